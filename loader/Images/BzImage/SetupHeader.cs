@@ -1,0 +1,244 @@
+using System.Buffers.Binary;
+using LoaderHarness.Loader.Errors;
+
+namespace LoaderHarness.Loader.Images.BzImage;
+
+/// <summary>
+/// The x86 boot protocol's <c>struct setup_header</c>, read field by field from offset 0x1F1 of a
+/// bzImage (Documentation/arch/x86/boot.rst, arch/x86/include/uapi/asm/bootparam.h). Offsets below are
+/// image / <c>boot_params</c> offsets. Fields a given protocol version does not define read as the
+/// bytes present; use the <c>Effective…</c> properties for the version-dependent meaning.
+/// </summary>
+public readonly record struct SetupHeader
+{
+    /// <summary>Offset of the header in the image and in <c>boot_params</c>.</summary>
+    public const int Offset = 0x1F1;
+    /// <summary>Bytes of the header up to and including <c>kernel_info_offset</c> (0x26C − 0x1F1).</summary>
+    public const int Size = 0x26C - Offset;
+    /// <summary>"HdrS" at 0x202.</summary>
+    public const uint HeaderMagic = 0x5372_6448;
+    /// <summary>The boot flag at 0x1FE.</summary>
+    public const ushort BootFlagMagic = 0xAA55;
+    /// <summary>loadflags bit 0: protected-mode code at 0x100000.</summary>
+    public const byte LoadedHigh = 0x01;
+    /// <summary>loadflags bit 7: heap_end_ptr is valid.</summary>
+    public const byte CanUseHeap = 0x80;
+
+    /// <summary><c>setup_sects</c> at 0x1F1 (all): setup size in 512-byte sectors; 0 means 4.</summary>
+    public byte SetupSects { get; init; }
+    /// <summary><c>root_flags</c> at 0x1F2 (all).</summary>
+    public ushort RootFlags { get; init; }
+    /// <summary><c>syssize</c> at 0x1F4: protected-mode size in 16-byte paragraphs (4 bytes from 2.04, 2 before).</summary>
+    public uint SysSize { get; init; }
+    /// <summary><c>ram_size</c> at 0x1F8 (obsolete).</summary>
+    public ushort RamSize { get; init; }
+    /// <summary><c>vid_mode</c> at 0x1FA.</summary>
+    public ushort VidMode { get; init; }
+    /// <summary><c>root_dev</c> at 0x1FC.</summary>
+    public ushort RootDev { get; init; }
+    /// <summary><c>boot_flag</c> at 0x1FE: 0xAA55.</summary>
+    public ushort BootFlag { get; init; }
+    /// <summary><c>jump</c> at 0x200 (2.00+): 0xEB rel8; the header ends at 0x202 + the rel8 byte.</summary>
+    public ushort Jump { get; init; }
+    /// <summary><c>header</c> at 0x202 (2.00+): "HdrS".</summary>
+    public uint Header { get; init; }
+    /// <summary><c>version</c> at 0x206 (2.00+): (major &lt;&lt; 8) | minor.</summary>
+    public ushort Version { get; init; }
+    /// <summary><c>realmode_swtch</c> at 0x208 (2.00+).</summary>
+    public uint RealModeSwitch { get; init; }
+    /// <summary><c>start_sys_seg</c> at 0x20C (2.00+, obsolete).</summary>
+    public ushort StartSysSeg { get; init; }
+    /// <summary><c>kernel_version</c> at 0x20E (2.00+): pointer to the version string, minus 0x200.</summary>
+    public ushort KernelVersion { get; init; }
+    /// <summary><c>type_of_loader</c> at 0x210 (2.00+, written by the loader).</summary>
+    public byte TypeOfLoader { get; init; }
+    /// <summary><c>loadflags</c> at 0x211 (2.00+).</summary>
+    public byte LoadFlags { get; init; }
+    /// <summary><c>setup_move_size</c> at 0x212 (2.00–2.01).</summary>
+    public ushort SetupMoveSize { get; init; }
+    /// <summary><c>code32_start</c> at 0x214 (2.00+): 32-bit entry / protected-mode load address.</summary>
+    public uint Code32Start { get; init; }
+    /// <summary><c>ramdisk_image</c> at 0x218 (2.00+).</summary>
+    public uint RamdiskImage { get; init; }
+    /// <summary><c>ramdisk_size</c> at 0x21C (2.00+).</summary>
+    public uint RamdiskSize { get; init; }
+    /// <summary><c>bootsect_kludge</c> at 0x220 (obsolete).</summary>
+    public uint BootsectKludge { get; init; }
+    /// <summary><c>heap_end_ptr</c> at 0x224 (2.01+).</summary>
+    public ushort HeapEndPtr { get; init; }
+    /// <summary><c>ext_loader_ver</c> at 0x226 (2.02+).</summary>
+    public byte ExtLoaderVer { get; init; }
+    /// <summary><c>ext_loader_type</c> at 0x227 (2.02+).</summary>
+    public byte ExtLoaderType { get; init; }
+    /// <summary><c>cmd_line_ptr</c> at 0x228 (2.02+).</summary>
+    public uint CmdLinePtr { get; init; }
+    /// <summary><c>initrd_addr_max</c> at 0x22C (2.03+).</summary>
+    public uint InitrdAddrMax { get; init; }
+    /// <summary><c>kernel_alignment</c> at 0x230 (2.05+).</summary>
+    public uint KernelAlignment { get; init; }
+    /// <summary><c>relocatable_kernel</c> at 0x234 (2.05+).</summary>
+    public byte RelocatableKernel { get; init; }
+    /// <summary><c>min_alignment</c> at 0x235 (2.10+): log2 of the minimum alignment.</summary>
+    public byte MinAlignment { get; init; }
+    /// <summary><c>xloadflags</c> at 0x236 (2.12+).</summary>
+    public ushort XLoadFlags { get; init; }
+    /// <summary><c>cmdline_size</c> at 0x238 (2.06+): maximum command line length without the NUL.</summary>
+    public uint CmdlineSize { get; init; }
+    /// <summary><c>hardware_subarch</c> at 0x23C (2.07+).</summary>
+    public uint HardwareSubarch { get; init; }
+    /// <summary><c>hardware_subarch_data</c> at 0x240 (2.07+).</summary>
+    public ulong HardwareSubarchData { get; init; }
+    /// <summary><c>payload_offset</c> at 0x248 (2.08+): from the start of protected-mode code.</summary>
+    public uint PayloadOffset { get; init; }
+    /// <summary><c>payload_length</c> at 0x24C (2.08+).</summary>
+    public uint PayloadLength { get; init; }
+    /// <summary><c>setup_data</c> at 0x250 (2.09+): head of the setup_data list.</summary>
+    public ulong SetupData { get; init; }
+    /// <summary><c>pref_address</c> at 0x258 (2.10+).</summary>
+    public ulong PrefAddress { get; init; }
+    /// <summary><c>init_size</c> at 0x260 (2.10+).</summary>
+    public uint InitSize { get; init; }
+    /// <summary><c>handover_offset</c> at 0x264 (2.11+).</summary>
+    public uint HandoverOffset { get; init; }
+    /// <summary><c>kernel_info_offset</c> at 0x268 (2.15+).</summary>
+    public uint KernelInfoOffset { get; init; }
+
+    /// <summary>The protocol version as "major.minor", e.g. "2.15".</summary>
+    public string ProtocolVersion => $"{Version >> 8}.{Version & 0xFF:D2}";
+
+    /// <summary>True when "HdrS" is present, i.e. protocol 2.00 or later.</summary>
+    public bool HasHeaderMagic => Header == HeaderMagic;
+
+    /// <summary>Setup sectors with the "0 means 4" rule applied.</summary>
+    public int EffectiveSetupSects => SetupSects == 0 ? 4 : SetupSects;
+
+    /// <summary>File offset of the protected-mode code: (setup_sects + 1) × 512.</summary>
+    public int ProtectedModeOffset => (EffectiveSetupSects + 1) * 512;
+
+    /// <summary>Size of the protected-mode code from <c>syssize</c> (2-byte field before 2.04).</summary>
+    public ulong ProtectedModeSize => (ulong)(Version >= 0x0204 ? SysSize : SysSize & 0xFFFF) * 16;
+
+    /// <summary>One past the last header byte the image defines: 0x202 + the jump's rel8 (boot.rst).</summary>
+    public int HeaderEnd => 0x202 + (Jump >> 8);
+
+    /// <summary>Highest byte an initrd may occupy: <c>initrd_addr_max</c> from 2.03, 0x37FFFFFF before.</summary>
+    public uint EffectiveInitrdAddrMax => Version >= 0x0203 ? InitrdAddrMax : 0x37FF_FFFF;
+
+    /// <summary>Maximum command line length without the NUL: <c>cmdline_size</c> from 2.06, 255 before.</summary>
+    public uint EffectiveCmdlineSize => Version >= 0x0206 ? CmdlineSize : 255;
+
+    /// <summary>Whether the kernel may be loaded at any multiple of <c>kernel_alignment</c> (2.05+).</summary>
+    public bool IsRelocatable => Version >= 0x0205 && RelocatableKernel != 0;
+
+    /// <summary>The xloadflags the kernel advertises (0 before 2.12).</summary>
+    public XLoadFlags EffectiveXLoadFlags => Version >= 0x020C ? (XLoadFlags)XLoadFlags : 0;
+
+    /// <summary>Whether the protocol has <c>cmd_line_ptr</c> (2.02+) rather than the 0xA33F magic.</summary>
+    public bool HasCmdLinePtr => Version >= 0x0202;
+
+    /// <summary>
+    /// Reads the header from an image (or a <c>boot_params</c> page). Needs at least 0x26C bytes;
+    /// checks nothing about the values — see <see cref="BzImageKernel"/> for the acceptance rules.
+    /// </summary>
+    public static SetupHeader Parse(ReadOnlySpan<byte> image)
+    {
+        if (image.Length < Offset + Size)
+            throw new LoaderException(LoaderError.TruncatedImage,
+                $"image is {image.Length:#x} bytes; the setup header needs {Offset + Size:#x} (boot.rst: setup_header ends at 0x26c)");
+        return new SetupHeader
+        {
+            SetupSects = image[0x1F1],
+            RootFlags = U16(image, 0x1F2),
+            SysSize = U32(image, 0x1F4),
+            RamSize = U16(image, 0x1F8),
+            VidMode = U16(image, 0x1FA),
+            RootDev = U16(image, 0x1FC),
+            BootFlag = U16(image, 0x1FE),
+            Jump = U16(image, 0x200),
+            Header = U32(image, 0x202),
+            Version = U16(image, 0x206),
+            RealModeSwitch = U32(image, 0x208),
+            StartSysSeg = U16(image, 0x20C),
+            KernelVersion = U16(image, 0x20E),
+            TypeOfLoader = image[0x210],
+            LoadFlags = image[0x211],
+            SetupMoveSize = U16(image, 0x212),
+            Code32Start = U32(image, 0x214),
+            RamdiskImage = U32(image, 0x218),
+            RamdiskSize = U32(image, 0x21C),
+            BootsectKludge = U32(image, 0x220),
+            HeapEndPtr = U16(image, 0x224),
+            ExtLoaderVer = image[0x226],
+            ExtLoaderType = image[0x227],
+            CmdLinePtr = U32(image, 0x228),
+            InitrdAddrMax = U32(image, 0x22C),
+            KernelAlignment = U32(image, 0x230),
+            RelocatableKernel = image[0x234],
+            MinAlignment = image[0x235],
+            XLoadFlags = U16(image, 0x236),
+            CmdlineSize = U32(image, 0x238),
+            HardwareSubarch = U32(image, 0x23C),
+            HardwareSubarchData = U64(image, 0x240),
+            PayloadOffset = U32(image, 0x248),
+            PayloadLength = U32(image, 0x24C),
+            SetupData = U64(image, 0x250),
+            PrefAddress = U64(image, 0x258),
+            InitSize = U32(image, 0x260),
+            HandoverOffset = U32(image, 0x264),
+            KernelInfoOffset = U32(image, 0x268),
+        };
+    }
+
+    /// <summary>Writes every field back at its offset (the inverse of <see cref="Parse"/>).</summary>
+    public void WriteTo(Span<byte> page)
+    {
+        if (page.Length < Offset + Size)
+            throw new ArgumentException($"need {Offset + Size:#x} bytes", nameof(page));
+        page[0x1F1] = SetupSects;
+        W16(page, 0x1F2, RootFlags);
+        W32(page, 0x1F4, SysSize);
+        W16(page, 0x1F8, RamSize);
+        W16(page, 0x1FA, VidMode);
+        W16(page, 0x1FC, RootDev);
+        W16(page, 0x1FE, BootFlag);
+        W16(page, 0x200, Jump);
+        W32(page, 0x202, Header);
+        W16(page, 0x206, Version);
+        W32(page, 0x208, RealModeSwitch);
+        W16(page, 0x20C, StartSysSeg);
+        W16(page, 0x20E, KernelVersion);
+        page[0x210] = TypeOfLoader;
+        page[0x211] = LoadFlags;
+        W16(page, 0x212, SetupMoveSize);
+        W32(page, 0x214, Code32Start);
+        W32(page, 0x218, RamdiskImage);
+        W32(page, 0x21C, RamdiskSize);
+        W32(page, 0x220, BootsectKludge);
+        W16(page, 0x224, HeapEndPtr);
+        page[0x226] = ExtLoaderVer;
+        page[0x227] = ExtLoaderType;
+        W32(page, 0x228, CmdLinePtr);
+        W32(page, 0x22C, InitrdAddrMax);
+        W32(page, 0x230, KernelAlignment);
+        page[0x234] = RelocatableKernel;
+        page[0x235] = MinAlignment;
+        W16(page, 0x236, XLoadFlags);
+        W32(page, 0x238, CmdlineSize);
+        W32(page, 0x23C, HardwareSubarch);
+        W64(page, 0x240, HardwareSubarchData);
+        W32(page, 0x248, PayloadOffset);
+        W32(page, 0x24C, PayloadLength);
+        W64(page, 0x250, SetupData);
+        W64(page, 0x258, PrefAddress);
+        W32(page, 0x260, InitSize);
+        W32(page, 0x264, HandoverOffset);
+        W32(page, 0x268, KernelInfoOffset);
+    }
+
+    private static ushort U16(ReadOnlySpan<byte> b, int o) => BinaryPrimitives.ReadUInt16LittleEndian(b[o..]);
+    private static uint U32(ReadOnlySpan<byte> b, int o) => BinaryPrimitives.ReadUInt32LittleEndian(b[o..]);
+    private static ulong U64(ReadOnlySpan<byte> b, int o) => BinaryPrimitives.ReadUInt64LittleEndian(b[o..]);
+    private static void W16(Span<byte> b, int o, ushort v) => BinaryPrimitives.WriteUInt16LittleEndian(b[o..], v);
+    private static void W32(Span<byte> b, int o, uint v) => BinaryPrimitives.WriteUInt32LittleEndian(b[o..], v);
+    private static void W64(Span<byte> b, int o, ulong v) => BinaryPrimitives.WriteUInt64LittleEndian(b[o..], v);
+}

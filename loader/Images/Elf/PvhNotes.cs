@@ -1,0 +1,69 @@
+using System.Buffers.Binary;
+using LoaderHarness.Loader.Errors;
+
+namespace LoaderHarness.Loader.Images.Elf;
+
+/// <summary>
+/// Finds the Xen PVH notes in a PT_NOTE segment: XEN_ELFNOTE_PHYS32_ENTRY (18) and
+/// XEN_ELFNOTE_PHYS32_RELOC (19), both with name "Xen\0" (include/xen/interface/elfnote.h).
+/// </summary>
+internal static class PvhNotes
+{
+    public const uint Phys32Entry = 18;
+    public const uint Phys32Reloc = 19;
+    private const int NoteHeaderSize = 12; // Elf64_Nhdr: n_namesz, n_descsz, n_type (u32 each)
+
+    /// <summary>
+    /// Walks the notes of one segment. Note alignment is 4 bytes unless the segment says 8 (gABI;
+    /// what readelf does); any other p_align is ignored (linux-loader test_load_pvh_with_align).
+    /// </summary>
+    public static (uint? Entry, PvhRelocation? Relocation) Scan(ReadOnlySpan<byte> image, in ElfProgramHeader note)
+    {
+        if (note.Offset > (ulong)image.Length || note.FileSize > (ulong)image.Length - note.Offset)
+            throw new LoaderException(LoaderError.ReadNoteHeader,
+                $"PT_NOTE [{note.Offset:#x}, +{note.FileSize:#x}) lies past the end of the file");
+        var notes = image.Slice((int)note.Offset, (int)note.FileSize);
+        var align = note.Align == 8 ? 8 : 4;
+        uint? entry = null;
+        PvhRelocation? reloc = null;
+        var pos = 0;
+        while (notes.Length - pos >= NoteHeaderSize)
+        {
+            var nameSize = BinaryPrimitives.ReadUInt32LittleEndian(notes[pos..]);
+            var descSize = BinaryPrimitives.ReadUInt32LittleEndian(notes[(pos + 4)..]);
+            var type = BinaryPrimitives.ReadUInt32LittleEndian(notes[(pos + 8)..]);
+            var nameStart = (long)pos + NoteHeaderSize;
+            var descStart = nameStart + AlignUp(nameSize, align);
+            var next = descStart + AlignUp(descSize, align);
+            if (descStart + descSize > notes.Length)
+                throw new LoaderException(LoaderError.ReadNoteHeader,
+                    $"note at file offset {note.Offset + (ulong)pos:#x} (namesz {nameSize:#x}, descsz {descSize:#x}) runs past its PT_NOTE segment");
+            var name = notes.Slice((int)nameStart, (int)nameSize);
+            var desc = notes.Slice((int)descStart, (int)descSize);
+            if (name.SequenceEqual("Xen\0"u8))
+            {
+                if (type == Phys32Entry)
+                {
+                    if (descSize < 4)
+                        throw new LoaderException(LoaderError.InvalidPvhNote,
+                            $"PVH note (type 18) descriptor is {descSize} bytes; a 32-bit entry needs 4 (linux-loader InvalidPvhNote)");
+                    entry ??= BinaryPrimitives.ReadUInt32LittleEndian(desc);
+                }
+                else if (type == Phys32Reloc)
+                {
+                    if (descSize < 12)
+                        throw new LoaderException(LoaderError.InvalidPvhNote,
+                            $"PVH relocation note (type 19) descriptor is {descSize} bytes; align/min/max need 12");
+                    reloc ??= new PvhRelocation(BinaryPrimitives.ReadUInt32LittleEndian(desc),
+                        BinaryPrimitives.ReadUInt32LittleEndian(desc[4..]), BinaryPrimitives.ReadUInt32LittleEndian(desc[8..]));
+                }
+            }
+            if (next >= notes.Length)
+                break;
+            pos = (int)next;
+        }
+        return (entry, reloc);
+    }
+
+    private static long AlignUp(uint value, int align) => ((long)value + align - 1) & ~(long)(align - 1);
+}

@@ -1,0 +1,23 @@
+using LoaderHarness.Loader.Images.BzImage;
+using LoaderHarness.Loader.Images.Elf;
+
+namespace LoaderHarness.Loader.Images;
+
+/// <summary>
+/// Where a kernel went (linux-loader loader::KernelLoaderResult, plus what it leaves out).
+/// </summary>
+public sealed record KernelLoadResult
+{
+    /// <summary>The image format that was loaded.</summary>
+    public required ImageFormat Format { get; init; }
+    /// <summary>linux-loader <c>kernel_load</c>: ELF e_entry (+ offset), bzImage protected-mode load address, Image base + text_offset.</summary>
+    public required ulong KernelLoad { get; init; }
+    /// <summary>linux-loader <c>kernel_end</c>: one past the highest guest byte the kernel claims.</summary>
+    public required ulong KernelEnd { get; init; }
+    /// <summary>The pieces copied into guest memory.</summary>
+    public required IReadOnlyList<SegmentPlacement> Segments { get; init; }
+    /// <summary>bzImage only: the setup header with <c>code32_start</c> rewritten to the load address.</summary>
+    public SetupHeader? SetupHeader { get; init; }
+    /// <summary>ELF only: whether and where the PVH entry may be used.</summary>
+    public PvhBootCapability Pvh { get; init; } = PvhBootCapability.NotPresent;
+}
