@@ -22,4 +22,19 @@ internal static class ImageStreams
         }
         return buffer;
     }
+
+    public static byte[] ReadAll(Stream image)
+    {
+        image.Seek(0, SeekOrigin.Begin);
+        var bytes = new byte[image.Length];
+        try
+        {
+            image.ReadExactly(bytes);
+        }
+        catch (Exception e) when (e is IOException or EndOfStreamException)
+        {
+            throw new LoaderException(LoaderError.ReadKernelImage, $"reading the image failed: {e.Message}", e);
+        }
+        return bytes;
+    }
 }

@@ -1,5 +1,6 @@
 using LoaderHarness.Loader.Images.BzImage;
 using LoaderHarness.Loader.Images.Elf;
+using LoaderHarness.Loader.Images.Pe;
 
 namespace LoaderHarness.Loader.Images;
 
@@ -14,10 +15,14 @@ public sealed record KernelLoadResult
     public required ulong KernelLoad { get; init; }
     /// <summary>linux-loader <c>kernel_end</c>: one past the highest guest byte the kernel claims.</summary>
     public required ulong KernelEnd { get; init; }
+    /// <summary>One past the highest guest byte any segment claims (BSS and Image image_size included).</summary>
+    public ulong ClaimedEnd => Segments.Count == 0 ? KernelEnd : Math.Max(KernelEnd, Segments.Max(s => s.GuestEnd));
     /// <summary>The pieces copied into guest memory.</summary>
     public required IReadOnlyList<SegmentPlacement> Segments { get; init; }
     /// <summary>bzImage only: the setup header with <c>code32_start</c> rewritten to the load address.</summary>
     public SetupHeader? SetupHeader { get; init; }
+    /// <summary>arm64 / riscv64 only: the Image header.</summary>
+    public ImageHeader? ImageHeader { get; init; }
     /// <summary>ELF only: whether and where the PVH entry may be used.</summary>
     public PvhBootCapability Pvh { get; init; } = PvhBootCapability.NotPresent;
 }

@@ -1,0 +1,67 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using LoaderHarness.Loader.Images.Pe;
+
+namespace LoaderHarness.Loader.Images;
+
+/// <summary>Recognises a kernel image's format from its first bytes.</summary>
+public static class ImageDetector
+{
+    /// <summary>Enough leading bytes to tell every supported format apart.</summary>
+    public const int HeadLength = 0x208;
+
+    /// <summary>
+    /// Returns the format the magic numbers say, or <see cref="ImageFormat.Unknown"/>. Only magic values
+    /// are checked; the format's loader validates the rest.
+    /// </summary>
+    public static ImageFormat Detect(ReadOnlySpan<byte> head)
+    {
+        if (head.Length >= 4 && BinaryPrimitives.ReadUInt32BigEndian(head) == 0x7F45_4C46)
+            return ImageFormat.Elf;
+        if (head.Length >= 0x206 && BinaryPrimitives.ReadUInt32LittleEndian(head[0x202..]) == BzImage.SetupHeader.HeaderMagic)
+            return ImageFormat.BzImage;
+        if (head.Length >= ImageHeader.Size)
+        {
+            var magic = BinaryPrimitives.ReadUInt32LittleEndian(head[0x38..]);
+            if (magic == ImageHeader.Arm64Magic)
+                return ImageFormat.Arm64Image;
+            if (magic == ImageHeader.RiscvMagic2)
+                return ImageFormat.Riscv64Image;
+        }
+        if (head.Length >= 2 && head[0] == 0x1F && head[1] == 0x8B && InflatedHeadIsArm64(head))
+            return ImageFormat.Arm64ImageGzip;
+        return ImageFormat.Unknown;
+    }
+
+    /// <summary>Detects the format of a seekable stream without moving its position.</summary>
+    public static ImageFormat Detect(Stream image)
+    {
+        var position = image.Position;
+        try
+        {
+            image.Seek(0, SeekOrigin.Begin);
+            var head = new byte[Math.Min(image.Length, 64 << 10)];
+            var n = image.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+            return Detect(head.AsSpan(0, n));
+        }
+        finally
+        {
+            image.Position = position;
+        }
+    }
+
+    private static bool InflatedHeadIsArm64(ReadOnlySpan<byte> gz)
+    {
+        try
+        {
+            using var gzip = new GZipStream(new MemoryStream(gz.ToArray(), writable: false), CompressionMode.Decompress);
+            Span<byte> header = stackalloc byte[ImageHeader.Size];
+            return gzip.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) == header.Length
+                && BinaryPrimitives.ReadUInt32LittleEndian(header[0x38..]) == ImageHeader.Arm64Magic;
+        }
+        catch (InvalidDataException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,105 @@
+using LoaderHarness.Loader.Errors;
+using LoaderHarness.Loader.Memory;
+
+namespace LoaderHarness.Loader.Images.Pe;
+
+/// <summary>
+/// An arm64 or riscv64 <c>Image</c> (rust-vmm linux-loader's <c>PE</c> loader, v0.14): loaded whole at
+/// a 2 MiB-aligned base + text_offset. An arm64 <c>Image.gz</c> is inflated first.
+/// </summary>
+public sealed class PeKernel
+{
+    /// <summary>Required alignment of the base address (booting.rst: "2MB aligned base").</summary>
+    public const ulong BaseAlignment = 0x20_0000;
+    /// <summary>Largest DTB the kernel maps (arm64 MAX_FDT_SIZE; linux-loader pe::load_dtb).</summary>
+    public const ulong MaxDtbSize = 0x20_0000;
+
+    private PeKernel(ImageHeader header, ulong fileLength, bool wasCompressed)
+    {
+        Header = header;
+        FileLength = fileLength;
+        WasCompressed = wasCompressed;
+    }
+
+    /// <summary>The Image header.</summary>
+    public ImageHeader Header { get; }
+    /// <summary>Bytes of the (inflated) Image.</summary>
+    public ulong FileLength { get; }
+    /// <summary>Whether the file was a gzip-compressed Image.</summary>
+    public bool WasCompressed { get; }
+
+    /// <summary>Parses the header of a raw Image (not gzip: use <see cref="Load(GuestMemory, ReadOnlySpan{byte}, ulong, bool)"/> for that).</summary>
+    public static PeKernel Parse(ReadOnlySpan<byte> image) => new(ImageHeader.Parse(image), (ulong)image.Length, false);
+
+    /// <summary>
+    /// Works out where the Image goes: <paramref name="baseAddress"/> must be 2 MiB aligned
+    /// (InvalidBaseAddrAlignment); load = base + text_offset (InvalidImage on overflow). kernel_end is
+    /// load + file length as in linux-loader; the single segment claims max(file, image_size) bytes.
+    /// </summary>
+    public KernelLoadResult Plan(GuestMemory memory, ulong baseAddress)
+    {
+        if (baseAddress % BaseAlignment != 0)
+            throw new LoaderException(LoaderError.InvalidBaseAddrAlignment, $"base address {baseAddress:#x} is not 2 MiB aligned (booting.rst)");
+        var load = baseAddress + Header.EffectiveTextOffset;
+        if (load < baseAddress)
+            throw new LoaderException(LoaderError.InvalidImage, $"base {baseAddress:#x} + text_offset {Header.EffectiveTextOffset:#x} overflows");
+        var claimed = Math.Max(FileLength, Header.ImageSize);
+        if (load + claimed < load)
+            throw new LoaderException(LoaderError.InvalidImage, $"load address {load:#x} + image size {claimed:#x} overflows");
+        var segments = new[] { new SegmentPlacement(0, load, FileLength, claimed) };
+        LoadPlan.Validate(memory, segments, FileLength);
+        return new KernelLoadResult
+        {
+            Format = Header.Architecture == ImageArchitecture.Arm64
+                ? (WasCompressed ? ImageFormat.Arm64ImageGzip : ImageFormat.Arm64Image)
+                : ImageFormat.Riscv64Image,
+            KernelLoad = load,
+            KernelEnd = load + FileLength,
+            Segments = segments,
+            ImageHeader = Header,
+        };
+    }
+
+    /// <summary>Loads a raw or gzip-compressed Image at <paramref name="baseAddress"/>; all-or-nothing.</summary>
+    /// <param name="memory">Guest memory.</param>
+    /// <param name="image">The file's bytes.</param>
+    /// <param name="baseAddress">A 2 MiB-aligned base; the Image goes at base + text_offset.</param>
+    /// <param name="requireArm64">Reject a riscv64 Image (the arm64 loader path).</param>
+    public static KernelLoadResult Load(GuestMemory memory, ReadOnlySpan<byte> image, ulong baseAddress, bool requireArm64 = false)
+    {
+        if (GzipImage.IsGzip(image))
+        {
+            var inflated = GzipImage.Inflate(image);
+            var k = new PeKernel(ImageHeader.Parse(inflated), (ulong)inflated.Length, true);
+            return k.LoadChecked(memory, inflated, baseAddress, requireArm64);
+        }
+        return Parse(image).LoadChecked(memory, image, baseAddress, requireArm64);
+    }
+
+    /// <summary>Loads from a seekable stream, copying the Image straight into guest memory.</summary>
+    public static KernelLoadResult Load(GuestMemory memory, Stream image, ulong baseAddress, bool requireArm64 = false)
+    {
+        var head = ImageStreams.ReadHeaders(image, ImageHeader.Size);
+        if (GzipImage.IsGzip(head.Span))
+            return Load(memory, ImageStreams.ReadAll(image), baseAddress, requireArm64);
+        var kernel = new PeKernel(ImageHeader.Parse(head.Span), (ulong)image.Length, false);
+        kernel.CheckArchitecture(requireArm64);
+        var result = kernel.Plan(memory, baseAddress);
+        LoadPlan.Apply(memory, result.Segments, image);
+        return result;
+    }
+
+    private KernelLoadResult LoadChecked(GuestMemory memory, ReadOnlySpan<byte> image, ulong baseAddress, bool requireArm64)
+    {
+        CheckArchitecture(requireArm64);
+        var result = Plan(memory, baseAddress);
+        LoadPlan.Apply(memory, result.Segments, image);
+        return result;
+    }
+
+    private void CheckArchitecture(bool requireArm64)
+    {
+        if (requireArm64 && Header.Architecture != ImageArchitecture.Arm64)
+            throw new LoaderException(LoaderError.InvalidImageMagicNumber, $"expected an arm64 Image, found a {Header.Architecture} Image");
+    }
+}
