@@ -32,7 +32,13 @@ public sealed class ElfKernel
     public ulong FileLength { get; }
 
     /// <summary>Parses and validates a vmlinux held in memory.</summary>
-    public static ElfKernel Parse(ReadOnlySpan<byte> image)
+    public static ElfKernel Parse(ReadOnlySpan<byte> image) => Parse(image, (ulong)image.Length);
+
+    /// <summary>
+    /// Parses from <paramref name="image"/>, which holds at least the headers and notes of a file of
+    /// <paramref name="fileLength"/> bytes (the stream path reads only those).
+    /// </summary>
+    private static ElfKernel Parse(ReadOnlySpan<byte> image, ulong fileLength)
     {
         var header = ElfHeader.Parse(image);
         var tableSize = (ulong)header.ProgramHeaderCount * ElfHeader.ProgramHeaderSize;
@@ -55,15 +61,15 @@ public sealed class ElfKernel
             }
             else if (ph.Type == ElfProgramHeader.TypeLoad && ph.FileSize != 0)
             {
-                if (ph.Offset > (ulong)image.Length || ph.FileSize > (ulong)image.Length - ph.Offset)
+                if (ph.Offset > fileLength || ph.FileSize > fileLength - ph.Offset)
                     throw new LoaderException(LoaderError.SegmentOutsideFile,
-                        $"PT_LOAD p_offset {ph.Offset:#x} + p_filesz {ph.FileSize:#x} lies past the end of the {image.Length:#x}-byte file");
+                        $"PT_LOAD p_offset {ph.Offset:#x} + p_filesz {ph.FileSize:#x} lies past the end of the {fileLength:#x}-byte file");
                 if (ph.FileSize > ph.MemorySize)
                     throw new LoaderException(LoaderError.InvalidProgramHeaderSize,
                         $"PT_LOAD at p_paddr {ph.PhysicalAddress:#x}: p_filesz {ph.FileSize:#x} > p_memsz {ph.MemorySize:#x}");
             }
         }
-        return new ElfKernel(header, phdrs, entry, reloc, (ulong)image.Length);
+        return new ElfKernel(header, phdrs, entry, reloc, fileLength);
     }
 
     /// <summary>
@@ -124,12 +130,6 @@ public sealed class ElfKernel
         var result = kernel.Plan(memory, loadOffset, highmemStart);
         LoadPlan.Apply(memory, result.Segments, image);
         return result;
-    }
-
-    private static ElfKernel Parse(ReadOnlySpan<byte> headers, ulong fileLength)
-    {
-        var k = Parse(headers);
-        return new ElfKernel(k.Header, [.. k.ProgramHeaders], k.PvhEntry, k.PvhRelocation, fileLength);
     }
 
     /// <summary>How many leading bytes hold the ELF header, program headers and notes.</summary>

@@ -14,8 +14,10 @@ internal static class PvhNotes
     private const int NoteHeaderSize = 12; // Elf64_Nhdr: n_namesz, n_descsz, n_type (u32 each)
 
     /// <summary>
-    /// Walks the notes of one segment. Note alignment is 4 bytes unless the segment says 8 (gABI;
-    /// what readelf does); any other p_align is ignored (linux-loader test_load_pvh_with_align).
+    /// Walks the notes of one segment. Name and descriptor are padded to 4 bytes whatever p_align says:
+    /// Linux emits its notes with ELFNOTE's 4-byte alignment, and linux-loader ignores p_align
+    /// (test_elfnote_8byte_align.bin has p_align 8 over 4-byte-padded notes; test_bad_align.bin has
+    /// p_align 0xd). A PT_NOTE outside the file is ReadNoteHeader.
     /// </summary>
     public static (uint? Entry, PvhRelocation? Relocation) Scan(ReadOnlySpan<byte> image, in ElfProgramHeader note)
     {
@@ -23,7 +25,7 @@ internal static class PvhNotes
             throw new LoaderException(LoaderError.ReadNoteHeader,
                 $"PT_NOTE [{note.Offset:#x}, +{note.FileSize:#x}) lies past the end of the file");
         var notes = image.Slice((int)note.Offset, (int)note.FileSize);
-        var align = note.Align == 8 ? 8 : 4;
+        const int align = 4;
         uint? entry = null;
         PvhRelocation? reloc = null;
         var pos = 0;
@@ -35,12 +37,18 @@ internal static class PvhNotes
             var nameStart = (long)pos + NoteHeaderSize;
             var descStart = nameStart + AlignUp(nameSize, align);
             var next = descStart + AlignUp(descSize, align);
+            var isXen = nameSize == 4 && nameStart + 4 <= notes.Length && notes.Slice((int)nameStart, 4).SequenceEqual("Xen\0"u8);
             if (descStart + descSize > notes.Length)
-                throw new LoaderException(LoaderError.ReadNoteHeader,
-                    $"note at file offset {note.Offset + (ulong)pos:#x} (namesz {nameSize:#x}, descsz {descSize:#x}) runs past its PT_NOTE segment");
-            var name = notes.Slice((int)nameStart, (int)nameSize);
+            {
+                // An overrunning Xen note is a broken PVH note; any other overrun ends the walk, as
+                // linux-loader's parse_elf_note does (test_bad_align.bin holds such garbage).
+                if (isXen && type is Phys32Entry or Phys32Reloc)
+                    throw new LoaderException(LoaderError.ReadNoteHeader,
+                        $"Xen note type {type} at file offset {note.Offset + (ulong)pos:#x} (descsz {descSize:#x}) runs past its PT_NOTE segment");
+                break;
+            }
             var desc = notes.Slice((int)descStart, (int)descSize);
-            if (name.SequenceEqual("Xen\0"u8))
+            if (isXen)
             {
                 if (type == Phys32Entry)
                 {

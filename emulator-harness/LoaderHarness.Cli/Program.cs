@@ -1,0 +1,3 @@
+using LoaderHarness.Cli;
+
+return CliApp.Run(args);
