@@ -271,6 +271,12 @@ public sealed unsafe class GuestMemory : IDisposable
         if (_disposed)
             return;
         _disposed = true;
+        // A constructor that rejected its layout leaves no host pages to release.
+        if (_hosts is null)
+        {
+            GC.SuppressFinalize(this);
+            return;
+        }
         for (var i = 0; i < _hosts.Length; i++)
             if (_hosts[i] != null)
                 HostPages.Release(_hosts[i], _regions[i].Size);
