@@ -1,0 +1,33 @@
+namespace LoaderHarness.Loader.Boot.MemoryMap;
+
+/// <summary>
+/// Memory range types shared by the x86 e820 table and the PVH memmap (ACPI numbering; Linux
+/// arch/x86/include/uapi/asm/e820.h, xen/include/public/arch-x86/hvm/start_info.h).
+/// </summary>
+public enum MemoryType : uint
+{
+    /// <summary>E820_TYPE_RAM / XEN_HVM_MEMMAP_TYPE_RAM.</summary>
+    Ram = 1,
+    /// <summary>E820_TYPE_RESERVED.</summary>
+    Reserved = 2,
+    /// <summary>E820_TYPE_ACPI: reclaimable ACPI tables.</summary>
+    Acpi = 3,
+    /// <summary>E820_TYPE_NVS: ACPI non-volatile storage.</summary>
+    Nvs = 4,
+    /// <summary>E820_TYPE_UNUSABLE.</summary>
+    Unusable = 5,
+    /// <summary>XEN_HVM_MEMMAP_TYPE_DISABLED (PVH only).</summary>
+    Disabled = 6,
+    /// <summary>E820_TYPE_PMEM.</summary>
+    PersistentMemory = 7,
+}
+
+/// <summary>One range of the guest's memory map (e820 entry / PVH memmap entry).</summary>
+public readonly record struct MemoryMapEntry(ulong Address, ulong Size, MemoryType Type)
+{
+    /// <summary>One past the last byte.</summary>
+    public ulong End => Address + Size;
+
+    /// <inheritdoc />
+    public override string ToString() => $"[{Address:#x}, {End:#x}) {Type}";
+}
