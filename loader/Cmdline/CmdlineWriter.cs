@@ -35,7 +35,7 @@ public static class CmdlineWriter
         var bytes = cmdline.AsCString();
         if ((ulong)bytes.Length > maxBytes)
             throw new LoaderException(LoaderError.CommandLineOverflow,
-                $"command line is {bytes.Length} bytes with its NUL but at most {maxBytes} fit at {address:#x}");
+                $"command line is {bytes.Length} bytes with its NUL but at most {maxBytes} fit at 0x{address:x}");
         memory.CheckRange(address, (ulong)bytes.Length, "command line");
         memory.Write(address, bytes);
         return bytes.Length;

@@ -152,7 +152,7 @@ public sealed class KernelCmdline : IEquatable<KernelCmdline>
     {
         if (size == 0)
             throw new LoaderException(LoaderError.MmioSize,
-                $"virtio-mmio device at {baseAddress:#x} has size 0: a device needs a non-empty MMIO slot");
+                $"virtio-mmio device at 0x{baseAddress:x} has size 0: a device needs a non-empty MMIO slot");
         var device = string.Create(CultureInfo.InvariantCulture,
             $"virtio_mmio.device={FormatSize(size)}@0x{baseAddress:x}:{irq}");
         if (id is { } platformId)
