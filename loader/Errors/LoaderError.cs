@@ -100,6 +100,10 @@ public enum LoaderError
     NullTerminator,
     /// <summary>linux-loader loader::CommandLineOverflow: the command line does not fit where it is written.</summary>
     CommandLineOverflow,
+    /// <summary>linux-loader Cmdline::InvalidQuote: a double quote inside a value rather than around it.</summary>
+    InvalidQuote,
+    /// <summary>linux-loader Cmdline::NoBootArgsInserted: init args (after <c>--</c>) without any boot args.</summary>
+    NoBootArgsInserted,
 
     // Boot structures (linux-loader: configurator::Error).
     /// <summary>linux-loader Linux::ZeroPagePastRamEnd / Pvh::StartInfoPastRamEnd and friends.</summary>
