@@ -16,9 +16,9 @@ internal static class LoadPlan
         {
             if (s.FileOffset > sourceLength || s.FileSize > sourceLength - s.FileOffset)
                 throw new LoaderException(LoaderError.SegmentOutsideFile,
-                    $"segment bytes [{s.FileOffset:#x}, +{s.FileSize:#x}) lie past the end of the {sourceLength:#x}-byte image");
+                    $"segment bytes [0x{s.FileOffset:x}, +0x{s.FileSize:x}) lie past the end of the 0x{sourceLength:x}-byte image");
             if (s.GuestAddress + s.MemorySize < s.GuestAddress)
-                throw new LoaderException(LoaderError.MemoryOverflow, $"segment at {s.GuestAddress:#x} + {s.MemorySize:#x} wraps past 2^64");
+                throw new LoaderException(LoaderError.MemoryOverflow, $"segment at 0x{s.GuestAddress:x} + 0x{s.MemorySize:x} wraps past 2^64");
             memory.CheckRange(s.GuestAddress, Math.Max(s.MemorySize, s.FileSize), "kernel segment");
         }
     }

@@ -29,7 +29,7 @@ public sealed unsafe class GuestMemory : IDisposable
         {
             var r = _regions[i];
             if (r.Size == 0 || r.Start + r.Size < r.Start)
-                throw new LoaderException(LoaderError.InvalidMemoryLayout, $"region {i} at {r.Start:#x} has size {r.Size:#x}: empty or wraps past 2^64");
+                throw new LoaderException(LoaderError.InvalidMemoryLayout, $"region {i} at 0x{r.Start:x} has size 0x{r.Size:x}: empty or wraps past 2^64");
             if (i > 0 && r.Start < _regions[i - 1].End)
                 throw new LoaderException(LoaderError.InvalidMemoryLayout, $"region {r} overlaps {_regions[i - 1]}");
         }
@@ -127,7 +127,7 @@ public sealed unsafe class GuestMemory : IDisposable
     {
         if (!IsRam(address, length))
             throw new LoaderException(LoaderError.GuestAddressOutOfRange,
-                $"{what} [{address:#x}, +{length:#x}) is not guest RAM (regions: {string.Join(", ", _regions)})");
+                $"{what} [0x{address:x}, +0x{length:x}) is not guest RAM (regions: {string.Join(", ", _regions)})");
     }
 
     /// <summary>A writable view of <paramref name="length"/> bytes that lie inside one region.</summary>
@@ -136,7 +136,7 @@ public sealed unsafe class GuestMemory : IDisposable
         var p = TryTranslate(address, out var run);
         if (p == null || (ulong)length > run || length < 0)
             throw new LoaderException(LoaderError.GuestAddressOutOfRange,
-                $"[{address:#x}, +{length:#x}) is not inside one guest RAM region");
+                $"[0x{address:x}, +0x{length:x}) is not inside one guest RAM region");
         return new Span<byte>(p, length);
     }
 

@@ -10,5 +10,5 @@ public readonly record struct GuestRegion(ulong Start, ulong Size)
     public bool Contains(ulong address) => address >= Start && address - Start < Size;
 
     /// <inheritdoc />
-    public override string ToString() => $"[{Start:#x}, {End:#x})";
+    public override string ToString() => $"[0x{Start:x}, 0x{End:x})";
 }

@@ -21,7 +21,7 @@ internal static unsafe partial class HostPages
             var p = Mmap(null, (nuint)size, ProtRead | ProtWrite, MapPrivate | MapAnonymous | MapNoReserve, -1, 0);
             if (p == (void*)-1)
                 throw new LoaderException(LoaderError.HostAllocationFailed,
-                    $"mmap of {size:#x} bytes for guest RAM failed (errno {Marshal.GetLastPInvokeError()})");
+                    $"mmap of 0x{size:x} bytes for guest RAM failed (errno {Marshal.GetLastPInvokeError()})");
             return (byte*)p;
         }
         try
@@ -30,7 +30,7 @@ internal static unsafe partial class HostPages
         }
         catch (OutOfMemoryException e)
         {
-            throw new LoaderException(LoaderError.HostAllocationFailed, $"allocating {size:#x} bytes for guest RAM failed", e);
+            throw new LoaderException(LoaderError.HostAllocationFailed, $"allocating 0x{size:x} bytes for guest RAM failed", e);
         }
     }
 

@@ -14,7 +14,7 @@ internal sealed class FailingStream(byte[] bytes, long failAt) : Stream
     public override int Read(Span<byte> buffer)
     {
         if (Position + buffer.Length > failAt)
-            throw new IOException($"simulated read error at {failAt:#x}");
+            throw new IOException($"simulated read error at 0x{failAt:x}");
         return _inner.Read(buffer);
     }
 

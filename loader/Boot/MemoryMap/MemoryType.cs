@@ -29,5 +29,5 @@ public readonly record struct MemoryMapEntry(ulong Address, ulong Size, MemoryTy
     public ulong End => Address + Size;
 
     /// <inheritdoc />
-    public override string ToString() => $"[{Address:#x}, {End:#x}) {Type}";
+    public override string ToString() => $"[0x{Address:x}, 0x{End:x}) {Type}";
 }

@@ -54,7 +54,7 @@ public sealed class SetupDataChain
     public byte[] Build(ulong address)
     {
         if (address % 8 != 0)
-            throw new LoaderException(LoaderError.BootStructureSetup, $"setup_data at {address:#x} is not 8-byte aligned");
+            throw new LoaderException(LoaderError.BootStructureSetup, $"setup_data at 0x{address:x} is not 8-byte aligned");
         var block = new byte[Size];
         ulong offset = 0;
         for (var i = 0; i < _nodes.Count; i++)

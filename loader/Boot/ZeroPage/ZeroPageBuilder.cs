@@ -17,7 +17,7 @@ public static class ZeroPageBuilder
     {
         var header = spec.Header;
         if (spec.HeaderEnd < 0x202 || spec.HeaderEnd > SetupHeader.Offset + SetupHeader.Size)
-            throw new LoaderException(LoaderError.BootStructureSetup, $"header end {spec.HeaderEnd:#x} is outside [0x202, 0x26c]");
+            throw new LoaderException(LoaderError.BootStructureSetup, $"header end 0x{spec.HeaderEnd:x} is outside [0x202, 0x26c]");
         if (spec.E820.Count > L.E820MaxEntries)
             throw new LoaderException(LoaderError.TooManyMemoryMapEntries,
                 $"{spec.E820.Count} e820 entries; the zero page holds {L.E820MaxEntries} (put the rest in SETUP_E820_EXT)");
@@ -61,7 +61,7 @@ public static class ZeroPageBuilder
     {
         if (value > uint.MaxValue && !above4GAllowed)
             throw new LoaderException(LoaderError.UnsupportedEntry,
-                $"{what} {value:#x} needs the ext_* fields, but the kernel lacks XLF_CAN_BE_LOADED_ABOVE_4G (boot.rst 2.12)");
+                $"{what} 0x{value:x} needs the ext_* fields, but the kernel lacks XLF_CAN_BE_LOADED_ABOVE_4G (boot.rst 2.12)");
     }
 
     private static void W32(Span<byte> b, int o, uint v) => BinaryPrimitives.WriteUInt32LittleEndian(b[o..], v);

@@ -66,7 +66,7 @@ public sealed class BzImageKernel
     {
         if (head.Length < MinimumLength)
             throw new LoaderException(LoaderError.TruncatedImage,
-                $"image is {head.Length:#x} bytes; a bzImage needs at least {MinimumLength:#x} to hold HdrS and version (boot.rst)");
+                $"image is 0x{head.Length:x} bytes; a bzImage needs at least 0x{MinimumLength:x} to hold HdrS and version (boot.rst)");
         // Read through a zero-padded copy so a short file reaches linux-loader's Underflow check below,
         // which is what it reports for such files (fuzz_invalid_bzimage.bin), instead of a read error.
         Span<byte> padded = stackalloc byte[SetupHeader.Offset + SetupHeader.Size];
@@ -75,25 +75,25 @@ public sealed class BzImageKernel
 
         if (!header.HasHeaderMagic)
             throw new LoaderException(LoaderError.InvalidBzImage,
-                $"no \"HdrS\" at 0x202 (found {header.Header:#010x}): a pre-2.00 zImage, not a bzImage (boot.rst)");
+                $"no \"HdrS\" at 0x202 (found 0x{header.Header:x8}): a pre-2.00 zImage, not a bzImage (boot.rst)");
         if (header.Version < 0x0200)
             throw new LoaderException(LoaderError.InvalidBzImage,
-                $"setup header version {header.Version:#06x} < 0x0200 (boot.rst: bzImage requires 2.00+)");
+                $"setup header version 0x{header.Version:x4} < 0x0200 (boot.rst: bzImage requires 2.00+)");
         if ((header.LoadFlags & SetupHeader.LoadedHigh) == 0)
             throw new LoaderException(LoaderError.InvalidBzImage,
-                $"loadflags {header.LoadFlags:#04x} lacks LOADED_HIGH: a zImage loaded at 0x10000, not a bzImage (boot.rst)");
+                $"loadflags 0x{header.LoadFlags:x2} lacks LOADED_HIGH: a zImage loaded at 0x10000, not a bzImage (boot.rst)");
         var setupSize = (ulong)header.ProtectedModeOffset;
         if (fileLength < setupSize)
             throw new LoaderException(LoaderError.Underflow,
-                $"the {fileLength:#x}-byte image is shorter than its {setupSize:#x}-byte setup (setup_sects {header.SetupSects})");
+                $"the 0x{fileLength:x}-byte image is shorter than its 0x{setupSize:x}-byte setup (setup_sects {header.SetupSects})");
         if (header.BootFlag != SetupHeader.BootFlagMagic)
-            throw new LoaderException(LoaderError.InvalidBootFlag, $"boot_flag at 0x1fe is {header.BootFlag:#06x}, not 0xaa55 (boot.rst)");
+            throw new LoaderException(LoaderError.InvalidBootFlag, $"boot_flag at 0x1fe is 0x{header.BootFlag:x4}, not 0xaa55 (boot.rst)");
 
         var available = fileLength - setupSize;
         var pmSize = header.SysSize == 0 ? available : header.ProtectedModeSize;
         if (pmSize > available)
             throw new LoaderException(LoaderError.TruncatedImage,
-                $"syssize says {pmSize:#x} bytes of protected-mode kernel but only {available:#x} follow the setup");
+                $"syssize says 0x{pmSize:x} bytes of protected-mode kernel but only 0x{available:x} follow the setup");
         if (pmSize == 0)
             throw new LoaderException(LoaderError.TruncatedImage, "the image has no protected-mode kernel after its setup");
         return new BzImageKernel(header, fileLength, pmSize, null);
@@ -108,14 +108,14 @@ public sealed class BzImageKernel
     {
         if (highmemStart is { } himem && Header.Code32Start < himem)
             throw new LoaderException(LoaderError.InvalidKernelStartAddress,
-                $"code32_start {Header.Code32Start:#x} is below the start of high memory {himem:#x}");
+                $"code32_start 0x{Header.Code32Start:x} is below the start of high memory 0x{himem:x}");
         var load = loadAddress ?? Header.Code32Start;
         if (load > uint.MaxValue && !Header.EffectiveXLoadFlags.HasFlag(XLoadFlags.CanBeLoadedAbove4G))
             throw new LoaderException(LoaderError.InvalidKernelStartAddress,
-                $"load address {load:#x} is above 4 GiB but xloadflags lacks XLF_CAN_BE_LOADED_ABOVE_4G (boot.rst 2.12)");
+                $"load address 0x{load:x} is above 4 GiB but xloadflags lacks XLF_CAN_BE_LOADED_ABOVE_4G (boot.rst 2.12)");
         var end = load + ProtectedModeSize;
         if (end < load)
-            throw new LoaderException(LoaderError.MemoryOverflow, $"load address {load:#x} + {ProtectedModeSize:#x} overflows");
+            throw new LoaderException(LoaderError.MemoryOverflow, $"load address 0x{load:x} + 0x{ProtectedModeSize:x} overflows");
         var segments = new[] { new SegmentPlacement(ProtectedModeOffset, load, ProtectedModeSize, ProtectedModeSize) };
         LoadPlan.Validate(memory, segments, FileLength);
         return new KernelLoadResult

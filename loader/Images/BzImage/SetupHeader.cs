@@ -144,7 +144,7 @@ public readonly record struct SetupHeader
     {
         if (image.Length < Offset + Size)
             throw new LoaderException(LoaderError.TruncatedImage,
-                $"image is {image.Length:#x} bytes; the setup header needs {Offset + Size:#x} (boot.rst: setup_header ends at 0x26c)");
+                $"image is 0x{image.Length:x} bytes; the setup header needs 0x{Offset + Size:x} (boot.rst: setup_header ends at 0x26c)");
         return new SetupHeader
         {
             SetupSects = image[0x1F1],
@@ -193,7 +193,7 @@ public readonly record struct SetupHeader
     public void WriteTo(Span<byte> page)
     {
         if (page.Length < Offset + Size)
-            throw new ArgumentException($"need {Offset + Size:#x} bytes", nameof(page));
+            throw new ArgumentException($"need 0x{Offset + Size:x} bytes", nameof(page));
         page[0x1F1] = SetupSects;
         W16(page, 0x1F2, RootFlags);
         W32(page, 0x1F4, SysSize);

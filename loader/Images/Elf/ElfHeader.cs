@@ -63,7 +63,7 @@ public readonly record struct ElfHeader
         if (h.ProgramHeaderEntrySize != ProgramHeaderSize)
             throw new LoaderException(LoaderError.InvalidProgramHeaderSize, $"e_phentsize at 0x36 is {h.ProgramHeaderEntrySize}, Elf64_Phdr is {ProgramHeaderSize}");
         if (h.ProgramHeaderOffset < Size)
-            throw new LoaderException(LoaderError.InvalidProgramHeaderOffset, $"e_phoff at 0x20 is {h.ProgramHeaderOffset:#x}, inside the ELF header");
+            throw new LoaderException(LoaderError.InvalidProgramHeaderOffset, $"e_phoff at 0x20 is 0x{h.ProgramHeaderOffset:x}, inside the ELF header");
         if (h.Class != 2 || h.Machine != MachineX86_64)
             throw new LoaderException(LoaderError.UnsupportedElfClass, $"ELF class {h.Class} machine {h.Machine}: only ELFCLASS64 (2) EM_X86_64 (62) kernels are loaded");
         return h;

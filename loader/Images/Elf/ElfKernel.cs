@@ -44,7 +44,7 @@ public sealed class ElfKernel
         var tableSize = (ulong)header.ProgramHeaderCount * ElfHeader.ProgramHeaderSize;
         if (header.ProgramHeaderOffset > (ulong)image.Length || tableSize > (ulong)image.Length - header.ProgramHeaderOffset)
             throw new LoaderException(LoaderError.ReadProgramHeader,
-                $"program header table [{header.ProgramHeaderOffset:#x}, +{tableSize:#x}) lies past the end of the {image.Length:#x}-byte file");
+                $"program header table [0x{header.ProgramHeaderOffset:x}, +0x{tableSize:x}) lies past the end of the 0x{image.Length:x}-byte file");
         var phdrs = new ElfProgramHeader[header.ProgramHeaderCount];
         for (var i = 0; i < phdrs.Length; i++)
             phdrs[i] = ElfProgramHeader.Parse(image.Slice((int)header.ProgramHeaderOffset + i * ElfHeader.ProgramHeaderSize, ElfHeader.ProgramHeaderSize));
@@ -63,10 +63,10 @@ public sealed class ElfKernel
             {
                 if (ph.Offset > fileLength || ph.FileSize > fileLength - ph.Offset)
                     throw new LoaderException(LoaderError.SegmentOutsideFile,
-                        $"PT_LOAD p_offset {ph.Offset:#x} + p_filesz {ph.FileSize:#x} lies past the end of the {fileLength:#x}-byte file");
+                        $"PT_LOAD p_offset 0x{ph.Offset:x} + p_filesz 0x{ph.FileSize:x} lies past the end of the 0x{fileLength:x}-byte file");
                 if (ph.FileSize > ph.MemorySize)
                     throw new LoaderException(LoaderError.InvalidProgramHeaderSize,
-                        $"PT_LOAD at p_paddr {ph.PhysicalAddress:#x}: p_filesz {ph.FileSize:#x} > p_memsz {ph.MemorySize:#x}");
+                        $"PT_LOAD at p_paddr 0x{ph.PhysicalAddress:x}: p_filesz 0x{ph.FileSize:x} > p_memsz 0x{ph.MemorySize:x}");
             }
         }
         return new ElfKernel(header, phdrs, entry, reloc, fileLength);
@@ -80,10 +80,10 @@ public sealed class ElfKernel
     {
         if (highmemStart is { } himem && Header.Entry < himem)
             throw new LoaderException(LoaderError.InvalidEntryAddress,
-                $"e_entry {Header.Entry:#x} is below the start of high memory {himem:#x}");
+                $"e_entry 0x{Header.Entry:x} is below the start of high memory 0x{himem:x}");
         var kernelLoad = Header.Entry;
         if (loadOffset is { } offset && !TryAdd(offset, Header.Entry, out kernelLoad))
-            throw new LoaderException(LoaderError.Overflow, $"load offset {offset:#x} + e_entry {Header.Entry:#x} overflows");
+            throw new LoaderException(LoaderError.Overflow, $"load offset 0x{offset:x} + e_entry 0x{Header.Entry:x} overflows");
 
         var segments = new List<SegmentPlacement>();
         ulong kernelEnd = 0;
@@ -94,9 +94,9 @@ public sealed class ElfKernel
             var dest = ph.PhysicalAddress;
             if (loadOffset is { } o && !TryAdd(o, ph.PhysicalAddress, out dest))
                 throw new LoaderException(LoaderError.InvalidProgramHeaderAddress,
-                    $"load offset {o:#x} + p_paddr {ph.PhysicalAddress:#x} overflows");
+                    $"load offset 0x{o:x} + p_paddr 0x{ph.PhysicalAddress:x} overflows");
             if (!TryAdd(dest, ph.MemorySize, out var end))
-                throw new LoaderException(LoaderError.MemoryOverflow, $"segment at {dest:#x} + p_memsz {ph.MemorySize:#x} overflows");
+                throw new LoaderException(LoaderError.MemoryOverflow, $"segment at 0x{dest:x} + p_memsz 0x{ph.MemorySize:x} overflows");
             segments.Add(new SegmentPlacement(ph.Offset, dest, ph.FileSize, ph.MemorySize));
             kernelEnd = Math.Max(kernelEnd, end);
         }

@@ -26,7 +26,7 @@ public readonly record struct PvhBootCapability(PvhEntryKind Kind, ulong Entry, 
     /// <inheritdoc />
     public override string ToString() => Kind switch
     {
-        PvhEntryKind.Present => $"PVH entry at {Entry:#x}",
+        PvhEntryKind.Present => $"PVH entry at 0x{Entry:x}",
         PvhEntryKind.Ignored => "PVH entry ignored (load offset given)",
         _ => "no PVH entry",
     };

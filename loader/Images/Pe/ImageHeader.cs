@@ -65,14 +65,14 @@ public readonly record struct ImageHeader
     public static ImageHeader Parse(ReadOnlySpan<byte> image)
     {
         if (image.Length < Size)
-            throw new LoaderException(LoaderError.TruncatedImage, $"image is {image.Length:#x} bytes; its header needs {Size:#x}");
+            throw new LoaderException(LoaderError.TruncatedImage, $"image is 0x{image.Length:x} bytes; its header needs 0x{Size:x}");
         var magic = BinaryPrimitives.ReadUInt32LittleEndian(image[0x38..]);
         ImageArchitecture arch = magic switch
         {
             Arm64Magic => ImageArchitecture.Arm64,
             RiscvMagic2 => ImageArchitecture.Riscv64,
             _ => throw new LoaderException(LoaderError.InvalidImageMagicNumber,
-                $"magic at 0x38 is {magic:#010x}: neither arm64 {Arm64Magic:#010x} nor riscv64 {RiscvMagic2:#010x}"),
+                $"magic at 0x38 is 0x{magic:x8}: neither arm64 0x{Arm64Magic:x8} nor riscv64 0x{RiscvMagic2:x8}"),
         };
         return new ImageHeader
         {

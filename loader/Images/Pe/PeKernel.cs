@@ -39,13 +39,13 @@ public sealed class PeKernel
     public KernelLoadResult Plan(GuestMemory memory, ulong baseAddress)
     {
         if (baseAddress % BaseAlignment != 0)
-            throw new LoaderException(LoaderError.InvalidBaseAddrAlignment, $"base address {baseAddress:#x} is not 2 MiB aligned (booting.rst)");
+            throw new LoaderException(LoaderError.InvalidBaseAddrAlignment, $"base address 0x{baseAddress:x} is not 2 MiB aligned (booting.rst)");
         var load = baseAddress + Header.EffectiveTextOffset;
         if (load < baseAddress)
-            throw new LoaderException(LoaderError.InvalidImage, $"base {baseAddress:#x} + text_offset {Header.EffectiveTextOffset:#x} overflows");
+            throw new LoaderException(LoaderError.InvalidImage, $"base 0x{baseAddress:x} + text_offset 0x{Header.EffectiveTextOffset:x} overflows");
         var claimed = Math.Max(FileLength, Header.ImageSize);
         if (load + claimed < load)
-            throw new LoaderException(LoaderError.InvalidImage, $"load address {load:#x} + image size {claimed:#x} overflows");
+            throw new LoaderException(LoaderError.InvalidImage, $"load address 0x{load:x} + image size 0x{claimed:x} overflows");
         var segments = new[] { new SegmentPlacement(0, load, FileLength, claimed) };
         LoadPlan.Validate(memory, segments, FileLength);
         return new KernelLoadResult
