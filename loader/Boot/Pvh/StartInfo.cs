@@ -1,0 +1,162 @@
+using System.Buffers.Binary;
+using LoaderHarness.Loader.Boot.MemoryMap;
+using LoaderHarness.Loader.Errors;
+using LoaderHarness.Loader.Memory;
+using L = LoaderHarness.Loader.Boot.Pvh.StartInfoLayout;
+
+namespace LoaderHarness.Loader.Boot.Pvh;
+
+/// <summary>
+/// <c>struct hvm_start_info</c> with the tables it points at, written into and read back from guest
+/// memory (the pvh crate's StartInfo / StartInfoReader; linux-loader configurator::pvh).
+/// </summary>
+public sealed record StartInfo
+{
+    /// <summary><c>version</c>: 1 adds the memmap fields.</summary>
+    public uint Version { get; init; } = 1;
+    /// <summary><c>flags</c> (SIF_*).</summary>
+    public uint Flags { get; init; }
+    /// <summary>Where the modlist table is (0: none).</summary>
+    public ulong ModlistAddress { get; init; }
+    /// <summary>The modules (the table at <see cref="ModlistAddress"/>).</summary>
+    public IReadOnlyList<PvhModule> Modules { get; init; } = [];
+    /// <summary><c>cmdline_paddr</c> (0: none).</summary>
+    public ulong CommandLineAddress { get; init; }
+    /// <summary><c>rsdp_paddr</c> (0: the kernel scans for the RSDP).</summary>
+    public ulong RsdpAddress { get; init; }
+    /// <summary><c>memmap_paddr</c>.</summary>
+    public ulong MemmapAddress { get; init; }
+    /// <summary>The memory map (the table at <see cref="MemmapAddress"/>).</summary>
+    public IReadOnlyList<MemoryMapEntry> Memmap { get; init; } = [];
+
+    /// <summary>The 56-byte structure itself.</summary>
+    public byte[] BuildHeader()
+    {
+        var b = new byte[L.Size];
+        BinaryPrimitives.WriteUInt32LittleEndian(b, L.Magic);
+        BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(L.Version), Version);
+        BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(L.Flags), Flags);
+        BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(L.NrModules), (uint)Modules.Count);
+        BinaryPrimitives.WriteUInt64LittleEndian(b.AsSpan(L.ModlistPaddr), Modules.Count == 0 ? 0 : ModlistAddress);
+        BinaryPrimitives.WriteUInt64LittleEndian(b.AsSpan(L.CmdlinePaddr), CommandLineAddress);
+        BinaryPrimitives.WriteUInt64LittleEndian(b.AsSpan(L.RsdpPaddr), RsdpAddress);
+        BinaryPrimitives.WriteUInt64LittleEndian(b.AsSpan(L.MemmapPaddr), MemmapAddress);
+        BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(L.MemmapEntries), (uint)Memmap.Count);
+        return b;
+    }
+
+    /// <summary>The memmap table: 24-byte entries.</summary>
+    public byte[] BuildMemmap()
+    {
+        var b = new byte[Memmap.Count * L.MemmapEntrySize];
+        for (var i = 0; i < Memmap.Count; i++)
+        {
+            var e = b.AsSpan(i * L.MemmapEntrySize);
+            BinaryPrimitives.WriteUInt64LittleEndian(e, Memmap[i].Address);
+            BinaryPrimitives.WriteUInt64LittleEndian(e[8..], Memmap[i].Size);
+            BinaryPrimitives.WriteUInt32LittleEndian(e[16..], (uint)Memmap[i].Type);
+        }
+        return b;
+    }
+
+    /// <summary>The modlist table: 32-byte entries.</summary>
+    public byte[] BuildModlist()
+    {
+        var b = new byte[Modules.Count * L.ModlistEntrySize];
+        for (var i = 0; i < Modules.Count; i++)
+        {
+            var e = b.AsSpan(i * L.ModlistEntrySize);
+            BinaryPrimitives.WriteUInt64LittleEndian(e, Modules[i].Address);
+            BinaryPrimitives.WriteUInt64LittleEndian(e[8..], Modules[i].Size);
+            BinaryPrimitives.WriteUInt64LittleEndian(e[16..], Modules[i].CommandLineAddress);
+        }
+        return b;
+    }
+
+    /// <summary>
+    /// Writes the structure at <paramref name="address"/> and its tables at their addresses, after
+    /// checking every range (linux-loader configurator::pvh: MemmapTableMissing for an empty map,
+    /// StartInfoPastRamEnd / MemmapTablePastRamEnd for ranges outside RAM). All-or-nothing.
+    /// </summary>
+    public void WriteTo(GuestMemory memory, ulong address)
+    {
+        if (Version >= 1 && Memmap.Count == 0)
+            throw new LoaderException(LoaderError.MemmapTableMissing, "a version-1 start_info needs a memory map (linux-loader MemmapTableMissing)");
+        var pieces = new List<(ulong Address, byte[] Bytes, string What)> { (address, BuildHeader(), "start_info") };
+        if (Memmap.Count > 0)
+            pieces.Add((MemmapAddress, BuildMemmap(), "memmap table"));
+        if (Modules.Count > 0)
+            pieces.Add((ModlistAddress, BuildModlist(), "modlist table"));
+        foreach (var (at, bytes, what) in pieces)
+        {
+            if (at == 0 && what != "start_info")
+                throw new LoaderException(LoaderError.BootStructureSetup, $"{what} has entries but address 0");
+            if (!memory.IsRam(at, (ulong)bytes.Length))
+                throw new LoaderException(LoaderError.BootStructurePastRamEnd, $"{what} [0x{at:x}, +0x{bytes.Length:x}) is not in guest RAM");
+        }
+        for (var i = 0; i < pieces.Count; i++)
+            for (var j = i + 1; j < pieces.Count; j++)
+                if (Overlaps(pieces[i], pieces[j]))
+                    throw new LoaderException(LoaderError.PlacementOverlap, $"{pieces[i].What} overlaps {pieces[j].What}");
+        foreach (var (at, bytes, _) in pieces)
+            memory.Write(at, bytes);
+    }
+
+    /// <summary>
+    /// Reads a start_info and its tables back from guest memory, checking what the kernel checks
+    /// (magic; arch/x86/platform/pvh/enlighten.c) and that every table is in RAM.
+    /// </summary>
+    public static StartInfo ReadFrom(GuestMemory memory, ulong address)
+    {
+        if (!memory.IsRam(address, L.Size))
+            throw new LoaderException(LoaderError.BootStructurePastRamEnd, $"start_info at 0x{address:x} is not in guest RAM");
+        var b = memory.ReadBytes(address, L.Size);
+        var magic = BinaryPrimitives.ReadUInt32LittleEndian(b);
+        if (magic != L.Magic)
+            throw new LoaderException(LoaderError.InvalidMagic, $"start_info magic 0x{magic:x8}, expected 0x{L.Magic:x8}");
+        var version = BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(L.Version));
+        var nrModules = BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(L.NrModules));
+        var modlist = BinaryPrimitives.ReadUInt64LittleEndian(b.AsSpan(L.ModlistPaddr));
+        var memmap = version >= 1 ? BinaryPrimitives.ReadUInt64LittleEndian(b.AsSpan(L.MemmapPaddr)) : 0;
+        var entries = version >= 1 ? BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(L.MemmapEntries)) : 0;
+        return new StartInfo
+        {
+            Version = version,
+            Flags = BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(L.Flags)),
+            ModlistAddress = modlist,
+            Modules = ReadTable(memory, modlist, nrModules, L.ModlistEntrySize, "modlist",
+                e => new PvhModule(U64(e, 0), U64(e, 8), U64(e, 16))),
+            CommandLineAddress = BinaryPrimitives.ReadUInt64LittleEndian(b.AsSpan(L.CmdlinePaddr)),
+            RsdpAddress = BinaryPrimitives.ReadUInt64LittleEndian(b.AsSpan(L.RsdpPaddr)),
+            MemmapAddress = memmap,
+            Memmap = ReadTable(memory, memmap, entries, L.MemmapEntrySize, "memmap",
+                e => new MemoryMapEntry(U64(e, 0), U64(e, 8), (MemoryType)BinaryPrimitives.ReadUInt32LittleEndian(e[16..]))),
+        };
+    }
+
+    /// <summary>A sanity bound on table sizes read from the guest (Xen itself uses far fewer).</summary>
+    private const uint MaxTableEntries = 0x1_0000;
+
+    private delegate T EntryReader<T>(ReadOnlySpan<byte> entry);
+
+    private static T[] ReadTable<T>(GuestMemory memory, ulong address, uint count, int entrySize, string what, EntryReader<T> read)
+    {
+        if (count == 0)
+            return [];
+        if (count > MaxTableEntries)
+            throw new LoaderException(LoaderError.BootStructureSetup, $"{what} table claims {count} entries (more than {MaxTableEntries})");
+        var length = (ulong)count * (ulong)entrySize;
+        if (address == 0 || !memory.IsRam(address, length))
+            throw new LoaderException(LoaderError.BootStructurePastRamEnd, $"{what} table [0x{address:x}, +0x{length:x}) is not in guest RAM");
+        var bytes = memory.ReadBytes(address, (int)length);
+        var result = new T[count];
+        for (var i = 0; i < count; i++)
+            result[i] = read(bytes.AsSpan(i * entrySize, entrySize));
+        return result;
+    }
+
+    private static ulong U64(ReadOnlySpan<byte> b, int o) => BinaryPrimitives.ReadUInt64LittleEndian(b[o..]);
+
+    private static bool Overlaps((ulong Address, byte[] Bytes, string) a, (ulong Address, byte[] Bytes, string) b) =>
+        a.Address < b.Address + (ulong)b.Bytes.Length && b.Address < a.Address + (ulong)a.Bytes.Length;
+}
