@@ -168,7 +168,7 @@ public static class FdtBuilder
     {
         if (range.Size == 0 || range.Address + range.Size - 1 < range.Address)
         {
-            throw Invalid($"{what} {range.Address:#x} + {range.Size:#x} is empty or wraps past 2^64");
+            throw Invalid($"{what} 0x{range.Address:x} + 0x{range.Size:x} is empty or wraps past 2^64");
         }
     }
 

@@ -72,7 +72,7 @@ public readonly record struct FdtHeader(
         if (magic != FdtMagic)
         {
             throw new LoaderException(LoaderError.InvalidMagic,
-                $"FDT magic at 0x00 is {magic:#x}, expected {FdtMagic:#x} (DT spec v0.4 §5.2)");
+                $"FDT magic at 0x00 is 0x{magic:x}, expected 0x{FdtMagic:x} (DT spec v0.4 §5.2)");
         }
 
         return new FdtHeader(

@@ -21,7 +21,7 @@ public static class FdtReader
         CheckVersion(header);
         if (header.TotalSize < FdtHeader.Size || header.TotalSize > (uint)blob.Length)
         {
-            throw Invalid($"totalsize {header.TotalSize:#x} at 0x04 must be at least {FdtHeader.Size} and at most the {blob.Length:#x}-byte buffer (DT spec v0.4 §5.2)");
+            throw Invalid($"totalsize 0x{header.TotalSize:x} at 0x04 must be at least {FdtHeader.Size} and at most the 0x{blob.Length:x}-byte buffer (DT spec v0.4 §5.2)");
         }
 
         ReadOnlySpan<byte> fdt = blob[..(int)header.TotalSize];
@@ -46,7 +46,7 @@ public static class FdtReader
     {
         if (offset < FdtHeader.Size || offset % alignment != 0 || (ulong)offset + size > (ulong)fdt.Length)
         {
-            throw Invalid($"{offName} {offset:#x} + {sizeName} {size:#x} must lie after the header, inside totalsize {fdt.Length:#x}, {alignment}-byte aligned (DT spec v0.4 §5.2, §5.4, §5.5)");
+            throw Invalid($"{offName} 0x{offset:x} + {sizeName} 0x{size:x} must lie after the header, inside totalsize 0x{fdt.Length:x}, {alignment}-byte aligned (DT spec v0.4 §5.2, §5.4, §5.5)");
         }
 
         return fdt.Slice((int)offset, (int)size);
@@ -56,7 +56,7 @@ public static class FdtReader
     {
         if (offset < FdtHeader.Size || offset % 8 != 0)
         {
-            throw Invalid($"off_mem_rsvmap {offset:#x} at 0x10 must lie after the header and be 8-byte aligned (DT spec v0.4 §5.3.1)");
+            throw Invalid($"off_mem_rsvmap 0x{offset:x} at 0x10 must lie after the header and be 8-byte aligned (DT spec v0.4 §5.3.1)");
         }
 
         var entries = new List<FdtRegion>();
@@ -64,7 +64,7 @@ public static class FdtReader
         {
             if (at + ReserveEntrySize > (ulong)fdt.Length)
             {
-                throw Invalid($"memory reservation block from {offset:#x} runs past totalsize {fdt.Length:#x} without its (0, 0) terminator (DT spec v0.4 §5.3.2)");
+                throw Invalid($"memory reservation block from 0x{offset:x} runs past totalsize 0x{fdt.Length:x} without its (0, 0) terminator (DT spec v0.4 §5.3.2)");
             }
 
             ulong address = BinaryPrimitives.ReadUInt64BigEndian(fdt[(int)at..]);
@@ -90,14 +90,14 @@ public static class FdtReader
             switch (token)
             {
                 case FdtToken.BeginNode:
-                    string name = ReadCString(structure, pos, $"node name at {blockOffset + pos:#x}", out int nameLength);
+                    string name = ReadCString(structure, pos, $"node name at 0x{blockOffset + pos:x}", out int nameLength);
                     pos = Align4(pos + nameLength + 1);
                     var node = new FdtNode(name);
                     if (open.Count == 0)
                     {
                         if (root is not null || name.Length != 0)
                         {
-                            throw Invalid($"FDT_BEGIN_NODE '{name}' at {blockOffset + tokenAt:#x}: the structure block holds exactly one root node, named \"\" (DT spec v0.4 §2.2.1, §5.4.2)");
+                            throw Invalid($"FDT_BEGIN_NODE '{name}' at 0x{blockOffset + tokenAt:x}: the structure block holds exactly one root node, named \"\" (DT spec v0.4 §2.2.1, §5.4.2)");
                         }
 
                         root = node;
@@ -114,7 +114,7 @@ public static class FdtReader
                 case FdtToken.EndNode:
                     if (open.Count == 0)
                     {
-                        throw Invalid($"FDT_END_NODE at {blockOffset + tokenAt:#x} without an open node (DT spec v0.4 §5.4.1)");
+                        throw Invalid($"FDT_END_NODE at 0x{blockOffset + tokenAt:x} without an open node (DT spec v0.4 §5.4.1)");
                     }
 
                     open.Pop();
@@ -125,20 +125,20 @@ public static class FdtReader
                     uint nameOffset = ReadU32(structure, ref pos, blockOffset, "FDT_PROP nameoff");
                     if (open.Count == 0 || open.Peek().HasChildren)
                     {
-                        throw Invalid($"FDT_PROP at {blockOffset + tokenAt:#x} outside a node or after a subnode: properties precede subnodes (DT spec v0.4 §5.4.2)");
+                        throw Invalid($"FDT_PROP at 0x{blockOffset + tokenAt:x} outside a node or after a subnode: properties precede subnodes (DT spec v0.4 §5.4.2)");
                     }
 
                     if (length > (uint)(structure.Length - pos))
                     {
-                        throw Invalid($"FDT_PROP at {blockOffset + tokenAt:#x}: len {length:#x} runs past the structure block (DT spec v0.4 §5.4.1)");
+                        throw Invalid($"FDT_PROP at 0x{blockOffset + tokenAt:x}: len 0x{length:x} runs past the structure block (DT spec v0.4 §5.4.1)");
                     }
 
                     if (nameOffset >= (uint)strings.Length)
                     {
-                        throw Invalid($"FDT_PROP at {blockOffset + tokenAt:#x}: nameoff {nameOffset:#x} is outside the {strings.Length:#x}-byte strings block (DT spec v0.4 §5.4.1, §5.5)");
+                        throw Invalid($"FDT_PROP at 0x{blockOffset + tokenAt:x}: nameoff 0x{nameOffset:x} is outside the 0x{strings.Length:x}-byte strings block (DT spec v0.4 §5.4.1, §5.5)");
                     }
 
-                    string propertyName = ReadCString(strings, (int)nameOffset, $"property name at strings+{nameOffset:#x}", out _);
+                    string propertyName = ReadCString(strings, (int)nameOffset, $"property name at strings+0x{nameOffset:x}", out _);
                     open.Peek().Node.Add(new FdtProperty(propertyName, structure.Slice(pos, (int)length).ToArray()));
                     pos = Align4(pos + (int)length);
                     break;
@@ -149,13 +149,13 @@ public static class FdtReader
                 case FdtToken.End:
                     if (root is null || open.Count != 0)
                     {
-                        throw Invalid($"FDT_END at {blockOffset + tokenAt:#x} with {open.Count} node(s) unterminated or no root (DT spec v0.4 §5.4.2)");
+                        throw Invalid($"FDT_END at 0x{blockOffset + tokenAt:x} with {open.Count} node(s) unterminated or no root (DT spec v0.4 §5.4.2)");
                     }
 
                     return root;
 
                 default:
-                    throw Invalid($"unknown token {(uint)token:#x} at {blockOffset + tokenAt:#x} (DT spec v0.4 §5.4.1)");
+                    throw Invalid($"unknown token 0x{(uint)token:x} at 0x{blockOffset + tokenAt:x} (DT spec v0.4 §5.4.1)");
             }
         }
     }
@@ -164,7 +164,7 @@ public static class FdtReader
     {
         if (pos > structure.Length - sizeof(uint))
         {
-            throw Invalid($"{what} at {blockOffset + pos:#x} runs past the end of the structure block: a node or FDT_END is missing (DT spec v0.4 §5.4.2)");
+            throw Invalid($"{what} at 0x{blockOffset + pos:x} runs past the end of the structure block: a node or FDT_END is missing (DT spec v0.4 §5.4.2)");
         }
 
         uint value = BinaryPrimitives.ReadUInt32BigEndian(structure[pos..]);

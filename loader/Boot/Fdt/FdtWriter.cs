@@ -170,12 +170,12 @@ public sealed class FdtWriter
         EnsureNotFinished();
         if (size == 0)
         {
-            throw Invalid($"memory reservation at {address:#x} has size 0: an entry with size 0 reads as the terminator (DT spec v0.4 §5.3.2)");
+            throw Invalid($"memory reservation at 0x{address:x} has size 0: an entry with size 0 reads as the terminator (DT spec v0.4 §5.3.2)");
         }
 
         if (address + size - 1 < address)
         {
-            throw Invalid($"memory reservation {address:#x} + {size:#x} wraps past 2^64 (DT spec v0.4 §5.3.2)");
+            throw Invalid($"memory reservation 0x{address:x} + 0x{size:x} wraps past 2^64 (DT spec v0.4 §5.3.2)");
         }
 
         _reservations.Add(new FdtRegion(address, size));
