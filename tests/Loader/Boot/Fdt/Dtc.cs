@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using NUnit.Framework;
+
+namespace LoaderHarness.Tests.Loader.Boot.Fdt;
+
+/// <summary>
+/// Runs the Device Tree Compiler (Debian package device-tree-compiler). Missing dtc fails the test
+/// when CI=true and ignores it otherwise, as the helper brief requires.
+/// </summary>
+internal static class Dtc
+{
+    public sealed record Result(int ExitCode, string Stdout, string Stderr);
+
+    /// <summary>The dtc executable on PATH; fails (CI) or ignores (local) the test when there is none.</summary>
+    public static string Require()
+    {
+        string? found = (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, "dtc"))
+            .FirstOrDefault(File.Exists);
+        if (found is null)
+        {
+            const string message = "dtc not found on PATH; install Debian package device-tree-compiler";
+            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+            {
+                Assert.Fail(message + " (required when CI=true)");
+            }
+
+            Assert.Ignore(message);
+        }
+
+        return found!;
+    }
+
+    /// <summary>Runs dtc with <paramref name="args"/> and waits up to 30 s.</summary>
+    public static Result Run(string dtc, params string[] args)
+    {
+        var start = new ProcessStartInfo(dtc)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using Process process = Process.Start(start)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromSeconds(30)))
+        {
+            process.Kill();
+            Assert.Fail($"dtc {string.Join(' ', args)} did not finish in 30 s");
+        }
+
+        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+}
