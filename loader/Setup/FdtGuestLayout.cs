@@ -1,0 +1,24 @@
+namespace LoaderHarness.Loader.Setup;
+
+/// <summary>Where an arm64 / riscv64 guest's kernel, DTB and initrd go.</summary>
+public sealed record FdtGuestLayout
+{
+    /// <summary>The 2 MiB-aligned base; the Image goes at base + text_offset.</summary>
+    public required ulong KernelBase { get; init; }
+    /// <summary>Where the DTB goes; null puts it in the last 2 MiB of the first RAM region (Firecracker).</summary>
+    public ulong? FdtAddress { get; init; }
+    /// <summary>Whether the initrd goes directly below the DTB (Firecracker) rather than at the end of RAM (Cloud Hypervisor).</summary>
+    public bool InitrdBelowFdt { get; init; } = true;
+
+    /// <summary>
+    /// Firecracker aarch64 (src/vmm/src/arch/aarch64/layout.rs, mod.rs): DRAM at 0x80000000, kernel base
+    /// 0x80200000, FDT in the last 2 MiB of DRAM, initrd directly below it.
+    /// </summary>
+    public static FdtGuestLayout Arm64Default => new() { KernelBase = 0x8020_0000 };
+
+    /// <summary>
+    /// Cloud Hypervisor riscv64 (arch/src/riscv64/layout.rs): RAM at 0x40000000, FDT at its start, kernel
+    /// base rounded to 0x40200000, initrd at the end of RAM.
+    /// </summary>
+    public static FdtGuestLayout Riscv64Default => new() { KernelBase = 0x4020_0000, FdtAddress = 0x4000_0000, InitrdBelowFdt = false };
+}

@@ -1,0 +1,87 @@
+using LoaderHarness.Loader.Boot.Fdt;
+using LoaderHarness.Loader.Boot.MemoryMap;
+using LoaderHarness.Loader.Errors;
+using LoaderHarness.Loader.Images;
+using LoaderHarness.Loader.Images.Pe;
+using LoaderHarness.Loader.Memory;
+
+namespace LoaderHarness.Loader.Setup;
+
+/// <summary>
+/// The arm64 / riscv64 half of <see cref="GuestSetup"/>: Image at a 2 MiB base + text_offset, a DTB
+/// describing RAM, command line and initrd, and the initrd by the VMM's rule.
+/// </summary>
+internal static class FdtGuestSetup
+{
+    /// <summary>arm64 COMMAND_LINE_SIZE (arch/arm64/include/uapi/asm/setup.h).</summary>
+    private const int Arm64CmdlineCapacity = 2048;
+    /// <summary>riscv COMMAND_LINE_SIZE (arch/riscv/include/uapi/asm/setup.h).</summary>
+    private const int Riscv64CmdlineCapacity = 1024;
+    /// <summary>arm64 MIN_FDT_ALIGN (fixmap_remap_fdt rejects other alignments).</summary>
+    private const ulong FdtAlignment = 8;
+
+    public static GuestSetupResult Setup(GuestMemory memory, GuestSetupRequest request)
+    {
+        var image = request.Kernel.Span;
+        var bytes = GzipImageBytes(image);
+        var header = ImageHeader.Parse(bytes);
+        var protocol = header.Architecture == ImageArchitecture.Arm64 ? BootProtocol.Arm64 : BootProtocol.Riscv64;
+        if (request.Protocol != BootProtocol.Auto && request.Protocol != protocol)
+            throw new LoaderException(LoaderError.UnsupportedEntry, $"an {header.Architecture} Image cannot be booted with the {request.Protocol} protocol");
+        var layout = request.Fdt ?? (protocol == BootProtocol.Arm64 ? FdtGuestLayout.Arm64Default : FdtGuestLayout.Riscv64Default);
+
+        var pe = PeKernel.Parse(bytes);
+        var kernel = pe.Plan(memory, layout.KernelBase);
+        kernel = kernel with { Format = ImageDetector.Detect(image) };
+        var plan = new PlacementPlan(memory);
+        var loaded = bytes;
+        plan.Add(new GuestPlacement("kernel", kernel.KernelLoad, kernel.ClaimedEnd - kernel.KernelLoad),
+            m => m.Write(kernel.KernelLoad, loaded));
+
+        var ram = memory.Regions[0];
+        var fdtAddress = layout.FdtAddress ?? (ram.Size >= PeKernel.MaxDtbSize ? ram.End - PeKernel.MaxDtbSize : ram.Start);
+        if (fdtAddress % FdtAlignment != 0)
+            throw new LoaderException(LoaderError.BootStructureSetup, $"DTB address 0x{fdtAddress:x} is not 8-byte aligned (arm64 booting.rst)");
+
+        var cmdline = X86GuestSetup.BuildCmdline(request.CommandLine, protocol == BootProtocol.Arm64 ? Arm64CmdlineCapacity : Riscv64CmdlineCapacity);
+        (ulong Address, ulong Size)? initrd = null;
+        if (request.Initrd is { } initrdBytes)
+        {
+            var ceiling = layout.InitrdBelowFdt ? fdtAddress : ram.End;
+            initrd = InitrdPlacement.BelowCeiling((ulong)initrdBytes.Length, ceiling, kernel.ClaimedEnd);
+            var at = initrd.Value.Address;
+            plan.Add(new GuestPlacement("initrd", at, initrd.Value.Size), m => m.Write(at, initrdBytes.Span));
+        }
+
+        var map = memory.Regions.Select(r => new MemoryMapEntry(r.Start, r.Size, MemoryType.Ram)).ToArray();
+        var dtb = FdtBuilder.Build(new FdtGuestDescription
+        {
+            Architecture = protocol == BootProtocol.Arm64 ? FdtArchitecture.Arm64 : FdtArchitecture.Riscv64,
+            Memory = map.Select(e => new FdtRegion(e.Address, e.Size)).ToArray(),
+            Bootargs = cmdline.ToString(),
+            Initrd = initrd is { } i ? new FdtRegion(i.Address, i.Size) : null,
+            RngSeed = request.RngSeed is { } seed ? seed : null,
+        });
+        // linux-loader pe::load_dtb: Error::DtbTooBig past MAX_FDT_SIZE (2 MiB).
+        if ((ulong)dtb.Length > PeKernel.MaxDtbSize)
+            throw new LoaderException(LoaderError.DtbTooBig, $"the DTB is 0x{dtb.Length:x} bytes; the kernel maps at most 2 MiB");
+        plan.Add("device tree", fdtAddress, dtb);
+        plan.Commit();
+        return new GuestSetupResult
+        {
+            Protocol = protocol,
+            Entry = kernel.KernelLoad,
+            BootStructureAddress = fdtAddress,
+            BootStructure = dtb,
+            Kernel = kernel,
+            Initrd = initrd,
+            // The command line lives inside the DTB (/chosen/bootargs).
+            CommandLineAddress = fdtAddress,
+            CommandLine = cmdline.ToString(),
+            MemoryMap = map,
+            Placements = plan.Placements,
+        };
+    }
+
+    private static byte[] GzipImageBytes(ReadOnlySpan<byte> image) => GzipImage.IsGzip(image) ? GzipImage.Inflate(image) : image.ToArray();
+}

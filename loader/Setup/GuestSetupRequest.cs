@@ -1,0 +1,26 @@
+namespace LoaderHarness.Loader.Setup;
+
+/// <summary>Everything a VMM knows before it sets up a guest.</summary>
+public sealed record GuestSetupRequest
+{
+    /// <summary>The kernel image file (vmlinux, bzImage, Image, Image.gz).</summary>
+    public required ReadOnlyMemory<byte> Kernel { get; init; }
+    /// <summary>The initrd / initramfs, if any.</summary>
+    public ReadOnlyMemory<byte>? Initrd { get; init; }
+    /// <summary>The kernel command line (boot args, optionally " -- " and init args).</summary>
+    public string CommandLine { get; init; } = "";
+    /// <summary>How to enter the kernel.</summary>
+    public BootProtocol Protocol { get; init; } = BootProtocol.Auto;
+    /// <summary>Where x86 boot pieces go.</summary>
+    public X86Layout X86 { get; init; } = new();
+    /// <summary>Where arm64 / riscv64 boot pieces go; null means the architecture's default.</summary>
+    public FdtGuestLayout? Fdt { get; init; }
+    /// <summary>x86 <c>type_of_loader</c> (0xFF undefined, as Firecracker and Cloud Hypervisor; 0xB0 is QEMU).</summary>
+    public byte TypeOfLoader { get; init; } = 0xFF;
+    /// <summary>x86 <c>acpi_rsdp_addr</c> / PVH <c>rsdp_paddr</c> (0: the kernel scans for it).</summary>
+    public ulong AcpiRsdpAddress { get; init; }
+    /// <summary>Random bytes for the kernel: x86 SETUP_RNG_SEED (bzImage 2.09+), FDT /chosen/rng-seed.</summary>
+    public byte[]? RngSeed { get; init; }
+    /// <summary>Overrides where an x86 bzImage's protected-mode code goes (default code32_start).</summary>
+    public ulong? KernelAddress { get; init; }
+}

@@ -1,0 +1,36 @@
+namespace LoaderHarness.Loader.Setup;
+
+/// <summary>
+/// Where an x86 guest's boot pieces go. Defaults are Firecracker's (src/vmm/src/arch/x86_64/layout.rs),
+/// which Cloud Hypervisor shares for these addresses.
+/// </summary>
+public sealed record X86Layout
+{
+    /// <summary>ZERO_PAGE_START.</summary>
+    public ulong ZeroPage { get; init; } = 0x7000;
+    /// <summary>PVH_INFO_START.</summary>
+    public ulong StartInfo { get; init; } = 0x6000;
+    /// <summary>MODLIST_START.</summary>
+    public ulong Modlist { get; init; } = 0x6040;
+    /// <summary>MEMMAP_START (shares the zero page's address: the protocols exclude each other).</summary>
+    public ulong Memmap { get; init; } = 0x7000;
+    /// <summary>CMDLINE_START.</summary>
+    public ulong CommandLine { get; init; } = 0x2_0000;
+    /// <summary>
+    /// Bytes the kernel reads from the command line address whatever its length: x86 COMMAND_LINE_SIZE
+    /// (arch/x86/include/asm/setup.h; copy_bootdata copies exactly this many).
+    /// </summary>
+    public ulong CommandLineReadSize { get; init; } = 2048;
+    /// <summary>HIMEM_START: kernels must not load below it.</summary>
+    public ulong HighMemoryStart { get; init; } = 0x10_0000;
+    /// <summary>
+    /// Ranges kept free for the vCPU setup (Firecracker layout.rs / gdt.rs): GDT at 0x500 and IDT at
+    /// 0x520, the boot stack below BOOT_STACK_POINTER 0x8FF0, and the identity page tables at 0x9000–0xBFFF.
+    /// </summary>
+    public IReadOnlyList<(string Name, ulong Address, ulong Size)> VcpuAreas { get; init; } =
+    [
+        ("boot GDT and IDT", 0x500, 0x30),
+        ("boot stack", 0x8000, 0x1000),
+        ("boot page tables", 0x9000, 0x3000),
+    ];
+}
