@@ -60,7 +60,7 @@ internal static class FdtGuestSetup
             Memory = map.Select(e => new FdtRegion(e.Address, e.Size)).ToArray(),
             Bootargs = cmdline.ToString(),
             Initrd = initrd is { } i ? new FdtRegion(i.Address, i.Size) : null,
-            RngSeed = request.RngSeed is { } seed ? seed : null,
+            RngSeed = request.RngSeed is { } seed ? new ReadOnlyMemory<byte>(seed) : (ReadOnlyMemory<byte>?)null,
         });
         // linux-loader pe::load_dtb: Error::DtbTooBig past MAX_FDT_SIZE (2 MiB).
         if ((ulong)dtb.Length > PeKernel.MaxDtbSize)
