@@ -1,0 +1,91 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using LoaderHarness.Loader.Images.BzImage;
+using NUnit.Framework;
+using Shouldly;
+
+namespace LoaderHarness.Tests.Loader.Images.BzImage;
+
+/// <summary>
+/// Decompresses the payload of Debian's real cloud kernel, fetched by fixtures/fetch-debian-kernels.sh into
+/// fixtures/kernels/amd64 (gitignored).
+/// </summary>
+[TestFixture]
+[Category("RealKernel")]
+[Category("Slow")]
+public class PayloadCodecRealKernelTests
+{
+    private const string FetchCommand = "fixtures/fetch-debian-kernels.sh amd64";
+
+    [Test]
+    public void Decompress_DebianCloudKernelPayload_IsX86_64VmlinuxEnteredAt16MiB()
+    {
+        var directory = DebianKernelDirectory();
+        var image = File.ReadAllBytes(Path.Combine(directory, "vmlinuz"));
+        // boot.rst: setup_sects at 0x1F1 (0 means 4); protected-mode code starts at (setup_sects + 1) * 512;
+        // payload_offset (0x248) counts from there, payload_length at 0x24C (protocol 2.08+).
+        var setupSects = image[0x1F1] == 0 ? 4 : image[0x1F1];
+        var payloadOffset = BinaryPrimitives.ReadUInt32LittleEndian(image.AsSpan(0x248));
+        var payloadLength = BinaryPrimitives.ReadUInt32LittleEndian(image.AsSpan(0x24C));
+        var payload = image.AsSpan(checked((int)((setupSects + 1) * 512 + payloadOffset)), checked((int)payloadLength));
+
+        PayloadCodec.Detect(payload).ShouldBe(CompressionChosenBy(Path.Combine(directory, "config")));
+        var clock = Stopwatch.StartNew();
+        var vmlinux = PayloadCodec.Decompress(payload);
+        clock.Stop();
+        TestContext.Out.WriteLine(
+            $"{File.ReadAllText(Path.Combine(directory, "VERSION")).Trim()}: {payload.Length} compressed bytes -> {vmlinux.Length} in {clock.ElapsedMilliseconds} ms");
+
+        // ELF header (System V gABI): "\x7fELF", EI_CLASS 2 = ELFCLASS64, EI_DATA 1 = little-endian,
+        // e_machine at 0x12 = 62 (EM_X86_64), e_entry at 0x18.
+        vmlinux.AsSpan(0, 4).SequenceEqual("\u007fELF"u8).ShouldBeTrue();
+        vmlinux[4].ShouldBe((byte)2);
+        vmlinux[5].ShouldBe((byte)1);
+        BinaryPrimitives.ReadUInt16LittleEndian(vmlinux.AsSpan(0x12)).ShouldBe((ushort)62);
+        // The issue: the vmlinux enters startup_64 at physical 0x1000000 (the config's CONFIG_PHYSICAL_START;
+        // boot-contracts.md §2.3).
+        BinaryPrimitives.ReadUInt64LittleEndian(vmlinux.AsSpan(0x18)).ShouldBe(0x1000000UL);
+    }
+
+    /// <summary>The CONFIG_KERNEL_* compression the kernel was built with.</summary>
+    private static PayloadCompression CompressionChosenBy(string configPath)
+    {
+        var chosen = File.ReadLines(configPath)
+            .Where(line => line.StartsWith("CONFIG_KERNEL_", StringComparison.Ordinal) && line.EndsWith("=y", StringComparison.Ordinal))
+            .Select(line => line["CONFIG_KERNEL_".Length..^"=y".Length])
+            .Single(name => name is "GZIP" or "BZIP2" or "LZMA" or "XZ" or "LZO" or "LZ4" or "ZSTD");
+        return Enum.Parse<PayloadCompression>(chosen, ignoreCase: true);
+    }
+
+    /// <summary>fixtures/kernels/amd64, fetched first under CI=true (as CI does), else a skip with the command.</summary>
+    private static string DebianKernelDirectory()
+    {
+        var root = RepositoryRoot();
+        var directory = Path.Combine(root, "fixtures", "kernels", "amd64");
+        if (File.Exists(Path.Combine(directory, "vmlinuz")))
+            return directory;
+        if (Prerequisite.IsCi)
+            RunFetchScript(root);
+        if (!File.Exists(Path.Combine(directory, "vmlinuz")))
+            Prerequisite.Missing($"no Debian kernel in {directory}: run {FetchCommand}");
+        return directory;
+    }
+
+    private static void RunFetchScript(string root)
+    {
+        using var fetch = Process.Start(new ProcessStartInfo("bash", FetchCommand) { WorkingDirectory = root })
+            ?? throw new InvalidOperationException($"could not start {FetchCommand}");
+        fetch.WaitForExit();
+        fetch.ExitCode.ShouldBe(0, $"{FetchCommand} failed");
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "LoaderHarness.sln")))
+                return directory.FullName;
+        }
+        throw new InvalidOperationException($"no LoaderHarness.sln above {TestContext.CurrentContext.TestDirectory}");
+    }
+}
