@@ -2,6 +2,8 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using LoaderHarness.Loader.Images.BzImage;
 
+using LoaderHarness.Tests.Support;
+
 namespace LoaderHarness.Tests.Loader.Images.BzImage;
 
 /// <summary>

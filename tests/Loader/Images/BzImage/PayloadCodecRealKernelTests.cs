@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
+using LoaderHarness.Tests.Support;
 using LoaderHarness.Loader.Images.BzImage;
 using NUnit.Framework;
 using Shouldly;
@@ -15,12 +16,10 @@ namespace LoaderHarness.Tests.Loader.Images.BzImage;
 [Category("Slow")]
 public class PayloadCodecRealKernelTests
 {
-    private const string FetchCommand = "fixtures/fetch-debian-kernels.sh amd64";
-
     [Test]
     public void Decompress_DebianCloudKernelPayload_IsX86_64VmlinuxEnteredAt16MiB()
     {
-        var directory = DebianKernelDirectory();
+        var directory = DebianKernel.Directory();
         var image = File.ReadAllBytes(Path.Combine(directory, "vmlinuz"));
         // boot.rst: setup_sects at 0x1F1 (0 means 4); protected-mode code starts at (setup_sects + 1) * 512;
         // payload_offset (0x248) counts from there, payload_length at 0x24C (protocol 2.08+).
@@ -55,37 +54,5 @@ public class PayloadCodecRealKernelTests
             .Select(line => line["CONFIG_KERNEL_".Length..^"=y".Length])
             .Single(name => name is "GZIP" or "BZIP2" or "LZMA" or "XZ" or "LZO" or "LZ4" or "ZSTD");
         return Enum.Parse<PayloadCompression>(chosen, ignoreCase: true);
-    }
-
-    /// <summary>fixtures/kernels/amd64, fetched first under CI=true (as CI does), else a skip with the command.</summary>
-    private static string DebianKernelDirectory()
-    {
-        var root = RepositoryRoot();
-        var directory = Path.Combine(root, "fixtures", "kernels", "amd64");
-        if (File.Exists(Path.Combine(directory, "vmlinuz")))
-            return directory;
-        if (Prerequisite.IsCi)
-            RunFetchScript(root);
-        if (!File.Exists(Path.Combine(directory, "vmlinuz")))
-            Prerequisite.Missing($"no Debian kernel in {directory}: run {FetchCommand}");
-        return directory;
-    }
-
-    private static void RunFetchScript(string root)
-    {
-        using var fetch = Process.Start(new ProcessStartInfo("bash", FetchCommand) { WorkingDirectory = root })
-            ?? throw new InvalidOperationException($"could not start {FetchCommand}");
-        fetch.WaitForExit();
-        fetch.ExitCode.ShouldBe(0, $"{FetchCommand} failed");
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "LoaderHarness.sln")))
-                return directory.FullName;
-        }
-        throw new InvalidOperationException($"no LoaderHarness.sln above {TestContext.CurrentContext.TestDirectory}");
     }
 }

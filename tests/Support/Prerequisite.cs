@@ -1,6 +1,5 @@
-using NUnit.Framework;
 
-namespace LoaderHarness.Tests.Loader.Images.BzImage;
+namespace LoaderHarness.Tests.Support;
 
 /// <summary>
 /// What a test does when something outside the repository is missing (a tool, a fetched kernel): fail under
