@@ -1,4 +1,6 @@
 using System.CommandLine;
+using LoaderHarness.Cli.Commands;
+using LoaderHarness.Loader.Errors;
 
 namespace LoaderHarness.Cli;
 
@@ -15,15 +17,42 @@ public static class CliApp
     /// <summary>Parses and runs one command line.</summary>
     public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
     {
-        var root = new RootCommand("LoaderHarness: a Linux kernel loader and hardware-free boot-protocol conformance harness.");
-        var parse = root.Parse(args);
-        var output = new InvocationConfiguration { Output = stdout ?? Console.Out, Error = stderr ?? Console.Error };
-        if (parse.Errors.Count > 0 && !args.Contains("--help") && !args.Contains("-h"))
+        var output = stdout ?? Console.Out;
+        var error = stderr ?? Console.Error;
+        var root = new RootCommand("LoaderHarness: a Linux kernel loader and hardware-free boot-protocol conformance harness.\n" +
+                                   "Exit codes: 0 ok, 1 a check failed, 2 bad usage or input.")
         {
-            foreach (var error in parse.Errors)
-                output.Error.WriteLine(error.Message);
+            InspectCommand.Create(output, error),
+            LoadCommand.Create(output, error),
+            ExtractVmlinuxCommand.Create(output, error),
+        };
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var e in parse.Errors)
+                error.WriteLine($"error: {e.Message}");
+            error.WriteLine("Run with --help for usage.");
             return BadInput;
         }
-        return parse.Invoke(output);
+        return parse.Invoke(new InvocationConfiguration { Output = output, Error = error });
+    }
+
+    /// <summary>Runs a command body, turning bad input into a message and exit code 2 instead of a stack trace.</summary>
+    internal static int Guard(TextWriter stderr, Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (LoaderException e)
+        {
+            stderr.WriteLine($"error ({e.Code}): {e.Message}");
+            return BadInput;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return BadInput;
+        }
     }
 }

@@ -1,0 +1,36 @@
+using System.CommandLine;
+using LoaderHarness.Cli.Output;
+using LoaderHarness.Loader.Images.BzImage;
+
+namespace LoaderHarness.Cli.Commands;
+
+/// <summary><c>extract-vmlinux &lt;bzImage&gt; -o &lt;file&gt;</c>.</summary>
+internal static class ExtractVmlinuxCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var image = new Argument<FileInfo>("bzImage") { Description = "An x86 bzImage (protocol 2.08+, which records where its payload is)." };
+        var output = new Option<FileInfo>("--output", "-o") { Description = "Where to write the vmlinux ELF.", Required = true };
+        var json = new Option<bool>("--json") { Description = "Print a JSON summary." };
+        var command = new Command("extract-vmlinux",
+            "Decompress the vmlinux ELF embedded in a bzImage (payload_offset/payload_length; gzip, bzip2, lzma, xz, lz4, zstd).")
+        {
+            image, output, json,
+        };
+        command.SetAction(parse => CliApp.Guard(stderr, () =>
+        {
+            var bytes = File.ReadAllBytes(parse.GetValue(image)!.FullName);
+            var (_, compression) = VmlinuxExtractor.FindPayload(bytes);
+            var vmlinux = VmlinuxExtractor.Extract(bytes);
+            var target = parse.GetValue(output)!;
+            File.WriteAllBytes(target.FullName, vmlinux);
+            new Facts()
+                .Add("output", target.FullName)
+                .Add("payloadCompression", compression.ToString().ToLowerInvariant())
+                .Add("size", (ulong)vmlinux.Length)
+                .WriteTo(stdout, parse.GetValue(json));
+            return CliApp.Ok;
+        }));
+        return command;
+    }
+}

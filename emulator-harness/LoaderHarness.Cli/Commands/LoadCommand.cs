@@ -1,0 +1,68 @@
+using System.CommandLine;
+using LoaderHarness.Cli.Output;
+using LoaderHarness.Loader.Images;
+using LoaderHarness.Loader.Memory;
+using LoaderHarness.Loader.Setup;
+
+namespace LoaderHarness.Cli.Commands;
+
+/// <summary><c>load &lt;image&gt; ...</c>: the one-call guest setup, and a map of what went where.</summary>
+internal static class LoadCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var image = new Argument<FileInfo>("image") { Description = "The kernel image." };
+        var initrd = new Option<FileInfo?>("--initrd") { Description = "An initrd / initramfs to load with it." };
+        var cmdline = new Option<string>("--cmdline") { Description = "The kernel command line.", DefaultValueFactory = _ => "" };
+        var mem = new Option<string>("--mem") { Description = "Guest RAM size, e.g. 512M, 1G, 64G (x86 RAM above 3 GiB resumes at 4 GiB).", DefaultValueFactory = _ => "1G" };
+        var protocol = new Option<BootProtocol>("--protocol") { Description = "auto, linux64, linux32, pvh, arm64 or riscv64.", DefaultValueFactory = _ => BootProtocol.Auto };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object." };
+        var structOut = new Option<FileInfo?>("--boot-struct-out") { Description = "Write the boot structure built (zero page; start_info + memmap; or the DTB) to this file." };
+        var command = new Command("load",
+            "Set up a guest as a VMM would (Firecracker / Cloud Hypervisor layouts): load kernel, initrd and command line, build the boot structure, print the memory map and the entry.")
+        {
+            image, initrd, cmdline, mem, protocol, json, structOut,
+        };
+        command.SetAction(parse => CliApp.Guard(stderr, () =>
+        {
+            var kernel = File.ReadAllBytes(parse.GetValue(image)!.FullName);
+            var ram = SizeParser.Parse(parse.GetValue(mem)!);
+            using var memory = MemoryFor(ImageDetector.Detect(kernel), ram);
+            var result = GuestSetup.Run(memory, new GuestSetupRequest
+            {
+                Kernel = kernel,
+                Initrd = parse.GetValue(initrd) is { } f ? new ReadOnlyMemory<byte>(File.ReadAllBytes(f.FullName)) : (ReadOnlyMemory<byte>?)null,
+                CommandLine = parse.GetValue(cmdline)!,
+                Protocol = parse.GetValue(protocol),
+            });
+            if (parse.GetValue(structOut) is { } output)
+                File.WriteAllBytes(output.FullName, result.BootStructure);
+            Describe(result, memory).WriteTo(stdout, parse.GetValue(json));
+            return CliApp.Ok;
+        }));
+        return command;
+    }
+
+    /// <summary>RAM where each architecture's VMMs put it: x86 from 0 with the 3 GiB gap, arm64 at 2 GiB, riscv64 at 1 GiB.</summary>
+    private static GuestMemory MemoryFor(ImageFormat format, ulong ram) => format switch
+    {
+        ImageFormat.Arm64Image or ImageFormat.Arm64ImageGzip => new GuestMemory([new GuestRegion(0x8000_0000, ram)]),
+        ImageFormat.Riscv64Image => new GuestMemory([new GuestRegion(0x4000_0000, ram)]),
+        _ => GuestMemory.WithMmioGap(ram),
+    };
+
+    private static Facts Describe(GuestSetupResult r, GuestMemory memory) => new Facts()
+        .Add("format", r.Kernel.Format)
+        .Add("protocol", r.Protocol)
+        .Add("entry", r.Entry)
+        .Add("bootStructureAddress", r.BootStructureAddress)
+        .Add("bootStructureSize", (ulong)r.BootStructure.Length)
+        .Add("kernelLoad", r.Kernel.KernelLoad)
+        .Add("kernelEnd", r.Kernel.KernelEnd)
+        .Add("commandLineAddress", r.CommandLineAddress)
+        .Add("commandLine", r.CommandLine)
+        .Add("initrd", r.Initrd is { } i ? new Facts().Add("address", i.Address).Add("size", i.Size) : null)
+        .Add("ram", memory.Regions.Select(g => new Facts().Add("address", g.Start).Add("size", g.Size)).ToArray())
+        .Add("placements", r.Placements.Select(p => new Facts().Add("name", p.Name).Add("address", p.Address).Add("size", p.Size)).ToArray())
+        .Add("memoryMap", r.MemoryMap.Select(e => new Facts().Add("address", e.Address).Add("size", e.Size).Add("type", e.Type)).ToArray());
+}

@@ -1,0 +1,93 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace LoaderHarness.Cli.Output;
+
+/// <summary>
+/// An ordered list of named facts a command reports: printed as aligned "name: value" lines (numbers in
+/// hex) or as one JSON object (numbers as JSON numbers, names camelCase).
+/// </summary>
+public sealed class Facts
+{
+    private readonly List<(string Name, object? Value)> _items = [];
+
+    /// <summary>Adds a fact; null values are left out.</summary>
+    public Facts Add(string name, object? value)
+    {
+        if (value is not null)
+            _items.Add((name, value));
+        return this;
+    }
+
+    /// <summary>Writes the facts as JSON or as text.</summary>
+    public void WriteTo(TextWriter output, bool json)
+    {
+        if (json)
+        {
+            output.WriteLine(ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            return;
+        }
+        var width = _items.Count == 0 ? 0 : _items.Max(i => i.Name.Length);
+        foreach (var (name, value) in _items)
+            WriteText(output, name.PadRight(width), value, "");
+    }
+
+    /// <summary>The facts as a JSON object.</summary>
+    public JsonObject ToJson()
+    {
+        var o = new JsonObject();
+        foreach (var (name, value) in _items)
+            o[name] = ToNode(value);
+        return o;
+    }
+
+    private static JsonNode? ToNode(object? value) => value switch
+    {
+        null => null,
+        Facts f => f.ToJson(),
+        IEnumerable<Facts> list => new JsonArray(list.Select(f => (JsonNode?)f.ToJson()).ToArray()),
+        IEnumerable<string> strings => new JsonArray(strings.Select(s => (JsonNode?)JsonValue.Create(s)).ToArray()),
+        bool b => JsonValue.Create(b),
+        string s => JsonValue.Create(s),
+        ulong u => JsonValue.Create(u),
+        long l => JsonValue.Create(l),
+        uint u => JsonValue.Create(u),
+        int i => JsonValue.Create(i),
+        ushort u => JsonValue.Create(u),
+        byte b => JsonValue.Create(b),
+        double d => JsonValue.Create(d),
+        Enum e => JsonValue.Create(e.ToString()),
+        _ => JsonValue.Create(value.ToString()),
+    };
+
+    private static void WriteText(TextWriter output, string name, object? value, string indent)
+    {
+        switch (value)
+        {
+            case Facts f:
+                output.WriteLine($"{indent}{name}:");
+                foreach (var (n, v) in f._items)
+                    WriteText(output, n, v, indent + "  ");
+                break;
+            case IEnumerable<Facts> list:
+                output.WriteLine($"{indent}{name}:");
+                foreach (var item in list)
+                    output.WriteLine($"{indent}  - {string.Join(", ", item._items.Select(i => $"{i.Name} {Format(i.Value)}"))}");
+                break;
+            default:
+                output.WriteLine($"{indent}{name}: {Format(value)}");
+                break;
+        }
+    }
+
+    private static string Format(object? value) => value switch
+    {
+        ulong u => $"0x{u:x}",
+        long l => $"0x{l:x}",
+        uint u => $"0x{u:x}",
+        ushort u => $"0x{u:x}",
+        byte b => $"0x{b:x}",
+        IEnumerable<string> s => string.Join(", ", s),
+        _ => value?.ToString() ?? "",
+    };
+}
