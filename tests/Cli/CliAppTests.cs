@@ -1,0 +1,127 @@
+using System.IO.Compression;
+using System.Text.Json.Nodes;
+using LoaderHarness.Cli;
+using LoaderHarness.Fixtures.Images;
+using LoaderHarness.Tests.Loader;
+using Shouldly;
+
+namespace LoaderHarness.Tests.Cli;
+
+/// <summary>The command-line verbs end to end: output, JSON field names, exit codes.</summary>
+[TestFixture]
+public sealed class CliAppTests
+{
+    private string _dir = null!;
+
+    [SetUp]
+    public void SetUp() => _dir = Directory.CreateTempSubdirectory("loader-harness-cli").FullName;
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_dir, recursive: true);
+
+    private (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = CliApp.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private string File(string name, byte[] bytes)
+    {
+        var path = Path.Combine(_dir, name);
+        System.IO.File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    [Test]
+    public void InspectElfReportsThePvhEntryAsAJsonNumber()
+    {
+        var (code, output, _) = Run("inspect", File("elf", PeerImages.Read("test_elfnote.bin")), "--json");
+        code.ShouldBe(0);
+        var json = JsonNode.Parse(output)!;
+        json["format"]!.GetValue<string>().ShouldBe("Elf");
+        json["pvhEntry"]!.GetValue<ulong>().ShouldBe(0x1E1FE1FUL); // linux-loader test_load_pvh
+        json["segments"]!.AsArray().Count.ShouldBe(2);
+    }
+
+    [Test]
+    public void InspectBzImageUsesTheIssuesFieldNames()
+    {
+        var image = BzImageWriter.Write(new BzImageSpec { Version = 0x020F, KernelInfoOffset = 0x40 });
+        var (code, output, _) = Run("inspect", File("bz", image), "--json");
+        code.ShouldBe(0);
+        var json = JsonNode.Parse(output)!;
+        json["protocolVersion"]!.GetValue<string>().ShouldBe("2.15");
+        json["code32Start"]!.GetValue<uint>().ShouldBe(0x10_0000u);
+        json["kernelAlignment"]!.GetValue<uint>().ShouldBe(0x20_0000u);
+        json["relocatableKernel"]!.GetValue<bool>().ShouldBeTrue();
+        json["xloadflags"]!.GetValue<ushort>().ShouldBe((ushort)3);
+        json["cmdlineSize"]!.GetValue<uint>().ShouldBe(2047u);
+        foreach (var name in new[] { "setupSects", "loadFlags", "initrdAddrMax", "payloadOffset", "payloadLength", "prefAddress", "initSize", "entry" })
+            json[name].ShouldNotBeNull(name);
+    }
+
+    [Test]
+    public void InspectImageReportsTextOffsetAndImageSize()
+    {
+        var json = JsonNode.Parse(Run("inspect", File("img", PeerImages.Read("test_arm64_image.bin")), "--json").Out)!;
+        json["textOffset"]!.GetValue<ulong>().ShouldBe(0x80000UL);
+        json["imageSize"].ShouldNotBeNull();
+    }
+
+    [Test]
+    public void LoadWritesTheBootStructureAndMapsEverything()
+    {
+        var kernel = File("vmlinux", ElfWriter.Write(new ElfSpec { PvhEntry = 0x100_0040 }));
+        var structure = Path.Combine(_dir, "start_info.bin");
+        var (code, output, _) = Run("load", kernel, "--cmdline", "console=ttyS0", "--initrd", File("initrd", new byte[5000]),
+            "--mem", "256M", "--json", "--boot-struct-out", structure);
+        code.ShouldBe(0);
+        var json = JsonNode.Parse(output)!;
+        json["protocol"]!.GetValue<string>().ShouldBe("Pvh");
+        json["entry"]!.GetValue<ulong>().ShouldBe(0x100_0040UL);
+        json["placements"]!.AsArray().Select(p => p!["name"]!.GetValue<string>()).ShouldContain("initrd");
+        // start_info magic (start_info.h XEN_HVM_START_MAGIC_VALUE) heads the file.
+        BitConverter.ToUInt32(System.IO.File.ReadAllBytes(structure), 0).ShouldBe(0x336E_C578u);
+    }
+
+    [Test]
+    public void ExtractVmlinuxDecompressesTheHeadersPayload()
+    {
+        var vmlinux = ElfWriter.Write(new ElfSpec());
+        var compressed = new MemoryStream();
+        using (var gzip = new GZipStream(compressed, CompressionLevel.SmallestSize, leaveOpen: true))
+            gzip.Write(vmlinux);
+        var payload = compressed.ToArray(); // gzip's own ISIZE trailer is the kernel's size trailer
+        var code = new byte[0x200 + payload.Length];
+        payload.CopyTo(code, 0x200);
+        var image = BzImageWriter.Write(new BzImageSpec { ProtectedModeCode = code, Payload = (0x200, (uint)payload.Length) });
+        var output = Path.Combine(_dir, "out.elf");
+        Run("extract-vmlinux", File("bz", image), "-o", output).Code.ShouldBe(0);
+        System.IO.File.ReadAllBytes(output).ShouldBe(vmlinux);
+    }
+
+    [TestCase("inspect")]
+    [TestCase("load")]
+    [TestCase("extract-vmlinux")]
+    public void EveryVerbHasHelp(string verb)
+    {
+        var (code, output, _) = Run(verb, "--help");
+        code.ShouldBe(0);
+        output.ShouldContain("Usage:");
+    }
+
+    [Test]
+    public void BadUsageAndBadInputExitWith2()
+    {
+        Run().Code.ShouldBe(2);
+        Run("inspect").Code.ShouldBe(2);
+        Run("load", File("k", new byte[10]), "--mem", "lots").Code.ShouldBe(2);
+        var (code, _, error) = Run("inspect", File("junk", new byte[4096]));
+        code.ShouldBe(2);
+        error.ShouldContain("UnknownImageFormat");
+        Run("inspect", Path.Combine(_dir, "missing")).Code.ShouldBe(2);
+        Run("extract-vmlinux", File("elf", PeerImages.Read("test_elf.bin")), "-o", Path.Combine(_dir, "x")).Code.ShouldBe(2);
+    }
+}
