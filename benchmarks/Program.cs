@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(LoaderHarness.Benchmarks.Loader.KernelLoadBenchmarks).Assembly).Run(args);
