@@ -25,8 +25,19 @@ public enum MemoryType : uint
 /// <summary>One range of the guest's memory map (e820 entry / PVH memmap entry).</summary>
 public readonly record struct MemoryMapEntry(ulong Address, ulong Size, MemoryType Type)
 {
+    /// <summary>sizeof(struct boot_e820_entry): u64 addr, u64 size, u32 type, packed (bootparam.h).</summary>
+    public const int E820Size = 20;
+
     /// <summary>One past the last byte.</summary>
     public ulong End => Address + Size;
+
+    /// <summary>Writes the entry as a 20-byte <c>boot_e820_entry</c> (zero page table and SETUP_E820_EXT).</summary>
+    public void WriteE820(Span<byte> destination)
+    {
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(destination, Address);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(destination[8..], Size);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(destination[16..], (uint)Type);
+    }
 
     /// <inheritdoc />
     public override string ToString() => $"[0x{Address:x}, 0x{End:x}) {Type}";

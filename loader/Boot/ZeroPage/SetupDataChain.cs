@@ -29,12 +29,7 @@ public sealed class SetupDataChain
     {
         var data = new byte[entries.Count * BootParamsLayout.E820EntrySize];
         for (var i = 0; i < entries.Count; i++)
-        {
-            var e = data.AsSpan(i * BootParamsLayout.E820EntrySize);
-            BinaryPrimitives.WriteUInt64LittleEndian(e, entries[i].Address);
-            BinaryPrimitives.WriteUInt64LittleEndian(e[8..], entries[i].Size);
-            BinaryPrimitives.WriteUInt32LittleEndian(e[16..], (uint)entries[i].Type);
-        }
+            entries[i].WriteE820(data.AsSpan(i * BootParamsLayout.E820EntrySize));
         return Add(SetupDataType.E820Ext, data);
     }
 

@@ -48,12 +48,7 @@ public static class ZeroPageBuilder
         BinaryPrimitives.WriteUInt64LittleEndian(p[L.SetupData..], spec.SetupDataAddress);
         p[L.E820Entries] = (byte)spec.E820.Count;
         for (var i = 0; i < spec.E820.Count; i++)
-        {
-            var e = p.Slice(L.E820Table + i * L.E820EntrySize, L.E820EntrySize);
-            BinaryPrimitives.WriteUInt64LittleEndian(e, spec.E820[i].Address);
-            BinaryPrimitives.WriteUInt64LittleEndian(e[8..], spec.E820[i].Size);
-            BinaryPrimitives.WriteUInt32LittleEndian(e[16..], (uint)spec.E820[i].Type);
-        }
+            spec.E820[i].WriteE820(p.Slice(L.E820Table + i * L.E820EntrySize, L.E820EntrySize));
         return page;
     }
 
