@@ -271,8 +271,7 @@ internal static unsafe class Arithmetic
             c.WriteOp0(ref d, c.ReadReg(d.I.Op1Register));
         else
         {
-            if (d.I.Op0Kind == OpKind.Memory)
-                c.WriteOp0(ref d, dest); // the processor always writes the destination (SDM CMPXCHG)
+            c.WriteOp0(ref d, dest); // the destination is always written back (SDM CMPXCHG); a 32-bit register is zero-extended
             c.WriteReg(Accumulator(size), dest);
         }
         c.SetLazy(LazyOp.Sub, acc, dest, (acc - dest) & Mask(size), size);

@@ -179,7 +179,8 @@ public sealed unsafe partial class X86Cpu
             Fill(ref _scratch, in instruction, linear);
             return ref _scratch;
         }
-        ref var d = ref page.Entries[page.Add(offset, instruction.Length)];
+        var slot = page.Add(offset, instruction.Length);
+        ref var d = ref page.Entries[slot];
         Fill(ref d, in instruction, linear);
         return ref d;
     }
