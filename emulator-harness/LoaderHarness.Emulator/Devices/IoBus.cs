@@ -1,0 +1,54 @@
+namespace LoaderHarness.Emulator.Devices;
+
+/// <summary>
+/// Routes port I/O and MMIO to devices. Unclaimed ports read as all ones and swallow writes, like an
+/// empty ISA bus; unclaimed MMIO does the same.
+/// </summary>
+public sealed class IoBus
+{
+    private readonly IPortDevice?[] _ports = new IPortDevice?[0x10000];
+    private readonly List<(ulong Start, ulong Size, IMmioDevice Device)> _mmio = [];
+
+    /// <summary>Claims <paramref name="count"/> ports from <paramref name="first"/> for <paramref name="device"/>.</summary>
+    public void Register(ushort first, int count, IPortDevice device)
+    {
+        for (var i = 0; i < count; i++)
+            _ports[(ushort)(first + i)] = device;
+    }
+
+    /// <summary>Claims guest-physical <c>[start, start + size)</c> for <paramref name="device"/>.</summary>
+    public void RegisterMmio(ulong start, ulong size, IMmioDevice device) => _mmio.Add((start, size, device));
+
+    /// <summary>Port read; all ones when nothing answers.</summary>
+    public uint In(ushort port, int size)
+    {
+        var d = _ports[port];
+        return d?.Read(port, size) ?? (size == 4 ? 0xFFFF_FFFFu : (1u << (size * 8)) - 1);
+    }
+
+    /// <summary>Port write; dropped when nothing answers.</summary>
+    public void Out(ushort port, int size, uint value) => _ports[port]?.Write(port, size, value);
+
+    /// <summary>Whether any MMIO device is registered (the engine skips the lookup otherwise).</summary>
+    public bool HasMmio => _mmio.Count > 0;
+
+    /// <summary>MMIO read; all ones when nothing answers.</summary>
+    public ulong MmioRead(ulong address, int size)
+    {
+        foreach (var (start, length, device) in _mmio)
+            if (address - start < length)
+                return device.Read(address - start, size);
+        return size == 8 ? ulong.MaxValue : (1UL << (size * 8)) - 1;
+    }
+
+    /// <summary>MMIO write; dropped when nothing answers.</summary>
+    public void MmioWrite(ulong address, int size, ulong value)
+    {
+        foreach (var (start, length, device) in _mmio)
+            if (address - start < length)
+            {
+                device.Write(address - start, size, value);
+                return;
+            }
+    }
+}

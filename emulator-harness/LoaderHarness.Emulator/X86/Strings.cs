@@ -1,0 +1,225 @@
+using Iced.Intel;
+using static LoaderHarness.Emulator.X86.X86Cpu;
+
+namespace LoaderHarness.Emulator.X86;
+
+/// <summary>
+/// Instruction handlers: MOVS, STOS, LODS, CMPS, SCAS, INS, OUTS with REP/REPE/REPNE in every address
+/// size. Registers advance per element, so a fault mid-way leaves a restartable state (SDM Vol. 2 REP).
+/// REP MOVS and REP STOS copy whole page runs through host memory when DF = 0 and segments are flat.
+/// </summary>
+internal static unsafe class Strings
+{
+    private const int Rcx = 1, Rsi = 6, Rdi = 7;
+    private const int Es = (int)SegmentRegister.Es;
+
+    private static void SetAddrReg(X86Cpu c, int reg, ulong value, int addrSize)
+        => c.R[reg] = addrSize == 2 ? (c.R[reg] & ~0xFFFFUL) | (value & 0xFFFF) : value & Mask(addrSize);
+
+    private static void Advance(X86Cpu c, int reg, ref DecodedInstruction d, ulong elements, int size)
+    {
+        var delta = elements * (ulong)size;
+        SetAddrReg(c, reg, c.DirectionDown ? c.R[reg] - delta : c.R[reg] + delta, d.AddrSize);
+    }
+
+    private static ulong Count(X86Cpu c, ref DecodedInstruction d) => c.R[Rcx] & d.AddrMask;
+
+    private static void SetCount(X86Cpu c, ref DecodedInstruction d, ulong value) => SetAddrReg(c, Rcx, value, d.AddrSize);
+
+    private static bool Rep(ref DecodedInstruction d) => d.I.HasRepPrefix || d.I.HasRepnePrefix;
+
+    private static Register Accumulator(int size) => size switch
+    {
+        1 => Register.AL,
+        2 => Register.AX,
+        4 => Register.EAX,
+        _ => Register.RAX,
+    };
+
+    /// <summary>Whether a run of elements may be done through host pointers.</summary>
+    private static bool FastEligible(X86Cpu c, ref DecodedInstruction d, bool usesSource)
+        => !c.DirectionDown && d.AddrSize != 2
+           && (c.Mode64 || (IsFlat(c, Es) && (!usesSource || IsFlat(c, d.Seg))));
+
+    private static bool IsFlat(X86Cpu c, int seg)
+    {
+        ref var s = ref c.Seg[seg];
+        return s.Base == 0 && s.Limit == 0xFFFF_FFFF && (s.Attributes & 0x1C) != 0x14;
+    }
+
+    public static void Movs(X86Cpu c, ref DecodedInstruction d)
+    {
+        var size = d.MemSize;
+        if (!Rep(ref d))
+        {
+            MoveOne(c, ref d, size);
+            return;
+        }
+        var fast = FastEligible(c, ref d, true);
+        while (Count(c, ref d) != 0)
+        {
+            if (fast && MoveRun(c, ref d, size))
+                continue;
+            MoveOne(c, ref d, size);
+            SetCount(c, ref d, Count(c, ref d) - 1);
+        }
+    }
+
+    private static void MoveOne(X86Cpu c, ref DecodedInstruction d, int size)
+    {
+        var v = c.ReadMem(d.Seg, c.R[Rsi] & d.AddrMask, size);
+        c.WriteMem(Es, c.R[Rdi] & d.AddrMask, size, v);
+        Advance(c, Rsi, ref d, 1, size);
+        Advance(c, Rdi, ref d, 1, size);
+    }
+
+    private static bool MoveRun(X86Cpu c, ref DecodedInstruction d, int size)
+    {
+        var src = c.LinearAddress(d.Seg, c.R[Rsi] & d.AddrMask, size, false);
+        var dst = c.LinearAddress(Es, c.R[Rdi] & d.AddrMask, size, true);
+        var n = Math.Min(Count(c, ref d), Math.Min((4096 - (src & 0xFFF)) / (ulong)size, (4096 - (dst & 0xFFF)) / (ulong)size));
+        var bytes = n * (ulong)size;
+        if (n == 0 || (dst > src && dst < src + bytes) || (src > dst && src < dst + bytes))
+            return false;
+        var s = c.HostPointer(src, write: false);
+        var t = c.HostPointer(dst, write: true);
+        if (s == null || t == null)
+            return false;
+        Buffer.MemoryCopy(s, t, (long)bytes, (long)bytes);
+        Advance(c, Rsi, ref d, n, size);
+        Advance(c, Rdi, ref d, n, size);
+        SetCount(c, ref d, Count(c, ref d) - n);
+        return true;
+    }
+
+    public static void Stos(X86Cpu c, ref DecodedInstruction d)
+    {
+        var size = d.MemSize;
+        var v = c.ReadReg(Accumulator(size));
+        if (!Rep(ref d))
+        {
+            c.WriteMem(Es, c.R[Rdi] & d.AddrMask, size, v);
+            Advance(c, Rdi, ref d, 1, size);
+            return;
+        }
+        var fast = FastEligible(c, ref d, false);
+        while (Count(c, ref d) != 0)
+        {
+            if (fast && StoreRun(c, ref d, size, v))
+                continue;
+            c.WriteMem(Es, c.R[Rdi] & d.AddrMask, size, v);
+            Advance(c, Rdi, ref d, 1, size);
+            SetCount(c, ref d, Count(c, ref d) - 1);
+        }
+    }
+
+    private static bool StoreRun(X86Cpu c, ref DecodedInstruction d, int size, ulong v)
+    {
+        var dst = c.LinearAddress(Es, c.R[Rdi] & d.AddrMask, size, true);
+        var n = Math.Min(Count(c, ref d), (4096 - (dst & 0xFFF)) / (ulong)size);
+        if (n == 0)
+            return false;
+        var t = c.HostPointer(dst, write: true);
+        if (t == null)
+            return false;
+        switch (size)
+        {
+            case 1: new Span<byte>(t, (int)n).Fill((byte)v); break;
+            case 2: new Span<ushort>(t, (int)n).Fill((ushort)v); break;
+            case 4: new Span<uint>(t, (int)n).Fill((uint)v); break;
+            default: new Span<ulong>(t, (int)n).Fill(v); break;
+        }
+        Advance(c, Rdi, ref d, n, size);
+        SetCount(c, ref d, Count(c, ref d) - n);
+        return true;
+    }
+
+    public static void Lods(X86Cpu c, ref DecodedInstruction d)
+    {
+        var size = d.MemSize;
+        var rep = Rep(ref d);
+        if (rep && Count(c, ref d) == 0)
+            return;
+        do
+        {
+            c.WriteReg(Accumulator(size), c.ReadMem(d.Seg, c.R[Rsi] & d.AddrMask, size));
+            Advance(c, Rsi, ref d, 1, size);
+            if (rep)
+                SetCount(c, ref d, Count(c, ref d) - 1);
+        }
+        while (rep && Count(c, ref d) != 0);
+    }
+
+    public static void Cmps(X86Cpu c, ref DecodedInstruction d)
+    {
+        var size = d.MemSize;
+        var rep = Rep(ref d);
+        if (rep && Count(c, ref d) == 0)
+            return;
+        while (true)
+        {
+            var a = c.ReadMem(d.Seg, c.R[Rsi] & d.AddrMask, size);
+            var b = c.ReadMem(Es, c.R[Rdi] & d.AddrMask, size);
+            c.SetLazy(LazyOp.Sub, a, b, (a - b) & Mask(size), size);
+            Advance(c, Rsi, ref d, 1, size);
+            Advance(c, Rdi, ref d, 1, size);
+            if (!rep)
+                return;
+            SetCount(c, ref d, Count(c, ref d) - 1);
+            if (Count(c, ref d) == 0 || (d.I.HasRepePrefix ? a != b : a == b))
+                return;
+        }
+    }
+
+    public static void Scas(X86Cpu c, ref DecodedInstruction d)
+    {
+        var size = d.MemSize;
+        var rep = Rep(ref d);
+        if (rep && Count(c, ref d) == 0)
+            return;
+        var a = c.ReadReg(Accumulator(size));
+        while (true)
+        {
+            var b = c.ReadMem(Es, c.R[Rdi] & d.AddrMask, size);
+            c.SetLazy(LazyOp.Sub, a, b, (a - b) & Mask(size), size);
+            Advance(c, Rdi, ref d, 1, size);
+            if (!rep)
+                return;
+            SetCount(c, ref d, Count(c, ref d) - 1);
+            if (Count(c, ref d) == 0 || (d.I.HasRepePrefix ? a != b : a == b))
+                return;
+        }
+    }
+
+    public static void Ins(X86Cpu c, ref DecodedInstruction d)
+    {
+        var size = d.MemSize;
+        var rep = Rep(ref d);
+        while (!rep || Count(c, ref d) != 0)
+        {
+            var port = (ushort)c.R[2];
+            c.CheckIoPermission();
+            c.WriteMem(Es, c.R[Rdi] & d.AddrMask, size, c.Bus.In(port, size));
+            Advance(c, Rdi, ref d, 1, size);
+            if (!rep)
+                return;
+            SetCount(c, ref d, Count(c, ref d) - 1);
+        }
+    }
+
+    public static void Outs(X86Cpu c, ref DecodedInstruction d)
+    {
+        var size = d.MemSize;
+        var rep = Rep(ref d);
+        while (!rep || Count(c, ref d) != 0)
+        {
+            var port = (ushort)c.R[2];
+            c.CheckIoPermission();
+            c.PortOut(port, size, (uint)c.ReadMem(d.Seg, c.R[Rsi] & d.AddrMask, size));
+            Advance(c, Rsi, ref d, 1, size);
+            if (!rep)
+                return;
+            SetCount(c, ref d, Count(c, ref d) - 1);
+        }
+    }
+}

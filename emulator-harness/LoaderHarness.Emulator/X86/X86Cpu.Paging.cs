@@ -1,0 +1,123 @@
+namespace LoaderHarness.Emulator.X86;
+
+/// <summary>
+/// Linear → physical translation: 32-bit paging (with PSE), PAE, and 4-level paging with 4 KiB, 2 MiB
+/// and 1 GiB pages; accessed/dirty bits; R/W with CR0.WP, U/S, NX with EFER.NXE; #PF error codes
+/// (SDM Vol. 3A §4.3–§4.7).
+/// </summary>
+public sealed partial class X86Cpu
+{
+    private const ulong FrameMask = 0x000F_FFFF_FFFF_F000;
+    private const ulong Present = 1, Writable = 2, User = 4, AccessedBit = 0x20, DirtyBit = 0x40, LargePage = 0x80;
+    private const ulong NoExecute = 1UL << 63;
+
+    /// <summary>
+    /// Translates <paramref name="linear"/> for <paramref name="access"/>, raising #PF (or #GP for a
+    /// non-canonical address). <paramref name="fastWrite"/> tells whether later writes may skip the walk
+    /// (writable for this CPL and already dirty).
+    /// </summary>
+    internal ulong Translate(ulong linear, Access access, out bool fastWrite)
+    {
+        if ((_cr0 & ControlBits.Cr0Pg) == 0)
+        {
+            fastWrite = true;
+            return linear;
+        }
+        if ((_efer & ControlBits.EferLma) != 0)
+        {
+            if ((ulong)((long)(linear << 16) >> 16) != linear)
+                Throw(ExceptionVector.GeneralProtection);
+            return Walk(linear, access, 4, _cr3 & FrameMask, 8, out fastWrite);
+        }
+        if ((_cr4 & ControlBits.Cr4Pae) != 0)
+        {
+            var pdpte = ReadTableEntry((_cr3 & 0xFFFF_FFE0) + ((linear >> 30) & 3) * 8, 8);
+            if ((pdpte & Present) == 0)
+                PageFault(linear, access, 0);
+            return Walk(linear, access, 2, pdpte & FrameMask, 8, out fastWrite);
+        }
+        return Walk(linear, access, 2, _cr3 & 0xFFFF_F000, 4, out fastWrite);
+    }
+
+    private ulong Walk(ulong linear, Access access, int levels, ulong table, int entrySize, out bool fastWrite)
+    {
+        Span<ulong> entryAddress = stackalloc ulong[4];
+        var nxe = (_efer & ControlBits.EferNxe) != 0;
+        bool writable = true, user = true, noExec = false;
+        var indexBits = entrySize == 8 ? 9 : 10;
+        var shift = 12 + indexBits * levels;
+        ulong entry = 0;
+        ulong physical = 0;
+        var level = levels;
+        for (; level >= 1; level--)
+        {
+            shift -= indexBits;
+            var index = (linear >> shift) & ((1UL << indexBits) - 1);
+            var address = table + index * (ulong)entrySize;
+            entryAddress[level - 1] = address;
+            entry = ReadTableEntry(address, entrySize);
+            if ((entry & Present) == 0)
+                PageFault(linear, access, 0);
+            if (entrySize == 8 && (entry & NoExecute) != 0 && !nxe)
+                PageFault(linear, access, 1 | 8);
+            writable &= (entry & Writable) != 0;
+            user &= (entry & User) != 0;
+            noExec |= nxe && (entry & NoExecute) != 0;
+            var large = level > 1 && (entry & LargePage) != 0;
+            if (large && entrySize == 4 && (_cr4 & ControlBits.Cr4Pse) == 0)
+                large = false;
+            if (large && level == 4)
+                PageFault(linear, access, 1 | 8);
+            if (large)
+            {
+                var pageMask = (1UL << shift) - 1;
+                var frame = entrySize == 4
+                    ? (entry & 0xFFC0_0000) | (((entry >> 13) & 0xFF) << 32)
+                    : entry & FrameMask & ~pageMask;
+                physical = frame | (linear & pageMask);
+                break;
+            }
+            if (level == 1)
+            {
+                physical = (entry & (entrySize == 4 ? 0xFFFF_F000 : FrameMask)) | (linear & 0xFFF);
+                break;
+            }
+            table = entry & (entrySize == 4 ? 0xFFFF_F000 : FrameMask);
+        }
+
+        var isUser = Cpl == 3;
+        var wp = (_cr0 & ControlBits.Cr0Wp) != 0;
+        if (isUser && !user)
+            PageFault(linear, access, 1);
+        if (access == Access.Write && !writable && (isUser || wp))
+            PageFault(linear, access, 1);
+        if (access == Access.Execute && noExec)
+            PageFault(linear, access, 1);
+
+        // Accessed on every level used, dirty on the leaf for writes (SDM Vol. 3A §4.8).
+        for (var l = levels; l >= level; l--)
+        {
+            var e = ReadTableEntry(entryAddress[l - 1], entrySize);
+            var set = AccessedBit | (l == level && access == Access.Write ? DirtyBit : 0);
+            if ((e & set) != set)
+                WriteTableEntry(entryAddress[l - 1], entrySize, e | set);
+        }
+        var dirty = access == Access.Write || (entry & DirtyBit) != 0;
+        fastWrite = dirty && (writable || (!isUser && !wp));
+        return physical;
+    }
+
+    /// <summary>Sets CR2 and raises #PF with P/W/U/I bits added to <paramref name="bits"/> (SDM Vol. 3A §4.7).</summary>
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private void PageFault(ulong linear, Access access, uint bits)
+    {
+        Cr2 = linear;
+        if (access == Access.Write)
+            bits |= 2;
+        if (Cpl == 3)
+            bits |= 4;
+        if (access == Access.Execute && (_efer & ControlBits.EferNxe) != 0)
+            bits |= 16;
+        Throw(ExceptionVector.PageFault, bits);
+    }
+}

@@ -1,0 +1,263 @@
+using System.Runtime.CompilerServices;
+using Iced.Intel;
+
+namespace LoaderHarness.Emulator.X86;
+
+/// <summary>The fetch–decode–execute loop, the decoded-instruction cache and run control.</summary>
+public sealed unsafe partial class X86Cpu
+{
+    private readonly Dictionary<ulong, CodePage> _codePages = [];
+    private readonly GuestCodeReader _reader;
+    private readonly Decoder[] _decoders;
+    private readonly HashSet<ulong> _breakpoints = [];
+    private readonly HashSet<ulong> _stopAddresses = [];
+    private CodePage? _fetchPage;
+    private ulong _fetchLinPage = ulong.MaxValue;
+    private byte* _fetchHost;
+    private DecodedInstruction _scratch;
+    private Func<ulong, int>? _slowFetch;
+
+    private ulong _remaining;
+    private ulong _executed;
+    private ulong _totalExecuted;
+    private StopReason _stopReason;
+    private string? _stopDetail;
+    private Tracer? _tracer;
+
+    /// <summary>Instructions completed over the CPU's lifetime.</summary>
+    public ulong TotalInstructions => _totalExecuted + _executed;
+
+    /// <summary>Instructions decoded so far (cache misses), for measuring the cache.</summary>
+    public ulong DecodedInstructions { get; private set; }
+
+    /// <summary>When set, every executed instruction is written here (address, optional symbol, Iced formatting).</summary>
+    public Tracer? Tracer
+    {
+        get => _tracer;
+        set => _tracer = value;
+    }
+
+    /// <summary>Stops before executing the instruction at linear <paramref name="linear"/> (<see cref="StopReason.Breakpoint"/>).</summary>
+    public void AddBreakpoint(ulong linear)
+    {
+        _breakpoints.Add(linear);
+        InvalidateCodeCache();
+    }
+
+    /// <summary>Removes a breakpoint.</summary>
+    public void RemoveBreakpoint(ulong linear)
+    {
+        _breakpoints.Remove(linear);
+        InvalidateCodeCache();
+    }
+
+    /// <summary>Stops when execution reaches linear <paramref name="linear"/> (<see cref="StopReason.AddressReached"/>).</summary>
+    public void AddStopAddress(ulong linear)
+    {
+        _stopAddresses.Add(linear);
+        InvalidateCodeCache();
+    }
+
+    /// <summary>Drops every decoded instruction (needed only if guest code was changed from outside the CPU).</summary>
+    public void InvalidateCodeCache()
+    {
+        _codePages.Clear();
+        FlushTlb();
+    }
+
+    /// <summary>
+    /// Executes up to <paramref name="budget"/> instructions. Never throws: guest faults are delivered to
+    /// the guest, and anything that ends the run is reported as a <see cref="StopReason"/>. A breakpoint at
+    /// the starting RIP is stepped over, so calling Run again resumes.
+    /// </summary>
+    public RunResult Run(ulong budget)
+    {
+        _remaining = budget;
+        _stopReason = StopReason.Budget;
+        _stopDetail = null;
+        _totalExecuted += _executed;
+        _executed = 0;
+        var first = true;
+        while (true)
+        {
+            try
+            {
+                Loop(ref first);
+                break;
+            }
+            catch (GuestFault)
+            {
+                first = false;
+                DeliverFault(Fault.Vector, Fault.ErrorCode);
+            }
+            catch (Exception ex)
+            {
+                Stop(StopReason.InternalError, ex.ToString());
+                break;
+            }
+        }
+        return new RunResult(_stopReason, Rip, _executed, _stopDetail);
+    }
+
+    private void Loop(ref bool first)
+    {
+        while (_remaining != 0)
+        {
+            var linear = Mode64 ? Rip : (uint)(SegBase[(int)SegmentRegister.Cs] + Rip);
+            if (linear >> 12 != _fetchLinPage && !SetupFetch(linear))
+                return;
+            var page = _fetchPage!;
+            var slot = page.Slots[linear & 0xFFF];
+            ref var d = ref slot != 0 ? ref page.Entries[slot] : ref DecodeAt(linear, page);
+            if (d.Breakpoint && !first)
+            {
+                Stop(_breakpoints.Contains(linear) ? StopReason.Breakpoint : StopReason.AddressReached);
+                return;
+            }
+            first = false;
+            _tracer?.Write(this, ref d.I, linear);
+            _remaining--;
+            NextRip = d.I.NextIP;
+            d.Handler(this, ref d);
+            Rip = NextRip;
+            _executed++;
+        }
+    }
+
+    /// <summary>Ends the run after the current instruction.</summary>
+    internal void Stop(StopReason reason, string? detail = null)
+    {
+        _stopReason = reason;
+        _stopDetail = detail;
+        _remaining = 0;
+    }
+
+    /// <summary>From inside a handler: ends the run with RIP still at the current instruction, which does not count.</summary>
+    internal void StopBefore(StopReason reason, string? detail = null)
+    {
+        Stop(reason, detail);
+        NextRip = Rip;
+        _executed--;
+    }
+
+    private bool SetupFetch(ulong linear)
+    {
+        var physical = Translate(linear, Access.Execute, out _);
+        var host = Memory.TryTranslate(physical & ~0xFFFUL, out var contiguous);
+        if (host == null || contiguous < 4096)
+        {
+            Stop(StopReason.FetchOutsideRam, $"fetch at linear {linear:#x} (physical {physical:#x}) is not RAM");
+            return false;
+        }
+        var ppn = physical >> 12;
+        if (!_codePages.TryGetValue(ppn, out var page))
+        {
+            page = new CodePage();
+            _codePages[ppn] = page;
+            FlushTlb(); // writes to this page must now take the slow path, which invalidates decoded code
+        }
+        var csBase = SegBase[(int)SegmentRegister.Cs];
+        if (page.LinearPage != linear >> 12 || page.CsBase != csBase || page.Bitness != Bitness)
+            page.Reset(linear >> 12, csBase, Bitness);
+        _fetchPage = page;
+        _fetchHost = host;
+        _fetchLinPage = linear >> 12;
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ref DecodedInstruction DecodeAt(ulong linear, CodePage page)
+    {
+        var offset = (int)(linear & 0xFFF);
+        _reader.Start(_fetchHost, offset, linear, _slowFetch ??= FetchByteSlow);
+        var decoder = _decoders[Bitness == 16 ? 0 : Bitness == 32 ? 1 : 2];
+        decoder.IP = Rip;
+        decoder.Decode(out var instruction);
+        DecodedInstructions++;
+        if (offset + instruction.Length > 4096)
+        {
+            Fill(ref _scratch, in instruction, linear);
+            return ref _scratch;
+        }
+        var slot = page.Add(offset, instruction.Length);
+        ref var d = ref page.Entries[slot];
+        Fill(ref d, in instruction, linear);
+        return ref d;
+    }
+
+    /// <summary>Fetches a code byte on the next page (instructions that straddle a page boundary).</summary>
+    private int FetchByteSlow(ulong linear)
+    {
+        linear = WrapLinear(linear);
+        var physical = Translate(linear, Access.Execute, out _);
+        var host = Memory.TryTranslate(physical, out _);
+        return host == null ? -1 : *host;
+    }
+
+    private void Fill(ref DecodedInstruction d, in Instruction instruction, ulong linear)
+    {
+        d.I = instruction;
+        d.I.NextIP = instruction.NextIP & _ipMask;
+        bool p66 = false, p67 = false, rexW = false;
+        for (var n = 0; n < _reader.Count; n++)
+        {
+            var b = _reader.Bytes[n];
+            if (b == 0x66)
+                p66 = true;
+            else if (b == 0x67)
+                p67 = true;
+            else if (b is 0xF0 or 0xF2 or 0xF3 or 0x26 or 0x2E or 0x36 or 0x3E or 0x64 or 0x65)
+                rexW = false;
+            else if (Bitness == 64 && (b & 0xF0) == 0x40)
+                rexW = (b & 8) != 0;
+            else
+                break;
+        }
+        d.OpAttr = (byte)(Bitness switch
+        {
+            64 => rexW ? 8 : p66 ? 2 : 4,
+            32 => p66 ? 2 : 4,
+            _ => p66 ? 4 : 2,
+        });
+        d.AddrSize = (byte)(Bitness switch
+        {
+            64 => p67 ? 4 : 8,
+            32 => p67 ? 2 : 4,
+            _ => p67 ? 4 : 2,
+        });
+        d.AddrMask = Mask(d.AddrSize);
+        d.MemSize = 0;
+        d.Seg = (byte)SegmentRegister.Ds;
+        for (var n = 0; n < instruction.OpCount; n++)
+        {
+            var k = instruction.GetOpKind(n);
+            if (k is OpKind.Memory or OpKind.MemorySegSI or OpKind.MemorySegESI or OpKind.MemorySegRSI
+                or OpKind.MemoryESDI or OpKind.MemoryESEDI or OpKind.MemoryESRDI)
+            {
+                d.MemSize = (byte)Math.Min(instruction.MemorySize.GetSize(), 255);
+                if (k is not (OpKind.MemoryESDI or OpKind.MemoryESEDI or OpKind.MemoryESRDI))
+                    d.Seg = (byte)(instruction.MemorySegment - Register.ES);
+                break;
+            }
+        }
+        d.OpSize = instruction.Op0Kind switch
+        {
+            OpKind.Register when RegisterSize(instruction.Op0Register) != 0 => (byte)RegisterSize(instruction.Op0Register),
+            OpKind.Memory when d.MemSize is 1 or 2 or 4 or 8 => d.MemSize,
+            _ => d.OpAttr,
+        };
+        d.Handler = DispatchTable.Get(instruction.Code);
+        d.Breakpoint = (_breakpoints.Count != 0 || _stopAddresses.Count != 0)
+            && (_breakpoints.Contains(linear) || _stopAddresses.Contains(linear));
+    }
+
+    /// <summary>Drops cached code overlapping a physical write (self-modifying code, kernel alternatives).</summary>
+    private void InvalidateCode(ulong physical, int size)
+    {
+        if (_codePages.TryGetValue(physical >> 12, out var page) && page.Overlaps((int)(physical & 0xFFF), size))
+            page.Reset(page.LinearPage, page.CsBase, page.Bitness);
+        var end = physical + (ulong)size - 1;
+        if (end >> 12 != physical >> 12 && _codePages.TryGetValue(end >> 12, out page) && page.Overlaps(0, (int)(end & 0xFFF) + 1))
+            page.Reset(page.LinearPage, page.CsBase, page.Bitness);
+    }
+}

@@ -1,0 +1,184 @@
+using System.Runtime.CompilerServices;
+using Iced.Intel;
+using LoaderHarness.Emulator.Devices;
+using LoaderHarness.Loader.Memory;
+
+namespace LoaderHarness.Emulator.X86;
+
+/// <summary>
+/// An instruction-level x86 CPU (real, protected and long mode) executing over <see cref="GuestMemory"/>.
+/// Instructions are decoded once by Iced and cached per physical page; handlers are grouped by family
+/// (Arithmetic, Logic, Shifts, DataMovement, ControlFlow, Strings, SystemInstructions...) and dispatched
+/// from a table indexed by Iced <see cref="Code"/>. The type is split over several files by concern.
+/// </summary>
+public sealed unsafe partial class X86Cpu
+{
+    private readonly ulong[] _regStore = GC.AllocateArray<ulong>(17, pinned: true);
+
+    /// <summary>GPRs RAX..R15 at 0..15; slot 16 is always zero (stands in for "no register" and RIP in addressing).</summary>
+    internal readonly ulong* R;
+
+    internal readonly Segment[] Seg = new Segment[8];
+
+    /// <summary>Base used for address computation per segment (0 for ES/CS/SS/DS in 64-bit mode).</summary>
+    internal readonly ulong[] SegBase = new ulong[6];
+
+    internal readonly GuestFault Fault = new();
+
+    /// <summary>Creates a CPU in the power-on state (real mode, CS:IP = F000:FFF0, SDM Vol. 3A §9.1.4) over <paramref name="memory"/>.</summary>
+    public X86Cpu(GuestMemory memory, IoBus? bus = null, CpuIdTable? cpuId = null, MsrTable? msrs = null)
+    {
+        Memory = memory;
+        Bus = bus ?? new IoBus();
+        CpuId = cpuId ?? CpuIdTable.Default();
+        Msrs = msrs ?? MsrTable.Default();
+        R = (ulong*)Unsafe.AsPointer(ref _regStore[0]);
+        _tlb = (TlbEntry*)Unsafe.AsPointer(ref _tlbStore[0]);
+        _reader = new GuestCodeReader();
+        _decoders = [Decoder.Create(16, _reader), Decoder.Create(32, _reader), Decoder.Create(64, _reader)];
+        RegisterBuiltInDevices();
+        Reset();
+    }
+
+    /// <summary>Guest-physical memory.</summary>
+    public GuestMemory Memory { get; }
+
+    /// <summary>Port-I/O and MMIO devices.</summary>
+    public IoBus Bus { get; }
+
+    /// <summary>The identity CPUID reports.</summary>
+    public CpuIdTable CpuId { get; }
+
+    /// <summary>The MSRs RDMSR/WRMSR reach.</summary>
+    public MsrTable Msrs { get; }
+
+    /// <summary>Instruction pointer (an offset in CS).</summary>
+    public ulong Rip { get; set; }
+
+    /// <summary>Where execution continues after the current instruction; handlers that branch set it.</summary>
+    internal ulong NextRip;
+
+    /// <summary>CR2: the linear address of the last page fault.</summary>
+    public ulong Cr2 { get; set; }
+
+    /// <summary>CR8 (task priority).</summary>
+    public ulong Cr8 { get; set; }
+
+    /// <summary>XCR0 (x87 only unless the guest enables more through XSETBV).</summary>
+    public ulong Xcr0 { get; internal set; } = 1;
+
+    /// <summary>GDTR.</summary>
+    public DescriptorTableRegister Gdtr { get; set; }
+
+    /// <summary>IDTR.</summary>
+    public DescriptorTableRegister Idtr { get; set; }
+
+    /// <summary>DR0–DR7 (readable and writable; breakpoints through them are not implemented).</summary>
+    public ulong[] DebugRegisters { get; } = new ulong[8];
+
+    /// <summary>IA32_KERNEL_GS_BASE, exchanged with GS.base by SWAPGS.</summary>
+    public ulong KernelGsBase { get; set; }
+
+    /// <summary>IA32_TSC_AUX.</summary>
+    public ulong TscAux { get; set; }
+
+    /// <summary>The time-stamp counter; advances with every executed instruction.</summary>
+    public ulong Tsc => _tscBase + TotalInstructions;
+
+    private ulong _tscBase;
+
+    /// <summary>Current privilege level.</summary>
+    public int Cpl { get; private set; }
+
+    /// <summary>Default operand size of the code being executed: 16, 32 or 64.</summary>
+    public int Bitness { get; private set; } = 16;
+
+    /// <summary>Whether CS is a 64-bit code segment in long mode.</summary>
+    internal bool Mode64;
+
+    /// <summary>Stack pointer width in bytes (SS.B, or 8 in 64-bit mode).</summary>
+    internal int StackSize = 2;
+
+    /// <summary>Puts the CPU in its power-on state (SDM Vol. 3A Table 9-1) and drops every cache.</summary>
+    public void Reset()
+    {
+        for (var i = 0; i < 17; i++)
+            R[i] = 0;
+        R[2] = 0x600; // EDX = family/model/stepping signature
+        SetRflagsValue(FlagBits.Fixed1);
+        _cr0 = ControlBits.Cr0Et | ControlBits.Cr0Cd | ControlBits.Cr0Nw;
+        _cr3 = _cr4 = _efer = 0;
+        Cr2 = Cr8 = 0;
+        Gdtr = Idtr = new DescriptorTableRegister(0, 0xFFFF);
+        for (var s = 0; s < 6; s++)
+            Seg[s] = Segment.RealMode(0);
+        Seg[(int)SegmentRegister.Cs] = new Segment(0xF000, 0xFFFF_0000, 0xFFFF, 0x9B);
+        Seg[(int)SegmentRegister.Ldtr] = new Segment(0, 0, 0xFFFF, 0x82);
+        Seg[(int)SegmentRegister.Tr] = new Segment(0, 0, 0xFFFF, 0x8B);
+        Rip = 0xFFF0;
+        InvalidateCodeCache();
+        UpdateMode();
+    }
+
+    /// <summary>A general-purpose register by its Iced name (any width: RAX, EAX, AX, AL, AH...).</summary>
+    public ulong this[Register register]
+    {
+        get => ReadReg(register);
+        set => WriteReg(register, value);
+    }
+
+    /// <summary>RFLAGS with the arithmetic flags materialised.</summary>
+    public ulong Rflags
+    {
+        get => GetRflags();
+        set => SetRflagsValue(value);
+    }
+
+    /// <summary>A segment register's visible selector and hidden cache.</summary>
+    public Segment GetSegment(SegmentRegister register) => Seg[(int)register];
+
+    /// <summary>Loads a segment register's cache directly (as a VMM sets vCPU state); the mode follows CS.</summary>
+    public void SetSegment(SegmentRegister register, Segment value)
+    {
+        Seg[(int)register] = value;
+        UpdateMode();
+    }
+
+    /// <summary>
+    /// Derives CPL, code bitness, stack width and effective segment bases from CR0, EFER and the segment
+    /// caches (SDM Vol. 3A §2.2, §5.2.1). Called whenever one of them changes.
+    /// </summary>
+    internal void UpdateMode()
+    {
+        ref var cs = ref Seg[(int)SegmentRegister.Cs];
+        var lma = (_efer & ControlBits.EferLma) != 0;
+        Mode64 = lma && cs.Long;
+        Bitness = Mode64 ? 64 : cs.Big ? 32 : 16;
+        var cpl = (_cr0 & ControlBits.Cr0Pe) == 0 ? 0 : (InVirtual8086 ? 3 : cs.Selector & 3);
+        if (cpl != Cpl)
+        {
+            Cpl = cpl;
+            FlushTlb();
+        }
+        StackSize = Mode64 ? 8 : Seg[(int)SegmentRegister.Ss].Big ? 4 : 2;
+        for (var s = 0; s < 6; s++)
+            SegBase[s] = Mode64 && s < 4 ? 0 : Seg[s].Base;
+        _ipMask = Bitness == 64 ? ulong.MaxValue : Bitness == 32 ? 0xFFFF_FFFFUL : 0xFFFFUL;
+        _fetchLinPage = ulong.MaxValue;
+    }
+
+    /// <summary>XMM0–XMM15 as low/high quadword pairs.</summary>
+    internal readonly ulong[] Xmm = new ulong[32];
+
+    /// <summary>x87 control word, status word and abridged tag word (FXSAVE format).</summary>
+    internal ushort Fcw = 0x37F, Fsw;
+
+    internal byte FtwAbridged;
+
+    /// <summary>MXCSR (power-on value 0x1F80).</summary>
+    internal uint Mxcsr = 0x1F80;
+
+    private bool InVirtual8086 => (FlagsRest & FlagBits.VM) != 0;
+
+    private ulong _ipMask = 0xFFFF;
+}
