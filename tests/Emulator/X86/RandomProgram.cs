@@ -216,6 +216,10 @@ internal sealed class RandomProgram
             case 14:
             {
                 var op = new[] { "Xchg", "Xadd", "Cmpxchg" }[_rng.Next(3)];
+                // On success a 32-bit CMPXCHG leaves RAX alone (SDM CMPXCHG pseudo-code); QEMU/Unicorn rewrite
+                // EAX and so zero RAX[63:32]. The engine follows the SDM, so that case is not compared.
+                if (op == "Cmpxchg" && size == 4 && _bitness == 64)
+                    op = "Xadd";
                 Add(RmReg(C($"{op}_rm{sz}_r{sz}"), size));
                 break;
             }
