@@ -269,7 +269,8 @@ internal sealed class RandomProgram
         var cx = addr == 2 ? Register.CX : Register.ECX;
         Add(Instruction.Create(C($"Lea_r{a}_m"), si, new MemoryOperand(baseReg, _rng.Next(64))));
         Add(Instruction.Create(C($"Lea_r{a}_m"), di, new MemoryOperand(baseReg, _rng.Next(64, 128))));
-        Add(Instruction.Create(C($"Mov_r{a}_imm{a}"), cx, _rng.Next(0, 16)));
+        // A count of 0 leaves the flags alone although Iced lists CMPS/SCAS as writing them: keep it ≥ 1.
+        Add(Instruction.Create(C($"Mov_r{a}_imm{a}"), cx, _rng.Next(1, 16)));
         var stringCode = _rng.Next(4) switch
         {
             0 => Instruction.CreateMovsb(addr * 8, Register.None, RepPrefixKind.Repe),
