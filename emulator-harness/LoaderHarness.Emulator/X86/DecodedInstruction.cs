@@ -14,6 +14,9 @@ internal unsafe struct DecodedInstruction
     /// <summary>The handler from <see cref="DispatchTable"/>.</summary>
     public delegate*<X86Cpu, ref DecodedInstruction, void> Handler;
 
+    /// <summary>Operand 1's immediate masked to <see cref="OpSize"/> (0 when operand 1 is not an immediate).</summary>
+    public ulong Imm;
+
     /// <summary>Address-size mask (0xFFFF, 0xFFFFFFFF or all ones).</summary>
     public ulong AddrMask;
 

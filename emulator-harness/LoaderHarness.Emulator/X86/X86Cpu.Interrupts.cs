@@ -40,8 +40,21 @@ public sealed unsafe partial class X86Cpu
 
     private static string Name(int vector) => vector switch
     {
-        0 => "DE", 1 => "DB", 3 => "BP", 4 => "OF", 5 => "BR", 6 => "UD", 7 => "NM", 8 => "DF",
-        10 => "TS", 11 => "NP", 12 => "SS", 13 => "GP", 14 => "PF", 16 => "MF", 17 => "AC",
+        0 => "DE",
+        1 => "DB",
+        3 => "BP",
+        4 => "OF",
+        5 => "BR",
+        6 => "UD",
+        7 => "NM",
+        8 => "DF",
+        10 => "TS",
+        11 => "NP",
+        12 => "SS",
+        13 => "GP",
+        14 => "PF",
+        16 => "MF",
+        17 => "AC",
         _ => vector.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 

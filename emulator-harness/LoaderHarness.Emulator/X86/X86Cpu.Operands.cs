@@ -6,17 +6,20 @@ namespace LoaderHarness.Emulator.X86;
 /// <summary>Registers, effective addresses and instruction operands.</summary>
 public sealed unsafe partial class X86Cpu
 {
-    /// <summary>Iced register → GPR slot (16 = the zero slot for none/RIP/EIP).</summary>
-    private static readonly byte[] RegSlot = BuildRegTables(out RegWidth);
+    /// <summary>Iced register → GPR slot (16 = the zero slot for none/RIP/EIP); pinned so lookups skip bounds checks.</summary>
+    private static readonly byte[] RegSlotTable = BuildRegTables(out RegWidthTable);
 
     /// <summary>Iced register → width in bytes; 0x81 marks AH/CH/DH/BH; 0 marks non-GPRs.</summary>
-    private static readonly byte[] RegWidth;
+    private static readonly byte[] RegWidthTable;
+
+    private static readonly byte* RegSlot = (byte*)Unsafe.AsPointer(ref RegSlotTable[0]);
+    private static readonly byte* RegWidth = (byte*)Unsafe.AsPointer(ref RegWidthTable[0]);
 
     private static byte[] BuildRegTables(out byte[] widthTable)
     {
         var count = Enum.GetValues<Register>().Length;
-        var slot = new byte[count];
-        var width = new byte[count];
+        var slot = GC.AllocateArray<byte>(count, pinned: true);
+        var width = GC.AllocateArray<byte>(count, pinned: true);
         widthTable = width;
         Array.Fill(slot, (byte)16);
         for (var i = 0; i < 16; i++)
@@ -128,7 +131,7 @@ public sealed unsafe partial class X86Cpu
             return ReadReg(d.I.Op1Register);
         if (k == OpKind.Memory)
             return ReadMemOp(ref d, d.OpSize);
-        return d.I.GetImmediate(1) & Mask(d.OpSize);
+        return d.Imm;
     }
 
     /// <summary>Any operand by index, masked to <paramref name="size"/> for immediates.</summary>

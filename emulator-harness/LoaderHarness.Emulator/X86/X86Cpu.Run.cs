@@ -115,7 +115,8 @@ public sealed unsafe partial class X86Cpu
                 return;
             }
             first = false;
-            _tracer?.Write(this, ref d.I, linear);
+            if (_tracer != null)
+                _tracer.Write(this, ref d.I, linear);
             _remaining--;
             NextRip = d.I.NextIP;
             d.Handler(this, ref d);
@@ -246,6 +247,9 @@ public sealed unsafe partial class X86Cpu
             OpKind.Memory when d.MemSize is 1 or 2 or 4 or 8 => d.MemSize,
             _ => d.OpAttr,
         };
+        d.Imm = instruction.OpCount > 1 && instruction.Op1Kind is >= OpKind.Immediate8 and <= OpKind.Immediate32to64
+            ? instruction.GetImmediate(1) & Mask(d.OpSize)
+            : 0;
         d.Handler = DispatchTable.Get(instruction.Code);
         d.Breakpoint = (_breakpoints.Count != 0 || _stopAddresses.Count != 0)
             && (_breakpoints.Contains(linear) || _stopAddresses.Contains(linear));

@@ -109,45 +109,45 @@ internal sealed class RandomProgram
         switch (_rng.Next(22))
         {
             case 0 or 1 or 2:
-            {
-                var op = Alu[_rng.Next(Alu.Length)];
-                switch (_rng.Next(5))
                 {
-                    case 0: Add(Instruction.Create(C($"{op}_rm{sz}_r{sz}"), RandomReg(size), RandomReg(size))); break;
-                    case 1: Add(Instruction.Create(C($"{op}_rm{sz}_imm{ext}"), RandomReg(size), Imm(Math.Min(size, 4)))); break;
-                    case 2: Add(Instruction.Create(C($"{op}_r{sz}_rm{sz}"), RandomReg(size), Mem(size))); break;
-                    case 3: Add(Instruction.Create(C($"{op}_rm{sz}_r{sz}"), Mem(size), RandomReg(size))); break;
-                    default: Add(Instruction.Create(C($"{op}_rm{sz}_imm{ext}"), Mem(size), Imm(Math.Min(size, 4)))); break;
+                    var op = Alu[_rng.Next(Alu.Length)];
+                    switch (_rng.Next(5))
+                    {
+                        case 0: Add(Instruction.Create(C($"{op}_rm{sz}_r{sz}"), RandomReg(size), RandomReg(size))); break;
+                        case 1: Add(Instruction.Create(C($"{op}_rm{sz}_imm{ext}"), RandomReg(size), Imm(Math.Min(size, 4)))); break;
+                        case 2: Add(Instruction.Create(C($"{op}_r{sz}_rm{sz}"), RandomReg(size), Mem(size))); break;
+                        case 3: Add(Instruction.Create(C($"{op}_rm{sz}_r{sz}"), Mem(size), RandomReg(size))); break;
+                        default: Add(Instruction.Create(C($"{op}_rm{sz}_imm{ext}"), Mem(size), Imm(Math.Min(size, 4)))); break;
+                    }
+                    break;
                 }
-                break;
-            }
             case 3:
-            {
-                var op = new[] { "Inc", "Dec", "Neg", "Not" }[_rng.Next(4)];
-                Add(Rm(C($"{op}_rm{sz}"), size));
-                break;
-            }
+                {
+                    var op = new[] { "Inc", "Dec", "Neg", "Not" }[_rng.Next(4)];
+                    Add(Rm(C($"{op}_rm{sz}"), size));
+                    break;
+                }
             case 4:
                 Add(_rng.Next(2) == 0
                     ? Instruction.Create(C($"Test_rm{sz}_r{sz}"), RandomReg(size), RandomReg(size))
                     : Instruction.Create(C($"Test_rm{sz}_imm{ext}"), RandomReg(size), Imm(Math.Min(size, 4))));
                 break;
             case 5 or 6:
-            {
-                var op = Shifts[_rng.Next(Shifts.Length)];
-                var count = _rng.Next(1, size * 8);
-                if (_rng.Next(4) == 0)
-                    Add(Instruction.Create(C($"{op}_rm{sz}_1"), RandomReg(size), 1));
-                else
-                    Add(RmImm(C($"{op}_rm{sz}_imm8"), size, count));
-                break;
-            }
+                {
+                    var op = Shifts[_rng.Next(Shifts.Length)];
+                    var count = _rng.Next(1, size * 8);
+                    if (_rng.Next(4) == 0)
+                        Add(Instruction.Create(C($"{op}_rm{sz}_1"), RandomReg(size), 1));
+                    else
+                        Add(RmImm(C($"{op}_rm{sz}_imm8"), size, count));
+                    break;
+                }
             case 7 when size > 1:
-            {
-                var op = _rng.Next(2) == 0 ? "Shld" : "Shrd";
-                Add(Instruction.Create(C($"{op}_rm{sz}_r{sz}_imm8"), RandomReg(size), RandomReg(size), _rng.Next(1, size * 8)));
-                break;
-            }
+                {
+                    var op = _rng.Next(2) == 0 ? "Shld" : "Shrd";
+                    Add(Instruction.Create(C($"{op}_rm{sz}_r{sz}_imm8"), RandomReg(size), RandomReg(size), _rng.Next(1, size * 8)));
+                    break;
+                }
             case 8:
                 switch (_rng.Next(4))
                 {
@@ -158,42 +158,42 @@ internal sealed class RandomProgram
                 }
                 break;
             case 9:
-            {
-                // Divide by a small positive divisor held in a register other than the accumulator pair.
-                int[] divisors = size == 1 && _bitness != 64 ? [1, 3] : _bitness == 64 ? [1, 3, 6, 7, 8, 9, 10] : [1, 3, 6, 7];
-                var idx = divisors[_rng.Next(divisors.Length)];
-                var divisor = Reg(size, idx);
-                var acc = Reg(size, 0);
-                Add(Instruction.Create(C($"And_rm{sz}_imm{ext}"), divisor, size == 1 ? 0x7F : 0x7FFF));
-                Add(Instruction.Create(C($"Or_rm{sz}_imm{ext}"), divisor, 1));
-                if (size == 1)
-                    Add(Instruction.Create(C("Movzx_r16_rm8"), Register.AX, Register.AL));
-                else
-                    Add(Instruction.Create(C($"Xor_rm{sz}_r{sz}"), Reg(size, 2), Reg(size, 2)));
-                var signed = _rng.Next(2) == 0;
-                if (signed && size > 1)
                 {
-                    Add(Instruction.Create(C($"Shr_rm{sz}_1"), acc, 1));
-                    Add(Instruction.Create(size switch { 2 => Code.Cwd, 4 => Code.Cdq, _ => Code.Cqo }));
+                    // Divide by a small positive divisor held in a register other than the accumulator pair.
+                    int[] divisors = size == 1 && _bitness != 64 ? [1, 3] : _bitness == 64 ? [1, 3, 6, 7, 8, 9, 10] : [1, 3, 6, 7];
+                    var idx = divisors[_rng.Next(divisors.Length)];
+                    var divisor = Reg(size, idx);
+                    var acc = Reg(size, 0);
+                    Add(Instruction.Create(C($"And_rm{sz}_imm{ext}"), divisor, size == 1 ? 0x7F : 0x7FFF));
+                    Add(Instruction.Create(C($"Or_rm{sz}_imm{ext}"), divisor, 1));
+                    if (size == 1)
+                        Add(Instruction.Create(C("Movzx_r16_rm8"), Register.AX, Register.AL));
+                    else
+                        Add(Instruction.Create(C($"Xor_rm{sz}_r{sz}"), Reg(size, 2), Reg(size, 2)));
+                    var signed = _rng.Next(2) == 0;
+                    if (signed && size > 1)
+                    {
+                        Add(Instruction.Create(C($"Shr_rm{sz}_1"), acc, 1));
+                        Add(Instruction.Create(size switch { 2 => Code.Cwd, 4 => Code.Cdq, _ => Code.Cqo }));
+                    }
+                    Add(Instruction.Create(C($"{(signed && size > 1 ? "Idiv" : "Div")}_rm{sz}"), divisor));
+                    break;
                 }
-                Add(Instruction.Create(C($"{(signed && size > 1 ? "Idiv" : "Div")}_rm{sz}"), divisor));
-                break;
-            }
             case 10 when size > 1:
-            {
-                var op = new[] { "Bt", "Bts", "Btr", "Btc" }[_rng.Next(4)];
-                Add(_rng.Next(2) == 0
-                    ? RmImm(C($"{op}_rm{sz}_imm8"), size, _rng.Next(256))
-                    : Instruction.Create(C($"{op}_rm{sz}_r{sz}"), RandomReg(size), RandomReg(size)));
-                break;
-            }
+                {
+                    var op = new[] { "Bt", "Bts", "Btr", "Btc" }[_rng.Next(4)];
+                    Add(_rng.Next(2) == 0
+                        ? RmImm(C($"{op}_rm{sz}_imm8"), size, _rng.Next(256))
+                        : Instruction.Create(C($"{op}_rm{sz}_r{sz}"), RandomReg(size), RandomReg(size)));
+                    break;
+                }
             case 11 when size > 1:
-            {
-                var src = RandomReg(size);
-                Add(Instruction.Create(C($"Or_rm{sz}_imm{ext}"), src, Imm(1) | 0x10));
-                Add(Instruction.Create(C($"{(_rng.Next(2) == 0 ? "Bsf" : "Bsr")}_r{sz}_rm{sz}"), RandomReg(size), src));
-                break;
-            }
+                {
+                    var src = RandomReg(size);
+                    Add(Instruction.Create(C($"Or_rm{sz}_imm{ext}"), src, Imm(1) | 0x10));
+                    Add(Instruction.Create(C($"{(_rng.Next(2) == 0 ? "Bsf" : "Bsr")}_r{sz}_rm{sz}"), RandomReg(size), src));
+                    break;
+                }
             case 12:
                 switch (_rng.Next(5))
                 {
@@ -214,11 +214,15 @@ internal sealed class RandomProgram
                 }
                 break;
             case 14:
-            {
-                var op = new[] { "Xchg", "Xadd", "Cmpxchg" }[_rng.Next(3)];
-                Add(RmReg(C($"{op}_rm{sz}_r{sz}"), size));
-                break;
-            }
+                {
+                    var op = new[] { "Xchg", "Xadd", "Cmpxchg" }[_rng.Next(3)];
+                    // On success a 32-bit CMPXCHG leaves RAX alone (SDM CMPXCHG pseudo-code); QEMU/Unicorn rewrite
+                    // EAX and so zero RAX[63:32]. The engine follows the SDM, so that case is not compared.
+                    if (op == "Cmpxchg" && size == 4 && _bitness == 64)
+                        op = "Xadd";
+                    Add(RmReg(C($"{op}_rm{sz}_r{sz}"), size));
+                    break;
+                }
             case 15 when size >= 4:
                 Add(Instruction.Create(C($"Bswap_r{sz}"), RandomReg(size)));
                 break;
@@ -229,20 +233,20 @@ internal sealed class RandomProgram
                 Add(Rm(C($"Set{Conditions[_rng.Next(16)]}_rm8"), 1));
                 break;
             case 18:
-            {
-                Code[] simple = _bitness == 64
-                    ? [Code.Cbw, Code.Cwde, Code.Cdqe, Code.Cwd, Code.Cdq, Code.Cqo, Code.Lahf, Code.Sahf, Code.Clc, Code.Stc, Code.Cmc]
-                    : [Code.Cbw, Code.Cwde, Code.Cwd, Code.Cdq, Code.Lahf, Code.Sahf, Code.Clc, Code.Stc, Code.Cmc];
-                Add(Instruction.Create(simple[_rng.Next(simple.Length)]));
-                break;
-            }
+                {
+                    Code[] simple = _bitness == 64
+                        ? [Code.Cbw, Code.Cwde, Code.Cdqe, Code.Cwd, Code.Cdq, Code.Cqo, Code.Lahf, Code.Sahf, Code.Clc, Code.Stc, Code.Cmc]
+                        : [Code.Cbw, Code.Cwde, Code.Cwd, Code.Cdq, Code.Lahf, Code.Sahf, Code.Clc, Code.Stc, Code.Cmc];
+                    Add(Instruction.Create(simple[_rng.Next(simple.Length)]));
+                    break;
+                }
             case 19:
-            {
-                var width = _bitness == 64 ? 8 : _bitness == 32 ? 4 : 2;
-                Add(Instruction.Create(C($"Push_r{S(width)}"), RandomReg(width)));
-                Add(Instruction.Create(C($"Pop_r{S(width)}"), RandomReg(width)));
-                break;
-            }
+                {
+                    var width = _bitness == 64 ? 8 : _bitness == 32 ? 4 : 2;
+                    Add(Instruction.Create(C($"Push_r{S(width)}"), RandomReg(width)));
+                    Add(Instruction.Create(C($"Pop_r{S(width)}"), RandomReg(width)));
+                    break;
+                }
             case 20:
                 EmitString();
                 break;
@@ -265,7 +269,8 @@ internal sealed class RandomProgram
         var cx = addr == 2 ? Register.CX : Register.ECX;
         Add(Instruction.Create(C($"Lea_r{a}_m"), si, new MemoryOperand(baseReg, _rng.Next(64))));
         Add(Instruction.Create(C($"Lea_r{a}_m"), di, new MemoryOperand(baseReg, _rng.Next(64, 128))));
-        Add(Instruction.Create(C($"Mov_r{a}_imm{a}"), cx, _rng.Next(0, 16)));
+        // A count of 0 leaves the flags alone although Iced lists CMPS/SCAS as writing them: keep it ≥ 1.
+        Add(Instruction.Create(C($"Mov_r{a}_imm{a}"), cx, _rng.Next(1, 16)));
         var stringCode = _rng.Next(4) switch
         {
             0 => Instruction.CreateMovsb(addr * 8, Register.None, RepPrefixKind.Repe),

@@ -104,9 +104,6 @@ internal sealed class Unicorn : IDisposable
     /// </summary>
     public void RemoveCache(ulong begin, ulong end) => Check(uc_ctl(_handle, 9u | (2u << 26) | (1u << 30), begin, end), "uc_ctl_remove_cache");
 
-    /// <summary>Executes one instruction.</summary>
-    public int Step(ulong begin, ulong until) => uc_emu_start(_handle, begin, until, 0, 1);
-
     private static void Check(int err, string what)
     {
         if (err != 0)
