@@ -112,7 +112,7 @@ public static class PayloadCodec
                     input => new GZipStream(input, CompressionMode.Decompress, leaveOpen: true)),
                 PayloadCompression.Bzip2 => Inflate(kind, stream, destination,
                     input => BZip2Stream.Create(input, SharpCompressionMode.Decompress, decompressConcatenated: false, leaveOpen: true)),
-                PayloadCompression.Xz => Inflate(kind, stream, destination, input => new XZStream(input)),
+                PayloadCompression.Xz => DecodeXz(stream, destination),
                 PayloadCompression.Lzma => DecodeLzmaAlone(stream, destination),
                 PayloadCompression.Lz4 => Lz4LegacyFrame.Decode(stream, destination),
                 _ => DecodeZstd(stream, destination),
@@ -159,6 +159,28 @@ public static class PayloadCodec
         BinaryPrimitives.WriteUInt32LittleEndian(properties.AsSpan(1), Math.Min(dictionary, Math.Max((uint)destination.Length, 4096u)));
         return Inflate(PayloadCompression.Lzma, stream[HeaderLength..], destination,
             input => LzmaStream.Create(properties, input, input.Length, declared, leaveOpen: true));
+    }
+
+    /// <summary>
+    /// xz as scripts/xz_wrap.sh writes it for x86: one block, x86 BCJ filter then LZMA2, CRC32 check.
+    /// SharpCompress 0.50.8's BCJ filter (Xz/Filters/X86Filter.Read) re-converts the caller's whole buffer from
+    /// index 0 on every read, so decoding is only right when a single Read fills an array of exactly the output
+    /// length. If the decoder ever needed a second read (a multi-block stream), the CRC32 check fails the
+    /// decode rather than letting corrupt data through.
+    /// </summary>
+    private static unsafe int DecodeXz(ReadOnlySpan<byte> stream, Span<byte> destination)
+    {
+        var output = GC.AllocateUninitializedArray<byte>(destination.Length);
+        fixed (byte* start = stream)
+        {
+            using var input = new UnmanagedMemoryStream(start, stream.Length);
+            using var xz = new XZStream(input);
+            var written = xz.Read(output, 0, output.Length);
+            if (written == output.Length && xz.ReadByte() != -1)
+                throw LengthMismatch(PayloadCompression.Xz, $"more than {written}", destination.Length);
+            output.AsSpan(0, written).CopyTo(destination);
+            return written;
+        }
     }
 
     /// <summary>One-shot decode straight into the destination: no window buffer, whatever windowLog zstd -22 chose.</summary>
