@@ -16,7 +16,7 @@ internal static unsafe class ControlFlow
             case OpKind.NearBranch64:
                 target = d.I.NearBranchTarget;
                 if (target == c.Rip)
-                    c.Stop(StopReason.SelfLoop, $"jmp . at {c.Rip:#x}");
+                    c.Stop(StopReason.SelfLoop, $"jmp . at 0x{c.Rip:x}");
                 break;
             case OpKind.FarBranch16:
             case OpKind.FarBranch32:

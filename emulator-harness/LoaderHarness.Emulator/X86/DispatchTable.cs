@@ -206,5 +206,5 @@ internal static unsafe class DispatchTable
 
     /// <summary>Stops the run before an instruction the engine does not implement.</summary>
     private static void Unimplemented(X86Cpu c, ref DecodedInstruction d)
-        => c.StopBefore(StopReason.Unimplemented, $"unimplemented: {d.I.Mnemonic.ToString().ToLowerInvariant()} at {c.Rip:#x} ({d.I})");
+        => c.StopBefore(StopReason.Unimplemented, $"unimplemented: {d.I.Mnemonic.ToString().ToLowerInvariant()} at 0x{c.Rip:x} ({d.I})");
 }

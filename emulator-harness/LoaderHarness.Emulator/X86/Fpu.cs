@@ -173,7 +173,7 @@ internal static unsafe class Fpu
         }
         if (d.I.Op1Kind != OpKind.Register || !IsXmm(d.I.Op1Register))
         {
-            c.StopBefore(StopReason.Unimplemented, $"unimplemented: {d.I.Mnemonic.ToString().ToLowerInvariant()} (MMX form) at {c.Rip:#x}");
+            c.StopBefore(StopReason.Unimplemented, $"unimplemented: {d.I.Mnemonic.ToString().ToLowerInvariant()} (MMX form) at 0x{c.Rip:x}");
             return;
         }
         var low = c.Xmm[(d.I.Op1Register - Register.XMM0) * 2];

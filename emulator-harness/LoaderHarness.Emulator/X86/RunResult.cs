@@ -8,5 +8,5 @@ namespace LoaderHarness.Emulator.X86;
 public readonly record struct RunResult(StopReason Reason, ulong Rip, ulong Instructions, string? Detail)
 {
     /// <inheritdoc/>
-    public override string ToString() => $"{Reason} at {Rip:#x} after {Instructions} instructions{(Detail is null ? "" : ": " + Detail)}";
+    public override string ToString() => $"{Reason} at 0x{Rip:x} after {Instructions} instructions{(Detail is null ? "" : ": " + Detail)}";
 }

@@ -21,7 +21,7 @@ public sealed unsafe partial class X86Cpu
             {
                 if (vector == ExceptionVector.DoubleFault || depth > 8)
                 {
-                    Stop(StopReason.TripleFault, $"#{Name(second.Vector)} while delivering #{Name(vector)} (first fault #{Name(first)}, error {errorCode:#x}, CR2 {Cr2:#x})");
+                    Stop(StopReason.TripleFault, $"#{Name(second.Vector)} while delivering #{Name(vector)} (first fault #{Name(first)}, error 0x{errorCode:x}, CR2 0x{Cr2:x})");
                     return;
                 }
                 var contributory = ExceptionVector.IsContributory(second.Vector);

@@ -31,7 +31,7 @@ public sealed partial class X86Cpu
         if (DebugExit.Triggered)
         {
             DebugExit.Reset();
-            Stop(StopReason.ExitPort, $"debug-exit value {DebugExit.Value:#x} (exit code {DebugExit.ExitCode})");
+            Stop(StopReason.ExitPort, $"debug-exit value 0x{DebugExit.Value:x} (exit code {DebugExit.ExitCode})");
         }
     }
 

@@ -147,7 +147,7 @@ public sealed unsafe partial class X86Cpu
         var host = Memory.TryTranslate(physical & ~0xFFFUL, out var contiguous);
         if (host == null || contiguous < 4096)
         {
-            Stop(StopReason.FetchOutsideRam, $"fetch at linear {linear:#x} (physical {physical:#x}) is not RAM");
+            Stop(StopReason.FetchOutsideRam, $"fetch at linear 0x{linear:x} (physical 0x{physical:x}) is not RAM");
             return false;
         }
         var ppn = physical >> 12;

@@ -101,7 +101,7 @@ public class DifferentialTests
         }
         diffs.ToString().ShouldBeEmpty($"registers differ: {context}");
         var mask = (FlagBits.Arithmetic | FlagBits.DF) & ~undefined;
-        (m.Cpu.Rflags & mask).ShouldBe(uc.GetRegister(Unicorn.Eflags) & mask, $"flags (mask {mask:#x}): {context}");
+        (m.Cpu.Rflags & mask).ShouldBe(uc.GetRegister(Unicorn.Eflags) & mask, $"flags (mask 0x{mask:x}): {context}");
         m.Memory.ReadBytes(DataBase, RandomProgram.DataSize).ShouldBe(uc.Read(DataBase, RandomProgram.DataSize), $"data area: {context}");
         m.Memory.ReadBytes(StackArea, 0x1000).ShouldBe(uc.Read(StackArea, 0x1000), $"stack area: {context}");
     }

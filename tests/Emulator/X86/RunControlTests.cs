@@ -68,7 +68,7 @@ public class RunControlTests
         r.Reason.ShouldBe(StopReason.Unimplemented);
         r.Rip.ShouldBe(TestMachine.CodeBase + 1);
         r.Instructions.ShouldBe(1UL);
-        r.Detail.ShouldNotBeNull().ShouldStartWith($"unimplemented: aesenc at {TestMachine.CodeBase + 1:#x}");
+        r.Detail.ShouldNotBeNull().ShouldStartWith($"unimplemented: aesenc at 0x{TestMachine.CodeBase + 1:x}");
     }
 
     [Test]
