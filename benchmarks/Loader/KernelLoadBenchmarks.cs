@@ -23,12 +23,25 @@ public class KernelLoadBenchmarks
     public void Setup()
     {
         _memory = GuestMemory.Flat(256UL << 20);
-        var real = Path.Combine(AppContext.BaseDirectory, "../../../../../../../fixtures/kernels/amd64/vmlinuz");
-        _bzImage = File.Exists(real)
+        var real = RealKernelPath();
+        _bzImage = real is not null
             ? File.ReadAllBytes(real)
             : BzImageWriter.Write(new BzImageSpec { ProtectedModeCode = new byte[16 << 20] });
+        Console.WriteLine($"// kernel image: {real ?? "generated 16 MiB bzImage"} ({_bzImage.Length} bytes)");
         _pmOffset = (int)BzImageKernel.Parse(_bzImage).ProtectedModeOffset;
         _elf = ElfWriter.Write(new ElfSpec { Code = new byte[_bzImage.Length - _pmOffset] });
+    }
+
+    /// <summary>fixtures/kernels/amd64/vmlinuz above the benchmark's (BenchmarkDotNet-generated) working folder.</summary>
+    private static string? RealKernelPath()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
+            var candidate = Path.Combine(d.FullName, "fixtures", "kernels", "amd64", "vmlinuz");
+            if (File.Exists(candidate))
+                return candidate;
+        }
+        return null;
     }
 
     [GlobalCleanup]

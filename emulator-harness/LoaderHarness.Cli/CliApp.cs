@@ -9,8 +9,6 @@ public static class CliApp
 {
     /// <summary>Exit code: everything worked.</summary>
     public const int Ok = 0;
-    /// <summary>Exit code: a check ran and failed.</summary>
-    public const int CheckFailed = 1;
     /// <summary>Exit code: bad usage or unusable input.</summary>
     public const int BadInput = 2;
 

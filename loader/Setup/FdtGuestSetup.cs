@@ -1,7 +1,6 @@
 using LoaderHarness.Loader.Boot.Fdt;
 using LoaderHarness.Loader.Boot.MemoryMap;
 using LoaderHarness.Loader.Errors;
-using LoaderHarness.Loader.Images;
 using LoaderHarness.Loader.Images.Pe;
 using LoaderHarness.Loader.Memory;
 
@@ -22,21 +21,17 @@ internal static class FdtGuestSetup
 
     public static GuestSetupResult Setup(GuestMemory memory, GuestSetupRequest request)
     {
-        var image = request.Kernel.Span;
-        var bytes = GzipImageBytes(image);
-        var header = ImageHeader.Parse(bytes);
+        var (pe, bytes) = PeKernel.Open(request.Kernel.Span);
+        var header = pe.Header;
         var protocol = header.Architecture == ImageArchitecture.Arm64 ? BootProtocol.Arm64 : BootProtocol.Riscv64;
         if (request.Protocol != BootProtocol.Auto && request.Protocol != protocol)
             throw new LoaderException(LoaderError.UnsupportedEntry, $"an {header.Architecture} Image cannot be booted with the {request.Protocol} protocol");
         var layout = request.Fdt ?? (protocol == BootProtocol.Arm64 ? FdtGuestLayout.Arm64Default : FdtGuestLayout.Riscv64Default);
 
-        var pe = PeKernel.Parse(bytes);
         var kernel = pe.Plan(memory, layout.KernelBase);
-        kernel = kernel with { Format = ImageDetector.Detect(image) };
         var plan = new PlacementPlan(memory);
-        var loaded = bytes;
         plan.Add(new GuestPlacement("kernel", kernel.KernelLoad, kernel.ClaimedEnd - kernel.KernelLoad),
-            m => m.Write(kernel.KernelLoad, loaded));
+            m => m.Write(kernel.KernelLoad, bytes));
 
         var ram = memory.Regions[0];
         var fdtAddress = layout.FdtAddress ?? (ram.Size >= PeKernel.MaxDtbSize ? ram.End - PeKernel.MaxDtbSize : ram.Start);
@@ -82,6 +77,4 @@ internal static class FdtGuestSetup
             Placements = plan.Placements,
         };
     }
-
-    private static byte[] GzipImageBytes(ReadOnlySpan<byte> image) => GzipImage.IsGzip(image) ? GzipImage.Inflate(image) : image.ToArray();
 }

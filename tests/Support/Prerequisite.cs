@@ -1,4 +1,3 @@
-
 namespace LoaderHarness.Tests.Support;
 
 /// <summary>
@@ -17,15 +16,17 @@ internal static class Prerequisite
         Assert.Ignore(what);
     }
 
-    /// <summary>Fails or skips unless <paramref name="tool"/> is an executable on PATH.</summary>
-    internal static void RequireTool(string tool, string aptPackage)
+    /// <summary>The path of <paramref name="tool"/> on PATH; fails or skips when there is none.</summary>
+    internal static string RequireTool(string tool, string aptPackage)
     {
         var path = Environment.GetEnvironmentVariable("PATH") ?? "";
         foreach (var directory in path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
-            if (File.Exists(Path.Combine(directory, tool)))
-                return;
+            var candidate = Path.Combine(directory, tool);
+            if (File.Exists(candidate))
+                return candidate;
         }
         Missing($"'{tool}' is not on PATH: sudo apt-get install -y {aptPackage}");
+        return tool;
     }
 }

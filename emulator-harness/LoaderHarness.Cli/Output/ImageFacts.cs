@@ -17,8 +17,7 @@ public static class ImageFacts
         {
             ImageFormat.Elf => Elf(facts, ElfKernel.Parse(image)),
             ImageFormat.BzImage => BzImage(facts, image),
-            ImageFormat.Arm64Image or ImageFormat.Riscv64Image => PeImage(facts, ImageHeader.Parse(image)),
-            ImageFormat.Arm64ImageGzip => PeImage(facts.Add("inflatedSize", (ulong)GzipImage.Inflate(image).Length), ImageHeader.Parse(GzipImage.Inflate(image))),
+            ImageFormat.Arm64Image or ImageFormat.Riscv64Image or ImageFormat.Arm64ImageGzip => PeImage(facts, PeKernel.Open(image).Kernel),
             _ => throw new Loader.Errors.LoaderException(Loader.Errors.LoaderError.UnknownImageFormat,
                 "not an x86_64 ELF, bzImage, arm64 Image (or Image.gz) or riscv64 Image: no known magic number"),
         };
@@ -104,11 +103,15 @@ public static class ImageFacts
         return end < 0 ? null : System.Text.Encoding.ASCII.GetString(image, start, end - start);
     }
 
-    private static Facts PeImage(Facts facts, ImageHeader h) =>
-        facts.Add("architecture", h.Architecture)
+    private static Facts PeImage(Facts facts, PeKernel kernel)
+    {
+        var h = kernel.Header;
+        return facts.Add("architecture", h.Architecture)
+            .Add("inflatedSize", kernel.WasCompressed ? kernel.FileLength : null)
             .Add("textOffset", h.TextOffset).Add("effectiveTextOffset", h.EffectiveTextOffset)
             .Add("imageSize", h.ImageSize).Add("flags", h.Flags)
             .Add("pageSize", h.PageSize)
             .Add("version", h.Architecture == ImageArchitecture.Riscv64 ? $"{h.Version >> 16}.{h.Version & 0xFFFF}" : null)
             .Add("magic", h.Magic).Add("peOffset", h.PeOffset);
+    }
 }

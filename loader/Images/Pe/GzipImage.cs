@@ -4,7 +4,7 @@ using LoaderHarness.Loader.Errors;
 namespace LoaderHarness.Loader.Images.Pe;
 
 /// <summary>Inflates an <c>Image.gz</c> (what many distributions ship for arm64; QEMU inflates it too).</summary>
-public static class GzipImage
+internal static class GzipImage
 {
     /// <summary>An inflated arm64 kernel beyond this is not a kernel (Debian's is ~30 MiB).</summary>
     private const int MaxInflatedSize = 512 << 20;

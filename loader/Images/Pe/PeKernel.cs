@@ -28,8 +28,17 @@ public sealed class PeKernel
     /// <summary>Whether the file was a gzip-compressed Image.</summary>
     public bool WasCompressed { get; }
 
-    /// <summary>Parses the header of a raw Image (not gzip: use <see cref="Load(GuestMemory, ReadOnlySpan{byte}, ulong, bool)"/> for that).</summary>
+    /// <summary>Parses the header of a raw Image (not gzip: use <see cref="Open"/> for that).</summary>
     public static PeKernel Parse(ReadOnlySpan<byte> image) => new(ImageHeader.Parse(image), (ulong)image.Length, false);
+
+    /// <summary>Parses a raw or gzip-compressed Image file; returns the kernel and the bytes to load.</summary>
+    public static (PeKernel Kernel, byte[] Image) Open(ReadOnlySpan<byte> file)
+    {
+        if (!GzipImage.IsGzip(file))
+            return (Parse(file), file.ToArray());
+        var inflated = GzipImage.Inflate(file);
+        return (new PeKernel(ImageHeader.Parse(inflated), (ulong)inflated.Length, true), inflated);
+    }
 
     /// <summary>
     /// Works out where the Image goes: <paramref name="baseAddress"/> must be 2 MiB aligned
@@ -69,9 +78,8 @@ public sealed class PeKernel
     {
         if (GzipImage.IsGzip(image))
         {
-            var inflated = GzipImage.Inflate(image);
-            var k = new PeKernel(ImageHeader.Parse(inflated), (ulong)inflated.Length, true);
-            return k.LoadChecked(memory, inflated, baseAddress, requireArm64);
+            var (kernel, inflated) = Open(image);
+            return kernel.LoadChecked(memory, inflated, baseAddress, requireArm64);
         }
         return Parse(image).LoadChecked(memory, image, baseAddress, requireArm64);
     }

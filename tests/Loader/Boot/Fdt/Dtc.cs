@@ -1,3 +1,4 @@
+using LoaderHarness.Tests.Support;
 using System.Diagnostics;
 using NUnit.Framework;
 
@@ -12,25 +13,7 @@ internal static class Dtc
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
     /// <summary>The dtc executable on PATH; fails (CI) or ignores (local) the test when there is none.</summary>
-    public static string Require()
-    {
-        string? found = (Environment.GetEnvironmentVariable("PATH") ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, "dtc"))
-            .FirstOrDefault(File.Exists);
-        if (found is null)
-        {
-            const string message = "dtc not found on PATH; install Debian package device-tree-compiler";
-            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-            {
-                Assert.Fail(message + " (required when CI=true)");
-            }
-
-            Assert.Ignore(message);
-        }
-
-        return found!;
-    }
+    public static string Require() => Prerequisite.RequireTool("dtc", "device-tree-compiler");
 
     /// <summary>Runs dtc with <paramref name="args"/> and waits up to 30 s.</summary>
     public static Result Run(string dtc, params string[] args)

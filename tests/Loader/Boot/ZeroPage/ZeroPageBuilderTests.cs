@@ -40,7 +40,9 @@ public sealed class ZeroPageBuilderTests
     [Test]
     public void OnlyTheHeaderIsCopiedAndTheSentinelStaysZero()
     {
-        var header = ImageHeader(0x0206);
+        var image = BzImageWriter.Write(new BzImageSpec { Version = 0x0206 });
+        image[BootParamsLayout.Sentinel].ShouldBe((byte)0xFF, "the image carries header.S's sentinel");
+        var header = BzImageKernel.Parse(image).Header;
         var page = ZeroPageBuilder.Build(new ZeroPageSpec { Header = header, HeaderEnd = header.HeaderEnd, CommandLineAddress = 0x2_0000 });
         page[BootParamsLayout.Sentinel].ShouldBe((byte)0);
         // 2.06's header ends at 0x23C: the 2.07+ fields must not be copied even though SetupHeader has them.
