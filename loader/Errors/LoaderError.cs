@@ -130,4 +130,6 @@ public enum LoaderError
     InvalidSystemMap,
     /// <summary>No kallsyms table could be found in (or decoded from) a vmlinux.</summary>
     KallsymsNotFound,
+    /// <summary>A symbol asked for (a stop point, a global to read back) is not in the kernel's symbol table.</summary>
+    UnknownSymbol,
 }

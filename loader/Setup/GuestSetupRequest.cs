@@ -21,6 +21,9 @@ public sealed record GuestSetupRequest
     public ulong AcpiRsdpAddress { get; init; }
     /// <summary>Random bytes for the kernel: x86 SETUP_RNG_SEED (bzImage 2.09+), FDT /chosen/rng-seed.</summary>
     public byte[]? RngSeed { get; init; }
-    /// <summary>Overrides where an x86 bzImage's protected-mode code goes (default code32_start).</summary>
+    /// <summary>
+    /// Overrides where an x86 bzImage's protected-mode code goes (default code32_start), or where a vmlinux's
+    /// entry goes (default e_entry; every segment moves with it, and the PVH entry no longer applies).
+    /// </summary>
     public ulong? KernelAddress { get; init; }
 }

@@ -57,6 +57,25 @@ public sealed class GuestSetupTests
         page.E820.ShouldBe(result.MemoryMap);
     }
 
+    [Test]
+    public void VmlinuxMovedByKernelAddressLosesPvhAndEntersAtTheMovedEntry()
+    {
+        // linux-loader Elf::load with a kernel_offset: every PT_LOAD moves; the PVH note is then ignored.
+        using var memory = GuestMemory.Flat(RamSize);
+        var result = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = PvhElf(), KernelAddress = 0x100_1000 });
+        result.Protocol.ShouldBe(BootProtocol.Linux64);
+        result.Entry.ShouldBe(0x100_1000UL);
+        result.Kernel.Segments.Single().GuestAddress.ShouldBe(0x100_1000UL);
+    }
+
+    [Test]
+    public void VmlinuxCannotMoveBelowItsEntry()
+    {
+        using var memory = GuestMemory.Flat(RamSize);
+        Should.Throw<LoaderException>(() => GuestSetup.Run(memory, new GuestSetupRequest { Kernel = PvhElf(), KernelAddress = 0x80_0000 }))
+            .Code.ShouldBe(LoaderError.InvalidKernelStartAddress);
+    }
+
     [TestCase((ushort)0x020F, BootProtocol.Auto, BootProtocol.Linux64, 0x10_0200UL)]
     [TestCase((ushort)0x020F, BootProtocol.Linux32, BootProtocol.Linux32, 0x10_0000UL)]
     [TestCase((ushort)0x020A, BootProtocol.Auto, BootProtocol.Linux32, 0x10_0000UL)]
