@@ -38,7 +38,29 @@ internal static class BootChecks
         checks.Add(Compare("hdr.version", $"0x{zeroPage.Header.Version:x}", $"0x{readback.ProtocolVersion:x}"));
         checks.Add(Compare("hdr.type_of_loader", $"0x{zeroPage.Header.TypeOfLoader:x}", $"0x{readback.TypeOfLoader:x}"));
         checks.Add(Compare("ramdisk", Format((zeroPage.InitrdAddress, zeroPage.InitrdSize)), Format(readback.Ramdisk)));
+        checks.Add(CompareZeroPage(setup.BootStructure, readback.BootParams));
         return checks;
+    }
+
+    /// <summary>
+    /// <c>boot_params</c> is the loader's zero page, byte for byte, once the kernel's own writes are set aside:
+    /// the 32-bit decompressor uses <c>scratch</c> (0x1E4) as a stack slot (boot-contracts §2.2) and records
+    /// KASLR in <c>loadflags</c> bit 1 (KASLR_FLAG, arch/x86/boot/compressed/kaslr.c). Our loader writes
+    /// sentinel 0, so sanitize_boot_params clears nothing.
+    /// </summary>
+    private static BootCheck CompareZeroPage(byte[] loader, byte[] kernel)
+    {
+        const int scratch = 0x1E4;
+        const byte kaslrFlag = 0x02;
+        var differences = new List<string>();
+        for (var i = 0; i < BootParamsLayout.Size; i++)
+        {
+            var mask = i is >= scratch and < scratch + 4 ? 0 : i == BootParamsLayout.LoadFlags ? ~kaslrFlag & 0xFF : 0xFF;
+            if (((loader[i] ^ kernel[i]) & mask) != 0)
+                differences.Add($"0x{i:x}: 0x{loader[i]:x2} became 0x{kernel[i]:x2}");
+        }
+        return new BootCheck("boot_params == zero page", differences.Count == 0, "no difference outside scratch and KASLR_FLAG",
+            differences.Count == 0 ? "no difference outside scratch and KASLR_FLAG" : string.Join("; ", differences.Take(8)));
     }
 
     private static BootCheck Compare(string name, string expected, string actual) => new(name, expected == actual, expected, actual);
