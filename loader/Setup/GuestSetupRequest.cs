@@ -25,9 +25,11 @@ public sealed record GuestSetupRequest
     public ulong RealModeBase { get; init; } = 0x1_0000;
     /// <summary>Random bytes for the kernel: x86 SETUP_RNG_SEED (bzImage 2.09+), FDT /chosen/rng-seed.</summary>
     public byte[]? RngSeed { get; init; }
-    /// <summary>
-    /// Overrides where an x86 bzImage's protected-mode code goes (default code32_start), or where a vmlinux's
-    /// entry goes (default e_entry; every segment moves with it, and the PVH entry no longer applies).
-    /// </summary>
+    /// <summary>Overrides where an x86 bzImage's protected-mode code goes (default code32_start).</summary>
     public ulong? KernelAddress { get; init; }
+    /// <summary>
+    /// linux-loader's ELF <c>kernel_offset</c>: every PT_LOAD of a vmlinux (and its entry) moves up by this
+    /// much, and the PVH entry no longer applies (PVH needs the link address). Null: load at p_paddr.
+    /// </summary>
+    public ulong? VmlinuxLoadOffset { get; init; }
 }

@@ -38,7 +38,7 @@ internal static class X86GuestSetup
         if (format == ImageFormat.Elf)
         {
             var elf = ElfKernel.Parse(image);
-            kernel = elf.Plan(memory, ElfLoadOffset(elf, request.KernelAddress), layout.HighMemoryStart);
+            kernel = elf.Plan(memory, request.VmlinuxLoadOffset, layout.HighMemoryStart);
             protocol = request.Protocol == BootProtocol.Auto
                 ? (kernel.Pvh.Kind == PvhEntryKind.Present ? BootProtocol.Pvh : BootProtocol.Linux64)
                 : request.Protocol;
@@ -195,20 +195,6 @@ internal static class X86GuestSetup
         if (parsed.InitArgs.Length > 0)
             cmdline.InsertInitArgs(parsed.InitArgs);
         return cmdline;
-    }
-
-    /// <summary>
-    /// linux-loader's ELF <c>kernel_offset</c> for a requested entry address: every PT_LOAD moves by it (the
-    /// PVH note is then ignored, as PVH needs the link address).
-    /// </summary>
-    private static ulong? ElfLoadOffset(ElfKernel elf, ulong? kernelAddress)
-    {
-        if (kernelAddress is not { } address)
-            return null;
-        if (address < elf.Header.Entry)
-            throw new LoaderException(LoaderError.InvalidKernelStartAddress,
-                $"a vmlinux can only be moved up: kernel address 0x{address:x} is below e_entry 0x{elf.Header.Entry:x}");
-        return address - elf.Header.Entry;
     }
 
     private static bool Has64BitEntry(SetupHeader header) => header.EffectiveXLoadFlags.HasFlag(XLoadFlags.Kernel64);

@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Contracts;
 using LoaderHarness.Emulator.X86;
 using LoaderHarness.Loader.Setup;
 
@@ -8,6 +9,8 @@ public sealed record BootReport
 {
     /// <summary>The protocol the kernel was entered with.</summary>
     public required BootProtocol Protocol { get; init; }
+    /// <summary>The VMM profile whose vCPU state the kernel was entered with.</summary>
+    public required string Profile { get; init; }
     /// <summary>The symbol the run was asked to reach.</summary>
     public required string Until { get; init; }
     /// <summary>The symbol reached (<see cref="Until"/>), or null when the run stopped elsewhere.</summary>
@@ -31,6 +34,9 @@ public sealed record BootReport
     /// <summary>Contract verdicts comparing <see cref="Readback"/> and the entry with what the loader set up.</summary>
     public IReadOnlyList<BootCheck> Checks { get; init; } = [];
 
-    /// <summary>Whether the milestone was reached and every check passed.</summary>
-    public bool Succeeded => Milestone is not null && Checks.All(c => c.Passed);
+    /// <summary>The contract catalogue's verdicts: the entry state before the first instruction, then the run.</summary>
+    public IReadOnlyList<ContractResult> Contracts { get; init; } = [];
+
+    /// <summary>Whether the milestone was reached, every readback check passed and no required contract was broken.</summary>
+    public bool Succeeded => Milestone is not null && Checks.All(c => c.Passed) && !Contracts.Any(c => c.IsViolation);
 }

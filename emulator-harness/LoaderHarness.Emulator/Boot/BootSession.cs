@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Iced.Intel;
 using System.Text;
+using LoaderHarness.Emulator.Contracts;
+using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Emulator.X86;
 using LoaderHarness.Loader.Boot.ZeroPage;
 using LoaderHarness.Loader.Images;
@@ -28,6 +30,7 @@ internal sealed class BootSession
     private readonly bool _compressed;
     private readonly HashSet<ulong> _entrySearch = [];
     private readonly HashSet<ulong> _milestone = [];
+    private readonly BootCase _case;
 
     public BootSession(GuestMemory memory, GuestSetupResult setup, KernelBootOptions options)
     {
@@ -35,7 +38,8 @@ internal sealed class BootSession
         _setup = setup;
         _options = options;
         _cpu = new X86Cpu(memory);
-        InterimVcpuSetup.Apply(_cpu, memory, setup);
+        X86VcpuSetup.Apply(_cpu, setup, options.Profile);
+        _case = new BootCase(_cpu, setup, options.Profile);
         _locator = new KernelLocator(memory, options.Symbols);
         _untilLink = options.Symbols.AddressOf(options.Until)!.Value;
         _compressed = setup.Kernel.Format == ImageFormat.BzImage;
@@ -50,6 +54,8 @@ internal sealed class BootSession
 
     public BootReport Run()
     {
+        var entryContracts = ContractCatalogue.Evaluate(_case, ContractPhase.Entry);
+        _cpu.WatchPhysical(_setup.BootStructureAddress, (ulong)_setup.BootStructure.Length);
         if (_compressed)
             ArmEntrySearch();
         else
@@ -104,13 +110,16 @@ internal sealed class BootSession
         _cpu.Tracer = null;
         _options.Trace?.Flush();
 
+        var reason = reached ? StopReason.AddressReached : last.Reason;
+        _case.Run = new RunResult(reason, _cpu.Rip, _cpu.TotalInstructions, reached ? null : last.Detail);
         var readback = reached && KernelBoot.ReadbackPoints.Contains(_options.Until) ? ReadBack() : null;
         return new BootReport
         {
             Protocol = _setup.Protocol,
+            Profile = _options.Profile.Name,
             Until = _options.Until,
             Milestone = reached ? _options.Until : null,
-            StopReason = reached ? StopReason.AddressReached : last.Reason,
+            StopReason = reason,
             StopLocation = _locator.Describe(_cpu, Linear()),
             StopDetail = reached ? null : last.Detail,
             Instructions = _cpu.TotalInstructions,
@@ -119,6 +128,7 @@ internal sealed class BootSession
             VirtualOffset = _locator.VirtualOffset,
             Readback = readback,
             Checks = readback is null ? [] : BootChecks.Judge(_setup, readback),
+            Contracts = [.. entryContracts, .. ContractCatalogue.Evaluate(_case, ContractPhase.AfterRun)],
         };
     }
 

@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Emulator.X86;
 using LoaderHarness.Loader.Symbols;
 
@@ -8,6 +9,8 @@ public sealed record KernelBootOptions
 {
     /// <summary>The kernel's symbols (System.map or recovered kallsyms); must hold <c>_text</c> and <see cref="Until"/>.</summary>
     public required SymbolTable Symbols { get; init; }
+    /// <summary>The VMM whose vCPU entry state to use (the guest should have been set up with its <see cref="VmmProfile.Configure"/>).</summary>
+    public VmmProfile Profile { get; init; } = VmmProfiles.Firecracker;
     /// <summary>The symbol to stop at (before its first instruction).</summary>
     public string Until { get; init; } = "start_kernel";
     /// <summary>Instruction budget for the whole run.</summary>

@@ -1,4 +1,5 @@
 using LoaderHarness.Emulator.Boot;
+using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Emulator.X86;
 using LoaderHarness.Loader.Boot.MemoryMap;
 using LoaderHarness.Loader.Boot.ZeroPage;
@@ -26,12 +27,19 @@ public sealed class KernelBootRealKernelTests
         report.StopLocation.ShouldBe("start_kernel");
         report.Readback.ShouldNotBeNull();
         report.Checks.Where(c => !c.Passed).ShouldBeEmpty();
+        report.Contracts.Where(c => c.IsViolation).Select(c => $"{c.Contract.Id}: {c.Detail}").ShouldBeEmpty();
+        report.Succeeded.ShouldBeTrue();
     }
 
-    [Test]
-    public void PvhReachesStartKernel()
+    private static IEnumerable<TestCaseData> PvhProfiles() => DebianBoot.ProfilesWith(X86EntryMode.Pvh);
+    private static IEnumerable<TestCaseData> Long64Profiles() => DebianBoot.ProfilesWith(X86EntryMode.Long64);
+    private static IEnumerable<TestCaseData> Protected32Profiles() => DebianBoot.ProfilesWith(X86EntryMode.Protected32);
+
+    [TestCaseSource(nameof(PvhProfiles))]
+    public void PvhReachesStartKernel(string profile)
     {
-        var (report, setup) = DebianBoot.Boot(new GuestSetupRequest { Kernel = DebianBoot.Vmlinux, Initrd = DebianBoot.Initrd, CommandLine = Cmdline });
+        var (report, setup) = DebianBoot.Boot(new GuestSetupRequest { Kernel = DebianBoot.Vmlinux, Initrd = DebianBoot.Initrd, CommandLine = Cmdline },
+            VmmProfiles.Find(profile));
 
         setup.Protocol.ShouldBe(BootProtocol.Pvh);
         ShouldReachStartKernel(report);
@@ -45,13 +53,13 @@ public sealed class KernelBootRealKernelTests
         report.KernelPhysical.ShouldBe(LoadPhysicalAddress);
     }
 
-    [Test]
-    public void Vmlinux64BitEntryReachesStartKernel()
+    [TestCaseSource(nameof(Long64Profiles))]
+    public void Vmlinux64BitEntryReachesStartKernel(string profile)
     {
         var (report, setup) = DebianBoot.Boot(new GuestSetupRequest
         {
             Kernel = DebianBoot.Vmlinux, Initrd = DebianBoot.Initrd, CommandLine = Cmdline, Protocol = BootProtocol.Linux64,
-        });
+        }, VmmProfiles.Find(profile));
 
         ShouldReachStartKernel(report);
         // copy_bootdata (§6.2): boot_params is the zero page as written (sentinel 0: nothing sanitised).
@@ -60,10 +68,11 @@ public sealed class KernelBootRealKernelTests
         report.Readback.Ramdisk.ShouldBe(setup.Initrd!.Value);
     }
 
-    [Test]
-    public void BzImage64BitEntryDecompressesAndReachesStartKernel()
+    [TestCaseSource(nameof(Long64Profiles))]
+    public void BzImage64BitEntryDecompressesAndReachesStartKernel(string profile)
     {
-        var (report, setup) = DebianBoot.Boot(new GuestSetupRequest { Kernel = DebianBoot.BzImage, Initrd = DebianBoot.Initrd, CommandLine = Cmdline });
+        var (report, setup) = DebianBoot.Boot(new GuestSetupRequest { Kernel = DebianBoot.BzImage, Initrd = DebianBoot.Initrd, CommandLine = Cmdline },
+            VmmProfiles.Find(profile));
 
         setup.Protocol.ShouldBe(BootProtocol.Linux64);
         ShouldReachStartKernel(report);
@@ -91,15 +100,15 @@ public sealed class KernelBootRealKernelTests
         (report.Readback.BootParams[BootParamsLayout.LoadFlags] & 0x02).ShouldBe(0x02);
     }
 
-    [Test]
-    public void BzImage32BitEntryReachesStartKernel()
+    [TestCaseSource(nameof(Protected32Profiles))]
+    public void BzImage32BitEntryReachesStartKernel(string profile)
     {
         var (report, setup) = DebianBoot.Boot(new GuestSetupRequest
         {
             Kernel = DebianBoot.BzImage, Initrd = DebianBoot.Initrd, CommandLine = Cmdline, Protocol = BootProtocol.Linux32,
-        });
+        }, VmmProfiles.Find(profile));
 
-        setup.Entry.ShouldBe(0x10_0000UL); // code32_start
+        setup.Entry.ShouldBe(setup.Kernel.KernelLoad); // code32_start, rewritten to where the VMM put the kernel
         ShouldReachStartKernel(report);
         report.KernelPhysical.ShouldBe(LoadPhysicalAddress);
         // startup_32 uses boot_params.scratch (0x1E4) as a one-slot stack (boot-contracts §2.2).
@@ -126,7 +135,7 @@ public sealed class KernelBootRealKernelTests
         // __startup_64: "if (load_delta & ~PMD_MASK) for (;;);" (boot-contracts §6.2).
         var (report, _) = DebianBoot.Boot(new GuestSetupRequest
         {
-            Kernel = DebianBoot.Vmlinux, CommandLine = Cmdline, Protocol = BootProtocol.Linux64, KernelAddress = LoadPhysicalAddress + 0x1000,
+            Kernel = DebianBoot.Vmlinux, CommandLine = Cmdline, Protocol = BootProtocol.Linux64, VmlinuxLoadOffset = 0x1000,
         });
 
         report.Milestone.ShouldBeNull();
