@@ -33,12 +33,13 @@ internal static class BootCommand
         var until = new Option<string>("--until") { Description = "The symbol to stop at.", DefaultValueFactory = _ => "start_kernel" };
         var maxInstructions = new Option<ulong>("--max-instructions") { Description = "Instruction budget.", DefaultValueFactory = _ => 2_000_000_000 };
         var trace = new Option<FileInfo?>("--trace") { Description = "Write every executed instruction (Iced-formatted, with kernel symbols) to this file. Slow." };
+        var seed = new Option<ulong?>("--seed") { Description = "Give the CPU RDRAND/RDSEED (in CPUID too) drawing from this seed; without it they are absent and KASLR mixes only RDTSC." };
         var mem = new Option<string>("--mem") { Description = "Guest RAM size (e.g. 512M, 1G).", DefaultValueFactory = _ => "1G" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
         var command = new Command("boot",
             "Boot a real x86-64 Linux kernel hardware-free in the engine to a symbol (start_kernel by default) and read back boot_params and boot_command_line from its memory.")
         {
-            kernel, initrd, cmdline, protocol, profile, systemMap, until, maxInstructions, trace, mem, json,
+            kernel, initrd, cmdline, protocol, profile, systemMap, until, maxInstructions, trace, seed, mem, json,
         };
         command.SetAction(parse => CliApp.Guard(stderr, () =>
         {
@@ -61,6 +62,7 @@ internal static class BootCommand
                 Until = parse.GetValue(until)!,
                 MaxInstructions = parse.GetValue(maxInstructions),
                 Profile = vmm,
+                RandomSeed = parse.GetValue(seed),
                 Trace = traceFile,
                 Progress = p => stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"boot: {p.Instructions:N0} instructions, {p.Elapsed.TotalSeconds:F1} s ({p.Phase})")),

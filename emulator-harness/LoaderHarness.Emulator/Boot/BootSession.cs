@@ -39,6 +39,8 @@ internal sealed class BootSession
         _options = options;
         _cpu = new X86Cpu(memory);
         X86VcpuSetup.Apply(_cpu, setup, options.Profile);
+        if (options.RandomSeed is { } seed)
+            _cpu.EnableRandom(seed);
         _case = new BootCase(_cpu, setup, options.Profile);
         _locator = new KernelLocator(memory, options.Symbols);
         _untilLink = options.Symbols.AddressOf(options.Until)!.Value;

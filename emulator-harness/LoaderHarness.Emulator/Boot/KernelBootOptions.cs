@@ -13,6 +13,12 @@ public sealed record KernelBootOptions
     public VmmProfile Profile { get; init; } = VmmProfiles.Firecracker;
     /// <summary>The symbol to stop at (before its first instruction).</summary>
     public string Until { get; init; } = "start_kernel";
+    /// <summary>
+    /// When set, the CPU has RDRAND and RDSEED (advertised in CPUID) drawing from a generator with this seed, so
+    /// KASLR's choice depends on it reproducibly; when null they are absent and the decompressor mixes only RDTSC
+    /// (which counts instructions, so the run is reproducible anyway).
+    /// </summary>
+    public ulong? RandomSeed { get; init; }
     /// <summary>Instruction budget for the whole run.</summary>
     public ulong MaxInstructions { get; init; } = 2_000_000_000;
     /// <summary>Where to trace every instruction (slow), or null.</summary>

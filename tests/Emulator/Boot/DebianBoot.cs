@@ -26,13 +26,13 @@ internal static class DebianBoot
     /// boots to <paramref name="until"/>; <paramref name="tamper"/> may change guest memory first.
     /// </summary>
     public static (BootReport Report, GuestSetupResult Setup) Boot(GuestSetupRequest request, VmmProfile? profile = null,
-        string until = "start_kernel", Action<GuestMemory, GuestSetupResult>? tamper = null)
+        string until = "start_kernel", Action<GuestMemory, GuestSetupResult>? tamper = null, ulong? randomSeed = null)
     {
         profile ??= VmmProfiles.Firecracker;
         using var memory = GuestMemory.WithMmioGap(1UL << 30);
         var setup = GuestSetup.Run(memory, profile.Configure(request));
         tamper?.Invoke(memory, setup);
-        return (KernelBoot.Run(memory, setup, new KernelBootOptions { Symbols = Symbols, Until = until, Profile = profile }), setup);
+        return (KernelBoot.Run(memory, setup, new KernelBootOptions { Symbols = Symbols, Until = until, Profile = profile, RandomSeed = randomSeed }), setup);
     }
 
     /// <summary>The built-in profiles whose VMM supports <paramref name="mode"/>, as test cases (issue 5: every milestone under every VMM that has the entry).</summary>

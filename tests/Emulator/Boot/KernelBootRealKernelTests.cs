@@ -100,6 +100,23 @@ public sealed class KernelBootRealKernelTests
         (report.Readback.BootParams[BootParamsLayout.LoadFlags] & 0x02).ShouldBe(0x02);
     }
 
+    [Test]
+    public void KaslrFollowsTheRdrandSeed()
+    {
+        // kaslr_get_random_long (arch/x86/lib/kaslr.c) mixes RDRAND in when CPUID has it: the same seed must
+        // give the same placement, another seed another one.
+        (ulong?, ulong?) Placement(ulong seed)
+        {
+            var (report, _) = DebianBoot.Boot(new GuestSetupRequest { Kernel = DebianBoot.BzImage, CommandLine = "console=ttyS0" }, randomSeed: seed);
+            ShouldReachStartKernel(report);
+            return (report.KernelPhysical, report.VirtualOffset);
+        }
+
+        var first = Placement(1);
+        Placement(1).ShouldBe(first);
+        Placement(2).ShouldNotBe(first);
+    }
+
     [TestCaseSource(nameof(Protected32Profiles))]
     public void BzImage32BitEntryReachesStartKernel(string profile)
     {
