@@ -18,6 +18,11 @@ public sealed record BootReadback
     public required byte TypeOfLoader { get; init; }
     /// <summary><c>boot_params.hdr.version</c>.</summary>
     public required ushort ProtocolVersion { get; init; }
+    /// <summary>
+    /// <c>phys_base</c> (arch/x86/kernel/head_64.S), the load offset __startup_64 computed:
+    /// physical <c>_text</c> − (relocated <c>_text</c> − __START_KERNEL_map); null if the table lacks the symbol.
+    /// </summary>
+    public ulong? PhysBase { get; init; }
     /// <summary>The whole 4096-byte <c>boot_params</c>.</summary>
     public required byte[] BootParams { get; init; }
 }

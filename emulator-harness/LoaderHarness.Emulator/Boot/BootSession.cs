@@ -193,6 +193,7 @@ internal sealed class BootSession
         if (page is null || line is null)
             return null;
         var contents = ZeroPageContents.Read(page);
+        var physBase = symbols.AddressOf("phys_base") is { } at && _locator.ReadGlobal(_cpu, at, 8) is { } raw ? BitConverter.ToUInt64(raw) : (ulong?)null;
         var nul = Array.IndexOf(line, (byte)0);
         return new BootReadback
         {
@@ -201,6 +202,7 @@ internal sealed class BootSession
             Ramdisk = (contents.InitrdAddress, contents.InitrdSize),
             TypeOfLoader = contents.Header.TypeOfLoader,
             ProtocolVersion = contents.Header.Version,
+            PhysBase = physBase,
             BootParams = page,
         };
     }

@@ -51,6 +51,7 @@ public sealed class KernelBootRealKernelTests
         readback.Ramdisk.ShouldBe(setup.Initrd!.Value);
         readback.BootCommandLine.ShouldBe(Cmdline);
         report.KernelPhysical.ShouldBe(LoadPhysicalAddress);
+        readback.PhysBase.ShouldBe(0UL); // loaded at its link address
     }
 
     [TestCaseSource(nameof(Long64Profiles))]
@@ -98,6 +99,9 @@ public sealed class KernelBootRealKernelTests
         (report.VirtualOffset!.Value % 0x20_0000).ShouldBe(0UL);
         (report.KernelPhysical.Value != LoadPhysicalAddress || report.VirtualOffset.Value != 0).ShouldBeTrue("KASLR moved nothing");
         (report.Readback.BootParams[BootParamsLayout.LoadFlags] & 0x02).ShouldBe(0x02);
+        // __startup_64's phys_base agrees with where the harness found the kernel: phys = virt − __START_KERNEL_map
+        // + phys_base (boot-contracts §6), i.e. phys_base = physical _text − (link _text + virtual offset − map).
+        report.Readback.PhysBase.ShouldBe(report.KernelPhysical.Value - (DebianBoot.Symbols.AddressOf("_text")!.Value + report.VirtualOffset.Value - 0xFFFF_FFFF_8000_0000));
     }
 
     [Test]
