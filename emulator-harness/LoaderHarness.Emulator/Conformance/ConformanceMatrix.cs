@@ -51,7 +51,7 @@ public static class ConformanceMatrix
                         Protocol = entry,
                         Profile = profile,
                         CommandLine = commandLine ?? "console=ttyS0 reboot=k panic=1",
-                        Initrd = initrd,
+                        Initrd = initrd is null ? (ReadOnlyMemory<byte>?)null : initrd, // a null byte[] would convert to an empty initrd
                     });
             }
         return cases;
