@@ -81,7 +81,7 @@ internal static class X86GuestSetup
                 BootProtocol.Linux16 => RealModeSetupArea.Entry(request.RealModeBase),
                 _ => kernel.KernelLoad,
             };
-            runtimeEnd = Math.Max(kernel.KernelEnd, RuntimeStart(header, kernel.KernelLoad) + header.InitSize);
+            runtimeEnd = Math.Max(kernel.KernelEnd, RuntimeStart(header, kernel.KernelLoad) + header.EffectiveInitSize);
         }
 
         foreach (var s in kernel.Segments)

@@ -100,7 +100,7 @@ public static class EntryStateContracts
                 if (b.Mode != X86EntryMode.Long64)
                     return Skip("not the 64-bit entry");
                 var kernel = b.Guest.Kernel;
-                var initSize = kernel.SetupHeader is { } h && h.Version >= 0x020A ? h.InitSize : 0;
+                var initSize = kernel.SetupHeader?.EffectiveInitSize ?? 0;
                 var kernelSpan = Math.Max(kernel.ClaimedEnd - kernel.KernelLoad, initSize);
                 (string Name, ulong Start, ulong Length)[] ranges =
                 [

@@ -16,9 +16,9 @@ public static class Mutants
         new("pvh.empty-memmap", "start_info.memmap_entries is 0", Pvh, b => b.Memory.WriteU32(b.Structure + S.MemmapEntries, 0)),
         new("pvh.cmdline-no-nul", "the PVH command line has no NUL within 2048 bytes", Pvh, b =>
             b.Memory.Fill(b.Memory.ReadU64(b.Structure + S.CmdlinePaddr), 2048, (byte)'x')),
-        new("zp.cmdline-no-nul", "the command line has no NUL within cmdline_size", HeaderEntry, b =>
+        new("zp.cmdline-no-nul", "the command line has no NUL within cmdline_size", HasCmdLinePtr, b =>
             b.Memory.Fill(CommandLine(b), 2048, (byte)'x')),
-        new("zp.cmdline-too-long", "the command line is longer than cmdline_size", HeaderEntry, b =>
+        new("zp.cmdline-too-long", "the command line is longer than cmdline_size", HasCmdLinePtr, b =>
         {
             var capacity = b.Guest.Kernel.SetupHeader is { } h && !b.IsVmlinux ? h.EffectiveCmdlineSize : 2047;
             var at = CommandLine(b);
@@ -28,7 +28,7 @@ public static class Mutants
         new("zp.sentinel", "boot_params.sentinel (0x1EF) is 0xFF: the loader copied the whole boot sector", ZeroPage, b =>
             b.Memory.WriteU8(b.Structure + L.Sentinel, 0xFF)),
         new("zp.type-of-loader-0", "type_of_loader is 0", HeaderEntry, b => b.Memory.WriteU8(b.Structure + L.TypeOfLoader, 0)),
-        new("zp.kernel-alignment-0", "kernel_alignment is 0", b => b.HasZeroPage, b => b.Memory.WriteU32(b.Structure + 0x230, 0)),
+        new("zp.kernel-alignment-0", "kernel_alignment is 0", b => b.HasZeroPage && Version(b) >= 0x0205, b => b.Memory.WriteU32(b.Structure + 0x230, 0)),
         new("zp.e820-empty", "boot_params.e820_entries is 0", ZeroPage, b => b.Memory.WriteU8(b.Structure + L.E820Entries, 0)),
         new("vmlinux.off-2mib", "the vmlinux is loaded 4 KiB past its 2 MiB-aligned link address", b => b.IsVmlinux && b.Mode == X86EntryMode.Long64, b =>
         {
@@ -59,6 +59,12 @@ public static class Mutants
     private static bool ZeroPage(BootCase b) => b.HasZeroPage;
 
     private static bool HeaderEntry(BootCase b) => b.Mode != X86EntryMode.Pvh;
+
+    /// <summary>The protocol version the kernel speaks (a vmlinux gets the loader's synthesized 2.12 header).</summary>
+    private static ushort Version(BootCase b) => b.Guest.Kernel.SetupHeader?.Version ?? 0x020C;
+
+    /// <summary>cmd_line_ptr exists from 2.02 (boot.rst); PVH passes its own.</summary>
+    private static bool HasCmdLinePtr(BootCase b) => b.Mode != X86EntryMode.Pvh && Version(b) >= 0x0202;
 
     private static ulong CommandLine(BootCase b) => b.Guest.CommandLineAddress;
 }

@@ -36,11 +36,12 @@ public static class RunContracts
                     return Skip("not run");
                 var start = b.Structure;
                 var end = start + (ulong)b.Guest.BootStructure.Length;
-                var reads = 0;
+                var offsets = new SortedSet<ulong>();
                 foreach (var access in b.Cpu.RecordedAccesses)
                     if (!access.IsWrite && access.Physical < end && start < access.Physical + (ulong)access.Size)
-                        reads++;
-                return Expect(reads > 0, $"{reads} reads in [0x{start:x}, 0x{end:x})");
+                        offsets.Add(access.Physical - start);
+                var shown = string.Join(" ", offsets.Take(24).Select(o => $"+0x{o:x}")) + (offsets.Count > 24 ? " …" : "");
+                return Expect(offsets.Count > 0, $"{offsets.Count} distinct offsets read in [0x{start:x}, 0x{end:x}): {shown}");
             }),
     ];
 }

@@ -97,7 +97,7 @@ public static class ZeroPageContracts
                 if (next == 0)
                     return Skip("no setup_data");
                 var kernel = b.Guest.Kernel;
-                var runtimeEnd = kernel.KernelLoad + Math.Max(kernel.ClaimedEnd - kernel.KernelLoad, kernel.SetupHeader?.InitSize ?? 0);
+                var runtimeEnd = kernel.KernelLoad + Math.Max(kernel.ClaimedEnd - kernel.KernelLoad, kernel.SetupHeader?.EffectiveInitSize ?? 0);
                 for (var n = 0; next != 0; n++)
                 {
                     if (n == 64)

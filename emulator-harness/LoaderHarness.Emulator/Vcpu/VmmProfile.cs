@@ -49,14 +49,19 @@ public sealed record VmmProfile
         _ => throw new ArgumentOutOfRangeException(nameof(protocol), protocol, "not an x86 protocol"),
     };
 
+    /// <summary>setup_data exists from protocol 2.09 (boot.rst); a vmlinux gets a synthesized 2.12 header.</summary>
+    private static bool CanCarrySetupData(ReadOnlySpan<byte> kernel) =>
+        LoaderHarness.Loader.Images.ImageDetector.Detect(kernel) != LoaderHarness.Loader.Images.ImageFormat.BzImage
+        || LoaderHarness.Loader.Images.BzImage.SetupHeader.Parse(kernel).Version >= 0x0209;
+
     /// <summary>
     /// <paramref name="request"/> with this VMM's layout and boot-structure values; the RNG seed is
-    /// derived from <paramref name="seed"/> so runs are reproducible.
+    /// derived from <paramref name="seed"/> so runs are reproducible (and left out for kernels older than 2.09).
     /// </summary>
     public GuestSetupRequest Configure(GuestSetupRequest request, int seed = 0)
     {
         byte[]? rng = null;
-        if (RngSeedSize > 0)
+        if (RngSeedSize > 0 && CanCarrySetupData(request.Kernel.Span))
         {
             rng = new byte[RngSeedSize];
             new Random(seed).NextBytes(rng);
