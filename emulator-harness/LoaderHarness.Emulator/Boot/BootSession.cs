@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Iced.Intel;
 using System.Text;
+using Iced.Intel;
 using LoaderHarness.Emulator.Contracts;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Emulator.X86;

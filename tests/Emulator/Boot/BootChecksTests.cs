@@ -63,8 +63,12 @@ public sealed class BootChecksTests
         var contents = ZeroPageContents.Read(page);
         BootReadback Accepted(byte[] bootParams) => new()
         {
-            BootCommandLine = "quiet", E820 = contents.E820, Ramdisk = (contents.InitrdAddress, contents.InitrdSize),
-            TypeOfLoader = contents.Header.TypeOfLoader, ProtocolVersion = contents.Header.Version, BootParams = bootParams,
+            BootCommandLine = "quiet",
+            E820 = contents.E820,
+            Ramdisk = (contents.InitrdAddress, contents.InitrdSize),
+            TypeOfLoader = contents.Header.TypeOfLoader,
+            ProtocolVersion = contents.Header.Version,
+            BootParams = bootParams,
         };
         // The decompressor's own writes (boot-contracts §2.2 scratch; kaslr.c KASLR_FLAG) are allowed...
         page[0x1E4] = 0x0D;

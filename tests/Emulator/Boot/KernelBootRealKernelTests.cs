@@ -59,7 +59,10 @@ public sealed class KernelBootRealKernelTests
     {
         var (report, setup) = DebianBoot.Boot(new GuestSetupRequest
         {
-            Kernel = DebianBoot.Vmlinux, Initrd = DebianBoot.Initrd, CommandLine = Cmdline, Protocol = BootProtocol.Linux64,
+            Kernel = DebianBoot.Vmlinux,
+            Initrd = DebianBoot.Initrd,
+            CommandLine = Cmdline,
+            Protocol = BootProtocol.Linux64,
         }, VmmProfiles.Find(profile));
 
         ShouldReachStartKernel(report);
@@ -126,7 +129,10 @@ public sealed class KernelBootRealKernelTests
     {
         var (report, setup) = DebianBoot.Boot(new GuestSetupRequest
         {
-            Kernel = DebianBoot.BzImage, Initrd = DebianBoot.Initrd, CommandLine = Cmdline, Protocol = BootProtocol.Linux32,
+            Kernel = DebianBoot.BzImage,
+            Initrd = DebianBoot.Initrd,
+            CommandLine = Cmdline,
+            Protocol = BootProtocol.Linux32,
         }, VmmProfiles.Find(profile));
 
         setup.Entry.ShouldBe(setup.Kernel.KernelLoad); // code32_start, rewritten to where the VMM put the kernel
@@ -156,7 +162,10 @@ public sealed class KernelBootRealKernelTests
         // __startup_64: "if (load_delta & ~PMD_MASK) for (;;);" (boot-contracts §6.2).
         var (report, _) = DebianBoot.Boot(new GuestSetupRequest
         {
-            Kernel = DebianBoot.Vmlinux, CommandLine = Cmdline, Protocol = BootProtocol.Linux64, VmlinuxLoadOffset = 0x1000,
+            Kernel = DebianBoot.Vmlinux,
+            CommandLine = Cmdline,
+            Protocol = BootProtocol.Linux64,
+            VmlinuxLoadOffset = 0x1000,
         });
 
         report.Milestone.ShouldBeNull();
