@@ -70,4 +70,13 @@ public sealed class KallsymsRealKernelTests
         elf.ProgramHeaders.ShouldContain(p => p.Type == ElfProgramHeader.TypeLoad
             && symbol.Address >= p.VirtualAddress && symbol.Address < p.VirtualAddress + p.MemorySize);
     }
+
+    [Test]
+    public void RecoveredSymbolsRoundTripThroughSystemMapText()
+    {
+        // scripts/mksysmap's line format, as a System.map from the -dbg package has it.
+        var text = string.Join('\n', Symbols.Symbols.Select(s => $"{s.Address:x16} {s.Type} {s.Name}"));
+
+        SystemMapParser.Parse(text).Symbols.ShouldBe(Symbols.Symbols);
+    }
 }
