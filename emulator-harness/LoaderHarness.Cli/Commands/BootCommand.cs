@@ -113,7 +113,7 @@ internal static class BootCommand
             .Add("stopReason", r.StopReason)
             .Add("stopLocation", r.StopLocation)
             .Add("stopDetail", r.StopDetail)
-            .Add("instructions", r.Instructions)
+            .Add("instructions", (long)r.Instructions)
             .Add("wallTime", Math.Round(r.WallTime.TotalSeconds, 3))
             .Add("kernelPhysical", r.KernelPhysical)
             .Add("virtualOffset", r.VirtualOffset)
