@@ -37,7 +37,7 @@ internal static class LoadPlan
     public static void Apply(GuestMemory memory, IReadOnlyList<SegmentPlacement> segments, Stream image)
     {
         Validate(memory, segments, (ulong)image.Length);
-        var journal = new WriteJournal(memory);
+        using var journal = new WriteJournal(memory);
         try
         {
             foreach (var s in segments)

@@ -1,26 +1,35 @@
+using System.Buffers;
+
 namespace LoaderHarness.Loader.Memory;
 
 /// <summary>
-/// Remembers guest ranges before they are overwritten so a failed multi-step write can be undone.
-/// A range that is all zero (fresh guest RAM, the common case) is remembered without a copy.
+/// Remembers guest ranges before they are overwritten so a failed multi-step write can be undone. Ranges are
+/// saved in 1 MiB chunks: an all-zero chunk (fresh guest RAM, the common case) is remembered without a copy,
+/// the others are copied into buffers rented from the shared pool and returned on <see cref="Dispose"/>, so
+/// reloading a kernel over an old one does not allocate its size again.
 /// </summary>
-public sealed class WriteJournal(GuestMemory memory)
+public sealed class WriteJournal(GuestMemory memory) : IDisposable
 {
-    private readonly List<(ulong Address, ulong Length, byte[]? Bytes)> _saved = [];
+    private const int ChunkSize = 1 << 20;
+    private readonly List<(ulong Address, int Length, byte[]? Bytes)> _saved = [];
 
     /// <summary>Records the current contents of <c>[address, address + length)</c>.</summary>
     public void Save(ulong address, ulong length)
     {
         memory.CheckRange(address, length, "journal");
-        var allZero = true;
-        for (var a = address; a < address + length && allZero;)
+        for (ulong done = 0; done < length;)
         {
-            var run = (int)Math.Min(length - (a - address), int.MaxValue);
-            var span = memory.GetSpan(a, (int)Math.Min((ulong)run, Contiguous(a)));
-            allZero = !span.ContainsAnyExcept((byte)0);
-            a += (ulong)span.Length;
+            var chunk = (int)Math.Min(length - done, ChunkSize);
+            var at = address + done;
+            byte[]? copy = null;
+            if (!IsZero(at, chunk))
+            {
+                copy = ArrayPool<byte>.Shared.Rent(chunk);
+                memory.Read(at, copy.AsSpan(0, chunk));
+            }
+            _saved.Add((at, chunk, copy));
+            done += (ulong)chunk;
         }
-        _saved.Add((address, length, allZero ? null : Copy(address, length)));
     }
 
     /// <summary>Puts back every saved range, newest first.</summary>
@@ -30,23 +39,32 @@ public sealed class WriteJournal(GuestMemory memory)
         {
             var (address, length, bytes) = _saved[i];
             if (bytes is null)
-                memory.Fill(address, length, 0);
+                memory.Fill(address, (ulong)length, 0);
             else
-                memory.Write(address, bytes);
+                memory.Write(address, bytes.AsSpan(0, length));
         }
+        Dispose();
+    }
+
+    /// <summary>Forgets the saved ranges and returns their buffers to the pool.</summary>
+    public void Dispose()
+    {
+        foreach (var (_, _, bytes) in _saved)
+            if (bytes is not null)
+                ArrayPool<byte>.Shared.Return(bytes);
         _saved.Clear();
     }
 
-    private unsafe ulong Contiguous(ulong address)
+    private unsafe bool IsZero(ulong address, int length)
     {
-        memory.TryTranslate(address, out var run);
-        return run;
-    }
-
-    private byte[] Copy(ulong address, ulong length)
-    {
-        var bytes = new byte[length];
-        memory.Read(address, bytes);
-        return bytes;
+        for (var done = 0; done < length;)
+        {
+            memory.TryTranslate(address + (ulong)done, out var contiguous);
+            var span = memory.GetSpan(address + (ulong)done, (int)Math.Min((ulong)(length - done), contiguous));
+            if (span.ContainsAnyExcept((byte)0))
+                return false;
+            done += span.Length;
+        }
+        return true;
     }
 }

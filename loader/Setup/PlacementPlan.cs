@@ -35,7 +35,7 @@ internal sealed class PlacementPlan(GuestMemory memory)
     /// <summary>Writes every range; on failure restores them all and rethrows.</summary>
     public void Commit()
     {
-        var journal = new WriteJournal(memory);
+        using var journal = new WriteJournal(memory);
         try
         {
             foreach (var (placement, write) in _items)
