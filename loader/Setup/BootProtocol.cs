@@ -9,6 +9,8 @@ public enum BootProtocol
     Linux64,
     /// <summary>x86 32-bit boot protocol: ESI = zero page; bzImage code32_start.</summary>
     Linux32,
+    /// <summary>x86 16-bit real-mode entry into the setup code: CS = seg + 0x20, IP = 0 (bzImage 2.02+; the kernel then needs BIOS services).</summary>
+    Linux16,
     /// <summary>PVH: EBX = hvm_start_info; entry from the vmlinux's Xen note.</summary>
     Pvh,
     /// <summary>arm64 Image: x0 = DTB.</summary>

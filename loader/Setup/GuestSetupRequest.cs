@@ -17,8 +17,12 @@ public sealed record GuestSetupRequest
     public FdtGuestLayout? Fdt { get; init; }
     /// <summary>x86 <c>type_of_loader</c> (0xFF undefined, as Firecracker and Cloud Hypervisor; 0xB0 is QEMU).</summary>
     public byte TypeOfLoader { get; init; } = 0xFF;
-    /// <summary>x86 <c>acpi_rsdp_addr</c> / PVH <c>rsdp_paddr</c> (0: the kernel scans for it).</summary>
+    /// <summary>x86 <c>acpi_rsdp_addr</c>, and PVH <c>rsdp_paddr</c> unless <see cref="PvhRsdpAddress"/> says otherwise (0: the kernel scans for it).</summary>
     public ulong AcpiRsdpAddress { get; init; }
+    /// <summary>PVH <c>rsdp_paddr</c> when it differs from <see cref="AcpiRsdpAddress"/> (Firecracker: 0xE0000 in the zero page, 0 in start_info).</summary>
+    public ulong? PvhRsdpAddress { get; init; }
+    /// <summary>Real-mode entry: where the setup code goes (its segment × 16; QEMU 0x10000).</summary>
+    public ulong RealModeBase { get; init; } = 0x1_0000;
     /// <summary>Random bytes for the kernel: x86 SETUP_RNG_SEED (bzImage 2.09+), FDT /chosen/rng-seed.</summary>
     public byte[]? RngSeed { get; init; }
     /// <summary>Overrides where an x86 bzImage's protected-mode code goes (default code32_start).</summary>

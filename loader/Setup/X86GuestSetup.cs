@@ -70,13 +70,18 @@ internal static class X86GuestSetup
             if (protocol == BootProtocol.Linux64 && !Has64BitEntry(header))
                 throw new LoaderException(LoaderError.UnsupportedEntry,
                     $"64-bit entry needs protocol 2.12+ with XLF_KERNEL_64; this bzImage is {header.ProtocolVersion}, xloadflags 0x{header.XLoadFlags:x}");
-            if (protocol is not (BootProtocol.Linux64 or BootProtocol.Linux32))
+            if (protocol is not (BootProtocol.Linux64 or BootProtocol.Linux32 or BootProtocol.Linux16))
                 throw new LoaderException(LoaderError.UnsupportedEntry, $"a bzImage has no {protocol} entry (PVH needs the vmlinux ELF)");
             kernel = bz.Plan(memory, request.KernelAddress, layout.HighMemoryStart);
             header = kernel.SetupHeader!.Value;
             headerEnd = header.HeaderEnd;
-            entry = protocol == BootProtocol.Linux64 ? kernel.KernelLoad + 0x200 : kernel.KernelLoad;
-            runtimeEnd = Math.Max(kernel.KernelEnd, RuntimeStart(header, kernel.KernelLoad) + header.InitSize);
+            entry = protocol switch
+            {
+                BootProtocol.Linux64 => kernel.KernelLoad + 0x200,
+                BootProtocol.Linux16 => RealModeSetupArea.Entry(request.RealModeBase),
+                _ => kernel.KernelLoad,
+            };
+            runtimeEnd = Math.Max(kernel.KernelEnd, RuntimeStart(header, kernel.KernelLoad) + header.EffectiveInitSize);
         }
 
         foreach (var s in kernel.Segments)
@@ -104,7 +109,7 @@ internal static class X86GuestSetup
             plan.Add(new GuestPlacement("initrd", initrd.Value.Address, initrd.Value.Size), m => m.Write(initrd.Value.Address, initrdBytes.Span));
         }
 
-        var map = MemoryMapBuilder.ForX86(memory);
+        var map = MemoryMapBuilder.ForX86(memory, layout.Reserved, layout.LowRamEnd, layout.BiosAreaEnd);
         byte[] structure;
         ulong structureAddress;
         if (protocol == BootProtocol.Pvh)
@@ -112,7 +117,7 @@ internal static class X86GuestSetup
             var info = new StartInfo
             {
                 CommandLineAddress = layout.CommandLine,
-                RsdpAddress = request.AcpiRsdpAddress,
+                RsdpAddress = request.PvhRsdpAddress ?? request.AcpiRsdpAddress,
                 MemmapAddress = layout.Memmap,
                 Memmap = map,
                 ModlistAddress = layout.Modlist,
@@ -124,6 +129,15 @@ internal static class X86GuestSetup
             plan.Add("PVH memmap", layout.Memmap, info.BuildMemmap());
             if (info.Modules.Count > 0)
                 plan.Add("PVH modlist", layout.Modlist, info.BuildModlist());
+        }
+        else if (protocol == BootProtocol.Linux16)
+        {
+            // The kernel's own setup code builds boot_params (with e820 from the BIOS); the loader's part
+            // is the header inside the setup sectors.
+            structure = RealModeSetupArea.Build(image, header, request.RealModeBase, layout.CommandLine, cmdlineBytes.Length,
+                initrd, request.TypeOfLoader, (uint)kernel.KernelLoad);
+            structureAddress = request.RealModeBase;
+            plan.Add("real-mode setup", structureAddress, structure);
         }
         else
         {

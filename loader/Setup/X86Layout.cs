@@ -1,3 +1,5 @@
+using LoaderHarness.Loader.Boot.MemoryMap;
+
 namespace LoaderHarness.Loader.Setup;
 
 /// <summary>
@@ -23,6 +25,12 @@ public sealed record X86Layout
     public ulong CommandLineReadSize { get; init; } = 2048;
     /// <summary>HIMEM_START: kernels must not load below it.</summary>
     public ulong HighMemoryStart { get; init; } = 0x10_0000;
+    /// <summary>End of conventional RAM in the memory map (Firecracker SYSTEM_MEM_START, the EBDA).</summary>
+    public ulong LowRamEnd { get; init; } = MemoryMapBuilder.EbdaStart;
+    /// <summary>End of the reserved BIOS area after it (Firecracker RSDP_ADDR); equal to <see cref="LowRamEnd"/> for none.</summary>
+    public ulong BiosAreaEnd { get; init; } = MemoryMapBuilder.BiosAreaEnd;
+    /// <summary>Reserved ranges the VMM adds to the map (PCI MMCONFIG and the like), outside RAM.</summary>
+    public IReadOnlyList<MemoryMapEntry> Reserved { get; init; } = [];
     /// <summary>
     /// Ranges kept free for the vCPU setup (Firecracker layout.rs / gdt.rs): GDT at 0x500 and IDT at
     /// 0x520, the boot stack below BOOT_STACK_POINTER 0x8FF0, and the identity page tables at 0x9000–0xBFFF.

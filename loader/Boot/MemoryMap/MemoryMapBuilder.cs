@@ -20,19 +20,24 @@ public static class MemoryMapBuilder
 
     /// <summary>
     /// The map for <paramref name="memory"/>, sorted by address, with <paramref name="reserved"/>
-    /// ranges added (they must not overlap RAM entries).
+    /// ranges added (they must not overlap RAM entries). Conventional memory is RAM up to
+    /// <paramref name="lowRamEnd"/> and reserved from there to <paramref name="biosAreaEnd"/> (no entry
+    /// when they are equal): VMMs differ here (Firecracker 0x9FC00/0xE0000, Cloud Hypervisor
+    /// 0xA0000/none, crosvm 0xA0000/1 MiB; boot-contracts §3).
     /// </summary>
-    public static IReadOnlyList<MemoryMapEntry> ForX86(GuestMemory memory, IEnumerable<MemoryMapEntry>? reserved = null)
+    public static IReadOnlyList<MemoryMapEntry> ForX86(GuestMemory memory, IEnumerable<MemoryMapEntry>? reserved = null,
+        ulong lowRamEnd = EbdaStart, ulong biosAreaEnd = BiosAreaEnd)
     {
+        if (lowRamEnd > biosAreaEnd || biosAreaEnd > HighMemoryStart)
+            throw new LoaderException(LoaderError.InvalidMemoryLayout,
+                $"conventional memory must end (0x{lowRamEnd:x}) before the BIOS area does (0x{biosAreaEnd:x}), at or below 1 MiB");
         var first = memory.Regions[0];
         if (first.Start != 0 || first.Size < HighMemoryStart)
             throw new LoaderException(LoaderError.InvalidMemoryLayout,
                 $"an x86 guest needs RAM from 0 to at least 1 MiB; the first region is {first}");
-        var entries = new List<MemoryMapEntry>
-        {
-            new(0, EbdaStart, MemoryType.Ram),
-            new(EbdaStart, BiosAreaEnd - EbdaStart, MemoryType.Reserved),
-        };
+        var entries = new List<MemoryMapEntry> { new(0, lowRamEnd, MemoryType.Ram) };
+        if (biosAreaEnd > lowRamEnd)
+            entries.Add(new MemoryMapEntry(lowRamEnd, biosAreaEnd - lowRamEnd, MemoryType.Reserved));
         foreach (var region in memory.Regions)
         {
             var start = Math.Max(region.Start, HighMemoryStart);

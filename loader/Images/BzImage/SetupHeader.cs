@@ -127,6 +127,9 @@ public readonly record struct SetupHeader
     /// <summary>Maximum command line length without the NUL: <c>cmdline_size</c> from 2.06, 255 before.</summary>
     public uint EffectiveCmdlineSize => Version >= 0x0206 ? CmdlineSize : 255;
 
+    /// <summary><c>init_size</c> from 2.10; 0 before (the bytes at 0x260 are setup code in older kernels).</summary>
+    public uint EffectiveInitSize => Version >= 0x020A ? InitSize : 0;
+
     /// <summary>Whether the kernel may be loaded at any multiple of <c>kernel_alignment</c> (2.05+).</summary>
     public bool IsRelocatable => Version >= 0x0205 && RelocatableKernel != 0;
 

@@ -70,6 +70,25 @@ public sealed class GuestSetupTests
         ZeroPageContents.Read(result.BootStructure).Header.Code32Start.ShouldBe(0x10_0000u);
     }
 
+    [TestCase((ushort)0x0202, 0x80)]
+    [TestCase((ushort)0x020F, 0x80)]
+    public void RealModeEntryLeavesTheHeaderInTheSetupSectors(ushort version, int canUseHeap)
+    {
+        // boot.rst "Running the Kernel" / QEMU x86_load_linux: setup at the real-mode base, entry at its
+        // 0x200 jump, heap_end_ptr = heap end (the command line, 0x10000 past the base) − 0x200.
+        using var memory = GuestMemory.Flat(RamSize);
+        var image = BzImageWriter.Write(new BzImageSpec { Version = version });
+        var result = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = image, Protocol = BootProtocol.Linux16, CommandLine = "quiet", TypeOfLoader = 0xB0 });
+        result.Entry.ShouldBe(0x1_0200UL);
+        result.BootStructureAddress.ShouldBe(0x1_0000UL);
+        memory.ReadBytes(0x1_0210, 2).ShouldBe(new byte[] { 0xB0, (byte)(0x01 | canUseHeap) });
+        memory.ReadU16(0x1_0224).ShouldBe((ushort)0xFE00);
+        memory.ReadU32(0x1_0228).ShouldBe(0x2_0000u);
+        memory.ReadU32(0x1_0214).ShouldBe(0x10_0000u);
+        memory.ReadBytes(0x1_0000, 0x1F1).ShouldBe(image.AsSpan(0, 0x1F1).ToArray()); // boot sector bytes untouched
+        memory.ReadCString(0x2_0000, 16).ShouldBe("quiet");
+    }
+
     [Test]
     public void RngSeedGoesInASetupDataNode()
     {
@@ -94,6 +113,9 @@ public sealed class GuestSetupTests
         yield return Case("non-ASCII command line", new GuestSetupRequest { Kernel = PvhElf(), Initrd = Initrd, CommandLine = "init=/bin/sh\u00e9" }, LoaderError.InvalidAscii);
         yield return Case("initrd larger than RAM", new GuestSetupRequest { Kernel = PvhElf(), Initrd = new byte[RamSize] }, LoaderError.InitrdImageSizeTooLarge);
         yield return Case("initrd over initrd_addr_max", new GuestSetupRequest { Kernel = BzImageWriter.Write(new BzImageSpec { InitrdAddrMax = 0x10_3000 }), Initrd = Initrd }, LoaderError.InitrdImageSizeTooLarge);
+        yield return Case("real-mode entry on a 2.01 kernel (no cmd_line_ptr)", new GuestSetupRequest { Kernel = BzImageWriter.Write(new BzImageSpec { Version = 0x0201 }), Protocol = BootProtocol.Linux16 }, LoaderError.UnsupportedEntry);
+        yield return Case("real-mode base not 16-byte aligned", new GuestSetupRequest { Kernel = BzImageWriter.Write(new BzImageSpec()), Protocol = BootProtocol.Linux16, RealModeBase = 0x1_0008 }, LoaderError.BootStructureSetup);
+        yield return Case("real-mode setup runs into the command line", new GuestSetupRequest { Kernel = BzImageWriter.Write(new BzImageSpec()), Protocol = BootProtocol.Linux16, RealModeBase = 0x1_FC00 }, LoaderError.BootStructureSetup);
         yield return Case("not a kernel", new GuestSetupRequest { Kernel = new byte[4096] }, LoaderError.UnknownImageFormat);
     }
 

@@ -1,0 +1,133 @@
+using System.CommandLine;
+using System.Diagnostics;
+using LoaderHarness.Cli.Conform;
+using LoaderHarness.Emulator.Conformance;
+using LoaderHarness.Emulator.Contracts;
+using LoaderHarness.Emulator.Vcpu;
+using LoaderHarness.Loader.Errors;
+using LoaderHarness.Loader.Setup;
+using Spectre.Console;
+
+namespace LoaderHarness.Cli.Commands;
+
+/// <summary>
+/// <c>conform</c>: boots kernels through every entry under every VMM profile in the emulator, checks the
+/// contract catalogue, and injects the seeded faults to prove the checks can fail.
+/// </summary>
+internal static class ConformCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var kernel = new Option<FileInfo?>("--kernel") { Description = "Check this kernel (vmlinux or bzImage) instead of the built-in fixture kernels." };
+        var initrd = new Option<FileInfo?>("--initrd") { Description = "An initrd to load with each kernel (default: a 12 KiB pattern for the fixtures, none for --kernel)." };
+        var cmdline = new Option<string?>("--cmdline") { Description = "The kernel command line." };
+        var protocol = new Option<BootProtocol>("--protocol")
+        {
+            Description = "Only this entry: pvh, linux64, linux32 or linux16 (real mode). Default: every entry the image has (real mode only for the fixtures).",
+            DefaultValueFactory = _ => BootProtocol.Auto,
+        };
+        var profile = new Option<string>("--profile")
+        {
+            Description = "VMM profile: all, " + string.Join(", ", VmmProfiles.All.Select(p => p.Name)) + ".",
+            DefaultValueFactory = _ => "all",
+        };
+        var mutants = new Option<bool?>("--mutants") { Description = "Inject the seeded faults (default: on for the fixtures, off for --kernel)." };
+        var json = new Option<FileInfo?>("--json") { Description = "Write the full report as JSON to this file." };
+        var junit = new Option<FileInfo?>("--junit") { Description = "Write JUnit XML (one testcase per contract per case) to this file." };
+        var budget = new Option<ulong>("--max-instructions") { Description = "Instruction budget per boot.", DefaultValueFactory = _ => 1_000_000 };
+        var details = new Option<bool>("--details") { Description = "Print every contract's verdict for every case." };
+        var command = new Command("conform",
+            "Check boot-protocol conformance hardware-free: load each kernel as each VMM profile would (spec, firecracker, cloud-hypervisor, crosvm, qemu), " +
+            "set up the vCPU, check the contract catalogue on the entry state, run the kernel's entry code in the emulator, and check what it did. " +
+            "With no options it runs the built-in fixture kernels and the seeded-fault mutants. Exit 0 when everything conforms and every mutant is caught, 1 otherwise, 2 for bad input.")
+        {
+            kernel, initrd, cmdline, protocol, profile, mutants, json, junit, budget, details,
+        };
+        command.SetAction(parse => CliApp.Guard(stderr, () =>
+        {
+            var profileName = parse.GetValue(profile)!;
+            IReadOnlyList<VmmProfile> profiles = profileName == "all" ? VmmProfiles.All
+                : VmmProfiles.Find(profileName) is { } p ? [p]
+                : throw new LoaderException(LoaderError.UnsupportedEntry, $"unknown profile '{profileName}' (all, {string.Join(", ", VmmProfiles.All.Select(x => x.Name))})");
+            var entry = parse.GetValue(protocol);
+            if (entry is BootProtocol.Arm64 or BootProtocol.Riscv64)
+                throw new LoaderException(LoaderError.UnsupportedEntry, $"conform checks x86 entries; {entry} is not one");
+            var userKernel = parse.GetValue(kernel);
+            var kernels = userKernel is null ? EmbeddedFixtures.All() : [(userKernel.Name, File.ReadAllBytes(userKernel.FullName))];
+            byte[]? initrdBytes = parse.GetValue(initrd) is { } f ? File.ReadAllBytes(f.FullName)
+                : userKernel is null ? Enumerable.Range(0, 0x3000).Select(i => (byte)i).ToArray() : null;
+            var cases = ConformanceMatrix.Build(kernels, profiles, entry, parse.GetValue(cmdline), initrdBytes)
+                .Where(c => userKernel is null || entry != BootProtocol.Auto || c.Protocol != BootProtocol.Linux16) // a real kernel's setup code needs a BIOS
+                .Select(c => c with { Budget = parse.GetValue(budget) })
+                .ToList();
+            if (cases.Count == 0)
+                throw new LoaderException(LoaderError.UnsupportedEntry, "no case to run: the image has no x86 entry the chosen profile(s) offer");
+            var withMutants = parse.GetValue(mutants) ?? userKernel is null;
+
+            var result = Execute(cases, withMutants ? Mutants.All : [], stderr);
+            ConformTable.Write(ConsoleFor(stdout), result, parse.GetValue(details));
+            if (parse.GetValue(json) is { } jsonFile)
+                File.WriteAllText(jsonFile.FullName, ConformJson.Write(result));
+            if (parse.GetValue(junit) is { } junitFile)
+                ConformJUnit.Write(result).Save(junitFile.FullName);
+            return result.Success ? CliApp.Ok : CliApp.CheckFailed;
+        }));
+        return command;
+    }
+
+    /// <summary>Runs the cases, then each mutant on every case it applies to; both in parallel, with a progress bar on a terminal.</summary>
+    private static ConformResult Execute(IReadOnlyList<ConformanceCase> cases, IReadOnlyList<Mutant> mutants, TextWriter stderr)
+    {
+        var clock = Stopwatch.StartNew();
+        var reports = new CaseReport[cases.Count];
+        var mutantRuns = mutants.Select(_ => new List<CaseReport>()).ToArray();
+        var work = Enumerable.Range(0, cases.Count).Select(i => (Case: i, Mutant: -1))
+            .Concat(from m in Enumerable.Range(0, mutants.Count) from i in Enumerable.Range(0, cases.Count) select (Case: i, Mutant: m))
+            .ToArray();
+
+        void RunAll(Action advance) => Parallel.ForEach(work, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, item =>
+        {
+            var c = cases[item.Case];
+            if (item.Mutant < 0)
+                reports[item.Case] = ConformanceRunner.Run(c);
+            else if (ConformanceRunner.Applies(c, mutants[item.Mutant]))
+            {
+                var report = ConformanceRunner.Run(c, mutants[item.Mutant]);
+                lock (mutantRuns[item.Mutant])
+                    mutantRuns[item.Mutant].Add(report);
+            }
+            advance();
+        });
+
+        if (ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected)
+        {
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+            console.Progress().AutoClear(true).Start(ctx =>
+            {
+                var task = ctx.AddTask($"{cases.Count} cases, {mutants.Count} mutants", maxValue: work.Length);
+                RunAll(() => task.Increment(1));
+            });
+        }
+        else
+        {
+            RunAll(() => { });
+        }
+        var mutantReports = mutants.Select((m, i) => new MutantReport(m, mutantRuns[i].OrderBy(r => r.Case.Name, StringComparer.Ordinal).ToArray())).ToArray();
+        return new ConformResult(reports, mutantReports, clock.Elapsed);
+    }
+
+    /// <summary>A Spectre console over <paramref name="writer"/>: colours on a terminal, plain and 140 columns wide in files and CI logs.</summary>
+    private static IAnsiConsole ConsoleFor(TextWriter writer)
+    {
+        var terminal = ReferenceEquals(writer, Console.Out) && !Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+        });
+        if (!terminal)
+            console.Profile.Width = 140;
+        return console;
+    }
+}

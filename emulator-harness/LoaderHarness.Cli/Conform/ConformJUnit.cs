@@ -1,0 +1,61 @@
+using System.Xml.Linq;
+using LoaderHarness.Emulator.Contracts;
+
+namespace LoaderHarness.Cli.Conform;
+
+/// <summary>
+/// JUnit XML as CI systems display it: one testsuite per case with one testcase per contract (failures for
+/// violations, skipped for contracts that do not apply), and a "mutants" suite with one testcase per fault.
+/// </summary>
+internal static class ConformJUnit
+{
+    public static XDocument Write(ConformResult result)
+    {
+        var suites = new XElement("testsuites", new XAttribute("name", "loader-harness conform"),
+            new XAttribute("time", Seconds(result.Elapsed)));
+        foreach (var report in result.Cases)
+        {
+            var suite = new XElement("testsuite", new XAttribute("name", report.Case.Name), new XAttribute("time", Seconds(report.Elapsed)));
+            if (report.SetupError is { } error)
+                suite.Add(TestCase(report.Case.Name, "loader.setup", new XElement("failure", new XAttribute("message", error))));
+            foreach (var r in report.Results)
+            {
+                XElement? outcome = r.Verdict switch
+                {
+                    ContractVerdict.NotApplicable => new XElement("skipped", new XAttribute("message", r.Detail)),
+                    ContractVerdict.Fail when r.IsViolation => new XElement("failure", new XAttribute("message", r.Detail), r.Contract.Description),
+                    ContractVerdict.Fail => new XElement("system-out", $"advisory: {r.Detail}"),
+                    _ => null,
+                };
+                suite.Add(TestCase(report.Case.Name, r.Contract.Id, outcome));
+            }
+            Count(suite);
+            suites.Add(suite);
+        }
+        var mutants = new XElement("testsuite", new XAttribute("name", "mutants"));
+        foreach (var m in result.Mutants)
+            mutants.Add(TestCase("mutants", m.Mutant.Id, m.Caught ? null
+                : new XElement("failure", new XAttribute("message", $"not caught in: {string.Join(", ", m.Missed.Select(r => r.Case.Name))}"), m.Mutant.Description)));
+        Count(mutants);
+        suites.Add(mutants);
+        return new XDocument(new XDeclaration("1.0", "utf-8", null), suites);
+    }
+
+    private static XElement TestCase(string className, string name, XElement? outcome)
+    {
+        var testCase = new XElement("testcase", new XAttribute("classname", className), new XAttribute("name", name));
+        if (outcome is not null)
+            testCase.Add(outcome);
+        return testCase;
+    }
+
+    private static void Count(XElement suite)
+    {
+        var cases = suite.Elements("testcase").ToList();
+        suite.Add(new XAttribute("tests", cases.Count),
+            new XAttribute("failures", cases.Count(c => c.Element("failure") is not null)),
+            new XAttribute("skipped", cases.Count(c => c.Element("skipped") is not null)));
+    }
+
+    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,29 @@
+using LoaderHarness.Emulator.Contracts;
+using LoaderHarness.Emulator.X86;
+
+namespace LoaderHarness.Emulator.Conformance;
+
+/// <summary>What one boot produced: every contract's verdict, how the run ended and what the kernel printed.</summary>
+public sealed record CaseReport
+{
+    /// <summary>The case.</summary>
+    public required ConformanceCase Case { get; init; }
+    /// <summary>The injected fault, for a mutant run.</summary>
+    public Mutant? Mutant { get; init; }
+    /// <summary>Verdicts in catalogue order (empty when the loader refused the guest).</summary>
+    public IReadOnlyList<ContractResult> Results { get; init; } = [];
+    /// <summary>How the run ended; null when the loader refused the guest.</summary>
+    public RunResult? Run { get; init; }
+    /// <summary>What the kernel printed on the debug console.</summary>
+    public string Console { get; init; } = "";
+    /// <summary>The loader's error when it refused the guest.</summary>
+    public string? SetupError { get; init; }
+    /// <summary>Wall time of setup, checks and run.</summary>
+    public TimeSpan Elapsed { get; init; }
+
+    /// <summary>The required contracts that failed.</summary>
+    public IEnumerable<ContractResult> Violations => Results.Where(r => r.IsViolation);
+
+    /// <summary>True when the loader accepted the guest and no required contract failed.</summary>
+    public bool Conforms => SetupError is null && !Violations.Any();
+}

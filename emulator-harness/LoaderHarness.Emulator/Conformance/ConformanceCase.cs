@@ -1,0 +1,28 @@
+using LoaderHarness.Emulator.Vcpu;
+using LoaderHarness.Loader.Setup;
+
+namespace LoaderHarness.Emulator.Conformance;
+
+/// <summary>One boot to check: a kernel entered through one protocol with one VMM's setup.</summary>
+public sealed record ConformanceCase
+{
+    /// <summary>The kernel's name in reports (file name, or the fixture's name).</summary>
+    public required string Kernel { get; init; }
+    /// <summary>The kernel image.</summary>
+    public required ReadOnlyMemory<byte> Image { get; init; }
+    /// <summary>The entry.</summary>
+    public required BootProtocol Protocol { get; init; }
+    /// <summary>The VMM whose setup is reproduced.</summary>
+    public required VmmProfile Profile { get; init; }
+    /// <summary>The command line.</summary>
+    public string CommandLine { get; init; } = "console=ttyS0 reboot=k panic=1";
+    /// <summary>The initrd, if any.</summary>
+    public ReadOnlyMemory<byte>? Initrd { get; init; }
+    /// <summary>Guest RAM (one region from 0).</summary>
+    public ulong MemorySize { get; init; } = 512UL << 20;
+    /// <summary>Instructions the kernel may execute.</summary>
+    public ulong Budget { get; init; } = 1_000_000;
+
+    /// <summary>"kernel / protocol / profile", the case's name in reports.</summary>
+    public string Name => $"{Kernel} / {Protocol} / {Profile.Name}";
+}

@@ -1,0 +1,89 @@
+using LoaderHarness.Emulator.X86;
+using LoaderHarness.Loader.Errors;
+using LoaderHarness.Loader.Setup;
+
+namespace LoaderHarness.Emulator.Vcpu;
+
+/// <summary>
+/// Puts an <see cref="X86Cpu"/> into the state a VMM gives its vCPU before the kernel's first instruction:
+/// writes the VMM's GDT, IDT and identity page tables into guest memory, loads segment caches from those
+/// descriptors (as KVM_SET_SREGS does), and sets the control registers, MSRs and general registers.
+/// </summary>
+public static class X86VcpuSetup
+{
+    /// <summary>Applies <paramref name="profile"/>'s entry state for the guest <paramref name="guest"/> was set up as.</summary>
+    /// <exception cref="LoaderException">The profile has no entry for the guest's protocol (<see cref="LoaderError.UnsupportedEntry"/>).</exception>
+    public static void Apply(X86Cpu cpu, GuestSetupResult guest, VmmProfile profile)
+    {
+        var mode = VmmProfile.ModeOf(guest.Protocol);
+        if (!profile.Entries.TryGetValue(mode, out var values))
+            throw new LoaderException(LoaderError.UnsupportedEntry, $"{profile.Name} has no {mode} entry (it supports {string.Join(", ", profile.Entries.Keys)})");
+        cpu.Reset();
+        for (var r = Iced.Intel.Register.RAX; r <= Iced.Intel.Register.R15; r++)
+            cpu[r] = 0;
+        foreach (var (index, value) in profile.Msrs)
+            cpu.Msrs.Set(index, value);
+        if (mode == X86EntryMode.Real)
+            ApplyRealMode(cpu, guest, profile);
+        else
+            ApplyProtected(cpu, guest, values, mode);
+        cpu.Rflags = values.Rflags;
+    }
+
+    private static void ApplyProtected(X86Cpu cpu, GuestSetupResult guest, X86VcpuValues v, X86EntryMode mode)
+    {
+        var memory = cpu.Memory;
+        for (var i = 0; i < v.Gdt.Count; i++)
+            memory.WriteU64(v.GdtAddress + (ulong)i * 8, v.Gdt[i]);
+        memory.WriteU64(v.IdtAddress, 0);
+        if (v.IdentityMapSize > 0)
+            IdentityPageTables.Write(memory, v.PageTableAddress, v.IdentityMapSize);
+
+        cpu.Gdtr = new DescriptorTableRegister(v.GdtAddress, (ushort)(v.Gdt.Count * 8 - 1));
+        cpu.Idtr = new DescriptorTableRegister(v.IdtAddress, v.IdtLimit);
+        cpu.Efer = v.Efer;
+        cpu.Cr4 = v.Cr4;
+        cpu.Cr3 = v.IdentityMapSize > 0 ? v.PageTableAddress : 0;
+        cpu.Cr0 = v.Cr0;
+        var data = FromGdt(v, v.DataSelector);
+        foreach (var s in new[] { SegmentRegister.Ds, SegmentRegister.Es, SegmentRegister.Fs, SegmentRegister.Gs, SegmentRegister.Ss })
+            cpu.SetSegment(s, data);
+        if (v.TssSelector != 0)
+            cpu.SetSegment(SegmentRegister.Tr, FromGdt(v, v.TssSelector));
+        cpu.SetSegment(SegmentRegister.Cs, FromGdt(v, v.CodeSelector));
+
+        cpu.Rip = guest.Entry;
+        cpu[Iced.Intel.Register.RSP] = v.StackPointer;
+        if (v.FramePointerToo)
+            cpu[Iced.Intel.Register.RBP] = v.StackPointer;
+        if (mode == X86EntryMode.Pvh)
+            cpu[Iced.Intel.Register.RBX] = guest.BootStructureAddress;
+        else
+            cpu[Iced.Intel.Register.RSI] = guest.BootStructureAddress;
+    }
+
+    /// <summary>
+    /// boot.rst "Running the Kernel": CS = seg + 0x20, IP = 0, DS = ES = SS = FS = GS = seg, SP at the top
+    /// of the heap, the real-mode IVT at 0.
+    /// </summary>
+    private static void ApplyRealMode(X86Cpu cpu, GuestSetupResult guest, VmmProfile profile)
+    {
+        var seg = (ushort)(guest.BootStructureAddress >> 4);
+        foreach (var s in new[] { SegmentRegister.Ds, SegmentRegister.Es, SegmentRegister.Fs, SegmentRegister.Gs, SegmentRegister.Ss })
+            cpu.SetSegment(s, Segment.RealMode(seg));
+        cpu.SetSegment(SegmentRegister.Cs, Segment.RealMode((ushort)(seg + 0x20)) with { Attributes = 0x9B });
+        cpu.Idtr = new DescriptorTableRegister(0, 0x3FF);
+        cpu.Cr0 = profile.Entries[X86EntryMode.Real].Cr0;
+        cpu.Rip = guest.Entry - ((ulong)(seg + 0x20) << 4);
+        cpu[Iced.Intel.Register.RSP] = profile.RealModeStack;
+    }
+
+    /// <summary>The segment cache KVM derives from a GDT descriptor (kvm_segment_from_gdt: limit scaled by G).</summary>
+    private static Segment FromGdt(X86VcpuValues v, ushort selector)
+    {
+        var index = selector >> 3;
+        if (index >= v.Gdt.Count)
+            throw new ArgumentOutOfRangeException(nameof(selector), $"selector 0x{selector:x} is past the {v.Gdt.Count}-entry GDT");
+        return Segment.FromDescriptor(selector, v.Gdt[index]);
+    }
+}

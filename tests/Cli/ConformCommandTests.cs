@@ -1,0 +1,74 @@
+using System.Text.Json.Nodes;
+using System.Xml.Linq;
+using LoaderHarness.Cli;
+using LoaderHarness.Tests.Support;
+using Shouldly;
+
+namespace LoaderHarness.Tests.Cli;
+
+/// <summary><c>conform</c> end to end: the default run, its reports, a faulty kernel, bad input.</summary>
+[TestFixture]
+public sealed class ConformCommandTests
+{
+    private string _dir = null!;
+
+    [SetUp]
+    public void SetUp() => _dir = Directory.CreateTempSubdirectory("loader-harness-conform").FullName;
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_dir, recursive: true);
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = CliApp.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Test]
+    public void DefaultRunConformsAndCatchesEveryMutant()
+    {
+        var json = Path.Combine(_dir, "report.json");
+        var junit = Path.Combine(_dir, "report.xml");
+        var (code, output, _) = Run("conform", "--json", json, "--junit", junit);
+        code.ShouldBe(CliApp.Ok, output);
+        output.ShouldContain("15/15 mutants caught");
+
+        var report = JsonNode.Parse(File.ReadAllText(json))!;
+        report["success"]!.GetValue<bool>().ShouldBeTrue();
+        var cases = report["cases"]!.AsArray();
+        cases.Count.ShouldBe(44); // 8 fixtures × their entries × the profiles offering them
+        cases.Select(c => c!["profile"]!.GetValue<string>()).Distinct().Count().ShouldBe(5);
+        report["mutants"]!.AsArray().ShouldAllBe(m => m!["caught"]!.GetValue<bool>());
+
+        // JUnit: one suite per case with one testcase per contract, plus the mutants suite.
+        var suites = XDocument.Load(junit).Root!.Elements("testsuite").ToList();
+        suites.Count.ShouldBe(45);
+        suites.Sum(s => (int)s.Attribute("failures")!).ShouldBe(0);
+        suites[0].Elements("testcase").Select(t => (string)t.Attribute("name")!).ShouldContain("x86.zp.sentinel");
+    }
+
+    [Test]
+    public void AFaultyKernelFailsWithTheContractNamed()
+    {
+        // The 2.15 fixture with kernel_alignment (0x230) zeroed: what the decompressor would align with.
+        var image = File.ReadAllBytes(Path.Combine(DebianKernel.RepositoryRoot(), "fixtures", "generated", "bzImage-2.15"));
+        image.AsSpan(0x230, 4).Clear();
+        var path = Path.Combine(_dir, "bzImage");
+        File.WriteAllBytes(path, image);
+        var (code, output, _) = Run("conform", "--kernel", path, "--profile", "spec", "--protocol", "Linux64");
+        code.ShouldBe(CliApp.CheckFailed);
+        output.ShouldContain("x86.zp.kernel-alignment");
+        output.ShouldContain("FAIL kernel_alignment"); // the stub's own report agrees
+    }
+
+    [TestCase("--profile", "vmware")]
+    [TestCase("--protocol", "arm64")]
+    public void BadInputExitsWithTwo(string option, string value)
+    {
+        var (code, _, error) = Run("conform", option, value);
+        code.ShouldBe(CliApp.BadInput);
+        error.ShouldNotBeEmpty();
+    }
+}
