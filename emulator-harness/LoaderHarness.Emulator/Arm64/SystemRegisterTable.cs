@@ -9,7 +9,7 @@ namespace LoaderHarness.Emulator.Arm64;
 /// </summary>
 internal static class SystemRegisterTable
 {
-    public static readonly SystemRegisterDefinition[] All =
+    private static readonly SystemRegisterDefinition[] Core =
     [
         // Identification (op0 3, op1 0, CRn 0).
         D("MIDR_EL1", 3, 0, 0, 0, 0, K.ReadOnly),
@@ -139,6 +139,24 @@ internal static class SystemRegisterTable
         D("DBGCLAIMCLR_EL1", 2, 0, 7, 9, 6, K.Plain),
         D("MDCCSR_EL0", 2, 3, 0, 1, 0, K.ReadAsZero),
     ];
+
+    /// <summary>
+    /// DBGBVR&lt;n&gt;/DBGBCR&lt;n&gt;/DBGWVR&lt;n&gt;/DBGWCR&lt;n&gt;_EL1 for n = 0–15 (op0 2, op1 0, CRn 0, CRm n, op2 4–7):
+    /// storage only; the hardware breakpoints themselves are not modelled.
+    /// </summary>
+    private static readonly SystemRegisterDefinition[] DebugBreakpoints =
+    [
+        .. Enumerable.Range(0, 16).SelectMany(n => new[]
+        {
+            D($"DBGBVR{n}_EL1", 2, 0, 0, n, 4, K.Plain),
+            D($"DBGBCR{n}_EL1", 2, 0, 0, n, 5, K.Plain),
+            D($"DBGWVR{n}_EL1", 2, 0, 0, n, 6, K.Plain),
+            D($"DBGWCR{n}_EL1", 2, 0, 0, n, 7, K.Plain),
+        }),
+    ];
+
+    /// <summary>Every register; the index is the slot. Declared after its parts: static initialisers run in textual order.</summary>
+    public static readonly SystemRegisterDefinition[] All = [.. Core, .. DebugBreakpoints];
 
     private static readonly Dictionary<ushort, int> ByKey = BuildIndex();
     private static readonly Dictionary<string, int> ByName = All.Select((d, i) => (d.Name, i)).ToDictionary(p => p.Name, p => p.i, StringComparer.OrdinalIgnoreCase);
