@@ -19,7 +19,14 @@ public sealed unsafe partial class Arm64Cpu
     /// <summary>Records every guest data read and write touching guest-physical <c>[start, start + length)</c>.</summary>
     public void WatchPhysical(ulong start, ulong length)
     {
-        _watches.Add((start, start + length));
+        _watches.Add((start, length > ulong.MaxValue - start ? ulong.MaxValue : start + length));
+        FlushTlb();
+    }
+
+    /// <summary>Removes the watch <see cref="WatchPhysical"/> added for the same range (recorded accesses stay).</summary>
+    public void UnwatchPhysical(ulong start, ulong length)
+    {
+        _watches.Remove((start, length > ulong.MaxValue - start ? ulong.MaxValue : start + length));
         FlushTlb();
     }
 
