@@ -58,6 +58,7 @@ public static class Arm64KernelBoot
         if (options.Trace is { } trace)
             cpu.Tracer = new Arm64Tracer(trace, pc => Locate(pc, guest, symbols) is { } at && at.Delta == 0 ? at.Symbol.Name : null);
         var boot = new Arm64BootCase(cpu, guest, profile);
+        options.Mutant?.Inject(boot);
         var contracts = new List<ContractResult>(ContractCatalogue.Evaluate(boot, ContractPhase.Entry));
         var session = new Session(cpu, guest, symbols, options);
         var clock = Stopwatch.StartNew();

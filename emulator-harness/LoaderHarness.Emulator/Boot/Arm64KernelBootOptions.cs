@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Contracts;
 using LoaderHarness.Emulator.Vcpu;
 
 namespace LoaderHarness.Emulator.Boot;
@@ -17,6 +18,8 @@ public sealed record Arm64KernelBootOptions
     public string Until { get; init; } = "start_kernel";
     /// <summary>Instruction budget for the whole run.</summary>
     public ulong MaxInstructions { get; init; } = 2_000_000_000;
+    /// <summary>A seeded fault injected after the vCPU setup, to see what the kernel makes of it; null for none.</summary>
+    public Arm64Mutant? Mutant { get; init; }
     /// <summary>Where to trace every instruction (slow), or null.</summary>
     public TextWriter? Trace { get; init; }
 }
