@@ -9,7 +9,7 @@ public static class CliApp
 {
     /// <summary>Exit code: everything worked.</summary>
     public const int Ok = 0;
-    /// <summary>Exit code: a check failed (a contract was violated, a mutant went unnoticed).</summary>
+    /// <summary>Exit code: a check failed (a boot milestone not reached, a contract violated, a mutant unnoticed).</summary>
     public const int CheckFailed = 1;
     /// <summary>Exit code: bad usage or unusable input.</summary>
     public const int BadInput = 2;
@@ -25,6 +25,7 @@ public static class CliApp
             InspectCommand.Create(output, error),
             LoadCommand.Create(output, error),
             ExtractVmlinuxCommand.Create(output, error),
+            BootCommand.Create(output, error),
             ConformCommand.Create(output, error),
         };
         var parse = root.Parse(args);

@@ -124,4 +124,12 @@ public enum LoaderError
     InitrdImageSizeTooLarge,
     /// <summary>Two things the loader places would overlap.</summary>
     PlacementOverlap,
+
+    // Kernel symbols.
+    /// <summary>A System.map / kallsyms listing line is not <c>address type name</c>, or the file is Debian's placeholder.</summary>
+    InvalidSystemMap,
+    /// <summary>No kallsyms table could be found in (or decoded from) a vmlinux.</summary>
+    KallsymsNotFound,
+    /// <summary>A symbol asked for (a stop point, a global to read back) is not in the kernel's symbol table.</summary>
+    UnknownSymbol,
 }

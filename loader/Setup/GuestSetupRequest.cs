@@ -27,4 +27,9 @@ public sealed record GuestSetupRequest
     public byte[]? RngSeed { get; init; }
     /// <summary>Overrides where an x86 bzImage's protected-mode code goes (default code32_start).</summary>
     public ulong? KernelAddress { get; init; }
+    /// <summary>
+    /// linux-loader's ELF <c>kernel_offset</c>: every PT_LOAD of a vmlinux (and its entry) moves up by this
+    /// much, and the PVH entry no longer applies (PVH needs the link address). Null: load at p_paddr.
+    /// </summary>
+    public ulong? VmlinuxLoadOffset { get; init; }
 }

@@ -38,7 +38,7 @@ internal static class X86GuestSetup
         if (format == ImageFormat.Elf)
         {
             var elf = ElfKernel.Parse(image);
-            kernel = elf.Plan(memory, null, layout.HighMemoryStart);
+            kernel = elf.Plan(memory, request.VmlinuxLoadOffset, layout.HighMemoryStart);
             protocol = request.Protocol == BootProtocol.Auto
                 ? (kernel.Pvh.Kind == PvhEntryKind.Present ? BootProtocol.Pvh : BootProtocol.Linux64)
                 : request.Protocol;

@@ -105,6 +105,7 @@ public sealed class CliAppTests
     [TestCase("inspect")]
     [TestCase("load")]
     [TestCase("extract-vmlinux")]
+    [TestCase("boot")]
     public void EveryVerbHasHelp(string verb)
     {
         var (code, output, _) = Run(verb, "--help");

@@ -83,7 +83,7 @@ public sealed class Facts
     private static string Format(object? value) => value switch
     {
         ulong u => $"0x{u:x}",
-        long l => $"0x{l:x}",
+        long l => l.ToString(System.Globalization.CultureInfo.InvariantCulture), // counts (signed) read in decimal; addresses are unsigned
         uint u => $"0x{u:x}",
         ushort u => $"0x{u:x}",
         byte b => $"0x{b:x}",

@@ -19,25 +19,17 @@ public static class ConformanceRunner
     {
         var clock = Stopwatch.StartNew();
         using var memory = GuestMemory.Flat(c.MemorySize);
-        GuestSetupResult guest;
+        BootCase boot;
         try
         {
-            guest = GuestSetup.Run(memory, c.Profile.Configure(new GuestSetupRequest
-            {
-                Kernel = c.Image,
-                Initrd = c.Initrd,
-                CommandLine = c.CommandLine,
-                Protocol = c.Protocol,
-            }));
+            boot = Prepare(c, memory);
         }
         catch (LoaderException e)
         {
             return new CaseReport { Case = c, Mutant = mutant, SetupError = $"{e.Code}: {e.Message}", Elapsed = clock.Elapsed };
         }
 
-        var cpu = new X86Cpu(memory);
-        X86VcpuSetup.Apply(cpu, guest, c.Profile);
-        var boot = new BootCase(cpu, guest, c.Profile);
+        var (cpu, guest) = (boot.Cpu, boot.Guest);
         mutant?.Inject(boot);
         var results = new List<ContractResult>(ContractCatalogue.Evaluate(boot, ContractPhase.Entry));
         cpu.WatchPhysical(guest.BootStructureAddress, (ulong)guest.BootStructure.Length);
@@ -60,14 +52,26 @@ public static class ConformanceRunner
         using var memory = GuestMemory.Flat(c.MemorySize);
         try
         {
-            var guest = GuestSetup.Run(memory, c.Profile.Configure(new GuestSetupRequest { Kernel = c.Image, Initrd = c.Initrd, CommandLine = c.CommandLine, Protocol = c.Protocol }));
-            var cpu = new X86Cpu(memory);
-            X86VcpuSetup.Apply(cpu, guest, c.Profile);
-            return mutant.AppliesTo(new BootCase(cpu, guest, c.Profile));
+            return mutant.AppliesTo(Prepare(c, memory));
         }
         catch (LoaderException)
         {
             return false;
         }
+    }
+
+    /// <summary>The guest as the profile's VMM leaves it at the first instruction.</summary>
+    private static BootCase Prepare(ConformanceCase c, GuestMemory memory)
+    {
+        var guest = GuestSetup.Run(memory, c.Profile.Configure(new GuestSetupRequest
+        {
+            Kernel = c.Image,
+            Initrd = c.Initrd,
+            CommandLine = c.CommandLine,
+            Protocol = c.Protocol,
+        }));
+        var cpu = new X86Cpu(memory);
+        X86VcpuSetup.Apply(cpu, guest, c.Profile);
+        return new BootCase(cpu, guest, c.Profile);
     }
 }

@@ -156,6 +156,8 @@ internal static unsafe class DispatchTable
         mnemonics[(int)Mnemonic.Wrmsr] = &SystemInstructions.Wrmsr;
         mnemonics[(int)Mnemonic.Rdtsc] = &SystemInstructions.Rdtsc;
         mnemonics[(int)Mnemonic.Rdtscp] = &SystemInstructions.Rdtsc;
+        mnemonics[(int)Mnemonic.Rdrand] = &SystemInstructions.Rdrand;
+        mnemonics[(int)Mnemonic.Rdseed] = &SystemInstructions.Rdrand;
         mnemonics[(int)Mnemonic.Lgdt] = &SystemInstructions.LoadDescriptorTable;
         mnemonics[(int)Mnemonic.Lidt] = &SystemInstructions.LoadDescriptorTable;
         mnemonics[(int)Mnemonic.Sgdt] = &SystemInstructions.StoreDescriptorTable;

@@ -67,6 +67,18 @@ internal static unsafe class SystemInstructions
             c.R[1] = (uint)c.TscAux;
     }
 
+    /// <summary>
+    /// RDRAND, RDSEED r16/r32/r64: the CPU's seeded generator (<see cref="X86Cpu.EnableRandom"/>); always
+    /// valid, so CF = 1 and OF, SF, ZF, AF, PF = 0 (SDM Vol. 2B RDRAND). #UD while CPUID says absent.
+    /// </summary>
+    public static void Rdrand(X86Cpu c, ref DecodedInstruction d)
+    {
+        if (!c.RandomEnabled)
+            c.Throw(ExceptionVector.InvalidOpcode);
+        c.WriteReg(d.I.Op0Register, c.NextRandom() & Mask(d.OpSize));
+        c.SetArith(FlagBits.CF);
+    }
+
     public static void MovCr(X86Cpu c, ref DecodedInstruction d)
     {
         RequireCpl0(c);

@@ -57,6 +57,14 @@ public sealed class DebianKernelLoadTests
     }
 
     [Test]
+    public void FetchScriptLeavesTheVmlinuxOurExtractorProduces()
+    {
+        // fixtures/fetch-debian-kernels.sh runs `loader-harness extract-vmlinux` on the package's vmlinuz.
+        var fetched = File.ReadAllBytes(Path.Combine(DebianKernel.Directory(), "vmlinux"));
+        fetched.AsSpan().SequenceEqual(Vmlinux).ShouldBeTrue();
+    }
+
+    [Test]
     public void ExtractedVmlinuxIsPlacedByPhysicalAddress()
     {
         var elf = ElfKernel.Parse(Vmlinux);

@@ -57,6 +57,17 @@ public sealed class GuestSetupTests
         page.E820.ShouldBe(result.MemoryMap);
     }
 
+    [Test]
+    public void VmlinuxMovedByALoadOffsetLosesPvhAndEntersAtTheMovedEntry()
+    {
+        // linux-loader Elf::load with a kernel_offset: every PT_LOAD moves; the PVH note is then ignored.
+        using var memory = GuestMemory.Flat(RamSize);
+        var result = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = PvhElf(), VmlinuxLoadOffset = 0x1000 });
+        result.Protocol.ShouldBe(BootProtocol.Linux64);
+        result.Entry.ShouldBe(0x100_1000UL);
+        result.Kernel.Segments.Single().GuestAddress.ShouldBe(0x100_1000UL);
+    }
+
     [TestCase((ushort)0x020F, BootProtocol.Auto, BootProtocol.Linux64, 0x10_0200UL)]
     [TestCase((ushort)0x020F, BootProtocol.Linux32, BootProtocol.Linux32, 0x10_0000UL)]
     [TestCase((ushort)0x020A, BootProtocol.Auto, BootProtocol.Linux32, 0x10_0000UL)]

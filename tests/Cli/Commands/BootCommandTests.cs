@@ -1,0 +1,141 @@
+using System.Text.Json.Nodes;
+using LoaderHarness.Cli;
+using LoaderHarness.Fixtures.Images;
+using LoaderHarness.Loader.Images.BzImage;
+using LoaderHarness.Tests.Support;
+using Shouldly;
+
+namespace LoaderHarness.Tests.Cli.Commands;
+
+/// <summary>
+/// The <c>boot</c> verb end to end: a tiny PVH kernel with a System.map for the exit codes and options, and
+/// Debian's real kernel for the issue's JSON report.
+/// </summary>
+[TestFixture]
+public sealed class BootCommandTests
+{
+    /// <summary>
+    /// 32-bit PVH code at 0x1000000: <c>mov eax, [ebx]</c> (reads start_info's magic, as the contract
+    /// x86.run.read-boot-structure wants), <c>jmp target</c>; target (+0x10): <c>hlt</c>.
+    /// </summary>
+    private static readonly byte[] Code = [0x8B, 0x03, 0xEB, 0x0C, .. new byte[0x0C], 0xF4, .. new byte[0x1EF]];
+
+    private const string SystemMap = "ffffffff81000000 T _text\nffffffff81000010 T target\nffffffff81000020 T never\n";
+
+    private string _dir = null!;
+
+    [SetUp]
+    public void SetUp() => _dir = Directory.CreateTempSubdirectory("loader-harness-boot").FullName;
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_dir, recursive: true);
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = CliApp.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private string File(string name, byte[] bytes)
+    {
+        var path = Path.Combine(_dir, name);
+        System.IO.File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    private string TinyKernel() => File("vmlinux", ElfWriter.Write(new ElfSpec { Code = Code, PvhEntry = 0x100_0000 }));
+
+    private string TinyMap(string text = SystemMap) => File("System.map", System.Text.Encoding.ASCII.GetBytes(text));
+
+    [Test]
+    public void ReachingTheSymbolExitsWith0()
+    {
+        var (code, output, error) = Run("boot", TinyKernel(), "--system-map", TinyMap(), "--until", "target", "--json");
+
+        code.ShouldBe(CliApp.Ok, error);
+        var json = JsonNode.Parse(output)!;
+        json["milestone"]!.GetValue<string>().ShouldBe("target");
+        json["stopReason"]!.GetValue<string>().ShouldBe("AddressReached");
+        json["instructions"]!.GetValue<ulong>().ShouldBe(2UL); // mov, jmp
+        json["protocol"]!.GetValue<string>().ShouldBe("Pvh");
+    }
+
+    [Test]
+    public void NotReachingTheSymbolExitsWith1()
+    {
+        var (code, output, _) = Run("boot", TinyKernel(), "--system-map", TinyMap(), "--until", "never", "--json");
+
+        code.ShouldBe(CliApp.CheckFailed);
+        var json = JsonNode.Parse(output)!;
+        json["milestone"]!.GetValue<string>().ShouldBe("none");
+        json["stopReason"]!.GetValue<string>().ShouldBe("Halt");
+        json["stopLocation"]!.GetValue<string>().ShouldBe("target+0x1"); // RIP after HLT
+    }
+
+    [Test]
+    public void TheBudgetBoundsTheRun()
+    {
+        var (code, output, _) = Run("boot", TinyKernel(), "--system-map", TinyMap(), "--until", "target", "--max-instructions", "0", "--json");
+
+        code.ShouldBe(CliApp.CheckFailed);
+        JsonNode.Parse(output)!["stopReason"]!.GetValue<string>().ShouldBe("Budget");
+    }
+
+    [Test]
+    public void TraceNamesSymbols()
+    {
+        var trace = Path.Combine(_dir, "trace.txt");
+
+        Run("boot", TinyKernel(), "--system-map", TinyMap(), "--until", "never", "--trace", trace).Code.ShouldBe(CliApp.CheckFailed);
+
+        var lines = System.IO.File.ReadAllLines(trace);
+        lines.ShouldContain("<_text>:");
+        lines.ShouldContain(l => l.StartsWith("0000000001000002") && l.Contains("jmp") && l.Contains("target"));
+        lines.ShouldContain("<target>:");
+        lines.ShouldContain(l => l.StartsWith("0000000001000010") && l.Contains("hlt"));
+    }
+
+    [TestCase("--until", "no_such_symbol")]
+    [TestCase("--protocol", "linux16")]
+    [TestCase("--profile", "vmware")]
+    [TestCase("--protocol", "linux32")] // a vmlinux has no 32-bit entry
+    public void BadInputExitsWith2(string option, string value) =>
+        Run("boot", TinyKernel(), "--system-map", TinyMap(), option, value).Code.ShouldBe(CliApp.BadInput);
+
+    [Test]
+    public void DebiansPlaceholderSystemMapIsBadInput()
+    {
+        // fixtures/kernels/amd64/System.map as Debian ships it.
+        var (code, _, error) = Run("boot", TinyKernel(), "--system-map",
+            TinyMap("ffffffffffffffff B The real System.map is in the linux-image-<version>-dbg package\n"));
+
+        code.ShouldBe(CliApp.BadInput);
+        error.ShouldContain("InvalidSystemMap");
+    }
+
+    [Test]
+    [Category("RealKernel")]
+    [Category("Slow")]
+    public void DebianVmlinuxBootsThroughPvhWithTheIssuesJsonFields()
+    {
+        var vmlinux = File("debian-vmlinux", VmlinuxExtractor.Extract(DebianKernel.BzImage()));
+        var initrd = File("initrd", new byte[0x3000]);
+
+        var (code, output, error) = Run("boot", vmlinux, "--initrd", initrd, "--cmdline", "console=ttyS0 nokaslr", "--json");
+
+        code.ShouldBe(CliApp.Ok, error);
+        var json = JsonNode.Parse(output)!;
+        json["milestone"]!.GetValue<string>().ShouldBe("start_kernel");
+        json["wallTime"]!.GetValue<double>().ShouldBeGreaterThan(0);
+        var readback = json["readback"]!;
+        readback["bootCommandLine"]!.GetValue<string>().ShouldBe("console=ttyS0 nokaslr");
+        readback["typeOfLoader"]!.GetValue<byte>().ShouldBe((byte)0xB0); // init_pvh_bootparams
+        readback["protocolVersion"]!.GetValue<ushort>().ShouldBe((ushort)0x020C);
+        readback["ramdisk"]!["size"]!.GetValue<ulong>().ShouldBe(0x3000UL);
+        // Firecracker's memmap (4 entries with the MMCONFIG hole) plus the ISA entry the kernel appends.
+        readback["e820"]!.AsArray().Count.ShouldBe(5);
+        json["verdicts"]!.AsArray().ShouldAllBe(v => v!["verdict"]!.GetValue<string>() != "fail");
+    }
+}
