@@ -11,7 +11,7 @@ namespace LoaderHarness.Emulator.Contracts;
 /// <param name="Severity">Whether breaking it fails the boot.</param>
 /// <param name="Check">Evaluates the contract on a boot; returns the verdict and a detail line.</param>
 public sealed record Contract(string Id, string Description, string Source, ContractPhase Phase, ContractSeverity Severity,
-    Func<BootCase, (ContractVerdict Verdict, string Detail)> Check)
+    Func<BootCase, (ContractVerdict Verdict, string Detail)> Check) : ContractDefinition(Id, Description, Source, Phase, Severity)
 {
     /// <summary>Evaluates the contract; a guest address outside RAM counts as a failure, never an exception.</summary>
     public ContractResult Evaluate(BootCase boot)

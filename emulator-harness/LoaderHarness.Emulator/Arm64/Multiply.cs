@@ -1,0 +1,60 @@
+namespace LoaderHarness.Emulator.Arm64;
+
+/// <summary>MADD/MSUB, the long multiply-adds, SMULH/UMULH (<c>Ra</c> = addend, <c>Op</c> = 1 to subtract) and UDIV/SDIV.</summary>
+internal static unsafe class Multiply
+{
+    public static void MultiplyAdd(Arm64Cpu c, ref A64Instruction d)
+    {
+        var product = c.R[d.Rn] * c.R[d.Rm];
+        var r = d.Op != 0 ? c.R[d.Ra] - product : c.R[d.Ra] + product;
+        c.R[d.Rd] = d.Is64 ? r : (uint)r;
+    }
+
+    public static void SignedMultiplyAddLong(Arm64Cpu c, ref A64Instruction d)
+    {
+        var product = (ulong)((long)(int)c.R[d.Rn] * (int)c.R[d.Rm]);
+        c.R[d.Rd] = d.Op != 0 ? c.R[d.Ra] - product : c.R[d.Ra] + product;
+    }
+
+    public static void UnsignedMultiplyAddLong(Arm64Cpu c, ref A64Instruction d)
+    {
+        var product = (ulong)(uint)c.R[d.Rn] * (uint)c.R[d.Rm];
+        c.R[d.Rd] = d.Op != 0 ? c.R[d.Ra] - product : c.R[d.Ra] + product;
+    }
+
+    public static void Smulh(Arm64Cpu c, ref A64Instruction d) =>
+        c.R[d.Rd] = (ulong)Math.BigMul((long)c.R[d.Rn], (long)c.R[d.Rm], out _);
+
+    public static void Umulh(Arm64Cpu c, ref A64Instruction d) =>
+        c.R[d.Rd] = Math.BigMul(c.R[d.Rn], c.R[d.Rm], out _);
+
+    /// <summary>UDIV: division by zero gives 0 (no trap on A64).</summary>
+    public static void Udiv(Arm64Cpu c, ref A64Instruction d)
+    {
+        if (d.Is64)
+        {
+            var m = c.R[d.Rm];
+            c.R[d.Rd] = m == 0 ? 0 : c.R[d.Rn] / m;
+        }
+        else
+        {
+            var m = (uint)c.R[d.Rm];
+            c.R[d.Rd] = m == 0 ? 0 : (uint)c.R[d.Rn] / m;
+        }
+    }
+
+    /// <summary>SDIV: division by zero gives 0, MIN / -1 gives MIN, rounding toward zero.</summary>
+    public static void Sdiv(Arm64Cpu c, ref A64Instruction d)
+    {
+        if (d.Is64)
+        {
+            long n = (long)c.R[d.Rn], m = (long)c.R[d.Rm];
+            c.R[d.Rd] = m == 0 ? 0 : m == -1 ? (ulong)(0 - n) : (ulong)(n / m);
+        }
+        else
+        {
+            int n = (int)c.R[d.Rn], m = (int)c.R[d.Rm];
+            c.R[d.Rd] = m == 0 ? 0 : m == -1 ? (uint)(0 - n) : (uint)(n / m);
+        }
+    }
+}

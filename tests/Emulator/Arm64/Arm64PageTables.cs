@@ -1,0 +1,58 @@
+using LoaderHarness.Loader.Memory;
+
+namespace LoaderHarness.Tests.Emulator.Arm64;
+
+/// <summary>
+/// Builds 4 KiB-granule stage-1 tables for a 48-bit input range (start level 0) in guest memory (Arm ARM
+/// D8.3: table descriptor = next-level address | 0b11; block (level 1, 2) = output | attributes | 0b01;
+/// page (level 3) = output | attributes | 0b11; AF is bit 10).
+/// </summary>
+internal sealed class Arm64PageTables(GuestMemory memory, ulong area)
+{
+    /// <summary>AF | SH inner shareable | AttrIndx 0, read/write at EL1.</summary>
+    public const ulong Normal = (1UL << 10) | (3UL << 8);
+    /// <summary>AP[2]: read-only.</summary>
+    public const ulong ReadOnly = 1UL << 7;
+    /// <summary>AP[1]: EL0 access.</summary>
+    public const ulong User = 1UL << 6;
+    /// <summary>PXN.</summary>
+    public const ulong PrivilegedNoExecute = 1UL << 53;
+
+    /// <summary>TCR_EL1: T0SZ = T1SZ = 16 (48-bit), TG0 = 4 KiB, TG1 = 4 KiB (0b10), IPS 48-bit.</summary>
+    public const ulong Tcr = 16 | (16UL << 16) | (2UL << 30) | (5UL << 32);
+
+    private ulong _next = area + 0x1000;
+
+
+    /// <summary>The level-0 table (TTBR value).</summary>
+    public ulong Root { get; } = area;
+
+    /// <summary>Maps a 2 MiB block at level 2.</summary>
+    public void MapBlock(ulong va, ulong pa, ulong attributes = Normal) => memory.WriteU64(Slot(va, 2), (pa & ~0x1F_FFFFUL) | attributes | 1);
+
+    /// <summary>Maps a 4 KiB page at level 3.</summary>
+    public void MapPage(ulong va, ulong pa, ulong attributes = Normal) => memory.WriteU64(Slot(va, 3), (pa & ~0xFFFUL) | attributes | 3);
+
+    /// <summary>Writes a raw level-3 descriptor (for faults: invalid, or AF clear).</summary>
+    public void SetPageDescriptor(ulong va, ulong descriptor) => memory.WriteU64(Slot(va, 3), descriptor);
+
+    /// <summary>Address of the descriptor for <paramref name="va"/> at <paramref name="level"/>, creating tables on the way.</summary>
+    private ulong Slot(ulong va, int level)
+    {
+        var table = Root;
+        for (var l = 0; l < level; l++)
+        {
+            var at = table + ((va >> (39 - 9 * l)) & 0x1FF) * 8;
+            var descriptor = memory.ReadU64(at);
+            if ((descriptor & 3) != 3)
+            {
+                memory.Fill(_next, 0x1000, 0);
+                descriptor = _next | 3;
+                _next += 0x1000;
+                memory.WriteU64(at, descriptor);
+            }
+            table = descriptor & 0x0000_FFFF_FFFF_F000;
+        }
+        return table + ((va >> (39 - 9 * level)) & 0x1FF) * 8;
+    }
+}

@@ -1,0 +1,96 @@
+using LoaderHarness.Emulator.Arm64;
+using LoaderHarness.Emulator.Conformance;
+using LoaderHarness.Emulator.Contracts;
+using LoaderHarness.Emulator.Vcpu;
+using LoaderHarness.Fixtures.Arm64;
+using LoaderHarness.Tests.Support;
+using Shouldly;
+
+namespace LoaderHarness.Tests.Emulator.Contracts;
+
+/// <summary>
+/// The arm64 catalogue on the committed fixture stub: a correct boot conforms under every profile, and every
+/// seeded fault is caught by a required contract (the stub's own PSCI verdict included).
+/// </summary>
+[TestFixture]
+public class Arm64ContractsTests
+{
+    private static readonly byte[] Stub = File.ReadAllBytes(Path.Combine(DebianKernel.RepositoryRoot(), "fixtures", "generated", Arm64FixtureKernels.Folder, Arm64FixtureKernels.EntryStub));
+
+    [Test]
+    public void Catalogue_ids_are_unique_and_described()
+    {
+        ContractCatalogue.Arm64.Select(c => c.Id).ShouldBeUnique();
+        ContractCatalogue.Arm64.ShouldAllBe(c => c.Id.StartsWith("arm64.") && c.Description.Length > 0 && c.Source.Length > 0);
+        Arm64Mutants.All.Select(m => m.Id).ShouldBeUnique();
+    }
+
+    private static IEnumerable<TestCaseData> Profiles() => Arm64VmmProfiles.All.Select(p => new TestCaseData(p).SetName(p.Name));
+
+    [TestCaseSource(nameof(Profiles))]
+    public void Fixture_stub_conforms(Arm64VmmProfile profile)
+    {
+        var report = Arm64ConformanceRunner.Run("arm64-stub", Stub, profile);
+        report.Violations.Select(v => $"{v.Contract.Id}: {v.Detail}").ShouldBeEmpty(report.Console);
+        report.Run!.Value.Reason.ShouldBe(Arm64StopReason.PowerOff);
+        report.Console.ShouldContain("bootargs: console=ttyAMA0");
+        report.Console.ShouldEndWith("OK\n");
+        report.Results.Single(r => r.Contract.Id == "arm64.run.kernel-verdict").Verdict.ShouldBe(ContractVerdict.Pass);
+        report.Results.Single(r => r.Contract.Id == "arm64.run.read-dtb").Verdict.ShouldBe(ContractVerdict.Pass);
+    }
+
+    private static IEnumerable<TestCaseData> MutantCases()
+    {
+        // The contract each fault is meant for (others may catch it too).
+        var intended = new Dictionary<string, string>
+        {
+            ["arm64.x0-wrong"] = "arm64.x0-dtb",
+            ["arm64.x1-nonzero"] = "arm64.x1-x3-zero",
+            ["arm64.daif-unmasked"] = "arm64.daif-masked",
+            ["arm64.el0-entry"] = "arm64.entry-el",
+            ["arm64.mmu-on"] = "arm64.mmu-off",
+            ["arm64.cntfrq-zero"] = "arm64.cntfrq-set",
+            ["arm64.dtb-misaligned"] = "arm64.dtb-aligned",
+            ["arm64.dtb-bad-magic"] = "arm64.dtb-magic",
+            ["arm64.dtb-too-big"] = "arm64.dtb-size",
+            ["arm64.dtb-in-image"] = "arm64.dtb-outside-image",
+            ["arm64.image-off-2mib"] = "arm64.image-2mib-base",
+        };
+        foreach (var mutant in Arm64Mutants.All)
+            yield return new TestCaseData(mutant, intended[mutant.Id]).SetName(mutant.Id);
+    }
+
+    [TestCaseSource(nameof(MutantCases))]
+    public void Every_mutant_is_caught(Arm64Mutant mutant, string contract)
+    {
+        var report = Arm64ConformanceRunner.Run("arm64-stub", Stub, Arm64VmmProfiles.Firecracker, mutant);
+        report.Violations.Select(v => v.Contract.Id).ShouldContain(contract, report.Console);
+    }
+
+    [TestCase("arm64.x1-nonzero", "FAIL x1-x3 not zero")]
+    [TestCase("arm64.dtb-bad-magic", "FAIL no FDT magic at x0")]
+    [TestCase("arm64.daif-unmasked", "FAIL DAIF not masked")]
+    public void The_stub_itself_reports_faults_it_can_see(string mutantId, string line)
+    {
+        var report = Arm64ConformanceRunner.Run("arm64-stub", Stub, Arm64VmmProfiles.Firecracker, Arm64Mutants.All.Single(m => m.Id == mutantId));
+        report.Console.ShouldContain(line);
+        report.Run!.Value.Reason.ShouldBe(Arm64StopReason.Reset);
+    }
+
+    [Test]
+    public void Missing_bootargs_is_reported_by_the_stub_and_the_advisory_contract()
+    {
+        // Renames the property in the DTB's strings block: /chosen keeps its value under another name.
+        var rename = new Arm64Mutant("test.no-bootargs", "bootargs renamed", _ => true, b =>
+        {
+            var blob = b.Guest.BootStructure;
+            var at = blob.AsSpan().IndexOf("bootargs\0"u8);
+            b.Memory.WriteU8(b.Dtb + (ulong)at + 7, (byte)'z');
+        });
+        var report = Arm64ConformanceRunner.Run("arm64-stub", Stub, Arm64VmmProfiles.Firecracker, rename);
+        report.Console.ShouldContain("FAIL no /chosen/bootargs");
+        var advisory = report.Results.Single(r => r.Contract.Id == "arm64.chosen-bootargs");
+        advisory.Verdict.ShouldBe(ContractVerdict.Fail);
+        advisory.IsViolation.ShouldBeFalse();
+    }
+}
