@@ -33,18 +33,19 @@ public sealed class ConformCommandTests
         var junit = Path.Combine(_dir, "report.xml");
         var (code, output, _) = Run("conform", "--json", json, "--junit", junit);
         code.ShouldBe(CliApp.Ok, output);
-        output.ShouldContain("15/15 mutants caught");
+        output.ShouldContain("26/26 mutants caught"); // 15 x86 + 11 arm64 seeded faults
 
         var report = JsonNode.Parse(File.ReadAllText(json))!;
         report["success"]!.GetValue<bool>().ShouldBeTrue();
         var cases = report["cases"]!.AsArray();
-        cases.Count.ShouldBe(44); // 8 fixtures × their entries × the profiles offering them
-        cases.Select(c => c!["profile"]!.GetValue<string>()).Distinct().Count().ShouldBe(5);
+        cases.Count.ShouldBe(47); // 8 x86 fixtures × their entries × the profiles offering them (44) + the arm64 stub × 3 profiles
+        cases.Select(c => c!["profile"]!.GetValue<string>()).Distinct().Count().ShouldBe(6); // spec-el2 is arm64's own
+        cases.Count(c => c!["protocol"]!.GetValue<string>() == "Arm64").ShouldBe(3);
         report["mutants"]!.AsArray().ShouldAllBe(m => m!["caught"]!.GetValue<bool>());
 
         // JUnit: one suite per case with one testcase per contract, plus the mutants suite.
         var suites = XDocument.Load(junit).Root!.Elements("testsuite").ToList();
-        suites.Count.ShouldBe(45);
+        suites.Count.ShouldBe(48);
         suites.Sum(s => (int)s.Attribute("failures")!).ShouldBe(0);
         suites[0].Elements("testcase").Select(t => (string)t.Attribute("name")!).ShouldContain("x86.zp.sentinel");
     }
@@ -63,8 +64,16 @@ public sealed class ConformCommandTests
         output.ShouldContain("FAIL kernel_alignment"); // the stub's own report agrees
     }
 
+    [Test]
+    public void OneArchitectureRunsOnlyItsOwnFaults()
+    {
+        var (code, output, _) = Run("conform", "--protocol", "arm64");
+        code.ShouldBe(CliApp.Ok, output);
+        output.ShouldContain("3/3 cases conform, 11/11 mutants caught");
+    }
+
     [TestCase("--profile", "vmware")]
-    [TestCase("--protocol", "arm64")]
+    [TestCase("--protocol", "riscv64")]
     public void BadInputExitsWithTwo(string option, string value)
     {
         var (code, _, error) = Run("conform", option, value);

@@ -15,9 +15,9 @@ internal static class ConformJUnit
             new XAttribute("time", Seconds(result.Elapsed)));
         foreach (var report in result.Cases)
         {
-            var suite = new XElement("testsuite", new XAttribute("name", report.Case.Name), new XAttribute("time", Seconds(report.Elapsed)));
+            var suite = new XElement("testsuite", new XAttribute("name", report.Name), new XAttribute("time", Seconds(report.Elapsed)));
             if (report.SetupError is { } error)
-                suite.Add(TestCase(report.Case.Name, "loader.setup", new XElement("failure", new XAttribute("message", error))));
+                suite.Add(TestCase(report.Name, "loader.setup", new XElement("failure", new XAttribute("message", error))));
             foreach (var r in report.Results)
             {
                 XElement? outcome = r.Verdict switch
@@ -27,15 +27,15 @@ internal static class ConformJUnit
                     ContractVerdict.Fail => new XElement("system-out", $"advisory: {r.Detail}"),
                     _ => null,
                 };
-                suite.Add(TestCase(report.Case.Name, r.Contract.Id, outcome));
+                suite.Add(TestCase(report.Name, r.Contract.Id, outcome));
             }
             Count(suite);
             suites.Add(suite);
         }
         var mutants = new XElement("testsuite", new XAttribute("name", "mutants"));
         foreach (var m in result.Mutants)
-            mutants.Add(TestCase("mutants", m.Mutant.Id, m.Caught ? null
-                : new XElement("failure", new XAttribute("message", $"not caught in: {string.Join(", ", m.Missed.Select(r => r.Case.Name))}"), m.Mutant.Description)));
+            mutants.Add(TestCase("mutants", m.Id, m.Caught ? null
+                : new XElement("failure", new XAttribute("message", $"not caught in: {string.Join(", ", m.Missed.Select(r => r.Name))}"), m.Description)));
         Count(mutants);
         suites.Add(mutants);
         return new XDocument(new XDeclaration("1.0", "utf-8", null), suites);

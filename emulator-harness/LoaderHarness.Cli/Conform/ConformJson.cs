@@ -1,5 +1,4 @@
 using System.Text.Json;
-using LoaderHarness.Emulator.Conformance;
 
 namespace LoaderHarness.Cli.Conform;
 
@@ -15,26 +14,26 @@ internal static class ConformJson
         cases = result.Cases.Select(Case),
         mutants = result.Mutants.Select(m => new
         {
-            id = m.Mutant.Id,
-            description = m.Mutant.Description,
+            id = m.Id,
+            description = m.Description,
             caught = m.Caught,
             cases = m.Runs.Count,
             caughtBy = m.CaughtBy,
-            missedIn = m.Missed.Select(r => r.Case.Name),
+            missedIn = m.Missed.Select(r => r.Name),
         }),
     }, Options);
 
-    private static object Case(CaseReport r) => new
+    private static object Case(ConformRow r) => new
     {
-        name = r.Case.Name,
-        kernel = r.Case.Kernel,
-        protocol = r.Case.Protocol.ToString(),
-        profile = r.Case.Profile.Name,
+        name = r.Name,
+        kernel = r.Kernel,
+        protocol = r.Entry,
+        profile = r.Profile,
         conforms = r.Conforms,
         setupError = r.SetupError,
-        stopReason = r.Run?.Reason.ToString(),
-        stopAddress = r.Run is { } run ? $"0x{run.Rip:x}" : null,
-        instructions = r.Run?.Instructions,
+        stopReason = r.StopReason,
+        stopAddress = r.StopAddress is { } address ? $"0x{address:x}" : null,
+        instructions = r.Instructions,
         console = r.Console,
         elapsedMs = r.Elapsed.TotalMilliseconds,
         contracts = r.Results.Select(c => new
