@@ -21,10 +21,10 @@ internal static class BootCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var kernel = new Argument<FileInfo>("kernel") { Description = "An x86-64 vmlinux (ELF) or bzImage." };
+        var kernel = new Argument<FileInfo>("kernel") { Description = "An x86-64 vmlinux (ELF) or bzImage, or an arm64 Image / Image.gz." };
         var initrd = new Option<FileInfo?>("--initrd") { Description = "An initrd / initramfs to load with it." };
         var cmdline = new Option<string>("--cmdline") { Description = "The kernel command line.", DefaultValueFactory = _ => "" };
-        var protocol = new Option<string>("--protocol") { Description = "auto, pvh, linux64 or linux32.", DefaultValueFactory = _ => "auto" };
+        var protocol = new Option<string>("--protocol") { Description = "auto, pvh, linux64 or linux32 (an arm64 Image has one entry).", DefaultValueFactory = _ => "auto" };
         var profile = new Option<string?>("--profile")
         {
             Description = $"VMM whose layout and vCPU state to use: {string.Join(", ", VmmProfiles.All.Select(p => p.Name))} (default firecracker; spec for linux32, which Firecracker lacks).",
@@ -44,6 +44,25 @@ internal static class BootCommand
         command.SetAction(parse => CliApp.Guard(stderr, () =>
         {
             var image = File.ReadAllBytes(parse.GetValue(kernel)!.FullName);
+            if (ImageDetector.Detect(image) is ImageFormat.Arm64Image or ImageFormat.Arm64ImageGzip)
+            {
+                using var arm64Trace = parse.GetValue(trace) is { } path ? new StreamWriter(path.FullName) : null;
+                var arm64 = Arm64KernelBoot.Run(image, new Arm64KernelBootOptions
+                {
+                    Profile = parse.GetValue(profile) is { } name
+                        ? Arm64VmmProfiles.Find(name) ?? throw new LoaderException(LoaderError.UnsupportedEntry,
+                            $"--profile '{name}': arm64 profiles are {string.Join(", ", Arm64VmmProfiles.All.Select(p => p.Name))}")
+                        : Arm64VmmProfiles.Firecracker,
+                    CommandLine = parse.GetValue(cmdline) is { Length: > 0 } text ? text : new Arm64KernelBootOptions().CommandLine,
+                    Initrd = parse.GetValue(initrd) is { } rd ? new ReadOnlyMemory<byte>(File.ReadAllBytes(rd.FullName)) : (ReadOnlyMemory<byte>?)null,
+                    MemorySize = SizeParser.Parse(parse.GetValue(mem)!),
+                    Until = parse.GetValue(until)!,
+                    MaxInstructions = parse.GetValue(maxInstructions),
+                    Trace = arm64Trace,
+                });
+                Describe(arm64).WriteTo(stdout, parse.GetValue(json));
+                return arm64.Succeeded ? CliApp.Ok : CliApp.CheckFailed;
+            }
             var chosen = ParseProtocol(parse.GetValue(protocol)!);
             var vmm = ChooseProfile(parse.GetValue(profile), chosen);
             var symbols = parse.GetValue(systemMap) is { } map ? SystemMapParser.Parse(File.ReadAllText(map.FullName)) : RecoverSymbols(image);
@@ -125,4 +144,26 @@ internal static class BootCommand
                 .Add("typeOfLoader", b.TypeOfLoader)
                 .Add("protocolVersion", b.ProtocolVersion) : null);
     }
+
+    /// <summary>issue 7's JSON: milestone, stopReason, instructions, dtbAddress and kernelReadback (bootArgs, fdtPointer, bootCommandLine).</summary>
+    private static Facts Describe(Arm64BootReport r) => new Facts()
+        .Add("milestone", r.Milestone ?? "none")
+        .Add("until", r.Until)
+        .Add("profile", r.Profile)
+        .Add("protocol", "Arm64")
+        .Add("stopReason", r.StopReason)
+        .Add("stopLocation", r.StopLocation)
+        .Add("stopDetail", r.StopDetail)
+        .Add("instructions", (long)r.Instructions)
+        .Add("wallTime", Math.Round(r.WallTime.TotalSeconds, 3))
+        .Add("dtbAddress", r.DtbAddress)
+        .Add("kernelLoad", r.KernelLoad)
+        .Add("verdicts", r.Contracts.Where(c => c.Verdict != ContractVerdict.NotApplicable).Select(c => new Facts()
+            .Add("id", c.Contract.Id)
+            .Add("verdict", c.Verdict == ContractVerdict.Pass ? "pass" : c.IsViolation ? "fail" : "advisory")
+            .Add("detail", c.Detail)).ToArray())
+        .Add("kernelReadback", new Facts()
+            .Add("bootArgs", r.KernelReadback.BootArgs)
+            .Add("fdtPointer", r.KernelReadback.FdtPointer)
+            .Add("bootCommandLine", r.KernelReadback.BootCommandLine));
 }

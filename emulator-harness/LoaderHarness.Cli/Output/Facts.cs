@@ -47,6 +47,7 @@ public sealed class Facts
         Facts f => f.ToJson(),
         IEnumerable<Facts> list => new JsonArray(list.Select(f => (JsonNode?)f.ToJson()).ToArray()),
         IEnumerable<string> strings => new JsonArray(strings.Select(s => (JsonNode?)JsonValue.Create(s)).ToArray()),
+        IEnumerable<ulong> numbers => new JsonArray(numbers.Select(n => (JsonNode?)JsonValue.Create(n)).ToArray()),
         bool b => JsonValue.Create(b),
         string s => JsonValue.Create(s),
         ulong u => JsonValue.Create(u),
@@ -88,6 +89,7 @@ public sealed class Facts
         ushort u => $"0x{u:x}",
         byte b => $"0x{b:x}",
         IEnumerable<string> s => string.Join(", ", s),
+        IEnumerable<ulong> n => string.Join(", ", n.Select(v => $"0x{v:x}")),
         _ => value?.ToString() ?? "",
     };
 }

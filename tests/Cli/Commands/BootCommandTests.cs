@@ -138,4 +138,21 @@ public sealed class BootCommandTests
         readback["e820"]!.AsArray().Count.ShouldBe(5);
         json["verdicts"]!.AsArray().ShouldAllBe(v => v!["verdict"]!.GetValue<string>() != "fail");
     }
+
+    [Test]
+    [Category("RealKernel")]
+    public void DebianArm64ImageStoresOurDtbInBootArgs()
+    {
+        // issue 7's JSON: boot_args[0] == the DTB address, x1-x3 == 0 (arch/arm64/kernel/head.S preserve_boot_args).
+        var (code, output, error) = Run("boot", Path.Combine(DebianArm64Kernel.Directory(), "Image"), "--json");
+
+        code.ShouldBe(CliApp.Ok, error);
+        var json = JsonNode.Parse(output)!;
+        json["milestone"]!.GetValue<string>().ShouldBe("start_kernel");
+        var dtb = json["dtbAddress"]!.GetValue<ulong>();
+        var readback = json["kernelReadback"]!;
+        readback["bootArgs"]!.AsArray().Select(v => v!.GetValue<ulong>()).ShouldBe([dtb, 0UL, 0UL, 0UL]);
+        readback["fdtPointer"]!.GetValue<ulong>().ShouldBe(dtb);
+        json["instructions"]!.GetValue<long>().ShouldBeGreaterThan(0);
+    }
 }
