@@ -23,6 +23,7 @@ public sealed unsafe partial class X86Cpu
     private StopReason _stopReason;
     private string? _stopDetail;
     private Tracer? _tracer;
+    private Action<ulong>? _hook;
 
     /// <summary>Instructions completed over the CPU's lifetime.</summary>
     public ulong TotalInstructions => _totalExecuted + _executed;
@@ -35,6 +36,16 @@ public sealed unsafe partial class X86Cpu
     {
         get => _tracer;
         set => _tracer = value;
+    }
+
+    /// <summary>
+    /// Called with the linear address of every instruction before it executes: the cheap per-instruction
+    /// hook a tracing harness needs (a counter, a coverage bitmap). Null for none.
+    /// </summary>
+    public Action<ulong>? InstructionHook
+    {
+        get => _hook;
+        set => _hook = value;
     }
 
     /// <summary>Stops before executing the instruction at linear <paramref name="linear"/> (<see cref="StopReason.Breakpoint"/>).</summary>
@@ -117,6 +128,7 @@ public sealed unsafe partial class X86Cpu
             first = false;
             if (_tracer != null)
                 _tracer.Write(this, ref d.I, linear);
+            _hook?.Invoke(linear);
             _remaining--;
             NextRip = d.I.NextIP;
             d.Handler(this, ref d);
