@@ -20,6 +20,9 @@ internal sealed class CodePage
     public ulong CsBase;
     public int Bitness;
 
+    /// <summary>Bumped by every <see cref="Reset"/>, so a slot number remembered across instructions can be checked for staleness.</summary>
+    public uint Generation;
+
     /// <summary>Makes the page empty and re-keys it.</summary>
     public void Reset(ulong linearPage, ulong csBase, int bitness)
     {
@@ -30,6 +33,7 @@ internal sealed class CodePage
             Array.Clear(Entries, 0, Count);
         }
         Count = 1;
+        Generation++;
         LinearPage = linearPage;
         CsBase = csBase;
         Bitness = bitness;

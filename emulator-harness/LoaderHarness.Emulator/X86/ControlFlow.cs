@@ -49,8 +49,8 @@ internal static unsafe class ControlFlow
 
     public static void Jcc(X86Cpu c, ref DecodedInstruction d)
     {
-        if (c.Condition(d.I.ConditionCode))
-            c.NextRip = d.I.NearBranchTarget;
+        if (c.Condition((ConditionCode)d.Cc))
+            c.NextRip = d.Target;
     }
 
     /// <summary>JCXZ/JECXZ/JRCXZ test the count register at the address size.</summary>

@@ -31,6 +31,7 @@ public sealed unsafe partial class X86Cpu
         for (var i = 0; i < TlbSize; i++)
             _tlb[i].Page = ulong.MaxValue;
         _fetchLinPage = ulong.MaxValue;
+        BreakChain();
     }
 
     /// <summary>Drops the TLB entry of one linear page (INVLPG).</summary>
@@ -41,6 +42,7 @@ public sealed unsafe partial class X86Cpu
         if (e.Page == page)
             e.Page = ulong.MaxValue;
         _fetchLinPage = ulong.MaxValue;
+        BreakChain();
     }
 
     /// <summary>Raises a guest exception: unwinds the current instruction to the run loop.</summary>
