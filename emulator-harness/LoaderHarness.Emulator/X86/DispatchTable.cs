@@ -14,6 +14,13 @@ internal static unsafe class DispatchTable
     /// <summary>The handler for <paramref name="code"/>.</summary>
     public static delegate*<X86Cpu, ref DecodedInstruction, void> Get(Code code) => Table[(int)code];
 
+    /// <summary>The handler for a decoded instruction: a specialised operand form when there is one (<see cref="OperandForms"/>), else the table's.</summary>
+    public static delegate*<X86Cpu, ref DecodedInstruction, void> Select(ref DecodedInstruction d, int bitness)
+    {
+        var special = OperandForms.Select(ref d, bitness);
+        return special != null ? special : Table[(int)d.I.Code];
+    }
+
     private static delegate*<X86Cpu, ref DecodedInstruction, void>[] Build()
     {
         var mnemonics = new delegate*<X86Cpu, ref DecodedInstruction, void>[Enum.GetValues<Mnemonic>().Length];
