@@ -17,6 +17,11 @@ public sealed unsafe partial class X86Cpu
 {
     private readonly Dictionary<ulong, CodePage> _codePages = [];
     private readonly Stack<CodePage> _freePages = new();
+
+    /// <summary>One bit per physical page below <see cref="CodeBitmapLimit"/> that has a <see cref="CodePage"/>: the TLB-fill test, cheaper than the dictionary.</summary>
+    private ulong[] _codeBitmap = new ulong[64];
+
+    private const ulong CodeBitmapLimit = 1UL << 24;
     private readonly GuestCodeReader _reader;
     private readonly Decoder[] _decoders;
     private readonly HashSet<ulong> _breakpoints = [];
@@ -90,6 +95,7 @@ public sealed unsafe partial class X86Cpu
         foreach (var page in _codePages.Values)
             _freePages.Push(page); // recycled: reset when reused, so dropping the cache allocates nothing
         _codePages.Clear();
+        Array.Clear(_codeBitmap);
         _lastPage = null;
         FlushTlb();
     }
@@ -262,6 +268,7 @@ public sealed unsafe partial class X86Cpu
             page = _freePages.Count != 0 ? _freePages.Pop() : new CodePage();
             page.Reset(ulong.MaxValue, 0, 0);
             _codePages[ppn] = page;
+            MarkCodePage(ppn);
             FlushTlb(); // writes to this page must now take the slow path, which invalidates decoded code
         }
         var csBase = SegBase[(int)SegmentRegister.Cs];
@@ -405,6 +412,19 @@ public sealed unsafe partial class X86Cpu
             default:
                 return OperandKind.None;
         }
+    }
+
+    /// <summary>Whether physical page <paramref name="ppn"/> holds cached code (writes to it must take the slow path).</summary>
+    private bool IsCodePage(ulong ppn)
+        => ppn < (ulong)_codeBitmap.Length * 64 ? (_codeBitmap[ppn >> 6] & (1UL << (int)ppn)) != 0 : _codePages.ContainsKey(ppn);
+
+    private void MarkCodePage(ulong ppn)
+    {
+        if (ppn >= CodeBitmapLimit)
+            return;
+        if (ppn >= (ulong)_codeBitmap.Length * 64)
+            Array.Resize(ref _codeBitmap, (int)Math.Max((ulong)_codeBitmap.Length * 2, (ppn >> 6) + 1));
+        _codeBitmap[ppn >> 6] |= 1UL << (int)ppn;
     }
 
     /// <summary>Drops cached code overlapping a physical write (self-modifying code, kernel alternatives).</summary>
