@@ -37,7 +37,7 @@ internal sealed class GuestProgram
     public static GuestProgram For(EngineWorkload workload, bool hooked) => workload switch
     {
         EngineWorkload.IntegerLoop => IntegerLoop(hooked ? 200_000 : 2_000_000),
-        EngineWorkload.RepMovs => RepMovs(hooked ? 1 : 16),
+        EngineWorkload.RepMovs => RepMovs(hooked ? 1 : 4),
         EngineWorkload.ByteCopy => ByteCopy(hooked ? 1 : 8),
         EngineWorkload.Paging => Paging(hooked ? 16 : 64),
         EngineWorkload.CallRet => CallRet(hooked ? 100_000 : 1_000_000),
