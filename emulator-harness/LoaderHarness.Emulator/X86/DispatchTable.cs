@@ -42,6 +42,12 @@ internal static unsafe class DispatchTable
         mnemonics[(int)Mnemonic.Cmpxchg] = &Arithmetic.Cmpxchg;
         mnemonics[(int)Mnemonic.Cmpxchg8b] = &Arithmetic.Cmpxchg8b;
         mnemonics[(int)Mnemonic.Cmpxchg16b] = &Arithmetic.Cmpxchg8b;
+        mnemonics[(int)Mnemonic.Daa] = &DecimalArithmetic.Daa;
+        mnemonics[(int)Mnemonic.Das] = &DecimalArithmetic.Das;
+        mnemonics[(int)Mnemonic.Aaa] = &DecimalArithmetic.Aaa;
+        mnemonics[(int)Mnemonic.Aas] = &DecimalArithmetic.Aas;
+        mnemonics[(int)Mnemonic.Aam] = &DecimalArithmetic.Aam;
+        mnemonics[(int)Mnemonic.Aad] = &DecimalArithmetic.Aad;
 
         mnemonics[(int)Mnemonic.And] = &Logic.And;
         mnemonics[(int)Mnemonic.Or] = &Logic.Or;
