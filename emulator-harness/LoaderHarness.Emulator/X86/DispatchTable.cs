@@ -210,6 +210,9 @@ internal static unsafe class DispatchTable
             table[(int)code] = &DataMovement.MovFromSegment;
         table[(int)Code.Movsd_m32_m32] = &Strings.Movs;
         table[(int)Code.Cmpsd_m32_m32] = &Strings.Cmps;
+        table[(int)Code.Syscall] = &SystemCalls.Syscall;
+        table[(int)Code.Sysretd] = &SystemCalls.Sysret;
+        table[(int)Code.Sysretq] = &SystemCalls.Sysret;
         table[(int)Code.Mov_r32_tr] = &Unimplemented;
         table[(int)Code.Mov_tr_r32] = &Unimplemented;
         table[(int)Code.INVALID] = &ControlFlow.Ud;
