@@ -175,6 +175,10 @@ internal static unsafe class DispatchTable
         mnemonics[(int)Mnemonic.Sidt] = &SystemInstructions.StoreDescriptorTable;
         mnemonics[(int)Mnemonic.Lldt] = &SystemInstructions.Lldt;
         mnemonics[(int)Mnemonic.Ltr] = &SystemInstructions.Ltr;
+        mnemonics[(int)Mnemonic.Lar] = &DescriptorChecks.Lar;
+        mnemonics[(int)Mnemonic.Lsl] = &DescriptorChecks.Lsl;
+        mnemonics[(int)Mnemonic.Verr] = &DescriptorChecks.Verr;
+        mnemonics[(int)Mnemonic.Verw] = &DescriptorChecks.Verw;
         mnemonics[(int)Mnemonic.Sldt] = &SystemInstructions.Sldt;
         mnemonics[(int)Mnemonic.Str] = &SystemInstructions.Str;
         mnemonics[(int)Mnemonic.Smsw] = &SystemInstructions.Smsw;
