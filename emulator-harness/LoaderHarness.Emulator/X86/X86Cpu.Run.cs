@@ -140,6 +140,8 @@ public sealed unsafe partial class X86Cpu
     {
         while (!_stopped && _executed < _budget)
         {
+            if (Rip > _fetchLimit)
+                Throw(ExceptionVector.GeneralProtection); // segment limit before paging (SDM Vol. 3A §5.3)
             var linear = Mode64 ? Rip : (uint)(_csBase + Rip);
             if (linear >> 12 != _fetchLinPage && !SetupFetch(linear))
                 return;
@@ -266,14 +268,14 @@ public sealed unsafe partial class X86Cpu
         if (!_codePages.TryGetValue(ppn, out var page))
         {
             page = _freePages.Count != 0 ? _freePages.Pop() : new CodePage();
-            page.Reset(ulong.MaxValue, 0, 0);
+            page.Reset(ulong.MaxValue, 0, 0, 0);
             _codePages[ppn] = page;
             MarkCodePage(ppn);
             FlushTlb(); // writes to this page must now take the slow path, which invalidates decoded code
         }
         var csBase = SegBase[(int)SegmentRegister.Cs];
-        if (page.LinearPage != linear >> 12 || page.CsBase != csBase || page.Bitness != Bitness)
-            page.Reset(linear >> 12, csBase, Bitness);
+        if (page.LinearPage != linear >> 12 || page.CsBase != csBase || page.Bitness != Bitness || page.CsLimit != _fetchLimit)
+            page.Reset(linear >> 12, csBase, Bitness, _fetchLimit);
         _fetchPage = page;
         _fetchHost = host;
         _fetchLinPage = linear >> 12;
@@ -290,15 +292,16 @@ public sealed unsafe partial class X86Cpu
         decoder.IP = Rip;
         decoder.Decode(out var instruction);
         DecodedInstructions++;
-        if (offset + instruction.Length > 4096)
-        {
-            Fill(ref _scratch, in instruction, linear);
-            return 0;
-        }
-        var slot = page.Add(offset, instruction.Length);
-        Fill(ref page.Entries[slot], in instruction, linear);
+        var slot = offset + instruction.Length > 4096 ? 0 : page.Add(offset, instruction.Length);
+        ref var d = ref slot != 0 ? ref page.Entries[slot] : ref _scratch;
+        Fill(ref d, in instruction, linear);
+        if (Rip + (ulong)instruction.Length - 1 > _fetchLimit)
+            d.Handler = &FetchBeyondLimit;
         return slot;
     }
+
+    /// <summary>The handler of an instruction that ends beyond the CS limit: #GP(0) before it executes (SDM Vol. 3A §5.3).</summary>
+    private static void FetchBeyondLimit(X86Cpu c, ref DecodedInstruction d) => c.Throw(ExceptionVector.GeneralProtection);
 
     /// <summary>Fetches a code byte on the next page (instructions that straddle a page boundary).</summary>
     private int FetchByteSlow(ulong linear)
@@ -432,13 +435,13 @@ public sealed unsafe partial class X86Cpu
     {
         if (_codePages.TryGetValue(physical >> 12, out var page) && page.Overlaps((int)(physical & 0xFFF), size))
         {
-            page.Reset(page.LinearPage, page.CsBase, page.Bitness);
+            page.Reset(page.LinearPage, page.CsBase, page.Bitness, page.CsLimit);
             BreakChain();
         }
         var end = physical + (ulong)size - 1;
         if (end >> 12 != physical >> 12 && _codePages.TryGetValue(end >> 12, out page) && page.Overlaps(0, (int)(end & 0xFFF) + 1))
         {
-            page.Reset(page.LinearPage, page.CsBase, page.Bitness);
+            page.Reset(page.LinearPage, page.CsBase, page.Bitness, page.CsLimit);
             BreakChain();
         }
     }

@@ -165,6 +165,7 @@ public sealed unsafe partial class X86Cpu
             SegBase[s] = Mode64 && s < 4 ? 0 : Seg[s].Base;
         _ipMask = Bitness == 64 ? ulong.MaxValue : Bitness == 32 ? 0xFFFF_FFFFUL : 0xFFFFUL;
         _csBase = SegBase[(int)SegmentRegister.Cs];
+        _fetchLimit = Protected && !Mode64 ? cs.Limit : ulong.MaxValue;
         _fetchLinPage = ulong.MaxValue;
         BreakChain();
     }
@@ -186,4 +187,7 @@ public sealed unsafe partial class X86Cpu
 
     /// <summary>CS base as used for fetch (<see cref="SegBase"/> of CS).</summary>
     private ulong _csBase;
+
+    /// <summary>Highest offset an instruction may occupy: CS's limit in protected mode outside 64-bit mode, else unchecked (all ones).</summary>
+    private ulong _fetchLimit = ulong.MaxValue;
 }
