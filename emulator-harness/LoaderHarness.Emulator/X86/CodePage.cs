@@ -1,8 +1,8 @@
 namespace LoaderHarness.Emulator.X86;
 
 /// <summary>
-/// Decoded instructions of one physical page, valid for one (linear page, CS base, bitness) — the
-/// things Iced's IP-relative results depend on. A write to any byte an instruction came from drops the page.
+/// Decoded instructions of one physical page, valid for one (linear page, CS base, bitness, CS limit) —
+/// the things Iced's IP-relative results and the fetch limit check depend on. A write to any byte an instruction came from drops the page.
 /// </summary>
 internal sealed class CodePage
 {
@@ -20,8 +20,14 @@ internal sealed class CodePage
     public ulong CsBase;
     public int Bitness;
 
+    /// <summary>The CS limit instructions were checked against when decoded (all ones when unchecked).</summary>
+    public ulong CsLimit;
+
+    /// <summary>Bumped by every <see cref="Reset"/>, so a slot number remembered across instructions can be checked for staleness.</summary>
+    public uint Generation;
+
     /// <summary>Makes the page empty and re-keys it.</summary>
-    public void Reset(ulong linearPage, ulong csBase, int bitness)
+    public void Reset(ulong linearPage, ulong csBase, int bitness, ulong csLimit)
     {
         if (Count > 1)
         {
@@ -30,9 +36,11 @@ internal sealed class CodePage
             Array.Clear(Entries, 0, Count);
         }
         Count = 1;
+        Generation++;
         LinearPage = linearPage;
         CsBase = csBase;
         Bitness = bitness;
+        CsLimit = csLimit;
     }
 
     /// <summary>Reserves an entry for the instruction at <paramref name="offset"/> of <paramref name="length"/> bytes.</summary>

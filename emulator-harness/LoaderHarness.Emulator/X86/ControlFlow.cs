@@ -20,18 +20,16 @@ internal static unsafe class ControlFlow
                 break;
             case OpKind.FarBranch16:
             case OpKind.FarBranch32:
-                c.LoadCodeSegment(d.I.FarBranchSelector, c.Cpl);
-                target = d.I.Op0Kind == OpKind.FarBranch16 ? d.I.FarBranch16 : d.I.FarBranch32;
-                break;
+                c.FarJump(d.I.FarBranchSelector, d.I.Op0Kind == OpKind.FarBranch16 ? d.I.FarBranch16 : d.I.FarBranch32);
+                return;
             default:
                 if (d.I.IsJmpFarIndirect)
                 {
                     var (selector, offset) = ReadFarPointer(c, ref d);
-                    c.LoadCodeSegment(selector, c.Cpl);
-                    target = offset;
+                    c.FarJump(selector, offset);
+                    return;
                 }
-                else
-                    target = c.ReadOp(ref d, 0, DataMovement.StackOpSize(c, ref d));
+                target = c.ReadOp(ref d, 0, DataMovement.StackOpSize(c, ref d));
                 break;
         }
         c.NextRip = target;
@@ -49,8 +47,8 @@ internal static unsafe class ControlFlow
 
     public static void Jcc(X86Cpu c, ref DecodedInstruction d)
     {
-        if (c.Condition(d.I.ConditionCode))
-            c.NextRip = d.I.NearBranchTarget;
+        if (c.Condition((ConditionCode)d.Cc))
+            c.NextRip = d.Target;
     }
 
     /// <summary>JCXZ/JECXZ/JRCXZ test the count register at the address size.</summary>
@@ -87,36 +85,18 @@ internal static unsafe class ControlFlow
                 return;
             case OpKind.FarBranch16:
             case OpKind.FarBranch32:
-                FarCall(c, d.I.FarBranchSelector, d.I.Op0Kind == OpKind.FarBranch16 ? d.I.FarBranch16 : d.I.FarBranch32, d.OpAttr);
+                c.FarCall(d.I.FarBranchSelector, d.I.Op0Kind == OpKind.FarBranch16 ? d.I.FarBranch16 : d.I.FarBranch32, d.OpAttr);
                 return;
         }
         if (d.I.IsCallFarIndirect)
         {
             var (selector, offset) = ReadFarPointer(c, ref d);
-            FarCall(c, selector, offset, d.OpAttr);
+            c.FarCall(selector, offset, d.OpAttr);
             return;
         }
         var target = c.ReadOp(ref d, 0, size);
         c.Push(c.NextRip, size);
         c.NextRip = target;
-    }
-
-    private static void FarCall(X86Cpu c, ushort selector, ulong offset, int size)
-    {
-        var oldCs = c.Seg[(int)SegmentRegister.Cs].Selector;
-        var sp = c.Sp;
-        c.Push(oldCs, size);
-        c.Push(c.NextRip, size);
-        try
-        {
-            c.LoadCodeSegment(selector, c.Cpl);
-        }
-        catch (GuestFault)
-        {
-            c.SetSp(sp);
-            throw;
-        }
-        c.NextRip = offset;
     }
 
     public static void Ret(X86Cpu c, ref DecodedInstruction d)

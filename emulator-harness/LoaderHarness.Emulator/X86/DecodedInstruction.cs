@@ -3,8 +3,10 @@ using Iced.Intel;
 namespace LoaderHarness.Emulator.X86;
 
 /// <summary>
-/// One cached decoded instruction: Iced's decoding plus what the handlers need precomputed
-/// (handler, operand/address sizes, effective segment), so executing it allocates and decodes nothing.
+/// One cached decoded instruction: Iced's decoding plus what the handlers need precomputed (handler,
+/// operand/address sizes, effective segment, register slots and masks, addressing, branch target, links
+/// to the instructions that follow it), so executing it allocates nothing and never re-inspects
+/// <see cref="Instruction"/> on the common paths.
 /// </summary>
 internal unsafe struct DecodedInstruction
 {
@@ -19,6 +21,24 @@ internal unsafe struct DecodedInstruction
 
     /// <summary>Address-size mask (0xFFFF, 0xFFFFFFFF or all ones).</summary>
     public ulong AddrMask;
+
+    /// <summary>Memory operand displacement (for RIP-relative operands, the absolute address).</summary>
+    public ulong Disp;
+
+    /// <summary>Offset of the next instruction in CS (wrapped to the IP width).</summary>
+    public ulong NextIP;
+
+    /// <summary>Near-branch target (0 when the instruction has none).</summary>
+    public ulong Target;
+
+    /// <summary>Value mask of operand 0 (register width, or <see cref="OpSize"/> for memory).</summary>
+    public ulong M0;
+
+    /// <summary>Bits of operand 0's register kept when it is written (0 for 32/64-bit writes, which zero-extend).</summary>
+    public ulong Keep0;
+
+    /// <summary>Value mask of operand 1.</summary>
+    public ulong M1;
 
     /// <summary>Size in bytes of operand 0 (or the operand-size attribute when operand 0 is neither register nor memory).</summary>
     public byte OpSize;
@@ -37,4 +57,28 @@ internal unsafe struct DecodedInstruction
 
     /// <summary>Execution must stop before this instruction (breakpoint or stop address).</summary>
     public bool Breakpoint;
+
+    /// <summary>What operands 0 and 1 are.</summary>
+    public OperandKind K0, K1;
+
+    /// <summary>GPR slots of operands 0 and 1 when they are general registers.</summary>
+    public byte R0, R1;
+
+    /// <summary>Right shift applied to the register value: 8 for AH/CH/DH/BH, else 0.</summary>
+    public byte Sh0, Sh1;
+
+    /// <summary>GPR slots of the memory operand's base and index (16, the zero slot, when absent or RIP).</summary>
+    public byte Base, Index;
+
+    /// <summary>log2 of the index scale.</summary>
+    public byte ScaleShift;
+
+    /// <summary>Condition code of Jcc/SETcc/CMOVcc/LOOPcc (Iced <see cref="ConditionCode"/>).</summary>
+    public byte Cc;
+
+    /// <summary>Slot (in the same code page) of the instruction at <see cref="NextIP"/>, once known; 0 = look it up.</summary>
+    public ushort Next;
+
+    /// <summary>Slot (in the same code page) of the instruction at <see cref="Target"/>, once known; 0 = look it up.</summary>
+    public ushort TargetSlot;
 }

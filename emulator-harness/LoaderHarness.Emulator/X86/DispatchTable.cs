@@ -14,6 +14,13 @@ internal static unsafe class DispatchTable
     /// <summary>The handler for <paramref name="code"/>.</summary>
     public static delegate*<X86Cpu, ref DecodedInstruction, void> Get(Code code) => Table[(int)code];
 
+    /// <summary>The handler for a decoded instruction: a specialised operand form when there is one (<see cref="OperandForms"/>), else the table's.</summary>
+    public static delegate*<X86Cpu, ref DecodedInstruction, void> Select(ref DecodedInstruction d, int bitness)
+    {
+        var special = OperandForms.Select(ref d, bitness);
+        return special != null ? special : Table[(int)d.I.Code];
+    }
+
     private static delegate*<X86Cpu, ref DecodedInstruction, void>[] Build()
     {
         var mnemonics = new delegate*<X86Cpu, ref DecodedInstruction, void>[Enum.GetValues<Mnemonic>().Length];
@@ -35,6 +42,12 @@ internal static unsafe class DispatchTable
         mnemonics[(int)Mnemonic.Cmpxchg] = &Arithmetic.Cmpxchg;
         mnemonics[(int)Mnemonic.Cmpxchg8b] = &Arithmetic.Cmpxchg8b;
         mnemonics[(int)Mnemonic.Cmpxchg16b] = &Arithmetic.Cmpxchg8b;
+        mnemonics[(int)Mnemonic.Daa] = &DecimalArithmetic.Daa;
+        mnemonics[(int)Mnemonic.Das] = &DecimalArithmetic.Das;
+        mnemonics[(int)Mnemonic.Aaa] = &DecimalArithmetic.Aaa;
+        mnemonics[(int)Mnemonic.Aas] = &DecimalArithmetic.Aas;
+        mnemonics[(int)Mnemonic.Aam] = &DecimalArithmetic.Aam;
+        mnemonics[(int)Mnemonic.Aad] = &DecimalArithmetic.Aad;
 
         mnemonics[(int)Mnemonic.And] = &Logic.And;
         mnemonics[(int)Mnemonic.Or] = &Logic.Or;
@@ -164,6 +177,10 @@ internal static unsafe class DispatchTable
         mnemonics[(int)Mnemonic.Sidt] = &SystemInstructions.StoreDescriptorTable;
         mnemonics[(int)Mnemonic.Lldt] = &SystemInstructions.Lldt;
         mnemonics[(int)Mnemonic.Ltr] = &SystemInstructions.Ltr;
+        mnemonics[(int)Mnemonic.Lar] = &DescriptorChecks.Lar;
+        mnemonics[(int)Mnemonic.Lsl] = &DescriptorChecks.Lsl;
+        mnemonics[(int)Mnemonic.Verr] = &DescriptorChecks.Verr;
+        mnemonics[(int)Mnemonic.Verw] = &DescriptorChecks.Verw;
         mnemonics[(int)Mnemonic.Sldt] = &SystemInstructions.Sldt;
         mnemonics[(int)Mnemonic.Str] = &SystemInstructions.Str;
         mnemonics[(int)Mnemonic.Smsw] = &SystemInstructions.Smsw;
@@ -199,6 +216,9 @@ internal static unsafe class DispatchTable
             table[(int)code] = &DataMovement.MovFromSegment;
         table[(int)Code.Movsd_m32_m32] = &Strings.Movs;
         table[(int)Code.Cmpsd_m32_m32] = &Strings.Cmps;
+        table[(int)Code.Syscall] = &SystemCalls.Syscall;
+        table[(int)Code.Sysretd] = &SystemCalls.Sysret;
+        table[(int)Code.Sysretq] = &SystemCalls.Sysret;
         table[(int)Code.Mov_r32_tr] = &Unimplemented;
         table[(int)Code.Mov_tr_r32] = &Unimplemented;
         table[(int)Code.INVALID] = &ControlFlow.Ud;

@@ -198,7 +198,7 @@ internal static unsafe class Strings
         while (!rep || Count(c, ref d) != 0)
         {
             var port = (ushort)c.R[2];
-            c.CheckIoPermission();
+            c.CheckPortPermission(port, size);
             c.WriteMem(Es, c.R[Rdi] & d.AddrMask, size, c.Bus.In(port, size));
             Advance(c, Rdi, ref d, 1, size);
             if (!rep)
@@ -214,7 +214,7 @@ internal static unsafe class Strings
         while (!rep || Count(c, ref d) != 0)
         {
             var port = (ushort)c.R[2];
-            c.CheckIoPermission();
+            c.CheckPortPermission(port, size);
             c.PortOut(port, size, (uint)c.ReadMem(d.Seg, c.R[Rsi] & d.AddrMask, size));
             Advance(c, Rsi, ref d, 1, size);
             if (!rep)

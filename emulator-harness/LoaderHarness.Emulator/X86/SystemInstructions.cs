@@ -175,17 +175,17 @@ internal static unsafe class SystemInstructions
 
     public static void In(X86Cpu c, ref DecodedInstruction d)
     {
-        c.CheckIoPermission();
         var size = d.OpSize;
         var port = d.I.Op1Kind == OpKind.Register ? (ushort)c.R[2] : d.I.Immediate8;
+        c.CheckPortPermission(port, size);
         c.WriteReg(d.I.Op0Register, c.Bus.In(port, size));
     }
 
     public static void Out(X86Cpu c, ref DecodedInstruction d)
     {
-        c.CheckIoPermission();
         var size = RegisterSize(d.I.Op1Register);
         var port = d.I.Op0Kind == OpKind.Register ? (ushort)c.R[2] : d.I.Immediate8;
+        c.CheckPortPermission(port, size);
         c.PortOut(port, size, (uint)c.ReadReg(d.I.Op1Register));
     }
 

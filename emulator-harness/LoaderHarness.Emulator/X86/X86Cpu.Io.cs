@@ -17,10 +17,31 @@ public sealed partial class X86Cpu
         Bus.Register(DebugConsolePort.DefaultPort, 1, DebugConsole);
     }
 
-    /// <summary>IN/OUT/INS/OUTS/CLI/STI need CPL ≤ IOPL in protected mode (the TSS I/O bitmap is not consulted).</summary>
+    /// <summary>CLI/STI need CPL ≤ IOPL in protected mode.</summary>
     internal void CheckIoPermission()
     {
         if (Protected && Cpl > (int)((FlagsRest & FlagBits.IOPL) >> 12))
+            Throw(ExceptionVector.GeneralProtection);
+    }
+
+    /// <summary>
+    /// IN/OUT/INS/OUTS of <paramref name="size"/> bytes at <paramref name="port"/>: allowed when CPL ≤ IOPL,
+    /// else only when the TSS I/O permission bitmap clears every bit of the ports touched (SDM Vol. 1
+    /// §19.5.2: the map offset is the word at TSS + 66h; the processor reads two bytes of the map, and any
+    /// of them beyond the TSS limit, or a TSS without a map, means #GP(0)).
+    /// </summary>
+    internal void CheckPortPermission(ushort port, int size)
+    {
+        if (!Protected || Cpl <= (int)((FlagsRest & FlagBits.IOPL) >> 12))
+            return;
+        ref var tr = ref Seg[(int)SegmentRegister.Tr];
+        if (tr.Unusable || tr.Type is not (9 or 0xB) || tr.Limit < 0x67)
+            Throw(ExceptionVector.GeneralProtection);
+        var offset = ReadLinear(WrapLinear(tr.Base + 0x66), 2) + (ulong)(port >> 3);
+        if (offset + 1 > tr.Limit)
+            Throw(ExceptionVector.GeneralProtection);
+        var map = ReadLinear(WrapLinear(tr.Base + offset), 2);
+        if ((map & (((1UL << size) - 1) << (port & 7))) != 0)
             Throw(ExceptionVector.GeneralProtection);
     }
 

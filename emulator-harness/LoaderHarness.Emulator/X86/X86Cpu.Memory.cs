@@ -30,7 +30,9 @@ public sealed unsafe partial class X86Cpu
     {
         for (var i = 0; i < TlbSize; i++)
             _tlb[i].Page = ulong.MaxValue;
+        FlushUpperCache();
         _fetchLinPage = ulong.MaxValue;
+        BreakChain();
     }
 
     /// <summary>Drops the TLB entry of one linear page (INVLPG).</summary>
@@ -40,7 +42,9 @@ public sealed unsafe partial class X86Cpu
         ref var e = ref _tlb[page & (TlbSize - 1)];
         if (e.Page == page)
             e.Page = ulong.MaxValue;
+        FlushUpperCache(); // INVLPG drops every paging-structure cache entry (SDM Vol. 3A §4.10.4.1)
         _fetchLinPage = ulong.MaxValue;
+        BreakChain();
     }
 
     /// <summary>Raises a guest exception: unwinds the current instruction to the run loop.</summary>
@@ -177,7 +181,7 @@ public sealed unsafe partial class X86Cpu
         ref var e = ref _tlb[(linear >> 12) & (TlbSize - 1)];
         e.Page = linear >> 12;
         e.Read = host;
-        e.Write = writable && !_codePages.ContainsKey(ppage >> 12) ? host : null;
+        e.Write = writable && !IsCodePage(ppage >> 12) ? host : null;
         e.Physical = ppage;
         return host;
     }

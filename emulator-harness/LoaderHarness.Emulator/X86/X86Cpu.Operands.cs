@@ -107,11 +107,7 @@ public sealed unsafe partial class X86Cpu
     /// <summary>Effective address (offset in the segment) of the memory operand, wrapped to the address size.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal ulong Ea(ref DecodedInstruction d)
-    {
-        ref var i = ref d.I;
-        var a = i.MemoryDisplacement64 + R[RegSlot[(int)i.MemoryBase]] + R[RegSlot[(int)i.MemoryIndex]] * (uint)i.MemoryIndexScale;
-        return a & d.AddrMask;
-    }
+        => (d.Disp + R[d.Base] + (R[d.Index] << d.ScaleShift)) & d.AddrMask;
 
     /// <summary>Reads the memory operand with its own size.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -120,18 +116,26 @@ public sealed unsafe partial class X86Cpu
     /// <summary>Operand 0 at the instruction's operand size.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal ulong ReadOp0(ref DecodedInstruction d)
-        => d.I.Op0Kind == OpKind.Register ? ReadReg(d.I.Op0Register) : ReadMemOp(ref d, d.OpSize);
+    {
+        if (d.K0 == OperandKind.Gpr)
+            return (R[d.R0] >> d.Sh0) & d.M0;
+        if (d.K0 == OperandKind.Memory)
+            return ReadMemOp(ref d, d.OpSize);
+        return ReadReg(d.I.Op0Register);
+    }
 
     /// <summary>Operand 1 (register, memory or immediate), masked to the operand size.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal ulong ReadOp1(ref DecodedInstruction d)
     {
-        var k = d.I.Op1Kind;
-        if (k == OpKind.Register)
-            return ReadReg(d.I.Op1Register);
-        if (k == OpKind.Memory)
+        var k = d.K1;
+        if (k == OperandKind.Gpr)
+            return (R[d.R1] >> d.Sh1) & d.M1;
+        if (k == OperandKind.Immediate)
+            return d.Imm;
+        if (k == OperandKind.Memory)
             return ReadMemOp(ref d, d.OpSize);
-        return d.Imm;
+        return ReadReg(d.I.Op1Register);
     }
 
     /// <summary>Any operand by index, masked to <paramref name="size"/> for immediates.</summary>
@@ -149,10 +153,15 @@ public sealed unsafe partial class X86Cpu
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void WriteOp0(ref DecodedInstruction d, ulong value)
     {
-        if (d.I.Op0Kind == OpKind.Register)
-            WriteReg(d.I.Op0Register, value);
-        else
+        if (d.K0 == OperandKind.Gpr)
+        {
+            ref var r = ref R[d.R0];
+            r = (r & d.Keep0) | ((value & d.M0) << d.Sh0);
+        }
+        else if (d.K0 == OperandKind.Memory)
             WriteMem(d.Seg, Ea(ref d), d.OpSize, value);
+        else
+            WriteReg(d.I.Op0Register, value);
     }
 
     /// <summary>RSP/ESP/SP at the current stack width.</summary>

@@ -3,10 +3,25 @@ namespace LoaderHarness.Emulator.X86;
 /// <summary>
 /// Linear → physical translation: 32-bit paging (with PSE), PAE, and 4-level paging with 4 KiB, 2 MiB
 /// and 1 GiB pages; accessed/dirty bits; R/W with CR0.WP, U/S, NX with EFER.NXE; #PF error codes
-/// (SDM Vol. 3A §4.3–§4.7).
+/// (SDM Vol. 3A §4.3–§4.7). In 4-level paging a paging-structure cache remembers, per GiB of linear
+/// space, the page directory its PML4E and PDPTE lead to (SDM Vol. 3A §4.10.3: dropped with the TLB by
+/// CR3/CR4/CR0/EFER writes and by INVLPG), so a TLB miss reads two entries instead of four.
 /// </summary>
 public sealed partial class X86Cpu
 {
+    private const int UpperCacheSize = 64;
+    private readonly UpperPagingEntry[] _upperCache = NewUpperCache();
+
+    private static UpperPagingEntry[] NewUpperCache()
+    {
+        var cache = new UpperPagingEntry[UpperCacheSize];
+        Array.Fill(cache, UpperPagingEntry.Empty);
+        return cache;
+    }
+
+    /// <summary>Forgets every paging-structure cache entry.</summary>
+    private void FlushUpperCache() => Array.Fill(_upperCache, UpperPagingEntry.Empty);
+
     private const ulong FrameMask = 0x000F_FFFF_FFFF_F000;
     private const ulong Present = 1, Writable = 2, User = 4, AccessedBit = 0x20, DirtyBit = 0x40, LargePage = 0x80;
     private const ulong NoExecute = 1UL << 63;
@@ -45,12 +60,29 @@ public sealed partial class X86Cpu
         var nxe = (_efer & ControlBits.EferNxe) != 0;
         bool writable = true, user = true, noExec = false;
         var indexBits = entrySize == 8 ? 9 : 10;
-        var shift = 12 + indexBits * levels;
+        var top = levels;
+
+        // 4-level paging: start from the paging-structure cache when it knows this GiB's page directory.
+        var cacheable = levels == 4;
+        ref var upper = ref _upperCache[(int)((linear >> 30) & (UpperCacheSize - 1))];
+        if (cacheable && upper.Tag == linear >> 30)
+        {
+            table = upper.Directory;
+            writable = upper.Writable;
+            user = upper.User;
+            noExec = upper.NoExecute;
+            top = 2;
+        }
+        var shift = 12 + indexBits * top;
         ulong entry = 0;
         ulong physical = 0;
-        var level = levels;
+        ulong directory = 0;
+        bool directoryWritable = false, directoryUser = false, directoryNoExec = false;
+        var level = top;
         for (; level >= 1; level--)
         {
+            if (level == 2)
+                (directory, directoryWritable, directoryUser, directoryNoExec) = (table, writable, user, noExec);
             shift -= indexBits;
             var index = (linear >> shift) & ((1UL << indexBits) - 1);
             var address = table + index * (ulong)entrySize;
@@ -95,13 +127,15 @@ public sealed partial class X86Cpu
             PageFault(linear, access, 1);
 
         // Accessed on every level used, dirty on the leaf for writes (SDM Vol. 3A §4.8).
-        for (var l = levels; l >= level; l--)
+        for (var l = top; l >= level; l--)
         {
             var e = ReadTableEntry(entryAddress[l - 1], entrySize);
             var set = AccessedBit | (l == level && access == Access.Write ? DirtyBit : 0);
             if ((e & set) != set)
                 WriteTableEntry(entryAddress[l - 1], entrySize, e | set);
         }
+        if (cacheable && top == 4 && level <= 2)
+            upper = new UpperPagingEntry(linear >> 30, directory, directoryWritable, directoryUser, directoryNoExec);
         var dirty = access == Access.Write || (entry & DirtyBit) != 0;
         fastWrite = dirty && (writable || (!isUser && !wp));
         return physical;

@@ -1,12 +1,27 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Iced.Intel;
 
 namespace LoaderHarness.Emulator.X86;
 
-/// <summary>The fetch–decode–execute loop, the decoded-instruction cache and run control.</summary>
+/// <summary>
+/// The fetch–decode–execute loop, the decoded-instruction cache and run control. Instructions run in
+/// chains: each cached instruction remembers the slot of its fall-through successor and of its branch
+/// target in the same code page, so straight-line code and in-page loops go from handler to handler
+/// without looking anything up. One counter comparison per instruction covers the budget, a stop
+/// request and every event that makes cached state stale (mode change, TLB flush, code invalidation),
+/// all of which lower <see cref="_chainLimit"/>.
+/// </summary>
 public sealed unsafe partial class X86Cpu
 {
     private readonly Dictionary<ulong, CodePage> _codePages = [];
+    private readonly Stack<CodePage> _freePages = new();
+
+    /// <summary>One bit per physical page below <see cref="CodeBitmapLimit"/> that has a <see cref="CodePage"/>: the TLB-fill test, cheaper than the dictionary.</summary>
+    private ulong[] _codeBitmap = new ulong[64];
+
+    private const ulong CodeBitmapLimit = 1UL << 24;
     private readonly GuestCodeReader _reader;
     private readonly Decoder[] _decoders;
     private readonly HashSet<ulong> _breakpoints = [];
@@ -17,12 +32,18 @@ public sealed unsafe partial class X86Cpu
     private DecodedInstruction _scratch;
     private Func<ulong, int>? _slowFetch;
 
-    private ulong _remaining;
+    private ulong _budget;
+    private ulong _chainLimit;
+    private bool _stopped;
     private ulong _executed;
     private ulong _totalExecuted;
+    private CodePage? _lastPage;
+    private int _lastSlot;
+    private uint _lastGeneration;
     private StopReason _stopReason;
     private string? _stopDetail;
     private Tracer? _tracer;
+    private Action<ulong>? _hook;
 
     /// <summary>Instructions completed over the CPU's lifetime.</summary>
     public ulong TotalInstructions => _totalExecuted + _executed;
@@ -35,6 +56,16 @@ public sealed unsafe partial class X86Cpu
     {
         get => _tracer;
         set => _tracer = value;
+    }
+
+    /// <summary>
+    /// Called with the linear address of every instruction before it executes: the cheap per-instruction
+    /// hook a tracing harness needs (a counter, a coverage bitmap). Null for none.
+    /// </summary>
+    public Action<ulong>? InstructionHook
+    {
+        get => _hook;
+        set => _hook = value;
     }
 
     /// <summary>Stops before executing the instruction at linear <paramref name="linear"/> (<see cref="StopReason.Breakpoint"/>).</summary>
@@ -61,7 +92,11 @@ public sealed unsafe partial class X86Cpu
     /// <summary>Drops every decoded instruction (needed only if guest code was changed from outside the CPU).</summary>
     public void InvalidateCodeCache()
     {
+        foreach (var page in _codePages.Values)
+            _freePages.Push(page); // recycled: reset when reused, so dropping the cache allocates nothing
         _codePages.Clear();
+        Array.Clear(_codeBitmap);
+        _lastPage = null;
         FlushTlb();
     }
 
@@ -72,7 +107,8 @@ public sealed unsafe partial class X86Cpu
     /// </summary>
     public RunResult Run(ulong budget)
     {
-        _remaining = budget;
+        _budget = budget;
+        _stopped = false;
         _stopReason = StopReason.Budget;
         _stopDetail = null;
         _totalExecuted += _executed;
@@ -99,30 +135,104 @@ public sealed unsafe partial class X86Cpu
         return new RunResult(_stopReason, Rip, _executed, _stopDetail);
     }
 
+    /// <summary>Finds (or decodes) the instruction at RIP, checks breakpoints, links the previous chain to it and runs a chain from it.</summary>
     private void Loop(ref bool first)
     {
-        while (_remaining != 0)
+        while (!_stopped && _executed < _budget)
         {
-            var linear = Mode64 ? Rip : (uint)(SegBase[(int)SegmentRegister.Cs] + Rip);
+            if (Rip > _fetchLimit)
+                Throw(ExceptionVector.GeneralProtection); // segment limit before paging (SDM Vol. 3A §5.3)
+            var linear = Mode64 ? Rip : (uint)(_csBase + Rip);
             if (linear >> 12 != _fetchLinPage && !SetupFetch(linear))
                 return;
             var page = _fetchPage!;
-            var slot = page.Slots[linear & 0xFFF];
-            ref var d = ref slot != 0 ? ref page.Entries[slot] : ref DecodeAt(linear, page);
-            if (d.Breakpoint && !first)
+            int slot = page.Slots[linear & 0xFFF];
+            if (slot == 0)
+                slot = DecodeAt(linear, page);
+            ref var d = ref slot != 0 ? ref page.Entries[slot] : ref _scratch;
+            if (d.Breakpoint)
             {
-                Stop(_breakpoints.Contains(linear) ? StopReason.Breakpoint : StopReason.AddressReached);
-                return;
+                if (!first)
+                {
+                    Stop(_breakpoints.Contains(linear) ? StopReason.Breakpoint : StopReason.AddressReached);
+                    return;
+                }
             }
+            else if (slot != 0 && _lastPage == page)
+                LinkFromLast(page, slot);
             first = false;
-            if (_tracer != null)
-                _tracer.Write(this, ref d.I, linear);
-            _remaining--;
-            NextRip = d.I.NextIP;
-            d.Handler(this, ref d);
-            Rip = NextRip;
-            _executed++;
+            _chainLimit = _budget;
+            if (_tracer is null && _hook is null)
+                Chain<Unobserved>(page, slot);
+            else
+                Chain<Observed>(page, slot);
         }
+    }
+
+    /// <summary>Records in the last instruction of the previous chain that its successor or target is <paramref name="slot"/>.</summary>
+    private void LinkFromLast(CodePage page, int slot)
+    {
+        if (_lastSlot == 0 || _lastGeneration != page.Generation)
+            return;
+        ref var last = ref page.Entries[_lastSlot];
+        if (Rip == last.NextIP)
+            last.Next = (ushort)slot;
+        else if (Rip == last.Target)
+            last.TargetSlot = (ushort)slot;
+    }
+
+    /// <summary>
+    /// Runs instructions from <paramref name="slot"/> (0: the page-straddling one in <see cref="_scratch"/>)
+    /// while each one's successor is already linked and nothing lowered <see cref="_chainLimit"/>.
+    /// </summary>
+    private void Chain<TObservation>(CodePage page, int slot)
+        where TObservation : struct, IObservation
+    {
+        var generation = page.Generation;
+        ref var entries = ref MemoryMarshal.GetArrayDataReference(page.Entries);
+        ref var d = ref slot != 0 ? ref Unsafe.Add(ref entries, slot) : ref _scratch;
+        while (true)
+        {
+            if (TObservation.Enabled)
+                Observe(ref d);
+            NextRip = d.NextIP;
+            d.Handler(this, ref d);
+            var next = NextRip;
+            Rip = next;
+            if (++_executed >= _chainLimit)
+                break;
+            int s = next == d.NextIP ? d.Next : next == d.Target ? d.TargetSlot : 0;
+            if (s == 0)
+                break;
+            slot = s;
+            d = ref Unsafe.Add(ref entries, s);
+        }
+        _lastPage = page;
+        _lastSlot = slot;
+        _lastGeneration = generation;
+    }
+
+    private void Observe(ref DecodedInstruction d)
+    {
+        var linear = Mode64 ? Rip : (uint)(_csBase + Rip);
+        _tracer?.Write(this, ref d.I, linear);
+        _hook?.Invoke(linear);
+    }
+
+    /// <summary>Whether a chain reports each instruction to the tracer and hook; a type parameter so the plain chain has no test at all.</summary>
+    private interface IObservation
+    {
+        static abstract bool Enabled { get; }
+    }
+
+    private struct Observed : IObservation
+    {
+        public static bool Enabled => true;
+    }
+
+    private struct Unobserved : IObservation
+    {
+        public static bool Enabled => false;
     }
 
     /// <summary>Ends the run after the current instruction.</summary>
@@ -130,7 +240,8 @@ public sealed unsafe partial class X86Cpu
     {
         _stopReason = reason;
         _stopDetail = detail;
-        _remaining = 0;
+        _stopped = true;
+        _chainLimit = 0;
     }
 
     /// <summary>From inside a handler: ends the run with RIP still at the current instruction, which does not count.</summary>
@@ -140,6 +251,9 @@ public sealed unsafe partial class X86Cpu
         NextRip = Rip;
         _executed--;
     }
+
+    /// <summary>Makes the running chain return to <see cref="Loop"/> after the current instruction (cached fetch state is stale).</summary>
+    internal void BreakChain() => _chainLimit = 0;
 
     private bool SetupFetch(ulong linear)
     {
@@ -153,21 +267,24 @@ public sealed unsafe partial class X86Cpu
         var ppn = physical >> 12;
         if (!_codePages.TryGetValue(ppn, out var page))
         {
-            page = new CodePage();
+            page = _freePages.Count != 0 ? _freePages.Pop() : new CodePage();
+            page.Reset(ulong.MaxValue, 0, 0, 0);
             _codePages[ppn] = page;
+            MarkCodePage(ppn);
             FlushTlb(); // writes to this page must now take the slow path, which invalidates decoded code
         }
         var csBase = SegBase[(int)SegmentRegister.Cs];
-        if (page.LinearPage != linear >> 12 || page.CsBase != csBase || page.Bitness != Bitness)
-            page.Reset(linear >> 12, csBase, Bitness);
+        if (page.LinearPage != linear >> 12 || page.CsBase != csBase || page.Bitness != Bitness || page.CsLimit != _fetchLimit)
+            page.Reset(linear >> 12, csBase, Bitness, _fetchLimit);
         _fetchPage = page;
         _fetchHost = host;
         _fetchLinPage = linear >> 12;
         return true;
     }
 
+    /// <summary>Decodes the instruction at <paramref name="linear"/> into <paramref name="page"/>; returns its slot, or 0 when it straddles into the next page (decoded into <see cref="_scratch"/>, not cached).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private ref DecodedInstruction DecodeAt(ulong linear, CodePage page)
+    private int DecodeAt(ulong linear, CodePage page)
     {
         var offset = (int)(linear & 0xFFF);
         _reader.Start(_fetchHost, offset, linear, _slowFetch ??= FetchByteSlow);
@@ -175,16 +292,16 @@ public sealed unsafe partial class X86Cpu
         decoder.IP = Rip;
         decoder.Decode(out var instruction);
         DecodedInstructions++;
-        if (offset + instruction.Length > 4096)
-        {
-            Fill(ref _scratch, in instruction, linear);
-            return ref _scratch;
-        }
-        var slot = page.Add(offset, instruction.Length);
-        ref var d = ref page.Entries[slot];
+        var slot = offset + instruction.Length > 4096 ? 0 : page.Add(offset, instruction.Length);
+        ref var d = ref slot != 0 ? ref page.Entries[slot] : ref _scratch;
         Fill(ref d, in instruction, linear);
-        return ref d;
+        if (Rip + (ulong)instruction.Length - 1 > _fetchLimit)
+            d.Handler = &FetchBeyondLimit;
+        return slot;
     }
+
+    /// <summary>The handler of an instruction that ends beyond the CS limit: #GP(0) before it executes (SDM Vol. 3A §5.3).</summary>
+    private static void FetchBeyondLimit(X86Cpu c, ref DecodedInstruction d) => c.Throw(ExceptionVector.GeneralProtection);
 
     /// <summary>Fetches a code byte on the next page (instructions that straddle a page boundary).</summary>
     private int FetchByteSlow(ulong linear)
@@ -250,18 +367,82 @@ public sealed unsafe partial class X86Cpu
         d.Imm = instruction.OpCount > 1 && instruction.Op1Kind is >= OpKind.Immediate8 and <= OpKind.Immediate32to64
             ? instruction.GetImmediate(1) & Mask(d.OpSize)
             : 0;
-        d.Handler = DispatchTable.Get(instruction.Code);
+        d.NextIP = d.I.NextIP;
+        d.Base = RegSlot[(int)instruction.MemoryBase];
+        d.Index = RegSlot[(int)instruction.MemoryIndex];
+        d.ScaleShift = (byte)BitOperations.Log2((uint)Math.Max(instruction.MemoryIndexScale, 1));
+        d.Disp = instruction.MemoryDisplacement64;
+        d.Target = instruction.Op0Kind is OpKind.NearBranch16 or OpKind.NearBranch32 or OpKind.NearBranch64 ? instruction.NearBranchTarget : 0;
+        d.Cc = (byte)instruction.ConditionCode;
+        d.K0 = Describe(in instruction, 0, d.OpSize, out d.R0, out d.Sh0, out d.M0, out d.Keep0);
+        d.K1 = Describe(in instruction, 1, d.OpSize, out d.R1, out d.Sh1, out d.M1, out _);
+        d.Next = d.TargetSlot = 0;
+        d.Handler = DispatchTable.Select(ref d, Bitness);
         d.Breakpoint = (_breakpoints.Count != 0 || _stopAddresses.Count != 0)
             && (_breakpoints.Contains(linear) || _stopAddresses.Contains(linear));
+    }
+
+    /// <summary>Classifies operand <paramref name="n"/>; for a GPR, its slot, the shift and value mask of its width and the bits a write keeps.</summary>
+    private static OperandKind Describe(in Instruction instruction, int n, int opSize, out byte slot, out byte shift, out ulong mask, out ulong keep)
+    {
+        slot = 16;
+        shift = 0;
+        mask = Mask(opSize);
+        keep = 0;
+        if (n >= instruction.OpCount)
+            return OperandKind.None;
+        switch (instruction.GetOpKind(n))
+        {
+            case OpKind.Register:
+                var r = instruction.GetOpRegister(n);
+                var width = RegWidth[(int)r];
+                if (width == 0)
+                    return OperandKind.OtherRegister;
+                slot = RegSlot[(int)r];
+                (shift, mask, keep) = width switch
+                {
+                    8 => ((byte)0, ulong.MaxValue, 0UL),
+                    4 => ((byte)0, 0xFFFF_FFFFUL, 0UL),
+                    2 => ((byte)0, 0xFFFFUL, ~0xFFFFUL),
+                    1 => ((byte)0, 0xFFUL, ~0xFFUL),
+                    _ => ((byte)8, 0xFFUL, ~0xFF00UL),
+                };
+                return OperandKind.Gpr;
+            case OpKind.Memory:
+                return OperandKind.Memory;
+            case >= OpKind.Immediate8 and <= OpKind.Immediate32to64:
+                return OperandKind.Immediate;
+            default:
+                return OperandKind.None;
+        }
+    }
+
+    /// <summary>Whether physical page <paramref name="ppn"/> holds cached code (writes to it must take the slow path).</summary>
+    private bool IsCodePage(ulong ppn)
+        => ppn < (ulong)_codeBitmap.Length * 64 ? (_codeBitmap[ppn >> 6] & (1UL << (int)ppn)) != 0 : _codePages.ContainsKey(ppn);
+
+    private void MarkCodePage(ulong ppn)
+    {
+        if (ppn >= CodeBitmapLimit)
+            return;
+        if (ppn >= (ulong)_codeBitmap.Length * 64)
+            Array.Resize(ref _codeBitmap, (int)Math.Max((ulong)_codeBitmap.Length * 2, (ppn >> 6) + 1));
+        _codeBitmap[ppn >> 6] |= 1UL << (int)ppn;
     }
 
     /// <summary>Drops cached code overlapping a physical write (self-modifying code, kernel alternatives).</summary>
     private void InvalidateCode(ulong physical, int size)
     {
         if (_codePages.TryGetValue(physical >> 12, out var page) && page.Overlaps((int)(physical & 0xFFF), size))
-            page.Reset(page.LinearPage, page.CsBase, page.Bitness);
+        {
+            page.Reset(page.LinearPage, page.CsBase, page.Bitness, page.CsLimit);
+            BreakChain();
+        }
         var end = physical + (ulong)size - 1;
         if (end >> 12 != physical >> 12 && _codePages.TryGetValue(end >> 12, out page) && page.Overlaps(0, (int)(end & 0xFFF) + 1))
-            page.Reset(page.LinearPage, page.CsBase, page.Bitness);
+        {
+            page.Reset(page.LinearPage, page.CsBase, page.Bitness, page.CsLimit);
+            BreakChain();
+        }
     }
 }

@@ -30,6 +30,36 @@ public sealed partial class X86Cpu
         return ReadLinear(address, 8);
     }
 
+    /// <summary>
+    /// Reads the 8-byte descriptor <paramref name="selector"/> names, or returns false when the selector is
+    /// null or lies outside its table (or names an unusable LDT): LAR, LSL, VERR and VERW report that in ZF
+    /// instead of faulting.
+    /// </summary>
+    internal bool TryReadDescriptor(ushort selector, out ulong raw)
+    {
+        raw = 0;
+        ulong tableBase;
+        uint limit;
+        if ((selector & 4) != 0)
+        {
+            ref var ldt = ref Seg[(int)SegmentRegister.Ldtr];
+            if (ldt.Unusable || ldt.Selector == 0)
+                return false;
+            (tableBase, limit) = (ldt.Base, ldt.Limit);
+        }
+        else
+        {
+            if ((selector & 0xFFFC) == 0)
+                return false;
+            (tableBase, limit) = (Gdtr.Base, Gdtr.Limit);
+        }
+        var index = (uint)(selector & ~7);
+        if (index + 7 > limit)
+            return false;
+        raw = ReadLinear(WrapLinear(tableBase + index), 8);
+        return true;
+    }
+
     /// <summary>Sets the descriptor's accessed bit, as the CPU does on every successful load.</summary>
     private void MarkAccessed(ulong address, ulong raw)
     {

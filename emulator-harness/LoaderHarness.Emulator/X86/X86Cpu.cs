@@ -164,7 +164,10 @@ public sealed unsafe partial class X86Cpu
         for (var s = 0; s < 6; s++)
             SegBase[s] = Mode64 && s < 4 ? 0 : Seg[s].Base;
         _ipMask = Bitness == 64 ? ulong.MaxValue : Bitness == 32 ? 0xFFFF_FFFFUL : 0xFFFFUL;
+        _csBase = SegBase[(int)SegmentRegister.Cs];
+        _fetchLimit = Protected && !Mode64 ? cs.Limit : ulong.MaxValue;
         _fetchLinPage = ulong.MaxValue;
+        BreakChain();
     }
 
     /// <summary>XMM0–XMM15 as low/high quadword pairs.</summary>
@@ -181,4 +184,10 @@ public sealed unsafe partial class X86Cpu
     private bool InVirtual8086 => (FlagsRest & FlagBits.VM) != 0;
 
     private ulong _ipMask = 0xFFFF;
+
+    /// <summary>CS base as used for fetch (<see cref="SegBase"/> of CS).</summary>
+    private ulong _csBase;
+
+    /// <summary>Highest offset an instruction may occupy: CS's limit in protected mode outside 64-bit mode, else unchecked (all ones).</summary>
+    private ulong _fetchLimit = ulong.MaxValue;
 }

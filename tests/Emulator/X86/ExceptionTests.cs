@@ -101,6 +101,27 @@ public class ExceptionTests
     }
 
     [Test]
+    public void Setting_cr4_la57_raises_gp_because_5_level_paging_is_not_supported()
+    {
+        // SDM Vol. 3A §2.5: setting a CR4 bit for an unsupported feature is #GP(0); the CPUID table does not
+        // advertise LA57 (leaf 7 ECX[16]). Linux probes it this way in its 5-level paging detection.
+        using var m = LongMode(ExceptionVector.GeneralProtection, true);
+        m.Load(64, TestMachine.CodeBase, a =>
+        {
+            a.mov(rax, cr4);
+            a.bts(rax, 12);
+            a.mov(cr4, rax);
+            a.hlt();
+        });
+
+        var r = m.Run();
+
+        r.Reason.ShouldBe(StopReason.Halt, r.ToString());
+        m.Cpu[Register.R9].ShouldBe(TestMachine.CodeBase + 8, "the faulting MOV to CR4");
+        (m.Cpu.Cr4 & ControlBits.Cr4La57).ShouldBe(0UL);
+    }
+
+    [Test]
     public void Int3_returns_to_the_next_instruction()
     {
         using var m = LongMode(ExceptionVector.Breakpoint, false);

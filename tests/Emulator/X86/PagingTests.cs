@@ -208,6 +208,64 @@ public class PagingTests
     }
 
     [Test]
+    public void Invlpg_drops_the_cached_page_directory_of_a_changed_pdpte()
+    {
+        // SDM Vol. 3A §4.10.4.1: INVLPG invalidates all paging-structure-cache entries, so a PDPTE rewritten
+        // to point at another page directory takes effect for the address flushed.
+        using var m = new TestMachine();
+        var pt = Setup(m, PagingFormat.FourLevel);
+        const ulong gib1 = 0x4000_0000, gib2 = 0x8000_0000;
+        pt.Map(gib1, 0x70_0000, PageTableBuilder.Present | PageTableBuilder.Writable);
+        pt.Map(gib2, 0x71_0000, PageTableBuilder.Present | PageTableBuilder.Writable);
+        pt.IdentityMap(Tables, Tables + 0x10_000);
+        var pdpt = pt.Read(pt.Root) & 0x000F_FFFF_FFFF_F000;
+        m.Memory.WriteU64(0x70_0000, 1);
+        m.Memory.WriteU64(0x71_0000, 2);
+        m.Load(64, TestMachine.CodeBase, a =>
+        {
+            a.mov(rdx, gib1);
+            a.mov(rsi, (long)pdpt);
+            a.mov(r8, __qword_ptr[rdx]);
+            a.mov(rax, __qword_ptr[rsi + 16]);
+            a.mov(__qword_ptr[rsi + 8], rax);
+            a.invlpg(__byte_ptr[rdx]);
+            a.mov(r9, __qword_ptr[rdx]);
+            a.hlt();
+        });
+
+        m.Run().Reason.ShouldBe(StopReason.Halt);
+        m.Cpu[Register.R8].ShouldBe(1UL);
+        m.Cpu[Register.R9].ShouldBe(2UL);
+    }
+
+    [Test]
+    public void A_new_pte_next_to_a_used_one_is_seen_without_a_flush()
+    {
+        // Not-present entries are never cached (SDM Vol. 3A §4.10.2.3), so mapping a page where there was
+        // none needs no INVLPG, even when its page directory was just used.
+        using var m = new TestMachine();
+        var pt = Setup(m, PagingFormat.FourLevel);
+        const ulong linear = 0x4000_0000;
+        var leaf = pt.Map(linear, 0x70_0000, PageTableBuilder.Present | PageTableBuilder.Writable);
+        pt.IdentityMap(Tables, Tables + 0x10_000);
+        m.Memory.WriteU64(0x70_0000, 1);
+        m.Memory.WriteU64(0x75_0000, 5);
+        m.Load(64, TestMachine.CodeBase, a =>
+        {
+            a.mov(rdx, linear);
+            a.mov(r8, __qword_ptr[rdx]);
+            a.mov(rsi, (long)leaf);
+            a.mov(__qword_ptr[rsi + 8], 0x75_0003);
+            a.mov(r9, __qword_ptr[rdx + 0x1000]);
+            a.hlt();
+        });
+
+        m.Run().Reason.ShouldBe(StopReason.Halt);
+        m.Cpu[Register.R8].ShouldBe(1UL);
+        m.Cpu[Register.R9].ShouldBe(5UL);
+    }
+
+    [Test]
     public void Handler_that_maps_the_page_and_irets_restarts_the_access()
     {
         // The shape of Linux's early_make_pgtable: #PF on a direct-map address, the handler installs the

@@ -236,8 +236,11 @@ internal sealed class RandomProgram
                 {
                     Code[] simple = _bitness == 64
                         ? [Code.Cbw, Code.Cwde, Code.Cdqe, Code.Cwd, Code.Cdq, Code.Cqo, Code.Lahf, Code.Sahf, Code.Clc, Code.Stc, Code.Cmc]
-                        : [Code.Cbw, Code.Cwde, Code.Cwd, Code.Cdq, Code.Lahf, Code.Sahf, Code.Clc, Code.Stc, Code.Cmc];
-                    Add(Instruction.Create(simple[_rng.Next(simple.Length)]));
+                        : [Code.Cbw, Code.Cwde, Code.Cwd, Code.Cdq, Code.Lahf, Code.Sahf, Code.Clc, Code.Stc, Code.Cmc,
+                            Code.Daa, Code.Das, Code.Aaa, Code.Aas, Code.Aam_imm8, Code.Aad_imm8];
+                    var code = simple[_rng.Next(simple.Length)];
+                    // AAM/AAD take a divisor/multiplier; AAM by 0 is #DE, which the comparison does not cover.
+                    Add(code is Code.Aam_imm8 or Code.Aad_imm8 ? Instruction.Create(code, _rng.Next(1, 256)) : Instruction.Create(code));
                     break;
                 }
             case 19:

@@ -222,6 +222,28 @@ public class RunControlTests
     }
 
     [Test]
+    public void Instruction_hook_sees_every_executed_address_in_order()
+    {
+        using var m = Long(a =>
+        {
+            var top = a.CreateLabel();
+            a.mov(ecx, 2);
+            a.Label(ref top);
+            a.dec(ecx);
+            a.jnz(top);
+            a.hlt();
+        });
+        var seen = new List<ulong>();
+        m.Cpu.InstructionHook = seen.Add;
+
+        var result = m.Run();
+
+        const ulong b = TestMachine.CodeBase;
+        seen.ShouldBe([b, b + 5, b + 7, b + 5, b + 7, b + 9]);
+        result.Instructions.ShouldBe((ulong)seen.Count);
+    }
+
+    [Test]
     public void Watched_range_records_reads_and_writes_with_rip()
     {
         using var m = Long(a =>

@@ -1,0 +1,41 @@
+using BenchmarkDotNet.Attributes;
+
+namespace LoaderHarness.Benchmarks.Engine;
+
+/// <summary>
+/// The hot-loop workloads on this engine against Unicorn 2's JIT, same guest code, same run. Unicorn is
+/// expected to win hot loops (it compiles them to host code); the Ratio column says by how much.
+/// </summary>
+[MemoryDiagnoser]
+[Config(typeof(EngineBenchmarkConfig))]
+public class EngineBenchmarks
+{
+    private EngineMachine _engine = null!;
+    private UnicornMachine _unicorn = null!;
+
+    /// <summary>Which guest program runs.</summary>
+    [ParamsAllValues]
+    public EngineWorkload Workload { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var program = GuestProgram.For(Workload, hooked: false);
+        (_engine, _unicorn) = EngineBenchmarkConfig.CreateAndVerify(program, cold: false);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _engine.Dispose();
+        _unicorn.Dispose();
+    }
+
+    /// <summary>Baseline: Unicorn 2 (QEMU TCG).</summary>
+    [Benchmark(Baseline = true)]
+    public ulong Unicorn() => _unicorn.Run();
+
+    /// <summary>This engine.</summary>
+    [Benchmark]
+    public ulong Engine() => _engine.Run();
+}
