@@ -11,9 +11,6 @@ internal static unsafe class DispatchTable
 {
     private static readonly delegate*<X86Cpu, ref DecodedInstruction, void>[] Table = Build();
 
-    /// <summary>The handler for <paramref name="code"/>.</summary>
-    public static delegate*<X86Cpu, ref DecodedInstruction, void> Get(Code code) => Table[(int)code];
-
     /// <summary>The handler for a decoded instruction: a specialised operand form when there is one (<see cref="OperandForms"/>), else the table's.</summary>
     public static delegate*<X86Cpu, ref DecodedInstruction, void> Select(ref DecodedInstruction d, int bitness)
     {

@@ -38,16 +38,20 @@ public sealed partial class X86Cpu
         FlArith = bits & FlagBits.Arithmetic;
     }
 
-    internal bool CF => FlOp switch
+    internal bool CF
     {
-        LazyOp.None => (FlArith & FlagBits.CF) != 0,
-        LazyOp.Add => FlR < FlA,
-        LazyOp.Adc => FlR < FlA || (FlAux != 0 && FlR == FlA),
-        LazyOp.Sub => FlA < FlB,
-        LazyOp.Sbb => FlA < FlB || (FlAux != 0 && FlA == FlB),
-        LazyOp.Logic => false,
-        _ => FlAux != 0,
-    };
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => FlOp switch
+        {
+            LazyOp.None => (FlArith & FlagBits.CF) != 0,
+            LazyOp.Add => FlR < FlA,
+            LazyOp.Adc => FlR < FlA || (FlAux != 0 && FlR == FlA),
+            LazyOp.Sub => FlA < FlB,
+            LazyOp.Sbb => FlA < FlB || (FlAux != 0 && FlA == FlB),
+            LazyOp.Logic => false,
+            _ => FlAux != 0,
+        };
+    }
 
     internal bool ZF => FlOp == LazyOp.None ? (FlArith & FlagBits.ZF) != 0 : FlR == 0;
 
