@@ -43,8 +43,9 @@ internal static class BootCommand
         };
         command.SetAction(parse => CliApp.Guard(stderr, () =>
         {
-            var image = File.ReadAllBytes(parse.GetValue(kernel)!.FullName);
-            if (ImageDetector.Detect(image) is ImageFormat.Arm64Image or ImageFormat.Arm64ImageGzip)
+            using var mapped = MappedFile.Open(parse.GetValue(kernel)!.FullName);
+            var image = mapped.Memory;
+            if (ImageDetector.Detect(image.Span) is ImageFormat.Arm64Image or ImageFormat.Arm64ImageGzip)
             {
                 using var arm64Trace = parse.GetValue(trace) is { } path ? new StreamWriter(path.FullName) : null;
                 var arm64 = Arm64KernelBoot.Run(image, new Arm64KernelBootOptions
@@ -110,8 +111,8 @@ internal static class BootCommand
     }
 
     /// <summary>kallsyms from the vmlinux, or from the vmlinux inside a bzImage.</summary>
-    private static SymbolTable RecoverSymbols(byte[] image) =>
-        KallsymsReader.Recover(ImageDetector.Detect(image) == ImageFormat.BzImage ? VmlinuxExtractor.Extract(image) : image);
+    private static SymbolTable RecoverSymbols(ReadOnlyMemory<byte> image) =>
+        KallsymsReader.Recover(ImageDetector.Detect(image.Span) == ImageFormat.BzImage ? VmlinuxExtractor.Extract(image) : image.Span);
 
     private static Facts Describe(BootReport r)
     {
