@@ -38,7 +38,7 @@ public sealed class ElfKernel
     /// Parses from <paramref name="image"/>, which holds at least the headers and notes of a file of
     /// <paramref name="fileLength"/> bytes (the stream path reads only those).
     /// </summary>
-    private static ElfKernel Parse(ReadOnlySpan<byte> image, ulong fileLength)
+    private static ElfKernel Parse(ReadOnlySpan<byte> image, ulong fileLength, Stream? source = null)
     {
         var header = ElfHeader.Parse(image);
         var tableSize = (ulong)header.ProgramHeaderCount * ElfHeader.ProgramHeaderSize;
@@ -55,7 +55,7 @@ public sealed class ElfKernel
         {
             if (ph.Type == ElfProgramHeader.TypeNote)
             {
-                var (e, r) = PvhNotes.Scan(image, ph);
+                var (e, r) = source is null ? PvhNotes.Scan(image, ph) : PvhNotes.ScanSegment(ReadNote(source, ph, fileLength), ph.Offset);
                 entry ??= e;
                 reloc ??= r;
             }
@@ -126,13 +126,13 @@ public sealed class ElfKernel
     public static KernelLoadResult Load(GuestMemory memory, Stream image, ulong? loadOffset = null, ulong? highmemStart = null)
     {
         var headers = ImageStreams.ReadHeaders(image, ElfHeadersExtent(image));
-        var kernel = Parse(headers.Span, (ulong)image.Length);
+        var kernel = Parse(headers.Span, (ulong)image.Length, image);
         var result = kernel.Plan(memory, loadOffset, highmemStart);
         LoadPlan.Apply(memory, result.Segments, image);
         return result;
     }
 
-    /// <summary>How many leading bytes hold the ELF header, program headers and notes.</summary>
+    /// <summary>How many leading bytes hold the ELF header and the program headers (notes are read one by one).</summary>
     private static long ElfHeadersExtent(Stream image)
     {
         Span<byte> eh = stackalloc byte[ElfHeader.Size];
@@ -140,15 +140,30 @@ public sealed class ElfKernel
         if (image.ReadAtLeast(eh, eh.Length, throwOnEndOfStream: false) < eh.Length)
             return image.Length;
         var header = ElfHeader.Parse(eh);
-        var extent = (long)Math.Min((ulong)image.Length, header.ProgramHeaderOffset + (ulong)header.ProgramHeaderCount * ElfHeader.ProgramHeaderSize);
-        var table = ImageStreams.ReadHeaders(image, extent).Span;
-        for (var i = 0; i < header.ProgramHeaderCount && (ulong)table.Length >= header.ProgramHeaderOffset + (ulong)(i + 1) * ElfHeader.ProgramHeaderSize; i++)
+        return (long)Math.Min((ulong)image.Length,
+            SaturatingAdd(Math.Max(header.ProgramHeaderOffset, ElfHeader.Size), (ulong)header.ProgramHeaderCount * ElfHeader.ProgramHeaderSize));
+    }
+
+    /// <summary>
+    /// Reads one PT_NOTE segment from the stream (a vmlinux's notes sit tens of MB into the file: reading
+    /// everything up to them would cost the file's size). Outside the file is ReadNoteHeader, as for spans.
+    /// </summary>
+    private static byte[] ReadNote(Stream source, in ElfProgramHeader note, ulong fileLength)
+    {
+        if (note.Offset > fileLength || note.FileSize > fileLength - note.Offset)
+            throw new LoaderException(LoaderError.ReadNoteHeader,
+                $"PT_NOTE [0x{note.Offset:x}, +0x{note.FileSize:x}) lies past the end of the file");
+        var bytes = new byte[note.FileSize];
+        try
         {
-            var ph = ElfProgramHeader.Parse(table.Slice((int)header.ProgramHeaderOffset + i * ElfHeader.ProgramHeaderSize));
-            if (ph.Type == ElfProgramHeader.TypeNote)
-                extent = (long)Math.Min((ulong)image.Length, Math.Max((ulong)extent, SaturatingAdd(ph.Offset, ph.FileSize)));
+            source.Seek((long)note.Offset, SeekOrigin.Begin);
+            source.ReadExactly(bytes);
         }
-        return extent;
+        catch (Exception e) when (e is IOException or EndOfStreamException)
+        {
+            throw new LoaderException(LoaderError.ReadKernelImage, $"reading PT_NOTE at 0x{note.Offset:x} failed: {e.Message}", e);
+        }
+        return bytes;
     }
 
     private PvhBootCapability PvhFor(ulong? loadOffset)

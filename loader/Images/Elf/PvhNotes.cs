@@ -24,7 +24,12 @@ internal static class PvhNotes
         if (note.Offset > (ulong)image.Length || note.FileSize > (ulong)image.Length - note.Offset)
             throw new LoaderException(LoaderError.ReadNoteHeader,
                 $"PT_NOTE [0x{note.Offset:x}, +0x{note.FileSize:x}) lies past the end of the file");
-        var notes = image.Slice((int)note.Offset, (int)note.FileSize);
+        return ScanSegment(image.Slice((int)note.Offset, (int)note.FileSize), note.Offset);
+    }
+
+    /// <summary>Walks the notes of one segment already read: <paramref name="notes"/> is the PT_NOTE's bytes, found at <paramref name="fileOffset"/>.</summary>
+    public static (uint? Entry, PvhRelocation? Relocation) ScanSegment(ReadOnlySpan<byte> notes, ulong fileOffset)
+    {
         const int align = 4;
         uint? entry = null;
         PvhRelocation? reloc = null;
@@ -44,7 +49,7 @@ internal static class PvhNotes
                 // linux-loader's parse_elf_note does (test_bad_align.bin holds such garbage).
                 if (isXen && type is Phys32Entry or Phys32Reloc)
                     throw new LoaderException(LoaderError.ReadNoteHeader,
-                        $"Xen note type {type} at file offset 0x{note.Offset + (ulong)pos:x} (descsz 0x{descSize:x}) runs past its PT_NOTE segment");
+                        $"Xen note type {type} at file offset 0x{fileOffset + (ulong)pos:x} (descsz 0x{descSize:x}) runs past its PT_NOTE segment");
                 break;
             }
             var desc = notes.Slice((int)descStart, (int)descSize);

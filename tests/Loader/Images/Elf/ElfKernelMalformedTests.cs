@@ -49,8 +49,13 @@ public sealed class ElfKernelMalformedTests
         AssertRejected(mutate(PeerImages.Read("test_elf.bin")), expected, 0x20_0000);
 
     [TestCaseSource(nameof(NoteCases))]
-    public void MalformedNotesAreRejected(Func<byte[], byte[]> mutate, LoaderError expected) =>
+    public void MalformedNotesAreRejected(Func<byte[], byte[]> mutate, LoaderError expected)
+    {
         AssertRejected(mutate(PeerImages.Read("test_elfnote.bin")), expected, null);
+        using var memory = GuestMemory.Flat(MemSize);
+        Should.Throw<LoaderException>(() => ElfKernel.Load(memory, new MemoryStream(mutate(PeerImages.Read("test_elfnote.bin")))))
+            .Code.ShouldBe(expected);
+    }
 
     [Test]
     public void HugeSizeInAnUnrelatedNoteEndsTheWalk()
