@@ -1,3 +1,4 @@
+using static LoaderHarness.Emulator.HostAccess;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
@@ -85,27 +86,6 @@ public sealed unsafe partial class Arm64Cpu
             Store(e->Write + off, size, value);
         else
             WriteSlow(va, size, value);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Load(byte* p, int size) => size switch
-    {
-        1 => *p,
-        2 => *(ushort*)p,
-        4 => *(uint*)p,
-        _ => *(ulong*)p,
-    };
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(byte* p, int size, ulong value)
-    {
-        switch (size)
-        {
-            case 1: *p = (byte)value; break;
-            case 2: *(ushort*)p = (ushort)value; break;
-            case 4: *(uint*)p = (uint)value; break;
-            default: *(ulong*)p = value; break;
-        }
     }
 
     private ulong ReadSlow(ulong va, int size)

@@ -1,3 +1,4 @@
+using static LoaderHarness.Emulator.HostAccess;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
@@ -115,27 +116,6 @@ public sealed unsafe partial class X86Cpu
             Store(e->Write + off, size, value);
         else
             WriteLinearSlow(linear, size, value);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Load(byte* p, int size) => size switch
-    {
-        1 => *p,
-        2 => *(ushort*)p,
-        4 => *(uint*)p,
-        _ => *(ulong*)p,
-    };
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(byte* p, int size, ulong value)
-    {
-        switch (size)
-        {
-            case 1: *p = (byte)value; break;
-            case 2: *(ushort*)p = (ushort)value; break;
-            case 4: *(uint*)p = (uint)value; break;
-            default: *(ulong*)p = value; break;
-        }
     }
 
     private ulong WrapLinear(ulong linear) => Mode64 ? linear : (uint)linear;

@@ -1,3 +1,4 @@
+using LoaderHarness.Tests.Support;
 using LoaderHarness.Emulator.Arm64;
 using Shouldly;
 
@@ -31,15 +32,15 @@ public class DifferentialTests
 
     private static void RunMany(int sequences, int firstSeed)
     {
-        UnicornArm64.RequireOrIgnore();
-        using var uc = new UnicornArm64();
+        Unicorn.RequireOrIgnore();
+        using var uc = Unicorn.Arm64();
         uc.Map(Base, 0x20_0000);
         using var m = new Arm64TestMachine();
         for (var seed = firstSeed; seed < firstSeed + sequences; seed++)
             RunOne(seed, uc, m);
     }
 
-    private static void RunOne(int seed, UnicornArm64 uc, Arm64TestMachine m)
+    private static void RunOne(int seed, Unicorn uc, Arm64TestMachine m)
     {
         var rng = new Random(seed);
         var words = RandomA64Program.Generate(rng, Length);

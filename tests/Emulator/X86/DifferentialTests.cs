@@ -1,3 +1,4 @@
+using LoaderHarness.Tests.Support;
 using Iced.Intel;
 using LoaderHarness.Emulator.X86;
 using NUnit.Framework;
@@ -38,7 +39,7 @@ public class DifferentialTests
     private static void RunMany(int bitness, int sequences, int firstSeed)
     {
         Unicorn.RequireOrIgnore();
-        using var uc = new Unicorn(bitness);
+        using var uc = Unicorn.X86(bitness);
         uc.Map(0, 0x10000);
         using var m = new TestMachine();
         for (var seed = firstSeed; seed < firstSeed + sequences; seed++)
@@ -64,10 +65,10 @@ public class DifferentialTests
         uc.RemoveCache(origin, origin + 0x1000);
         uc.Write(DataBase, data);
         uc.Write(StackArea, new byte[0x1000]);
-        var ids = bitness == 64 ? Unicorn.Gpr64 : Unicorn.Gpr32;
+        var ids = bitness == 64 ? UnicornX86.Gpr64 : UnicornX86.Gpr32;
         for (var i = 0; i < regs.Length; i++)
             uc.SetRegister(ids[i], regs[i]);
-        uc.SetRegister(Unicorn.Eflags, flags);
+        uc.SetRegister(UnicornX86.Eflags, flags);
         var err = uc.Run(origin, origin + (ulong)code.Length);
 
         // This engine.
@@ -100,7 +101,7 @@ public class DifferentialTests
         }
         diffs.ToString().ShouldBeEmpty($"registers differ: {context}");
         var mask = (FlagBits.Arithmetic | FlagBits.DF) & ~undefined;
-        (m.Cpu.Rflags & mask).ShouldBe(uc.GetRegister(Unicorn.Eflags) & mask, $"flags (mask 0x{mask:x}): {context}");
+        (m.Cpu.Rflags & mask).ShouldBe(uc.GetRegister(UnicornX86.Eflags) & mask, $"flags (mask 0x{mask:x}): {context}");
         m.Memory.ReadBytes(DataBase, RandomProgram.DataSize).ShouldBe(uc.Read(DataBase, RandomProgram.DataSize), $"data area: {context}");
         m.Memory.ReadBytes(StackArea, 0x1000).ShouldBe(uc.Read(StackArea, 0x1000), $"stack area: {context}");
     }

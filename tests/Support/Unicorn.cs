@@ -1,43 +1,18 @@
-using LoaderHarness.Tests.Support;
 using System.Runtime.InteropServices;
 
-namespace LoaderHarness.Tests.Emulator.X86;
+namespace LoaderHarness.Tests.Support;
 
 /// <summary>
-/// Minimal P/Invoke binding to Unicorn 2 (Debian package libunicorn2), the reference emulator for the
-/// differential tests. Constants from unicorn/unicorn.h and unicorn/x86.h (unicorn-engine/unicorn).
+/// Minimal P/Invoke binding to Unicorn 2 (Debian package libunicorn2), the reference emulator of the x86
+/// and arm64 differential tests. Constants from unicorn/unicorn.h (unicorn-engine/unicorn); register
+/// numbers per architecture are in UnicornX86 and UnicornArm64.
 /// </summary>
 internal sealed class Unicorn : IDisposable
 {
     private const string Library = "libunicorn.so.2";
 
-    /// <summary>UC_ARCH_X86.</summary>
-    private const int ArchX86 = 4;
-
     /// <summary>UC_PROT_ALL.</summary>
     private const uint ProtAll = 7;
-
-    /// <summary>uc_x86_reg values of EAX..EDI in encoding order (include/unicorn/x86.h).</summary>
-    public static readonly int[] Gpr32 = [19, 22, 24, 21, 30, 20, 29, 23];
-
-    /// <summary>
-    /// RAX..RDI in encoding order, then R8..R15. R8 is 91 in Unicorn 2.0.x (Debian bookworm's
-    /// libunicorn-dev 2.0.1 x86.h) and 106 from 2.1 on, where CR/DR registers up to 15 were added before it.
-    /// </summary>
-    public static int[] Gpr64 { get; } = BuildGpr64();
-
-    private static int[] BuildGpr64()
-    {
-        var r8 = IsAvailable && (uc_version(IntPtr.Zero, IntPtr.Zero) & 0xFFFF) == 0x200 ? 91 : 106;
-        var ids = new int[16];
-        int[] low = [35, 38, 40, 37, 44, 36, 43, 39];
-        low.CopyTo(ids, 0);
-        for (var i = 0; i < 8; i++)
-            ids[8 + i] = r8 + i;
-        return ids;
-    }
-
-    public const int Eflags = 25;
 
     private IntPtr _handle;
 
@@ -66,11 +41,16 @@ internal sealed class Unicorn : IDisposable
         Prerequisite.Missing("libunicorn.so.2 not found: sudo apt-get install -y libunicorn2");
     }
 
-    /// <summary>Opens an x86 engine in 16-, 32- or 64-bit mode (UC_MODE_16/32/64 = 2/4/8).</summary>
-    public Unicorn(int bitness)
-    {
-        Check(uc_open(ArchX86, bitness / 8, out _handle), "uc_open");
-    }
+    private Unicorn(int arch, int mode) => Check(uc_open(arch, mode, out _handle), "uc_open");
+
+    /// <summary>An x86 engine in 16-, 32- or 64-bit mode (UC_ARCH_X86 = 4; UC_MODE_16/32/64 = 2/4/8).</summary>
+    public static Unicorn X86(int bitness) => new(4, bitness / 8);
+
+    /// <summary>An arm64 engine (UC_ARCH_ARM64 = 2, UC_MODE_ARM = 0).</summary>
+    public static Unicorn Arm64() => new(2, 0);
+
+    /// <summary>uc_version's packed major/minor (0x0200 for Debian bookworm's 2.0.1).</summary>
+    public static uint Version => uc_version(IntPtr.Zero, IntPtr.Zero) & 0xFFFF;
 
     public void Map(ulong address, ulong size) => Check(uc_mem_map(_handle, address, (nuint)size, ProtAll), "uc_mem_map");
 
