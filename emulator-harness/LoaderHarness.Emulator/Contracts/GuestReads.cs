@@ -3,7 +3,7 @@ using LoaderHarness.Loader.Memory;
 
 namespace LoaderHarness.Emulator.Contracts;
 
-/// <summary>Small readings contracts share: segment shapes, C strings in guest RAM, an independent page walk.</summary>
+/// <summary>Small readings contracts share: segment shapes, C strings in guest RAM, identity-map coverage.</summary>
 internal static class GuestReads
 {
     /// <summary>Base 0, limit 4 GiB − 1, present, 32-bit (or 64-bit code), and code read/exec or data read/write.</summary>
@@ -30,39 +30,11 @@ internal static class GuestReads
         return null;
     }
 
-    /// <summary>
-    /// Walks 4-level page tables from <paramref name="cr3"/> (independently of the engine's MMU) and tells
-    /// whether <paramref name="linear"/> maps to itself, present and writable.
-    /// </summary>
-    public static bool IsIdentityMapped(GuestMemory memory, ulong cr3, ulong linear)
-    {
-        const ulong AddressMask = 0x000F_FFFF_FFFF_F000;
-        var table = cr3 & AddressMask;
-        for (var level = 3; level >= 0; level--)
-        {
-            var entryAddress = table + ((linear >> (12 + 9 * level)) & 0x1FF) * 8;
-            if (!memory.IsRam(entryAddress, 8))
-                return false;
-            var entry = memory.ReadU64(entryAddress);
-            if ((entry & 0x3) != 0x3)
-                return false;
-            var large = level is 1 or 2 && (entry & 0x80) != 0;
-            if (large || level == 0)
-            {
-                var pageSize = 1UL << (12 + 9 * level);
-                var frame = entry & AddressMask & ~(pageSize - 1);
-                return frame == (linear & ~(pageSize - 1));
-            }
-            table = entry & AddressMask;
-        }
-        return false;
-    }
-
-    /// <summary>The first page of <c>[start, start + length)</c> that is not identity-mapped, or null.</summary>
+    /// <summary>The first page of <c>[start, start + length)</c> that is not identity-mapped and writable (walked outside the CPU), or null.</summary>
     public static ulong? FirstUnmapped(GuestMemory memory, ulong cr3, ulong start, ulong length)
     {
         for (var page = start & ~0xFFFUL; page < start + length; page += 0x1000)
-            if (!IsIdentityMapped(memory, cr3, page))
+            if (PageTableWalker.Translate(memory, cr3, page, writable: true) != page)
                 return page;
         return null;
     }
