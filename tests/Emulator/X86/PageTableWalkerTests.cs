@@ -1,8 +1,8 @@
-using LoaderHarness.Emulator.Boot;
+using LoaderHarness.Emulator.X86;
 using LoaderHarness.Loader.Memory;
 using Shouldly;
 
-namespace LoaderHarness.Tests.Emulator.Boot;
+namespace LoaderHarness.Tests.Emulator.X86;
 
 /// <summary>The outside-the-CPU 4-level walk that turns kernel virtual addresses into guest-physical ones.</summary>
 [TestFixture]
@@ -46,5 +46,16 @@ public sealed class PageTableWalkerTests
     {
         using var memory = Tables();
         PageTableWalker.Translate(memory, Pml4, linear).ShouldBeNull();
+    }
+
+    [Test]
+    public void AWriteCheckNeedsRwAtEveryLevel()
+    {
+        // SDM Vol. 3A §4.6: a write needs R/W (bit 1) in every paging-structure entry on the way.
+        using var memory = Tables();
+        PageTableWalker.Translate(memory, Pml4, 0x1234, writable: true).ShouldBeNull();
+        memory.WriteU64(Pml4, Pdpt | Present | 2);
+        memory.WriteU64(Pdpt, 0 | Present | 2 | Large);
+        PageTableWalker.Translate(memory, Pml4, 0x1234, writable: true).ShouldBe(0x1234UL);
     }
 }
