@@ -85,6 +85,34 @@ public sealed class QemuInitramfsBootTests
     }
 
     [Test]
+    public void Without_our_console_node_the_kernels_builtin_initramfs_still_gives_init_its_console()
+    {
+        // With CONFIG_INITRAMFS_SOURCE empty (Debian's config), usr/default_cpio_list builds a built-in initramfs
+        // with /dev and /dev/console (c 5 1) that init/initramfs.c populate_rootfs unpacks before the external
+        // one: init/main.c console_on_rootfs finds the node even when our archive has none, and /init's
+        // stdout is open. Our archive keeps its own node for kernels built with another initramfs source.
+        QemuOracle.Require(QemuMachine.Microvm);
+        var vmlinux = Path.Combine(DebianKernel.Directory(), "vmlinux");
+        if (!File.Exists(vmlinux))
+            Prerequisite.Missing($"no vmlinux beside the bzImage: run {DebianKernel.FetchCommand}");
+        var initramfs = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllBytes(initramfs, FixtureInitramfs.Build(X86InitProgram.BuildExecutable(), consoleNode: false));
+            const string commandLine = "console=ttyS0 panic=-1 loaderharness.oracle=no-console-node";
+            var run = QemuOracle.Boot(QemuMachine.Microvm, vmlinux, initramfs, commandLine, Timeout);
+            run.Log.ShouldNotContain("unable to open an initial console", customMessage: run.ToString());
+            var report = InitReport.Find(run.Log);
+            report.ShouldNotBeNull(run.ToString());
+            report.CommandLine.ShouldBe(commandLine);
+        }
+        finally
+        {
+            File.Delete(initramfs);
+        }
+    }
+
+    [Test]
     public void A_hung_guest_is_killed_at_the_timeout()
     {
         var qemu = QemuOracle.Require(QemuMachine.Pc);
