@@ -24,12 +24,14 @@ public static class Arm64KernelBoot
     /// <summary>
     /// Symbols on the way to and through <c>start_kernel</c>, in the order a 6.x kernel reaches them
     /// (arch/arm64/kernel/head.S, init/main.c); absent ones (older kernels, inlined functions) are skipped.
+    /// From 6.9 the idmap, the kernel mapping and the relocation are C code in arch/arm64/kernel/pi/
+    /// (<c>__pi_create_init_idmap</c>, <c>__pi_early_map_kernel</c>, <c>__pi_relocate_kernel</c>).
     /// </summary>
     public static IReadOnlyList<string> BootPath { get; } =
     [
-        "primary_entry", "stext", "preserve_boot_args", "init_kernel_el", "el2_setup", "create_idmap", "__create_page_tables",
-        "__cpu_setup", "__primary_switch", "__enable_mmu", "__relocate_kernel", "__primary_switched", "start_kernel", "setup_arch",
-        "rest_init", "kernel_init", "panic",
+        "primary_entry", "stext", "preserve_boot_args", "__pi_create_init_idmap", "init_kernel_el", "el2_setup", "create_idmap",
+        "__create_page_tables", "__cpu_setup", "__primary_switch", "__enable_mmu", "__relocate_kernel", "__pi_early_map_kernel",
+        "__pi_relocate_kernel", "__primary_switched", "start_kernel", "setup_arch", "rest_init", "kernel_init", "panic",
     ];
 
     /// <summary>Instructions recorded after <c>preserve_boot_args</c> and <c>__primary_switched</c> start (their stores come first).</summary>
