@@ -52,4 +52,21 @@ public class Arm64KernelBoot612RealKernelTests
         report.Contracts.Where(c => c.IsViolation).Select(c => $"{c.Contract.Id}: {c.Detail}").ShouldBeEmpty();
         report.Succeeded.ShouldBeTrue();
     }
+
+    private static IEnumerable<TestCaseData> Flavours() =>
+        new[] { DebianKernelSet.Arm64Cloud612, DebianKernelSet.Arm64Generic612 }.Select(k => new TestCaseData(k).SetArgDisplayNames(k.Folder));
+
+    [TestCaseSource(nameof(Flavours))]
+    public void Past_setup_arch_boot_command_line_is_the_bootargs(DebianKernelSet kernel)
+    {
+        const string cmdline = "console=ttyAMA0 earlycon=pl011,0x09000000 harness=arm64";
+        var report = Arm64KernelBoot.Run(Image(kernel), new Arm64KernelBootOptions { Until = "rest_init", CommandLine = cmdline });
+
+        report.Milestone.ShouldBe("rest_init", $"{report.StopReason} at {report.StopLocation}: {report.StopDetail}");
+        // setup_arch copies /chosen/bootargs into boot_command_line (drivers/of/fdt.c early_init_dt_scan_chosen).
+        report.KernelReadback.BootCommandLine.ShouldBe(cmdline);
+        report.Console.ShouldContain($"Kernel command line: {cmdline}");
+        report.Console.ShouldContain("psci: PSCIv0.2 detected in firmware.");
+        report.Contracts.Where(c => c.IsViolation).Select(c => $"{c.Contract.Id}: {c.Detail}").ShouldBeEmpty();
+    }
 }
