@@ -31,7 +31,7 @@ internal static class KallsymsAddresses
         yield return new Candidate(KallsymsOrder.AddressesFirst, KallsymsAddressing.Relative, before, names.NumSyms - 8);
         yield return new Candidate(KallsymsOrder.AddressesLast, KallsymsAddressing.Absolute, after, -1);
         yield return new Candidate(KallsymsOrder.AddressesFirst, KallsymsAddressing.Absolute, names.NumSyms - 8 * n, -1);
-        yield return new Candidate(KallsymsOrder.AddressesLast, KallsymsAddressing.TextRelative, after, -1);
+        yield return new Candidate(KallsymsOrder.AddressesLast, KallsymsAddressing.PlaceRelative, after, -1);
     }
 
     /// <summary>
@@ -63,19 +63,28 @@ internal static class KallsymsAddresses
         for (var i = 0; i < count && !percpu; i++)
             percpu = BinaryPrimitives.ReadInt32LittleEndian(s[(c.At + 4 * i)..]) < 0;
         var addressing = percpu ? KallsymsAddressing.RelativeAbsolutePercpu : c.Addressing;
-        if (percpu && c.Addressing == KallsymsAddressing.TextRelative)
-            return null;
+        var place = c.Addressing == KallsymsAddressing.PlaceRelative;
+        if (percpu && place)
+            percpu = false; // place-relative offsets are signed by nature; absolute per-CPU was gone before them
         var relativeBase = c.BaseAt >= 0 ? BinaryPrimitives.ReadUInt64LittleEndian(s[c.BaseAt..]) : 0;
         for (var i = 0; i < count; i++)
         {
             var value = BinaryPrimitives.ReadInt32LittleEndian(s[(c.At + 4 * i)..]);
+            if (place)
+            {
+                // The target's position in the span: where the entry is, plus the entry. Positions ascend.
+                raw[i] = (ulong)(c.At + 4L * i + value);
+                if (i > 0 && (long)raw[i] < (long)raw[i - 1])
+                    return null;
+                continue;
+            }
             // Sorted by address: unsigned offsets ascend; with absolute per-CPU the absolute (non-negative)
             // values come first, ascending, then the relative ones, whose −1 − offset ascends.
             raw[i] = percpu ? (ulong)(long)value : (uint)value;
             if (i > 0 && Order(raw[i], percpu) < Order(raw[i - 1], percpu))
                 return null;
         }
-        if (Order(raw[^1], percpu) == Order(raw[0], percpu))
+        if (place ? raw[^1] == raw[0] : Order(raw[^1], percpu) == Order(raw[0], percpu))
             return null;
         return new Decoded(c.Order, addressing, raw, relativeBase, c.BaseAt);
     }
@@ -86,7 +95,8 @@ internal static class KallsymsAddresses
 
     /// <summary>
     /// kernel/kallsyms.c <c>kallsyms_sym_address</c>: <paramref name="relativeBase"/> + u32 offset; with absolute
-    /// per-CPU a non-negative value as is and a negative one as <c>relative_base − 1 − value</c>.
+    /// per-CPU a non-negative value as is and a negative one as <c>relative_base − 1 − value</c>. Place-relative
+    /// values are span positions, and <paramref name="relativeBase"/> is the address of the span's first byte.
     /// </summary>
     public static ulong Resolve(in Decoded d, int i, ulong relativeBase) => d.Addressing switch
     {

@@ -22,20 +22,31 @@ public enum KallsymsOrder
 /// <summary>How kallsyms stores each symbol's address (kernel/kallsyms.c <c>kallsyms_sym_address</c>).</summary>
 public enum KallsymsAddressing
 {
-    /// <summary><c>kallsyms_addresses</c>: one pointer-sized absolute address per symbol (!CONFIG_KALLSYMS_BASE_RELATIVE, gone in 6.11).</summary>
+    /// <summary>
+    /// <c>kallsyms_addresses</c>: one pointer-sized absolute address per symbol (!CONFIG_KALLSYMS_BASE_RELATIVE;
+    /// removed in 6.11 by "kallsyms: get rid of code for absolute kallsyms", 64e166099b69).
+    /// </summary>
     Absolute,
 
-    /// <summary><c>kallsyms_offsets</c>: u32 offsets above <c>kallsyms_relative_base</c> (CONFIG_KALLSYMS_BASE_RELATIVE, 4.6+; the only form from 6.11).</summary>
+    /// <summary>
+    /// <c>kallsyms_offsets</c>: u32 offsets above <c>kallsyms_relative_base</c> (CONFIG_KALLSYMS_BASE_RELATIVE from 4.6,
+    /// "kallsyms: add support for relative offsets in kallsyms address table", 2213e9a66bb8; the only form from 6.11 to 6.19).
+    /// </summary>
     Relative,
 
     /// <summary>
-    /// CONFIG_KALLSYMS_ABSOLUTE_PERCPU (x86-64 SMP): a non-negative s32 offset is the absolute address (a per-CPU
+    /// CONFIG_KALLSYMS_ABSOLUTE_PERCPU (x86-64 SMP, 4.6 to 6.14; removed by "kallsyms: Remove
+    /// KALLSYMS_ABSOLUTE_PERCPU", 01157ddc58dc): a non-negative s32 offset is the absolute address (a per-CPU
     /// variable's offset), a negative one means <c>kallsyms_relative_base − 1 − offset</c>.
     /// </summary>
     RelativeAbsolutePercpu,
 
-    /// <summary>u32 offsets from <c>_text</c> with no <c>kallsyms_relative_base</c> stored (the kernel adds <c>_text</c> itself).</summary>
-    TextRelative,
+    /// <summary>
+    /// 7.0+ ("kallsyms: Get rid of kallsyms relative base", a081b5789255): no <c>kallsyms_relative_base</c>; each s32
+    /// in <c>kallsyms_offsets</c> is relative to its own place, <c>&amp;kallsyms_offsets[i] + kallsyms_offsets[i]</c>
+    /// (scripts/kallsyms.c <c>--pc-relative</c>), so the table needs no relocation.
+    /// </summary>
+    PlaceRelative,
 }
 
 /// <summary>Which kallsyms layout a kernel was built with, as the reader found it.</summary>

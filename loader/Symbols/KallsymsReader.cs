@@ -6,10 +6,12 @@ namespace LoaderHarness.Loader.Symbols;
 /// <summary>
 /// Recovers a kernel's symbols from its own kallsyms tables, for kernels shipped without a real System.map:
 /// from a vmlinux ELF (x86-64, the bzImage payload) or a raw image (arm64 Image), in every layout
-/// scripts/kallsyms.c has written since 5.x — absolute <c>kallsyms_addresses</c> or base-relative
-/// <c>kallsyms_offsets</c> (with absolute per-CPU on x86-64 SMP), the address table before the names (up to
-/// 6.3) or after the token index (6.4+), one-byte name lengths or ULEB128 ones (6.1+), with or without
-/// <c>kallsyms_seqs_of_names</c> (6.2+). The tables are found by their structure, not by symbol names.
+/// scripts/kallsyms.c has written since 5.x — absolute <c>kallsyms_addresses</c> (up to 6.10), base-relative
+/// <c>kallsyms_offsets</c> + <c>kallsyms_relative_base</c> (with absolute per-CPU on x86-64 SMP up to 6.14) or
+/// place-relative offsets (7.0+), the address table before the names (up to 6.3) or after the token index
+/// (6.4+), one-byte name lengths or ULEB128 ones (6.1+), with or without <c>kallsyms_seqs_of_names</c> (6.2+).
+/// The tables are found by their structure, not by symbol names; see <see cref="KallsymsAddressing"/> for the
+/// kernel commits behind each form.
 /// </summary>
 public static class KallsymsReader
 {
@@ -27,23 +29,24 @@ public static class KallsymsReader
     public static KallsymsTable? TryRead(ReadOnlySpan<byte> kernel)
     {
         if (!ElfHeader.HasMagic(kernel))
-            return Scan(kernel, new Placement(null, kernel));
+            return Scan(kernel, new Placement(null, kernel, 0));
         var elf = ElfKernel.Parse(kernel);
         foreach (var ph in elf.ProgramHeaders)
         {
             if (ph.Type != ElfProgramHeader.TypeLoad || ph.FileSize == 0)
                 continue;
-            if (Scan(kernel.Slice((int)ph.Offset, (int)ph.FileSize), new Placement(elf, default)) is { } table)
+            if (Scan(kernel.Slice((int)ph.Offset, (int)ph.FileSize), new Placement(elf, default, ph.VirtualAddress)) is { } table)
                 return table;
         }
         return null;
     }
 
-    /// <summary>What tells a candidate's addresses apart: the ELF's program headers, or the raw image itself.</summary>
-    private readonly ref struct Placement(ElfKernel? elf, ReadOnlySpan<byte> raw)
+    /// <summary>What tells a candidate's addresses apart: the ELF's program headers and the scanned segment's address, or the raw image itself.</summary>
+    private readonly ref struct Placement(ElfKernel? elf, ReadOnlySpan<byte> raw, ulong segmentAddress)
     {
         public ElfKernel? Elf { get; } = elf;
         public ReadOnlySpan<byte> Raw { get; } = raw;
+        public ulong SegmentAddress { get; } = segmentAddress;
     }
 
     private static KallsymsTable? Scan(ReadOnlySpan<byte> s, Placement placement)
@@ -81,12 +84,12 @@ public static class KallsymsReader
         var entry = arm64 ? Arm64ImagePlacement.EntryOffset(raw) : null;
         var entryRaw = entry is null ? null : RawOfEntry(d, names);
 
-        if (d.Addressing == KallsymsAddressing.TextRelative)
+        if (d.Addressing == KallsymsAddressing.PlaceRelative)
         {
-            // Offsets from _text: an ELF's first PT_LOAD starts there; a raw Image's first byte is _text, which
-            // the header's branch must confirm.
+            // Positions in the scanned span: an ELF segment's address makes them addresses. In a raw Image they are
+            // Image offsets, which the header's branch must confirm; nothing relocated names the link address.
             if (elf is not null)
-                return LowestLoad(elf) is { } text ? (text, null) : null;
+                return Inside(elf, placement.SegmentAddress + d.Raw[^1]) ? (placement.SegmentAddress, null) : null;
             return entry is { } e && entryRaw == (ulong)e ? (0UL, 0UL) : null;
         }
 
@@ -139,17 +142,6 @@ public static class KallsymsReader
             }
         }
         return -1;
-    }
-
-    private static ulong? LowestLoad(ElfKernel elf)
-    {
-        ulong? lowest = null;
-        foreach (var ph in elf.ProgramHeaders)
-        {
-            if (ph.Type == ElfProgramHeader.TypeLoad && (lowest is null || ph.VirtualAddress < lowest))
-                lowest = ph.VirtualAddress;
-        }
-        return lowest;
     }
 
     /// <summary>Whether a PT_LOAD holds <paramref name="address"/> or ends there (<c>_end</c> is the last symbol of a KALLSYMS_ALL table).</summary>

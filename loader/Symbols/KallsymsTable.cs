@@ -18,9 +18,10 @@ public sealed class KallsymsTable
 
     /// <summary>
     /// For a raw image (an arm64 Image), the address the symbols give the image's first byte (<c>_text</c>,
-    /// the link address): a symbol lies at image offset <c>Address − ImageBase</c>. 0 when a relocatable Image
-    /// does not say its link address (addresses are then image offsets); null for an ELF vmlinux, whose
-    /// program headers place it.
+    /// the link address): a symbol lies at image offset <c>Address − ImageBase</c>. 0 when the Image does not
+    /// say its link address (a relocatable one without the relocation of <c>kallsyms_relative_base</c>, or 7.0+
+    /// place-relative offsets): addresses are then image offsets. Null for an ELF vmlinux, whose program
+    /// headers place it.
     /// </summary>
     public ulong? ImageBase { get; }
 

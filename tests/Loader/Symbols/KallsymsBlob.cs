@@ -9,7 +9,7 @@ namespace LoaderHarness.Tests.Loader.Symbols;
 /// <c>.balign 8</c>): up to 6.3 offsets, relative_base, num_syms, names, markers, [seqs_of_names],
 /// token_table, token_index; or the 6.4+ order with offsets, relative_base and seqs_of_names last. Older
 /// forms on request: absolute <c>kallsyms_addresses</c> (!KALLSYMS_BASE_RELATIVE), one-byte name lengths
-/// (before 6.1), offsets from <c>_text</c> with no relative_base stored. The token table maps
+/// (before 6.1), place-relative offsets with no relative_base (7.0+). The token table maps
 /// byte 0x01 to "start", 0x02 to "_64" and every other byte to itself (byte 0 to "@@"), so names are
 /// compressed a little, as the real tool does.
 /// </summary>
@@ -22,8 +22,10 @@ public sealed record KallsymsBlob
     public bool Order64 { get; init; }
     /// <summary>kallsyms_addresses: absolute u64 addresses instead of offsets and a base.</summary>
     public bool AbsoluteAddresses { get; init; }
-    /// <summary>Offsets from <see cref="RelativeBase"/> (as <c>_text</c>) with no kallsyms_relative_base written.</summary>
-    public bool NoRelativeBase { get; init; }
+    /// <summary>7.0+ place-relative offsets (target − the entry's own address), no kallsyms_relative_base; needs <see cref="BlobAddress"/>.</summary>
+    public bool PlaceRelative { get; init; }
+    /// <summary>The address the blob's first byte will have (for <see cref="PlaceRelative"/>).</summary>
+    public ulong BlobAddress { get; init; }
     /// <summary>Pre-6.1 names: the length is always one byte, even 0x80 and above.</summary>
     public bool OneByteLengths { get; init; }
     /// <summary>Bytes per kallsyms_seqs_of_names entry (3 since 6.2; 4 in the series' first form).</summary>
@@ -120,6 +122,12 @@ public sealed record KallsymsBlob
                 output.AddRange(BitConverter.GetBytes(s.Address));
             return;
         }
+        if (PlaceRelative)
+        {
+            foreach (var s in Symbols)
+                output.AddRange(BitConverter.GetBytes((int)(long)(s.Address - (BlobAddress + (ulong)output.Count))));
+            return;
+        }
         foreach (var s in Symbols)
         {
             // scripts/kallsyms.c write_src: absolute symbols as themselves, the rest as base − 1 − address.
@@ -131,8 +139,6 @@ public sealed record KallsymsBlob
             output.AddRange(bytes);
         }
         Align(output);
-        if (NoRelativeBase)
-            return;
         BaseOffset = output.Count;
         output.AddRange(BitConverter.GetBytes(StoredBase ?? RelativeBase));
     }

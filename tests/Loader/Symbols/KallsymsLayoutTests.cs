@@ -51,8 +51,8 @@ public sealed class KallsymsLayoutTests
             relative with { Addressing = KallsymsAddressing.Absolute, TwoByteLengths = false, OneByteLengths = true });
         yield return Case("kallsyms_addresses last", new KallsymsBlob { Symbols = Symbols(Text), AbsoluteAddresses = true, Order64 = true },
             relative with { Order = KallsymsOrder.AddressesLast, Addressing = KallsymsAddressing.Absolute });
-        yield return Case("offsets from _text, no relative_base", new KallsymsBlob { Symbols = Symbols(Text), AbsolutePercpu = false, Order64 = true, NoRelativeBase = true },
-            relative with { Order = KallsymsOrder.AddressesLast, Addressing = KallsymsAddressing.TextRelative });
+        yield return Case("7.0+: place-relative offsets, no relative_base", new KallsymsBlob { Symbols = Symbols(Text), Order64 = true, PlaceRelative = true, BlobAddress = Text },
+            relative with { Order = KallsymsOrder.AddressesLast, Addressing = KallsymsAddressing.PlaceRelative, SeqsOfNamesWidth = 0 });
 
         static TestCaseData Case(string name, KallsymsBlob blob, KallsymsLayout layout) => new TestCaseData(blob, layout).SetName(name);
     }
@@ -96,27 +96,32 @@ public sealed class KallsymsLayoutTests
         table.Symbols.AddressOf("sym_000").ShouldBe((ulong)Arm64Entry + 0x1000);
     }
 
-    [Test]
-    public void An_arm64_Image_linked_in_place_gives_its_link_address()
+    [TestCase(false)]
+    [TestCase(true)]
+    public void An_arm64_Image_linked_in_place_gives_its_link_address(bool absoluteAddresses)
     {
-        var blob = new KallsymsBlob { Symbols = Symbols(Arm64Link), AbsolutePercpu = false, RelativeBase = Arm64Link + 0x1_0000 };
+        var blob = new KallsymsBlob { Symbols = Symbols(Arm64Link), AbsolutePercpu = false, RelativeBase = Arm64Link + 0x1_0000, AbsoluteAddresses = absoluteAddresses };
 
         var table = KallsymsReader.Read(Arm64Image(blob, relocation: false));
 
         table.Layout.Order.ShouldBe(KallsymsOrder.AddressesFirst);
+        table.Layout.Addressing.ShouldBe(absoluteAddresses ? KallsymsAddressing.Absolute : KallsymsAddressing.Relative);
         table.ImageBase.ShouldBe(Arm64Link);
         table.Symbols.Symbols.ShouldBe(blob.Symbols);
     }
 
     [Test]
-    public void An_arm64_Image_with_offsets_from_text_is_checked_against_its_entry_branch()
+    public void An_arm64_Image_with_place_relative_offsets_is_checked_against_its_entry_branch()
     {
-        var blob = new KallsymsBlob { Symbols = Symbols(Arm64Link), AbsolutePercpu = false, Order64 = true, RelativeBase = Arm64Link, NoRelativeBase = true };
+        // The Image sits at its link address; its tables start 0x40 bytes in.
+        var blob = new KallsymsBlob { Symbols = Symbols(Arm64Link), Order64 = true, PlaceRelative = true, BlobAddress = Arm64Link + 0x40 };
 
         var table = KallsymsReader.Read(Arm64Image(blob, relocation: false));
 
-        table.Layout.Addressing.ShouldBe(KallsymsAddressing.TextRelative);
+        table.Layout.Addressing.ShouldBe(KallsymsAddressing.PlaceRelative);
+        table.ImageBase.ShouldBe(0UL);
         table.ImageOffsetOf("primary_entry").ShouldBe((ulong)Arm64Entry);
+        table.Symbols.AddressOf("sym_299").ShouldBe((ulong)Arm64Entry + 0x1000 + 299 * 0x10);
     }
 
     [Test]
