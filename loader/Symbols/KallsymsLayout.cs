@@ -11,7 +11,7 @@ public enum KallsymsOrder
     AddressesFirst,
 
     /// <summary>
-    /// From 6.4 ("scripts/kallsyms: change the output order", which moved the address data last so the name
+    /// From 6.4 ("scripts/kallsyms: change the output order", 404bad70fcf7, which moved the address data last so the name
     /// tables no longer shift between link passes): <c>kallsyms_num_syms</c>, <c>kallsyms_names</c>,
     /// <c>kallsyms_markers</c>, <c>kallsyms_token_table</c>, <c>kallsyms_token_index</c>, the addresses or
     /// offsets (+ <c>kallsyms_relative_base</c>), <c>kallsyms_seqs_of_names</c>.
@@ -53,6 +53,6 @@ public enum KallsymsAddressing
 /// <param name="Order">Where the address table sits.</param>
 /// <param name="Addressing">How addresses are stored.</param>
 /// <param name="SeqsOfNamesWidth">Bytes per <c>kallsyms_seqs_of_names</c> entry (6.2+: 3, big-endian), or 0 when the table is absent or not between the markers and the token table.</param>
-/// <param name="TwoByteLengths">Whether some name's length took two ULEB128 bytes ("kallsyms: support big kernel symbols", 6.1); false also for a 6.1+ table with no name that long.</param>
+/// <param name="TwoByteLengths">Whether some name's length took two ULEB128 bytes ("kallsyms: support "big" kernel symbols", 73bbb94466fd, 6.1); false also for a 6.1+ table with no name that long.</param>
 /// <param name="OneByteLengths">Whether the names only decode with pre-6.1 one-byte lengths (a length byte with bit 7 set that is not a ULEB128 prefix).</param>
 public readonly record struct KallsymsLayout(KallsymsOrder Order, KallsymsAddressing Addressing, int SeqsOfNamesWidth, bool TwoByteLengths, bool OneByteLengths);

@@ -44,8 +44,9 @@ internal static class KallsymsNames
             if (count is 0 or > MaxSymbols)
                 continue;
             var markerBytes = AlignUp8(4 * ((count + 255) / 256));
-            // Markers end at the token table, or below seqs_of_names: 3 bytes per symbol ("kallsyms: Reduce the
-            // memory occupied by kallsyms_seqs_of_names[]", 6.2) or the 4 its first version used.
+            // Markers end at the token table, or (6.2-6.3) below seqs_of_names ("kallsyms: Improve the performance of
+            // kallsyms_lookup_name()"): 3 bytes per symbol ("kallsyms: Reduce the memory occupied by
+            // kallsyms_seqs_of_names[]", 19bd8981dc2e, same release) or the .long its first version wrote.
             foreach (var seqsWidth in (ReadOnlySpan<int>)[0, 3, 4])
             {
                 var markers = tokenTable - AlignUp8(seqsWidth * count) - markerBytes;
@@ -142,7 +143,10 @@ internal static class KallsymsNames
         return result;
     }
 
-    /// <summary>A name's length: ULEB128 of up to two bytes (scripts/kallsyms.c since 6.1), or one plain byte before.</summary>
+    /// <summary>
+    /// A name's length: ULEB128 of up to two bytes (scripts/kallsyms.c since 6.1, 73bbb94466fd), or one plain byte
+    /// before. The two are ambiguous for 0x80-0xFF, so a table that does not fit as ULEB128 is tried again with single bytes.
+    /// </summary>
     private static int ReadLength(ReadOnlySpan<byte> s, ref int at, bool uleb)
     {
         int length = s[at++];
