@@ -7,6 +7,7 @@ using LoaderHarness.Loader.Errors;
 using LoaderHarness.Loader.Images.Pe;
 using LoaderHarness.Loader.Memory;
 using LoaderHarness.Loader.Setup;
+using LoaderHarness.Loader.Symbols;
 
 namespace LoaderHarness.Emulator.Boot;
 
@@ -23,12 +24,14 @@ public static class Arm64KernelBoot
     /// <summary>
     /// Symbols on the way to and through <c>start_kernel</c>, in the order a 6.x kernel reaches them
     /// (arch/arm64/kernel/head.S, init/main.c); absent ones (older kernels, inlined functions) are skipped.
+    /// From 6.9 the idmap, the kernel mapping and the relocation are C code in arch/arm64/kernel/pi/
+    /// (<c>__pi_create_init_idmap</c>, <c>__pi_early_map_kernel</c>, <c>__pi_relocate_kernel</c>).
     /// </summary>
     public static IReadOnlyList<string> BootPath { get; } =
     [
-        "primary_entry", "stext", "preserve_boot_args", "init_kernel_el", "el2_setup", "create_idmap", "__create_page_tables",
-        "__cpu_setup", "__primary_switch", "__enable_mmu", "__relocate_kernel", "__primary_switched", "start_kernel", "setup_arch",
-        "rest_init", "kernel_init", "panic",
+        "primary_entry", "stext", "preserve_boot_args", "__pi_create_init_idmap", "init_kernel_el", "el2_setup", "create_idmap",
+        "__create_page_tables", "__cpu_setup", "__primary_switch", "__enable_mmu", "__relocate_kernel", "__pi_early_map_kernel",
+        "__pi_relocate_kernel", "__primary_switched", "start_kernel", "setup_arch", "rest_init", "kernel_init", "panic",
     ];
 
     /// <summary>Instructions recorded after <c>preserve_boot_args</c> and <c>__primary_switched</c> start (their stores come first).</summary>
@@ -39,9 +42,9 @@ public static class Arm64KernelBoot
     public static Arm64BootReport Run(ReadOnlyMemory<byte> image, Arm64KernelBootOptions options)
     {
         var (_, raw) = PeKernel.Open(image.Span);
-        var symbols = Arm64KernelSymbols.TryRecover(raw)
-            ?? throw new LoaderException(LoaderError.InvalidImage, "the Image has no kallsyms table (CONFIG_KALLSYMS off?): no symbols to report progress with");
-        if (symbols.OffsetOf(options.Until) is null)
+        var symbols = KallsymsReader.TryRead(raw)
+            ?? throw new LoaderException(LoaderError.KallsymsNotFound, "the Image has no kallsyms table (CONFIG_KALLSYMS off?): no symbols to report progress with");
+        if (symbols.ImageOffsetOf(options.Until) is null)
             throw new ArgumentException($"the kernel has no code symbol '{options.Until}'", nameof(options));
         var profile = options.Profile;
         using var memory = new GuestMemory([new GuestRegion(profile.RamBase, options.MemorySize)]);
@@ -56,7 +59,7 @@ public static class Arm64KernelBoot
         var cpu = new Arm64Cpu(memory);
         Arm64VcpuSetup.Apply(cpu, guest, profile);
         if (options.Trace is { } trace)
-            cpu.Tracer = new Arm64Tracer(trace, pc => Locate(pc, guest, symbols) is { } at && at.Delta == 0 ? at.Symbol.Name : null);
+            cpu.Tracer = new Arm64Tracer(trace, pc => Locate(pc, guest, symbols) is { } at && at.Offset == 0 ? at.Symbol.Name : null);
         var boot = new Arm64BootCase(cpu, guest, profile);
         options.Mutant?.Inject(boot);
         var contracts = new List<ContractResult>(ContractCatalogue.Evaluate(boot, ContractPhase.Entry));
@@ -80,27 +83,31 @@ public static class Arm64KernelBoot
             WallTime = clock.Elapsed,
             DtbAddress = guest.BootStructureAddress,
             KernelLoad = guest.Kernel.KernelLoad,
-            LinkAddress = symbols.LinkAddress,
+            LinkAddress = LinkAddressOf(symbols),
             KernelReadback = session.Readback,
             Console = cpu.Uart.Text,
             Contracts = contracts,
         };
     }
 
+    /// <summary>The Image's link address (its <c>_text</c>), when the Image says.</summary>
+    private static ulong? LinkAddressOf(KallsymsTable symbols) => symbols.ImageBase is { } link and not 0 ? link : null;
+
     /// <summary>The symbol containing <paramref name="pc"/>, physical (MMU off, idmap) or at the link address.</summary>
-    private static (Arm64KernelSymbol Symbol, ulong Delta)? Locate(ulong pc, GuestSetupResult guest, Arm64KernelSymbols symbols)
+    private static (KernelSymbol Symbol, ulong Offset)? Locate(ulong pc, GuestSetupResult guest, KallsymsTable symbols)
     {
         var load = guest.Kernel.KernelLoad;
         var size = guest.Kernel.ClaimedEnd - load;
+        var imageBase = symbols.ImageBase ?? 0;
         if (pc - load < size)
-            return symbols.Containing(pc - load);
-        if (symbols.LinkAddress is { } link && pc - link < size)
-            return symbols.Containing(pc - link);
+            return symbols.Symbols.Containing(imageBase + (pc - load));
+        if (LinkAddressOf(symbols) is { } link && pc - link < size)
+            return symbols.Symbols.Containing(pc);
         return null;
     }
 
-    private static string Describe(ulong pc, GuestSetupResult guest, Arm64KernelSymbols symbols) =>
-        Locate(pc, guest, symbols) is { } at ? $"{at.Symbol.Name}+0x{at.Delta:x}" : $"0x{pc:x}";
+    private static string Describe(ulong pc, GuestSetupResult guest, KallsymsTable symbols) =>
+        Locate(pc, guest, symbols) is { } at ? $"{at.Symbol.Name}+0x{at.Offset:x}" : $"0x{pc:x}";
 
     /// <summary>One run: milestone stops, the two recording windows and the readback.</summary>
     private sealed class Session
@@ -112,7 +119,7 @@ public static class Arm64KernelBoot
         private readonly List<Arm64Milestone> _milestones = [];
         private readonly ulong _imageSize;
 
-        public Session(Arm64Cpu cpu, GuestSetupResult guest, Arm64KernelSymbols symbols, Arm64KernelBootOptions options)
+        public Session(Arm64Cpu cpu, GuestSetupResult guest, KallsymsTable symbols, Arm64KernelBootOptions options)
         {
             _cpu = cpu;
             _guest = guest;
@@ -121,11 +128,11 @@ public static class Arm64KernelBoot
             var until = BootPath.Contains(options.Until) ? BootPath.TakeWhile(s => s != options.Until).Append(options.Until).Append("panic") : BootPath.Append(options.Until);
             foreach (var name in until.Distinct())
             {
-                if (symbols.OffsetOf(name) is not { } offset)
+                if (symbols.ImageOffsetOf(name) is not { } offset)
                     continue;
                 // Early code runs at its physical address; from __primary_switched on at the link address.
                 AddStop(guest.Kernel.KernelLoad + offset, name);
-                if (symbols.LinkAddress is { } link)
+                if (LinkAddressOf(symbols) is { } link)
                     AddStop(link + offset, name);
             }
         }
