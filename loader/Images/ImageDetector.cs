@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using LoaderHarness.Loader.Images.Pe;
+using LoaderHarness.Loader.Images.Image;
 
 namespace LoaderHarness.Loader.Images;
 

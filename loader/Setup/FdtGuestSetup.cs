@@ -1,7 +1,7 @@
 using LoaderHarness.Loader.Boot.Fdt;
 using LoaderHarness.Loader.Boot.MemoryMap;
 using LoaderHarness.Loader.Errors;
-using LoaderHarness.Loader.Images.Pe;
+using LoaderHarness.Loader.Images.Image;
 using LoaderHarness.Loader.Memory;
 
 namespace LoaderHarness.Loader.Setup;
@@ -21,7 +21,7 @@ internal static class FdtGuestSetup
 
     public static GuestSetupResult Setup(GuestMemory memory, GuestSetupRequest request)
     {
-        var (pe, bytes) = PeKernel.Open(request.Kernel.Span);
+        var (pe, bytes) = ImageKernel.Open(request.Kernel.Span);
         var header = pe.Header;
         var protocol = header.Architecture == ImageArchitecture.Arm64 ? BootProtocol.Arm64 : BootProtocol.Riscv64;
         if (request.Protocol != BootProtocol.Auto && request.Protocol != protocol)
@@ -34,7 +34,7 @@ internal static class FdtGuestSetup
             m => m.Write(kernel.KernelLoad, bytes));
 
         var ram = memory.Regions[0];
-        var fdtAddress = layout.FdtAddress ?? (ram.Size >= PeKernel.MaxDtbSize ? ram.End - PeKernel.MaxDtbSize : ram.Start);
+        var fdtAddress = layout.FdtAddress ?? (ram.Size >= ImageKernel.MaxDtbSize ? ram.End - ImageKernel.MaxDtbSize : ram.Start);
         if (fdtAddress % FdtAlignment != 0)
             throw new LoaderException(LoaderError.BootStructureSetup, $"DTB address 0x{fdtAddress:x} is not 8-byte aligned (arm64 booting.rst)");
 
@@ -58,7 +58,7 @@ internal static class FdtGuestSetup
             RngSeed = request.RngSeed is { } seed ? new ReadOnlyMemory<byte>(seed) : (ReadOnlyMemory<byte>?)null,
         });
         // linux-loader pe::load_dtb: Error::DtbTooBig past MAX_FDT_SIZE (2 MiB).
-        if ((ulong)dtb.Length > PeKernel.MaxDtbSize)
+        if ((ulong)dtb.Length > ImageKernel.MaxDtbSize)
             throw new LoaderException(LoaderError.DtbTooBig, $"the DTB is 0x{dtb.Length:x} bytes; the kernel maps at most 2 MiB");
         plan.Add("device tree", fdtAddress, dtb);
         plan.Commit();

@@ -12,7 +12,7 @@ public sealed record GuestSetupRequest
     /// <summary>How to enter the kernel.</summary>
     public BootProtocol Protocol { get; init; } = BootProtocol.Auto;
     /// <summary>Where x86 boot pieces go.</summary>
-    public X86Layout X86 { get; init; } = new();
+    public X86GuestLayout X86 { get; init; } = new();
     /// <summary>Where arm64 / riscv64 boot pieces go; null means the architecture's default.</summary>
     public FdtGuestLayout? Fdt { get; init; }
     /// <summary>x86 <c>type_of_loader</c> (0xFF undefined, as Firecracker and Cloud Hypervisor; 0xB0 is QEMU).</summary>

@@ -4,7 +4,7 @@ using LoaderHarness.Emulator.Arm64;
 using LoaderHarness.Emulator.Contracts;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Loader.Errors;
-using LoaderHarness.Loader.Images.Pe;
+using LoaderHarness.Loader.Images.Image;
 using LoaderHarness.Loader.Memory;
 using LoaderHarness.Loader.Setup;
 
@@ -38,7 +38,7 @@ public static class Arm64KernelBoot
     /// <exception cref="LoaderException">The loader refused the image, or it has no kallsyms table to find symbols in.</exception>
     public static Arm64BootReport Run(ReadOnlyMemory<byte> image, Arm64KernelBootOptions options)
     {
-        var (_, raw) = PeKernel.Open(image.Span);
+        var (_, raw) = ImageKernel.Open(image.Span);
         var symbols = Arm64KernelSymbols.TryRecover(raw)
             ?? throw new LoaderException(LoaderError.InvalidImage, "the Image has no kallsyms table (CONFIG_KALLSYMS off?): no symbols to report progress with");
         if (symbols.OffsetOf(options.Until) is null)
