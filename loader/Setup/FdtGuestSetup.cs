@@ -1,5 +1,6 @@
 using LoaderHarness.Loader.Boot.Fdt;
 using LoaderHarness.Loader.Boot.MemoryMap;
+using LoaderHarness.Loader.Cmdline;
 using LoaderHarness.Loader.Errors;
 using LoaderHarness.Loader.Images.Image;
 using LoaderHarness.Loader.Memory;
@@ -12,10 +13,6 @@ namespace LoaderHarness.Loader.Setup;
 /// </summary>
 internal static class FdtGuestSetup
 {
-    /// <summary>arm64 COMMAND_LINE_SIZE (arch/arm64/include/uapi/asm/setup.h).</summary>
-    private const int Arm64CmdlineCapacity = 2048;
-    /// <summary>riscv COMMAND_LINE_SIZE (arch/riscv/include/uapi/asm/setup.h).</summary>
-    private const int Riscv64CmdlineCapacity = 1024;
     /// <summary>arm64 MIN_FDT_ALIGN (fixmap_remap_fdt rejects other alignments).</summary>
     private const ulong FdtAlignment = 8;
 
@@ -38,7 +35,7 @@ internal static class FdtGuestSetup
         if (fdtAddress % FdtAlignment != 0)
             throw new LoaderException(LoaderError.BootStructureSetup, $"DTB address 0x{fdtAddress:x} is not 8-byte aligned (arm64 booting.rst)");
 
-        var cmdline = X86GuestSetup.BuildCmdline(request.CommandLine, protocol == BootProtocol.Arm64 ? Arm64CmdlineCapacity : Riscv64CmdlineCapacity);
+        var cmdline = CmdlineBuilder.Build(request.CommandLine, protocol == BootProtocol.Arm64 ? CmdlineBuilder.Arm64Capacity : CmdlineBuilder.Riscv64Capacity);
         (ulong Address, ulong Size)? initrd = null;
         if (request.Initrd is { } initrdBytes)
         {

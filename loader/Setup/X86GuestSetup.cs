@@ -13,8 +13,6 @@ namespace LoaderHarness.Loader.Setup;
 /// <summary>The x86 half of <see cref="GuestSetup"/>: vmlinux (PVH or 64-bit) and bzImage (64- or 32-bit).</summary>
 internal static class X86GuestSetup
 {
-    /// <summary>x86 COMMAND_LINE_SIZE: the cap for kernels without a setup header to say otherwise.</summary>
-    private const int DefaultCmdlineCapacity = 2048;
     /// <summary>Linux's initrd_addr_max for x86_64 (header.S), used when a vmlinux carries no setup header.</summary>
     private const ulong DefaultInitrdAddrMax = 0x7FFF_FFFF;
     /// <summary>Firecracker configure_64bit_boot: kernel_alignment it writes for a vmlinux.</summary>
@@ -57,7 +55,7 @@ internal static class X86GuestSetup
                 KernelAlignment = VmlinuxKernelAlignment,
                 XLoadFlags = (ushort)(XLoadFlags.Kernel64 | XLoadFlags.CanBeLoadedAbove4G),
                 InitrdAddrMax = (uint)DefaultInitrdAddrMax,
-                CmdlineSize = DefaultCmdlineCapacity - 1,
+                CmdlineSize = CmdlineBuilder.X86Capacity - 1,
             };
             headerEnd = SetupHeader.Offset + SetupHeader.Size;
             runtimeEnd = kernel.ClaimedEnd;
@@ -93,7 +91,7 @@ internal static class X86GuestSetup
         if (runtimeEnd > kernel.ClaimedEnd)
             plan.Add(new GuestPlacement("kernel runtime (init_size)", kernel.ClaimedEnd, runtimeEnd - kernel.ClaimedEnd), null);
 
-        var cmdline = BuildCmdline(request.CommandLine, format == ImageFormat.Elf ? DefaultCmdlineCapacity : (int)header.EffectiveCmdlineSize + 1);
+        var cmdline = CmdlineBuilder.Build(request.CommandLine, format == ImageFormat.Elf ? CmdlineBuilder.X86Capacity : (int)header.EffectiveCmdlineSize + 1);
         var cmdlineBytes = cmdline.AsCString();
         plan.Add("command line", layout.CommandLine, cmdlineBytes);
         // copy_bootdata reads COMMAND_LINE_SIZE bytes from cmd_line_ptr whatever the NUL says (boot-contracts §1.5).
@@ -183,18 +181,6 @@ internal static class X86GuestSetup
             MemoryMap = map,
             Placements = plan.Placements,
         };
-    }
-
-    /// <summary>Validates a command line the way linux-loader's Cmdline does, within the kernel's capacity.</summary>
-    internal static KernelCmdline BuildCmdline(string raw, int capacity)
-    {
-        var parsed = KernelCmdline.Parse(raw, capacity);
-        var cmdline = new KernelCmdline(capacity);
-        if (parsed.BootArgs.Length > 0)
-            cmdline.InsertString(parsed.BootArgs);
-        if (parsed.InitArgs.Length > 0)
-            cmdline.InsertInitArgs(parsed.InitArgs);
-        return cmdline;
     }
 
     private static bool Has64BitEntry(SetupHeader header) => header.EffectiveXLoadFlags.HasFlag(XLoadFlags.Kernel64);
