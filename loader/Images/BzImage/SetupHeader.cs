@@ -1,5 +1,5 @@
-using System.Buffers.Binary;
 using LoaderHarness.Loader.Errors;
+using static LoaderHarness.Loader.Binary.LittleEndian;
 
 namespace LoaderHarness.Loader.Images.BzImage;
 
@@ -151,44 +151,44 @@ public readonly record struct SetupHeader
         return new SetupHeader
         {
             SetupSects = image[0x1F1],
-            RootFlags = U16(image, 0x1F2),
-            SysSize = U32(image, 0x1F4),
-            RamSize = U16(image, 0x1F8),
-            VidMode = U16(image, 0x1FA),
-            RootDev = U16(image, 0x1FC),
-            BootFlag = U16(image, 0x1FE),
-            Jump = U16(image, 0x200),
-            Header = U32(image, 0x202),
-            Version = U16(image, 0x206),
-            RealModeSwitch = U32(image, 0x208),
-            StartSysSeg = U16(image, 0x20C),
-            KernelVersion = U16(image, 0x20E),
+            RootFlags = ReadU16(image, 0x1F2),
+            SysSize = ReadU32(image, 0x1F4),
+            RamSize = ReadU16(image, 0x1F8),
+            VidMode = ReadU16(image, 0x1FA),
+            RootDev = ReadU16(image, 0x1FC),
+            BootFlag = ReadU16(image, 0x1FE),
+            Jump = ReadU16(image, 0x200),
+            Header = ReadU32(image, 0x202),
+            Version = ReadU16(image, 0x206),
+            RealModeSwitch = ReadU32(image, 0x208),
+            StartSysSeg = ReadU16(image, 0x20C),
+            KernelVersion = ReadU16(image, 0x20E),
             TypeOfLoader = image[0x210],
             LoadFlags = image[0x211],
-            SetupMoveSize = U16(image, 0x212),
-            Code32Start = U32(image, 0x214),
-            RamdiskImage = U32(image, 0x218),
-            RamdiskSize = U32(image, 0x21C),
-            BootsectKludge = U32(image, 0x220),
-            HeapEndPtr = U16(image, 0x224),
+            SetupMoveSize = ReadU16(image, 0x212),
+            Code32Start = ReadU32(image, 0x214),
+            RamdiskImage = ReadU32(image, 0x218),
+            RamdiskSize = ReadU32(image, 0x21C),
+            BootsectKludge = ReadU32(image, 0x220),
+            HeapEndPtr = ReadU16(image, 0x224),
             ExtLoaderVer = image[0x226],
             ExtLoaderType = image[0x227],
-            CmdLinePtr = U32(image, 0x228),
-            InitrdAddrMax = U32(image, 0x22C),
-            KernelAlignment = U32(image, 0x230),
+            CmdLinePtr = ReadU32(image, 0x228),
+            InitrdAddrMax = ReadU32(image, 0x22C),
+            KernelAlignment = ReadU32(image, 0x230),
             RelocatableKernel = image[0x234],
             MinAlignment = image[0x235],
-            XLoadFlags = U16(image, 0x236),
-            CmdlineSize = U32(image, 0x238),
-            HardwareSubarch = U32(image, 0x23C),
-            HardwareSubarchData = U64(image, 0x240),
-            PayloadOffset = U32(image, 0x248),
-            PayloadLength = U32(image, 0x24C),
-            SetupData = U64(image, 0x250),
-            PrefAddress = U64(image, 0x258),
-            InitSize = U32(image, 0x260),
-            HandoverOffset = U32(image, 0x264),
-            KernelInfoOffset = U32(image, 0x268),
+            XLoadFlags = ReadU16(image, 0x236),
+            CmdlineSize = ReadU32(image, 0x238),
+            HardwareSubarch = ReadU32(image, 0x23C),
+            HardwareSubarchData = ReadU64(image, 0x240),
+            PayloadOffset = ReadU32(image, 0x248),
+            PayloadLength = ReadU32(image, 0x24C),
+            SetupData = ReadU64(image, 0x250),
+            PrefAddress = ReadU64(image, 0x258),
+            InitSize = ReadU32(image, 0x260),
+            HandoverOffset = ReadU32(image, 0x264),
+            KernelInfoOffset = ReadU32(image, 0x268),
         };
     }
 
@@ -198,50 +198,43 @@ public readonly record struct SetupHeader
         if (page.Length < Offset + Size)
             throw new ArgumentException($"need 0x{Offset + Size:x} bytes", nameof(page));
         page[0x1F1] = SetupSects;
-        W16(page, 0x1F2, RootFlags);
-        W32(page, 0x1F4, SysSize);
-        W16(page, 0x1F8, RamSize);
-        W16(page, 0x1FA, VidMode);
-        W16(page, 0x1FC, RootDev);
-        W16(page, 0x1FE, BootFlag);
-        W16(page, 0x200, Jump);
-        W32(page, 0x202, Header);
-        W16(page, 0x206, Version);
-        W32(page, 0x208, RealModeSwitch);
-        W16(page, 0x20C, StartSysSeg);
-        W16(page, 0x20E, KernelVersion);
+        WriteU16(page, 0x1F2, RootFlags);
+        WriteU32(page, 0x1F4, SysSize);
+        WriteU16(page, 0x1F8, RamSize);
+        WriteU16(page, 0x1FA, VidMode);
+        WriteU16(page, 0x1FC, RootDev);
+        WriteU16(page, 0x1FE, BootFlag);
+        WriteU16(page, 0x200, Jump);
+        WriteU32(page, 0x202, Header);
+        WriteU16(page, 0x206, Version);
+        WriteU32(page, 0x208, RealModeSwitch);
+        WriteU16(page, 0x20C, StartSysSeg);
+        WriteU16(page, 0x20E, KernelVersion);
         page[0x210] = TypeOfLoader;
         page[0x211] = LoadFlags;
-        W16(page, 0x212, SetupMoveSize);
-        W32(page, 0x214, Code32Start);
-        W32(page, 0x218, RamdiskImage);
-        W32(page, 0x21C, RamdiskSize);
-        W32(page, 0x220, BootsectKludge);
-        W16(page, 0x224, HeapEndPtr);
+        WriteU16(page, 0x212, SetupMoveSize);
+        WriteU32(page, 0x214, Code32Start);
+        WriteU32(page, 0x218, RamdiskImage);
+        WriteU32(page, 0x21C, RamdiskSize);
+        WriteU32(page, 0x220, BootsectKludge);
+        WriteU16(page, 0x224, HeapEndPtr);
         page[0x226] = ExtLoaderVer;
         page[0x227] = ExtLoaderType;
-        W32(page, 0x228, CmdLinePtr);
-        W32(page, 0x22C, InitrdAddrMax);
-        W32(page, 0x230, KernelAlignment);
+        WriteU32(page, 0x228, CmdLinePtr);
+        WriteU32(page, 0x22C, InitrdAddrMax);
+        WriteU32(page, 0x230, KernelAlignment);
         page[0x234] = RelocatableKernel;
         page[0x235] = MinAlignment;
-        W16(page, 0x236, XLoadFlags);
-        W32(page, 0x238, CmdlineSize);
-        W32(page, 0x23C, HardwareSubarch);
-        W64(page, 0x240, HardwareSubarchData);
-        W32(page, 0x248, PayloadOffset);
-        W32(page, 0x24C, PayloadLength);
-        W64(page, 0x250, SetupData);
-        W64(page, 0x258, PrefAddress);
-        W32(page, 0x260, InitSize);
-        W32(page, 0x264, HandoverOffset);
-        W32(page, 0x268, KernelInfoOffset);
+        WriteU16(page, 0x236, XLoadFlags);
+        WriteU32(page, 0x238, CmdlineSize);
+        WriteU32(page, 0x23C, HardwareSubarch);
+        WriteU64(page, 0x240, HardwareSubarchData);
+        WriteU32(page, 0x248, PayloadOffset);
+        WriteU32(page, 0x24C, PayloadLength);
+        WriteU64(page, 0x250, SetupData);
+        WriteU64(page, 0x258, PrefAddress);
+        WriteU32(page, 0x260, InitSize);
+        WriteU32(page, 0x264, HandoverOffset);
+        WriteU32(page, 0x268, KernelInfoOffset);
     }
-
-    private static ushort U16(ReadOnlySpan<byte> b, int o) => BinaryPrimitives.ReadUInt16LittleEndian(b[o..]);
-    private static uint U32(ReadOnlySpan<byte> b, int o) => BinaryPrimitives.ReadUInt32LittleEndian(b[o..]);
-    private static ulong U64(ReadOnlySpan<byte> b, int o) => BinaryPrimitives.ReadUInt64LittleEndian(b[o..]);
-    private static void W16(Span<byte> b, int o, ushort v) => BinaryPrimitives.WriteUInt16LittleEndian(b[o..], v);
-    private static void W32(Span<byte> b, int o, uint v) => BinaryPrimitives.WriteUInt32LittleEndian(b[o..], v);
-    private static void W64(Span<byte> b, int o, ulong v) => BinaryPrimitives.WriteUInt64LittleEndian(b[o..], v);
 }
