@@ -18,7 +18,8 @@ internal static class FdtGuestSetup
 
     public static GuestSetupResult Setup(GuestMemory memory, GuestSetupRequest request)
     {
-        var (pe, bytes) = ImageKernel.Open(request.Kernel.Span);
+        var pe = request.Kernel.Image!;
+        var bytes = request.Kernel.Bytes;
         var header = pe.Header;
         var protocol = header.Architecture == ImageArchitecture.Arm64 ? BootProtocol.Arm64 : BootProtocol.Riscv64;
         if (request.Protocol != BootProtocol.Auto && request.Protocol != protocol)
@@ -28,7 +29,7 @@ internal static class FdtGuestSetup
         var kernel = pe.Plan(memory, layout.KernelBase);
         var plan = new PlacementPlan(memory);
         plan.Add(new GuestPlacement("kernel", kernel.KernelLoad, kernel.ClaimedEnd - kernel.KernelLoad),
-            m => m.Write(kernel.KernelLoad, bytes));
+            m => m.Write(kernel.KernelLoad, bytes.Span));
 
         var ram = memory.Regions[0];
         var fdtAddress = layout.FdtAddress ?? (ram.Size >= ImageKernel.MaxDtbSize ? ram.End - ImageKernel.MaxDtbSize : ram.Start);

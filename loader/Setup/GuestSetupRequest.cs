@@ -1,10 +1,12 @@
+using LoaderHarness.Loader.Images;
+
 namespace LoaderHarness.Loader.Setup;
 
 /// <summary>Everything a VMM knows before it sets up a guest.</summary>
 public sealed record GuestSetupRequest
 {
-    /// <summary>The kernel image file (vmlinux, bzImage, Image, Image.gz).</summary>
-    public required ReadOnlyMemory<byte> Kernel { get; init; }
+    /// <summary>The kernel (vmlinux, bzImage, Image, Image.gz), parsed once by <see cref="KernelImage.Parse"/>.</summary>
+    public required KernelImage Kernel { get; init; }
     /// <summary>The initrd / initramfs, if any.</summary>
     public ReadOnlyMemory<byte>? Initrd { get; init; }
     /// <summary>The kernel command line (boot args, optionally " -- " and init args).</summary>

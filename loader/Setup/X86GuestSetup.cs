@@ -18,9 +18,10 @@ internal static class X86GuestSetup
     /// <summary>Firecracker configure_64bit_boot: kernel_alignment it writes for a vmlinux.</summary>
     private const uint VmlinuxKernelAlignment = 0x100_0000;
 
-    public static GuestSetupResult Setup(GuestMemory memory, GuestSetupRequest request, ImageFormat format)
+    public static GuestSetupResult Setup(GuestMemory memory, GuestSetupRequest request)
     {
-        var image = request.Kernel.Span;
+        var format = request.Kernel.Format;
+        var image = request.Kernel.Bytes.Span;
         var layout = request.X86;
         var plan = new PlacementPlan(memory);
         foreach (var (name, address, size) in layout.VcpuAreas)
@@ -32,10 +33,10 @@ internal static class X86GuestSetup
         SetupHeader header;
         int headerEnd;
         ulong runtimeEnd;
-        var kernelBytes = request.Kernel;
+        var kernelBytes = request.Kernel.Bytes;
         if (format == ImageFormat.Elf)
         {
-            var elf = ElfKernel.Parse(image);
+            var elf = request.Kernel.Elf!;
             kernel = elf.Plan(memory, request.VmlinuxLoadOffset, layout.HighMemoryStart);
             protocol = request.Protocol == BootProtocol.Auto
                 ? (kernel.Pvh.Kind == PvhEntryKind.Present ? BootProtocol.Pvh : BootProtocol.Linux64)
@@ -62,7 +63,7 @@ internal static class X86GuestSetup
         }
         else
         {
-            var bz = BzImageKernel.Parse(image);
+            var bz = request.Kernel.BzImage!;
             header = bz.Header;
             protocol = request.Protocol == BootProtocol.Auto ? (Has64BitEntry(header) ? BootProtocol.Linux64 : BootProtocol.Linux32) : request.Protocol;
             if (protocol == BootProtocol.Linux64 && !Has64BitEntry(header))

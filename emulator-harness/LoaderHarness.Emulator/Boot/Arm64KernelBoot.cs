@@ -4,7 +4,7 @@ using LoaderHarness.Emulator.Arm64;
 using LoaderHarness.Emulator.Contracts;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Loader.Errors;
-using LoaderHarness.Loader.Images.Image;
+using LoaderHarness.Loader.Images;
 using LoaderHarness.Loader.Memory;
 using LoaderHarness.Loader.Setup;
 
@@ -38,8 +38,8 @@ public static class Arm64KernelBoot
     /// <exception cref="LoaderException">The loader refused the image, or it has no kallsyms table to find symbols in.</exception>
     public static Arm64BootReport Run(ReadOnlyMemory<byte> image, Arm64KernelBootOptions options)
     {
-        var (_, raw) = ImageKernel.Open(image.Span);
-        var symbols = Arm64KernelSymbols.TryRecover(raw)
+        var kernel = KernelImage.Parse(image);
+        var symbols = Arm64KernelSymbols.TryRecover(kernel.Bytes.Span)
             ?? throw new LoaderException(LoaderError.InvalidImage, "the Image has no kallsyms table (CONFIG_KALLSYMS off?): no symbols to report progress with");
         if (symbols.OffsetOf(options.Until) is null)
             throw new ArgumentException($"the kernel has no code symbol '{options.Until}'", nameof(options));
@@ -47,7 +47,7 @@ public static class Arm64KernelBoot
         using var memory = new GuestMemory([new GuestRegion(profile.RamBase, options.MemorySize)]);
         var guest = GuestSetup.Run(memory, new GuestSetupRequest
         {
-            Kernel = raw,
+            Kernel = kernel,
             Initrd = options.Initrd,
             CommandLine = options.CommandLine,
             Protocol = BootProtocol.Arm64,

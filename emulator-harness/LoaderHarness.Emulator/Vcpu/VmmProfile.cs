@@ -50,9 +50,8 @@ public sealed record VmmProfile
     };
 
     /// <summary>setup_data exists from protocol 2.09 (boot.rst); a vmlinux gets a synthesized 2.12 header.</summary>
-    private static bool CanCarrySetupData(ReadOnlySpan<byte> kernel) =>
-        LoaderHarness.Loader.Images.ImageDetector.Detect(kernel) != LoaderHarness.Loader.Images.ImageFormat.BzImage
-        || LoaderHarness.Loader.Images.BzImage.SetupHeader.Parse(kernel).Version >= 0x0209;
+    private static bool CanCarrySetupData(LoaderHarness.Loader.Images.KernelImage kernel) =>
+        kernel.BzImage is not { } bzImage || bzImage.Header.Version >= 0x0209;
 
     /// <summary>
     /// <paramref name="request"/> with this VMM's layout and boot-structure values; the RNG seed is
@@ -61,7 +60,7 @@ public sealed record VmmProfile
     public GuestSetupRequest Configure(GuestSetupRequest request, int seed = 0)
     {
         byte[]? rng = null;
-        if (RngSeedSize > 0 && CanCarrySetupData(request.Kernel.Span))
+        if (RngSeedSize > 0 && CanCarrySetupData(request.Kernel))
         {
             rng = new byte[RngSeedSize];
             new Random(seed).NextBytes(rng);
