@@ -18,15 +18,12 @@ internal static class FdtGuestSetup
 
     public static GuestSetupResult Setup(GuestMemory memory, GuestSetupRequest request)
     {
-        var pe = request.Kernel.Image!;
+        var image = request.Kernel.Image!;
         var bytes = request.Kernel.Bytes;
-        var header = pe.Header;
-        var protocol = header.Architecture == ImageArchitecture.Arm64 ? BootProtocol.Arm64 : BootProtocol.Riscv64;
-        if (request.Protocol != BootProtocol.Auto && request.Protocol != protocol)
-            throw new LoaderException(LoaderError.UnsupportedEntry, $"an {header.Architecture} Image cannot be booted with the {request.Protocol} protocol");
+        var protocol = request.Kernel.ChooseEntry(request.Protocol);
         var layout = request.Fdt ?? (protocol == BootProtocol.Arm64 ? FdtGuestLayout.Arm64Default : FdtGuestLayout.Riscv64Default);
 
-        var kernel = pe.Plan(memory, layout.KernelBase);
+        var kernel = image.Plan(memory, layout.KernelBase);
         var plan = new PlacementPlan(memory);
         plan.Add(new GuestPlacement("kernel", kernel.KernelLoad, kernel.ClaimedEnd - kernel.KernelLoad),
             m => m.Write(kernel.KernelLoad, bytes.Span));

@@ -38,13 +38,16 @@ internal static class X86GuestSetup
         {
             var elf = request.Kernel.Elf!;
             kernel = elf.Plan(memory, request.VmlinuxLoadOffset, layout.HighMemoryStart);
-            protocol = request.Protocol == BootProtocol.Auto
-                ? (kernel.Pvh.Kind == PvhEntryKind.Present ? BootProtocol.Pvh : BootProtocol.Linux64)
-                : request.Protocol;
+            protocol = request.Kernel.ChooseEntry(request.Protocol);
+            // A load offset moves the kernel off the link address the PVH note gives (unless the note-19
+            // relocation allows it): Auto then falls back to the 64-bit entry, an explicit PVH is refused.
             if (protocol == BootProtocol.Pvh && kernel.Pvh.Kind != PvhEntryKind.Present)
-                throw new LoaderException(LoaderError.UnsupportedEntry, "PVH boot asked for, but the vmlinux has no XEN_ELFNOTE_PHYS32_ENTRY note");
-            if (protocol is not (BootProtocol.Pvh or BootProtocol.Linux64))
-                throw new LoaderException(LoaderError.UnsupportedEntry, $"a vmlinux has no {protocol} entry (only PVH and the 64-bit e_entry)");
+            {
+                if (request.Protocol == BootProtocol.Pvh)
+                    throw new LoaderException(LoaderError.UnsupportedEntry,
+                        $"the PVH entry does not apply with load offset 0x{request.VmlinuxLoadOffset:x} (PVH enters at the note's physical address)");
+                protocol = BootProtocol.Linux64;
+            }
             entry = protocol == BootProtocol.Pvh ? kernel.Pvh.Entry : kernel.KernelLoad;
             // No setup header in a vmlinux: give the kernel a minimal one as Firecracker does, with the
             // version that defines the ext_* fields.
@@ -65,12 +68,7 @@ internal static class X86GuestSetup
         {
             var bz = request.Kernel.BzImage!;
             header = bz.Header;
-            protocol = request.Protocol == BootProtocol.Auto ? (Has64BitEntry(header) ? BootProtocol.Linux64 : BootProtocol.Linux32) : request.Protocol;
-            if (protocol == BootProtocol.Linux64 && !Has64BitEntry(header))
-                throw new LoaderException(LoaderError.UnsupportedEntry,
-                    $"64-bit entry needs protocol 2.12+ with XLF_KERNEL_64; this bzImage is {header.ProtocolVersion}, xloadflags 0x{header.XLoadFlags:x}");
-            if (protocol is not (BootProtocol.Linux64 or BootProtocol.Linux32 or BootProtocol.Linux16))
-                throw new LoaderException(LoaderError.UnsupportedEntry, $"a bzImage has no {protocol} entry (PVH needs the vmlinux ELF)");
+            protocol = request.Kernel.ChooseEntry(request.Protocol);
             kernel = bz.Plan(memory, request.KernelAddress, layout.HighMemoryStart);
             header = kernel.SetupHeader!.Value;
             headerEnd = header.HeaderEnd;
@@ -183,8 +181,6 @@ internal static class X86GuestSetup
             Placements = plan.Placements,
         };
     }
-
-    private static bool Has64BitEntry(SetupHeader header) => header.EffectiveXLoadFlags.HasFlag(XLoadFlags.Kernel64);
 
     /// <summary>
     /// Where the kernel decompresses to (boot.rst 2.10+: relocatable → aligned load address, else

@@ -1,6 +1,5 @@
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Loader.Images;
-using LoaderHarness.Loader.Images.BzImage;
 using LoaderHarness.Loader.Setup;
 
 namespace LoaderHarness.Emulator.Conformance;
@@ -8,25 +7,8 @@ namespace LoaderHarness.Emulator.Conformance;
 /// <summary>Builds the case list: every kernel × every entry it has × every VMM profile that offers that entry.</summary>
 public static class ConformanceMatrix
 {
-    /// <summary>The x86 entries an image offers (boot.rst version rules; PVH from the Xen note).</summary>
-    public static IReadOnlyList<BootProtocol> EntriesOf(KernelImage image)
-    {
-        switch (image.Format)
-        {
-            case ImageFormat.Elf:
-                return image.Elf!.PvhEntry is not null ? [BootProtocol.Pvh, BootProtocol.Linux64] : [BootProtocol.Linux64];
-            case ImageFormat.BzImage:
-                var header = image.BzImage!.Header;
-                var entries = new List<BootProtocol> { BootProtocol.Linux32 };
-                if (header.Version >= 0x020C && header.EffectiveXLoadFlags.HasFlag(XLoadFlags.Kernel64))
-                    entries.Add(BootProtocol.Linux64);
-                if (header.HasCmdLinePtr)
-                    entries.Add(BootProtocol.Linux16);
-                return entries;
-            default:
-                return [];
-        }
-    }
+    /// <summary>The x86 entries an image offers: <see cref="KernelImage.Entries"/> for a vmlinux or bzImage, none for an Image.</summary>
+    public static IReadOnlyList<BootProtocol> EntriesOf(KernelImage image) => image.IsX86 ? image.Entries : [];
 
     /// <summary>
     /// The cases for <paramref name="kernels"/> under <paramref name="profiles"/>, restricted to
