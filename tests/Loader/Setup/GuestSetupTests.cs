@@ -183,4 +183,22 @@ public sealed class GuestSetupTests
         // Initrd at the top of the RAM below the 3 GiB MMIO gap, under initrd_addr_max 0x7fffffff.
         result.Initrd!.Value.Address.ShouldBe((0x8000_0000UL - (ulong)Initrd.Length) & ~0xFFFUL);
     }
+
+    [TestCase(BootProtocol.Pvh, "start_info", 0x6000UL)]
+    [TestCase(BootProtocol.Linux64, "zero page", 0x7000UL)]
+    [TestCase(BootProtocol.Linux32, "zero page", 0x7000UL)]
+    [TestCase(BootProtocol.Linux16, "real-mode setup", 0x1_0000UL)]
+    public void EachEntryPlacesOnlyItsOwnBootStructure(BootProtocol protocol, string structure, ulong address)
+    {
+        // The zero-page, PVH and real-mode setups are separate: exactly one of their structures is placed,
+        // and the result reports it (linux-loader configurator/x86_64/linux.rs vs pvh.rs).
+        using var memory = GuestMemory.Flat(RamSize);
+        var kernel = protocol == BootProtocol.Pvh ? PvhElf() : BzImageWriter.Write(new BzImageSpec());
+        var result = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = KernelImage.Parse(kernel), Protocol = protocol, Initrd = Initrd });
+        string[] structures = ["zero page", "start_info", "PVH memmap", "PVH modlist", "real-mode setup", "setup_data"];
+        var placed = result.Placements.Select(p => p.Name).Where(structures.Contains).ToArray();
+        placed.ShouldBe(protocol == BootProtocol.Pvh ? ["start_info", "PVH memmap", "PVH modlist"] : [structure], ignoreOrder: true);
+        result.BootStructureAddress.ShouldBe(address);
+        memory.ReadBytes(address, 16).ShouldBe(result.BootStructure.AsSpan(0, 16).ToArray());
+    }
 }
