@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using LoaderHarness.Emulator.Boot;
 using LoaderHarness.Loader.Images.BzImage;
+using LoaderHarness.Loader.Images;
 using LoaderHarness.Loader.Memory;
 using LoaderHarness.Loader.Setup;
 using LoaderHarness.Loader.Symbols;
@@ -52,7 +53,7 @@ public class KernelBootBenchmarks
     {
         _memory?.Dispose();
         _memory = GuestMemory.WithMmioGap(1UL << 30);
-        _setup = GuestSetup.Run(_memory, new GuestSetupRequest { Kernel = kernel, CommandLine = "console=ttyS0 nokaslr" });
+        _setup = GuestSetup.Run(_memory, new GuestSetupRequest { Kernel = KernelImage.Parse(kernel), CommandLine = "console=ttyS0 nokaslr" });
     }
 
     [GlobalCleanup]

@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using LoaderHarness.Loader.Images.Pe;
+using LoaderHarness.Loader.Images.Image;
 using LoaderHarness.Loader.Memory;
 
 namespace LoaderHarness.Benchmarks.Loader;
@@ -21,7 +21,7 @@ public class Arm64ImageLoadBenchmarks
     {
         _memory = new GuestMemory([new GuestRegion(DramBase, 256UL << 20)]);
         _image = File.ReadAllBytes(KernelFiles.Require("fixtures/kernels/arm64/Image"));
-        _loadAddress = PeKernel.Load(_memory, _image, DramBase).KernelLoad;
+        _loadAddress = ImageKernel.Load(_memory, _image, DramBase).KernelLoad;
     }
 
     [GlobalCleanup]
@@ -33,5 +33,5 @@ public class Arm64ImageLoadBenchmarks
 
     /// <summary>Parse the header, validate and load.</summary>
     [Benchmark]
-    public ulong Load() => PeKernel.Load(_memory, _image, DramBase).KernelEnd;
+    public ulong Load() => ImageKernel.Load(_memory, _image, DramBase).KernelEnd;
 }

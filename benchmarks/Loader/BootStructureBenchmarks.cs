@@ -5,6 +5,7 @@ using LoaderHarness.Loader.Boot.Pvh;
 using LoaderHarness.Loader.Boot.ZeroPage;
 using LoaderHarness.Loader.Cmdline;
 using LoaderHarness.Loader.Images.BzImage;
+using LoaderHarness.Loader.Images;
 using LoaderHarness.Loader.Memory;
 using LoaderHarness.Loader.Setup;
 
@@ -85,9 +86,9 @@ public class BootStructureBenchmarks
 
     /// <summary>The one-call setup of the real bzImage for the 64-bit entry (kernel, command line, zero page).</summary>
     [Benchmark]
-    public ulong GuestSetupBzImage() => GuestSetup.Run(_memory, new GuestSetupRequest { Kernel = _bzImage, CommandLine = "console=ttyS0" }).Entry;
+    public ulong GuestSetupBzImage() => GuestSetup.Run(_memory, new GuestSetupRequest { Kernel = KernelImage.Parse(_bzImage), CommandLine = "console=ttyS0" }).Entry;
 
     /// <summary>The one-call setup of the real vmlinux for PVH (kernel, command line, start_info, memmap).</summary>
     [Benchmark]
-    public ulong GuestSetupPvh() => GuestSetup.Run(_memory, new GuestSetupRequest { Kernel = _vmlinux, CommandLine = "console=ttyS0" }).Entry;
+    public ulong GuestSetupPvh() => GuestSetup.Run(_memory, new GuestSetupRequest { Kernel = KernelImage.Parse(_vmlinux), CommandLine = "console=ttyS0" }).Entry;
 }

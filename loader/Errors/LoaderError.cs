@@ -1,135 +1,143 @@
 namespace LoaderHarness.Loader.Errors;
 
 /// <summary>
-/// Every way a load can fail. The first groups mirror rust-vmm linux-loader's error variants
-/// (src/loader/{elf,bzimage,pe}/mod.rs, src/cmdline/mod.rs, src/configurator/*) so peer-conformance
-/// tests can compare rejections one to one; the rest are ours.
+/// Every way a load can fail, grouped by the module that reports it as rust-vmm linux-loader groups its
+/// errors (src/loader/{elf,bzimage,pe}/mod.rs, src/cmdline/mod.rs, src/configurator/*): each module owns a
+/// range of 100 values (<see cref="LoaderErrorModule"/>, <see cref="LoaderErrorExtensions.Module"/>). The
+/// linux-loader variants are mirrored so peer-conformance tests can compare rejections one to one; the rest
+/// are ours.
 /// </summary>
+/// <remarks>
+/// Values and names are stable (reports and the CLI print them; a test pins each one): add new codes at the
+/// end of their module's range, never renumber or rename.
+/// </remarks>
 public enum LoaderError
 {
-    // Guest memory.
+    // Memory: 100–199. Guest memory (linux-loader leaves these to vm-memory's GuestMemoryError).
     /// <summary>An access touched an address that is not guest RAM.</summary>
-    GuestAddressOutOfRange,
+    GuestAddressOutOfRange = 100,
     /// <summary>Guest memory regions overlap or have a zero size.</summary>
-    InvalidMemoryLayout,
+    InvalidMemoryLayout = 101,
     /// <summary>The host refused to reserve address space for guest RAM.</summary>
-    HostAllocationFailed,
+    HostAllocationFailed = 102,
 
-    // Kernel loader, common (linux-loader: loader::Error).
+    // Loader: 200–299. Any kernel image (linux-loader: loader::Error).
     /// <summary>The image ends before a structure the format requires.</summary>
-    TruncatedImage,
+    TruncatedImage = 200,
     /// <summary>linux-loader InvalidKernelStartAddress: the kernel would start below high memory.</summary>
-    InvalidKernelStartAddress,
+    InvalidKernelStartAddress = 201,
     /// <summary>linux-loader MemoryOverflow: an end address does not fit in 64 bits.</summary>
-    MemoryOverflow,
+    MemoryOverflow = 202,
     /// <summary>The image format could not be recognised.</summary>
-    UnknownImageFormat,
+    UnknownImageFormat = 203,
     /// <summary>Reading the image stream failed.</summary>
-    ReadKernelImage,
+    ReadKernelImage = 204,
 
-    // ELF (linux-loader: elf::Error).
+    // Elf: 300–399. ELF vmlinux (linux-loader: elf::Error).
     /// <summary>linux-loader Elf::InvalidElfMagicNumber.</summary>
-    InvalidElfMagicNumber,
+    InvalidElfMagicNumber = 300,
     /// <summary>linux-loader Elf::BigEndianElfOnLittle.</summary>
-    BigEndianElfOnLittle,
+    BigEndianElfOnLittle = 301,
     /// <summary>The ELF is not ELFCLASS64 / EM_X86_64.</summary>
-    UnsupportedElfClass,
+    UnsupportedElfClass = 302,
     /// <summary>linux-loader Elf::InvalidProgramHeaderSize.</summary>
-    InvalidProgramHeaderSize,
+    InvalidProgramHeaderSize = 303,
     /// <summary>linux-loader Elf::InvalidProgramHeaderOffset.</summary>
-    InvalidProgramHeaderOffset,
+    InvalidProgramHeaderOffset = 304,
     /// <summary>linux-loader Elf::InvalidProgramHeaderAddress.</summary>
-    InvalidProgramHeaderAddress,
+    InvalidProgramHeaderAddress = 305,
     /// <summary>linux-loader Elf::InvalidEntryAddress.</summary>
-    InvalidEntryAddress,
+    InvalidEntryAddress = 306,
     /// <summary>linux-loader Elf::ReadProgramHeader: the program header table lies past the end of the file.</summary>
-    ReadProgramHeader,
+    ReadProgramHeader = 307,
     /// <summary>A segment's file bytes lie past the end of the file.</summary>
-    SegmentOutsideFile,
+    SegmentOutsideFile = 308,
     /// <summary>linux-loader Elf::ReadNoteHeader: a note runs past its segment or the file.</summary>
-    ReadNoteHeader,
+    ReadNoteHeader = 309,
     /// <summary>linux-loader Elf::InvalidPvhNote.</summary>
-    InvalidPvhNote,
+    InvalidPvhNote = 310,
     /// <summary>linux-loader Elf::Overflow / Bzimage::Overflow: header arithmetic overflowed.</summary>
-    Overflow,
+    Overflow = 311,
     /// <summary>linux-loader Elf::Align.</summary>
-    Align,
+    Align = 312,
 
-    // bzImage (linux-loader: bzimage::Error).
+    // BzImage: 400–499. bzImage (linux-loader: bzimage::Error).
     /// <summary>linux-loader Bzimage::InvalidBzImage: no HdrS, version &lt; 2.00 or not LOADED_HIGH.</summary>
-    InvalidBzImage,
+    InvalidBzImage = 400,
     /// <summary>linux-loader Bzimage::Underflow: the file is shorter than its setup code.</summary>
-    Underflow,
+    Underflow = 401,
     /// <summary>The boot flag at 0x1FE is not 0xAA55.</summary>
-    InvalidBootFlag,
-    /// <summary>The bzImage payload is missing, out of range, or its compression is unknown.</summary>
-    InvalidPayload,
-    /// <summary>Decompressing the payload failed.</summary>
-    PayloadDecompression,
-    /// <summary>The requested entry is not supported by this kernel's protocol version or xloadflags.</summary>
-    UnsupportedEntry,
+    InvalidBootFlag = 402,
 
-    // PE Image (linux-loader: pe::Error).
+    // Image: 500–599. arm64 / riscv64 Image (linux-loader: pe::Error).
     /// <summary>linux-loader Pe::InvalidImageMagicNumber.</summary>
-    InvalidImageMagicNumber,
+    InvalidImageMagicNumber = 500,
     /// <summary>linux-loader Pe::InvalidBaseAddrAlignment.</summary>
-    InvalidBaseAddrAlignment,
+    InvalidBaseAddrAlignment = 501,
     /// <summary>linux-loader Pe::InvalidImage.</summary>
-    InvalidImage,
+    InvalidImage = 502,
     /// <summary>linux-loader Pe::DtbTooBig.</summary>
-    DtbTooBig,
+    DtbTooBig = 503,
 
-    // Command line (linux-loader: cmdline::Error).
+    // Payload: 600–699. Compressed payloads: a bzImage's vmlinux, an Image.gz (ours).
+    /// <summary>The bzImage payload is missing, out of range, or its compression is unknown.</summary>
+    InvalidPayload = 600,
+    /// <summary>Decompressing the payload failed.</summary>
+    PayloadDecompression = 601,
+
+    // Cmdline: 700–799. Command line (linux-loader: cmdline::Error, and loader::Error::CommandLineOverflow).
     /// <summary>linux-loader Cmdline::CommandLineTooLarge / TooLarge.</summary>
-    CommandLineTooLarge,
+    CommandLineTooLarge = 700,
     /// <summary>linux-loader Cmdline::InvalidAscii.</summary>
-    InvalidAscii,
+    InvalidAscii = 701,
     /// <summary>linux-loader Cmdline::HasSpace.</summary>
-    HasSpace,
+    HasSpace = 702,
     /// <summary>linux-loader Cmdline::HasEquals.</summary>
-    HasEquals,
+    HasEquals = 703,
     /// <summary>linux-loader Cmdline::MissingVal.</summary>
-    MissingValue,
+    MissingValue = 704,
     /// <summary>linux-loader Cmdline::MmioSize.</summary>
-    MmioSize,
+    MmioSize = 705,
     /// <summary>linux-loader Cmdline::NoQuoteSpace.</summary>
-    NoQuoteSpace,
+    NoQuoteSpace = 706,
     /// <summary>linux-loader Cmdline::InvalidCapacity.</summary>
-    InvalidCapacity,
+    InvalidCapacity = 707,
     /// <summary>linux-loader Cmdline::NullTerminator (an interior NUL).</summary>
-    NullTerminator,
+    NullTerminator = 708,
     /// <summary>linux-loader loader::CommandLineOverflow: the command line does not fit where it is written.</summary>
-    CommandLineOverflow,
+    CommandLineOverflow = 709,
     /// <summary>linux-loader Cmdline::InvalidQuote: a double quote inside a value rather than around it.</summary>
-    InvalidQuote,
+    InvalidQuote = 710,
     /// <summary>linux-loader Cmdline::NoBootArgsInserted: init args (after <c>--</c>) without any boot args.</summary>
-    NoBootArgsInserted,
+    NoBootArgsInserted = 711,
 
-    // Boot structures (linux-loader: configurator::Error).
+    // BootStructure: 800–899. Boot structures: zero page, start_info, FDT (linux-loader: configurator::Error).
     /// <summary>linux-loader Linux::ZeroPagePastRamEnd / Pvh::StartInfoPastRamEnd and friends.</summary>
-    BootStructurePastRamEnd,
+    BootStructurePastRamEnd = 800,
     /// <summary>linux-loader Linux::ZeroPageSetup / Pvh::StartInfoSetup: a boot structure is malformed.</summary>
-    BootStructureSetup,
+    BootStructureSetup = 801,
     /// <summary>More e820 / memmap entries than the structure holds.</summary>
-    TooManyMemoryMapEntries,
+    TooManyMemoryMapEntries = 802,
     /// <summary>linux-loader Pvh::MemmapTableMissing.</summary>
-    MemmapTableMissing,
+    MemmapTableMissing = 803,
     /// <summary>linux-loader Pvh::StartInfoMagic / a bad start_info or FDT magic.</summary>
-    InvalidMagic,
+    InvalidMagic = 804,
     /// <summary>A flattened device tree is malformed.</summary>
-    InvalidDeviceTree,
+    InvalidDeviceTree = 805,
 
-    // Placement.
+    // Setup: 900–999. Guest setup: entry choice and placement of the pieces (ours; vmm-reference kernel_setup).
+    /// <summary>The requested entry is not supported by this kernel's protocol version or xloadflags.</summary>
+    UnsupportedEntry = 900,
     /// <summary>linux-loader InitrdImageSizeTooLarge / no room for the initrd under the protocol's limits.</summary>
-    InitrdImageSizeTooLarge,
+    InitrdImageSizeTooLarge = 901,
     /// <summary>Two things the loader places would overlap.</summary>
-    PlacementOverlap,
+    PlacementOverlap = 902,
 
-    // Kernel symbols.
+    // Symbols: 1000–1099. Kernel symbols: System.map and kallsyms (ours).
     /// <summary>A System.map / kallsyms listing line is not <c>address type name</c>, or the file is Debian's placeholder.</summary>
-    InvalidSystemMap,
+    InvalidSystemMap = 1000,
     /// <summary>No kallsyms table could be found in (or decoded from) a vmlinux.</summary>
-    KallsymsNotFound,
+    KallsymsNotFound = 1001,
     /// <summary>A symbol asked for (a stop point, a global to read back) is not in the kernel's symbol table.</summary>
-    UnknownSymbol,
+    UnknownSymbol = 1002,
 }

@@ -12,4 +12,7 @@ public class LoaderException : Exception
 
     /// <summary>What went wrong, as a stable code.</summary>
     public LoaderError Code { get; }
+
+    /// <summary>The module that reported <see cref="Code"/>.</summary>
+    public LoaderErrorModule Module => Code.Module();
 }

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using LoaderHarness.Loader.Images.Pe;
+using LoaderHarness.Loader.Images.Image;
 
 namespace LoaderHarness.Loader.Images;
 
@@ -18,7 +18,7 @@ public static class ImageDetector
     {
         if (head.Length >= 4 && BinaryPrimitives.ReadUInt32BigEndian(head) == 0x7F45_4C46)
             return ImageFormat.Elf;
-        if (head.Length >= 0x206 && BinaryPrimitives.ReadUInt32LittleEndian(head[0x202..]) == BzImage.SetupHeader.HeaderMagic)
+        if (head.Length >= 0x206 && BinaryPrimitives.ReadUInt32LittleEndian(head[BzImage.SetupHeaderLayout.Header..]) == BzImage.SetupHeader.HeaderMagic)
             return ImageFormat.BzImage;
         if (head.Length >= ImageHeader.Size)
         {

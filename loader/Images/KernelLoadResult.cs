@@ -1,6 +1,6 @@
 using LoaderHarness.Loader.Images.BzImage;
 using LoaderHarness.Loader.Images.Elf;
-using LoaderHarness.Loader.Images.Pe;
+using LoaderHarness.Loader.Images.Image;
 
 namespace LoaderHarness.Loader.Images;
 

@@ -1,7 +1,8 @@
 using LoaderHarness.Loader.Boot.Fdt;
 using LoaderHarness.Loader.Boot.MemoryMap;
+using LoaderHarness.Loader.Cmdline;
 using LoaderHarness.Loader.Errors;
-using LoaderHarness.Loader.Images.Pe;
+using LoaderHarness.Loader.Images.Image;
 using LoaderHarness.Loader.Memory;
 
 namespace LoaderHarness.Loader.Setup;
@@ -12,33 +13,27 @@ namespace LoaderHarness.Loader.Setup;
 /// </summary>
 internal static class FdtGuestSetup
 {
-    /// <summary>arm64 COMMAND_LINE_SIZE (arch/arm64/include/uapi/asm/setup.h).</summary>
-    private const int Arm64CmdlineCapacity = 2048;
-    /// <summary>riscv COMMAND_LINE_SIZE (arch/riscv/include/uapi/asm/setup.h).</summary>
-    private const int Riscv64CmdlineCapacity = 1024;
     /// <summary>arm64 MIN_FDT_ALIGN (fixmap_remap_fdt rejects other alignments).</summary>
     private const ulong FdtAlignment = 8;
 
     public static GuestSetupResult Setup(GuestMemory memory, GuestSetupRequest request)
     {
-        var (pe, bytes) = PeKernel.Open(request.Kernel.Span);
-        var header = pe.Header;
-        var protocol = header.Architecture == ImageArchitecture.Arm64 ? BootProtocol.Arm64 : BootProtocol.Riscv64;
-        if (request.Protocol != BootProtocol.Auto && request.Protocol != protocol)
-            throw new LoaderException(LoaderError.UnsupportedEntry, $"an {header.Architecture} Image cannot be booted with the {request.Protocol} protocol");
+        var image = request.Kernel.Image!;
+        var bytes = request.Kernel.Bytes;
+        var protocol = request.Kernel.ChooseEntry(request.Protocol);
         var layout = request.Fdt ?? (protocol == BootProtocol.Arm64 ? FdtGuestLayout.Arm64Default : FdtGuestLayout.Riscv64Default);
 
-        var kernel = pe.Plan(memory, layout.KernelBase);
+        var kernel = image.Plan(memory, layout.KernelBase);
         var plan = new PlacementPlan(memory);
         plan.Add(new GuestPlacement("kernel", kernel.KernelLoad, kernel.ClaimedEnd - kernel.KernelLoad),
-            m => m.Write(kernel.KernelLoad, bytes));
+            m => m.Write(kernel.KernelLoad, bytes.Span));
 
         var ram = memory.Regions[0];
-        var fdtAddress = layout.FdtAddress ?? (ram.Size >= PeKernel.MaxDtbSize ? ram.End - PeKernel.MaxDtbSize : ram.Start);
+        var fdtAddress = layout.FdtAddress ?? (ram.Size >= ImageKernel.MaxDtbSize ? ram.End - ImageKernel.MaxDtbSize : ram.Start);
         if (fdtAddress % FdtAlignment != 0)
             throw new LoaderException(LoaderError.BootStructureSetup, $"DTB address 0x{fdtAddress:x} is not 8-byte aligned (arm64 booting.rst)");
 
-        var cmdline = X86GuestSetup.BuildCmdline(request.CommandLine, protocol == BootProtocol.Arm64 ? Arm64CmdlineCapacity : Riscv64CmdlineCapacity);
+        var cmdline = CmdlineBuilder.Build(request.CommandLine, protocol == BootProtocol.Arm64 ? CmdlineBuilder.Arm64Capacity : CmdlineBuilder.Riscv64Capacity);
         (ulong Address, ulong Size)? initrd = null;
         if (request.Initrd is { } initrdBytes)
         {
@@ -58,7 +53,7 @@ internal static class FdtGuestSetup
             RngSeed = request.RngSeed is { } seed ? new ReadOnlyMemory<byte>(seed) : (ReadOnlyMemory<byte>?)null,
         });
         // linux-loader pe::load_dtb: Error::DtbTooBig past MAX_FDT_SIZE (2 MiB).
-        if ((ulong)dtb.Length > PeKernel.MaxDtbSize)
+        if ((ulong)dtb.Length > ImageKernel.MaxDtbSize)
             throw new LoaderException(LoaderError.DtbTooBig, $"the DTB is 0x{dtb.Length:x} bytes; the kernel maps at most 2 MiB");
         plan.Add("device tree", fdtAddress, dtb);
         plan.Commit();

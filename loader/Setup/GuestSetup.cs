@@ -1,5 +1,3 @@
-using LoaderHarness.Loader.Errors;
-using LoaderHarness.Loader.Images;
 using LoaderHarness.Loader.Memory;
 
 namespace LoaderHarness.Loader.Setup;
@@ -11,16 +9,10 @@ namespace LoaderHarness.Loader.Setup;
 /// </summary>
 public static class GuestSetup
 {
-    /// <summary>Sets up <paramref name="memory"/> as <paramref name="request"/> says.</summary>
-    public static GuestSetupResult Run(GuestMemory memory, GuestSetupRequest request)
-    {
-        var format = ImageDetector.Detect(request.Kernel.Span);
-        return format switch
-        {
-            ImageFormat.Elf or ImageFormat.BzImage => X86GuestSetup.Setup(memory, request, format),
-            ImageFormat.Arm64Image or ImageFormat.Arm64ImageGzip or ImageFormat.Riscv64Image => FdtGuestSetup.Setup(memory, request),
-            _ => throw new LoaderException(LoaderError.UnknownImageFormat,
-                "not an x86_64 ELF, bzImage, arm64 Image (or Image.gz) or riscv64 Image: no known magic number"),
-        };
-    }
+    /// <summary>
+    /// Sets up <paramref name="memory"/> as <paramref name="request"/> says, from the kernel it carries
+    /// (already parsed: nothing here detects or parses the file again).
+    /// </summary>
+    public static GuestSetupResult Run(GuestMemory memory, GuestSetupRequest request) =>
+        request.Kernel.IsX86 ? X86GuestSetup.Setup(memory, request) : FdtGuestSetup.Setup(memory, request);
 }

@@ -1,10 +1,12 @@
+using LoaderHarness.Loader.Images;
+
 namespace LoaderHarness.Loader.Setup;
 
 /// <summary>Everything a VMM knows before it sets up a guest.</summary>
 public sealed record GuestSetupRequest
 {
-    /// <summary>The kernel image file (vmlinux, bzImage, Image, Image.gz).</summary>
-    public required ReadOnlyMemory<byte> Kernel { get; init; }
+    /// <summary>The kernel (vmlinux, bzImage, Image, Image.gz), parsed once by <see cref="KernelImage.Parse"/>.</summary>
+    public required KernelImage Kernel { get; init; }
     /// <summary>The initrd / initramfs, if any.</summary>
     public ReadOnlyMemory<byte>? Initrd { get; init; }
     /// <summary>The kernel command line (boot args, optionally " -- " and init args).</summary>
@@ -12,7 +14,7 @@ public sealed record GuestSetupRequest
     /// <summary>How to enter the kernel.</summary>
     public BootProtocol Protocol { get; init; } = BootProtocol.Auto;
     /// <summary>Where x86 boot pieces go.</summary>
-    public X86Layout X86 { get; init; } = new();
+    public X86GuestLayout X86 { get; init; } = new();
     /// <summary>Where arm64 / riscv64 boot pieces go; null means the architecture's default.</summary>
     public FdtGuestLayout? Fdt { get; init; }
     /// <summary>x86 <c>type_of_loader</c> (0xFF undefined, as Firecracker and Cloud Hypervisor; 0xB0 is QEMU).</summary>

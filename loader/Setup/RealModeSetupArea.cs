@@ -22,9 +22,6 @@ internal static class RealModeSetupArea
     public static byte[] Build(ReadOnlySpan<byte> image, SetupHeader header, ulong realModeBase, ulong cmdline, int cmdlineLength,
         (ulong Address, ulong Size)? initrd, byte typeOfLoader, uint code32Start)
     {
-        if (!header.HasCmdLinePtr)
-            throw new LoaderException(LoaderError.UnsupportedEntry,
-                $"the real-mode entry here needs protocol 2.02+ (cmd_line_ptr); this bzImage is {header.ProtocolVersion}");
         if ((realModeBase & 0xF) != 0 || realModeBase + SegmentSize > ConventionalTop)
             throw new LoaderException(LoaderError.BootStructureSetup,
                 $"real-mode base 0x{realModeBase:x} must be 16-byte aligned with its 64 KiB segment below 0xA0000 (boot.rst)");

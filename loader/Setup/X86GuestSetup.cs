@@ -1,102 +1,41 @@
 using LoaderHarness.Loader.Boot.MemoryMap;
-using LoaderHarness.Loader.Boot.Pvh;
-using LoaderHarness.Loader.Boot.ZeroPage;
 using LoaderHarness.Loader.Cmdline;
 using LoaderHarness.Loader.Errors;
-using LoaderHarness.Loader.Images;
-using LoaderHarness.Loader.Images.BzImage;
-using LoaderHarness.Loader.Images.Elf;
 using LoaderHarness.Loader.Memory;
 
 namespace LoaderHarness.Loader.Setup;
 
-/// <summary>The x86 half of <see cref="GuestSetup"/>: vmlinux (PVH or 64-bit) and bzImage (64- or 32-bit).</summary>
+/// <summary>
+/// The x86 half of <see cref="GuestSetup"/>: places the kernel (<see cref="X86KernelPlan"/>), the command line
+/// and the initrd, builds the memory map, and hands the boot structure to the entry's setup — zero page
+/// (<see cref="ZeroPageSetup"/>), PVH start_info (<see cref="PvhSetup"/>) or the real-mode setup sectors
+/// (<see cref="RealModeSetup"/>) — then writes everything at once.
+/// </summary>
 internal static class X86GuestSetup
 {
-    /// <summary>x86 COMMAND_LINE_SIZE: the cap for kernels without a setup header to say otherwise.</summary>
-    private const int DefaultCmdlineCapacity = 2048;
-    /// <summary>Linux's initrd_addr_max for x86_64 (header.S), used when a vmlinux carries no setup header.</summary>
-    private const ulong DefaultInitrdAddrMax = 0x7FFF_FFFF;
-    /// <summary>Firecracker configure_64bit_boot: kernel_alignment it writes for a vmlinux.</summary>
-    private const uint VmlinuxKernelAlignment = 0x100_0000;
-
-    public static GuestSetupResult Setup(GuestMemory memory, GuestSetupRequest request, ImageFormat format)
+    public static GuestSetupResult Setup(GuestMemory memory, GuestSetupRequest request)
     {
-        var image = request.Kernel.Span;
         var layout = request.X86;
         var plan = new PlacementPlan(memory);
         foreach (var (name, address, size) in layout.VcpuAreas)
             plan.Add(new GuestPlacement(name, address, size), null);
 
-        KernelLoadResult kernel;
-        BootProtocol protocol;
-        ulong entry;
-        SetupHeader header;
-        int headerEnd;
-        ulong runtimeEnd;
-        var kernelBytes = request.Kernel;
-        if (format == ImageFormat.Elf)
-        {
-            var elf = ElfKernel.Parse(image);
-            kernel = elf.Plan(memory, request.VmlinuxLoadOffset, layout.HighMemoryStart);
-            protocol = request.Protocol == BootProtocol.Auto
-                ? (kernel.Pvh.Kind == PvhEntryKind.Present ? BootProtocol.Pvh : BootProtocol.Linux64)
-                : request.Protocol;
-            if (protocol == BootProtocol.Pvh && kernel.Pvh.Kind != PvhEntryKind.Present)
-                throw new LoaderException(LoaderError.UnsupportedEntry, "PVH boot asked for, but the vmlinux has no XEN_ELFNOTE_PHYS32_ENTRY note");
-            if (protocol is not (BootProtocol.Pvh or BootProtocol.Linux64))
-                throw new LoaderException(LoaderError.UnsupportedEntry, $"a vmlinux has no {protocol} entry (only PVH and the 64-bit e_entry)");
-            entry = protocol == BootProtocol.Pvh ? kernel.Pvh.Entry : kernel.KernelLoad;
-            // No setup header in a vmlinux: give the kernel a minimal one as Firecracker does, with the
-            // version that defines the ext_* fields.
-            header = new SetupHeader
-            {
-                BootFlag = SetupHeader.BootFlagMagic,
-                Header = SetupHeader.HeaderMagic,
-                Version = 0x020C,
-                KernelAlignment = VmlinuxKernelAlignment,
-                XLoadFlags = (ushort)(XLoadFlags.Kernel64 | XLoadFlags.CanBeLoadedAbove4G),
-                InitrdAddrMax = (uint)DefaultInitrdAddrMax,
-                CmdlineSize = DefaultCmdlineCapacity - 1,
-            };
-            headerEnd = SetupHeader.Offset + SetupHeader.Size;
-            runtimeEnd = kernel.ClaimedEnd;
-        }
-        else
-        {
-            var bz = BzImageKernel.Parse(image);
-            header = bz.Header;
-            protocol = request.Protocol == BootProtocol.Auto ? (Has64BitEntry(header) ? BootProtocol.Linux64 : BootProtocol.Linux32) : request.Protocol;
-            if (protocol == BootProtocol.Linux64 && !Has64BitEntry(header))
-                throw new LoaderException(LoaderError.UnsupportedEntry,
-                    $"64-bit entry needs protocol 2.12+ with XLF_KERNEL_64; this bzImage is {header.ProtocolVersion}, xloadflags 0x{header.XLoadFlags:x}");
-            if (protocol is not (BootProtocol.Linux64 or BootProtocol.Linux32 or BootProtocol.Linux16))
-                throw new LoaderException(LoaderError.UnsupportedEntry, $"a bzImage has no {protocol} entry (PVH needs the vmlinux ELF)");
-            kernel = bz.Plan(memory, request.KernelAddress, layout.HighMemoryStart);
-            header = kernel.SetupHeader!.Value;
-            headerEnd = header.HeaderEnd;
-            entry = protocol switch
-            {
-                BootProtocol.Linux64 => kernel.KernelLoad + 0x200,
-                BootProtocol.Linux16 => RealModeSetupArea.Entry(request.RealModeBase),
-                _ => kernel.KernelLoad,
-            };
-            runtimeEnd = Math.Max(kernel.KernelEnd, RuntimeStart(header, kernel.KernelLoad) + header.EffectiveInitSize);
-        }
-
+        var kernelPlan = X86KernelPlan.For(memory, request);
+        var kernel = kernelPlan.Kernel;
+        var kernelBytes = request.Kernel.Bytes;
         foreach (var s in kernel.Segments)
         {
             var seg = s;
             plan.Add(new GuestPlacement("kernel", seg.GuestAddress, seg.MemorySize),
                 m => m.Write(seg.GuestAddress, kernelBytes.Span.Slice((int)seg.FileOffset, (int)seg.FileSize)));
         }
-        if (runtimeEnd > kernel.ClaimedEnd)
-            plan.Add(new GuestPlacement("kernel runtime (init_size)", kernel.ClaimedEnd, runtimeEnd - kernel.ClaimedEnd), null);
+        if (kernelPlan.RuntimeEnd > kernel.ClaimedEnd)
+            plan.Add(new GuestPlacement("kernel runtime (init_size)", kernel.ClaimedEnd, kernelPlan.RuntimeEnd - kernel.ClaimedEnd), null);
 
-        var cmdline = BuildCmdline(request.CommandLine, format == ImageFormat.Elf ? DefaultCmdlineCapacity : (int)header.EffectiveCmdlineSize + 1);
+        var cmdline = CmdlineBuilder.Build(request.CommandLine, kernelPlan.CmdlineCapacity);
         var cmdlineBytes = cmdline.AsCString();
         plan.Add("command line", layout.CommandLine, cmdlineBytes);
-        // copy_bootdata reads COMMAND_LINE_SIZE bytes from cmd_line_ptr whatever the NUL says (boot-contracts §1.5).
+        // arch/x86/kernel/head64.c copy_bootdata copies COMMAND_LINE_SIZE bytes from cmd_line_ptr whatever the NUL says.
         if (!memory.IsRam(layout.CommandLine, Math.Max(layout.CommandLineReadSize, (ulong)cmdlineBytes.Length)))
             throw new LoaderException(LoaderError.BootStructurePastRamEnd,
                 $"the kernel reads {layout.CommandLineReadSize} bytes from the command line at 0x{layout.CommandLine:x}; they are not all RAM");
@@ -104,78 +43,34 @@ internal static class X86GuestSetup
         (ulong Address, ulong Size)? initrd = null;
         if (request.Initrd is { } initrdBytes)
         {
-            var max = format == ImageFormat.Elf ? DefaultInitrdAddrMax : header.EffectiveInitrdAddrMax;
-            initrd = InitrdPlacement.BelowLimit(memory, (ulong)initrdBytes.Length, max, runtimeEnd);
+            initrd = InitrdPlacement.BelowLimit(memory, (ulong)initrdBytes.Length, kernelPlan.InitrdAddrMax, kernelPlan.RuntimeEnd);
             plan.Add(new GuestPlacement("initrd", initrd.Value.Address, initrd.Value.Size), m => m.Write(initrd.Value.Address, initrdBytes.Span));
         }
 
         var map = MemoryMapBuilder.ForX86(memory, layout.Reserved, layout.LowRamEnd, layout.BiosAreaEnd);
-        byte[] structure;
-        ulong structureAddress;
-        if (protocol == BootProtocol.Pvh)
+        var inputs = new X86BootInputs
         {
-            var info = new StartInfo
-            {
-                CommandLineAddress = layout.CommandLine,
-                RsdpAddress = request.PvhRsdpAddress ?? request.AcpiRsdpAddress,
-                MemmapAddress = layout.Memmap,
-                Memmap = map,
-                ModlistAddress = layout.Modlist,
-                Modules = initrd is { } i ? [new PvhModule(i.Address, i.Size)] : [],
-            };
-            structureAddress = layout.StartInfo;
-            structure = [.. info.BuildHeader(), .. info.BuildMemmap()];
-            plan.Add("start_info", layout.StartInfo, info.BuildHeader());
-            plan.Add("PVH memmap", layout.Memmap, info.BuildMemmap());
-            if (info.Modules.Count > 0)
-                plan.Add("PVH modlist", layout.Modlist, info.BuildModlist());
-        }
-        else if (protocol == BootProtocol.Linux16)
+            Request = request,
+            Plan = plan,
+            Kernel = kernelPlan,
+            CommandLine = cmdlineBytes,
+            Initrd = initrd,
+            MemoryMap = map,
+        };
+        var structure = kernelPlan.Protocol switch
         {
-            // The kernel's own setup code builds boot_params (with e820 from the BIOS); the loader's part
-            // is the header inside the setup sectors.
-            structure = RealModeSetupArea.Build(image, header, request.RealModeBase, layout.CommandLine, cmdlineBytes.Length,
-                initrd, request.TypeOfLoader, (uint)kernel.KernelLoad);
-            structureAddress = request.RealModeBase;
-            plan.Add("real-mode setup", structureAddress, structure);
-        }
-        else
-        {
-            var zeroPageMap = map.Take(BootParamsLayout.E820MaxEntries).ToArray();
-            var chain = new SetupDataChain();
-            if (map.Count > zeroPageMap.Length)
-                chain.AddE820(map.Skip(zeroPageMap.Length).ToArray());
-            if (request.RngSeed is { Length: > 0 } seed)
-                chain.Add(SetupDataType.RngSeed, seed);
-            ulong chainAddress = 0;
-            if (!chain.IsEmpty)
-            {
-                chainAddress = (layout.CommandLine + Math.Max(layout.CommandLineReadSize, (ulong)cmdlineBytes.Length) + 7) & ~7UL;
-                plan.Add("setup_data", chainAddress, chain.Build(chainAddress));
-            }
-            structure = ZeroPageBuilder.Build(new ZeroPageSpec
-            {
-                Header = header,
-                HeaderEnd = headerEnd,
-                TypeOfLoader = request.TypeOfLoader,
-                CommandLineAddress = layout.CommandLine,
-                InitrdAddress = initrd?.Address ?? 0,
-                InitrdSize = initrd?.Size ?? 0,
-                E820 = zeroPageMap,
-                AcpiRsdpAddress = request.AcpiRsdpAddress,
-                SetupDataAddress = chainAddress,
-            });
-            structureAddress = layout.ZeroPage;
-            plan.Add("zero page", layout.ZeroPage, structure);
-        }
+            BootProtocol.Pvh => PvhSetup.Add(inputs),
+            BootProtocol.Linux16 => RealModeSetup.Add(inputs),
+            _ => ZeroPageSetup.Add(inputs),
+        };
 
         plan.Commit();
         return new GuestSetupResult
         {
-            Protocol = protocol,
-            Entry = entry,
-            BootStructureAddress = structureAddress,
-            BootStructure = structure,
+            Protocol = kernelPlan.Protocol,
+            Entry = kernelPlan.Entry,
+            BootStructureAddress = structure.Address,
+            BootStructure = structure.Bytes,
             Kernel = kernel,
             Initrd = initrd,
             CommandLineAddress = layout.CommandLine,
@@ -183,34 +78,5 @@ internal static class X86GuestSetup
             MemoryMap = map,
             Placements = plan.Placements,
         };
-    }
-
-    /// <summary>Validates a command line the way linux-loader's Cmdline does, within the kernel's capacity.</summary>
-    internal static KernelCmdline BuildCmdline(string raw, int capacity)
-    {
-        var parsed = KernelCmdline.Parse(raw, capacity);
-        var cmdline = new KernelCmdline(capacity);
-        if (parsed.BootArgs.Length > 0)
-            cmdline.InsertString(parsed.BootArgs);
-        if (parsed.InitArgs.Length > 0)
-            cmdline.InsertInitArgs(parsed.InitArgs);
-        return cmdline;
-    }
-
-    private static bool Has64BitEntry(SetupHeader header) => header.EffectiveXLoadFlags.HasFlag(XLoadFlags.Kernel64);
-
-    /// <summary>
-    /// Where the kernel decompresses to (boot.rst 2.10+: relocatable → aligned load address, else
-    /// pref_address; arch/x86/boot/compressed/head_64.S never goes below LOAD_PHYSICAL_ADDR = pref_address).
-    /// </summary>
-    private static ulong RuntimeStart(SetupHeader header, ulong load)
-    {
-        if (header.Version < 0x020A)
-            return load;
-        if (!header.IsRelocatable)
-            return header.PrefAddress;
-        var align = Math.Max(header.KernelAlignment, 1u);
-        var aligned = (load + align - 1) / align * align;
-        return Math.Max(aligned, header.PrefAddress);
     }
 }

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using LoaderHarness.Loader.Images.Pe;
+using LoaderHarness.Loader.Images.Image;
 
 namespace LoaderHarness.Loader.Symbols;
 

@@ -1,5 +1,5 @@
 using LoaderHarness.Fixtures.Arm64;
-using LoaderHarness.Loader.Images.Pe;
+using LoaderHarness.Loader.Images.Image;
 using LoaderHarness.Tests.Support;
 using Shouldly;
 

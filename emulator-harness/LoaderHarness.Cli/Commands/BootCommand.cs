@@ -70,7 +70,7 @@ internal static class BootCommand
             using var memory = GuestMemory.WithMmioGap(SizeParser.Parse(parse.GetValue(mem)!));
             var setup = GuestSetup.Run(memory, vmm.Configure(new GuestSetupRequest
             {
-                Kernel = image,
+                Kernel = KernelImage.Parse(image),
                 Initrd = parse.GetValue(initrd) is { } f ? new ReadOnlyMemory<byte>(File.ReadAllBytes(f.FullName)) : (ReadOnlyMemory<byte>?)null,
                 CommandLine = parse.GetValue(cmdline)!,
                 Protocol = chosen,

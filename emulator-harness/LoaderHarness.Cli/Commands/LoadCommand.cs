@@ -30,7 +30,7 @@ internal static class LoadCommand
             using var memory = MemoryFor(ImageDetector.Detect(kernel), ram);
             var result = GuestSetup.Run(memory, new GuestSetupRequest
             {
-                Kernel = kernel,
+                Kernel = KernelImage.Parse(kernel),
                 Initrd = parse.GetValue(initrd) is { } f ? new ReadOnlyMemory<byte>(File.ReadAllBytes(f.FullName)) : (ReadOnlyMemory<byte>?)null,
                 CommandLine = parse.GetValue(cmdline)!,
                 Protocol = parse.GetValue(protocol),

@@ -1,7 +1,7 @@
 using LoaderHarness.Loader.Images;
 using LoaderHarness.Loader.Images.BzImage;
 using LoaderHarness.Loader.Images.Elf;
-using LoaderHarness.Loader.Images.Pe;
+using LoaderHarness.Loader.Images.Image;
 
 namespace LoaderHarness.Cli.Output;
 
@@ -17,7 +17,7 @@ public static class ImageFacts
         {
             ImageFormat.Elf => Elf(facts, ElfKernel.Parse(image)),
             ImageFormat.BzImage => BzImage(facts, image),
-            ImageFormat.Arm64Image or ImageFormat.Riscv64Image or ImageFormat.Arm64ImageGzip => PeImage(facts, PeKernel.Open(image).Kernel),
+            ImageFormat.Arm64Image or ImageFormat.Riscv64Image or ImageFormat.Arm64ImageGzip => PeImage(facts, ImageKernel.Open(image).Kernel),
             _ => throw new Loader.Errors.LoaderException(Loader.Errors.LoaderError.UnknownImageFormat,
                 "not an x86_64 ELF, bzImage, arm64 Image (or Image.gz) or riscv64 Image: no known magic number"),
         };
@@ -103,7 +103,7 @@ public static class ImageFacts
         return end < 0 ? null : System.Text.Encoding.ASCII.GetString(image, start, end - start);
     }
 
-    private static Facts PeImage(Facts facts, PeKernel kernel)
+    private static Facts PeImage(Facts facts, ImageKernel kernel)
     {
         var h = kernel.Header;
         return facts.Add("architecture", h.Architecture)

@@ -4,7 +4,7 @@ using LoaderHarness.Emulator.Arm64;
 using LoaderHarness.Emulator.Contracts;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Loader.Errors;
-using LoaderHarness.Loader.Images.Pe;
+using LoaderHarness.Loader.Images;
 using LoaderHarness.Loader.Memory;
 using LoaderHarness.Loader.Setup;
 using LoaderHarness.Loader.Symbols;
@@ -41,8 +41,8 @@ public static class Arm64KernelBoot
     /// <exception cref="LoaderException">The loader refused the image, or it has no kallsyms table to find symbols in.</exception>
     public static Arm64BootReport Run(ReadOnlyMemory<byte> image, Arm64KernelBootOptions options)
     {
-        var (_, raw) = PeKernel.Open(image.Span);
-        var symbols = KallsymsReader.TryRead(raw)
+        var kernel = KernelImage.Parse(image);
+        var symbols = KallsymsReader.TryRead(kernel.Bytes.Span)
             ?? throw new LoaderException(LoaderError.KallsymsNotFound, "the Image has no kallsyms table (CONFIG_KALLSYMS off?): no symbols to report progress with");
         if (symbols.ImageOffsetOf(options.Until) is null)
             throw new ArgumentException($"the kernel has no code symbol '{options.Until}'", nameof(options));
@@ -50,7 +50,7 @@ public static class Arm64KernelBoot
         using var memory = new GuestMemory([new GuestRegion(profile.RamBase, options.MemorySize)]);
         var guest = GuestSetup.Run(memory, new GuestSetupRequest
         {
-            Kernel = raw,
+            Kernel = kernel,
             Initrd = options.Initrd,
             CommandLine = options.CommandLine,
             Protocol = BootProtocol.Arm64,

@@ -3,6 +3,7 @@ using LoaderHarness.Emulator.Arm64;
 using LoaderHarness.Emulator.Contracts;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Loader.Errors;
+using LoaderHarness.Loader.Images;
 using LoaderHarness.Loader.Memory;
 using LoaderHarness.Loader.Setup;
 
@@ -23,7 +24,7 @@ public static class Arm64ConformanceRunner
         GuestSetupResult guest;
         try
         {
-            guest = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = image, CommandLine = commandLine, Protocol = BootProtocol.Arm64, Fdt = profile.Layout });
+            guest = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = KernelImage.Parse(image), CommandLine = commandLine, Protocol = BootProtocol.Arm64, Fdt = profile.Layout });
         }
         catch (LoaderException e)
         {

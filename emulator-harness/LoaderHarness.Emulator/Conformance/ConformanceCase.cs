@@ -1,4 +1,5 @@
 using LoaderHarness.Emulator.Vcpu;
+using LoaderHarness.Loader.Images;
 using LoaderHarness.Loader.Setup;
 
 namespace LoaderHarness.Emulator.Conformance;
@@ -8,8 +9,8 @@ public sealed record ConformanceCase
 {
     /// <summary>The kernel's name in reports (file name, or the fixture's name).</summary>
     public required string Kernel { get; init; }
-    /// <summary>The kernel image.</summary>
-    public required ReadOnlyMemory<byte> Image { get; init; }
+    /// <summary>The kernel image, parsed once for every case it appears in.</summary>
+    public required KernelImage Image { get; init; }
     /// <summary>The entry.</summary>
     public required BootProtocol Protocol { get; init; }
     /// <summary>The VMM whose setup is reproduced.</summary>

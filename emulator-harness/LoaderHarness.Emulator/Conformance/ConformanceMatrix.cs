@@ -1,7 +1,5 @@
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Loader.Images;
-using LoaderHarness.Loader.Images.BzImage;
-using LoaderHarness.Loader.Images.Elf;
 using LoaderHarness.Loader.Setup;
 
 namespace LoaderHarness.Emulator.Conformance;
@@ -9,25 +7,8 @@ namespace LoaderHarness.Emulator.Conformance;
 /// <summary>Builds the case list: every kernel × every entry it has × every VMM profile that offers that entry.</summary>
 public static class ConformanceMatrix
 {
-    /// <summary>The x86 entries an image offers (boot.rst version rules; PVH from the Xen note).</summary>
-    public static IReadOnlyList<BootProtocol> EntriesOf(ReadOnlySpan<byte> image)
-    {
-        switch (ImageDetector.Detect(image))
-        {
-            case ImageFormat.Elf:
-                return ElfKernel.Parse(image).PvhEntry is not null ? [BootProtocol.Pvh, BootProtocol.Linux64] : [BootProtocol.Linux64];
-            case ImageFormat.BzImage:
-                var header = BzImageKernel.Parse(image).Header;
-                var entries = new List<BootProtocol> { BootProtocol.Linux32 };
-                if (header.Version >= 0x020C && header.EffectiveXLoadFlags.HasFlag(XLoadFlags.Kernel64))
-                    entries.Add(BootProtocol.Linux64);
-                if (header.HasCmdLinePtr)
-                    entries.Add(BootProtocol.Linux16);
-                return entries;
-            default:
-                return [];
-        }
-    }
+    /// <summary>The x86 entries an image offers: <see cref="KernelImage.Entries"/> for a vmlinux or bzImage, none for an Image.</summary>
+    public static IReadOnlyList<BootProtocol> EntriesOf(KernelImage image) => image.IsX86 ? image.Entries : [];
 
     /// <summary>
     /// The cases for <paramref name="kernels"/> under <paramref name="profiles"/>, restricted to
@@ -38,7 +19,12 @@ public static class ConformanceMatrix
     {
         var profileList = profiles.ToList();
         var cases = new List<ConformanceCase>();
-        foreach (var (name, image) in kernels)
+        foreach (var (name, bytes) in kernels)
+        {
+            // A file with no known magic offers no entry (and makes no case), as before parsing moved here.
+            if (ImageDetector.Detect(bytes) == ImageFormat.Unknown)
+                continue;
+            var image = KernelImage.Parse(bytes);
             foreach (var entry in EntriesOf(image))
             {
                 if (protocol != BootProtocol.Auto && entry != protocol)
@@ -54,6 +40,7 @@ public static class ConformanceMatrix
                         Initrd = initrd is null ? (ReadOnlyMemory<byte>?)null : initrd, // a null byte[] would convert to an empty initrd
                     });
             }
+        }
         return cases;
     }
 }

@@ -1,7 +1,7 @@
 using LoaderHarness.Emulator.Arm64;
 using LoaderHarness.Emulator.Boot;
 using LoaderHarness.Emulator.Vcpu;
-using LoaderHarness.Loader.Images.Pe;
+using LoaderHarness.Loader.Images.Image;
 using LoaderHarness.Loader.Memory;
 using LoaderHarness.Loader.Setup;
 

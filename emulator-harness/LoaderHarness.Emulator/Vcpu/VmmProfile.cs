@@ -4,7 +4,7 @@ namespace LoaderHarness.Emulator.Vcpu;
 
 /// <summary>
 /// One VMM's way of starting an x86 guest, value for value: where it puts the boot pieces (the loader's
-/// <see cref="X86Layout"/>), what it writes into the zero page or start_info, and the vCPU state per entry.
+/// <see cref="X86GuestLayout"/>), what it writes into the zero page or start_info, and the vCPU state per entry.
 /// The built-in ones are in <see cref="VmmProfiles"/>.
 /// </summary>
 public sealed record VmmProfile
@@ -16,7 +16,7 @@ public sealed record VmmProfile
     /// <summary>Where the values come from (source file of the VMM, or the spec).</summary>
     public required string Source { get; init; }
     /// <summary>Where the loader places the boot pieces.</summary>
-    public X86Layout Layout { get; init; } = new();
+    public X86GuestLayout Layout { get; init; } = new();
     /// <summary>The zero page's <c>type_of_loader</c>.</summary>
     public byte TypeOfLoader { get; init; } = 0xFF;
     /// <summary><c>boot_params.acpi_rsdp_addr</c> for the Linux entries.</summary>
@@ -50,9 +50,8 @@ public sealed record VmmProfile
     };
 
     /// <summary>setup_data exists from protocol 2.09 (boot.rst); a vmlinux gets a synthesized 2.12 header.</summary>
-    private static bool CanCarrySetupData(ReadOnlySpan<byte> kernel) =>
-        LoaderHarness.Loader.Images.ImageDetector.Detect(kernel) != LoaderHarness.Loader.Images.ImageFormat.BzImage
-        || LoaderHarness.Loader.Images.BzImage.SetupHeader.Parse(kernel).Version >= 0x0209;
+    private static bool CanCarrySetupData(LoaderHarness.Loader.Images.KernelImage kernel) =>
+        kernel.BzImage is not { } bzImage || bzImage.Header.Version >= 0x0209;
 
     /// <summary>
     /// <paramref name="request"/> with this VMM's layout and boot-structure values; the RNG seed is
@@ -61,7 +60,7 @@ public sealed record VmmProfile
     public GuestSetupRequest Configure(GuestSetupRequest request, int seed = 0)
     {
         byte[]? rng = null;
-        if (RngSeedSize > 0 && CanCarrySetupData(request.Kernel.Span))
+        if (RngSeedSize > 0 && CanCarrySetupData(request.Kernel))
         {
             rng = new byte[RngSeedSize];
             new Random(seed).NextBytes(rng);

@@ -47,7 +47,7 @@ public static class VmmProfiles
         Name = "spec",
         Summary = "boot.rst / PVH ABI minimum: selectors 0x10/0x18, only the required CR0/CR4/EFER bits",
         Source = "Documentation/arch/x86/boot.rst (32-bit, 64-bit boot protocol); xen docs/misc/pvh.pandoc",
-        Layout = new X86Layout
+        Layout = new X86GuestLayout
         {
             VcpuAreas = [("boot GDT and IDT", 0x500, 0x30), ("boot page tables", PageTables, 0x6000)],
         },
@@ -69,7 +69,7 @@ public static class VmmProfiles
         Name = "firecracker",
         Summary = "Firecracker: GDT 0x500 CS 0x08/DS 0x10, 1 GiB identity map, RSP 0x8FF0, zero page 0x7000",
         Source = "firecracker src/vmm/src/arch/x86_64/regs.rs, gdt.rs, layout.rs, mod.rs (boot-contracts §3.2)",
-        Layout = new X86Layout { Reserved = [new MemoryMapEntry(0xEEC0_0000, 256UL << 20, MemoryType.Reserved)] },
+        Layout = new X86GuestLayout { Reserved = [new MemoryMapEntry(0xEEC0_0000, 256UL << 20, MemoryType.Reserved)] },
         LinuxRsdpAddress = 0xE_0000,
         Entries = new Dictionary<X86EntryMode, X86VcpuValues>
         {
@@ -89,7 +89,7 @@ public static class VmmProfiles
         Name = "cloud-hypervisor",
         Summary = "Cloud Hypervisor: PVH or bzImage 32-bit entry, CR0 0x1, no paging, RSDP 0xA0000",
         Source = "cloud-hypervisor arch/src/x86_64/regs.rs, layout.rs, mod.rs (boot-contracts §3.3)",
-        Layout = new X86Layout
+        Layout = new X86GuestLayout
         {
             LowRamEnd = 0xA_0000,
             BiosAreaEnd = 0xA_0000,
@@ -116,7 +116,7 @@ public static class VmmProfiles
         Name = "crosvm",
         Summary = "crosvm: GDT 0x1500 CS 0x10/DS 0x18, 4 GiB identity map, RSP 0x8000, kernel at 2 MiB, SETUP_RNG_SEED",
         Source = "crosvm x86_64/src/lib.rs, regs.rs, bzimage.rs (boot-contracts §3.4)",
-        Layout = new X86Layout
+        Layout = new X86GuestLayout
         {
             LowRamEnd = 0xA_0000,
             BiosAreaEnd = 0x10_0000,
@@ -150,7 +150,7 @@ public static class VmmProfiles
         Summary = "QEMU: bzImage real-mode entry at 0x1020:0000 (SP 0xFFF0), PVH via its option ROM (CS 0x08, CR0 0x1), loader 0xB0",
         Source = "qemu hw/i386/x86-common.c x86_load_linux, pc-bios/optionrom/linuxboot_dma.c, pvh.S (boot-contracts §3.5)",
         TypeOfLoader = 0xB0,
-        Layout = new X86Layout { VcpuAreas = [("boot GDT and IDT", 0x500, 0x20)] },
+        Layout = new X86GuestLayout { VcpuAreas = [("boot GDT and IDT", 0x500, 0x20)] },
         Entries = new Dictionary<X86EntryMode, X86VcpuValues>
         {
             [X86EntryMode.Real] = RealMode(),

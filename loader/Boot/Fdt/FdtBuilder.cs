@@ -4,7 +4,8 @@ namespace LoaderHarness.Loader.Boot.Fdt;
 
 /// <summary>
 /// Builds the device tree blob a VMM hands an arm64 or riscv64 kernel, shaped like the trees Firecracker
-/// and Cloud Hypervisor write (boot-contracts.md §4.3, §4.4, §5.3): root with 2/2 cells, chosen,
+/// and Cloud Hypervisor write (Firecracker src/vmm/src/arch/aarch64/fdt.rs, Cloud Hypervisor
+/// arch/src/{aarch64,riscv64}/fdt.rs): root with 2/2 cells, chosen,
 /// memory, cpus, interrupt controller(s), timer/PSCI on arm64, and one console UART.
 /// </summary>
 /// <remarks>

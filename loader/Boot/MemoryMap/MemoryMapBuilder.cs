@@ -23,7 +23,7 @@ public static class MemoryMapBuilder
     /// ranges added (they must not overlap RAM entries). Conventional memory is RAM up to
     /// <paramref name="lowRamEnd"/> and reserved from there to <paramref name="biosAreaEnd"/> (no entry
     /// when they are equal): VMMs differ here (Firecracker 0x9FC00/0xE0000, Cloud Hypervisor
-    /// 0xA0000/none, crosvm 0xA0000/1 MiB; boot-contracts §3).
+    /// 0xA0000/none, crosvm 0xA0000/1 MiB).
     /// </summary>
     public static IReadOnlyList<MemoryMapEntry> ForX86(GuestMemory memory, IEnumerable<MemoryMapEntry>? reserved = null,
         ulong lowRamEnd = EbdaStart, ulong biosAreaEnd = BiosAreaEnd)

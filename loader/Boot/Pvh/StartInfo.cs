@@ -1,8 +1,8 @@
-using System.Buffers.Binary;
 using LoaderHarness.Loader.Boot.MemoryMap;
 using LoaderHarness.Loader.Errors;
 using LoaderHarness.Loader.Memory;
 using L = LoaderHarness.Loader.Boot.Pvh.StartInfoLayout;
+using static LoaderHarness.Loader.Binary.LittleEndian;
 
 namespace LoaderHarness.Loader.Boot.Pvh;
 
@@ -33,15 +33,15 @@ public sealed record StartInfo
     public byte[] BuildHeader()
     {
         var b = new byte[L.Size];
-        BinaryPrimitives.WriteUInt32LittleEndian(b, L.Magic);
-        BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(L.Version), Version);
-        BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(L.Flags), Flags);
-        BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(L.NrModules), (uint)Modules.Count);
-        BinaryPrimitives.WriteUInt64LittleEndian(b.AsSpan(L.ModlistPaddr), Modules.Count == 0 ? 0 : ModlistAddress);
-        BinaryPrimitives.WriteUInt64LittleEndian(b.AsSpan(L.CmdlinePaddr), CommandLineAddress);
-        BinaryPrimitives.WriteUInt64LittleEndian(b.AsSpan(L.RsdpPaddr), RsdpAddress);
-        BinaryPrimitives.WriteUInt64LittleEndian(b.AsSpan(L.MemmapPaddr), MemmapAddress);
-        BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(L.MemmapEntries), (uint)Memmap.Count);
+        WriteU32(b, 0, L.Magic);
+        WriteU32(b, L.Version, Version);
+        WriteU32(b, L.Flags, Flags);
+        WriteU32(b, L.NrModules, (uint)Modules.Count);
+        WriteU64(b, L.ModlistPaddr, Modules.Count == 0 ? 0 : ModlistAddress);
+        WriteU64(b, L.CmdlinePaddr, CommandLineAddress);
+        WriteU64(b, L.RsdpPaddr, RsdpAddress);
+        WriteU64(b, L.MemmapPaddr, MemmapAddress);
+        WriteU32(b, L.MemmapEntries, (uint)Memmap.Count);
         return b;
     }
 
@@ -52,9 +52,9 @@ public sealed record StartInfo
         for (var i = 0; i < Memmap.Count; i++)
         {
             var e = b.AsSpan(i * L.MemmapEntrySize);
-            BinaryPrimitives.WriteUInt64LittleEndian(e, Memmap[i].Address);
-            BinaryPrimitives.WriteUInt64LittleEndian(e[8..], Memmap[i].Size);
-            BinaryPrimitives.WriteUInt32LittleEndian(e[16..], (uint)Memmap[i].Type);
+            WriteU64(e, 0, Memmap[i].Address);
+            WriteU64(e, 8, Memmap[i].Size);
+            WriteU32(e, 16, (uint)Memmap[i].Type);
         }
         return b;
     }
@@ -66,9 +66,9 @@ public sealed record StartInfo
         for (var i = 0; i < Modules.Count; i++)
         {
             var e = b.AsSpan(i * L.ModlistEntrySize);
-            BinaryPrimitives.WriteUInt64LittleEndian(e, Modules[i].Address);
-            BinaryPrimitives.WriteUInt64LittleEndian(e[8..], Modules[i].Size);
-            BinaryPrimitives.WriteUInt64LittleEndian(e[16..], Modules[i].CommandLineAddress);
+            WriteU64(e, 0, Modules[i].Address);
+            WriteU64(e, 8, Modules[i].Size);
+            WriteU64(e, 16, Modules[i].CommandLineAddress);
         }
         return b;
     }
@@ -111,26 +111,26 @@ public sealed record StartInfo
         if (!memory.IsRam(address, L.Size))
             throw new LoaderException(LoaderError.BootStructurePastRamEnd, $"start_info at 0x{address:x} is not in guest RAM");
         var b = memory.ReadBytes(address, L.Size);
-        var magic = BinaryPrimitives.ReadUInt32LittleEndian(b);
+        var magic = ReadU32(b, 0);
         if (magic != L.Magic)
             throw new LoaderException(LoaderError.InvalidMagic, $"start_info magic 0x{magic:x8}, expected 0x{L.Magic:x8}");
-        var version = BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(L.Version));
-        var nrModules = BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(L.NrModules));
-        var modlist = BinaryPrimitives.ReadUInt64LittleEndian(b.AsSpan(L.ModlistPaddr));
-        var memmap = version >= 1 ? BinaryPrimitives.ReadUInt64LittleEndian(b.AsSpan(L.MemmapPaddr)) : 0;
-        var entries = version >= 1 ? BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(L.MemmapEntries)) : 0;
+        var version = ReadU32(b, L.Version);
+        var nrModules = ReadU32(b, L.NrModules);
+        var modlist = ReadU64(b, L.ModlistPaddr);
+        var memmap = version >= 1 ? ReadU64(b, L.MemmapPaddr) : 0;
+        var entries = version >= 1 ? ReadU32(b, L.MemmapEntries) : 0;
         return new StartInfo
         {
             Version = version,
-            Flags = BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(L.Flags)),
+            Flags = ReadU32(b, L.Flags),
             ModlistAddress = modlist,
             Modules = ReadTable(memory, modlist, nrModules, L.ModlistEntrySize, "modlist",
-                e => new PvhModule(U64(e, 0), U64(e, 8), U64(e, 16))),
-            CommandLineAddress = BinaryPrimitives.ReadUInt64LittleEndian(b.AsSpan(L.CmdlinePaddr)),
-            RsdpAddress = BinaryPrimitives.ReadUInt64LittleEndian(b.AsSpan(L.RsdpPaddr)),
+                e => new PvhModule(ReadU64(e, 0), ReadU64(e, 8), ReadU64(e, 16))),
+            CommandLineAddress = ReadU64(b, L.CmdlinePaddr),
+            RsdpAddress = ReadU64(b, L.RsdpPaddr),
             MemmapAddress = memmap,
             Memmap = ReadTable(memory, memmap, entries, L.MemmapEntrySize, "memmap",
-                e => new MemoryMapEntry(U64(e, 0), U64(e, 8), (MemoryType)BinaryPrimitives.ReadUInt32LittleEndian(e[16..]))),
+                e => new MemoryMapEntry(ReadU64(e, 0), ReadU64(e, 8), (MemoryType)ReadU32(e, 16))),
         };
     }
 
@@ -154,8 +154,6 @@ public sealed record StartInfo
             result[i] = read(bytes.AsSpan(i * entrySize, entrySize));
         return result;
     }
-
-    private static ulong U64(ReadOnlySpan<byte> b, int o) => BinaryPrimitives.ReadUInt64LittleEndian(b[o..]);
 
     private static bool Overlaps((ulong Address, byte[] Bytes, string) a, (ulong Address, byte[] Bytes, string) b) =>
         a.Address < b.Address + (ulong)b.Bytes.Length && b.Address < a.Address + (ulong)a.Bytes.Length;

@@ -1,3 +1,5 @@
+using LoaderHarness.Loader.Images.BzImage;
+
 namespace LoaderHarness.Loader.Boot.ZeroPage;
 
 /// <summary>
@@ -27,21 +29,21 @@ public static class BootParamsLayout
     /// <summary><c>sentinel</c> (u8): must be 0 from a loader that zeroes the page (boot.rst, Linux 5.3+).</summary>
     public const int Sentinel = 0x1EF;
     /// <summary><c>hdr</c>: the setup header.</summary>
-    public const int Header = 0x1F1;
+    public const int Header = SetupHeaderLayout.Start;
     /// <summary><c>type_of_loader</c> inside hdr.</summary>
-    public const int TypeOfLoader = 0x210;
+    public const int TypeOfLoader = SetupHeaderLayout.TypeOfLoader;
     /// <summary><c>loadflags</c> inside hdr.</summary>
-    public const int LoadFlags = 0x211;
+    public const int LoadFlags = SetupHeaderLayout.LoadFlags;
     /// <summary><c>ramdisk_image</c> inside hdr.</summary>
-    public const int RamdiskImage = 0x218;
+    public const int RamdiskImage = SetupHeaderLayout.RamdiskImage;
     /// <summary><c>ramdisk_size</c> inside hdr.</summary>
-    public const int RamdiskSize = 0x21C;
+    public const int RamdiskSize = SetupHeaderLayout.RamdiskSize;
     /// <summary><c>heap_end_ptr</c> inside hdr.</summary>
-    public const int HeapEndPtr = 0x224;
+    public const int HeapEndPtr = SetupHeaderLayout.HeapEndPtr;
     /// <summary><c>cmd_line_ptr</c> inside hdr.</summary>
-    public const int CmdLinePtr = 0x228;
+    public const int CmdLinePtr = SetupHeaderLayout.CmdLinePtr;
     /// <summary><c>setup_data</c> inside hdr (u64, 2.09+).</summary>
-    public const int SetupData = 0x250;
+    public const int SetupData = SetupHeaderLayout.SetupData;
     /// <summary><c>e820_table</c>: E820_MAX_ENTRIES_ZEROPAGE entries of 20 bytes.</summary>
     public const int E820Table = 0x2D0;
     /// <summary>E820_MAX_ENTRIES_ZEROPAGE.</summary>

@@ -1,7 +1,7 @@
-using System.Buffers.Binary;
 using LoaderHarness.Loader.Errors;
 using LoaderHarness.Loader.Images.BzImage;
 using L = LoaderHarness.Loader.Boot.ZeroPage.BootParamsLayout;
+using static LoaderHarness.Loader.Binary.LittleEndian;
 
 namespace LoaderHarness.Loader.Boot.ZeroPage;
 
@@ -37,15 +37,15 @@ public static class ZeroPageBuilder
         p[L.TypeOfLoader] = spec.TypeOfLoader;
         if (spec.CommandLineAddress != 0)
         {
-            W32(p, L.CmdLinePtr, (uint)spec.CommandLineAddress);
-            W32(p, L.ExtCmdLinePtr, (uint)(spec.CommandLineAddress >> 32));
+            WriteU32(p, L.CmdLinePtr, (uint)spec.CommandLineAddress);
+            WriteU32(p, L.ExtCmdLinePtr, (uint)(spec.CommandLineAddress >> 32));
         }
-        W32(p, L.RamdiskImage, (uint)spec.InitrdAddress);
-        W32(p, L.RamdiskSize, (uint)spec.InitrdSize);
-        W32(p, L.ExtRamdiskImage, (uint)(spec.InitrdAddress >> 32));
-        W32(p, L.ExtRamdiskSize, (uint)(spec.InitrdSize >> 32));
-        BinaryPrimitives.WriteUInt64LittleEndian(p[L.AcpiRsdpAddr..], spec.AcpiRsdpAddress);
-        BinaryPrimitives.WriteUInt64LittleEndian(p[L.SetupData..], spec.SetupDataAddress);
+        WriteU32(p, L.RamdiskImage, (uint)spec.InitrdAddress);
+        WriteU32(p, L.RamdiskSize, (uint)spec.InitrdSize);
+        WriteU32(p, L.ExtRamdiskImage, (uint)(spec.InitrdAddress >> 32));
+        WriteU32(p, L.ExtRamdiskSize, (uint)(spec.InitrdSize >> 32));
+        WriteU64(p, L.AcpiRsdpAddr, spec.AcpiRsdpAddress);
+        WriteU64(p, L.SetupData, spec.SetupDataAddress);
         p[L.E820Entries] = (byte)spec.E820.Count;
         for (var i = 0; i < spec.E820.Count; i++)
             spec.E820[i].WriteE820(p.Slice(L.E820Table + i * L.E820EntrySize, L.E820EntrySize));
@@ -58,6 +58,4 @@ public static class ZeroPageBuilder
             throw new LoaderException(LoaderError.UnsupportedEntry,
                 $"{what} 0x{value:x} needs the ext_* fields, but the kernel lacks XLF_CAN_BE_LOADED_ABOVE_4G (boot.rst 2.12)");
     }
-
-    private static void W32(Span<byte> b, int o, uint v) => BinaryPrimitives.WriteUInt32LittleEndian(b[o..], v);
 }

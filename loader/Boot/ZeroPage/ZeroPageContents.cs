@@ -1,7 +1,7 @@
-using System.Buffers.Binary;
 using LoaderHarness.Loader.Boot.MemoryMap;
 using LoaderHarness.Loader.Images.BzImage;
 using L = LoaderHarness.Loader.Boot.ZeroPage.BootParamsLayout;
+using static LoaderHarness.Loader.Binary.LittleEndian;
 
 namespace LoaderHarness.Loader.Boot.ZeroPage;
 
@@ -25,19 +25,16 @@ public sealed record ZeroPageContents(
         for (var i = 0; i < count; i++)
         {
             var e = page.Slice(L.E820Table + i * L.E820EntrySize, L.E820EntrySize);
-            e820[i] = new MemoryMapEntry(U64(e, 0), U64(e, 8), (MemoryType)U32(e, 16));
+            e820[i] = new MemoryMapEntry(ReadU64(e, 0), ReadU64(e, 8), (MemoryType)ReadU32(e, 16));
         }
         // arch/x86/kernel/head64.c get_cmd_line_ptr / arch/x86/kernel/setup.c get_ramdisk_image.
         return new ZeroPageContents(
             SetupHeader.Parse(page),
             page[L.Sentinel],
-            U32(page, L.CmdLinePtr) | (ulong)U32(page, L.ExtCmdLinePtr) << 32,
-            U32(page, L.RamdiskImage) | (ulong)U32(page, L.ExtRamdiskImage) << 32,
-            U32(page, L.RamdiskSize) | (ulong)U32(page, L.ExtRamdiskSize) << 32,
-            U64(page, L.AcpiRsdpAddr),
+            ReadU32(page, L.CmdLinePtr) | (ulong)ReadU32(page, L.ExtCmdLinePtr) << 32,
+            ReadU32(page, L.RamdiskImage) | (ulong)ReadU32(page, L.ExtRamdiskImage) << 32,
+            ReadU32(page, L.RamdiskSize) | (ulong)ReadU32(page, L.ExtRamdiskSize) << 32,
+            ReadU64(page, L.AcpiRsdpAddr),
             e820);
     }
-
-    private static uint U32(ReadOnlySpan<byte> b, int o) => BinaryPrimitives.ReadUInt32LittleEndian(b[o..]);
-    private static ulong U64(ReadOnlySpan<byte> b, int o) => BinaryPrimitives.ReadUInt64LittleEndian(b[o..]);
 }

@@ -1,5 +1,6 @@
-using System.Buffers.Binary;
 using LoaderHarness.Loader.Errors;
+using static LoaderHarness.Loader.Binary.LittleEndian;
+using L = LoaderHarness.Loader.Images.BzImage.SetupHeaderLayout;
 
 namespace LoaderHarness.Loader.Images.BzImage;
 
@@ -12,9 +13,9 @@ namespace LoaderHarness.Loader.Images.BzImage;
 public readonly record struct SetupHeader
 {
     /// <summary>Offset of the header in the image and in <c>boot_params</c>.</summary>
-    public const int Offset = 0x1F1;
+    public const int Offset = L.Start;
     /// <summary>Bytes of the header up to and including <c>kernel_info_offset</c> (0x26C − 0x1F1).</summary>
-    public const int Size = 0x26C - Offset;
+    public const int Size = L.End - L.Start;
     /// <summary>"HdrS" at 0x202.</summary>
     public const uint HeaderMagic = 0x5372_6448;
     /// <summary>The boot flag at 0x1FE.</summary>
@@ -119,7 +120,7 @@ public readonly record struct SetupHeader
     public ulong ProtectedModeSize => (ulong)(Version >= 0x0204 ? SysSize : SysSize & 0xFFFF) * 16;
 
     /// <summary>One past the last header byte the image defines: 0x202 + the jump's rel8 (boot.rst).</summary>
-    public int HeaderEnd => 0x202 + (Jump >> 8);
+    public int HeaderEnd => L.Header + (Jump >> 8);
 
     /// <summary>Highest byte an initrd may occupy: <c>initrd_addr_max</c> from 2.03, 0x37FFFFFF before.</summary>
     public uint EffectiveInitrdAddrMax => Version >= 0x0203 ? InitrdAddrMax : 0x37FF_FFFF;
@@ -150,45 +151,45 @@ public readonly record struct SetupHeader
                 $"image is 0x{image.Length:x} bytes; the setup header needs 0x{Offset + Size:x} (boot.rst: setup_header ends at 0x26c)");
         return new SetupHeader
         {
-            SetupSects = image[0x1F1],
-            RootFlags = U16(image, 0x1F2),
-            SysSize = U32(image, 0x1F4),
-            RamSize = U16(image, 0x1F8),
-            VidMode = U16(image, 0x1FA),
-            RootDev = U16(image, 0x1FC),
-            BootFlag = U16(image, 0x1FE),
-            Jump = U16(image, 0x200),
-            Header = U32(image, 0x202),
-            Version = U16(image, 0x206),
-            RealModeSwitch = U32(image, 0x208),
-            StartSysSeg = U16(image, 0x20C),
-            KernelVersion = U16(image, 0x20E),
-            TypeOfLoader = image[0x210],
-            LoadFlags = image[0x211],
-            SetupMoveSize = U16(image, 0x212),
-            Code32Start = U32(image, 0x214),
-            RamdiskImage = U32(image, 0x218),
-            RamdiskSize = U32(image, 0x21C),
-            BootsectKludge = U32(image, 0x220),
-            HeapEndPtr = U16(image, 0x224),
-            ExtLoaderVer = image[0x226],
-            ExtLoaderType = image[0x227],
-            CmdLinePtr = U32(image, 0x228),
-            InitrdAddrMax = U32(image, 0x22C),
-            KernelAlignment = U32(image, 0x230),
-            RelocatableKernel = image[0x234],
-            MinAlignment = image[0x235],
-            XLoadFlags = U16(image, 0x236),
-            CmdlineSize = U32(image, 0x238),
-            HardwareSubarch = U32(image, 0x23C),
-            HardwareSubarchData = U64(image, 0x240),
-            PayloadOffset = U32(image, 0x248),
-            PayloadLength = U32(image, 0x24C),
-            SetupData = U64(image, 0x250),
-            PrefAddress = U64(image, 0x258),
-            InitSize = U32(image, 0x260),
-            HandoverOffset = U32(image, 0x264),
-            KernelInfoOffset = U32(image, 0x268),
+            SetupSects = image[L.SetupSects],
+            RootFlags = ReadU16(image, L.RootFlags),
+            SysSize = ReadU32(image, L.SysSize),
+            RamSize = ReadU16(image, L.RamSize),
+            VidMode = ReadU16(image, L.VidMode),
+            RootDev = ReadU16(image, L.RootDev),
+            BootFlag = ReadU16(image, L.BootFlag),
+            Jump = ReadU16(image, L.Jump),
+            Header = ReadU32(image, L.Header),
+            Version = ReadU16(image, L.Version),
+            RealModeSwitch = ReadU32(image, L.RealModeSwitch),
+            StartSysSeg = ReadU16(image, L.StartSysSeg),
+            KernelVersion = ReadU16(image, L.KernelVersion),
+            TypeOfLoader = image[L.TypeOfLoader],
+            LoadFlags = image[L.LoadFlags],
+            SetupMoveSize = ReadU16(image, L.SetupMoveSize),
+            Code32Start = ReadU32(image, L.Code32Start),
+            RamdiskImage = ReadU32(image, L.RamdiskImage),
+            RamdiskSize = ReadU32(image, L.RamdiskSize),
+            BootsectKludge = ReadU32(image, L.BootsectKludge),
+            HeapEndPtr = ReadU16(image, L.HeapEndPtr),
+            ExtLoaderVer = image[L.ExtLoaderVer],
+            ExtLoaderType = image[L.ExtLoaderType],
+            CmdLinePtr = ReadU32(image, L.CmdLinePtr),
+            InitrdAddrMax = ReadU32(image, L.InitrdAddrMax),
+            KernelAlignment = ReadU32(image, L.KernelAlignment),
+            RelocatableKernel = image[L.RelocatableKernel],
+            MinAlignment = image[L.MinAlignment],
+            XLoadFlags = ReadU16(image, L.XLoadFlags),
+            CmdlineSize = ReadU32(image, L.CmdlineSize),
+            HardwareSubarch = ReadU32(image, L.HardwareSubarch),
+            HardwareSubarchData = ReadU64(image, L.HardwareSubarchData),
+            PayloadOffset = ReadU32(image, L.PayloadOffset),
+            PayloadLength = ReadU32(image, L.PayloadLength),
+            SetupData = ReadU64(image, L.SetupData),
+            PrefAddress = ReadU64(image, L.PrefAddress),
+            InitSize = ReadU32(image, L.InitSize),
+            HandoverOffset = ReadU32(image, L.HandoverOffset),
+            KernelInfoOffset = ReadU32(image, L.KernelInfoOffset),
         };
     }
 
@@ -197,51 +198,44 @@ public readonly record struct SetupHeader
     {
         if (page.Length < Offset + Size)
             throw new ArgumentException($"need 0x{Offset + Size:x} bytes", nameof(page));
-        page[0x1F1] = SetupSects;
-        W16(page, 0x1F2, RootFlags);
-        W32(page, 0x1F4, SysSize);
-        W16(page, 0x1F8, RamSize);
-        W16(page, 0x1FA, VidMode);
-        W16(page, 0x1FC, RootDev);
-        W16(page, 0x1FE, BootFlag);
-        W16(page, 0x200, Jump);
-        W32(page, 0x202, Header);
-        W16(page, 0x206, Version);
-        W32(page, 0x208, RealModeSwitch);
-        W16(page, 0x20C, StartSysSeg);
-        W16(page, 0x20E, KernelVersion);
-        page[0x210] = TypeOfLoader;
-        page[0x211] = LoadFlags;
-        W16(page, 0x212, SetupMoveSize);
-        W32(page, 0x214, Code32Start);
-        W32(page, 0x218, RamdiskImage);
-        W32(page, 0x21C, RamdiskSize);
-        W32(page, 0x220, BootsectKludge);
-        W16(page, 0x224, HeapEndPtr);
-        page[0x226] = ExtLoaderVer;
-        page[0x227] = ExtLoaderType;
-        W32(page, 0x228, CmdLinePtr);
-        W32(page, 0x22C, InitrdAddrMax);
-        W32(page, 0x230, KernelAlignment);
-        page[0x234] = RelocatableKernel;
-        page[0x235] = MinAlignment;
-        W16(page, 0x236, XLoadFlags);
-        W32(page, 0x238, CmdlineSize);
-        W32(page, 0x23C, HardwareSubarch);
-        W64(page, 0x240, HardwareSubarchData);
-        W32(page, 0x248, PayloadOffset);
-        W32(page, 0x24C, PayloadLength);
-        W64(page, 0x250, SetupData);
-        W64(page, 0x258, PrefAddress);
-        W32(page, 0x260, InitSize);
-        W32(page, 0x264, HandoverOffset);
-        W32(page, 0x268, KernelInfoOffset);
+        page[L.SetupSects] = SetupSects;
+        WriteU16(page, L.RootFlags, RootFlags);
+        WriteU32(page, L.SysSize, SysSize);
+        WriteU16(page, L.RamSize, RamSize);
+        WriteU16(page, L.VidMode, VidMode);
+        WriteU16(page, L.RootDev, RootDev);
+        WriteU16(page, L.BootFlag, BootFlag);
+        WriteU16(page, L.Jump, Jump);
+        WriteU32(page, L.Header, Header);
+        WriteU16(page, L.Version, Version);
+        WriteU32(page, L.RealModeSwitch, RealModeSwitch);
+        WriteU16(page, L.StartSysSeg, StartSysSeg);
+        WriteU16(page, L.KernelVersion, KernelVersion);
+        page[L.TypeOfLoader] = TypeOfLoader;
+        page[L.LoadFlags] = LoadFlags;
+        WriteU16(page, L.SetupMoveSize, SetupMoveSize);
+        WriteU32(page, L.Code32Start, Code32Start);
+        WriteU32(page, L.RamdiskImage, RamdiskImage);
+        WriteU32(page, L.RamdiskSize, RamdiskSize);
+        WriteU32(page, L.BootsectKludge, BootsectKludge);
+        WriteU16(page, L.HeapEndPtr, HeapEndPtr);
+        page[L.ExtLoaderVer] = ExtLoaderVer;
+        page[L.ExtLoaderType] = ExtLoaderType;
+        WriteU32(page, L.CmdLinePtr, CmdLinePtr);
+        WriteU32(page, L.InitrdAddrMax, InitrdAddrMax);
+        WriteU32(page, L.KernelAlignment, KernelAlignment);
+        page[L.RelocatableKernel] = RelocatableKernel;
+        page[L.MinAlignment] = MinAlignment;
+        WriteU16(page, L.XLoadFlags, XLoadFlags);
+        WriteU32(page, L.CmdlineSize, CmdlineSize);
+        WriteU32(page, L.HardwareSubarch, HardwareSubarch);
+        WriteU64(page, L.HardwareSubarchData, HardwareSubarchData);
+        WriteU32(page, L.PayloadOffset, PayloadOffset);
+        WriteU32(page, L.PayloadLength, PayloadLength);
+        WriteU64(page, L.SetupData, SetupData);
+        WriteU64(page, L.PrefAddress, PrefAddress);
+        WriteU32(page, L.InitSize, InitSize);
+        WriteU32(page, L.HandoverOffset, HandoverOffset);
+        WriteU32(page, L.KernelInfoOffset, KernelInfoOffset);
     }
-
-    private static ushort U16(ReadOnlySpan<byte> b, int o) => BinaryPrimitives.ReadUInt16LittleEndian(b[o..]);
-    private static uint U32(ReadOnlySpan<byte> b, int o) => BinaryPrimitives.ReadUInt32LittleEndian(b[o..]);
-    private static ulong U64(ReadOnlySpan<byte> b, int o) => BinaryPrimitives.ReadUInt64LittleEndian(b[o..]);
-    private static void W16(Span<byte> b, int o, ushort v) => BinaryPrimitives.WriteUInt16LittleEndian(b[o..], v);
-    private static void W32(Span<byte> b, int o, uint v) => BinaryPrimitives.WriteUInt32LittleEndian(b[o..], v);
-    private static void W64(Span<byte> b, int o, ulong v) => BinaryPrimitives.WriteUInt64LittleEndian(b[o..], v);
 }

@@ -2,6 +2,7 @@ using LoaderHarness.Emulator.Boot;
 using LoaderHarness.Fixtures.Images;
 using LoaderHarness.Loader.Boot.MemoryMap;
 using LoaderHarness.Loader.Boot.ZeroPage;
+using LoaderHarness.Loader.Images;
 using LoaderHarness.Loader.Memory;
 using LoaderHarness.Loader.Setup;
 using Shouldly;
@@ -18,7 +19,7 @@ public sealed class BootChecksTests
     {
         using var memory = GuestMemory.Flat(64 << 20);
         var kernel = ElfWriter.Write(new ElfSpec { PvhEntry = pvh ? 0x100_0000 : null });
-        return GuestSetup.Run(memory, new GuestSetupRequest { Kernel = kernel, CommandLine = "quiet", Initrd = new byte[0x1000] });
+        return GuestSetup.Run(memory, new GuestSetupRequest { Kernel = KernelImage.Parse(kernel), CommandLine = "quiet", Initrd = new byte[0x1000] });
     }
 
     /// <summary>What init_pvh_bootparams (arch/x86/platform/pvh/enlighten.c) builds from a correct start_info.</summary>

@@ -3,6 +3,7 @@ using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Emulator.X86;
 using LoaderHarness.Loader.Boot.MemoryMap;
 using LoaderHarness.Loader.Boot.ZeroPage;
+using LoaderHarness.Loader.Images;
 using LoaderHarness.Loader.Setup;
 using Shouldly;
 
@@ -38,7 +39,7 @@ public sealed class KernelBootRealKernelTests
     [TestCaseSource(nameof(PvhProfiles))]
     public void PvhReachesStartKernel(string profile)
     {
-        var (report, setup) = DebianBoot.Boot(new GuestSetupRequest { Kernel = DebianBoot.Vmlinux, Initrd = DebianBoot.Initrd, CommandLine = Cmdline },
+        var (report, setup) = DebianBoot.Boot(new GuestSetupRequest { Kernel = KernelImage.Parse(DebianBoot.Vmlinux), Initrd = DebianBoot.Initrd, CommandLine = Cmdline },
             VmmProfiles.Find(profile));
 
         setup.Protocol.ShouldBe(BootProtocol.Pvh);
@@ -59,7 +60,7 @@ public sealed class KernelBootRealKernelTests
     {
         var (report, setup) = DebianBoot.Boot(new GuestSetupRequest
         {
-            Kernel = DebianBoot.Vmlinux,
+            Kernel = KernelImage.Parse(DebianBoot.Vmlinux),
             Initrd = DebianBoot.Initrd,
             CommandLine = Cmdline,
             Protocol = BootProtocol.Linux64,
@@ -75,7 +76,7 @@ public sealed class KernelBootRealKernelTests
     [TestCaseSource(nameof(Long64Profiles))]
     public void BzImage64BitEntryDecompressesAndReachesStartKernel(string profile)
     {
-        var (report, setup) = DebianBoot.Boot(new GuestSetupRequest { Kernel = DebianBoot.BzImage, Initrd = DebianBoot.Initrd, CommandLine = Cmdline },
+        var (report, setup) = DebianBoot.Boot(new GuestSetupRequest { Kernel = KernelImage.Parse(DebianBoot.BzImage), Initrd = DebianBoot.Initrd, CommandLine = Cmdline },
             VmmProfiles.Find(profile));
 
         setup.Protocol.ShouldBe(BootProtocol.Linux64);
@@ -91,7 +92,7 @@ public sealed class KernelBootRealKernelTests
     public void BzImage64BitEntryWithKaslrReachesStartKernelRelocated()
     {
         const string kaslr = "console=ttyS0 panic=-1";
-        var (report, setup) = DebianBoot.Boot(new GuestSetupRequest { Kernel = DebianBoot.BzImage, CommandLine = kaslr });
+        var (report, setup) = DebianBoot.Boot(new GuestSetupRequest { Kernel = KernelImage.Parse(DebianBoot.BzImage), CommandLine = kaslr });
 
         ShouldReachStartKernel(report);
         report.Readback!.BootCommandLine.ShouldBe(kaslr);
@@ -114,7 +115,7 @@ public sealed class KernelBootRealKernelTests
         // give the same placement, another seed another one.
         (ulong?, ulong?) Placement(ulong seed)
         {
-            var (report, _) = DebianBoot.Boot(new GuestSetupRequest { Kernel = DebianBoot.BzImage, CommandLine = "console=ttyS0" }, randomSeed: seed);
+            var (report, _) = DebianBoot.Boot(new GuestSetupRequest { Kernel = KernelImage.Parse(DebianBoot.BzImage), CommandLine = "console=ttyS0" }, randomSeed: seed);
             ShouldReachStartKernel(report);
             return (report.KernelPhysical, report.VirtualOffset);
         }
@@ -129,7 +130,7 @@ public sealed class KernelBootRealKernelTests
     {
         var (report, setup) = DebianBoot.Boot(new GuestSetupRequest
         {
-            Kernel = DebianBoot.BzImage,
+            Kernel = KernelImage.Parse(DebianBoot.BzImage),
             Initrd = DebianBoot.Initrd,
             CommandLine = Cmdline,
             Protocol = BootProtocol.Linux32,
@@ -145,7 +146,7 @@ public sealed class KernelBootRealKernelTests
     [Test]
     public void WrongStartInfoMagicStopsAtTheBugInXenPreparePvh()
     {
-        var (report, _) = DebianBoot.Boot(new GuestSetupRequest { Kernel = DebianBoot.Vmlinux, CommandLine = Cmdline },
+        var (report, _) = DebianBoot.Boot(new GuestSetupRequest { Kernel = KernelImage.Parse(DebianBoot.Vmlinux), CommandLine = Cmdline },
             tamper: (memory, setup) => memory.WriteU32(setup.BootStructureAddress, 0xDEAD_BEEF));
 
         // xen_prepare_pvh: magic != XEN_HVM_START_MAGIC_VALUE ⇒ BUG() = ud2 (§6.1); with Firecracker's 8-byte
@@ -162,7 +163,7 @@ public sealed class KernelBootRealKernelTests
         // __startup_64: "if (load_delta & ~PMD_MASK) for (;;);" (boot-contracts §6.2).
         var (report, _) = DebianBoot.Boot(new GuestSetupRequest
         {
-            Kernel = DebianBoot.Vmlinux,
+            Kernel = KernelImage.Parse(DebianBoot.Vmlinux),
             CommandLine = Cmdline,
             Protocol = BootProtocol.Linux64,
             VmlinuxLoadOffset = 0x1000,

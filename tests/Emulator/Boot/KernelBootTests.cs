@@ -1,6 +1,7 @@
 using LoaderHarness.Emulator.Boot;
 using LoaderHarness.Fixtures.Images;
 using LoaderHarness.Loader.Errors;
+using LoaderHarness.Loader.Images;
 using LoaderHarness.Loader.Memory;
 using LoaderHarness.Loader.Setup;
 using LoaderHarness.Loader.Symbols;
@@ -25,7 +26,7 @@ public sealed class KernelBootTests
     private static BootReport Boot(string until, SymbolTable? symbols = null)
     {
         using var memory = GuestMemory.Flat(64 << 20);
-        var setup = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = ElfWriter.Write(new ElfSpec { Code = Code, PvhEntry = 0x100_0000 }) });
+        var setup = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = KernelImage.Parse(ElfWriter.Write(new ElfSpec { Code = Code, PvhEntry = 0x100_0000 })) });
         return KernelBoot.Run(memory, setup, new KernelBootOptions { Symbols = symbols ?? Symbols, Until = until, MaxInstructions = 1000 });
     }
 

@@ -1,6 +1,7 @@
 using LoaderHarness.Emulator.Arm64;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Fixtures.Arm64;
+using LoaderHarness.Loader.Images;
 using LoaderHarness.Loader.Memory;
 using LoaderHarness.Loader.Setup;
 using LoaderHarness.Tests.Support;
@@ -26,7 +27,7 @@ public class Arm64VcpuSetupTests
     public void Entry_state(Arm64VmmProfile profile, ulong pstate, int el, ulong entry, ulong dtb)
     {
         using var memory = new GuestMemory([new GuestRegion(profile.RamBase, 256UL << 20)]);
-        var guest = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = Stub, Fdt = profile.Layout, Protocol = BootProtocol.Arm64 });
+        var guest = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = KernelImage.Parse(Stub), Fdt = profile.Layout, Protocol = BootProtocol.Arm64 });
         var cpu = new Arm64Cpu(memory);
         cpu[5] = 0x55;
         Arm64VcpuSetup.Apply(cpu, guest, profile);
@@ -49,7 +50,7 @@ public class Arm64VcpuSetupTests
     {
         using var memory = GuestMemory.Flat(64UL << 20);
         var bzImage = File.ReadAllBytes(Path.Combine(DebianKernel.RepositoryRoot(), "fixtures", "generated", "bzImage-2.15"));
-        var guest = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = bzImage });
+        var guest = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = KernelImage.Parse(bzImage) });
         Should.Throw<ArgumentException>(() => Arm64VcpuSetup.Apply(new Arm64Cpu(memory), guest));
     }
 }

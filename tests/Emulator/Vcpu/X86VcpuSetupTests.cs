@@ -3,6 +3,7 @@ using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Emulator.X86;
 using LoaderHarness.Fixtures.Images;
 using LoaderHarness.Loader.Errors;
+using LoaderHarness.Loader.Images;
 using LoaderHarness.Loader.Memory;
 using LoaderHarness.Loader.Setup;
 using Shouldly;
@@ -35,7 +36,7 @@ public sealed class X86VcpuSetupTests
     private static (X86Cpu Cpu, GuestSetupResult Guest, GuestMemory Memory) Boot(VmmProfile profile, byte[] kernel, BootProtocol protocol)
     {
         var memory = GuestMemory.Flat(Ram);
-        var guest = GuestSetup.Run(memory, profile.Configure(new GuestSetupRequest { Kernel = kernel, Protocol = protocol, CommandLine = "console=ttyS0" }));
+        var guest = GuestSetup.Run(memory, profile.Configure(new GuestSetupRequest { Kernel = KernelImage.Parse(kernel), Protocol = protocol, CommandLine = "console=ttyS0" }));
         var cpu = new X86Cpu(memory);
         X86VcpuSetup.Apply(cpu, guest, profile);
         return (cpu, guest, memory);
@@ -184,7 +185,7 @@ public sealed class X86VcpuSetupTests
     public void UnsupportedEntryIsATypedError()
     {
         using var memory = GuestMemory.Flat(Ram);
-        var guest = GuestSetup.Run(memory, VmmProfiles.CloudHypervisor.Configure(new GuestSetupRequest { Kernel = BzImage(), Protocol = BootProtocol.Linux64 }));
+        var guest = GuestSetup.Run(memory, VmmProfiles.CloudHypervisor.Configure(new GuestSetupRequest { Kernel = KernelImage.Parse(BzImage()), Protocol = BootProtocol.Linux64 }));
         var error = Should.Throw<LoaderException>(() => X86VcpuSetup.Apply(new X86Cpu(memory), guest, VmmProfiles.CloudHypervisor));
         error.Code.ShouldBe(LoaderError.UnsupportedEntry);
     }

@@ -43,7 +43,7 @@ public sealed class DebianKernelLoadTests
     public void BzImageSetsUpFor64BitBoot()
     {
         using var memory = GuestMemory.WithMmioGap(1UL << 30);
-        var result = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = BzImageBytes, CommandLine = "console=ttyS0 nokaslr", Initrd = new byte[0x10_0000] });
+        var result = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = KernelImage.Parse(BzImageBytes), CommandLine = "console=ttyS0 nokaslr", Initrd = new byte[0x10_0000] });
         result.Protocol.ShouldBe(BootProtocol.Linux64);
         result.Entry.ShouldBe(0x10_0200UL); // boot.rst 64-bit entry: load address + 0x200
         var kernel = BzImageKernel.Parse(BzImageBytes);
@@ -83,7 +83,7 @@ public sealed class DebianKernelLoadTests
     public void ExtractedVmlinuxSetsUpForPvh()
     {
         using var memory = GuestMemory.WithMmioGap(1UL << 30);
-        var result = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = Vmlinux, CommandLine = "console=ttyS0" });
+        var result = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = KernelImage.Parse(Vmlinux), CommandLine = "console=ttyS0" });
         result.Protocol.ShouldBe(BootProtocol.Pvh);
         // CONFIG_PVH=y: pvh_start_xen lies inside the kernel's text, above its 16 MiB load address.
         result.Entry.ShouldBeInRange(0x100_0000UL, result.Kernel.KernelEnd);

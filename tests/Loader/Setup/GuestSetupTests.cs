@@ -5,6 +5,7 @@ using LoaderHarness.Loader.Boot.MemoryMap;
 using LoaderHarness.Loader.Boot.Pvh;
 using LoaderHarness.Loader.Boot.ZeroPage;
 using LoaderHarness.Loader.Errors;
+using LoaderHarness.Loader.Images;
 using LoaderHarness.Loader.Memory;
 using LoaderHarness.Loader.Setup;
 using Shouldly;
@@ -25,7 +26,7 @@ public sealed class GuestSetupTests
     public void VmlinuxWithPvhNoteBootsThroughPvh()
     {
         using var memory = GuestMemory.Flat(RamSize);
-        var result = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = PvhElf(), Initrd = Initrd, CommandLine = "console=ttyS0 panic=-1" });
+        var result = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = KernelImage.Parse(PvhElf()), Initrd = Initrd, CommandLine = "console=ttyS0 panic=-1" });
         result.Protocol.ShouldBe(BootProtocol.Pvh);
         result.Entry.ShouldBe(0x100_0100UL);
         result.BootStructureAddress.ShouldBe(0x6000UL); // Firecracker PVH_INFO_START
@@ -43,7 +44,7 @@ public sealed class GuestSetupTests
     public void VmlinuxWithoutPvhNoteBootsThrough64BitZeroPage()
     {
         using var memory = GuestMemory.Flat(RamSize);
-        var result = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = PlainElf(), Initrd = Initrd, CommandLine = "quiet" });
+        var result = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = KernelImage.Parse(PlainElf()), Initrd = Initrd, CommandLine = "quiet" });
         result.Protocol.ShouldBe(BootProtocol.Linux64);
         result.Entry.ShouldBe(0x100_0000UL);
         result.BootStructureAddress.ShouldBe(0x7000UL); // Firecracker ZERO_PAGE_START
@@ -62,7 +63,7 @@ public sealed class GuestSetupTests
     {
         // linux-loader Elf::load with a kernel_offset: every PT_LOAD moves; the PVH note is then ignored.
         using var memory = GuestMemory.Flat(RamSize);
-        var result = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = PvhElf(), VmlinuxLoadOffset = 0x1000 });
+        var result = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = KernelImage.Parse(PvhElf()), VmlinuxLoadOffset = 0x1000 });
         result.Protocol.ShouldBe(BootProtocol.Linux64);
         result.Entry.ShouldBe(0x100_1000UL);
         result.Kernel.Segments.Single().GuestAddress.ShouldBe(0x100_1000UL);
@@ -75,7 +76,7 @@ public sealed class GuestSetupTests
     {
         // boot.rst: 64-bit entry at load + 0x200 when XLF_KERNEL_64 (2.12+); 32-bit entry at code32_start.
         using var memory = GuestMemory.Flat(RamSize);
-        var result = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = BzImageWriter.Write(new BzImageSpec { Version = version }), Protocol = asked });
+        var result = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = KernelImage.Parse(BzImageWriter.Write(new BzImageSpec { Version = version })), Protocol = asked });
         result.Protocol.ShouldBe(chosen);
         result.Entry.ShouldBe(entry);
         ZeroPageContents.Read(result.BootStructure).Header.Code32Start.ShouldBe(0x10_0000u);
@@ -89,7 +90,7 @@ public sealed class GuestSetupTests
         // 0x200 jump, heap_end_ptr = heap end (the command line, 0x10000 past the base) − 0x200.
         using var memory = GuestMemory.Flat(RamSize);
         var image = BzImageWriter.Write(new BzImageSpec { Version = version });
-        var result = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = image, Protocol = BootProtocol.Linux16, CommandLine = "quiet", TypeOfLoader = 0xB0 });
+        var result = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = KernelImage.Parse(image), Protocol = BootProtocol.Linux16, CommandLine = "quiet", TypeOfLoader = 0xB0 });
         result.Entry.ShouldBe(0x1_0200UL);
         result.BootStructureAddress.ShouldBe(0x1_0000UL);
         memory.ReadBytes(0x1_0210, 2).ShouldBe(new byte[] { 0xB0, (byte)(0x01 | canUseHeap) });
@@ -104,7 +105,7 @@ public sealed class GuestSetupTests
     public void RngSeedGoesInASetupDataNode()
     {
         using var memory = GuestMemory.Flat(RamSize);
-        var result = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = BzImageWriter.Write(new BzImageSpec()), RngSeed = [9, 8, 7, 6] });
+        var result = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = KernelImage.Parse(BzImageWriter.Write(new BzImageSpec())), RngSeed = [9, 8, 7, 6] });
         var head = BinaryPrimitives.ReadUInt64LittleEndian(result.BootStructure.AsSpan(BootParamsLayout.SetupData));
         head.ShouldNotBe(0UL);
         memory.ReadU32(head + 8).ShouldBe((uint)SetupDataType.RngSeed);
@@ -116,18 +117,17 @@ public sealed class GuestSetupTests
     private static IEnumerable<TestCaseData> Rejections()
     {
         TestCaseData Case(string name, GuestSetupRequest request, LoaderError code) => new TestCaseData(request, code).SetName(name);
-        yield return Case("PVH without the note", new GuestSetupRequest { Kernel = PlainElf(), Protocol = BootProtocol.Pvh }, LoaderError.UnsupportedEntry);
-        yield return Case("vmlinux has no 32-bit entry", new GuestSetupRequest { Kernel = PlainElf(), Protocol = BootProtocol.Linux32 }, LoaderError.UnsupportedEntry);
-        yield return Case("bzImage has no PVH entry", new GuestSetupRequest { Kernel = BzImageWriter.Write(new BzImageSpec()), Protocol = BootProtocol.Pvh }, LoaderError.UnsupportedEntry);
-        yield return Case("64-bit entry on a 2.10 kernel", new GuestSetupRequest { Kernel = BzImageWriter.Write(new BzImageSpec { Version = 0x020A }), Protocol = BootProtocol.Linux64 }, LoaderError.UnsupportedEntry);
-        yield return Case("command line beyond cmdline_size", new GuestSetupRequest { Kernel = BzImageWriter.Write(new BzImageSpec { CmdlineSize = 16 }), Initrd = Initrd, CommandLine = "console=ttyS0 root=/dev/vda" }, LoaderError.InvalidCapacity);
-        yield return Case("non-ASCII command line", new GuestSetupRequest { Kernel = PvhElf(), Initrd = Initrd, CommandLine = "init=/bin/sh\u00e9" }, LoaderError.InvalidAscii);
-        yield return Case("initrd larger than RAM", new GuestSetupRequest { Kernel = PvhElf(), Initrd = new byte[RamSize] }, LoaderError.InitrdImageSizeTooLarge);
-        yield return Case("initrd over initrd_addr_max", new GuestSetupRequest { Kernel = BzImageWriter.Write(new BzImageSpec { InitrdAddrMax = 0x10_3000 }), Initrd = Initrd }, LoaderError.InitrdImageSizeTooLarge);
-        yield return Case("real-mode entry on a 2.01 kernel (no cmd_line_ptr)", new GuestSetupRequest { Kernel = BzImageWriter.Write(new BzImageSpec { Version = 0x0201 }), Protocol = BootProtocol.Linux16 }, LoaderError.UnsupportedEntry);
-        yield return Case("real-mode base not 16-byte aligned", new GuestSetupRequest { Kernel = BzImageWriter.Write(new BzImageSpec()), Protocol = BootProtocol.Linux16, RealModeBase = 0x1_0008 }, LoaderError.BootStructureSetup);
-        yield return Case("real-mode setup runs into the command line", new GuestSetupRequest { Kernel = BzImageWriter.Write(new BzImageSpec()), Protocol = BootProtocol.Linux16, RealModeBase = 0x1_FC00 }, LoaderError.BootStructureSetup);
-        yield return Case("not a kernel", new GuestSetupRequest { Kernel = new byte[4096] }, LoaderError.UnknownImageFormat);
+        yield return Case("PVH without the note", new GuestSetupRequest { Kernel = KernelImage.Parse(PlainElf()), Protocol = BootProtocol.Pvh }, LoaderError.UnsupportedEntry);
+        yield return Case("vmlinux has no 32-bit entry", new GuestSetupRequest { Kernel = KernelImage.Parse(PlainElf()), Protocol = BootProtocol.Linux32 }, LoaderError.UnsupportedEntry);
+        yield return Case("bzImage has no PVH entry", new GuestSetupRequest { Kernel = KernelImage.Parse(BzImageWriter.Write(new BzImageSpec())), Protocol = BootProtocol.Pvh }, LoaderError.UnsupportedEntry);
+        yield return Case("64-bit entry on a 2.10 kernel", new GuestSetupRequest { Kernel = KernelImage.Parse(BzImageWriter.Write(new BzImageSpec { Version = 0x020A })), Protocol = BootProtocol.Linux64 }, LoaderError.UnsupportedEntry);
+        yield return Case("command line beyond cmdline_size", new GuestSetupRequest { Kernel = KernelImage.Parse(BzImageWriter.Write(new BzImageSpec { CmdlineSize = 16 })), Initrd = Initrd, CommandLine = "console=ttyS0 root=/dev/vda" }, LoaderError.InvalidCapacity);
+        yield return Case("non-ASCII command line", new GuestSetupRequest { Kernel = KernelImage.Parse(PvhElf()), Initrd = Initrd, CommandLine = "init=/bin/sh\u00e9" }, LoaderError.InvalidAscii);
+        yield return Case("initrd larger than RAM", new GuestSetupRequest { Kernel = KernelImage.Parse(PvhElf()), Initrd = new byte[RamSize] }, LoaderError.InitrdImageSizeTooLarge);
+        yield return Case("initrd over initrd_addr_max", new GuestSetupRequest { Kernel = KernelImage.Parse(BzImageWriter.Write(new BzImageSpec { InitrdAddrMax = 0x10_3000 })), Initrd = Initrd }, LoaderError.InitrdImageSizeTooLarge);
+        yield return Case("real-mode entry on a 2.01 kernel (no cmd_line_ptr)", new GuestSetupRequest { Kernel = KernelImage.Parse(BzImageWriter.Write(new BzImageSpec { Version = 0x0201 })), Protocol = BootProtocol.Linux16 }, LoaderError.UnsupportedEntry);
+        yield return Case("real-mode base not 16-byte aligned", new GuestSetupRequest { Kernel = KernelImage.Parse(BzImageWriter.Write(new BzImageSpec())), Protocol = BootProtocol.Linux16, RealModeBase = 0x1_0008 }, LoaderError.BootStructureSetup);
+        yield return Case("real-mode setup runs into the command line", new GuestSetupRequest { Kernel = KernelImage.Parse(BzImageWriter.Write(new BzImageSpec())), Protocol = BootProtocol.Linux16, RealModeBase = 0x1_FC00 }, LoaderError.BootStructureSetup);
     }
 
     [TestCaseSource(nameof(Rejections))]
@@ -144,7 +144,7 @@ public sealed class GuestSetupTests
     {
         using var memory = new GuestMemory([new GuestRegion(0x8000_0000, RamSize)]);
         var image = PeerImages.Read("test_arm64_image.bin");
-        var result = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = image, Initrd = Initrd, CommandLine = "console=ttyAMA0", RngSeed = new byte[64] });
+        var result = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = KernelImage.Parse(image), Initrd = Initrd, CommandLine = "console=ttyAMA0", RngSeed = new byte[64] });
         result.Protocol.ShouldBe(BootProtocol.Arm64);
         // Firecracker aarch64: kernel at 0x80200000 + text_offset (0x80000); FDT in the last 2 MiB of DRAM.
         result.Entry.ShouldBe(0x8028_0000UL);
@@ -163,7 +163,7 @@ public sealed class GuestSetupTests
     public void Riscv64ImageFollowsCloudHypervisorsLayout()
     {
         using var memory = new GuestMemory([new GuestRegion(0x4000_0000, RamSize)]);
-        var result = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = PeerImages.Read("test_riscv64_image.bin"), CommandLine = "console=ttyS0" });
+        var result = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = KernelImage.Parse(PeerImages.Read("test_riscv64_image.bin")), CommandLine = "console=ttyS0" });
         result.Protocol.ShouldBe(BootProtocol.Riscv64);
         // Cloud Hypervisor riscv64: FDT at 0x40000000; kernel base 0x40200000 + text_offset 0x200000.
         result.BootStructureAddress.ShouldBe(0x4000_0000UL);
@@ -175,12 +175,30 @@ public sealed class GuestSetupTests
     public void PlacementsNeverOverlap()
     {
         using var memory = GuestMemory.WithMmioGap(4UL << 30);
-        var result = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = BzImageWriter.Write(new BzImageSpec()), Initrd = Initrd, CommandLine = "a=b", RngSeed = [1] });
+        var result = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = KernelImage.Parse(BzImageWriter.Write(new BzImageSpec())), Initrd = Initrd, CommandLine = "a=b", RngSeed = [1] });
         var placements = result.Placements;
         for (var i = 0; i < placements.Count; i++)
             for (var j = i + 1; j < placements.Count; j++)
                 placements[i].Overlaps(placements[j]).ShouldBeFalse($"{placements[i]} overlaps {placements[j]}");
         // Initrd at the top of the RAM below the 3 GiB MMIO gap, under initrd_addr_max 0x7fffffff.
         result.Initrd!.Value.Address.ShouldBe((0x8000_0000UL - (ulong)Initrd.Length) & ~0xFFFUL);
+    }
+
+    [TestCase(BootProtocol.Pvh, "start_info", 0x6000UL)]
+    [TestCase(BootProtocol.Linux64, "zero page", 0x7000UL)]
+    [TestCase(BootProtocol.Linux32, "zero page", 0x7000UL)]
+    [TestCase(BootProtocol.Linux16, "real-mode setup", 0x1_0000UL)]
+    public void EachEntryPlacesOnlyItsOwnBootStructure(BootProtocol protocol, string structure, ulong address)
+    {
+        // The zero-page, PVH and real-mode setups are separate: exactly one of their structures is placed,
+        // and the result reports it (linux-loader configurator/x86_64/linux.rs vs pvh.rs).
+        using var memory = GuestMemory.Flat(RamSize);
+        var kernel = protocol == BootProtocol.Pvh ? PvhElf() : BzImageWriter.Write(new BzImageSpec());
+        var result = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = KernelImage.Parse(kernel), Protocol = protocol, Initrd = Initrd });
+        string[] structures = ["zero page", "start_info", "PVH memmap", "PVH modlist", "real-mode setup", "setup_data"];
+        var placed = result.Placements.Select(p => p.Name).Where(structures.Contains).ToArray();
+        placed.ShouldBe(protocol == BootProtocol.Pvh ? ["start_info", "PVH memmap", "PVH modlist"] : [structure], ignoreOrder: true);
+        result.BootStructureAddress.ShouldBe(address);
+        memory.ReadBytes(address, 16).ShouldBe(result.BootStructure.AsSpan(0, 16).ToArray());
     }
 }

@@ -1,20 +1,20 @@
 using LoaderHarness.Loader.Errors;
 using LoaderHarness.Loader.Memory;
 
-namespace LoaderHarness.Loader.Images.Pe;
+namespace LoaderHarness.Loader.Images.Image;
 
 /// <summary>
 /// An arm64 or riscv64 <c>Image</c> (rust-vmm linux-loader's <c>PE</c> loader, v0.14): loaded whole at
 /// a 2 MiB-aligned base + text_offset. An arm64 <c>Image.gz</c> is inflated first.
 /// </summary>
-public sealed class PeKernel
+public sealed class ImageKernel
 {
     /// <summary>Required alignment of the base address (booting.rst: "2MB aligned base").</summary>
     public const ulong BaseAlignment = 0x20_0000;
     /// <summary>Largest DTB the kernel maps (arm64 MAX_FDT_SIZE; linux-loader pe::load_dtb).</summary>
     public const ulong MaxDtbSize = 0x20_0000;
 
-    private PeKernel(ImageHeader header, ulong fileLength, bool wasCompressed)
+    private ImageKernel(ImageHeader header, ulong fileLength, bool wasCompressed)
     {
         Header = header;
         FileLength = fileLength;
@@ -29,15 +29,15 @@ public sealed class PeKernel
     public bool WasCompressed { get; }
 
     /// <summary>Parses the header of a raw Image (not gzip: use <see cref="Open"/> for that).</summary>
-    public static PeKernel Parse(ReadOnlySpan<byte> image) => new(ImageHeader.Parse(image), (ulong)image.Length, false);
+    public static ImageKernel Parse(ReadOnlySpan<byte> image) => new(ImageHeader.Parse(image), (ulong)image.Length, false);
 
     /// <summary>Parses a raw or gzip-compressed Image file; returns the kernel and the bytes to load.</summary>
-    public static (PeKernel Kernel, byte[] Image) Open(ReadOnlySpan<byte> file)
+    public static (ImageKernel Kernel, byte[] Image) Open(ReadOnlySpan<byte> file)
     {
         if (!GzipImage.IsGzip(file))
             return (Parse(file), file.ToArray());
         var inflated = GzipImage.Inflate(file);
-        return (new PeKernel(ImageHeader.Parse(inflated), (ulong)inflated.Length, true), inflated);
+        return (new ImageKernel(ImageHeader.Parse(inflated), (ulong)inflated.Length, true), inflated);
     }
 
     /// <summary>
@@ -90,7 +90,7 @@ public sealed class PeKernel
         var head = ImageStreams.ReadHeaders(image, ImageHeader.Size);
         if (GzipImage.IsGzip(head.Span))
             return Load(memory, ImageStreams.ReadAll(image), baseAddress, requireArm64);
-        var kernel = new PeKernel(ImageHeader.Parse(head.Span), (ulong)image.Length, false);
+        var kernel = new ImageKernel(ImageHeader.Parse(head.Span), (ulong)image.Length, false);
         kernel.CheckArchitecture(requireArm64);
         var result = kernel.Plan(memory, baseAddress);
         LoadPlan.Apply(memory, result.Segments, image);

@@ -6,7 +6,7 @@ namespace LoaderHarness.Loader.Setup;
 /// Where an x86 guest's boot pieces go. Defaults are Firecracker's (src/vmm/src/arch/x86_64/layout.rs),
 /// which Cloud Hypervisor shares for these addresses.
 /// </summary>
-public sealed record X86Layout
+public sealed record X86GuestLayout
 {
     /// <summary>ZERO_PAGE_START.</summary>
     public ulong ZeroPage { get; init; } = 0x7000;

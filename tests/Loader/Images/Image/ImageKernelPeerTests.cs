@@ -1,15 +1,15 @@
 using System.IO.Compression;
 using LoaderHarness.Loader.Errors;
 using LoaderHarness.Loader.Images;
-using LoaderHarness.Loader.Images.Pe;
+using LoaderHarness.Loader.Images.Image;
 using LoaderHarness.Loader.Memory;
 using Shouldly;
 
-namespace LoaderHarness.Tests.Loader.Images.Pe;
+namespace LoaderHarness.Tests.Loader.Images.Image;
 
 /// <summary>rust-vmm linux-loader v0.14.0 src/loader/pe/mod.rs unit tests on its arm64 and riscv64 images.</summary>
 [TestFixture]
-public sealed class PeKernelPeerTests
+public sealed class ImageKernelPeerTests
 {
     private GuestMemory _memory = null!;
 
@@ -26,7 +26,7 @@ public sealed class PeKernelPeerTests
     public void LoadsAtBasePlusTextOffset(string file, ulong baseAddress, ulong load, ulong end, ImageFormat format)
     {
         var image = PeerImages.Read(file);
-        var result = PeKernel.Load(_memory, image, baseAddress);
+        var result = ImageKernel.Load(_memory, image, baseAddress);
         result.KernelLoad.ShouldBe(load);
         result.KernelEnd.ShouldBe(end);
         result.Format.ShouldBe(format);
@@ -37,7 +37,7 @@ public sealed class PeKernelPeerTests
     [TestCase("test_arm64_image.bin")]
     [TestCase("test_riscv64_image.bin")]
     public void UnalignedBaseIsRejected(string file) =>
-        Should.Throw<LoaderException>(() => PeKernel.Load(_memory, PeerImages.Read(file), 0x30_0000))
+        Should.Throw<LoaderException>(() => ImageKernel.Load(_memory, PeerImages.Read(file), 0x30_0000))
             .Code.ShouldBe(LoaderError.InvalidBaseAddrAlignment);
 
     // linux-loader test_load_image: a patched magic → InvalidImageMagicNumber.
@@ -47,7 +47,7 @@ public sealed class PeKernelPeerTests
     {
         var image = PeerImages.Read(file);
         image[0x38] = 0x33;
-        Should.Throw<LoaderException>(() => PeKernel.Load(_memory, image, 0x20_0000)).Code.ShouldBe(LoaderError.InvalidImageMagicNumber);
+        Should.Throw<LoaderException>(() => ImageKernel.Load(_memory, image, 0x20_0000)).Code.ShouldBe(LoaderError.InvalidImageMagicNumber);
         _memory.Snapshot(0x20_0000, 0x20_0000).ShouldAllBe(b => b == 0);
     }
 
@@ -57,9 +57,9 @@ public sealed class PeKernelPeerTests
         // booting.rst: "if image_size is zero, text_offset can be assumed to be 0x80000"; linux-loader pe::load.
         var image = PeerImages.Read("test_arm64_image.bin");
         image.AsSpan(0x08, 16).Clear();
-        PeKernel.Load(_memory, image, 0x20_0000).KernelLoad.ShouldBe(0x28_0000UL);
+        ImageKernel.Load(_memory, image, 0x20_0000).KernelLoad.ShouldBe(0x28_0000UL);
         image[0x08] = 0x10; // text_offset 0x10 with image_size 0: still 0x80000
-        PeKernel.Load(_memory, image, 0x40_0000).KernelLoad.ShouldBe(0x48_0000UL);
+        ImageKernel.Load(_memory, image, 0x40_0000).KernelLoad.ShouldBe(0x48_0000UL);
     }
 
     [Test]
@@ -69,7 +69,7 @@ public sealed class PeKernelPeerTests
         var gz = new MemoryStream();
         using (var z = new GZipStream(gz, CompressionLevel.SmallestSize, leaveOpen: true))
             z.Write(image);
-        var result = PeKernel.Load(_memory, gz.ToArray(), 0x20_0000);
+        var result = ImageKernel.Load(_memory, gz.ToArray(), 0x20_0000);
         result.Format.ShouldBe(ImageFormat.Arm64ImageGzip);
         result.KernelLoad.ShouldBe(0x28_0000UL);
         _memory.Snapshot(0x28_0000, image.Length).ShouldBe(image);
@@ -80,12 +80,12 @@ public sealed class PeKernelPeerTests
     public void CorruptGzipIsATypedError()
     {
         byte[] garbage = [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3, 0xFF, 0xFF, 0xFF, 0xFF, 0x12];
-        Should.Throw<LoaderException>(() => PeKernel.Load(_memory, garbage, 0x20_0000)).Code.ShouldBe(LoaderError.PayloadDecompression);
+        Should.Throw<LoaderException>(() => ImageKernel.Load(_memory, garbage, 0x20_0000)).Code.ShouldBe(LoaderError.PayloadDecompression);
     }
 
     [Test]
     public void TruncatedHeaderIsATypedError() =>
-        Should.Throw<LoaderException>(() => PeKernel.Load(_memory, new byte[40], 0x20_0000)).Code.ShouldBe(LoaderError.TruncatedImage);
+        Should.Throw<LoaderException>(() => ImageKernel.Load(_memory, new byte[40], 0x20_0000)).Code.ShouldBe(LoaderError.TruncatedImage);
 
     [Test]
     public void ImageSizeBeyondRamIsRejectedBeforeWriting()
@@ -93,7 +93,7 @@ public sealed class PeKernelPeerTests
         // image_size claims BSS past the end of RAM: the kernel would overwrite what is not there.
         var image = PeerImages.Read("test_arm64_image.bin");
         BitConverter.GetBytes(0x2000_0000UL).CopyTo(image, 0x10);
-        Should.Throw<LoaderException>(() => PeKernel.Load(_memory, image, 0x20_0000)).Code.ShouldBe(LoaderError.GuestAddressOutOfRange);
+        Should.Throw<LoaderException>(() => ImageKernel.Load(_memory, image, 0x20_0000)).Code.ShouldBe(LoaderError.GuestAddressOutOfRange);
         _memory.Snapshot(0x28_0000, 0x1000).ShouldAllBe(b => b == 0);
     }
 
@@ -101,7 +101,7 @@ public sealed class PeKernelPeerTests
     public void StreamLoadMatchesSpanLoad()
     {
         var image = PeerImages.Read("test_riscv64_image.bin");
-        var result = PeKernel.Load(_memory, new MemoryStream(image), 0x40_0000);
+        var result = ImageKernel.Load(_memory, new MemoryStream(image), 0x40_0000);
         result.KernelLoad.ShouldBe(0x60_0000UL);
         _memory.Snapshot(0x60_0000, image.Length).ShouldBe(image);
     }

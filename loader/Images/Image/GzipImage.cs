@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using LoaderHarness.Loader.Errors;
 
-namespace LoaderHarness.Loader.Images.Pe;
+namespace LoaderHarness.Loader.Images.Image;
 
 /// <summary>Inflates an <c>Image.gz</c> (what many distributions ship for arm64; QEMU inflates it too).</summary>
 internal static class GzipImage

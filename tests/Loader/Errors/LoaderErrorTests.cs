@@ -1,0 +1,110 @@
+using LoaderHarness.Loader.Errors;
+using NUnit.Framework;
+using Shouldly;
+
+namespace LoaderHarness.Tests.Loader.Errors;
+
+/// <summary>
+/// Pins every <see cref="LoaderError"/> name, value and module: reports and the CLI print these codes, so a
+/// rename or renumbering must fail here first. New codes go at the end of their module's range.
+/// </summary>
+[TestFixture]
+public sealed class LoaderErrorTests
+{
+    private static readonly (LoaderError Code, int Value, LoaderErrorModule Module)[] Pinned =
+    [
+        (LoaderError.GuestAddressOutOfRange, 100, LoaderErrorModule.Memory),
+        (LoaderError.InvalidMemoryLayout, 101, LoaderErrorModule.Memory),
+        (LoaderError.HostAllocationFailed, 102, LoaderErrorModule.Memory),
+        (LoaderError.TruncatedImage, 200, LoaderErrorModule.Loader),
+        (LoaderError.InvalidKernelStartAddress, 201, LoaderErrorModule.Loader),
+        (LoaderError.MemoryOverflow, 202, LoaderErrorModule.Loader),
+        (LoaderError.UnknownImageFormat, 203, LoaderErrorModule.Loader),
+        (LoaderError.ReadKernelImage, 204, LoaderErrorModule.Loader),
+        (LoaderError.InvalidElfMagicNumber, 300, LoaderErrorModule.Elf),
+        (LoaderError.BigEndianElfOnLittle, 301, LoaderErrorModule.Elf),
+        (LoaderError.UnsupportedElfClass, 302, LoaderErrorModule.Elf),
+        (LoaderError.InvalidProgramHeaderSize, 303, LoaderErrorModule.Elf),
+        (LoaderError.InvalidProgramHeaderOffset, 304, LoaderErrorModule.Elf),
+        (LoaderError.InvalidProgramHeaderAddress, 305, LoaderErrorModule.Elf),
+        (LoaderError.InvalidEntryAddress, 306, LoaderErrorModule.Elf),
+        (LoaderError.ReadProgramHeader, 307, LoaderErrorModule.Elf),
+        (LoaderError.SegmentOutsideFile, 308, LoaderErrorModule.Elf),
+        (LoaderError.ReadNoteHeader, 309, LoaderErrorModule.Elf),
+        (LoaderError.InvalidPvhNote, 310, LoaderErrorModule.Elf),
+        (LoaderError.Overflow, 311, LoaderErrorModule.Elf),
+        (LoaderError.Align, 312, LoaderErrorModule.Elf),
+        (LoaderError.InvalidBzImage, 400, LoaderErrorModule.BzImage),
+        (LoaderError.Underflow, 401, LoaderErrorModule.BzImage),
+        (LoaderError.InvalidBootFlag, 402, LoaderErrorModule.BzImage),
+        (LoaderError.InvalidImageMagicNumber, 500, LoaderErrorModule.Image),
+        (LoaderError.InvalidBaseAddrAlignment, 501, LoaderErrorModule.Image),
+        (LoaderError.InvalidImage, 502, LoaderErrorModule.Image),
+        (LoaderError.DtbTooBig, 503, LoaderErrorModule.Image),
+        (LoaderError.InvalidPayload, 600, LoaderErrorModule.Payload),
+        (LoaderError.PayloadDecompression, 601, LoaderErrorModule.Payload),
+        (LoaderError.CommandLineTooLarge, 700, LoaderErrorModule.Cmdline),
+        (LoaderError.InvalidAscii, 701, LoaderErrorModule.Cmdline),
+        (LoaderError.HasSpace, 702, LoaderErrorModule.Cmdline),
+        (LoaderError.HasEquals, 703, LoaderErrorModule.Cmdline),
+        (LoaderError.MissingValue, 704, LoaderErrorModule.Cmdline),
+        (LoaderError.MmioSize, 705, LoaderErrorModule.Cmdline),
+        (LoaderError.NoQuoteSpace, 706, LoaderErrorModule.Cmdline),
+        (LoaderError.InvalidCapacity, 707, LoaderErrorModule.Cmdline),
+        (LoaderError.NullTerminator, 708, LoaderErrorModule.Cmdline),
+        (LoaderError.CommandLineOverflow, 709, LoaderErrorModule.Cmdline),
+        (LoaderError.InvalidQuote, 710, LoaderErrorModule.Cmdline),
+        (LoaderError.NoBootArgsInserted, 711, LoaderErrorModule.Cmdline),
+        (LoaderError.BootStructurePastRamEnd, 800, LoaderErrorModule.BootStructure),
+        (LoaderError.BootStructureSetup, 801, LoaderErrorModule.BootStructure),
+        (LoaderError.TooManyMemoryMapEntries, 802, LoaderErrorModule.BootStructure),
+        (LoaderError.MemmapTableMissing, 803, LoaderErrorModule.BootStructure),
+        (LoaderError.InvalidMagic, 804, LoaderErrorModule.BootStructure),
+        (LoaderError.InvalidDeviceTree, 805, LoaderErrorModule.BootStructure),
+        (LoaderError.UnsupportedEntry, 900, LoaderErrorModule.Setup),
+        (LoaderError.InitrdImageSizeTooLarge, 901, LoaderErrorModule.Setup),
+        (LoaderError.PlacementOverlap, 902, LoaderErrorModule.Setup),
+        (LoaderError.InvalidSystemMap, 1000, LoaderErrorModule.Symbols),
+        (LoaderError.KallsymsNotFound, 1001, LoaderErrorModule.Symbols),
+        (LoaderError.UnknownSymbol, 1002, LoaderErrorModule.Symbols),
+    ];
+
+    private static IEnumerable<TestCaseData> Codes() =>
+        Pinned.Select(p => new TestCaseData(p.Code, p.Value, p.Module).SetName($"{{m}}({p.Code})"));
+
+    [Test]
+    public void EveryCodeIsPinned() =>
+        Enum.GetValues<LoaderError>().ShouldBe(Pinned.Select(p => p.Code), ignoreOrder: true);
+
+    [TestCaseSource(nameof(Codes))]
+    public void ValueAndModuleAreStable(LoaderError code, int value, LoaderErrorModule module)
+    {
+        ((int)code).ShouldBe(value);
+        code.Module().ShouldBe(module);
+        new LoaderException(code, "x").Module.ShouldBe(module);
+    }
+
+    [Test]
+    public void NamesAreStable() =>
+        // The CLI prints codes by name: the names are part of the interface.
+        Pinned.Select(p => p.Code.ToString()).ShouldBe(
+        [
+            "GuestAddressOutOfRange", "InvalidMemoryLayout", "HostAllocationFailed", "TruncatedImage", "InvalidKernelStartAddress", "MemoryOverflow",
+            "UnknownImageFormat", "ReadKernelImage", "InvalidElfMagicNumber", "BigEndianElfOnLittle", "UnsupportedElfClass", "InvalidProgramHeaderSize",
+            "InvalidProgramHeaderOffset", "InvalidProgramHeaderAddress", "InvalidEntryAddress", "ReadProgramHeader", "SegmentOutsideFile", "ReadNoteHeader",
+            "InvalidPvhNote", "Overflow", "Align", "InvalidBzImage", "Underflow", "InvalidBootFlag",
+            "InvalidImageMagicNumber", "InvalidBaseAddrAlignment", "InvalidImage", "DtbTooBig", "InvalidPayload", "PayloadDecompression",
+            "CommandLineTooLarge", "InvalidAscii", "HasSpace", "HasEquals", "MissingValue", "MmioSize",
+            "NoQuoteSpace", "InvalidCapacity", "NullTerminator", "CommandLineOverflow", "InvalidQuote", "NoBootArgsInserted",
+            "BootStructurePastRamEnd", "BootStructureSetup", "TooManyMemoryMapEntries", "MemmapTableMissing", "InvalidMagic", "InvalidDeviceTree",
+            "UnsupportedEntry", "InitrdImageSizeTooLarge", "PlacementOverlap", "InvalidSystemMap", "KallsymsNotFound", "UnknownSymbol"
+        ]);
+
+    [Test]
+    public void EachModuleOwnsOneRangeOfAHundred()
+    {
+        foreach (var (code, value, module) in Pinned)
+            (value / 100).ShouldBe((int)module, code.ToString());
+        Enum.GetValues<LoaderErrorModule>().ShouldAllBe(m => Pinned.Any(p => p.Module == m));
+    }
+}
