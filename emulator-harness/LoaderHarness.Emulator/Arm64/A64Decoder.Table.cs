@@ -10,6 +10,72 @@ internal static unsafe partial class A64Decoder
 {
     private static A64Encoding[] Table() =>
     [
+        // ---- Data processing, immediate (C4.1.86) ----
+        //  op immlo     immhi               Rd
+        new("0 xx 10000 xxxxxxxxxxxxxxxxxxx xxxxx", "ADR", &Branches.Adr, &PcRelative),
+        new("1 xx 10000 xxxxxxxxxxxxxxxxxxx xxxxx", "ADRP", &Branches.Adrp, &PcRelative),
+        //  sf op S        sh imm12        Rn    Rd
+        new("x 0 0 100010 x xxxxxxxxxxxx xxxxx xxxxx", "ADD (immediate)", &Arithmetic.AddImmediate, &AddSubImmediate),
+        new("x 0 1 100010 x xxxxxxxxxxxx xxxxx xxxxx", "ADDS (immediate)", &Arithmetic.AddsImmediate, &AddSubImmediate),
+        new("x 1 0 100010 x xxxxxxxxxxxx xxxxx xxxxx", "SUB (immediate)", &Arithmetic.SubImmediate, &AddSubImmediate),
+        new("x 1 1 100010 x xxxxxxxxxxxx xxxxx xxxxx", "SUBS (immediate)", &Arithmetic.SubsImmediate, &AddSubImmediate),
+        //  sf opc       N immr   imms   Rn    Rd
+        new("x 00 100100 x xxxxxx xxxxxx xxxxx xxxxx", "AND (immediate)", &Logic.AndImmediate, &LogicalImmediate),
+        new("x 01 100100 x xxxxxx xxxxxx xxxxx xxxxx", "ORR (immediate)", &Logic.OrrImmediate, &LogicalImmediate),
+        new("x 10 100100 x xxxxxx xxxxxx xxxxx xxxxx", "EOR (immediate)", &Logic.EorImmediate, &LogicalImmediate),
+        new("x 11 100100 x xxxxxx xxxxxx xxxxx xxxxx", "ANDS (immediate)", &Logic.AndsImmediate, &LogicalImmediate),
+        //  sf opc       hw imm16            Rd
+        new("x 00 100101 xx xxxxxxxxxxxxxxxx xxxxx", "MOVN", &Logic.Movn, &MoveWide),
+        new("x 10 100101 xx xxxxxxxxxxxxxxxx xxxxx", "MOVZ", &Logic.Movz, &MoveWide),
+        new("x 11 100101 xx xxxxxxxxxxxxxxxx xxxxx", "MOVK", &Logic.Movk, &MoveWide),
+        //  sf opc       N immr   imms   Rn    Rd
+        new("x 00 100110 x xxxxxx xxxxxx xxxxx xxxxx", "SBFM", &Bitfield.Sbfm, &BitfieldMove),
+        new("x 01 100110 x xxxxxx xxxxxx xxxxx xxxxx", "BFM", &Bitfield.Bfm, &BitfieldMove),
+        new("x 10 100110 x xxxxxx xxxxxx xxxxx xxxxx", "UBFM", &Bitfield.Ubfm, &BitfieldMove),
+        //  sf op21      N o0 Rm  imms   Rn    Rd
+        new("x 00 100111 x 0 xxxxx xxxxxx xxxxx xxxxx", "EXTR", &Bitfield.Extr, &Extract),
+
+        // ---- Data processing, register (C4.1.88) ----
+        //  sf opc      shift N Rm  imm6   Rn    Rd
+        new("x 00 01010 xx x xxxxx xxxxxx xxxxx xxxxx", "AND, BIC (shifted register)", &Logic.AndShifted, &LogicalShifted),
+        new("x 01 01010 xx x xxxxx xxxxxx xxxxx xxxxx", "ORR, ORN (shifted register)", &Logic.OrrShifted, &LogicalShifted),
+        new("x 10 01010 xx x xxxxx xxxxxx xxxxx xxxxx", "EOR, EON (shifted register)", &Logic.EorShifted, &LogicalShifted),
+        new("x 11 01010 xx x xxxxx xxxxxx xxxxx xxxxx", "ANDS, BICS (shifted register)", &Logic.AndsShifted, &LogicalShifted),
+        //  sf op S       shift  Rm  imm6   Rn    Rd
+        new("x 0 0 01011 xx 0 xxxxx xxxxxx xxxxx xxxxx", "ADD (shifted register)", &Arithmetic.AddShifted, &AddSubShifted),
+        new("x 0 1 01011 xx 0 xxxxx xxxxxx xxxxx xxxxx", "ADDS (shifted register)", &Arithmetic.AddsShifted, &AddSubShifted),
+        new("x 1 0 01011 xx 0 xxxxx xxxxxx xxxxx xxxxx", "SUB (shifted register)", &Arithmetic.SubShifted, &AddSubShifted),
+        new("x 1 1 01011 xx 0 xxxxx xxxxxx xxxxx xxxxx", "SUBS (shifted register)", &Arithmetic.SubsShifted, &AddSubShifted),
+        //  sf op S       opt   Rm option imm3 Rn Rd
+        new("x 0 0 01011 00 1 xxxxx xxx xxx xxxxx xxxxx", "ADD (extended register)", &Arithmetic.AddExtended, &AddSubExtended),
+        new("x 0 1 01011 00 1 xxxxx xxx xxx xxxxx xxxxx", "ADDS (extended register)", &Arithmetic.AddsExtended, &AddSubExtended),
+        new("x 1 0 01011 00 1 xxxxx xxx xxx xxxxx xxxxx", "SUB (extended register)", &Arithmetic.SubExtended, &AddSubExtended),
+        new("x 1 1 01011 00 1 xxxxx xxx xxx xxxxx xxxxx", "SUBS (extended register)", &Arithmetic.SubsExtended, &AddSubExtended),
+        //  sf op S           Rm          Rn    Rd
+        new("x x x 11010000 xxxxx 000000 xxxxx xxxxx", "ADC, ADCS, SBC, SBCS", &Arithmetic.AddSubCarry, &AddSubCarry),
+        //  sf op S           Rm/imm5 cond i o2 Rn o3 nzcv
+        new("x x 1 11010010 xxxxx xxxx x 0 xxxxx 0 xxxx", "CCMN, CCMP", &Arithmetic.ConditionalCompare, &ConditionalCompare),
+        //  sf op S           Rm   cond  op2 Rn   Rd
+        new("x x 0 11010100 xxxxx xxxx 0x xxxxx xxxxx", "CSEL, CSINC, CSINV, CSNEG", &Arithmetic.ConditionalSelect, &ConditionalSelect),
+        //  sf   S           Rm  opcode  Rn    Rd       (two sources)
+        new("x 0 0 11010110 xxxxx 000010 xxxxx xxxxx", "UDIV", &Multiply.Udiv, &RegisterOperands),
+        new("x 0 0 11010110 xxxxx 000011 xxxxx xxxxx", "SDIV", &Multiply.Sdiv, &RegisterOperands),
+        new("x 0 0 11010110 xxxxx 0010xx xxxxx xxxxx", "LSLV, LSRV, ASRV, RORV", &Bitfield.ShiftVariable, &VariableShift),
+        //  sf   S           opcode2 opcode Rn  Rd      (one source)
+        new("x 1 0 11010110 00000 000000 xxxxx xxxxx", "RBIT", &Bitfield.Rbit, &RegisterOperands),
+        new("x 1 0 11010110 00000 000001 xxxxx xxxxx", "REV16", &Bitfield.Rev16, &RegisterOperands),
+        new("0 1 0 11010110 00000 000010 xxxxx xxxxx", "REV (32-bit)", &Bitfield.Rev, &RegisterOperands),
+        new("1 1 0 11010110 00000 000010 xxxxx xxxxx", "REV32", &Bitfield.Rev32, &RegisterOperands),
+        new("1 1 0 11010110 00000 000011 xxxxx xxxxx", "REV (64-bit)", &Bitfield.Rev, &RegisterOperands),
+        new("x 1 0 11010110 00000 000100 xxxxx xxxxx", "CLZ", &Bitfield.Clz, &RegisterOperands),
+        new("x 1 0 11010110 00000 000101 xxxxx xxxxx", "CLS", &Bitfield.Cls, &RegisterOperands),
+        //  sf op54    op31 Rm  o0 Ra    Rn    Rd        (three sources)
+        new("x 00 11011 000 xxxxx x xxxxx xxxxx xxxxx", "MADD, MSUB", &Multiply.MultiplyAdd, &MultiplyAccumulate),
+        new("1 00 11011 001 xxxxx x xxxxx xxxxx xxxxx", "SMADDL, SMSUBL", &Multiply.SignedMultiplyAddLong, &MultiplyAccumulate),
+        new("1 00 11011 101 xxxxx x xxxxx xxxxx xxxxx", "UMADDL, UMSUBL", &Multiply.UnsignedMultiplyAddLong, &MultiplyAccumulate),
+        new("1 00 11011 010 xxxxx 0 xxxxx xxxxx xxxxx", "SMULH", &Multiply.Smulh, &MultiplyAccumulate),
+        new("1 00 11011 110 xxxxx 0 xxxxx xxxxx xxxxx", "UMULH", &Multiply.Umulh, &MultiplyAccumulate),
+
         // ---- Branches, exception generation and system instructions (C4.1.85) ----
         //   op    imm26
         new("000101 00000000000000000000000000", "B (to itself)", &Branches.BranchSelf, &BranchImmediate),

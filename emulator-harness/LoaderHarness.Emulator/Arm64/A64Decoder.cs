@@ -101,9 +101,7 @@ internal static unsafe partial class A64Decoder
     {
         var decoded = ((word >> 25) & 0xF) switch
         {
-            0b1000 or 0b1001 => DataProcessingImmediate(word, ref d),
             0b0100 or 0b0110 or 0b1100 or 0b1110 => LoadsAndStores(word, ref d),
-            0b0101 or 0b1101 => DataProcessingRegister(word, ref d),
             _ => false,
         };
         if (!decoded)
