@@ -130,5 +130,56 @@ internal static unsafe partial class A64Decoder
         new("1101011 0001 11111 000000 xxxxx 00000", "BLR", &Branches.BranchLinkRegister, &RegisterTarget),
         new("1101011 0010 11111 000000 xxxxx 00000", "RET", &Branches.Return, &RegisterTarget),
         new("1101011 0100 11111 000000 11111 00000", "ERET", &SystemInstructions.Eret, &RegisterTarget),
+        // ---- Loads and stores (C4.1.87); V (bit 26) is 0 throughout: no SIMD&FP registers ----
+        //  size       o2 L o1 Rs  o0 Rt2   Rn    Rt
+        new("xx 001000 1 1 0 xxxxx x xxxxx xxxxx xxxxx", "LDAR, LDLAR", &LoadStore.LoadOffset, &OrderedAccess),
+        new("xx 001000 1 0 0 xxxxx x xxxxx xxxxx xxxxx", "STLR, STLLR", &LoadStore.StoreOffset, &OrderedAccess),
+        new("xx 001000 0 1 0 xxxxx x xxxxx xxxxx xxxxx", "LDXR, LDAXR", &LoadStore.LoadExclusive, &Exclusive),
+        new("xx 001000 0 0 0 xxxxx x xxxxx xxxxx xxxxx", "STXR, STLXR", &LoadStore.StoreExclusive, &Exclusive),
+        new("1x 001000 0 1 1 xxxxx x xxxxx xxxxx xxxxx", "LDXP, LDAXP", &LoadStore.LoadExclusivePair, &ExclusivePair),
+        new("1x 001000 0 0 1 xxxxx x xxxxx xxxxx xxxxx", "STXP, STLXP", &LoadStore.StoreExclusivePair, &ExclusivePair),
+        //  opc    V     imm19               Rt
+        new("00 011 0 00 xxxxxxxxxxxxxxxxxxx xxxxx", "LDR (literal, 32-bit)", &LoadStore.LoadLiteral, &LoadLiteral),
+        new("01 011 0 00 xxxxxxxxxxxxxxxxxxx xxxxx", "LDR (literal, 64-bit)", &LoadStore.LoadLiteral, &LoadLiteral),
+        new("10 011 0 00 xxxxxxxxxxxxxxxxxxx xxxxx", "LDRSW (literal)", &LoadStore.LoadLiteral, &LoadLiteral),
+        new("11 011 0 00 xxxxxxxxxxxxxxxxxxx xxxxx", "PRFM (literal)", &SystemInstructions.Nop, &LoadLiteral),
+        //  opc    V   idx L imm7    Rt2   Rn    Rt     (idx: 00 no-allocate, 01 post, 10 offset, 11 pre)
+        new("x0 101 0 0 x0 0 xxxxxxx xxxxx xxxxx xxxxx", "STP, STNP", &LoadStore.StorePair, &Pair),
+        new("x0 101 0 0 x0 1 xxxxxxx xxxxx xxxxx xxxxx", "LDP, LDNP", &LoadStore.LoadPair, &Pair),
+        new("x0 101 0 0 01 0 xxxxxxx xxxxx xxxxx xxxxx", "STP (post-index)", &LoadStore.StorePairPost, &Pair),
+        new("x0 101 0 0 01 1 xxxxxxx xxxxx xxxxx xxxxx", "LDP (post-index)", &LoadStore.LoadPairPost, &Pair),
+        new("x0 101 0 0 11 0 xxxxxxx xxxxx xxxxx xxxxx", "STP (pre-index)", &LoadStore.StorePairPre, &Pair),
+        new("x0 101 0 0 11 1 xxxxxxx xxxxx xxxxx xxxxx", "LDP (pre-index)", &LoadStore.LoadPairPre, &Pair),
+        new("01 101 0 0 10 1 xxxxxxx xxxxx xxxxx xxxxx", "LDPSW", &LoadStore.LoadPair, &Pair),
+        new("01 101 0 0 01 1 xxxxxxx xxxxx xxxxx xxxxx", "LDPSW (post-index)", &LoadStore.LoadPairPost, &Pair),
+        new("01 101 0 0 11 1 xxxxxxx xxxxx xxxxx xxxxx", "LDPSW (pre-index)", &LoadStore.LoadPairPre, &Pair),
+        // Single registers: STR* (opc 00, every size), LDR* (opc 01), LDRSB/LDRSH (size 0x, opc 1x), LDRSW
+        // (size 10, opc 10); size 11 with opc 10 is PRFM, which does nothing.
+        //  size   V    opc imm12        Rn    Rt
+        new("xx 111 0 01 00 xxxxxxxxxxxx xxxxx xxxxx", "STR (unsigned offset)", &LoadStore.StoreOffset, &UnsignedOffset),
+        new("xx 111 0 01 01 xxxxxxxxxxxx xxxxx xxxxx", "LDR (unsigned offset)", &LoadStore.LoadOffset, &UnsignedOffset),
+        new("0x 111 0 01 1x xxxxxxxxxxxx xxxxx xxxxx", "LDRSB, LDRSH (unsigned offset)", &LoadStore.LoadOffset, &UnsignedOffset),
+        new("10 111 0 01 10 xxxxxxxxxxxx xxxxx xxxxx", "LDRSW (unsigned offset)", &LoadStore.LoadOffset, &UnsignedOffset),
+        new("11 111 0 01 10 xxxxxxxxxxxx xxxxx xxxxx", "PRFM (unsigned offset)", &SystemInstructions.Nop, &NoOperands),
+        //  size   V    opc   Rm option S    Rn    Rt
+        new("xx 111 0 00 00 1 xxxxx xxx x 10 xxxxx xxxxx", "STR (register)", &LoadStore.StoreRegister, &RegisterOffset),
+        new("xx 111 0 00 01 1 xxxxx xxx x 10 xxxxx xxxxx", "LDR (register)", &LoadStore.LoadRegister, &RegisterOffset),
+        new("0x 111 0 00 1x 1 xxxxx xxx x 10 xxxxx xxxxx", "LDRSB, LDRSH (register)", &LoadStore.LoadRegister, &RegisterOffset),
+        new("10 111 0 00 10 1 xxxxx xxx x 10 xxxxx xxxxx", "LDRSW (register)", &LoadStore.LoadRegister, &RegisterOffset),
+        new("11 111 0 00 10 1 xxxxx xxx x 10 xxxxx xxxxx", "PRFM (register)", &SystemInstructions.Nop, &NoOperands),
+        //  size   V    opc   imm9   idx Rn    Rt     (idx: 00 unscaled, 01 post, 10 unprivileged, 11 pre)
+        new("xx 111 0 00 00 0 xxxxxxxxx x0 xxxxx xxxxx", "STUR, STTR", &LoadStore.StoreOffset, &SignedOffset),
+        new("xx 111 0 00 00 0 xxxxxxxxx 01 xxxxx xxxxx", "STR (post-index)", &LoadStore.StorePost, &SignedOffset),
+        new("xx 111 0 00 00 0 xxxxxxxxx 11 xxxxx xxxxx", "STR (pre-index)", &LoadStore.StorePre, &SignedOffset),
+        new("xx 111 0 00 01 0 xxxxxxxxx x0 xxxxx xxxxx", "LDUR, LDTR", &LoadStore.LoadOffset, &SignedOffset),
+        new("xx 111 0 00 01 0 xxxxxxxxx 01 xxxxx xxxxx", "LDR (post-index)", &LoadStore.LoadPost, &SignedOffset),
+        new("xx 111 0 00 01 0 xxxxxxxxx 11 xxxxx xxxxx", "LDR (pre-index)", &LoadStore.LoadPre, &SignedOffset),
+        new("0x 111 0 00 1x 0 xxxxxxxxx x0 xxxxx xxxxx", "LDURSB, LDURSH, LDTRSB, LDTRSH", &LoadStore.LoadOffset, &SignedOffset),
+        new("0x 111 0 00 1x 0 xxxxxxxxx 01 xxxxx xxxxx", "LDRSB, LDRSH (post-index)", &LoadStore.LoadPost, &SignedOffset),
+        new("0x 111 0 00 1x 0 xxxxxxxxx 11 xxxxx xxxxx", "LDRSB, LDRSH (pre-index)", &LoadStore.LoadPre, &SignedOffset),
+        new("10 111 0 00 10 0 xxxxxxxxx x0 xxxxx xxxxx", "LDURSW, LDTRSW", &LoadStore.LoadOffset, &SignedOffset),
+        new("10 111 0 00 10 0 xxxxxxxxx 01 xxxxx xxxxx", "LDRSW (post-index)", &LoadStore.LoadPost, &SignedOffset),
+        new("10 111 0 00 10 0 xxxxxxxxx 11 xxxxx xxxxx", "LDRSW (pre-index)", &LoadStore.LoadPre, &SignedOffset),
+        new("11 111 0 00 10 0 xxxxxxxxx x0 xxxxx xxxxx", "PRFUM", &SystemInstructions.Nop, &NoOperands),
     ];
 }

@@ -17,6 +17,7 @@ namespace LoaderHarness.Emulator.Arm64;
 internal static unsafe partial class A64Decoder
 {
     private const int IndexShift = 21;
+    private const uint IndexBits = ~0u << IndexShift;
 
     /// <summary>Every row, bucket after bucket; a row appears in every bucket it can match.</summary>
     private static readonly A64Encoding[] Indexed;
@@ -42,7 +43,7 @@ internal static unsafe partial class A64Decoder
             var high = (uint)bucket << IndexShift;
             foreach (var i in order)
             {
-                if ((high & rows[i].Mask & ~0u << IndexShift) == (rows[i].Value & ~0u << IndexShift))
+                if ((high & rows[i].Mask & IndexBits) == (rows[i].Value & IndexBits))
                     indexed.Add(rows[i]);
             }
         }
@@ -52,6 +53,15 @@ internal static unsafe partial class A64Decoder
 
     /// <summary>The table's rows in table order (for tests and diagnostics).</summary>
     internal static A64Encoding[] Rows() => Table();
+
+    /// <summary>The most rows any one bucket holds: the longest scan a lookup can make.</summary>
+    internal static int LargestBucket()
+    {
+        var largest = 0;
+        for (var bucket = 0; bucket + 1 < BucketStart.Length; bucket++)
+            largest = Math.Max(largest, BucketStart[bucket + 1] - BucketStart[bucket]);
+        return largest;
+    }
 
     /// <summary>Decodes <paramref name="word"/> into <paramref name="d"/> (which is reset first).</summary>
     public static void Decode(uint word, ref A64Instruction d)
@@ -93,23 +103,7 @@ internal static unsafe partial class A64Decoder
         }
         d = default;
         d.Word = word;
-        return LegacyDecode(word, ref d) ? "legacy" : null;
-    }
-
-    // Families not yet migrated to the table.
-    private static bool LegacyDecode(uint word, ref A64Instruction d)
-    {
-        var decoded = ((word >> 25) & 0xF) switch
-        {
-            0b0100 or 0b0110 or 0b1100 or 0b1110 => LoadsAndStores(word, ref d),
-            _ => false,
-        };
-        if (!decoded)
-        {
-            d = default;
-            d.Word = word;
-        }
-        return decoded;
+        return null;
     }
 
     /// <summary>A register read where 31 is XZR.</summary>
