@@ -57,14 +57,20 @@ internal static unsafe class A64DecodeSample
     public static string HandlerName(in A64Instruction d) =>
         d.Handler == null ? "(none)" : HandlerNames.TryGetValue((nint)d.Handler, out var name) ? name : $"0x{(nint)d.Handler:x}";
 
-    /// <summary>Every field of a decoded instruction as text that is the same in every process.</summary>
+    /// <summary>
+    /// Every field of a decoded instruction as one line that is the same in every process: word, handler,
+    /// Imm (maintenance operations and system registers by name), Imm2, Rd, Rn, Rm, Ra, Size, Op, Is64, Breakpoint.
+    /// </summary>
     public static string Render(in A64Instruction d)
     {
         var handler = HandlerName(d);
-        var imm = handler is "SystemInstructions.CacheMaintenance" or "SystemInstructions.Tlbi"
-            ? MaintenanceRegistry.Name((int)d.Imm)
-            : $"0x{d.Imm:x}";
-        return $"{d.Word:x8} {handler} imm={imm} imm2=0x{d.Imm2:x} rd={d.Rd} rn={d.Rn} rm={d.Rm} ra={d.Ra} size={d.Size} op={d.Op} is64={d.Is64} bp={d.Breakpoint}";
+        var imm = handler switch
+        {
+            "SystemInstructions.CacheMaintenance" or "SystemInstructions.Tlbi" => MaintenanceRegistry.Name((int)d.Imm).Replace(' ', '_'),
+            "SystemInstructions.Mrs" or "SystemInstructions.Msr" => SystemRegisterTable.All[(int)d.Imm].Name,
+            _ => $"{d.Imm:x}",
+        };
+        return $"{d.Word:x8} {handler} {imm} {d.Imm2:x} {d.Rd} {d.Rn} {d.Rm} {d.Ra} {d.Size} {d.Op} {(d.Is64 ? 1 : 0)} {(d.Breakpoint ? 1 : 0)}";
     }
 
     /// <summary>
