@@ -1,4 +1,5 @@
 using LoaderHarness.Emulator.Arm64;
+using LoaderHarness.Tests.Support;
 using Shouldly;
 
 namespace LoaderHarness.Tests.Emulator.Arm64;
@@ -47,11 +48,20 @@ public unsafe class A64DecoderTableTests
     }
 
     [Test]
-    public void Index_agrees_with_a_scan_of_the_whole_table()
+    public void Index_agrees_with_a_scan_of_the_whole_table() =>
+        AssertIndexAgreesWithScan(A64DecodeSample.Uniform(200_000).Concat(A64DecodeSample.RowDirected(64)));
+
+    [Test]
+    [Category("RealKernel")]
+    [Category("Slow")]
+    public void Index_agrees_with_a_scan_on_the_debian_arm64_image() =>
+        AssertIndexAgreesWithScan(A64DecodeSample.Words(DebianArm64Kernel.Image()));
+
+    private static void AssertIndexAgreesWithScan(IEnumerable<uint> words)
     {
         // The first accepting row in specificity order over the unindexed table is what the bucket must find.
         var rows = A64Decoder.Rows().Select((row, i) => (row, i)).OrderByDescending(p => p.row.FixedBits).ThenBy(p => p.i).Select(p => p.row).ToArray();
-        foreach (var word in A64DecodeSample.Uniform(200_000).Concat(A64DecodeSample.RowDirected(64)))
+        foreach (var word in words)
         {
             A64Instruction indexed = default, scanned = default;
             var byIndex = A64Decoder.Match(word, ref indexed);
@@ -68,7 +78,8 @@ public unsafe class A64DecoderTableTests
                     break;
                 }
             }
-            byIndex.ShouldBe(byScan, $"word 0x{word:x8}");
+            if (byIndex != byScan)
+                byIndex.ShouldBe(byScan, $"word 0x{word:x8}");
         }
     }
 
