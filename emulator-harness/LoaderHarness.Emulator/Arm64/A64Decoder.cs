@@ -2,37 +2,108 @@ namespace LoaderHarness.Emulator.Arm64;
 
 /// <summary>
 /// Turns an A64 word into an <see cref="A64Instruction"/>. Capstone decides whether the word is an
-/// instruction at all (an encoding it rejects stops the run as undefined); the encoding classes of the
-/// Arm ARM (DDI 0487, C4.1 "A64 instruction set encoding") then select the handler and extract the
-/// operands, because Capstone 4's operand details fold aliases together (ARM64_INS_MOV covers ORR, ADD
-/// and MOVZ) and lack the exact fields the handlers need. Split over files by encoding group.
+/// instruction at all (an encoding it rejects stops the run as undefined); the decode table
+/// (<c>A64Decoder.Table.cs</c>, one <see cref="A64Encoding"/> row per encoding the engine executes) then
+/// selects the handler and extracts the operands, because Capstone 4's operand details fold aliases
+/// together (ARM64_INS_MOV covers ORR, ADD and MOVZ) and lack the exact fields the handlers need. A word
+/// no row accepts is a valid instruction the engine does not implement.
 /// </summary>
+/// <remarks>
+/// Rows are indexed once, by bits [31:21] (the encoding class, sf/opc and most opcode bits): each of the
+/// 2048 buckets holds the rows that can match a word with those bits, most specific first (most fixed
+/// bits; table order among equals), so a carve-out such as WFI wins over the NOP-compatible hint space.
+/// A lookup compares a handful of rows. The operand shapes are split over files by encoding group.
+/// </remarks>
 internal static unsafe partial class A64Decoder
 {
+    private const int IndexShift = 21;
+    private const uint IndexBits = ~0u << IndexShift;
+
+    /// <summary>Every row, bucket after bucket; a row appears in every bucket it can match.</summary>
+    private static readonly A64Encoding[] Indexed;
+
+    /// <summary>Bucket b's rows are <c>Indexed[BucketStart[b]..BucketStart[b + 1]]</c>.</summary>
+    private static readonly int[] BucketStart;
+
+    static A64Decoder()
+    {
+        var rows = Table();
+        var order = new int[rows.Length];
+        for (var i = 0; i < order.Length; i++)
+            order[i] = i;
+        // Stable: most fixed bits first, table order among rows equally specific.
+        Array.Sort(order, (a, b) => rows[a].FixedBits != rows[b].FixedBits ? rows[b].FixedBits - rows[a].FixedBits : a - b);
+
+        var buckets = 1 << (32 - IndexShift);
+        var indexed = new List<A64Encoding>();
+        BucketStart = new int[buckets + 1];
+        for (var bucket = 0; bucket < buckets; bucket++)
+        {
+            BucketStart[bucket] = indexed.Count;
+            var high = (uint)bucket << IndexShift;
+            foreach (var i in order)
+            {
+                if ((high & rows[i].Mask & IndexBits) == (rows[i].Value & IndexBits))
+                    indexed.Add(rows[i]);
+            }
+        }
+        BucketStart[buckets] = indexed.Count;
+        Indexed = [.. indexed];
+    }
+
+    /// <summary>The table's rows in table order (for tests and diagnostics).</summary>
+    internal static A64Encoding[] Rows() => Table();
+
+    /// <summary>The most rows any one bucket holds: the longest scan a lookup can make.</summary>
+    internal static int LargestBucket()
+    {
+        var largest = 0;
+        for (var bucket = 0; bucket + 1 < BucketStart.Length; bucket++)
+            largest = Math.Max(largest, BucketStart[bucket + 1] - BucketStart[bucket]);
+        return largest;
+    }
+
     /// <summary>Decodes <paramref name="word"/> into <paramref name="d"/> (which is reset first).</summary>
     public static void Decode(uint word, ref A64Instruction d)
     {
-        d = default;
-        d.Word = word;
         if (CapstoneA64.Describe(word) is null)
-        {
-            d.Handler = &SystemInstructions.Undefined;
-            return;
-        }
-        var decoded = ((word >> 25) & 0xF) switch
-        {
-            0b1000 or 0b1001 => DataProcessingImmediate(word, ref d),
-            0b1010 or 0b1011 => BranchesAndSystem(word, ref d),
-            0b0100 or 0b0110 or 0b1100 or 0b1110 => LoadsAndStores(word, ref d),
-            0b0101 or 0b1101 => DataProcessingRegister(word, ref d),
-            _ => false,
-        };
-        if (!decoded)
         {
             d = default;
             d.Word = word;
-            d.Handler = &SystemInstructions.Unimplemented;
+            d.Handler = &SystemInstructions.Undefined;
+            return;
         }
+        if (!TryDecode(word, ref d))
+            d.Handler = &SystemInstructions.Unimplemented;
+    }
+
+    /// <summary>
+    /// The table stage of <see cref="Decode"/> without Capstone's verdict: false (and <paramref name="d"/>
+    /// holding only the word) when no row accepts <paramref name="word"/>.
+    /// </summary>
+    internal static bool TryDecode(uint word, ref A64Instruction d) => Match(word, ref d) is not null;
+
+    /// <summary>The row that decodes <paramref name="word"/> into <paramref name="d"/>, or null.</summary>
+    internal static string? Match(uint word, ref A64Instruction d)
+    {
+        var bucket = (int)(word >> IndexShift);
+        var indexed = Indexed;
+        for (int i = BucketStart[bucket], end = BucketStart[bucket + 1]; i < end; i++)
+        {
+            ref readonly var row = ref indexed[i];
+            if ((word & row.Mask) != row.Value)
+                continue;
+            d = default;
+            d.Word = word;
+            if (row.Operands(word, ref d))
+            {
+                d.Handler = row.Handler;
+                return row.Name;
+            }
+        }
+        d = default;
+        d.Word = word;
+        return null;
     }
 
     /// <summary>A register read where 31 is XZR.</summary>
