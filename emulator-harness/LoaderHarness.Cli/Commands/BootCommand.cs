@@ -27,7 +27,7 @@ internal static class BootCommand
         var protocol = new Option<string>("--protocol") { Description = "auto, pvh, linux64 or linux32 (an arm64 Image has one entry).", DefaultValueFactory = _ => "auto" };
         var profile = new Option<string?>("--profile")
         {
-            Description = $"VMM whose layout and vCPU state to use: {string.Join(", ", VmmProfiles.All.Select(p => p.Name))} (default firecracker; spec for linux32, which Firecracker lacks).",
+            Description = $"VMM whose layout and vCPU state to use: {string.Join(", ", VmmProfiles.X86.Select(p => p.Name))} (default firecracker; spec for linux32, which Firecracker lacks).",
         };
         var systemMap = new Option<FileInfo?>("--system-map") { Description = "Symbols from a System.map (default: recovered from the kernel's own kallsyms)." };
         var until = new Option<string>("--until") { Description = "The symbol to stop at.", DefaultValueFactory = _ => "start_kernel" };
@@ -51,9 +51,9 @@ internal static class BootCommand
                 var arm64 = Arm64KernelBoot.Run(image, new Arm64KernelBootOptions
                 {
                     Profile = parse.GetValue(profile) is { } name
-                        ? Arm64VmmProfiles.Find(name) ?? throw new LoaderException(LoaderError.UnsupportedEntry,
-                            $"--profile '{name}': arm64 profiles are {string.Join(", ", Arm64VmmProfiles.All.Select(p => p.Name))}")
-                        : Arm64VmmProfiles.Firecracker,
+                        ? VmmProfiles.Find(name, arm64: true) ?? throw new LoaderException(LoaderError.UnsupportedEntry,
+                            $"--profile '{name}': arm64 profiles are {string.Join(", ", VmmProfiles.Arm64.Select(p => p.Name))}")
+                        : VmmProfiles.FirecrackerArm64,
                     CommandLine = parse.GetValue(cmdline) is { Length: > 0 } text ? text : new Arm64KernelBootOptions().CommandLine,
                     Initrd = parse.GetValue(initrd) is { } rd ? new ReadOnlyMemory<byte>(File.ReadAllBytes(rd.FullName)) : (ReadOnlyMemory<byte>?)null,
                     MemorySize = SizeParser.Parse(parse.GetValue(mem)!),
@@ -107,7 +107,7 @@ internal static class BootCommand
         if (name is null)
             return protocol == BootProtocol.Linux32 ? VmmProfiles.Spec : VmmProfiles.Firecracker;
         return VmmProfiles.Find(name) ?? throw new LoaderException(LoaderError.UnsupportedEntry,
-            $"--profile '{name}': expected one of {string.Join(", ", VmmProfiles.All.Select(p => p.Name))}");
+            $"--profile '{name}': expected one of {string.Join(", ", VmmProfiles.X86.Select(p => p.Name))}");
     }
 
     /// <summary>kallsyms from the vmlinux, or from the vmlinux inside a bzImage.</summary>

@@ -48,8 +48,8 @@ internal static class ConformCommand
         {
             var profileName = parse.GetValue(profile)!;
             var all = profileName == "all";
-            IReadOnlyList<VmmProfile> profiles = all ? VmmProfiles.All : VmmProfiles.Find(profileName) is { } p ? [p] : [];
-            IReadOnlyList<Arm64VmmProfile> arm64Profiles = all ? Arm64VmmProfiles.All : Arm64VmmProfiles.Find(profileName) is { } a ? [a] : [];
+            IReadOnlyList<VmmProfile> profiles = all ? VmmProfiles.X86 : VmmProfiles.Find(profileName, arm64: false) is { } p ? [p] : [];
+            IReadOnlyList<VmmProfile> arm64Profiles = all ? VmmProfiles.Arm64 : VmmProfiles.Find(profileName, arm64: true) is { } a ? [a] : [];
             if (profiles.Count == 0 && arm64Profiles.Count == 0)
                 throw new LoaderException(LoaderError.UnsupportedEntry, $"unknown profile '{profileName}' (all, {string.Join(", ", ProfileNames)})");
             var entry = parse.GetValue(protocol);
@@ -87,7 +87,7 @@ internal static class ConformCommand
     }
 
     /// <summary>An arm64 Image under one arm64 VMM profile.</summary>
-    private sealed record Arm64Case(string Kernel, byte[] Image, Arm64VmmProfile Profile, string CommandLine, ulong Budget)
+    private sealed record Arm64Case(string Kernel, byte[] Image, VmmProfile Profile, string CommandLine, ulong Budget)
     {
         public ConformRow Run(Arm64Mutant? mutant = null) =>
             ConformRow.From(Arm64ConformanceRunner.Run(Kernel, Image, Profile, mutant, CommandLine, budget: Budget));
@@ -145,7 +145,7 @@ internal static class ConformCommand
     }
 
     private static IEnumerable<string> ProfileNames =>
-        VmmProfiles.All.Select(p => p.Name).Concat(Arm64VmmProfiles.All.Select(p => p.Name)).Distinct();
+        VmmProfiles.Names;
 
     /// <summary>A Spectre console over <paramref name="writer"/>: colours on a terminal, plain and 140 columns wide in files and CI logs.</summary>
     private static IAnsiConsole ConsoleFor(TextWriter writer)

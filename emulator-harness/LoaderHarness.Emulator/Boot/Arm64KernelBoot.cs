@@ -51,7 +51,7 @@ public static class Arm64KernelBoot
             Initrd = options.Initrd,
             CommandLine = options.CommandLine,
             Protocol = BootProtocol.Arm64,
-            Fdt = profile.Layout,
+            Fdt = profile.RequireArm64().Layout,
         });
         var cpu = new Arm64Cpu(memory);
         Arm64VcpuSetup.Apply(cpu, guest, profile);

@@ -7,7 +7,7 @@ namespace LoaderHarness.Emulator.Boot;
 public sealed record Arm64KernelBootOptions
 {
     /// <summary>The VMM whose layout and vCPU entry state to use.</summary>
-    public Arm64VmmProfile Profile { get; init; } = Arm64VmmProfiles.Firecracker;
+    public VmmProfile Profile { get; init; } = VmmProfiles.FirecrackerArm64;
     /// <summary>The kernel command line (<c>/chosen/bootargs</c>).</summary>
     public string CommandLine { get; init; } = "console=ttyAMA0 earlycon=pl011,0x09000000 panic=-1";
     /// <summary>The initrd, if any.</summary>

@@ -10,7 +10,7 @@ public sealed record Arm64CaseReport
     /// <summary>The kernel's name in reports.</summary>
     public required string Kernel { get; init; }
     /// <summary>The VMM profile reproduced.</summary>
-    public required Arm64VmmProfile Profile { get; init; }
+    public required VmmProfile Profile { get; init; }
     /// <summary>The injected fault, for a mutant run.</summary>
     public Arm64Mutant? Mutant { get; init; }
     /// <summary>Verdicts in catalogue order (empty when the loader refused the guest).</summary>

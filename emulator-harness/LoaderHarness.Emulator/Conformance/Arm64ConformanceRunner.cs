@@ -15,7 +15,7 @@ namespace LoaderHarness.Emulator.Conformance;
 public static class Arm64ConformanceRunner
 {
     /// <summary>Runs <paramref name="image"/> under <paramref name="profile"/>, with <paramref name="mutant"/> injected if given.</summary>
-    public static Arm64CaseReport Run(string kernel, ReadOnlyMemory<byte> image, Arm64VmmProfile profile, Arm64Mutant? mutant = null,
+    public static Arm64CaseReport Run(string kernel, ReadOnlyMemory<byte> image, VmmProfile profile, Arm64Mutant? mutant = null,
         string commandLine = "console=ttyAMA0 reboot=k panic=1", ulong memorySize = 256UL << 20, ulong budget = 1_000_000)
     {
         var clock = Stopwatch.StartNew();
@@ -23,7 +23,7 @@ public static class Arm64ConformanceRunner
         GuestSetupResult guest;
         try
         {
-            guest = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = image, CommandLine = commandLine, Protocol = BootProtocol.Arm64, Fdt = profile.Layout });
+            guest = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = image, CommandLine = commandLine, Protocol = BootProtocol.Arm64, Fdt = profile.RequireArm64().Layout });
         }
         catch (LoaderException e)
         {

@@ -43,7 +43,7 @@ public static class ConformanceMatrix
             {
                 if (protocol != BootProtocol.Auto && entry != protocol)
                     continue;
-                foreach (var profile in profileList.Where(p => p.Supports(VmmProfile.ModeOf(entry))))
+                foreach (var profile in profileList.Where(p => p.Supports(entry)))
                     cases.Add(new ConformanceCase
                     {
                         Kernel = name,

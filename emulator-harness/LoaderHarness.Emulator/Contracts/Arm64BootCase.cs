@@ -14,7 +14,7 @@ namespace LoaderHarness.Emulator.Contracts;
 public sealed class Arm64BootCase
 {
     /// <summary>Creates the case for a guest whose vCPU has been set up (nothing has run yet).</summary>
-    public Arm64BootCase(Arm64Cpu cpu, GuestSetupResult guest, Arm64VmmProfile profile)
+    public Arm64BootCase(Arm64Cpu cpu, GuestSetupResult guest, VmmProfile profile)
     {
         Cpu = cpu;
         Guest = guest;
@@ -31,7 +31,7 @@ public sealed class Arm64BootCase
     public GuestSetupResult Guest { get; }
 
     /// <summary>The VMM profile whose vCPU state this is.</summary>
-    public Arm64VmmProfile Profile { get; }
+    public VmmProfile Profile { get; }
 
     /// <summary>Where the loader put the DTB.</summary>
     public ulong Dtb => Guest.BootStructureAddress;

@@ -17,7 +17,7 @@ public sealed class BootCase
         Cpu = cpu;
         Guest = guest;
         Profile = profile;
-        Mode = VmmProfile.ModeOf(guest.Protocol);
+        Mode = X86ProfileValues.ModeOf(guest.Protocol);
     }
 
     /// <summary>The vCPU (at entry before the run, at the stop after it).</summary>

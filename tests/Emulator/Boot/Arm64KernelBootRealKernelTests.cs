@@ -15,10 +15,10 @@ namespace LoaderHarness.Tests.Emulator.Boot;
 [Category("Slow")]
 public class Arm64KernelBootRealKernelTests
 {
-    private static IEnumerable<TestCaseData> Profiles() => Arm64VmmProfiles.All.Select(p => new TestCaseData(p).SetName(p.Name));
+    private static IEnumerable<TestCaseData> Profiles() => VmmProfiles.Arm64.Select(p => new TestCaseData(p).SetName(p.Name));
 
     [TestCaseSource(nameof(Profiles))]
-    public void Reaches_start_kernel_with_boot_args_and_fdt_pointer(Arm64VmmProfile profile)
+    public void Reaches_start_kernel_with_boot_args_and_fdt_pointer(VmmProfile profile)
     {
         var report = Arm64KernelBoot.Run(DebianArm64Kernel.Image(), new Arm64KernelBootOptions { Profile = profile, Until = "start_kernel" });
 

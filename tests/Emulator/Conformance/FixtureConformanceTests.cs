@@ -17,7 +17,7 @@ public sealed class FixtureConformanceTests
     private static readonly byte[] Initrd = Enumerable.Range(0, 0x3000).Select(i => (byte)i).ToArray();
 
     private static IEnumerable<TestCaseData> Matrix() =>
-        ConformanceMatrix.Build(FixtureKernels.All(), VmmProfiles.All, initrd: Initrd)
+        ConformanceMatrix.Build(FixtureKernels.All(), VmmProfiles.X86, initrd: Initrd)
             .Select(c => new TestCaseData(c).SetName($"Conforms({c.Name})"));
 
     [TestCaseSource(nameof(Matrix))]
@@ -38,8 +38,8 @@ public sealed class FixtureConformanceTests
     [Test]
     public void MatrixCoversEveryProfileAndEntry()
     {
-        var cases = ConformanceMatrix.Build(FixtureKernels.All(), VmmProfiles.All);
-        cases.Select(c => c.Profile.Name).Distinct().Count().ShouldBe(VmmProfiles.All.Count);
+        var cases = ConformanceMatrix.Build(FixtureKernels.All(), VmmProfiles.X86);
+        cases.Select(c => c.Profile.Name).Distinct().Count().ShouldBe(VmmProfiles.X86.Count);
         cases.Select(c => c.Protocol).Distinct().OrderBy(p => p)
             .ShouldBe(new[] { BootProtocol.Linux64, BootProtocol.Linux32, BootProtocol.Linux16, BootProtocol.Pvh }.OrderBy(p => p));
     }

@@ -25,10 +25,10 @@ public class Arm64ContractsTests
         Arm64Mutants.All.Select(m => m.Id).ShouldBeUnique();
     }
 
-    private static IEnumerable<TestCaseData> Profiles() => Arm64VmmProfiles.All.Select(p => new TestCaseData(p).SetName(p.Name));
+    private static IEnumerable<TestCaseData> Profiles() => VmmProfiles.Arm64.Select(p => new TestCaseData(p).SetName(p.Name));
 
     [TestCaseSource(nameof(Profiles))]
-    public void Fixture_stub_conforms(Arm64VmmProfile profile)
+    public void Fixture_stub_conforms(VmmProfile profile)
     {
         var report = Arm64ConformanceRunner.Run("arm64-stub", Stub, profile);
         report.Violations.Select(v => $"{v.Contract.Id}: {v.Detail}").ShouldBeEmpty(report.Console);
@@ -63,7 +63,7 @@ public class Arm64ContractsTests
     [TestCaseSource(nameof(MutantCases))]
     public void Every_mutant_is_caught(Arm64Mutant mutant, string contract)
     {
-        var report = Arm64ConformanceRunner.Run("arm64-stub", Stub, Arm64VmmProfiles.Firecracker, mutant);
+        var report = Arm64ConformanceRunner.Run("arm64-stub", Stub, VmmProfiles.FirecrackerArm64, mutant);
         report.Violations.Select(v => v.Contract.Id).ShouldContain(contract, report.Console);
     }
 
@@ -72,7 +72,7 @@ public class Arm64ContractsTests
     [TestCase("arm64.daif-unmasked", "FAIL DAIF not masked")]
     public void The_stub_itself_reports_faults_it_can_see(string mutantId, string line)
     {
-        var report = Arm64ConformanceRunner.Run("arm64-stub", Stub, Arm64VmmProfiles.Firecracker, Arm64Mutants.All.Single(m => m.Id == mutantId));
+        var report = Arm64ConformanceRunner.Run("arm64-stub", Stub, VmmProfiles.FirecrackerArm64, Arm64Mutants.All.Single(m => m.Id == mutantId));
         report.Console.ShouldContain(line);
         report.Run!.Value.Reason.ShouldBe(Arm64StopReason.Reset);
     }
@@ -87,7 +87,7 @@ public class Arm64ContractsTests
             var at = blob.AsSpan().IndexOf("bootargs\0"u8);
             b.Memory.WriteU8(b.Dtb + (ulong)at + 7, (byte)'z');
         });
-        var report = Arm64ConformanceRunner.Run("arm64-stub", Stub, Arm64VmmProfiles.Firecracker, rename);
+        var report = Arm64ConformanceRunner.Run("arm64-stub", Stub, VmmProfiles.FirecrackerArm64, rename);
         report.Console.ShouldContain("FAIL no /chosen/bootargs");
         var advisory = report.Results.Single(r => r.Contract.Id == "arm64.chosen-bootargs");
         advisory.Verdict.ShouldBe(ContractVerdict.Fail);

@@ -169,8 +169,8 @@ public sealed class X86VcpuSetupTests
     }
 
     private static IEnumerable<TestCaseData> ProfileEntries() =>
-        from p in VmmProfiles.All
-        from m in p.Entries.Keys
+        from p in VmmProfiles.X86
+        from m in p.X86!.Entries.Keys
         let protocol = m switch
         {
             X86EntryMode.Pvh => BootProtocol.Pvh,

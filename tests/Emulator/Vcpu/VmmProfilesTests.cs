@@ -1,0 +1,58 @@
+using LoaderHarness.Emulator.Vcpu;
+using LoaderHarness.Emulator.X86;
+using LoaderHarness.Loader.Memory;
+using LoaderHarness.Loader.Setup;
+using Shouldly;
+
+namespace LoaderHarness.Tests.Emulator.Vcpu;
+
+/// <summary>One profile type and one catalogue for both architectures.</summary>
+[TestFixture]
+public sealed class VmmProfilesTests
+{
+    [Test]
+    public void EveryProfileHasExactlyOneArchitecturePart()
+    {
+        VmmProfiles.All.Count.ShouldBe(VmmProfiles.X86.Count + VmmProfiles.Arm64.Count);
+        VmmProfiles.All.ShouldAllBe(p => (p.X86 == null) != (p.Arm64 == null));
+        VmmProfiles.X86.ShouldAllBe(p => !p.IsArm64 && p.RamBase == 0);
+        VmmProfiles.Arm64.ShouldAllBe(p => p.IsArm64 && p.RamBase != 0);
+    }
+
+    [Test]
+    public void AVmmWithBothArchitecturesHasOneProfileForEachUnderOneName()
+    {
+        VmmProfiles.Named("Firecracker").ShouldBe([VmmProfiles.Firecracker, VmmProfiles.FirecrackerArm64]);
+        VmmProfiles.Find("cloud-hypervisor", arm64: true).ShouldBeSameAs(VmmProfiles.CloudHypervisorArm64);
+        VmmProfiles.Find("spec-el2").ShouldBeNull();
+        VmmProfiles.Names.ShouldBe(["spec", "firecracker", "cloud-hypervisor", "crosvm", "qemu", "spec-el2"]);
+    }
+
+    [Test]
+    public void SupportsFollowsTheArchitectureAndTheEntries()
+    {
+        VmmProfiles.FirecrackerArm64.Supports(BootProtocol.Arm64).ShouldBeTrue();
+        VmmProfiles.FirecrackerArm64.Supports(BootProtocol.Pvh).ShouldBeFalse();
+        VmmProfiles.Firecracker.Supports(BootProtocol.Arm64).ShouldBeFalse();
+        VmmProfiles.Firecracker.Supports(BootProtocol.Linux32).ShouldBeFalse(); // boot-contracts: Firecracker has no 32-bit entry
+        VmmProfiles.CloudHypervisor.Supports(BootProtocol.Linux32).ShouldBeTrue();
+        VmmProfiles.Qemu.Supports(BootProtocol.Linux16).ShouldBeTrue();
+        VmmProfiles.Spec.Supports(BootProtocol.Auto).ShouldBeFalse();
+    }
+
+    [Test]
+    public void ConfigureGivesAnArm64ProfileItsLayoutAndEntry()
+    {
+        var request = VmmProfiles.CloudHypervisorArm64.Configure(new GuestSetupRequest { Kernel = new byte[16] });
+        request.Protocol.ShouldBe(BootProtocol.Arm64);
+        request.Fdt.ShouldBe(VmmProfiles.CloudHypervisorArm64.Arm64!.Layout);
+    }
+
+    [Test]
+    public void TheX86SetupRefusesAnArm64Profile()
+    {
+        using var memory = GuestMemory.Flat(64UL << 20);
+        var guest = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = LoaderHarness.Fixtures.Images.ElfWriter.Write(new() { PvhEntry = 0x100_0000 }) });
+        Should.Throw<ArgumentException>(() => X86VcpuSetup.Apply(new X86Cpu(memory), guest, VmmProfiles.SpecEl2));
+    }
+}
