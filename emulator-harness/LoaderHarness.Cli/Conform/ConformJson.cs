@@ -1,8 +1,13 @@
 using System.Text.Json;
+using LoaderHarness.Cli.Output;
 
 namespace LoaderHarness.Cli.Conform;
 
-/// <summary>The machine-readable report of a <c>conform</c> run (camelCase JSON, one object).</summary>
+/// <summary>
+/// The machine-readable report of a <c>conform</c> run: one object, camelCase names, lowercase enum values
+/// (<see cref="JsonNames"/>), numbers as JSON numbers with a parallel <c>...Hex</c> string for addresses, times
+/// in <c>wallSeconds</c>.
+/// </summary>
 internal static class ConformJson
 {
     private static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
@@ -10,7 +15,7 @@ internal static class ConformJson
     public static string Write(ConformResult result) => JsonSerializer.Serialize(new
     {
         success = result.Success,
-        elapsedMs = result.Elapsed.TotalMilliseconds,
+        wallSeconds = JsonNames.Seconds(result.Elapsed),
         cases = result.Cases.Select(Case),
         mutants = result.Mutants.Select(m => new
         {
@@ -27,20 +32,22 @@ internal static class ConformJson
     {
         name = r.Name,
         kernel = r.Kernel,
-        protocol = r.Entry,
+        architecture = r.Architecture,
+        protocol = JsonNames.Of(r.Entry),
         profile = r.Profile,
         conforms = r.Conforms,
         setupError = r.SetupError,
-        stopReason = r.StopReason,
-        stopAddress = r.StopAddress is { } address ? $"0x{address:x}" : null,
+        stopReason = r.StopReason is { } reason ? JsonNames.Of(reason) : null,
+        stopPc = r.StopAddress,
+        stopPcHex = r.StopAddress is { } address ? JsonNames.Hex(address) : null,
         instructions = r.Instructions,
         console = r.Console,
-        elapsedMs = r.Elapsed.TotalMilliseconds,
+        wallSeconds = JsonNames.Seconds(r.Elapsed),
         contracts = r.Results.Select(c => new
         {
             id = c.Contract.Id,
-            verdict = c.Verdict.ToString(),
-            severity = c.Contract.Severity.ToString(),
+            verdict = JsonNames.Of(c.Verdict),
+            severity = JsonNames.Of(c.Contract.Severity),
             detail = c.Detail,
         }),
     };

@@ -20,6 +20,9 @@ internal sealed record ConformRow
 
     public string Name => $"{Kernel} / {Entry} / {Profile}";
 
+    /// <summary>x86_64 or arm64.</summary>
+    public string Architecture => Entry == "Arm64" ? "arm64" : "x86_64";
+
     public IEnumerable<ContractResult> Violations => Results.Where(r => r.IsViolation);
 
     public bool Conforms => SetupError is null && !Violations.Any();
