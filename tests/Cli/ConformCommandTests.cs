@@ -89,5 +89,9 @@ public sealed class ConformCommandTests
         var (code, _, error) = Run("conform", option, value);
         code.ShouldBe(CliApp.BadInput);
         error.ShouldNotBeEmpty();
+        // A usage error is one line of its own kind, not a loader error code.
+        error.TrimEnd().Split('\n').Length.ShouldBe(1);
+        error.ShouldStartWith("error: ");
+        error.ShouldNotContain("UnsupportedEntry");
     }
 }

@@ -4,7 +4,6 @@ using LoaderHarness.Cli.Output;
 using LoaderHarness.Emulator.Boot;
 using LoaderHarness.Emulator.Contracts;
 using LoaderHarness.Emulator.Vcpu;
-using LoaderHarness.Loader.Errors;
 using LoaderHarness.Loader.Images;
 using LoaderHarness.Loader.Images.BzImage;
 using LoaderHarness.Loader.Memory;
@@ -51,7 +50,7 @@ internal static class BootCommand
                 var arm64 = Arm64KernelBoot.Run(image, new Arm64KernelBootOptions
                 {
                     Profile = parse.GetValue(profile) is { } name
-                        ? VmmProfiles.Find(name, arm64: true) ?? throw new LoaderException(LoaderError.UnsupportedEntry,
+                        ? VmmProfiles.Find(name, arm64: true) ?? throw new UsageException(
                             $"--profile '{name}': arm64 profiles are {string.Join(", ", VmmProfiles.Arm64.Select(p => p.Name))}")
                         : VmmProfiles.FirecrackerArm64,
                     CommandLine = parse.GetValue(cmdline) is { Length: > 0 } text ? text : new Arm64KernelBootOptions().CommandLine,
@@ -99,14 +98,14 @@ internal static class BootCommand
         "pvh" => BootProtocol.Pvh,
         "linux64" => BootProtocol.Linux64,
         "linux32" => BootProtocol.Linux32,
-        _ => throw new LoaderException(LoaderError.UnsupportedEntry, $"--protocol '{text}': expected auto, pvh, linux64 or linux32"),
+        _ => throw new UsageException($"--protocol '{text}': expected auto, pvh, linux64 or linux32"),
     };
 
     private static VmmProfile ChooseProfile(string? name, BootProtocol protocol)
     {
         if (name is null)
             return protocol == BootProtocol.Linux32 ? VmmProfiles.Spec : VmmProfiles.Firecracker;
-        return VmmProfiles.Find(name) ?? throw new LoaderException(LoaderError.UnsupportedEntry,
+        return VmmProfiles.Find(name) ?? throw new UsageException(
             $"--profile '{name}': expected one of {string.Join(", ", VmmProfiles.X86.Select(p => p.Name))}");
     }
 

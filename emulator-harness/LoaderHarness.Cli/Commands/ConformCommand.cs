@@ -4,7 +4,6 @@ using LoaderHarness.Cli.Conform;
 using LoaderHarness.Emulator.Conformance;
 using LoaderHarness.Emulator.Contracts;
 using LoaderHarness.Emulator.Vcpu;
-using LoaderHarness.Loader.Errors;
 using LoaderHarness.Loader.Images;
 using LoaderHarness.Loader.Setup;
 using Spectre.Console;
@@ -51,10 +50,10 @@ internal static class ConformCommand
             IReadOnlyList<VmmProfile> profiles = all ? VmmProfiles.X86 : VmmProfiles.Find(profileName, arm64: false) is { } p ? [p] : [];
             IReadOnlyList<VmmProfile> arm64Profiles = all ? VmmProfiles.Arm64 : VmmProfiles.Find(profileName, arm64: true) is { } a ? [a] : [];
             if (profiles.Count == 0 && arm64Profiles.Count == 0)
-                throw new LoaderException(LoaderError.UnsupportedEntry, $"unknown profile '{profileName}' (all, {string.Join(", ", ProfileNames)})");
+                throw new UsageException($"unknown profile '{profileName}' (all, {string.Join(", ", ProfileNames)})");
             var entry = parse.GetValue(protocol);
             if (entry is BootProtocol.Riscv64)
-                throw new LoaderException(LoaderError.UnsupportedEntry, "conform checks x86 and arm64 entries; riscv64 is not executed yet");
+                throw new UsageException("conform checks x86 and arm64 entries; riscv64 is not executed yet");
             var userKernel = parse.GetValue(kernel);
             var kernels = userKernel is null ? EmbeddedFixtures.All() : [(userKernel.Name, File.ReadAllBytes(userKernel.FullName))];
             byte[]? initrdBytes = parse.GetValue(initrd) is { } f ? File.ReadAllBytes(f.FullName)
@@ -70,7 +69,7 @@ internal static class ConformCommand
                    select new Arm64Case(k.Name, k.Image, ap, parse.GetValue(cmdline) ?? "console=ttyAMA0 reboot=k panic=1", parse.GetValue(budget))).ToList()
                 : [];
             if (cases.Count == 0 && arm64Cases.Count == 0)
-                throw new LoaderException(LoaderError.UnsupportedEntry, "no case to run: the image has no entry the chosen profile(s) offer");
+                throw new UsageException("no case to run: the image has no entry the chosen profile(s) offer");
             var withMutants = parse.GetValue(mutants) ?? userKernel is null;
 
             // Each architecture's faults are injected only when that architecture has cases.

@@ -104,6 +104,16 @@ public sealed class BootCommandTests
     public void BadInputExitsWith2(string option, string value) =>
         Run("boot", TinyKernel(), "--system-map", TinyMap(), option, value).Code.ShouldBe(CliApp.BadInput);
 
+    [TestCase("--protocol", "linux16")]
+    [TestCase("--profile", "vmware")]
+    public void UsageErrorsAreOneLineWithoutALoaderCode(string option, string value)
+    {
+        var (code, _, error) = Run("boot", TinyKernel(), "--system-map", TinyMap(), option, value);
+        code.ShouldBe(CliApp.BadInput);
+        error.TrimEnd().Split('\n').Length.ShouldBe(1);
+        error.ShouldStartWith($"error: {option} '{value}'");
+    }
+
     [Test]
     public void DebiansPlaceholderSystemMapIsBadInput()
     {
