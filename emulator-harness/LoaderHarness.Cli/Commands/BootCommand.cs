@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Core;
 using System.CommandLine;
 using System.Globalization;
 using LoaderHarness.Cli.Output;

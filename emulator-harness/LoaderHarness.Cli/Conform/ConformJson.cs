@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Core;
 using System.Text.Json;
 using LoaderHarness.Cli.Output;
 

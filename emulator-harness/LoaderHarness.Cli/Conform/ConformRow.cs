@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Conformance;
 using LoaderHarness.Emulator.Contracts;
 
@@ -34,7 +35,7 @@ internal sealed record ConformRow
         Profile = r.Case.Profile.Name,
         Results = r.Results,
         StopReason = r.Run?.Reason.ToString(),
-        StopAddress = r.Run?.Rip,
+        StopAddress = r.Run?.Pc,
         Instructions = r.Run?.Instructions,
         Console = r.Console,
         SetupError = r.SetupError,

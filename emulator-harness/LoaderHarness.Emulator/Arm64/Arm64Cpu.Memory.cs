@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Core;
 using static LoaderHarness.Emulator.HostAccess;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
@@ -11,11 +12,11 @@ public sealed unsafe partial class Arm64Cpu
     private readonly Arm64TlbEntry[] _tlbStore = GC.AllocateArray<Arm64TlbEntry>(TlbSize, pinned: true);
     private readonly Arm64TlbEntry* _tlb;
     private readonly List<(ulong Start, ulong End)> _watches = [];
-    private readonly List<Arm64MemoryAccess> _accesses = [];
+    private readonly List<MemoryAccess> _accesses = [];
     private readonly Arm64Abort _abort = new();
 
     /// <summary>Data accesses recorded inside the ranges given to <see cref="WatchPhysical"/>.</summary>
-    public IReadOnlyList<Arm64MemoryAccess> RecordedAccesses => _accesses;
+    public IReadOnlyList<MemoryAccess> RecordedAccesses => _accesses;
 
     /// <summary>Records every guest data read and write touching guest-physical <c>[start, start + length)</c>.</summary>
     public void WatchPhysical(ulong start, ulong length)
@@ -45,7 +46,7 @@ public sealed unsafe partial class Arm64Cpu
     /// <summary>Ends the run from inside a handler; the current instruction does not complete.</summary>
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
-    internal void ThrowStop(Arm64StopReason reason, string detail)
+    internal void ThrowStop(StopReason reason, string detail)
     {
         _abort.IsStop = true;
         _abort.Reason = reason;
@@ -93,13 +94,13 @@ public sealed unsafe partial class Arm64Cpu
         if ((va & 0xFFF) + (ulong)size > 4096)
         {
             // Straddles two pages: both must translate before anything is used.
-            Translate(va + (ulong)size - 1, Arm64Access.Read, out _);
+            Translate(va + (ulong)size - 1, AccessKind.Read, out _);
             ulong v = 0;
             for (var i = 0; i < size; i++)
                 v |= Read(va + (ulong)i, 1) << (8 * i);
             return v;
         }
-        var pa = Translate(va, Arm64Access.Read, out var writable);
+        var pa = Translate(va, AccessKind.Read, out var writable);
         var host = FillTlb(va, pa, writable);
         return host != null ? Load(host + (va & 0xFFF), size) : ReadPhysical(pa, size);
     }
@@ -108,13 +109,13 @@ public sealed unsafe partial class Arm64Cpu
     {
         if ((va & 0xFFF) + (ulong)size > 4096)
         {
-            Translate(va, Arm64Access.Write, out _);
-            Translate(va + (ulong)size - 1, Arm64Access.Write, out _);
+            Translate(va, AccessKind.Write, out _);
+            Translate(va + (ulong)size - 1, AccessKind.Write, out _);
             for (var i = 0; i < size; i++)
                 Write(va + (ulong)i, 1, value >> (8 * i));
             return;
         }
-        var pa = Translate(va, Arm64Access.Write, out var writable);
+        var pa = Translate(va, AccessKind.Write, out var writable);
         FillTlb(va, pa, writable);
         WritePhysical(pa, size, value);
     }
@@ -147,7 +148,7 @@ public sealed unsafe partial class Arm64Cpu
         var host = Memory.TryTranslate(physical, out var contiguous);
         var v = host != null && contiguous >= (ulong)size ? Load(host, size) : Bus.MmioRead(physical, size);
         if (_watches.Count != 0 && IsWatched(physical, (ulong)size))
-            _accesses.Add(new Arm64MemoryAccess(false, physical, size, v, Pc));
+            _accesses.Add(new MemoryAccess(false, physical, size, v, Pc));
         return v;
     }
 
@@ -157,7 +158,7 @@ public sealed unsafe partial class Arm64Cpu
         if (_codePages.Count != 0)
             InvalidateCode(physical, size);
         if (_watches.Count != 0 && IsWatched(physical, (ulong)size))
-            _accesses.Add(new Arm64MemoryAccess(true, physical, size, value, Pc));
+            _accesses.Add(new MemoryAccess(true, physical, size, value, Pc));
         var host = Memory.TryTranslate(physical, out var contiguous);
         if (host != null && contiguous >= (ulong)size)
             Store(host, size, value);

@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Core;
 using System.Runtime.CompilerServices;
 
 namespace LoaderHarness.Emulator.Arm64;
@@ -16,7 +17,7 @@ public sealed unsafe partial class Arm64Cpu
     private ulong _remaining;
     private ulong _executed;
     private ulong _totalExecuted;
-    private Arm64StopReason _stopReason;
+    private StopReason _stopReason;
     private string? _stopDetail;
 
     /// <summary>Instructions completed over the CPU's lifetime.</summary>
@@ -26,9 +27,9 @@ public sealed unsafe partial class Arm64Cpu
     public ulong DecodedInstructions { get; private set; }
 
     /// <summary>When set, every executed instruction is written here.</summary>
-    public Arm64Tracer? Tracer { get; set; }
+    public Tracer? Tracer { get; set; }
 
-    /// <summary>Stops before executing the instruction at virtual <paramref name="pc"/> (<see cref="Arm64StopReason.Breakpoint"/>).</summary>
+    /// <summary>Stops before executing the instruction at virtual <paramref name="pc"/> (<see cref="StopReason.Breakpoint"/>).</summary>
     public void AddBreakpoint(ulong pc)
     {
         _breakpoints.Add(pc);
@@ -42,7 +43,7 @@ public sealed unsafe partial class Arm64Cpu
         RebuildBreakOffsets();
     }
 
-    /// <summary>Stops when execution reaches virtual <paramref name="pc"/> (<see cref="Arm64StopReason.AddressReached"/>).</summary>
+    /// <summary>Stops when execution reaches virtual <paramref name="pc"/> (<see cref="StopReason.AddressReached"/>).</summary>
     public void AddStopAddress(ulong pc)
     {
         _stopAddresses.Add(pc);
@@ -76,13 +77,13 @@ public sealed unsafe partial class Arm64Cpu
 
     /// <summary>
     /// Executes up to <paramref name="budget"/> instructions. Never throws: guest faults are delivered to
-    /// the guest, and anything that ends the run is reported as an <see cref="Arm64StopReason"/>. A
+    /// the guest, and anything that ends the run is reported as an <see cref="StopReason"/>. A
     /// breakpoint at the starting PC is stepped over, so calling Run again resumes.
     /// </summary>
-    public Arm64RunResult Run(ulong budget)
+    public RunResult Run(ulong budget)
     {
         _remaining = budget;
-        _stopReason = Arm64StopReason.Budget;
+        _stopReason = StopReason.Budget;
         _stopDetail = null;
         _totalExecuted += _executed;
         _executed = 0;
@@ -108,11 +109,11 @@ public sealed unsafe partial class Arm64Cpu
             }
             catch (Exception ex)
             {
-                Stop(Arm64StopReason.InternalError, ex.ToString());
+                Stop(StopReason.InternalError, ex.ToString());
                 break;
             }
         }
-        return new Arm64RunResult(_stopReason, Pc, _executed, _stopDetail);
+        return new RunResult(_stopReason, Pc, _executed, _stopDetail);
     }
 
     private void Loop(ref bool first)
@@ -135,7 +136,8 @@ public sealed unsafe partial class Arm64Cpu
             if (d.Breakpoint && !first && IsStopPoint(pc))
                 return;
             first = false;
-            Tracer?.Write(this, d.Word, pc);
+            if (Tracer is not null)
+                Trace(d.Word, pc);
             _remaining--;
             NextPc = pc + 4;
             d.Handler(this, ref d);
@@ -144,19 +146,23 @@ public sealed unsafe partial class Arm64Cpu
         }
     }
 
+    /// <summary>The trace line of the word at <paramref name="pc"/>: Capstone's text, absolute branch targets.</summary>
+    private void Trace(uint word, ulong pc) =>
+        Tracer!.Write(pc, word.ToString("x8"), CapstoneA64.Describe(word, pc)?.ToString() ?? $".inst 0x{word:x8}");
+
     private bool IsStopPoint(ulong pc)
     {
         if (_breakpoints.Contains(pc))
-            Stop(Arm64StopReason.Breakpoint);
+            Stop(StopReason.Breakpoint);
         else if (_stopAddresses.Contains(pc))
-            Stop(Arm64StopReason.AddressReached);
+            Stop(StopReason.AddressReached);
         else
             return false;
         return true;
     }
 
     /// <summary>Ends the run after the current instruction.</summary>
-    internal void Stop(Arm64StopReason reason, string? detail = null)
+    internal void Stop(StopReason reason, string? detail = null)
     {
         _stopReason = reason;
         _stopDetail = detail;
@@ -164,7 +170,7 @@ public sealed unsafe partial class Arm64Cpu
     }
 
     /// <summary>From inside a handler: ends the run with PC still at the current instruction, which does not count.</summary>
-    internal void StopBefore(Arm64StopReason reason, string? detail = null)
+    internal void StopBefore(StopReason reason, string? detail = null)
     {
         Stop(reason, detail);
         NextPc = Pc;
@@ -173,11 +179,11 @@ public sealed unsafe partial class Arm64Cpu
 
     private bool SetupFetch(ulong pc)
     {
-        var physical = Translate(pc, Arm64Access.Execute, out _);
+        var physical = Translate(pc, AccessKind.Execute, out _);
         var host = Memory.TryTranslate(physical & ~0xFFFUL, out var contiguous);
         if (host == null || contiguous < 4096)
         {
-            Stop(Arm64StopReason.FetchOutsideRam, $"fetch at 0x{pc:x} (physical 0x{physical:x}) is not RAM");
+            Stop(StopReason.FetchOutsideRam, $"fetch at 0x{pc:x} (physical 0x{physical:x}) is not RAM");
             return false;
         }
         var ppn = physical >> 12;
@@ -208,7 +214,7 @@ public sealed unsafe partial class Arm64Cpu
     {
         try
         {
-            var pa = Translate(va, Arm64Access.Execute, out _);
+            var pa = Translate(va, AccessKind.Execute, out _);
             var word = (uint)ReadPhysical(pa, 4);
             return (word & 0xFFFF_F01F) == 0xD503_201F && ((word >> 5) & 0x7F) is 0 or 1;
         }

@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Core;
 using Iced.Intel;
 
 namespace LoaderHarness.Emulator.X86;

@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Core;
 using Iced.Intel;
 using static LoaderHarness.Emulator.X86.X86Cpu;
 

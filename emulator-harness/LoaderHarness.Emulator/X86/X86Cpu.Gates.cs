@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Core;
 namespace LoaderHarness.Emulator.X86;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Core;
 using static LoaderHarness.Emulator.HostAccess;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
@@ -125,13 +126,13 @@ public sealed unsafe partial class X86Cpu
         if ((linear & 0xFFF) + (ulong)size > 4096)
         {
             // Straddles two pages: both must translate before anything is used.
-            Translate(WrapLinear(linear + (ulong)size - 1), Access.Read, out _);
+            Translate(WrapLinear(linear + (ulong)size - 1), AccessKind.Read, out _);
             ulong v = 0;
             for (var i = 0; i < size; i++)
                 v |= ReadLinear(WrapLinear(linear + (ulong)i), 1) << (8 * i);
             return v;
         }
-        var pa = Translate(linear, Access.Read, out var writable);
+        var pa = Translate(linear, AccessKind.Read, out var writable);
         var host = FillTlb(linear, pa, writable);
         return host != null ? Load(host + (linear & 0xFFF), size) : ReadPhysical(pa, size);
     }
@@ -140,13 +141,13 @@ public sealed unsafe partial class X86Cpu
     {
         if ((linear & 0xFFF) + (ulong)size > 4096)
         {
-            Translate(linear, Access.Write, out _);
-            Translate(WrapLinear(linear + (ulong)size - 1), Access.Write, out _);
+            Translate(linear, AccessKind.Write, out _);
+            Translate(WrapLinear(linear + (ulong)size - 1), AccessKind.Write, out _);
             for (var i = 0; i < size; i++)
                 WriteLinear(WrapLinear(linear + (ulong)i), 1, value >> (8 * i));
             return;
         }
-        var pa = Translate(linear, Access.Write, out var writable);
+        var pa = Translate(linear, AccessKind.Write, out var writable);
         FillTlb(linear, pa, writable);
         WritePhysical(pa, size, value);
     }
@@ -223,7 +224,7 @@ public sealed unsafe partial class X86Cpu
         var e = _tlb + ((linear >> 12) & (TlbSize - 1));
         if (e->Page != linear >> 12 || (write && e->Write == null))
         {
-            var pa = Translate(linear, write ? Access.Write : Access.Read, out var fastWrite);
+            var pa = Translate(linear, write ? AccessKind.Write : AccessKind.Read, out var fastWrite);
             FillTlb(linear, pa, fastWrite);
             if (e->Page != linear >> 12)
                 return null;

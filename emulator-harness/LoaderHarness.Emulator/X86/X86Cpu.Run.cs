@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Core;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -43,6 +44,7 @@ public sealed unsafe partial class X86Cpu
     private StopReason _stopReason;
     private string? _stopDetail;
     private Tracer? _tracer;
+    private IcedDisassembler? _disassembler;
     private Action<ulong>? _hook;
 
     /// <summary>Instructions completed over the CPU's lifetime.</summary>
@@ -51,11 +53,15 @@ public sealed unsafe partial class X86Cpu
     /// <summary>Instructions decoded so far (cache misses), for measuring the cache.</summary>
     public ulong DecodedInstructions { get; private set; }
 
-    /// <summary>When set, every executed instruction is written here (address, optional symbol, Iced formatting).</summary>
+    /// <summary>When set, every executed instruction is written here (address, optional symbol, bytes, Iced formatting).</summary>
     public Tracer? Tracer
     {
         get => _tracer;
-        set => _tracer = value;
+        set
+        {
+            _tracer = value;
+            _disassembler = value is null ? null : new IcedDisassembler(value.Syntax, value.Symbols);
+        }
     }
 
     /// <summary>
@@ -86,6 +92,13 @@ public sealed unsafe partial class X86Cpu
     public void AddStopAddress(ulong linear)
     {
         _stopAddresses.Add(linear);
+        InvalidateCodeCache();
+    }
+
+    /// <summary>Removes a stop address.</summary>
+    public void RemoveStopAddress(ulong linear)
+    {
+        _stopAddresses.Remove(linear);
         InvalidateCodeCache();
     }
 
@@ -194,7 +207,7 @@ public sealed unsafe partial class X86Cpu
         while (true)
         {
             if (TObservation.Enabled)
-                Observe(ref d);
+                Observe(ref d, slot);
             NextRip = d.NextIP;
             d.Handler(this, ref d);
             var next = NextRip;
@@ -212,10 +225,18 @@ public sealed unsafe partial class X86Cpu
         _lastGeneration = generation;
     }
 
-    private void Observe(ref DecodedInstruction d)
+    private void Observe(ref DecodedInstruction d, int slot)
     {
         var linear = Mode64 ? Rip : (uint)(_csBase + Rip);
-        _tracer?.Write(this, ref d.I, linear);
+        if (_tracer is not null)
+        {
+            // A cached instruction lies inside the fetch page; one straddling into the next page (slot 0)
+            // was decoded just now, so the reader still holds its bytes.
+            var bytes = slot != 0
+                ? new ReadOnlySpan<byte>(_fetchHost + (linear & 0xFFF), d.I.Length)
+                : _reader.Bytes.AsSpan(0, Math.Min(_reader.Count, d.I.Length));
+            _tracer.Write(linear, Convert.ToHexStringLower(bytes), _disassembler!.Format(in d.I));
+        }
         _hook?.Invoke(linear);
     }
 
@@ -257,7 +278,7 @@ public sealed unsafe partial class X86Cpu
 
     private bool SetupFetch(ulong linear)
     {
-        var physical = Translate(linear, Access.Execute, out _);
+        var physical = Translate(linear, AccessKind.Execute, out _);
         var host = Memory.TryTranslate(physical & ~0xFFFUL, out var contiguous);
         if (host == null || contiguous < 4096)
         {
@@ -307,7 +328,7 @@ public sealed unsafe partial class X86Cpu
     private int FetchByteSlow(ulong linear)
     {
         linear = WrapLinear(linear);
-        var physical = Translate(linear, Access.Execute, out _);
+        var physical = Translate(linear, AccessKind.Execute, out _);
         var host = Memory.TryTranslate(physical, out _);
         return host == null ? -1 : *host;
     }

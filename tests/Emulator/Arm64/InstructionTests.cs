@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Arm64;
 using Shouldly;
 
@@ -44,7 +45,7 @@ public class InstructionTests
     {
         using var m = new Arm64TestMachine();
         var result = m.Run(source);
-        result.Reason.ShouldBe(Arm64StopReason.Halt, result.ToString());
+        result.Reason.ShouldBe(StopReason.Halt, result.ToString());
         m.Cpu[0].ShouldBe(expected);
     }
 

@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Boot;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Emulator.X86;

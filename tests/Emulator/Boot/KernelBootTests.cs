@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Boot;
 using LoaderHarness.Fixtures.Images;
 using LoaderHarness.Loader.Errors;
@@ -48,7 +49,7 @@ public sealed class KernelBootTests
         var report = Boot("never");
 
         report.Milestone.ShouldBeNull();
-        report.StopReason.ShouldBe(LoaderHarness.Emulator.X86.StopReason.SelfLoop);
+        report.StopReason.ShouldBe(LoaderHarness.Emulator.Core.StopReason.SelfLoop);
         report.StopLocation.ShouldBe("target");
         report.Succeeded.ShouldBeFalse();
     }

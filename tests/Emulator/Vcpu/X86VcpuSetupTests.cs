@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Core;
 using Iced.Intel;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Emulator.X86;

@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Core;
 using System.Text;
 using Iced.Intel;
 using LoaderHarness.Emulator.X86;
