@@ -51,7 +51,7 @@ internal static class BootCommand
                 var arm64 = Arm64KernelBoot.Run(image, new Arm64KernelBootOptions
                 {
                     Profile = parse.GetValue(profile) is { } name
-                        ? VmmProfiles.Find(name, arm64: true) ?? throw new UsageException(
+                        ? VmmProfiles.Find(name, GuestArchitecture.Arm64) ?? throw new UsageException(
                             $"--profile '{name}': arm64 profiles are {string.Join(", ", VmmProfiles.Arm64.Select(p => p.Name))}")
                         : VmmProfiles.FirecrackerArm64,
                     CommandLine = parse.GetValue(cmdline) is { Length: > 0 } text ? text : new Arm64KernelBootOptions().CommandLine,

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using LoaderHarness.Cli.Conform;
 using LoaderHarness.Emulator.Conformance;
 using LoaderHarness.Emulator.Contracts;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Loader.Images;
 using LoaderHarness.Loader.Setup;
@@ -47,8 +48,8 @@ internal static class ConformCommand
         {
             var profileName = parse.GetValue(profile)!;
             var all = profileName == "all";
-            IReadOnlyList<VmmProfile> profiles = all ? VmmProfiles.X86 : VmmProfiles.Find(profileName, arm64: false) is { } p ? [p] : [];
-            IReadOnlyList<VmmProfile> arm64Profiles = all ? VmmProfiles.Arm64 : VmmProfiles.Find(profileName, arm64: true) is { } a ? [a] : [];
+            IReadOnlyList<VmmProfile> profiles = all ? VmmProfiles.X86 : VmmProfiles.Find(profileName, GuestArchitecture.X86_64) is { } p ? [p] : [];
+            IReadOnlyList<VmmProfile> arm64Profiles = all ? VmmProfiles.Arm64 : VmmProfiles.Find(profileName, GuestArchitecture.Arm64) is { } a ? [a] : [];
             if (profiles.Count == 0 && arm64Profiles.Count == 0)
                 throw new UsageException($"unknown profile '{profileName}' (all, {string.Join(", ", ProfileNames)})");
             var entry = parse.GetValue(protocol);

@@ -1,3 +1,5 @@
+using LoaderHarness.Emulator.Core;
+using LoaderHarness.Loader.Memory;
 using LoaderHarness.Loader.Setup;
 
 namespace LoaderHarness.Emulator.Vcpu;
@@ -24,8 +26,18 @@ public sealed record VmmProfile
     /// <summary>Whether this profile starts arm64 guests (else x86).</summary>
     public bool IsArm64 => Arm64 is not null;
 
+    /// <summary>The architecture of the guests this profile starts.</summary>
+    public GuestArchitecture Architecture => IsArm64 ? GuestArchitecture.Arm64 : GuestArchitecture.X86_64;
+
     /// <summary>Guest-physical start of RAM: the arm64 VMM's DRAM base, 0 on x86.</summary>
     public ulong RamBase => Arm64?.RamBase ?? 0;
+
+    /// <summary>
+    /// Guest RAM of <paramref name="size"/> bytes as this VMM lays it out: arm64 DRAM from <see cref="RamBase"/>;
+    /// x86 from 0 with Firecracker's 32-bit MMIO hole at 3 GiB when RAM reaches it.
+    /// </summary>
+    public GuestMemory CreateMemory(ulong size) =>
+        IsArm64 ? new GuestMemory([new GuestRegion(RamBase, size)]) : GuestMemory.WithMmioGap(size);
 
     /// <summary>The x86 part; throws for an arm64 profile.</summary>
     public X86ProfileValues RequireX86() => X86 ?? throw new ArgumentException($"{Name} is an arm64 profile, not an x86 one");

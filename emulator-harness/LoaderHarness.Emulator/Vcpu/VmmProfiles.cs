@@ -1,3 +1,5 @@
+using LoaderHarness.Emulator.Core;
+
 namespace LoaderHarness.Emulator.Vcpu;
 
 /// <summary>
@@ -14,16 +16,16 @@ public static partial class VmmProfiles
     /// <summary>Every built-in profile: the x86 ones, then the arm64 ones.</summary>
     public static IReadOnlyList<VmmProfile> All => _all ??= [.. X86, .. Arm64];
 
-    /// <summary>The profiles for arm64 (<paramref name="arm64"/>) or x86 guests.</summary>
-    public static IReadOnlyList<VmmProfile> For(bool arm64) => arm64 ? Arm64 : X86;
+    /// <summary>The profiles for guests of <paramref name="architecture"/>.</summary>
+    public static IReadOnlyList<VmmProfile> For(GuestArchitecture architecture) => architecture == GuestArchitecture.Arm64 ? Arm64 : X86;
 
     /// <summary>Every profile named <paramref name="name"/> (case-insensitive): one per architecture the VMM has.</summary>
     public static IReadOnlyList<VmmProfile> Named(string name) =>
         All.Where(p => p.Name.Equals(name, StringComparison.OrdinalIgnoreCase)).ToArray();
 
-    /// <summary>The profile named <paramref name="name"/> for arm64 (<paramref name="arm64"/>) or x86 guests, or null.</summary>
-    public static VmmProfile? Find(string name, bool arm64 = false) =>
-        For(arm64).FirstOrDefault(p => p.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
+    /// <summary>The profile named <paramref name="name"/> for guests of <paramref name="architecture"/>, or null.</summary>
+    public static VmmProfile? Find(string name, GuestArchitecture architecture = GuestArchitecture.X86_64) =>
+        For(architecture).FirstOrDefault(p => p.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The distinct profile names, x86 first.</summary>
     public static IEnumerable<string> Names => All.Select(p => p.Name).Distinct();

@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Emulator.X86;
 using LoaderHarness.Loader.Memory;
@@ -23,7 +24,7 @@ public sealed class VmmProfilesTests
     public void AVmmWithBothArchitecturesHasOneProfileForEachUnderOneName()
     {
         VmmProfiles.Named("Firecracker").ShouldBe([VmmProfiles.Firecracker, VmmProfiles.FirecrackerArm64]);
-        VmmProfiles.Find("cloud-hypervisor", arm64: true).ShouldBeSameAs(VmmProfiles.CloudHypervisorArm64);
+        VmmProfiles.Find("cloud-hypervisor", GuestArchitecture.Arm64).ShouldBeSameAs(VmmProfiles.CloudHypervisorArm64);
         VmmProfiles.Find("spec-el2").ShouldBeNull();
         VmmProfiles.Names.ShouldBe(["spec", "firecracker", "cloud-hypervisor", "crosvm", "qemu", "spec-el2"]);
     }
