@@ -1,6 +1,7 @@
-using LoaderHarness.Emulator.Core;
 using System.Text.Json;
 using LoaderHarness.Cli.Output;
+using LoaderHarness.Emulator.Conformance;
+using LoaderHarness.Emulator.Core;
 
 namespace LoaderHarness.Cli.Conform;
 
@@ -13,15 +14,16 @@ internal static class ConformJson
 {
     private static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
 
-    public static string Write(ConformResult result) => JsonSerializer.Serialize(new
+    public static string Write(ConformanceResult result) => JsonSerializer.Serialize(new
     {
         success = result.Success,
         wallSeconds = JsonNames.Seconds(result.Elapsed),
         cases = result.Cases.Select(Case),
         mutants = result.Mutants.Select(m => new
         {
-            id = m.Id,
-            description = m.Description,
+            id = m.Mutant.Id,
+            description = m.Mutant.Description,
+            architecture = JsonNames.Of(m.Mutant.Architecture),
             caught = m.Caught,
             cases = m.Runs.Count,
             caughtBy = m.CaughtBy,
@@ -29,19 +31,19 @@ internal static class ConformJson
         }),
     }, Options);
 
-    private static object Case(ConformRow r) => new
+    private static object Case(CaseReport r) => new
     {
         name = r.Name,
-        kernel = r.Kernel,
-        architecture = r.Architecture,
-        protocol = JsonNames.Of(r.Entry),
-        profile = r.Profile,
+        kernel = r.Case.Kernel,
+        architecture = JsonNames.Of(r.Case.Architecture),
+        protocol = JsonNames.Of(r.Case.Protocol),
+        profile = r.Case.Profile.Name,
         conforms = r.Conforms,
         setupError = r.SetupError,
-        stopReason = r.StopReason is { } reason ? JsonNames.Of(reason) : null,
-        stopPc = r.StopAddress,
-        stopPcHex = r.StopAddress is { } address ? JsonNames.Hex(address) : null,
-        instructions = r.Instructions,
+        stopReason = r.Run is { } run ? JsonNames.Of(run.Reason) : null,
+        stopPc = r.Run?.Pc,
+        stopPcHex = r.Run is { } stop ? JsonNames.Hex(stop.Pc) : null,
+        instructions = r.Run?.Instructions,
         console = r.Console,
         wallSeconds = JsonNames.Seconds(r.Elapsed),
         contracts = r.Results.Select(c => new

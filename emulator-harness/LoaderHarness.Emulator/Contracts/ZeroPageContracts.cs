@@ -119,8 +119,8 @@ public static class ZeroPageContracts
             {
                 if (!b.IsVmlinux || b.Mode != X86EntryMode.Long64)
                     return Skip("not a vmlinux at its 64-bit entry");
-                var delta = b.Cpu.Rip - b.Guest.Kernel.KernelLoad;
-                return Expect((delta & 0x1F_FFFF) == 0, $"RIP 0x{b.Cpu.Rip:x}, e_entry 0x{b.Guest.Kernel.KernelLoad:x}");
+                var delta = b.X86.Rip - b.Guest.Kernel.KernelLoad;
+                return Expect((delta & 0x1F_FFFF) == 0, $"RIP 0x{b.X86.Rip:x}, e_entry 0x{b.Guest.Kernel.KernelLoad:x}");
             }),
     ];
 

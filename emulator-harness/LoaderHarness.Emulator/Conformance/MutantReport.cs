@@ -1,10 +1,11 @@
-namespace LoaderHarness.Cli.Conform;
+using LoaderHarness.Emulator.Contracts;
+
+namespace LoaderHarness.Emulator.Conformance;
 
 /// <summary>One seeded fault across every case it applies to.</summary>
-/// <param name="Id">The fault's stable ID.</param>
-/// <param name="Description">The fault in one line.</param>
-/// <param name="Runs">One row per case it was injected into.</param>
-internal sealed record MutantReport(string Id, string Description, IReadOnlyList<ConformRow> Runs)
+/// <param name="Mutant">The fault.</param>
+/// <param name="Runs">One report per case it was injected into, in case-name order.</param>
+public sealed record MutantReport(Mutant Mutant, IReadOnlyList<CaseReport> Runs)
 {
     /// <summary>Caught in every case (and applied to at least one).</summary>
     public bool Caught => Runs.Count > 0 && Runs.All(r => !r.Conforms);
@@ -14,5 +15,5 @@ internal sealed record MutantReport(string Id, string Description, IReadOnlyList
         .GroupBy(id => id).OrderByDescending(g => g.Count()).Select(g => g.Key).ToArray();
 
     /// <summary>The cases that let it through.</summary>
-    public IEnumerable<ConformRow> Missed => Runs.Where(r => r.Conforms);
+    public IEnumerable<CaseReport> Missed => Runs.Where(r => r.Conforms);
 }

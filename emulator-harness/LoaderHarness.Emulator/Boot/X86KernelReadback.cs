@@ -3,13 +3,11 @@ using LoaderHarness.Loader.Boot.MemoryMap;
 namespace LoaderHarness.Emulator.Boot;
 
 /// <summary>
-/// What the kernel accepted, read from its own globals after <c>copy_bootdata</c> (boot-contracts §6.4):
-/// <c>boot_params</c> and <c>boot_command_line</c>.
+/// The x86 part of a <see cref="KernelReadback"/>: <c>boot_params</c> as the kernel holds it after
+/// <c>copy_bootdata</c> (arch/x86/kernel/head64.c), and <c>phys_base</c>.
 /// </summary>
-public sealed record BootReadback
+public sealed record X86KernelReadback
 {
-    /// <summary><c>boot_command_line</c> up to its NUL.</summary>
-    public required string BootCommandLine { get; init; }
     /// <summary><c>boot_params.e820_table[0..e820_entries)</c>.</summary>
     public required IReadOnlyList<MemoryMapEntry> E820 { get; init; }
     /// <summary><c>boot_params.hdr.ramdisk_image/ramdisk_size</c> joined with their ext_* halves.</summary>

@@ -1,19 +1,29 @@
-using LoaderHarness.Emulator.Core;
 using System.Diagnostics;
 using System.Text;
 using Iced.Intel;
-using LoaderHarness.Emulator.Contracts;
-using LoaderHarness.Emulator.Vcpu;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.X86;
 using LoaderHarness.Loader.Boot.ZeroPage;
+using LoaderHarness.Loader.Errors;
 using LoaderHarness.Loader.Images;
 using LoaderHarness.Loader.Memory;
 using LoaderHarness.Loader.Setup;
+using LoaderHarness.Loader.Symbols;
 
 namespace LoaderHarness.Emulator.Boot;
 
-/// <summary>One <see cref="KernelBoot.Run"/>: the CPU, the watched addresses, the slices and the report.</summary>
-internal sealed class BootSession
+/// <summary>
+/// The x86 way to a milestone: a real x86-64 kernel from its entry to a kernel symbol, and the readback of
+/// <c>boot_params</c> and <c>boot_command_line</c> at <see cref="KernelBoot.ReadbackPoints"/>.
+/// <para>
+/// A bzImage first runs its own decompressor, which may move the kernel (physical KASLR) and relocate it
+/// (virtual KASLR). The run finds the decompressed kernel when the decompressor jumps to a 2 MiB-aligned
+/// address with RAX = RIP and RSI = the zero page (arch/x86/boot/compressed/head_64.S: <c>movq %r15, %rsi;
+/// jmp *%rax</c>), then watches the symbol's address at every possible 2 MiB virtual offset and accepts the one
+/// that maps to the symbol's physical place in the image.
+/// </para>
+/// </summary>
+internal sealed class X86BootSession : IBootSession
 {
     /// <summary>CONFIG_PHYSICAL_ALIGN on x86-64 (2 MiB): the kernel's physical and virtual KASLR granularity.</summary>
     private const ulong KaslrAlign = 0x20_0000;
@@ -31,21 +41,34 @@ internal sealed class BootSession
     private readonly bool _compressed;
     private readonly HashSet<ulong> _entrySearch = [];
     private readonly HashSet<ulong> _milestone = [];
-    private readonly BootCase _case;
+    private readonly SymbolTable _symbols;
 
-    public BootSession(GuestMemory memory, GuestSetupResult setup, KernelBootOptions options)
+    private X86BootSession(X86Cpu cpu, GuestSetupResult setup, KernelBootOptions options, SymbolTable symbols)
     {
-        _memory = memory;
+        _memory = cpu.Memory;
         _setup = setup;
         _options = options;
-        _cpu = new X86Cpu(memory);
-        X86VcpuSetup.Apply(_cpu, setup, options.Profile);
+        _symbols = symbols;
+        _cpu = cpu;
         if (options.RandomSeed is { } seed)
             _cpu.EnableRandom(seed);
-        _case = new BootCase(_cpu, setup, options.Profile);
-        _locator = new KernelLocator(memory, options.Symbols);
-        _untilLink = options.Symbols.AddressOf(options.Until)!.Value;
+        _locator = new KernelLocator(_memory, symbols);
+        _untilLink = symbols.AddressOf(options.Until)!.Value;
         _compressed = setup.Kernel.Format == ImageFormat.BzImage;
+    }
+
+    /// <summary>Checks the entry and the symbols before anything runs; returns how to start the session on the set-up vCPU.</summary>
+    /// <exception cref="LoaderException">Not a PVH, 64-bit or 32-bit entry (UnsupportedEntry); no symbols, or no <c>_text</c> or stop symbol in them (UnknownSymbol).</exception>
+    public static Func<IGuestCpu, IBootSession> Open(GuestSetupResult setup, KernelBootOptions options)
+    {
+        if (setup.Protocol is not (BootProtocol.Pvh or BootProtocol.Linux64 or BootProtocol.Linux32))
+            throw new LoaderException(LoaderError.UnsupportedEntry, $"the x86 engine boots PVH, 64-bit and 32-bit x86 entries, not {setup.Protocol}");
+        var symbols = options.Symbols ?? throw new LoaderException(LoaderError.UnknownSymbol, "an x86 boot needs the kernel's symbols (System.map or kallsyms)");
+        if (symbols.AddressOf(options.Until) is null)
+            throw new LoaderException(LoaderError.UnknownSymbol, $"stop symbol '{options.Until}' is not in the kernel's symbol table");
+        if (symbols.AddressOf("_text") is null)
+            throw new LoaderException(LoaderError.UnknownSymbol, "the kernel's symbol table has no _text (is it an x86-64 Linux System.map?)");
+        return cpu => new X86BootSession((X86Cpu)cpu, setup, options, symbols);
     }
 
     private enum Hit
@@ -55,10 +78,8 @@ internal sealed class BootSession
         Reached,
     }
 
-    public BootReport Run()
+    public BootOutcome Run()
     {
-        var entryContracts = ContractCatalogue.Evaluate(_case, ContractPhase.Entry);
-        _cpu.WatchPhysical(_setup.BootStructureAddress, (ulong)_setup.BootStructure.Length);
         if (_compressed)
             ArmEntrySearch();
         else
@@ -109,29 +130,14 @@ internal sealed class BootSession
                 break;
             _options.Progress?.Invoke(new BootProgress(_cpu.TotalInstructions, clock.Elapsed, _locator.Physical is null ? "decompressor" : "kernel"));
         }
-        clock.Stop();
-        _cpu.Tracer = null;
-        _options.Trace?.Flush();
-
         var reason = reached ? StopReason.AddressReached : last.Reason;
-        _case.Run = new RunResult(reason, _cpu.Rip, _cpu.TotalInstructions, reached ? null : last.Detail);
+        var result = new RunResult(reason, _cpu.Rip, _cpu.TotalInstructions, reached ? null : last.Detail);
         var readback = reached && KernelBoot.ReadbackPoints.Contains(_options.Until) ? ReadBack() : null;
-        return new BootReport
+        return new BootOutcome(result, reached ? [BootMilestone.Symbol(_options.Until, Linear(), _cpu.TotalInstructions)] : [], readback,
+            _locator.Describe(_cpu, Linear()))
         {
-            Protocol = _setup.Protocol,
-            Profile = _options.Profile.Name,
-            Until = _options.Until,
-            Milestone = reached ? _options.Until : null,
-            StopReason = reason,
-            StopLocation = _locator.Describe(_cpu, Linear()),
-            StopDetail = reached ? null : last.Detail,
-            Instructions = _cpu.TotalInstructions,
-            WallTime = clock.Elapsed,
             KernelPhysical = _locator.Physical,
             VirtualOffset = _locator.VirtualOffset,
-            Readback = readback,
-            Checks = readback is null ? [] : BootChecks.Judge(_setup, readback),
-            Contracts = [.. entryContracts, .. ContractCatalogue.Evaluate(_case, ContractPhase.AfterRun)],
         };
     }
 
@@ -184,9 +190,9 @@ internal sealed class BootSession
         return Hit.Reached;
     }
 
-    private BootReadback? ReadBack()
+    private KernelReadback? ReadBack()
     {
-        var symbols = _options.Symbols;
+        var symbols = _symbols;
         if (symbols.AddressOf("boot_params") is not { } bootParams || symbols.AddressOf("boot_command_line") is not { } commandLine)
             return null;
         var page = _locator.ReadGlobal(_cpu, bootParams, BootParamsLayout.Size);
@@ -196,15 +202,18 @@ internal sealed class BootSession
         var contents = ZeroPageContents.Read(page);
         var physBase = symbols.AddressOf("phys_base") is { } at && _locator.ReadGlobal(_cpu, at, 8) is { } raw ? BitConverter.ToUInt64(raw) : (ulong?)null;
         var nul = Array.IndexOf(line, (byte)0);
-        return new BootReadback
+        return new KernelReadback
         {
             BootCommandLine = Encoding.ASCII.GetString(line, 0, nul < 0 ? line.Length : nul),
-            E820 = contents.E820,
-            Ramdisk = (contents.InitrdAddress, contents.InitrdSize),
-            TypeOfLoader = contents.Header.TypeOfLoader,
-            ProtocolVersion = contents.Header.Version,
-            PhysBase = physBase,
-            BootParams = page,
+            X86 = new X86KernelReadback
+            {
+                E820 = contents.E820,
+                Ramdisk = (contents.InitrdAddress, contents.InitrdSize),
+                TypeOfLoader = contents.Header.TypeOfLoader,
+                ProtocolVersion = contents.Header.Version,
+                PhysBase = physBase,
+                BootParams = page,
+            },
         };
     }
 }
