@@ -19,12 +19,12 @@ internal static class BootJson
             .Add("until", r.Until)
             .Add("milestone", r.Milestone ?? "none")
             .Add("reached", r.Reached)
-            .Add("stopReason", JsonNames.Of(r.StopReason))
+            .Add("stopReason", JsonNames.Of(r.StopReason));
+        Address(facts, "stopPc", r.StopPc, json)
             .Add("stopSymbol", r.StopLocation)
             .Add("stopDetail", r.StopDetail)
             .Add("instructions", (long)r.Instructions)
             .Add("wallSeconds", JsonNames.Seconds(r.WallTime));
-        Address(facts, "stopPc", r.StopPc, json);
         Address(facts, "kernelLoad", r.KernelLoad, json);
         Address(facts, "bootStructure", r.BootStructureAddress, json);
         Address(facts, "kernelPhysical", r.KernelPhysical, json);
