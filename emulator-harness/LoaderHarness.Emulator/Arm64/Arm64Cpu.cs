@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Devices;
 using LoaderHarness.Loader.Memory;
 
@@ -39,7 +40,8 @@ public sealed unsafe partial class Arm64Cpu
         Bus = bus ?? new IoBus();
         Identity = identity ?? Arm64Identity.Default;
         R = (ulong*)Unsafe.AsPointer(ref _regStore[0]);
-        _tlb = (Arm64TlbEntry*)Unsafe.AsPointer(ref _tlbStore[0]);
+        _mmu = new SoftMmu(memory, Bus, _code);
+        _tlb = _mmu.Tlb;
         Uart = new Pl011Uart();
         Bus.RegisterMmio(Pl011Uart.VirtBase, Pl011Uart.WindowSize, Uart);
         Reset();
