@@ -64,6 +64,8 @@ public sealed unsafe partial class Arm64Cpu
     public RunResult Run(ulong budget)
     {
         _run.Begin(budget);
+        if (_interruptInput is { IsAsserted: true })
+            _run.Break(); // look at the pending interrupt before the first instruction
         var first = true;
         while (true)
         {
@@ -102,6 +104,8 @@ public sealed unsafe partial class Arm64Cpu
                 if (!_run.CanContinue)
                     return;
                 _run.Arm();
+                if (_interruptInput is { IsAsserted: true })
+                    TakePendingInterrupt();
             }
             var pc = Pc;
             if ((pc & 3) != 0)

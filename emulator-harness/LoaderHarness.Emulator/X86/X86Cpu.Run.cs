@@ -131,6 +131,8 @@ public sealed unsafe partial class X86Cpu
     {
         while (_run.CanContinue)
         {
+            if (_interruptInput is { IsAsserted: true })
+                TakePendingInterrupt();
             if (Rip > _fetchLimit)
                 Throw(ExceptionVector.GeneralProtection); // segment limit before paging (SDM Vol. 3A §5.3)
             var linear = Mode64 ? Rip : (uint)(_csBase + Rip);
