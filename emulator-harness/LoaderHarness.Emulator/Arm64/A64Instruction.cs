@@ -1,4 +1,3 @@
-using LoaderHarness.Emulator.Core;
 namespace LoaderHarness.Emulator.Arm64;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using LoaderHarness.Emulator.Core;
+
 namespace LoaderHarness.Emulator.Arm64;
 
 /// <summary>Exception entry to VBAR_ELx and exception return (Arm ARM DDI 0487, D1.10 and D1.11).</summary>

@@ -59,6 +59,15 @@ public interface IGuestCpu
     /// <summary>The text the guest wrote to the console the harness shows: x86 debug port 0xE9, arm64 the PL011 UART.</summary>
     string ConsoleText { get; }
 
+    /// <summary>The CPU's interrupt request input (x86 INTR, arm64 IRQ), for an interrupt controller's output line.</summary>
+    InterruptInput InterruptInput { get; }
+
+    /// <summary>
+    /// The interrupt controller acknowledged when <see cref="InterruptInput"/> is high and the CPU accepts
+    /// interrupts (x86 RFLAGS.IF, arm64 PSTATE.I clear); without one, a high input is never taken.
+    /// </summary>
+    IInterruptController? InterruptController { get; set; }
+
     /// <summary>When set, every executed instruction is written here.</summary>
     Tracer? Tracer { get; set; }
 

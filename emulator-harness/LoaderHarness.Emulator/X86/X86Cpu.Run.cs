@@ -12,43 +12,28 @@ namespace LoaderHarness.Emulator.X86;
 /// target in the same code page, so straight-line code and in-page loops go from handler to handler
 /// without looking anything up. One counter comparison per instruction covers the budget, a stop
 /// request and every event that makes cached state stale (mode change, TLB flush, code invalidation),
-/// all of which lower <see cref="_chainLimit"/>.
+/// all of which lower the run's limit (<see cref="RunControl.Limit"/>).
 /// </summary>
 public sealed unsafe partial class X86Cpu
 {
-    private readonly Dictionary<ulong, CodePage> _codePages = [];
-    private readonly Stack<CodePage> _freePages = new();
-
-    /// <summary>One bit per physical page below <see cref="CodeBitmapLimit"/> that has a <see cref="CodePage"/>: the TLB-fill test, cheaper than the dictionary.</summary>
-    private ulong[] _codeBitmap = new ulong[64];
-
-    private const ulong CodeBitmapLimit = 1UL << 24;
     private readonly GuestCodeReader _reader;
     private readonly Decoder[] _decoders;
-    private readonly HashSet<ulong> _breakpoints = [];
-    private readonly HashSet<ulong> _stopAddresses = [];
-    private CodePage? _fetchPage;
+    private RunControl _run = new();
+    private CodePage<DecodedInstruction>? _fetchPage;
     private ulong _fetchLinPage = ulong.MaxValue;
     private byte* _fetchHost;
     private DecodedInstruction _scratch;
     private Func<ulong, int>? _slowFetch;
 
-    private ulong _budget;
-    private ulong _chainLimit;
-    private bool _stopped;
-    private ulong _executed;
-    private ulong _totalExecuted;
-    private CodePage? _lastPage;
+    private CodePage<DecodedInstruction>? _lastPage;
     private int _lastSlot;
     private uint _lastGeneration;
-    private StopReason _stopReason;
-    private string? _stopDetail;
     private Tracer? _tracer;
     private IcedDisassembler? _disassembler;
     private Action<ulong>? _hook;
 
     /// <summary>Instructions completed over the CPU's lifetime.</summary>
-    public ulong TotalInstructions => _totalExecuted + _executed;
+    public ulong TotalInstructions => _run.Total;
 
     /// <summary>Instructions decoded so far (cache misses), for measuring the cache.</summary>
     public ulong DecodedInstructions { get; private set; }
@@ -77,39 +62,37 @@ public sealed unsafe partial class X86Cpu
     /// <summary>Stops before executing the instruction at linear <paramref name="linear"/> (<see cref="StopReason.Breakpoint"/>).</summary>
     public void AddBreakpoint(ulong linear)
     {
-        _breakpoints.Add(linear);
-        InvalidateCodeCache();
+        if (_run.AddBreakpoint(linear))
+            InvalidateCodeCache();
     }
 
     /// <summary>Removes a breakpoint.</summary>
     public void RemoveBreakpoint(ulong linear)
     {
-        _breakpoints.Remove(linear);
-        InvalidateCodeCache();
+        if (_run.RemoveBreakpoint(linear))
+            InvalidateCodeCache();
     }
 
     /// <summary>Stops when execution reaches linear <paramref name="linear"/> (<see cref="StopReason.AddressReached"/>).</summary>
     public void AddStopAddress(ulong linear)
     {
-        _stopAddresses.Add(linear);
-        InvalidateCodeCache();
+        if (_run.AddStopAddress(linear))
+            InvalidateCodeCache();
     }
 
     /// <summary>Removes a stop address.</summary>
     public void RemoveStopAddress(ulong linear)
     {
-        _stopAddresses.Remove(linear);
-        InvalidateCodeCache();
+        if (_run.RemoveStopAddress(linear))
+            InvalidateCodeCache();
     }
 
     /// <summary>Drops every decoded instruction (needed only if guest code was changed from outside the CPU).</summary>
     public void InvalidateCodeCache()
     {
-        foreach (var page in _codePages.Values)
-            _freePages.Push(page); // recycled: reset when reused, so dropping the cache allocates nothing
-        _codePages.Clear();
-        Array.Clear(_codeBitmap);
+        _code.Clear();
         _lastPage = null;
+        _fetchPage = null;
         FlushTlb();
     }
 
@@ -120,12 +103,7 @@ public sealed unsafe partial class X86Cpu
     /// </summary>
     public RunResult Run(ulong budget)
     {
-        _budget = budget;
-        _stopped = false;
-        _stopReason = StopReason.Budget;
-        _stopDetail = null;
-        _totalExecuted += _executed;
-        _executed = 0;
+        _run.Begin(budget);
         var first = true;
         while (true)
         {
@@ -145,14 +123,16 @@ public sealed unsafe partial class X86Cpu
                 break;
             }
         }
-        return new RunResult(_stopReason, Rip, _executed, _stopDetail);
+        return _run.Result(Rip);
     }
 
     /// <summary>Finds (or decodes) the instruction at RIP, checks breakpoints, links the previous chain to it and runs a chain from it.</summary>
     private void Loop(ref bool first)
     {
-        while (!_stopped && _executed < _budget)
+        while (_run.CanContinue)
         {
+            if (_interruptInput is { IsAsserted: true })
+                TakePendingInterrupt();
             if (Rip > _fetchLimit)
                 Throw(ExceptionVector.GeneralProtection); // segment limit before paging (SDM Vol. 3A §5.3)
             var linear = Mode64 ? Rip : (uint)(_csBase + Rip);
@@ -165,16 +145,13 @@ public sealed unsafe partial class X86Cpu
             ref var d = ref slot != 0 ? ref page.Entries[slot] : ref _scratch;
             if (d.Breakpoint)
             {
-                if (!first)
-                {
-                    Stop(_breakpoints.Contains(linear) ? StopReason.Breakpoint : StopReason.AddressReached);
+                if (!first && _run.StopIfAt(linear))
                     return;
-                }
             }
             else if (slot != 0 && _lastPage == page)
                 LinkFromLast(page, slot);
             first = false;
-            _chainLimit = _budget;
+            _run.Arm();
             if (_tracer is null && _hook is null)
                 Chain<Unobserved>(page, slot);
             else
@@ -183,7 +160,7 @@ public sealed unsafe partial class X86Cpu
     }
 
     /// <summary>Records in the last instruction of the previous chain that its successor or target is <paramref name="slot"/>.</summary>
-    private void LinkFromLast(CodePage page, int slot)
+    private void LinkFromLast(CodePage<DecodedInstruction> page, int slot)
     {
         if (_lastSlot == 0 || _lastGeneration != page.Generation)
             return;
@@ -196,9 +173,9 @@ public sealed unsafe partial class X86Cpu
 
     /// <summary>
     /// Runs instructions from <paramref name="slot"/> (0: the page-straddling one in <see cref="_scratch"/>)
-    /// while each one's successor is already linked and nothing lowered <see cref="_chainLimit"/>.
+    /// while each one's successor is already linked and nothing lowered the run's limit.
     /// </summary>
-    private void Chain<TObservation>(CodePage page, int slot)
+    private void Chain<TObservation>(CodePage<DecodedInstruction> page, int slot)
         where TObservation : struct, IObservation
     {
         var generation = page.Generation;
@@ -212,7 +189,7 @@ public sealed unsafe partial class X86Cpu
             d.Handler(this, ref d);
             var next = NextRip;
             Rip = next;
-            if (++_executed >= _chainLimit)
+            if (++_run.Executed >= _run.Limit)
                 break;
             int s = next == d.NextIP ? d.Next : next == d.Target ? d.TargetSlot : 0;
             if (s == 0)
@@ -257,24 +234,18 @@ public sealed unsafe partial class X86Cpu
     }
 
     /// <summary>Ends the run after the current instruction.</summary>
-    internal void Stop(StopReason reason, string? detail = null)
-    {
-        _stopReason = reason;
-        _stopDetail = detail;
-        _stopped = true;
-        _chainLimit = 0;
-    }
+    internal void Stop(StopReason reason, string? detail = null) => _run.Stop(reason, detail);
 
     /// <summary>From inside a handler: ends the run with RIP still at the current instruction, which does not count.</summary>
     internal void StopBefore(StopReason reason, string? detail = null)
     {
         Stop(reason, detail);
         NextRip = Rip;
-        _executed--;
+        _run.Executed--;
     }
 
     /// <summary>Makes the running chain return to <see cref="Loop"/> after the current instruction (cached fetch state is stale).</summary>
-    internal void BreakChain() => _chainLimit = 0;
+    internal void BreakChain() => _run.Break();
 
     private bool SetupFetch(ulong linear)
     {
@@ -286,17 +257,9 @@ public sealed unsafe partial class X86Cpu
             return false;
         }
         var ppn = physical >> 12;
-        if (!_codePages.TryGetValue(ppn, out var page))
-        {
-            page = _freePages.Count != 0 ? _freePages.Pop() : new CodePage();
-            page.Reset(ulong.MaxValue, 0, 0, 0);
-            _codePages[ppn] = page;
-            MarkCodePage(ppn);
-            FlushTlb(); // writes to this page must now take the slow path, which invalidates decoded code
-        }
-        var csBase = SegBase[(int)SegmentRegister.Cs];
-        if (page.LinearPage != linear >> 12 || page.CsBase != csBase || page.Bitness != Bitness || page.CsLimit != _fetchLimit)
-            page.Reset(linear >> 12, csBase, Bitness, _fetchLimit);
+        var page = _code.Fetch(ppn, new CodeKey(linear >> 12, SegBase[(int)SegmentRegister.Cs], _fetchLimit, Bitness), out var added);
+        if (added)
+            _mmu.WriteProtect(ppn); // writes to this page must now take the slow path, which invalidates decoded code
         _fetchPage = page;
         _fetchHost = host;
         _fetchLinPage = linear >> 12;
@@ -305,7 +268,7 @@ public sealed unsafe partial class X86Cpu
 
     /// <summary>Decodes the instruction at <paramref name="linear"/> into <paramref name="page"/>; returns its slot, or 0 when it straddles into the next page (decoded into <see cref="_scratch"/>, not cached).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private int DecodeAt(ulong linear, CodePage page)
+    private int DecodeAt(ulong linear, CodePage<DecodedInstruction> page)
     {
         var offset = (int)(linear & 0xFFF);
         _reader.Start(_fetchHost, offset, linear, _slowFetch ??= FetchByteSlow);
@@ -399,8 +362,7 @@ public sealed unsafe partial class X86Cpu
         d.K1 = Describe(in instruction, 1, d.OpSize, out d.R1, out d.Sh1, out d.M1, out _);
         d.Next = d.TargetSlot = 0;
         d.Handler = DispatchTable.Select(ref d, Bitness);
-        d.Breakpoint = (_breakpoints.Count != 0 || _stopAddresses.Count != 0)
-            && (_breakpoints.Contains(linear) || _stopAddresses.Contains(linear));
+        d.Breakpoint = _run.IsStopPoint(linear);
     }
 
     /// <summary>Classifies operand <paramref name="n"/>; for a GPR, its slot, the shift and value mask of its width and the bits a write keeps.</summary>
@@ -435,35 +397,6 @@ public sealed unsafe partial class X86Cpu
                 return OperandKind.Immediate;
             default:
                 return OperandKind.None;
-        }
-    }
-
-    /// <summary>Whether physical page <paramref name="ppn"/> holds cached code (writes to it must take the slow path).</summary>
-    private bool IsCodePage(ulong ppn)
-        => ppn < (ulong)_codeBitmap.Length * 64 ? (_codeBitmap[ppn >> 6] & (1UL << (int)ppn)) != 0 : _codePages.ContainsKey(ppn);
-
-    private void MarkCodePage(ulong ppn)
-    {
-        if (ppn >= CodeBitmapLimit)
-            return;
-        if (ppn >= (ulong)_codeBitmap.Length * 64)
-            Array.Resize(ref _codeBitmap, (int)Math.Max((ulong)_codeBitmap.Length * 2, (ppn >> 6) + 1));
-        _codeBitmap[ppn >> 6] |= 1UL << (int)ppn;
-    }
-
-    /// <summary>Drops cached code overlapping a physical write (self-modifying code, kernel alternatives).</summary>
-    private void InvalidateCode(ulong physical, int size)
-    {
-        if (_codePages.TryGetValue(physical >> 12, out var page) && page.Overlaps((int)(physical & 0xFFF), size))
-        {
-            page.Reset(page.LinearPage, page.CsBase, page.Bitness, page.CsLimit);
-            BreakChain();
-        }
-        var end = physical + (ulong)size - 1;
-        if (end >> 12 != physical >> 12 && _codePages.TryGetValue(end >> 12, out page) && page.Overlaps(0, (int)(end & 0xFFF) + 1))
-        {
-            page.Reset(page.LinearPage, page.CsBase, page.Bitness, page.CsLimit);
-            BreakChain();
         }
     }
 }
