@@ -1,9 +1,7 @@
 using System.Diagnostics;
-using LoaderHarness.Emulator.Arm64;
 using LoaderHarness.Emulator.Contracts;
 using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Vcpu;
-using LoaderHarness.Emulator.X86;
 using LoaderHarness.Loader.Images;
 using LoaderHarness.Loader.Images.BzImage;
 using LoaderHarness.Loader.Images.Pe;

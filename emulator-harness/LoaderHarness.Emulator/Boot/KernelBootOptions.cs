@@ -42,9 +42,9 @@ public sealed record KernelBootOptions
     public Mutant? Mutant { get; init; }
     /// <summary>Where to trace every instruction (slow), or null.</summary>
     public TextWriter? Trace { get; init; }
-    /// <summary>x86 trace syntax.</summary>
+    /// <summary>x86 trace syntax (arm64 traces use Capstone's).</summary>
     public TraceSyntax TraceSyntax { get; init; } = TraceSyntax.Gas;
-    /// <summary>Called between slices of <see cref="ProgressInterval"/> instructions, or null.</summary>
+    /// <summary>x86: called between slices of <see cref="ProgressInterval"/> instructions, or null (arm64 runs report their milestones instead).</summary>
     public Action<BootProgress>? Progress { get; init; }
     /// <summary>Instructions per slice between progress reports.</summary>
     public ulong ProgressInterval { get; init; } = 20_000_000;
