@@ -5,7 +5,7 @@ using static LoaderHarness.Emulator.Contracts.Contract;
 namespace LoaderHarness.Emulator.Contracts;
 
 /// <summary>
-/// The arm64 entry contract (Documentation/arch/arm64/booting.rst, boot-contracts §4.2) on the vCPU state and
+/// The arm64 entry contract (Documentation/arch/arm64/booting.rst §4) on the vCPU state and
 /// guest memory before the first instruction: registers, PSTATE, system registers, Image and DTB placement.
 /// </summary>
 public static class Arm64EntryContracts

@@ -6,8 +6,8 @@ using static LoaderHarness.Emulator.Contracts.Contract;
 namespace LoaderHarness.Emulator.Contracts;
 
 /// <summary>
-/// Contracts on the vCPU state at the first instruction, per entry (boot-contracts §2 and checklist §7
-/// rows 15–18, 21).
+/// Contracts on the vCPU state at the first instruction, per entry (Documentation/arch/x86/boot.rst "32-bit
+/// Boot Protocol" and "64-bit Boot Protocol"; Xen docs/misc/pvh.pandoc for PVH).
 /// </summary>
 public static class EntryStateContracts
 {

@@ -7,8 +7,8 @@ using L = LoaderHarness.Loader.Boot.ZeroPage.BootParamsLayout;
 namespace LoaderHarness.Emulator.Contracts;
 
 /// <summary>
-/// Contracts on <c>boot_params</c> as it sits in guest memory at the Linux entries (boot-contracts §1 and
-/// checklist §7 rows 1–14, 19). For the real-mode entry the same header fields are read from the setup
+/// Contracts on <c>boot_params</c> as it sits in guest memory at the Linux entries (Documentation/arch/x86/boot.rst,
+/// arch/x86/include/uapi/asm/bootparam.h). For the real-mode entry the same header fields are read from the setup
 /// sectors at the real-mode base.
 /// </summary>
 public static class ZeroPageContracts

@@ -5,9 +5,10 @@ namespace LoaderHarness.Emulator.Vcpu;
 
 /// <summary>
 /// Puts an <see cref="Arm64Cpu"/> into the state Documentation/arch/arm64/booting.rst §4 requires of the
-/// boot loader and Firecracker/Cloud Hypervisor give their vCPU (boot-contracts §4.2–4.4): x0 = DTB,
-/// x1–x3 = 0 (like every other GPR after KVM's vCPU reset), PC = the Image's first byte, PSTATE with
-/// D, A, I, F masked at EL1h (0x3C5) or EL2h (0x3C9), MMU and caches off, CNTFRQ_EL0 programmed.
+/// boot loader and Firecracker/Cloud Hypervisor give their vCPU (firecracker src/vmm/src/arch/aarch64/regs.rs
+/// setup_boot_regs; cloud-hypervisor arch/src/aarch64/regs.rs): x0 = DTB, x1–x3 = 0 (like every other GPR
+/// after KVM's vCPU reset), PC = the Image's first byte, PSTATE with D, A, I, F masked at EL1h (0x3C5) or
+/// EL2h (0x3C9), MMU and caches off, CNTFRQ_EL0 programmed.
 /// </summary>
 public static class Arm64VcpuSetup
 {

@@ -35,7 +35,7 @@ public sealed class VmmProfilesTests
         VmmProfiles.FirecrackerArm64.Supports(BootProtocol.Arm64).ShouldBeTrue();
         VmmProfiles.FirecrackerArm64.Supports(BootProtocol.Pvh).ShouldBeFalse();
         VmmProfiles.Firecracker.Supports(BootProtocol.Arm64).ShouldBeFalse();
-        VmmProfiles.Firecracker.Supports(BootProtocol.Linux32).ShouldBeFalse(); // boot-contracts: Firecracker has no 32-bit entry
+        VmmProfiles.Firecracker.Supports(BootProtocol.Linux32).ShouldBeFalse(); // firecracker src/vmm/src/arch/x86_64/mod.rs: PVH or the 64-bit entry, no 32-bit one
         VmmProfiles.CloudHypervisor.Supports(BootProtocol.Linux32).ShouldBeTrue();
         VmmProfiles.Qemu.Supports(BootProtocol.Linux16).ShouldBeTrue();
         VmmProfiles.Spec.Supports(BootProtocol.Auto).ShouldBeFalse();
