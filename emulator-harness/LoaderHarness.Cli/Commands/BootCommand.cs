@@ -1,9 +1,9 @@
-using LoaderHarness.Emulator.Core;
 using System.CommandLine;
 using System.Globalization;
 using LoaderHarness.Cli.Output;
 using LoaderHarness.Emulator.Boot;
 using LoaderHarness.Emulator.Contracts;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Loader.Errors;
 using LoaderHarness.Loader.Images;

@@ -1,5 +1,5 @@
-using LoaderHarness.Emulator.Core;
 using System.Text.Json;
+using LoaderHarness.Emulator.Core;
 
 namespace LoaderHarness.Cli.Conform;
 

@@ -1,6 +1,6 @@
-using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Conformance;
 using LoaderHarness.Emulator.Contracts;
+using LoaderHarness.Emulator.Core;
 
 namespace LoaderHarness.Cli.Conform;
 

@@ -1,8 +1,8 @@
-using LoaderHarness.Emulator.Core;
 using System.Diagnostics;
 using System.Text;
 using LoaderHarness.Emulator.Arm64;
 using LoaderHarness.Emulator.Contracts;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Loader.Errors;
 using LoaderHarness.Loader.Images.Pe;

@@ -1,8 +1,8 @@
-using LoaderHarness.Emulator.Core;
 using System.Diagnostics;
 using System.Text;
 using Iced.Intel;
 using LoaderHarness.Emulator.Contracts;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Emulator.X86;
 using LoaderHarness.Loader.Boot.ZeroPage;

@@ -1,6 +1,6 @@
-using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Arm64;
 using LoaderHarness.Emulator.Contracts;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Vcpu;
 
 namespace LoaderHarness.Emulator.Conformance;

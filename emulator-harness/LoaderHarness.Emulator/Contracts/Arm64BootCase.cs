@@ -1,6 +1,6 @@
-using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Arm64;
 using LoaderHarness.Emulator.Boot;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Loader.Images.Pe;
 using LoaderHarness.Loader.Memory;

@@ -1,5 +1,5 @@
-using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Arm64;
+using LoaderHarness.Emulator.Core;
 using static LoaderHarness.Emulator.Contracts.Contract;
 
 namespace LoaderHarness.Emulator.Contracts;

@@ -1,7 +1,7 @@
-using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Arm64;
 using LoaderHarness.Emulator.Boot;
 using LoaderHarness.Emulator.Contracts;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Tests.Support;
 using Shouldly;

@@ -1,5 +1,5 @@
-using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Boot;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Fixtures.Images;
 using LoaderHarness.Loader.Errors;
 using LoaderHarness.Loader.Memory;

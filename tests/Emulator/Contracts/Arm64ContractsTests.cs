@@ -1,7 +1,7 @@
-using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Arm64;
 using LoaderHarness.Emulator.Conformance;
 using LoaderHarness.Emulator.Contracts;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Fixtures.Arm64;
 using LoaderHarness.Tests.Support;
