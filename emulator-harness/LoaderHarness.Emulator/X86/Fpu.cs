@@ -1,5 +1,5 @@
-using LoaderHarness.Emulator.Core;
 using Iced.Intel;
+using LoaderHarness.Emulator.Core;
 
 namespace LoaderHarness.Emulator.X86;
 

@@ -1,5 +1,5 @@
-using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Arm64;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Loader.Memory;
 
 namespace LoaderHarness.Tests.Emulator.Arm64;
