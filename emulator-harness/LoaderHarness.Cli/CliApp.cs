@@ -46,6 +46,11 @@ public static class CliApp
         {
             return body();
         }
+        catch (UsageException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return BadInput;
+        }
         catch (LoaderException e)
         {
             stderr.WriteLine($"error ({e.Code}): {e.Message}");

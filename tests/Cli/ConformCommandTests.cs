@@ -40,8 +40,18 @@ public sealed class ConformCommandTests
         var cases = report["cases"]!.AsArray();
         cases.Count.ShouldBe(47); // 8 x86 fixtures × their entries × the profiles offering them (44) + the arm64 stub × 3 profiles
         cases.Select(c => c!["profile"]!.GetValue<string>()).Distinct().Count().ShouldBe(6); // spec-el2 is arm64's own
-        cases.Count(c => c!["protocol"]!.GetValue<string>() == "Arm64").ShouldBe(3);
+        cases.Count(c => c!["protocol"]!.GetValue<string>() == "arm64").ShouldBe(3);
+        cases.Count(c => c!["architecture"]!.GetValue<string>() == "arm64").ShouldBe(3);
         report["mutants"]!.AsArray().ShouldAllBe(m => m!["caught"]!.GetValue<bool>());
+        // The JSON conventions boot --json shares: lowercase enum values, numbers as numbers (hex only in ...Hex), wallSeconds.
+        report["wallSeconds"]!.GetValue<double>().ShouldBeGreaterThan(0);
+        var first = cases.First(c => c!["architecture"]!.GetValue<string>() == "x86_64")!;
+        first["stopReason"]!.GetValue<string>().ShouldBe("exit-port");
+        first["stopPcHex"]!.GetValue<string>().ShouldBe($"0x{first["stopPc"]!.GetValue<ulong>():x}");
+        first["instructions"]!.GetValue<ulong>().ShouldBeGreaterThan(0UL);
+        first["contracts"]!.AsArray().Select(c => c!["verdict"]!.GetValue<string>()).Distinct()
+            .ShouldBeSubsetOf(["pass", "fail", "not-applicable"]);
+        first["contracts"]!.AsArray().Select(c => c!["severity"]!.GetValue<string>()).Distinct().ShouldBeSubsetOf(["required", "advisory"]);
 
         // JUnit: one suite per case with one testcase per contract, plus the mutants suite.
         var suites = XDocument.Load(junit).Root!.Elements("testsuite").ToList();
@@ -79,5 +89,9 @@ public sealed class ConformCommandTests
         var (code, _, error) = Run("conform", option, value);
         code.ShouldBe(CliApp.BadInput);
         error.ShouldNotBeEmpty();
+        // A usage error is one line of its own kind, not a loader error code.
+        error.TrimEnd().Split('\n').Length.ShouldBe(1);
+        error.ShouldStartWith("error: ");
+        error.ShouldNotContain("UnsupportedEntry");
     }
 }

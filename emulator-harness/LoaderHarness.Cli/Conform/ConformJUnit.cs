@@ -1,4 +1,5 @@
 using System.Xml.Linq;
+using LoaderHarness.Emulator.Conformance;
 using LoaderHarness.Emulator.Contracts;
 
 namespace LoaderHarness.Cli.Conform;
@@ -9,7 +10,7 @@ namespace LoaderHarness.Cli.Conform;
 /// </summary>
 internal static class ConformJUnit
 {
-    public static XDocument Write(ConformResult result)
+    public static XDocument Write(ConformanceResult result)
     {
         var suites = new XElement("testsuites", new XAttribute("name", "loader-harness conform"),
             new XAttribute("time", Seconds(result.Elapsed)));
@@ -34,8 +35,8 @@ internal static class ConformJUnit
         }
         var mutants = new XElement("testsuite", new XAttribute("name", "mutants"));
         foreach (var m in result.Mutants)
-            mutants.Add(TestCase("mutants", m.Id, m.Caught ? null
-                : new XElement("failure", new XAttribute("message", $"not caught in: {string.Join(", ", m.Missed.Select(r => r.Name))}"), m.Description)));
+            mutants.Add(TestCase("mutants", m.Mutant.Id, m.Caught ? null
+                : new XElement("failure", new XAttribute("message", $"not caught in: {string.Join(", ", m.Missed.Select(r => r.Name))}"), m.Mutant.Description)));
         Count(mutants);
         suites.Add(mutants);
         return new XDocument(new XDeclaration("1.0", "utf-8", null), suites);

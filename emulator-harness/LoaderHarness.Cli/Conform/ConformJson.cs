@@ -1,21 +1,29 @@
 using System.Text.Json;
+using LoaderHarness.Cli.Output;
+using LoaderHarness.Emulator.Conformance;
+using LoaderHarness.Emulator.Core;
 
 namespace LoaderHarness.Cli.Conform;
 
-/// <summary>The machine-readable report of a <c>conform</c> run (camelCase JSON, one object).</summary>
+/// <summary>
+/// The machine-readable report of a <c>conform</c> run: one object, camelCase names, lowercase enum values
+/// (<see cref="JsonNames"/>), numbers as JSON numbers with a parallel <c>...Hex</c> string for addresses, times
+/// in <c>wallSeconds</c>.
+/// </summary>
 internal static class ConformJson
 {
     private static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
 
-    public static string Write(ConformResult result) => JsonSerializer.Serialize(new
+    public static string Write(ConformanceResult result) => JsonSerializer.Serialize(new
     {
         success = result.Success,
-        elapsedMs = result.Elapsed.TotalMilliseconds,
+        wallSeconds = JsonNames.Seconds(result.Elapsed),
         cases = result.Cases.Select(Case),
         mutants = result.Mutants.Select(m => new
         {
-            id = m.Id,
-            description = m.Description,
+            id = m.Mutant.Id,
+            description = m.Mutant.Description,
+            architecture = JsonNames.Of(m.Mutant.Architecture),
             caught = m.Caught,
             cases = m.Runs.Count,
             caughtBy = m.CaughtBy,
@@ -23,24 +31,26 @@ internal static class ConformJson
         }),
     }, Options);
 
-    private static object Case(ConformRow r) => new
+    private static object Case(CaseReport r) => new
     {
         name = r.Name,
-        kernel = r.Kernel,
-        protocol = r.Entry,
-        profile = r.Profile,
+        kernel = r.Case.Kernel,
+        architecture = JsonNames.Of(r.Case.Architecture),
+        protocol = JsonNames.Of(r.Case.Protocol),
+        profile = r.Case.Profile.Name,
         conforms = r.Conforms,
         setupError = r.SetupError,
-        stopReason = r.StopReason,
-        stopAddress = r.StopAddress is { } address ? $"0x{address:x}" : null,
-        instructions = r.Instructions,
+        stopReason = r.Run is { } run ? JsonNames.Of(run.Reason) : null,
+        stopPc = r.Run?.Pc,
+        stopPcHex = r.Run is { } stop ? JsonNames.Hex(stop.Pc) : null,
+        instructions = r.Run?.Instructions,
         console = r.Console,
-        elapsedMs = r.Elapsed.TotalMilliseconds,
+        wallSeconds = JsonNames.Seconds(r.Elapsed),
         contracts = r.Results.Select(c => new
         {
             id = c.Contract.Id,
-            verdict = c.Verdict.ToString(),
-            severity = c.Contract.Severity.ToString(),
+            verdict = JsonNames.Of(c.Verdict),
+            severity = JsonNames.Of(c.Contract.Severity),
             detail = c.Detail,
         }),
     };

@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Conformance;
 using LoaderHarness.Emulator.Contracts;
 using Spectre.Console;
 
@@ -6,7 +7,7 @@ namespace LoaderHarness.Cli.Conform;
 /// <summary>The human-readable report: a row per case, the violations, the mutants, a summary line.</summary>
 internal static class ConformTable
 {
-    public static void Write(IAnsiConsole console, ConformResult result, bool details)
+    public static void Write(IAnsiConsole console, ConformanceResult result, bool details)
     {
         var table = new Table().Border(TableBorder.Rounded).Title("Conformance");
         table.AddColumns("Kernel", "Entry", "Profile", "Contracts", "Stop", "Verdict");
@@ -16,8 +17,8 @@ internal static class ConformTable
             var failed = r.Violations.Count();
             var advisory = r.Results.Count(c => c.Verdict == ContractVerdict.Fail && !c.IsViolation);
             var contracts = r.SetupError is not null ? "loader refused" : $"{passed} pass, {failed} fail" + (advisory > 0 ? $", {advisory} advisory" : "");
-            var stop = r.StopReason is { } reason ? $"{reason} after {r.Instructions}" : "-";
-            table.AddRow(Markup.Escape(r.Kernel), r.Entry, r.Profile, contracts, Markup.Escape(stop),
+            var stop = r.Run is { } run ? $"{run.Reason} after {run.Instructions}" : "-";
+            table.AddRow(Markup.Escape(r.Case.Kernel), r.Case.Protocol.ToString(), r.Case.Profile.Name, contracts, Markup.Escape(stop),
                 r.Conforms ? "[green]PASS[/]" : "[red]FAIL[/]");
         }
         console.Write(table);
@@ -38,11 +39,11 @@ internal static class ConformTable
             var mutants = new Table().Border(TableBorder.Rounded).Title("Mutants (seeded faults)");
             mutants.AddColumns("Mutant", "Cases", "Caught by", "Verdict");
             foreach (var m in result.Mutants)
-                mutants.AddRow(Markup.Escape(m.Id), m.Runs.Count.ToString(), Markup.Escape(string.Join(", ", m.CaughtBy.Take(3))),
+                mutants.AddRow(Markup.Escape(m.Mutant.Id), m.Runs.Count.ToString(), Markup.Escape(string.Join(", ", m.CaughtBy.Take(3))),
                     m.Caught ? "[green]caught[/]" : "[red]MISSED[/]");
             console.Write(mutants);
             foreach (var m in result.Mutants.Where(m => !m.Caught))
-                console.MarkupLine($"[red]{Markup.Escape(m.Id)}[/] ({Markup.Escape(m.Description)}) went unnoticed in: {Markup.Escape(string.Join(", ", m.Missed.Select(r => r.Name)))}");
+                console.MarkupLine($"[red]{Markup.Escape(m.Mutant.Id)}[/] ({Markup.Escape(m.Mutant.Description)}) went unnoticed in: {Markup.Escape(string.Join(", ", m.Missed.Select(r => r.Name)))}");
         }
 
         var conforming = result.Cases.Count(c => c.Conforms);

@@ -1,10 +1,7 @@
-using System.Diagnostics;
 using System.Text;
 using LoaderHarness.Emulator.Arm64;
-using LoaderHarness.Emulator.Contracts;
-using LoaderHarness.Emulator.Vcpu;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Loader.Errors;
-using LoaderHarness.Loader.Images;
 using LoaderHarness.Loader.Memory;
 using LoaderHarness.Loader.Setup;
 using LoaderHarness.Loader.Symbols;
@@ -12,14 +9,12 @@ using LoaderHarness.Loader.Symbols;
 namespace LoaderHarness.Emulator.Boot;
 
 /// <summary>
-/// Boots a real arm64 Image in the engine from its first instruction, the way a VMM profile would start
-/// it, and reports how far it got: the boot-path symbols it passed (from the Image's own kallsyms), why it
-/// stopped, and what it recorded — <c>boot_args</c> (found by recording the stores
-/// <c>preserve_boot_args</c> makes), <c>__fdt_pointer</c> (the store of x0-at-entry <c>__primary_switched</c>
-/// makes) and <c>boot_command_line</c> (the copy of /chosen/bootargs inside the Image) — with the arm64
-/// contract catalogue's verdicts.
+/// The arm64 way to a milestone: an Image run from its first instruction, reporting the boot-path symbols it
+/// passed (from the Image's own kallsyms) and what it recorded — <c>boot_args</c> (found by recording the
+/// stores <c>preserve_boot_args</c> makes), <c>__fdt_pointer</c> (the store of x0-at-entry
+/// <c>__primary_switched</c> makes) and <c>boot_command_line</c> (the copy of /chosen/bootargs inside the Image).
 /// </summary>
-public static class Arm64KernelBoot
+internal static class Arm64KernelBoot
 {
     /// <summary>
     /// Symbols on the way to and through <c>start_kernel</c>, in the order a 6.x kernel reaches them
@@ -37,56 +32,21 @@ public static class Arm64KernelBoot
     /// <summary>Instructions recorded after <c>preserve_boot_args</c> and <c>__primary_switched</c> start (their stores come first).</summary>
     private const ulong RecordingWindow = 48;
 
-    /// <summary>Sets the guest up from <paramref name="image"/> (a raw or gzip-compressed Image) and runs it.</summary>
-    /// <exception cref="LoaderException">The loader refused the image, or it has no kallsyms table to find symbols in.</exception>
-    public static Arm64BootReport Run(ReadOnlyMemory<byte> image, Arm64KernelBootOptions options)
+    /// <summary>Reads the symbols of the Image the loader placed and checks the stop symbol; returns how to start the session on the set-up vCPU.</summary>
+    /// <exception cref="LoaderException">The Image has no kallsyms table (InvalidImage), or no such symbol (UnknownSymbol).</exception>
+    public static Func<IGuestCpu, IBootSession> Open(GuestMemory memory, GuestSetupResult guest, KernelBootOptions options)
     {
-        var kernel = KernelImage.Parse(image);
-        var symbols = KallsymsReader.TryRead(kernel.Bytes.Span)
+        var image = memory.GetSpan(guest.Kernel.KernelLoad, (int)(guest.Kernel.KernelEnd - guest.Kernel.KernelLoad));
+        var symbols = KallsymsReader.TryRead(image)
             ?? throw new LoaderException(LoaderError.KallsymsNotFound, "the Image has no kallsyms table (CONFIG_KALLSYMS off?): no symbols to report progress with");
         if (symbols.ImageOffsetOf(options.Until) is null)
-            throw new ArgumentException($"the kernel has no code symbol '{options.Until}'", nameof(options));
-        var profile = options.Profile;
-        using var memory = new GuestMemory([new GuestRegion(profile.RamBase, options.MemorySize)]);
-        var guest = GuestSetup.Run(memory, new GuestSetupRequest
+            throw new LoaderException(LoaderError.UnknownSymbol, $"the kernel has no code symbol '{options.Until}'");
+        return cpu =>
         {
-            Kernel = kernel,
-            Initrd = options.Initrd,
-            CommandLine = options.CommandLine,
-            Protocol = BootProtocol.Arm64,
-            Fdt = profile.Layout,
-        });
-        var cpu = new Arm64Cpu(memory);
-        Arm64VcpuSetup.Apply(cpu, guest, profile);
-        if (options.Trace is { } trace)
-            cpu.Tracer = new Arm64Tracer(trace, pc => Locate(pc, guest, symbols) is { } at && at.Offset == 0 ? at.Symbol.Name : null);
-        var boot = new Arm64BootCase(cpu, guest, profile);
-        options.Mutant?.Inject(boot);
-        var contracts = new List<ContractResult>(ContractCatalogue.Evaluate(boot, ContractPhase.Entry));
-        var session = new Session(cpu, guest, symbols, options);
-        var clock = Stopwatch.StartNew();
-        var result = session.Run();
-        clock.Stop();
-        boot.Run = result;
-        boot.Readback = session.Readback;
-        contracts.AddRange(ContractCatalogue.Evaluate(boot, ContractPhase.AfterRun));
-        return new Arm64BootReport
-        {
-            Profile = profile.Name,
-            Until = options.Until,
-            Milestone = session.Milestones.Any(m => m.Symbol == options.Until) ? options.Until : null,
-            Milestones = session.Milestones,
-            StopReason = result.Reason,
-            StopLocation = Describe(result.Pc, guest, symbols),
-            StopDetail = result.Detail,
-            Instructions = cpu.TotalInstructions,
-            WallTime = clock.Elapsed,
-            DtbAddress = guest.BootStructureAddress,
-            KernelLoad = guest.Kernel.KernelLoad,
-            LinkAddress = LinkAddressOf(symbols),
-            KernelReadback = session.Readback,
-            Console = cpu.Uart.Text,
-            Contracts = contracts,
+            var arm64 = (Arm64Cpu)cpu;
+            if (options.Trace is { } trace)
+                arm64.Tracer = new Tracer(trace, pc => Locate(pc, guest, symbols) is { } at && at.Offset == 0 ? at.Symbol.Name : null);
+            return new Session(arm64, guest, symbols, options);
         };
     }
 
@@ -110,18 +70,23 @@ public static class Arm64KernelBoot
         Locate(pc, guest, symbols) is { } at ? $"{at.Symbol.Name}+0x{at.Offset:x}" : $"0x{pc:x}";
 
     /// <summary>One run: milestone stops, the two recording windows and the readback.</summary>
-    private sealed class Session
+    private sealed class Session : IBootSession
     {
         private readonly Arm64Cpu _cpu;
         private readonly GuestSetupResult _guest;
-        private readonly Arm64KernelBootOptions _options;
+        private readonly KernelBootOptions _options;
+        private readonly KallsymsTable _symbols;
         private readonly Dictionary<ulong, string> _stops = [];
-        private readonly List<Arm64Milestone> _milestones = [];
+        private readonly List<BootMilestone> _milestones = [];
         private readonly ulong _imageSize;
+        private Arm64KernelReadback _readback = new();
+        private string? _commandLine;
+        private ulong? _commandLineAddress;
 
-        public Session(Arm64Cpu cpu, GuestSetupResult guest, KallsymsTable symbols, Arm64KernelBootOptions options)
+        public Session(Arm64Cpu cpu, GuestSetupResult guest, KallsymsTable symbols, KernelBootOptions options)
         {
             _cpu = cpu;
+            _symbols = symbols;
             _guest = guest;
             _options = options;
             _imageSize = guest.Kernel.ClaimedEnd - guest.Kernel.KernelLoad;
@@ -137,33 +102,35 @@ public static class Arm64KernelBoot
             }
         }
 
-        public IReadOnlyList<Arm64Milestone> Milestones => _milestones;
-
-        public Arm64KernelReadback Readback { get; private set; } = new();
-
         private void AddStop(ulong pc, string name)
         {
             _stops[pc] = name;
             _cpu.AddStopAddress(pc);
         }
 
-        public Arm64RunResult Run()
+        public BootOutcome Run()
         {
-            var dtbSize = (ulong)_guest.BootStructure.Length;
-            _cpu.WatchPhysical(_guest.BootStructureAddress, dtbSize);
+            var result = RunToMilestone();
+            var readback = new KernelReadback { BootCommandLine = _commandLine, Arm64 = _readback with { BootCommandLineAddress = _commandLineAddress } };
+            return new BootOutcome(result, _milestones, readback, Describe(result.Pc, _guest, _symbols)) { LinkAddress = LinkAddressOf(_symbols) };
+        }
+
+        /// <summary>Runs from milestone to milestone (the DTB is watched by the caller) until the stop symbol, <c>panic</c>, or another stop.</summary>
+        private RunResult RunToMilestone()
+        {
             var entryX0 = _cpu[0];
-            Arm64RunResult? pending = null;
+            RunResult? pending = null;
             while (true)
             {
                 var left = _options.MaxInstructions - Math.Min(_options.MaxInstructions, _cpu.TotalInstructions);
                 var result = pending ?? _cpu.Run(left);
                 pending = null;
-                if (result.Reason != Arm64StopReason.AddressReached || !_stops.TryGetValue(result.Pc, out var name))
+                if (result.Reason != StopReason.AddressReached || !_stops.TryGetValue(result.Pc, out var name))
                 {
                     ReadCommandLine();
                     return result;
                 }
-                _milestones.Add(new Arm64Milestone(name, result.Pc, _cpu.TotalInstructions));
+                _milestones.Add(BootMilestone.Symbol(name, result.Pc, _cpu.TotalInstructions));
                 foreach (var (pc, symbol) in _stops.Where(s => s.Value == name).ToArray())
                 {
                     _cpu.RemoveStopAddress(pc);
@@ -185,7 +152,7 @@ public static class Arm64KernelBoot
         }
 
         /// <summary>The four consecutive 64-bit stores that open <c>preserve_boot_args</c> (stp x21, x1 / stp x2, x3).</summary>
-        private Arm64RunResult? FindBootArgs()
+        private RunResult? FindBootArgs()
         {
             var (writes, stop) = Record();
             for (var i = 0; i + 3 < writes.Count; i++)
@@ -193,7 +160,7 @@ public static class Arm64KernelBoot
                 var a = writes[i].Physical;
                 if (writes[i + 1].Physical == a + 8 && writes[i + 2].Physical == a + 16 && writes[i + 3].Physical == a + 24)
                 {
-                    Readback = Readback with { BootArgsAddress = a, BootArgs = ReadBootArgs(a) };
+                    _readback = _readback with { BootArgsAddress = a, BootArgs = ReadBootArgs(a) };
                     break;
                 }
             }
@@ -203,15 +170,15 @@ public static class Arm64KernelBoot
         private ulong[] ReadBootArgs(ulong at) => [.. Enumerable.Range(0, 4).Select(i => _cpu.Memory.ReadU64(at + (ulong)i * 8))];
 
         /// <summary>The 64-bit store of x0-at-entry that <c>__primary_switched</c> makes (<c>str_l x21, __fdt_pointer</c>).</summary>
-        private Arm64RunResult? FindFdtPointer(ulong entryX0)
+        private RunResult? FindFdtPointer(ulong entryX0)
         {
-            var value = Readback.BootArgs is { } args ? args[0] : entryX0;
+            var value = _readback.BootArgs is { } args ? args[0] : entryX0;
             var (writes, stop) = Record();
             foreach (var write in writes)
             {
-                if (write.Value != value || write.Physical == Readback.BootArgsAddress)
+                if (write.Value != value || write.Physical == _readback.BootArgsAddress)
                     continue;
-                Readback = Readback with { FdtPointerAddress = write.Physical, FdtPointer = _cpu.Memory.ReadU64(write.Physical) };
+                _readback = _readback with { FdtPointerAddress = write.Physical, FdtPointer = _cpu.Memory.ReadU64(write.Physical) };
                 break;
             }
             return stop;
@@ -221,27 +188,27 @@ public static class Arm64KernelBoot
         /// Runs <see cref="RecordingWindow"/> instructions recording every access; returns the 64-bit writes, and
         /// the run's result when it ended for another reason than the window (a milestone, a fault) for the main loop.
         /// </summary>
-        private (List<Arm64MemoryAccess> Writes, Arm64RunResult? Stop) Record()
+        private (List<MemoryAccess> Writes, RunResult? Stop) Record()
         {
             var first = _cpu.RecordedAccesses.Count;
             _cpu.WatchPhysical(0, ulong.MaxValue);
             var result = _cpu.Run(RecordingWindow);
             _cpu.UnwatchPhysical(0, ulong.MaxValue);
             var writes = _cpu.RecordedAccesses.Skip(first).Where(a => a.IsWrite && a.Size == 8).ToList();
-            return (writes, result.Reason == Arm64StopReason.Budget ? null : result);
+            return (writes, result.Reason == StopReason.Budget ? null : result);
         }
 
         /// <summary>boot_command_line: the NUL-terminated command line inside the Image's image_size, once setup_arch copied it.</summary>
         private void ReadCommandLine()
         {
-            if (Readback.BootCommandLine is not null || _guest.CommandLine.Length == 0)
+            if (_commandLine is not null || _guest.CommandLine.Length == 0)
                 return;
             var needle = Encoding.Latin1.GetBytes(_guest.CommandLine + "\0");
             var image = _cpu.Memory.GetSpan(_guest.Kernel.KernelLoad, (int)_imageSize);
             var at = image.IndexOf(needle);
             if (at < 0)
                 return;
-            Readback = Readback with { BootCommandLine = _guest.CommandLine, BootCommandLineAddress = _guest.Kernel.KernelLoad + (ulong)at };
+            (_commandLine, _commandLineAddress) = (_guest.CommandLine, _guest.Kernel.KernelLoad + (ulong)at);
         }
     }
 }

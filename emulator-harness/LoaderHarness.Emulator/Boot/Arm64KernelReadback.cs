@@ -1,8 +1,8 @@
 namespace LoaderHarness.Emulator.Boot;
 
 /// <summary>
-/// What an arm64 kernel recorded about its boot, read from its own globals (boot-contracts §6.4). The
-/// globals are located by what the code does, not by name (kallsyms has code symbols only).
+/// The arm64 part of a <see cref="KernelReadback"/>: what the kernel recorded in its own globals (arch/arm64/kernel/head.S,
+/// setup.c). The globals are located by what the code does, not by name (kallsyms has code symbols only).
 /// </summary>
 public sealed record Arm64KernelReadback
 {
@@ -17,9 +17,6 @@ public sealed record Arm64KernelReadback
 
     /// <summary>Physical address of <c>__fdt_pointer</c>: the 64-bit store of x0-at-entry <c>__primary_switched</c> made.</summary>
     public ulong? FdtPointerAddress { get; init; }
-
-    /// <summary><c>boot_command_line</c> once <c>setup_arch</c> copied <c>/chosen/bootargs</c> into it; null before.</summary>
-    public string? BootCommandLine { get; init; }
 
     /// <summary>Physical address of <c>boot_command_line</c>: where the copy of the command line lies inside the Image.</summary>
     public ulong? BootCommandLineAddress { get; init; }

@@ -1,12 +1,14 @@
 using LoaderHarness.Emulator.Contracts;
-using LoaderHarness.Emulator.X86;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Loader.Setup;
 
 namespace LoaderHarness.Emulator.Boot;
 
-/// <summary>The outcome of <see cref="KernelBoot.Run"/>.</summary>
+/// <summary>The outcome of <see cref="KernelBoot.Run(ReadOnlyMemory{byte}, KernelBootOptions)"/>, either architecture.</summary>
 public sealed record BootReport
 {
+    /// <summary>The guest's architecture.</summary>
+    public required GuestArchitecture Architecture { get; init; }
     /// <summary>The protocol the kernel was entered with.</summary>
     public required BootProtocol Protocol { get; init; }
     /// <summary>The VMM profile whose vCPU state the kernel was entered with.</summary>
@@ -15,8 +17,14 @@ public sealed record BootReport
     public required string Until { get; init; }
     /// <summary>The symbol reached (<see cref="Until"/>), or null when the run stopped elsewhere.</summary>
     public string? Milestone { get; init; }
-    /// <summary>Why the engine stopped (<see cref="StopReason.AddressReached"/> when the milestone was reached).</summary>
+    /// <summary>Whether <see cref="Until"/> was reached.</summary>
+    public bool Reached => Milestone is not null;
+    /// <summary>The milestones passed, in order (arm64: every boot-path symbol, primary_entry … start_kernel; x86: the stop symbol).</summary>
+    public IReadOnlyList<BootMilestone> Milestones { get; init; } = [];
+    /// <summary>Why the engine stopped (<see cref="StopReason.AddressReached"/> at the milestone, or at arm64's <c>panic</c>).</summary>
     public required StopReason StopReason { get; init; }
+    /// <summary>The instruction pointer at the stop (x86 RIP, arm64 PC).</summary>
+    public required ulong StopPc { get; init; }
     /// <summary>Where it stopped, as <c>symbol+0xoffset</c> when a kernel symbol contains the address, else hex.</summary>
     public required string StopLocation { get; init; }
     /// <summary>The engine's detail for the stop (unimplemented instruction, triple-fault chain...).</summary>
@@ -25,18 +33,23 @@ public sealed record BootReport
     public required ulong Instructions { get; init; }
     /// <summary>Wall time of the run (setup excluded).</summary>
     public required TimeSpan WallTime { get; init; }
-    /// <summary>Physical address of the running kernel's <c>_text</c>, once known.</summary>
+    /// <summary>Where the loader placed the kernel (x86 the vmlinux's lowest segment or the bzImage's protected-mode code, arm64 the Image).</summary>
+    public required ulong KernelLoad { get; init; }
+    /// <summary>Where the loader placed the boot structure (zero page, start_info, DTB).</summary>
+    public required ulong BootStructureAddress { get; init; }
+    /// <summary>x86: physical address of the running kernel's <c>_text</c>, once known (a bzImage's decompressor may move it).</summary>
     public ulong? KernelPhysical { get; init; }
-    /// <summary>The kernel's virtual (KASLR) offset from its link address, once known.</summary>
+    /// <summary>x86: the kernel's virtual (KASLR) offset from its link address, once known.</summary>
     public ulong? VirtualOffset { get; init; }
-    /// <summary>What the kernel accepted, when the run stopped where the kernel holds it (see <see cref="KernelBoot.ReadbackPoints"/>).</summary>
-    public BootReadback? Readback { get; init; }
-    /// <summary>Contract verdicts comparing <see cref="Readback"/> and the entry with what the loader set up.</summary>
-    public IReadOnlyList<BootCheck> Checks { get; init; } = [];
-
-    /// <summary>The contract catalogue's verdicts: the entry state before the first instruction, then the run.</summary>
+    /// <summary>arm64: the virtual address the Image is linked at, when its symbols say.</summary>
+    public ulong? LinkAddress { get; init; }
+    /// <summary>What the kernel accepted, read back from its memory (x86 only at <see cref="KernelBoot.ReadbackPoints"/>); null when not read.</summary>
+    public KernelReadback? Readback { get; init; }
+    /// <summary>What the kernel printed on its console (x86 debug port 0xE9, arm64 PL011).</summary>
+    public string Console { get; init; } = "";
+    /// <summary>The contract catalogue's verdicts: the entry state before the first instruction, then the run and the readback.</summary>
     public IReadOnlyList<ContractResult> Contracts { get; init; } = [];
 
-    /// <summary>Whether the milestone was reached, every readback check passed and no required contract was broken.</summary>
-    public bool Succeeded => Milestone is not null && Checks.All(c => c.Passed) && !Contracts.Any(c => c.IsViolation);
+    /// <summary>Whether the milestone was reached and no required contract was broken.</summary>
+    public bool Succeeded => Reached && !Contracts.Any(c => c.IsViolation);
 }

@@ -1,31 +1,50 @@
+using LoaderHarness.Emulator.Contracts;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Vcpu;
-using LoaderHarness.Emulator.X86;
+using LoaderHarness.Loader.Setup;
 using LoaderHarness.Loader.Symbols;
 
 namespace LoaderHarness.Emulator.Boot;
 
-/// <summary>What <see cref="KernelBoot.Run"/> runs to and how it reports.</summary>
+/// <summary>What <see cref="KernelBoot.Run(ReadOnlyMemory{byte}, KernelBootOptions)"/> boots, how far, and how it reports; one set for both architectures.</summary>
 public sealed record KernelBootOptions
 {
-    /// <summary>The kernel's symbols (System.map or recovered kallsyms); must hold <c>_text</c> and <see cref="Until"/>.</summary>
-    public required SymbolTable Symbols { get; init; }
-    /// <summary>The VMM whose vCPU entry state to use (the guest should have been set up with its <see cref="VmmProfile.Configure"/>).</summary>
-    public VmmProfile Profile { get; init; } = VmmProfiles.Firecracker;
+    /// <summary>
+    /// The VMM whose layout and vCPU entry state to use; null for <see cref="KernelBoot.DefaultProfile"/> (Firecracker
+    /// of the image's architecture, spec for the 32-bit x86 entry Firecracker lacks). A guest set up beforehand
+    /// should have been set up with its <see cref="VmmProfile.Configure"/>.
+    /// </summary>
+    public VmmProfile? Profile { get; init; }
+    /// <summary>The x86 entry (Auto: PVH when the ELF has the note, else the 64-bit entry); an arm64 Image has one.</summary>
+    public BootProtocol Protocol { get; init; } = BootProtocol.Auto;
+    /// <summary>The kernel command line; null for the architecture's default (<see cref="KernelBoot.DefaultCommandLine"/>).</summary>
+    public string? CommandLine { get; init; }
+    /// <summary>The initrd, if any.</summary>
+    public ReadOnlyMemory<byte>? Initrd { get; init; }
+    /// <summary>Bytes of guest RAM, laid out as the profile's VMM does.</summary>
+    public ulong MemorySize { get; init; } = 1UL << 30;
+    /// <summary>
+    /// x86: the kernel's symbols (System.map or recovered kallsyms), holding <c>_text</c> and <see cref="Until"/>; null to
+    /// recover them from the image's own kallsyms. arm64 reads the Image's own kallsyms.
+    /// </summary>
+    public SymbolTable? Symbols { get; init; }
     /// <summary>The symbol to stop at (before its first instruction).</summary>
     public string Until { get; init; } = "start_kernel";
+    /// <summary>Instruction budget for the whole run.</summary>
+    public ulong MaxInstructions { get; init; } = 2_000_000_000;
     /// <summary>
-    /// When set, the CPU has RDRAND and RDSEED (advertised in CPUID) drawing from a generator with this seed, so
+    /// x86: when set, the CPU has RDRAND and RDSEED (advertised in CPUID) drawing from a generator with this seed, so
     /// KASLR's choice depends on it reproducibly; when null they are absent and the decompressor mixes only RDTSC
     /// (which counts instructions, so the run is reproducible anyway).
     /// </summary>
     public ulong? RandomSeed { get; init; }
-    /// <summary>Instruction budget for the whole run.</summary>
-    public ulong MaxInstructions { get; init; } = 2_000_000_000;
+    /// <summary>A seeded fault of the image's architecture injected after the vCPU setup, to see what the kernel makes of it; null for none.</summary>
+    public Mutant? Mutant { get; init; }
     /// <summary>Where to trace every instruction (slow), or null.</summary>
     public TextWriter? Trace { get; init; }
-    /// <summary>Trace syntax.</summary>
+    /// <summary>x86 trace syntax (arm64 traces use Capstone's).</summary>
     public TraceSyntax TraceSyntax { get; init; } = TraceSyntax.Gas;
-    /// <summary>Called between slices of <see cref="ProgressInterval"/> instructions, or null.</summary>
+    /// <summary>x86: called between slices of <see cref="ProgressInterval"/> instructions, or null (arm64 runs report their milestones instead).</summary>
     public Action<BootProgress>? Progress { get; init; }
     /// <summary>Instructions per slice between progress reports.</summary>
     public ulong ProgressInterval { get; init; } = 20_000_000;

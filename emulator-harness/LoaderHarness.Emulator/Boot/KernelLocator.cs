@@ -8,7 +8,7 @@ namespace LoaderHarness.Emulator.Boot;
 /// Where the running kernel is: the physical address of <c>_text</c> and, once seen, the virtual (KASLR)
 /// offset. Any linear address the CPU maps into the kernel image is then a link address
 /// (<c>phys − kernel physical + _text</c>), which names code in identity-mapped early code and in the
-/// relocated high mapping alike (boot-contracts §6: phys = virt − __START_KERNEL_map + phys_base).
+/// relocated high mapping alike (arch/x86/include/asm/page_64_types.h, page_64.h __phys_addr_nodebug: phys = virt − __START_KERNEL_map + phys_base).
 /// </summary>
 internal sealed class KernelLocator
 {

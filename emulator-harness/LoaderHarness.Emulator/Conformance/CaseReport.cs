@@ -1,9 +1,9 @@
 using LoaderHarness.Emulator.Contracts;
-using LoaderHarness.Emulator.X86;
+using LoaderHarness.Emulator.Core;
 
 namespace LoaderHarness.Emulator.Conformance;
 
-/// <summary>What one boot produced: every contract's verdict, how the run ended and what the kernel printed.</summary>
+/// <summary>What one boot produced, either architecture: every contract's verdict, how the run ended and what the kernel printed.</summary>
 public sealed record CaseReport
 {
     /// <summary>The case.</summary>
@@ -14,12 +14,15 @@ public sealed record CaseReport
     public IReadOnlyList<ContractResult> Results { get; init; } = [];
     /// <summary>How the run ended; null when the loader refused the guest.</summary>
     public RunResult? Run { get; init; }
-    /// <summary>What the kernel printed on the debug console.</summary>
+    /// <summary>What the kernel printed on its console (x86 debug port 0xE9, arm64 PL011).</summary>
     public string Console { get; init; } = "";
     /// <summary>The loader's error when it refused the guest.</summary>
     public string? SetupError { get; init; }
     /// <summary>Wall time of setup, checks and run.</summary>
     public TimeSpan Elapsed { get; init; }
+
+    /// <summary>The case's name in reports.</summary>
+    public string Name => Case.Name;
 
     /// <summary>The required contracts that failed.</summary>
     public IEnumerable<ContractResult> Violations => Results.Where(r => r.IsViolation);

@@ -1,46 +1,71 @@
+using LoaderHarness.Emulator.Contracts;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Loader.Images;
 using LoaderHarness.Loader.Setup;
 
 namespace LoaderHarness.Emulator.Conformance;
 
-/// <summary>Builds the case list: every kernel × every entry it has × every VMM profile that offers that entry.</summary>
+/// <summary>
+/// Builds the case list for both architectures: every kernel × every entry it has × every VMM profile that
+/// offers that entry (x86 profiles for x86 images, arm64 profiles for arm64 Images).
+/// </summary>
 public static class ConformanceMatrix
 {
-    /// <summary>The x86 entries an image offers: <see cref="KernelImage.Entries"/> for a vmlinux or bzImage, none for an Image.</summary>
-    public static IReadOnlyList<BootProtocol> EntriesOf(KernelImage image) => image.IsX86 ? image.Entries : [];
+    /// <summary>The command line x86 cases get unless one is given (the fixture stubs print it back).</summary>
+    public const string X86CommandLine = "console=ttyS0 reboot=k panic=1";
+    /// <summary>The command line arm64 cases get unless one is given.</summary>
+    public const string Arm64CommandLine = "console=ttyAMA0 reboot=k panic=1";
+
+    /// <summary>The entries an image offers (<see cref="KernelImage.Entries"/>, the loader's one rule).</summary>
+    public static IReadOnlyList<BootProtocol> EntriesOf(KernelImage image) => image.Entries;
 
     /// <summary>
     /// The cases for <paramref name="kernels"/> under <paramref name="profiles"/>, restricted to
-    /// <paramref name="protocol"/> unless it is Auto.
+    /// <paramref name="protocol"/> unless it is Auto. With Auto, the 16-bit real-mode entry is included only when
+    /// <paramref name="realMode"/> says so: the fixture stubs run it, a real kernel's setup code needs a BIOS.
+    /// Each case's facts are read from its image here, once. x86 cases come first, then arm64 (the catalogues' order).
     /// </summary>
+    /// <param name="kernels">Name and bytes of each kernel.</param>
+    /// <param name="profiles">The VMM profiles to reproduce, either architecture.</param>
+    /// <param name="protocol">One entry only, or Auto for every entry each image has.</param>
+    /// <param name="commandLine">The command line; null for the architecture's default (<see cref="X86CommandLine"/>, <see cref="Arm64CommandLine"/>).</param>
+    /// <param name="initrd">An initrd to load with every kernel, or null.</param>
+    /// <param name="budget">Instructions per boot; null for the case default.</param>
+    /// <param name="realMode">Whether Auto includes the real-mode entry.</param>
     public static IReadOnlyList<ConformanceCase> Build(IEnumerable<(string Name, byte[] Image)> kernels, IEnumerable<VmmProfile> profiles,
-        BootProtocol protocol = BootProtocol.Auto, string? commandLine = null, byte[]? initrd = null)
+        BootProtocol protocol = BootProtocol.Auto, string? commandLine = null, byte[]? initrd = null, ulong? budget = null, bool realMode = true)
     {
         var profileList = profiles.ToList();
         var cases = new List<ConformanceCase>();
         foreach (var (name, bytes) in kernels)
         {
-            // A file with no known magic offers no entry (and makes no case), as before parsing moved here.
+            // A file with no known magic offers no entry and makes no case.
             if (ImageDetector.Detect(bytes) == ImageFormat.Unknown)
                 continue;
             var image = KernelImage.Parse(bytes);
             foreach (var entry in EntriesOf(image))
             {
-                if (protocol != BootProtocol.Auto && entry != protocol)
+                if (protocol != BootProtocol.Auto ? entry != protocol : entry == BootProtocol.Linux16 && !realMode)
                     continue;
-                foreach (var profile in profileList.Where(p => p.Supports(VmmProfile.ModeOf(entry))))
-                    cases.Add(new ConformanceCase
+                foreach (var profile in profileList.Where(p => p.Supports(entry)))
+                {
+                    var arm64 = profile.Architecture == GuestArchitecture.Arm64;
+                    var c = new ConformanceCase
                     {
                         Kernel = name,
                         Image = image,
                         Protocol = entry,
                         Profile = profile,
-                        CommandLine = commandLine ?? "console=ttyS0 reboot=k panic=1",
+                        Facts = CaseFacts.Of(image, entry, profile),
+                        CommandLine = commandLine ?? (arm64 ? Arm64CommandLine : X86CommandLine),
                         Initrd = initrd is null ? (ReadOnlyMemory<byte>?)null : initrd, // a null byte[] would convert to an empty initrd
-                    });
+                        MemorySize = arm64 ? 256UL << 20 : 512UL << 20,
+                    };
+                    cases.Add(budget is { } b ? c with { Budget = b } : c);
+                }
             }
         }
-        return cases;
+        return cases.OrderBy(c => c.Architecture == GuestArchitecture.Arm64).ToArray(); // stable: kernel, entry, profile order kept
     }
 }

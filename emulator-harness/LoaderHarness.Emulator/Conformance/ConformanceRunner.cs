@@ -1,38 +1,44 @@
 using System.Diagnostics;
 using LoaderHarness.Emulator.Contracts;
 using LoaderHarness.Emulator.Vcpu;
-using LoaderHarness.Emulator.X86;
 using LoaderHarness.Loader.Errors;
-using LoaderHarness.Loader.Memory;
 using LoaderHarness.Loader.Setup;
 
 namespace LoaderHarness.Emulator.Conformance;
 
 /// <summary>
-/// Runs one case: loader → vCPU setup (→ the mutant's fault) → entry contracts → the kernel's own code in the
-/// engine, recording its reads of the boot structure → after-run contracts.
+/// Runs one case, either architecture: loader → vCPU setup for the profile (→ the mutant's fault) → entry
+/// contracts → the kernel's own code in the engine, recording its reads of the boot structure → after-run
+/// contracts.
 /// </summary>
 public static class ConformanceRunner
 {
-    /// <summary>Runs <paramref name="c"/>, with <paramref name="mutant"/> injected if given (the caller checks it applies).</summary>
+    /// <summary>Runs <paramref name="c"/>, with <paramref name="mutant"/> injected if given (the caller checks it <see cref="Applies"/>).</summary>
     public static CaseReport Run(ConformanceCase c, Mutant? mutant = null)
     {
         var clock = Stopwatch.StartNew();
-        using var memory = GuestMemory.Flat(c.MemorySize);
+        using var memory = c.Profile.CreateMemory(c.MemorySize);
         BootCase boot;
         try
         {
-            boot = Prepare(c, memory);
+            var guest = GuestSetup.Run(memory, c.Profile.Configure(new GuestSetupRequest
+            {
+                Kernel = c.Image,
+                Initrd = c.Initrd,
+                CommandLine = c.CommandLine,
+                Protocol = c.Protocol,
+            }));
+            boot = new BootCase(VcpuSetup.Create(memory, guest, c.Profile), guest, c.Profile);
         }
         catch (LoaderException e)
         {
             return new CaseReport { Case = c, Mutant = mutant, SetupError = $"{e.Code}: {e.Message}", Elapsed = clock.Elapsed };
         }
 
-        var (cpu, guest) = (boot.Cpu, boot.Guest);
+        var (cpu, guestSetup) = (boot.Cpu, boot.Guest);
         mutant?.Inject(boot);
         var results = new List<ContractResult>(ContractCatalogue.Evaluate(boot, ContractPhase.Entry));
-        cpu.WatchPhysical(guest.BootStructureAddress, (ulong)guest.BootStructure.Length);
+        cpu.WatchPhysical(guestSetup.BootStructureAddress, (ulong)guestSetup.BootStructure.Length);
         boot.Run = cpu.Run(c.Budget);
         results.AddRange(ContractCatalogue.Evaluate(boot, ContractPhase.AfterRun));
         return new CaseReport
@@ -41,37 +47,11 @@ public static class ConformanceRunner
             Mutant = mutant,
             Results = results,
             Run = boot.Run,
-            Console = cpu.DebugConsole.Text,
+            Console = cpu.ConsoleText,
             Elapsed = clock.Elapsed,
         };
     }
 
-    /// <summary>Whether <paramref name="mutant"/> makes sense for <paramref name="c"/> (set up without running anything).</summary>
-    public static bool Applies(ConformanceCase c, Mutant mutant)
-    {
-        using var memory = GuestMemory.Flat(c.MemorySize);
-        try
-        {
-            return mutant.AppliesTo(Prepare(c, memory));
-        }
-        catch (LoaderException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>The guest as the profile's VMM leaves it at the first instruction.</summary>
-    private static BootCase Prepare(ConformanceCase c, GuestMemory memory)
-    {
-        var guest = GuestSetup.Run(memory, c.Profile.Configure(new GuestSetupRequest
-        {
-            Kernel = c.Image,
-            Initrd = c.Initrd,
-            CommandLine = c.CommandLine,
-            Protocol = c.Protocol,
-        }));
-        var cpu = new X86Cpu(memory);
-        X86VcpuSetup.Apply(cpu, guest, c.Profile);
-        return new BootCase(cpu, guest, c.Profile);
-    }
+    /// <summary>Whether <paramref name="mutant"/> makes sense for <paramref name="c"/>, decided from the case's facts without setting up a guest.</summary>
+    public static bool Applies(ConformanceCase c, Mutant mutant) => mutant.Applies(c.Facts);
 }

@@ -1,27 +1,39 @@
+using LoaderHarness.Emulator.Arm64;
+using LoaderHarness.Emulator.Boot;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Emulator.X86;
+using LoaderHarness.Loader.Images.Image;
 using LoaderHarness.Loader.Memory;
 using LoaderHarness.Loader.Setup;
 
 namespace LoaderHarness.Emulator.Contracts;
 
 /// <summary>
-/// Everything contracts look at for one boot: the guest as the loader set it up, the vCPU as the VMM profile
-/// left it, and, once the kernel ran, how the run ended.
+/// Everything contracts look at for one boot, whatever the architecture: the guest as the loader set it up,
+/// the vCPU as the VMM profile left it, and, once the kernel ran, how the run ended and what the kernel
+/// recorded. Contracts of one architecture reach that architecture's registers through <see cref="X86"/> or
+/// <see cref="Arm64"/>.
 /// </summary>
 public sealed class BootCase
 {
     /// <summary>Creates the case for a guest whose vCPU has been set up (nothing has run yet).</summary>
-    public BootCase(X86Cpu cpu, GuestSetupResult guest, VmmProfile profile)
+    public BootCase(IGuestCpu cpu, GuestSetupResult guest, VmmProfile profile)
     {
         Cpu = cpu;
         Guest = guest;
         Profile = profile;
-        Mode = VmmProfile.ModeOf(guest.Protocol);
+        Mode = cpu.Architecture == GuestArchitecture.X86_64 ? X86ProfileValues.ModeOf(guest.Protocol) : null;
     }
 
     /// <summary>The vCPU (at entry before the run, at the stop after it).</summary>
-    public X86Cpu Cpu { get; }
+    public IGuestCpu Cpu { get; }
+
+    /// <summary>The x86 vCPU; throws on an arm64 boot.</summary>
+    public X86Cpu X86 => Cpu as X86Cpu ?? throw new InvalidOperationException("not an x86 boot");
+
+    /// <summary>The arm64 vCPU; throws on an x86 boot.</summary>
+    public Arm64Cpu Arm64 => Cpu as Arm64Cpu ?? throw new InvalidOperationException("not an arm64 boot");
 
     /// <summary>Guest memory.</summary>
     public GuestMemory Memory => Cpu.Memory;
@@ -32,18 +44,27 @@ public sealed class BootCase
     /// <summary>The VMM profile whose vCPU state this is.</summary>
     public VmmProfile Profile { get; }
 
-    /// <summary>The entry mode.</summary>
-    public X86EntryMode Mode { get; }
-
     /// <summary>How the run ended; null before it.</summary>
     public RunResult? Run { get; set; }
 
-    /// <summary>Whether the kernel was loaded from a vmlinux ELF (as opposed to a bzImage).</summary>
+    /// <summary>What the kernel recorded about its boot (real kernels only); null when not read back.</summary>
+    public KernelReadback? Readback { get; set; }
+
+    /// <summary>The boot structure's address: zero page, start_info or real-mode base on x86, the DTB on arm64.</summary>
+    public ulong Structure => Guest.BootStructureAddress;
+
+    /// <summary>x86: the entry mode; null on arm64.</summary>
+    public X86EntryMode? Mode { get; }
+
+    /// <summary>x86: whether the kernel was loaded from a vmlinux ELF (as opposed to a bzImage).</summary>
     public bool IsVmlinux => Guest.Kernel.Format == LoaderHarness.Loader.Images.ImageFormat.Elf;
 
-    /// <summary>Whether the boot structure is a zero page (the 32- and 64-bit Linux entries).</summary>
+    /// <summary>x86: whether the boot structure is a zero page (the 32- and 64-bit Linux entries).</summary>
     public bool HasZeroPage => Mode is X86EntryMode.Long64 or X86EntryMode.Protected32;
 
-    /// <summary>The boot structure's address (zero page, start_info, or real-mode base).</summary>
-    public ulong Structure => Guest.BootStructureAddress;
+    /// <summary>arm64: where the loader put the DTB.</summary>
+    public ulong Dtb => Guest.BootStructureAddress;
+
+    /// <summary>arm64: the Image header the loader read.</summary>
+    public ImageHeader Header => Guest.Kernel.ImageHeader ?? throw new InvalidOperationException("not an Image boot");
 }

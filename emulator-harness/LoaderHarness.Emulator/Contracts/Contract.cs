@@ -1,17 +1,18 @@
 namespace LoaderHarness.Emulator.Contracts;
 
 /// <summary>
-/// A named invariant of a boot protocol. <see cref="Id"/> is stable (reports and CI history key on it);
-/// <see cref="Source"/> names the spec or peer it comes from.
+/// A named invariant of a boot protocol, evaluated on a <see cref="BootCase"/> of its architecture.
+/// <see cref="Id"/> is stable (reports and CI history key on it) and says the architecture
+/// (<c>x86.</c>, <c>arm64.</c>); <see cref="Source"/> names the spec or peer it comes from.
 /// </summary>
-/// <param name="Id">Stable identifier, e.g. <c>x86.pvh.start-info-magic</c>.</param>
+/// <param name="Id">Stable identifier, e.g. <c>x86.pvh.start-info-magic</c>, <c>arm64.x0-dtb</c>.</param>
 /// <param name="Description">One line: what must hold.</param>
 /// <param name="Source">Spec file and section, or the peer's source file.</param>
 /// <param name="Phase">When it is checked.</param>
 /// <param name="Severity">Whether breaking it fails the boot.</param>
 /// <param name="Check">Evaluates the contract on a boot; returns the verdict and a detail line.</param>
 public sealed record Contract(string Id, string Description, string Source, ContractPhase Phase, ContractSeverity Severity,
-    Func<BootCase, (ContractVerdict Verdict, string Detail)> Check) : ContractDefinition(Id, Description, Source, Phase, Severity)
+    Func<BootCase, (ContractVerdict Verdict, string Detail)> Check)
 {
     /// <summary>Evaluates the contract; a guest address outside RAM counts as a failure, never an exception.</summary>
     public ContractResult Evaluate(BootCase boot)

@@ -1,20 +1,24 @@
+using LoaderHarness.Emulator.Core;
+
 namespace LoaderHarness.Emulator.Contracts;
 
-/// <summary>Every contract, per architecture, in report order.</summary>
+/// <summary>Every contract, in report order, and which architecture's boots each list checks.</summary>
 public static class ContractCatalogue
 {
-    /// <summary>The catalogue.</summary>
+    /// <summary>The x86 contracts: vCPU state, zero page, PVH start_info, then the run and the kernel's readback.</summary>
     public static IReadOnlyList<Contract> X86 { get; } =
-        [.. EntryStateContracts.All, .. ZeroPageContracts.All, .. PvhContracts.All, .. RunContracts.All];
+        [.. EntryStateContracts.All, .. ZeroPageContracts.All, .. PvhContracts.All, .. RunContracts.All, .. X86ReadbackContracts.All];
 
-    /// <summary>Every arm64 contract, in report order: vCPU state and placement, then the run.</summary>
-    public static IReadOnlyList<Arm64Contract> Arm64 { get; } = [.. Arm64EntryContracts.All, .. Arm64RunContracts.All];
+    /// <summary>The arm64 contracts: vCPU state and placement, then the run.</summary>
+    public static IReadOnlyList<Contract> Arm64 { get; } = [.. Arm64EntryContracts.All, .. Arm64RunContracts.All];
 
-    /// <summary>Evaluates the contracts of <paramref name="phase"/> on <paramref name="boot"/>.</summary>
+    /// <summary>Every contract: x86, then arm64.</summary>
+    public static IReadOnlyList<Contract> All { get; } = [.. X86, .. Arm64];
+
+    /// <summary>The contracts that check boots of <paramref name="architecture"/>.</summary>
+    public static IReadOnlyList<Contract> For(GuestArchitecture architecture) => architecture == GuestArchitecture.Arm64 ? Arm64 : X86;
+
+    /// <summary>Evaluates the contracts of <paramref name="phase"/> for the boot's architecture on <paramref name="boot"/>.</summary>
     public static IReadOnlyList<ContractResult> Evaluate(BootCase boot, ContractPhase phase) =>
-        X86.Where(c => c.Phase == phase).Select(c => c.Evaluate(boot)).ToArray();
-
-    /// <summary>Evaluates the arm64 contracts of <paramref name="phase"/> on <paramref name="boot"/>.</summary>
-    public static IReadOnlyList<ContractResult> Evaluate(Arm64BootCase boot, ContractPhase phase) =>
-        Arm64.Where(c => c.Phase == phase).Select(c => c.Evaluate(boot)).ToArray();
+        For(boot.Cpu.Architecture).Where(c => c.Phase == phase).Select(c => c.Evaluate(boot)).ToArray();
 }

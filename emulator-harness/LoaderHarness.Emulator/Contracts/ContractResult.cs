@@ -4,7 +4,7 @@ namespace LoaderHarness.Emulator.Contracts;
 /// <param name="Contract">The contract.</param>
 /// <param name="Verdict">Pass, fail or not applicable.</param>
 /// <param name="Detail">The values seen.</param>
-public sealed record ContractResult(ContractDefinition Contract, ContractVerdict Verdict, string Detail)
+public sealed record ContractResult(Contract Contract, ContractVerdict Verdict, string Detail)
 {
     /// <summary>A failure that makes the boot non-conforming (advisory contracts never do).</summary>
     public bool IsViolation => Verdict == ContractVerdict.Fail && Contract.Severity == ContractSeverity.Required;

@@ -6,8 +6,8 @@ using static LoaderHarness.Emulator.Contracts.Contract;
 namespace LoaderHarness.Emulator.Contracts;
 
 /// <summary>
-/// Contracts on the vCPU state at the first instruction, per entry (boot-contracts §2 and checklist §7
-/// rows 15–18, 21).
+/// Contracts on the vCPU state at the first instruction, per entry (Documentation/arch/x86/boot.rst "32-bit
+/// Boot Protocol" and "64-bit Boot Protocol"; Xen docs/misc/pvh.pandoc for PVH).
 /// </summary>
 public static class EntryStateContracts
 {
@@ -22,13 +22,13 @@ public static class EntryStateContracts
         new("x86.entry.rip", "execution starts at the entry the protocol defines (ELF e_entry / note, load + 0x200, code32_start, setup + 0x200)",
             $"{BootRst}; {PvhAbi}", ContractPhase.Entry, ContractSeverity.Required, b =>
             {
-                var linear = b.Cpu.GetSegment(SegmentRegister.Cs).Base + b.Cpu.Rip;
+                var linear = b.X86.GetSegment(SegmentRegister.Cs).Base + b.X86.Rip;
                 return Expect(linear == b.Guest.Entry, $"CS.base + RIP = 0x{linear:x}, entry 0x{b.Guest.Entry:x}");
             }),
         new("x86.entry.interrupts-off", "RFLAGS.IF = 0 (and for PVH TF = VM = 0)", $"{BootRst} (every entry); {PvhAbi}",
             ContractPhase.Entry, ContractSeverity.Required, b =>
             {
-                var flags = b.Cpu.Rflags;
+                var flags = b.X86.Rflags;
                 var bad = b.Mode == X86EntryMode.Pvh ? If | Tf | Vm : If;
                 return Expect((flags & bad) == 0, $"RFLAGS 0x{flags:x}");
             }),
@@ -36,7 +36,7 @@ public static class EntryStateContracts
             "boot-contracts §2.4: Linux ≥ 6.12's pvh_start_xen uses start_info as a one-slot stack through SS; boot.rst SS = __BOOT_DS",
             ContractPhase.Entry, ContractSeverity.Required, b =>
             {
-                var ss = b.Cpu.GetSegment(SegmentRegister.Ss);
+                var ss = b.X86.GetSegment(SegmentRegister.Ss);
                 var ok = b.Mode == X86EntryMode.Real ? ss.Base == b.Structure : GuestReads.IsFlat(ss, code: false);
                 return Expect(ok, $"SS {GuestReads.Describe(ss)}");
             }),
@@ -46,7 +46,7 @@ public static class EntryStateContracts
                 if (b.Mode != X86EntryMode.Real)
                     return Skip("not the real-mode entry");
                 var seg = (ushort)(b.Structure >> 4);
-                var c = b.Cpu;
+                var c = b.X86;
                 var ok = c.GetSegment(SegmentRegister.Cs).Selector == seg + 0x20 && c.Rip == 0
                     && c.GetSegment(SegmentRegister.Ds).Selector == seg && c.GetSegment(SegmentRegister.Es).Selector == seg
                     && c.GetSegment(SegmentRegister.Ss).Selector == seg && (c.Cr0 & Pe) == 0;
@@ -57,7 +57,7 @@ public static class EntryStateContracts
             {
                 if (b.Mode is not (X86EntryMode.Protected32 or X86EntryMode.Pvh))
                     return Skip("not a 32-bit entry");
-                var c = b.Cpu;
+                var c = b.X86;
                 return Expect((c.Cr0 & (Pe | Pg)) == Pe && (c.Efer & Lma) == 0, $"CR0 0x{c.Cr0:x}, EFER 0x{c.Efer:x}");
             }),
         new("x86.protected32.segments", "CS is flat 32-bit execute/read, DS and ES flat read/write", $"{BootRst} \"32-bit Boot Protocol\"; {PvhAbi}",
@@ -65,7 +65,7 @@ public static class EntryStateContracts
             {
                 if (b.Mode is not (X86EntryMode.Protected32 or X86EntryMode.Pvh))
                     return Skip("not a 32-bit entry");
-                var c = b.Cpu;
+                var c = b.X86;
                 var cs = c.GetSegment(SegmentRegister.Cs);
                 var ok = GuestReads.IsFlat(cs, code: true) && cs.Big
                     && GuestReads.IsFlat(c.GetSegment(SegmentRegister.Ds), code: false) && GuestReads.IsFlat(c.GetSegment(SegmentRegister.Es), code: false);
@@ -76,7 +76,7 @@ public static class EntryStateContracts
             {
                 if (b.Mode != X86EntryMode.Protected32)
                     return Skip("not the 32-bit Linux entry");
-                var c = b.Cpu;
+                var c = b.X86;
                 var ok = c[Register.RSI] == b.Structure && c[Register.RBP] == 0 && c[Register.RDI] == 0 && c[Register.RBX] == 0;
                 return Expect(ok, $"ESI 0x{c[Register.RSI]:x} (zero page 0x{b.Structure:x}), EBP 0x{c[Register.RBP]:x}, EDI 0x{c[Register.RDI]:x}, EBX 0x{c[Register.RBX]:x}");
             }),
@@ -85,7 +85,7 @@ public static class EntryStateContracts
             {
                 if (b.Mode != X86EntryMode.Long64)
                     return Skip("not the 64-bit entry");
-                var c = b.Cpu;
+                var c = b.X86;
                 var ok = (c.Efer & (Lme | Lma)) == (Lme | Lma) && (c.Cr0 & (Pe | Pg)) == (Pe | Pg) && (c.Cr4 & Pae) != 0
                     && c.GetSegment(SegmentRegister.Cs).Long;
                 return Expect(ok, $"EFER 0x{c.Efer:x}, CR0 0x{c.Cr0:x}, CR4 0x{c.Cr4:x}, CS.L {c.GetSegment(SegmentRegister.Cs).Long}");
@@ -93,7 +93,7 @@ public static class EntryStateContracts
         new("x86.long64.registers", "RSI = zero page", $"{BootRst} \"64-bit Boot Protocol\"",
             ContractPhase.Entry, ContractSeverity.Required, b => b.Mode != X86EntryMode.Long64
                 ? Skip("not the 64-bit entry")
-                : Expect(b.Cpu[Register.RSI] == b.Structure, $"RSI 0x{b.Cpu[Register.RSI]:x}, zero page 0x{b.Structure:x}")),
+                : Expect(b.X86[Register.RSI] == b.Structure, $"RSI 0x{b.X86[Register.RSI]:x}, zero page 0x{b.Structure:x}")),
         new("x86.long64.identity-map", "the page tables identity-map the kernel through init_size, the zero page and the 2048-byte command line",
             $"{BootRst} \"64-bit Boot Protocol\"; boot-contracts §7 row 17", ContractPhase.Entry, ContractSeverity.Required, b =>
             {
@@ -109,8 +109,8 @@ public static class EntryStateContracts
                     ("command line", b.Guest.CommandLineAddress, 2048),
                 ];
                 foreach (var (name, start, length) in ranges)
-                    if (GuestReads.FirstUnmapped(b.Memory, b.Cpu.Cr3, start, length) is { } page)
-                        return Fail($"{name} page 0x{page:x} is not identity-mapped (CR3 0x{b.Cpu.Cr3:x})");
+                    if (GuestReads.FirstUnmapped(b.Memory, b.X86.Cr3, start, length) is { } page)
+                        return Fail($"{name} page 0x{page:x} is not identity-mapped (CR3 0x{b.X86.Cr3:x})");
                 return Pass($"kernel [0x{kernel.KernelLoad:x}, +0x{kernelSpan:x}), zero page and command line mapped 1:1");
             }),
         new("x86.entry.documented-selectors", "CS = __BOOT_CS 0x10 and DS = ES = SS = __BOOT_DS 0x18",
@@ -119,7 +119,7 @@ public static class EntryStateContracts
             {
                 if (b.Mode is not (X86EntryMode.Protected32 or X86EntryMode.Long64))
                     return Skip("selectors are unspecified for this entry");
-                var c = b.Cpu;
+                var c = b.X86;
                 var ok = c.GetSegment(SegmentRegister.Cs).Selector == 0x10 && c.GetSegment(SegmentRegister.Ds).Selector == 0x18
                     && c.GetSegment(SegmentRegister.Ss).Selector == 0x18;
                 return Expect(ok, $"CS 0x{c.GetSegment(SegmentRegister.Cs).Selector:x}, DS 0x{c.GetSegment(SegmentRegister.Ds).Selector:x}, SS 0x{c.GetSegment(SegmentRegister.Ss).Selector:x}");
@@ -129,7 +129,7 @@ public static class EntryStateContracts
             {
                 if (b.Mode != X86EntryMode.Pvh)
                     return Skip("not the PVH entry");
-                var c = b.Cpu;
+                var c = b.X86;
                 var ok = c[Register.RBX] == b.Structure && (c.Cr0 & ~0x10UL) == Pe && c.Cr4 == 0 && (c.Efer & Lme) == 0;
                 return Expect(ok, $"EBX 0x{c[Register.RBX]:x} (start_info 0x{b.Structure:x}), CR0 0x{c.Cr0:x}, CR4 0x{c.Cr4:x}, EFER 0x{c.Efer:x}");
             }),
@@ -138,7 +138,7 @@ public static class EntryStateContracts
             {
                 if (b.Mode != X86EntryMode.Pvh)
                     return Skip("not the PVH entry");
-                var tr = b.Cpu.GetSegment(SegmentRegister.Tr);
+                var tr = b.X86.GetSegment(SegmentRegister.Tr);
                 return Expect(tr is { Base: 0, Limit: 0x67, Type: 0xB, Present: true }, $"TR {GuestReads.Describe(tr)}");
             }),
     ];

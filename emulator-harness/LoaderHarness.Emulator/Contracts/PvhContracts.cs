@@ -6,8 +6,8 @@ using S = LoaderHarness.Loader.Boot.Pvh.StartInfoLayout;
 namespace LoaderHarness.Emulator.Contracts;
 
 /// <summary>
-/// Contracts on <c>hvm_start_info</c> at the PVH entry (boot-contracts §2.4, §6.1 and checklist §7 rows
-/// 22–26), read from guest memory at EBX.
+/// Contracts on <c>hvm_start_info</c> at the PVH entry (xen/include/public/arch-x86/hvm/start_info.h, and what
+/// arch/x86/platform/pvh/enlighten.c reads of it), read from guest memory at EBX.
 /// </summary>
 public static class PvhContracts
 {

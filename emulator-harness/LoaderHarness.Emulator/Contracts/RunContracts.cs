@@ -1,4 +1,4 @@
-using LoaderHarness.Emulator.X86;
+using LoaderHarness.Emulator.Core;
 using static LoaderHarness.Emulator.Contracts.Contract;
 
 namespace LoaderHarness.Emulator.Contracts;
@@ -26,8 +26,8 @@ public static class RunContracts
                     return Skip("not run");
                 if (run.Reason != StopReason.ExitPort)
                     return Skip($"the kernel did not use the exit port ({run.Reason})");
-                var console = b.Cpu.DebugConsole.Text.TrimEnd().Replace('\n', ' ');
-                return Expect(b.Cpu.DebugExit.Value == 0, $"exit value {b.Cpu.DebugExit.Value}: {console}");
+                var console = b.Cpu.ConsoleText.TrimEnd().Replace('\n', ' ');
+                return Expect(b.X86.DebugExit.Value == 0, $"exit value {b.X86.DebugExit.Value}: {console}");
             }),
         new("x86.run.read-boot-structure", "the kernel read the boot structure we wrote (proves it consumed our zero page / start_info / setup header)",
             "boot-contracts §6 (what the entry code reads)", ContractPhase.AfterRun, ContractSeverity.Required, b =>

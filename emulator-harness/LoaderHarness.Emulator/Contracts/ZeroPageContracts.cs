@@ -7,8 +7,8 @@ using L = LoaderHarness.Loader.Boot.ZeroPage.BootParamsLayout;
 namespace LoaderHarness.Emulator.Contracts;
 
 /// <summary>
-/// Contracts on <c>boot_params</c> as it sits in guest memory at the Linux entries (boot-contracts §1 and
-/// checklist §7 rows 1–14, 19). For the real-mode entry the same header fields are read from the setup
+/// Contracts on <c>boot_params</c> as it sits in guest memory at the Linux entries (Documentation/arch/x86/boot.rst,
+/// arch/x86/include/uapi/asm/bootparam.h). For the real-mode entry the same header fields are read from the setup
 /// sectors at the real-mode base.
 /// </summary>
 public static class ZeroPageContracts
@@ -119,8 +119,8 @@ public static class ZeroPageContracts
             {
                 if (!b.IsVmlinux || b.Mode != X86EntryMode.Long64)
                     return Skip("not a vmlinux at its 64-bit entry");
-                var delta = b.Cpu.Rip - b.Guest.Kernel.KernelLoad;
-                return Expect((delta & 0x1F_FFFF) == 0, $"RIP 0x{b.Cpu.Rip:x}, e_entry 0x{b.Guest.Kernel.KernelLoad:x}");
+                var delta = b.X86.Rip - b.Guest.Kernel.KernelLoad;
+                return Expect((delta & 0x1F_FFFF) == 0, $"RIP 0x{b.X86.Rip:x}, e_entry 0x{b.Guest.Kernel.KernelLoad:x}");
             }),
     ];
 

@@ -1,79 +1,63 @@
+using LoaderHarness.Emulator.Core;
+using LoaderHarness.Loader.Memory;
 using LoaderHarness.Loader.Setup;
 
 namespace LoaderHarness.Emulator.Vcpu;
 
 /// <summary>
-/// One VMM's way of starting an x86 guest, value for value: where it puts the boot pieces (the loader's
-/// <see cref="X86GuestLayout"/>), what it writes into the zero page or start_info, and the vCPU state per entry.
-/// The built-in ones are in <see cref="VmmProfiles"/>.
+/// One VMM's way of starting a guest of one architecture, value for value: its name, where its sources say the
+/// values come from, and the architecture's part — <see cref="X86"/> (layout, zero page / start_info values,
+/// vCPU state per entry) or <see cref="Arm64"/> (RAM base, FDT layout, entry EL). Exactly one part is set.
+/// The built-in profiles are in <see cref="VmmProfiles"/>.
 /// </summary>
 public sealed record VmmProfile
 {
-    /// <summary>Short name used on the command line (spec, firecracker, cloud-hypervisor, crosvm, qemu).</summary>
+    /// <summary>Short name used on the command line (spec, firecracker, cloud-hypervisor, crosvm, qemu, spec-el2).</summary>
     public required string Name { get; init; }
     /// <summary>One line saying what the profile reproduces.</summary>
     public required string Summary { get; init; }
     /// <summary>Where the values come from (source file of the VMM, or the spec).</summary>
     public required string Source { get; init; }
-    /// <summary>Where the loader places the boot pieces.</summary>
-    public X86GuestLayout Layout { get; init; } = new();
-    /// <summary>The zero page's <c>type_of_loader</c>.</summary>
-    public byte TypeOfLoader { get; init; } = 0xFF;
-    /// <summary><c>boot_params.acpi_rsdp_addr</c> for the Linux entries.</summary>
-    public ulong LinuxRsdpAddress { get; init; }
-    /// <summary><c>hvm_start_info.rsdp_paddr</c> for PVH.</summary>
-    public ulong PvhRsdpAddress { get; init; }
-    /// <summary>Bytes of SETUP_RNG_SEED the VMM passes (crosvm: 256; 0 for none).</summary>
-    public int RngSeedSize { get; init; }
-    /// <summary>Where a bzImage's protected-mode code goes when the VMM does not use code32_start.</summary>
-    public ulong? BzImageLoadAddress { get; init; }
-    /// <summary>Real-mode entry: the segment base the setup code is loaded at (QEMU 0x10000 for 2.02+).</summary>
-    public ulong RealModeBase { get; init; } = 0x1_0000;
-    /// <summary>Real-mode entry: SP relative to the setup segment (QEMU: cmdline − real − 16 = 0xFFF0).</summary>
-    public ushort RealModeStack { get; init; } = 0xFFF0;
-    /// <summary>The vCPU state for each entry mode this VMM supports; absent modes are unsupported.</summary>
-    public required IReadOnlyDictionary<X86EntryMode, X86VcpuValues> Entries { get; init; }
-    /// <summary>MSR values the VMM writes before the first instruction (index → value).</summary>
-    public IReadOnlyDictionary<uint, ulong> Msrs { get; init; } = new Dictionary<uint, ulong>();
+    /// <summary>The x86 part, for an x86 VMM profile; null otherwise.</summary>
+    public X86ProfileValues? X86 { get; init; }
+    /// <summary>The arm64 part, for an arm64 VMM profile; null otherwise.</summary>
+    public Arm64ProfileValues? Arm64 { get; init; }
 
-    /// <summary>Whether this VMM can enter a kernel through <paramref name="mode"/>.</summary>
-    public bool Supports(X86EntryMode mode) => Entries.ContainsKey(mode);
+    /// <summary>Whether this profile starts arm64 guests (else x86).</summary>
+    public bool IsArm64 => Arm64 is not null;
 
-    /// <summary>The entry mode a loader protocol uses.</summary>
-    public static X86EntryMode ModeOf(BootProtocol protocol) => protocol switch
-    {
-        BootProtocol.Pvh => X86EntryMode.Pvh,
-        BootProtocol.Linux64 => X86EntryMode.Long64,
-        BootProtocol.Linux32 => X86EntryMode.Protected32,
-        BootProtocol.Linux16 => X86EntryMode.Real,
-        _ => throw new ArgumentOutOfRangeException(nameof(protocol), protocol, "not an x86 protocol"),
-    };
+    /// <summary>The architecture of the guests this profile starts.</summary>
+    public GuestArchitecture Architecture => IsArm64 ? GuestArchitecture.Arm64 : GuestArchitecture.X86_64;
 
-    /// <summary>setup_data exists from protocol 2.09 (boot.rst); a vmlinux gets a synthesized 2.12 header.</summary>
-    private static bool CanCarrySetupData(LoaderHarness.Loader.Images.KernelImage kernel) =>
-        kernel.BzImage is not { } bzImage || bzImage.Header.Version >= 0x0209;
+    /// <summary>Guest-physical start of RAM: the arm64 VMM's DRAM base, 0 on x86.</summary>
+    public ulong RamBase => Arm64?.RamBase ?? 0;
 
     /// <summary>
-    /// <paramref name="request"/> with this VMM's layout and boot-structure values; the RNG seed is
-    /// derived from <paramref name="seed"/> so runs are reproducible (and left out for kernels older than 2.09).
+    /// Guest RAM of <paramref name="size"/> bytes as this VMM lays it out: arm64 DRAM from <see cref="RamBase"/>;
+    /// x86 from 0 with Firecracker's 32-bit MMIO hole at 3 GiB when RAM reaches it.
     /// </summary>
-    public GuestSetupRequest Configure(GuestSetupRequest request, int seed = 0)
+    public GuestMemory CreateMemory(ulong size) =>
+        IsArm64 ? new GuestMemory([new GuestRegion(RamBase, size)]) : GuestMemory.WithMmioGap(size);
+
+    /// <summary>The x86 part; throws for an arm64 profile.</summary>
+    public X86ProfileValues RequireX86() => X86 ?? throw new ArgumentException($"{Name} is an arm64 profile, not an x86 one");
+
+    /// <summary>The arm64 part; throws for an x86 profile.</summary>
+    public Arm64ProfileValues RequireArm64() => Arm64 ?? throw new ArgumentException($"{Name} is an x86 profile, not an arm64 one");
+
+    /// <summary>Whether this VMM can enter a kernel through <paramref name="protocol"/>.</summary>
+    public bool Supports(BootProtocol protocol) => protocol switch
     {
-        byte[]? rng = null;
-        if (RngSeedSize > 0 && CanCarrySetupData(request.Kernel))
-        {
-            rng = new byte[RngSeedSize];
-            new Random(seed).NextBytes(rng);
-        }
-        return request with
-        {
-            X86 = Layout,
-            TypeOfLoader = TypeOfLoader,
-            AcpiRsdpAddress = LinuxRsdpAddress,
-            PvhRsdpAddress = PvhRsdpAddress,
-            RngSeed = request.RngSeed ?? rng,
-            KernelAddress = request.KernelAddress ?? BzImageLoadAddress,
-            RealModeBase = RealModeBase,
-        };
-    }
+        BootProtocol.Arm64 => Arm64 is not null,
+        BootProtocol.Pvh or BootProtocol.Linux64 or BootProtocol.Linux32 or BootProtocol.Linux16 =>
+            X86 is { } x86 && x86.Supports(X86ProfileValues.ModeOf(protocol)),
+        _ => false,
+    };
+
+    /// <summary>
+    /// <paramref name="request"/> with this VMM's layout and boot-structure values (x86: zero page and start_info
+    /// values, an RNG seed derived from <paramref name="seed"/>; arm64: the FDT layout and the arm64 entry).
+    /// </summary>
+    public GuestSetupRequest Configure(GuestSetupRequest request, int seed = 0) =>
+        Arm64 is { } arm64 ? request with { Protocol = BootProtocol.Arm64, Fdt = arm64.Layout } : RequireX86().Configure(request, seed);
 }

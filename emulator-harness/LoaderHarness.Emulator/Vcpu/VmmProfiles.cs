@@ -1,195 +1,32 @@
-using LoaderHarness.Loader.Boot.MemoryMap;
-using LoaderHarness.Loader.Setup;
+using LoaderHarness.Emulator.Core;
 
 namespace LoaderHarness.Emulator.Vcpu;
 
 /// <summary>
-/// The built-in VMM profiles. Every value is the one ../shared/docs/boot-contracts.md §3 records for that
-/// VMM (with the VMM's own source file named on each profile); "spec" is what boot.rst and the PVH ABI
-/// require and nothing more.
+/// The built-in VMM profiles, one catalogue for both architectures: the x86 ones (<see cref="X86"/>, values
+/// from each VMM's x86_64 sources; "spec" is what boot.rst and the PVH ABI require and nothing more) and the
+/// arm64 ones (<see cref="Arm64"/>). A VMM that runs both architectures has a profile for each, under the
+/// same name.
 /// </summary>
-public static class VmmProfiles
+public static partial class VmmProfiles
 {
-    // Descriptor encodings (SDM Vol. 3A §3.4.5): flat 4 GiB, present, DPL 0.
-    /// <summary>64-bit code, L = 1 (access 0x9B, flags 0xA).</summary>
-    public const ulong Code64 = 0x00AF_9B00_0000_FFFF;
-    /// <summary>32-bit code, D = 1 (access 0x9B, flags 0xC).</summary>
-    public const ulong Code32 = 0x00CF_9B00_0000_FFFF;
-    /// <summary>32-bit read/write data (access 0x93, flags 0xC).</summary>
-    public const ulong Data32 = 0x00CF_9300_0000_FFFF;
-    /// <summary>Busy 32-bit TSS, base 0, limit 0xFFFFF × 4 KiB (Firecracker gdt.rs for 64-bit boot, crosvm).</summary>
-    public const ulong TssFlat = 0x008F_8B00_0000_FFFF;
-    /// <summary>Busy 32-bit TSS, base 0, limit 0x67 (the PVH ABI's TR; Firecracker PVH, Cloud Hypervisor).</summary>
-    public const ulong Tss67 = 0x0000_8B00_0000_0067;
+    private static IReadOnlyList<VmmProfile>? _all;
 
-    /// <summary>Firecracker's page tables: PML4 0x9000, PDPT 0xA000, PD 0xB000 (arch/x86_64/regs.rs).</summary>
-    private const ulong PageTables = 0x9000;
-    private const ulong GiB = 1UL << 30;
+    // Computed on first use: the order of static initialisers across the parts of a partial class is unspecified.
+    /// <summary>Every built-in profile: the x86 ones, then the arm64 ones.</summary>
+    public static IReadOnlyList<VmmProfile> All => _all ??= [.. X86, .. Arm64];
 
-    /// <summary>
-    /// MSRs Firecracker and Cloud Hypervisor set at boot (create_boot_msr_entries): the SYSENTER and SYSCALL
-    /// MSRs and the TSC zeroed, MISC_ENABLE fast strings, MTRRdefType enabled write-back (0x806).
-    /// </summary>
-    // Declared before the profiles: static initialisers run in textual order.
-    private static readonly Dictionary<uint, ulong> KvmBootMsrs = new()
-    {
-        [0x174] = 0, [0x175] = 0, [0x176] = 0,
-        [0xC000_0081] = 0, [0xC000_0082] = 0, [0xC000_0083] = 0, [0xC000_0084] = 0, [0xC000_0102] = 0,
-        [0x10] = 0, [0x1A0] = 1, [0x2FF] = 0x806,
-    };
+    /// <summary>The profiles for guests of <paramref name="architecture"/>.</summary>
+    public static IReadOnlyList<VmmProfile> For(GuestArchitecture architecture) => architecture == GuestArchitecture.Arm64 ? Arm64 : X86;
 
-    /// <summary>
-    /// boot.rst and the PVH ABI, minimally: documented selectors __BOOT_CS 0x10 / __BOOT_DS 0x18, CR0 with
-    /// only PE (and PG for 64-bit), IF = 0, an identity map of the low 4 GiB for the 64-bit entry, no stack.
-    /// </summary>
-    public static VmmProfile Spec { get; } = new()
-    {
-        Name = "spec",
-        Summary = "boot.rst / PVH ABI minimum: selectors 0x10/0x18, only the required CR0/CR4/EFER bits",
-        Source = "Documentation/arch/x86/boot.rst (32-bit, 64-bit boot protocol); xen docs/misc/pvh.pandoc",
-        Layout = new X86GuestLayout
-        {
-            VcpuAreas = [("boot GDT and IDT", 0x500, 0x30), ("boot page tables", PageTables, 0x6000)],
-        },
-        Entries = new Dictionary<X86EntryMode, X86VcpuValues>
-        {
-            [X86EntryMode.Real] = RealMode(),
-            [X86EntryMode.Protected32] = Documented(Code32, cr0: 0x1),
-            [X86EntryMode.Long64] = Documented(Code64, cr0: 0x8000_0001) with
-            {
-                Cr4 = 0x20, Efer = 0x500, PageTableAddress = PageTables, IdentityMapSize = 4 * GiB,
-            },
-            [X86EntryMode.Pvh] = Documented(Code32, cr0: 0x1),
-        },
-    };
+    /// <summary>Every profile named <paramref name="name"/> (case-insensitive): one per architecture the VMM has.</summary>
+    public static IReadOnlyList<VmmProfile> Named(string name) =>
+        All.Where(p => p.Name.Equals(name, StringComparison.OrdinalIgnoreCase)).ToArray();
 
-    /// <summary>Firecracker (src/vmm/src/arch/x86_64/{regs.rs,gdt.rs,layout.rs,mod.rs}): PVH when the ELF has the note, else 64-bit.</summary>
-    public static VmmProfile Firecracker { get; } = new()
-    {
-        Name = "firecracker",
-        Summary = "Firecracker: GDT 0x500 CS 0x08/DS 0x10, 1 GiB identity map, RSP 0x8FF0, zero page 0x7000",
-        Source = "firecracker src/vmm/src/arch/x86_64/regs.rs, gdt.rs, layout.rs, mod.rs (boot-contracts §3.2)",
-        Layout = new X86GuestLayout { Reserved = [new MemoryMapEntry(0xEEC0_0000, 256UL << 20, MemoryType.Reserved)] },
-        LinuxRsdpAddress = 0xE_0000,
-        Entries = new Dictionary<X86EntryMode, X86VcpuValues>
-        {
-            [X86EntryMode.Long64] = Vmm([0, Code64, Data32, TssFlat], cr0: 0xE000_0011) with
-            {
-                Cr4 = 0x20, Efer = 0x500, PageTableAddress = PageTables, IdentityMapSize = GiB,
-                StackPointer = 0x8FF0, FramePointerToo = true,
-            },
-            [X86EntryMode.Pvh] = Vmm([0, Code32, Data32, Tss67], cr0: 0x11),
-        },
-        Msrs = KvmBootMsrs,
-    };
+    /// <summary>The profile named <paramref name="name"/> for guests of <paramref name="architecture"/>, or null.</summary>
+    public static VmmProfile? Find(string name, GuestArchitecture architecture = GuestArchitecture.X86_64) =>
+        For(architecture).FirstOrDefault(p => p.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>Cloud Hypervisor (arch/src/x86_64/{regs.rs,layout.rs,mod.rs}): PVH, or a bzImage at its 32-bit entry.</summary>
-    public static VmmProfile CloudHypervisor { get; } = new()
-    {
-        Name = "cloud-hypervisor",
-        Summary = "Cloud Hypervisor: PVH or bzImage 32-bit entry, CR0 0x1, no paging, RSDP 0xA0000",
-        Source = "cloud-hypervisor arch/src/x86_64/regs.rs, layout.rs, mod.rs (boot-contracts §3.3)",
-        Layout = new X86GuestLayout
-        {
-            LowRamEnd = 0xA_0000,
-            BiosAreaEnd = 0xA_0000,
-            Reserved = [new MemoryMapEntry(0xE800_0000, 256UL << 20, MemoryType.Reserved)],
-            VcpuAreas = [("boot GDT and IDT", 0x500, 0x28), ("boot stack", 0x8000, 0x1000)],
-        },
-        LinuxRsdpAddress = 0xA_0000,
-        PvhRsdpAddress = 0xA_0000,
-        Entries = new Dictionary<X86EntryMode, X86VcpuValues>
-        {
-            [X86EntryMode.Protected32] = Vmm([0, Code32, Data32, Tss67], cr0: 0x1) with { StackPointer = 0x8FF0 },
-            [X86EntryMode.Pvh] = Vmm([0, Code32, Data32, Tss67], cr0: 0x1),
-        },
-        Msrs = KvmBootMsrs,
-    };
-
-    /// <summary>
-    /// crosvm (x86_64/src/{lib.rs,regs.rs,bzimage.rs}): documented selectors at GDT 0x1500, 4 GiB identity
-    /// map, RNG seed. It loads a bzImage's protected-mode part at 0x200000 whatever code32_start says. Not
-    /// reproduced: crosvm's refusal of ELF segments below 2 MiB (the loader's floor stays 1 MiB).
-    /// </summary>
-    public static VmmProfile Crosvm { get; } = new()
-    {
-        Name = "crosvm",
-        Summary = "crosvm: GDT 0x1500 CS 0x10/DS 0x18, 4 GiB identity map, RSP 0x8000, kernel at 2 MiB, SETUP_RNG_SEED",
-        Source = "crosvm x86_64/src/lib.rs, regs.rs, bzimage.rs (boot-contracts §3.4)",
-        Layout = new X86GuestLayout
-        {
-            LowRamEnd = 0xA_0000,
-            BiosAreaEnd = 0x10_0000,
-            Reserved =
-            [
-                new MemoryMapEntry(0xF400_0000, 0x400_0000, MemoryType.Reserved),
-                new MemoryMapEntry(0xFEFF_C000, 0x4000, MemoryType.Reserved),
-            ],
-            VcpuAreas = [("boot GDT and IDT", 0x1500, 0x30), ("boot page tables", PageTables, 0x6000)],
-        },
-        RngSeedSize = 256,
-        BzImageLoadAddress = 0x20_0000,
-        Entries = new Dictionary<X86EntryMode, X86VcpuValues>
-        {
-            [X86EntryMode.Long64] = Crosvm6(Code64, cr0: 0xC000_0011) with
-            {
-                Cr4 = 0x20, Efer = 0x500, PageTableAddress = PageTables, IdentityMapSize = 4 * GiB,
-            },
-            [X86EntryMode.Protected32] = Crosvm6(Code32, cr0: 0x4000_0011),
-        },
-        Msrs = KvmBootMsrs,
-    };
-
-    /// <summary>
-    /// QEMU direct kernel boot (hw/i386/x86-common.c, pc-bios/optionrom/linuxboot_dma.c and pvh_main.c):
-    /// a bzImage through its real-mode setup at 0x10000, or an ELF with the PVH note through pvh.bin.
-    /// </summary>
-    public static VmmProfile Qemu { get; } = new()
-    {
-        Name = "qemu",
-        Summary = "QEMU: bzImage real-mode entry at 0x1020:0000 (SP 0xFFF0), PVH via its option ROM (CS 0x08, CR0 0x1), loader 0xB0",
-        Source = "qemu hw/i386/x86-common.c x86_load_linux, pc-bios/optionrom/linuxboot_dma.c, pvh.S (boot-contracts §3.5)",
-        TypeOfLoader = 0xB0,
-        Layout = new X86GuestLayout { VcpuAreas = [("boot GDT and IDT", 0x500, 0x20)] },
-        Entries = new Dictionary<X86EntryMode, X86VcpuValues>
-        {
-            [X86EntryMode.Real] = RealMode(),
-            [X86EntryMode.Pvh] = Vmm([0, Code32, Data32], cr0: 0x1) with { TssSelector = 0 },
-        },
-    };
-
-    /// <summary>Every built-in profile.</summary>
-    public static IReadOnlyList<VmmProfile> All { get; } = [Spec, Firecracker, CloudHypervisor, Crosvm, Qemu];
-
-    /// <summary>The profile named <paramref name="name"/>, or null.</summary>
-    public static VmmProfile? Find(string name) => All.FirstOrDefault(p => p.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
-
-
-    /// <summary>The Firecracker / Cloud Hypervisor shape: GDT 0x500, CS 0x08, data 0x10, TR 0x18, IDT 0x520 limit 7.</summary>
-    private static X86VcpuValues Vmm(ulong[] gdt, ulong cr0) => new()
-    {
-        GdtAddress = 0x500, Gdt = gdt, CodeSelector = 0x08, DataSelector = 0x10, TssSelector = 0x18,
-        IdtAddress = 0x520, Cr0 = cr0,
-    };
-
-    /// <summary>crosvm's six-slot GDT at 0x1500 (code 0x10, data 0x18, a 16-byte TSS at 0x20) and IDT at 0x1528.</summary>
-    private static X86VcpuValues Crosvm6(ulong code, ulong cr0) => new()
-    {
-        GdtAddress = 0x1500, Gdt = [0, 0, code, Data32, TssFlat, 0], CodeSelector = 0x10, DataSelector = 0x18,
-        TssSelector = 0x20, IdtAddress = 0x1528, Cr0 = cr0, StackPointer = 0x8000,
-    };
-
-    /// <summary>boot.rst's __BOOT_CS 0x10 and __BOOT_DS 0x18 with a PVH-shaped TSS at 0x20, GDT 0x500, IDT 0x528.</summary>
-    private static X86VcpuValues Documented(ulong code, ulong cr0) => new()
-    {
-        GdtAddress = 0x500, Gdt = [0, 0, code, Data32, Tss67], CodeSelector = 0x10, DataSelector = 0x18,
-        TssSelector = 0x20, IdtAddress = 0x528, Cr0 = cr0,
-    };
-
-    /// <summary>Real mode: no descriptor tables of ours (the IVT at 0 with limit 0x3FF), CR0 = ET.</summary>
-    private static X86VcpuValues RealMode() => new()
-    {
-        GdtAddress = 0, Gdt = [], CodeSelector = 0, DataSelector = 0, TssSelector = 0,
-        IdtAddress = 0, IdtLimit = 0x3FF, Cr0 = 0x10,
-    };
+    /// <summary>The distinct profile names, x86 first.</summary>
+    public static IEnumerable<string> Names => All.Select(p => p.Name).Distinct();
 }

@@ -12,19 +12,21 @@ namespace LoaderHarness.Emulator.Vcpu;
 public static class X86VcpuSetup
 {
     /// <summary>Applies <paramref name="profile"/>'s entry state for the guest <paramref name="guest"/> was set up as.</summary>
+    /// <exception cref="ArgumentException"><paramref name="profile"/> is an arm64 profile.</exception>
     /// <exception cref="LoaderException">The profile has no entry for the guest's protocol (<see cref="LoaderError.UnsupportedEntry"/>).</exception>
     public static void Apply(X86Cpu cpu, GuestSetupResult guest, VmmProfile profile)
     {
-        var mode = VmmProfile.ModeOf(guest.Protocol);
-        if (!profile.Entries.TryGetValue(mode, out var values))
-            throw new LoaderException(LoaderError.UnsupportedEntry, $"{profile.Name} has no {mode} entry (it supports {string.Join(", ", profile.Entries.Keys)})");
+        var x86 = profile.RequireX86();
+        var mode = X86ProfileValues.ModeOf(guest.Protocol);
+        if (!x86.Entries.TryGetValue(mode, out var values))
+            throw new LoaderException(LoaderError.UnsupportedEntry, $"{profile.Name} has no {mode} entry (it supports {string.Join(", ", x86.Entries.Keys)})");
         cpu.Reset();
         for (var r = Iced.Intel.Register.RAX; r <= Iced.Intel.Register.R15; r++)
             cpu[r] = 0;
-        foreach (var (index, value) in profile.Msrs)
+        foreach (var (index, value) in x86.Msrs)
             cpu.Msrs.Set(index, value);
         if (mode == X86EntryMode.Real)
-            ApplyRealMode(cpu, guest, profile);
+            ApplyRealMode(cpu, guest, x86);
         else
             ApplyProtected(cpu, guest, values, mode);
         cpu.Rflags = values.Rflags;
@@ -66,7 +68,7 @@ public static class X86VcpuSetup
     /// boot.rst "Running the Kernel": CS = seg + 0x20, IP = 0, DS = ES = SS = FS = GS = seg, SP at the top
     /// of the heap, the real-mode IVT at 0.
     /// </summary>
-    private static void ApplyRealMode(X86Cpu cpu, GuestSetupResult guest, VmmProfile profile)
+    private static void ApplyRealMode(X86Cpu cpu, GuestSetupResult guest, X86ProfileValues profile)
     {
         var seg = (ushort)(guest.BootStructureAddress >> 4);
         foreach (var s in new[] { SegmentRegister.Ds, SegmentRegister.Es, SegmentRegister.Fs, SegmentRegister.Gs, SegmentRegister.Ss })

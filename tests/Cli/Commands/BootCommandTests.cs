@@ -57,9 +57,15 @@ public sealed class BootCommandTests
         code.ShouldBe(CliApp.Ok, error);
         var json = JsonNode.Parse(output)!;
         json["milestone"]!.GetValue<string>().ShouldBe("target");
-        json["stopReason"]!.GetValue<string>().ShouldBe("AddressReached");
+        json["reached"]!.GetValue<bool>().ShouldBeTrue();
+        json["stopReason"]!.GetValue<string>().ShouldBe("address-reached");
         json["instructions"]!.GetValue<ulong>().ShouldBe(2UL); // mov, jmp
-        json["protocol"]!.GetValue<string>().ShouldBe("Pvh");
+        json["protocol"]!.GetValue<string>().ShouldBe("pvh");
+        json["architecture"]!.GetValue<string>().ShouldBe("x86_64");
+        // Addresses are numbers, with a hex twin for humans.
+        json["stopPc"]!.GetValue<ulong>().ShouldBe(0x100_0010UL);
+        json["stopPcHex"]!.GetValue<string>().ShouldBe("0x1000010");
+        json["milestones"]!.AsArray().Single()!["name"]!.GetValue<string>().ShouldBe("target");
     }
 
     [Test]
@@ -70,8 +76,9 @@ public sealed class BootCommandTests
         code.ShouldBe(CliApp.CheckFailed);
         var json = JsonNode.Parse(output)!;
         json["milestone"]!.GetValue<string>().ShouldBe("none");
-        json["stopReason"]!.GetValue<string>().ShouldBe("Halt");
-        json["stopLocation"]!.GetValue<string>().ShouldBe("target+0x1"); // RIP after HLT
+        json["reached"]!.GetValue<bool>().ShouldBeFalse();
+        json["stopReason"]!.GetValue<string>().ShouldBe("halt");
+        json["stopSymbol"]!.GetValue<string>().ShouldBe("target+0x1"); // RIP after HLT
     }
 
     [Test]
@@ -80,7 +87,7 @@ public sealed class BootCommandTests
         var (code, output, _) = Run("boot", TinyKernel(), "--system-map", TinyMap(), "--until", "target", "--max-instructions", "0", "--json");
 
         code.ShouldBe(CliApp.CheckFailed);
-        JsonNode.Parse(output)!["stopReason"]!.GetValue<string>().ShouldBe("Budget");
+        JsonNode.Parse(output)!["stopReason"]!.GetValue<string>().ShouldBe("budget");
     }
 
     [Test]
@@ -103,6 +110,16 @@ public sealed class BootCommandTests
     [TestCase("--protocol", "linux32")] // a vmlinux has no 32-bit entry
     public void BadInputExitsWith2(string option, string value) =>
         Run("boot", TinyKernel(), "--system-map", TinyMap(), option, value).Code.ShouldBe(CliApp.BadInput);
+
+    [TestCase("--protocol", "linux16")]
+    [TestCase("--profile", "vmware")]
+    public void UsageErrorsAreOneLineWithoutALoaderCode(string option, string value)
+    {
+        var (code, _, error) = Run("boot", TinyKernel(), "--system-map", TinyMap(), option, value);
+        code.ShouldBe(CliApp.BadInput);
+        error.TrimEnd().Split('\n').Length.ShouldBe(1);
+        error.ShouldStartWith($"error: {option} '{value}'");
+    }
 
     [Test]
     public void DebiansPlaceholderSystemMapIsBadInput()
@@ -128,7 +145,7 @@ public sealed class BootCommandTests
         code.ShouldBe(CliApp.Ok, error);
         var json = JsonNode.Parse(output)!;
         json["milestone"]!.GetValue<string>().ShouldBe("start_kernel");
-        json["wallTime"]!.GetValue<double>().ShouldBeGreaterThan(0);
+        json["wallSeconds"]!.GetValue<double>().ShouldBeGreaterThan(0);
         var readback = json["readback"]!;
         readback["bootCommandLine"]!.GetValue<string>().ShouldBe("console=ttyS0 nokaslr");
         readback["typeOfLoader"]!.GetValue<byte>().ShouldBe((byte)0xB0); // init_pvh_bootparams
@@ -143,14 +160,16 @@ public sealed class BootCommandTests
     [Category("RealKernel")]
     public void DebianArm64ImageStoresOurDtbInBootArgs()
     {
-        // issue 7's JSON: boot_args[0] == the DTB address, x1-x3 == 0 (arch/arm64/kernel/head.S preserve_boot_args).
+        // boot_args[0] == the DTB address, x1-x3 == 0 (arch/arm64/kernel/head.S preserve_boot_args).
         var (code, output, error) = Run("boot", Path.Combine(DebianArm64Kernel.Directory(), "Image"), "--json");
 
         code.ShouldBe(CliApp.Ok, error);
         var json = JsonNode.Parse(output)!;
         json["milestone"]!.GetValue<string>().ShouldBe("start_kernel");
-        var dtb = json["dtbAddress"]!.GetValue<ulong>();
-        var readback = json["kernelReadback"]!;
+        json["architecture"]!.GetValue<string>().ShouldBe("arm64");
+        json["protocol"]!.GetValue<string>().ShouldBe("arm64");
+        var dtb = json["bootStructure"]!.GetValue<ulong>();
+        var readback = json["readback"]!; // the same object x86 reports, with the arm64 fields
         readback["bootArgs"]!.AsArray().Select(v => v!.GetValue<ulong>()).ShouldBe([dtb, 0UL, 0UL, 0UL]);
         readback["fdtPointer"]!.GetValue<ulong>().ShouldBe(dtb);
         json["instructions"]!.GetValue<long>().ShouldBeGreaterThan(0);

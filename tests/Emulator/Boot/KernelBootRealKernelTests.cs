@@ -1,4 +1,6 @@
 using LoaderHarness.Emulator.Boot;
+using LoaderHarness.Emulator.Contracts;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Emulator.X86;
 using LoaderHarness.Loader.Boot.MemoryMap;
@@ -27,7 +29,10 @@ public sealed class KernelBootRealKernelTests
         report.Milestone.ShouldBe("start_kernel", $"{report.StopReason} at {report.StopLocation}: {report.StopDetail}");
         report.StopLocation.ShouldBe("start_kernel");
         report.Readback.ShouldNotBeNull();
-        report.Checks.Where(c => !c.Passed).ShouldBeEmpty();
+        // The readback verdicts (what the kernel holds against what the loader gave it) all hold.
+        report.Contracts.Where(c => X86ReadbackContracts.All.Contains(c.Contract)).Select(c => c.Verdict)
+            .ShouldAllBe(v => v == ContractVerdict.Pass || v == ContractVerdict.NotApplicable);
+        report.Contracts.Count(c => X86ReadbackContracts.All.Contains(c.Contract) && c.Verdict == ContractVerdict.Pass).ShouldBeGreaterThanOrEqualTo(5);
         report.Contracts.Where(c => c.IsViolation).Select(c => $"{c.Contract.Id}: {c.Detail}").ShouldBeEmpty();
         report.Succeeded.ShouldBeTrue();
     }
@@ -44,13 +49,13 @@ public sealed class KernelBootRealKernelTests
 
         setup.Protocol.ShouldBe(BootProtocol.Pvh);
         ShouldReachStartKernel(report);
-        var readback = report.Readback!;
+        var readback = report.Readback!.X86!;
         // init_pvh_bootparams (boot-contracts §6.1): memmap + ISA hole, version 0x020C, type_of_loader 0xB0, module 0 = ramdisk.
         readback.E820.ShouldBe([.. setup.MemoryMap, new MemoryMapEntry(0xA_0000, 0x6_0000, MemoryType.Reserved)]);
         readback.ProtocolVersion.ShouldBe((ushort)0x020C);
         readback.TypeOfLoader.ShouldBe((byte)0xB0);
         readback.Ramdisk.ShouldBe(setup.Initrd!.Value);
-        readback.BootCommandLine.ShouldBe(Cmdline);
+        report.Readback.BootCommandLine.ShouldBe(Cmdline);
         report.KernelPhysical.ShouldBe(LoadPhysicalAddress);
         readback.PhysBase.ShouldBe(0UL); // loaded at its link address
     }
@@ -68,9 +73,9 @@ public sealed class KernelBootRealKernelTests
 
         ShouldReachStartKernel(report);
         // copy_bootdata (§6.2): boot_params is the zero page as written (sentinel 0: nothing sanitised).
-        report.Readback!.BootParams.ShouldBe(setup.BootStructure);
+        report.Readback!.X86!.BootParams.ShouldBe(setup.BootStructure);
         report.Readback.BootCommandLine.ShouldBe(Cmdline);
-        report.Readback.Ramdisk.ShouldBe(setup.Initrd!.Value);
+        report.Readback.X86.Ramdisk.ShouldBe(setup.Initrd!.Value);
     }
 
     [TestCaseSource(nameof(Long64Profiles))]
@@ -84,8 +89,8 @@ public sealed class KernelBootRealKernelTests
         // nokaslr: the decompressor puts the kernel at LOAD_PHYSICAL_ADDR, unrelocated.
         report.KernelPhysical.ShouldBe(LoadPhysicalAddress);
         report.VirtualOffset.ShouldBe(0UL);
-        report.Readback!.BootParams.ShouldBe(setup.BootStructure);
-        report.Readback.ProtocolVersion.ShouldBe((ushort)0x020F); // the image's own header (2.15)
+        report.Readback!.X86!.BootParams.ShouldBe(setup.BootStructure);
+        report.Readback.X86.ProtocolVersion.ShouldBe((ushort)0x020F); // the image's own header (2.15)
     }
 
     [Test]
@@ -102,10 +107,10 @@ public sealed class KernelBootRealKernelTests
         (report.KernelPhysical.Value % 0x20_0000).ShouldBe(0UL);
         (report.VirtualOffset!.Value % 0x20_0000).ShouldBe(0UL);
         (report.KernelPhysical.Value != LoadPhysicalAddress || report.VirtualOffset.Value != 0).ShouldBeTrue("KASLR moved nothing");
-        (report.Readback.BootParams[BootParamsLayout.LoadFlags] & 0x02).ShouldBe(0x02);
+        (report.Readback.X86!.BootParams[BootParamsLayout.LoadFlags] & 0x02).ShouldBe(0x02);
         // __startup_64's phys_base agrees with where the harness found the kernel: phys = virt − __START_KERNEL_map
         // + phys_base (boot-contracts §6), i.e. phys_base = physical _text − (link _text + virtual offset − map).
-        report.Readback.PhysBase.ShouldBe(report.KernelPhysical.Value - (DebianBoot.Symbols.AddressOf("_text")!.Value + report.VirtualOffset.Value - 0xFFFF_FFFF_8000_0000));
+        report.Readback.X86!.PhysBase.ShouldBe(report.KernelPhysical.Value - (DebianBoot.Symbols.AddressOf("_text")!.Value + report.VirtualOffset.Value - 0xFFFF_FFFF_8000_0000));
     }
 
     [Test]
@@ -140,7 +145,7 @@ public sealed class KernelBootRealKernelTests
         ShouldReachStartKernel(report);
         report.KernelPhysical.ShouldBe(LoadPhysicalAddress);
         // startup_32 uses boot_params.scratch (0x1E4) as a one-slot stack (boot-contracts §2.2).
-        report.Readback!.BootParams.AsSpan(0x1E4, 4).ToArray().ShouldNotBe(setup.BootStructure.AsSpan(0x1E4, 4).ToArray());
+        report.Readback!.X86!.BootParams.AsSpan(0x1E4, 4).ToArray().ShouldNotBe(setup.BootStructure.AsSpan(0x1E4, 4).ToArray());
     }
 
     [Test]

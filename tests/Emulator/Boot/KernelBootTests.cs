@@ -1,4 +1,5 @@
 using LoaderHarness.Emulator.Boot;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Fixtures.Images;
 using LoaderHarness.Loader.Errors;
 using LoaderHarness.Loader.Images;
@@ -49,7 +50,7 @@ public sealed class KernelBootTests
         var report = Boot("never");
 
         report.Milestone.ShouldBeNull();
-        report.StopReason.ShouldBe(LoaderHarness.Emulator.X86.StopReason.SelfLoop);
+        report.StopReason.ShouldBe(LoaderHarness.Emulator.Core.StopReason.SelfLoop);
         report.StopLocation.ShouldBe("target");
         report.Succeeded.ShouldBeFalse();
     }
@@ -57,6 +58,21 @@ public sealed class KernelBootTests
     [Test]
     public void AnUnknownStopSymbolIsBadInput() =>
         Should.Throw<LoaderException>(() => Boot("start_kernel")).Code.ShouldBe(LoaderError.UnknownSymbol);
+
+    [Test]
+    public void TheImagePicksTheEngine()
+    {
+        // An arm64 Image goes to the arm64 path, which reads the Image's own kallsyms: the fixture stub has none.
+        var stub = File.ReadAllBytes(Path.Combine(LoaderHarness.Tests.Support.DebianKernel.RepositoryRoot(), "fixtures", "generated",
+            LoaderHarness.Fixtures.Arm64.Arm64FixtureKernels.Folder, LoaderHarness.Fixtures.Arm64.Arm64FixtureKernels.EntryStub));
+        KernelBoot.ArchitectureOf(stub).ShouldBe(GuestArchitecture.Arm64);
+        Should.Throw<LoaderException>(() => KernelBoot.Run(stub, new KernelBootOptions())).Code.ShouldBe(LoaderError.InvalidImage);
+        // The x86 image runs on the x86 engine whatever it is handed; an arm64 profile cannot start it.
+        var elf = ElfWriter.Write(new ElfSpec { Code = Code, PvhEntry = 0x100_0000 });
+        KernelBoot.ArchitectureOf(elf).ShouldBe(GuestArchitecture.X86_64);
+        Should.Throw<ArgumentException>(() => KernelBoot.Run(elf, new KernelBootOptions { Symbols = Symbols, Profile = LoaderHarness.Emulator.Vcpu.VmmProfiles.SpecEl2 }));
+        KernelBoot.Run(elf, new KernelBootOptions { Symbols = Symbols, Until = "target", MemorySize = 64 << 20 }).Milestone.ShouldBe("target");
+    }
 
     [Test]
     public void SymbolsWithoutTextAreBadInput() =>

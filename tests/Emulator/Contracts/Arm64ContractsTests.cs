@@ -1,6 +1,6 @@
-using LoaderHarness.Emulator.Arm64;
 using LoaderHarness.Emulator.Conformance;
 using LoaderHarness.Emulator.Contracts;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Fixtures.Arm64;
 using LoaderHarness.Tests.Support;
@@ -17,22 +17,26 @@ public class Arm64ContractsTests
 {
     private static readonly byte[] Stub = File.ReadAllBytes(Path.Combine(DebianKernel.RepositoryRoot(), "fixtures", "generated", Arm64FixtureKernels.Folder, Arm64FixtureKernels.EntryStub));
 
+    /// <summary>The stub under <paramref name="profile"/>, as the conformance matrix builds it (no initrd).</summary>
+    private static ConformanceCase Case(VmmProfile profile) => ConformanceMatrix.Build([("arm64-stub", Stub)], [profile]).Single();
+
     [Test]
     public void Catalogue_ids_are_unique_and_described()
     {
         ContractCatalogue.Arm64.Select(c => c.Id).ShouldBeUnique();
         ContractCatalogue.Arm64.ShouldAllBe(c => c.Id.StartsWith("arm64.") && c.Description.Length > 0 && c.Source.Length > 0);
-        Arm64Mutants.All.Select(m => m.Id).ShouldBeUnique();
+        Mutants.Arm64.Select(m => m.Id).ShouldBeUnique();
+        Mutants.Arm64.ShouldAllBe(m => m.Architecture == GuestArchitecture.Arm64);
     }
 
-    private static IEnumerable<TestCaseData> Profiles() => Arm64VmmProfiles.All.Select(p => new TestCaseData(p).SetName(p.Name));
+    private static IEnumerable<TestCaseData> Profiles() => VmmProfiles.Arm64.Select(p => new TestCaseData(p).SetName(p.Name));
 
     [TestCaseSource(nameof(Profiles))]
-    public void Fixture_stub_conforms(Arm64VmmProfile profile)
+    public void Fixture_stub_conforms(VmmProfile profile)
     {
-        var report = Arm64ConformanceRunner.Run("arm64-stub", Stub, profile);
+        var report = ConformanceRunner.Run(Case(profile));
         report.Violations.Select(v => $"{v.Contract.Id}: {v.Detail}").ShouldBeEmpty(report.Console);
-        report.Run!.Value.Reason.ShouldBe(Arm64StopReason.PowerOff);
+        report.Run!.Value.Reason.ShouldBe(StopReason.PowerOff);
         report.Console.ShouldContain("bootargs: console=ttyAMA0");
         report.Console.ShouldEndWith("OK\n");
         report.Results.Single(r => r.Contract.Id == "arm64.run.kernel-verdict").Verdict.ShouldBe(ContractVerdict.Pass);
@@ -56,14 +60,16 @@ public class Arm64ContractsTests
             ["arm64.dtb-in-image"] = "arm64.dtb-outside-image",
             ["arm64.image-off-2mib"] = "arm64.image-2mib-base",
         };
-        foreach (var mutant in Arm64Mutants.All)
+        foreach (var mutant in Mutants.Arm64)
             yield return new TestCaseData(mutant, intended[mutant.Id]).SetName(mutant.Id);
     }
 
     [TestCaseSource(nameof(MutantCases))]
-    public void Every_mutant_is_caught(Arm64Mutant mutant, string contract)
+    public void Every_mutant_is_caught(Mutant mutant, string contract)
     {
-        var report = Arm64ConformanceRunner.Run("arm64-stub", Stub, Arm64VmmProfiles.Firecracker, mutant);
+        var c = Case(VmmProfiles.FirecrackerArm64);
+        ConformanceRunner.Applies(c, mutant).ShouldBeTrue();
+        var report = ConformanceRunner.Run(c, mutant);
         report.Violations.Select(v => v.Contract.Id).ShouldContain(contract, report.Console);
     }
 
@@ -72,22 +78,22 @@ public class Arm64ContractsTests
     [TestCase("arm64.daif-unmasked", "FAIL DAIF not masked")]
     public void The_stub_itself_reports_faults_it_can_see(string mutantId, string line)
     {
-        var report = Arm64ConformanceRunner.Run("arm64-stub", Stub, Arm64VmmProfiles.Firecracker, Arm64Mutants.All.Single(m => m.Id == mutantId));
+        var report = ConformanceRunner.Run(Case(VmmProfiles.FirecrackerArm64), Mutants.Arm64.Single(m => m.Id == mutantId));
         report.Console.ShouldContain(line);
-        report.Run!.Value.Reason.ShouldBe(Arm64StopReason.Reset);
+        report.Run!.Value.Reason.ShouldBe(StopReason.Reset);
     }
 
     [Test]
     public void Missing_bootargs_is_reported_by_the_stub_and_the_advisory_contract()
     {
         // Renames the property in the DTB's strings block: /chosen keeps its value under another name.
-        var rename = new Arm64Mutant("test.no-bootargs", "bootargs renamed", _ => true, b =>
+        var rename = new Mutant("test.no-bootargs", "bootargs renamed", GuestArchitecture.Arm64, _ => true, b =>
         {
             var blob = b.Guest.BootStructure;
             var at = blob.AsSpan().IndexOf("bootargs\0"u8);
             b.Memory.WriteU8(b.Dtb + (ulong)at + 7, (byte)'z');
         });
-        var report = Arm64ConformanceRunner.Run("arm64-stub", Stub, Arm64VmmProfiles.Firecracker, rename);
+        var report = ConformanceRunner.Run(Case(VmmProfiles.FirecrackerArm64), rename);
         report.Console.ShouldContain("FAIL no /chosen/bootargs");
         var advisory = report.Results.Single(r => r.Contract.Id == "arm64.chosen-bootargs");
         advisory.Verdict.ShouldBe(ContractVerdict.Fail);

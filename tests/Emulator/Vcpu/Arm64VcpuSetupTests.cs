@@ -18,16 +18,16 @@ public class Arm64VcpuSetupTests
     private static IEnumerable<TestCaseData> Profiles()
     {
         // Firecracker/Cloud Hypervisor: PSTATE 0x3C5 = EL1h | DAIF; booting.rst's EL2 entry: 0x3C9.
-        yield return new TestCaseData(Arm64VmmProfiles.Firecracker, 0x3C5UL, 1, 0x8020_0000UL, 0x8FE0_0000UL).SetName("firecracker");
-        yield return new TestCaseData(Arm64VmmProfiles.CloudHypervisor, 0x3C5UL, 1, 0x4040_0000UL, 0x4000_0000UL).SetName("cloud_hypervisor");
-        yield return new TestCaseData(Arm64VmmProfiles.SpecEl2, 0x3C9UL, 2, 0x8020_0000UL, 0x8FE0_0000UL).SetName("spec_el2");
+        yield return new TestCaseData(VmmProfiles.FirecrackerArm64, 0x3C5UL, 1, 0x8020_0000UL, 0x8FE0_0000UL).SetName("firecracker");
+        yield return new TestCaseData(VmmProfiles.CloudHypervisorArm64, 0x3C5UL, 1, 0x4040_0000UL, 0x4000_0000UL).SetName("cloud_hypervisor");
+        yield return new TestCaseData(VmmProfiles.SpecEl2, 0x3C9UL, 2, 0x8020_0000UL, 0x8FE0_0000UL).SetName("spec_el2");
     }
 
     [TestCaseSource(nameof(Profiles))]
-    public void Entry_state(Arm64VmmProfile profile, ulong pstate, int el, ulong entry, ulong dtb)
+    public void Entry_state(VmmProfile profile, ulong pstate, int el, ulong entry, ulong dtb)
     {
         using var memory = new GuestMemory([new GuestRegion(profile.RamBase, 256UL << 20)]);
-        var guest = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = KernelImage.Parse(Stub), Fdt = profile.Layout, Protocol = BootProtocol.Arm64 });
+        var guest = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = KernelImage.Parse(Stub), Fdt = profile.RequireArm64().Layout, Protocol = BootProtocol.Arm64 });
         var cpu = new Arm64Cpu(memory);
         cpu[5] = 0x55;
         Arm64VcpuSetup.Apply(cpu, guest, profile);

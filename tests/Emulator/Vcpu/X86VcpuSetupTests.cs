@@ -1,4 +1,5 @@
 using Iced.Intel;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Emulator.X86;
 using LoaderHarness.Fixtures.Images;
@@ -170,8 +171,8 @@ public sealed class X86VcpuSetupTests
     }
 
     private static IEnumerable<TestCaseData> ProfileEntries() =>
-        from p in VmmProfiles.All
-        from m in p.Entries.Keys
+        from p in VmmProfiles.X86
+        from m in p.X86!.Entries.Keys
         let protocol = m switch
         {
             X86EntryMode.Pvh => BootProtocol.Pvh,

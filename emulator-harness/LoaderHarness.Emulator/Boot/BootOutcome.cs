@@ -1,0 +1,25 @@
+using LoaderHarness.Emulator.Core;
+
+namespace LoaderHarness.Emulator.Boot;
+
+/// <summary>What one architecture's boot session found: how the run ended, where, and what the kernel recorded.</summary>
+/// <param name="Result">The run's end (<see cref="StopReason.AddressReached"/> at the milestone), with the instructions of the whole boot.</param>
+/// <param name="Milestones">The milestones passed, in order.</param>
+/// <param name="Readback">What the kernel accepted, or null when not read.</param>
+/// <param name="StopLocation">The stop as <c>symbol+0xoffset</c>, else hex.</param>
+internal sealed record BootOutcome(RunResult Result, IReadOnlyList<BootMilestone> Milestones, KernelReadback? Readback, string StopLocation)
+{
+    /// <summary>x86: physical <c>_text</c> of the running kernel, once known.</summary>
+    public ulong? KernelPhysical { get; init; }
+    /// <summary>x86: the KASLR virtual offset, once known.</summary>
+    public ulong? VirtualOffset { get; init; }
+    /// <summary>arm64: the Image's link address.</summary>
+    public ulong? LinkAddress { get; init; }
+}
+
+/// <summary>One architecture's way of running a kernel to a milestone and reading back what it accepted.</summary>
+internal interface IBootSession
+{
+    /// <summary>Runs until the milestone, a stop the kernel cannot continue from, or the budget.</summary>
+    BootOutcome Run();
+}

@@ -1,0 +1,42 @@
+using LoaderHarness.Emulator.Arm64;
+using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.X86;
+using LoaderHarness.Loader.Memory;
+using LoaderHarness.Loader.Setup;
+
+namespace LoaderHarness.Emulator.Vcpu;
+
+/// <summary>
+/// The one way into vCPU setup for either architecture: creates the profile's CPU over guest memory and puts
+/// it in the state the VMM gives it before the kernel's first instruction. What that state is stays per
+/// architecture (<see cref="X86VcpuSetup"/>, <see cref="Arm64VcpuSetup"/>).
+/// </summary>
+public static class VcpuSetup
+{
+    /// <summary>A CPU of <paramref name="profile"/>'s architecture over <paramref name="memory"/>, in its entry state for <paramref name="guest"/>.</summary>
+    /// <exception cref="LoaderHarness.Loader.Errors.LoaderException">An x86 profile has no entry for the guest's protocol.</exception>
+    /// <exception cref="ArgumentException">The guest was set up for the other architecture.</exception>
+    public static IGuestCpu Create(GuestMemory memory, GuestSetupResult guest, VmmProfile profile)
+    {
+        IGuestCpu cpu = profile.IsArm64 ? new Arm64Cpu(memory) : new X86Cpu(memory);
+        Apply(cpu, guest, profile);
+        return cpu;
+    }
+
+    /// <summary>Puts <paramref name="cpu"/> in <paramref name="profile"/>'s entry state for <paramref name="guest"/>.</summary>
+    /// <exception cref="ArgumentException">The CPU, the profile and the guest are not all of one architecture.</exception>
+    public static void Apply(IGuestCpu cpu, GuestSetupResult guest, VmmProfile profile)
+    {
+        switch (cpu)
+        {
+            case X86Cpu x86:
+                X86VcpuSetup.Apply(x86, guest, profile);
+                break;
+            case Arm64Cpu arm64:
+                Arm64VcpuSetup.Apply(arm64, guest, profile);
+                break;
+            default:
+                throw new ArgumentException($"no vCPU setup for {cpu.GetType().Name}", nameof(cpu));
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using LoaderHarness.Loader.Images;
+using LoaderHarness.Loader.Images.BzImage;
+using LoaderHarness.Loader.Setup;
+
+namespace LoaderHarness.Emulator.Vcpu;
+
+/// <summary>
+/// The x86 part of a <see cref="VmmProfile"/>: where the VMM puts the boot pieces (the loader's
+/// <see cref="X86GuestLayout"/>), what it writes into the zero page or start_info, and the vCPU state per entry.
+/// </summary>
+public sealed record X86ProfileValues
+{
+    /// <summary>Where the loader places the boot pieces.</summary>
+    public X86GuestLayout Layout { get; init; } = new();
+    /// <summary>The zero page's <c>type_of_loader</c>.</summary>
+    public byte TypeOfLoader { get; init; } = 0xFF;
+    /// <summary><c>boot_params.acpi_rsdp_addr</c> for the Linux entries.</summary>
+    public ulong LinuxRsdpAddress { get; init; }
+    /// <summary><c>hvm_start_info.rsdp_paddr</c> for PVH.</summary>
+    public ulong PvhRsdpAddress { get; init; }
+    /// <summary>Bytes of SETUP_RNG_SEED the VMM passes (crosvm: 256; 0 for none).</summary>
+    public int RngSeedSize { get; init; }
+    /// <summary>Where a bzImage's protected-mode code goes when the VMM does not use code32_start.</summary>
+    public ulong? BzImageLoadAddress { get; init; }
+    /// <summary>Real-mode entry: the segment base the setup code is loaded at (QEMU 0x10000 for 2.02+).</summary>
+    public ulong RealModeBase { get; init; } = 0x1_0000;
+    /// <summary>Real-mode entry: SP relative to the setup segment (QEMU: cmdline − real − 16 = 0xFFF0).</summary>
+    public ushort RealModeStack { get; init; } = 0xFFF0;
+    /// <summary>The vCPU state for each entry mode this VMM supports; absent modes are unsupported.</summary>
+    public required IReadOnlyDictionary<X86EntryMode, X86VcpuValues> Entries { get; init; }
+    /// <summary>MSR values the VMM writes before the first instruction (index → value).</summary>
+    public IReadOnlyDictionary<uint, ulong> Msrs { get; init; } = new Dictionary<uint, ulong>();
+
+    /// <summary>Whether this VMM can enter a kernel through <paramref name="mode"/>.</summary>
+    public bool Supports(X86EntryMode mode) => Entries.ContainsKey(mode);
+
+    /// <summary>The entry mode a loader protocol uses.</summary>
+    public static X86EntryMode ModeOf(BootProtocol protocol) => protocol switch
+    {
+        BootProtocol.Pvh => X86EntryMode.Pvh,
+        BootProtocol.Linux64 => X86EntryMode.Long64,
+        BootProtocol.Linux32 => X86EntryMode.Protected32,
+        BootProtocol.Linux16 => X86EntryMode.Real,
+        _ => throw new ArgumentOutOfRangeException(nameof(protocol), protocol, "not an x86 protocol"),
+    };
+
+    /// <summary>setup_data exists from protocol 2.09 (boot.rst); a vmlinux gets a synthesized 2.12 header.</summary>
+    private static bool CanCarrySetupData(KernelImage kernel) =>
+        kernel.BzImage is not { } bzImage || bzImage.Header.Version >= 0x0209;
+
+    /// <summary>
+    /// <paramref name="request"/> with this VMM's layout and boot-structure values; the RNG seed is
+    /// derived from <paramref name="seed"/> so runs are reproducible (and left out for kernels older than 2.09).
+    /// </summary>
+    public GuestSetupRequest Configure(GuestSetupRequest request, int seed = 0)
+    {
+        byte[]? rng = null;
+        if (RngSeedSize > 0 && CanCarrySetupData(request.Kernel))
+        {
+            rng = new byte[RngSeedSize];
+            new Random(seed).NextBytes(rng);
+        }
+        return request with
+        {
+            X86 = Layout,
+            TypeOfLoader = TypeOfLoader,
+            AcpiRsdpAddress = LinuxRsdpAddress,
+            PvhRsdpAddress = PvhRsdpAddress,
+            RngSeed = request.RngSeed ?? rng,
+            KernelAddress = request.KernelAddress ?? BzImageLoadAddress,
+            RealModeBase = RealModeBase,
+        };
+    }
+}

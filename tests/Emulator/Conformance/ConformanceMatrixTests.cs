@@ -1,0 +1,86 @@
+using LoaderHarness.Emulator.Conformance;
+using LoaderHarness.Emulator.Contracts;
+using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Vcpu;
+using LoaderHarness.Fixtures.Arm64;
+using LoaderHarness.Fixtures.Stubs;
+using LoaderHarness.Loader.Images;
+using LoaderHarness.Loader.Setup;
+using LoaderHarness.Tests.Support;
+using Shouldly;
+
+namespace LoaderHarness.Tests.Emulator.Conformance;
+
+/// <summary>One matrix for both architectures, each case's facts read once, and mutants that apply by those facts alone.</summary>
+[TestFixture]
+public sealed class ConformanceMatrixTests
+{
+    private static readonly byte[] Stub = File.ReadAllBytes(Path.Combine(DebianKernel.RepositoryRoot(), "fixtures", "generated", Arm64FixtureKernels.Folder, Arm64FixtureKernels.EntryStub));
+
+    private static IReadOnlyList<(string Name, byte[] Image)> Kernels() => [("arm64-stub", Stub), .. FixtureKernels.All()];
+
+    [Test]
+    public void EveryKernelOfEitherArchitectureMeetsTheProfilesOfItsOwn()
+    {
+        var cases = ConformanceMatrix.Build(Kernels(), VmmProfiles.All);
+
+        cases.Count.ShouldBe(47); // 44 x86 fixture cases + the arm64 stub under 3 arm64 profiles
+        cases.ShouldAllBe(c => c.Profile.Architecture == c.Facts.Architecture);
+        cases.Where(c => c.Architecture == GuestArchitecture.Arm64).Select(c => c.Profile.Name).ShouldBe(["firecracker", "cloud-hypervisor", "spec-el2"]);
+        cases.Where(c => c.Architecture == GuestArchitecture.Arm64).ShouldAllBe(c => c.Protocol == BootProtocol.Arm64 && c.CommandLine.StartsWith("console=ttyAMA0"));
+        cases.TakeWhile(c => c.Architecture == GuestArchitecture.X86_64).Count().ShouldBe(44); // x86 first, the catalogues' order
+    }
+
+    [Test]
+    public void RealModeIsLeftOutOfAutoWhenAsked()
+    {
+        ConformanceMatrix.Build(FixtureKernels.All(), VmmProfiles.X86, realMode: false).ShouldNotContain(c => c.Protocol == BootProtocol.Linux16);
+        ConformanceMatrix.Build(FixtureKernels.All(), VmmProfiles.X86, BootProtocol.Linux16, realMode: false).ShouldNotBeEmpty();
+    }
+
+    [Test]
+    public void FactsComeFromTheImageHeaders()
+    {
+        var cases = ConformanceMatrix.Build(Kernels(), VmmProfiles.All);
+        // boot.rst: the setup header's version field; a vmlinux gets the loader's synthesized 2.12 header.
+        cases.First(c => c.Kernel == "bzImage-2.02").Facts.ProtocolVersion.ShouldBe((ushort)0x0202);
+        cases.First(c => c.Kernel == "vmlinux-pvh.elf").Facts.ProtocolVersion.ShouldBe((ushort)0x020C);
+        // booting.rst §3: image_size at offset 16 of the Image header (the stub claims 64 KiB of BSS room).
+        var arm64 = cases.First(c => c.Kernel == "arm64-stub").Facts;
+        (arm64.Format, arm64.ImageFileSize, arm64.ImageSize).ShouldBe((ImageFormat.Arm64Image, (ulong)Stub.Length, 0x1_0000UL));
+        arm64.Mode.ShouldBeNull();
+    }
+
+    [Test]
+    public void MutantsApplyByTheCaseFactsAndTheirArchitecture()
+    {
+        var cases = ConformanceMatrix.Build(Kernels(), [VmmProfiles.Spec, VmmProfiles.FirecrackerArm64]);
+        Mutant Named(string id) => Mutants.All.Single(m => m.Id == id);
+        ConformanceCase Case(string kernel, BootProtocol protocol) => cases.Single(c => c.Kernel == kernel && c.Protocol == protocol);
+
+        // kernel_alignment exists from 2.05 (boot.rst).
+        ConformanceRunner.Applies(Case("bzImage-2.02", BootProtocol.Linux32), Named("zp.kernel-alignment-0")).ShouldBeFalse();
+        ConformanceRunner.Applies(Case("bzImage-2.06", BootProtocol.Linux32), Named("zp.kernel-alignment-0")).ShouldBeTrue();
+        ConformanceRunner.Applies(Case("vmlinux-pvh.elf", BootProtocol.Pvh), Named("pvh.bad-magic")).ShouldBeTrue();
+        ConformanceRunner.Applies(Case("vmlinux-pvh.elf", BootProtocol.Linux64), Named("pvh.bad-magic")).ShouldBeFalse();
+        // Never across architectures.
+        cases.Where(c => c.Architecture == GuestArchitecture.X86_64).ShouldAllBe(c => Mutants.Arm64.All(m => !ConformanceRunner.Applies(c, m)));
+        var stub = Case("arm64-stub", BootProtocol.Arm64);
+        Mutants.X86.Where(m => ConformanceRunner.Applies(stub, m)).ShouldBeEmpty();
+        Mutants.Arm64.Where(m => !ConformanceRunner.Applies(stub, m)).ShouldBeEmpty();
+    }
+
+    [Test]
+    public void TheSuiteInjectsOnlyTheFaultsOfArchitecturesWithCases()
+    {
+        var cases = ConformanceMatrix.Build([("arm64-stub", Stub)], VmmProfiles.All);
+        ConformanceSuite.CountRuns(cases, Mutants.All).ShouldBe(3 + 3 * Mutants.Arm64.Count);
+
+        var result = ConformanceSuite.Run(cases, Mutants.All);
+
+        result.Cases.Count.ShouldBe(3);
+        result.Mutants.Select(m => m.Mutant).ShouldBe(Mutants.Arm64);
+        result.Mutants.ShouldAllBe(m => m.Caught && m.Runs.Count == 3);
+        result.Success.ShouldBeTrue();
+    }
+}
