@@ -7,7 +7,11 @@ namespace LoaderHarness.Emulator.Devices.Time;
 /// </summary>
 public interface ITimedDevice
 {
-    /// <summary>Guest time of the next output change, or <see cref="long.MaxValue"/> when none is due.</summary>
+    /// <summary>
+    /// Guest time of the next output change, or <see cref="long.MaxValue"/> when none is due. It can move
+    /// after any port access to the device (a timer reprogrammed), so a run loop re-reads it after I/O
+    /// and after <see cref="Update"/> rather than on every instruction.
+    /// </summary>
     long NextEventNanoseconds { get; }
 
     /// <summary>Brings the device's outputs up to the clock's current time.</summary>

@@ -159,6 +159,11 @@ public class Uart16550Tests
         Out(u, Ier, 0);
         Out(u, Ier, 0x02);
         In(u, Iir).ShouldBe((byte)0xC2);
+        Out(u, Ier, 0);
+        // The TXEN test: IER=THRI, read LSR then IIR; TEMT with "no interrupt" means UART_BUG_TXEN.
+        Out(u, Ier, 0x02);
+        (In(u, Lsr) & 0x40).ShouldBe(0x40);
+        (In(u, Iir) & 0x01).ShouldBe(0);
     }
 
     [Test]
