@@ -124,12 +124,14 @@ public sealed class DualPic8259 : BytePortDevice
         Propagate();
     }
 
-    // Before ICW3 arrives the PC wiring still puts the slave on IR2.
-    private bool IsCascade(int line) => Master.Icw3 == 0 ? line == CascadeLine : (Master.Icw3 & (1 << line)) != 0;
+    // Before ICW3 arrives the PC wiring still puts the slave on IR2; a master told SNGL has no slave.
+    private bool IsCascade(int line) =>
+        !Master.SingleMode && (Master.Icw3 == 0 ? line == CascadeLine : (Master.Icw3 & (1 << line)) != 0);
 
     private void Propagate()
     {
-        Master.SetInput(CascadeLine, Slave.Interrupt);
+        if (!Master.SingleMode)
+            Master.SetInput(CascadeLine, Slave.Interrupt);
         Output.Set(Master.Interrupt);
     }
 }

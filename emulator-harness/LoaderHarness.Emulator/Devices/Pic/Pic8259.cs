@@ -37,6 +37,9 @@ public sealed class Pic8259
     /// <summary>ICW3: on a master the lines with a slave, on a slave its identity.</summary>
     public byte Icw3 { get; private set; }
 
+    /// <summary>Whether ICW1 said SNGL: no cascade, ICW3 skipped.</summary>
+    public bool SingleMode => _singleMode;
+
     /// <summary>Whether ICW4 selected automatic EOI.</summary>
     public bool AutoEoi => _autoEoi;
 

@@ -75,20 +75,22 @@ public sealed class CmosRtc : BytePortDevice, ITimedDevice
         set => _ram[index] = value;
     }
 
-    private bool Running => (_ram[RegB] & SetBit) == 0 && (_ram[RegA] & 0x70) == DividerRunning;
+    /// <summary>The divider chain runs: periodic flags tick.</summary>
+    private bool DividerOn => (_ram[RegA] & 0x70) == DividerRunning;
+
+    /// <summary>The divider runs and SET does not inhibit updates: the time advances.</summary>
+    private bool Running => (_ram[RegB] & SetBit) == 0 && DividerOn;
 
     /// <inheritdoc/>
     public long NextEventNanoseconds
     {
         get
         {
-            if (!Running)
-                return long.MaxValue;
             var next = long.MaxValue;
-            if ((_ram[RegB] & (Uie | Aie)) != 0)
+            if (Running && (_ram[RegB] & (Uie | Aie)) != 0)
                 next = _anchor + (Elapsed(_lastSync) / Second + 1) * Second;
             var hz = PeriodicHz();
-            if ((_ram[RegB] & Pie) != 0 && hz > 0)
+            if (DividerOn && (_ram[RegB] & Pie) != 0 && hz > 0)
             {
                 var edges = PeriodicEdges(_lastSync, hz) + 1;
                 next = Math.Min(next, _anchor + (long)(((Int128)edges * Second + hz - 1) / hz));
@@ -138,18 +140,25 @@ public sealed class CmosRtc : BytePortDevice, ITimedDevice
         switch (_index)
         {
             case RegA:
-                var wasRunning = Running;
-                var leavingReset = (_ram[RegA] & 0x70) != DividerRunning && (value & 0x70) == DividerRunning;
+                var leavingReset = !DividerOn && (value & 0x70) == DividerRunning;
                 Freeze(now);
                 _ram[RegA] = (byte)(value & 0x7F);
-                // Leaving divider reset, "the first update cycle begins one-half second later".
-                Resume(now, wasRunning || !leavingReset ? null : Second / 2);
+                if (leavingReset)
+                {
+                    // Leaving divider reset, "the first update cycle begins one-half second later".
+                    _anchor = now - Second / 2;
+                    _lastSync = now;
+                }
+                else
+                {
+                    Resume(now);
+                }
                 break;
             case RegB:
                 Freeze(now);
                 // Setting SET clears UIE.
                 _ram[RegB] = (value & SetBit) != 0 ? (byte)(value & ~Uie) : value;
-                Resume(now, null);
+                Resume(now);
                 UpdateIrq();
                 break;
             case RegC:
@@ -160,7 +169,7 @@ public sealed class CmosRtc : BytePortDevice, ITimedDevice
                 {
                     Freeze(now);
                     WriteClockField(_index, value);
-                    Resume(now, null);
+                    Resume(now);
                 }
                 else
                 {
@@ -225,14 +234,12 @@ public sealed class CmosRtc : BytePortDevice, ITimedDevice
         _anchor += seconds * Second;
     }
 
-    /// <summary>Restarts counting at <paramref name="now"/>, keeping the divider's phase unless told when the next update is.</summary>
-    private void Resume(long now, long? firstUpdateAfter)
+    /// <summary>Restarts counting at <paramref name="now"/>, keeping the divider's phase.</summary>
+    private void Resume(long now)
     {
         if (!Running)
             return;
-        if (firstUpdateAfter is { } delay)
-            _anchor = now + delay - Second;
-        else if (now - _anchor >= Second || now < _anchor)
+        if (now - _anchor >= Second || now < _anchor)
             _anchor = now - (now - _anchor) % Second;
         _lastSync = now;
     }
@@ -269,10 +276,11 @@ public sealed class CmosRtc : BytePortDevice, ITimedDevice
                         break;
                     }
             }
-            var hz = PeriodicHz();
-            if (hz > 0 && PeriodicEdges(now, hz) > PeriodicEdges(_lastSync, hz))
-                _flags |= Pie; // PF
         }
+        // The periodic divider taps keep running while SET only holds the time registers.
+        var hz = PeriodicHz();
+        if (DividerOn && hz > 0 && PeriodicEdges(now, hz) > PeriodicEdges(_lastSync, hz))
+            _flags |= Pie; // PF
         _lastSync = now;
         UpdateIrq();
     }

@@ -271,6 +271,19 @@ public class DualPic8259Tests
     }
 
     [Test]
+    public void Single_mode_master_delivers_ir2_itself()
+    {
+        // ICW1 SNGL=1: no ICW3, IR2 is an ordinary input.
+        var pic = new DualPic8259();
+        pic.WriteByte(0x20, 0x13);
+        pic.WriteByte(0x21, 0x08);
+        pic.WriteByte(0x21, 0x01);
+        pic.Master.Initialising.ShouldBeFalse();
+        pic.SetIrq(2, true);
+        pic.Acknowledge().ShouldBe((byte)0x0A);
+    }
+
+    [Test]
     public void A_device_pin_drives_its_irq()
     {
         var pic = LinuxInitialised();

@@ -210,6 +210,30 @@ public class CmosRtcTests
     }
 
     [Test]
+    public void Periodic_flag_keeps_ticking_while_set_holds_the_time()
+    {
+        Write(0x0B, 0x82); // SET
+        Read(0x0C);
+        _clock.Advance(2000 * Ms);
+        Read(0x0C).ShouldBe((byte)0x40); // PF only: no update while SET
+        Read(0x00).ShouldBe((byte)0x00);
+    }
+
+    [Test]
+    public void Clearing_set_keeps_the_divider_phase()
+    {
+        _clock.Set(300 * Ms);
+        Write(0x0B, 0x82);
+        _clock.Set(2600 * Ms);
+        Write(0x0B, 0x02);
+        // The divider kept running: the next update is at the next whole second of its phase (3.0 s).
+        _clock.Set(2999 * Ms);
+        Read(0x00).ShouldBe((byte)0x00);
+        _clock.Set(3000 * Ms);
+        Read(0x00).ShouldBe((byte)0x01);
+    }
+
+    [Test]
     public void Alarm_matches_with_dont_care_fields()
     {
         Write(0x01, 0x05); // seconds = 05
