@@ -235,15 +235,17 @@ public sealed class Uart16550 : BytePortDevice
         if (enable != _fifoEnabled)
             ClearReceiveFifo();
         _fifoEnabled = enable;
-        if (!enable)
+        if (enable)
+        {
+            if ((value & 0x02) != 0)
+                ClearReceiveFifo();
+            // Bit 2 clears the transmit FIFO, which on an infinitely fast line is always empty.
+            _rxTrigger = TriggerLevels[value >> 6];
+        }
+        else
         {
             _rxTrigger = 1;
-            return;
         }
-        if ((value & 0x02) != 0)
-            ClearReceiveFifo();
-        // Bit 2 clears the transmit FIFO, which on an infinitely fast line is always empty.
-        _rxTrigger = TriggerLevels[value >> 6];
         PumpInput();
     }
 
