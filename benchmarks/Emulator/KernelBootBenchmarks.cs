@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Core;
 using BenchmarkDotNet.Attributes;
 using LoaderHarness.Emulator.Boot;
 using LoaderHarness.Loader.Images.BzImage;

@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Core;
 using Iced.Intel;
 using LoaderHarness.Emulator.X86;
 using LoaderHarness.Loader.Memory;

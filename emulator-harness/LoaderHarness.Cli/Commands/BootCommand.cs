@@ -3,6 +3,7 @@ using System.Globalization;
 using LoaderHarness.Cli.Output;
 using LoaderHarness.Emulator.Boot;
 using LoaderHarness.Emulator.Contracts;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Loader.Errors;
 using LoaderHarness.Loader.Images;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LoaderHarness.Emulator.Core;
 
 namespace LoaderHarness.Cli.Conform;
 

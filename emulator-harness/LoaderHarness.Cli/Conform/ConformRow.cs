@@ -1,5 +1,6 @@
 using LoaderHarness.Emulator.Conformance;
 using LoaderHarness.Emulator.Contracts;
+using LoaderHarness.Emulator.Core;
 
 namespace LoaderHarness.Cli.Conform;
 
@@ -31,7 +32,7 @@ internal sealed record ConformRow
         Profile = r.Case.Profile.Name,
         Results = r.Results,
         StopReason = r.Run?.Reason.ToString(),
-        StopAddress = r.Run?.Rip,
+        StopAddress = r.Run?.Pc,
         Instructions = r.Run?.Instructions,
         Console = r.Console,
         SetupError = r.SetupError,

@@ -1,4 +1,5 @@
 using LoaderHarness.Emulator.Contracts;
+using LoaderHarness.Emulator.Core;
 using Spectre.Console;
 
 namespace LoaderHarness.Cli.Conform;

@@ -1,3 +1,5 @@
+using LoaderHarness.Emulator.Core;
+
 namespace LoaderHarness.Emulator.Arm64;
 
 /// <summary>
@@ -10,7 +12,7 @@ internal sealed class Arm64Abort : Exception
     /// <summary>True: end the run with <see cref="Reason"/>; false: take the guest exception.</summary>
     public bool IsStop { get; set; }
 
-    public Arm64StopReason Reason { get; set; }
+    public StopReason Reason { get; set; }
 
     public string? Detail { get; set; }
 

@@ -1,3 +1,5 @@
+using LoaderHarness.Emulator.Core;
+
 namespace LoaderHarness.Emulator.Arm64;
 
 /// <summary>Exception entry to VBAR_ELx and exception return (Arm ARM DDI 0487, D1.10 and D1.11).</summary>
@@ -24,7 +26,7 @@ public sealed unsafe partial class Arm64Cpu
     {
         if (returnAddress == _lastVector && TotalInstructions == _instructionsAtLastException)
         {
-            Stop(Arm64StopReason.RecursiveException,
+            Stop(StopReason.RecursiveException,
                 $"exception EC 0x{exceptionClass:x} at its own vector 0x{returnAddress:x} (VBAR_EL{targetEl} = 0x{_sys[targetEl == 2 ? VbarEl2 : VbarEl1]:x})");
             NextPc = returnAddress;
             return;
@@ -58,7 +60,7 @@ public sealed unsafe partial class Arm64Cpu
         var spsr = _sys[el2 ? SpsrEl2 : SpsrEl1];
         var target = (int)(spsr >> 2) & 3;
         if ((spsr & 0x10) != 0 || target > ExceptionLevel || (target == 2 && !GuestOwnsEl2 && ExceptionLevel != 2))
-            ThrowStop(Arm64StopReason.Unimplemented, $"eret with SPSR_EL{ExceptionLevel} = 0x{spsr:x} (illegal return or AArch32)");
+            ThrowStop(StopReason.Unimplemented, $"eret with SPSR_EL{ExceptionLevel} = 0x{spsr:x} (illegal return or AArch32)");
         NextPc = _sys[el2 ? ElrEl2 : ElrEl1];
         SetPstate(spsr);
         _exclusiveValid = false;

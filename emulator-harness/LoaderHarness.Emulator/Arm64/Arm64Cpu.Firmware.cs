@@ -1,3 +1,5 @@
+using LoaderHarness.Emulator.Core;
+
 namespace LoaderHarness.Emulator.Arm64;
 
 /// <summary>
@@ -28,13 +30,13 @@ public sealed unsafe partial class Arm64Cpu
         switch (function)
         {
             case Psci.SystemOff:
-                Stop(Arm64StopReason.PowerOff, $"PSCI SYSTEM_OFF ({conduit}) at 0x{Pc:x}");
+                Stop(StopReason.PowerOff, $"PSCI SYSTEM_OFF ({conduit}) at 0x{Pc:x}");
                 break;
             case Psci.SystemReset:
-                Stop(Arm64StopReason.Reset, $"PSCI SYSTEM_RESET ({conduit}) at 0x{Pc:x}");
+                Stop(StopReason.Reset, $"PSCI SYSTEM_RESET ({conduit}) at 0x{Pc:x}");
                 break;
             case Psci.CpuOff:
-                Stop(Arm64StopReason.Halt, $"PSCI CPU_OFF of the only CPU ({conduit}) at 0x{Pc:x}");
+                Stop(StopReason.Halt, $"PSCI CPU_OFF of the only CPU ({conduit}) at 0x{Pc:x}");
                 break;
         }
     }

@@ -1,3 +1,5 @@
+using LoaderHarness.Emulator.Core;
+
 namespace LoaderHarness.Emulator.Arm64;
 
 /// <summary>
@@ -15,7 +17,7 @@ public sealed unsafe partial class Arm64Cpu
     public bool MmuEnabled => (_sys[ExceptionLevel == 2 ? SctlrEl2 : SctlrEl1] & 1) != 0;
 
     /// <summary>Translates a virtual address for an access at the current EL; faults are raised into the guest.</summary>
-    internal ulong Translate(ulong va, Arm64Access access, out bool writable) =>
+    internal ulong Translate(ulong va, AccessKind access, out bool writable) =>
         TranslateAt(va, access, ExceptionLevel, out writable);
 
     /// <summary>
@@ -26,7 +28,7 @@ public sealed unsafe partial class Arm64Cpu
     {
         try
         {
-            physical = TranslateAt(va, Arm64Access.Read, ExceptionLevel, out _);
+            physical = TranslateAt(va, AccessKind.Read, ExceptionLevel, out _);
             return true;
         }
         catch (Arm64Abort)
@@ -36,7 +38,7 @@ public sealed unsafe partial class Arm64Cpu
         }
     }
 
-    private ulong TranslateAt(ulong va, Arm64Access access, int el, out bool writable)
+    private ulong TranslateAt(ulong va, AccessKind access, int el, out bool writable)
     {
         var el2 = el == 2;
         var sctlr = _sys[el2 ? SctlrEl2 : SctlrEl1];
@@ -50,7 +52,7 @@ public sealed unsafe partial class Arm64Cpu
         return Walk(va, access, el, sctlr, out writable);
     }
 
-    private ulong Walk(ulong va, Arm64Access access, int el, ulong sctlr, out bool writable)
+    private ulong Walk(ulong va, AccessKind access, int el, ulong sctlr, out bool writable)
     {
         var el2 = el == 2;
         var tcr = _sys[el2 ? TcrEl2 : TcrEl1];
@@ -82,7 +84,7 @@ public sealed unsafe partial class Arm64Cpu
             granule4K = ((tcr >> 14) & 3) == 0;
             ttbr = _sys[Ttbr0El1];
         }
-        if (access == Arm64Access.Execute)
+        if (access == AccessKind.Execute)
             tbi = false;
         // Without FEAT_LVA, TxSZ below 16 acts as 16; above 39 (FEAT_TTST absent) as 39.
         var inputBits = 64 - Math.Clamp(tsz, 16, 39);
@@ -91,7 +93,7 @@ public sealed unsafe partial class Arm64Cpu
         if ((va & rangeMask) != (upper ? rangeMask : 0) || epd)
             RaiseTranslationFault(va, access, el, ExceptionClass.TranslationFault, 0);
         if (!granule4K)
-            ThrowStop(Arm64StopReason.Unimplemented, $"translation granule other than 4 KiB (TCR_EL{(el2 ? 2 : 1)} = 0x{tcr:x})");
+            ThrowStop(StopReason.Unimplemented, $"translation granule other than 4 KiB (TCR_EL{(el2 ? 2 : 1)} = 0x{tcr:x})");
 
         var level = 3 - (inputBits - 13) / 9;
         var table = ttbr & 0x0000_FFFF_FFFF_FFFE;
@@ -134,8 +136,8 @@ public sealed unsafe partial class Arm64Cpu
                 executable = false;
             var allowed = access switch
             {
-                Arm64Access.Write => !readOnly && (el != 0 || el0Access),
-                Arm64Access.Execute => executable,
+                AccessKind.Write => !readOnly && (el != 0 || el0Access),
+                AccessKind.Execute => executable,
                 _ => el != 0 || el0Access,
             };
             if (!allowed)
@@ -148,13 +150,13 @@ public sealed unsafe partial class Arm64Cpu
 
     /// <summary>Raises the instruction or data abort for a failed translation at <paramref name="level"/>.</summary>
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-    private void RaiseTranslationFault(ulong va, Arm64Access access, int el, uint faultType, int level)
+    private void RaiseTranslationFault(ulong va, AccessKind access, int el, uint faultType, int level)
     {
         var lower = el == 0;
-        var ec = access == Arm64Access.Execute
+        var ec = access == AccessKind.Execute
             ? (lower ? ExceptionClass.InstructionAbortLower : ExceptionClass.InstructionAbortSame)
             : (lower ? ExceptionClass.DataAbortLower : ExceptionClass.DataAbortSame);
-        var iss = faultType | (uint)level | (access == Arm64Access.Write ? 1u << 6 : 0);
+        var iss = faultType | (uint)level | (access == AccessKind.Write ? 1u << 6 : 0);
         ThrowFault(ec, iss, va);
     }
 
@@ -166,7 +168,7 @@ public sealed unsafe partial class Arm64Cpu
     {
         try
         {
-            var pa = TranslateAt(va, write ? Arm64Access.Write : Arm64Access.Read, el, out _);
+            var pa = TranslateAt(va, write ? AccessKind.Write : AccessKind.Read, el, out _);
             _sys[ParEl1] = pa & AddressMask;
         }
         catch (Arm64Abort abort) when (!abort.IsStop)

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Devices;
 using LoaderHarness.Loader.Memory;
 
@@ -39,9 +40,11 @@ public sealed unsafe partial class Arm64Cpu
         Bus = bus ?? new IoBus();
         Identity = identity ?? Arm64Identity.Default;
         R = (ulong*)Unsafe.AsPointer(ref _regStore[0]);
-        _tlb = (Arm64TlbEntry*)Unsafe.AsPointer(ref _tlbStore[0]);
+        _mmu = new SoftMmu(memory, Bus, _code);
+        _tlb = _mmu.Tlb;
         Uart = new Pl011Uart();
-        Bus.RegisterMmio(Pl011Uart.VirtBase, Pl011Uart.WindowSize, Uart);
+        if (!Bus.ClaimsMmio(Pl011Uart.VirtBase))
+            Bus.RegisterMmio(Pl011Uart.VirtBase, Pl011Uart.WindowSize, Uart);
         Reset();
     }
 
@@ -67,7 +70,18 @@ public sealed unsafe partial class Arm64Cpu
     public uint Nzcv { get; set; }
 
     /// <summary>PSTATE.{D,A,I,F} as 4 bits (D = 8 ... F = 1).</summary>
-    public uint Daif { get; set; }
+    public uint Daif
+    {
+        get => _daif;
+        set
+        {
+            _daif = value;
+            if ((value & IrqMask) == 0 && _interruptInput is { IsAsserted: true })
+                _run.Break(); // unmasked with IRQ pending: take it at the next boundary
+        }
+    }
+
+    private uint _daif;
 
     /// <summary>Current exception level, 0–2.</summary>
     public int ExceptionLevel { get; private set; }

@@ -1,3 +1,5 @@
+using LoaderHarness.Emulator.Core;
+
 namespace LoaderHarness.Emulator.Arm64;
 
 /// <summary>
@@ -14,7 +16,7 @@ internal static unsafe class Branches
     {
         if (d.Imm == unchecked((ulong)-4L) && c.IsSpinHint(c.Pc - 4))
         {
-            c.StopBefore(Arm64StopReason.SelfLoop, $"b 0x{c.Pc - 4:x} back to a hint (a cpu_relax() loop)");
+            c.StopBefore(StopReason.SelfLoop, $"b 0x{c.Pc - 4:x} back to a hint (a cpu_relax() loop)");
             return;
         }
         c.NextPc = c.Pc + d.Imm;
@@ -22,7 +24,7 @@ internal static unsafe class Branches
 
     /// <summary><c>b .</c>: the run ends instead of spinning through the budget.</summary>
     public static void BranchSelf(Arm64Cpu c, ref A64Instruction d) =>
-        c.StopBefore(Arm64StopReason.SelfLoop, $"b . at 0x{c.Pc:x}");
+        c.StopBefore(StopReason.SelfLoop, $"b . at 0x{c.Pc:x}");
 
     public static void BranchLink(Arm64Cpu c, ref A64Instruction d)
     {

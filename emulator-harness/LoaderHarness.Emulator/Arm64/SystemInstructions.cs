@@ -1,3 +1,5 @@
+using LoaderHarness.Emulator.Core;
+
 namespace LoaderHarness.Emulator.Arm64;
 
 /// <summary>
@@ -8,24 +10,24 @@ internal static unsafe class SystemInstructions
 {
     /// <summary>A word Capstone does not decode.</summary>
     public static void Undefined(Arm64Cpu c, ref A64Instruction d) =>
-        c.StopBefore(Arm64StopReason.Unimplemented, $"undefined instruction 0x{d.Word:x8} at 0x{c.Pc:x}");
+        c.StopBefore(StopReason.Unimplemented, $"undefined instruction 0x{d.Word:x8} at 0x{c.Pc:x}");
 
     /// <summary>An instruction Capstone decodes but the engine does not implement.</summary>
     public static void Unimplemented(Arm64Cpu c, ref A64Instruction d) =>
-        c.StopBefore(Arm64StopReason.Unimplemented, $"{CapstoneA64.Describe(d.Word)} at 0x{c.Pc:x}");
+        c.StopBefore(StopReason.Unimplemented, $"{CapstoneA64.Describe(d.Word)} at 0x{c.Pc:x}");
 
     public static void Nop(Arm64Cpu c, ref A64Instruction d)
     {
     }
 
     /// <summary>WFI: nothing can interrupt the CPU, so the run ends after it.</summary>
-    public static void Wfi(Arm64Cpu c, ref A64Instruction d) => c.Stop(Arm64StopReason.Halt, $"wfi at 0x{c.Pc:x}");
+    public static void Wfi(Arm64Cpu c, ref A64Instruction d) => c.Stop(StopReason.Halt, $"wfi at 0x{c.Pc:x}");
 
     /// <summary>WFE: consumes a pending event (SEV/SEVL), otherwise the CPU would sleep forever.</summary>
     public static void Wfe(Arm64Cpu c, ref A64Instruction d)
     {
         if (!c.ConsumeEvent())
-            c.Stop(Arm64StopReason.Halt, $"wfe with no event pending at 0x{c.Pc:x}");
+            c.Stop(StopReason.Halt, $"wfe with no event pending at 0x{c.Pc:x}");
     }
 
     /// <summary>SEV and SEVL: set the event register (a single CPU is its own only observer).</summary>
@@ -64,7 +66,7 @@ internal static unsafe class SystemInstructions
                 c.SetKeptPstateBit(25, imm); // TCO
                 break;
             default:
-                c.ThrowStop(Arm64StopReason.Unimplemented, $"{CapstoneA64.Describe(d.Word)}");
+                c.ThrowStop(StopReason.Unimplemented, $"{CapstoneA64.Describe(d.Word)}");
                 break;
         }
     }

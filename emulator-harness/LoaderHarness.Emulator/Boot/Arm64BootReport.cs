@@ -1,5 +1,6 @@
 using LoaderHarness.Emulator.Arm64;
 using LoaderHarness.Emulator.Contracts;
+using LoaderHarness.Emulator.Core;
 
 namespace LoaderHarness.Emulator.Boot;
 
@@ -14,8 +15,8 @@ public sealed record Arm64BootReport
     public string? Milestone { get; init; }
     /// <summary>Every boot-path symbol the run passed, in order (primary_entry … start_kernel …).</summary>
     public IReadOnlyList<Arm64Milestone> Milestones { get; init; } = [];
-    /// <summary>Why the engine stopped (<see cref="Arm64StopReason.AddressReached"/> at the milestone or at <c>panic</c>).</summary>
-    public required Arm64StopReason StopReason { get; init; }
+    /// <summary>Why the engine stopped (<see cref="StopReason.AddressReached"/> at the milestone or at <c>panic</c>).</summary>
+    public required StopReason StopReason { get; init; }
     /// <summary>Where it stopped, as <c>symbol+0xoffset</c> when a kernel symbol contains the address, else hex.</summary>
     public required string StopLocation { get; init; }
     /// <summary>The engine's detail for the stop.</summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using LoaderHarness.Emulator.Arm64;
 using LoaderHarness.Emulator.Contracts;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Loader.Errors;
 using LoaderHarness.Loader.Images.Pe;
@@ -56,7 +57,7 @@ public static class Arm64KernelBoot
         var cpu = new Arm64Cpu(memory);
         Arm64VcpuSetup.Apply(cpu, guest, profile);
         if (options.Trace is { } trace)
-            cpu.Tracer = new Arm64Tracer(trace, pc => Locate(pc, guest, symbols) is { } at && at.Delta == 0 ? at.Symbol.Name : null);
+            cpu.Tracer = new Tracer(trace, pc => Locate(pc, guest, symbols) is { } at && at.Delta == 0 ? at.Symbol.Name : null);
         var boot = new Arm64BootCase(cpu, guest, profile);
         options.Mutant?.Inject(boot);
         var contracts = new List<ContractResult>(ContractCatalogue.Evaluate(boot, ContractPhase.Entry));
@@ -140,18 +141,18 @@ public static class Arm64KernelBoot
             _cpu.AddStopAddress(pc);
         }
 
-        public Arm64RunResult Run()
+        public RunResult Run()
         {
             var dtbSize = (ulong)_guest.BootStructure.Length;
             _cpu.WatchPhysical(_guest.BootStructureAddress, dtbSize);
             var entryX0 = _cpu[0];
-            Arm64RunResult? pending = null;
+            RunResult? pending = null;
             while (true)
             {
                 var left = _options.MaxInstructions - Math.Min(_options.MaxInstructions, _cpu.TotalInstructions);
                 var result = pending ?? _cpu.Run(left);
                 pending = null;
-                if (result.Reason != Arm64StopReason.AddressReached || !_stops.TryGetValue(result.Pc, out var name))
+                if (result.Reason != StopReason.AddressReached || !_stops.TryGetValue(result.Pc, out var name))
                 {
                     ReadCommandLine();
                     return result;
@@ -178,7 +179,7 @@ public static class Arm64KernelBoot
         }
 
         /// <summary>The four consecutive 64-bit stores that open <c>preserve_boot_args</c> (stp x21, x1 / stp x2, x3).</summary>
-        private Arm64RunResult? FindBootArgs()
+        private RunResult? FindBootArgs()
         {
             var (writes, stop) = Record();
             for (var i = 0; i + 3 < writes.Count; i++)
@@ -196,7 +197,7 @@ public static class Arm64KernelBoot
         private ulong[] ReadBootArgs(ulong at) => [.. Enumerable.Range(0, 4).Select(i => _cpu.Memory.ReadU64(at + (ulong)i * 8))];
 
         /// <summary>The 64-bit store of x0-at-entry that <c>__primary_switched</c> makes (<c>str_l x21, __fdt_pointer</c>).</summary>
-        private Arm64RunResult? FindFdtPointer(ulong entryX0)
+        private RunResult? FindFdtPointer(ulong entryX0)
         {
             var value = Readback.BootArgs is { } args ? args[0] : entryX0;
             var (writes, stop) = Record();
@@ -214,14 +215,14 @@ public static class Arm64KernelBoot
         /// Runs <see cref="RecordingWindow"/> instructions recording every access; returns the 64-bit writes, and
         /// the run's result when it ended for another reason than the window (a milestone, a fault) for the main loop.
         /// </summary>
-        private (List<Arm64MemoryAccess> Writes, Arm64RunResult? Stop) Record()
+        private (List<MemoryAccess> Writes, RunResult? Stop) Record()
         {
             var first = _cpu.RecordedAccesses.Count;
             _cpu.WatchPhysical(0, ulong.MaxValue);
             var result = _cpu.Run(RecordingWindow);
             _cpu.UnwatchPhysical(0, ulong.MaxValue);
             var writes = _cpu.RecordedAccesses.Skip(first).Where(a => a.IsWrite && a.Size == 8).ToList();
-            return (writes, result.Reason == Arm64StopReason.Budget ? null : result);
+            return (writes, result.Reason == StopReason.Budget ? null : result);
         }
 
         /// <summary>boot_command_line: the NUL-terminated command line inside the Image's image_size, once setup_arch copied it.</summary>

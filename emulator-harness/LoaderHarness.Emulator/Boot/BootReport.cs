@@ -1,4 +1,5 @@
 using LoaderHarness.Emulator.Contracts;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.X86;
 using LoaderHarness.Loader.Setup;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Iced.Intel;
 using LoaderHarness.Emulator.Contracts;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Emulator.X86;
 using LoaderHarness.Loader.Boot.ZeroPage;
@@ -67,7 +68,7 @@ internal sealed class BootSession
             _locator.VirtualOffset = 0;
         }
         if (_options.Trace is { } trace)
-            _cpu.Tracer = new Tracer(trace, _options.TraceSyntax, linear => _locator.NameAt(_cpu, linear));
+            _cpu.Tracer = new Tracer(trace, linear => _locator.NameAt(_cpu, linear), _options.TraceSyntax);
 
         var clock = Stopwatch.StartNew();
         var reached = false;

@@ -1,5 +1,6 @@
 using LoaderHarness.Emulator.Arm64;
 using LoaderHarness.Emulator.Contracts;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Vcpu;
 
 namespace LoaderHarness.Emulator.Conformance;
@@ -16,7 +17,7 @@ public sealed record Arm64CaseReport
     /// <summary>Verdicts in catalogue order (empty when the loader refused the guest).</summary>
     public IReadOnlyList<ContractResult> Results { get; init; } = [];
     /// <summary>How the run ended; null when the loader refused the guest.</summary>
-    public Arm64RunResult? Run { get; init; }
+    public RunResult? Run { get; init; }
     /// <summary>What the kernel printed on the PL011.</summary>
     public string Console { get; init; } = "";
     /// <summary>The loader's error when it refused the guest.</summary>

@@ -1,5 +1,6 @@
 using LoaderHarness.Emulator.Arm64;
 using LoaderHarness.Emulator.Boot;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Loader.Images.Pe;
 using LoaderHarness.Loader.Memory;
@@ -40,7 +41,7 @@ public sealed class Arm64BootCase
     public ImageHeader Header => Guest.Kernel.ImageHeader ?? throw new InvalidOperationException("not an Image boot");
 
     /// <summary>How the run ended; null before it.</summary>
-    public Arm64RunResult? Run { get; set; }
+    public RunResult? Run { get; set; }
 
     /// <summary>What the kernel recorded (real kernels only); null when not read back.</summary>
     public Arm64KernelReadback? Readback { get; set; }

@@ -1,4 +1,5 @@
 using LoaderHarness.Emulator.Arm64;
+using LoaderHarness.Emulator.Core;
 using static LoaderHarness.Emulator.Contracts.Contract;
 
 namespace LoaderHarness.Emulator.Contracts;
@@ -17,8 +18,8 @@ public static class Arm64RunContracts
             {
                 if (b.Run is not { } run)
                     return Skip("not run");
-                var bad = run.Reason is Arm64StopReason.Unimplemented or Arm64StopReason.FetchOutsideRam or Arm64StopReason.SelfLoop
-                    or Arm64StopReason.RecursiveException or Arm64StopReason.InternalError;
+                var bad = run.Reason is StopReason.Unimplemented or StopReason.FetchOutsideRam or StopReason.SelfLoop
+                    or StopReason.RecursiveException or StopReason.InternalError;
                 return Expect(!bad, run.ToString());
             }),
         Run("arm64.run.kernel-verdict", "the kernel reported success by PSCI SYSTEM_OFF (SYSTEM_RESET means a check failed); its console says what it checked",
@@ -27,10 +28,10 @@ public static class Arm64RunContracts
             {
                 if (b.Run is not { } run)
                     return Skip("not run");
-                if (run.Reason is not (Arm64StopReason.PowerOff or Arm64StopReason.Reset))
+                if (run.Reason is not (StopReason.PowerOff or StopReason.Reset))
                     return Skip($"the kernel did not end through PSCI ({run.Reason})");
                 var console = b.Cpu.Uart.Text.TrimEnd().Replace('\n', ' ');
-                return Expect(run.Reason == Arm64StopReason.PowerOff, $"{run.Reason}: {console}");
+                return Expect(run.Reason == StopReason.PowerOff, $"{run.Reason}: {console}");
             }),
         Run("arm64.run.boot-args", "boot_args holds x0–x3 as entered: the DTB address, then three zeros",
             $"{Setup} (boot_args, \"x1-x3 nonzero in violation of boot protocol\"); arch/arm64/kernel/head.S preserve_boot_args",

@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Emulator.X86;
 using LoaderHarness.Loader.Memory;

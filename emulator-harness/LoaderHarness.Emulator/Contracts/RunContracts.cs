@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.X86;
 using static LoaderHarness.Emulator.Contracts.Contract;
 

@@ -1,8 +1,10 @@
 namespace LoaderHarness.Emulator.Devices;
 
 /// <summary>
-/// Routes port I/O and MMIO to devices. Unclaimed ports read as all ones and swallow writes, like an
-/// empty ISA bus; unclaimed MMIO does the same.
+/// The one device bus of both architectures: routes x86 port I/O and guest-physical MMIO (what is not RAM)
+/// to devices. Unclaimed ports read as all ones and swallow writes, like an empty ISA bus; unclaimed MMIO
+/// does the same. Devices signal interrupts through <see cref="IInterruptLine"/>s they are given, not
+/// through the bus.
 /// </summary>
 public sealed class IoBus
 {
@@ -16,8 +18,23 @@ public sealed class IoBus
             _ports[(ushort)(first + i)] = device;
     }
 
-    /// <summary>Claims guest-physical <c>[start, start + size)</c> for <paramref name="device"/>.</summary>
-    public void RegisterMmio(ulong start, ulong size, IMmioDevice device) => _mmio.Add((start, size, device));
+    /// <summary>Claims guest-physical <c>[start, start + size)</c> for <paramref name="device"/>; a window overlapping one already claimed is refused.</summary>
+    public void RegisterMmio(ulong start, ulong size, IMmioDevice device)
+    {
+        foreach (var (s, length, _) in _mmio)
+            if (start - s < length || s - start < size)
+                throw new ArgumentException($"MMIO window 0x{start:x}+0x{size:x} overlaps the one at 0x{s:x}+0x{length:x}", nameof(start));
+        _mmio.Add((start, size, device));
+    }
+
+    /// <summary>Whether a device claims guest-physical <paramref name="address"/>.</summary>
+    public bool ClaimsMmio(ulong address)
+    {
+        foreach (var (start, length, _) in _mmio)
+            if (address - start < length)
+                return true;
+        return false;
+    }
 
     /// <summary>Port read; all ones when nothing answers.</summary>
     public uint In(ushort port, int size)

@@ -7,6 +7,9 @@ namespace LoaderHarness.Emulator.Devices;
 /// Reference Manual", §3.2 register summary), enough for Linux's earlycon and a polling console: UARTDR
 /// writes are captured as text, UARTFR always reports an empty transmit FIFO and no received data,
 /// control registers hold their values, and the peripheral/PrimeCell ID registers identify a PL011.
+/// The transmit interrupt works as in QEMU's hw/char/pl011.c: every UARTDR write sets TXRIS (the FIFO is
+/// empty again at once), UARTIMSC enables it, UARTICR clears it, and <see cref="Interrupt"/> (UARTINTR,
+/// level-sensitive) is high while <c>UARTRIS &amp; UARTIMSC</c> is non-zero.
 /// </summary>
 public sealed class Pl011Uart : IMmioDevice
 {
@@ -18,6 +21,13 @@ public sealed class Pl011Uart : IMmioDevice
 
     private const ulong DataRegister = 0x000;
     private const ulong FlagRegister = 0x018;
+    private const ulong MaskRegister = 0x038;
+    private const ulong RawStatusRegister = 0x03C;
+    private const ulong MaskedStatusRegister = 0x040;
+    private const ulong ClearRegister = 0x044;
+
+    /// <summary>TXRIS/TXMIS/TXIM/TXIC: bit 5 of UARTRIS, UARTMIS, UARTIMSC and UARTICR (TRM §3.3).</summary>
+    private const uint TransmitInterrupt = 1u << 5;
 
     /// <summary>UARTFR: TXFE (bit 7) and RXFE (bit 4) set, BUSY and TXFF clear.</summary>
     private const ulong FlagsIdle = 0x90;
@@ -27,6 +37,11 @@ public sealed class Pl011Uart : IMmioDevice
 
     private readonly StringBuilder _text = new();
     private readonly Dictionary<ulong, ulong> _registers = [];
+    private uint _raw;
+    private uint _mask;
+
+    /// <summary>UARTINTR, the combined interrupt output (QEMU <c>virt</c> wires it to GIC SPI 1); none when null.</summary>
+    public IInterruptLine? Interrupt { get; set; }
 
     /// <summary>Everything written to UARTDR so far, one char per byte (Latin-1).</summary>
     public string Text => _text.ToString();
@@ -40,15 +55,34 @@ public sealed class Pl011Uart : IMmioDevice
             return IdRegisters[(offset - 0xFE0) / 4];
         if (offset == DataRegister)
             return 0;
+        if (offset == MaskRegister)
+            return _mask;
+        if (offset == RawStatusRegister)
+            return _raw;
+        if (offset == MaskedStatusRegister)
+            return _raw & _mask;
         return _registers.TryGetValue(offset, out var value) ? value : 0;
     }
 
     /// <inheritdoc/>
     public void Write(ulong offset, int size, ulong value)
     {
-        if (offset == DataRegister)
-            _text.Append((char)(byte)value);
-        else
-            _registers[offset] = value;
+        switch (offset)
+        {
+            case DataRegister:
+                _text.Append((char)(byte)value);
+                _raw |= TransmitInterrupt;
+                break;
+            case MaskRegister:
+                _mask = (uint)value & 0x7FF;
+                break;
+            case ClearRegister:
+                _raw &= ~(uint)value;
+                break;
+            default:
+                _registers[offset] = value;
+                return;
+        }
+        Interrupt?.Set((_raw & _mask) != 0);
     }
 }

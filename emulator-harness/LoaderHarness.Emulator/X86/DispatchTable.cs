@@ -1,4 +1,5 @@
 using Iced.Intel;
+using LoaderHarness.Emulator.Core;
 
 namespace LoaderHarness.Emulator.X86;
 

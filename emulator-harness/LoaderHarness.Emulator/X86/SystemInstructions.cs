@@ -1,4 +1,5 @@
 using Iced.Intel;
+using LoaderHarness.Emulator.Core;
 using static LoaderHarness.Emulator.X86.X86Cpu;
 
 namespace LoaderHarness.Emulator.X86;

@@ -1,3 +1,5 @@
+using LoaderHarness.Emulator.Core;
+
 namespace LoaderHarness.Emulator.X86;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Devices;
 
 namespace LoaderHarness.Emulator.X86;

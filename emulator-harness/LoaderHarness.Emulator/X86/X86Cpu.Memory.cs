@@ -1,36 +1,42 @@
-using static LoaderHarness.Emulator.HostAccess;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using LoaderHarness.Emulator.Core;
 
 namespace LoaderHarness.Emulator.X86;
 
-/// <summary>Segmentation, the software TLB, physical access, code-cache coherence and access recording.</summary>
+/// <summary>Segmentation and the CPU's side of the shared physical-access layer (<see cref="SoftMmu"/>): its page walk and fast paths.</summary>
 public sealed unsafe partial class X86Cpu
 {
-    private const int TlbSize = 1024;
-    private readonly TlbEntry[] _tlbStore = GC.AllocateArray<TlbEntry>(TlbSize, pinned: true);
+    private readonly CodeCache<DecodedInstruction> _code = new();
+    private readonly SoftMmu _mmu;
+
+    /// <summary>The TLB of <see cref="_mmu"/>, kept here so the fast path is one load away.</summary>
     private readonly TlbEntry* _tlb;
-    private readonly List<(ulong Start, ulong End)> _watches = [];
-    private readonly List<MemoryAccess> _accesses = [];
 
     /// <summary>Data accesses recorded inside the ranges given to <see cref="WatchPhysical"/>.</summary>
-    public IReadOnlyList<MemoryAccess> RecordedAccesses => _accesses;
+    public IReadOnlyList<MemoryAccess> RecordedAccesses => _mmu.Accesses;
 
     /// <summary>Records every guest data read and write touching guest-physical <c>[start, start + length)</c>.</summary>
     public void WatchPhysical(ulong start, ulong length)
     {
-        _watches.Add((start, start + length));
+        _mmu.Watch(start, length);
+        FlushTlb();
+    }
+
+    /// <summary>Removes the watch <see cref="WatchPhysical"/> added for the same range (recorded accesses stay).</summary>
+    public void UnwatchPhysical(ulong start, ulong length)
+    {
+        _mmu.Unwatch(start, length);
         FlushTlb();
     }
 
     /// <summary>Forgets recorded accesses (the watches stay).</summary>
-    public void ClearRecordedAccesses() => _accesses.Clear();
+    public void ClearRecordedAccesses() => _mmu.Accesses.Clear();
 
     /// <summary>Drops every TLB entry (CR3 writes, paging-mode changes, CPL changes).</summary>
     internal void FlushTlb()
     {
-        for (var i = 0; i < TlbSize; i++)
-            _tlb[i].Page = ulong.MaxValue;
+        _mmu.Flush();
         FlushUpperCache();
         _fetchLinPage = ulong.MaxValue;
         BreakChain();
@@ -39,10 +45,7 @@ public sealed unsafe partial class X86Cpu
     /// <summary>Drops the TLB entry of one linear page (INVLPG).</summary>
     internal void FlushTlbPage(ulong linear)
     {
-        var page = linear >> 12;
-        ref var e = ref _tlb[page & (TlbSize - 1)];
-        if (e.Page == page)
-            e.Page = ulong.MaxValue;
+        _mmu.FlushPage(linear);
         FlushUpperCache(); // INVLPG drops every paging-structure cache entry (SDM Vol. 3A §4.10.4.1)
         _fetchLinPage = ulong.MaxValue;
         BreakChain();
@@ -98,137 +101,52 @@ public sealed unsafe partial class X86Cpu
     /// <summary>Reads 1, 2, 4 or 8 bytes at a linear address.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal ulong ReadLinear(ulong linear, int size)
-    {
-        var e = _tlb + ((linear >> 12) & (TlbSize - 1));
-        var off = (uint)linear & 0xFFF;
-        if (e->Page == linear >> 12 && off <= 4096u - (uint)size)
-            return Load(e->Read + off, size);
-        return ReadLinearSlow(linear, size);
-    }
+        => SoftMmu.TryLoad(_tlb, linear, size, out var value) ? value : _mmu.ReadSlow(new Walker(this), linear, size);
 
     /// <summary>Writes 1, 2, 4 or 8 bytes at a linear address.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void WriteLinear(ulong linear, int size, ulong value)
     {
-        var e = _tlb + ((linear >> 12) & (TlbSize - 1));
-        var off = (uint)linear & 0xFFF;
-        if (e->Page == linear >> 12 && off <= 4096u - (uint)size && e->Write != null)
-            Store(e->Write + off, size, value);
-        else
-            WriteLinearSlow(linear, size, value);
+        if (!SoftMmu.TryStore(_tlb, linear, size, value))
+            _mmu.WriteSlow(new Walker(this), linear, size, value);
     }
 
     private ulong WrapLinear(ulong linear) => Mode64 ? linear : (uint)linear;
 
-    private ulong ReadLinearSlow(ulong linear, int size)
-    {
-        if ((linear & 0xFFF) + (ulong)size > 4096)
-        {
-            // Straddles two pages: both must translate before anything is used.
-            Translate(WrapLinear(linear + (ulong)size - 1), Access.Read, out _);
-            ulong v = 0;
-            for (var i = 0; i < size; i++)
-                v |= ReadLinear(WrapLinear(linear + (ulong)i), 1) << (8 * i);
-            return v;
-        }
-        var pa = Translate(linear, Access.Read, out var writable);
-        var host = FillTlb(linear, pa, writable);
-        return host != null ? Load(host + (linear & 0xFFF), size) : ReadPhysical(pa, size);
-    }
-
-    private void WriteLinearSlow(ulong linear, int size, ulong value)
-    {
-        if ((linear & 0xFFF) + (ulong)size > 4096)
-        {
-            Translate(linear, Access.Write, out _);
-            Translate(WrapLinear(linear + (ulong)size - 1), Access.Write, out _);
-            for (var i = 0; i < size; i++)
-                WriteLinear(WrapLinear(linear + (ulong)i), 1, value >> (8 * i));
-            return;
-        }
-        var pa = Translate(linear, Access.Write, out var writable);
-        FillTlb(linear, pa, writable);
-        WritePhysical(pa, size, value);
-    }
-
-    /// <summary>Installs a TLB entry when the page is plain RAM; returns its host address or null.</summary>
-    private byte* FillTlb(ulong linear, ulong physical, bool writable)
-    {
-        var ppage = physical & ~0xFFFUL;
-        var host = Memory.TryTranslate(ppage, out var contiguous);
-        if (host == null || contiguous < 4096 || IsWatched(ppage, 4096))
-            return null;
-        ref var e = ref _tlb[(linear >> 12) & (TlbSize - 1)];
-        e.Page = linear >> 12;
-        e.Read = host;
-        e.Write = writable && !IsCodePage(ppage >> 12) ? host : null;
-        e.Physical = ppage;
-        return host;
-    }
-
-    private bool IsWatched(ulong physical, ulong length)
-    {
-        foreach (var (start, end) in _watches)
-            if (physical < end && start < physical + length)
-                return true;
-        return false;
-    }
-
     /// <summary>Reads guest-physical memory (RAM, else MMIO, else all ones).</summary>
-    internal ulong ReadPhysical(ulong physical, int size)
-    {
-        var host = Memory.TryTranslate(physical, out var contiguous);
-        var v = host != null && contiguous >= (ulong)size ? Load(host, size) : Bus.MmioRead(physical, size);
-        if (_watches.Count != 0 && IsWatched(physical, (ulong)size))
-            _accesses.Add(new MemoryAccess(false, physical, size, v, Rip));
-        return v;
-    }
+    internal ulong ReadPhysical(ulong physical, int size) => _mmu.ReadPhysical(physical, size, Rip);
 
-    /// <summary>Writes guest-physical memory, dropping any cached code it overlaps.</summary>
+    /// <summary>Writes guest-physical memory, dropping any decoded code it overlaps.</summary>
     internal void WritePhysical(ulong physical, int size, ulong value)
     {
-        if (_codePages.Count != 0)
-            InvalidateCode(physical, size);
-        if (_watches.Count != 0 && IsWatched(physical, (ulong)size))
-            _accesses.Add(new MemoryAccess(true, physical, size, value, Rip));
-        var host = Memory.TryTranslate(physical, out var contiguous);
-        if (host != null && contiguous >= (ulong)size)
-            Store(host, size, value);
-        else
-            Bus.MmioWrite(physical, size, value);
+        if (_mmu.WritePhysical(physical, size, value, Rip))
+            BreakChain();
     }
 
     /// <summary>Page-table entries: raw RAM access, not recorded, not MMIO.</summary>
-    private ulong ReadTableEntry(ulong physical, int size)
-    {
-        var host = Memory.TryTranslate(physical, out var contiguous);
-        return host != null && contiguous >= (ulong)size ? Load(host, size) : 0;
-    }
+    private ulong ReadTableEntry(ulong physical, int size) => _mmu.ReadRaw(physical, size);
 
     private void WriteTableEntry(ulong physical, int size, ulong value)
     {
-        if (_codePages.Count != 0)
-            InvalidateCode(physical, size);
-        var host = Memory.TryTranslate(physical, out var contiguous);
-        if (host != null && contiguous >= (ulong)size)
-            Store(host, size, value);
+        if (_mmu.WriteRaw(physical, size, value))
+            BreakChain();
     }
 
     /// <summary>
     /// Host address for a linear address when the page is plain RAM reachable through the TLB (for a write:
     /// writable without a walk and holding no cached code); null otherwise. Translation faults are raised.
     /// </summary>
-    internal byte* HostPointer(ulong linear, bool write)
+    internal byte* HostPointer(ulong linear, bool write) => _mmu.HostPointer(new Walker(this), linear, write);
+
+    /// <summary>The page walk and facts <see cref="SoftMmu"/> needs on a TLB miss, as a struct so its slow path is compiled for this CPU.</summary>
+    private readonly struct Walker(X86Cpu cpu) : IAddressTranslator
     {
-        var e = _tlb + ((linear >> 12) & (TlbSize - 1));
-        if (e->Page != linear >> 12 || (write && e->Write == null))
-        {
-            var pa = Translate(linear, write ? Access.Write : Access.Read, out var fastWrite);
-            FillTlb(linear, pa, fastWrite);
-            if (e->Page != linear >> 12)
-                return null;
-        }
-        var p = write ? e->Write : e->Read;
-        return p == null ? null : p + (linear & 0xFFF);
+        public ulong Translate(ulong address, AccessKind kind, out bool writable) => cpu.Translate(address, kind, out writable);
+
+        public ulong Wrap(ulong address) => cpu.WrapLinear(address);
+
+        public ulong Pc => cpu.Rip;
+
+        public void CodeInvalidated() => cpu.BreakChain();
     }
 }

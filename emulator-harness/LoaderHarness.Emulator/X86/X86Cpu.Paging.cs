@@ -1,3 +1,5 @@
+using LoaderHarness.Emulator.Core;
+
 namespace LoaderHarness.Emulator.X86;
 
 /// <summary>
@@ -31,7 +33,7 @@ public sealed partial class X86Cpu
     /// non-canonical address). <paramref name="fastWrite"/> tells whether later writes may skip the walk
     /// (writable for this CPL and already dirty).
     /// </summary>
-    internal ulong Translate(ulong linear, Access access, out bool fastWrite)
+    internal ulong Translate(ulong linear, AccessKind access, out bool fastWrite)
     {
         if ((_cr0 & ControlBits.Cr0Pg) == 0)
         {
@@ -54,7 +56,7 @@ public sealed partial class X86Cpu
         return Walk(linear, access, 2, _cr3 & 0xFFFF_F000, 4, out fastWrite);
     }
 
-    private ulong Walk(ulong linear, Access access, int levels, ulong table, int entrySize, out bool fastWrite)
+    private ulong Walk(ulong linear, AccessKind access, int levels, ulong table, int entrySize, out bool fastWrite)
     {
         Span<ulong> entryAddress = stackalloc ulong[4];
         var nxe = (_efer & ControlBits.EferNxe) != 0;
@@ -121,36 +123,36 @@ public sealed partial class X86Cpu
         var wp = (_cr0 & ControlBits.Cr0Wp) != 0;
         if (isUser && !user)
             PageFault(linear, access, 1);
-        if (access == Access.Write && !writable && (isUser || wp))
+        if (access == AccessKind.Write && !writable && (isUser || wp))
             PageFault(linear, access, 1);
-        if (access == Access.Execute && noExec)
+        if (access == AccessKind.Execute && noExec)
             PageFault(linear, access, 1);
 
         // Accessed on every level used, dirty on the leaf for writes (SDM Vol. 3A §4.8).
         for (var l = top; l >= level; l--)
         {
             var e = ReadTableEntry(entryAddress[l - 1], entrySize);
-            var set = AccessedBit | (l == level && access == Access.Write ? DirtyBit : 0);
+            var set = AccessedBit | (l == level && access == AccessKind.Write ? DirtyBit : 0);
             if ((e & set) != set)
                 WriteTableEntry(entryAddress[l - 1], entrySize, e | set);
         }
         if (cacheable && top == 4 && level <= 2)
             upper = new UpperPagingEntry(linear >> 30, directory, directoryWritable, directoryUser, directoryNoExec);
-        var dirty = access == Access.Write || (entry & DirtyBit) != 0;
+        var dirty = access == AccessKind.Write || (entry & DirtyBit) != 0;
         fastWrite = dirty && (writable || (!isUser && !wp));
         return physical;
     }
 
     /// <summary>Sets CR2 and raises #PF with P/W/U/I bits added to <paramref name="bits"/> (SDM Vol. 3A §4.7).</summary>
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-    private void PageFault(ulong linear, Access access, uint bits)
+    private void PageFault(ulong linear, AccessKind access, uint bits)
     {
         Cr2 = linear;
-        if (access == Access.Write)
+        if (access == AccessKind.Write)
             bits |= 2;
         if (Cpl == 3)
             bits |= 4;
-        if (access == Access.Execute && (_efer & ControlBits.EferNxe) != 0)
+        if (access == AccessKind.Execute && (_efer & ControlBits.EferNxe) != 0)
             bits |= 16;
         Throw(ExceptionVector.PageFault, bits);
     }

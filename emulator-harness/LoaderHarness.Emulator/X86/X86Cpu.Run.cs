@@ -1,7 +1,7 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Iced.Intel;
+using LoaderHarness.Emulator.Core;
 
 namespace LoaderHarness.Emulator.X86;
 
@@ -11,51 +11,41 @@ namespace LoaderHarness.Emulator.X86;
 /// target in the same code page, so straight-line code and in-page loops go from handler to handler
 /// without looking anything up. One counter comparison per instruction covers the budget, a stop
 /// request and every event that makes cached state stale (mode change, TLB flush, code invalidation),
-/// all of which lower <see cref="_chainLimit"/>.
+/// all of which lower the run's limit (<see cref="RunControl.Limit"/>).
 /// </summary>
 public sealed unsafe partial class X86Cpu
 {
-    private readonly Dictionary<ulong, CodePage> _codePages = [];
-    private readonly Stack<CodePage> _freePages = new();
-
-    /// <summary>One bit per physical page below <see cref="CodeBitmapLimit"/> that has a <see cref="CodePage"/>: the TLB-fill test, cheaper than the dictionary.</summary>
-    private ulong[] _codeBitmap = new ulong[64];
-
-    private const ulong CodeBitmapLimit = 1UL << 24;
     private readonly GuestCodeReader _reader;
     private readonly Decoder[] _decoders;
-    private readonly HashSet<ulong> _breakpoints = [];
-    private readonly HashSet<ulong> _stopAddresses = [];
-    private CodePage? _fetchPage;
+    private RunControl _run = new();
+    private CodePage<DecodedInstruction>? _fetchPage;
     private ulong _fetchLinPage = ulong.MaxValue;
     private byte* _fetchHost;
     private DecodedInstruction _scratch;
     private Func<ulong, int>? _slowFetch;
 
-    private ulong _budget;
-    private ulong _chainLimit;
-    private bool _stopped;
-    private ulong _executed;
-    private ulong _totalExecuted;
-    private CodePage? _lastPage;
+    private CodePage<DecodedInstruction>? _lastPage;
     private int _lastSlot;
     private uint _lastGeneration;
-    private StopReason _stopReason;
-    private string? _stopDetail;
     private Tracer? _tracer;
+    private IcedDisassembler? _disassembler;
     private Action<ulong>? _hook;
 
     /// <summary>Instructions completed over the CPU's lifetime.</summary>
-    public ulong TotalInstructions => _totalExecuted + _executed;
+    public ulong TotalInstructions => _run.Total;
 
     /// <summary>Instructions decoded so far (cache misses), for measuring the cache.</summary>
     public ulong DecodedInstructions { get; private set; }
 
-    /// <summary>When set, every executed instruction is written here (address, optional symbol, Iced formatting).</summary>
+    /// <summary>When set, every executed instruction is written here (address, optional symbol, bytes, Iced formatting).</summary>
     public Tracer? Tracer
     {
         get => _tracer;
-        set => _tracer = value;
+        set
+        {
+            _tracer = value;
+            _disassembler = value is null ? null : new IcedDisassembler(value.Syntax, value.Symbols);
+        }
     }
 
     /// <summary>
@@ -71,32 +61,37 @@ public sealed unsafe partial class X86Cpu
     /// <summary>Stops before executing the instruction at linear <paramref name="linear"/> (<see cref="StopReason.Breakpoint"/>).</summary>
     public void AddBreakpoint(ulong linear)
     {
-        _breakpoints.Add(linear);
-        InvalidateCodeCache();
+        if (_run.AddBreakpoint(linear))
+            InvalidateCodeCache();
     }
 
     /// <summary>Removes a breakpoint.</summary>
     public void RemoveBreakpoint(ulong linear)
     {
-        _breakpoints.Remove(linear);
-        InvalidateCodeCache();
+        if (_run.RemoveBreakpoint(linear))
+            InvalidateCodeCache();
     }
 
     /// <summary>Stops when execution reaches linear <paramref name="linear"/> (<see cref="StopReason.AddressReached"/>).</summary>
     public void AddStopAddress(ulong linear)
     {
-        _stopAddresses.Add(linear);
-        InvalidateCodeCache();
+        if (_run.AddStopAddress(linear))
+            InvalidateCodeCache();
+    }
+
+    /// <summary>Removes a stop address.</summary>
+    public void RemoveStopAddress(ulong linear)
+    {
+        if (_run.RemoveStopAddress(linear))
+            InvalidateCodeCache();
     }
 
     /// <summary>Drops every decoded instruction (needed only if guest code was changed from outside the CPU).</summary>
     public void InvalidateCodeCache()
     {
-        foreach (var page in _codePages.Values)
-            _freePages.Push(page); // recycled: reset when reused, so dropping the cache allocates nothing
-        _codePages.Clear();
-        Array.Clear(_codeBitmap);
+        _code.Clear();
         _lastPage = null;
+        _fetchPage = null;
         FlushTlb();
     }
 
@@ -107,12 +102,7 @@ public sealed unsafe partial class X86Cpu
     /// </summary>
     public RunResult Run(ulong budget)
     {
-        _budget = budget;
-        _stopped = false;
-        _stopReason = StopReason.Budget;
-        _stopDetail = null;
-        _totalExecuted += _executed;
-        _executed = 0;
+        _run.Begin(budget);
         var first = true;
         while (true)
         {
@@ -132,14 +122,16 @@ public sealed unsafe partial class X86Cpu
                 break;
             }
         }
-        return new RunResult(_stopReason, Rip, _executed, _stopDetail);
+        return _run.Result(Rip);
     }
 
     /// <summary>Finds (or decodes) the instruction at RIP, checks breakpoints, links the previous chain to it and runs a chain from it.</summary>
     private void Loop(ref bool first)
     {
-        while (!_stopped && _executed < _budget)
+        while (_run.CanContinue)
         {
+            if (_interruptInput is { IsAsserted: true })
+                TakePendingInterrupt();
             if (Rip > _fetchLimit)
                 Throw(ExceptionVector.GeneralProtection); // segment limit before paging (SDM Vol. 3A §5.3)
             var linear = Mode64 ? Rip : (uint)(_csBase + Rip);
@@ -152,16 +144,13 @@ public sealed unsafe partial class X86Cpu
             ref var d = ref slot != 0 ? ref page.Entries[slot] : ref _scratch;
             if (d.Breakpoint)
             {
-                if (!first)
-                {
-                    Stop(_breakpoints.Contains(linear) ? StopReason.Breakpoint : StopReason.AddressReached);
+                if (!first && _run.StopIfAt(linear))
                     return;
-                }
             }
             else if (slot != 0 && _lastPage == page)
                 LinkFromLast(page, slot);
             first = false;
-            _chainLimit = _budget;
+            _run.Arm();
             if (_tracer is null && _hook is null)
                 Chain<Unobserved>(page, slot);
             else
@@ -170,7 +159,7 @@ public sealed unsafe partial class X86Cpu
     }
 
     /// <summary>Records in the last instruction of the previous chain that its successor or target is <paramref name="slot"/>.</summary>
-    private void LinkFromLast(CodePage page, int slot)
+    private void LinkFromLast(CodePage<DecodedInstruction> page, int slot)
     {
         if (_lastSlot == 0 || _lastGeneration != page.Generation)
             return;
@@ -183,9 +172,9 @@ public sealed unsafe partial class X86Cpu
 
     /// <summary>
     /// Runs instructions from <paramref name="slot"/> (0: the page-straddling one in <see cref="_scratch"/>)
-    /// while each one's successor is already linked and nothing lowered <see cref="_chainLimit"/>.
+    /// while each one's successor is already linked and nothing lowered the run's limit.
     /// </summary>
-    private void Chain<TObservation>(CodePage page, int slot)
+    private void Chain<TObservation>(CodePage<DecodedInstruction> page, int slot)
         where TObservation : struct, IObservation
     {
         var generation = page.Generation;
@@ -194,12 +183,12 @@ public sealed unsafe partial class X86Cpu
         while (true)
         {
             if (TObservation.Enabled)
-                Observe(ref d);
+                Observe(ref d, slot);
             NextRip = d.NextIP;
             d.Handler(this, ref d);
             var next = NextRip;
             Rip = next;
-            if (++_executed >= _chainLimit)
+            if (++_run.Executed >= _run.Limit)
                 break;
             int s = next == d.NextIP ? d.Next : next == d.Target ? d.TargetSlot : 0;
             if (s == 0)
@@ -212,10 +201,18 @@ public sealed unsafe partial class X86Cpu
         _lastGeneration = generation;
     }
 
-    private void Observe(ref DecodedInstruction d)
+    private void Observe(ref DecodedInstruction d, int slot)
     {
         var linear = Mode64 ? Rip : (uint)(_csBase + Rip);
-        _tracer?.Write(this, ref d.I, linear);
+        if (_tracer is not null)
+        {
+            // A cached instruction lies inside the fetch page; one straddling into the next page (slot 0)
+            // was decoded just now, so the reader still holds its bytes.
+            var bytes = slot != 0
+                ? new ReadOnlySpan<byte>(_fetchHost + (linear & 0xFFF), d.I.Length)
+                : _reader.Bytes.AsSpan(0, Math.Min(_reader.Count, d.I.Length));
+            _tracer.Write(linear, Convert.ToHexStringLower(bytes), _disassembler!.Format(in d.I));
+        }
         _hook?.Invoke(linear);
     }
 
@@ -236,28 +233,22 @@ public sealed unsafe partial class X86Cpu
     }
 
     /// <summary>Ends the run after the current instruction.</summary>
-    internal void Stop(StopReason reason, string? detail = null)
-    {
-        _stopReason = reason;
-        _stopDetail = detail;
-        _stopped = true;
-        _chainLimit = 0;
-    }
+    internal void Stop(StopReason reason, string? detail = null) => _run.Stop(reason, detail);
 
     /// <summary>From inside a handler: ends the run with RIP still at the current instruction, which does not count.</summary>
     internal void StopBefore(StopReason reason, string? detail = null)
     {
         Stop(reason, detail);
         NextRip = Rip;
-        _executed--;
+        _run.Executed--;
     }
 
     /// <summary>Makes the running chain return to <see cref="Loop"/> after the current instruction (cached fetch state is stale).</summary>
-    internal void BreakChain() => _chainLimit = 0;
+    internal void BreakChain() => _run.Break();
 
     private bool SetupFetch(ulong linear)
     {
-        var physical = Translate(linear, Access.Execute, out _);
+        var physical = Translate(linear, AccessKind.Execute, out _);
         var host = Memory.TryTranslate(physical & ~0xFFFUL, out var contiguous);
         if (host == null || contiguous < 4096)
         {
@@ -265,17 +256,9 @@ public sealed unsafe partial class X86Cpu
             return false;
         }
         var ppn = physical >> 12;
-        if (!_codePages.TryGetValue(ppn, out var page))
-        {
-            page = _freePages.Count != 0 ? _freePages.Pop() : new CodePage();
-            page.Reset(ulong.MaxValue, 0, 0, 0);
-            _codePages[ppn] = page;
-            MarkCodePage(ppn);
-            FlushTlb(); // writes to this page must now take the slow path, which invalidates decoded code
-        }
-        var csBase = SegBase[(int)SegmentRegister.Cs];
-        if (page.LinearPage != linear >> 12 || page.CsBase != csBase || page.Bitness != Bitness || page.CsLimit != _fetchLimit)
-            page.Reset(linear >> 12, csBase, Bitness, _fetchLimit);
+        var page = _code.Fetch(ppn, new CodeKey(linear >> 12, SegBase[(int)SegmentRegister.Cs], _fetchLimit, Bitness), out var added);
+        if (added)
+            _mmu.WriteProtect(ppn); // writes to this page must now take the slow path, which invalidates decoded code
         _fetchPage = page;
         _fetchHost = host;
         _fetchLinPage = linear >> 12;
@@ -284,7 +267,7 @@ public sealed unsafe partial class X86Cpu
 
     /// <summary>Decodes the instruction at <paramref name="linear"/> into <paramref name="page"/>; returns its slot, or 0 when it straddles into the next page (decoded into <see cref="_scratch"/>, not cached).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private int DecodeAt(ulong linear, CodePage page)
+    private int DecodeAt(ulong linear, CodePage<DecodedInstruction> page)
     {
         var offset = (int)(linear & 0xFFF);
         _reader.Start(_fetchHost, offset, linear, _slowFetch ??= FetchByteSlow);
@@ -307,142 +290,8 @@ public sealed unsafe partial class X86Cpu
     private int FetchByteSlow(ulong linear)
     {
         linear = WrapLinear(linear);
-        var physical = Translate(linear, Access.Execute, out _);
+        var physical = Translate(linear, AccessKind.Execute, out _);
         var host = Memory.TryTranslate(physical, out _);
         return host == null ? -1 : *host;
-    }
-
-    private void Fill(ref DecodedInstruction d, in Instruction instruction, ulong linear)
-    {
-        d.I = instruction;
-        d.I.NextIP = instruction.NextIP & _ipMask;
-        bool p66 = false, p67 = false, rexW = false;
-        for (var n = 0; n < _reader.Count; n++)
-        {
-            var b = _reader.Bytes[n];
-            if (b == 0x66)
-                p66 = true;
-            else if (b == 0x67)
-                p67 = true;
-            else if (b is 0xF0 or 0xF2 or 0xF3 or 0x26 or 0x2E or 0x36 or 0x3E or 0x64 or 0x65)
-                rexW = false;
-            else if (Bitness == 64 && (b & 0xF0) == 0x40)
-                rexW = (b & 8) != 0;
-            else
-                break;
-        }
-        d.OpAttr = (byte)(Bitness switch
-        {
-            64 => rexW ? 8 : p66 ? 2 : 4,
-            32 => p66 ? 2 : 4,
-            _ => p66 ? 4 : 2,
-        });
-        d.AddrSize = (byte)(Bitness switch
-        {
-            64 => p67 ? 4 : 8,
-            32 => p67 ? 2 : 4,
-            _ => p67 ? 4 : 2,
-        });
-        d.AddrMask = Mask(d.AddrSize);
-        d.MemSize = 0;
-        d.Seg = (byte)SegmentRegister.Ds;
-        for (var n = 0; n < instruction.OpCount; n++)
-        {
-            var k = instruction.GetOpKind(n);
-            if (k is OpKind.Memory or OpKind.MemorySegSI or OpKind.MemorySegESI or OpKind.MemorySegRSI
-                or OpKind.MemoryESDI or OpKind.MemoryESEDI or OpKind.MemoryESRDI)
-            {
-                d.MemSize = (byte)Math.Min(instruction.MemorySize.GetSize(), 255);
-                if (k is not (OpKind.MemoryESDI or OpKind.MemoryESEDI or OpKind.MemoryESRDI))
-                    d.Seg = (byte)(instruction.MemorySegment - Register.ES);
-                break;
-            }
-        }
-        d.OpSize = instruction.Op0Kind switch
-        {
-            OpKind.Register when RegisterSize(instruction.Op0Register) != 0 => (byte)RegisterSize(instruction.Op0Register),
-            OpKind.Memory when d.MemSize is 1 or 2 or 4 or 8 => d.MemSize,
-            _ => d.OpAttr,
-        };
-        d.Imm = instruction.OpCount > 1 && instruction.Op1Kind is >= OpKind.Immediate8 and <= OpKind.Immediate32to64
-            ? instruction.GetImmediate(1) & Mask(d.OpSize)
-            : 0;
-        d.NextIP = d.I.NextIP;
-        d.Base = RegSlot[(int)instruction.MemoryBase];
-        d.Index = RegSlot[(int)instruction.MemoryIndex];
-        d.ScaleShift = (byte)BitOperations.Log2((uint)Math.Max(instruction.MemoryIndexScale, 1));
-        d.Disp = instruction.MemoryDisplacement64;
-        d.Target = instruction.Op0Kind is OpKind.NearBranch16 or OpKind.NearBranch32 or OpKind.NearBranch64 ? instruction.NearBranchTarget : 0;
-        d.Cc = (byte)instruction.ConditionCode;
-        d.K0 = Describe(in instruction, 0, d.OpSize, out d.R0, out d.Sh0, out d.M0, out d.Keep0);
-        d.K1 = Describe(in instruction, 1, d.OpSize, out d.R1, out d.Sh1, out d.M1, out _);
-        d.Next = d.TargetSlot = 0;
-        d.Handler = DispatchTable.Select(ref d, Bitness);
-        d.Breakpoint = (_breakpoints.Count != 0 || _stopAddresses.Count != 0)
-            && (_breakpoints.Contains(linear) || _stopAddresses.Contains(linear));
-    }
-
-    /// <summary>Classifies operand <paramref name="n"/>; for a GPR, its slot, the shift and value mask of its width and the bits a write keeps.</summary>
-    private static OperandKind Describe(in Instruction instruction, int n, int opSize, out byte slot, out byte shift, out ulong mask, out ulong keep)
-    {
-        slot = 16;
-        shift = 0;
-        mask = Mask(opSize);
-        keep = 0;
-        if (n >= instruction.OpCount)
-            return OperandKind.None;
-        switch (instruction.GetOpKind(n))
-        {
-            case OpKind.Register:
-                var r = instruction.GetOpRegister(n);
-                var width = RegWidth[(int)r];
-                if (width == 0)
-                    return OperandKind.OtherRegister;
-                slot = RegSlot[(int)r];
-                (shift, mask, keep) = width switch
-                {
-                    8 => ((byte)0, ulong.MaxValue, 0UL),
-                    4 => ((byte)0, 0xFFFF_FFFFUL, 0UL),
-                    2 => ((byte)0, 0xFFFFUL, ~0xFFFFUL),
-                    1 => ((byte)0, 0xFFUL, ~0xFFUL),
-                    _ => ((byte)8, 0xFFUL, ~0xFF00UL),
-                };
-                return OperandKind.Gpr;
-            case OpKind.Memory:
-                return OperandKind.Memory;
-            case >= OpKind.Immediate8 and <= OpKind.Immediate32to64:
-                return OperandKind.Immediate;
-            default:
-                return OperandKind.None;
-        }
-    }
-
-    /// <summary>Whether physical page <paramref name="ppn"/> holds cached code (writes to it must take the slow path).</summary>
-    private bool IsCodePage(ulong ppn)
-        => ppn < (ulong)_codeBitmap.Length * 64 ? (_codeBitmap[ppn >> 6] & (1UL << (int)ppn)) != 0 : _codePages.ContainsKey(ppn);
-
-    private void MarkCodePage(ulong ppn)
-    {
-        if (ppn >= CodeBitmapLimit)
-            return;
-        if (ppn >= (ulong)_codeBitmap.Length * 64)
-            Array.Resize(ref _codeBitmap, (int)Math.Max((ulong)_codeBitmap.Length * 2, (ppn >> 6) + 1));
-        _codeBitmap[ppn >> 6] |= 1UL << (int)ppn;
-    }
-
-    /// <summary>Drops cached code overlapping a physical write (self-modifying code, kernel alternatives).</summary>
-    private void InvalidateCode(ulong physical, int size)
-    {
-        if (_codePages.TryGetValue(physical >> 12, out var page) && page.Overlaps((int)(physical & 0xFFF), size))
-        {
-            page.Reset(page.LinearPage, page.CsBase, page.Bitness, page.CsLimit);
-            BreakChain();
-        }
-        var end = physical + (ulong)size - 1;
-        if (end >> 12 != physical >> 12 && _codePages.TryGetValue(end >> 12, out page) && page.Overlaps(0, (int)(end & 0xFFF) + 1))
-        {
-            page.Reset(page.LinearPage, page.CsBase, page.Bitness, page.CsLimit);
-            BreakChain();
-        }
     }
 }

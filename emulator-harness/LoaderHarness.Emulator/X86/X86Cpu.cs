@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Iced.Intel;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Devices;
 using LoaderHarness.Loader.Memory;
 
@@ -33,7 +34,8 @@ public sealed unsafe partial class X86Cpu
         CpuId = cpuId ?? CpuIdTable.Default();
         Msrs = msrs ?? MsrTable.Default();
         R = (ulong*)Unsafe.AsPointer(ref _regStore[0]);
-        _tlb = (TlbEntry*)Unsafe.AsPointer(ref _tlbStore[0]);
+        _mmu = new SoftMmu(memory, Bus, _code);
+        _tlb = _mmu.Tlb;
         _reader = new GuestCodeReader();
         _decoders = [Decoder.Create(16, _reader), Decoder.Create(32, _reader), Decoder.Create(64, _reader)];
         RegisterBuiltInDevices();

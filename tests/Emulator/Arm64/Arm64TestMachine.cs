@@ -1,4 +1,5 @@
 using LoaderHarness.Emulator.Arm64;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Loader.Memory;
 
 namespace LoaderHarness.Tests.Emulator.Arm64;
@@ -36,9 +37,9 @@ internal sealed class Arm64TestMachine : IDisposable
 
     /// <summary>
     /// Loads <paramref name="source"/> followed by <c>wfi</c> and its literal pool, starts at its first
-    /// instruction with SP at <see cref="StackTop"/> and runs until the WFI (<see cref="Arm64StopReason.Halt"/>).
+    /// instruction with SP at <see cref="StackTop"/> and runs until the WFI (<see cref="StopReason.Halt"/>).
     /// </summary>
-    public Arm64RunResult Run(string source, ulong budget = 1_000_000)
+    public RunResult Run(string source, ulong budget = 1_000_000)
     {
         Load(source + "\n    wfi\n    .ltorg\n");
         Cpu.Pc = CodeBase;

@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Tests.Support;
 using LoaderHarness.Emulator.Arm64;
 using Shouldly;
@@ -84,7 +85,7 @@ public class DifferentialTests
 
         var context = $"seed {seed} (rerun with Replay({seed}))\n{RandomA64Program.Listing(words, CodeBase)}";
         err.ShouldBe(0, $"Unicorn failed: {context}");
-        result.Reason.ShouldBe(Arm64StopReason.AddressReached, $"{result}\n{context}");
+        result.Reason.ShouldBe(StopReason.AddressReached, $"{result}\n{context}");
         for (var i = 0; i < 31; i++)
             m.Cpu[i].ShouldBe(uc.GetRegister(UnicornArm64.X(i)), $"X{i} differs: {context}");
         m.Cpu.StackPointer.ShouldBe(uc.GetRegister(UnicornArm64.Sp), $"SP differs: {context}");

@@ -1,4 +1,5 @@
 using LoaderHarness.Emulator.Arm64;
+using LoaderHarness.Emulator.Core;
 using Shouldly;
 
 namespace LoaderHarness.Tests.Emulator.Arm64;
@@ -55,7 +56,7 @@ public class ExceptionTests
             mov x3, #3
             {Vectors}
             """);
-        result.Reason.ShouldBe(Arm64StopReason.Halt, result.ToString());
+        result.Reason.ShouldBe(StopReason.Halt, result.ToString());
         // ESR: EC 0x15 (SVC from AArch64), IL = 1, ISS = imm16.
         m.Cpu[4].ShouldBe((0x15UL << 26) | (1UL << 25) | 0x42);
         // Preferred return for SVC is the next instruction; SPSR holds NZCV and EL1h with DAIF masked.
@@ -148,7 +149,7 @@ public class ExceptionTests
         m.Cpu.Pstate = Arm64Pstate.El2hMasked;
         m.Cpu.Pc = Arm64TestMachine.CodeBase;
         var result = m.Cpu.Run(100);
-        result.Reason.ShouldBe(Arm64StopReason.Halt, result.ToString());
+        result.Reason.ShouldBe(StopReason.Halt, result.ToString());
         m.Cpu[4].ShouldBe((0x16UL << 26) | (1UL << 25) | 0x55);
         m.Cpu[5].ShouldBe(2UL << 2);
         m.Cpu[3].ShouldBe(3UL);
@@ -162,7 +163,7 @@ public class ExceptionTests
         using var m = new Arm64TestMachine();
         // VBAR_EL1 = 0 after reset: the BRK's vector 0x200 is not RAM.
         var result = m.Run("brk #0");
-        result.Reason.ShouldBe(Arm64StopReason.FetchOutsideRam, result.ToString());
+        result.Reason.ShouldBe(StopReason.FetchOutsideRam, result.ToString());
         result.Pc.ShouldBe(0x200UL);
         m.Cpu.LastException!.Value.ExceptionClass.ShouldBe(0x3CU);
     }

@@ -1,4 +1,5 @@
 using LoaderHarness.Emulator.Arm64;
+using LoaderHarness.Emulator.Core;
 using Shouldly;
 
 namespace LoaderHarness.Tests.Emulator.Arm64;
@@ -44,7 +45,7 @@ public class InstructionTests
     {
         using var m = new Arm64TestMachine();
         var result = m.Run(source);
-        result.Reason.ShouldBe(Arm64StopReason.Halt, result.ToString());
+        result.Reason.ShouldBe(StopReason.Halt, result.ToString());
         m.Cpu[0].ShouldBe(expected);
     }
 

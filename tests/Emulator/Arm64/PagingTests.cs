@@ -1,4 +1,5 @@
 using LoaderHarness.Emulator.Arm64;
+using LoaderHarness.Emulator.Core;
 using Shouldly;
 
 namespace LoaderHarness.Tests.Emulator.Arm64;
@@ -71,7 +72,7 @@ public class PagingTests
             ldr x1, ={HighBlock + (Arm64TestMachine.DataBase & 0x1F_FFFF)}
             ldr x7, [x1, #0x18]
             """));
-        result.Reason.ShouldBe(Arm64StopReason.Halt, result.ToString());
+        result.Reason.ShouldBe(StopReason.Halt, result.ToString());
         m.Cpu.MmuEnabled.ShouldBeTrue();
         m.Cpu[2].ShouldBe(0x1122_3344_5566_7788UL);
         m.Cpu[7].ShouldBe(0x1122_3344_5566_7788UL);
@@ -169,7 +170,7 @@ public class PagingTests
             brk #0
             """));
         // The BRK goes to VBAR + 0x200, whose fetch is an instruction abort taken to the same vector.
-        result.Reason.ShouldBe(Arm64StopReason.RecursiveException, result.ToString());
+        result.Reason.ShouldBe(StopReason.RecursiveException, result.ToString());
         result.Pc.ShouldBe(0x0000_7000_0000_0200UL);
     }
 

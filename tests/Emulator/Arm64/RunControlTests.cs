@@ -1,4 +1,5 @@
 using LoaderHarness.Emulator.Arm64;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Devices;
 using Shouldly;
 
@@ -16,7 +17,7 @@ public class RunControlTests
         m.Cpu.Pc = Arm64TestMachine.CodeBase;
         var first = m.Cpu.Run(1000);
         var second = m.Cpu.Run(1000);
-        first.Reason.ShouldBe(Arm64StopReason.Budget);
+        first.Reason.ShouldBe(StopReason.Budget);
         first.Instructions.ShouldBe(1000UL);
         second.Instructions.ShouldBe(1000UL);
         m.Cpu[0].ShouldBe(1000UL);
@@ -28,7 +29,7 @@ public class RunControlTests
     {
         using var m = new Arm64TestMachine();
         var result = m.Run("nop");
-        result.Reason.ShouldBe(Arm64StopReason.Halt);
+        result.Reason.ShouldBe(StopReason.Halt);
         result.Pc.ShouldBe(Arm64TestMachine.CodeBase + 8);
     }
 
@@ -39,7 +40,7 @@ public class RunControlTests
         m.Load("sevl\n wfe\n mov x0, #1\n wfe\n mov x1, #1");
         m.Cpu.Pc = Arm64TestMachine.CodeBase;
         var result = m.Cpu.Run(100);
-        result.Reason.ShouldBe(Arm64StopReason.Halt);
+        result.Reason.ShouldBe(StopReason.Halt);
         result.Detail.ShouldNotBeNull().ShouldContain("wfe");
         m.Cpu[0].ShouldBe(1UL);
         m.Cpu[1].ShouldBe(0UL);
@@ -51,7 +52,7 @@ public class RunControlTests
     {
         using var m = new Arm64TestMachine();
         var result = m.Run(source);
-        result.Reason.ShouldBe(Arm64StopReason.SelfLoop, result.ToString());
+        result.Reason.ShouldBe(StopReason.SelfLoop, result.ToString());
         result.Detail.ShouldNotBeNull().ShouldContain(detail);
         result.Instructions.ShouldBeLessThan(4UL);
     }
@@ -61,7 +62,7 @@ public class RunControlTests
     {
         using var m = new Arm64TestMachine();
         var result = m.Run("nop\n fmov d0, #2.0");
-        result.Reason.ShouldBe(Arm64StopReason.Unimplemented);
+        result.Reason.ShouldBe(StopReason.Unimplemented);
         result.Pc.ShouldBe(Arm64TestMachine.CodeBase + 4);
         result.Detail.ShouldBe($"fmov d0, #2.00000000 at 0x{Arm64TestMachine.CodeBase + 4:x}");
         result.Instructions.ShouldBe(1UL);
@@ -72,7 +73,7 @@ public class RunControlTests
     {
         using var m = new Arm64TestMachine();
         var result = m.Run(".inst 0x00000000");
-        result.Reason.ShouldBe(Arm64StopReason.Unimplemented);
+        result.Reason.ShouldBe(StopReason.Unimplemented);
         result.Detail.ShouldBe($"undefined instruction 0x00000000 at 0x{Arm64TestMachine.CodeBase:x}");
     }
 
@@ -81,7 +82,7 @@ public class RunControlTests
     {
         using var m = new Arm64TestMachine();
         var result = m.Run("mrs x0, scr_el3");
-        result.Reason.ShouldBe(Arm64StopReason.Unimplemented);
+        result.Reason.ShouldBe(StopReason.Unimplemented);
         result.Detail.ShouldBe($"mrs x0, scr_el3 at 0x{Arm64TestMachine.CodeBase:x}");
     }
 
@@ -90,7 +91,7 @@ public class RunControlTests
     {
         using var m = new Arm64TestMachine();
         var result = m.Run("mov x0, #0x1000\n br x0");
-        result.Reason.ShouldBe(Arm64StopReason.FetchOutsideRam);
+        result.Reason.ShouldBe(StopReason.FetchOutsideRam);
         result.Pc.ShouldBe(0x1000UL);
     }
 
@@ -102,11 +103,11 @@ public class RunControlTests
         m.Cpu.Pc = Arm64TestMachine.CodeBase;
         m.Cpu.AddBreakpoint(Arm64TestMachine.CodeBase + 4);
         var first = m.Cpu.Run(100);
-        first.Reason.ShouldBe(Arm64StopReason.Breakpoint);
+        first.Reason.ShouldBe(StopReason.Breakpoint);
         first.Pc.ShouldBe(Arm64TestMachine.CodeBase + 4);
         m.Cpu[1].ShouldBe(0UL);
         var second = m.Cpu.Run(100);
-        second.Reason.ShouldBe(Arm64StopReason.Halt);
+        second.Reason.ShouldBe(StopReason.Halt);
         m.Cpu[2].ShouldBe(3UL);
     }
 
@@ -129,7 +130,7 @@ public class RunControlTests
             ret
             done:
             """);
-        result.Reason.ShouldBe(Arm64StopReason.Halt, result.ToString());
+        result.Reason.ShouldBe(StopReason.Halt, result.ToString());
         m.Cpu[0].ShouldBe(2UL);
     }
 
@@ -148,7 +149,7 @@ public class RunControlTests
             ldr x0, =0x84000008
             hvc #0
             """);
-        result.Reason.ShouldBe(Arm64StopReason.PowerOff, result.ToString());
+        result.Reason.ShouldBe(StopReason.PowerOff, result.ToString());
         m.Cpu[19].ShouldBe(Psci.Version02);
         m.Cpu[20].ShouldBe(unchecked((ulong)Psci.NotSupported));
         m.Cpu.FirmwareCalls.Select(c => c.Function).ShouldBe([Psci.Version, 0x8400_FF00u, Psci.SystemOff]);
@@ -184,8 +185,8 @@ public class RunControlTests
             ldr x4, [x1, #64]
             """);
         m.Cpu.RecordedAccesses.ShouldBe([
-            new Arm64MemoryAccess(false, Arm64TestMachine.DataBase + 8, 8, 0, Arm64TestMachine.CodeBase + 4),
-            new Arm64MemoryAccess(true, Arm64TestMachine.DataBase + 4, 4, 5, Arm64TestMachine.CodeBase + 12),
+            new MemoryAccess(false, Arm64TestMachine.DataBase + 8, 8, 0, Arm64TestMachine.CodeBase + 4),
+            new MemoryAccess(true, Arm64TestMachine.DataBase + 4, 4, 5, Arm64TestMachine.CodeBase + 12),
         ]);
     }
 

@@ -1,4 +1,5 @@
 using LoaderHarness.Emulator.Arm64;
+using LoaderHarness.Emulator.Core;
 using Shouldly;
 
 namespace LoaderHarness.Tests.Emulator.Arm64;
@@ -21,7 +22,7 @@ public class SmokeTests
             ldr x3, [x2, #8]
             """);
 
-        result.Reason.ShouldBe(Arm64StopReason.Halt, result.ToString());
+        result.Reason.ShouldBe(StopReason.Halt, result.ToString());
         m.Cpu[0].ShouldBe(55UL);
         m.Cpu[3].ShouldBe(55UL);
         m.Memory.ReadU64(Arm64TestMachine.DataBase + 8).ShouldBe(55UL);

@@ -1,6 +1,7 @@
 using LoaderHarness.Emulator.Arm64;
 using LoaderHarness.Emulator.Boot;
 using LoaderHarness.Emulator.Contracts;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Tests.Support;
 using Shouldly;
@@ -23,7 +24,7 @@ public class Arm64KernelBootRealKernelTests
         var report = Arm64KernelBoot.Run(DebianArm64Kernel.Image(), new Arm64KernelBootOptions { Profile = profile, Until = "start_kernel" });
 
         report.Milestone.ShouldBe("start_kernel", $"{report.StopReason} at {report.StopLocation}: {report.StopDetail}");
-        report.StopReason.ShouldBe(Arm64StopReason.AddressReached);
+        report.StopReason.ShouldBe(StopReason.AddressReached);
         // head.S order: preserve_boot_args, then the EL setup, page tables and MMU, then __primary_switched → start_kernel.
         report.Milestones.Select(m => m.Symbol).ShouldBe(["primary_entry", "preserve_boot_args", "init_kernel_el", "create_idmap", "__cpu_setup",
             "__primary_switch", "__enable_mmu", "__relocate_kernel", "__primary_switched", "start_kernel"]);

@@ -1,4 +1,5 @@
 using LoaderHarness.Emulator.Boot;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Emulator.X86;
 using LoaderHarness.Loader.Boot.MemoryMap;

@@ -1,4 +1,5 @@
 using LoaderHarness.Emulator.Boot;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Fixtures.Images;
 using LoaderHarness.Loader.Errors;
 using LoaderHarness.Loader.Memory;
@@ -48,7 +49,7 @@ public sealed class KernelBootTests
         var report = Boot("never");
 
         report.Milestone.ShouldBeNull();
-        report.StopReason.ShouldBe(LoaderHarness.Emulator.X86.StopReason.SelfLoop);
+        report.StopReason.ShouldBe(LoaderHarness.Emulator.Core.StopReason.SelfLoop);
         report.StopLocation.ShouldBe("target");
         report.Succeeded.ShouldBeFalse();
     }

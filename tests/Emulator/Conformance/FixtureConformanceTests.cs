@@ -1,5 +1,6 @@
 using LoaderHarness.Emulator.Conformance;
 using LoaderHarness.Emulator.Contracts;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Fixtures.Stubs;
 using LoaderHarness.Loader.Setup;
@@ -27,7 +28,7 @@ public sealed class FixtureConformanceTests
         report.SetupError.ShouldBeNull();
         report.Violations.Select(v => $"{v.Contract.Id}: {v.Detail}").ShouldBeEmpty(report.Console);
         // The stub's verdict came through the exit port, and it saw our command line.
-        report.Run!.Value.Reason.ShouldBe(LoaderHarness.Emulator.X86.StopReason.ExitPort);
+        report.Run!.Value.Reason.ShouldBe(LoaderHarness.Emulator.Core.StopReason.ExitPort);
         report.Results.Single(r => r.Contract.Id == "x86.run.kernel-verdict").Verdict.ShouldBe(ContractVerdict.Pass);
         if (c.Protocol != BootProtocol.Linux32 || !c.Kernel.EndsWith("2.00"))
             report.Console.ShouldContain("cmdline: " + c.CommandLine);

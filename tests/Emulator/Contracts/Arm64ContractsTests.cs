@@ -1,6 +1,7 @@
 using LoaderHarness.Emulator.Arm64;
 using LoaderHarness.Emulator.Conformance;
 using LoaderHarness.Emulator.Contracts;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Fixtures.Arm64;
 using LoaderHarness.Tests.Support;
@@ -32,7 +33,7 @@ public class Arm64ContractsTests
     {
         var report = Arm64ConformanceRunner.Run("arm64-stub", Stub, profile);
         report.Violations.Select(v => $"{v.Contract.Id}: {v.Detail}").ShouldBeEmpty(report.Console);
-        report.Run!.Value.Reason.ShouldBe(Arm64StopReason.PowerOff);
+        report.Run!.Value.Reason.ShouldBe(StopReason.PowerOff);
         report.Console.ShouldContain("bootargs: console=ttyAMA0");
         report.Console.ShouldEndWith("OK\n");
         report.Results.Single(r => r.Contract.Id == "arm64.run.kernel-verdict").Verdict.ShouldBe(ContractVerdict.Pass);
@@ -74,7 +75,7 @@ public class Arm64ContractsTests
     {
         var report = Arm64ConformanceRunner.Run("arm64-stub", Stub, Arm64VmmProfiles.Firecracker, Arm64Mutants.All.Single(m => m.Id == mutantId));
         report.Console.ShouldContain(line);
-        report.Run!.Value.Reason.ShouldBe(Arm64StopReason.Reset);
+        report.Run!.Value.Reason.ShouldBe(StopReason.Reset);
     }
 
     [Test]

@@ -1,4 +1,5 @@
 using Iced.Intel;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.X86;
 using NUnit.Framework;
 using Shouldly;
@@ -138,7 +139,7 @@ public class CallGateTests
         var r = m.Run();
 
         r.Reason.ShouldBe(StopReason.Unimplemented);
-        r.Rip.ShouldBe(TestMachine.CodeBase);
+        r.Pc.ShouldBe(TestMachine.CodeBase);
         r.Detail!.ShouldContain("task switch");
     }
 

@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Tests.Support;
 using Iced.Intel;
 using LoaderHarness.Emulator.X86;

@@ -1,4 +1,5 @@
 using Iced.Intel;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.X86;
 using NUnit.Framework;
 using Shouldly;
@@ -169,7 +170,7 @@ public class ExceptionTests
         var r = m.Run();
 
         r.Reason.ShouldBe(StopReason.TripleFault);
-        r.Rip.ShouldBe(TestMachine.CodeBase);
+        r.Pc.ShouldBe(TestMachine.CodeBase);
         r.Detail.ShouldNotBeNull().ShouldContain("#UD");
     }
 

@@ -1,5 +1,6 @@
 using System.Text;
 using Iced.Intel;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.X86;
 using NUnit.Framework;
 using Shouldly;

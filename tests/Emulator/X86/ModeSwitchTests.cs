@@ -1,4 +1,5 @@
 using Iced.Intel;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.X86;
 using NUnit.Framework;
 using Shouldly;
@@ -118,7 +119,7 @@ public class ModeSwitchTests
         var r = m.Run();
 
         r.Reason.ShouldBe(StopReason.TripleFault, r.ToString());
-        r.Rip.ShouldBe(Real + 6);
+        r.Pc.ShouldBe(Real + 6);
     }
 
     [Test]

@@ -1,4 +1,5 @@
 using Iced.Intel;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.X86;
 using NUnit.Framework;
 using Shouldly;
@@ -51,7 +52,7 @@ public class RunControlTests
         var r = m.Run();
 
         r.Reason.ShouldBe(StopReason.SelfLoop);
-        r.Rip.ShouldBe(TestMachine.CodeBase + 1);
+        r.Pc.ShouldBe(TestMachine.CodeBase + 1);
     }
 
     [Test]
@@ -66,7 +67,7 @@ public class RunControlTests
         var r = m.Run();
 
         r.Reason.ShouldBe(StopReason.Unimplemented);
-        r.Rip.ShouldBe(TestMachine.CodeBase + 1);
+        r.Pc.ShouldBe(TestMachine.CodeBase + 1);
         r.Instructions.ShouldBe(1UL);
         r.Detail.ShouldNotBeNull().ShouldStartWith($"unimplemented: aesenc at 0x{TestMachine.CodeBase + 1:x}");
     }
@@ -87,7 +88,7 @@ public class RunControlTests
         var second = m.Run();
 
         first.Reason.ShouldBe(StopReason.Breakpoint);
-        first.Rip.ShouldBe(TestMachine.CodeBase + 5);
+        first.Pc.ShouldBe(TestMachine.CodeBase + 5);
         rbxAtBreakpoint.ShouldBe(0UL);
         second.Reason.ShouldBe(StopReason.Halt);
         m.Cpu[Register.RBX].ShouldBe(2UL);
@@ -177,7 +178,7 @@ public class RunControlTests
 
         r.Reason.ShouldBe(StopReason.ExitPort);
         m.Cpu.DebugExit.ExitCode.ShouldBe(0x43);
-        r.Rip.ShouldBe(TestMachine.CodeBase + 4, "the OUT completed");
+        r.Pc.ShouldBe(TestMachine.CodeBase + 4, "the OUT completed");
     }
 
     [Test]
@@ -213,12 +214,12 @@ public class RunControlTests
             a.hlt();
         });
         var output = new StringWriter();
-        m.Cpu.Tracer = new Tracer(output, TraceSyntax.Intel, address => address == TestMachine.CodeBase ? "startup_64" : null);
+        m.Cpu.Tracer = new Tracer(output, address => address == TestMachine.CodeBase ? "startup_64" : null, TraceSyntax.Intel);
 
         m.Run();
 
         var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        lines.ShouldBe(["<startup_64>:", $"{TestMachine.CodeBase:x16}  mov eax,1", $"{TestMachine.CodeBase + 5:x16}  hlt"]);
+        lines.ShouldBe(["<startup_64>:", $"{TestMachine.CodeBase:x16}  {"b801000000",-16}  mov eax,1", $"{TestMachine.CodeBase + 5:x16}  {"f4",-16}  hlt"]);
     }
 
     [Test]

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace LoaderHarness.Emulator;
+namespace LoaderHarness.Emulator.Core;
 
 /// <summary>1-, 2-, 4- and 8-byte little-endian loads and stores through a host pointer into guest RAM (both engines' TLB fast paths).</summary>
 internal static unsafe class HostAccess

@@ -1,7 +1,7 @@
-namespace LoaderHarness.Emulator.X86;
+namespace LoaderHarness.Emulator.Core;
 
-/// <summary>The kind of memory access a translation is for.</summary>
-internal enum Access
+/// <summary>What a translation is for: permissions and the fault reported differ.</summary>
+internal enum AccessKind
 {
     /// <summary>Data read.</summary>
     Read,

@@ -1,6 +1,6 @@
-namespace LoaderHarness.Emulator.X86;
+namespace LoaderHarness.Emulator.Core;
 
-/// <summary>Assembly syntax for traces.</summary>
+/// <summary>Assembly syntax for x86 traces (arm64 has one: Capstone's).</summary>
 public enum TraceSyntax
 {
     /// <summary>AT&amp;T / GNU as.</summary>

@@ -1,0 +1,56 @@
+namespace LoaderHarness.Emulator.Core;
+
+/// <summary>
+/// The architecture-neutral part of a page of decoded code (<see cref="CodePage{TEntry}"/>): which page
+/// offset starts which entry, which bytes decoded entries came from, and a generation that changes whenever
+/// the page is emptied. A write to any byte an entry came from empties the page.
+/// </summary>
+internal abstract class CodePage
+{
+    /// <summary>Slot of the entry starting at each page offset; 0 = not decoded.</summary>
+    public readonly ushort[] Slots = new ushort[4096];
+
+    /// <summary>One bit per byte of the page that belongs to a decoded entry.</summary>
+    private readonly ulong[] _covered = new ulong[64];
+
+    /// <summary>Slots in use plus one (slot 0 means "none").</summary>
+    public int Count { get; private set; } = 1;
+
+    /// <summary>What the entries were decoded under.</summary>
+    public CodeKey Key { get; private set; } = CodeKey.None;
+
+    /// <summary>Bumped by every <see cref="Reset"/>, so a slot number remembered across instructions can be checked for staleness.</summary>
+    public uint Generation { get; private set; }
+
+    /// <summary>Makes the page empty and re-keys it. Entries are left in place (an instruction whose write emptied its own page finishes with its own operands) and cleared when their slot is reused.</summary>
+    public void Reset(in CodeKey key)
+    {
+        if (Count > 1)
+        {
+            Array.Clear(Slots);
+            Array.Clear(_covered);
+        }
+        Count = 1;
+        Generation++;
+        Key = key;
+    }
+
+    /// <summary>Whether any byte of <c>[offset, offset + length)</c> belongs to a decoded entry.</summary>
+    public bool Overlaps(int offset, int length)
+    {
+        for (var b = offset; b < offset + length && b < 4096; b++)
+            if ((_covered[b >> 6] & (1UL << b)) != 0)
+                return true;
+        return false;
+    }
+
+    /// <summary>Claims the next slot for an entry at <paramref name="offset"/> decoded from <paramref name="length"/> bytes.</summary>
+    protected int Claim(int offset, int length)
+    {
+        var slot = Count++;
+        Slots[offset] = (ushort)slot;
+        for (var b = offset; b < offset + length && b < 4096; b++)
+            _covered[b >> 6] |= 1UL << b;
+        return slot;
+    }
+}

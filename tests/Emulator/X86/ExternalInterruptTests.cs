@@ -1,0 +1,80 @@
+using Iced.Intel;
+using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Devices;
+using LoaderHarness.Emulator.X86;
+using LoaderHarness.Tests.Emulator.Devices;
+using Shouldly;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace LoaderHarness.Tests.Emulator.X86;
+
+/// <summary>A device's interrupt line through a controller to INTR, taken at an instruction boundary (SDM Vol. 3A §6.8.1).</summary>
+[TestFixture]
+public class ExternalInterruptTests
+{
+    private const ulong Handler = 0x18000;
+    private const int Vector = 0x30;
+
+    /// <summary>A port that raises its line when written (a device finishing a request).</summary>
+    private sealed class DoorbellPort(IInterruptLine line) : IPortDevice
+    {
+        public uint Read(ushort port, int size) => 0;
+
+        public void Write(ushort port, int size, uint value) => line.Raise();
+    }
+
+    private static (TestMachine Machine, LatchingController Controller, ulong AfterOut) Machine()
+    {
+        var m = new TestMachine();
+        m.EnterLong64(TestMachine.CodeBase);
+        m.SetGate64(Vector, Handler);
+        m.Cpu.Idtr = new DescriptorTableRegister(TestMachine.IdtBase, 256 * 16 - 1);
+        var controller = new LatchingController(Vector) { Output = new InterruptLine(m.Cpu.InterruptInput, 0) };
+        m.Cpu.InterruptController = controller;
+        m.Cpu.Bus.Register(0x80, 1, new DoorbellPort(new InterruptLine(controller, 4, InterruptTrigger.Edge)));
+        m.Load(64, Handler, a =>
+        {
+            a.mov(r8d, 1);
+            a.mov(r9, __qword_ptr[rsp]); // the RIP pushed: where the interrupted code resumes
+            a.hlt();
+        });
+        m.Load(64, TestMachine.CodeBase, a =>
+        {
+            a.@out(0x80, al);
+            a.mov(r10d, 1); // runs only after the handler returns
+            a.hlt();
+        });
+        return (m, controller, TestMachine.CodeBase + 2);
+    }
+
+    [Test]
+    public void A_raised_line_is_taken_after_the_instruction_that_raised_it()
+    {
+        var (m, controller, afterOut) = Machine();
+        using var _ = m;
+        m.Cpu.Rflags |= 0x200; // IF
+
+        var result = m.Run();
+
+        result.Reason.ShouldBe(StopReason.Halt, result.ToString());
+        controller.Acknowledged.ShouldBe(1);
+        m.Cpu[Register.R8D].ShouldBe(1UL);
+        m.Cpu[Register.R9].ShouldBe(afterOut);
+        m.Cpu[Register.R10D].ShouldBe(0UL);
+        (m.Cpu.Rflags & 0x200).ShouldBe(0UL, "an interrupt gate clears IF");
+    }
+
+    [Test]
+    public void A_masked_interrupt_is_not_taken()
+    {
+        var (m, controller, _) = Machine();
+        using var __ = m;
+
+        var result = m.Run();
+
+        result.Reason.ShouldBe(StopReason.Halt);
+        controller.Acknowledged.ShouldBe(0);
+        m.Cpu[Register.R10D].ShouldBe(1UL);
+        m.Cpu.InterruptInput.IsAsserted.ShouldBeTrue("the request stays pending");
+    }
+}
