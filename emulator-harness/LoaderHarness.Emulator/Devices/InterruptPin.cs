@@ -1,32 +1,36 @@
 namespace LoaderHarness.Emulator.Devices;
 
 /// <summary>
-/// A device's interrupt output pin: the level the device drives, and whoever listens to it (an
-/// interrupt controller's input). Devices only ever call <see cref="Set"/>; how the level reaches a
-/// controller is decided in <see cref="Connect"/>, the one place to switch to a shared interrupt-line
-/// type.
+/// The output a device drives, as a level it holds (a UART's INTRPT, an 8254's OUT, the RTC's IRQ#),
+/// forwarded to the <see cref="IInterruptLine"/> it is wired to only when it changes. Wire it with a
+/// <see cref="InterruptTrigger.Level"/> line: the pin already carries the chip's real waveform, and an
+/// edge-sensing input (the 8259A's) finds the edges itself.
 /// </summary>
 public sealed class InterruptPin
 {
-    private Action<bool>? _listener;
+    private IInterruptLine? _line;
 
     /// <summary>The level the device drives now (true = asserted).</summary>
     public bool Level { get; private set; }
 
-    /// <summary>Routes level changes to <paramref name="listener"/> and tells it the current level.</summary>
-    public void Connect(Action<bool> listener)
+    /// <summary>Where the pin is wired; on wiring, the line is brought to the pin's current level.</summary>
+    public IInterruptLine? Line
     {
-        _listener = listener;
-        listener(Level);
+        get => _line;
+        set
+        {
+            _line = value;
+            value?.Set(Level);
+        }
     }
 
-    /// <summary>Drives the pin; listeners hear only changes.</summary>
+    /// <summary>Drives the pin; the line hears only changes.</summary>
     public void Set(bool level)
     {
         if (level == Level)
             return;
         Level = level;
-        _listener?.Invoke(level);
+        _line?.Set(level);
     }
 
     /// <summary>

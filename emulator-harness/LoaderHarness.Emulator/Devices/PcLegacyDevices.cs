@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Devices.Pic;
 using LoaderHarness.Emulator.Devices.Rtc;
 using LoaderHarness.Emulator.Devices.Serial;
@@ -9,9 +10,10 @@ namespace LoaderHarness.Emulator.Devices;
 /// <summary>
 /// The legacy ISA devices every PC (and QEMU's pc/q35 machines) has, wired as the PC/AT wires them:
 /// the 8259A pair, the 8254 on IRQ 0 with port 0x61, COM1's 16550A on IRQ 4, the CMOS RTC on IRQ 8,
-/// and the POST-code port. A machine registers them on its bus with <see cref="Attach"/>, lets the CPU
-/// sample <see cref="DualPic8259.InterruptRequested"/> and call <see cref="DualPic8259.Acknowledge"/>,
-/// and drives time through this object's <see cref="ITimedDevice"/> members.
+/// and the POST-code port. <see cref="ConnectTo"/> puts them on a CPU's bus and makes the 8259A its
+/// interrupt controller; whoever runs the CPU drives time through this object's
+/// <see cref="ITimedDevice"/> members (run to <see cref="NextEventNanoseconds"/>, then
+/// <see cref="Update"/>), or no timer interrupt is ever raised.
 /// </summary>
 public sealed class PcLegacyDevices : ITimedDevice
 {
@@ -21,9 +23,9 @@ public sealed class PcLegacyDevices : ITimedDevice
         Pit = new Pit8254(clock);
         PortB = new SystemControlPortB(Pit, clock);
         Rtc = new CmosRtc(clock, rtcStart);
-        Pic.Connect(Pit.Irq0, Pit8254.Irq);
-        Pic.Connect(Com1.Irq, Uart16550.Com1Irq);
-        Pic.Connect(Rtc.Irq8, CmosRtc.Irq);
+        Pit.Irq0.Line = Pic.LineFor(Pit8254.Irq);
+        Com1.Irq.Line = Pic.LineFor(Uart16550.Com1Irq);
+        Rtc.Irq8.Line = Pic.LineFor(CmosRtc.Irq);
     }
 
     /// <summary>The cascaded interrupt controllers.</summary>
@@ -55,6 +57,17 @@ public sealed class PcLegacyDevices : ITimedDevice
         bus.Register(CmosRtc.IndexPort, 2, Rtc);
         bus.Register(Uart16550.Com1Port, 8, Com1);
         bus.Register(PostCodePort.Port, 1, PostCodes);
+    }
+
+    /// <summary>
+    /// Registers the ports on <paramref name="cpu"/>'s bus, wires the master's INT to its interrupt input
+    /// and makes the pair its interrupt controller (the INTA cycle).
+    /// </summary>
+    public void ConnectTo(IGuestCpu cpu)
+    {
+        Attach(cpu.Bus);
+        Pic.Output.Line = new InterruptLine(cpu.InterruptInput, 0);
+        cpu.InterruptController = Pic;
     }
 
     /// <inheritdoc/>

@@ -57,7 +57,7 @@ public class PcLegacyDevicesTests
             _clock.Set(_pc.NextEventNanoseconds);
             _pc.Update();
             _pc.Pic.InterruptRequested.ShouldBeTrue();
-            _pc.Pic.Acknowledge().ShouldBe((byte)0x30);
+            _pc.Pic.Acknowledge().ShouldBe(0x30);
             EndOfInterrupt(0);
         }
         _clock.Nanoseconds.ShouldBeInRange(11_999_000L, 12_001_000L); // three 4 ms ticks
@@ -70,7 +70,7 @@ public class PcLegacyDevicesTests
         _pc.Pic.InterruptRequested.ShouldBeFalse();
         _bus.Out(0x3FC, 1, 0x0B); // MCR: DTR | RTS | OUT2
         _pc.Pic.InterruptRequested.ShouldBeTrue();
-        _pc.Pic.Acknowledge().ShouldBe((byte)0x34);
+        _pc.Pic.Acknowledge().ShouldBe(0x34);
         _bus.In(0x3FA, 1).ShouldBe(0x02u); // IIR: THRE (FIFOs off)
         EndOfInterrupt(4);
         _pc.Pic.InterruptRequested.ShouldBeFalse();
@@ -86,7 +86,7 @@ public class PcLegacyDevicesTests
         _bus.Out(0x71, 1, 0x12); // UIE, 24-hour
         _clock.Set(_pc.NextEventNanoseconds);
         _pc.Update();
-        _pc.Pic.Acknowledge().ShouldBe((byte)0x38);
+        _pc.Pic.Acknowledge().ShouldBe(0x38);
         _bus.Out(0x70, 1, 0x0C);
         (_bus.In(0x71, 1) & 0x90u).ShouldBe(0x90u);
         EndOfInterrupt(8);

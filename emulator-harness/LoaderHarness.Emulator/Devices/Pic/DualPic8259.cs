@@ -7,7 +7,7 @@ namespace LoaderHarness.Emulator.Devices.Pic;
 /// <see cref="InterruptRequested"/> at instruction boundaries and runs <see cref="Acknowledge"/> as its
 /// interrupt-acknowledge cycle.
 /// </summary>
-public sealed class DualPic8259 : BytePortDevice
+public sealed class DualPic8259 : BytePortDevice, IInterruptController
 {
     /// <summary>Master command port (A0=0).</summary>
     public const ushort MasterCommandPort = 0x20;
@@ -36,11 +36,21 @@ public sealed class DualPic8259 : BytePortDevice
     /// <summary>The slave controller (IRQ 8–15).</summary>
     public Pic8259 Slave { get; } = new(isMaster: false);
 
-    /// <summary>The master's INT output: an interrupt is waiting for the CPU.</summary>
+    /// <summary>The master's INT output; wire <see cref="InterruptPin.Line"/> to the CPU's interrupt input.</summary>
     public InterruptPin Output { get; } = new();
 
     /// <summary>Whether INT is asserted (the CPU takes it when its IF allows).</summary>
     public bool InterruptRequested => Output.Level;
+
+    /// <summary>A line into ISA interrupt request <paramref name="irq"/>, for a device's <see cref="InterruptPin"/>.</summary>
+    public IInterruptLine LineFor(int irq)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)irq, 15u, nameof(irq));
+        return new InterruptLine(this, irq);
+    }
+
+    /// <inheritdoc/>
+    public void SetLevel(int line, bool high) => SetIrq(line, high);
 
     /// <summary>Drives ISA interrupt request <paramref name="irq"/> (0–15).</summary>
     public void SetIrq(int irq, bool level)
@@ -53,38 +63,32 @@ public sealed class DualPic8259 : BytePortDevice
         Propagate();
     }
 
-    /// <summary>Connects a device's interrupt pin to ISA interrupt request <paramref name="irq"/>.</summary>
-    public void Connect(InterruptPin pin, int irq) => pin.Connect(level => SetIrq(irq, level));
-
     /// <summary>
     /// The two INTA cycles: returns the vector the CPU must take. With no request left (it went away
     /// after INT was sampled) the 8259A answers IR7's vector without setting ISR: spurious IRQ 7, or
     /// spurious IRQ 15 when the slave was selected but has nothing.
     /// </summary>
-    public byte Acknowledge()
+    public int Acknowledge()
     {
-        byte vector;
+        int vector;
         var line = Master.HighestPendingLine();
         if (line < 0)
         {
-            vector = (byte)(Master.VectorBase + 7);
+            vector = Master.VectorBase + 7;
         }
         else
         {
             Master.Acknowledge(line);
-            if (IsCascade(line))
+            if (Master.IsCascadeInput(line))
             {
                 var slaveLine = Slave.HighestPendingLine();
                 if (slaveLine >= 0)
                     Slave.Acknowledge(slaveLine);
-                vector = (byte)(Slave.VectorBase + (slaveLine < 0 ? 7 : slaveLine));
-                // The slave's INT falls during its acknowledge and rises again if another request is
-                // waiting, which the master's edge-sensed IR2 must see as a new edge.
-                Master.SetInput(CascadeLine, false);
+                vector = Slave.VectorBase + (slaveLine < 0 ? 7 : slaveLine);
             }
             else
             {
-                vector = (byte)(Master.VectorBase + line);
+                vector = Master.VectorBase + line;
             }
         }
         Propagate();
@@ -123,10 +127,6 @@ public sealed class DualPic8259 : BytePortDevice
         }
         Propagate();
     }
-
-    // Before ICW3 arrives the PC wiring still puts the slave on IR2; a master told SNGL has no slave.
-    private bool IsCascade(int line) =>
-        !Master.SingleMode && (Master.Icw3 == 0 ? line == CascadeLine : (Master.Icw3 & (1 << line)) != 0);
 
     private void Propagate()
     {

@@ -56,20 +56,40 @@ public sealed class Pic8259
     /// <summary>Whether any unmasked request outranks everything in service: the INT output.</summary>
     public bool Interrupt => HighestPendingLine() >= 0;
 
-    private bool IsLevel(int line) => _levelTriggeredAll || (_elcr & (1 << line)) != 0;
+    /// <summary>
+    /// Whether input <paramref name="line"/> has a slave behind it: a master's ICW3 bit (IR2 before ICW3
+    /// is written, as the PC wires it), never in single mode.
+    /// </summary>
+    public bool IsCascadeInput(int line) =>
+        IsMaster && !_singleMode && (Icw3 == 0 ? line == 2 : (Icw3 & (1 << line)) != 0);
+
+    // A slave's INT is sensed by level: its request lasts exactly as long as the slave has one (the
+    // slave drops INT when acknowledged and raises it again for the next request), which is the
+    // datasheet's edge latch ANDed with the line without needing a fresh edge per request.
+    private bool IsLevel(int line) =>
+        _levelTriggeredAll || (_elcr & (1 << line)) != 0 || IsCascadeInput(line);
 
     /// <summary>Drives input IR<paramref name="line"/>.</summary>
     public void SetInput(int line, bool level)
     {
         var mask = (byte)(1 << line);
-        // Level sensing sets the request while the line is high; edge sensing only on a low-to-high
-        // transition (the edge latch, reset by INTA). In both modes the request is the latch ANDed with
-        // the line, so a line that falls before INTA withdraws it: the datasheet's "IR inputs must remain
-        // high until after the falling edge of the first INTA", else the default IR7 is delivered.
-        if (!level)
-            _irr &= (byte)~mask;
-        else if (IsLevel(line) || (_inputLevels & mask) == 0)
+        if (IsLevel(line))
+        {
+            // Level sensing: the request follows the line ("Level Triggered Mode").
+            if (level)
+                _irr |= mask;
+            else
+                _irr &= (byte)~mask;
+        }
+        else if (level && (_inputLevels & mask) == 0)
+        {
+            // Edge sensing: a low-to-high transition latches the request until INTA. A falling line
+            // leaves it latched, as QEMU's hw/intc/i8259.c does: devices may signal with a pulse
+            // (InterruptLine with InterruptTrigger.Edge rises and falls at once), which must not be
+            // lost. The datasheet's "default IR7" for a request that drops before INTA therefore shows
+            // only on level-sensed lines.
             _irr |= mask;
+        }
         if (level)
             _inputLevels |= mask;
         else

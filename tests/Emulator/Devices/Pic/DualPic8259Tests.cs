@@ -72,7 +72,7 @@ public class DualPic8259Tests
         pic.SetIrq(0, true);
         pic.InterruptRequested.ShouldBeTrue();
         pic.ReadByte(0x20).ShouldBe((byte)0x01); // OCW3 default: IRR
-        pic.Acknowledge().ShouldBe((byte)0x30);
+        pic.Acknowledge().ShouldBe(0x30);
         pic.InterruptRequested.ShouldBeFalse();
         pic.WriteByte(0x20, 0x0B); // OCW3 read ISR (i8259A_irq_real)
         pic.ReadByte(0x20).ShouldBe((byte)0x01);
@@ -93,7 +93,7 @@ public class DualPic8259Tests
         var pic = LinuxInitialised();
         pic.SetIrq(12, true);
         pic.InterruptRequested.ShouldBeTrue();
-        pic.Acknowledge().ShouldBe((byte)(0x38 + 4));
+        pic.Acknowledge().ShouldBe(0x38 + 4);
         pic.Slave.Isr.ShouldBe((byte)0x10);
         pic.Master.Isr.ShouldBe((byte)0x04);
         // mask_and_ack_8259A for irq & 8: specific EOI on the slave, then for IR2 on the master.
@@ -108,16 +108,16 @@ public class DualPic8259Tests
     {
         var pic = LinuxInitialised();
         pic.SetIrq(3, true);
-        pic.Acknowledge().ShouldBe((byte)0x33);
+        pic.Acknowledge().ShouldBe(0x33);
         pic.SetIrq(5, true);
         pic.InterruptRequested.ShouldBeFalse(); // IR5 ranks below IR3 in service
         pic.SetIrq(1, true);
         pic.InterruptRequested.ShouldBeTrue();
-        pic.Acknowledge().ShouldBe((byte)0x31);
+        pic.Acknowledge().ShouldBe(0x31);
         pic.WriteByte(0x20, 0x20); // non-specific EOI ends IR1, the highest in service
         pic.Master.Isr.ShouldBe((byte)0x08);
         pic.WriteByte(0x20, 0x20);
-        pic.Acknowledge().ShouldBe((byte)0x35);
+        pic.Acknowledge().ShouldBe(0x35);
     }
 
     [Test]
@@ -137,7 +137,7 @@ public class DualPic8259Tests
     {
         var pic = LinuxInitialised(autoEoi: true);
         pic.SetIrq(1, true);
-        pic.Acknowledge().ShouldBe((byte)0x31);
+        pic.Acknowledge().ShouldBe(0x31);
         pic.Master.Isr.ShouldBe((byte)0);
         pic.Master.AutoEoi.ShouldBeTrue();
     }
@@ -151,18 +151,19 @@ public class DualPic8259Tests
         pic.SetIrq(3, true);
         pic.InterruptRequested.ShouldBeTrue();
         pic.SetIrq(3, false);
-        pic.Acknowledge().ShouldBe((byte)0x37);
+        pic.Acknowledge().ShouldBe(0x37);
         pic.Master.Isr.ShouldBe((byte)0);
     }
 
     [Test]
-    public void Edge_request_withdrawn_before_inta_gives_spurious_irq7()
+    public void Edge_request_survives_the_falling_half_of_a_pulse()
     {
+        // An edge line pulses (rises and falls at once); the latched request must still be delivered,
+        // as with QEMU's hw/intc/i8259.c. Only level-sensed requests can vanish into a spurious IRQ 7.
         var pic = LinuxInitialised();
-        pic.SetIrq(4, true);
-        pic.SetIrq(4, false);
-        pic.Master.Irr.ShouldBe((byte)0);
-        pic.Acknowledge().ShouldBe((byte)0x37);
+        new InterruptLine(pic, 4, InterruptTrigger.Edge).Raise();
+        pic.Master.Irr.ShouldBe((byte)0x10);
+        pic.Acknowledge().ShouldBe(0x34);
     }
 
     [Test]
@@ -173,7 +174,7 @@ public class DualPic8259Tests
         pic.SetIrq(11, true);
         pic.Master.HighestPendingLine().ShouldBe(2);
         pic.Slave.SetInput(3, false); // the slave loses the request but the master already latched IR2
-        pic.Acknowledge().ShouldBe((byte)0x3F);
+        pic.Acknowledge().ShouldBe(0x3F);
         pic.Slave.Isr.ShouldBe((byte)0);
         pic.Master.Isr.ShouldBe((byte)0x04); // the master did acknowledge the cascade
     }
@@ -184,7 +185,7 @@ public class DualPic8259Tests
         var pic = LinuxInitialised();
         pic.WriteByte(0x4D1, 0x02); // IRQ9 level (ACPI SCI)
         pic.SetIrq(9, true);
-        pic.Acknowledge().ShouldBe((byte)0x39);
+        pic.Acknowledge().ShouldBe(0x39);
         pic.Slave.Irr.ShouldBe((byte)0x02);
         pic.WriteByte(0xA0, 0x61);
         pic.WriteByte(0x20, 0x62);
@@ -213,11 +214,11 @@ public class DualPic8259Tests
     {
         var pic = LinuxInitialised();
         pic.SetIrq(4, true);
-        pic.Acknowledge().ShouldBe((byte)0x34);
+        pic.Acknowledge().ShouldBe(0x34);
         pic.WriteByte(0x20, 0xA0); // OCW2 R=1 SL=0 EOI=1
         pic.SetIrq(3, true);
         pic.SetIrq(5, true);
-        pic.Acknowledge().ShouldBe((byte)0x35); // IR5 now highest, IR4 lowest
+        pic.Acknowledge().ShouldBe(0x35); // IR5 now highest, IR4 lowest
     }
 
     [Test]
@@ -227,7 +228,7 @@ public class DualPic8259Tests
         pic.WriteByte(0x20, 0xC0 | 6); // OCW2 set priority: IR6 lowest, IR7 highest
         pic.SetIrq(0, true);
         pic.SetIrq(7, true);
-        pic.Acknowledge().ShouldBe((byte)0x37);
+        pic.Acknowledge().ShouldBe(0x37);
     }
 
     [Test]
@@ -239,7 +240,7 @@ public class DualPic8259Tests
         pic.WriteByte(0x21, 0x02); // mask IR1 (in service)
         pic.WriteByte(0x20, 0x68); // OCW3 ESMM=1 SMM=1
         pic.SetIrq(6, true);
-        pic.Acknowledge().ShouldBe((byte)0x36);
+        pic.Acknowledge().ShouldBe(0x36);
     }
 
     [Test]
@@ -264,10 +265,10 @@ public class DualPic8259Tests
         pic.WriteByte(0xA1, 0x03); // slave in automatic EOI
         pic.SetIrq(8, true);
         pic.SetIrq(12, true);
-        pic.Acknowledge().ShouldBe((byte)0x38);
+        pic.Acknowledge().ShouldBe(0x38);
         pic.WriteByte(0x20, 0x62);
         pic.InterruptRequested.ShouldBeTrue();
-        pic.Acknowledge().ShouldBe((byte)0x3C);
+        pic.Acknowledge().ShouldBe(0x3C);
     }
 
     [Test]
@@ -280,16 +281,27 @@ public class DualPic8259Tests
         pic.WriteByte(0x21, 0x01);
         pic.Master.Initialising.ShouldBeFalse();
         pic.SetIrq(2, true);
-        pic.Acknowledge().ShouldBe((byte)0x0A);
+        pic.Acknowledge().ShouldBe(0x0A);
     }
 
     [Test]
     public void A_device_pin_drives_its_irq()
     {
         var pic = LinuxInitialised();
-        var pin = new InterruptPin();
-        pic.Connect(pin, 4);
+        var pin = new InterruptPin { Line = pic.LineFor(4) };
         pin.Set(true);
-        pic.Acknowledge().ShouldBe((byte)0x34);
+        pic.Acknowledge().ShouldBe(0x34);
+    }
+
+    [Test]
+    public void Int_output_drives_the_line_to_the_cpu()
+    {
+        var pic = LinuxInitialised();
+        var cpu = new RecordingSink();
+        pic.Output.Line = new InterruptLine(cpu, 0);
+        pic.SetLevel(1, true);
+        cpu.Changes.ShouldBe([(0, true)]);
+        pic.Acknowledge().ShouldBe(0x31);
+        cpu.Changes.ShouldBe([(0, true), (0, false)]);
     }
 }

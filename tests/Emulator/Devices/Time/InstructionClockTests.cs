@@ -33,6 +33,31 @@ public class InstructionClockTests
     }
 
     [Test]
+    public void A_source_supplies_the_count_live()
+    {
+        ulong retired = 0;
+        var clock = new InstructionClock(10, () => retired);
+        retired = 500;
+        clock.Nanoseconds.ShouldBe(50_000);
+        Should.Throw<InvalidOperationException>(() => clock.Instructions = 600);
+    }
+
+    [Test]
+    public void Skipping_idle_time_moves_the_clock_without_instructions()
+    {
+        // A halted CPU waits for the next device event: time jumps there, instructions do not.
+        var clock = new InstructionClock(1000); // one instruction per nanosecond
+        clock.Instructions = 1_000;
+        clock.SkipTo(5_000_000);
+        clock.Nanoseconds.ShouldBe(5_000_000);
+        clock.SkipTo(1_000); // never back
+        clock.Nanoseconds.ShouldBe(5_000_000);
+        clock.InstructionsAt(5_000_010).ShouldBe(1_010);
+        clock.Instructions = 1_010;
+        clock.Nanoseconds.ShouldBe(5_000_010);
+    }
+
+    [Test]
     public void Time_never_goes_back()
     {
         var clock = new InstructionClock(1);

@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Devices;
 using LoaderHarness.Emulator.Devices.Time;
 using LoaderHarness.Emulator.Devices.Timer;
 using Shouldly;
@@ -149,22 +150,22 @@ public class Pit8254Tests
     {
         // Linux's periodic clockevent: 0x34 then LATCH = (PIT_TICK_RATE + HZ/2) / HZ (HZ = 250).
         const int latch = (1193182 + 125) / 250;
-        var edges = 0;
-        _pit.Irq0.Connect(level => { if (level) edges++; });
+        var sink = new RecordingSink();
+        _pit.Irq0.Line = new InterruptLine(sink, 0);
         _pit.WriteByte(0x43, 0x34);
         _pit.WriteByte(0x40, latch & 0xFF);
         _pit.WriteByte(0x40, latch >> 8);
-        edges = 0; // OUT went high when mode 2 was programmed
+        sink.Changes.Clear(); // OUT went high when mode 2 was programmed
         for (var i = 0; i < 10; i++)
         {
             var next = _pit.NextEventNanoseconds;
             Pit8254.NanosecondsToTicks(next).ShouldBe((long)latch * (i + 1));
             _clock.Set(next - 1);
             _pit.Update();
-            edges.ShouldBe(i);
+            sink.RisingEdges.ShouldBe(i);
             _clock.Set(next);
             _pit.Update();
-            edges.ShouldBe(i + 1);
+            sink.RisingEdges.ShouldBe(i + 1);
         }
     }
 
@@ -187,16 +188,16 @@ public class Pit8254Tests
     public void Mode_4_one_shot_strobes_once()
     {
         // Linux's oneshot clockevent: 0x38 then the delta, LSB and MSB.
-        var edges = 0;
+        var sink = new RecordingSink();
         _pit.WriteByte(0x43, 0x38);
-        _pit.Irq0.Connect(level => { if (level) edges++; });
-        edges = 0;
+        _pit.Irq0.Line = new InterruptLine(sink, 0);
+        sink.Changes.Clear();
         _pit.WriteByte(0x40, 50);
         _pit.WriteByte(0x40, 0);
         Pit8254.NanosecondsToTicks(_pit.NextEventNanoseconds).ShouldBe(51);
         AdvanceTicks(1000);
         _pit.Update();
-        edges.ShouldBe(1);
+        sink.RisingEdges.ShouldBe(1);
         _pit.NextEventNanoseconds.ShouldBe(long.MaxValue);
     }
 
