@@ -3,9 +3,10 @@ namespace LoaderHarness.Emulator.Devices.Pic;
 /// <summary>
 /// The PC/AT's cascaded 8259A pair: master at 0x20/0x21 delivering IRQ 0–7, slave at 0xA0/0xA1
 /// delivering IRQ 8–15 through the master's IR2, and the PIIX edge/level control registers (ELCR) at
-/// 0x4D0/0x4D1 ("82371AB PCI-TO-ISA / IDE XCELERATOR (PIIX4)" datasheet, ELCR1/ELCR2). The CPU samples
-/// <see cref="InterruptRequested"/> at instruction boundaries and runs <see cref="Acknowledge"/> as its
-/// interrupt-acknowledge cycle.
+/// 0x4D0/0x4D1 ("82371AB PCI-TO-ISA / IDE XCELERATOR (PIIX4)" datasheet, ELCR1/ELCR2). It is the x86
+/// CPU's <see cref="IInterruptController"/>: devices' lines arrive through <see cref="SetLevel"/>, the
+/// master's INT (<see cref="Output"/>) drives the CPU's interrupt input, and the CPU's INTA cycle is
+/// <see cref="Acknowledge"/>.
 /// </summary>
 public sealed class DualPic8259 : BytePortDevice, IInterruptController
 {
