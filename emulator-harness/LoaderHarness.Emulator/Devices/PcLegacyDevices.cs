@@ -1,0 +1,82 @@
+using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Devices.Pic;
+using LoaderHarness.Emulator.Devices.Rtc;
+using LoaderHarness.Emulator.Devices.Serial;
+using LoaderHarness.Emulator.Devices.Time;
+using LoaderHarness.Emulator.Devices.Timer;
+
+namespace LoaderHarness.Emulator.Devices;
+
+/// <summary>
+/// The legacy ISA devices every PC (and QEMU's pc/q35 machines) has, wired as the PC/AT wires them:
+/// the 8259A pair, the 8254 on IRQ 0 with port 0x61, COM1's 16550A on IRQ 4, the CMOS RTC on IRQ 8,
+/// and the POST-code port. <see cref="ConnectTo"/> puts them on a CPU's bus and makes the 8259A its
+/// interrupt controller; whoever runs the CPU drives time through this object's
+/// <see cref="ITimedDevice"/> members (run to <see cref="NextEventNanoseconds"/>, then
+/// <see cref="Update"/>), or no timer interrupt is ever raised.
+/// </summary>
+public sealed class PcLegacyDevices : ITimedDevice
+{
+    /// <summary>The devices on <paramref name="clock"/>, the RTC starting at <paramref name="rtcStart"/>.</summary>
+    public PcLegacyDevices(IVirtualClock clock, DateTime? rtcStart = null)
+    {
+        Pit = new Pit8254(clock);
+        PortB = new SystemControlPortB(Pit, clock);
+        Rtc = new CmosRtc(clock, rtcStart);
+        Pit.Irq0.Line = Pic.LineFor(Pit8254.Irq);
+        Com1.Irq.Line = Pic.LineFor(Uart16550.Com1Irq);
+        Rtc.Irq8.Line = Pic.LineFor(CmosRtc.Irq);
+    }
+
+    /// <summary>The cascaded interrupt controllers.</summary>
+    public DualPic8259 Pic { get; } = new();
+
+    /// <summary>The interval timer.</summary>
+    public Pit8254 Pit { get; }
+
+    /// <summary>Port 0x61.</summary>
+    public SystemControlPortB PortB { get; }
+
+    /// <summary>COM1.</summary>
+    public Uart16550 Com1 { get; } = new();
+
+    /// <summary>The CMOS RTC.</summary>
+    public CmosRtc Rtc { get; }
+
+    /// <summary>Port 0x80.</summary>
+    public PostCodePort PostCodes { get; } = new();
+
+    /// <summary>Claims the devices' ports on <paramref name="bus"/>.</summary>
+    public void Attach(IoBus bus)
+    {
+        bus.Register(DualPic8259.MasterCommandPort, 2, Pic);
+        bus.Register(DualPic8259.SlaveCommandPort, 2, Pic);
+        bus.Register(DualPic8259.ElcrPort, 2, Pic);
+        bus.Register(Pit8254.BasePort, 4, Pit);
+        bus.Register(SystemControlPortB.Port, 1, PortB);
+        bus.Register(CmosRtc.IndexPort, 2, Rtc);
+        bus.Register(Uart16550.Com1Port, 8, Com1);
+        bus.Register(PostCodePort.Port, 1, PostCodes);
+    }
+
+    /// <summary>
+    /// Registers the ports on <paramref name="cpu"/>'s bus, wires the master's INT to its interrupt input
+    /// and makes the pair its interrupt controller (the INTA cycle).
+    /// </summary>
+    public void ConnectTo(IGuestCpu cpu)
+    {
+        Attach(cpu.Bus);
+        Pic.Output.Line = new InterruptLine(cpu.InterruptInput, 0);
+        cpu.InterruptController = Pic;
+    }
+
+    /// <inheritdoc/>
+    public long NextEventNanoseconds => Math.Min(Pit.NextEventNanoseconds, Rtc.NextEventNanoseconds);
+
+    /// <inheritdoc/>
+    public void Update()
+    {
+        Pit.Update();
+        Rtc.Update();
+    }
+}
