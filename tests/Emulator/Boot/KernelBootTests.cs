@@ -66,7 +66,7 @@ public sealed class KernelBootTests
         var stub = File.ReadAllBytes(Path.Combine(LoaderHarness.Tests.Support.DebianKernel.RepositoryRoot(), "fixtures", "generated",
             LoaderHarness.Fixtures.Arm64.Arm64FixtureKernels.Folder, LoaderHarness.Fixtures.Arm64.Arm64FixtureKernels.EntryStub));
         KernelBoot.ArchitectureOf(stub).ShouldBe(GuestArchitecture.Arm64);
-        Should.Throw<LoaderException>(() => KernelBoot.Run(stub, new KernelBootOptions())).Code.ShouldBe(LoaderError.InvalidImage);
+        Should.Throw<LoaderException>(() => KernelBoot.Run(stub, new KernelBootOptions())).Code.ShouldBe(LoaderError.KallsymsNotFound);
         // The x86 image runs on the x86 engine whatever it is handed; an arm64 profile cannot start it.
         var elf = ElfWriter.Write(new ElfSpec { Code = Code, PvhEntry = 0x100_0000 });
         KernelBoot.ArchitectureOf(elf).ShouldBe(GuestArchitecture.X86_64);
