@@ -12,8 +12,8 @@ using Shouldly;
 namespace LoaderHarness.Tests.Emulator.Boot;
 
 /// <summary>
-/// Issue 5's milestones: Debian's real 6.1 kernel booted in the engine through each entry to
-/// <c>start_kernel</c>, with what the kernel accepted read back from its own memory (boot-contracts §6).
+/// Debian's real 6.1 kernel booted in the engine through each entry to
+/// <c>start_kernel</c>, with what the kernel accepted read back from its own memory (arch/x86/kernel/head64.c copy_bootdata, setup.c boot_params).
 /// </summary>
 [TestFixture]
 [Category("RealKernel")]
@@ -50,7 +50,7 @@ public sealed class KernelBootRealKernelTests
         setup.Protocol.ShouldBe(BootProtocol.Pvh);
         ShouldReachStartKernel(report);
         var readback = report.Readback!.X86!;
-        // init_pvh_bootparams (boot-contracts §6.1): memmap + ISA hole, version 0x020C, type_of_loader 0xB0, module 0 = ramdisk.
+        // init_pvh_bootparams (arch/x86/platform/pvh/enlighten.c): memmap + ISA hole, version 0x020C, type_of_loader 0xB0, module 0 = ramdisk.
         readback.E820.ShouldBe([.. setup.MemoryMap, new MemoryMapEntry(0xA_0000, 0x6_0000, MemoryType.Reserved)]);
         readback.ProtocolVersion.ShouldBe((ushort)0x020C);
         readback.TypeOfLoader.ShouldBe((byte)0xB0);
@@ -109,7 +109,7 @@ public sealed class KernelBootRealKernelTests
         (report.KernelPhysical.Value != LoadPhysicalAddress || report.VirtualOffset.Value != 0).ShouldBeTrue("KASLR moved nothing");
         (report.Readback.X86!.BootParams[BootParamsLayout.LoadFlags] & 0x02).ShouldBe(0x02);
         // __startup_64's phys_base agrees with where the harness found the kernel: phys = virt − __START_KERNEL_map
-        // + phys_base (boot-contracts §6), i.e. phys_base = physical _text − (link _text + virtual offset − map).
+        // + phys_base (arch/x86/include/asm/page_64.h __phys_addr_nodebug), i.e. phys_base = physical _text − (link _text + virtual offset − map).
         report.Readback.X86!.PhysBase.ShouldBe(report.KernelPhysical.Value - (DebianBoot.Symbols.AddressOf("_text")!.Value + report.VirtualOffset.Value - 0xFFFF_FFFF_8000_0000));
     }
 
@@ -144,7 +144,7 @@ public sealed class KernelBootRealKernelTests
         setup.Entry.ShouldBe(setup.Kernel.KernelLoad); // code32_start, rewritten to where the VMM put the kernel
         ShouldReachStartKernel(report);
         report.KernelPhysical.ShouldBe(LoadPhysicalAddress);
-        // startup_32 uses boot_params.scratch (0x1E4) as a one-slot stack (boot-contracts §2.2).
+        // startup_32 uses boot_params.scratch (0x1E4) as a one-slot stack (arch/x86/boot/compressed/head_64.S startup_32).
         report.Readback!.X86!.BootParams.AsSpan(0x1E4, 4).ToArray().ShouldNotBe(setup.BootStructure.AsSpan(0x1E4, 4).ToArray());
     }
 
@@ -165,7 +165,7 @@ public sealed class KernelBootRealKernelTests
     [Test]
     public void VmlinuxOffA2MiBBoundarySpinsInStartup64()
     {
-        // __startup_64: "if (load_delta & ~PMD_MASK) for (;;);" (boot-contracts §6.2).
+        // __startup_64: "if (load_delta & ~PMD_MASK) for (;;);" (arch/x86/kernel/head64.c).
         var (report, _) = DebianBoot.Boot(new GuestSetupRequest
         {
             Kernel = KernelImage.Parse(DebianBoot.Vmlinux),

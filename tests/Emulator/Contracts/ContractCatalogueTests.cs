@@ -29,7 +29,7 @@ public sealed class ContractCatalogueTests
 
     [Test]
     public void OnlyDocumentedButHarmlessRulesAreAdvisory() =>
-        // boot-contracts §2.3 (selectors 0x08/0x10 work because the kernel reloads its GDT) and the PVH TR,
+        // boot.rst "64-bit Boot Protocol" (selectors 0x08/0x10 work because head_64.S reloads its own GDT) and the PVH TR,
         // which QEMU's option ROM never loads; everything else fails a boot.
         ContractCatalogue.X86.Where(c => c.Severity == ContractSeverity.Advisory).Select(c => c.Id)
             .ShouldBe(["x86.entry.documented-selectors", "x86.pvh.task-register"], ignoreOrder: true);

@@ -48,7 +48,7 @@ public sealed class X86VcpuSetupTests
     {
         var (cpu, guest, memory) = Boot(VmmProfiles.Firecracker, Vmlinux(pvh: false), BootProtocol.Linux64);
         using var _ = memory;
-        // boot-contracts §3.2 (firecracker regs.rs setup_regs/setup_sregs, gdt.rs, layout.rs)
+        // (firecracker src/vmm/src/arch/x86_64/regs.rs setup_regs/setup_sregs, gdt.rs, layout.rs)
         cpu.Rip.ShouldBe(0x100_0000UL);
         cpu[Register.RSP].ShouldBe(0x8FF0UL);
         cpu[Register.RBP].ShouldBe(0x8FF0UL);
@@ -81,7 +81,7 @@ public sealed class X86VcpuSetupTests
     {
         var (cpu, _, memory) = Boot(VmmProfiles.Firecracker, Vmlinux(pvh: true), BootProtocol.Pvh);
         using var _m = memory;
-        // boot-contracts §3.2 PVH column: EBX 0x6000, CR0 0x11, CR4 0, 32-bit code, TSS limit 0x67, no paging.
+        // firecracker src/vmm/src/arch/x86_64/regs.rs PVH setup: EBX 0x6000, CR0 0x11, CR4 0, 32-bit code, TSS limit 0x67, no paging.
         cpu.Rip.ShouldBe(0x100_0100UL);
         cpu[Register.RBX].ShouldBe(0x6000UL);
         cpu[Register.RSP].ShouldBe(0UL);
@@ -98,7 +98,7 @@ public sealed class X86VcpuSetupTests
     {
         var (cpu, guest, memory) = Boot(VmmProfiles.CloudHypervisor, BzImage(), BootProtocol.Linux32);
         using var _ = memory;
-        // boot-contracts §3.3: RIP = code32_start, RSP 0x8FF0, RSI 0x7000, CR0 0x1 (ET reads back set: it is
+        // cloud-hypervisor arch/src/x86_64/regs.rs, layout.rs: RIP = code32_start, RSP 0x8FF0, RSI 0x7000, CR0 0x1 (ET reads back set: it is
         // hardwired to 1 since the 486, SDM Vol. 3A §2.5), e820 [0, 0xA0000) RAM then 1 MiB+.
         cpu.Rip.ShouldBe(0x10_0000UL);
         cpu[Register.RSP].ShouldBe(0x8FF0UL);
@@ -115,7 +115,7 @@ public sealed class X86VcpuSetupTests
     {
         var (cpu, guest, memory) = Boot(VmmProfiles.Crosvm, BzImage(), BootProtocol.Linux64);
         using var _ = memory;
-        // boot-contracts §3.4: PM part at 0x200000, entry +0x200, GDT 0x1500 (6 entries), CS 0x10/DS 0x18,
+        // crosvm x86_64/src/lib.rs, regs.rs: PM part at 0x200000, entry +0x200, GDT 0x1500 (6 entries), CS 0x10/DS 0x18,
         // IDT 0x1528, RSP 0x8000, CR0 0xC0000011, 4 GiB identity map through four page directories.
         cpu.Rip.ShouldBe(0x20_0200UL);
         cpu[Register.RSP].ShouldBe(0x8000UL);
@@ -139,7 +139,7 @@ public sealed class X86VcpuSetupTests
     {
         var (cpu, guest, memory) = Boot(VmmProfiles.Qemu, BzImage(), BootProtocol.Linux16);
         using var _ = memory;
-        // boot-contracts §3.5: setup at 0x10000, CS = 0x1020, IP = 0, data segments 0x1000, SP 0xFFF0,
+        // qemu hw/i386/x86-common.c x86_load_linux, pc-bios/optionrom/linuxboot_dma.c: setup at 0x10000, CS = 0x1020, IP = 0, data segments 0x1000, SP 0xFFF0,
         // type_of_loader 0xB0, heap_end_ptr 0xFE00 with CAN_USE_HEAP, cmd_line_ptr 0x20000.
         cpu.GetSegment(SegmentRegister.Cs).ShouldBe(new Segment(0x1020, 0x1_0200, 0xFFFF, 0x9B));
         cpu.Rip.ShouldBe(0UL);

@@ -41,11 +41,11 @@ public sealed class KallsymsRealKernelTests
     public void PvhEntryIsPvhStartXen()
     {
         // The Xen PHYS32_ENTRY note holds pvh_start_xen's physical address (arch/x86/platform/pvh/head.S);
-        // Debian 6.1: 0x1000850 (issue 5).
+        // Debian 6.1: 0x1000850.
         var note = ElfKernel.Parse(Vmlinux).PvhEntry!.Value;
         (Symbols.AddressOf("pvh_start_xen")!.Value - StartKernelMap).ShouldBe((ulong)note);
         Symbols.TryGet("pvh_start_xen", out var pvh).ShouldBeTrue();
-        pvh.Type.ShouldBe('t'); // local symbol (boot-contracts §6.4)
+        pvh.Type.ShouldBe('t'); // local symbol (SYM_CODE_START_LOCAL in arch/x86/platform/pvh/head.S)
     }
 
     [Test]

@@ -10,7 +10,7 @@ public sealed class FdtBuilderTests
 {
     private static readonly byte[] Seed = Enumerable.Range(0, 64).Select(i => (byte)i).ToArray();
 
-    // boot-contracts.md §4.3: Firecracker's memory node starts 2 MiB above DRAM 0x80000000.
+    // firecracker src/vmm/src/arch/aarch64/layout.rs: Firecracker's memory node starts 2 MiB above DRAM 0x80000000.
     private static FdtGuestDescription Arm64(int cpus = 2) => new()
     {
         Architecture = FdtArchitecture.Arm64,
@@ -22,7 +22,7 @@ public sealed class FdtBuilderTests
         KaslrSeed = 0x0123_4567_89AB_CDEF,
     };
 
-    // boot-contracts.md §5.3: Cloud Hypervisor riscv64 RAM starts at 0x40000000.
+    // cloud-hypervisor arch/src/riscv64/layout.rs: Cloud Hypervisor riscv64 RAM starts at 0x40000000.
     private static FdtGuestDescription Riscv64(int harts = 3) => new()
     {
         Architecture = FdtArchitecture.Riscv64,
@@ -36,7 +36,7 @@ public sealed class FdtBuilderTests
     {
         FdtTree tree = FdtReader.Read(FdtBuilder.Build(Arm64()));
 
-        // boot-contracts.md §4.3/§4.4: root compatible "linux,dummy-virt", cells 2/2, interrupt-parent = GIC.
+        // firecracker src/vmm/src/arch/aarch64/fdt.rs, cloud-hypervisor arch/src/aarch64/fdt.rs: root compatible "linux,dummy-virt", cells 2/2, interrupt-parent = GIC.
         tree.Root.FindProperty("compatible")!.AsString().ShouldBe("linux,dummy-virt");
         tree.Root.FindProperty("#address-cells")!.AsU32().ShouldBe(2u);
         tree.Root.FindProperty("#size-cells")!.AsU32().ShouldBe(2u);
@@ -139,7 +139,7 @@ public sealed class FdtBuilderTests
 
         FdtNode clock = tree.FindNode("/apb-pclk")!;
         clock.FindProperty("compatible")!.AsString().ShouldBe("fixed-clock");
-        clock.FindProperty("clock-frequency")!.AsU32().ShouldBe(24_000_000u); // boot-contracts.md §4.3 apb-pclk 24 MHz
+        clock.FindProperty("clock-frequency")!.AsU32().ShouldBe(24_000_000u); // firecracker src/vmm/src/arch/aarch64/fdt.rs apb-pclk 24 MHz
         uint phandle = clock.FindProperty("phandle")!.AsU32();
         phandle.ShouldBe(2u); // after the GIC
 
@@ -163,7 +163,7 @@ public sealed class FdtBuilderTests
             cpu.FindProperty("reg")!.AsU32().ShouldBe((uint)hart);
             cpu.FindProperty("compatible")!.AsString().ShouldBe("riscv");
             cpu.FindProperty("riscv,isa")!.AsString().ShouldBe("rv64imafdc");
-            cpu.FindProperty("mmu-type")!.AsString().ShouldBe("riscv,sv48"); // boot-contracts.md §5.3 (CH)
+            cpu.FindProperty("mmu-type")!.AsString().ShouldBe("riscv,sv48"); // cloud-hypervisor arch/src/riscv64/fdt.rs
             FdtNode intc = cpu.FindChild("interrupt-controller")!;
             intc.FindProperty("compatible")!.AsString().ShouldBe("riscv,cpu-intc");
             intc.FindProperty("#interrupt-cells")!.AsU32().ShouldBe(1u);

@@ -34,7 +34,7 @@ public sealed class ZeroPageBuilderTests
         BootParamsLayout.Header.ShouldBe(0x1F1);
         BootParamsLayout.E820Table.ShouldBe(0x2D0);
         (BootParamsLayout.E820Table + BootParamsLayout.E820MaxEntries * BootParamsLayout.E820EntrySize).ShouldBe(0xCD0); // then _pad8
-        SetupHeader.Size.ShouldBe(123); // 0x26C - 0x1F1 (boot-contracts §1.2)
+        SetupHeader.Size.ShouldBe(123); // 0x26C - 0x1F1 (bootparam.h struct setup_header)
     }
 
     [Test]

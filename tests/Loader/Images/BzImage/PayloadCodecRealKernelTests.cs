@@ -37,8 +37,8 @@ public class PayloadCodecRealKernelTests
         vmlinux[4].ShouldBe((byte)2);
         vmlinux[5].ShouldBe((byte)1);
         BinaryPrimitives.ReadUInt16LittleEndian(vmlinux.AsSpan(0x12)).ShouldBe((ushort)62);
-        // The issue: the vmlinux enters startup_64 at physical 0x1000000 (the config's CONFIG_PHYSICAL_START;
-        // boot-contracts.md §2.3).
+        // The vmlinux enters startup_64 at physical 0x1000000 (the config's CONFIG_PHYSICAL_START;
+        // arch/x86/kernel/head_64.S).
         BinaryPrimitives.ReadUInt64LittleEndian(vmlinux.AsSpan(0x18)).ShouldBe(0x1000000UL);
     }
 
