@@ -4,7 +4,7 @@ using LoaderHarness.Cli;
 using LoaderHarness.Tests.Support;
 using Shouldly;
 
-namespace LoaderHarness.Tests.Cli;
+namespace LoaderHarness.Tests.Cli.Commands;
 
 /// <summary><c>conform</c> end to end: the default run, its reports, a faulty kernel, bad input.</summary>
 [TestFixture]

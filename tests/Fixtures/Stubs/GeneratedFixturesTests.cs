@@ -2,7 +2,7 @@ using LoaderHarness.Fixtures.Stubs;
 using LoaderHarness.Tests.Support;
 using Shouldly;
 
-namespace LoaderHarness.Tests.Fixtures;
+namespace LoaderHarness.Tests.Fixtures.Stubs;
 
 /// <summary>The committed fixture kernels are exactly what the generator writes (regenerate with `dotnet run --project fixtures/generator`).</summary>
 [TestFixture]

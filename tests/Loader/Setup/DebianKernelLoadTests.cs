@@ -8,7 +8,7 @@ using LoaderHarness.Loader.Setup;
 using LoaderHarness.Tests.Support;
 using Shouldly;
 
-namespace LoaderHarness.Tests.Loader.RealKernels;
+namespace LoaderHarness.Tests.Loader.Setup;
 
 /// <summary>Debian's linux-image-*-cloud-amd64-unsigned: the bzImage and the vmlinux extracted from it load correctly.</summary>
 [TestFixture]
