@@ -42,7 +42,7 @@ public sealed class KernelBootRealKernelTests
     private static IEnumerable<TestCaseData> Protected32Profiles() => DebianBoot.ProfilesWith(X86EntryMode.Protected32);
 
     [TestCaseSource(nameof(PvhProfiles))]
-    public void PvhReachesStartKernel(string profile)
+    public void Pvh_reaches_start_kernel(string profile)
     {
         var (report, setup) = DebianBoot.Boot(new GuestSetupRequest { Kernel = KernelImage.Parse(DebianBoot.Vmlinux), Initrd = DebianBoot.Initrd, CommandLine = Cmdline },
             VmmProfiles.Find(profile));
@@ -61,7 +61,7 @@ public sealed class KernelBootRealKernelTests
     }
 
     [TestCaseSource(nameof(Long64Profiles))]
-    public void Vmlinux64BitEntryReachesStartKernel(string profile)
+    public void Vmlinux_64_bit_entry_reaches_start_kernel(string profile)
     {
         var (report, setup) = DebianBoot.Boot(new GuestSetupRequest
         {
@@ -79,7 +79,7 @@ public sealed class KernelBootRealKernelTests
     }
 
     [TestCaseSource(nameof(Long64Profiles))]
-    public void BzImage64BitEntryDecompressesAndReachesStartKernel(string profile)
+    public void Bzimage_64_bit_entry_decompresses_and_reaches_start_kernel(string profile)
     {
         var (report, setup) = DebianBoot.Boot(new GuestSetupRequest { Kernel = KernelImage.Parse(DebianBoot.BzImage), Initrd = DebianBoot.Initrd, CommandLine = Cmdline },
             VmmProfiles.Find(profile));
@@ -94,7 +94,7 @@ public sealed class KernelBootRealKernelTests
     }
 
     [Test]
-    public void BzImage64BitEntryWithKaslrReachesStartKernelRelocated()
+    public void Bzimage_64_bit_entry_with_kaslr_reaches_start_kernel_relocated()
     {
         const string kaslr = "console=ttyS0 panic=-1";
         var (report, setup) = DebianBoot.Boot(new GuestSetupRequest { Kernel = KernelImage.Parse(DebianBoot.BzImage), CommandLine = kaslr });
@@ -114,7 +114,7 @@ public sealed class KernelBootRealKernelTests
     }
 
     [Test]
-    public void KaslrFollowsTheRdrandSeed()
+    public void Kaslr_follows_the_rdrand_seed()
     {
         // kaslr_get_random_long (arch/x86/lib/kaslr.c) mixes RDRAND in when CPUID has it: the same seed must
         // give the same placement, another seed another one.
@@ -131,7 +131,7 @@ public sealed class KernelBootRealKernelTests
     }
 
     [TestCaseSource(nameof(Protected32Profiles))]
-    public void BzImage32BitEntryReachesStartKernel(string profile)
+    public void Bzimage_32_bit_entry_reaches_start_kernel(string profile)
     {
         var (report, setup) = DebianBoot.Boot(new GuestSetupRequest
         {
@@ -149,7 +149,7 @@ public sealed class KernelBootRealKernelTests
     }
 
     [Test]
-    public void WrongStartInfoMagicStopsAtTheBugInXenPreparePvh()
+    public void Wrong_start_info_magic_stops_at_the_bug_in_xen_prepare_pvh()
     {
         var (report, _) = DebianBoot.Boot(new GuestSetupRequest { Kernel = KernelImage.Parse(DebianBoot.Vmlinux), CommandLine = Cmdline },
             tamper: (memory, setup) => memory.WriteU32(setup.BootStructureAddress, 0xDEAD_BEEF));
@@ -163,7 +163,7 @@ public sealed class KernelBootRealKernelTests
     }
 
     [Test]
-    public void VmlinuxOffA2MiBBoundarySpinsInStartup64()
+    public void Vmlinux_off_a_2_mib_boundary_spins_in_startup64()
     {
         // __startup_64: "if (load_delta & ~PMD_MASK) for (;;);" (arch/x86/kernel/head64.c).
         var (report, _) = DebianBoot.Boot(new GuestSetupRequest

@@ -44,7 +44,7 @@ public sealed class X86VcpuSetupTests
     }
 
     [Test]
-    public void FirecrackerLinux64()
+    public void Firecracker_linux64()
     {
         var (cpu, guest, memory) = Boot(VmmProfiles.Firecracker, Vmlinux(pvh: false), BootProtocol.Linux64);
         using var _ = memory;
@@ -77,7 +77,7 @@ public sealed class X86VcpuSetupTests
     }
 
     [Test]
-    public void FirecrackerPvh()
+    public void Firecracker_pvh()
     {
         var (cpu, _, memory) = Boot(VmmProfiles.Firecracker, Vmlinux(pvh: true), BootProtocol.Pvh);
         using var _m = memory;
@@ -94,7 +94,7 @@ public sealed class X86VcpuSetupTests
     }
 
     [Test]
-    public void CloudHypervisorBzImage32()
+    public void Cloud_hypervisor_bzimage32()
     {
         var (cpu, guest, memory) = Boot(VmmProfiles.CloudHypervisor, BzImage(), BootProtocol.Linux32);
         using var _ = memory;
@@ -111,7 +111,7 @@ public sealed class X86VcpuSetupTests
     }
 
     [Test]
-    public void CrosvmLinux64()
+    public void Crosvm_linux64()
     {
         var (cpu, guest, memory) = Boot(VmmProfiles.Crosvm, BzImage(), BootProtocol.Linux64);
         using var _ = memory;
@@ -135,7 +135,7 @@ public sealed class X86VcpuSetupTests
     }
 
     [Test]
-    public void QemuRealMode()
+    public void Qemu_real_mode()
     {
         var (cpu, guest, memory) = Boot(VmmProfiles.Qemu, BzImage(), BootProtocol.Linux16);
         using var _ = memory;
@@ -157,7 +157,7 @@ public sealed class X86VcpuSetupTests
 
     /// <summary>Every profile × entry it supports: the state is executable (the HLT at the entry runs and stops the CPU).</summary>
     [TestCaseSource(nameof(ProfileEntries))]
-    public void StateExecutes(string profile, BootProtocol protocol)
+    public void State_executes(string profile, BootProtocol protocol)
     {
         var p = VmmProfiles.Find(profile)!;
         var kernel = protocol switch { BootProtocol.Pvh => Vmlinux(true), BootProtocol.Linux64 when profile == "firecracker" => Vmlinux(false), _ => BzImage() };
@@ -180,10 +180,10 @@ public sealed class X86VcpuSetupTests
             X86EntryMode.Protected32 => BootProtocol.Linux32,
             _ => BootProtocol.Linux16,
         }
-        select new TestCaseData(p.Name, protocol).SetName($"StateExecutes({p.Name}, {protocol})");
+        select new TestCaseData(p.Name, protocol).SetName($"State_executes({p.Name}, {protocol})");
 
     [Test]
-    public void UnsupportedEntryIsATypedError()
+    public void Unsupported_entry_is_a_typed_error()
     {
         using var memory = GuestMemory.Flat(Ram);
         var guest = GuestSetup.Run(memory, VmmProfiles.CloudHypervisor.Configure(new GuestSetupRequest { Kernel = KernelImage.Parse(BzImage()), Protocol = BootProtocol.Linux64 }));

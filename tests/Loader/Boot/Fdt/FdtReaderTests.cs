@@ -73,7 +73,7 @@ public sealed class FdtReaderTests
     }
 
     [Test]
-    public void Skips_NOP_tokens_and_ignores_free_space_after_totalsize()
+    public void Skips_nop_tokens_and_ignores_free_space_after_totalsize()
     {
         // §5.4.1: FDT_NOP is ignored; §5.1: the buffer may extend past totalsize.
         byte[] blob = Build([Nop, BeginNode, 0, Nop, Prop, 4, 0, 7, Nop, EndNode, Nop, End], "a\0");
