@@ -1,8 +1,8 @@
-using LoaderHarness.Emulator.Core;
 using BenchmarkDotNet.Attributes;
 using LoaderHarness.Emulator.Boot;
-using LoaderHarness.Loader.Images.BzImage;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Loader.Images;
+using LoaderHarness.Loader.Images.BzImage;
 using LoaderHarness.Loader.Memory;
 using LoaderHarness.Loader.Setup;
 using LoaderHarness.Loader.Symbols;

@@ -56,7 +56,10 @@ public static partial class VmmProfiles
                 [X86EntryMode.Protected32] = Documented(Code32, cr0: 0x1),
                 [X86EntryMode.Long64] = Documented(Code64, cr0: 0x8000_0001) with
                 {
-                    Cr4 = 0x20, Efer = 0x500, PageTableAddress = PageTables, IdentityMapSize = 4 * GiB,
+                    Cr4 = 0x20,
+                    Efer = 0x500,
+                    PageTableAddress = PageTables,
+                    IdentityMapSize = 4 * GiB,
                 },
                 [X86EntryMode.Pvh] = Documented(Code32, cr0: 0x1),
             },
@@ -77,8 +80,12 @@ public static partial class VmmProfiles
             {
                 [X86EntryMode.Long64] = Vmm([0, Code64, Data32, TssFlat], cr0: 0xE000_0011) with
                 {
-                    Cr4 = 0x20, Efer = 0x500, PageTableAddress = PageTables, IdentityMapSize = GiB,
-                    StackPointer = 0x8FF0, FramePointerToo = true,
+                    Cr4 = 0x20,
+                    Efer = 0x500,
+                    PageTableAddress = PageTables,
+                    IdentityMapSize = GiB,
+                    StackPointer = 0x8FF0,
+                    FramePointerToo = true,
                 },
                 [X86EntryMode.Pvh] = Vmm([0, Code32, Data32, Tss67], cr0: 0x11),
             },
@@ -141,7 +148,10 @@ public static partial class VmmProfiles
             {
                 [X86EntryMode.Long64] = Crosvm6(Code64, cr0: 0xC000_0011) with
                 {
-                    Cr4 = 0x20, Efer = 0x500, PageTableAddress = PageTables, IdentityMapSize = 4 * GiB,
+                    Cr4 = 0x20,
+                    Efer = 0x500,
+                    PageTableAddress = PageTables,
+                    IdentityMapSize = 4 * GiB,
                 },
                 [X86EntryMode.Protected32] = Crosvm6(Code32, cr0: 0x4000_0011),
             },
