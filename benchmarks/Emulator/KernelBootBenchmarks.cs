@@ -1,6 +1,6 @@
-using LoaderHarness.Emulator.Core;
 using BenchmarkDotNet.Attributes;
 using LoaderHarness.Emulator.Boot;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Loader.Images.BzImage;
 using LoaderHarness.Loader.Images;
 using LoaderHarness.Loader.Memory;
