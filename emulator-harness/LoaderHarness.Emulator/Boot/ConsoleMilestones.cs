@@ -7,7 +7,8 @@ namespace LoaderHarness.Emulator.Boot;
 /// The milestones a boot reads off the kernel's console, either architecture: the first complete line
 /// (<c>console</c>), "Run /init as init process" (<c>init</c>, printed by run_init_process in init/main.c just
 /// before the exec), and the end of the machine (<c>shutdown</c>): "reboot: Power down", "reboot: System
-/// halted", "reboot: Restarting system" (kernel/reboot.c kernel_power_off, kernel_halt, kernel_restart) or
+/// halted", "reboot: Restarting system" (kernel/reboot.c kernel_power_off, kernel_halt, kernel_restart; 6.12's
+/// sys_reboot says "Power off not available: System halted instead" when it turns POWER_OFF into HALT) or
 /// "Kernel panic - not syncing" (kernel/panic.c). Fed one completed line at a time by the session that owns
 /// the console device.
 /// </summary>
@@ -69,7 +70,8 @@ public sealed class ConsoleMilestones
     /// <summary>The stop reason a console line announces, or null.</summary>
     public static StopReason? ShutdownOf(string line) =>
         line.Contains("reboot: Power down", StringComparison.Ordinal) ? StopReason.PowerOff
-        : line.Contains("reboot: System halted", StringComparison.Ordinal) ? StopReason.Halt
+        : line.Contains("reboot: System halted", StringComparison.Ordinal)
+            || line.Contains("reboot: Power off not available: System halted instead", StringComparison.Ordinal) ? StopReason.Halt
         : line.Contains("reboot: Restarting system", StringComparison.Ordinal) ? StopReason.Reset
         : line.Contains("Kernel panic - not syncing", StringComparison.Ordinal) ? StopReason.Panic
         : null;
