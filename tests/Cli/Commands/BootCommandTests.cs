@@ -135,6 +135,28 @@ public sealed class BootCommandTests
     [Test]
     [Category("RealKernel")]
     [Category("Slow")]
+    public void Debian_vmlinux_until_console_streams_com1_and_reports_the_line()
+    {
+        var vmlinux = File("debian-vmlinux", VmlinuxExtractor.Extract(DebianKernel.BzImage()));
+
+        var (code, output, error) = Run("boot", vmlinux, "--cmdline", "console=ttyS0 earlyprintk=serial", "--until", "console", "--console", "--json");
+
+        code.ShouldBe(CliApp.Ok, error);
+        var json = JsonNode.Parse(output)!;
+        json["milestone"]!.GetValue<string>().ShouldBe("console");
+        var milestone = json["milestones"]!.AsArray().Single()!;
+        milestone["kind"]!.GetValue<string>().ShouldBe("console");
+        milestone["line"]!.GetValue<string>().ShouldContain("Linux version 6.1.");
+        milestone["instructions"]!.GetValue<long>().ShouldBeGreaterThan(0);
+        milestone["seconds"]!.GetValue<double>().ShouldBeGreaterThan(0);
+        json["lastConsoleLine"]!.GetValue<string>().ShouldBe(milestone["line"]!.GetValue<string>());
+        json["console"]!.GetValue<string>().ShouldContain("Linux version 6.1.");
+        error.ShouldContain("Linux version 6.1."); // --console: streamed to stderr as it completed
+    }
+
+    [Test]
+    [Category("RealKernel")]
+    [Category("Slow")]
     public void Debian_vmlinux_boots_through_pvh_with_the_issues_json_fields()
     {
         var vmlinux = File("debian-vmlinux", VmlinuxExtractor.Extract(DebianKernel.BzImage()));
