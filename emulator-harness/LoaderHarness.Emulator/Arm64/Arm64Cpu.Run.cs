@@ -65,8 +65,8 @@ public sealed unsafe partial class Arm64Cpu
     public RunResult Run(ulong budget)
     {
         _run.Begin(budget);
-        if (_interruptInput is { IsAsserted: true })
-            _run.Break(); // look at the pending interrupt before the first instruction
+        if (_interruptInput is { IsAsserted: true } || _timerArmed)
+            _run.Break(); // look at the pending interrupt and the next timer deadline before the first instruction
         var first = true;
         while (true)
         {
@@ -105,8 +105,12 @@ public sealed unsafe partial class Arm64Cpu
                 if (!_run.CanContinue)
                     return;
                 _run.Arm();
+                if (_timerArmed)
+                    UpdateTimers();
                 if (_interruptInput is { IsAsserted: true })
                     TakePendingInterrupt();
+                if (_timerArmed)
+                    ServiceTimers();
             }
             var pc = Pc;
             if ((pc & 3) != 0)
