@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LoaderHarness.Emulator.Boot;
 using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Fixtures.Initramfs;
 using LoaderHarness.Tests.Support;
 using Shouldly;
@@ -57,5 +58,25 @@ public class Arm64InitramfsRealKernelTests
         init.CommandLine.ShouldBe(KernelBoot.DefaultCommandLine(GuestArchitecture.Arm64));
         report.StopReason.ShouldBe(StopReason.PowerOff, report.StopDetail);
         report.Milestones.Select(m => m.Name).ShouldContain("kernel_init");
+    }
+
+    [Test]
+    public void Entered_at_el2_the_kernel_uses_the_physical_timer_split_eoi_and_psci_over_smc()
+    {
+        // drivers/clocksource/arm_arch_timer.c arch_timer_select_ppi: with EL2 available and no VHE, the
+        // non-secure physical timer (INTID 30); irq-gic-v3.c: split EOI/deactivate when EL2 is available.
+        var initramfs = File.ReadAllBytes(Path.Combine(DebianKernel.RepositoryRoot(), "fixtures", "generated", FixtureInitramfs.Folder, FixtureInitramfs.Arm64));
+        var clock = Stopwatch.StartNew();
+        var report = KernelBoot.Run(DebianKernelSet.Arm64Cloud61.Kernel(), new KernelBootOptions
+        {
+            Profile = VmmProfiles.SpecEl2, Until = "panic", Initrd = initramfs, MaxInstructions = 2_000_000_000,
+        });
+        TestContext.Out.WriteLine($"spec-el2: {report.StopReason} after {report.Instructions:N0} instructions, {clock.Elapsed.TotalSeconds:F1} s");
+
+        report.Console.ShouldContain("arch_timer: cp15 timer(s) running at 62.50MHz (phys).");
+        report.Console.ShouldContain("GICv3: GIC: Using split EOI/Deactivate mode");
+        InitReport.Find(report.Console).ShouldNotBeNull();
+        report.StopReason.ShouldBe(StopReason.PowerOff, report.StopDetail);
+        report.StopDetail.ShouldNotBeNull().ShouldContain("(smc)");
     }
 }
