@@ -26,16 +26,21 @@ internal static class BootCommand
             Description = $"VMM whose layout and vCPU state to use: {string.Join(", ", VmmProfiles.Names)} (default firecracker; spec for linux32, which Firecracker lacks; spec-el2 is arm64's).",
         };
         var systemMap = new Option<FileInfo?>("--system-map") { Description = "x86: symbols from a System.map (default: recovered from the kernel's own kallsyms)." };
-        var until = new Option<string>("--until") { Description = "The symbol to stop at.", DefaultValueFactory = _ => "start_kernel" };
+        var until = new Option<string>("--until")
+        {
+            Description = "Where to stop: a kernel symbol, or console (the first console line), init (\"Run /init as init process\") or shutdown (power-off, halt, restart or panic).",
+            DefaultValueFactory = _ => "start_kernel",
+        };
         var maxInstructions = new Option<ulong>("--max-instructions") { Description = "Instruction budget.", DefaultValueFactory = _ => 2_000_000_000 };
         var trace = new Option<FileInfo?>("--trace") { Description = "Write every executed instruction (disassembled, with kernel symbols) to this file. Slow." };
         var seed = new Option<ulong?>("--seed") { Description = "x86: give the CPU RDRAND/RDSEED (in CPUID too) drawing from this seed; without it they are absent and KASLR mixes only RDTSC." };
         var mem = new Option<string>("--mem") { Description = "Guest RAM size (e.g. 512M, 1G).", DefaultValueFactory = _ => "1G" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (schema in README)." };
+        var console = new Option<bool>("--console") { Description = "x86: stream the kernel's serial console to stderr, line by line, as it runs." };
         var command = new Command("boot",
             "Boot a real Linux kernel (x86-64 or arm64) hardware-free in the engine to a symbol (start_kernel by default) and read back from its memory what it accepted.")
         {
-            kernel, initrd, cmdline, protocol, profile, systemMap, until, maxInstructions, trace, seed, mem, json,
+            kernel, initrd, cmdline, protocol, profile, systemMap, until, maxInstructions, trace, seed, mem, json, console,
         };
         command.SetAction(parse => CliApp.Guard(stderr, () =>
         {
@@ -59,6 +64,7 @@ internal static class BootCommand
                 MaxInstructions = parse.GetValue(maxInstructions),
                 RandomSeed = parse.GetValue(seed),
                 Trace = traceFile,
+                ConsoleEcho = parse.GetValue(console) ? stderr : null,
                 Progress = p => stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"boot: {p.Instructions:N0} instructions, {p.Elapsed.TotalSeconds:F1} s ({p.Phase})")),
             });

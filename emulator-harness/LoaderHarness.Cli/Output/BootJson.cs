@@ -32,7 +32,9 @@ internal static class BootJson
         Address(facts, "linkAddress", r.LinkAddress, json);
         return facts
             .Add("milestones", r.Milestones.Select(m => Address(new Facts().Add("kind", JsonNames.Of(m.Kind)).Add("name", m.Name), "pc", m.Address, json)
-                .Add("instructions", (long)m.Instructions)).ToArray())
+                .Add("instructions", (long)m.Instructions).Add("seconds", JsonNames.Seconds(m.Elapsed)).Add("line", m.Line)).ToArray())
+            .Add("lastConsoleLine", r.LastConsoleLine)
+            .Add("console", r.Console)
             .Add("verdicts", r.Contracts.Where(c => c.Verdict != ContractVerdict.NotApplicable).Select(c => new Facts()
                 .Add("id", c.Contract.Id)
                 .Add("verdict", c.Verdict == ContractVerdict.Pass ? "pass" : c.IsViolation ? "fail" : "advisory")

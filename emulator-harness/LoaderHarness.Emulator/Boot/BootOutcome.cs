@@ -13,6 +13,10 @@ internal sealed record BootOutcome(RunResult Result, IReadOnlyList<BootMilestone
     public ulong? KernelPhysical { get; init; }
     /// <summary>x86: the KASLR virtual offset, once known.</summary>
     public ulong? VirtualOffset { get; init; }
+    /// <summary>The console transcript when the session owns the console device (x86 COM1); null to use the CPU's <see cref="IGuestCpu.ConsoleText"/>.</summary>
+    public string? Console { get; init; }
+    /// <summary>The last complete console line, when the session tracked lines.</summary>
+    public string? LastConsoleLine { get; init; }
     /// <summary>arm64: the Image's link address.</summary>
     public ulong? LinkAddress { get; init; }
 }

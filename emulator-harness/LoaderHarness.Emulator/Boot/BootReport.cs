@@ -13,7 +13,7 @@ public sealed record BootReport
     public required BootProtocol Protocol { get; init; }
     /// <summary>The VMM profile whose vCPU state the kernel was entered with.</summary>
     public required string Profile { get; init; }
-    /// <summary>The symbol the run was asked to reach.</summary>
+    /// <summary>The symbol or console milestone (<c>console</c>, <c>init</c>, <c>shutdown</c>) the run was asked to reach.</summary>
     public required string Until { get; init; }
     /// <summary>The symbol reached (<see cref="Until"/>), or null when the run stopped elsewhere.</summary>
     public string? Milestone { get; init; }
@@ -45,8 +45,10 @@ public sealed record BootReport
     public ulong? LinkAddress { get; init; }
     /// <summary>What the kernel accepted, read back from its memory (x86 only at <see cref="KernelBoot.ReadbackPoints"/>); null when not read.</summary>
     public KernelReadback? Readback { get; init; }
-    /// <summary>What the kernel printed on its console (x86 debug port 0xE9, arm64 PL011).</summary>
+    /// <summary>What the kernel printed on its console (x86 COM1's transcript, then anything on debug port 0xE9; arm64 PL011).</summary>
     public string Console { get; init; } = "";
+    /// <summary>The last complete console line, when the run tracked lines (x86): where a hung kernel got to.</summary>
+    public string? LastConsoleLine { get; init; }
     /// <summary>The contract catalogue's verdicts: the entry state before the first instruction, then the run and the readback.</summary>
     public IReadOnlyList<ContractResult> Contracts { get; init; } = [];
 

@@ -105,7 +105,8 @@ public static class KernelBoot
             VirtualOffset = outcome.VirtualOffset,
             LinkAddress = outcome.LinkAddress,
             Readback = outcome.Readback,
-            Console = cpu.ConsoleText,
+            Console = outcome.Console ?? cpu.ConsoleText,
+            LastConsoleLine = outcome.LastConsoleLine,
             Contracts = contracts,
         };
     }

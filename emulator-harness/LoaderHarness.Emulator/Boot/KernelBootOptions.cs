@@ -28,8 +28,13 @@ public sealed record KernelBootOptions
     /// recover them from the image's own kallsyms. arm64 reads the Image's own kallsyms.
     /// </summary>
     public SymbolTable? Symbols { get; init; }
-    /// <summary>The symbol to stop at (before its first instruction).</summary>
+    /// <summary>
+    /// Where to stop: a kernel symbol (before its first instruction), or a console milestone
+    /// (<see cref="ConsoleMilestones.Console"/>, <see cref="ConsoleMilestones.Init"/>, <see cref="ConsoleMilestones.Shutdown"/>).
+    /// </summary>
     public string Until { get; init; } = "start_kernel";
+    /// <summary>When set, every console line the kernel completes is written here as it happens.</summary>
+    public TextWriter? ConsoleEcho { get; init; }
     /// <summary>Instruction budget for the whole run.</summary>
     public ulong MaxInstructions { get; init; } = 2_000_000_000;
     /// <summary>

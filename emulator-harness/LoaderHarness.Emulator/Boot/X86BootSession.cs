@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Text;
 using Iced.Intel;
 using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Devices;
+using LoaderHarness.Emulator.Devices.Time;
 using LoaderHarness.Emulator.X86;
 using LoaderHarness.Loader.Boot.ZeroPage;
 using LoaderHarness.Loader.Errors;
@@ -21,6 +23,14 @@ namespace LoaderHarness.Emulator.Boot;
 /// address with RAX = RIP and RSI = the zero page (arch/x86/boot/compressed/head_64.S: <c>movq %r15, %rsi;
 /// jmp *%rax</c>), then watches the symbol's address at every possible 2 MiB virtual offset and accepts the one
 /// that maps to the symbol's physical place in the image.
+/// </para>
+/// <para>
+/// The guest has the PC legacy devices every x86 profile's VMM gives it (QEMU's pc/microvm models them,
+/// Firecracker and Cloud Hypervisor have KVM's in-kernel 8259A pair and PIT plus their own COM1 and RTC):
+/// COM1 at 0x3F8 on IRQ 4, the 8259A pair, the 8254 with port 0x61, the CMOS RTC and port 0x80. Time is
+/// virtual, one TSC tick per retired instruction at <see cref="CpuIdTable.DefaultTscHz"/>: the loop runs in
+/// slices up to the devices' next event, updates them between slices, and a HLT with IF set lets idle
+/// cycles pass up to the next event instead of ending the run.
 /// </para>
 /// </summary>
 internal sealed class X86BootSession : IBootSession
@@ -42,6 +52,11 @@ internal sealed class X86BootSession : IBootSession
     private readonly HashSet<ulong> _entrySearch = [];
     private readonly HashSet<ulong> _milestone = [];
     private readonly SymbolTable _symbols;
+    private readonly ulong? _untilSymbol;
+    private readonly InstructionClock _clock;
+    private readonly PcLegacyDevices _devices;
+    private readonly ConsoleMilestones _console;
+    private readonly Stopwatch _wall = new();
 
     private X86BootSession(X86Cpu cpu, GuestSetupResult setup, KernelBootOptions options, SymbolTable symbols)
     {
@@ -53,8 +68,19 @@ internal sealed class X86BootSession : IBootSession
         if (options.RandomSeed is { } seed)
             _cpu.EnableRandom(seed);
         _locator = new KernelLocator(_memory, symbols);
-        _untilLink = symbols.AddressOf(options.Until)!.Value;
+        _untilSymbol = ConsoleMilestones.IsMilestoneName(options.Until) ? null : symbols.AddressOf(options.Until)!.Value;
+        _untilLink = _untilSymbol ?? 0;
         _compressed = setup.Kernel.Format == ImageFormat.BzImage;
+        _clock = new InstructionClock(CpuIdTable.DefaultTscHz / 1_000_000, () => _cpu.TotalInstructions + _cpu.IdleCycles);
+        _devices = new PcLegacyDevices(_clock);
+        _devices.ConnectTo(_cpu);
+        _console = new ConsoleMilestones(() => _cpu.TotalInstructions, Linear, _wall, options.ConsoleEcho);
+        _devices.Com1.Output.LineCompleted += _console.OnLine;
+        _console.MilestoneReached += m =>
+        {
+            if (m.Name == _options.Until || m.Kind == BootMilestoneKind.Shutdown)
+                _cpu.RequestStop(_console.ShutdownReason ?? StopReason.AddressReached, m.Line);
+        };
     }
 
     /// <summary>Checks the entry and the symbols before anything runs; returns how to start the session on the set-up vCPU.</summary>
@@ -64,7 +90,7 @@ internal sealed class X86BootSession : IBootSession
         if (setup.Protocol is not (BootProtocol.Pvh or BootProtocol.Linux64 or BootProtocol.Linux32))
             throw new LoaderException(LoaderError.UnsupportedEntry, $"the x86 engine boots PVH, 64-bit and 32-bit x86 entries, not {setup.Protocol}");
         var symbols = options.Symbols ?? throw new LoaderException(LoaderError.UnknownSymbol, "an x86 boot needs the kernel's symbols (System.map or kallsyms)");
-        if (symbols.AddressOf(options.Until) is null)
+        if (!ConsoleMilestones.IsMilestoneName(options.Until) && symbols.AddressOf(options.Until) is null)
             throw new LoaderException(LoaderError.UnknownSymbol, $"stop symbol '{options.Until}' is not in the kernel's symbol table");
         if (symbols.AddressOf("_text") is null)
             throw new LoaderException(LoaderError.UnknownSymbol, "the kernel's symbol table has no _text (is it an x86-64 Linux System.map?)");
@@ -91,9 +117,10 @@ internal sealed class X86BootSession : IBootSession
         if (_options.Trace is { } trace)
             _cpu.Tracer = new Tracer(trace, linear => _locator.NameAt(_cpu, linear), _options.TraceSyntax);
 
-        var clock = Stopwatch.StartNew();
+        _wall.Start();
         var reached = false;
         var stepOver = false;
+        var nextProgress = _options.ProgressInterval;
         RunResult last = default;
         while (true)
         {
@@ -113,7 +140,8 @@ internal sealed class X86BootSession : IBootSession
                 last = new RunResult(StopReason.Budget, _cpu.Rip, 0, null);
                 break;
             }
-            last = _cpu.Run(Math.Min(_options.ProgressInterval, _options.MaxInstructions - used));
+            last = _cpu.Run(Slice(used));
+            _devices.Update();
             if (last.Reason == StopReason.Breakpoint)
             {
                 // A watched address: the next pass checks it; a miss is stepped over.
@@ -126,19 +154,67 @@ internal sealed class X86BootSession : IBootSession
                 stepOver = hit == Hit.Miss;
                 continue;
             }
+            if (last.Reason == StopReason.Halt && Wait())
+                continue;
             if (last.Reason != StopReason.Budget)
                 break;
-            _options.Progress?.Invoke(new BootProgress(_cpu.TotalInstructions, clock.Elapsed, _locator.Physical is null ? "decompressor" : "kernel"));
+            if (_cpu.TotalInstructions >= nextProgress)
+            {
+                nextProgress = _cpu.TotalInstructions + _options.ProgressInterval;
+                _options.Progress?.Invoke(new BootProgress(_cpu.TotalInstructions, _wall.Elapsed, _locator.Physical is null ? "decompressor" : "kernel"));
+            }
         }
-        var reason = reached ? StopReason.AddressReached : last.Reason;
+        _wall.Stop();
+        var milestones = new List<BootMilestone>(_console.Reached);
+        if (reached)
+            milestones.Add(BootMilestone.Symbol(_options.Until, Linear(), _cpu.TotalInstructions) with { Elapsed = _wall.Elapsed });
+        var reachedConsole = milestones.Exists(m => m.Name == _options.Until);
+        var reason = reached || (reachedConsole && _console.ShutdownReason is null) ? StopReason.AddressReached
+            : _console.ShutdownReason ?? last.Reason;
         var result = new RunResult(reason, _cpu.Rip, _cpu.TotalInstructions, reached ? null : last.Detail);
         var readback = reached && KernelBoot.ReadbackPoints.Contains(_options.Until) ? ReadBack() : null;
-        return new BootOutcome(result, reached ? [BootMilestone.Symbol(_options.Until, Linear(), _cpu.TotalInstructions)] : [], readback,
-            _locator.Describe(_cpu, Linear()))
+        return new BootOutcome(result, milestones, readback, _locator.Describe(_cpu, Linear()))
         {
             KernelPhysical = _locator.Physical,
             VirtualOffset = _locator.VirtualOffset,
+            Console = _devices.Com1.Output.Text + _cpu.ConsoleText,
+            LastConsoleLine = _console.LastLine,
         };
+    }
+
+    /// <summary>Instructions to run next: up to the next progress report, the budget and the devices' next event.</summary>
+    private ulong Slice(ulong used)
+    {
+        var slice = Math.Min(_options.ProgressInterval, _options.MaxInstructions - used);
+        var next = _devices.NextEventNanoseconds;
+        if (next != long.MaxValue)
+        {
+            var at = _clock.InstructionsAt(next);
+            var now = (long)(_cpu.TotalInstructions + _cpu.IdleCycles);
+            slice = Math.Min(slice, (ulong)Math.Max(1, at - now));
+        }
+        return slice;
+    }
+
+    /// <summary>
+    /// After HLT: with IF set the CPU waits for an interrupt, so idle cycles pass up to the devices' next event
+    /// and the run goes on (true); with IF clear, or nothing left to wake it, the halt is final (false).
+    /// </summary>
+    private bool Wait()
+    {
+        if (!_cpu.InterruptsEnabled)
+            return false;
+        if (_cpu.InterruptPending)
+            return true;
+        var next = _devices.NextEventNanoseconds;
+        if (next == long.MaxValue)
+            return false;
+        var at = _clock.InstructionsAt(next);
+        var now = (long)(_cpu.TotalInstructions + _cpu.IdleCycles);
+        if (at > now)
+            _cpu.PassIdleCycles((ulong)(at - now));
+        _devices.Update();
+        return true;
     }
 
     private ulong Linear() => _cpu.Mode64 ? _cpu.Rip : (uint)(_cpu.GetSegment(SegmentRegister.Cs).Base + _cpu.Rip);
@@ -157,6 +233,8 @@ internal sealed class X86BootSession : IBootSession
     private void ArmMilestone(ulong kernelPhysical)
     {
         _locator.Physical = kernelPhysical;
+        if (_untilSymbol is null)
+            return;
         var offsetInImage = _untilLink - _locator.Text;
         Arm(kernelPhysical + offsetInImage);
         var offsets = _compressed ? KernelImageSize / KaslrAlign : 1;

@@ -21,12 +21,14 @@ public enum StopReason
     SelfLoop,
     /// <summary>Instruction fetch from a physical address that is not RAM.</summary>
     FetchOutsideRam,
-    /// <summary>arm64: the guest asked the harness's PSCI to power off (SYSTEM_OFF).</summary>
+    /// <summary>arm64: the guest asked the harness's PSCI to power off (SYSTEM_OFF); either: the console said "reboot: Power down".</summary>
     PowerOff,
     /// <summary>arm64: the guest asked the harness's PSCI to reset (SYSTEM_RESET).</summary>
     Reset,
     /// <summary>arm64: an exception was taken while its own vector was being fetched: the CPU would loop forever.</summary>
     RecursiveException,
+    /// <summary>The kernel panicked (arm64 reaching <c>panic</c>, or any kernel's console saying "Kernel panic - not syncing").</summary>
+    Panic,
     /// <summary>A bug in the engine (an unexpected host exception); <see cref="RunResult.Detail"/> says what.</summary>
     InternalError,
 }

@@ -34,11 +34,29 @@ public sealed class CpuIdTable
     /// hypervisor leaves 0x40000000–0x40000001 with signature "LdrHarnessVM" (not "XenVMMXenVMM", so
     /// Linux's xen_cpuid_base() finds no Xen, §6.1).
     /// </summary>
-    public static CpuIdTable Default()
+    public static CpuIdTable Default() => Default(DefaultTscHz);
+
+    /// <summary>
+    /// The TSC rate the engine reports by default: 100 MHz, one tick per retired instruction, so 100 instructions
+    /// are one microsecond of virtual time.
+    /// </summary>
+    public const long DefaultTscHz = 100_000_000;
+
+    /// <summary>
+    /// <see cref="Default()"/> with a TSC of <paramref name="tscHz"/> announced as Intel does: leaf 0x15 (TSC/crystal
+    /// ratio 1/1, crystal = <paramref name="tscHz"/>) and leaf 0x16 (base MHz). Linux's native_calibrate_tsc
+    /// (arch/x86/kernel/tsc.c) then takes the frequency from CPUID, sets X86_FEATURE_TSC_KNOWN_FREQ and never
+    /// calibrates against the PIT, and calibrate_delay uses the TSC-derived lpj_fine; so every run is exact.
+    /// </summary>
+    public static CpuIdTable Default(long tscHz)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(tscHz, 1_000_000L);
         var t = new CpuIdTable();
         var (b, c, d) = Signature("GenuineIntel");
-        t.Set(0, new CpuIdLeaf(0x0D, b, c, d));
+        t.Set(0, new CpuIdLeaf(0x16, b, c, d));
+        t.Set(0x15, new CpuIdLeaf(1, 1, (uint)tscHz, 0));
+        var mhz = (uint)(tscHz / 1_000_000);
+        t.Set(0x16, new CpuIdLeaf(mhz, mhz, 0, 0));
         const uint edx1 = (1u << 0) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 8) | (1u << 13)
             | (1u << 15) | (1u << 16) | (1u << 19) | (1u << 23) | (1u << 24) | (1u << 25) | (1u << 26);
         const uint ecx1 = (1u << 0) | (1u << 13) | (1u << 23) | (1u << 31);

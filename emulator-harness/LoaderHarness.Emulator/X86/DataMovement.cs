@@ -59,6 +59,8 @@ internal static unsafe class DataMovement
             var selector = (ushort)c.PeekStack(0, size);
             c.LoadSegment(d.I.Op0Register - Register.ES, selector);
             c.SetSp(c.Sp + (ulong)size);
+            if (d.I.Op0Register == Register.SS)
+                c.BeginInterruptShadow(); // SDM Vol. 3A §6.8.3: POP SS inhibits interrupts for one instruction
             return;
         }
         var v = c.Pop(size);
@@ -168,6 +170,8 @@ internal static unsafe class DataMovement
         if (seg == (int)SegmentRegister.Cs)
             c.Throw(ExceptionVector.InvalidOpcode);
         c.LoadSegment(seg, (ushort)c.ReadOp(ref d, 1, 2));
+        if (seg == (int)SegmentRegister.Ss)
+            c.BeginInterruptShadow(); // SDM Vol. 3A §6.8.3: MOV SS inhibits interrupts for one instruction
     }
 
     public static void MovFromSegment(X86Cpu c, ref DecodedInstruction d)

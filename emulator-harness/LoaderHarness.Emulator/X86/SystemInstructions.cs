@@ -25,7 +25,11 @@ internal static unsafe class SystemInstructions
     public static void Sti(X86Cpu c, ref DecodedInstruction d)
     {
         c.CheckIoPermission();
+        if ((c.FlagsRest & FlagBits.IF) != 0)
+            return;
         c.FlagsRest |= FlagBits.IF;
+        c.BeginInterruptShadow(); // SDM Vol. 2B STI: interrupts are recognised after the next instruction
+
     }
 
     public static void Hlt(X86Cpu c, ref DecodedInstruction d)

@@ -156,7 +156,7 @@ public sealed partial class X86Cpu
                 KernelGsBase = value;
                 return true;
             case MsrTable.Tsc:
-                _tscBase = value - TotalInstructions;
+                _tscBase = value - TotalInstructions - IdleCycles;
                 return true;
             case MsrTable.TscAux:
                 TscAux = (uint)value;

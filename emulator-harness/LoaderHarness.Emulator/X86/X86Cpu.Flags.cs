@@ -94,8 +94,12 @@ public sealed partial class X86Cpu
     /// <summary>Sets all of RFLAGS (only architecturally writable bits; bit 1 stays set).</summary>
     internal void SetRflagsValue(ulong value)
     {
+        var wasEnabled = (FlagsRest & FlagBits.IF) != 0;
         FlagsRest = (value & FlagBits.Writable & ~FlagBits.Arithmetic) | FlagBits.Fixed1;
         SetArith(value);
+        // POPF/IRET unmasking a pending interrupt: return to the loop so it is taken at the next boundary.
+        if (!wasEnabled && (FlagsRest & FlagBits.IF) != 0 && _interruptInput is { IsAsserted: true })
+            BreakChain();
     }
 
     /// <summary>Result flags ZF, SF, PF of <paramref name="r"/> (masked to <paramref name="size"/>) as RFLAGS bits.</summary>

@@ -81,8 +81,8 @@ public sealed unsafe partial class X86Cpu
         var stackWidth = lma ? 8 : tss32 ? 4 : 2;
         if (slot + (ulong)(lma ? 8 : stackWidth + 2) - 1 > tr.Limit)
             Throw(ExceptionVector.InvalidTss, (uint)(tr.Selector & 0xFFFC));
-        var newSp = ReadLinear(WrapLinear(tr.Base + slot), stackWidth);
-        var newSs = lma ? (ushort)newCpl : (ushort)ReadLinear(WrapLinear(tr.Base + slot + (ulong)stackWidth), 2);
+        var newSp = ReadSystemLinear(WrapLinear(tr.Base + slot), stackWidth);
+        var newSs = lma ? (ushort)newCpl : (ushort)ReadSystemLinear(WrapLinear(tr.Base + slot + (ulong)stackWidth), 2);
 
         var oldSs = Seg[(int)SegmentRegister.Ss];
         var oldCs = Seg[(int)SegmentRegister.Cs];
@@ -167,7 +167,7 @@ public sealed unsafe partial class X86Cpu
             if ((uint)(selector & ~7) + 15 > limit)
                 Throw(ExceptionVector.GeneralProtection, error);
             ReadDescriptor(selector, out var address);
-            var upper = ReadLinear(address + 8, 8);
+            var upper = ReadSystemLinear(address + 8, 8);
             if (((upper >> 40) & 0x1F) != 0)
                 Throw(ExceptionVector.GeneralProtection, error);
             target |= (upper & 0xFFFF_FFFF) << 32;

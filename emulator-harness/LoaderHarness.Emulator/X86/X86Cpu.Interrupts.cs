@@ -60,15 +60,36 @@ public sealed unsafe partial class X86Cpu
         _ => vector.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
+    /// <summary>
+    /// Delivers through the IDT. From CPL 3 the whole delivery runs as implicit supervisor accesses: the IDT,
+    /// GDT/LDT and TSS reads are supervisor accesses whatever the CPL (SDM Vol. 3A §4.6.1), and so are the
+    /// pushes onto the inner stack the handler's privilege selects (the one case this makes too lenient is
+    /// a gate into CPL-3 code, which pushes onto the user stack). The TLB entries filled meanwhile are dropped
+    /// by the CPL change, or here when the CPL stays 3.
+    /// </summary>
     private void Deliver(int vector, uint errorCode, bool hasError, ulong returnRip, bool software)
     {
-        if (!Protected)
-            DeliverReal(vector, returnRip);
-        else if ((_efer & ControlBits.EferLma) != 0)
-            DeliverLong(vector, errorCode, hasError, returnRip, software);
-        else
-            DeliverProtected(vector, errorCode, hasError, returnRip, software);
+        var fromUser = Protected && Cpl == 3;
+        _implicitSupervisor = fromUser;
+        try
+        {
+            if (!Protected)
+                DeliverReal(vector, returnRip);
+            else if ((_efer & ControlBits.EferLma) != 0)
+                DeliverLong(vector, errorCode, hasError, returnRip, software);
+            else
+                DeliverProtected(vector, errorCode, hasError, returnRip, software);
+        }
+        finally
+        {
+            _implicitSupervisor = false;
+            if (fromUser && Cpl == 3)
+                FlushTlb();
+        }
     }
+
+    /// <summary>Set while an interrupt or exception from CPL 3 is delivered: page walks check supervisor rights.</summary>
+    private bool _implicitSupervisor;
 
     private void DeliverReal(int vector, ulong returnRip)
     {

@@ -113,6 +113,47 @@ public sealed unsafe partial class X86Cpu
 
     private ulong WrapLinear(ulong linear) => Mode64 ? linear : (uint)linear;
 
+    /// <summary>
+    /// Reads a descriptor-table or TSS location: an implicit supervisor access whatever the CPL (SDM Vol. 3A
+    /// §4.6.1), e.g. IRET to CPL 3 reading the new SS descriptor after CS already changed the CPL. At CPL 3 the
+    /// walk is done as supervisor and the TLB entry it fills is dropped again, so user code never hits it.
+    /// </summary>
+    internal ulong ReadSystemLinear(ulong linear, int size)
+    {
+        if (Cpl != 3 || _implicitSupervisor)
+            return ReadLinear(linear, size);
+        _implicitSupervisor = true;
+        try
+        {
+            return ReadLinear(linear, size);
+        }
+        finally
+        {
+            _implicitSupervisor = false;
+            FlushTlb();
+        }
+    }
+
+    /// <summary>Writes a descriptor-table location (the accessed bit) as an implicit supervisor access, like <see cref="ReadSystemLinear"/>.</summary>
+    internal void WriteSystemLinear(ulong linear, int size, ulong value)
+    {
+        if (Cpl != 3 || _implicitSupervisor)
+        {
+            WriteLinear(linear, size, value);
+            return;
+        }
+        _implicitSupervisor = true;
+        try
+        {
+            WriteLinear(linear, size, value);
+        }
+        finally
+        {
+            _implicitSupervisor = false;
+            FlushTlb();
+        }
+    }
+
     /// <summary>Reads guest-physical memory (RAM, else MMIO, else all ones).</summary>
     internal ulong ReadPhysical(ulong physical, int size) => _mmu.ReadPhysical(physical, size, Rip);
 

@@ -119,7 +119,7 @@ public sealed partial class X86Cpu
             table = entry & (entrySize == 4 ? 0xFFFF_F000 : FrameMask);
         }
 
-        var isUser = Cpl == 3;
+        var isUser = Cpl == 3 && !_implicitSupervisor;
         var wp = (_cr0 & ControlBits.Cr0Wp) != 0;
         if (isUser && !user)
             PageFault(linear, access, 1);
@@ -150,7 +150,7 @@ public sealed partial class X86Cpu
         Cr2 = linear;
         if (access == AccessKind.Write)
             bits |= 2;
-        if (Cpl == 3)
+        if (Cpl == 3 && !_implicitSupervisor)
             bits |= 4;
         if (access == AccessKind.Execute && (_efer & ControlBits.EferNxe) != 0)
             bits |= 16;

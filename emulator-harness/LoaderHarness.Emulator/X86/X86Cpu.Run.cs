@@ -151,6 +151,12 @@ public sealed unsafe partial class X86Cpu
                 LinkFromLast(page, slot);
             first = false;
             _run.Arm();
+            if (_shadowPending)
+            {
+                // One instruction in the shadow, then back here to take the interrupt.
+                _shadowPending = false;
+                _run.Limit = Math.Min(_run.Limit, _run.Executed + 1);
+            }
             if (_tracer is null && _hook is null)
                 Chain<Unobserved>(page, slot);
             else
@@ -231,6 +237,12 @@ public sealed unsafe partial class X86Cpu
     {
         public static bool Enabled => false;
     }
+
+    /// <summary>
+    /// Ends the current run after the instruction executing now, with <paramref name="reason"/>: for a device or
+    /// harness callback that fires inside an instruction (a console line that announces a milestone).
+    /// </summary>
+    public void RequestStop(StopReason reason, string? detail = null) => Stop(reason, detail);
 
     /// <summary>Ends the run after the current instruction.</summary>
     internal void Stop(StopReason reason, string? detail = null) => _run.Stop(reason, detail);

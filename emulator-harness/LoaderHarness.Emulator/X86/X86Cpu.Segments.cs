@@ -27,7 +27,7 @@ public sealed partial class X86Cpu
         if (index + 7 > limit)
             Throw(ExceptionVector.GeneralProtection, (uint)(selector & 0xFFFC));
         address = WrapLinear(tableBase + index);
-        return ReadLinear(address, 8);
+        return ReadSystemLinear(address, 8);
     }
 
     /// <summary>
@@ -56,7 +56,7 @@ public sealed partial class X86Cpu
         var index = (uint)(selector & ~7);
         if (index + 7 > limit)
             return false;
-        raw = ReadLinear(WrapLinear(tableBase + index), 8);
+        raw = ReadSystemLinear(WrapLinear(tableBase + index), 8);
         return true;
     }
 
@@ -64,7 +64,7 @@ public sealed partial class X86Cpu
     private void MarkAccessed(ulong address, ulong raw)
     {
         if ((raw & (1UL << 40)) == 0)
-            WriteLinear(address + 5, 1, (raw >> 40) | 1);
+            WriteSystemLinear(address + 5, 1, (raw >> 40) | 1);
     }
 
     /// <summary>MOV/POP to DS, ES, FS, GS or SS, and LDS-family loads.</summary>

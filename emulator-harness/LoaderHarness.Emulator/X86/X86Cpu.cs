@@ -84,8 +84,20 @@ public sealed unsafe partial class X86Cpu
     /// <summary>IA32_TSC_AUX.</summary>
     public ulong TscAux { get; set; }
 
-    /// <summary>The time-stamp counter; advances with every executed instruction.</summary>
-    public ulong Tsc => _tscBase + TotalInstructions;
+    /// <summary>
+    /// The time-stamp counter: one tick per executed instruction plus the cycles that passed while the CPU
+    /// waited in HLT (<see cref="PassIdleCycles"/>), so it runs at one fixed rate in virtual time.
+    /// </summary>
+    public ulong Tsc => _tscBase + TotalInstructions + IdleCycles;
+
+    /// <summary>TSC ticks that passed without instructions (the CPU halted while virtual time moved on).</summary>
+    public ulong IdleCycles { get; private set; }
+
+    /// <summary>Lets <paramref name="cycles"/> TSC ticks pass without executing (a halted CPU waiting for an interrupt).</summary>
+    public void PassIdleCycles(ulong cycles) => IdleCycles += cycles;
+
+    /// <summary>Whether RFLAGS.IF is set (maskable interrupts accepted).</summary>
+    public bool InterruptsEnabled => (FlagsRest & FlagBits.IF) != 0;
 
     private ulong _tscBase;
 

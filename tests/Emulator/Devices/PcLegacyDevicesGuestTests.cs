@@ -70,7 +70,10 @@ public class PcLegacyDevicesGuestTests
             result.Reason.ShouldBe(StopReason.Halt, result.ToString());
             if (m.Cpu[Register.R14D] != 0)
                 break;
-            // The CPU waits: let time pass to the next device event and deliver it.
+            // The CPU waits: an interrupt already pending (held off by STI's shadow over the HLT) wakes it at
+            // once; otherwise let time pass to the next device event and deliver it.
+            if (m.Cpu.InterruptPending)
+                continue;
             clock.SkipTo(pc.NextEventNanoseconds);
             pc.Update();
         }

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using LoaderHarness.Emulator.Boot;
+using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Vcpu;
+using LoaderHarness.Fixtures.Initramfs;
+using LoaderHarness.Loader.Images;
+using LoaderHarness.Loader.Memory;
+using LoaderHarness.Loader.Setup;
+using Shouldly;
+
+namespace LoaderHarness.Tests.Emulator.Boot;
+
+/// <summary>
+/// Debian's real 6.1 cloud kernel, entered through PVH under Firecracker's profile, speaking on COM1: its first
+/// console line, the timer-derived delay calibration (CPUID leaf 0x15 TSC, PIT ticks through the 8259A) and,
+/// with the fixture initramfs, "Run /init as init process".
+/// </summary>
+[TestFixture]
+[Category("RealKernel")]
+[Category("Slow")]
+public sealed class X86ConsoleRealKernelTests
+{
+    private const string Cmdline = "console=ttyS0 earlyprintk=serial panic=-1";
+
+    private static BootReport Boot(string until, ReadOnlyMemory<byte>? initrd, ulong budget)
+    {
+        var profile = VmmProfiles.Firecracker;
+        using var memory = GuestMemory.WithMmioGap(1UL << 30);
+        var setup = GuestSetup.Run(memory, profile.Configure(new GuestSetupRequest
+        {
+            Kernel = KernelImage.Parse(DebianBoot.Vmlinux),
+            Initrd = initrd,
+            CommandLine = Cmdline,
+        }));
+        setup.Protocol.ShouldBe(BootProtocol.Pvh);
+        var wall = Stopwatch.StartNew();
+        var report = KernelBoot.Run(memory, setup, new KernelBootOptions
+        {
+            Symbols = DebianBoot.Symbols,
+            Until = until,
+            Profile = profile,
+            MaxInstructions = budget,
+        });
+        TestContext.Out.WriteLine($"{until}: {report.StopReason} at {report.StopLocation} after {report.Instructions:N0} instructions, {wall.Elapsed.TotalSeconds:F1} s; last line: {report.LastConsoleLine}");
+        return report;
+    }
+
+    [Test]
+    public void Pvh_vmlinux_prints_its_banner_as_the_first_com1_line()
+    {
+        var report = Boot(ConsoleMilestones.Console, null, 100_000_000);
+
+        report.Milestone.ShouldBe(ConsoleMilestones.Console, $"{report.StopReason} at {report.StopLocation}: {report.StopDetail}");
+        report.StopReason.ShouldBe(StopReason.AddressReached);
+        var milestone = report.Milestones.Single(m => m.Kind == BootMilestoneKind.Console);
+        milestone.Line.ShouldNotBeNull().ShouldContain("Linux version 6.1.");
+        milestone.Instructions.ShouldBeGreaterThan(0UL);
+        report.Console.ShouldContain("Linux version 6.1.");
+    }
+
+    [Test]
+    public void Pvh_vmlinux_skips_delay_calibration_on_the_cpuid_tsc_and_reaches_rest_init()
+    {
+        var report = Boot("rest_init", null, 400_000_000);
+
+        report.Milestone.ShouldBe("rest_init", $"{report.StopReason} at {report.StopLocation}: {report.StopDetail}; last line {report.LastConsoleLine}");
+        var lines = report.Console.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        lines.ShouldContain(l => l.EndsWith("] Command line: " + Cmdline, StringComparison.Ordinal));
+        // native_calibrate_tsc read CPUID 0x15; calibrate_delay took lpj_fine from the TSC instead of waiting for ticks.
+        lines.ShouldContain(l => l.Contains("tsc: Detected 100.000 MHz processor", StringComparison.Ordinal));
+        lines.ShouldContain(l => l.Contains("Calibrating delay loop (skipped), value calculated using timer frequency", StringComparison.Ordinal));
+        // The PIT's IRQ 0 reached the kernel through the 8259A: jiffies advanced, so the console was replayed on ttyS0.
+        lines.ShouldContain(l => l.Contains("printk: console [ttyS0] enabled", StringComparison.Ordinal));
+        report.Milestones.Select(m => m.Name).ShouldBe([ConsoleMilestones.Console, "rest_init"]);
+    }
+
+    [Test]
+    public void Pvh_vmlinux_with_the_fixture_initramfs_runs_init_which_reports_and_halts()
+    {
+        var report = Boot(ConsoleMilestones.Shutdown, FixtureInitramfs.BuildX86_64(), 2_000_000_000);
+
+        report.Milestone.ShouldBe(ConsoleMilestones.Shutdown, $"{report.StopReason} at {report.StopLocation}: {report.StopDetail}; last line {report.LastConsoleLine}");
+        report.Milestones.Select(m => m.Name).ShouldBe([ConsoleMilestones.Console, ConsoleMilestones.Init, ConsoleMilestones.Shutdown]);
+        report.Milestones[1].Line.ShouldNotBeNull().ShouldEndWith("Run /init as init process");
+        report.Console.ShouldContain("Trying to unpack rootfs image as initramfs...");
+        report.Console.ShouldContain("serial8250: ttyS0 at I/O 0x3f8 (irq = 4, base_baud = 115200) is a 16550A");
+        // The fixture /init ran in ring 3, printed its report through /dev/console and asked to power off; with no
+        // ACPI there is no power-off handler, so kernel/reboot.c's sys_reboot turns POWER_OFF into HALT.
+        var init = InitReport.Find(report.Console).ShouldNotBeNull();
+        init.Architecture.ShouldBe(X86InitProgram.Architecture);
+        init.Pid.ShouldBe(1);
+        init.CommandLine.ShouldBe(Cmdline);
+        report.StopReason.ShouldBe(StopReason.Halt);
+        report.LastConsoleLine.ShouldNotBeNull().ShouldEndWith("reboot: System halted");
+    }
+}
