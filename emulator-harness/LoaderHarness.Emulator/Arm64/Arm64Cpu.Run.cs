@@ -143,6 +143,9 @@ public sealed unsafe partial class Arm64Cpu
     private void Trace(uint word, ulong pc) =>
         Tracer!.Write(pc, word.ToString("x8"), CapstoneA64.Describe(word, pc)?.ToString() ?? $".inst 0x{word:x8}");
 
+    /// <summary>Ends the run after the current instruction (from a device or session callback during a run).</summary>
+    public void RequestStop(StopReason reason, string? detail = null) => Stop(reason, detail);
+
     /// <summary>Ends the run after the current instruction.</summary>
     internal void Stop(StopReason reason, string? detail = null) => _run.Stop(reason, detail);
 

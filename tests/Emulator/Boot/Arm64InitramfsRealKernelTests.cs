@@ -58,6 +58,9 @@ public class Arm64InitramfsRealKernelTests
         init.CommandLine.ShouldBe(KernelBoot.DefaultCommandLine(GuestArchitecture.Arm64));
         report.StopReason.ShouldBe(StopReason.PowerOff, report.StopDetail);
         report.Milestones.Select(m => m.Name).ShouldContain("kernel_init");
+        // The console milestones, read off the PL011 in order: first line, /init, "reboot: Power down".
+        report.Milestones.Where(m => m.Kind != BootMilestoneKind.Symbol).Select(m => m.Name).ShouldBe(["console", "init", "shutdown"]);
+        report.LastConsoleLine.ShouldNotBeNull().ShouldContain("reboot: Power down");
     }
 
     [Test]
