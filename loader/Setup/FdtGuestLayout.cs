@@ -9,6 +9,12 @@ public sealed record FdtGuestLayout
     public ulong? FdtAddress { get; init; }
     /// <summary>Whether the initrd goes directly below the DTB (Firecracker) rather than at the end of RAM (Cloud Hypervisor).</summary>
     public bool InitrdBelowFdt { get; init; } = true;
+    /// <summary>
+    /// arm64: the PSCI conduit the DTB's psci node names. HVC (Firecracker, Cloud Hypervisor: KVM answers it)
+    /// unless the kernel is entered at EL2 and so is the hypervisor itself; then firmware is reached with SMC
+    /// (Arm DEN0022 PSCI §5.2.1 conduits).
+    /// </summary>
+    public Boot.Fdt.FdtPsciMethod PsciMethod { get; init; } = Boot.Fdt.FdtPsciMethod.Hvc;
 
     /// <summary>
     /// Firecracker aarch64 (src/vmm/src/arch/aarch64/layout.rs, mod.rs): DRAM at 0x80000000, kernel base

@@ -51,6 +51,7 @@ internal static class FdtGuestSetup
             Bootargs = cmdline.ToString(),
             Initrd = initrd is { } i ? new FdtRegion(i.Address, i.Size) : null,
             RngSeed = request.RngSeed is { } seed ? new ReadOnlyMemory<byte>(seed) : (ReadOnlyMemory<byte>?)null,
+            Arm64 = new FdtArm64Platform { PsciMethod = layout.PsciMethod },
         });
         // linux-loader pe::load_dtb: Error::DtbTooBig past MAX_FDT_SIZE (2 MiB).
         if ((ulong)dtb.Length > ImageKernel.MaxDtbSize)

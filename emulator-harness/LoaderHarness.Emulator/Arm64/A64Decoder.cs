@@ -63,10 +63,19 @@ internal static unsafe partial class A64Decoder
         return largest;
     }
 
+    /// <summary>
+    /// LDTR/LDTRB/LDTRH/LDTRSB/LDTRSH/LDTRSW (and STTR*) with Rt = Rn: Capstone 4 refuses these, applying the
+    /// pre/post-index writeback rule to a form that has no writeback (Arm ARM DDI 0487 C6.2 LDTR: no Rt/Rn
+    /// constraint). Linux 6.12's uaccess helpers emit <c>ldtr x0, [x0]</c> (strnlen_user); the table still
+    /// decides whether the encoding is allocated.
+    /// </summary>
+    private static bool IsUnprivilegedLoadWithRtIsRn(uint word) =>
+        (word & 0x3F20_0C00) == 0x3800_0800 && (word & 0x1F) == ((word >> 5) & 0x1F);
+
     /// <summary>Decodes <paramref name="word"/> into <paramref name="d"/> (which is reset first).</summary>
     public static void Decode(uint word, ref A64Instruction d)
     {
-        if (CapstoneA64.Describe(word) is null)
+        if (CapstoneA64.Describe(word) is null && !(IsUnprivilegedLoadWithRtIsRn(word) && TryDecode(word, ref d)))
         {
             d = default;
             d.Word = word;

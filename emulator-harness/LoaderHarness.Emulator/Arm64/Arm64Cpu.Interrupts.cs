@@ -1,5 +1,6 @@
 using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Devices;
+using LoaderHarness.Emulator.Devices.Gic;
 
 namespace LoaderHarness.Emulator.Arm64;
 
@@ -13,6 +14,23 @@ public sealed partial class Arm64Cpu
 
     /// <inheritdoc/>
     public IInterruptController? InterruptController { get; set; }
+
+    /// <summary>
+    /// Makes <paramref name="gic"/> this CPU's interrupt controller: its distributor and redistributor frames
+    /// go on the bus at <paramref name="distributorBase"/> and <paramref name="redistributorBase"/> (what the
+    /// FDT's <c>arm,gic-v3</c> node says), its output drives IRQ, ICC_* reach its CPU interface, the timers
+    /// drive PPIs 14, 11 and 10 (INTIDs 30, 27, 26) and the PL011 drives SPI 1 (INTID 33), as on QEMU virt.
+    /// </summary>
+    public void ConnectGic(GicV3 gic, ulong distributorBase, ulong redistributorBase)
+    {
+        Bus.RegisterMmio(distributorBase, GicV3Distributor.WindowSize, gic.Distributor);
+        Bus.RegisterMmio(redistributorBase, GicV3Redistributor.WindowSize, gic.Redistributor);
+        gic.Output.Line = new InterruptLine(InterruptInput, 0);
+        InterruptController = gic;
+        Gic = gic;
+        ConnectTimers(gic.LineFor(30), gic.LineFor(27), gic.LineFor(26));
+        Uart.Interrupt = gic.LineFor(32 + 1);
+    }
 
     /// <summary>PSTATE.I (DAIF bit 1 here): IRQs masked.</summary>
     private const uint IrqMask = 2;

@@ -65,8 +65,8 @@ public sealed unsafe partial class Arm64Cpu
     public RunResult Run(ulong budget)
     {
         _run.Begin(budget);
-        if (_interruptInput is { IsAsserted: true })
-            _run.Break(); // look at the pending interrupt before the first instruction
+        if (_interruptInput is { IsAsserted: true } || _timerArmed)
+            _run.Break(); // look at the pending interrupt and the next timer deadline before the first instruction
         var first = true;
         while (true)
         {
@@ -105,8 +105,12 @@ public sealed unsafe partial class Arm64Cpu
                 if (!_run.CanContinue)
                     return;
                 _run.Arm();
+                if (_timerArmed)
+                    UpdateTimers();
                 if (_interruptInput is { IsAsserted: true })
                     TakePendingInterrupt();
+                if (_timerArmed)
+                    ServiceTimers();
             }
             var pc = Pc;
             if ((pc & 3) != 0)
@@ -138,6 +142,9 @@ public sealed unsafe partial class Arm64Cpu
     /// <summary>The trace line of the word at <paramref name="pc"/>: Capstone's text, absolute branch targets.</summary>
     private void Trace(uint word, ulong pc) =>
         Tracer!.Write(pc, word.ToString("x8"), CapstoneA64.Describe(word, pc)?.ToString() ?? $".inst 0x{word:x8}");
+
+    /// <summary>Ends the run after the current instruction (from a device or session callback during a run).</summary>
+    public void RequestStop(StopReason reason, string? detail = null) => Stop(reason, detail);
 
     /// <summary>Ends the run after the current instruction.</summary>
     internal void Stop(StopReason reason, string? detail = null) => _run.Stop(reason, detail);

@@ -25,6 +25,13 @@ public sealed unsafe partial class Arm64Cpu
     internal static readonly int FarEl2 = SystemRegisterTable.Slot("FAR_EL2");
     internal static readonly int ParEl1 = SystemRegisterTable.Slot("PAR_EL1");
     private static readonly int OslsrEl1 = SystemRegisterTable.Slot("OSLSR_EL1");
+    private static readonly int CntvoffEl2 = SystemRegisterTable.Slot("CNTVOFF_EL2");
+
+    /// <summary>ISR_EL1.I (Arm ARM D19.2.78).</summary>
+    private const ulong IsrIrqPending = 1UL << 7;
+
+    /// <summary>ID_AA64PFR0_EL1.GIC [27:24] = 1: the GICv3 system-register CPU interface is implemented.</summary>
+    private const ulong Pfr0GicSystemRegisters = 1UL << 24;
 
     /// <summary>SCTLR_ELx RES1 bits at reset with M, C and I clear (Arm ARM D19.2.118 / D19.2.119).</summary>
     private const ulong SctlrEl1Reset = 0x30D0_0800;
@@ -92,14 +99,19 @@ public sealed unsafe partial class Arm64Cpu
     internal ulong ReadSystemRegister(int slot) => SystemRegisterTable.All[slot].Kind switch
     {
         SystemRegisterKind.ReadAsZero => 0,
-        SystemRegisterKind.Pfr0 => GuestOwnsEl2 ? _sys[slot] : _sys[slot] & ~0xF00UL,
+        SystemRegisterKind.Pfr0 => (GuestOwnsEl2 ? _sys[slot] : _sys[slot] & ~0xF00UL) | (Gic is null ? 0 : Pfr0GicSystemRegisters),
         SystemRegisterKind.CurrentEl => (ulong)(ExceptionLevel << 2),
         SystemRegisterKind.Nzcv => Nzcv,
         SystemRegisterKind.Daif => Daif << 6,
         SystemRegisterKind.SpSel => SpSel ? 1UL : 0,
         SystemRegisterKind.SpEl0 => GetStackPointer(0),
         SystemRegisterKind.SpEl1 => GetStackPointer(1),
-        SystemRegisterKind.Counter => TotalInstructions,
+        SystemRegisterKind.Counter => Counter,
+        SystemRegisterKind.VirtualCounter => Counter - _sys[CntvoffEl2],
+        SystemRegisterKind.TimerControl => ReadTimerControl(slot),
+        SystemRegisterKind.TimerValue => ReadTimerValue(slot),
+        SystemRegisterKind.InterruptStatus => _interruptInput is { IsAsserted: true } ? IsrIrqPending : 0,
+        SystemRegisterKind.GicCpuInterface => Gic?.ReadCpuInterface(GicRegisterOf(slot)) ?? 0,
         _ => _sys[slot],
     };
 
@@ -113,6 +125,8 @@ public sealed unsafe partial class Arm64Cpu
             case SystemRegisterKind.Pfr0:
             case SystemRegisterKind.CurrentEl:
             case SystemRegisterKind.Counter:
+            case SystemRegisterKind.VirtualCounter:
+            case SystemRegisterKind.InterruptStatus:
             case SystemRegisterKind.OsLockStatus:
                 break;
             case SystemRegisterKind.Nzcv:
@@ -132,6 +146,20 @@ public sealed unsafe partial class Arm64Cpu
                 break;
             case SystemRegisterKind.OsLockAccess:
                 _sys[OslsrEl1] = (_sys[OslsrEl1] & ~2UL) | ((value & 1) << 1);
+                break;
+            case SystemRegisterKind.TimerControl:
+                _sys[slot] = value & TimerStoredBits;
+                TimersChanged();
+                break;
+            case SystemRegisterKind.TimerCompare:
+                _sys[slot] = value;
+                TimersChanged();
+                break;
+            case SystemRegisterKind.TimerValue:
+                WriteTimerValue(slot, value);
+                break;
+            case SystemRegisterKind.GicCpuInterface:
+                Gic?.WriteCpuInterface(GicRegisterOf(slot), value);
                 break;
             case SystemRegisterKind.Translation:
                 _sys[slot] = slot == HcrEl2 ? (value & ~HcrE2h) | HcrRw : value;

@@ -105,6 +105,7 @@ public sealed unsafe partial class Arm64Cpu
         Nzcv = 0;
         Pc = 0;
         ResetSystemRegisters();
+        UpdateTimers();
         SetPstate(Arm64Pstate.El1hMasked);
         _exclusiveValid = false;
         _eventRegister = false;

@@ -2,7 +2,7 @@ namespace LoaderHarness.Emulator.Arm64;
 
 /// <summary>
 /// What the identification registers report. The default describes a plain ARMv8.0-A core: 4 KiB
-/// granule only, 48-bit PA, 16-bit ASIDs, no LSE/PAC/BTI/SVE/MTE/VHE, no GIC system registers and no PMU,
+/// granule only, 48-bit PA, 16-bit ASIDs, no FP/AdvSIMD/LSE/PAC/BTI/SVE/MTE/VHE and no PMU,
 /// so feature-probing code takes its simplest paths. Field layouts: Arm ARM DDI 0487, D19.2.
 /// </summary>
 public sealed record Arm64Identity
@@ -13,8 +13,13 @@ public sealed record Arm64Identity
     /// <summary>MPIDR_EL1: bit 31 RES1, uniprocessor bit clear, affinity 0.</summary>
     public ulong Mpidr { get; init; } = 0x8000_0000;
 
-    /// <summary>ID_AA64PFR0_EL1: EL0/EL1/EL2 AArch64-only (1 each), no EL3, FP and AdvSIMD implemented (0), no GIC system registers. The EL2 field reads 0 unless the guest owns EL2.</summary>
-    public ulong IdAa64Pfr0 { get; init; } = 0x111;
+    /// <summary>
+    /// ID_AA64PFR0_EL1: EL0/EL1/EL2 AArch64-only (1 each), no EL3, FP [19:16] and AdvSIMD [23:20] not implemented
+    /// (0xF: the engine executes no FP/SIMD instructions, so Linux takes its ARM64_HAS_NO_FPSIMD path and never
+    /// saves or restores the V registers), no GIC system registers in the identity itself. The EL2 field reads 0
+    /// unless the guest owns EL2; the GIC field reads 1 while a GICv3 is connected (<c>Arm64Cpu.ConnectGic</c>).
+    /// </summary>
+    public ulong IdAa64Pfr0 { get; init; } = 0x00FF_0111;
 
     /// <summary>ID_AA64PFR1_EL1: no BTI, SSBS, MTE, SME.</summary>
     public ulong IdAa64Pfr1 { get; init; }

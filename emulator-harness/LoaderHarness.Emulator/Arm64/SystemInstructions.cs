@@ -20,8 +20,8 @@ internal static unsafe class SystemInstructions
     {
     }
 
-    /// <summary>WFI: nothing can interrupt the CPU, so the run ends after it.</summary>
-    public static void Wfi(Arm64Cpu c, ref A64Instruction d) => c.Stop(StopReason.Halt, $"wfi at 0x{c.Pc:x}");
+    /// <summary>WFI: waits for an interrupt, skipping virtual time to the next timer deadline; ends the run when nothing can wake the CPU.</summary>
+    public static void Wfi(Arm64Cpu c, ref A64Instruction d) => c.WaitForInterrupt();
 
     /// <summary>WFE: consumes a pending event (SEV/SEVL), otherwise the CPU would sleep forever.</summary>
     public static void Wfe(Arm64Cpu c, ref A64Instruction d)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using LoaderHarness.Emulator.Arm64;
 using LoaderHarness.Emulator.Core;
@@ -39,7 +40,7 @@ internal static class Arm64KernelBoot
         var image = memory.GetSpan(guest.Kernel.KernelLoad, (int)(guest.Kernel.KernelEnd - guest.Kernel.KernelLoad));
         var symbols = KallsymsReader.TryRead(image)
             ?? throw new LoaderException(LoaderError.KallsymsNotFound, "the Image has no kallsyms table (CONFIG_KALLSYMS off?): no symbols to report progress with");
-        if (symbols.ImageOffsetOf(options.Until) is null)
+        if (!ConsoleMilestones.IsMilestoneName(options.Until) && symbols.ImageOffsetOf(options.Until) is null)
             throw new LoaderException(LoaderError.UnknownSymbol, $"the kernel has no code symbol '{options.Until}'");
         return cpu =>
         {
@@ -82,6 +83,8 @@ internal static class Arm64KernelBoot
         private Arm64KernelReadback _readback = new();
         private string? _commandLine;
         private ulong? _commandLineAddress;
+        private readonly ConsoleMilestones _console;
+        private readonly Stopwatch _wall = new();
 
         public Session(Arm64Cpu cpu, GuestSetupResult guest, KallsymsTable symbols, KernelBootOptions options)
         {
@@ -90,6 +93,16 @@ internal static class Arm64KernelBoot
             _guest = guest;
             _options = options;
             _imageSize = guest.Kernel.ClaimedEnd - guest.Kernel.KernelLoad;
+            // Console milestones end the run only when asked for (shutdown with the reason the line announces, as
+            // on x86): otherwise the kernel ends the machine itself through PSCI SYSTEM_OFF / SYSTEM_RESET
+            // (panic=-1 restarts), which the CPU reports as the stop reason.
+            _console = new ConsoleMilestones(() => cpu.TotalInstructions, () => cpu.Pc, _wall, options.ConsoleEcho);
+            cpu.Uart.Output.LineCompleted += _console.OnLine;
+            _console.MilestoneReached += m =>
+            {
+                if (m.Name == options.Until)
+                    cpu.RequestStop(m.Kind == BootMilestoneKind.Shutdown ? _console!.ShutdownReason ?? StopReason.AddressReached : StopReason.AddressReached, m.Line);
+            };
             var until = BootPath.Contains(options.Until) ? BootPath.TakeWhile(s => s != options.Until).Append(options.Until).Append("panic") : BootPath.Append(options.Until);
             foreach (var name in until.Distinct())
             {
@@ -110,9 +123,17 @@ internal static class Arm64KernelBoot
 
         public BootOutcome Run()
         {
+            _wall.Start();
             var result = RunToMilestone();
+            _wall.Stop();
             var readback = new KernelReadback { BootCommandLine = _commandLine, Arm64 = _readback with { BootCommandLineAddress = _commandLineAddress } };
-            return new BootOutcome(result, _milestones, readback, Describe(result.Pc, _guest, _symbols)) { LinkAddress = LinkAddressOf(_symbols) };
+            var milestones = _milestones.Concat(_console.Reached).OrderBy(m => m.Instructions).ToList();
+            return new BootOutcome(result, milestones, readback, Describe(result.Pc, _guest, _symbols))
+            {
+                LinkAddress = LinkAddressOf(_symbols),
+                Console = _cpu.ConsoleText,
+                LastConsoleLine = _console.LastLine,
+            };
         }
 
         /// <summary>Runs from milestone to milestone (the DTB is watched by the caller) until the stop symbol, <c>panic</c>, or another stop.</summary>

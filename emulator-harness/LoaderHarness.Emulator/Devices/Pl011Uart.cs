@@ -1,4 +1,4 @@
-using System.Text;
+using LoaderHarness.Emulator.Devices.Serial;
 
 namespace LoaderHarness.Emulator.Devices;
 
@@ -35,7 +35,6 @@ public sealed class Pl011Uart : IMmioDevice
     /// <summary>UARTPeriphID0..3 then UARTPCellID0..3 at 0xFE0..0xFFC (TRM §3.3.14–3.3.15).</summary>
     private static readonly byte[] IdRegisters = [0x11, 0x10, 0x14, 0x00, 0x0D, 0xF0, 0x05, 0xB1];
 
-    private readonly StringBuilder _text = new();
     private readonly Dictionary<ulong, ulong> _registers = [];
     private uint _raw;
     private uint _mask;
@@ -43,8 +42,11 @@ public sealed class Pl011Uart : IMmioDevice
     /// <summary>UARTINTR, the combined interrupt output (QEMU <c>virt</c> wires it to GIC SPI 1); none when null.</summary>
     public IInterruptLine? Interrupt { get; set; }
 
+    /// <summary>Everything written to UARTDR, with an event per completed line (for console milestones).</summary>
+    public SerialTranscript Output { get; } = new();
+
     /// <summary>Everything written to UARTDR so far, one char per byte (Latin-1).</summary>
-    public string Text => _text.ToString();
+    public string Text => Output.Text;
 
     /// <inheritdoc/>
     public ulong Read(ulong offset, int size)
@@ -70,7 +72,7 @@ public sealed class Pl011Uart : IMmioDevice
         switch (offset)
         {
             case DataRegister:
-                _text.Append((char)(byte)value);
+                Output.Append((byte)value);
                 _raw |= TransmitInterrupt;
                 break;
             case MaskRegister:

@@ -1,6 +1,8 @@
 using LoaderHarness.Emulator.Arm64;
 using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Devices.Gic;
 using LoaderHarness.Emulator.X86;
+using LoaderHarness.Loader.Boot.Fdt;
 using LoaderHarness.Loader.Memory;
 using LoaderHarness.Loader.Setup;
 
@@ -18,8 +20,20 @@ public static class VcpuSetup
     /// <exception cref="ArgumentException">The guest was set up for the other architecture.</exception>
     public static IGuestCpu Create(GuestMemory memory, GuestSetupResult guest, VmmProfile profile)
     {
-        IGuestCpu cpu = profile.IsArm64 ? new Arm64Cpu(memory) : new X86Cpu(memory);
+        IGuestCpu cpu = profile.IsArm64 ? CreateArm64(memory) : new X86Cpu(memory);
         Apply(cpu, guest, profile);
+        return cpu;
+    }
+
+    /// <summary>
+    /// An arm64 CPU with the GICv3 the loader's device tree describes (FdtArm64Platform's distributor and
+    /// redistributor, QEMU virt's addresses, which every arm64 profile uses), the timers and PL011 wired to it.
+    /// </summary>
+    private static Arm64Cpu CreateArm64(GuestMemory memory)
+    {
+        var cpu = new Arm64Cpu(memory);
+        var platform = new FdtArm64Platform();
+        cpu.ConnectGic(new GicV3(), platform.GicDistributor.Address, platform.GicRedistributorBase);
         return cpu;
     }
 

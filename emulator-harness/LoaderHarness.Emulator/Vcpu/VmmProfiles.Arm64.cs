@@ -35,14 +35,20 @@ public static partial class VmmProfiles
 
     /// <summary>
     /// booting.rst's recommended entry: EL2h with DAIF masked (what QEMU <c>-M virt,virtualization=on</c> or
-    /// firmware gives), Firecracker's layout otherwise.
+    /// firmware gives), Firecracker's layout otherwise, PSCI over SMC.
     /// </summary>
     public static VmmProfile SpecEl2 { get; } = new()
     {
         Name = "spec-el2",
         Summary = "booting.rst's recommended EL2h entry with Firecracker's layout",
         Source = "Documentation/arch/arm64/booting.rst §4 (EL2 RECOMMENDED)",
-        Arm64 = new Arm64ProfileValues { RamBase = 0x8000_0000, Layout = FdtGuestLayout.Arm64Default, EntryLevel = Arm64EntryLevel.El2 },
+        // Entered at EL2 the kernel owns HVC (its hyp stub answers it): PSCI goes to firmware by SMC.
+        Arm64 = new Arm64ProfileValues
+        {
+            RamBase = 0x8000_0000,
+            Layout = FdtGuestLayout.Arm64Default with { PsciMethod = LoaderHarness.Loader.Boot.Fdt.FdtPsciMethod.Smc },
+            EntryLevel = Arm64EntryLevel.El2,
+        },
     };
 
     /// <summary>The arm64 profiles.</summary>

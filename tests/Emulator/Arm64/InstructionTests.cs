@@ -50,6 +50,23 @@ public class InstructionTests
     }
 
     [Test]
+    public void Ldtr_with_the_base_as_destination_loads_though_capstone_rejects_it()
+    {
+        // Linux 6.12 strnlen_user: ldtr x0, [x0]. No writeback, so Rt = Rn is allowed (Arm ARM C6.2 LDTR).
+        using var m = new Arm64TestMachine();
+        m.Memory.WriteU64(Arm64TestMachine.DataBase, 0x1122_3344_5566_7788);
+        var result = m.Run($"""
+            ldr x0, ={Arm64TestMachine.DataBase}
+            ldtr x0, [x0]
+            ldr x1, ={Arm64TestMachine.DataBase}
+            ldtrb w1, [x1, #1]
+            """);
+        result.Reason.ShouldBe(StopReason.Halt, result.ToString());
+        m.Cpu[0].ShouldBe(0x1122_3344_5566_7788UL);
+        m.Cpu[1].ShouldBe(0x77UL);
+    }
+
+    [Test]
     public void Store_exclusive_succeeds_after_a_load_exclusive_and_fails_without_one()
     {
         using var m = new Arm64TestMachine();

@@ -5,7 +5,11 @@ using Shouldly;
 
 namespace LoaderHarness.Tests.Emulator.Arm64;
 
-/// <summary>The PL011's UARTINTR through a controller to the IRQ input, taken as an IRQ exception (Arm ARM DDI 0487 D1.10).</summary>
+/// <summary>
+/// The PL011's UARTINTR through a controller to the IRQ input, taken as an IRQ exception (Arm ARM DDI 0487 D1.10).
+/// The programs end with PSCI CPU_OFF (a halt) rather than WFI: a pending IRQ wakes WFI even when PSTATE.I
+/// masks it (D1.16.2), and the latching controller keeps the request pending until acknowledged.
+/// </summary>
 [TestFixture]
 public class InterruptTests
 {
@@ -30,6 +34,8 @@ public class InterruptTests
             mrs x9, daif
             wfi
         end:
+            ldr w0, =0x84000002
+            hvc #0
         """;
 
     private static Arm64TestMachine Machine(out LatchingController controller)
