@@ -29,7 +29,7 @@ public static class Arm64RunContracts
                     return Skip("not run");
                 if (run.Reason is not (StopReason.PowerOff or StopReason.Reset))
                     return Skip($"the kernel did not end through PSCI ({run.Reason})");
-                var console = b.Arm64.ConsoleText.TrimEnd().Replace('\n', ' ');
+                var console = b.ConsoleTail();
                 return Expect(run.Reason == StopReason.PowerOff, $"{run.Reason}: {console}");
             }),
         Run("arm64.run.boot-args", "boot_args holds x0–x3 as entered: the DTB address, then three zeros",

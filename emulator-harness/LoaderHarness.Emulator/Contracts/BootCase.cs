@@ -29,6 +29,16 @@ public sealed class BootCase
     /// <summary>The vCPU (at entry before the run, at the stop after it).</summary>
     public IGuestCpu Cpu { get; }
 
+    /// <summary>
+    /// The last <paramref name="lines"/> lines the kernel printed, on one line: a fixture stub prints a few check
+    /// lines, a real kernel thousands, and a verdict's detail should stay readable.
+    /// </summary>
+    public string ConsoleTail(int lines = 4)
+    {
+        var all = Cpu.ConsoleText.TrimEnd().Split('\n');
+        return string.Join(" | ", all[Math.Max(0, all.Length - lines)..].Select(l => l.TrimEnd('\r')));
+    }
+
     /// <summary>The x86 vCPU; throws on an arm64 boot.</summary>
     public X86Cpu X86 => Cpu as X86Cpu ?? throw new InvalidOperationException("not an x86 boot");
 

@@ -26,7 +26,7 @@ public static class RunContracts
                     return Skip("not run");
                 if (run.Reason != StopReason.ExitPort)
                     return Skip($"the kernel did not use the exit port ({run.Reason})");
-                var console = b.Cpu.ConsoleText.TrimEnd().Replace('\n', ' ');
+                var console = b.ConsoleTail();
                 return Expect(b.X86.DebugExit.Value == 0, $"exit value {b.X86.DebugExit.Value}: {console}");
             }),
         new("x86.run.read-boot-structure", "the kernel read the boot structure we wrote (proves it consumed our zero page / start_info / setup header)",
