@@ -48,18 +48,28 @@ public static class CliApp
         }
         catch (UsageException e)
         {
-            stderr.WriteLine($"error: {e.Message}");
+            stderr.WriteLine($"error: {OneLine(e.Message)}");
             return BadInput;
         }
         catch (LoaderException e)
         {
-            stderr.WriteLine($"error ({e.Code}): {e.Message}");
+            stderr.WriteLine($"error ({e.Code}): {OneLine(e.Message)}");
             return BadInput;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            stderr.WriteLine($"error: {e.Message}");
+            stderr.WriteLine($"error: {OneLine(e.Message)}");
+            return BadInput;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The rule is one line and exit 2 whatever the input does; a bug that lets another exception out
+            // is still named, with its type, so it can be reported and fixed.
+            stderr.WriteLine($"error (internal): {e.GetType().Name}: {OneLine(e.Message)}");
             return BadInput;
         }
     }
+
+    /// <summary>Keeps an error on its one line: a message with line breaks (some .NET ones have them) is joined.</summary>
+    internal static string OneLine(string message) => string.Join(" ", message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries));
 }

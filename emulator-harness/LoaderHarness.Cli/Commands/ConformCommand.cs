@@ -51,8 +51,8 @@ internal static class ConformCommand
             if (entry is BootProtocol.Riscv64)
                 throw new UsageException("conform checks x86 and arm64 entries; riscv64 is not executed yet");
             var userKernel = parse.GetValue(kernel);
-            var kernels = userKernel is null ? EmbeddedFixtures.All() : [(userKernel.Name, File.ReadAllBytes(userKernel.FullName))];
-            byte[]? initrdBytes = parse.GetValue(initrd) is { } f ? File.ReadAllBytes(f.FullName)
+            var kernels = userKernel is null ? EmbeddedFixtures.All() : [(userKernel.Name, InputFile.ReadAll(userKernel.FullName, InputFile.MaxMapLength))];
+            byte[]? initrdBytes = parse.GetValue(initrd) is { } f ? InputFile.ReadAll(f.FullName)
                 : userKernel is null ? Enumerable.Range(0, 0x3000).Select(i => (byte)i).ToArray() : null;
             var cases = ConformanceMatrix.Build(kernels, profiles, entry, parse.GetValue(cmdline), initrdBytes, parse.GetValue(budget),
                 realMode: userKernel is null);

@@ -25,13 +25,14 @@ internal static class LoadCommand
         };
         command.SetAction(parse => CliApp.Guard(stderr, () =>
         {
-            var kernel = File.ReadAllBytes(parse.GetValue(image)!.FullName);
+            using var mapped = MappedFile.Open(parse.GetValue(image)!.FullName);
+            var kernel = mapped.Memory;
             var ram = SizeParser.Parse(parse.GetValue(mem)!);
-            using var memory = MemoryFor(ImageDetector.Detect(kernel), ram);
+            using var memory = MemoryFor(ImageDetector.Detect(kernel.Span), ram);
             var result = GuestSetup.Run(memory, new GuestSetupRequest
             {
                 Kernel = KernelImage.Parse(kernel),
-                Initrd = parse.GetValue(initrd) is { } f ? new ReadOnlyMemory<byte>(File.ReadAllBytes(f.FullName)) : (ReadOnlyMemory<byte>?)null,
+                Initrd = parse.GetValue(initrd) is { } f ? new ReadOnlyMemory<byte>(InputFile.ReadAll(f.FullName)) : (ReadOnlyMemory<byte>?)null,
                 CommandLine = parse.GetValue(cmdline)!,
                 Protocol = parse.GetValue(protocol),
             });
