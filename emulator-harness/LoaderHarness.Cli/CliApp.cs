@@ -31,9 +31,8 @@ public static class CliApp
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var e in parse.Errors)
-                error.WriteLine($"error: {e.Message}");
-            error.WriteLine("Run with --help for usage.");
+            // One line, as every other error: the parser's messages joined, and where to look.
+            error.WriteLine($"error: {string.Join("; ", parse.Errors.Select(e => OneLine(e.Message)))} (run with --help for usage)");
             return BadInput;
         }
         return parse.Invoke(new InvocationConfiguration { Output = output, Error = error });

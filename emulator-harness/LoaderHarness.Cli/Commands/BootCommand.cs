@@ -27,9 +27,9 @@ internal static class BootCommand
         };
         var systemMap = new Option<FileInfo?>("--system-map") { Description = "x86: symbols from a System.map (default: recovered from the kernel's own kallsyms)." };
         var until = new Option<string>("--until") { Description = "The symbol to stop at.", DefaultValueFactory = _ => "start_kernel" };
-        var maxInstructions = new Option<ulong>("--max-instructions") { Description = "Instruction budget.", DefaultValueFactory = _ => 2_000_000_000 };
+        var maxInstructions = new Option<ulong>("--max-instructions") { Description = "Instruction budget.", DefaultValueFactory = _ => 2_000_000_000, CustomParser = OptionParsers.UInt64("--max-instructions") };
         var trace = new Option<FileInfo?>("--trace") { Description = "Write every executed instruction (disassembled, with kernel symbols) to this file. Slow." };
-        var seed = new Option<ulong?>("--seed") { Description = "x86: give the CPU RDRAND/RDSEED (in CPUID too) drawing from this seed; without it they are absent and KASLR mixes only RDTSC." };
+        var seed = new Option<ulong?>("--seed") { Description = "x86: give the CPU RDRAND/RDSEED (in CPUID too) drawing from this seed; without it they are absent and KASLR mixes only RDTSC.", CustomParser = r => OptionParsers.UInt64("--seed")(r) };
         var mem = new Option<string>("--mem") { Description = "Guest RAM size (e.g. 512M, 1G).", DefaultValueFactory = _ => "1G" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (schema in README)." };
         var command = new Command("boot",

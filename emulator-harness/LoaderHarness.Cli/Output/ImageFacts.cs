@@ -19,8 +19,7 @@ public static class ImageFacts
             ImageFormat.Elf => Elf(facts, ElfKernel.Parse(image)),
             ImageFormat.BzImage => BzImage(facts, file),
             ImageFormat.Arm64Image or ImageFormat.Riscv64Image or ImageFormat.Arm64ImageGzip => PeImage(facts, ImageKernel.Open(image).Kernel),
-            _ => throw new Loader.Errors.LoaderException(Loader.Errors.LoaderError.UnknownImageFormat,
-                "not an x86_64 ELF, bzImage, arm64 Image (or Image.gz) or riscv64 Image: no known magic number"),
+            _ => throw ImageDetector.Unrecognized(image),
         };
     }
 
