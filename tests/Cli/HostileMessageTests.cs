@@ -1,5 +1,6 @@
 using LoaderHarness.Cli;
 using LoaderHarness.Fixtures.Images;
+using LoaderHarness.Tests.Support;
 using Shouldly;
 
 namespace LoaderHarness.Tests.Cli;
@@ -70,5 +71,13 @@ public sealed class HostileMessageTests
         output.ShouldBeEmpty();
         error.TrimEnd().ShouldNotContain('\n');
         error.ShouldContain(code);
+    }
+
+    [Test]
+    public void BootOfARealArm64ImageUntilAnUnknownSymbolIsUnknownSymbol()
+    {
+        var image = Path.Combine(DebianKernelSet.Arm64Cloud61.Directory(), "Image");
+        ShouldFailOnOneLine(Run("boot", image, "--until", "no_such_symbol"))
+            .ShouldContain("(UnknownSymbol): the kernel has no code symbol 'no_such_symbol'");
     }
 }
