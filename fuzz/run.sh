@@ -19,8 +19,9 @@ for target in "${targets[@]}"; do
   mkdir -p fuzz/findings
   seeds="fuzz/bin/seeds/$target"
   rm -rf "$seeds"; mkdir -p "$seeds"
-  # Seeds: the generated fixtures, the peer images, and what earlier runs found; only inputs under 1 MiB.
-  find fixtures/generated tests/PeerImages "fuzz/regressions/$target" -type f -size -1024k 2>/dev/null \
+  # Seeds: the generated fixtures, the peer images, fuzz/seeds/<target> (compressed payloads, a DTB, a
+  # start_info, a command line) and earlier findings; only inputs under 1 MiB.
+  find fixtures/generated tests/PeerImages "fuzz/seeds/$target" "fuzz/regressions/$target" -type f -size -1024k 2>/dev/null \
     | while read -r f; do cp "$f" "$seeds/$(echo "$f" | tr / _)"; done || true
   [ -n "$(ls -A "$seeds")" ] || printf 'seed' > "$seeds/seed"
   echo "== $target for ${seconds}s"

@@ -5,7 +5,7 @@ using Shouldly;
 namespace LoaderHarness.Tests.Fuzz;
 
 /// <summary>
-/// Replays every fuzz target's seed corpus (fixtures/generated, tests/PeerImages) and every committed finding
+/// Replays every fuzz target's seed corpus (fixtures/generated, tests/PeerImages, fuzz/seeds/&lt;target&gt;) and every committed finding
 /// (fuzz/regressions/&lt;target&gt;/) in process: a fixed crash, hang or bomb stays fixed in normal CI.
 /// </summary>
 [TestFixture]
@@ -21,6 +21,7 @@ public sealed class FuzzCorpusReplayTests
         [
             Path.Combine(root, "fixtures", "generated"),
             Path.Combine(root, "tests", "PeerImages"),
+            Path.Combine(root, "fuzz", "seeds", target),
             Path.Combine(root, "fuzz", "regressions", target),
         ];
         return folders.Where(Directory.Exists)
