@@ -6,7 +6,7 @@ using LoaderHarness.Loader.Memory;
 namespace LoaderHarness.Benchmarks.Emulator;
 
 /// <summary>
-/// The arm64 engine's decode and execute speed (issue 7): Capstone on words it has never seen, the engine's
+/// The arm64 engine's decode and execute speed: Capstone on words it has never seen, the engine's
 /// decode of cold code (Capstone answers cached), and hot integer and load/store loops. Programs are assembled
 /// by GNU as (binutils-aarch64-linux-gnu). Results are per instruction (OperationsPerInvoke).
 /// </summary>

@@ -1,8 +1,8 @@
-using LoaderHarness.Emulator.Core;
 using BenchmarkDotNet.Attributes;
 using LoaderHarness.Emulator.Boot;
-using LoaderHarness.Loader.Images.BzImage;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Loader.Images;
+using LoaderHarness.Loader.Images.BzImage;
 using LoaderHarness.Loader.Memory;
 using LoaderHarness.Loader.Setup;
 using LoaderHarness.Loader.Symbols;
@@ -10,7 +10,7 @@ using LoaderHarness.Loader.Symbols;
 namespace LoaderHarness.Benchmarks.Emulator;
 
 /// <summary>
-/// Issue 5's budgets: Debian's real kernel from its first instruction to <c>start_kernel</c> in the engine,
+/// The budgets: Debian's real kernel from its first instruction to <c>start_kernel</c> in the engine,
 /// through PVH (goal well under 1 s) and through the bzImage's own lz4 decompressor (goal under 10 s), with
 /// the Firecracker profile and <c>nokaslr</c>. Guest setup happens outside the measured part. Needs
 /// fixtures/kernels/amd64/vmlinuz (fixtures/fetch-debian-kernels.sh).

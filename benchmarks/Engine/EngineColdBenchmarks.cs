@@ -6,7 +6,7 @@ namespace LoaderHarness.Benchmarks.Engine;
 /// Cold straight-line code, each of several thousand distinct instructions run once, as kernel entry code
 /// is: every run starts with no decoded or translated code (this engine drops its decoded-instruction
 /// cache, Unicorn its translation blocks), so decoding/translation cost is measured with execution.
-/// Goal (issue 6): at least Unicorn's speed.
+/// Goal: at least Unicorn's speed.
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(EngineBenchmarkConfig))]

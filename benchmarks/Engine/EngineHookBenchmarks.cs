@@ -5,7 +5,7 @@ namespace LoaderHarness.Benchmarks.Engine;
 /// <summary>
 /// The hot-loop workloads with a counting per-instruction hook on both sides (what a tracing harness
 /// needs): <see cref="LoaderHarness.Emulator.X86.X86Cpu.InstructionHook"/> against Unicorn's UC_HOOK_CODE.
-/// Goal (issue 6): at least twice Unicorn's speed.
+/// Goal: at least twice Unicorn's speed.
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(EngineBenchmarkConfig))]

@@ -1,5 +1,5 @@
-using LoaderHarness.Emulator.Core;
 using Iced.Intel;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.X86;
 using LoaderHarness.Loader.Memory;
 

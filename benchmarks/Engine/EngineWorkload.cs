@@ -1,6 +1,6 @@
 namespace LoaderHarness.Benchmarks.Engine;
 
-/// <summary>The hot-loop guest programs of the engine benchmarks (issue 6, "Engine").</summary>
+/// <summary>The hot-loop guest programs of the engine benchmarks.</summary>
 public enum EngineWorkload
 {
     /// <summary>ADD/XOR/LEA/SUB/DEC/JNZ on registers only.</summary>

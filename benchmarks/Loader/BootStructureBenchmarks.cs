@@ -4,8 +4,8 @@ using LoaderHarness.Loader.Boot.MemoryMap;
 using LoaderHarness.Loader.Boot.Pvh;
 using LoaderHarness.Loader.Boot.ZeroPage;
 using LoaderHarness.Loader.Cmdline;
-using LoaderHarness.Loader.Images.BzImage;
 using LoaderHarness.Loader.Images;
+using LoaderHarness.Loader.Images.BzImage;
 using LoaderHarness.Loader.Memory;
 using LoaderHarness.Loader.Setup;
 

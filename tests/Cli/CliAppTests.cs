@@ -35,7 +35,7 @@ public sealed class CliAppTests
     }
 
     [Test]
-    public void InspectElfReportsThePvhEntryAsAJsonNumber()
+    public void Inspect_elf_reports_the_pvh_entry_as_a_json_number()
     {
         var (code, output, _) = Run("inspect", File("elf", PeerImages.Read("test_elfnote.bin")), "--json");
         code.ShouldBe(0);
@@ -46,7 +46,7 @@ public sealed class CliAppTests
     }
 
     [Test]
-    public void InspectBzImageUsesTheIssuesFieldNames()
+    public void Inspect_bzimage_uses_the_issues_field_names()
     {
         var image = BzImageWriter.Write(new BzImageSpec { Version = 0x020F, KernelInfoOffset = 0x40 });
         var (code, output, _) = Run("inspect", File("bz", image), "--json");
@@ -63,7 +63,7 @@ public sealed class CliAppTests
     }
 
     [Test]
-    public void InspectImageReportsTextOffsetAndImageSize()
+    public void Inspect_image_reports_text_offset_and_image_size()
     {
         var json = JsonNode.Parse(Run("inspect", File("img", PeerImages.Read("test_arm64_image.bin")), "--json").Out)!;
         json["textOffset"]!.GetValue<ulong>().ShouldBe(0x80000UL);
@@ -71,7 +71,7 @@ public sealed class CliAppTests
     }
 
     [Test]
-    public void LoadWritesTheBootStructureAndMapsEverything()
+    public void Load_writes_the_boot_structure_and_maps_everything()
     {
         var kernel = File("vmlinux", ElfWriter.Write(new ElfSpec { PvhEntry = 0x100_0040 }));
         var structure = Path.Combine(_dir, "start_info.bin");
@@ -87,7 +87,7 @@ public sealed class CliAppTests
     }
 
     [Test]
-    public void ExtractVmlinuxDecompressesTheHeadersPayload()
+    public void Extract_vmlinux_decompresses_the_headers_payload()
     {
         var vmlinux = ElfWriter.Write(new ElfSpec());
         var compressed = new MemoryStream();
@@ -107,7 +107,7 @@ public sealed class CliAppTests
     [TestCase("load")]
     [TestCase("extract-vmlinux")]
     [TestCase("boot")]
-    public void EveryVerbHasHelp(string verb)
+    public void Every_verb_has_help(string verb)
     {
         var (code, output, _) = Run(verb, "--help");
         code.ShouldBe(0);
@@ -115,7 +115,7 @@ public sealed class CliAppTests
     }
 
     [Test]
-    public void BadUsageAndBadInputExitWith2()
+    public void Bad_usage_and_bad_input_exit_with_2()
     {
         Run().Code.ShouldBe(2);
         Run("inspect").Code.ShouldBe(2);

@@ -49,21 +49,21 @@ public sealed class HostileInputFileTests
     ];
 
     [Test]
-    public void CharacterDeviceIsRefusedByEveryVerbWithoutReadingIt()
+    public void Character_device_is_refused_by_every_verb_without_reading_it()
     {
         foreach (var args in VerbsOn("/dev/zero"))
             ShouldFailOnOneLine(Run(args), "/dev/zero is a character device, not a regular file");
     }
 
     [Test]
-    public void DirectoryIsNamedAsOneInsteadOfAccessDenied()
+    public void Directory_is_named_as_one_instead_of_access_denied()
     {
         foreach (var args in VerbsOn(_dir))
             ShouldFailOnOneLine(Run(args), $"{_dir} is a directory, not a file");
     }
 
     [Test]
-    public void FifoIsRefusedWithoutBlockingOnOpen()
+    public void Fifo_is_refused_without_blocking_on_open()
     {
         var fifo = Path.Combine(_dir, "fifo");
         MkFifo(fifo, Convert.ToUInt32("600", 8)).ShouldBe(0);
@@ -72,7 +72,7 @@ public sealed class HostileInputFileTests
     }
 
     [Test]
-    public void InitrdAndSystemMapGoThroughTheSameChecks()
+    public void Initrd_and_system_map_go_through_the_same_checks()
     {
         var kernel = Path.Combine(_dir, "bz");
         File.WriteAllBytes(kernel, BzImageWriter.Write(new BzImageSpec()));
@@ -82,7 +82,7 @@ public sealed class HostileInputFileTests
     }
 
     [Test]
-    public void EmptyAndMissingFilesSaySo()
+    public void Empty_and_missing_files_say_so()
     {
         var empty = Path.Combine(_dir, "empty");
         File.WriteAllBytes(empty, []);
@@ -92,7 +92,7 @@ public sealed class HostileInputFileTests
     }
 
     [Test]
-    public void InspectOfATwoGigabyteFileReadsOnlyItsHeaders()
+    public void Inspect_of_a_two_gigabyte_file_reads_only_its_headers()
     {
         // A sparse 2 GB file: a bzImage whose protected-mode code is followed by 2 GB of trailing bytes.
         var path = Path.Combine(_dir, "huge");

@@ -42,7 +42,7 @@ public sealed class HostileMessageTests
     }
 
     [Test]
-    public void OptionParseErrorsListTheAllowedValues()
+    public void Option_parse_errors_list_the_allowed_values()
     {
         var kernel = Write("bz", BzImageWriter.Write(new BzImageSpec()));
         ShouldFailOnOneLine(Run("load", kernel, "--protocol", "bogus")).ShouldContain("expected auto, linux64, linux32, linux16, pvh, arm64, riscv64");
@@ -53,7 +53,7 @@ public sealed class HostileMessageTests
     }
 
     [Test]
-    public void DamagedHdrSIsNamedAsABzImageHeader()
+    public void Damaged_HdrS_is_named_as_a_bzImage_header()
     {
         var image = BzImageWriter.Write(new BzImageSpec());
         "XXXX"u8.CopyTo(image.AsSpan(0x202));
@@ -64,7 +64,7 @@ public sealed class HostileMessageTests
 
     [TestCase("console=ttyS0 café", "InvalidAscii")]
     [TestCase(null, "InvalidCapacity")]
-    public void ConformRefusesABadCommandLineBeforeTheMatrixRuns(string? line, string code)
+    public void Conform_refuses_a_bad_command_line_before_the_matrix_runs(string? line, string code)
     {
         var (exit, output, error) = Run("conform", "--cmdline", line ?? new string('a', 5000));
         exit.ShouldBe(CliApp.BadInput);
@@ -74,7 +74,7 @@ public sealed class HostileMessageTests
     }
 
     [Test]
-    public void BootOfARealArm64ImageUntilAnUnknownSymbolIsUnknownSymbol()
+    public void Boot_of_a_real_arm64_image_until_an_unknown_symbol_is_unknown_symbol()
     {
         var image = Path.Combine(DebianKernelSet.Arm64Cloud61.Directory(), "Image");
         ShouldFailOnOneLine(Run("boot", image, "--until", "no_such_symbol"))

@@ -30,7 +30,7 @@ public sealed class FuzzCorpusReplayTests
     }
 
     [TestCaseSource(nameof(Targets))]
-    public void EveryCorpusInputAndRegressionEndsCleanly(string target)
+    public void Every_corpus_input_and_regression_ends_cleanly(string target)
     {
         var failures = new List<string>();
         foreach (var file in Inputs(target))

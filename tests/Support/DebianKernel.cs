@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using Shouldly;
-
 using LoaderHarness.Tests.Support;
+using Shouldly;
 
 namespace LoaderHarness.Tests.Support;
 

@@ -15,7 +15,9 @@ internal static class LoadCommand
         var initrd = new Option<FileInfo?>("--initrd") { Description = "An initrd / initramfs to load with it." };
         var cmdline = new Option<string>("--cmdline") { Description = "The kernel command line.", DefaultValueFactory = _ => "" };
         var mem = new Option<string>("--mem") { Description = "Guest RAM size, e.g. 512M, 1G, 64G (x86 RAM above 3 GiB resumes at 4 GiB).", DefaultValueFactory = _ => "1G" };
-        var protocol = new Option<BootProtocol>("--protocol") { Description = "auto, linux64, linux32, linux16 (real mode), pvh, arm64 or riscv64.", DefaultValueFactory = _ => BootProtocol.Auto,
+        var protocol = new Option<BootProtocol>("--protocol")
+        {
+            Description = "auto, linux64, linux32, linux16 (real mode), pvh, arm64 or riscv64.", DefaultValueFactory = _ => BootProtocol.Auto,
             CustomParser = OptionParsers.Enum("--protocol", BootProtocol.Auto, BootProtocol.Linux64, BootProtocol.Linux32, BootProtocol.Linux16, BootProtocol.Pvh, BootProtocol.Arm64, BootProtocol.Riscv64),
         };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };

@@ -21,7 +21,7 @@ internal static class ConformJUnit
                 suite.Add(TestCase(report.Name, "loader.setup", new XElement("failure", new XAttribute("message", error))));
             foreach (var r in report.Results)
             {
-                XElement? outcome = r.Verdict switch
+                var outcome = r.Verdict switch
                 {
                     ContractVerdict.NotApplicable => new XElement("skipped", new XAttribute("message", r.Detail)),
                     ContractVerdict.Fail when r.IsViolation => new XElement("failure", new XAttribute("message", r.Detail), r.Contract.Description),

@@ -8,7 +8,7 @@ namespace LoaderHarness.Cli.Output;
 /// <summary>Every header fact of an image, named after the spec's fields in camelCase.</summary>
 public static class ImageFacts
 {
-    /// <summary>Describes <paramref name="image"/>; throws LoaderException for malformed headers.</summary>
+    /// <summary>Describes <paramref name="file"/> (a mapped file is read only where its headers are); throws LoaderException for malformed headers.</summary>
     public static Facts Describe(ReadOnlyMemory<byte> file)
     {
         var image = file.Span;

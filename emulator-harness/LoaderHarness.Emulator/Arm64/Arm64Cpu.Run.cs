@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using LoaderHarness.Emulator.Core;
 
 namespace LoaderHarness.Emulator.Arm64;
@@ -117,10 +118,11 @@ public sealed unsafe partial class Arm64Cpu
             if (pc >> 12 != _fetchVaPage && !SetupFetch(pc))
                 return;
             var page = _fetchPage!;
-            int slot = page.Slots[pc & 0xFFF];
+            // Unchecked indexing: the offset is below 4096 = Slots.Length, and a slot is below Count <= Entries.Length.
+            int slot = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(page.Slots), (int)(pc & 0xFFF));
             if (slot == 0)
                 slot = Decode(page, pc);
-            ref var d = ref page.Entries[slot];
+            ref var d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(page.Entries), slot);
             if (d.Breakpoint && !first && _run.StopIfAt(pc))
                 return;
             first = false;
@@ -171,11 +173,10 @@ public sealed unsafe partial class Arm64Cpu
     private int Decode(CodePage<A64Instruction> page, ulong pc)
     {
         var offset = (int)(pc & 0xFFF);
-        A64Instruction decoded = default;
-        A64Decoder.Decode(*(uint*)(_fetchHost + offset), ref decoded);
-        decoded.Breakpoint = _run.MayStopAtOffset(offset);
-        var slot = page.Add(offset, 4); // only once decoding is done: a claimed slot always holds a handler
-        page.Entries[slot] = decoded;
+        var slot = page.Add(offset, 4);
+        ref var d = ref page.Entries[slot];
+        A64Decoder.Decode(*(uint*)(_fetchHost + offset), ref d); // total: every word gets a handler (an Unimplemented one at worst)
+        d.Breakpoint = _run.MayStopAtOffset(offset);
         DecodedInstructions++;
         return slot;
     }

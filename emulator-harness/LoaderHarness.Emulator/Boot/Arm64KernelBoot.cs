@@ -33,7 +33,7 @@ internal static class Arm64KernelBoot
     private const ulong RecordingWindow = 48;
 
     /// <summary>Reads the symbols of the Image the loader placed and checks the stop symbol; returns how to start the session on the set-up vCPU.</summary>
-    /// <exception cref="LoaderException">The Image has no kallsyms table (InvalidImage), or no such symbol (UnknownSymbol).</exception>
+    /// <exception cref="LoaderException">The Image has no kallsyms table (KallsymsNotFound), or no such symbol (UnknownSymbol).</exception>
     public static Func<IGuestCpu, IBootSession> Open(GuestMemory memory, GuestSetupResult guest, KernelBootOptions options)
     {
         var image = memory.GetSpan(guest.Kernel.KernelLoad, (int)(guest.Kernel.KernelEnd - guest.Kernel.KernelLoad));

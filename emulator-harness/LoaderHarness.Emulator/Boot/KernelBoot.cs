@@ -65,7 +65,7 @@ public static class KernelBoot
         var architecture = setup.Protocol == BootProtocol.Arm64 ? GuestArchitecture.Arm64 : GuestArchitecture.X86_64;
         var profile = options.Profile ?? DefaultProfile(architecture, setup.Protocol);
         // Validate before anything runs: a bad stop symbol or entry is bad input, not a failed boot.
-        Func<IGuestCpu, IBootSession> open = architecture == GuestArchitecture.Arm64
+        var open = architecture == GuestArchitecture.Arm64
             ? Arm64KernelBoot.Open(memory, setup, options)
             : X86BootSession.Open(setup, options);
         var cpu = VcpuSetup.Create(memory, setup, profile);

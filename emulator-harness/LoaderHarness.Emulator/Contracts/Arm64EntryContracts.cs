@@ -36,7 +36,7 @@ public static class Arm64EntryContracts
             $"{Booting} §4 (the MMU must be off)",
             b => Expect((Sctlr(b) & 1) == 0, $"SCTLR_EL{EntryEl(b)} = 0x{Sctlr(b):x}")),
         Entry("arm64.dcache-off", "the data cache is off (SCTLR_ELx.C = 0), as KVM's vCPU reset leaves it",
-            $"{Booting} §4 (MMU off; the image and DTB cleaned to the PoC — D-cache off is what VMMs do, not a stated rule); boot-contracts §4.2",
+            $"{Booting} §4 (MMU off; the image and DTB cleaned to the PoC — D-cache off is what VMMs do, not a stated rule)",
             b => Expect(((Sctlr(b) >> 2) & 1) == 0, $"SCTLR_EL{EntryEl(b)} = 0x{Sctlr(b):x}"), ContractSeverity.Advisory),
         Entry("arm64.cntfrq-set", "CNTFRQ_EL0 is programmed with the timer frequency",
             $"{Booting} §4 \"Architected timers\" (CNTFRQ must be programmed with the timer frequency)",
@@ -57,7 +57,7 @@ public static class Arm64EntryContracts
             $"{Booting} §2 (must not exceed 2 megabytes in size); fixmap_remap_fdt (MAX_FDT_SIZE)",
             b => TotalSize(b) is { } size ? Expect(size <= TwoMiB, $"totalsize 0x{size:x}") : Skip("no FDT header at x0")),
         Entry("arm64.dtb-in-ram", "the whole DTB lies in (writable) system RAM",
-            $"{Booting} §4 (in system RAM); boot-contracts §6.4 (the kernel wipes /chosen/rng-seed in place)",
+            $"{Booting} §4 (in system RAM); drivers/of/fdt.c early_init_dt_check_for_rng_seed (the kernel wipes /chosen/rng-seed in place)",
             b => TotalSize(b) is { } size
                 ? Expect(b.Memory.IsRam(b.Arm64[0], size), $"[0x{b.Arm64[0]:x}, +0x{size:x})")
                 : Skip("no FDT header at x0")),

@@ -12,7 +12,7 @@ public static class Arm64RunContracts
     public static IReadOnlyList<Contract> All { get; } =
     [
         Run("arm64.run.no-early-fault", "the kernel's code ran without an unknown instruction, a fetch outside RAM, a fatal spin or a recursive exception",
-            "boot-contracts §6.5 (fixmap_remap_fdt failures spin in cpu_relax(); BUG() is BRK)",
+            "arch/arm64/kernel/setup.c setup_machine_fdt (fixmap_remap_fdt failures spin in cpu_relax()); arch/arm64/include/asm/bug.h (BUG() is BRK)",
             b =>
             {
                 if (b.Run is not { } run)
@@ -48,7 +48,7 @@ public static class Arm64RunContracts
                 ? Expect(line == b.Guest.CommandLine, $"boot_command_line \"{line}\", loader wrote \"{b.Guest.CommandLine}\"")
                 : Skip("boot_command_line not read back (setup_arch not reached, or an empty command line)")),
         Run("arm64.run.read-dtb", "the kernel read the DTB we wrote (proves it consumed it)",
-            "boot-contracts §6.4 (fixmap_remap_fdt, early_init_dt_scan)",
+            "arch/arm64/kernel/setup.c setup_machine_fdt (fixmap_remap_fdt, early_init_dt_scan)",
             b =>
             {
                 if (b.Run is null)

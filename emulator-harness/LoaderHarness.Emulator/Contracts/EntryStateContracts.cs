@@ -33,7 +33,7 @@ public static class EntryStateContracts
                 return Expect((flags & bad) == 0, $"RFLAGS 0x{flags:x}");
             }),
         new("x86.entry.stack-writable", "SS is a present, writable data segment (flat for protected-mode entries)",
-            "boot-contracts §2.4: Linux ≥ 6.12's pvh_start_xen uses start_info as a one-slot stack through SS; boot.rst SS = __BOOT_DS",
+            "arch/x86/platform/pvh/head.S pvh_start_xen (Linux ≥ 6.12 uses start_info as a one-slot stack through SS); boot.rst SS = __BOOT_DS",
             ContractPhase.Entry, ContractSeverity.Required, b =>
             {
                 var ss = b.X86.GetSegment(SegmentRegister.Ss);
@@ -95,7 +95,7 @@ public static class EntryStateContracts
                 ? Skip("not the 64-bit entry")
                 : Expect(b.X86[Register.RSI] == b.Structure, $"RSI 0x{b.X86[Register.RSI]:x}, zero page 0x{b.Structure:x}")),
         new("x86.long64.identity-map", "the page tables identity-map the kernel through init_size, the zero page and the 2048-byte command line",
-            $"{BootRst} \"64-bit Boot Protocol\"; boot-contracts §7 row 17", ContractPhase.Entry, ContractSeverity.Required, b =>
+            $"{BootRst} \"64-bit Boot Protocol\"", ContractPhase.Entry, ContractSeverity.Required, b =>
             {
                 if (b.Mode != X86EntryMode.Long64)
                     return Skip("not the 64-bit entry");
@@ -114,7 +114,7 @@ public static class EntryStateContracts
                 return Pass($"kernel [0x{kernel.KernelLoad:x}, +0x{kernelSpan:x}), zero page and command line mapped 1:1");
             }),
         new("x86.entry.documented-selectors", "CS = __BOOT_CS 0x10 and DS = ES = SS = __BOOT_DS 0x18",
-            $"{BootRst} (32/64-bit protocol); boot-contracts §2.3: Firecracker and Cloud Hypervisor use 0x08/0x10, which works only because the kernel reloads its own GDT",
+            $"{BootRst} (32/64-bit protocol); firecracker src/vmm/src/arch/x86_64/gdt.rs and cloud-hypervisor arch/src/x86_64/regs.rs use 0x08/0x10, which works only because arch/x86/boot/compressed/head_64.S and arch/x86/kernel/head_64.S load their own GDT",
             ContractPhase.Entry, ContractSeverity.Advisory, b =>
             {
                 if (b.Mode is not (X86EntryMode.Protected32 or X86EntryMode.Long64))

@@ -1,8 +1,8 @@
 using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Emulator.X86;
-using S = LoaderHarness.Loader.Boot.Pvh.StartInfoLayout;
 using L = LoaderHarness.Loader.Boot.ZeroPage.BootParamsLayout;
+using S = LoaderHarness.Loader.Boot.Pvh.StartInfoLayout;
 
 namespace LoaderHarness.Emulator.Contracts;
 

@@ -45,7 +45,7 @@ public static class PvhContracts
                 return MemoryMapCheck.Check(entries, b.Guest.Kernel.KernelLoad);
             }),
         Pvh("x86.pvh.start-info-writable", "the 56-byte start_info lies in RAM (Linux ≥ 6.12 uses it as a stack and copies 56 bytes)",
-            "arch/x86/platform/pvh/head.S pvh_start_xen; boot-contracts §2.4", b =>
+            "arch/x86/platform/pvh/head.S pvh_start_xen; xen docs/misc/pvh.pandoc", b =>
                 Expect(b.Memory.IsRam(b.Structure, S.Size), $"start_info at 0x{b.Structure:x}")),
         Pvh("x86.pvh.below-4g", "cmdline_paddr and module 0's paddr and size are below 4 GiB (the kernel keeps 32 bits)",
             $"{Enlighten} init_pvh_bootparams (hdr.cmd_line_ptr, ramdisk_image are u32)", b =>

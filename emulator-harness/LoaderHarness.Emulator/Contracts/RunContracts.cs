@@ -10,7 +10,7 @@ public static class RunContracts
     public static IReadOnlyList<Contract> All { get; } =
     [
         new("x86.run.no-early-fault", "the kernel's entry code ran without a triple fault, an unknown instruction, a fetch outside RAM or a fatal spin",
-            "boot-contracts §6 (BUG → ud2 → triple fault with the VMM's empty IDT; for(;;) on fatal boot errors)",
+            "arch/x86/include/asm/bug.h (BUG → ud2 → triple fault with the VMM's empty IDT); arch/x86/kernel/head64.c __startup_64 (for(;;) on fatal boot errors)",
             ContractPhase.AfterRun, ContractSeverity.Required, b =>
             {
                 if (b.Run is not { } run)
@@ -30,7 +30,7 @@ public static class RunContracts
                 return Expect(b.X86.DebugExit.Value == 0, $"exit value {b.X86.DebugExit.Value}: {console}");
             }),
         new("x86.run.read-boot-structure", "the kernel read the boot structure we wrote (proves it consumed our zero page / start_info / setup header)",
-            "boot-contracts §6 (what the entry code reads)", ContractPhase.AfterRun, ContractSeverity.Required, b =>
+            "arch/x86/kernel/head_64.S startup_64, arch/x86/kernel/head64.c, arch/x86/platform/pvh/head.S (what the entry code reads)", ContractPhase.AfterRun, ContractSeverity.Required, b =>
             {
                 if (b.Run is null)
                     return Skip("not run");

@@ -35,7 +35,7 @@ public static class X86ReadbackContracts
             (b, r) =>
             {
                 // The memmap is copied, then the ISA hole appended while e820_entries < E820_MAX_ENTRIES_ZEROPAGE - 1.
-                IReadOnlyList<MemoryMapEntry> expected = b.Mode == X86EntryMode.Pvh
+                var expected = b.Mode == X86EntryMode.Pvh
                     ? b.Guest.MemoryMap.Count < BootParamsLayout.E820MaxEntries - 1 ? [.. b.Guest.MemoryMap, IsaHole] : b.Guest.MemoryMap
                     : ZeroPage(b).E820;
                 return Compare(Format(expected), Format(X86(r).E820));

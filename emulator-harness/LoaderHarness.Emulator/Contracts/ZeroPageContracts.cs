@@ -72,7 +72,7 @@ public static class ZeroPageContracts
             b.Mode != X86EntryMode.Long64 ? Skip("not the 64-bit entry")
                 : Expect(h.Version >= 0x020C && h.EffectiveXLoadFlags.HasFlag(XLoadFlags.Kernel64), $"protocol {h.ProtocolVersion}, xloadflags 0x{h.XLoadFlags:x}")),
         new("x86.zp.e820", "2–128 e820 entries, sorted, non-overlapping, no wrap, valid types, RAM from 0 and under the kernel",
-            "arch/x86/kernel/e820.c e820__memory_setup_default; boot-contracts §7 row 13", ContractPhase.Entry, ContractSeverity.Required, b =>
+            "arch/x86/kernel/e820.c e820__memory_setup_default, append_e820_table", ContractPhase.Entry, ContractSeverity.Required, b =>
             {
                 if (!b.HasZeroPage)
                     return Skip("no zero page at this entry");
@@ -88,7 +88,7 @@ public static class ZeroPageContracts
                 return MemoryMapCheck.Check(entries, b.Guest.Kernel.KernelLoad);
             }),
         new("x86.zp.setup-data", "the setup_data chain stays in RAM, 8-byte aligned, terminates, and avoids the kernel's runtime range",
-            $"{BootRst} setup_data; crosvm setup_data; boot-contracts §3.5 (QEMU's seed clobbered by the decompressor)",
+            $"{BootRst} setup_data; crosvm x86_64/src/lib.rs setup_data; qemu hw/i386/x86-common.c x86_load_linux (its SETUP_RNG_SEED was reverted in 2023 because the decompressor clobbered it)",
             ContractPhase.Entry, ContractSeverity.Required, b =>
             {
                 if (!b.HasZeroPage)
@@ -114,7 +114,7 @@ public static class ZeroPageContracts
                 return Pass("chain well formed");
             }),
         new("x86.vmlinux.2mib-aligned", "a vmlinux entered at startup_64 is loaded on a 2 MiB boundary relative to its link address",
-            "arch/x86/kernel/head64.c __startup_64 (load_delta & ~PMD_MASK → for(;;)); boot-contracts §7 row 19",
+            "arch/x86/kernel/head64.c __startup_64 (load_delta & ~PMD_MASK → for(;;))",
             ContractPhase.Entry, ContractSeverity.Required, b =>
             {
                 if (!b.IsVmlinux || b.Mode != X86EntryMode.Long64)

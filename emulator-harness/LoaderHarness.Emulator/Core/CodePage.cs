@@ -38,19 +38,32 @@ internal abstract class CodePage
     /// <summary>Whether any byte of <c>[offset, offset + length)</c> belongs to a decoded entry.</summary>
     public bool Overlaps(int offset, int length)
     {
-        for (var b = offset; b < offset + length && b < 4096; b++)
-            if ((_covered[b >> 6] & (1UL << b)) != 0)
+        var end = Math.Min(offset + length, 4096);
+        for (var b = offset; b < end;)
+        {
+            var n = Math.Min(64 - (b & 63), end - b);
+            if ((_covered[b >> 6] & Bits(b, n)) != 0)
                 return true;
+            b += n;
+        }
         return false;
     }
+
+    /// <summary><paramref name="count"/> (1–64) one bits from bit <c>start % 64</c> of a word.</summary>
+    private static ulong Bits(int start, int count) => (count == 64 ? ulong.MaxValue : (1UL << count) - 1) << (start & 63);
 
     /// <summary>Claims the next slot for an entry at <paramref name="offset"/> decoded from <paramref name="length"/> bytes.</summary>
     protected int Claim(int offset, int length)
     {
         var slot = Count++;
         Slots[offset] = (ushort)slot;
-        for (var b = offset; b < offset + length && b < 4096; b++)
-            _covered[b >> 6] |= 1UL << b;
+        var end = Math.Min(offset + length, 4096);
+        for (var b = offset; b < end;)
+        {
+            var n = Math.Min(64 - (b & 63), end - b);
+            _covered[b >> 6] |= Bits(b, n);
+            b += n;
+        }
         return slot;
     }
 }

@@ -1,7 +1,7 @@
-using static LoaderHarness.Emulator.Core.HostAccess;
 using System.Runtime.CompilerServices;
 using LoaderHarness.Emulator.Devices;
 using LoaderHarness.Loader.Memory;
+using static LoaderHarness.Emulator.Core.HostAccess;
 
 namespace LoaderHarness.Emulator.Core;
 

@@ -56,7 +56,10 @@ public static partial class VmmProfiles
                 [X86EntryMode.Protected32] = Documented(Code32, cr0: 0x1),
                 [X86EntryMode.Long64] = Documented(Code64, cr0: 0x8000_0001) with
                 {
-                    Cr4 = 0x20, Efer = 0x500, PageTableAddress = PageTables, IdentityMapSize = 4 * GiB,
+                    Cr4 = 0x20,
+                    Efer = 0x500,
+                    PageTableAddress = PageTables,
+                    IdentityMapSize = 4 * GiB,
                 },
                 [X86EntryMode.Pvh] = Documented(Code32, cr0: 0x1),
             },
@@ -68,7 +71,7 @@ public static partial class VmmProfiles
     {
         Name = "firecracker",
         Summary = "Firecracker: GDT 0x500 CS 0x08/DS 0x10, 1 GiB identity map, RSP 0x8FF0, zero page 0x7000",
-        Source = "firecracker src/vmm/src/arch/x86_64/regs.rs, gdt.rs, layout.rs, mod.rs (boot-contracts §3.2)",
+        Source = "firecracker src/vmm/src/arch/x86_64/regs.rs, gdt.rs, layout.rs, mod.rs",
         X86 = new X86ProfileValues
         {
             Layout = new X86GuestLayout { Reserved = [new MemoryMapEntry(0xEEC0_0000, 256UL << 20, MemoryType.Reserved)] },
@@ -77,8 +80,12 @@ public static partial class VmmProfiles
             {
                 [X86EntryMode.Long64] = Vmm([0, Code64, Data32, TssFlat], cr0: 0xE000_0011) with
                 {
-                    Cr4 = 0x20, Efer = 0x500, PageTableAddress = PageTables, IdentityMapSize = GiB,
-                    StackPointer = 0x8FF0, FramePointerToo = true,
+                    Cr4 = 0x20,
+                    Efer = 0x500,
+                    PageTableAddress = PageTables,
+                    IdentityMapSize = GiB,
+                    StackPointer = 0x8FF0,
+                    FramePointerToo = true,
                 },
                 [X86EntryMode.Pvh] = Vmm([0, Code32, Data32, Tss67], cr0: 0x11),
             },
@@ -91,7 +98,7 @@ public static partial class VmmProfiles
     {
         Name = "cloud-hypervisor",
         Summary = "Cloud Hypervisor: PVH or bzImage 32-bit entry, CR0 0x1, no paging, RSDP 0xA0000",
-        Source = "cloud-hypervisor arch/src/x86_64/regs.rs, layout.rs, mod.rs (boot-contracts §3.3)",
+        Source = "cloud-hypervisor arch/src/x86_64/regs.rs, layout.rs, mod.rs",
         X86 = new X86ProfileValues
         {
             Layout = new X86GuestLayout
@@ -121,7 +128,7 @@ public static partial class VmmProfiles
     {
         Name = "crosvm",
         Summary = "crosvm: GDT 0x1500 CS 0x10/DS 0x18, 4 GiB identity map, RSP 0x8000, kernel at 2 MiB, SETUP_RNG_SEED",
-        Source = "crosvm x86_64/src/lib.rs, regs.rs, bzimage.rs (boot-contracts §3.4)",
+        Source = "crosvm x86_64/src/lib.rs, regs.rs, bzimage.rs",
         X86 = new X86ProfileValues
         {
             Layout = new X86GuestLayout
@@ -141,7 +148,10 @@ public static partial class VmmProfiles
             {
                 [X86EntryMode.Long64] = Crosvm6(Code64, cr0: 0xC000_0011) with
                 {
-                    Cr4 = 0x20, Efer = 0x500, PageTableAddress = PageTables, IdentityMapSize = 4 * GiB,
+                    Cr4 = 0x20,
+                    Efer = 0x500,
+                    PageTableAddress = PageTables,
+                    IdentityMapSize = 4 * GiB,
                 },
                 [X86EntryMode.Protected32] = Crosvm6(Code32, cr0: 0x4000_0011),
             },
@@ -157,7 +167,7 @@ public static partial class VmmProfiles
     {
         Name = "qemu",
         Summary = "QEMU: bzImage real-mode entry at 0x1020:0000 (SP 0xFFF0), PVH via its option ROM (CS 0x08, CR0 0x1), loader 0xB0",
-        Source = "qemu hw/i386/x86-common.c x86_load_linux, pc-bios/optionrom/linuxboot_dma.c, pvh.S (boot-contracts §3.5)",
+        Source = "qemu hw/i386/x86-common.c x86_load_linux, pc-bios/optionrom/linuxboot_dma.c, pvh.S",
         X86 = new X86ProfileValues
         {
             TypeOfLoader = 0xB0,

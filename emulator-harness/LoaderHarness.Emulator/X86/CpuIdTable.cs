@@ -29,7 +29,7 @@ public sealed class CpuIdTable
     /// <summary>
     /// A 64-bit Intel-compatible CPU as a VMM would expose it: vendor GenuineIntel, family 6; PSE, PAE, PGE,
     /// PAT, CX8, CMOV, FXSR, SSE, SSE2, TSC, MSR; CPUID.1:ECX[31] hypervisor (Linux then skips microcode
-    /// loading, boot-contracts.md §6.2); CX16 and POPCNT; LM, NX, SYSCALL, RDTSCP, 1 GiB pages, LAHF in
+    /// loading, arch/x86/kernel/cpu/microcode/core.c); CX16 and POPCNT; LM, NX, SYSCALL, RDTSCP, 1 GiB pages, LAHF in
     /// 64-bit mode and LZCNT (CPUID 0x80000001); XSAVE off; 40 physical / 48 linear address bits;
     /// hypervisor leaves 0x40000000–0x40000001 with signature "LdrHarnessVM" (not "XenVMMXenVMM", so
     /// Linux's xen_cpuid_base() finds no Xen, §6.1).

@@ -21,7 +21,7 @@ public sealed class MsrTable
     public const uint TscAux = 0xC000_0103;
     /// <summary>IA32_TIME_STAMP_COUNTER.</summary>
     public const uint Tsc = 0x10;
-    /// <summary>IA32_MISC_ENABLE (Intel verify_cpu clears XD_DISABLE here, boot-contracts.md §6.2).</summary>
+    /// <summary>IA32_MISC_ENABLE (Intel verify_cpu clears XD_DISABLE here, arch/x86/kernel/verify_cpu.S).</summary>
     public const uint MiscEnable = 0x1A0;
 
     /// <summary>Whether <paramref name="index"/> exists.</summary>

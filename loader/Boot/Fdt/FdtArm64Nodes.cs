@@ -74,7 +74,7 @@ internal static class FdtArm64Nodes
 
     private static void WriteGic(FdtWriter w, FdtArm64Platform platform, int cpuCount)
     {
-        FdtRegion dist = platform.GicDistributor;
+        var dist = platform.GicDistributor;
         w.BeginNode($"interrupt-controller@{dist.Address:x}");
         if (platform.Gic == FdtGicVersion.V3)
         {
@@ -86,7 +86,7 @@ internal static class FdtArm64Nodes
         {
             // Firecracker and QEMU advertise a GICv2 as the Cortex-A15 one.
             w.PropertyString("compatible", "arm,cortex-a15-gic");
-            FdtRegion cpuIf = platform.GicCpuInterface;
+            var cpuIf = platform.GicCpuInterface;
             w.PropertyU64Array("reg", [dist.Address, dist.Size, cpuIf.Address, cpuIf.Size]);
         }
 

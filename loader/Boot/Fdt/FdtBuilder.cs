@@ -21,14 +21,14 @@ public static class FdtBuilder
     {
         Validate(guest);
         bool arm64 = guest.Architecture == FdtArchitecture.Arm64;
-        FdtUart uart = guest.EffectiveUart;
+        var uart = guest.EffectiveUart;
         uint nextPhandle = arm64 ? FdtArm64Nodes.GicPhandle + 1 : FdtRiscv64Nodes.PlicPhandle(guest) + 1;
         uint? clockPhandle = uart.Model == FdtUartModel.Pl011 ? nextPhandle : null;
         string uartName = $"serial@{uart.Registers.Address:x}";
 
         // §5.2 boot_cpuid_phys is the boot CPU's reg: MPIDR 0 / hart 0.
         var w = new FdtWriter { BootCpuidPhys = 0 };
-        foreach (FdtRegion reservation in guest.MemoryReservations)
+        foreach (var reservation in guest.MemoryReservations)
         {
             w.AddMemoryReservation(reservation.Address, reservation.Size);
         }
@@ -87,7 +87,7 @@ public static class FdtBuilder
 
     private static void WriteMemory(FdtWriter w, IReadOnlyList<FdtRegion> banks)
     {
-        foreach (FdtRegion bank in banks)
+        foreach (var bank in banks)
         {
             w.BeginNode($"memory@{bank.Address:x}");
             w.PropertyString("device_type", "memory");
@@ -139,7 +139,7 @@ public static class FdtBuilder
             throw Invalid("Memory is empty: the kernel needs at least one memory node (DT spec v0.4 §3.4)");
         }
 
-        foreach (FdtRegion bank in guest.Memory)
+        foreach (var bank in guest.Memory)
         {
             CheckRange("Memory bank", bank);
         }

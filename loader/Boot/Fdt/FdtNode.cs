@@ -27,7 +27,7 @@ public sealed class FdtNode
     /// </summary>
     public FdtNode? FindChild(string name)
     {
-        FdtNode? exact = _children.Find(c => string.Equals(c.Name, name, StringComparison.Ordinal));
+        var exact = _children.Find(c => string.Equals(c.Name, name, StringComparison.Ordinal));
         if (exact is not null || name.Contains('@', StringComparison.Ordinal))
         {
             return exact;

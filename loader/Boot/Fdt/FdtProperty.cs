@@ -70,7 +70,7 @@ public sealed class FdtProperty
     /// <exception cref="LoaderException"><see cref="LoaderError.InvalidDeviceTree"/> when empty or the last byte is not NUL.</exception>
     public string[] AsStringList()
     {
-        ReadOnlySpan<byte> bytes = Value.Span;
+        var bytes = Value.Span;
         if (bytes.IsEmpty || bytes[^1] != 0)
         {
             throw Invalid("does not end with a NUL terminator (DT spec v0.4 §2.2.4.2 <string>)");

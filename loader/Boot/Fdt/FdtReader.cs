@@ -17,18 +17,18 @@ public static class FdtReader
     /// <summary>Validates <paramref name="blob"/> and returns its tree (values are copied out).</summary>
     public static FdtTree Read(ReadOnlySpan<byte> blob)
     {
-        FdtHeader header = FdtHeader.Parse(blob);
+        var header = FdtHeader.Parse(blob);
         CheckVersion(header);
         if (header.TotalSize < FdtHeader.Size || header.TotalSize > (uint)blob.Length)
         {
             throw Invalid($"totalsize 0x{header.TotalSize:x} at 0x04 must be at least {FdtHeader.Size} and at most the 0x{blob.Length:x}-byte buffer (DT spec v0.4 §5.2)");
         }
 
-        ReadOnlySpan<byte> fdt = blob[..(int)header.TotalSize];
-        ReadOnlySpan<byte> structure = Block(fdt, "off_dt_struct", header.OffDtStruct, "size_dt_struct", header.SizeDtStruct, 4);
-        ReadOnlySpan<byte> strings = Block(fdt, "off_dt_strings", header.OffDtStrings, "size_dt_strings", header.SizeDtStrings, 1);
-        List<FdtRegion> reservations = ReadReservations(fdt, header.OffMemRsvmap);
-        FdtNode root = ReadStructure(structure, strings, header.OffDtStruct);
+        var fdt = blob[..(int)header.TotalSize];
+        var structure = Block(fdt, "off_dt_struct", header.OffDtStruct, "size_dt_struct", header.SizeDtStruct, 4);
+        var strings = Block(fdt, "off_dt_strings", header.OffDtStrings, "size_dt_strings", header.SizeDtStrings, 1);
+        var reservations = ReadReservations(fdt, header.OffMemRsvmap);
+        var root = ReadStructure(structure, strings, header.OffDtStruct);
         return new FdtTree(header, reservations, root);
     }
 

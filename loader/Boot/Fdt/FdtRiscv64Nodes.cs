@@ -58,7 +58,7 @@ internal static class FdtRiscv64Nodes
             contexts[(hart * 2) + 1] = SupervisorExternalInterrupt;
         }
 
-        FdtRegion plic = guest.Riscv64.Plic;
+        var plic = guest.Riscv64.Plic;
         w.BeginNode($"interrupt-controller@{plic.Address:x}");
         w.PropertyStringList("compatible", "sifive,plic-1.0.0", "riscv,plic0");
         w.PropertyU64Array("reg", [plic.Address, plic.Size]);

@@ -30,7 +30,7 @@ public sealed class FdtTree
             return null;
         }
 
-        FdtNode? node = Root;
+        var node = Root;
         foreach (string component in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
         {
             node = node.FindChild(component);

@@ -46,7 +46,7 @@ public sealed class FdtWriter
         else
         {
             FdtNames.ValidateNodeName(name);
-            OpenNode parent = _open.Peek();
+            var parent = _open.Peek();
             if (!parent.ChildNames.Add(name))
             {
                 throw Invalid($"node '{name}' appears twice under one parent: sibling names must be unique (DT spec v0.4 §2.2.1)");
@@ -82,7 +82,7 @@ public sealed class FdtWriter
             throw Invalid($"property '{name}' outside any node (DT spec v0.4 §5.4.2)");
         }
 
-        OpenNode node = _open.Peek();
+        var node = _open.Peek();
         if (node.ChildNames.Count != 0)
         {
             throw Invalid($"property '{name}' after a child node: properties precede subnodes (DT spec v0.4 §5.4.2)");
@@ -206,7 +206,7 @@ public sealed class FdtWriter
             FdtHeader.CurrentVersion, FdtHeader.CurrentLastCompVersion, BootCpuidPhys,
             (uint)_strings.Length, (uint)_structure.Length).Write(blob);
 
-        Span<byte> rsvmap = blob.AsSpan(rsvmapOffset, structOffset - rsvmapOffset);
+        var rsvmap = blob.AsSpan(rsvmapOffset, structOffset - rsvmapOffset);
         for (int i = 0; i < _reservations.Count; i++)
         {
             BinaryPrimitives.WriteUInt64BigEndian(rsvmap[(i * 16)..], _reservations[i].Address);

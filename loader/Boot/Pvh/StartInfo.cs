@@ -1,8 +1,8 @@
 using LoaderHarness.Loader.Boot.MemoryMap;
 using LoaderHarness.Loader.Errors;
 using LoaderHarness.Loader.Memory;
-using L = LoaderHarness.Loader.Boot.Pvh.StartInfoLayout;
 using static LoaderHarness.Loader.Binary.LittleEndian;
+using L = LoaderHarness.Loader.Boot.Pvh.StartInfoLayout;
 
 namespace LoaderHarness.Loader.Boot.Pvh;
 

@@ -1,7 +1,7 @@
 using LoaderHarness.Loader.Boot.MemoryMap;
 using LoaderHarness.Loader.Images.BzImage;
-using L = LoaderHarness.Loader.Boot.ZeroPage.BootParamsLayout;
 using static LoaderHarness.Loader.Binary.LittleEndian;
+using L = LoaderHarness.Loader.Boot.ZeroPage.BootParamsLayout;
 
 namespace LoaderHarness.Loader.Boot.ZeroPage;
 

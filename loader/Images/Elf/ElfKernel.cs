@@ -4,7 +4,7 @@ using LoaderHarness.Loader.Memory;
 namespace LoaderHarness.Loader.Images.Elf;
 
 /// <summary>
-/// An x86_64 vmlinux. <see cref="Parse"/> validates the whole file (headers, every segment and note)
+/// An x86_64 vmlinux. <see cref="Parse(ReadOnlySpan{byte})"/> validates the whole file (headers, every segment and note)
 /// without touching guest memory; <see cref="Load(GuestMemory, ReadOnlySpan{byte}, ulong?, ulong?)"/>
 /// then places each PT_LOAD at p_paddr (+ offset) — rust-vmm linux-loader's <c>Elf::load</c>
 /// semantics, v0.14.

@@ -58,7 +58,7 @@ public readonly record struct ImageHeader
         if (image.Length < Size)
             throw new LoaderException(LoaderError.TruncatedImage, $"image is 0x{image.Length:x} bytes; its header needs 0x{Size:x}");
         var magic = BinaryPrimitives.ReadUInt32LittleEndian(image[0x38..]);
-        ImageArchitecture arch = magic switch
+        var arch = magic switch
         {
             Arm64Magic => ImageArchitecture.Arm64,
             RiscvMagic2 => ImageArchitecture.Riscv64,

@@ -50,7 +50,7 @@ public sealed class BootCommandTests
     private string TinyMap(string text = SystemMap) => File("System.map", System.Text.Encoding.ASCII.GetBytes(text));
 
     [Test]
-    public void ReachingTheSymbolExitsWith0()
+    public void Reaching_the_symbol_exits_with_0()
     {
         var (code, output, error) = Run("boot", TinyKernel(), "--system-map", TinyMap(), "--until", "target", "--json");
 
@@ -69,7 +69,7 @@ public sealed class BootCommandTests
     }
 
     [Test]
-    public void NotReachingTheSymbolExitsWith1()
+    public void Not_reaching_the_symbol_exits_with_1()
     {
         var (code, output, _) = Run("boot", TinyKernel(), "--system-map", TinyMap(), "--until", "never", "--json");
 
@@ -82,7 +82,7 @@ public sealed class BootCommandTests
     }
 
     [Test]
-    public void TheBudgetBoundsTheRun()
+    public void The_budget_bounds_the_run()
     {
         var (code, output, _) = Run("boot", TinyKernel(), "--system-map", TinyMap(), "--until", "target", "--max-instructions", "0", "--json");
 
@@ -91,7 +91,7 @@ public sealed class BootCommandTests
     }
 
     [Test]
-    public void TraceNamesSymbols()
+    public void Trace_names_symbols()
     {
         var trace = Path.Combine(_dir, "trace.txt");
 
@@ -108,12 +108,12 @@ public sealed class BootCommandTests
     [TestCase("--protocol", "linux16")]
     [TestCase("--profile", "vmware")]
     [TestCase("--protocol", "linux32")] // a vmlinux has no 32-bit entry
-    public void BadInputExitsWith2(string option, string value) =>
+    public void Bad_input_exits_with_2(string option, string value) =>
         Run("boot", TinyKernel(), "--system-map", TinyMap(), option, value).Code.ShouldBe(CliApp.BadInput);
 
     [TestCase("--protocol", "linux16")]
     [TestCase("--profile", "vmware")]
-    public void UsageErrorsAreOneLineWithoutALoaderCode(string option, string value)
+    public void Usage_errors_are_one_line_without_a_loader_code(string option, string value)
     {
         var (code, _, error) = Run("boot", TinyKernel(), "--system-map", TinyMap(), option, value);
         code.ShouldBe(CliApp.BadInput);
@@ -122,7 +122,7 @@ public sealed class BootCommandTests
     }
 
     [Test]
-    public void DebiansPlaceholderSystemMapIsBadInput()
+    public void Debians_placeholder_system_map_is_bad_input()
     {
         // fixtures/kernels/amd64/System.map as Debian ships it.
         var (code, _, error) = Run("boot", TinyKernel(), "--system-map",
@@ -135,7 +135,7 @@ public sealed class BootCommandTests
     [Test]
     [Category("RealKernel")]
     [Category("Slow")]
-    public void DebianVmlinuxBootsThroughPvhWithTheIssuesJsonFields()
+    public void Debian_vmlinux_boots_through_pvh_with_the_issues_json_fields()
     {
         var vmlinux = File("debian-vmlinux", VmlinuxExtractor.Extract(DebianKernel.BzImage()));
         var initrd = File("initrd", new byte[0x3000]);
@@ -158,7 +158,7 @@ public sealed class BootCommandTests
 
     [Test]
     [Category("RealKernel")]
-    public void DebianArm64ImageStoresOurDtbInBootArgs()
+    public void Debian_arm64_image_stores_our_dtb_in_boot_args()
     {
         // boot_args[0] == the DTB address, x1-x3 == 0 (arch/arm64/kernel/head.S preserve_boot_args).
         var (code, output, error) = Run("boot", Path.Combine(DebianArm64Kernel.Directory(), "Image"), "--json");

@@ -1,6 +1,6 @@
+using LoaderHarness.Emulator.Arm64;
 using LoaderHarness.Emulator.Core;
 using LoaderHarness.Tests.Support;
-using LoaderHarness.Emulator.Arm64;
 using Shouldly;
 
 namespace LoaderHarness.Tests.Emulator.Arm64;

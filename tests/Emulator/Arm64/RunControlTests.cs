@@ -112,6 +112,34 @@ public class RunControlTests
     }
 
     [Test]
+    public void A_taken_fault_does_not_use_up_the_budget()
+    {
+        // The load faults (an address beyond 48 bits with the MMU off: address size fault, Arm ARM D8.2);
+        // the exception entry is not an instruction, so a budget of 2 runs the handler's first two. (Taking a
+        // fault used to count twice against the budget: this run ended before the handler, and with a budget
+        // of 1 the count wrapped and the run went on without limit.)
+        using var m = new Arm64TestMachine();
+        m.Load("""
+                ldr x0, [x1]
+                .balign 2048
+            vectors:
+                .skip 0x200
+            1:  add x2, x2, #1
+                b 1b
+            """);
+        m.Cpu.WriteSystemRegister("VBAR_EL1", Arm64TestMachine.CodeBase + 2048);
+        m.Cpu[1] = 1UL << 50;
+        m.Cpu.Pc = Arm64TestMachine.CodeBase;
+
+        var result = m.Cpu.Run(2);
+
+        result.Reason.ShouldBe(StopReason.Budget, result.ToString());
+        result.Instructions.ShouldBe(2UL);
+        m.Cpu[2].ShouldBe(1UL);
+        m.Cpu.ExceptionsTaken.ShouldBe(1UL);
+    }
+
+    [Test]
     public void Stores_over_cached_code_take_effect()
     {
         using var m = new Arm64TestMachine();

@@ -9,7 +9,7 @@ namespace LoaderHarness.Tests.Emulator.Boot;
 
 /// <summary>
 /// Debian's arm64 cloud kernel run from its first instruction (fixtures/fetch-debian-kernels.sh arm64; fetched
-/// under CI=true). Expectations come from arch/arm64/kernel/head.S and setup.c (boot-contracts §4.2, §6.4).
+/// under CI=true). Expectations come from arch/arm64/kernel/head.S and setup.c, Documentation/arch/arm64/booting.rst.
 /// </summary>
 [TestFixture]
 [Category("Slow")]

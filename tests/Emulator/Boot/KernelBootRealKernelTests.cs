@@ -12,8 +12,8 @@ using Shouldly;
 namespace LoaderHarness.Tests.Emulator.Boot;
 
 /// <summary>
-/// Issue 5's milestones: Debian's real 6.1 kernel booted in the engine through each entry to
-/// <c>start_kernel</c>, with what the kernel accepted read back from its own memory (boot-contracts §6).
+/// Debian's real 6.1 kernel booted in the engine through each entry to
+/// <c>start_kernel</c>, with what the kernel accepted read back from its own memory (arch/x86/kernel/head64.c copy_bootdata, setup.c boot_params).
 /// </summary>
 [TestFixture]
 [Category("RealKernel")]
@@ -42,7 +42,7 @@ public sealed class KernelBootRealKernelTests
     private static IEnumerable<TestCaseData> Protected32Profiles() => DebianBoot.ProfilesWith(X86EntryMode.Protected32);
 
     [TestCaseSource(nameof(PvhProfiles))]
-    public void PvhReachesStartKernel(string profile)
+    public void Pvh_reaches_start_kernel(string profile)
     {
         var (report, setup) = DebianBoot.Boot(new GuestSetupRequest { Kernel = KernelImage.Parse(DebianBoot.Vmlinux), Initrd = DebianBoot.Initrd, CommandLine = Cmdline },
             VmmProfiles.Find(profile));
@@ -50,7 +50,7 @@ public sealed class KernelBootRealKernelTests
         setup.Protocol.ShouldBe(BootProtocol.Pvh);
         ShouldReachStartKernel(report);
         var readback = report.Readback!.X86!;
-        // init_pvh_bootparams (boot-contracts §6.1): memmap + ISA hole, version 0x020C, type_of_loader 0xB0, module 0 = ramdisk.
+        // init_pvh_bootparams (arch/x86/platform/pvh/enlighten.c): memmap + ISA hole, version 0x020C, type_of_loader 0xB0, module 0 = ramdisk.
         readback.E820.ShouldBe([.. setup.MemoryMap, new MemoryMapEntry(0xA_0000, 0x6_0000, MemoryType.Reserved)]);
         readback.ProtocolVersion.ShouldBe((ushort)0x020C);
         readback.TypeOfLoader.ShouldBe((byte)0xB0);
@@ -61,7 +61,7 @@ public sealed class KernelBootRealKernelTests
     }
 
     [TestCaseSource(nameof(Long64Profiles))]
-    public void Vmlinux64BitEntryReachesStartKernel(string profile)
+    public void Vmlinux_64_bit_entry_reaches_start_kernel(string profile)
     {
         var (report, setup) = DebianBoot.Boot(new GuestSetupRequest
         {
@@ -79,7 +79,7 @@ public sealed class KernelBootRealKernelTests
     }
 
     [TestCaseSource(nameof(Long64Profiles))]
-    public void BzImage64BitEntryDecompressesAndReachesStartKernel(string profile)
+    public void Bzimage_64_bit_entry_decompresses_and_reaches_start_kernel(string profile)
     {
         var (report, setup) = DebianBoot.Boot(new GuestSetupRequest { Kernel = KernelImage.Parse(DebianBoot.BzImage), Initrd = DebianBoot.Initrd, CommandLine = Cmdline },
             VmmProfiles.Find(profile));
@@ -94,7 +94,7 @@ public sealed class KernelBootRealKernelTests
     }
 
     [Test]
-    public void BzImage64BitEntryWithKaslrReachesStartKernelRelocated()
+    public void Bzimage_64_bit_entry_with_kaslr_reaches_start_kernel_relocated()
     {
         const string kaslr = "console=ttyS0 panic=-1";
         var (report, setup) = DebianBoot.Boot(new GuestSetupRequest { Kernel = KernelImage.Parse(DebianBoot.BzImage), CommandLine = kaslr });
@@ -109,12 +109,12 @@ public sealed class KernelBootRealKernelTests
         (report.KernelPhysical.Value != LoadPhysicalAddress || report.VirtualOffset.Value != 0).ShouldBeTrue("KASLR moved nothing");
         (report.Readback.X86!.BootParams[BootParamsLayout.LoadFlags] & 0x02).ShouldBe(0x02);
         // __startup_64's phys_base agrees with where the harness found the kernel: phys = virt − __START_KERNEL_map
-        // + phys_base (boot-contracts §6), i.e. phys_base = physical _text − (link _text + virtual offset − map).
+        // + phys_base (arch/x86/include/asm/page_64.h __phys_addr_nodebug), i.e. phys_base = physical _text − (link _text + virtual offset − map).
         report.Readback.X86!.PhysBase.ShouldBe(report.KernelPhysical.Value - (DebianBoot.Symbols.AddressOf("_text")!.Value + report.VirtualOffset.Value - 0xFFFF_FFFF_8000_0000));
     }
 
     [Test]
-    public void KaslrFollowsTheRdrandSeed()
+    public void Kaslr_follows_the_rdrand_seed()
     {
         // kaslr_get_random_long (arch/x86/lib/kaslr.c) mixes RDRAND in when CPUID has it: the same seed must
         // give the same placement, another seed another one.
@@ -131,7 +131,7 @@ public sealed class KernelBootRealKernelTests
     }
 
     [TestCaseSource(nameof(Protected32Profiles))]
-    public void BzImage32BitEntryReachesStartKernel(string profile)
+    public void Bzimage_32_bit_entry_reaches_start_kernel(string profile)
     {
         var (report, setup) = DebianBoot.Boot(new GuestSetupRequest
         {
@@ -144,12 +144,12 @@ public sealed class KernelBootRealKernelTests
         setup.Entry.ShouldBe(setup.Kernel.KernelLoad); // code32_start, rewritten to where the VMM put the kernel
         ShouldReachStartKernel(report);
         report.KernelPhysical.ShouldBe(LoadPhysicalAddress);
-        // startup_32 uses boot_params.scratch (0x1E4) as a one-slot stack (boot-contracts §2.2).
+        // startup_32 uses boot_params.scratch (0x1E4) as a one-slot stack (arch/x86/boot/compressed/head_64.S startup_32).
         report.Readback!.X86!.BootParams.AsSpan(0x1E4, 4).ToArray().ShouldNotBe(setup.BootStructure.AsSpan(0x1E4, 4).ToArray());
     }
 
     [Test]
-    public void WrongStartInfoMagicStopsAtTheBugInXenPreparePvh()
+    public void Wrong_start_info_magic_stops_at_the_bug_in_xen_prepare_pvh()
     {
         var (report, _) = DebianBoot.Boot(new GuestSetupRequest { Kernel = KernelImage.Parse(DebianBoot.Vmlinux), CommandLine = Cmdline },
             tamper: (memory, setup) => memory.WriteU32(setup.BootStructureAddress, 0xDEAD_BEEF));
@@ -163,9 +163,9 @@ public sealed class KernelBootRealKernelTests
     }
 
     [Test]
-    public void VmlinuxOffA2MiBBoundarySpinsInStartup64()
+    public void Vmlinux_off_a_2_mib_boundary_spins_in_startup64()
     {
-        // __startup_64: "if (load_delta & ~PMD_MASK) for (;;);" (boot-contracts §6.2).
+        // __startup_64: "if (load_delta & ~PMD_MASK) for (;;);" (arch/x86/kernel/head64.c).
         var (report, _) = DebianBoot.Boot(new GuestSetupRequest
         {
             Kernel = KernelImage.Parse(DebianBoot.Vmlinux),

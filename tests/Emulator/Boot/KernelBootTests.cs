@@ -32,7 +32,7 @@ public sealed class KernelBootTests
     }
 
     [Test]
-    public void StopsBeforeTheSymbolsFirstInstruction()
+    public void Stops_before_the_symbols_first_instruction()
     {
         var report = Boot("target");
 
@@ -45,7 +45,7 @@ public sealed class KernelBootTests
     }
 
     [Test]
-    public void ASpinIsReportedWhereItSpins()
+    public void A_spin_is_reported_where_it_spins()
     {
         var report = Boot("never");
 
@@ -56,17 +56,17 @@ public sealed class KernelBootTests
     }
 
     [Test]
-    public void AnUnknownStopSymbolIsBadInput() =>
+    public void An_unknown_stop_symbol_is_bad_input() =>
         Should.Throw<LoaderException>(() => Boot("start_kernel")).Code.ShouldBe(LoaderError.UnknownSymbol);
 
     [Test]
-    public void TheImagePicksTheEngine()
+    public void The_image_picks_the_engine()
     {
         // An arm64 Image goes to the arm64 path, which reads the Image's own kallsyms: the fixture stub has none.
         var stub = File.ReadAllBytes(Path.Combine(LoaderHarness.Tests.Support.DebianKernel.RepositoryRoot(), "fixtures", "generated",
             LoaderHarness.Fixtures.Arm64.Arm64FixtureKernels.Folder, LoaderHarness.Fixtures.Arm64.Arm64FixtureKernels.EntryStub));
         KernelBoot.ArchitectureOf(stub).ShouldBe(GuestArchitecture.Arm64);
-        Should.Throw<LoaderException>(() => KernelBoot.Run(stub, new KernelBootOptions())).Code.ShouldBe(LoaderError.InvalidImage);
+        Should.Throw<LoaderException>(() => KernelBoot.Run(stub, new KernelBootOptions())).Code.ShouldBe(LoaderError.KallsymsNotFound);
         // The x86 image runs on the x86 engine whatever it is handed; an arm64 profile cannot start it.
         var elf = ElfWriter.Write(new ElfSpec { Code = Code, PvhEntry = 0x100_0000 });
         KernelBoot.ArchitectureOf(elf).ShouldBe(GuestArchitecture.X86_64);
@@ -75,7 +75,7 @@ public sealed class KernelBootTests
     }
 
     [Test]
-    public void SymbolsWithoutTextAreBadInput() =>
+    public void Symbols_without_text_are_bad_input() =>
         Should.Throw<LoaderException>(() => Boot("target", new SymbolTable([new(0xFFFF_FFFF_8100_0010, 'T', "target")])))
             .Code.ShouldBe(LoaderError.UnknownSymbol);
 }

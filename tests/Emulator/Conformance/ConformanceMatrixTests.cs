@@ -20,7 +20,7 @@ public sealed class ConformanceMatrixTests
     private static IReadOnlyList<(string Name, byte[] Image)> Kernels() => [("arm64-stub", Stub), .. FixtureKernels.All()];
 
     [Test]
-    public void EveryKernelOfEitherArchitectureMeetsTheProfilesOfItsOwn()
+    public void Every_kernel_of_either_architecture_meets_the_profiles_of_its_own()
     {
         var cases = ConformanceMatrix.Build(Kernels(), VmmProfiles.All);
 
@@ -32,14 +32,14 @@ public sealed class ConformanceMatrixTests
     }
 
     [Test]
-    public void RealModeIsLeftOutOfAutoWhenAsked()
+    public void Real_mode_is_left_out_of_auto_when_asked()
     {
         ConformanceMatrix.Build(FixtureKernels.All(), VmmProfiles.X86, realMode: false).ShouldNotContain(c => c.Protocol == BootProtocol.Linux16);
         ConformanceMatrix.Build(FixtureKernels.All(), VmmProfiles.X86, BootProtocol.Linux16, realMode: false).ShouldNotBeEmpty();
     }
 
     [Test]
-    public void FactsComeFromTheImageHeaders()
+    public void Facts_come_from_the_image_headers()
     {
         var cases = ConformanceMatrix.Build(Kernels(), VmmProfiles.All);
         // boot.rst: the setup header's version field; a vmlinux gets the loader's synthesized 2.12 header.
@@ -52,7 +52,7 @@ public sealed class ConformanceMatrixTests
     }
 
     [Test]
-    public void MutantsApplyByTheCaseFactsAndTheirArchitecture()
+    public void Mutants_apply_by_the_case_facts_and_their_architecture()
     {
         var cases = ConformanceMatrix.Build(Kernels(), [VmmProfiles.Spec, VmmProfiles.FirecrackerArm64]);
         Mutant Named(string id) => Mutants.All.Single(m => m.Id == id);
@@ -71,7 +71,7 @@ public sealed class ConformanceMatrixTests
     }
 
     [Test]
-    public void TheSuiteInjectsOnlyTheFaultsOfArchitecturesWithCases()
+    public void The_suite_injects_only_the_faults_of_architectures_with_cases()
     {
         var cases = ConformanceMatrix.Build([("arm64-stub", Stub)], VmmProfiles.All);
         ConformanceSuite.CountRuns(cases, Mutants.All).ShouldBe(3 + 3 * Mutants.Arm64.Count);

@@ -37,7 +37,7 @@ public sealed class FixtureConformanceTests
     }
 
     [Test]
-    public void MatrixCoversEveryProfileAndEntry()
+    public void Matrix_covers_every_profile_and_entry()
     {
         var cases = ConformanceMatrix.Build(FixtureKernels.All(), VmmProfiles.X86);
         cases.Select(c => c.Profile.Name).Distinct().Count().ShouldBe(VmmProfiles.X86.Count);
@@ -51,12 +51,12 @@ public sealed class FixtureConformanceTests
         foreach (var mutant in Mutants.X86) // the x86 fixtures; the arm64 faults run on the arm64 stub in Arm64ContractsTests
         {
             var target = cases.FirstOrDefault(c => ConformanceRunner.Applies(c, mutant));
-            yield return new TestCaseData(mutant.Id, target).SetName($"MutantIsCaught({mutant.Id})");
+            yield return new TestCaseData(mutant.Id, target).SetName($"Mutant_is_caught({mutant.Id})");
         }
     }
 
     [TestCaseSource(nameof(MutantCases))]
-    public void MutantIsCaught(string mutantId, ConformanceCase? target)
+    public void Mutant_is_caught(string mutantId, ConformanceCase? target)
     {
         target.ShouldNotBeNull($"no fixture case exercises {mutantId}");
         var mutant = Mutants.X86.Single(m => m.Id == mutantId);

@@ -9,7 +9,7 @@ namespace LoaderHarness.Tests.Emulator.Contracts;
 public sealed class ContractCatalogueTests
 {
     [Test]
-    public void IdsAreUniqueAndWellFormed()
+    public void Ids_are_unique_and_well_formed()
     {
         var ids = ContractCatalogue.X86.Select(c => c.Id).ToList();
         ids.Distinct().Count().ShouldBe(ids.Count);
@@ -18,7 +18,7 @@ public sealed class ContractCatalogueTests
     }
 
     [Test]
-    public void EveryContractSaysWhatAndWhere()
+    public void Every_contract_says_what_and_where()
     {
         foreach (var c in ContractCatalogue.X86)
         {
@@ -28,8 +28,8 @@ public sealed class ContractCatalogueTests
     }
 
     [Test]
-    public void OnlyDocumentedButHarmlessRulesAreAdvisory() =>
-        // boot-contracts §2.3 (selectors 0x08/0x10 work because the kernel reloads its GDT) and the PVH TR,
+    public void Only_documented_but_harmless_rules_are_advisory() =>
+        // boot.rst "64-bit Boot Protocol" (selectors 0x08/0x10 work because head_64.S reloads its own GDT) and the PVH TR,
         // which QEMU's option ROM never loads; everything else fails a boot.
         ContractCatalogue.X86.Where(c => c.Severity == ContractSeverity.Advisory).Select(c => c.Id)
             .ShouldBe(["x86.entry.documented-selectors", "x86.pvh.task-register"], ignoreOrder: true);

@@ -54,7 +54,7 @@ public sealed class X86ReadbackContractsTests
     };
 
     [Test]
-    public void PvhReadbackAsTheKernelBuildsItPasses()
+    public void Pvh_readback_as_the_kernel_builds_it_passes()
     {
         var setup = SetUp(pvh: true);
         // boot_params itself is the kernel's own construction under PVH: not compared.
@@ -70,7 +70,7 @@ public sealed class X86ReadbackContractsTests
     }
 
     [TestCaseSource(nameof(PvhBreakages))]
-    public void EachPvhDifferenceFailsItsOwnContract(string contract, Func<KernelReadback, KernelReadback> breakIt)
+    public void Each_pvh_difference_fails_its_own_contract(string contract, Func<KernelReadback, KernelReadback> breakIt)
     {
         var setup = SetUp(pvh: true);
         var failed = Judge(setup, breakIt(PvhAccepted(setup))).Where(c => c.Verdict == ContractVerdict.Fail).Select(c => c.Contract.Id);
@@ -78,7 +78,7 @@ public sealed class X86ReadbackContractsTests
     }
 
     [Test]
-    public void ZeroPageMayDifferOnlyInScratchAndKaslrFlag()
+    public void Zero_page_may_differ_only_in_scratch_and_kaslr_flag()
     {
         var setup = SetUp(pvh: false);
         var page = (byte[])setup.BootStructure.Clone();
@@ -105,7 +105,7 @@ public sealed class X86ReadbackContractsTests
     }
 
     [Test]
-    public void WithoutAReadbackTheyDoNotApply()
+    public void Without_a_readback_they_do_not_apply()
     {
         var setup = SetUp(pvh: false);
         var boot = new BootCase(new X86Cpu(_memory), setup, VmmProfiles.Firecracker);

@@ -16,7 +16,7 @@ namespace LoaderHarness.Tests.Emulator.Vcpu;
 public sealed class VcpuSetupTests
 {
     [Test]
-    public void AnArm64ProfileGetsAnArm64CpuWithX0AtTheDtb()
+    public void An_arm64_profile_gets_an_arm64_cpu_with_x0_at_the_dtb()
     {
         var stub = File.ReadAllBytes(Path.Combine(DebianKernel.RepositoryRoot(), "fixtures", "generated", Arm64FixtureKernels.Folder, Arm64FixtureKernels.EntryStub));
         var profile = VmmProfiles.CloudHypervisorArm64;
@@ -31,7 +31,7 @@ public sealed class VcpuSetupTests
     }
 
     [Test]
-    public void AnX86ProfileGetsAnX86CpuInItsEntryState()
+    public void An_x86_profile_gets_an_x86_cpu_in_its_entry_state()
     {
         var profile = VmmProfiles.Firecracker;
         using var memory = profile.CreateMemory(64UL << 20);
@@ -44,7 +44,7 @@ public sealed class VcpuSetupTests
     }
 
     [Test]
-    public void AProfileOfTheOtherArchitectureIsRefused()
+    public void A_profile_of_the_other_architecture_is_refused()
     {
         using var memory = VmmProfiles.Firecracker.CreateMemory(64UL << 20);
         var guest = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = KernelImage.Parse(ElfWriter.Write(new ElfSpec { PvhEntry = 0x100_0000 })) });

@@ -15,7 +15,7 @@ namespace LoaderHarness.Tests.Emulator.Vcpu;
 public sealed class VmmProfilesTests
 {
     [Test]
-    public void EveryProfileHasExactlyOneArchitecturePart()
+    public void Every_profile_has_exactly_one_architecture_part()
     {
         VmmProfiles.All.Count.ShouldBe(VmmProfiles.X86.Count + VmmProfiles.Arm64.Count);
         VmmProfiles.All.ShouldAllBe(p => (p.X86 == null) != (p.Arm64 == null));
@@ -24,7 +24,7 @@ public sealed class VmmProfilesTests
     }
 
     [Test]
-    public void AVmmWithBothArchitecturesHasOneProfileForEachUnderOneName()
+    public void A_vmm_with_both_architectures_has_one_profile_for_each_under_one_name()
     {
         VmmProfiles.Named("Firecracker").ShouldBe([VmmProfiles.Firecracker, VmmProfiles.FirecrackerArm64]);
         VmmProfiles.Find("cloud-hypervisor", GuestArchitecture.Arm64).ShouldBeSameAs(VmmProfiles.CloudHypervisorArm64);
@@ -33,7 +33,7 @@ public sealed class VmmProfilesTests
     }
 
     [Test]
-    public void SupportsFollowsTheArchitectureAndTheEntries()
+    public void Supports_follows_the_architecture_and_the_entries()
     {
         VmmProfiles.FirecrackerArm64.Supports(BootProtocol.Arm64).ShouldBeTrue();
         VmmProfiles.FirecrackerArm64.Supports(BootProtocol.Pvh).ShouldBeFalse();
@@ -45,7 +45,7 @@ public sealed class VmmProfilesTests
     }
 
     [Test]
-    public void ConfigureGivesAnArm64ProfileItsLayoutAndEntry()
+    public void Configure_gives_an_arm64_profile_its_layout_and_entry()
     {
         var request = VmmProfiles.CloudHypervisorArm64.Configure(new GuestSetupRequest { Kernel = KernelImage.Parse(Arm64Stub()) });
         request.Protocol.ShouldBe(BootProtocol.Arm64);
@@ -53,7 +53,7 @@ public sealed class VmmProfilesTests
     }
 
     [Test]
-    public void TheX86SetupRefusesAnArm64Profile()
+    public void The_x86_setup_refuses_an_arm64_profile()
     {
         using var memory = GuestMemory.Flat(64UL << 20);
         var guest = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = KernelImage.Parse(LoaderHarness.Fixtures.Images.ElfWriter.Write(new() { PvhEntry = 0x100_0000 })) });

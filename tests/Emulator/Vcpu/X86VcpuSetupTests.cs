@@ -44,11 +44,11 @@ public sealed class X86VcpuSetupTests
     }
 
     [Test]
-    public void FirecrackerLinux64()
+    public void Firecracker_linux64()
     {
         var (cpu, guest, memory) = Boot(VmmProfiles.Firecracker, Vmlinux(pvh: false), BootProtocol.Linux64);
         using var _ = memory;
-        // boot-contracts §3.2 (firecracker regs.rs setup_regs/setup_sregs, gdt.rs, layout.rs)
+        // (firecracker src/vmm/src/arch/x86_64/regs.rs setup_regs/setup_sregs, gdt.rs, layout.rs)
         cpu.Rip.ShouldBe(0x100_0000UL);
         cpu[Register.RSP].ShouldBe(0x8FF0UL);
         cpu[Register.RBP].ShouldBe(0x8FF0UL);
@@ -77,11 +77,11 @@ public sealed class X86VcpuSetupTests
     }
 
     [Test]
-    public void FirecrackerPvh()
+    public void Firecracker_pvh()
     {
         var (cpu, _, memory) = Boot(VmmProfiles.Firecracker, Vmlinux(pvh: true), BootProtocol.Pvh);
         using var _m = memory;
-        // boot-contracts §3.2 PVH column: EBX 0x6000, CR0 0x11, CR4 0, 32-bit code, TSS limit 0x67, no paging.
+        // firecracker src/vmm/src/arch/x86_64/regs.rs PVH setup: EBX 0x6000, CR0 0x11, CR4 0, 32-bit code, TSS limit 0x67, no paging.
         cpu.Rip.ShouldBe(0x100_0100UL);
         cpu[Register.RBX].ShouldBe(0x6000UL);
         cpu[Register.RSP].ShouldBe(0UL);
@@ -94,11 +94,11 @@ public sealed class X86VcpuSetupTests
     }
 
     [Test]
-    public void CloudHypervisorBzImage32()
+    public void Cloud_hypervisor_bzimage32()
     {
         var (cpu, guest, memory) = Boot(VmmProfiles.CloudHypervisor, BzImage(), BootProtocol.Linux32);
         using var _ = memory;
-        // boot-contracts §3.3: RIP = code32_start, RSP 0x8FF0, RSI 0x7000, CR0 0x1 (ET reads back set: it is
+        // cloud-hypervisor arch/src/x86_64/regs.rs, layout.rs: RIP = code32_start, RSP 0x8FF0, RSI 0x7000, CR0 0x1 (ET reads back set: it is
         // hardwired to 1 since the 486, SDM Vol. 3A §2.5), e820 [0, 0xA0000) RAM then 1 MiB+.
         cpu.Rip.ShouldBe(0x10_0000UL);
         cpu[Register.RSP].ShouldBe(0x8FF0UL);
@@ -111,11 +111,11 @@ public sealed class X86VcpuSetupTests
     }
 
     [Test]
-    public void CrosvmLinux64()
+    public void Crosvm_linux64()
     {
         var (cpu, guest, memory) = Boot(VmmProfiles.Crosvm, BzImage(), BootProtocol.Linux64);
         using var _ = memory;
-        // boot-contracts §3.4: PM part at 0x200000, entry +0x200, GDT 0x1500 (6 entries), CS 0x10/DS 0x18,
+        // crosvm x86_64/src/lib.rs, regs.rs: PM part at 0x200000, entry +0x200, GDT 0x1500 (6 entries), CS 0x10/DS 0x18,
         // IDT 0x1528, RSP 0x8000, CR0 0xC0000011, 4 GiB identity map through four page directories.
         cpu.Rip.ShouldBe(0x20_0200UL);
         cpu[Register.RSP].ShouldBe(0x8000UL);
@@ -135,11 +135,11 @@ public sealed class X86VcpuSetupTests
     }
 
     [Test]
-    public void QemuRealMode()
+    public void Qemu_real_mode()
     {
         var (cpu, guest, memory) = Boot(VmmProfiles.Qemu, BzImage(), BootProtocol.Linux16);
         using var _ = memory;
-        // boot-contracts §3.5: setup at 0x10000, CS = 0x1020, IP = 0, data segments 0x1000, SP 0xFFF0,
+        // qemu hw/i386/x86-common.c x86_load_linux, pc-bios/optionrom/linuxboot_dma.c: setup at 0x10000, CS = 0x1020, IP = 0, data segments 0x1000, SP 0xFFF0,
         // type_of_loader 0xB0, heap_end_ptr 0xFE00 with CAN_USE_HEAP, cmd_line_ptr 0x20000.
         cpu.GetSegment(SegmentRegister.Cs).ShouldBe(new Segment(0x1020, 0x1_0200, 0xFFFF, 0x9B));
         cpu.Rip.ShouldBe(0UL);
@@ -157,7 +157,7 @@ public sealed class X86VcpuSetupTests
 
     /// <summary>Every profile × entry it supports: the state is executable (the HLT at the entry runs and stops the CPU).</summary>
     [TestCaseSource(nameof(ProfileEntries))]
-    public void StateExecutes(string profile, BootProtocol protocol)
+    public void State_executes(string profile, BootProtocol protocol)
     {
         var p = VmmProfiles.Find(profile)!;
         var kernel = protocol switch { BootProtocol.Pvh => Vmlinux(true), BootProtocol.Linux64 when profile == "firecracker" => Vmlinux(false), _ => BzImage() };
@@ -180,10 +180,10 @@ public sealed class X86VcpuSetupTests
             X86EntryMode.Protected32 => BootProtocol.Linux32,
             _ => BootProtocol.Linux16,
         }
-        select new TestCaseData(p.Name, protocol).SetName($"StateExecutes({p.Name}, {protocol})");
+        select new TestCaseData(p.Name, protocol).SetName($"State_executes({p.Name}, {protocol})");
 
     [Test]
-    public void UnsupportedEntryIsATypedError()
+    public void Unsupported_entry_is_a_typed_error()
     {
         using var memory = GuestMemory.Flat(Ram);
         var guest = GuestSetup.Run(memory, VmmProfiles.CloudHypervisor.Configure(new GuestSetupRequest { Kernel = KernelImage.Parse(BzImage()), Protocol = BootProtocol.Linux64 }));

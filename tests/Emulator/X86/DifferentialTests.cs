@@ -1,7 +1,7 @@
-using LoaderHarness.Emulator.Core;
-using LoaderHarness.Tests.Support;
 using Iced.Intel;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.X86;
+using LoaderHarness.Tests.Support;
 using NUnit.Framework;
 using Shouldly;
 

@@ -58,7 +58,7 @@ public class ExceptionTests
     [Test]
     public void Ud2_raises_invalid_opcode()
     {
-        // BUG() is ud2 (boot-contracts.md §6.1).
+        // BUG() is ud2 (arch/x86/include/asm/bug.h).
         using var m = LongMode(ExceptionVector.InvalidOpcode, false);
         m.Load(64, TestMachine.CodeBase, a =>
         {
@@ -161,7 +161,7 @@ public class ExceptionTests
     [Test]
     public void Fault_without_an_idt_is_a_triple_fault_stop()
     {
-        // The "8-byte IDT" a VMM leaves behind turns BUG() into a triple fault (boot-contracts.md §6.1).
+        // The "8-byte IDT" a VMM leaves behind turns BUG() into a triple fault (arch/x86/platform/pvh/enlighten.c xen_prepare_pvh BUG()s on a bad magic).
         using var m = new TestMachine();
         m.EnterLong64(TestMachine.CodeBase);
         m.Cpu.Idtr = new DescriptorTableRegister(0, 7);

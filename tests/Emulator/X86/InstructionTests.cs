@@ -27,7 +27,7 @@ public class InstructionTests
     [Test]
     public void Cpuid_reports_the_configured_identity()
     {
-        // Leaves Linux's entry code reads (boot-contracts.md §6.5): vendor, CPUID.1:ECX[31], LM and NX, hypervisor range.
+        // Leaves Linux's entry code reads (arch/x86/kernel/verify_cpu.S, arch/x86/platform/pvh/enlighten.c xen_cpuid_base): vendor, CPUID.1:ECX[31], LM and NX, hypervisor range.
         using var m = Run64(a =>
         {
             a.xor(eax, eax);

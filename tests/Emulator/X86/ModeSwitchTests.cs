@@ -78,7 +78,7 @@ public class ModeSwitchTests
     [Test]
     public void Far_return_switches_from_compatibility_to_64_bit_code()
     {
-        // startup_64 reaches __KERNEL_CS with lretq (boot-contracts.md §6.2); here a 32-bit far return into a 64-bit CS.
+        // startup_64 reaches __KERNEL_CS with lretq (arch/x86/kernel/head_64.S); here a 32-bit far return into a 64-bit CS.
         using var m = new TestMachine();
         m.EnterLong64(Pm32);
         m.Cpu.SetSegment(SegmentRegister.Cs, Segment.Flat(TestMachine.Code32, 0x9B, 0xC));

@@ -33,7 +33,7 @@ public sealed class PageTableWalkerTests
     [TestCase(0xFFFF_FFFF_8100_0010UL, 0x100_0010UL)]
     [TestCase(0xFFFF_FFFF_811F_FFFFUL, 0x11F_FFFFUL)]
     [TestCase(0xFFFF_FFFF_8120_3ABCUL, 0x70_0ABCUL)]
-    public void MappedAddressesTranslate(ulong linear, ulong physical)
+    public void Mapped_addresses_translate(ulong linear, ulong physical)
     {
         using var memory = Tables();
         PageTableWalker.Translate(memory, Pml4, linear).ShouldBe(physical);
@@ -42,14 +42,14 @@ public sealed class PageTableWalkerTests
     [TestCase(0x4000_0000UL)] // PDPT[1] empty
     [TestCase(0xFFFF_FFFF_8120_4000UL)] // PT[4] empty
     [TestCase(0xFFFF_8880_0000_0000UL)] // direct map not built
-    public void UnmappedAddressesAreNull(ulong linear)
+    public void Unmapped_addresses_are_null(ulong linear)
     {
         using var memory = Tables();
         PageTableWalker.Translate(memory, Pml4, linear).ShouldBeNull();
     }
 
     [Test]
-    public void AWriteCheckNeedsRwAtEveryLevel()
+    public void A_write_check_needs_rw_at_every_level()
     {
         // SDM Vol. 3A §4.6: a write needs R/W (bit 1) in every paging-structure entry on the way.
         using var memory = Tables();

@@ -270,7 +270,7 @@ public class PagingTests
     public void Handler_that_maps_the_page_and_irets_restarts_the_access()
     {
         // The shape of Linux's early_make_pgtable: #PF on a direct-map address, the handler installs the
-        // mapping, IRETQ re-executes the access (boot-contracts.md §6.2).
+        // mapping, IRETQ re-executes the access (arch/x86/kernel/head64.c early_make_pgtable).
         using var m = new TestMachine();
         var pt = Setup(m, PagingFormat.FourLevel);
         const ulong linear = 0xFFFF_8880_0010_0000;

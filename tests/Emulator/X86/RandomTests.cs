@@ -19,7 +19,7 @@ public sealed class RandomTests
     }
 
     [Test]
-    public void SeededDrawsFollowSplitMix64()
+    public void Seeded_draws_follow_splitmix64()
     {
         using var m = Start(a =>
         {
@@ -41,7 +41,7 @@ public sealed class RandomTests
     }
 
     [Test]
-    public void EnablingAdvertisesBothInCpuid()
+    public void Enabling_advertises_both_in_cpuid()
     {
         using var m = new TestMachine();
         // SDM Vol. 2A CPUID: RDRAND is leaf 1 ECX bit 30, RDSEED leaf 7 subleaf 0 EBX bit 18.
@@ -55,7 +55,7 @@ public sealed class RandomTests
     }
 
     [Test]
-    public void WithoutRandomRdrandIsUndefined()
+    public void Without_random_rdrand_is_undefined()
     {
         using var m = Start(a =>
         {

@@ -40,7 +40,7 @@ public class RunControlTests
     [Test]
     public void Jump_to_itself_is_a_self_loop_stop()
     {
-        // for(;;) in __startup_64 when the load address is not 2 MiB aligned (boot-contracts.md §6.2).
+        // for(;;) in __startup_64 when the load address is not 2 MiB aligned (arch/x86/kernel/head64.c).
         using var m = Long(a =>
         {
             a.nop();

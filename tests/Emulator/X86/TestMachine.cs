@@ -109,7 +109,7 @@ internal sealed class TestMachine : IDisposable
         Cpu[Register.ESP] = StackTop;
     }
 
-    /// <summary>64-bit mode with the first 4 GiB identity-mapped by 2 MiB pages, CS 0x08 (as Firecracker sets it, boot-contracts.md §2.3).</summary>
+    /// <summary>64-bit mode with the first 4 GiB identity-mapped by 2 MiB pages, CS 0x08 (as Firecracker sets it, src/vmm/src/arch/x86_64/gdt.rs).</summary>
     public void EnterLong64(ulong rip)
     {
         WriteIdentityMap();

@@ -8,7 +8,7 @@ namespace LoaderHarness.Tests.Loader.Binary;
 public class LittleEndianTests
 {
     [Test]
-    public void WritesLowByteFirstAtTheOffset()
+    public void Writes_low_byte_first_at_the_offset()
     {
         var b = new byte[16];
         LittleEndian.WriteU16(b, 1, 0x0201);
@@ -18,7 +18,7 @@ public class LittleEndianTests
     }
 
     [Test]
-    public void ReadsWhatWasWritten()
+    public void Reads_what_was_written()
     {
         var b = new byte[] { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 0 };
         LittleEndian.ReadU16(b, 1).ShouldBe((ushort)0x0201);
@@ -27,6 +27,6 @@ public class LittleEndianTests
     }
 
     [Test]
-    public void AFieldPastTheEndThrows() =>
+    public void A_field_past_the_end_throws() =>
         Should.Throw<ArgumentOutOfRangeException>(() => LittleEndian.ReadU32(new byte[6], 3));
 }

@@ -29,7 +29,7 @@ public class CmdlineWriterTests
 
     // linux-loader: test_cmdline_overflow ("12345" + NUL is 6 bytes).
     [Test]
-    public void CmdlineOverflow()
+    public void Cmdline_overflow()
     {
         using var memory = GuestMemory.Flat(MemSize);
         var cl = new KernelCmdline(10);
@@ -43,7 +43,7 @@ public class CmdlineWriterTests
 
     // linux-loader: test_cmdline_write_end_regresion — an empty line still writes its NUL.
     [Test]
-    public void CmdlineWriteEndRegression()
+    public void Cmdline_write_end_regression()
     {
         using var memory = GuestMemory.Flat(MemSize);
         const ulong address = 45;
@@ -62,7 +62,7 @@ public class CmdlineWriterTests
     // boot.rst: cmdline_size (setup header 0x238) is the longest line without its NUL, so the writer gets
     // cmdline_size + 1; one byte more is refused and nothing is written.
     [Test]
-    public void LineLongerThanTheKernelTakesIsRefused()
+    public void Line_longer_than_the_kernel_takes_is_refused()
     {
         using var memory = GuestMemory.Flat(MemSize);
         memory.Fill(0x1000, 16, 0xAA);
@@ -77,7 +77,7 @@ public class CmdlineWriterTests
 
     // A line running from RAM into a hole must not be half written.
     [Test]
-    public void LineCrossingAHoleWritesNothing()
+    public void Line_crossing_a_hole_writes_nothing()
     {
         using var memory = new GuestMemory([new GuestRegion(0, 0x1000), new GuestRegion(0x2000, 0x1000)]);
         memory.Fill(0xFF0, 0x10, 0xAA);
@@ -91,7 +91,7 @@ public class CmdlineWriterTests
     // linux-loader load_cmdline fails (as InvalidCommandLine) when as_cstring fails; we pass on the
     // line's own code, and write nothing.
     [Test]
-    public void UnrenderableLineWritesNothing()
+    public void Unrenderable_line_writes_nothing()
     {
         using var memory = GuestMemory.Flat(MemSize);
         memory.Fill(0x1000, 8, 0xAA);
@@ -105,7 +105,7 @@ public class CmdlineWriterTests
 
     // Boot and init args land as the kernel will split them (init/main.c: args after "--" go to init).
     [Test]
-    public void WritesBootThenInitArgs()
+    public void Writes_boot_then_init_args()
     {
         using var memory = GuestMemory.Flat(MemSize);
         var cl = KernelCmdline.Parse("console=ttyS0 -- single", 100);

@@ -23,7 +23,7 @@ public class KernelCmdlineTests
 
     // linux-loader: test_insert_hello_world
     [Test]
-    public void InsertHelloWorld()
+    public void Insert_hello_world()
     {
         var cl = new KernelCmdline(100);
         cl.AsCString().ShouldBe("\0"u8.ToArray());
@@ -33,7 +33,7 @@ public class KernelCmdlineTests
 
     // linux-loader: test_insert_multi
     [Test]
-    public void InsertMulti()
+    public void Insert_multi()
     {
         var cl = new KernelCmdline(100);
         cl.Insert("hello", "world");
@@ -43,7 +43,7 @@ public class KernelCmdlineTests
 
     // linux-loader: test_insert_space
     [Test]
-    public void InsertSpace()
+    public void Insert_space()
     {
         var cl = new KernelCmdline(100);
         ErrorOf(() => cl.Insert("a ", "b")).ShouldBe(LoaderError.HasSpace);
@@ -61,7 +61,7 @@ public class KernelCmdlineTests
     // linux-loader: test_insert_equals. Values may hold '=' since linux-loader split valid_element into
     // valid_key/valid_value (older releases rejected insert("a", "b=") with HasEquals).
     [Test]
-    public void InsertEquals()
+    public void Insert_equals()
     {
         var cl = new KernelCmdline(100);
         ErrorOf(() => cl.Insert("a=", "b")).ShouldBe(LoaderError.HasEquals);
@@ -74,7 +74,7 @@ public class KernelCmdlineTests
 
     // linux-loader: test_insert_emoji
     [Test]
-    public void InsertEmoji()
+    public void Insert_emoji()
     {
         var cl = new KernelCmdline(100);
         ErrorOf(() => cl.Insert("heart", "💖")).ShouldBe(LoaderError.InvalidAscii);
@@ -87,7 +87,7 @@ public class KernelCmdlineTests
 
     // linux-loader: test_insert_string
     [Test]
-    public void InsertString()
+    public void Insert_string()
     {
         var cl = new KernelCmdline(13);
         Rendered(cl).ShouldBe("\0");
@@ -99,7 +99,7 @@ public class KernelCmdlineTests
 
     // linux-loader: test_insert_too_large
     [Test]
-    public void InsertTooLarge()
+    public void Insert_too_large()
     {
         var cl = new KernelCmdline(4);
         ErrorOf(() => cl.Insert("hello", "world")).ShouldBe(LoaderError.CommandLineTooLarge);
@@ -130,7 +130,7 @@ public class KernelCmdlineTests
 
     // linux-loader: test_add_virtio_mmio_device
     [Test]
-    public void AddVirtioMmioDevice()
+    public void Add_virtio_mmio_device()
     {
         var cl = new KernelCmdline(5);
         ErrorOf(() => cl.AddVirtioMmioDevice(0, 0, 0)).ShouldBe(LoaderError.MmioSize);
@@ -166,7 +166,7 @@ public class KernelCmdlineTests
     }
 
     [TestCaseSource(nameof(MmioSizes))]
-    public void VirtioMmioSizeAndAddressFormat(ulong size, ulong baseAddress, string expected)
+    public void Virtio_mmio_size_and_address_format(ulong size, ulong baseAddress, string expected)
     {
         var cl = new KernelCmdline(MaxSize);
         cl.AddVirtioMmioDevice(size, baseAddress, 5);
@@ -175,7 +175,7 @@ public class KernelCmdlineTests
 
     // linux-loader: test_insert_kv
     [Test]
-    public void InsertKeyValues()
+    public void Insert_key_values()
     {
         var cl = new KernelCmdline(10);
         ErrorOf(() => cl.InsertMultiple("foo=")).ShouldBe(LoaderError.HasEquals);
@@ -194,7 +194,7 @@ public class KernelCmdlineTests
 
     // linux-loader: test_try_from_cmdline_for_vec
     [Test]
-    public void BytesWithNul()
+    public void Bytes_with_nul()
     {
         new KernelCmdline(MaxSize).AsCString().ShouldBe([0]);
         KernelCmdline.Parse("foo", MaxSize).AsCString().ShouldBe("foo\0"u8.ToArray());
@@ -206,7 +206,7 @@ public class KernelCmdlineTests
 
     // linux-loader: test_partial_eq
     [Test]
-    public void EqualityFollowsRenderedLine()
+    public void Equality_follows_rendered_line()
     {
         var c1 = new KernelCmdline(20);
         var c2 = new KernelCmdline(30);
@@ -229,7 +229,7 @@ public class KernelCmdlineTests
     // linux-loader PartialEq compares as_cstring() results, so two lines that both fail with
     // NoBootArgsInserted are equal whatever their init args.
     [Test]
-    public void LinesWithoutBootArgsCompareByTheirError()
+    public void Lines_without_boot_args_compare_by_their_error()
     {
         var a = new KernelCmdline(MaxSize);
         var b = new KernelCmdline(MaxSize);
@@ -241,7 +241,7 @@ public class KernelCmdlineTests
 
     // linux-loader: test_try_from (the capacity part).
     [Test]
-    public void ParseChecksCapacity()
+    public void Parse_checks_capacity()
     {
         ErrorOf(() => KernelCmdline.Parse("foo --  bar", 0)).ShouldBe(LoaderError.InvalidCapacity);
         ErrorOf(() => KernelCmdline.Parse("foo --  bar", 10)).ShouldBe(LoaderError.InvalidCapacity);
@@ -264,7 +264,7 @@ public class KernelCmdlineTests
     }
 
     [TestCaseSource(nameof(Splits))]
-    public void ParseSplitsBootAndInitArgs(string raw, string boot, string init)
+    public void Parse_splits_boot_and_init_args(string raw, string boot, string init)
     {
         var cl = KernelCmdline.Parse(raw, MaxSize);
         cl.BootArgs.ShouldBe(boot);
@@ -273,7 +273,7 @@ public class KernelCmdlineTests
 
     // linux-loader: test_error_try_from
     [Test]
-    public void ParseErrors()
+    public void Parse_errors()
     {
         ErrorOf(() => KernelCmdline.Parse("", 0)).ShouldBe(LoaderError.InvalidCapacity);
         ErrorOf(() => KernelCmdline.Parse(new string('X', MaxSize), MaxSize - 1)).ShouldBe(LoaderError.InvalidCapacity);
@@ -284,7 +284,7 @@ public class KernelCmdlineTests
 
     // linux-loader: test_as_cstring
     [Test]
-    public void AsCStringRendersBootThenInitArgs()
+    public void As_c_string_renders_boot_then_init_args()
     {
         var cl = new KernelCmdline(MaxSize);
         cl.AsCString().ShouldBe([0]);
@@ -303,13 +303,13 @@ public class KernelCmdlineTests
     // linux-loader Cmdline::new returns InvalidCapacity for 0; a negative int has no usize counterpart.
     [TestCase(0)]
     [TestCase(-1)]
-    public void NonPositiveCapacityIsRejected(int capacity)
+    public void Non_positive_capacity_is_rejected(int capacity)
         => ErrorOf(() => _ = new KernelCmdline(capacity)).ShouldBe(LoaderError.InvalidCapacity);
 
     // linux-loader try_from does not check characters, so a NUL only surfaces when rendering
     // (as_cstring → CString::new fails → NullTerminator); every Insert path rejects it as InvalidAscii.
     [Test]
-    public void InteriorNulFailsWhenRendered()
+    public void Interior_nul_fails_when_rendered()
     {
         var cl = KernelCmdline.Parse("a\0b", MaxSize);
         ErrorOf(() => cl.AsCString()).ShouldBe(LoaderError.NullTerminator);
@@ -320,7 +320,7 @@ public class KernelCmdlineTests
 
     // linux-loader try_from measures with str::len, i.e. UTF-8 bytes: "💖" takes 4 bytes + NUL.
     [Test]
-    public void ParseCountsUtf8Bytes()
+    public void Parse_counts_utf8_bytes()
     {
         ErrorOf(() => KernelCmdline.Parse("💖", 4)).ShouldBe(LoaderError.InvalidCapacity);
         KernelCmdline.Parse("💖", 5).AsCString().ShouldBe([0xF0, 0x9F, 0x92, 0x96, 0]);
@@ -328,7 +328,7 @@ public class KernelCmdlineTests
 
     // linux-loader insert_str / insert_init_args trim (str::trim: Unicode White_Space) before validating.
     [Test]
-    public void InsertedTextIsTrimmedFirst()
+    public void Inserted_text_is_trimmed_first()
     {
         var cl = new KernelCmdline(MaxSize);
         cl.InsertString("\t noapic \n");
@@ -340,7 +340,7 @@ public class KernelCmdlineTests
     // linux-loader valid_value accepts "" and valid_key accepts "", and insert_str accepts an all-blank
     // string (it trims to "" and still adds the separating space): parity, not a recommendation.
     [Test]
-    public void EmptyPiecesAreAcceptedAsLinuxLoaderDoes()
+    public void Empty_pieces_are_accepted_as_linux_loader_does()
     {
         var cl = new KernelCmdline(MaxSize);
         cl.Insert("quiet", "");
@@ -357,7 +357,7 @@ public class KernelCmdlineTests
     [TestCase("\"a b", LoaderError.NoQuoteSpace)]
     [TestCase("a b\"", LoaderError.NoQuoteSpace)]
     [TestCase("\" \"", null)]
-    public void ValueQuoting(string value, LoaderError? expected)
+    public void Value_quoting(string value, LoaderError? expected)
     {
         var cl = new KernelCmdline(MaxSize);
         if (expected is { } code)
@@ -371,7 +371,7 @@ public class KernelCmdlineTests
 
     // linux-loader insert_multiple joins with ',' and checks every value with valid_value.
     [Test]
-    public void InsertMultipleChecksEveryValue()
+    public void Insert_multiple_checks_every_value()
     {
         var cl = new KernelCmdline(MaxSize);
         ErrorOf(() => cl.InsertMultiple("k", "a", "b c")).ShouldBe(LoaderError.NoQuoteSpace);
@@ -381,7 +381,7 @@ public class KernelCmdlineTests
 
     // A failed insert leaves the line as it was (linux-loader checks before it pushes).
     [Test]
-    public void FailedInsertChangesNothing()
+    public void Failed_insert_changes_nothing()
     {
         var cl = new KernelCmdline(12);
         cl.InsertString("a");

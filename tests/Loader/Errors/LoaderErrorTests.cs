@@ -73,11 +73,11 @@ public sealed class LoaderErrorTests
         Pinned.Select(p => new TestCaseData(p.Code, p.Value, p.Module).SetName($"{{m}}({p.Code})"));
 
     [Test]
-    public void EveryCodeIsPinned() =>
+    public void Every_code_is_pinned() =>
         Enum.GetValues<LoaderError>().ShouldBe(Pinned.Select(p => p.Code), ignoreOrder: true);
 
     [TestCaseSource(nameof(Codes))]
-    public void ValueAndModuleAreStable(LoaderError code, int value, LoaderErrorModule module)
+    public void Value_and_module_are_stable(LoaderError code, int value, LoaderErrorModule module)
     {
         ((int)code).ShouldBe(value);
         code.Module().ShouldBe(module);
@@ -85,7 +85,7 @@ public sealed class LoaderErrorTests
     }
 
     [Test]
-    public void NamesAreStable() =>
+    public void Names_are_stable() =>
         // The CLI prints codes by name: the names are part of the interface.
         Pinned.Select(p => p.Code.ToString()).ShouldBe(
         [
@@ -101,7 +101,7 @@ public sealed class LoaderErrorTests
         ]);
 
     [Test]
-    public void EachModuleOwnsOneRangeOfAHundred()
+    public void Each_module_owns_one_range_of_a_hundred()
     {
         foreach (var (code, value, module) in Pinned)
             (value / 100).ShouldBe((int)module, code.ToString());

@@ -33,11 +33,11 @@ public sealed class KernelImageEntriesTests
     }
 
     [Test]
-    public void EveryFixtureKernelHasARow() =>
+    public void Every_fixture_kernel_has_a_row() =>
         FixtureKernels.All().Select(k => k.Name).ShouldBe(FixtureKernelEntries().Select(c => (string)c.Arguments[0]!), ignoreOrder: true);
 
     [TestCaseSource(nameof(FixtureKernelEntries))]
-    public void FixtureKernelOffers(string name, BootProtocol[] expected)
+    public void Fixture_kernel_offers(string name, BootProtocol[] expected)
     {
         var kernel = KernelImage.Parse(FixtureKernels.All().Single(k => k.Name == name).Image);
         kernel.Entries.ShouldBe(expected);
@@ -46,12 +46,12 @@ public sealed class KernelImageEntriesTests
     }
 
     [Test]
-    public void Arm64FixtureImageOffersTheArm64Entry() =>
+    public void Arm64_fixture_image_offers_the_arm64_entry() =>
         KernelImage.Parse(Arm64FixtureKernels.All().Single().Image).Entries.ShouldBe([BootProtocol.Arm64]);
 
     [TestCase("test_arm64_image.bin", BootProtocol.Arm64)]
     [TestCase("test_riscv64_image.bin", BootProtocol.Riscv64)]
-    public void PeerImagesOfferTheirArchitecturesEntry(string peer, BootProtocol entry)
+    public void Peer_images_offer_their_architectures_entry(string peer, BootProtocol entry)
     {
         var kernel = KernelImage.Parse(PeerImages.Read(peer));
         kernel.Entries.ShouldBe([entry]);
@@ -59,11 +59,11 @@ public sealed class KernelImageEntriesTests
     }
 
     [Test]
-    public void ImageGzOffersTheArm64Entry() =>
+    public void Image_gz_offers_the_arm64_entry() =>
         KernelImage.Parse(KernelImageTests.Gzip(PeerImages.Read("test_arm64_image.bin"))).Entries.ShouldBe([BootProtocol.Arm64]);
 
     [Test]
-    public void PeerElfWithThePvhNoteOffersPvh()
+    public void Peer_elf_with_the_pvh_note_offers_pvh()
     {
         // linux-loader's test_elfnote.bin carries XEN_ELFNOTE_PHYS32_ENTRY; test_elf.bin has no note.
         KernelImage.Parse(PeerImages.Read("test_elfnote.bin")).Entries.ShouldBe([BootProtocol.Pvh, BootProtocol.Linux64]);
@@ -74,7 +74,7 @@ public sealed class KernelImageEntriesTests
     [TestCase("vmlinux-linux64.elf", BootProtocol.Linux64)]
     [TestCase("bzImage-2.10", BootProtocol.Linux32)]
     [TestCase("bzImage-2.15", BootProtocol.Linux64)]
-    public void AutoPrefersPvhThenTheSixtyFourBitEntry(string name, BootProtocol chosen)
+    public void Auto_prefers_pvh_then_the_sixty_four_bit_entry(string name, BootProtocol chosen)
     {
         var kernel = KernelImage.Parse(FixtureKernels.All().Single(k => k.Name == name).Image);
         kernel.DefaultEntry.ShouldBe(chosen);
@@ -84,7 +84,7 @@ public sealed class KernelImageEntriesTests
     [TestCase(BootProtocol.Linux32)]
     [TestCase(BootProtocol.Linux16)]
     [TestCase(BootProtocol.Arm64)]
-    public void AnEntryNotOfferedIsUnsupportedEntry(BootProtocol asked)
+    public void An_entry_not_offered_is_unsupported_entry(BootProtocol asked)
     {
         var kernel = KernelImage.Parse(BzImageWriter.Write(new BzImageSpec { Version = 0x0201 }));
         kernel.ChooseEntry(BootProtocol.Linux32).ShouldBe(BootProtocol.Linux32);

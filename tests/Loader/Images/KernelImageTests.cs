@@ -23,7 +23,7 @@ public sealed class KernelImageTests
     }
 
     [Test]
-    public void VmlinuxIsParsedAsElf()
+    public void Vmlinux_is_parsed_as_elf()
     {
         var file = ElfWriter.Write(new ElfSpec { PvhEntry = 0x100_0100 });
         var kernel = KernelImage.Parse(file);
@@ -36,7 +36,7 @@ public sealed class KernelImageTests
     }
 
     [Test]
-    public void BzImageIsParsedWithItsSetupHeader()
+    public void Bzimage_is_parsed_with_its_setup_header()
     {
         var kernel = KernelImage.Parse(BzImageWriter.Write(new BzImageSpec { Version = 0x020A }));
         kernel.Format.ShouldBe(ImageFormat.BzImage);
@@ -48,7 +48,7 @@ public sealed class KernelImageTests
 
     [TestCase("test_arm64_image.bin", ImageFormat.Arm64Image, ImageArchitecture.Arm64)]
     [TestCase("test_riscv64_image.bin", ImageFormat.Riscv64Image, ImageArchitecture.Riscv64)]
-    public void ImagesAreParsedWithTheirHeader(string peer, ImageFormat format, ImageArchitecture architecture)
+    public void Images_are_parsed_with_their_header(string peer, ImageFormat format, ImageArchitecture architecture)
     {
         var file = PeerImages.Read(peer);
         var kernel = KernelImage.Parse(file);
@@ -61,7 +61,7 @@ public sealed class KernelImageTests
     }
 
     [Test]
-    public void ImageGzIsInflatedOnceAtParse()
+    public void Image_gz_is_inflated_once_at_parse()
     {
         var raw = PeerImages.Read("test_arm64_image.bin");
         var file = Gzip(raw);
@@ -73,13 +73,13 @@ public sealed class KernelImageTests
     }
 
     [Test]
-    public void NotAKernelIsUnknownImageFormat() =>
+    public void Not_a_kernel_is_unknown_image_format() =>
         // Before parsing moved out of GuestSetup this was one of its rejections (memory untouched): now nothing
         // reaches guest memory because there is no KernelImage to set up.
         Should.Throw<LoaderException>(() => KernelImage.Parse(new byte[4096])).Code.ShouldBe(LoaderError.UnknownImageFormat);
 
     [Test]
-    public void AMalformedImageIsRejectedByItsFormatsRules()
+    public void A_malformed_image_is_rejected_by_its_formats_rules()
     {
         var image = BzImageWriter.Write(new BzImageSpec());
         image[0x1FE] = 0; // boot_flag no longer 0xAA55 (boot.rst)
@@ -87,7 +87,7 @@ public sealed class KernelImageTests
     }
 
     [Test]
-    public void SetupUsesTheParsedKernelAndDoesNotParseTheFileAgain()
+    public void Setup_uses_the_parsed_kernel_and_does_not_parse_the_file_again()
     {
         // Parse, then break the magic numbers in the very bytes the KernelImage holds: a setup that detected
         // or parsed the file again would now fail with UnknownImageFormat / InvalidBzImage.

@@ -18,7 +18,7 @@ public sealed class GuestMemoryTests
     }
 
     [Test]
-    public void MmioGapSplitsRamAroundThreeGiB()
+    public void Mmio_gap_splits_ram_around_three_gib()
     {
         using var memory = GuestMemory.WithMmioGap(8UL << 30);
         memory.Regions.Count.ShouldBe(2);
@@ -32,7 +32,7 @@ public sealed class GuestMemoryTests
     }
 
     [Test, Category("Slow")]
-    public void SixtyFourGiBGuestCommitsOnlyWhatIsTouched()
+    public void Sixty_four_gib_guest_commits_only_what_is_touched()
     {
         var before = ResidentBytes();
         using var memory = GuestMemory.WithMmioGap(64UL << 30);
@@ -51,7 +51,7 @@ public sealed class GuestMemoryTests
     [TestCase(0xBFFF_FFFEUL, 4)]
     [TestCase(0x4_4000_0000UL, 1)]
     [TestCase(ulong.MaxValue, 2)]
-    public void AccessOutsideRamIsATypedError(ulong address, int length)
+    public void Access_outside_ram_is_a_typed_error(ulong address, int length)
     {
         using var memory = GuestMemory.WithMmioGap(16UL << 30);
         Should.Throw<LoaderException>(() => memory.Write(address, new byte[length])).Code.ShouldBe(LoaderError.GuestAddressOutOfRange);
@@ -59,12 +59,12 @@ public sealed class GuestMemoryTests
     }
 
     [Test]
-    public void OverlappingRegionsAreRejected() =>
+    public void Overlapping_regions_are_rejected() =>
         Should.Throw<LoaderException>(() => new GuestMemory([new GuestRegion(0, 0x2000), new GuestRegion(0x1000, 0x1000)]))
             .Code.ShouldBe(LoaderError.InvalidMemoryLayout);
 
     [Test]
-    public void IntegersAndStructsRoundTripLittleEndian()
+    public void Integers_and_structs_round_trip_little_endian()
     {
         using var memory = GuestMemory.Flat(0x10000);
         memory.WriteU32(0x100, 0xDEAD_BEEF);
@@ -76,7 +76,7 @@ public sealed class GuestMemoryTests
     }
 
     [Test]
-    public void TranslationGivesTheContiguousRunToTheRegionEnd()
+    public void Translation_gives_the_contiguous_run_to_the_region_end()
     {
         using var memory = GuestMemory.WithMmioGap(4UL << 30);
         unsafe
@@ -91,7 +91,7 @@ public sealed class GuestMemoryTests
     }
 
     [Test]
-    public void CopyFromStreamFillsGuestRamAcrossRegions()
+    public void Copy_from_stream_fills_guest_ram_across_regions()
     {
         using var memory = new GuestMemory([new GuestRegion(0, 0x10_0000)]);
         var bytes = Enumerable.Range(0, 0x3_0001).Select(i => (byte)(i * 31)).ToArray();
@@ -102,7 +102,7 @@ public sealed class GuestMemoryTests
     }
 
     [Test]
-    public void CStringsStopAtNulOrLimit()
+    public void C_strings_stop_at_nul_or_limit()
     {
         using var memory = GuestMemory.Flat(0x1000);
         memory.Write(0x10, "console=ttyS0\0junk"u8);

@@ -23,7 +23,7 @@ public sealed class GuestSetupTests
     private static byte[] PlainElf() => ElfWriter.Write(new ElfSpec());
 
     [Test]
-    public void VmlinuxWithPvhNoteBootsThroughPvh()
+    public void Vmlinux_with_pvh_note_boots_through_pvh()
     {
         using var memory = GuestMemory.Flat(RamSize);
         var result = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = KernelImage.Parse(PvhElf()), Initrd = Initrd, CommandLine = "console=ttyS0 panic=-1" });
@@ -41,7 +41,7 @@ public sealed class GuestSetupTests
     }
 
     [Test]
-    public void VmlinuxWithoutPvhNoteBootsThrough64BitZeroPage()
+    public void Vmlinux_without_pvh_note_boots_through_64_bit_zero_page()
     {
         using var memory = GuestMemory.Flat(RamSize);
         var result = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = KernelImage.Parse(PlainElf()), Initrd = Initrd, CommandLine = "quiet" });
@@ -59,7 +59,7 @@ public sealed class GuestSetupTests
     }
 
     [Test]
-    public void VmlinuxMovedByALoadOffsetLosesPvhAndEntersAtTheMovedEntry()
+    public void Vmlinux_moved_by_a_load_offset_loses_pvh_and_enters_at_the_moved_entry()
     {
         // linux-loader Elf::load with a kernel_offset: every PT_LOAD moves; the PVH note is then ignored.
         using var memory = GuestMemory.Flat(RamSize);
@@ -72,7 +72,7 @@ public sealed class GuestSetupTests
     [TestCase((ushort)0x020F, BootProtocol.Auto, BootProtocol.Linux64, 0x10_0200UL)]
     [TestCase((ushort)0x020F, BootProtocol.Linux32, BootProtocol.Linux32, 0x10_0000UL)]
     [TestCase((ushort)0x020A, BootProtocol.Auto, BootProtocol.Linux32, 0x10_0000UL)]
-    public void BzImageEntryFollowsXloadflags(ushort version, BootProtocol asked, BootProtocol chosen, ulong entry)
+    public void Bzimage_entry_follows_xloadflags(ushort version, BootProtocol asked, BootProtocol chosen, ulong entry)
     {
         // boot.rst: 64-bit entry at load + 0x200 when XLF_KERNEL_64 (2.12+); 32-bit entry at code32_start.
         using var memory = GuestMemory.Flat(RamSize);
@@ -84,7 +84,7 @@ public sealed class GuestSetupTests
 
     [TestCase((ushort)0x0202, 0x80)]
     [TestCase((ushort)0x020F, 0x80)]
-    public void RealModeEntryLeavesTheHeaderInTheSetupSectors(ushort version, int canUseHeap)
+    public void Real_mode_entry_leaves_the_header_in_the_setup_sectors(ushort version, int canUseHeap)
     {
         // boot.rst "Running the Kernel" / QEMU x86_load_linux: setup at the real-mode base, entry at its
         // 0x200 jump, heap_end_ptr = heap end (the command line, 0x10000 past the base) − 0x200.
@@ -102,7 +102,7 @@ public sealed class GuestSetupTests
     }
 
     [Test]
-    public void RngSeedGoesInASetupDataNode()
+    public void Rng_seed_goes_in_a_setup_data_node()
     {
         using var memory = GuestMemory.Flat(RamSize);
         var result = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = KernelImage.Parse(BzImageWriter.Write(new BzImageSpec())), RngSeed = [9, 8, 7, 6] });
@@ -131,7 +131,7 @@ public sealed class GuestSetupTests
     }
 
     [TestCaseSource(nameof(Rejections))]
-    public void BadRequestsAreRejectedAndMemoryUntouched(GuestSetupRequest request, LoaderError expected)
+    public void Bad_requests_are_rejected_and_memory_untouched(GuestSetupRequest request, LoaderError expected)
     {
         using var memory = GuestMemory.Flat(RamSize);
         Should.Throw<LoaderException>(() => GuestSetup.Run(memory, request)).Code.ShouldBe(expected);
@@ -140,7 +140,7 @@ public sealed class GuestSetupTests
     }
 
     [Test]
-    public void Arm64ImageGetsADeviceTreeAtTheTopOfDram()
+    public void Arm64_image_gets_a_device_tree_at_the_top_of_dram()
     {
         using var memory = new GuestMemory([new GuestRegion(0x8000_0000, RamSize)]);
         var image = PeerImages.Read("test_arm64_image.bin");
@@ -160,7 +160,7 @@ public sealed class GuestSetupTests
     }
 
     [Test]
-    public void Riscv64ImageFollowsCloudHypervisorsLayout()
+    public void Riscv64_image_follows_cloud_hypervisors_layout()
     {
         using var memory = new GuestMemory([new GuestRegion(0x4000_0000, RamSize)]);
         var result = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = KernelImage.Parse(PeerImages.Read("test_riscv64_image.bin")), CommandLine = "console=ttyS0" });
@@ -172,7 +172,7 @@ public sealed class GuestSetupTests
     }
 
     [Test]
-    public void PlacementsNeverOverlap()
+    public void Placements_never_overlap()
     {
         using var memory = GuestMemory.WithMmioGap(4UL << 30);
         var result = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = KernelImage.Parse(BzImageWriter.Write(new BzImageSpec())), Initrd = Initrd, CommandLine = "a=b", RngSeed = [1] });
@@ -188,7 +188,7 @@ public sealed class GuestSetupTests
     [TestCase(BootProtocol.Linux64, "zero page", 0x7000UL)]
     [TestCase(BootProtocol.Linux32, "zero page", 0x7000UL)]
     [TestCase(BootProtocol.Linux16, "real-mode setup", 0x1_0000UL)]
-    public void EachEntryPlacesOnlyItsOwnBootStructure(BootProtocol protocol, string structure, ulong address)
+    public void Each_entry_places_only_its_own_boot_structure(BootProtocol protocol, string structure, ulong address)
     {
         // The zero-page, PVH and real-mode setups are separate: exactly one of their structures is placed,
         // and the result reports it (linux-loader configurator/x86_64/linux.rs vs pvh.rs).

@@ -22,7 +22,7 @@ public sealed class HostileSetupTests
     [TestCase(0x6B)]
     [TestCase(0x7F)]
     [TestCase(0xFF)]
-    public void RealModeEntryRefusesAJumpPastTheHeaderEnd(int jumpOffset)
+    public void Real_mode_entry_refuses_a_jump_past_the_header_end(int jumpOffset)
     {
         var image = BzImageWriter.Write(new BzImageSpec());
         image[0x201] = (byte)jumpOffset;
@@ -32,7 +32,7 @@ public sealed class HostileSetupTests
     }
 
     [Test]
-    public void InitSizePastTheEndOfRamIsRefused()
+    public void Init_size_past_the_end_of_ram_is_refused()
     {
         // 20 MiB of RAM; the kernel loads at 16 MiB and says it needs 32 MiB from there.
         var image = BzImageWriter.Write(new BzImageSpec { InitSize = 32 << 20 });

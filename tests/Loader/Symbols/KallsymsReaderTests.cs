@@ -42,7 +42,7 @@ public sealed class KallsymsReaderTests
     }
 
     [TestCaseSource(nameof(Layouts))]
-    public void RecoversEverySymbolInOrder(KallsymsBlob blob)
+    public void Recovers_every_symbol_in_order(KallsymsBlob blob)
     {
         var elf = ElfWriter.Write(new ElfSpec { Code = blob.Build(), VirtualAddress = Text });
 
@@ -53,7 +53,7 @@ public sealed class KallsymsReaderTests
     }
 
     [Test]
-    public void AnImageWithoutKallsymsIsKallsymsNotFound()
+    public void An_image_without_kallsyms_is_kallsyms_not_found()
     {
         var elf = ElfWriter.Write(new ElfSpec { Code = new byte[0x4000], VirtualAddress = Text });
 
@@ -61,7 +61,7 @@ public sealed class KallsymsReaderTests
     }
 
     [Test]
-    public void AWrongMarkerIsRejected()
+    public void A_wrong_marker_is_rejected()
     {
         var blob = new KallsymsBlob { Symbols = Symbols(), SeqsOfNames = false, Order64 = true, Padding = 8 }.Build();
         // 406 symbols, two markers: without seqs_of_names they are the 8 bytes right below the token table

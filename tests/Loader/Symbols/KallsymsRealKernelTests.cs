@@ -27,7 +27,7 @@ public sealed class KallsymsRealKernelTests
     private static ElfProgramHeader FirstLoad => ElfKernel.Parse(Vmlinux).ProgramHeaders.First(p => p.Type == ElfProgramHeader.TypeLoad);
 
     [Test]
-    public void StartupIsTheElfEntry()
+    public void Startup_is_the_elf_entry()
     {
         // e_entry is physical (0x1000000); startup_64 is the first instruction of .text (head_64.S).
         var elf = ElfKernel.Parse(Vmlinux);
@@ -35,21 +35,21 @@ public sealed class KallsymsRealKernelTests
     }
 
     [Test]
-    public void TextIsTheFirstLoadSegment() => Symbols.AddressOf("_text").ShouldBe(FirstLoad.VirtualAddress);
+    public void Text_is_the_first_load_segment() => Symbols.AddressOf("_text").ShouldBe(FirstLoad.VirtualAddress);
 
     [Test]
-    public void PvhEntryIsPvhStartXen()
+    public void Pvh_entry_is_pvh_start_xen()
     {
         // The Xen PHYS32_ENTRY note holds pvh_start_xen's physical address (arch/x86/platform/pvh/head.S);
-        // Debian 6.1: 0x1000850 (issue 5).
+        // Debian 6.1: 0x1000850.
         var note = ElfKernel.Parse(Vmlinux).PvhEntry!.Value;
         (Symbols.AddressOf("pvh_start_xen")!.Value - StartKernelMap).ShouldBe((ulong)note);
         Symbols.TryGet("pvh_start_xen", out var pvh).ShouldBeTrue();
-        pvh.Type.ShouldBe('t'); // local symbol (boot-contracts §6.4)
+        pvh.Type.ShouldBe('t'); // local symbol (SYM_CODE_START_LOCAL in arch/x86/platform/pvh/head.S)
     }
 
     [Test]
-    public void SymbolsAreSortedAndPlentiful()
+    public void Symbols_are_sorted_and_plentiful()
     {
         var addresses = Symbols.Symbols.Select(s => s.Address).ToArray();
         addresses.ShouldBe(addresses.Order().ToArray());
@@ -62,7 +62,7 @@ public sealed class KallsymsRealKernelTests
     [TestCase("boot_params", 'B')]
     [TestCase("boot_command_line", 'D')]
     [TestCase("phys_base", 'D')]
-    public void ReadbackAndStopSymbolsExistInsideTheImage(string name, char type)
+    public void Readback_and_stop_symbols_exist_inside_the_image(string name, char type)
     {
         Symbols.TryGet(name, out var symbol).ShouldBeTrue();
         symbol.Type.ShouldBe(type);
@@ -72,7 +72,7 @@ public sealed class KallsymsRealKernelTests
     }
 
     [Test]
-    public void RecoveredSymbolsRoundTripThroughSystemMapText()
+    public void Recovered_symbols_round_trip_through_system_map_text()
     {
         // scripts/mksysmap's line format, as a System.map from the -dbg package has it.
         var text = string.Join('\n', Symbols.Symbols.Select(s => $"{s.Address:x16} {s.Type} {s.Name}"));

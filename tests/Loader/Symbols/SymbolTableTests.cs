@@ -18,28 +18,28 @@ public sealed class SymbolTableTests
     ]);
 
     [Test]
-    public void SymbolsAreSortedByAddress()
+    public void Symbols_are_sorted_by_address()
     {
         var addresses = Table().Symbols.Select(s => s.Address).ToArray();
         addresses.ShouldBe(addresses.Order().ToArray());
     }
 
     [Test]
-    public void ARepeatedNameResolvesToTheGlobalSymbol() => Table().AddressOf("dup").ShouldBe(0xFFFF_FFFF_8200_0100UL);
+    public void A_repeated_name_resolves_to_the_global_symbol() => Table().AddressOf("dup").ShouldBe(0xFFFF_FFFF_8200_0100UL);
 
     [Test]
-    public void AnUnknownNameHasNoAddress() => Table().AddressOf("start_kernel").ShouldBeNull();
+    public void An_unknown_name_has_no_address() => Table().AddressOf("start_kernel").ShouldBeNull();
 
     [Test]
-    public void AliasesPreferANameWithoutLeadingUnderscore() => Table().NameAt(0xFFFF_FFFF_8100_0000).ShouldBe("startup_64");
+    public void Aliases_prefer_a_name_without_leading_underscore() => Table().NameAt(0xFFFF_FFFF_8100_0000).ShouldBe("startup_64");
 
     [TestCase(0xFFFF_FFFF_8100_0340UL, "__startup_64")]
     [TestCase(0xFFFF_FFFF_8100_036CUL, "__startup_64+0x2c")]
     [TestCase(0xFFFF_FFFF_8100_0001UL, "startup_64+0x1")]
     // Absolute (per-CPU) symbols are offsets, not places: 0x1234 lies in no symbol.
     [TestCase(0x1234UL, "0x1234")]
-    public void DescribeNamesTheContainingSymbol(ulong address, string expected) => Table().Describe(address).ShouldBe(expected);
+    public void Describe_names_the_containing_symbol(ulong address, string expected) => Table().Describe(address).ShouldBe(expected);
 
     [Test]
-    public void NothingStartsBetweenSymbols() => Table().NameAt(0xFFFF_FFFF_8100_0001).ShouldBeNull();
+    public void Nothing_starts_between_symbols() => Table().NameAt(0xFFFF_FFFF_8100_0001).ShouldBeNull();
 }

@@ -8,7 +8,7 @@ namespace LoaderHarness.Tests.Loader.Symbols;
 public sealed class SystemMapParserTests
 {
     [Test]
-    public void ParsesSystemMapLines()
+    public void Parses_system_map_lines()
     {
         // scripts/mksysmap: "nm -n" output, one "address type name" per line.
         var table = SystemMapParser.Parse("ffffffff81000000 T _text\nffffffff81000000 T startup_64\nffffffff8304ee41 T start_kernel\n");
@@ -20,7 +20,7 @@ public sealed class SystemMapParserTests
     }
 
     [Test]
-    public void AcceptsKallsymsModuleColumnAndCrLf()
+    public void Accepts_kallsyms_module_column_and_crlf()
     {
         // /proc/kallsyms (kernel/kallsyms.c s_show): module symbols end in "\t[module]".
         var table = SystemMapParser.Parse("ffffffffc0000000 t virtio_init\t[virtio]\r\nffffffff81000000 T _text\r\n");
@@ -39,6 +39,6 @@ public sealed class SystemMapParserTests
     }
 
     [TestCaseSource(nameof(Malformed))]
-    public void MalformedListingsAreInvalidSystemMap(string text) =>
+    public void Malformed_listings_are_invalid_system_map(string text) =>
         Should.Throw<LoaderException>(() => SystemMapParser.Parse(text)).Code.ShouldBe(LoaderError.InvalidSystemMap);
 }

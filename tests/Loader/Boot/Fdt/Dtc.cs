@@ -1,5 +1,5 @@
-using LoaderHarness.Tests.Support;
 using System.Diagnostics;
+using LoaderHarness.Tests.Support;
 using NUnit.Framework;
 
 namespace LoaderHarness.Tests.Loader.Boot.Fdt;
@@ -29,9 +29,9 @@ internal static class Dtc
             start.ArgumentList.Add(arg);
         }
 
-        using Process process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromSeconds(30)))
         {
             process.Kill();

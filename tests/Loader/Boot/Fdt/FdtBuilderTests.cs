@@ -10,7 +10,7 @@ public sealed class FdtBuilderTests
 {
     private static readonly byte[] Seed = Enumerable.Range(0, 64).Select(i => (byte)i).ToArray();
 
-    // boot-contracts.md §4.3: Firecracker's memory node starts 2 MiB above DRAM 0x80000000.
+    // firecracker src/vmm/src/arch/aarch64/layout.rs: Firecracker's memory node starts 2 MiB above DRAM 0x80000000.
     private static FdtGuestDescription Arm64(int cpus = 2) => new()
     {
         Architecture = FdtArchitecture.Arm64,
@@ -22,7 +22,7 @@ public sealed class FdtBuilderTests
         KaslrSeed = 0x0123_4567_89AB_CDEF,
     };
 
-    // boot-contracts.md §5.3: Cloud Hypervisor riscv64 RAM starts at 0x40000000.
+    // cloud-hypervisor arch/src/riscv64/layout.rs: Cloud Hypervisor riscv64 RAM starts at 0x40000000.
     private static FdtGuestDescription Riscv64(int harts = 3) => new()
     {
         Architecture = FdtArchitecture.Riscv64,
@@ -34,9 +34,9 @@ public sealed class FdtBuilderTests
     [Test]
     public void Arm64_root_and_chosen_carry_what_the_kernel_reads()
     {
-        FdtTree tree = FdtReader.Read(FdtBuilder.Build(Arm64()));
+        var tree = FdtReader.Read(FdtBuilder.Build(Arm64()));
 
-        // boot-contracts.md §4.3/§4.4: root compatible "linux,dummy-virt", cells 2/2, interrupt-parent = GIC.
+        // firecracker src/vmm/src/arch/aarch64/fdt.rs, cloud-hypervisor arch/src/aarch64/fdt.rs: root compatible "linux,dummy-virt", cells 2/2, interrupt-parent = GIC.
         tree.Root.FindProperty("compatible")!.AsString().ShouldBe("linux,dummy-virt");
         tree.Root.FindProperty("#address-cells")!.AsU32().ShouldBe(2u);
         tree.Root.FindProperty("#size-cells")!.AsU32().ShouldBe(2u);
@@ -44,7 +44,7 @@ public sealed class FdtBuilderTests
         tree.Root.FindProperty("interrupt-parent")!.AsU32().ShouldBe(gicPhandle);
         gicPhandle.ShouldBe(1u); // Firecracker aarch64/fdt.rs GIC_PHANDLE = 1
 
-        FdtNode chosen = tree.FindNode("/chosen")!;
+        var chosen = tree.FindNode("/chosen")!;
         chosen.FindProperty("bootargs")!.AsString().ShouldBe("console=ttyAMA0 reboot=k panic=1");
         chosen.FindProperty("linux,initrd-start")!.AsU64().ShouldBe(0x8F00_0000ul);
         chosen.FindProperty("linux,initrd-end")!.AsU64().ShouldBe(0x8F01_2345ul); // exclusive end
@@ -53,7 +53,7 @@ public sealed class FdtBuilderTests
         tree.FindNode(chosen.FindProperty("stdout-path")!.AsString())!
             .FindProperty("compatible")!.AsStringList().ShouldBe(["arm,pl011", "arm,primecell"]);
 
-        FdtNode memory = tree.FindNode("/memory@80200000")!;
+        var memory = tree.FindNode("/memory@80200000")!;
         memory.FindProperty("device_type")!.AsString().ShouldBe("memory");
         memory.FindProperty("reg")!.AsU32Array().ShouldBe([0u, 0x8020_0000u, 0u, 0x0FE0_0000u]);
     }
@@ -61,9 +61,9 @@ public sealed class FdtBuilderTests
     [Test]
     public void Optional_chosen_properties_are_absent_when_not_given()
     {
-        FdtTree tree = FdtReader.Read(FdtBuilder.Build(Arm64() with { Initrd = null, RngSeed = null, KaslrSeed = null }));
+        var tree = FdtReader.Read(FdtBuilder.Build(Arm64() with { Initrd = null, RngSeed = null, KaslrSeed = null }));
 
-        FdtNode chosen = tree.FindNode("/chosen")!;
+        var chosen = tree.FindNode("/chosen")!;
         chosen.Properties.Select(p => p.Name).ShouldBe(["bootargs", "stdout-path"]);
     }
 
@@ -74,9 +74,9 @@ public sealed class FdtBuilderTests
     public void Arm64_cpu_reg_is_the_KVM_MPIDR(int cpu, uint mpidr)
     {
         // Linux arch/arm64/kvm/sys_regs.c reset_mpidr: Aff0 = id & 0xF, Aff1 = (id >> 4) & 0xFF.
-        FdtTree tree = FdtReader.Read(FdtBuilder.Build(Arm64(cpus: 18)));
+        var tree = FdtReader.Read(FdtBuilder.Build(Arm64(cpus: 18)));
 
-        FdtNode node = tree.FindNode($"/cpus/cpu@{mpidr:x}")!;
+        var node = tree.FindNode($"/cpus/cpu@{mpidr:x}")!;
         node.FindProperty("reg")!.AsU32().ShouldBe(mpidr);
         node.FindProperty("device_type")!.AsString().ShouldBe("cpu");
         node.FindProperty("compatible")!.AsString().ShouldBe("arm,arm-v8");
@@ -87,9 +87,9 @@ public sealed class FdtBuilderTests
     [Test]
     public void Arm64_gicv3_timer_and_psci_defaults()
     {
-        FdtTree tree = FdtReader.Read(FdtBuilder.Build(Arm64(cpus: 4)));
+        var tree = FdtReader.Read(FdtBuilder.Build(Arm64(cpus: 4)));
 
-        FdtNode gic = tree.FindNode("/interrupt-controller@8000000")!;
+        var gic = tree.FindNode("/interrupt-controller@8000000")!;
         gic.FindProperty("compatible")!.AsString().ShouldBe("arm,gic-v3");
         gic.FindProperty("#interrupt-cells")!.AsU32().ShouldBe(3u);
         gic.FindProperty("interrupt-controller").ShouldNotBeNull();
@@ -97,11 +97,11 @@ public sealed class FdtBuilderTests
         gic.FindProperty("reg")!.AsU32Array().ShouldBe([0u, 0x0800_0000u, 0u, 0x1_0000u, 0u, 0x080A_0000u, 0u, 4 * 0x2_0000u]);
 
         // timer/arm,arch_timer.yaml: PPIs 13, 14, 11, 10 (Firecracker fdt.rs create_timer_node), level-high.
-        FdtNode timer = tree.FindNode("/timer")!;
+        var timer = tree.FindNode("/timer")!;
         timer.FindProperty("compatible")!.AsString().ShouldBe("arm,armv8-timer");
         timer.FindProperty("interrupts")!.AsU32Array().ShouldBe([1u, 13u, 4u, 1u, 14u, 4u, 1u, 11u, 4u, 1u, 10u, 4u]);
 
-        FdtNode psci = tree.FindNode("/psci")!;
+        var psci = tree.FindNode("/psci")!;
         psci.FindProperty("compatible")!.AsString().ShouldBe("arm,psci-0.2");
         psci.FindProperty("method")!.AsString().ShouldBe("hvc");
     }
@@ -109,14 +109,14 @@ public sealed class FdtBuilderTests
     [Test]
     public void Arm64_gicv2_psci_1_0_smc_and_16550()
     {
-        FdtGuestDescription guest = Arm64(cpus: 3) with
+        var guest = Arm64(cpus: 3) with
         {
             Arm64 = new FdtArm64Platform { Gic = FdtGicVersion.V2, PsciVersion = FdtPsciVersion.V1_0, PsciMethod = FdtPsciMethod.Smc },
             Uart = new FdtUart(FdtUartModel.Ns16550a, new FdtRegion(0x4000_2000, 0x1000), 33, 3_686_400),
         };
-        FdtTree tree = FdtReader.Read(FdtBuilder.Build(guest));
+        var tree = FdtReader.Read(FdtBuilder.Build(guest));
 
-        FdtNode gic = tree.FindNode("/interrupt-controller@8000000")!;
+        var gic = tree.FindNode("/interrupt-controller@8000000")!;
         gic.FindProperty("compatible")!.AsString().ShouldBe("arm,cortex-a15-gic");
         gic.FindProperty("reg")!.AsU32Array().ShouldBe([0u, 0x0800_0000u, 0u, 0x1_0000u, 0u, 0x0801_0000u, 0u, 0x1_0000u]);
         // arm,gic.yaml: GICv2 PPI flags carry a CPU mask in bits [15:8]: 3 CPUs -> 0x7.
@@ -124,7 +124,7 @@ public sealed class FdtBuilderTests
         tree.FindProperty("/psci", "compatible")!.AsStringList().ShouldBe(["arm,psci-1.0", "arm,psci-0.2"]);
         tree.FindProperty("/psci", "method")!.AsString().ShouldBe("smc");
 
-        FdtNode uart = tree.FindNode("/serial@40002000")!;
+        var uart = tree.FindNode("/serial@40002000")!;
         uart.FindProperty("compatible")!.AsString().ShouldBe("ns16550a");
         uart.FindProperty("interrupts")!.AsU32Array().ShouldBe([0u, 33u, 4u]); // SPI 33, level-high
         uart.FindProperty("clock-frequency")!.AsU32().ShouldBe(3_686_400u);
@@ -135,15 +135,15 @@ public sealed class FdtBuilderTests
     [Test]
     public void Arm64_pl011_is_clocked_by_a_24MHz_fixed_clock()
     {
-        FdtTree tree = FdtReader.Read(FdtBuilder.Build(Arm64()));
+        var tree = FdtReader.Read(FdtBuilder.Build(Arm64()));
 
-        FdtNode clock = tree.FindNode("/apb-pclk")!;
+        var clock = tree.FindNode("/apb-pclk")!;
         clock.FindProperty("compatible")!.AsString().ShouldBe("fixed-clock");
-        clock.FindProperty("clock-frequency")!.AsU32().ShouldBe(24_000_000u); // boot-contracts.md §4.3 apb-pclk 24 MHz
+        clock.FindProperty("clock-frequency")!.AsU32().ShouldBe(24_000_000u); // firecracker src/vmm/src/arch/aarch64/fdt.rs apb-pclk 24 MHz
         uint phandle = clock.FindProperty("phandle")!.AsU32();
         phandle.ShouldBe(2u); // after the GIC
 
-        FdtNode uart = tree.FindNode("/serial@9000000")!; // QEMU virt VIRT_UART, SPI 1
+        var uart = tree.FindNode("/serial@9000000")!; // QEMU virt VIRT_UART, SPI 1
         uart.FindProperty("reg")!.AsU32Array().ShouldBe([0u, 0x0900_0000u, 0u, 0x1000u]);
         uart.FindProperty("interrupts")!.AsU32Array().ShouldBe([0u, 1u, 4u]);
         uart.FindProperty("clocks")!.AsU32Array().ShouldBe([phandle, phandle]);
@@ -153,25 +153,25 @@ public sealed class FdtBuilderTests
     [Test]
     public void Riscv64_harts_have_cpu_intc_and_the_plic_targets_each_in_S_mode()
     {
-        FdtTree tree = FdtReader.Read(FdtBuilder.Build(Riscv64(harts: 3)));
+        var tree = FdtReader.Read(FdtBuilder.Build(Riscv64(harts: 3)));
 
         tree.FindProperty("/cpus", "timebase-frequency")!.AsU32().ShouldBe(10_000_000u);
         var intcPhandles = new List<uint>();
         for (int hart = 0; hart < 3; hart++)
         {
-            FdtNode cpu = tree.FindNode($"/cpus/cpu@{hart}")!;
+            var cpu = tree.FindNode($"/cpus/cpu@{hart}")!;
             cpu.FindProperty("reg")!.AsU32().ShouldBe((uint)hart);
             cpu.FindProperty("compatible")!.AsString().ShouldBe("riscv");
             cpu.FindProperty("riscv,isa")!.AsString().ShouldBe("rv64imafdc");
-            cpu.FindProperty("mmu-type")!.AsString().ShouldBe("riscv,sv48"); // boot-contracts.md §5.3 (CH)
-            FdtNode intc = cpu.FindChild("interrupt-controller")!;
+            cpu.FindProperty("mmu-type")!.AsString().ShouldBe("riscv,sv48"); // cloud-hypervisor arch/src/riscv64/fdt.rs
+            var intc = cpu.FindChild("interrupt-controller")!;
             intc.FindProperty("compatible")!.AsString().ShouldBe("riscv,cpu-intc");
             intc.FindProperty("#interrupt-cells")!.AsU32().ShouldBe(1u);
             intcPhandles.Add(intc.FindProperty("phandle")!.AsU32());
         }
 
         intcPhandles.ShouldBe([1u, 2u, 3u]);
-        FdtNode plic = tree.FindNode("/interrupt-controller@c000000")!;
+        var plic = tree.FindNode("/interrupt-controller@c000000")!;
         plic.FindProperty("compatible")!.AsStringList().ShouldBe(["sifive,plic-1.0.0", "riscv,plic0"]);
         // sifive,plic-1.0.0.yaml: interrupts-extended = <&hart-intc 9> per hart; 9 = S-mode external.
         plic.FindProperty("interrupts-extended")!.AsU32Array().ShouldBe([1u, 9u, 2u, 9u, 3u, 9u]);
@@ -179,7 +179,7 @@ public sealed class FdtBuilderTests
         plicPhandle.ShouldBe(4u);
         tree.Root.FindProperty("interrupt-parent")!.AsU32().ShouldBe(plicPhandle);
 
-        FdtNode uart = tree.FindNode(tree.FindProperty("/chosen", "stdout-path")!.AsString())!;
+        var uart = tree.FindNode(tree.FindProperty("/chosen", "stdout-path")!.AsString())!;
         uart.Name.ShouldBe("serial@10000000"); // QEMU hw/riscv/virt.c VIRT_UART0, UART0_IRQ 10
         uart.FindProperty("interrupts")!.AsU32Array().ShouldBe([10u]);
         uart.FindProperty("clock-frequency")!.AsU32().ShouldBe(3_686_400u);
@@ -192,7 +192,7 @@ public sealed class FdtBuilderTests
     [Test]
     public void Build_is_deterministic_and_passes_reservations_through()
     {
-        FdtGuestDescription guest = Riscv64() with { MemoryReservations = [new FdtRegion(0x4000_0000, 0x1_0000)] };
+        var guest = Riscv64() with { MemoryReservations = [new FdtRegion(0x4000_0000, 0x1_0000)] };
 
         byte[] first = FdtBuilder.Build(guest);
 

@@ -97,7 +97,7 @@ public sealed class FdtDtcOracleTests
         string dtb = Path.Combine(_dir, "guest.dtb");
         File.WriteAllBytes(dtb, FdtBuilder.Build(guest));
 
-        Dtc.Result result = Dtc.Run(_dtc, "-I", "dtb", "-O", "dts", dtb);
+        var result = Dtc.Run(_dtc, "-I", "dtb", "-O", "dts", dtb);
 
         result.ExitCode.ShouldBe(0, result.Stderr);
         result.Stderr.ShouldBeEmpty(); // dtc prints its checks' warnings on stderr
@@ -120,11 +120,11 @@ public sealed class FdtDtcOracleTests
         File.WriteAllBytes(dtb, ours);
         Dtc.Run(_dtc, "-I", "dtb", "-O", "dts", "-o", dts, dtb).ExitCode.ShouldBe(0);
 
-        Dtc.Result compile = Dtc.Run(_dtc, "-I", "dts", "-O", "dtb", "-o", theirs, dts);
+        var compile = Dtc.Run(_dtc, "-I", "dts", "-O", "dtb", "-o", theirs, dts);
 
         compile.ExitCode.ShouldBe(0, compile.Stderr);
-        FdtTree a = FdtReader.Read(ours);
-        FdtTree b = FdtReader.Read(File.ReadAllBytes(theirs));
+        var a = FdtReader.Read(ours);
+        var b = FdtReader.Read(File.ReadAllBytes(theirs));
         Describe(b.Root).ShouldBe(Describe(a.Root));
         b.MemoryReservations.ShouldBe(a.MemoryReservations);
     }
@@ -164,10 +164,10 @@ public sealed class FdtDtcOracleTests
         File.WriteAllText(dts, source);
 
         // -p 512: 512 bytes of free space after the blocks (totalsize grows), which readers must accept (§5.1).
-        Dtc.Result compile = Dtc.Run(_dtc, "-I", "dts", "-O", "dtb", "-p", "512", "-o", dtb, dts);
+        var compile = Dtc.Run(_dtc, "-I", "dts", "-O", "dtb", "-p", "512", "-o", dtb, dts);
         compile.ExitCode.ShouldBe(0, compile.Stderr);
         byte[] blob = File.ReadAllBytes(dtb);
-        FdtTree tree = FdtReader.Read(blob);
+        var tree = FdtReader.Read(blob);
 
         tree.Header.Version.ShouldBe(17u);
         tree.Header.TotalSize.ShouldBe((uint)blob.Length);
@@ -207,7 +207,7 @@ public sealed class FdtDtcOracleTests
         {
             lines.Add(path);
             lines.AddRange(n.Properties.Select(p => $"{path} {p.Name} = {Convert.ToHexString(p.Value.Span)}"));
-            foreach (FdtNode child in n.Children)
+            foreach (var child in n.Children)
             {
                 Walk(child, path + child.Name + "/");
             }

@@ -45,7 +45,7 @@ public sealed class FdtPropertyTests
     [TestCaseSource(nameof(Misreads))]
     public void Wrong_shapes_throw_InvalidDeviceTree(Action<FdtProperty> get, byte[] value)
     {
-        FdtProperty p = Read(value);
+        var p = Read(value);
 
         Should.Throw<LoaderException>(() => get(p)).Code.ShouldBe(LoaderError.InvalidDeviceTree);
     }

@@ -36,7 +36,7 @@ public sealed class FdtReaderTests
     [Test]
     public void Round_trips_every_property_kind()
     {
-        FdtTree tree = FdtReader.Read(Sample());
+        var tree = FdtReader.Read(Sample());
 
         tree.Header.BootCpuidPhys.ShouldBe(0x100u);
         tree.MemoryReservations.ShouldBe([new FdtRegion(0x4000_0000, 0x20_0000)]);
@@ -45,7 +45,7 @@ public sealed class FdtReaderTests
         tree.FindProperty("/chosen", "bootargs")!.AsString().ShouldBe("console=ttyS0 root=/dev/vda");
         tree.FindProperty("/chosen", "linux,initrd-start")!.AsU64().ShouldBe(0x4800_0000ul);
         tree.FindProperty("/chosen", "dma-coherent")!.Value.Length.ShouldBe(0);
-        FdtNode cpu = tree.FindNode("/cpus/cpu@0")!;
+        var cpu = tree.FindNode("/cpus/cpu@0")!;
         cpu.FindProperty("compatible")!.AsStringList().ShouldBe(["arm,cortex-a57", "arm,armv8"]);
         cpu.FindProperty("interrupts")!.AsU32Array().ShouldBe([1u, 13u, 4u]);
         cpu.FindProperty("reg")!.AsU32Array().ShouldBe([1u, 0u, 0u, 0x2000u]);
@@ -73,7 +73,7 @@ public sealed class FdtReaderTests
     }
 
     [Test]
-    public void Skips_NOP_tokens_and_ignores_free_space_after_totalsize()
+    public void Skips_nop_tokens_and_ignores_free_space_after_totalsize()
     {
         // §5.4.1: FDT_NOP is ignored; §5.1: the buffer may extend past totalsize.
         byte[] blob = Build([Nop, BeginNode, 0, Nop, Prop, 4, 0, 7, Nop, EndNode, Nop, End], "a\0");
@@ -85,7 +85,7 @@ public sealed class FdtReaderTests
     private static IEnumerable<TestCaseData> Malformed()
     {
         byte[] good = Sample();
-        FdtHeader h = FdtHeader.Parse(good);
+        var h = FdtHeader.Parse(good);
         int s = (int)h.OffDtStruct;
 
         yield return Case("empty buffer", [], LoaderError.InvalidDeviceTree);

@@ -63,7 +63,7 @@ public sealed class FdtWriterTests
         w.EndNode();
 
         byte[] blob = w.Finish();
-        FdtHeader h = FdtHeader.Parse(blob);
+        var h = FdtHeader.Parse(blob);
 
         // §5.3.1: reservation block 8-byte aligned; §5.4: structure block 4-byte aligned;
         // §5.1: blocks in the order rsvmap, struct, strings.
@@ -100,7 +100,7 @@ public sealed class FdtWriterTests
 
         w.EndNode();
         byte[] blob = w.Finish();
-        FdtHeader h = FdtHeader.Parse(blob);
+        var h = FdtHeader.Parse(blob);
 
         Encoding.ASCII.GetString(blob, (int)h.OffDtStrings, (int)h.SizeDtStrings).ShouldBe("compatible\0reg\0");
     }

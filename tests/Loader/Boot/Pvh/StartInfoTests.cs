@@ -21,7 +21,7 @@ public sealed class StartInfoTests
     };
 
     [Test]
-    public void LayoutMatchesStartInfoH()
+    public void Layout_matches_start_info_h()
     {
         // xen/include/public/arch-x86/hvm/start_info.h.
         using var memory = GuestMemory.Flat(1UL << 30);
@@ -39,7 +39,7 @@ public sealed class StartInfoTests
     }
 
     [Test]
-    public void WrittenStartInfoReadsBack()
+    public void Written_start_info_reads_back()
     {
         using var memory = GuestMemory.Flat(1UL << 30);
         var info = Sample(memory);
@@ -53,7 +53,7 @@ public sealed class StartInfoTests
     }
 
     [Test]
-    public void EmptyMemmapIsMemmapTableMissing()
+    public void Empty_memmap_is_memmap_table_missing()
     {
         using var memory = GuestMemory.Flat(1UL << 30);
         // linux-loader configurator/x86_64/pvh.rs: Error::MemmapTableMissing.
@@ -63,7 +63,7 @@ public sealed class StartInfoTests
     }
 
     [Test]
-    public void TablesOutsideRamAreRejectedBeforeAnyWrite()
+    public void Tables_outside_ram_are_rejected_before_any_write()
     {
         using var memory = GuestMemory.Flat(1UL << 30);
         Should.Throw<LoaderException>(() => (Sample(memory) with { MemmapAddress = (1UL << 30) - 8 }).WriteTo(memory, 0x6000))
@@ -74,7 +74,7 @@ public sealed class StartInfoTests
     }
 
     [Test]
-    public void ReaderRejectsWrongMagic()
+    public void Reader_rejects_wrong_magic()
     {
         using var memory = GuestMemory.Flat(1UL << 30);
         Sample(memory).WriteTo(memory, 0x6000);

@@ -21,7 +21,7 @@ public sealed class ZeroPageBuilderTests
     }
 
     [Test]
-    public void LayoutMatchesBootparamH()
+    public void Layout_matches_bootparam_h()
     {
         // arch/x86/include/uapi/asm/bootparam.h struct boot_params / zero-page.rst.
         BootParamsLayout.Size.ShouldBe(4096);
@@ -34,11 +34,11 @@ public sealed class ZeroPageBuilderTests
         BootParamsLayout.Header.ShouldBe(0x1F1);
         BootParamsLayout.E820Table.ShouldBe(0x2D0);
         (BootParamsLayout.E820Table + BootParamsLayout.E820MaxEntries * BootParamsLayout.E820EntrySize).ShouldBe(0xCD0); // then _pad8
-        SetupHeader.Size.ShouldBe(123); // 0x26C - 0x1F1 (boot-contracts §1.2)
+        SetupHeader.Size.ShouldBe(123); // 0x26C - 0x1F1 (bootparam.h struct setup_header)
     }
 
     [Test]
-    public void OnlyTheHeaderIsCopiedAndTheSentinelStaysZero()
+    public void Only_the_header_is_copied_and_the_sentinel_stays_zero()
     {
         var image = BzImageWriter.Write(new BzImageSpec { Version = 0x0206 });
         image[BootParamsLayout.Sentinel].ShouldBe((byte)0xFF, "the image carries header.S's sentinel");
@@ -53,7 +53,7 @@ public sealed class ZeroPageBuilderTests
     }
 
     [Test]
-    public void AddressesAbove4GiBUseTheExtFields()
+    public void Addresses_above_4_gib_use_the_ext_fields()
     {
         var header = ImageHeader();
         var page = ZeroPageBuilder.Build(new ZeroPageSpec
@@ -70,7 +70,7 @@ public sealed class ZeroPageBuilderTests
     }
 
     [Test]
-    public void AddressesAbove4GiBNeedXlfCanBeLoadedAbove4G()
+    public void Addresses_above_4_gib_need_xlf_can_be_loaded_above_4g()
     {
         // boot.rst: ext_* fields only mean something with XLF_CAN_BE_LOADED_ABOVE_4G.
         var header = ImageHeader(0x020F, xloadflags: 1);
@@ -79,7 +79,7 @@ public sealed class ZeroPageBuilderTests
     }
 
     [Test]
-    public void E820TableRoundTrips()
+    public void E820_table_round_trips()
     {
         using var memory = GuestMemory.WithMmioGap(6UL << 30);
         var map = MemoryMapBuilder.ForX86(memory);
@@ -97,7 +97,7 @@ public sealed class ZeroPageBuilderTests
     }
 
     [Test]
-    public void MoreThan128EntriesIsATypedError()
+    public void More_than_128_entries_is_a_typed_error()
     {
         var header = ImageHeader();
         var map = Enumerable.Range(0, 129).Select(i => new MemoryMapEntry((ulong)i << 20, 0x1000, MemoryType.Ram)).ToArray();
@@ -106,7 +106,7 @@ public sealed class ZeroPageBuilderTests
     }
 
     [Test]
-    public void SetupDataNeedsProtocol209()
+    public void Setup_data_needs_protocol_209()
     {
         var header = ImageHeader(0x0208);
         Should.Throw<LoaderException>(() => ZeroPageBuilder.Build(new ZeroPageSpec { Header = header, HeaderEnd = header.HeaderEnd, SetupDataAddress = 0x1000 }))
@@ -114,7 +114,7 @@ public sealed class ZeroPageBuilderTests
     }
 
     [Test]
-    public void SetupDataChainLinksAlignedNodes()
+    public void Setup_data_chain_links_aligned_nodes()
     {
         var chain = new SetupDataChain()
             .Add(SetupDataType.RngSeed, [1, 2, 3])

@@ -33,7 +33,7 @@ public sealed class BzImageKernelTests
     [TestCase((ushort)0x020A)]
     [TestCase((ushort)0x020C)]
     [TestCase((ushort)0x020F)]
-    public void EveryProtocolVersionLoadsAtCode32Start(ushort version)
+    public void Every_protocol_version_loads_at_code32_start(ushort version)
     {
         var code = Code(0x1230);
         var image = BzImageWriter.Write(new BzImageSpec { Version = version, ProtectedModeCode = code });
@@ -49,7 +49,7 @@ public sealed class BzImageKernelTests
     [TestCase((ushort)0x0202, 0x37FF_FFFFu, 255u, false)]
     [TestCase((ushort)0x0206, 0x7FFF_FFFFu, 2047u, true)]
     [TestCase((ushort)0x020F, 0x7FFF_FFFFu, 2047u, true)]
-    public void VersionDependentFieldsUseTheProtocolsDefaults(ushort version, uint initrdMax, uint cmdlineSize, bool relocatable)
+    public void Version_dependent_fields_use_the_protocols_defaults(ushort version, uint initrdMax, uint cmdlineSize, bool relocatable)
     {
         // boot.rst: initrd_addr_max from 2.03 (0x37FFFFFF before), cmdline_size from 2.06 (255 before),
         // relocatable_kernel from 2.05.
@@ -61,7 +61,7 @@ public sealed class BzImageKernelTests
     }
 
     [Test]
-    public void SetupSectsZeroMeansFour()
+    public void Setup_sects_zero_means_four()
     {
         var code = Code(0x100);
         var image = BzImageWriter.Write(new BzImageSpec { SetupSects = 0, ProtectedModeCode = code });
@@ -72,7 +72,7 @@ public sealed class BzImageKernelTests
     }
 
     [Test]
-    public void GivenAddressOverridesCode32StartAndIsWrittenBack()
+    public void Given_address_overrides_code32_start_and_is_written_back()
     {
         // linux-loader bzimage::load: mem_offset = kernel_offset or code32_start; code32_start = mem_offset.
         var result = BzImageKernel.Load(_memory, BzImageWriter.Write(new BzImageSpec()), 0x20_0000);
@@ -81,7 +81,7 @@ public sealed class BzImageKernelTests
     }
 
     [Test]
-    public void TrailingSignatureIsNotLoaded()
+    public void Trailing_signature_is_not_loaded()
     {
         // Debian's /boot bzImages carry an appended Secure Boot signature: syssize, not EOF, bounds the kernel.
         var code = Code(0x800);
@@ -93,7 +93,7 @@ public sealed class BzImageKernelTests
     }
 
     [Test]
-    public void KernelInfoIsFoundFor215()
+    public void Kernel_info_is_found_for_215()
     {
         var image = BzImageWriter.Write(new BzImageSpec { Version = 0x020F, ProtectedModeCode = Code(0x400), KernelInfoOffset = 0x100 });
         var info = BzImageKernel.Parse(image).KernelInfo;
@@ -103,7 +103,7 @@ public sealed class BzImageKernelTests
     }
 
     [Test]
-    public void PayloadRangeIsRelativeToProtectedModeCode()
+    public void Payload_range_is_relative_to_protected_mode_code()
     {
         var image = BzImageWriter.Write(new BzImageSpec { Version = 0x0208, ProtectedModeCode = Code(0x400), Payload = (0x80, 0x100) });
         // boot.rst payload_offset: "from the beginning of the protected-mode code".
@@ -133,7 +133,7 @@ public sealed class BzImageKernelTests
     }
 
     [TestCaseSource(nameof(Rejections))]
-    public void MalformedImagesAreRejectedAndMemoryUntouched(Func<byte[]> image, LoaderError expected, ulong? load, ulong? himem)
+    public void Malformed_images_are_rejected_and_memory_untouched(Func<byte[]> image, LoaderError expected, ulong? load, ulong? himem)
     {
         _memory.Scribble(0x10_0000, 0x1000);
         var before = _memory.Snapshot(0x10_0000, 0x1000);
@@ -143,7 +143,7 @@ public sealed class BzImageKernelTests
     }
 
     [Test]
-    public void FuzzerImageIsRejectedWithUnderflow()
+    public void Fuzzer_image_is_rejected_with_underflow()
     {
         // linux-loader test_invalid_bzimage_underflow: fuzz_invalid_bzimage.bin (559 bytes, setup_sects
         // 0xc6) → Error::Underflow, even though the file ends inside the setup header.
@@ -153,7 +153,7 @@ public sealed class BzImageKernelTests
     }
 
     [Test]
-    public void StreamLoadMatchesSpanLoad()
+    public void Stream_load_matches_span_load()
     {
         var code = Code(0x2000);
         var image = BzImageWriter.Write(new BzImageSpec { ProtectedModeCode = code });

@@ -36,14 +36,14 @@ public sealed class PayloadBombTests
     }
 
     [TestCaseSource(nameof(Compressors))]
-    public void TrailerClaimingTwoGibibytesIsRefusedBeforeAllocating(KbuildCompressor compressor)
+    public void Trailer_claiming_two_gibibytes_is_refused_before_allocating(KbuildCompressor compressor)
     {
         var bomb = WithTrailer(compressor.Compress(Small), 0x7FFF_0000); // just under Array.MaxLength: the old check let it through
         ShouldRefuseCheaply(() => PayloadCodec.Decompress(bomb));
     }
 
     [TestCaseSource(nameof(Compressors))]
-    public void TrailerPastInitSizeIsRefusedBeforeAllocating(KbuildCompressor compressor)
+    public void Trailer_past_init_size_is_refused_before_allocating(KbuildCompressor compressor)
     {
         // 256 MiB is under the codec's cap, but the bzImage's own init_size says the kernel needs 1 MiB.
         var payload = WithTrailer(compressor.Compress(Small), 256u << 20);
@@ -57,7 +57,7 @@ public sealed class PayloadBombTests
     }
 
     [TestCaseSource(nameof(Compressors))]
-    public void OutputLongerThanTheClaimStopsAtTheClaim(KbuildCompressor compressor)
+    public void Output_longer_than_the_claim_stops_at_the_claim(KbuildCompressor compressor)
     {
         var big = new byte[8 << 20];
         var bomb = WithTrailer(compressor.Compress(big), 4096);
@@ -65,7 +65,7 @@ public sealed class PayloadBombTests
     }
 
     [Test]
-    public void LzmaWithAnUnknownSizeAndAHugeDictionaryDoesNotAllocateTheTrailersClaim()
+    public void Lzma_with_an_unknown_size_and_a_huge_dictionary_does_not_allocate_the_trailers_claim()
     {
         // The reported bomb: 20 bytes of lzma "alone" (props 5D, 2 GiB dictionary, unknown size) claiming 2 GiB
         // made extract-vmlinux and boot run 10 s and take 2.2 GB.

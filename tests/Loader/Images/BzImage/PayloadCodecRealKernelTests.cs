@@ -19,7 +19,7 @@ public class PayloadCodecRealKernelTests
     private byte[]? _vmlinux;
 
     [Test]
-    public void Decompress_DebianCloudKernelPayload_IsX86_64VmlinuxEnteredAt16MiB()
+    public void Decompress_debian_cloud_kernel_payload_is_x86_64_vmlinux_entered_at_16_mib()
     {
         var directory = DebianKernel.Directory();
         var payload = PayloadOf(File.ReadAllBytes(Path.Combine(directory, "vmlinuz")));
@@ -37,15 +37,15 @@ public class PayloadCodecRealKernelTests
         vmlinux[4].ShouldBe((byte)2);
         vmlinux[5].ShouldBe((byte)1);
         BinaryPrimitives.ReadUInt16LittleEndian(vmlinux.AsSpan(0x12)).ShouldBe((ushort)62);
-        // The issue: the vmlinux enters startup_64 at physical 0x1000000 (the config's CONFIG_PHYSICAL_START;
-        // boot-contracts.md §2.3).
+        // The vmlinux enters startup_64 at physical 0x1000000 (the config's CONFIG_PHYSICAL_START;
+        // arch/x86/kernel/head_64.S).
         BinaryPrimitives.ReadUInt64LittleEndian(vmlinux.AsSpan(0x18)).ShouldBe(0x1000000UL);
     }
 
     // Every format the x86 build can choose, on real machine code: the xz case runs the x86 BCJ filter over a
     // real vmlinux, lzma and zstd use windows as large as the kernel build's (64 MiB, 128 MiB).
     [TestCaseSource(typeof(PayloadCodecTests), nameof(PayloadCodecTests.Compressors))]
-    public void Decompress_DebianVmlinuxRecompressedAsTheKernelBuildDoes_RoundTrips(KbuildCompressor compressor)
+    public void Decompress_debian_vmlinux_recompressed_as_the_kernel_build_does_round_trips(KbuildCompressor compressor)
     {
         var vmlinux = _vmlinux ??= PayloadCodec.Decompress(PayloadOf(File.ReadAllBytes(Path.Combine(DebianKernel.Directory(), "vmlinuz"))));
         var payload = compressor.Compress(vmlinux);

@@ -55,11 +55,11 @@ public class PayloadCodecTests
     private readonly Dictionary<KbuildCompressor, byte[]> _payloads = [];
 
     [TestCaseSource(nameof(Magics))]
-    public void Detect_NamesFormatByMagic(byte[] start, PayloadCompression expected) =>
+    public void Detect_names_format_by_magic(byte[] start, PayloadCompression expected) =>
         PayloadCodec.Detect(start).ShouldBe(expected);
 
     [TestCaseSource(nameof(Compressors))]
-    public void Decompress_KernelBuildOutput_RoundTrips(KbuildCompressor compressor)
+    public void Decompress_kernel_build_output_round_trips(KbuildCompressor compressor)
     {
         var payload = PayloadOf(compressor);
 
@@ -69,7 +69,7 @@ public class PayloadCodecTests
     }
 
     [TestCaseSource(nameof(Compressors))]
-    public void Decompress_IntoSpan_FillsItExactly(KbuildCompressor compressor)
+    public void Decompress_into_span_fills_it_exactly(KbuildCompressor compressor)
     {
         var payload = PayloadOf(compressor);
         var destination = new byte[Original.Length];
@@ -80,7 +80,7 @@ public class PayloadCodecTests
     }
 
     [TestCaseSource(nameof(Compressors))]
-    public void Decompress_StreamCutInHalf_FailsWithPayloadDecompression(KbuildCompressor compressor)
+    public void Decompress_stream_cut_in_half_fails_with_payload_decompression(KbuildCompressor compressor)
     {
         var payload = PayloadOf(compressor);
         // Keep the size trailer (the last 4 bytes, ISIZE for gzip) so the cut is inside the stream.
@@ -90,7 +90,7 @@ public class PayloadCodecTests
     }
 
     [TestCaseSource(nameof(Compressors))]
-    public void Decompress_TrailerLongerThanData_FailsWithPayloadDecompression(KbuildCompressor compressor)
+    public void Decompress_trailer_longer_than_data_fails_with_payload_decompression(KbuildCompressor compressor)
     {
         var payload = WithTrailer(PayloadOf(compressor), Original.Length + 1);
 
@@ -98,7 +98,7 @@ public class PayloadCodecTests
     }
 
     [TestCaseSource(nameof(Compressors))]
-    public void Decompress_TrailerShorterThanData_FailsWithPayloadDecompression(KbuildCompressor compressor)
+    public void Decompress_trailer_shorter_than_data_fails_with_payload_decompression(KbuildCompressor compressor)
     {
         var payload = WithTrailer(PayloadOf(compressor), Original.Length - 1);
 
@@ -106,7 +106,7 @@ public class PayloadCodecTests
     }
 
     [TestCaseSource(nameof(CheckedCompressors))]
-    public void Decompress_FlippedByte_FailsWithPayloadDecompression(KbuildCompressor compressor)
+    public void Decompress_flipped_byte_fails_with_payload_decompression(KbuildCompressor compressor)
     {
         var payload = PayloadOf(compressor).ToArray();
         payload[payload.Length / 2] ^= 0x55;
@@ -115,7 +115,7 @@ public class PayloadCodecTests
     }
 
     [Test]
-    public void Decompress_Lz4BlockLengthPastTheEnd_FailsWithPayloadDecompression()
+    public void Decompress_lz4_block_length_past_the_end_fails_with_payload_decompression()
     {
         var payload = PayloadOf(Compressors.First(c => c.Kind == PayloadCompression.Lz4)).ToArray();
         // The first block length follows the 4-byte legacy magic (lz4_Frame_format.md "Legacy frame").
@@ -125,7 +125,7 @@ public class PayloadCodecTests
     }
 
     [Test]
-    public void Decompress_LzmaHeaderSizeDisagreesWithTrailer_FailsWithPayloadDecompression()
+    public void Decompress_lzma_header_size_disagrees_with_trailer_fails_with_payload_decompression()
     {
         var payload = PayloadOf(Compressors.First(c => c.Kind == PayloadCompression.Lzma)).ToArray();
         // lzma-file-format.txt: bytes 5..12 hold the uncompressed size (all ones when lzma -9 streams).
@@ -136,7 +136,7 @@ public class PayloadCodecTests
 
     [Test]
     [Category("Slow")]
-    public void Decompress_Lz4PayloadOfSeveralLegacyBlocks_RoundTrips()
+    public void Decompress_lz4_payload_of_several_legacy_blocks_round_trips()
     {
         // Legacy blocks hold 8 MiB each (lz4_Frame_format.md), so 17 MiB spans three, the last one partial.
         var original = KernelLikeData(length: (17 << 20) + 5, seed: 2);
@@ -147,7 +147,7 @@ public class PayloadCodecTests
 
     [Test]
     [Category("Slow")]
-    public void Decompress_XzOfCallDenseCodeOverSeveralMiB_RoundTrips()
+    public void Decompress_xz_of_call_dense_code_over_several_mib_round_trips()
     {
         // The x86 BCJ filter rewrites the rel32 of every E8/E9 (xz-file-format "x86 BCJ"); dense calls over
         // several MiB make any read split mid-instruction or double conversion corrupt the output.
@@ -158,7 +158,7 @@ public class PayloadCodecTests
     }
 
     [Test]
-    public void Decompress_UnknownMagic_FailsWithInvalidPayload()
+    public void Decompress_unknown_magic_fails_with_invalid_payload()
     {
         byte[] payload = [0x7F, (byte)'E', (byte)'L', (byte)'F', 2, 1, 1, 0, 0x10, 0, 0, 0];
 
@@ -166,7 +166,7 @@ public class PayloadCodecTests
     }
 
     [Test]
-    public void Decompress_LzoPayload_FailsWithInvalidPayload()
+    public void Decompress_lzo_payload_fails_with_invalid_payload()
     {
         // lzop's 9-byte magic, a stub of header bytes and a size trailer: refused before any decoding.
         byte[] payload = [0x89, 0x4C, 0x5A, 0x4F, 0x00, 0x0D, 0x0A, 0x1A, 0x0A, 0x10, 0x40, 0x00, 0x10, 0x00, 0x00];
@@ -175,7 +175,7 @@ public class PayloadCodecTests
     }
 
     [Test]
-    public void Decompress_MagicWithoutSizeTrailer_FailsWithPayloadDecompression()
+    public void Decompress_magic_without_size_trailer_fails_with_payload_decompression()
     {
         byte[] payload = [0x28, 0xB5, 0x2F, 0xFD, 0x00];
 
@@ -183,7 +183,7 @@ public class PayloadCodecTests
     }
 
     [Test]
-    public void Decompress_IntoSpanOfWrongLength_Throws()
+    public void Decompress_into_span_of_wrong_length_throws()
     {
         var payload = PayloadOf(Compressors.First(c => c.Kind == PayloadCompression.Zstd));
 

@@ -63,7 +63,7 @@ public class SetupHeaderLayoutTests
         (int)typeof(SetupHeaderLayout).GetField(field, BindingFlags.Public | BindingFlags.Static)!.GetRawConstantValue()!;
 
     [Test]
-    public void EveryFieldHasARowAndTheRowsTile()
+    public void Every_field_has_a_row_and_the_rows_tile()
     {
         var declared = typeof(SetupHeaderLayout).GetFields(BindingFlags.Public | BindingFlags.Static)
             .Select(f => f.Name).Except([nameof(SetupHeaderLayout.Start), nameof(SetupHeaderLayout.End)]);
@@ -81,10 +81,10 @@ public class SetupHeaderLayoutTests
     }
 
     [TestCaseSource(nameof(Fields))]
-    public void OffsetIsBootRsts(string field, int offset, int size) => LayoutOffset(field).ShouldBe(offset);
+    public void Offset_is_boot_rsts(string field, int offset, int size) => LayoutOffset(field).ShouldBe(offset);
 
     [TestCaseSource(nameof(Fields))]
-    public void WriteToAndParseUseTheLayout(string field, int offset, int size)
+    public void Write_to_and_parse_use_the_layout(string field, int offset, int size)
     {
         // A header whose only non-zero field is this one, all ones: WriteTo must touch exactly its bytes.
         var property = typeof(SetupHeader).GetProperty(field)!;

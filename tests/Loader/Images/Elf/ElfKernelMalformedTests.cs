@@ -45,11 +45,11 @@ public sealed class ElfKernelMalformedTests
         new TestCaseData(mutate, code).SetName(name);
 
     [TestCaseSource(nameof(Cases))]
-    public void MalformedElfIsRejectedAndMemoryUntouched(Func<byte[], byte[]> mutate, LoaderError expected) =>
+    public void Malformed_elf_is_rejected_and_memory_untouched(Func<byte[], byte[]> mutate, LoaderError expected) =>
         AssertRejected(mutate(PeerImages.Read("test_elf.bin")), expected, 0x20_0000);
 
     [TestCaseSource(nameof(NoteCases))]
-    public void MalformedNotesAreRejected(Func<byte[], byte[]> mutate, LoaderError expected)
+    public void Malformed_notes_are_rejected(Func<byte[], byte[]> mutate, LoaderError expected)
     {
         AssertRejected(mutate(PeerImages.Read("test_elfnote.bin")), expected, null);
         using var memory = GuestMemory.Flat(MemSize);
@@ -58,7 +58,7 @@ public sealed class ElfKernelMalformedTests
     }
 
     [Test]
-    public void HugeSizeInAnUnrelatedNoteEndsTheWalk()
+    public void Huge_size_in_an_unrelated_note_ends_the_walk()
     {
         // linux-loader parse_elf_note: a note whose sizes run past p_filesz ends the scan → PvhEntryNotPresent.
         // The "dummy" note before the Xen note has its n_namesz at 0xb0.
@@ -68,7 +68,7 @@ public sealed class ElfKernelMalformedTests
     }
 
     [Test]
-    public void StreamLoadRejectsTheSameWay()
+    public void Stream_load_rejects_the_same_way()
     {
         var image = Patch64(PeerImages.Read("test_elf.bin"), Phdr1 + PPaddr, MemSize - 4);
         using var memory = GuestMemory.Flat(MemSize);
@@ -78,7 +78,7 @@ public sealed class ElfKernelMalformedTests
     }
 
     [Test]
-    public void StreamFailingMidLoadRestoresEverySegment()
+    public void Stream_failing_mid_load_restores_every_segment()
     {
         var image = PeerImages.Read("test_elf.bin");
         using var memory = GuestMemory.Flat(MemSize);

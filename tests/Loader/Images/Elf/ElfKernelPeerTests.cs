@@ -26,14 +26,14 @@ public sealed class ElfKernelPeerTests
     [TestCase(0x20_0000UL, 0UL, 0x20_0400UL)]
     [TestCase(0x20_0000UL, null, 0x20_0400UL)]
     [TestCase(null, null, 0x400UL)]
-    public void LoadsTestElfAtEntryPlusOffset(ulong? offset, ulong? highmem, ulong expectedLoad)
+    public void Loads_test_elf_at_entry_plus_offset(ulong? offset, ulong? highmem, ulong expectedLoad)
     {
         var result = ElfKernel.Load(_memory, PeerImages.Read("test_elf.bin"), offset, highmem);
         result.KernelLoad.ShouldBe(expectedLoad);
     }
 
     [Test]
-    public void EntryBelowHighMemoryIsRejected()
+    public void Entry_below_high_memory_is_rejected()
     {
         // linux-loader test_load_elf: highmem_start_address 0xa00000, no offset.
         Should.Throw<LoaderException>(() => ElfKernel.Load(_memory, PeerImages.Read("test_elf.bin"), null, 0xA0_0000))
@@ -41,14 +41,14 @@ public sealed class ElfKernelPeerTests
     }
 
     [Test]
-    public void KernelEndIsHighestSegmentEnd()
+    public void Kernel_end_is_highest_segment_end()
     {
         // test_elf.bin: PT_LOAD p_paddr 0 memsz 0x1d and p_paddr 0x420 memsz 0xe → kernel_end 0x42e (+ offset).
         ElfKernel.Load(_memory, PeerImages.Read("test_elf.bin"), 0x20_0000).KernelEnd.ShouldBe(0x20_042EUL);
     }
 
     [Test]
-    public void SegmentsArePlacedByPhysicalAddress()
+    public void Segments_are_placed_by_physical_address()
     {
         var image = PeerImages.Read("test_elf.bin");
         ElfKernel.Load(_memory, image, 0x20_0000);
@@ -61,7 +61,7 @@ public sealed class ElfKernelPeerTests
     [TestCase(1, (byte)0x33, LoaderError.InvalidElfMagicNumber)]
     [TestCase(5, (byte)2, LoaderError.BigEndianElfOnLittle)]
     [TestCase(0x20, (byte)0x10, LoaderError.InvalidProgramHeaderOffset, Description = "e_phoff 0x10 < sizeof(Elf64_Ehdr)")]
-    public void PatchedHeadersAreRejected(int offset, byte value, LoaderError expected)
+    public void Patched_headers_are_rejected(int offset, byte value, LoaderError expected)
     {
         var image = PeerImages.Read("test_elf.bin");
         image[offset] = value;
@@ -69,7 +69,7 @@ public sealed class ElfKernelPeerTests
     }
 
     [Test]
-    public void ProgramHeaderTablePastEndOfFileIsRejected()
+    public void Program_header_table_past_end_of_file_is_rejected()
     {
         // linux-loader test_bad_phoff sets e_phoff far past the file: the header read fails.
         var image = PeerImages.Read("test_elf.bin");
@@ -78,7 +78,7 @@ public sealed class ElfKernelPeerTests
     }
 
     [Test]
-    public void OffsetOverflowIsAnErrorNotAWrap()
+    public void Offset_overflow_is_an_error_not_a_wrap()
     {
         // linux-loader test_load_elf_overflow (README: offset u64::MAX must fail with an overflow error).
         Should.Throw<LoaderException>(() => ElfKernel.Load(_memory, PeerImages.Read("test_elf.bin"), ulong.MaxValue))
@@ -90,7 +90,7 @@ public sealed class ElfKernelPeerTests
     [TestCase("test_elfnote_8byte_align.bin", null, PvhEntryKind.Present, 0x1E1FE1FUL)]
     [TestCase("test_elfnote.bin", 0x20_0000UL, PvhEntryKind.Ignored, 0UL)]
     [TestCase("test_dummy_note.bin", null, PvhEntryKind.NotPresent, 0UL)]
-    public void PvhNoteIsReported(string file, ulong? offset, PvhEntryKind kind, ulong entry)
+    public void Pvh_note_is_reported(string file, ulong? offset, PvhEntryKind kind, ulong entry)
     {
         var pvh = ElfKernel.Load(_memory, PeerImages.Read(file), offset).Pvh;
         pvh.Kind.ShouldBe(kind);
@@ -100,7 +100,7 @@ public sealed class ElfKernelPeerTests
     }
 
     [Test]
-    public void InvalidPvhNoteIsRejected()
+    public void Invalid_pvh_note_is_rejected()
     {
         // linux-loader test_load_pvh: test_invalid_pvh_note.bin → Error::InvalidPvhNote.
         Should.Throw<LoaderException>(() => ElfKernel.Load(_memory, PeerImages.Read("test_invalid_pvh_note.bin")))
@@ -108,7 +108,7 @@ public sealed class ElfKernelPeerTests
     }
 
     [Test]
-    public void NoteAlignmentIgnoresPAlign()
+    public void Note_alignment_ignores_p_align()
     {
         // linux-loader test_bad_align: PT_NOTE p_align 0xd must not cause an alignment error
         // (note alignment is fixed by the ELF note format); 256 MiB guest as in the reference.

@@ -23,7 +23,7 @@ public sealed class ImageKernelPeerTests
     // riscv64: offset 0x400000 → kernel_load 0x600000, kernel_end 0x601000.
     [TestCase("test_arm64_image.bin", 0x20_0000UL, 0x28_0000UL, 0x28_1000UL, ImageFormat.Arm64Image)]
     [TestCase("test_riscv64_image.bin", 0x40_0000UL, 0x60_0000UL, 0x60_1000UL, ImageFormat.Riscv64Image)]
-    public void LoadsAtBasePlusTextOffset(string file, ulong baseAddress, ulong load, ulong end, ImageFormat format)
+    public void Loads_at_base_plus_text_offset(string file, ulong baseAddress, ulong load, ulong end, ImageFormat format)
     {
         var image = PeerImages.Read(file);
         var result = ImageKernel.Load(_memory, image, baseAddress);
@@ -36,14 +36,14 @@ public sealed class ImageKernelPeerTests
     // linux-loader test_load_image: offset 0x300000 → InvalidBaseAddrAlignment (both architectures).
     [TestCase("test_arm64_image.bin")]
     [TestCase("test_riscv64_image.bin")]
-    public void UnalignedBaseIsRejected(string file) =>
+    public void Unaligned_base_is_rejected(string file) =>
         Should.Throw<LoaderException>(() => ImageKernel.Load(_memory, PeerImages.Read(file), 0x30_0000))
             .Code.ShouldBe(LoaderError.InvalidBaseAddrAlignment);
 
     // linux-loader test_load_image: a patched magic → InvalidImageMagicNumber.
     [TestCase("test_arm64_image.bin")]
     [TestCase("test_riscv64_image.bin")]
-    public void BadMagicIsRejected(string file)
+    public void Bad_magic_is_rejected(string file)
     {
         var image = PeerImages.Read(file);
         image[0x38] = 0x33;
@@ -52,7 +52,7 @@ public sealed class ImageKernelPeerTests
     }
 
     [Test]
-    public void ImageSizeZeroMeansTextOffset0x80000()
+    public void Image_size_zero_means_text_offset_0x80000()
     {
         // booting.rst: "if image_size is zero, text_offset can be assumed to be 0x80000"; linux-loader pe::load.
         var image = PeerImages.Read("test_arm64_image.bin");
@@ -63,7 +63,7 @@ public sealed class ImageKernelPeerTests
     }
 
     [Test]
-    public void GzipImageIsInflatedThenLoaded()
+    public void Gzip_image_is_inflated_then_loaded()
     {
         var image = PeerImages.Read("test_arm64_image.bin");
         var gz = new MemoryStream();
@@ -77,18 +77,18 @@ public sealed class ImageKernelPeerTests
     }
 
     [Test]
-    public void CorruptGzipIsATypedError()
+    public void Corrupt_gzip_is_a_typed_error()
     {
         byte[] garbage = [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3, 0xFF, 0xFF, 0xFF, 0xFF, 0x12];
         Should.Throw<LoaderException>(() => ImageKernel.Load(_memory, garbage, 0x20_0000)).Code.ShouldBe(LoaderError.PayloadDecompression);
     }
 
     [Test]
-    public void TruncatedHeaderIsATypedError() =>
+    public void Truncated_header_is_a_typed_error() =>
         Should.Throw<LoaderException>(() => ImageKernel.Load(_memory, new byte[40], 0x20_0000)).Code.ShouldBe(LoaderError.TruncatedImage);
 
     [Test]
-    public void ImageSizeBeyondRamIsRejectedBeforeWriting()
+    public void Image_size_beyond_ram_is_rejected_before_writing()
     {
         // image_size claims BSS past the end of RAM: the kernel would overwrite what is not there.
         var image = PeerImages.Read("test_arm64_image.bin");
@@ -98,7 +98,7 @@ public sealed class ImageKernelPeerTests
     }
 
     [Test]
-    public void StreamLoadMatchesSpanLoad()
+    public void Stream_load_matches_span_load()
     {
         var image = PeerImages.Read("test_riscv64_image.bin");
         var result = ImageKernel.Load(_memory, new MemoryStream(image), 0x40_0000);
@@ -107,7 +107,7 @@ public sealed class ImageKernelPeerTests
     }
 
     [Test]
-    public void HeaderFieldsAreParsed()
+    public void Header_fields_are_parsed()
     {
         var arm = ImageHeader.Parse(PeerImages.Read("test_arm64_image.bin"));
         arm.Architecture.ShouldBe(ImageArchitecture.Arm64);

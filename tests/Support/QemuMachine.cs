@@ -1,4 +1,4 @@
-namespace LoaderHarness.Tests.Oracle;
+namespace LoaderHarness.Tests.Support;
 
 /// <summary>
 /// A QEMU 7.2 machine the oracle boots kernels in (TCG, headless): the binary, the Debian package that has it,

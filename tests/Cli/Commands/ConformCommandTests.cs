@@ -4,7 +4,7 @@ using LoaderHarness.Cli;
 using LoaderHarness.Tests.Support;
 using Shouldly;
 
-namespace LoaderHarness.Tests.Cli;
+namespace LoaderHarness.Tests.Cli.Commands;
 
 /// <summary><c>conform</c> end to end: the default run, its reports, a faulty kernel, bad input.</summary>
 [TestFixture]
@@ -27,7 +27,7 @@ public sealed class ConformCommandTests
     }
 
     [Test]
-    public void MutantsThatApplyToNoCaseAreNeitherCaughtNorMissed()
+    public void Mutants_that_apply_to_no_case_are_neither_caught_nor_missed()
     {
         // A PVH-only run: the zero-page and Linux-entry faults have no case to be injected into.
         var kernel = Path.Combine(DebianKernel.RepositoryRoot(), "fixtures", "generated", "vmlinux-pvh.elf");
@@ -39,7 +39,7 @@ public sealed class ConformCommandTests
     }
 
     [Test]
-    public void DefaultRunConformsAndCatchesEveryMutant()
+    public void Default_run_conforms_and_catches_every_mutant()
     {
         var json = Path.Combine(_dir, "report.json");
         var junit = Path.Combine(_dir, "report.xml");
@@ -73,7 +73,7 @@ public sealed class ConformCommandTests
     }
 
     [Test]
-    public void AFaultyKernelFailsWithTheContractNamed()
+    public void A_faulty_kernel_fails_with_the_contract_named()
     {
         // The 2.15 fixture with kernel_alignment (0x230) zeroed: what the decompressor would align with.
         var image = File.ReadAllBytes(Path.Combine(DebianKernel.RepositoryRoot(), "fixtures", "generated", "bzImage-2.15"));
@@ -87,7 +87,7 @@ public sealed class ConformCommandTests
     }
 
     [Test]
-    public void OneArchitectureRunsOnlyItsOwnFaults()
+    public void One_architecture_runs_only_its_own_faults()
     {
         var (code, output, _) = Run("conform", "--protocol", "arm64");
         code.ShouldBe(CliApp.Ok, output);
@@ -96,7 +96,7 @@ public sealed class ConformCommandTests
 
     [TestCase("--profile", "vmware")]
     [TestCase("--protocol", "riscv64")]
-    public void BadInputExitsWithTwo(string option, string value)
+    public void Bad_input_exits_with_two(string option, string value)
     {
         var (code, _, error) = Run("conform", option, value);
         code.ShouldBe(CliApp.BadInput);

@@ -3,7 +3,7 @@ using LoaderHarness.Loader.Images.Image;
 using LoaderHarness.Tests.Support;
 using Shouldly;
 
-namespace LoaderHarness.Tests.Fixtures;
+namespace LoaderHarness.Tests.Fixtures.Arm64;
 
 /// <summary>
 /// The committed arm64 fixture kernels are what the generator writes with GNU as (regenerate with

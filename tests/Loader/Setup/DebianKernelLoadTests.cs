@@ -8,7 +8,7 @@ using LoaderHarness.Loader.Setup;
 using LoaderHarness.Tests.Support;
 using Shouldly;
 
-namespace LoaderHarness.Tests.Loader.RealKernels;
+namespace LoaderHarness.Tests.Loader.Setup;
 
 /// <summary>Debian's linux-image-*-cloud-amd64-unsigned: the bzImage and the vmlinux extracted from it load correctly.</summary>
 [TestFixture]
@@ -23,7 +23,7 @@ public sealed class DebianKernelLoadTests
     private static byte[] Vmlinux => _vmlinux ??= VmlinuxExtractor.Extract(BzImageBytes);
 
     [Test]
-    public void BzImageHeaderIsProtocol215WithA64BitEntry()
+    public void Bzimage_header_is_protocol_215_with_a_64_bit_entry()
     {
         var kernel = BzImageKernel.Parse(BzImageBytes);
         // Debian 6.1 x86_64 (arch/x86/boot/header.S): protocol 2.15, relocatable, 2 MiB alignment,
@@ -40,7 +40,7 @@ public sealed class DebianKernelLoadTests
     }
 
     [Test]
-    public void BzImageSetsUpFor64BitBoot()
+    public void Bzimage_sets_up_for_64_bit_boot()
     {
         using var memory = GuestMemory.WithMmioGap(1UL << 30);
         var result = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = KernelImage.Parse(BzImageBytes), CommandLine = "console=ttyS0 nokaslr", Initrd = new byte[0x10_0000] });
@@ -57,7 +57,7 @@ public sealed class DebianKernelLoadTests
     }
 
     [Test]
-    public void FetchScriptLeavesTheVmlinuxOurExtractorProduces()
+    public void Fetch_script_leaves_the_vmlinux_our_extractor_produces()
     {
         // fixtures/fetch-debian-kernels.sh runs `loader-harness extract-vmlinux` on the package's vmlinuz.
         var fetched = File.ReadAllBytes(Path.Combine(DebianKernel.Directory(), "vmlinux"));
@@ -65,7 +65,7 @@ public sealed class DebianKernelLoadTests
     }
 
     [Test]
-    public void ExtractedVmlinuxIsPlacedByPhysicalAddress()
+    public void Extracted_vmlinux_is_placed_by_physical_address()
     {
         var elf = ElfKernel.Parse(Vmlinux);
         // The issue: Debian's vmlinux entry 0x1000000 is physical; the per-CPU segment has p_vaddr 0.
@@ -80,7 +80,7 @@ public sealed class DebianKernelLoadTests
     }
 
     [Test]
-    public void ExtractedVmlinuxSetsUpForPvh()
+    public void Extracted_vmlinux_sets_up_for_pvh()
     {
         using var memory = GuestMemory.WithMmioGap(1UL << 30);
         var result = GuestSetup.Run(memory, new GuestSetupRequest { Kernel = KernelImage.Parse(Vmlinux), CommandLine = "console=ttyS0" });

@@ -1,4 +1,4 @@
-namespace LoaderHarness.Tests.Oracle;
+namespace LoaderHarness.Tests.Support;
 
 /// <summary>How a QEMU run ended.</summary>
 internal enum QemuStop

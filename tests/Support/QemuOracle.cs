@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using LoaderHarness.Tests.Support;
 
-namespace LoaderHarness.Tests.Oracle;
+namespace LoaderHarness.Tests.Support;
 
 /// <summary>
 /// Boots a kernel + initramfs + command line in QEMU (TCG, no display, serial console on standard output,

@@ -2,7 +2,7 @@ using LoaderHarness.Fixtures.Initramfs;
 using LoaderHarness.Tests.Support;
 using Shouldly;
 
-namespace LoaderHarness.Tests.Oracle;
+namespace LoaderHarness.Tests.Fixtures.Initramfs;
 
 /// <summary>
 /// The oracle for "the kernel speaks": QEMU 7.2 TCG boots Debian's real 6.1 cloud kernels (bzImage on pc,
