@@ -31,9 +31,8 @@ public static class CliApp
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var e in parse.Errors)
-                error.WriteLine($"error: {e.Message}");
-            error.WriteLine("Run with --help for usage.");
+            // One line, as every other error: the parser's messages joined, and where to look.
+            error.WriteLine($"error: {string.Join("; ", parse.Errors.Select(e => OneLine(e.Message)))} (run with --help for usage)");
             return BadInput;
         }
         return parse.Invoke(new InvocationConfiguration { Output = output, Error = error });
@@ -48,18 +47,28 @@ public static class CliApp
         }
         catch (UsageException e)
         {
-            stderr.WriteLine($"error: {e.Message}");
+            stderr.WriteLine($"error: {OneLine(e.Message)}");
             return BadInput;
         }
         catch (LoaderException e)
         {
-            stderr.WriteLine($"error ({e.Code}): {e.Message}");
+            stderr.WriteLine($"error ({e.Code}): {OneLine(e.Message)}");
             return BadInput;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            stderr.WriteLine($"error: {e.Message}");
+            stderr.WriteLine($"error: {OneLine(e.Message)}");
+            return BadInput;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The rule is one line and exit 2 whatever the input does; a bug that lets another exception out
+            // is still named, with its type, so it can be reported and fixed.
+            stderr.WriteLine($"error (internal): {e.GetType().Name}: {OneLine(e.Message)}");
             return BadInput;
         }
     }
+
+    /// <summary>Keeps an error on its one line: a message with line breaks (some .NET ones have them) is joined.</summary>
+    internal static string OneLine(string message) => string.Join(" ", message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries));
 }

@@ -24,14 +24,10 @@ internal sealed unsafe class MappedFile : MemoryManager<byte>
         _pointer += view.PointerOffset;
     }
 
-    /// <summary>Maps <paramref name="path"/>; files of 2 GiB or more are refused as no kernel image is that large.</summary>
+    /// <summary>Maps <paramref name="path"/>; only a regular file under 2 GiB (see <see cref="InputFile.CheckedLength"/>).</summary>
     public static MemoryManager<byte> Open(string path)
     {
-        var length = new FileInfo(path).Length;
-        if (length == 0)
-            throw new IOException($"{path} is empty");
-        if (length > int.MaxValue)
-            throw new IOException($"{path} is {length} bytes; kernel images are read up to 2 GiB");
+        var length = InputFile.CheckedLength(path, InputFile.MaxMapLength);
         var file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
         return new MappedFile(file, file.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read), (int)length);
     }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using LoaderHarness.Loader.Errors;
 using LoaderHarness.Loader.Images.Image;
 
 namespace LoaderHarness.Loader.Images;
@@ -31,6 +32,20 @@ public static class ImageDetector
         if (head.Length >= 2 && head[0] == 0x1F && head[1] == 0x8B && InflatedHeadIsArm64(head))
             return ImageFormat.Arm64ImageGzip;
         return ImageFormat.Unknown;
+    }
+
+    /// <summary>
+    /// The error for bytes <see cref="Detect(ReadOnlySpan{byte})"/> calls <see cref="ImageFormat.Unknown"/>: a file
+    /// with the x86 boot sector's 0xAA55 <c>boot_flag</c> at 0x1FE but no "HdrS" at 0x202 (boot.rst) is named as a
+    /// damaged bzImage header rather than an unknown file.
+    /// </summary>
+    public static LoaderException Unrecognized(ReadOnlySpan<byte> head)
+    {
+        if (head.Length >= 0x206 && BinaryPrimitives.ReadUInt16LittleEndian(head[BzImage.SetupHeaderLayout.BootFlag..]) == 0xAA55)
+            return new LoaderException(LoaderError.InvalidBzImage,
+                $"boot_flag 0xAA55 at 0x1fe but 0x202 holds {Convert.ToHexString(head.Slice(BzImage.SetupHeaderLayout.Header, 4))}, not \"HdrS\": a damaged or pre-2.00 bzImage header");
+        return new LoaderException(LoaderError.UnknownImageFormat,
+            "not an x86_64 ELF, bzImage, arm64 Image (or Image.gz) or riscv64 Image: no known magic number");
     }
 
     /// <summary>Detects the format of a seekable stream without moving its position.</summary>

@@ -105,8 +105,7 @@ public sealed class KernelImage
                 var (image, inflated) = ImageKernel.Open(file.Span);
                 return new KernelImage(format, file, inflated, null, null, image);
             default:
-                throw new LoaderException(LoaderError.UnknownImageFormat,
-                    "not an x86_64 ELF, bzImage, arm64 Image (or Image.gz) or riscv64 Image: no known magic number");
+                throw ImageDetector.Unrecognized(file.Span);
         }
     }
 

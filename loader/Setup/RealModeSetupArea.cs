@@ -32,6 +32,10 @@ internal static class RealModeSetupArea
         if ((ulong)image.Length < setupSize)
             throw new LoaderException(LoaderError.TruncatedImage, $"setup code needs 0x{setupSize:x} bytes; the image has 0x{image.Length:x}");
 
+        // The jump's offset byte says where the header ends (boot.rst "jump"); a value past the 2.15 header
+        // (0x26c) would copy kernel bytes as header fields. The zero-page path refuses it the same way.
+        if (header.HeaderEnd < 0x202 || header.HeaderEnd > SetupHeader.Offset + SetupHeader.Size)
+            throw new LoaderException(LoaderError.BootStructureSetup, $"header end 0x{header.HeaderEnd:x} is outside [0x202, 0x26c]");
         var area = image[..(int)setupSize].ToArray();
         var heapEnd = Math.Min(cmdline - realModeBase, SegmentSize);
         var patched = header with

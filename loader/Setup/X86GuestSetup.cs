@@ -30,7 +30,15 @@ internal static class X86GuestSetup
                 m => m.Write(seg.GuestAddress, kernelBytes.Span.Slice((int)seg.FileOffset, (int)seg.FileSize)));
         }
         if (kernelPlan.RuntimeEnd > kernel.ClaimedEnd)
-            plan.Add(new GuestPlacement("kernel runtime (init_size)", kernel.ClaimedEnd, kernelPlan.RuntimeEnd - kernel.ClaimedEnd), null);
+        {
+            // Nothing is written there, but the kernel decompresses and runs in it (boot.rst init_size: the
+            // linear memory it needs from its load address), so it must be RAM like the bytes loaded.
+            var runtime = new GuestPlacement("kernel runtime (init_size)", kernel.ClaimedEnd, kernelPlan.RuntimeEnd - kernel.ClaimedEnd);
+            if (!memory.IsRam(runtime.Address, runtime.Size))
+                throw new LoaderException(LoaderError.GuestAddressOutOfRange,
+                    $"init_size needs RAM up to 0x{kernelPlan.RuntimeEnd:x}; [0x{runtime.Address:x}, 0x{kernelPlan.RuntimeEnd:x}) is not all RAM");
+            plan.Add(runtime, null);
+        }
 
         var cmdline = CmdlineBuilder.Build(request.CommandLine, kernelPlan.CmdlineCapacity);
         var cmdlineBytes = cmdline.AsCString();

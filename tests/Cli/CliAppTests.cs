@@ -96,7 +96,8 @@ public sealed class CliAppTests
         var payload = compressed.ToArray(); // gzip's own ISIZE trailer is the kernel's size trailer
         var code = new byte[0x200 + payload.Length];
         payload.CopyTo(code, 0x200);
-        var image = BzImageWriter.Write(new BzImageSpec { ProtectedModeCode = code, Payload = (0x200, (uint)payload.Length) });
+        // init_size covers the decompressed vmlinux, as header.S's INIT_SIZE always does.
+        var image = BzImageWriter.Write(new BzImageSpec { ProtectedModeCode = code, Payload = (0x200, (uint)payload.Length), InitSize = 1 << 20 });
         var output = Path.Combine(_dir, "out.elf");
         Run("extract-vmlinux", File("bz", image), "-o", output).Code.ShouldBe(0);
         System.IO.File.ReadAllBytes(output).ShouldBe(vmlinux);

@@ -31,12 +31,12 @@ internal static class BootCommand
             Description = "Where to stop: a kernel symbol, or console (the first console line), init (\"Run /init as init process\") or shutdown (power-off, halt, restart or panic).",
             DefaultValueFactory = _ => "start_kernel",
         };
-        var maxInstructions = new Option<ulong>("--max-instructions") { Description = "Instruction budget.", DefaultValueFactory = _ => 2_000_000_000 };
+        var maxInstructions = new Option<ulong>("--max-instructions") { Description = "Instruction budget.", DefaultValueFactory = _ => 2_000_000_000, CustomParser = OptionParsers.UInt64("--max-instructions") };
         var trace = new Option<FileInfo?>("--trace") { Description = "Write every executed instruction (disassembled, with kernel symbols) to this file. Slow." };
-        var seed = new Option<ulong?>("--seed") { Description = "x86: give the CPU RDRAND/RDSEED (in CPUID too) drawing from this seed; without it they are absent and KASLR mixes only RDTSC." };
+        var seed = new Option<ulong?>("--seed") { Description = "x86: give the CPU RDRAND/RDSEED (in CPUID too) drawing from this seed; without it they are absent and KASLR mixes only RDTSC.", CustomParser = r => OptionParsers.UInt64("--seed")(r) };
         var mem = new Option<string>("--mem") { Description = "Guest RAM size (e.g. 512M, 1G).", DefaultValueFactory = _ => "1G" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (schema in README)." };
-        var console = new Option<bool>("--console") { Description = "x86: stream the kernel's serial console to stderr, line by line, as it runs." };
+        var console = new Option<bool>("--console") { Description = "Stream the kernel's serial console (x86 COM1, arm64 PL011) to stderr, line by line, as it runs." };
         var command = new Command("boot",
             "Boot a real Linux kernel (x86-64 or arm64) hardware-free in the engine to a symbol (start_kernel by default) and read back from its memory what it accepted.")
         {
@@ -57,9 +57,9 @@ internal static class BootCommand
                     : null,
                 Protocol = entry,
                 CommandLine = parse.GetValue(cmdline),
-                Initrd = parse.GetValue(initrd) is { } f ? new ReadOnlyMemory<byte>(File.ReadAllBytes(f.FullName)) : (ReadOnlyMemory<byte>?)null,
+                Initrd = parse.GetValue(initrd) is { } f ? new ReadOnlyMemory<byte>(InputFile.ReadAll(f.FullName)) : (ReadOnlyMemory<byte>?)null,
                 MemorySize = SizeParser.Parse(parse.GetValue(mem)!),
-                Symbols = parse.GetValue(systemMap) is { } map ? SystemMapParser.Parse(File.ReadAllText(map.FullName)) : null,
+                Symbols = parse.GetValue(systemMap) is { } map ? SystemMapParser.Parse(InputFile.ReadAllText(map.FullName)) : null,
                 Until = parse.GetValue(until)!,
                 MaxInstructions = parse.GetValue(maxInstructions),
                 RandomSeed = parse.GetValue(seed),

@@ -19,7 +19,8 @@ internal static class ExtractVmlinuxCommand
         };
         command.SetAction(parse => CliApp.Guard(stderr, () =>
         {
-            var bytes = File.ReadAllBytes(parse.GetValue(image)!.FullName);
+            using var mapped = MappedFile.Open(parse.GetValue(image)!.FullName);
+            var bytes = mapped.Memory;
             var (_, compression) = VmlinuxExtractor.FindPayload(bytes);
             var vmlinux = VmlinuxExtractor.Extract(bytes);
             var target = parse.GetValue(output)!;

@@ -16,7 +16,8 @@ internal static class InspectCommand
         };
         command.SetAction(parse => CliApp.Guard(stderr, () =>
         {
-            ImageFacts.Describe(File.ReadAllBytes(parse.GetValue(image)!.FullName)).WriteTo(stdout, parse.GetValue(json));
+            using var mapped = MappedFile.Open(parse.GetValue(image)!.FullName);
+            ImageFacts.Describe(mapped.Memory).WriteTo(stdout, parse.GetValue(json));
             return CliApp.Ok;
         }));
         return command;

@@ -15,7 +15,11 @@ internal static class LoadCommand
         var initrd = new Option<FileInfo?>("--initrd") { Description = "An initrd / initramfs to load with it." };
         var cmdline = new Option<string>("--cmdline") { Description = "The kernel command line.", DefaultValueFactory = _ => "" };
         var mem = new Option<string>("--mem") { Description = "Guest RAM size, e.g. 512M, 1G, 64G (x86 RAM above 3 GiB resumes at 4 GiB).", DefaultValueFactory = _ => "1G" };
-        var protocol = new Option<BootProtocol>("--protocol") { Description = "auto, linux64, linux32, pvh, arm64 or riscv64.", DefaultValueFactory = _ => BootProtocol.Auto };
+        var protocol = new Option<BootProtocol>("--protocol")
+        {
+            Description = "auto, linux64, linux32, linux16 (real mode), pvh, arm64 or riscv64.", DefaultValueFactory = _ => BootProtocol.Auto,
+            CustomParser = OptionParsers.Enum("--protocol", BootProtocol.Auto, BootProtocol.Linux64, BootProtocol.Linux32, BootProtocol.Linux16, BootProtocol.Pvh, BootProtocol.Arm64, BootProtocol.Riscv64),
+        };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
         var structOut = new Option<FileInfo?>("--boot-struct-out") { Description = "Write the boot structure built (zero page; start_info + memmap; or the DTB) to this file." };
         var command = new Command("load",
@@ -25,13 +29,14 @@ internal static class LoadCommand
         };
         command.SetAction(parse => CliApp.Guard(stderr, () =>
         {
-            var kernel = File.ReadAllBytes(parse.GetValue(image)!.FullName);
+            using var mapped = MappedFile.Open(parse.GetValue(image)!.FullName);
+            var kernel = mapped.Memory;
             var ram = SizeParser.Parse(parse.GetValue(mem)!);
-            using var memory = MemoryFor(ImageDetector.Detect(kernel), ram);
+            using var memory = MemoryFor(ImageDetector.Detect(kernel.Span), ram);
             var result = GuestSetup.Run(memory, new GuestSetupRequest
             {
                 Kernel = KernelImage.Parse(kernel),
-                Initrd = parse.GetValue(initrd) is { } f ? new ReadOnlyMemory<byte>(File.ReadAllBytes(f.FullName)) : (ReadOnlyMemory<byte>?)null,
+                Initrd = parse.GetValue(initrd) is { } f ? new ReadOnlyMemory<byte>(InputFile.ReadAll(f.FullName)) : (ReadOnlyMemory<byte>?)null,
                 CommandLine = parse.GetValue(cmdline)!,
                 Protocol = parse.GetValue(protocol),
             });

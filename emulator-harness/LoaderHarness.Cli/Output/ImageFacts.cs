@@ -8,18 +8,18 @@ namespace LoaderHarness.Cli.Output;
 /// <summary>Every header fact of an image, named after the spec's fields in camelCase.</summary>
 public static class ImageFacts
 {
-    /// <summary>Describes <paramref name="image"/>; throws LoaderException for malformed headers.</summary>
-    public static Facts Describe(byte[] image)
+    /// <summary>Describes <paramref name="file"/> (a mapped file is read only where its headers are); throws LoaderException for malformed headers.</summary>
+    public static Facts Describe(ReadOnlyMemory<byte> file)
     {
+        var image = file.Span;
         var format = ImageDetector.Detect(image);
         var facts = new Facts().Add("format", format).Add("fileSize", (ulong)image.Length);
         return format switch
         {
             ImageFormat.Elf => Elf(facts, ElfKernel.Parse(image)),
-            ImageFormat.BzImage => BzImage(facts, image),
+            ImageFormat.BzImage => BzImage(facts, file),
             ImageFormat.Arm64Image or ImageFormat.Riscv64Image or ImageFormat.Arm64ImageGzip => PeImage(facts, ImageKernel.Open(image).Kernel),
-            _ => throw new Loader.Errors.LoaderException(Loader.Errors.LoaderError.UnknownImageFormat,
-                "not an x86_64 ELF, bzImage, arm64 Image (or Image.gz) or riscv64 Image: no known magic number"),
+            _ => throw ImageDetector.Unrecognized(image),
         };
     }
 
@@ -37,8 +37,9 @@ public static class ImageFacts
         return facts;
     }
 
-    private static Facts BzImage(Facts facts, byte[] image)
+    private static Facts BzImage(Facts facts, ReadOnlyMemory<byte> file)
     {
+        var image = file.Span;
         var kernel = BzImageKernel.Parse(image);
         var h = kernel.Header;
         var x = h.EffectiveXLoadFlags;
@@ -64,7 +65,7 @@ public static class ImageFacts
             .Add("hardwareSubarch", h.Version >= 0x0207 ? h.HardwareSubarch : null)
             .Add("payloadOffset", h.Version >= 0x0208 ? h.PayloadOffset : null)
             .Add("payloadLength", h.Version >= 0x0208 ? h.PayloadLength : null)
-            .Add("payloadCompression", kernel.Payload is not null ? SafeCompression(image) : null)
+            .Add("payloadCompression", kernel.Payload is not null ? SafeCompression(file) : null)
             .Add("setupData", h.Version >= 0x0209 ? h.SetupData : null)
             .Add("prefAddress", h.Version >= 0x020A ? h.PrefAddress : null)
             .Add("initSize", h.Version >= 0x020A ? h.InitSize : null)
@@ -79,7 +80,7 @@ public static class ImageFacts
         return facts;
     }
 
-    private static string? SafeCompression(byte[] image)
+    private static string? SafeCompression(ReadOnlyMemory<byte> image)
     {
         try
         {
@@ -92,15 +93,15 @@ public static class ImageFacts
     }
 
     /// <summary>boot.rst kernel_version: a pointer, minus 0x200, to a NUL-terminated string in the setup.</summary>
-    private static string? KernelVersionString(byte[] image, SetupHeader h)
+    private static string? KernelVersionString(ReadOnlySpan<byte> image, SetupHeader h)
     {
         if (h.KernelVersion == 0)
             return null;
         var start = h.KernelVersion + 0x200;
         if (start >= image.Length || start >= h.ProtectedModeOffset)
             return null;
-        var end = Array.IndexOf(image, (byte)0, start, Math.Min(256, image.Length - start));
-        return end < 0 ? null : System.Text.Encoding.ASCII.GetString(image, start, end - start);
+        var end = image.Slice(start, Math.Min(256, image.Length - start)).IndexOf((byte)0);
+        return end < 0 ? null : System.Text.Encoding.ASCII.GetString(image.Slice(start, end));
     }
 
     private static Facts PeImage(Facts facts, ImageKernel kernel)

@@ -13,9 +13,12 @@ public static class ConformanceSuite
     public static int CountRuns(IReadOnlyList<ConformanceCase> cases, IReadOnlyList<Mutant> mutants) =>
         cases.Count + Relevant(cases, mutants).Sum(m => cases.Count(c => ConformanceRunner.Applies(c, m)));
 
-    /// <summary>The faults of the architectures that have cases (the others could only go uncaught).</summary>
+    /// <summary>
+    /// The faults that apply to at least one case: one that applies to none (another architecture, or a zero-page
+    /// fault on a PVH-only run) proves nothing either way, so it is neither caught nor missed.
+    /// </summary>
     public static IReadOnlyList<Mutant> Relevant(IReadOnlyList<ConformanceCase> cases, IReadOnlyList<Mutant> mutants) =>
-        mutants.Where(m => cases.Any(c => c.Architecture == m.Architecture)).ToArray();
+        mutants.Where(m => cases.Any(c => c.Architecture == m.Architecture && ConformanceRunner.Applies(c, m))).ToArray();
 
     /// <summary>
     /// Runs <paramref name="cases"/>, then every mutant of <paramref name="mutants"/> on every case it applies to

@@ -21,6 +21,14 @@ public static class PayloadCodec
 {
     private const int SizeTrailerLength = sizeof(uint);
 
+    /// <summary>
+    /// The largest decompressed payload accepted: a cap on what the input's own size trailer may make the loader
+    /// allocate. Debian's 6.12 vmlinux is 55 MiB; the kernel's decompressor itself works inside init_size
+    /// (arch/x86/boot/compressed/misc.c, extract_kernel: the output must fit the init_size buffer), so a trailer
+    /// claiming more than this is a decompression bomb, refused before anything is allocated.
+    /// </summary>
+    public const int MaxDecompressedLength = 512 << 20;
+
     /// <summary>Decoder reads go in slices this big, so streams without a span-based Read rent small buffers.</summary>
     private const int ReadSlice = 1 << 20;
 
@@ -65,18 +73,29 @@ public static class PayloadCodec
             throw new LoaderException(LoaderError.PayloadDecompression,
                 $"{kind} payload of {payload.Length} bytes is truncated: magic and 4-byte size trailer need {minimum}");
         var length = BinaryPrimitives.ReadUInt32LittleEndian(payload[^SizeTrailerLength..]);
-        if (length > (uint)Array.MaxLength)
+        if (length > MaxDecompressedLength)
             throw new LoaderException(LoaderError.PayloadDecompression,
-                $"{kind} payload's size trailer says {length} bytes, more than one buffer holds ({Array.MaxLength})");
+                $"{kind} payload's size trailer says {length} bytes, more than the {MaxDecompressedLength >> 20} MiB a kernel payload is allowed");
+        if (kind == PayloadCompression.Xz && XzIndex.UncompressedSize(payload[..^SizeTrailerLength]) is { } indexed && indexed != length)
+            throw LengthMismatch(kind, $"{indexed} (xz index)", (int)length);
         return (int)length;
     }
 
     /// <summary>Decompresses the payload into a new array of exactly the length its size trailer declares.</summary>
+    /// <param name="payload">The compressed payload with its size trailer.</param>
+    /// <param name="limit">
+    /// The most the caller's own facts allow (a bzImage's init_size); a larger trailer is refused before the
+    /// output is allocated.
+    /// </param>
     /// <exception cref="LoaderException">As <see cref="Decompress(ReadOnlySpan{byte}, Span{byte})"/>.</exception>
-    public static byte[] Decompress(ReadOnlySpan<byte> payload)
+    public static byte[] Decompress(ReadOnlySpan<byte> payload, int limit = MaxDecompressedLength)
     {
+        var length = GetDecompressedLength(payload);
+        if (length > limit)
+            throw new LoaderException(LoaderError.PayloadDecompression,
+                $"{Detect(payload)} payload's size trailer says {length} bytes, more than the {limit} the kernel's header allows (init_size)");
         // Uninitialized: every byte is overwritten, or the call throws and the array is dropped.
-        var output = GC.AllocateUninitializedArray<byte>(GetDecompressedLength(payload));
+        var output = GC.AllocateUninitializedArray<byte>(length);
         Decompress(payload, output);
         return output;
     }

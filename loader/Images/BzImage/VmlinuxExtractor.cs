@@ -27,7 +27,13 @@ public static class VmlinuxExtractor
     /// <summary>Decompresses the payload; the result must be an ELF (the x86 payload is vmlinux, boot.rst).</summary>
     public static byte[] Extract(ReadOnlyMemory<byte> bzImage)
     {
-        var vmlinux = PayloadCodec.Decompress(FindPayload(bzImage).Payload.Span);
+        var header = SetupHeader.Parse(bzImage.Span);
+        // init_size (2.10+) bounds what the kernel's own decompressor may write (boot.rst: the linear memory
+        // the kernel needs from its load address), so the payload may not claim more.
+        var limit = header.Version >= 0x020A && header.InitSize != 0
+            ? (int)Math.Min(header.InitSize, (uint)PayloadCodec.MaxDecompressedLength)
+            : PayloadCodec.MaxDecompressedLength;
+        var vmlinux = PayloadCodec.Decompress(FindPayload(bzImage).Payload.Span, limit);
         if (ImageDetector.Detect(vmlinux) != ImageFormat.Elf)
             throw new LoaderException(LoaderError.InvalidPayload, "the decompressed payload is not an ELF file");
         return vmlinux;

@@ -27,6 +27,18 @@ public sealed class ConformCommandTests
     }
 
     [Test]
+    public void Mutants_that_apply_to_no_case_are_neither_caught_nor_missed()
+    {
+        // A PVH-only run: the zero-page and Linux-entry faults have no case to be injected into.
+        var kernel = Path.Combine(DebianKernel.RepositoryRoot(), "fixtures", "generated", "vmlinux-pvh.elf");
+        var (code, output, _) = Run("conform", "--kernel", kernel, "--protocol", "pvh", "--mutants");
+        code.ShouldBe(CliApp.Ok, output);
+        output.ShouldNotContain("MISSED");
+        output.ShouldNotContain("zp.sentinel");
+        output.ShouldContain("6/6 mutants caught");
+    }
+
+    [Test]
     public void Default_run_conforms_and_catches_every_mutant()
     {
         var json = Path.Combine(_dir, "report.json");

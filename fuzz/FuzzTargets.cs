@@ -1,0 +1,108 @@
+using System.Text;
+using LoaderHarness.Loader.Boot.Fdt;
+using LoaderHarness.Loader.Boot.Pvh;
+using LoaderHarness.Loader.Cmdline;
+using LoaderHarness.Loader.Errors;
+using LoaderHarness.Loader.Images;
+using LoaderHarness.Loader.Images.BzImage;
+using LoaderHarness.Loader.Images.Elf;
+using LoaderHarness.Loader.Images.Image;
+using LoaderHarness.Loader.Memory;
+using LoaderHarness.Loader.Setup;
+using LoaderHarness.Loader.Symbols;
+
+namespace LoaderHarness.Fuzz;
+
+/// <summary>
+/// One fuzz target per parser. The contract every target checks: hostile bytes end in a result or a
+/// <see cref="LoaderException"/>; any other exception (or a hang, or a bomb) is a finding the fuzzer keeps.
+/// </summary>
+public static class FuzzTargets
+{
+    /// <summary>The largest payload the payload target lets a trailer claim: keeps one execution fast.</summary>
+    private const int PayloadLimit = 16 << 20;
+
+    /// <summary>Every target by name.</summary>
+    public static IReadOnlyDictionary<string, Action<ReadOnlyMemory<byte>>> All { get; } = new Dictionary<string, Action<ReadOnlyMemory<byte>>>
+    {
+        ["detect"] = Expect(data => { ImageDetector.Detect(data.Span); KernelImage.Parse(data); }),
+        ["elf"] = Expect(data => ElfKernel.Parse(data.Span)),
+        ["bzimage"] = Expect(data => { SetupHeader.Parse(data.Span); BzImageKernel.Parse(data.Span); }),
+        ["image"] = Expect(data => ImageKernel.Open(data.Span)),
+        ["payload"] = Expect(Payload),
+        ["cmdline"] = Expect(Cmdline),
+        ["startinfo"] = Expect(StartInfoReader),
+        ["fdt"] = Expect(data => FdtReader.Read(data.Span)),
+        ["kallsyms"] = Expect(data => KallsymsReader.TryRead(data.Span)),
+        ["setup"] = Setup,
+    };
+
+    /// <summary>Wraps a target so a <see cref="LoaderException"/> counts as a clean refusal.</summary>
+    private static Action<ReadOnlyMemory<byte>> Expect(Action<ReadOnlyMemory<byte>> target) => data =>
+    {
+        try
+        {
+            target(data);
+        }
+        catch (LoaderException)
+        {
+        }
+    };
+
+    private static void Payload(ReadOnlyMemory<byte> data)
+    {
+        // Both entry points: the codec on raw bytes (any magic at the start), and the extractor on a bzImage.
+        if (PayloadCodec.Detect(data.Span) != PayloadCompression.Unknown)
+            PayloadCodec.Decompress(data.Span, PayloadLimit);
+        else
+            VmlinuxExtractor.Extract(data);
+    }
+
+    private static void Cmdline(ReadOnlyMemory<byte> data)
+    {
+        var span = data.Span;
+        if (span.Length < 2)
+            return;
+        var capacity = span[0] | (span[1] << 8);
+        var line = KernelCmdline.Parse(Encoding.UTF8.GetString(span[2..]), capacity);
+        line.AsCString();
+    }
+
+    private static void StartInfoReader(ReadOnlyMemory<byte> data)
+    {
+        using var memory = GuestMemory.Flat(1 << 20);
+        const ulong At = 0x6000;
+        memory.Write(At, data.Span[..Math.Min(data.Length, (1 << 20) - (int)At)]);
+        StartInfo.ReadFrom(memory, At);
+    }
+
+    /// <summary>
+    /// The whole one-call setup on a small guest: only a LoaderException may escape, and a refused load must
+    /// leave guest memory as it found it (all zero, as a fresh guest's RAM is).
+    /// </summary>
+    private static void Setup(ReadOnlyMemory<byte> data)
+    {
+        var format = ImageDetector.Detect(data.Span);
+        using var memory = format switch
+        {
+            ImageFormat.Arm64Image or ImageFormat.Arm64ImageGzip => new GuestMemory([new GuestRegion(0x8000_0000, 64 << 20)]),
+            ImageFormat.Riscv64Image => new GuestMemory([new GuestRegion(0x4000_0000, 64 << 20)]),
+            _ => GuestMemory.Flat(64 << 20),
+        };
+        try
+        {
+            GuestSetup.Run(memory, new GuestSetupRequest { Kernel = KernelImage.Parse(data), CommandLine = "console=ttyS0", Initrd = new byte[4096] });
+        }
+        catch (LoaderException e)
+        {
+            foreach (var region in memory.Regions)
+            {
+                for (ulong at = 0; at < region.Size; at += 1 << 20)
+                {
+                    if (memory.GetSpan(region.Start + at, 1 << 20).ContainsAnyExcept((byte)0))
+                        throw new InvalidOperationException($"failed load ({e.Code}) wrote guest memory near 0x{region.Start + at:x}", e);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using LoaderHarness.Fuzz;
+using SharpFuzz;
+
+// loader-fuzz <target>                   AFL++ driver (run under afl-fuzz, after `sharpfuzz` instrumented the loader)
+// loader-fuzz <target> --libfuzzer       libFuzzer driver (libfuzzer-dotnet)
+// loader-fuzz <target> --replay FILE...  runs each input once, in process, and says which ones fail
+if (args.Length == 0 || !FuzzTargets.All.TryGetValue(args[0], out var target))
+{
+    Console.Error.WriteLine($"usage: loader-fuzz <{string.Join("|", FuzzTargets.All.Keys)}> [--libfuzzer | --replay FILE...]");
+    return 2;
+}
+if (args.Length > 1 && args[1] == "--libfuzzer")
+{
+    Fuzzer.LibFuzzer.Run(span => target(span.ToArray()));
+    return 0;
+}
+if (args.Length > 1 && args[1] == "--replay")
+{
+    var failed = 0;
+    foreach (var file in args.Skip(2).SelectMany(p => Directory.Exists(p) ? Directory.EnumerateFiles(p, "*", SearchOption.AllDirectories) : [p]))
+    {
+        try
+        {
+            target(File.ReadAllBytes(file));
+        }
+        catch (Exception e)
+        {
+            failed++;
+            Console.Error.WriteLine($"{file}: {e.GetType().Name}: {e.Message}");
+        }
+    }
+    return failed == 0 ? 0 : 1;
+}
+Fuzzer.OutOfProcess.Run(stream =>
+{
+    using var copy = new MemoryStream();
+    stream.CopyTo(copy);
+    target(copy.ToArray());
+});
+return 0;
