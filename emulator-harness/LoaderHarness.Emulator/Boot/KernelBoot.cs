@@ -83,6 +83,7 @@ public static class KernelBoot
 
         boot.Run = outcome.Result;
         boot.Readback = outcome.Readback;
+        boot.Console = outcome.Console ?? cpu.ConsoleText;
         contracts.AddRange(ContractCatalogue.Evaluate(boot, ContractPhase.AfterRun));
         var reached = outcome.Milestones.Any(m => m.Name == options.Until);
         return new BootReport
@@ -105,7 +106,7 @@ public static class KernelBoot
             VirtualOffset = outcome.VirtualOffset,
             LinkAddress = outcome.LinkAddress,
             Readback = outcome.Readback,
-            Console = outcome.Console ?? cpu.ConsoleText,
+            Console = boot.Console,
             LastConsoleLine = outcome.LastConsoleLine,
             Contracts = contracts,
         };

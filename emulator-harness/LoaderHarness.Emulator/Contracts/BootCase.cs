@@ -30,12 +30,23 @@ public sealed class BootCase
     public IGuestCpu Cpu { get; }
 
     /// <summary>
+    /// What the guest printed: the CPU's console device unless the boot session set it (x86 boots own COM1).
+    /// </summary>
+    public string Console
+    {
+        get => _console ?? Cpu.ConsoleText;
+        set => _console = value;
+    }
+
+    private string? _console;
+
+    /// <summary>
     /// The last <paramref name="lines"/> lines the kernel printed, on one line: a fixture stub prints a few check
     /// lines, a real kernel thousands, and a verdict's detail should stay readable.
     /// </summary>
     public string ConsoleTail(int lines = 4)
     {
-        var all = Cpu.ConsoleText.TrimEnd().Split('\n');
+        var all = Console.TrimEnd().Split('\n');
         return string.Join(" | ", all[Math.Max(0, all.Length - lines)..].Select(l => l.TrimEnd('\r')));
     }
 

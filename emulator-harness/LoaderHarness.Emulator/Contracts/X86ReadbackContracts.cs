@@ -34,11 +34,7 @@ public static class X86ReadbackContracts
             $"{Enlighten} (memmap copied, then the ISA range while e820_entries < E820_MAX_ENTRIES_ZEROPAGE - 1); {Head64}",
             (b, r) =>
             {
-                // The memmap is copied, then the ISA hole appended while e820_entries < E820_MAX_ENTRIES_ZEROPAGE - 1.
-                var expected = b.Mode == X86EntryMode.Pvh
-                    ? b.Guest.MemoryMap.Count < BootParamsLayout.E820MaxEntries - 1 ? [.. b.Guest.MemoryMap, IsaHole] : b.Guest.MemoryMap
-                    : ZeroPage(b).E820;
-                return Compare(Format(expected), Format(X86(r).E820));
+                return Compare(Format(HandedE820(b)), Format(X86(r).E820));
             }),
         Readback("x86.run.protocol-version", "boot_params.hdr.version is the image's (PVH: 2.12, what init_pvh_bootparams writes)",
             $"{Enlighten}; {Head64}", (b, r) =>
@@ -60,6 +56,14 @@ public static class X86ReadbackContracts
     private static Contract Readback(string id, string description, string source, Func<BootCase, KernelReadback, (ContractVerdict, string)> check) =>
         new(id, description, source, ContractPhase.AfterRun, ContractSeverity.Required, b =>
             b.Readback is { X86: not null } readback ? check(b, readback) : Skip("boot_params not read back (the run did not stop after copy_bootdata)"));
+
+    /// <summary>
+    /// The e820 table the kernel starts from: the zero page's, or through PVH the memmap with the ISA hole
+    /// init_pvh_bootparams appends while e820_entries &lt; E820_MAX_ENTRIES_ZEROPAGE - 1.
+    /// </summary>
+    internal static IReadOnlyList<MemoryMapEntry> HandedE820(BootCase b) =>
+        b.Mode != X86EntryMode.Pvh ? ZeroPage(b).E820
+        : b.Guest.MemoryMap.Count < BootParamsLayout.E820MaxEntries - 1 ? [.. b.Guest.MemoryMap, IsaHole] : b.Guest.MemoryMap;
 
     private static X86KernelReadback X86(KernelReadback r) => r.X86!;
 

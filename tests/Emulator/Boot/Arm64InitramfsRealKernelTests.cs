@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LoaderHarness.Emulator.Boot;
+using LoaderHarness.Emulator.Contracts;
 using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Fixtures.Initramfs;
@@ -61,6 +62,9 @@ public class Arm64InitramfsRealKernelTests
         // The console milestones, read off the PL011 in order: first line, /init, "reboot: Power down".
         report.Milestones.Where(m => m.Kind != BootMilestoneKind.Symbol).Select(m => m.Name).ShouldBe(["console", "init", "shutdown"]);
         report.LastConsoleLine.ShouldNotBeNull().ShouldContain("reboot: Power down");
+        // The kernel's own log agrees with what we loaded and reports no fault.
+        report.Contracts.Where(c => c.Contract.Id.StartsWith("arm64.log.", StringComparison.Ordinal)).Select(c => (c.Contract.Id, c.Verdict))
+            .ShouldBe([("arm64.log.command-line", ContractVerdict.Pass), ("arm64.log.no-faults", ContractVerdict.Pass)]);
     }
 
     [Test]

@@ -92,5 +92,14 @@ public sealed class X86ConsoleRealKernelTests
         init.CommandLine.ShouldBe(Cmdline);
         report.StopReason.ShouldBe(StopReason.Halt);
         report.LastConsoleLine.ShouldNotBeNull().ShouldEndWith("reboot: System halted");
+        // The kernel's own log agrees with what we loaded: its command line, e820 map and RAMDISK, and no fault.
+        report.Contracts.Where(c => c.Contract.Id.StartsWith("x86.log.", StringComparison.Ordinal))
+            .Select(c => $"{c.Contract.Id} {c.Verdict}: {c.Detail}").ShouldBe(
+            [
+                $"x86.log.command-line Pass: {Cmdline}",
+                "x86.log.e820 Pass: [0x0, +0x9fc00) Ram, [0x9fc00, +0x60400) Reserved, [0x100000, +0x3ff00000) Ram, [0xeec00000, +0x10000000) Reserved",
+                "x86.log.ramdisk Pass: [mem 0x3ffff000-0x3fffffff]",
+                "x86.log.no-faults Pass: none",
+            ]);
     }
 }

@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using LoaderHarness.Loader.Boot.MemoryMap;
+
+namespace LoaderHarness.Emulator.Contracts;
+
+/// <summary>
+/// The kernel's own console log, read as evidence: the lines in which it states what it accepted (its command
+/// line, the e820 map, where it found the initrd) and the lines that mean something went wrong. Printk's
+/// timestamp prefix (<c>[    0.000000] </c>) is dropped.
+/// </summary>
+public sealed partial class KernelLog
+{
+    private readonly string[] _lines;
+
+    /// <summary>Splits a console transcript into lines without their printk timestamps.</summary>
+    public KernelLog(string console) =>
+        _lines = console.Split('\n').Select(l => Timestamp().Replace(l.TrimEnd('\r'), "")).ToArray();
+
+    /// <summary>Whether this is a Linux kernel's log (its banner, init/version.c linux_banner, is there).</summary>
+    public bool IsLinux => _lines.Any(l => l.StartsWith("Linux version ", StringComparison.Ordinal));
+
+    /// <summary>The text after the first line that starts with <paramref name="prefix"/>, or null.</summary>
+    public string? After(string prefix) =>
+        _lines.FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal)) is { } line ? line[prefix.Length..] : null;
+
+    /// <summary>
+    /// The "BIOS-e820: [mem start-end] type" lines e820__print_table (arch/x86/kernel/e820.c) prints for the
+    /// firmware map, as entries; the end it prints is inclusive.
+    /// </summary>
+    public IReadOnlyList<MemoryMapEntry> BiosE820() =>
+        _lines.Select(l => E820Line().Match(l)).Where(m => m.Success).Select(m =>
+        {
+            var start = ulong.Parse(m.Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+            var last = ulong.Parse(m.Groups[2].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+            return new MemoryMapEntry(start, last - start + 1, TypeOf(m.Groups[3].Value));
+        }).ToArray();
+
+    /// <summary>
+    /// "RAMDISK: [mem start-end]" from reserve_initrd (arch/x86/kernel/setup.c): the initrd as the kernel found it,
+    /// its end page-aligned up and printed inclusive. Null when the kernel printed none.
+    /// </summary>
+    public (ulong Start, ulong Last)? Ramdisk() =>
+        _lines.Select(l => RamdiskLine().Match(l)).FirstOrDefault(m => m.Success) is { } m
+            ? (ulong.Parse(m.Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture),
+               ulong.Parse(m.Groups[2].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture))
+            : null;
+
+    /// <summary>
+    /// Lines that report a kernel fault: WARN (kernel/panic.c __warn, "WARNING:"), BUG (lib/bug.c,
+    /// "kernel BUG at"), an oops (arch/*/kernel/traps.c, "Oops") and panic ("Kernel panic - not syncing").
+    /// </summary>
+    public IReadOnlyList<string> Faults() =>
+        _lines.Where(l => l.StartsWith("WARNING:", StringComparison.Ordinal) || l.Contains("BUG:", StringComparison.Ordinal)
+            || l.Contains("kernel BUG at", StringComparison.Ordinal) || l.StartsWith("Oops", StringComparison.Ordinal)
+            || l.Contains("Internal error: Oops", StringComparison.Ordinal) || l.StartsWith("Kernel panic", StringComparison.Ordinal)).ToArray();
+
+    /// <summary>
+    /// What e820__update_table (arch/x86/kernel/e820.c) makes of a firmware map before printing it: where entries
+    /// overlap the highest type wins, adjacent ranges of one type merge, and empty ones go.
+    /// </summary>
+    public static IReadOnlyList<MemoryMapEntry> Sanitize(IEnumerable<MemoryMapEntry> entries)
+    {
+        var list = entries.Where(e => e.Size > 0).ToArray();
+        var points = list.SelectMany(e => new[] { e.Address, e.End }).Distinct().Order().ToArray();
+        var result = new List<MemoryMapEntry>();
+        for (var i = 0; i + 1 < points.Length; i++)
+        {
+            var (start, end) = (points[i], points[i + 1]);
+            var covering = list.Where(e => e.Address <= start && end <= e.End).ToArray();
+            if (covering.Length == 0)
+                continue;
+            var type = covering.Max(e => e.Type);
+            if (result.Count > 0 && result[^1].End == start && result[^1].Type == type)
+                result[^1] = result[^1] with { Size = end - result[^1].Address };
+            else
+                result.Add(new MemoryMapEntry(start, end - start, type));
+        }
+        return result;
+    }
+
+    /// <summary>e820_print_type's words for the types a loader writes.</summary>
+    private static MemoryType TypeOf(string word) => word switch
+    {
+        "usable" => MemoryType.Ram,
+        "reserved" => MemoryType.Reserved,
+        "ACPI data" => MemoryType.Acpi,
+        "ACPI NVS" => MemoryType.Nvs,
+        "unusable" => MemoryType.Unusable,
+        _ when word.StartsWith("persistent", StringComparison.Ordinal) => MemoryType.PersistentMemory,
+        _ => (MemoryType)uint.MaxValue,
+    };
+
+    [GeneratedRegex(@"^\[\s*\d+\.\d+\] ")]
+    private static partial Regex Timestamp();
+
+    [GeneratedRegex(@"^BIOS-e820: \[mem 0x([0-9a-f]+)-0x([0-9a-f]+)\] (.+)$")]
+    private static partial Regex E820Line();
+
+    [GeneratedRegex(@"^RAMDISK: \[mem 0x([0-9a-f]+)-0x([0-9a-f]+)\]")]
+    private static partial Regex RamdiskLine();
+}

@@ -1,0 +1,66 @@
+using static LoaderHarness.Emulator.Contracts.Contract;
+
+namespace LoaderHarness.Emulator.Contracts;
+
+/// <summary>
+/// Contracts on the kernel's own log: what it says it accepted must be what we loaded, and it must report no
+/// fault. They apply only to a Linux kernel's log (the fixture stubs print their own checks instead).
+/// </summary>
+public static class KernelLogContracts
+{
+    /// <summary>The x86 log contracts.</summary>
+    public static IReadOnlyList<Contract> X86 { get; } =
+    [
+        Log("x86.log.command-line", "the kernel's \"Command line:\" is the command line the loader wrote",
+            "arch/x86/kernel/setup.c setup_arch (prints boot_command_line)",
+            (b, log) => log.After("Command line: ") is { } line ? Same(b.Guest.CommandLine, line) : Skip("no \"Command line:\" line yet")),
+        Log("x86.log.e820", "the \"BIOS-e820:\" map the kernel prints is ours, entry for entry, once sanitized as the kernel does",
+            "arch/x86/kernel/e820.c e820__memory_setup_default, e820__update_table, e820__print_table; arch/x86/platform/pvh/enlighten.c (ISA hole)",
+            (b, log) => log.BiosE820() is { Count: > 0 } printed
+                ? Same(Format(KernelLog.Sanitize(X86ReadbackContracts.HandedE820(b))), Format(printed))
+                : Skip("no \"BIOS-e820:\" lines yet")),
+        Log("x86.log.ramdisk", "\"RAMDISK: [mem …]\" is where the loader put the initrd, its end page-aligned",
+            "arch/x86/kernel/setup.c reserve_initrd (ramdisk_end = PAGE_ALIGN(ramdisk_image + ramdisk_size))",
+            (b, log) => (b.Guest.Initrd, log.Ramdisk()) switch
+            {
+                (null, null) => Skip("no initrd loaded, none reported"),
+                (null, { } found) => Fail($"the kernel reports a ramdisk at 0x{found.Start:x} though none was loaded"),
+                ({ } initrd, null) => Skip($"initrd at 0x{initrd.Address:x} not reported yet"),
+                ({ } initrd, { } found) => Same(Range(initrd.Address, PageAlignedLast(initrd)), Range(found.Start, found.Last)),
+            }),
+        NoFaults("x86.log.no-faults"),
+    ];
+
+    /// <summary>The arm64 log contracts.</summary>
+    public static IReadOnlyList<Contract> Arm64 { get; } =
+    [
+        Log("arm64.log.command-line", "the kernel's \"Kernel command line:\" is the /chosen/bootargs the loader wrote",
+            "init/main.c start_kernel (prints saved_command_line); drivers/of/fdt.c early_init_dt_scan_chosen",
+            (b, log) => log.After("Kernel command line: ") is { } line ? Same(b.Guest.CommandLine, line) : Skip("no \"Kernel command line:\" line yet")),
+        NoFaults("arm64.log.no-faults"),
+    ];
+
+    private static Contract NoFaults(string id) =>
+        Log(id, "the kernel reported no WARNING, BUG, Oops or panic before the run ended",
+            "kernel/panic.c __warn and panic; lib/bug.c report_bug; arch/x86/kernel/dumpstack.c, arch/arm64/kernel/traps.c die",
+            (_, log) => log.Faults() is { Count: > 0 } faults ? Fail(string.Join(" | ", faults.Take(3))) : Pass("none"));
+
+    private static Contract Log(string id, string description, string source, Func<BootCase, KernelLog, (ContractVerdict, string)> check) =>
+        new(id, description, source, ContractPhase.AfterRun, ContractSeverity.Required, b =>
+        {
+            if (b.Run is null)
+                return Skip("not run");
+            var log = new KernelLog(b.Console);
+            return log.IsLinux ? check(b, log) : Skip("no Linux banner on the console");
+        });
+
+    private static ulong PageAlignedLast((ulong Address, ulong Size) initrd) => ((initrd.Address + initrd.Size + 0xFFF) & ~0xFFFUL) - 1;
+
+    private static (ContractVerdict, string) Same(string expected, string actual) =>
+        expected == actual ? Pass(actual) : Fail($"{actual} (expected {expected})");
+
+    private static string Range(ulong start, ulong last) => $"[mem 0x{start:x}-0x{last:x}]";
+
+    private static string Format(IEnumerable<LoaderHarness.Loader.Boot.MemoryMap.MemoryMapEntry> entries) =>
+        string.Join(", ", entries.Select(e => $"[0x{e.Address:x}, +0x{e.Size:x}) {e.Type}"));
+}

@@ -1,0 +1,110 @@
+using LoaderHarness.Emulator.Contracts;
+using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Vcpu;
+using LoaderHarness.Fixtures.Images;
+using LoaderHarness.Loader.Boot.MemoryMap;
+using LoaderHarness.Loader.Images;
+using LoaderHarness.Loader.Memory;
+using LoaderHarness.Loader.Setup;
+using Shouldly;
+
+namespace LoaderHarness.Tests.Emulator.Contracts;
+
+/// <summary>
+/// The kernel-log contracts on a PVH guest set up as Firecracker does (1 GiB, a 2 KiB initrd), judged on console
+/// text. The passing log is what Debian's 6.1 cloud kernel printed for exactly this setup in our engine.
+/// </summary>
+[TestFixture]
+public sealed class KernelLogContractsTests
+{
+    private const string CommandLine = "console=ttyS0 panic=-1";
+
+    private static readonly string[] RealLog =
+    [
+        "[    0.000000] Linux version 6.1.0-57-cloud-amd64 (debian-kernel@lists.debian.org) #1 SMP PREEMPT_DYNAMIC Debian 6.1.192-3",
+        $"[    0.000000] Command line: {CommandLine}",
+        "[    0.000000] BIOS-provided physical RAM map:",
+        "[    0.000000] BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable",
+        "[    0.000000] BIOS-e820: [mem 0x000000000009fc00-0x00000000000fffff] reserved",
+        "[    0.000000] BIOS-e820: [mem 0x0000000000100000-0x000000003fffffff] usable",
+        "[    0.000000] BIOS-e820: [mem 0x00000000eec00000-0x00000000febfffff] reserved",
+        "[    0.010280] RAMDISK: [mem 0x3ffff000-0x3fffffff]",
+    ];
+
+    private GuestMemory _memory = null!;
+    private BootCase _boot = null!;
+
+    [SetUp]
+    public void Create_the_guest()
+    {
+        var profile = VmmProfiles.Firecracker;
+        _memory = profile.CreateMemory(1UL << 30);
+        var guest = GuestSetup.Run(_memory, profile.Configure(new GuestSetupRequest
+        {
+            Kernel = KernelImage.Parse(ElfWriter.Write(new ElfSpec { PvhEntry = 0x100_0000 })),
+            Protocol = BootProtocol.Pvh,
+            CommandLine = CommandLine,
+            Initrd = new byte[0x800],
+        }));
+        _boot = new BootCase(VcpuSetup.Create(_memory, guest, profile), guest, profile) { Run = new RunResult(StopReason.Halt, 0, 1, null) };
+    }
+
+    [TearDown]
+    public void Dispose_the_guest() => _memory.Dispose();
+
+    private Dictionary<string, ContractVerdict> Judge(IEnumerable<string> log)
+    {
+        _boot.Console = string.Join('\n', log) + "\n";
+        return KernelLogContracts.X86.ToDictionary(c => c.Id, c => c.Evaluate(_boot).Verdict);
+    }
+
+    [Test]
+    public void The_kernels_own_log_of_this_setup_passes_every_contract() =>
+        Judge(RealLog).Values.ShouldAllBe(v => v == ContractVerdict.Pass);
+
+    [Test]
+    public void Another_command_line_fails() =>
+        Judge(RealLog.Select(l => l.Replace("panic=-1", "panic=1")))["x86.log.command-line"].ShouldBe(ContractVerdict.Fail);
+
+    [Test]
+    public void A_missing_or_changed_e820_entry_fails()
+    {
+        Judge(RealLog.Where(l => !l.Contains("eec00000")))["x86.log.e820"].ShouldBe(ContractVerdict.Fail);
+        Judge(RealLog.Select(l => l.Replace("3fffffff] usable", "3fffffff] reserved")))["x86.log.e820"].ShouldBe(ContractVerdict.Fail);
+    }
+
+    [Test]
+    public void A_ramdisk_elsewhere_fails() =>
+        Judge(RealLog.Select(l => l.Replace("RAMDISK: [mem 0x3ffff000", "RAMDISK: [mem 0x3fffe000")))["x86.log.ramdisk"].ShouldBe(ContractVerdict.Fail);
+
+    [TestCase("[    1.000000] WARNING: CPU: 0 PID: 1 at kernel/fork.c:42 copy_process+0x1/0x2")]
+    [TestCase("[    1.000000] BUG: kernel NULL pointer dereference, address: 0000000000000000")]
+    [TestCase("[    1.000000] Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)")]
+    public void A_reported_fault_fails(string line) =>
+        Judge([.. RealLog, line])["x86.log.no-faults"].ShouldBe(ContractVerdict.Fail);
+
+    [Test]
+    public void Without_a_linux_banner_nothing_applies() =>
+        Judge(RealLog.Skip(1)).Values.ShouldAllBe(v => v == ContractVerdict.NotApplicable);
+
+    [Test]
+    public void Sanitize_lets_the_highest_type_win_and_merges_neighbours()
+    {
+        // e820__update_table: Firecracker's reserved [0x9fc00, 0xe0000) and PVH's ISA hole [0xa0000, 0x100000) overlap;
+        // RAM under a reserved range loses.
+        var sanitized = KernelLog.Sanitize(
+        [
+            new MemoryMapEntry(0, 0xA_0000, MemoryType.Ram),
+            new MemoryMapEntry(0x9_FC00, 0x4_0400, MemoryType.Reserved),
+            new MemoryMapEntry(0xA_0000, 0x6_0000, MemoryType.Reserved),
+            new MemoryMapEntry(0x10_0000, 0x10_0000, MemoryType.Ram),
+            new MemoryMapEntry(0x20_0000, 0, MemoryType.Acpi),
+        ]);
+        sanitized.ShouldBe(
+        [
+            new MemoryMapEntry(0, 0x9_FC00, MemoryType.Ram),
+            new MemoryMapEntry(0x9_FC00, 0x6_0400, MemoryType.Reserved),
+            new MemoryMapEntry(0x10_0000, 0x10_0000, MemoryType.Ram),
+        ]);
+    }
+}
