@@ -3,41 +3,19 @@ using System.Text.Json.Nodes;
 using LoaderHarness.Cli;
 using LoaderHarness.Fixtures.Images;
 using LoaderHarness.Tests.Loader;
+using LoaderHarness.Tests.Support;
 using Shouldly;
 
 namespace LoaderHarness.Tests.Cli;
 
 /// <summary>The command-line verbs end to end: output, JSON field names, exit codes.</summary>
 [TestFixture]
-public sealed class CliAppTests
+public sealed class CliAppTests : CliTestFixture
 {
-    private string _dir = null!;
-
-    [SetUp]
-    public void SetUp() => _dir = Directory.CreateTempSubdirectory("loader-harness-cli").FullName;
-
-    [TearDown]
-    public void TearDown() => Directory.Delete(_dir, recursive: true);
-
-    private (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var code = CliApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
-    private string File(string name, byte[] bytes)
-    {
-        var path = Path.Combine(_dir, name);
-        System.IO.File.WriteAllBytes(path, bytes);
-        return path;
-    }
-
     [Test]
     public void Inspect_elf_reports_the_pvh_entry_as_a_json_number()
     {
-        var (code, output, _) = Run("inspect", File("elf", PeerImages.Read("test_elfnote.bin")), "--json");
+        var (code, output, _) = Run("inspect", WriteFile("elf", PeerImages.Read("test_elfnote.bin")), "--json");
         code.ShouldBe(0);
         var json = JsonNode.Parse(output)!;
         json["format"]!.GetValue<string>().ShouldBe("Elf");
@@ -49,7 +27,7 @@ public sealed class CliAppTests
     public void Inspect_bzimage_uses_the_issues_field_names()
     {
         var image = BzImageWriter.Write(new BzImageSpec { Version = 0x020F, KernelInfoOffset = 0x40 });
-        var (code, output, _) = Run("inspect", File("bz", image), "--json");
+        var (code, output, _) = Run("inspect", WriteFile("bz", image), "--json");
         code.ShouldBe(0);
         var json = JsonNode.Parse(output)!;
         json["protocolVersion"]!.GetValue<string>().ShouldBe("2.15");
@@ -65,7 +43,7 @@ public sealed class CliAppTests
     [Test]
     public void Inspect_image_reports_text_offset_and_image_size()
     {
-        var json = JsonNode.Parse(Run("inspect", File("img", PeerImages.Read("test_arm64_image.bin")), "--json").Out)!;
+        var json = JsonNode.Parse(Run("inspect", WriteFile("img", PeerImages.Read("test_arm64_image.bin")), "--json").Out)!;
         json["textOffset"]!.GetValue<ulong>().ShouldBe(0x80000UL);
         json["imageSize"].ShouldNotBeNull();
     }
@@ -73,9 +51,9 @@ public sealed class CliAppTests
     [Test]
     public void Load_writes_the_boot_structure_and_maps_everything()
     {
-        var kernel = File("vmlinux", ElfWriter.Write(new ElfSpec { PvhEntry = 0x100_0040 }));
-        var structure = Path.Combine(_dir, "start_info.bin");
-        var (code, output, _) = Run("load", kernel, "--cmdline", "console=ttyS0", "--initrd", File("initrd", new byte[5000]),
+        var kernel = WriteFile("vmlinux", ElfWriter.Write(new ElfSpec { PvhEntry = 0x100_0040 }));
+        var structure = Path.Combine(Dir, "start_info.bin");
+        var (code, output, _) = Run("load", kernel, "--cmdline", "console=ttyS0", "--initrd", WriteFile("initrd", new byte[5000]),
             "--mem", "256M", "--json", "--boot-struct-out", structure);
         code.ShouldBe(0);
         var json = JsonNode.Parse(output)!;
@@ -98,8 +76,8 @@ public sealed class CliAppTests
         payload.CopyTo(code, 0x200);
         // init_size covers the decompressed vmlinux, as header.S's INIT_SIZE always does.
         var image = BzImageWriter.Write(new BzImageSpec { ProtectedModeCode = code, Payload = (0x200, (uint)payload.Length), InitSize = 1 << 20 });
-        var output = Path.Combine(_dir, "out.elf");
-        Run("extract-vmlinux", File("bz", image), "-o", output).Code.ShouldBe(0);
+        var output = Path.Combine(Dir, "out.elf");
+        Run("extract-vmlinux", WriteFile("bz", image), "-o", output).Code.ShouldBe(0);
         System.IO.File.ReadAllBytes(output).ShouldBe(vmlinux);
     }
 
@@ -119,11 +97,11 @@ public sealed class CliAppTests
     {
         Run().Code.ShouldBe(2);
         Run("inspect").Code.ShouldBe(2);
-        Run("load", File("k", new byte[10]), "--mem", "lots").Code.ShouldBe(2);
-        var (code, _, error) = Run("inspect", File("junk", new byte[4096]));
+        Run("load", WriteFile("k", new byte[10]), "--mem", "lots").Code.ShouldBe(2);
+        var (code, _, error) = Run("inspect", WriteFile("junk", new byte[4096]));
         code.ShouldBe(2);
         error.ShouldContain("UnknownImageFormat");
-        Run("inspect", Path.Combine(_dir, "missing")).Code.ShouldBe(2);
-        Run("extract-vmlinux", File("elf", PeerImages.Read("test_elf.bin")), "-o", Path.Combine(_dir, "x")).Code.ShouldBe(2);
+        Run("inspect", Path.Combine(Dir, "missing")).Code.ShouldBe(2);
+        Run("extract-vmlinux", WriteFile("elf", PeerImages.Read("test_elf.bin")), "-o", Path.Combine(Dir, "x")).Code.ShouldBe(2);
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using LoaderHarness.Cli;
 using LoaderHarness.Fixtures.Images;
+using LoaderHarness.Tests.Support;
 using Shouldly;
 
 namespace LoaderHarness.Tests.Cli;
@@ -11,26 +12,10 @@ namespace LoaderHarness.Tests.Cli;
 /// read nothing they need not read, and never run the process out of memory.
 /// </summary>
 [TestFixture]
-public sealed class HostileInputFileTests
+public sealed class HostileInputFileTests : CliTestFixture
 {
-    private string _dir = null!;
-
-    [SetUp]
-    public void SetUp() => _dir = Directory.CreateTempSubdirectory("loader-harness-hostile").FullName;
-
-    [TearDown]
-    public void TearDown() => Directory.Delete(_dir, recursive: true);
-
     [DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]
     private static extern int MkFifo([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint mode);
-
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var code = CliApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
 
     private static void ShouldFailOnOneLine((int Code, string Out, string Err) result, string expected)
     {
@@ -58,14 +43,14 @@ public sealed class HostileInputFileTests
     [Test]
     public void Directory_is_named_as_one_instead_of_access_denied()
     {
-        foreach (var args in VerbsOn(_dir))
-            ShouldFailOnOneLine(Run(args), $"{_dir} is a directory, not a file");
+        foreach (var args in VerbsOn(Dir))
+            ShouldFailOnOneLine(Run(args), $"{Dir} is a directory, not a file");
     }
 
     [Test]
     public void Fifo_is_refused_without_blocking_on_open()
     {
-        var fifo = Path.Combine(_dir, "fifo");
+        var fifo = Path.Combine(Dir, "fifo");
         MkFifo(fifo, Convert.ToUInt32("600", 8)).ShouldBe(0);
         foreach (var args in VerbsOn(fifo))
             ShouldFailOnOneLine(Run(args), "is a FIFO, not a regular file");
@@ -74,28 +59,28 @@ public sealed class HostileInputFileTests
     [Test]
     public void Initrd_and_system_map_go_through_the_same_checks()
     {
-        var kernel = Path.Combine(_dir, "bz");
+        var kernel = Path.Combine(Dir, "bz");
         File.WriteAllBytes(kernel, BzImageWriter.Write(new BzImageSpec()));
         ShouldFailOnOneLine(Run("load", kernel, "--initrd", "/dev/zero"), "/dev/zero is a character device");
-        ShouldFailOnOneLine(Run("boot", kernel, "--system-map", _dir), "is a directory");
+        ShouldFailOnOneLine(Run("boot", kernel, "--system-map", Dir), "is a directory");
         ShouldFailOnOneLine(Run("conform", "--kernel", kernel, "--initrd", "/dev/zero"), "/dev/zero is a character device");
     }
 
     [Test]
     public void Empty_and_missing_files_say_so()
     {
-        var empty = Path.Combine(_dir, "empty");
+        var empty = Path.Combine(Dir, "empty");
         File.WriteAllBytes(empty, []);
         foreach (var args in VerbsOn(empty))
             ShouldFailOnOneLine(Run(args), $"{empty} is empty");
-        ShouldFailOnOneLine(Run("inspect", Path.Combine(_dir, "missing")), "no such file");
+        ShouldFailOnOneLine(Run("inspect", Path.Combine(Dir, "missing")), "no such file");
     }
 
     [Test]
     public void Inspect_of_a_two_gigabyte_file_reads_only_its_headers()
     {
         // A sparse 2 GB file: a bzImage whose protected-mode code is followed by 2 GB of trailing bytes.
-        var path = Path.Combine(_dir, "huge");
+        var path = Path.Combine(Dir, "huge");
         using (var file = File.Create(path))
         {
             file.Write(BzImageWriter.Write(new BzImageSpec()));

@@ -7,31 +7,8 @@ namespace LoaderHarness.Tests.Cli;
 
 /// <summary>Errors say what is wrong in the project's terms: one line, exit 2, the allowed values, no .NET type names.</summary>
 [TestFixture]
-public sealed class HostileMessageTests
+public sealed class HostileMessageTests : CliTestFixture
 {
-    private string _dir = null!;
-
-    [SetUp]
-    public void SetUp() => _dir = Directory.CreateTempSubdirectory("loader-harness-messages").FullName;
-
-    [TearDown]
-    public void TearDown() => Directory.Delete(_dir, recursive: true);
-
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var code = CliApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
-    private string Write(string name, byte[] bytes)
-    {
-        var path = Path.Combine(_dir, name);
-        File.WriteAllBytes(path, bytes);
-        return path;
-    }
-
     private static string ShouldFailOnOneLine((int Code, string Out, string Err) result)
     {
         result.Code.ShouldBe(CliApp.BadInput);
@@ -44,7 +21,7 @@ public sealed class HostileMessageTests
     [Test]
     public void Option_parse_errors_list_the_allowed_values()
     {
-        var kernel = Write("bz", BzImageWriter.Write(new BzImageSpec()));
+        var kernel = WriteFile("bz", BzImageWriter.Write(new BzImageSpec()));
         ShouldFailOnOneLine(Run("load", kernel, "--protocol", "bogus")).ShouldContain("expected auto, linux64, linux32, linux16, pvh, arm64, riscv64");
         ShouldFailOnOneLine(Run("conform", "--protocol", "bogus")).ShouldContain("expected auto, pvh, linux64, linux32, linux16, arm64");
         ShouldFailOnOneLine(Run("boot", kernel, "--max-instructions", "lots")).ShouldContain("expected a whole number");
@@ -57,7 +34,7 @@ public sealed class HostileMessageTests
     {
         var image = BzImageWriter.Write(new BzImageSpec());
         "XXXX"u8.CopyTo(image.AsSpan(0x202));
-        var path = Write("bz", image);
+        var path = WriteFile("bz", image);
         ShouldFailOnOneLine(Run("inspect", path)).ShouldContain("(InvalidBzImage): boot_flag 0xAA55 at 0x1fe but 0x202 holds 58585858");
         ShouldFailOnOneLine(Run("load", path)).ShouldContain("(InvalidBzImage)");
     }

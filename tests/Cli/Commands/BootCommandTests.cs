@@ -12,7 +12,7 @@ namespace LoaderHarness.Tests.Cli.Commands;
 /// Debian's real kernel for the issue's JSON report.
 /// </summary>
 [TestFixture]
-public sealed class BootCommandTests
+public sealed class BootCommandTests : CliTestFixture
 {
     /// <summary>
     /// 32-bit PVH code at 0x1000000: <c>mov eax, [ebx]</c> (reads start_info's magic, as the contract
@@ -22,32 +22,9 @@ public sealed class BootCommandTests
 
     private const string SystemMap = "ffffffff81000000 T _text\nffffffff81000010 T target\nffffffff81000020 T never\n";
 
-    private string _dir = null!;
+    private string TinyKernel() => WriteFile("vmlinux", ElfWriter.Write(new ElfSpec { Code = Code, PvhEntry = 0x100_0000 }));
 
-    [SetUp]
-    public void SetUp() => _dir = Directory.CreateTempSubdirectory("loader-harness-boot").FullName;
-
-    [TearDown]
-    public void TearDown() => Directory.Delete(_dir, recursive: true);
-
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var code = CliApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
-    private string File(string name, byte[] bytes)
-    {
-        var path = Path.Combine(_dir, name);
-        System.IO.File.WriteAllBytes(path, bytes);
-        return path;
-    }
-
-    private string TinyKernel() => File("vmlinux", ElfWriter.Write(new ElfSpec { Code = Code, PvhEntry = 0x100_0000 }));
-
-    private string TinyMap(string text = SystemMap) => File("System.map", System.Text.Encoding.ASCII.GetBytes(text));
+    private string TinyMap(string text = SystemMap) => WriteFile("System.map", System.Text.Encoding.ASCII.GetBytes(text));
 
     [Test]
     public void Reaching_the_symbol_exits_with_0()
@@ -93,7 +70,7 @@ public sealed class BootCommandTests
     [Test]
     public void Trace_names_symbols()
     {
-        var trace = Path.Combine(_dir, "trace.txt");
+        var trace = Path.Combine(Dir, "trace.txt");
 
         Run("boot", TinyKernel(), "--system-map", TinyMap(), "--until", "never", "--trace", trace).Code.ShouldBe(CliApp.CheckFailed);
 
@@ -137,7 +114,7 @@ public sealed class BootCommandTests
     [Category("Slow")]
     public void Debian_vmlinux_until_console_streams_com1_and_reports_the_line()
     {
-        var vmlinux = File("debian-vmlinux", VmlinuxExtractor.Extract(DebianKernel.BzImage()));
+        var vmlinux = WriteFile("debian-vmlinux", VmlinuxExtractor.Extract(DebianKernel.BzImage()));
 
         var (code, output, error) = Run("boot", vmlinux, "--cmdline", "console=ttyS0 earlyprintk=serial", "--until", "console", "--console", "--json");
 
@@ -159,8 +136,8 @@ public sealed class BootCommandTests
     [Category("Slow")]
     public void Debian_vmlinux_boots_through_pvh_with_the_issues_json_fields()
     {
-        var vmlinux = File("debian-vmlinux", VmlinuxExtractor.Extract(DebianKernel.BzImage()));
-        var initrd = File("initrd", new byte[0x3000]);
+        var vmlinux = WriteFile("debian-vmlinux", VmlinuxExtractor.Extract(DebianKernel.BzImage()));
+        var initrd = WriteFile("initrd", new byte[0x3000]);
 
         var (code, output, error) = Run("boot", vmlinux, "--initrd", initrd, "--cmdline", "console=ttyS0 nokaslr", "--json");
 

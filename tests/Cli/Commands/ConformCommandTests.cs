@@ -8,24 +8,8 @@ namespace LoaderHarness.Tests.Cli.Commands;
 
 /// <summary><c>conform</c> end to end: the default run, its reports, a faulty kernel, bad input.</summary>
 [TestFixture]
-public sealed class ConformCommandTests
+public sealed class ConformCommandTests : CliTestFixture
 {
-    private string _dir = null!;
-
-    [SetUp]
-    public void SetUp() => _dir = Directory.CreateTempSubdirectory("loader-harness-conform").FullName;
-
-    [TearDown]
-    public void TearDown() => Directory.Delete(_dir, recursive: true);
-
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var code = CliApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     [Test]
     public void Mutants_that_apply_to_no_case_are_neither_caught_nor_missed()
     {
@@ -41,8 +25,8 @@ public sealed class ConformCommandTests
     [Test]
     public void Default_run_conforms_and_catches_every_mutant()
     {
-        var json = Path.Combine(_dir, "report.json");
-        var junit = Path.Combine(_dir, "report.xml");
+        var json = Path.Combine(Dir, "report.json");
+        var junit = Path.Combine(Dir, "report.xml");
         var (code, output, _) = Run("conform", "--json", json, "--junit", junit);
         code.ShouldBe(CliApp.Ok, output);
         output.ShouldContain("26/26 mutants caught"); // 15 x86 + 11 arm64 seeded faults
@@ -78,7 +62,7 @@ public sealed class ConformCommandTests
         // The 2.15 fixture with kernel_alignment (0x230) zeroed: what the decompressor would align with.
         var image = File.ReadAllBytes(Path.Combine(DebianKernel.RepositoryRoot(), "fixtures", "generated", "bzImage-2.15"));
         image.AsSpan(0x230, 4).Clear();
-        var path = Path.Combine(_dir, "bzImage");
+        var path = Path.Combine(Dir, "bzImage");
         File.WriteAllBytes(path, image);
         var (code, output, _) = Run("conform", "--kernel", path, "--profile", "spec", "--protocol", "Linux64");
         code.ShouldBe(CliApp.CheckFailed);
