@@ -39,4 +39,12 @@ public sealed record Contract(string Id, string Description, string Source, Cont
 
     /// <summary>Pass or fail by <paramref name="holds"/>, with the same detail.</summary>
     public static (ContractVerdict, string) Expect(bool holds, string detail) => (holds ? ContractVerdict.Pass : ContractVerdict.Fail, detail);
+
+    /// <summary>Pass when what the kernel shows equals what we loaded, both rendered as text; a failure shows both.</summary>
+    public static (ContractVerdict, string) Same(string expected, string actual) =>
+        expected == actual ? Pass(actual) : Fail($"{actual} (expected {expected})");
+
+    /// <summary>A memory map as one line, the form contract details compare.</summary>
+    public static string Format(IEnumerable<LoaderHarness.Loader.Boot.MemoryMap.MemoryMapEntry> entries) =>
+        string.Join(", ", entries.Select(e => $"[0x{e.Address:x}, +0x{e.Size:x}) {e.Type}"));
 }

@@ -56,11 +56,5 @@ public static class KernelLogContracts
 
     private static ulong PageAlignedLast((ulong Address, ulong Size) initrd) => ((initrd.Address + initrd.Size + 0xFFF) & ~0xFFFUL) - 1;
 
-    private static (ContractVerdict, string) Same(string expected, string actual) =>
-        expected == actual ? Pass(actual) : Fail($"{actual} (expected {expected})");
-
     private static string Range(ulong start, ulong last) => $"[mem 0x{start:x}-0x{last:x}]";
-
-    private static string Format(IEnumerable<LoaderHarness.Loader.Boot.MemoryMap.MemoryMapEntry> entries) =>
-        string.Join(", ", entries.Select(e => $"[0x{e.Address:x}, +0x{e.Size:x}) {e.Type}"));
 }

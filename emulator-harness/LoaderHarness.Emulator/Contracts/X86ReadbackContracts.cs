@@ -29,24 +29,24 @@ public static class X86ReadbackContracts
     [
         Readback("x86.run.boot-command-line", "boot_command_line is the command line the loader wrote",
             $"{Head64} (copies cmd_line_ptr into boot_command_line); {Enlighten} (cmdline_paddr)",
-            (b, r) => Compare(b.Guest.CommandLine, r.BootCommandLine ?? "")),
+            (b, r) => Same(b.Guest.CommandLine, r.BootCommandLine ?? "")),
         Readback("x86.run.e820", "boot_params.e820_table is the loader's map (PVH: the memmap plus the ISA hole init_pvh_bootparams appends)",
             $"{Enlighten} (memmap copied, then the ISA range while e820_entries < E820_MAX_ENTRIES_ZEROPAGE - 1); {Head64}",
             (b, r) =>
             {
-                return Compare(Format(HandedE820(b)), Format(X86(r).E820));
+                return Same(Format(HandedE820(b)), Format(X86(r).E820));
             }),
         Readback("x86.run.protocol-version", "boot_params.hdr.version is the image's (PVH: 2.12, what init_pvh_bootparams writes)",
             $"{Enlighten}; {Head64}", (b, r) =>
-                Compare($"0x{(b.Mode == X86EntryMode.Pvh ? PvhVersion : ZeroPage(b).Header.Version):x}", $"0x{X86(r).ProtocolVersion:x}")),
+                Same($"0x{(b.Mode == X86EntryMode.Pvh ? PvhVersion : ZeroPage(b).Header.Version):x}", $"0x{X86(r).ProtocolVersion:x}")),
         Readback("x86.run.type-of-loader", "boot_params.hdr.type_of_loader is the loader's (PVH: 0xB0, what init_pvh_bootparams writes outside Xen)",
             $"{Enlighten}; {Head64}", (b, r) =>
-                Compare($"0x{(b.Mode == X86EntryMode.Pvh ? PvhTypeOfLoader : ZeroPage(b).Header.TypeOfLoader):x}", $"0x{X86(r).TypeOfLoader:x}")),
+                Same($"0x{(b.Mode == X86EntryMode.Pvh ? PvhTypeOfLoader : ZeroPage(b).Header.TypeOfLoader):x}", $"0x{X86(r).TypeOfLoader:x}")),
         Readback("x86.run.ramdisk", "boot_params.hdr.ramdisk_image/size (with ext_*) are where the loader put the initrd (PVH: module 0)",
             $"{Enlighten} (modlist_paddr entry 0 → ramdisk_image); {Head64}", (b, r) =>
             {
                 var expected = b.Mode == X86EntryMode.Pvh ? b.Guest.Initrd ?? (0, 0) : (ZeroPage(b).InitrdAddress, ZeroPage(b).InitrdSize);
-                return Compare(Format(expected), Format(X86(r).Ramdisk));
+                return Same(FormatRange(expected), FormatRange(X86(r).Ramdisk));
             }),
         Readback("x86.run.boot-params", "boot_params is the loader's zero page byte for byte, but for scratch and KASLR_FLAG",
             $"{Head64}; arch/x86/boot/compressed/head_64.S (scratch as a stack slot); arch/x86/boot/compressed/kaslr.c (KASLR_FLAG)",
@@ -88,11 +88,5 @@ public static class X86ReadbackContracts
         return differences.Count == 0 ? Pass("no difference outside scratch and KASLR_FLAG") : Fail(string.Join("; ", differences.Take(8)));
     }
 
-    private static (ContractVerdict, string) Compare(string expected, string actual) =>
-        expected == actual ? Pass(actual) : Fail($"{actual} (expected {expected})");
-
-    private static string Format(IEnumerable<MemoryMapEntry> entries) =>
-        string.Join(", ", entries.Select(e => $"[0x{e.Address:x}, +0x{e.Size:x}) {e.Type}"));
-
-    private static string Format((ulong Address, ulong Size) range) => $"0x{range.Address:x} + 0x{range.Size:x}";
+    private static string FormatRange((ulong Address, ulong Size) range) => $"0x{range.Address:x} + 0x{range.Size:x}";
 }
