@@ -140,4 +140,24 @@ public enum LoaderError
     KallsymsNotFound = 1001,
     /// <summary>A symbol asked for (a stop point, a global to read back) is not in the kernel's symbol table.</summary>
     UnknownSymbol = 1002,
+
+    // Pe: 1100–1199. PE/COFF wrappers of a kernel: unified kernel images and EFI zboot images (ours).
+    /// <summary>A PE/COFF header is malformed: no "PE\0\0" signature where e_lfanew points, or a header or section table past the file.</summary>
+    InvalidPeImage = 1100,
+    /// <summary>A PE section's file bytes (PointerToRawData, SizeOfRawData) lie past the end of the file.</summary>
+    PeSectionOutsideFile = 1101,
+    /// <summary>A unified kernel image has no <c>.linux</c> section, or the section is empty.</summary>
+    UkiLinuxSectionMissing = 1102,
+    /// <summary>A unified kernel image's <c>.linux</c> holds what no UKI may carry there (another UKI) or no kernel at all.</summary>
+    UkiNestedImage = 1103,
+    /// <summary>An EFI zboot header is malformed: payload out of the file, no Image inside, or the wrong architecture.</summary>
+    InvalidZbootHeader = 1104,
+    /// <summary>An EFI zboot image names a compression this loader does not decode, or its payload's magic contradicts the name.</summary>
+    UnsupportedZbootCompression = 1105,
+
+    // Measure: 1200–1299. Measured direct boot: the SEV hashes table (ours).
+    /// <summary>QEMU builds no SEV hashes table for this kernel (a PVH vmlinux takes its pvh.bin path, which adds none).</summary>
+    MeasureUnsupportedKernel = 1200,
+    /// <summary>The kernel's setup (setup_sects) claims more bytes than the file has, which QEMU rejects as an invalid kernel header.</summary>
+    MeasureInvalidKernelHeader = 1201,
 }

@@ -25,4 +25,8 @@ public enum LoaderErrorModule
     Setup = 9,
     /// <summary>Kernel symbols: 1000–1099.</summary>
     Symbols = 10,
+    /// <summary>PE/COFF wrappers: unified kernel images and EFI zboot: 1100–1199.</summary>
+    Pe = 11,
+    /// <summary>Measured direct boot (the SEV hashes table): 1200–1299.</summary>
+    Measure = 12,
 }

@@ -2,6 +2,8 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using LoaderHarness.Loader.Errors;
 using LoaderHarness.Loader.Images.Image;
+using LoaderHarness.Loader.Images.Uki;
+using LoaderHarness.Loader.Images.Zboot;
 
 namespace LoaderHarness.Loader.Images;
 
@@ -19,6 +21,12 @@ public static class ImageDetector
     {
         if (head.Length >= 4 && BinaryPrimitives.ReadUInt32BigEndian(head) == 0x7F45_4C46)
             return ImageFormat.Elf;
+        // Both wrappers are PEs, and so are the kernels' own EFI stubs (a bzImage, an arm64 Image): the wrappers
+        // are told apart first, by zboot's "zimg" at 4 and by a UKI's .linux section, which no kernel stub has.
+        if (ZbootHeader.IsZboot(head))
+            return ImageFormat.Zboot;
+        if (UkiImage.IsUki(head))
+            return ImageFormat.Uki;
         if (head.Length >= 0x206 && BinaryPrimitives.ReadUInt32LittleEndian(head[BzImage.SetupHeaderLayout.Header..]) == BzImage.SetupHeader.HeaderMagic)
             return ImageFormat.BzImage;
         if (head.Length >= ImageHeader.Size)
@@ -45,7 +53,35 @@ public static class ImageDetector
             return new LoaderException(LoaderError.InvalidBzImage,
                 $"boot_flag 0xAA55 at 0x1fe but 0x202 holds {Convert.ToHexString(head.Slice(BzImage.SetupHeaderLayout.Header, 4))}, not \"HdrS\": a damaged or pre-2.00 bzImage header");
         return new LoaderException(LoaderError.UnknownImageFormat,
-            "not an x86_64 ELF, bzImage, arm64 Image (or Image.gz) or riscv64 Image: no known magic number");
+            "not an x86_64 ELF, bzImage, arm64 Image (or Image.gz), riscv64 Image, unified kernel image or EFI zboot image: no known magic number");
+    }
+
+    /// <summary>
+    /// The format of the kernel a wrapper carries, read from headers only: a zboot image's Image architecture
+    /// (its PE machine), a UKI's <c>.linux</c> (and, for an arm64 UKI wrapping zboot, that zboot's Image). Any
+    /// other file's own <see cref="Detect(ReadOnlySpan{byte})"/>; <see cref="ImageFormat.Unknown"/> when the
+    /// wrapper is malformed (parsing it says why).
+    /// </summary>
+    public static ImageFormat DetectInner(ReadOnlySpan<byte> file)
+    {
+        var format = Detect(file);
+        try
+        {
+            if (format == ImageFormat.Zboot)
+                return ZbootHeader.Parse(file).InnerFormat;
+            if (format == ImageFormat.Uki)
+            {
+                var section = PeSectionTable.Parse(file).Find(UkiImage.LinuxSection)!.Value;
+                var linux = file.Slice((int)section.PointerToRawData, (int)section.ContentLength);
+                var inner = Detect(linux);
+                return inner == ImageFormat.Zboot ? ZbootHeader.Parse(linux).InnerFormat : inner == ImageFormat.Uki ? ImageFormat.Unknown : inner;
+            }
+        }
+        catch (LoaderException)
+        {
+            return ImageFormat.Unknown;
+        }
+        return format;
     }
 
     /// <summary>Detects the format of a seekable stream without moving its position.</summary>

@@ -2,6 +2,8 @@ using LoaderHarness.Loader.Errors;
 using LoaderHarness.Loader.Images.BzImage;
 using LoaderHarness.Loader.Images.Elf;
 using LoaderHarness.Loader.Images.Image;
+using LoaderHarness.Loader.Images.Uki;
+using LoaderHarness.Loader.Images.Zboot;
 using LoaderHarness.Loader.Setup;
 
 namespace LoaderHarness.Loader.Images;
@@ -10,7 +12,9 @@ namespace LoaderHarness.Loader.Images;
 /// A kernel file recognised and parsed once: its <see cref="Format"/> and the parsed kernel of that format
 /// (<see cref="Elf"/>, <see cref="BzImage"/> or <see cref="Image"/>, exactly one set). Setup and loading take
 /// this instead of raw bytes, so nothing downstream detects or parses the file again. An <c>Image.gz</c> is
-/// inflated here, once.
+/// inflated here, once. A wrapper is unwrapped here too: a unified kernel image's <c>.linux</c> and an EFI zboot
+/// image's decompressed Image become the kernel (<see cref="Format"/> and <see cref="Bytes"/> are the inner
+/// kernel's), and <see cref="FileFormat"/>, <see cref="Uki"/> and <see cref="Zboot"/> say what wrapped it.
 /// </summary>
 public sealed class KernelImage
 {
@@ -24,14 +28,33 @@ public sealed class KernelImage
         BzImage = bzImage;
         Image = image;
         Entries = EntriesOf(format, elf, bzImage, image);
+        FileFormat = format;
     }
 
-    /// <summary>What the magic numbers say the file is (never <see cref="ImageFormat.Unknown"/>).</summary>
+    /// <summary>
+    /// The kernel's format: what the magic numbers say the file is, or for a wrapper (<see cref="FileFormat"/>
+    /// <see cref="ImageFormat.Uki"/> or <see cref="ImageFormat.Zboot"/>) the format of the kernel inside it
+    /// (never Unknown, Uki or Zboot).
+    /// </summary>
     public ImageFormat Format { get; }
+    /// <summary>What the file itself is: <see cref="Format"/>, or the wrapper around it (Uki, Zboot).</summary>
+    public ImageFormat FileFormat { get; private init; }
+    /// <summary>The unified kernel image the kernel came out of, when <see cref="FileFormat"/> is Uki.</summary>
+    public UkiImage? Uki { get; private init; }
+    /// <summary>The zboot header of the image the kernel was decompressed from (the file's own, or a UKI's <c>.linux</c>).</summary>
+    public ZbootHeader? Zboot { get; private init; }
     /// <summary>The file as given.</summary>
     public ReadOnlyMemory<byte> File { get; }
-    /// <summary>The bytes the loader copies from: the file, or the inflated Image of an <c>Image.gz</c>.</summary>
+    /// <summary>
+    /// The bytes the loader copies from: the file, the inflated Image of an <c>Image.gz</c> or zboot image, or a
+    /// UKI's <c>.linux</c> section (a view into the file).
+    /// </summary>
     public ReadOnlyMemory<byte> Bytes { get; }
+
+    /// <summary>The initrd a unified kernel image carries (<c>.initrd</c>), used when the caller gives none.</summary>
+    public ReadOnlyMemory<byte>? EmbeddedInitrd => Uki?.Initrd;
+    /// <summary>The command line a unified kernel image carries (<c>.cmdline</c>), used when the caller gives none.</summary>
+    public string? EmbeddedCommandLine => Uki?.CommandLine;
     /// <summary>The x86_64 vmlinux (ELF header, program headers, PVH notes) when <see cref="Format"/> is <see cref="ImageFormat.Elf"/>.</summary>
     public ElfKernel? Elf { get; }
     /// <summary>The bzImage (setup header, kernel_info) when <see cref="Format"/> is <see cref="ImageFormat.BzImage"/>.</summary>
@@ -104,6 +127,26 @@ public sealed class KernelImage
             case ImageFormat.Arm64ImageGzip:
                 var (image, inflated) = ImageKernel.Open(file.Span);
                 return new KernelImage(format, file, inflated, null, null, image);
+            case ImageFormat.Zboot:
+                var (zboot, decompressed) = ZbootImage.Inflate(file.Span);
+                return new KernelImage(zboot.InnerFormat, file, decompressed, null, null, ImageKernel.Parse(decompressed))
+                {
+                    FileFormat = ImageFormat.Zboot,
+                    Zboot = zboot,
+                };
+            case ImageFormat.Uki:
+                // UkiImage.Parse refuses a UKI inside a UKI, so this recursion is one level deep (two with zboot).
+                var uki = UkiImage.Parse(file);
+                if (ImageDetector.Detect(uki.Linux.Span) == ImageFormat.Unknown)
+                    throw new LoaderException(LoaderError.UkiNestedImage,
+                        $"the .linux section's {uki.Linux.Length} bytes are no kernel this loader knows ({ImageDetector.Unrecognized(uki.Linux.Span).Message})");
+                var inner = Parse(uki.Linux);
+                return new KernelImage(inner.Format, file, inner.Bytes, inner.Elf, inner.BzImage, inner.Image)
+                {
+                    FileFormat = ImageFormat.Uki,
+                    Uki = uki,
+                    Zboot = inner.Zboot,
+                };
             default:
                 throw ImageDetector.Unrecognized(file.Span);
         }

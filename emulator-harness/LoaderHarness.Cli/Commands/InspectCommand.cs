@@ -8,7 +8,7 @@ internal static class InspectCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var image = new Argument<FileInfo>("image") { Description = "A kernel image: x86_64 vmlinux (ELF), bzImage, arm64 Image or Image.gz, riscv64 Image." };
+        var image = new Argument<FileInfo>("image") { Description = "A kernel image: x86_64 vmlinux (ELF), bzImage, arm64 Image or Image.gz, riscv64 Image, unified kernel image (UKI) or EFI zboot image." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (camelCase spec field names, numbers as numbers)." };
         var command = new Command("inspect", "Detect an image's format and print every header field: entry, PVH entry, protocol version, setup header, payload, segments.")
         {

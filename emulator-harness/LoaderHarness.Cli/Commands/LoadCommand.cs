@@ -11,9 +11,9 @@ internal static class LoadCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var image = new Argument<FileInfo>("image") { Description = "The kernel image." };
-        var initrd = new Option<FileInfo?>("--initrd") { Description = "An initrd / initramfs to load with it." };
-        var cmdline = new Option<string>("--cmdline") { Description = "The kernel command line.", DefaultValueFactory = _ => "" };
+        var image = new Argument<FileInfo>("image") { Description = "The kernel image (a unified kernel image or EFI zboot image is unwrapped first)." };
+        var initrd = new Option<FileInfo?>("--initrd") { Description = "An initrd / initramfs to load with it (default: a unified kernel image's own .initrd)." };
+        var cmdline = new Option<string>("--cmdline") { Description = "The kernel command line (default: a unified kernel image's own .cmdline, else none).", DefaultValueFactory = _ => "" };
         var mem = new Option<string>("--mem") { Description = "Guest RAM size, e.g. 512M, 1G, 64G (x86 RAM above 3 GiB resumes at 4 GiB).", DefaultValueFactory = _ => "1G" };
         var protocol = new Option<BootProtocol>("--protocol")
         {
@@ -32,17 +32,19 @@ internal static class LoadCommand
             using var mapped = MappedFile.Open(parse.GetValue(image)!.FullName);
             var kernel = mapped.Memory;
             var ram = SizeParser.Parse(parse.GetValue(mem)!);
-            using var memory = MemoryFor(ImageDetector.Detect(kernel.Span), ram);
+            using var memory = MemoryFor(ImageDetector.DetectInner(kernel.Span), ram);
+            var parsed = KernelImage.Parse(kernel);
+            // A unified kernel image's own .initrd and .cmdline apply unless --initrd / --cmdline are given.
             var result = GuestSetup.Run(memory, new GuestSetupRequest
             {
-                Kernel = KernelImage.Parse(kernel),
-                Initrd = parse.GetValue(initrd) is { } f ? new ReadOnlyMemory<byte>(InputFile.ReadAll(f.FullName)) : (ReadOnlyMemory<byte>?)null,
-                CommandLine = parse.GetValue(cmdline)!,
+                Kernel = parsed,
+                Initrd = parse.GetValue(initrd) is { } f ? new ReadOnlyMemory<byte>(InputFile.ReadAll(f.FullName)) : parsed.EmbeddedInitrd,
+                CommandLine = parse.GetResult(cmdline) is { Implicit: false } ? parse.GetValue(cmdline)! : parsed.EmbeddedCommandLine ?? "",
                 Protocol = parse.GetValue(protocol),
             });
             if (parse.GetValue(structOut) is { } output)
                 File.WriteAllBytes(output.FullName, result.BootStructure);
-            Describe(result, memory).WriteTo(stdout, parse.GetValue(json));
+            Describe(parsed, result, memory).WriteTo(stdout, parse.GetValue(json));
             return CliApp.Ok;
         }));
         return command;
@@ -56,8 +58,9 @@ internal static class LoadCommand
         _ => GuestMemory.WithMmioGap(ram),
     };
 
-    private static Facts Describe(GuestSetupResult r, GuestMemory memory) => new Facts()
-        .Add("format", r.Kernel.Format)
+    private static Facts Describe(KernelImage kernel, GuestSetupResult r, GuestMemory memory) => new Facts()
+        .Add("format", kernel.FileFormat)
+        .Add("innerFormat", kernel.FileFormat != kernel.Format ? r.Kernel.Format : null)
         .Add("protocol", r.Protocol)
         .Add("entry", r.Entry)
         .Add("bootStructureAddress", r.BootStructureAddress)

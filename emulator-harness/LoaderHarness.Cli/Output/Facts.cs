@@ -19,6 +19,17 @@ public sealed class Facts
         return this;
     }
 
+    /// <summary>Adds <paramref name="other"/>'s facts in their order, except those named in <paramref name="except"/>.</summary>
+    public Facts AddAll(Facts other, params string[] except)
+    {
+        foreach (var item in other._items)
+        {
+            if (!except.Contains(item.Name))
+                _items.Add(item);
+        }
+        return this;
+    }
+
     /// <summary>Writes the facts as JSON or as text.</summary>
     public void WriteTo(TextWriter output, bool json)
     {

@@ -2,6 +2,8 @@ using LoaderHarness.Loader.Images;
 using LoaderHarness.Loader.Images.BzImage;
 using LoaderHarness.Loader.Images.Elf;
 using LoaderHarness.Loader.Images.Image;
+using LoaderHarness.Loader.Images.Uki;
+using LoaderHarness.Loader.Images.Zboot;
 
 namespace LoaderHarness.Cli.Output;
 
@@ -19,8 +21,51 @@ public static class ImageFacts
             ImageFormat.Elf => Elf(facts, ElfKernel.Parse(image)),
             ImageFormat.BzImage => BzImage(facts, file),
             ImageFormat.Arm64Image or ImageFormat.Riscv64Image or ImageFormat.Arm64ImageGzip => PeImage(facts, ImageKernel.Open(image).Kernel),
+            ImageFormat.Uki => Uki(facts, file),
+            ImageFormat.Zboot => Zboot(facts, image),
             _ => throw ImageDetector.Unrecognized(image),
         };
+    }
+
+    /// <summary>A unified kernel image: its parts, then the facts of the kernel in <c>.linux</c> (innerFormat names it).</summary>
+    private static Facts Uki(Facts facts, ReadOnlyMemory<byte> file)
+    {
+        var uki = UkiImage.Parse(file);
+        var inner = Describe(uki.Linux);
+        facts.Add("innerFormat", ImageDetector.DetectInner(file.Span))
+            .Add("uki", new Facts()
+                .Add("linuxSize", (ulong)uki.Linux.Length)
+                .Add("initrdSize", uki.Initrd is { } i ? (ulong)i.Length : null)
+                .Add("cmdline", uki.CommandLine)
+                .Add("uname", uki.Uname)
+                .Add("osRelease", uki.OsRelease is { } o ? OsReleaseName(o) : null)
+                .Add("dtbSize", uki.Dtb is { } d ? (ulong)d.Length : null)
+                .Add("machine", uki.Table.Machine)
+                .Add("sections", uki.Table.Sections.Select(s => new Facts()
+                    .Add("name", s.Name).Add("offset", s.PointerToRawData).Add("size", s.ContentLength)).ToArray()));
+        return facts.AddAll(inner, "format", "fileSize", "innerFormat");
+    }
+
+    /// <summary>An EFI zboot image: its header, then the facts of the decompressed Image.</summary>
+    private static Facts Zboot(Facts facts, ReadOnlySpan<byte> file)
+    {
+        var (header, image) = ZbootImage.Inflate(file);
+        facts.Add("innerFormat", header.InnerFormat)
+            .Add("zboot", new Facts()
+                .Add("compressionType", header.CompressionType)
+                .Add("payloadOffset", header.PayloadOffset)
+                .Add("payloadSize", header.PayloadSize)
+                .Add("machine", header.Machine)
+                .Add("inflatedSize", (ulong)image.Length));
+        return PeImage(facts, ImageKernel.Parse(image));
+    }
+
+    /// <summary>os-release(5): PRETTY_NAME if present, else the first line.</summary>
+    private static string OsReleaseName(string osRelease)
+    {
+        var lines = osRelease.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var pretty = lines.FirstOrDefault(l => l.StartsWith("PRETTY_NAME=", StringComparison.Ordinal));
+        return pretty is not null ? pretty["PRETTY_NAME=".Length..].Trim('"') : lines.FirstOrDefault() ?? "";
     }
 
     private static Facts Elf(Facts facts, ElfKernel elf)

@@ -24,9 +24,9 @@ public static class KernelBoot
     /// <summary>x86 stop points after <c>copy_bootdata</c>, where <c>boot_params</c> and <c>boot_command_line</c> hold what the kernel accepted.</summary>
     public static IReadOnlyList<string> ReadbackPoints { get; } = ["x86_64_start_reservations", "start_kernel"];
 
-    /// <summary>The architecture whose engine runs <paramref name="image"/>: arm64 for an Image or Image.gz, else x86.</summary>
+    /// <summary>The architecture whose engine runs <paramref name="image"/>: arm64 for an Image or Image.gz (or a UKI / zboot image wrapping one), else x86.</summary>
     public static GuestArchitecture ArchitectureOf(ReadOnlySpan<byte> image) =>
-        ImageDetector.Detect(image) is ImageFormat.Arm64Image or ImageFormat.Arm64ImageGzip ? GuestArchitecture.Arm64 : GuestArchitecture.X86_64;
+        ImageDetector.DetectInner(image) is ImageFormat.Arm64Image or ImageFormat.Arm64ImageGzip ? GuestArchitecture.Arm64 : GuestArchitecture.X86_64;
 
     /// <summary>Firecracker's profile for <paramref name="architecture"/>; spec for the 32-bit x86 entry, which Firecracker lacks.</summary>
     public static VmmProfile DefaultProfile(GuestArchitecture architecture, BootProtocol protocol) =>
@@ -47,13 +47,14 @@ public static class KernelBoot
         if (profile.Architecture != architecture)
             throw new ArgumentException($"profile {profile.Name} starts {profile.Architecture} guests, the image is {architecture}", nameof(options));
         var kernel = KernelImage.Parse(image);
-        var symbols = architecture == GuestArchitecture.X86_64 ? options.Symbols ?? RecoverSymbols(image) : options.Symbols;
+        var symbols = architecture == GuestArchitecture.X86_64 ? options.Symbols ?? RecoverSymbols(kernel.Bytes) : options.Symbols;
         using var memory = profile.CreateMemory(options.MemorySize);
         var setup = GuestSetup.Run(memory, profile.Configure(new GuestSetupRequest
         {
             Kernel = kernel,
-            Initrd = options.Initrd,
-            CommandLine = options.CommandLine ?? DefaultCommandLine(architecture),
+            // A unified kernel image's own .initrd and .cmdline apply unless the options give them.
+            Initrd = options.Initrd ?? kernel.EmbeddedInitrd,
+            CommandLine = options.CommandLine ?? kernel.EmbeddedCommandLine ?? DefaultCommandLine(architecture),
             Protocol = options.Protocol,
         }));
         return Run(memory, setup, options with { Profile = profile, Symbols = symbols });
@@ -112,7 +113,7 @@ public static class KernelBoot
         };
     }
 
-    /// <summary>kallsyms from the vmlinux, or from the vmlinux inside a bzImage.</summary>
+    /// <summary>kallsyms from the vmlinux, or from the vmlinux inside a bzImage (the kernel's bytes: a UKI's .linux, not the UKI).</summary>
     private static SymbolTable RecoverSymbols(ReadOnlyMemory<byte> image) =>
         KallsymsReader.Recover(ImageDetector.Detect(image.Span) == ImageFormat.BzImage ? VmlinuxExtractor.Extract(image) : image.Span);
 }

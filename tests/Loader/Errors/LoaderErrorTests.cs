@@ -67,6 +67,14 @@ public sealed class LoaderErrorTests
         (LoaderError.InvalidSystemMap, 1000, LoaderErrorModule.Symbols),
         (LoaderError.KallsymsNotFound, 1001, LoaderErrorModule.Symbols),
         (LoaderError.UnknownSymbol, 1002, LoaderErrorModule.Symbols),
+        (LoaderError.InvalidPeImage, 1100, LoaderErrorModule.Pe),
+        (LoaderError.PeSectionOutsideFile, 1101, LoaderErrorModule.Pe),
+        (LoaderError.UkiLinuxSectionMissing, 1102, LoaderErrorModule.Pe),
+        (LoaderError.UkiNestedImage, 1103, LoaderErrorModule.Pe),
+        (LoaderError.InvalidZbootHeader, 1104, LoaderErrorModule.Pe),
+        (LoaderError.UnsupportedZbootCompression, 1105, LoaderErrorModule.Pe),
+        (LoaderError.MeasureUnsupportedKernel, 1200, LoaderErrorModule.Measure),
+        (LoaderError.MeasureInvalidKernelHeader, 1201, LoaderErrorModule.Measure),
     ];
 
     private static IEnumerable<TestCaseData> Codes() =>
@@ -97,7 +105,9 @@ public sealed class LoaderErrorTests
             "CommandLineTooLarge", "InvalidAscii", "HasSpace", "HasEquals", "MissingValue", "MmioSize",
             "NoQuoteSpace", "InvalidCapacity", "NullTerminator", "CommandLineOverflow", "InvalidQuote", "NoBootArgsInserted",
             "BootStructurePastRamEnd", "BootStructureSetup", "TooManyMemoryMapEntries", "MemmapTableMissing", "InvalidMagic", "InvalidDeviceTree",
-            "UnsupportedEntry", "InitrdImageSizeTooLarge", "PlacementOverlap", "InvalidSystemMap", "KallsymsNotFound", "UnknownSymbol"
+            "UnsupportedEntry", "InitrdImageSizeTooLarge", "PlacementOverlap", "InvalidSystemMap", "KallsymsNotFound", "UnknownSymbol",
+            "InvalidPeImage", "PeSectionOutsideFile", "UkiLinuxSectionMissing", "UkiNestedImage", "InvalidZbootHeader", "UnsupportedZbootCompression",
+            "MeasureUnsupportedKernel", "MeasureInvalidKernelHeader"
         ]);
 
     [Test]
