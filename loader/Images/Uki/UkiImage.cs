@@ -101,8 +101,9 @@ public sealed class UkiImage
         return text.ToString().Trim(' ');
     }
 
+    // The cast matters: a bare null would convert through byte[] to an empty ReadOnlyMemory, not to "no section".
     private static ReadOnlyMemory<byte>? Bytes(ReadOnlyMemory<byte> file, PeSectionTable table, string name) =>
-        table.Find(name) is { } section ? PeSectionTable.Content(file, section) : null;
+        table.Find(name) is { } section ? PeSectionTable.Content(file, section) : (ReadOnlyMemory<byte>?)null;
 
     /// <summary>A text section up to its first NUL, as UTF-8 (os-release and the command line are UTF-8 text).</summary>
     private static string? Text(ReadOnlyMemory<byte> file, PeSectionTable table, string name)
