@@ -18,8 +18,8 @@ internal static class BootCommand
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var kernel = new Argument<FileInfo>("kernel") { Description = "An x86-64 vmlinux (ELF) or bzImage, or an arm64 Image / Image.gz." };
-        var initrd = new Option<FileInfo?>("--initrd") { Description = "An initrd / initramfs to load with it." };
-        var cmdline = new Option<string?>("--cmdline") { Description = "The kernel command line (default: none on x86; the PL011 console and earlycon on arm64)." };
+        var initrd = new Option<FileInfo?>("--initrd") { Description = "An initrd / initramfs to load with it (default: a unified kernel image's own .initrd)." };
+        var cmdline = new Option<string?>("--cmdline") { Description = "The kernel command line (default: a unified kernel image's own .cmdline, else none on x86; the PL011 console and earlycon on arm64)." };
         var protocol = new Option<string>("--protocol") { Description = "auto, pvh, linux64 or linux32 (an arm64 Image has one entry).", DefaultValueFactory = _ => "auto" };
         var profile = new Option<string?>("--profile")
         {
