@@ -10,7 +10,10 @@ namespace LoaderHarness.Loader.Images;
 /// <summary>Recognises a kernel image's format from its first bytes.</summary>
 public static class ImageDetector
 {
-    /// <summary>Enough leading bytes to tell every supported format apart.</summary>
+    /// <summary>
+    /// Enough leading bytes to tell every supported format apart, except a unified kernel image, whose PE section
+    /// table may lie further in (<see cref="Detect(Stream)"/> reads 64 KiB).
+    /// </summary>
     public const int HeadLength = 0x208;
 
     /// <summary>

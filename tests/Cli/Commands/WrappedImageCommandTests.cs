@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using LoaderHarness.Cli;
 using LoaderHarness.Tests.Loader;
+using LoaderHarness.Tests.Loader.Images.Uki;
 using LoaderHarness.Tests.Support;
 using Shouldly;
 
@@ -83,6 +84,22 @@ public sealed class WrappedImageCommandTests : CliTestFixture
         load["format"]!.GetValue<string>().ShouldBe("Zboot");
         load["protocol"]!.GetValue<string>().ShouldBe("Arm64");
         load["kernelLoad"]!.GetValue<ulong>().ShouldBe(JsonNode.Parse(Run("load", WriteFile("Image", arm64), "--json").Out)!["kernelLoad"]!.GetValue<ulong>());
+    }
+
+    [Test]
+    [Category("RealKernel")]
+    [Category("Slow")]
+    public void Boot_of_a_uki_runs_its_kernel_with_its_own_initrd_and_command_line()
+    {
+        var uki = WriteFile("debian.efi", UkiRealKernelTests.Build(DebianKernel.BzImage()));
+
+        var (code, output, error) = Run("boot", uki, "--until", "start_kernel", "--mem", "512M", "--json");
+
+        code.ShouldBe(CliApp.Ok, error);
+        var json = JsonNode.Parse(output)!;
+        json["milestone"]!.GetValue<string>().ShouldBe("start_kernel");
+        json["architecture"]!.GetValue<string>().ShouldBe("x86_64");
+        json.ToJsonString().ShouldContain("console=ttyS0 nokaslr panic=-1");
     }
 
     [Test]
