@@ -41,6 +41,7 @@ internal static class ConformCommand
             DefaultValueFactory = _ => JUnitSkipped.Omit,
             CustomParser = OptionParsers.Enum("--junit-skipped", JUnitSkipped.Omit, JUnitSkipped.Skip),
         };
+        var html = new Option<FileInfo?>("--html") { Description = "Write a self-contained HTML report (case matrix, memory maps, verdicts with their sources, consoles) to this file." };
         var budget = new Option<ulong>("--max-instructions") { Description = "Instruction budget per boot.", DefaultValueFactory = _ => 1_000_000, CustomParser = OptionParsers.UInt64("--max-instructions") };
         var details = new Option<bool>("--details") { Description = "Print every contract's verdict for every case." };
         var command = new Command("conform",
@@ -48,11 +49,11 @@ internal static class ConformCommand
             "set up the vCPU, check the contract catalogue on the entry state, run the kernel's entry code in the emulator, and check what it did. " +
             "With no options it runs the built-in fixture kernels and the seeded-fault mutants. Exit 0 when everything conforms and every mutant is caught, 1 otherwise, 2 for bad input.")
         {
-            kernel, initrd, cmdline, protocol, profile, mutants, json, junit, junitSkipped, budget, details,
+            kernel, initrd, cmdline, protocol, profile, mutants, json, junit, junitSkipped, html, budget, details,
         };
         command.SetAction(parse => CliApp.Guard(stderr, () =>
         {
-            OutputFile.CheckAll(("--json", parse.GetValue(json)), ("--junit", parse.GetValue(junit)));
+            OutputFile.CheckAll(("--json", parse.GetValue(json)), ("--junit", parse.GetValue(junit)), ("--html", parse.GetValue(html)));
             var profileName = parse.GetValue(profile)!;
             var profiles = profileName == "all" ? VmmProfiles.All : VmmProfiles.Named(profileName);
             if (profiles.Count == 0)
@@ -80,6 +81,8 @@ internal static class ConformCommand
                 File.WriteAllText(jsonFile.FullName, ConformJson.Write(result));
             if (parse.GetValue(junit) is { } junitFile)
                 ConformJUnit.Save(result, parse.GetValue(junitSkipped), junitFile.FullName);
+            if (parse.GetValue(html) is { } htmlFile)
+                File.WriteAllText(htmlFile.FullName, ConformHtml.Write(result));
             return result.Success ? CliApp.Ok : CliApp.CheckFailed;
         }));
         return command;
