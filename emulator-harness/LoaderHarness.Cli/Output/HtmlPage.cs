@@ -97,7 +97,7 @@ internal sealed class HtmlPage
         svg text{font:11px system-ui,sans-serif;fill:#1d2330}svg .address,svg .tick-label{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:10.5px;fill:#475467}
         svg .column-title{font-weight:600;font-size:12px}svg .tick{stroke:#d0d5dd;stroke-width:1}svg .axis{stroke:#475467;stroke-width:1.5}svg .leader{stroke:#98a2b3;fill:none}
         svg .area rect{stroke:#fff;stroke-width:1}svg .area:hover rect{stroke:#111;stroke-width:2}svg .size{fill:#667085}svg .area-label{fill:#1d2330}
-        .kind-ram rect,.kind-map-ram rect{fill:#cfe8d5}.kind-mmio-gap rect{fill:#eceff3;stroke:#98a2b3;stroke-dasharray:4 3}.kind-map-reserved rect{fill:#f6d8b8}
+        .kind-ram rect,.kind-map-ram rect{fill:#cfe8d5}svg .kind-mmio-gap rect{fill:#eceff3;stroke:#98a2b3;stroke-dasharray:4 3}.kind-map-reserved rect{fill:#f6d8b8}
         .kind-kernel rect{fill:#7aa7e8}.kind-initrd rect{fill:#b59be6}.kind-command-line rect{fill:#f2c94c}.kind-boot-structure rect{fill:#ef8d7a}
         .kind-page-tables rect{fill:#5cc0b5}.kind-stack rect{fill:#e48bc0}.kind-other rect{fill:#b8c0cc}
         .milestone circle{fill:#3563c9;stroke:#fff;stroke-width:1.5}.milestone.kind-stop circle{fill:#c62828}.milestone.kind-entry circle{fill:#1f8a4c}

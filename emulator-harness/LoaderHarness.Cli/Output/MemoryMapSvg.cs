@@ -109,18 +109,24 @@ internal static class MemoryMapSvg
         }
     }
 
-    /// <summary>A size as a human reads it: exact bytes below 1 KiB, else KiB/MiB/GiB with up to two decimals.</summary>
+    /// <summary>
+    /// A size as a human reads it, never rounded silently: the largest unit (bytes, KiB, MiB, GiB, TiB) in which it
+    /// is exact to two decimals (3071 MiB, not 3 GiB); a size exact in none but bytes gets its largest unit and "~".
+    /// </summary>
     public static string Size(ulong bytes)
     {
         string[] units = ["bytes", "KiB", "MiB", "GiB", "TiB"];
-        var value = (double)bytes;
-        var unit = 0;
-        while (value >= 1024 && unit < units.Length - 1)
+        var largest = 0;
+        while (largest < units.Length - 1 && bytes >> (10 * (largest + 1)) > 0)
+            largest++;
+        for (var unit = largest; unit > 0; unit--)
         {
-            value /= 1024;
-            unit++;
+            var hundredths = (UInt128)bytes * 100;
+            var divisor = (UInt128)1 << (10 * unit);
+            if (hundredths % divisor == 0)
+                return Inv($"{(double)bytes / (1UL << (10 * unit)):0.##} {units[unit]}");
         }
-        return unit == 0 ? Inv($"{bytes} bytes") : Inv($"{value:0.##} {units[unit]}");
+        return largest == 0 ? Inv($"{bytes} bytes") : Inv($"~{(double)bytes / (1UL << (10 * largest)):0.##} {units[largest]}");
     }
 
     private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
