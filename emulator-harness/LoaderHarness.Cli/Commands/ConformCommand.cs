@@ -38,7 +38,8 @@ internal static class ConformCommand
         var junitSkipped = new Option<JUnitSkipped>("--junit-skipped")
         {
             Description = "Contracts that do not apply to a case: omit (default; listed in the suite's not-applicable property) or skip (a <skipped> testcase each).",
-            DefaultValueFactory = _ => JUnitSkipped.Omit,
+            // No DefaultValueFactory: help would print the enum's name ("Omit"); unset, the value is Omit, the enum's first.
+            HelpName = "omit|skip",
             CustomParser = OptionParsers.Enum("--junit-skipped", JUnitSkipped.Omit, JUnitSkipped.Skip),
         };
         var html = new Option<FileInfo?>("--html") { Description = "Write a self-contained HTML report (case matrix, memory maps, verdicts with their sources, consoles) to this file." };
