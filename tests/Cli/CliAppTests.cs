@@ -18,7 +18,7 @@ public sealed class CliAppTests : CliTestFixture
         var (code, output, _) = Run("inspect", WriteFile("elf", PeerImages.Read("test_elfnote.bin")), "--json");
         code.ShouldBe(0);
         var json = JsonNode.Parse(output)!;
-        json["format"]!.GetValue<string>().ShouldBe("Elf");
+        json["format"]!.GetValue<string>().ShouldBe("elf"); // enum values lowercase, as every report spells them
         json["pvhEntry"]!.GetValue<ulong>().ShouldBe(0x1E1FE1FUL); // linux-loader test_load_pvh
         json["segments"]!.AsArray().Count.ShouldBe(2);
     }
@@ -57,7 +57,7 @@ public sealed class CliAppTests : CliTestFixture
             "--mem", "256M", "--json", "--boot-struct-out", structure);
         code.ShouldBe(0);
         var json = JsonNode.Parse(output)!;
-        json["protocol"]!.GetValue<string>().ShouldBe("Pvh");
+        json["protocol"]!.GetValue<string>().ShouldBe("pvh");
         json["entry"]!.GetValue<ulong>().ShouldBe(0x100_0040UL);
         json["placements"]!.AsArray().Select(p => p!["name"]!.GetValue<string>()).ShouldContain("initrd");
         // start_info magic (start_info.h XEN_HVM_START_MAGIC_VALUE) heads the file.

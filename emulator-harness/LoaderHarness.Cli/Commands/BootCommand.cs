@@ -35,15 +35,17 @@ internal static class BootCommand
         var trace = new Option<FileInfo?>("--trace") { Description = "Write every executed instruction (disassembled, with kernel symbols) to this file. Slow." };
         var seed = new Option<ulong?>("--seed") { Description = "x86: give the CPU RDRAND/RDSEED (in CPUID too) drawing from this seed; without it they are absent and KASLR mixes only RDTSC.", CustomParser = r => OptionParsers.UInt64("--seed")(r) };
         var mem = new Option<string>("--mem") { Description = "Guest RAM size (e.g. 512M, 1G).", DefaultValueFactory = _ => "1G" };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object (schema in README)." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object (schema: docs/schema/loader-harness.schema.json)." };
+        var html = new Option<FileInfo?>("--html") { Description = "Write a self-contained HTML report (milestone timeline, memory map, verdicts with their sources, console) to this file." };
         var console = new Option<bool>("--console") { Description = "Stream the kernel's serial console (x86 COM1, arm64 PL011) to stderr, line by line, as it runs." };
         var command = new Command("boot",
             "Boot a real Linux kernel (x86-64 or arm64) hardware-free in the engine to a symbol (start_kernel by default) and read back from its memory what it accepted.")
         {
-            kernel, initrd, cmdline, protocol, profile, systemMap, until, maxInstructions, trace, seed, mem, json, console,
+            kernel, initrd, cmdline, protocol, profile, systemMap, until, maxInstructions, trace, seed, mem, json, html, console,
         };
         command.SetAction(parse => CliApp.Guard(stderr, () =>
         {
+            OutputFile.CheckAll(("--html", parse.GetValue(html)));
             using var mapped = MappedFile.Open(parse.GetValue(kernel)!.FullName);
             var image = mapped.Memory;
             var entry = ParseProtocol(parse.GetValue(protocol)!);
@@ -70,6 +72,8 @@ internal static class BootCommand
             });
             var asJson = parse.GetValue(json);
             BootJson.Describe(report, asJson).WriteTo(stdout, asJson);
+            if (parse.GetValue(html) is { } htmlFile)
+                File.WriteAllText(htmlFile.FullName, BootHtml.Write(report));
             return report.Succeeded ? CliApp.Ok : CliApp.CheckFailed;
         }));
         return command;

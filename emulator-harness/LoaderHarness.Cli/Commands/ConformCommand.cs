@@ -1,5 +1,6 @@
 using System.CommandLine;
 using LoaderHarness.Cli.Conform;
+using LoaderHarness.Cli.Output;
 using LoaderHarness.Emulator.Conformance;
 using LoaderHarness.Emulator.Contracts;
 using LoaderHarness.Emulator.Vcpu;
@@ -32,8 +33,16 @@ internal static class ConformCommand
             DefaultValueFactory = _ => "all",
         };
         var mutants = new Option<bool?>("--mutants") { Description = "Inject the seeded faults (default: on for the fixtures, off for --kernel)." };
-        var json = new Option<FileInfo?>("--json") { Description = "Write the full report as JSON to this file." };
-        var junit = new Option<FileInfo?>("--junit") { Description = "Write JUnit XML (one testcase per contract per case) to this file." };
+        var json = new Option<FileInfo?>("--json") { Description = "Write the full report as JSON to this file (schema: docs/schema/loader-harness.schema.json)." };
+        var junit = new Option<FileInfo?>("--junit") { Description = "Write JUnit XML (one testcase per contract per case, UTF-8 without BOM) to this file." };
+        var junitSkipped = new Option<JUnitSkipped>("--junit-skipped")
+        {
+            Description = "Contracts that do not apply to a case: omit (default; listed in the suite's not-applicable property) or skip (a <skipped> testcase each).",
+            // No DefaultValueFactory: help would print the enum's name ("Omit"); unset, the value is Omit, the enum's first.
+            HelpName = "omit|skip",
+            CustomParser = OptionParsers.Enum("--junit-skipped", JUnitSkipped.Omit, JUnitSkipped.Skip),
+        };
+        var html = new Option<FileInfo?>("--html") { Description = "Write a self-contained HTML report (case matrix, memory maps, verdicts with their sources, consoles) to this file." };
         var budget = new Option<ulong>("--max-instructions") { Description = "Instruction budget per boot.", DefaultValueFactory = _ => 1_000_000, CustomParser = OptionParsers.UInt64("--max-instructions") };
         var details = new Option<bool>("--details") { Description = "Print every contract's verdict for every case." };
         var command = new Command("conform",
@@ -41,10 +50,11 @@ internal static class ConformCommand
             "set up the vCPU, check the contract catalogue on the entry state, run the kernel's entry code in the emulator, and check what it did. " +
             "With no options it runs the built-in fixture kernels and the seeded-fault mutants. Exit 0 when everything conforms and every mutant is caught, 1 otherwise, 2 for bad input.")
         {
-            kernel, initrd, cmdline, protocol, profile, mutants, json, junit, budget, details,
+            kernel, initrd, cmdline, protocol, profile, mutants, json, junit, junitSkipped, html, budget, details,
         };
         command.SetAction(parse => CliApp.Guard(stderr, () =>
         {
+            OutputFile.CheckAll(("--json", parse.GetValue(json)), ("--junit", parse.GetValue(junit)), ("--html", parse.GetValue(html)));
             var profileName = parse.GetValue(profile)!;
             var profiles = profileName == "all" ? VmmProfiles.All : VmmProfiles.Named(profileName);
             if (profiles.Count == 0)
@@ -71,7 +81,9 @@ internal static class ConformCommand
             if (parse.GetValue(json) is { } jsonFile)
                 File.WriteAllText(jsonFile.FullName, ConformJson.Write(result));
             if (parse.GetValue(junit) is { } junitFile)
-                ConformJUnit.Write(result).Save(junitFile.FullName);
+                ConformJUnit.Save(result, parse.GetValue(junitSkipped), junitFile.FullName);
+            if (parse.GetValue(html) is { } htmlFile)
+                File.WriteAllText(htmlFile.FullName, ConformHtml.Write(result));
             return result.Success ? CliApp.Ok : CliApp.CheckFailed;
         }));
         return command;

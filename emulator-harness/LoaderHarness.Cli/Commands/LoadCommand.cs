@@ -20,7 +20,7 @@ internal static class LoadCommand
             Description = "auto, linux64, linux32, linux16 (real mode), pvh, arm64 or riscv64.", DefaultValueFactory = _ => BootProtocol.Auto,
             CustomParser = OptionParsers.Enum("--protocol", BootProtocol.Auto, BootProtocol.Linux64, BootProtocol.Linux32, BootProtocol.Linux16, BootProtocol.Pvh, BootProtocol.Arm64, BootProtocol.Riscv64),
         };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object (schema: docs/schema/loader-harness.schema.json)." };
         var structOut = new Option<FileInfo?>("--boot-struct-out") { Description = "Write the boot structure built (zero page; start_info + memmap; or the DTB) to this file." };
         var command = new Command("load",
             "Set up a guest as a VMM would (Firecracker / Cloud Hypervisor layouts): load kernel, initrd and command line, build the boot structure, print the memory map and the entry.")
@@ -44,7 +44,8 @@ internal static class LoadCommand
             });
             if (parse.GetValue(structOut) is { } output)
                 File.WriteAllBytes(output.FullName, result.BootStructure);
-            Describe(parsed, result, memory).WriteTo(stdout, parse.GetValue(json));
+            var asJson = parse.GetValue(json);
+            Describe(ReportSchema.Start("load", asJson), parsed, result, memory).WriteTo(stdout, asJson);
             return CliApp.Ok;
         }));
         return command;
@@ -58,19 +59,19 @@ internal static class LoadCommand
         _ => GuestMemory.WithMmioGap(ram),
     };
 
-    private static Facts Describe(KernelImage kernel, GuestSetupResult r, GuestMemory memory) => new Facts()
+    private static Facts Describe(Facts facts, KernelImage kernel, GuestSetupResult r, GuestMemory memory) => facts
         .Add("format", kernel.FileFormat)
         .Add("innerFormat", kernel.FileFormat != kernel.Format ? r.Kernel.Format : null)
         .Add("protocol", r.Protocol)
-        .Add("entry", r.Entry)
-        .Add("bootStructureAddress", r.BootStructureAddress)
+        .Address("entry", r.Entry)
+        .Address("bootStructureAddress", r.BootStructureAddress)
         .Add("bootStructureSize", (ulong)r.BootStructure.Length)
-        .Add("kernelLoad", r.Kernel.KernelLoad)
-        .Add("kernelEnd", r.Kernel.KernelEnd)
-        .Add("commandLineAddress", r.CommandLineAddress)
+        .Address("kernelLoad", r.Kernel.KernelLoad)
+        .Address("kernelEnd", r.Kernel.KernelEnd)
+        .Address("commandLineAddress", r.CommandLineAddress)
         .Add("commandLine", r.CommandLine)
-        .Add("initrd", r.Initrd is { } i ? new Facts().Add("address", i.Address).Add("size", i.Size) : null)
-        .Add("ram", memory.Regions.Select(g => new Facts().Add("address", g.Start).Add("size", g.Size)).ToArray())
-        .Add("placements", r.Placements.Select(p => new Facts().Add("name", p.Name).Add("address", p.Address).Add("size", p.Size)).ToArray())
-        .Add("memoryMap", r.MemoryMap.Select(e => new Facts().Add("address", e.Address).Add("size", e.Size).Add("type", e.Type)).ToArray());
+        .Add("initrd", r.Initrd is { } i ? new Facts().Address("address", i.Address).Add("size", i.Size) : null)
+        .Add("ram", memory.Regions.Select(g => new Facts().Address("address", g.Start).Add("size", g.Size)).ToArray())
+        .Add("placements", r.Placements.Select(p => new Facts().Add("name", p.Name).Address("address", p.Address).Add("size", p.Size)).ToArray())
+        .Add("memoryMap", r.MemoryMap.Select(e => new Facts().Address("address", e.Address).Add("size", e.Size).Add("type", e.Type)).ToArray());
 }

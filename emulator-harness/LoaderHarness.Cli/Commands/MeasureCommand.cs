@@ -21,12 +21,15 @@ internal static class MeasureCommand
         };
         command.SetAction(parse => CliApp.Guard(stderr, () =>
         {
+            if (parse.GetValue(tableOut) is { } target)
+                OutputFile.Check("--sev-hashes-out", target.FullName);
             using var mapped = MappedFile.Open(parse.GetValue(kernel)!.FullName);
             var initrdBytes = parse.GetValue(initrd) is { } f ? InputFile.ReadAll(f.FullName) : [];
             var m = KernelMeasurement.Measure(mapped.Memory.Span, initrdBytes, parse.GetValue(cmdline));
             if (parse.GetValue(tableOut) is { } output)
                 File.WriteAllBytes(output.FullName, m.Table);
-            new Facts()
+            var asJson = parse.GetValue(json);
+            ReportSchema.Start("measure", asJson)
                 .Add("kernelSha256", Convert.ToHexStringLower(m.KernelSha256))
                 .Add("initrdSha256", Convert.ToHexStringLower(m.InitrdSha256))
                 .Add("cmdlineSha256", Convert.ToHexStringLower(m.CmdlineSha256))
@@ -35,7 +38,7 @@ internal static class MeasureCommand
                 .Add("initrdSize", (ulong)initrdBytes.Length)
                 .Add("table", Convert.ToHexStringLower(m.Table))
                 .Add("tableOut", parse.GetValue(tableOut)?.FullName)
-                .WriteTo(stdout, parse.GetValue(json));
+                .WriteTo(stdout, asJson);
             return CliApp.Ok;
         }));
         return command;

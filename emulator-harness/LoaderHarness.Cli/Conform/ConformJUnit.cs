@@ -1,3 +1,5 @@
+using System.Text;
+using System.Xml;
 using System.Xml.Linq;
 using LoaderHarness.Emulator.Conformance;
 using LoaderHarness.Emulator.Contracts;
@@ -6,21 +8,38 @@ namespace LoaderHarness.Cli.Conform;
 
 /// <summary>
 /// JUnit XML as CI systems display it: one testsuite per case with one testcase per contract (failures for
-/// violations, skipped for contracts that do not apply), and a "mutants" suite with one testcase per fault.
+/// violations; contracts that do not apply left out, listed in a property, or skipped, as
+/// <see cref="JUnitSkipped"/> says), and a "mutants" suite with one testcase per fault. UTF-8 without a
+/// byte-order mark, which some dashboards show as a stray character or refuse.
 /// </summary>
 internal static class ConformJUnit
 {
-    public static XDocument Write(ConformanceResult result)
+    /// <summary>Writes the report to <paramref name="path"/>.</summary>
+    public static void Save(ConformanceResult result, JUnitSkipped skipped, string path)
+    {
+        var settings = new XmlWriterSettings { Encoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), Indent = true };
+        using var writer = XmlWriter.Create(path, settings);
+        Write(result, skipped).Save(writer);
+    }
+
+    /// <summary>The report as a document.</summary>
+    public static XDocument Write(ConformanceResult result, JUnitSkipped skipped = JUnitSkipped.Omit)
     {
         var suites = new XElement("testsuites", new XAttribute("name", "loader-harness conform"),
             new XAttribute("time", Seconds(result.Elapsed)));
         foreach (var report in result.Cases)
         {
             var suite = new XElement("testsuite", new XAttribute("name", report.Name), new XAttribute("time", Seconds(report.Elapsed)));
+            var notApplicable = report.Results.Where(r => r.Verdict == ContractVerdict.NotApplicable).Select(r => r.Contract.Id).ToList();
+            if (skipped == JUnitSkipped.Omit && notApplicable.Count > 0)
+                suite.Add(new XElement("properties",
+                    new XElement("property", new XAttribute("name", "not-applicable"), new XAttribute("value", string.Join(" ", notApplicable)))));
             if (report.SetupError is { } error)
                 suite.Add(TestCase(report.Name, "loader.setup", new XElement("failure", new XAttribute("message", error))));
             foreach (var r in report.Results)
             {
+                if (r.Verdict == ContractVerdict.NotApplicable && skipped == JUnitSkipped.Omit)
+                    continue;
                 var outcome = r.Verdict switch
                 {
                     ContractVerdict.NotApplicable => new XElement("skipped", new XAttribute("message", r.Detail)),

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using LoaderHarness.Cli.Output;
 using LoaderHarness.Emulator.Conformance;
 using LoaderHarness.Emulator.Core;
@@ -8,14 +9,17 @@ namespace LoaderHarness.Cli.Conform;
 /// <summary>
 /// The machine-readable report of a <c>conform</c> run: one object, camelCase names, lowercase enum values
 /// (<see cref="JsonNames"/>), numbers as JSON numbers with a parallel <c>...Hex</c> string for addresses, times
-/// in <c>wallSeconds</c>.
+/// in <c>wallSeconds</c>; docs/schema/loader-harness.schema.json's <c>conform</c> definition.
 /// </summary>
 internal static class ConformJson
 {
-    private static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
+    // Absent rather than null, as every other verb's JSON (Facts leaves nulls out).
+    private static readonly JsonSerializerOptions Options = new() { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     public static string Write(ConformanceResult result) => JsonSerializer.Serialize(new
     {
+        schemaVersion = ReportSchema.Version,
+        command = "conform",
         success = result.Success,
         wallSeconds = JsonNames.Seconds(result.Elapsed),
         cases = result.Cases.Select(Case),

@@ -12,26 +12,26 @@ internal static class BootJson
 {
     public static Facts Describe(BootReport r, bool json)
     {
-        var facts = new Facts()
+        var facts = ReportSchema.Start("boot", json)
             .Add("architecture", JsonNames.Of(r.Architecture))
             .Add("protocol", JsonNames.Of(r.Protocol))
             .Add("profile", r.Profile)
             .Add("until", r.Until)
             .Add("milestone", r.Milestone ?? "none")
             .Add("reached", r.Reached)
-            .Add("stopReason", JsonNames.Of(r.StopReason));
-        Address(facts, "stopPc", r.StopPc, json)
+            .Add("stopReason", JsonNames.Of(r.StopReason))
+            .Address("stopPc", r.StopPc)
             .Add("stopSymbol", r.StopLocation)
             .Add("stopDetail", r.StopDetail)
             .Add("instructions", (long)r.Instructions)
-            .Add("wallSeconds", JsonNames.Seconds(r.WallTime));
-        Address(facts, "kernelLoad", r.KernelLoad, json);
-        Address(facts, "bootStructure", r.BootStructureAddress, json);
-        Address(facts, "kernelPhysical", r.KernelPhysical, json);
-        Address(facts, "virtualOffset", r.VirtualOffset, json);
-        Address(facts, "linkAddress", r.LinkAddress, json);
+            .Add("wallSeconds", JsonNames.Seconds(r.WallTime))
+            .Address("kernelLoad", r.KernelLoad)
+            .Address("bootStructure", r.BootStructureAddress)
+            .Address("kernelPhysical", r.KernelPhysical)
+            .Address("virtualOffset", r.VirtualOffset)
+            .Address("linkAddress", r.LinkAddress);
         return facts
-            .Add("milestones", r.Milestones.Select(m => Address(new Facts().Add("kind", JsonNames.Of(m.Kind)).Add("name", m.Name), "pc", m.Address, json)
+            .Add("milestones", r.Milestones.Select(m => new Facts().Add("kind", JsonNames.Of(m.Kind)).Add("name", m.Name).Address("pc", m.Address)
                 .Add("instructions", (long)m.Instructions).Add("seconds", JsonNames.Seconds(m.Elapsed)).Add("line", m.Line)).ToArray())
             .Add("lastConsoleLine", r.LastConsoleLine)
             .Add("console", r.Console)
@@ -39,37 +39,28 @@ internal static class BootJson
                 .Add("id", c.Contract.Id)
                 .Add("verdict", c.Verdict == ContractVerdict.Pass ? "pass" : c.IsViolation ? "fail" : "advisory")
                 .Add("detail", c.Detail)).ToArray())
-            .Add("readback", r.Readback is { } readback ? Readback(readback, json) : null);
+            .Add("readback", r.Readback is { } readback ? Readback(readback) : null);
     }
 
-    private static Facts Readback(KernelReadback r, bool json)
+    private static Facts Readback(KernelReadback r)
     {
         var facts = new Facts().Add("bootCommandLine", r.BootCommandLine);
         if (r.X86 is { } x86)
         {
-            facts.Add("e820", x86.E820.Select(e => Address(new Facts(), "address", e.Address, json).Add("size", e.Size).Add("type", JsonNames.Of(e.Type))).ToArray())
-                .Add("ramdisk", Address(new Facts(), "address", x86.Ramdisk.Address, json).Add("size", x86.Ramdisk.Size))
+            facts.Add("e820", x86.E820.Select(e => new Facts().Address("address", e.Address).Add("size", e.Size).Add("type", JsonNames.Of(e.Type))).ToArray())
+                .Add("ramdisk", new Facts().Address("address", x86.Ramdisk.Address).Add("size", x86.Ramdisk.Size))
                 .Add("typeOfLoader", x86.TypeOfLoader)
-                .Add("protocolVersion", x86.ProtocolVersion);
-            Address(facts, "physBase", x86.PhysBase, json);
+                .Add("protocolVersion", x86.ProtocolVersion)
+                .Address("physBase", x86.PhysBase);
         }
         if (r.Arm64 is { } arm64)
         {
-            facts.Add("bootArgs", arm64.BootArgs);
-            Address(facts, "bootArgsAddress", arm64.BootArgsAddress, json);
-            Address(facts, "fdtPointer", arm64.FdtPointer, json);
-            Address(facts, "fdtPointerAddress", arm64.FdtPointerAddress, json);
-            Address(facts, "bootCommandLineAddress", arm64.BootCommandLineAddress, json);
+            facts.Add("bootArgs", arm64.BootArgs)
+                .Address("bootArgsAddress", arm64.BootArgsAddress)
+                .Address("fdtPointer", arm64.FdtPointer)
+                .Address("fdtPointerAddress", arm64.FdtPointerAddress)
+                .Address("bootCommandLineAddress", arm64.BootCommandLineAddress);
         }
-        return facts;
-    }
-
-    /// <summary>Adds an address: a number (hex in text), and in JSON its <c>...Hex</c> twin for humans.</summary>
-    private static Facts Address(Facts facts, string name, ulong? value, bool json)
-    {
-        facts.Add(name, value);
-        if (json && value is { } v)
-            facts.Add(name + "Hex", JsonNames.Hex(v));
         return facts;
     }
 }

@@ -5,7 +5,9 @@ namespace LoaderHarness.Cli.Output;
 
 /// <summary>
 /// An ordered list of named facts a command reports: printed as aligned "name: value" lines (numbers in
-/// hex) or as one JSON object (numbers as JSON numbers, names camelCase).
+/// hex) or as one JSON object (numbers as JSON numbers, names camelCase, enum values as <see cref="JsonNames"/>
+/// spells them, an address also as its <c>...Hex</c> twin). docs/schema/loader-harness.schema.json describes
+/// every object a verb writes.
 /// </summary>
 public sealed class Facts
 {
@@ -30,6 +32,17 @@ public sealed class Facts
         return this;
     }
 
+    /// <summary>
+    /// Adds a guest or file address a human reads: a number in both forms, and in JSON also <c>nameHex</c>
+    /// (<c>"0x1000000"</c>) beside it. Null values are left out.
+    /// </summary>
+    public Facts Address(string name, ulong? value)
+    {
+        if (value is { } v)
+            _items.Add((name, new AddressFact(v)));
+        return this;
+    }
+
     /// <summary>Writes the facts as JSON or as text.</summary>
     public void WriteTo(TextWriter output, bool json)
     {
@@ -48,13 +61,18 @@ public sealed class Facts
     {
         var o = new JsonObject();
         foreach (var (name, value) in _items)
+        {
             o[name] = ToNode(value);
+            if (value is AddressFact address)
+                o[name + "Hex"] = JsonNames.Hex(address.Value);
+        }
         return o;
     }
 
     private static JsonNode? ToNode(object? value) => value switch
     {
         null => null,
+        AddressFact a => JsonValue.Create(a.Value),
         Facts f => f.ToJson(),
         IEnumerable<Facts> list => new JsonArray(list.Select(f => (JsonNode?)f.ToJson()).ToArray()),
         IEnumerable<string> strings => new JsonArray(strings.Select(s => (JsonNode?)JsonValue.Create(s)).ToArray()),
@@ -68,7 +86,7 @@ public sealed class Facts
         ushort u => JsonValue.Create(u),
         byte b => JsonValue.Create(b),
         double d => JsonValue.Create(d),
-        Enum e => JsonValue.Create(e.ToString()),
+        Enum e => JsonValue.Create(JsonNames.Of(e)),
         _ => JsonValue.Create(value.ToString()),
     };
 
@@ -94,6 +112,7 @@ public sealed class Facts
 
     private static string Format(object? value) => value switch
     {
+        AddressFact a => $"0x{a.Value:x}",
         ulong u => $"0x{u:x}",
         long l => l.ToString(System.Globalization.CultureInfo.InvariantCulture), // counts (signed) read in decimal; addresses are unsigned
         uint u => $"0x{u:x}",
@@ -103,4 +122,7 @@ public sealed class Facts
         IEnumerable<ulong> n => string.Join(", ", n.Select(v => $"0x{v:x}")),
         _ => value?.ToString() ?? "",
     };
+
+    /// <summary>An address: hex in text, a number and its hex twin in JSON.</summary>
+    private readonly record struct AddressFact(ulong Value);
 }

@@ -10,12 +10,15 @@ namespace LoaderHarness.Cli.Output;
 /// <summary>Every header fact of an image, named after the spec's fields in camelCase.</summary>
 public static class ImageFacts
 {
-    /// <summary>Describes <paramref name="file"/> (a mapped file is read only where its headers are); throws LoaderException for malformed headers.</summary>
-    public static Facts Describe(ReadOnlyMemory<byte> file)
+    /// <summary>
+    /// Describes <paramref name="file"/> (a mapped file is read only where its headers are) after the facts in
+    /// <paramref name="start"/> (<see cref="ReportSchema.Start"/>); throws LoaderException for malformed headers.
+    /// </summary>
+    public static Facts Describe(ReadOnlyMemory<byte> file, Facts? start = null)
     {
         var image = file.Span;
         var format = ImageDetector.Detect(image);
-        var facts = new Facts().Add("format", format).Add("fileSize", (ulong)image.Length);
+        var facts = (start ?? new Facts()).Add("format", format).Add("fileSize", (ulong)image.Length);
         return format switch
         {
             ImageFormat.Elf => Elf(facts, ElfKernel.Parse(image)),
@@ -70,14 +73,16 @@ public static class ImageFacts
 
     private static Facts Elf(Facts facts, ElfKernel elf)
     {
-        facts.Add("entry", elf.Header.Entry)
-            .Add("pvhEntry", elf.PvhEntry is { } e ? (ulong)e : null)
+        facts.Address("entry", elf.Header.Entry)
+            .Address("pvhEntry", elf.PvhEntry is { } e ? (ulong)e : null)
             .Add("pvhRelocation", elf.PvhRelocation is { } r
                 ? new Facts().Add("align", r.Align).Add("min", r.Min).Add("max", r.Max)
                 : null)
             .Add("segments", elf.ProgramHeaders.Select(p => new Facts()
-                .Add("type", p.Type switch { ElfProgramHeader.TypeLoad => "LOAD", ElfProgramHeader.TypeNote => "NOTE", _ => $"0x{p.Type:x}" })
-                .Add("offset", p.Offset).Add("vaddr", p.VirtualAddress).Add("paddr", p.PhysicalAddress)
+                // elf.h PT_LOAD, PT_NOTE; other types by number only (typeValue).
+                .Add("type", p.Type switch { ElfProgramHeader.TypeLoad => "load", ElfProgramHeader.TypeNote => "note", _ => "other" })
+                .Add("typeValue", p.Type)
+                .Add("offset", p.Offset).Address("vaddr", p.VirtualAddress).Address("paddr", p.PhysicalAddress)
                 .Add("filesz", p.FileSize).Add("memsz", p.MemorySize).Add("flags", p.Flags)).ToArray());
         return facts;
     }
@@ -88,8 +93,9 @@ public static class ImageFacts
         var kernel = BzImageKernel.Parse(image);
         var h = kernel.Header;
         var x = h.EffectiveXLoadFlags;
-        facts.Add("entry", (ulong)h.Code32Start)
-            .Add("entry64", x.HasFlag(XLoadFlags.Kernel64) ? (ulong)h.Code32Start + 0x200 : null)
+        string? payloadError = null;
+        facts.Address("entry", h.Code32Start)
+            .Address("entry64", x.HasFlag(XLoadFlags.Kernel64) ? (ulong)h.Code32Start + 0x200 : null)
             .Add("protocolVersion", h.ProtocolVersion)
             .Add("setupSects", h.SetupSects).Add("rootFlags", h.RootFlags).Add("syssize", h.SysSize)
             .Add("vidMode", h.VidMode).Add("rootDev", h.RootDev).Add("bootFlag", h.BootFlag)
@@ -97,7 +103,7 @@ public static class ImageFacts
             .Add("realmodeSwtch", h.RealModeSwitch).Add("startSysSeg", h.StartSysSeg).Add("kernelVersion", h.KernelVersion)
             .Add("kernelVersionString", KernelVersionString(image, h))
             .Add("typeOfLoader", h.TypeOfLoader).Add("loadFlags", h.LoadFlags).Add("setupMoveSize", h.SetupMoveSize)
-            .Add("code32Start", h.Code32Start).Add("ramdiskImage", h.RamdiskImage).Add("ramdiskSize", h.RamdiskSize)
+            .Address("code32Start", h.Code32Start).Add("ramdiskImage", h.RamdiskImage).Add("ramdiskSize", h.RamdiskSize)
             .Add("heapEndPtr", h.HeapEndPtr).Add("extLoaderVer", h.ExtLoaderVer).Add("extLoaderType", h.ExtLoaderType)
             .Add("cmdLinePtr", h.CmdLinePtr)
             .Add("initrdAddrMax", h.EffectiveInitrdAddrMax)
@@ -105,14 +111,15 @@ public static class ImageFacts
             .Add("relocatableKernel", h.Version >= 0x0205 ? h.RelocatableKernel != 0 : null)
             .Add("minAlignment", h.Version >= 0x020A ? h.MinAlignment : null)
             .Add("xloadflags", h.Version >= 0x020C ? h.XLoadFlags : null)
-            .Add("xloadflagsNames", h.Version >= 0x020C ? x.ToString().Split(", ") : null)
+            .Add("xloadflagsNames", h.Version >= 0x020C ? XLoadFlagNames(x) : null)
             .Add("cmdlineSize", h.EffectiveCmdlineSize)
             .Add("hardwareSubarch", h.Version >= 0x0207 ? h.HardwareSubarch : null)
             .Add("payloadOffset", h.Version >= 0x0208 ? h.PayloadOffset : null)
             .Add("payloadLength", h.Version >= 0x0208 ? h.PayloadLength : null)
-            .Add("payloadCompression", kernel.Payload is not null ? SafeCompression(file) : null)
+            .Add("payloadCompression", kernel.Payload is not null ? SafeCompression(file, out payloadError) : null)
+            .Add("payloadError", payloadError)
             .Add("setupData", h.Version >= 0x0209 ? h.SetupData : null)
-            .Add("prefAddress", h.Version >= 0x020A ? h.PrefAddress : null)
+            .Address("prefAddress", h.Version >= 0x020A ? h.PrefAddress : null)
             .Add("initSize", h.Version >= 0x020A ? h.InitSize : null)
             .Add("handoverOffset", h.Version >= 0x020B ? h.HandoverOffset : null)
             .Add("kernelInfoOffset", h.Version >= 0x020F ? h.KernelInfoOffset : null)
@@ -125,17 +132,32 @@ public static class ImageFacts
         return facts;
     }
 
-    private static string? SafeCompression(ReadOnlyMemory<byte> image)
+    private static string SafeCompression(ReadOnlyMemory<byte> image, out string? error)
     {
+        error = null;
         try
         {
             return VmlinuxExtractor.FindPayload(image).Compression.ToString().ToLowerInvariant();
         }
         catch (Loader.Errors.LoaderException e)
         {
-            return $"invalid ({e.Message})";
+            error = e.Message;
+            return "invalid";
         }
     }
+
+    /// <summary>The xloadflags bits set, lowercase as bootparam.h's XLF_* names spell them (XLF_KERNEL_64 is kernel-64).</summary>
+    private static string[] XLoadFlagNames(XLoadFlags flags) =>
+        System.Enum.GetValues<XLoadFlags>().Where(f => f != 0 && flags.HasFlag(f)).Select(f => f switch
+        {
+            XLoadFlags.Kernel64 => "kernel-64",
+            XLoadFlags.CanBeLoadedAbove4G => "can-be-loaded-above-4g",
+            XLoadFlags.EfiHandover32 => "efi-handover-32",
+            XLoadFlags.EfiHandover64 => "efi-handover-64",
+            XLoadFlags.FiveLevel => "5level",
+            XLoadFlags.FiveLevelEnabled => "5level-enabled",
+            _ => JsonNames.Of(f),
+        }).ToArray();
 
     /// <summary>boot.rst kernel_version: a pointer, minus 0x200, to a NUL-terminated string in the setup.</summary>
     private static string? KernelVersionString(ReadOnlySpan<byte> image, SetupHeader h)

@@ -1,5 +1,6 @@
 using LoaderHarness.Emulator.Contracts;
 using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Reports;
 using LoaderHarness.Loader.Setup;
 
 namespace LoaderHarness.Emulator.Boot;
@@ -49,6 +50,8 @@ public sealed record BootReport
     public string Console { get; init; } = "";
     /// <summary>The last complete console line, when the run tracked lines (x86): where a hung kernel got to.</summary>
     public string? LastConsoleLine { get; init; }
+    /// <summary>The guest's memory as set up (RAM, memory map, placements), for reports to draw.</summary>
+    public GuestMap? Map { get; init; }
     /// <summary>The contract catalogue's verdicts: the entry state before the first instruction, then the run and the readback.</summary>
     public IReadOnlyList<ContractResult> Contracts { get; init; } = [];
 

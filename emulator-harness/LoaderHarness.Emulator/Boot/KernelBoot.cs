@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LoaderHarness.Emulator.Contracts;
 using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Reports;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Loader.Images;
 using LoaderHarness.Loader.Images.BzImage;
@@ -110,6 +111,7 @@ public static class KernelBoot
             Console = boot.Console,
             LastConsoleLine = outcome.LastConsoleLine,
             Contracts = contracts,
+            Map = GuestMap.Of(memory, setup),
         };
     }
 

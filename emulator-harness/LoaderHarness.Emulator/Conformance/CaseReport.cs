@@ -1,5 +1,6 @@
 using LoaderHarness.Emulator.Contracts;
 using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Reports;
 
 namespace LoaderHarness.Emulator.Conformance;
 
@@ -18,6 +19,8 @@ public sealed record CaseReport
     public string Console { get; init; } = "";
     /// <summary>The loader's error when it refused the guest.</summary>
     public string? SetupError { get; init; }
+    /// <summary>The guest's memory as set up (RAM, memory map, placements), for reports to draw; null when the loader refused the guest.</summary>
+    public GuestMap? Map { get; init; }
     /// <summary>Wall time of setup, checks and run.</summary>
     public TimeSpan Elapsed { get; init; }
 

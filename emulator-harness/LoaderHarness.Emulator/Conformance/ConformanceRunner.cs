@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LoaderHarness.Emulator.Contracts;
+using LoaderHarness.Emulator.Reports;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Loader.Errors;
 using LoaderHarness.Loader.Setup;
@@ -48,6 +49,7 @@ public static class ConformanceRunner
             Results = results,
             Run = boot.Run,
             Console = cpu.ConsoleText,
+            Map = GuestMap.Of(memory, guestSetup),
             Elapsed = clock.Elapsed,
         };
     }

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using LoaderHarness.Cli;
 using LoaderHarness.Fixtures.Images;
 using LoaderHarness.Loader.Images.BzImage;
+using LoaderHarness.Tests.Cli.Output;
 using LoaderHarness.Tests.Support;
 using Shouldly;
 
@@ -120,6 +121,7 @@ public sealed class BootCommandTests : CliTestFixture
 
         code.ShouldBe(CliApp.Ok, error);
         var json = JsonNode.Parse(output)!;
+        ReportSchemaFile.ShouldMatch(output); // the real kernel's readback, milestones and console too
         json["milestone"]!.GetValue<string>().ShouldBe("console");
         var milestone = json["milestones"]!.AsArray().Single()!;
         milestone["kind"]!.GetValue<string>().ShouldBe("console");
@@ -143,6 +145,7 @@ public sealed class BootCommandTests : CliTestFixture
 
         code.ShouldBe(CliApp.Ok, error);
         var json = JsonNode.Parse(output)!;
+        ReportSchemaFile.ShouldMatch(output); // the real kernel's readback, milestones and console too
         json["milestone"]!.GetValue<string>().ShouldBe("start_kernel");
         json["wallSeconds"]!.GetValue<double>().ShouldBeGreaterThan(0);
         var readback = json["readback"]!;
@@ -164,6 +167,7 @@ public sealed class BootCommandTests : CliTestFixture
 
         code.ShouldBe(CliApp.Ok, error);
         var json = JsonNode.Parse(output)!;
+        ReportSchemaFile.ShouldMatch(output); // the real kernel's readback, milestones and console too
         json["milestone"]!.GetValue<string>().ShouldBe("start_kernel");
         json["architecture"]!.GetValue<string>().ShouldBe("arm64");
         json["protocol"]!.GetValue<string>().ShouldBe("arm64");

@@ -23,8 +23,8 @@ public sealed class WrappedImageCommandTests : CliTestFixture
 
         code.ShouldBe(CliApp.Ok, error);
         var json = JsonNode.Parse(output)!;
-        json["format"]!.GetValue<string>().ShouldBe("Uki");
-        json["innerFormat"]!.GetValue<string>().ShouldBe("Elf");
+        json["format"]!.GetValue<string>().ShouldBe("uki");
+        json["innerFormat"]!.GetValue<string>().ShouldBe("elf");
         json["uki"]!["cmdline"]!.GetValue<string>().ShouldBe("console=ttyS0");
         json["uki"]!["initrdSize"]!.GetValue<ulong>().ShouldBe((ulong)Initrd.Length);
         json["uki"]!["osRelease"]!.GetValue<string>().ShouldBe("Test OS 1");
@@ -42,8 +42,8 @@ public sealed class WrappedImageCommandTests : CliTestFixture
         var uki = WriteFile("uki.efi", UkiBuilder.Build(Elf, Initrd, "console=ttyS0 quiet"));
 
         var embedded = JsonNode.Parse(Run("load", uki, "--json").Out)!;
-        embedded["format"]!.GetValue<string>().ShouldBe("Uki");
-        embedded["innerFormat"]!.GetValue<string>().ShouldBe("Elf");
+        embedded["format"]!.GetValue<string>().ShouldBe("uki");
+        embedded["innerFormat"]!.GetValue<string>().ShouldBe("elf");
         embedded["commandLine"]!.GetValue<string>().ShouldBe("console=ttyS0 quiet");
         embedded["initrd"]!["size"]!.GetValue<ulong>().ShouldBe((ulong)Initrd.Length);
 
@@ -73,16 +73,16 @@ public sealed class WrappedImageCommandTests : CliTestFixture
         var zboot = WriteFile("vmlinuz.efi", ZbootBuilder.Build(arm64, compression));
 
         var inspect = JsonNode.Parse(Run("inspect", zboot, "--json").Out)!;
-        inspect["format"]!.GetValue<string>().ShouldBe("Zboot");
-        inspect["innerFormat"]!.GetValue<string>().ShouldBe("Arm64Image");
+        inspect["format"]!.GetValue<string>().ShouldBe("zboot");
+        inspect["innerFormat"]!.GetValue<string>().ShouldBe("arm64-image");
         inspect["zboot"]!["compressionType"]!.GetValue<string>().ShouldBe(compression);
-        inspect["architecture"]!.GetValue<string>().ShouldBe("Arm64");
+        inspect["architecture"]!.GetValue<string>().ShouldBe("arm64");
 
         var (code, output, error) = Run("load", zboot, "--json");
         code.ShouldBe(CliApp.Ok, error);
         var load = JsonNode.Parse(output)!;
-        load["format"]!.GetValue<string>().ShouldBe("Zboot");
-        load["protocol"]!.GetValue<string>().ShouldBe("Arm64");
+        load["format"]!.GetValue<string>().ShouldBe("zboot");
+        load["protocol"]!.GetValue<string>().ShouldBe("arm64");
         load["kernelLoad"]!.GetValue<ulong>().ShouldBe(JsonNode.Parse(Run("load", WriteFile("Image", arm64), "--json").Out)!["kernelLoad"]!.GetValue<ulong>());
     }
 
