@@ -19,9 +19,10 @@ namespace LoaderHarness.Emulator.Boot;
 /// <c>boot_params</c> and <c>boot_command_line</c> at <see cref="KernelBoot.ReadbackPoints"/>.
 /// <para>
 /// A bzImage first runs its own decompressor, which may move the kernel (physical KASLR) and relocate it
-/// (virtual KASLR). The run finds the decompressed kernel when the decompressor jumps to a 2 MiB-aligned
-/// address with RAX = RIP and RSI = the zero page (arch/x86/boot/compressed/head_64.S: <c>movq %r15, %rsi;
-/// jmp *%rax</c>), then watches the symbol's address at every possible 2 MiB virtual offset and accepts the one
+/// (virtual KASLR). The run finds the decompressed kernel where the decompressor jumps into it
+/// (<see cref="DecompressedEntry"/>: an output buffer at a <c>kernel_alignment</c> multiple plus
+/// <c>startup_64</c>'s offset, with RAX = RIP and RSI = the zero page), then watches the symbol's address at every
+/// possible virtual offset (<c>CONFIG_PHYSICAL_ALIGN</c> multiples within KERNEL_IMAGE_SIZE) and accepts the one
 /// that maps to the symbol's physical place in the image.
 /// </para>
 /// <para>
@@ -35,10 +36,6 @@ namespace LoaderHarness.Emulator.Boot;
 /// </summary>
 internal sealed class X86BootSession : IBootSession
 {
-    /// <summary>CONFIG_PHYSICAL_ALIGN on x86-64 (2 MiB): the kernel's physical and virtual KASLR granularity.</summary>
-    private const ulong KaslrAlign = 0x20_0000;
-    /// <summary>LOAD_PHYSICAL_ADDR (CONFIG_PHYSICAL_START 16 MiB): the decompressor never puts the kernel lower.</summary>
-    private const ulong LowestKernel = 0x100_0000;
     /// <summary>KERNEL_IMAGE_SIZE with RANDOMIZE_BASE (1 GiB): the range the virtual offset stays in.</summary>
     private const ulong KernelImageSize = 0x4000_0000;
 
@@ -49,6 +46,7 @@ internal sealed class X86BootSession : IBootSession
     private readonly KernelLocator _locator;
     private readonly ulong _untilLink;
     private readonly bool _compressed;
+    private readonly DecompressedEntry? _entry;
     private readonly HashSet<ulong> _entrySearch = [];
     private readonly HashSet<ulong> _milestone = [];
     private readonly SymbolTable _symbols;
@@ -71,6 +69,7 @@ internal sealed class X86BootSession : IBootSession
         _untilSymbol = ConsoleMilestones.IsMilestoneName(options.Until) ? null : symbols.AddressOf(options.Until)!.Value;
         _untilLink = _untilSymbol ?? 0;
         _compressed = setup.Kernel.Format == ImageFormat.BzImage;
+        _entry = _compressed ? DecompressedEntry.For(setup.BootStructure, symbols) : null;
         _clock = new InstructionClock(CpuIdTable.DefaultTscHz / 1_000_000, () => _cpu.TotalInstructions + _cpu.IdleCycles);
         _devices = new PcLegacyDevices(_clock);
         _devices.ConnectTo(_cpu);
@@ -219,12 +218,12 @@ internal sealed class X86BootSession : IBootSession
 
     private ulong Linear() => _cpu.Mode64 ? _cpu.Rip : (uint)(_cpu.GetSegment(SegmentRegister.Cs).Base + _cpu.Rip);
 
-    /// <summary>Every 2 MiB-aligned RAM address from LOAD_PHYSICAL_ADDR below 4 GiB: where the decompressor may put the kernel.</summary>
+    /// <summary>Every place in RAM the decompressor may jump into the kernel (<see cref="DecompressedEntry"/>); its page tables identity-map them.</summary>
     private void ArmEntrySearch()
     {
-        for (var a = LowestKernel; a < Math.Min(_memory.End, 1UL << 32); a += KaslrAlign)
+        foreach (var a in _entry!.Candidates(_memory.End, a => _memory.IsRam(a, 1)))
         {
-            if (_memory.IsRam(a, 1) && _entrySearch.Add(a))
+            if (_entrySearch.Add(a))
                 _cpu.AddBreakpoint(a);
         }
     }
@@ -237,9 +236,12 @@ internal sealed class X86BootSession : IBootSession
             return;
         var offsetInImage = _untilLink - _locator.Text;
         Arm(kernelPhysical + offsetInImage);
-        var offsets = _compressed ? KernelImageSize / KaslrAlign : 1;
-        for (ulong k = 0; k < offsets && _untilLink + k * KaslrAlign >= _untilLink; k++)
-            Arm(_untilLink + k * KaslrAlign);
+        // compressed/kaslr.c find_random_virt_addr: the virtual offset is a CONFIG_PHYSICAL_ALIGN multiple below
+        // KERNEL_IMAGE_SIZE, and x86-64's CONFIG_PHYSICAL_ALIGN is a 2 MiB multiple (arch/x86/Kconfig).
+        const ulong align = DecompressedEntry.DefaultAlignment;
+        var offsets = _compressed ? KernelImageSize / align : 1;
+        for (ulong k = 0; k < offsets && _untilLink + k * align >= _untilLink; k++)
+            Arm(_untilLink + k * align);
 
         void Arm(ulong linear)
         {
@@ -258,7 +260,7 @@ internal sealed class X86BootSession : IBootSession
             foreach (var a in _entrySearch)
                 _cpu.RemoveBreakpoint(a);
             _entrySearch.Clear();
-            ArmMilestone(physical);
+            ArmMilestone(_entry!.OutputOf(physical));
             return Hit.EntryFound;
         }
         if (!_milestone.Contains(linear) || _locator.ToPhysical(_cpu, linear) != _locator.Physical + (_untilLink - _locator.Text))
