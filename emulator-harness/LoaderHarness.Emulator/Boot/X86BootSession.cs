@@ -55,9 +55,14 @@ internal sealed class X86BootSession : IBootSession
     private readonly PcLegacyDevices _devices;
     private readonly ConsoleMilestones _console;
     private readonly Stopwatch _wall = new();
+    /// <summary>The kernel's own allowance from its entry when the budget was sized (<see cref="KernelBudget"/>), else null.</summary>
+    private readonly ulong? _kernelAllowance;
+    private ulong _budget;
 
-    private X86BootSession(X86Cpu cpu, GuestSetupResult setup, KernelBootOptions options, SymbolTable symbols)
+    private X86BootSession(X86Cpu cpu, GuestSetupResult setup, KernelBootOptions options, SymbolTable symbols, ulong? kernelAllowance)
     {
+        _budget = options.MaxInstructions ?? KernelBudget.KernelAllowance;
+        _kernelAllowance = kernelAllowance;
         _memory = cpu.Memory;
         _setup = setup;
         _options = options;
@@ -84,7 +89,10 @@ internal sealed class X86BootSession : IBootSession
 
     /// <summary>Checks the entry and the symbols before anything runs; returns how to start the session on the set-up vCPU.</summary>
     /// <exception cref="LoaderException">Not a PVH, 64-bit or 32-bit entry (UnsupportedEntry); no symbols, or no <c>_text</c> or stop symbol in them (UnknownSymbol).</exception>
-    public static Func<IGuestCpu, IBootSession> Open(GuestSetupResult setup, KernelBootOptions options)
+    /// <param name="setup">The guest as the loader set it up.</param>
+    /// <param name="options">How far to run; <see cref="KernelBootOptions.MaxInstructions"/> is the whole budget.</param>
+    /// <param name="kernelAllowance">When the budget was sized to the kernel: the kernel's share, which replaces the rest of the budget once the decompressor has jumped into the kernel.</param>
+    public static Func<IGuestCpu, IBootSession> Open(GuestSetupResult setup, KernelBootOptions options, ulong? kernelAllowance = null)
     {
         if (setup.Protocol is not (BootProtocol.Pvh or BootProtocol.Linux64 or BootProtocol.Linux32))
             throw new LoaderException(LoaderError.UnsupportedEntry, $"the x86 engine boots PVH, 64-bit and 32-bit x86 entries, not {setup.Protocol}");
@@ -93,7 +101,7 @@ internal sealed class X86BootSession : IBootSession
             throw new LoaderException(LoaderError.UnknownSymbol, $"stop symbol '{options.Until}' is not in the kernel's symbol table");
         if (symbols.AddressOf("_text") is null)
             throw new LoaderException(LoaderError.UnknownSymbol, "the kernel's symbol table has no _text (is it an x86-64 Linux System.map?)");
-        return cpu => new X86BootSession((X86Cpu)cpu, setup, options, symbols);
+        return cpu => new X86BootSession((X86Cpu)cpu, setup, options, symbols, kernelAllowance);
     }
 
     private enum Hit
@@ -134,7 +142,7 @@ internal sealed class X86BootSession : IBootSession
             }
             stepOver = false;
             var used = _cpu.TotalInstructions;
-            if (used >= _options.MaxInstructions)
+            if (used >= _budget)
             {
                 last = new RunResult(StopReason.Budget, _cpu.Rip, 0, null);
                 break;
@@ -160,7 +168,7 @@ internal sealed class X86BootSession : IBootSession
             if (_cpu.TotalInstructions >= nextProgress)
             {
                 nextProgress = _cpu.TotalInstructions + _options.ProgressInterval;
-                _options.Progress?.Invoke(new BootProgress(_cpu.TotalInstructions, _wall.Elapsed, _locator.Physical is null ? "decompressor" : "kernel"));
+                _options.Progress?.Invoke(new BootProgress(_cpu.TotalInstructions, _wall.Elapsed, Phase));
             }
         }
         _wall.Stop();
@@ -178,13 +186,18 @@ internal sealed class X86BootSession : IBootSession
             VirtualOffset = _locator.VirtualOffset,
             Console = _devices.Com1.Output.Text + _cpu.ConsoleText,
             LastConsoleLine = _console.LastLine,
+            Phase = Phase,
+            Budget = _budget,
         };
     }
+
+    /// <summary>Where the run is: in a bzImage's decompressor until it has jumped into the kernel, then in the kernel.</summary>
+    private string Phase => _compressed && _locator.Physical is null ? BootOutcome.DecompressorPhase : BootOutcome.KernelPhase;
 
     /// <summary>Instructions to run next: up to the next progress report, the budget and the devices' next event.</summary>
     private ulong Slice(ulong used)
     {
-        var slice = Math.Min(_options.ProgressInterval, _options.MaxInstructions - used);
+        var slice = Math.Min(_options.ProgressInterval, _budget - used);
         var next = _devices.NextEventNanoseconds;
         if (next != long.MaxValue)
         {
@@ -261,6 +274,9 @@ internal sealed class X86BootSession : IBootSession
                 _cpu.RemoveBreakpoint(a);
             _entrySearch.Clear();
             ArmMilestone(_entry!.OutputOf(physical));
+            // A sized budget gives the kernel its own allowance from here, whatever the decompressor left over.
+            if (_kernelAllowance is { } allowance)
+                _budget = Math.Min(_budget, _cpu.TotalInstructions + allowance);
             return Hit.EntryFound;
         }
         if (!_milestone.Contains(linear) || _locator.ToPhysical(_cpu, linear) != _locator.Physical + (_untilLink - _locator.Text))

@@ -68,6 +68,22 @@ public sealed class BootCommandTests : CliTestFixture
     }
 
     [Test]
+    public void A_run_stopped_by_its_budget_says_where_it_was_and_what_to_pass()
+    {
+        var (code, output, _) = Run("boot", TinyKernel(), "--system-map", TinyMap(), "--until", "never", "--max-instructions", "1", "--json");
+
+        code.ShouldBe(CliApp.CheckFailed);
+        var json = JsonNode.Parse(output)!;
+        json["stopReason"]!.GetValue<string>().ShouldBe("budget");
+        json["phase"]!.GetValue<string>().ShouldBe("kernel"); // a vmlinux has no decompressor
+        json["budget"]!.GetValue<long>().ShouldBe(1);
+        json["suggestedBudget"]!.GetValue<long>().ShouldBe(100_000_000);
+        json["hint"]!.GetValue<string>().ShouldContain("pass --max-instructions 100000000 to go further");
+        Run("boot", TinyKernel(), "--system-map", TinyMap(), "--until", "never", "--max-instructions", "1").Out
+            .ShouldContain("pass --max-instructions 100000000 to go further");
+    }
+
+    [Test]
     public void Trace_names_symbols()
     {
         var trace = Path.Combine(Dir, "trace.txt");
