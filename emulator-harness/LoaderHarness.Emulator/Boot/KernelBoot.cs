@@ -87,6 +87,11 @@ public static class KernelBoot
 
         boot.Run = outcome.Result;
         boot.Readback = outcome.Readback;
+        boot.Until = options.Until;
+        boot.Reached = outcome.Milestones.Any(m => m.Name == options.Until);
+        boot.StopSummary = $"{outcome.Result.Reason} at {outcome.StopLocation} in the {outcome.Phase} after {outcome.Result.Instructions:N0} instructions"
+            + (outcome.Result.Reason == StopReason.Budget ? $" (budget {outcome.Budget ?? budget:N0}; pass --max-instructions {SuggestBudget(outcome.Result.Instructions)} to go further)" : "")
+            + (outcome.LastConsoleLine is { } line ? $"; last console line: {line}" : "");
         boot.Console = outcome.Console ?? cpu.ConsoleText;
         contracts.AddRange(ContractCatalogue.Evaluate(boot, ContractPhase.AfterRun));
         var reached = outcome.Milestones.Any(m => m.Name == options.Until);
@@ -127,7 +132,8 @@ public static class KernelBoot
         return twice >= ulong.MaxValue - round ? ulong.MaxValue : (twice + round - 1) / round * round;
     }
 
-    /// <summary>kallsyms from the vmlinux, or from the vmlinux inside a bzImage.</summary>
-    private static SymbolTable RecoverSymbols(ReadOnlyMemory<byte> image) =>
+    /// <summary>An x86 kernel's symbols from its own kallsyms: the vmlinux's, or the vmlinux's inside a bzImage.</summary>
+    /// <exception cref="Loader.Errors.LoaderException">The image holds no kallsyms tables the reader knows, or its payload does not decompress.</exception>
+    public static SymbolTable RecoverSymbols(ReadOnlyMemory<byte> image) =>
         KallsymsReader.Recover(ImageDetector.Detect(image.Span) == ImageFormat.BzImage ? VmlinuxExtractor.Extract(image) : image.Span);
 }

@@ -58,6 +58,11 @@ internal sealed class X86BootSession : IBootSession
     /// <summary>The kernel's own allowance from its entry when the budget was sized (<see cref="KernelBudget"/>), else null.</summary>
     private readonly ulong? _kernelAllowance;
     private ulong _budget;
+    /// <summary>start_kernel's link address when the run goes past it to a later milestone: read back there on the way.</summary>
+    private readonly ulong? _readbackLink;
+    private readonly HashSet<ulong> _readbackStops = [];
+    private KernelReadback? _readback;
+    private BootMilestone? _readbackMilestone;
 
     private X86BootSession(X86Cpu cpu, GuestSetupResult setup, KernelBootOptions options, SymbolTable symbols, ulong? kernelAllowance)
     {
@@ -73,6 +78,8 @@ internal sealed class X86BootSession : IBootSession
         _locator = new KernelLocator(_memory, symbols);
         _untilSymbol = ConsoleMilestones.IsMilestoneName(options.Until) ? null : symbols.AddressOf(options.Until)!.Value;
         _untilLink = _untilSymbol ?? 0;
+        if (!KernelBoot.ReadbackPoints.Contains(options.Until) && symbols.AddressOf("start_kernel") is { } startKernel && startKernel != _untilSymbol)
+            _readbackLink = startKernel;
         _compressed = setup.Kernel.Format == ImageFormat.BzImage;
         _entry = _compressed ? DecompressedEntry.For(setup.BootStructure, symbols) : null;
         _clock = new InstructionClock(CpuIdTable.DefaultTscHz / 1_000_000, () => _cpu.TotalInstructions + _cpu.IdleCycles);
@@ -173,13 +180,15 @@ internal sealed class X86BootSession : IBootSession
         }
         _wall.Stop();
         var milestones = new List<BootMilestone>(_console.Reached);
+        if (_readbackMilestone is { } passed)
+            milestones.Insert(0, passed);
         if (reached)
             milestones.Add(BootMilestone.Symbol(_options.Until, Linear(), _cpu.TotalInstructions) with { Elapsed = _wall.Elapsed });
         var reachedConsole = milestones.Exists(m => m.Name == _options.Until);
         var reason = reached || (reachedConsole && _console.ShutdownReason is null) ? StopReason.AddressReached
             : _console.ShutdownReason ?? last.Reason;
         var result = new RunResult(reason, _cpu.Rip, _cpu.TotalInstructions, reached ? null : last.Detail);
-        var readback = reached && KernelBoot.ReadbackPoints.Contains(_options.Until) ? ReadBack() : null;
+        var readback = reached && KernelBoot.ReadbackPoints.Contains(_options.Until) ? ReadBack() : _readback;
         return new BootOutcome(result, milestones, readback, _locator.Describe(_cpu, Linear()))
         {
             KernelPhysical = _locator.Physical,
@@ -245,22 +254,47 @@ internal sealed class X86BootSession : IBootSession
     private void ArmMilestone(ulong kernelPhysical)
     {
         _locator.Physical = kernelPhysical;
-        if (_untilSymbol is null)
-            return;
-        var offsetInImage = _untilLink - _locator.Text;
-        Arm(kernelPhysical + offsetInImage);
+        if (_untilSymbol is not null)
+            ArmSymbol(_untilLink, _milestone);
+        if (_readbackLink is { } readback)
+            ArmSymbol(readback, _readbackStops);
+    }
+
+    /// <summary>Breakpoints for the symbol at <paramref name="link"/>: its physical place in the image (identity-mapped early code) and every virtual offset.</summary>
+    private void ArmSymbol(ulong link, HashSet<ulong> into)
+    {
+        Arm(_locator.Physical!.Value + (link - _locator.Text));
         // compressed/kaslr.c find_random_virt_addr: the virtual offset is a CONFIG_PHYSICAL_ALIGN multiple below
         // KERNEL_IMAGE_SIZE, and x86-64's CONFIG_PHYSICAL_ALIGN is a 2 MiB multiple (arch/x86/Kconfig).
         const ulong align = DecompressedEntry.DefaultAlignment;
         var offsets = _compressed ? KernelImageSize / align : 1;
-        for (ulong k = 0; k < offsets && _untilLink + k * align >= _untilLink; k++)
-            Arm(_untilLink + k * align);
+        for (ulong k = 0; k < offsets && link + k * align >= link; k++)
+            Arm(link + k * align);
 
         void Arm(ulong linear)
         {
-            if (_milestone.Add(linear))
+            if (into.Add(linear))
                 _cpu.AddBreakpoint(linear);
         }
+    }
+
+    /// <summary>
+    /// On the way to a later milestone, at <c>start_kernel</c>: what the kernel accepted is read back there (after
+    /// copy_bootdata, before setup_arch changes it) and the run goes on.
+    /// </summary>
+    private void ReadBackOnTheWay(ulong linear)
+    {
+        var physical = _locator.Physical!.Value + (_readbackLink!.Value - _locator.Text);
+        if (linear != physical)
+            _locator.VirtualOffset = linear - _readbackLink.Value;
+        _readback = ReadBack();
+        _readbackMilestone = BootMilestone.Symbol("start_kernel", linear, _cpu.TotalInstructions) with { Elapsed = _wall.Elapsed };
+        foreach (var a in _readbackStops)
+        {
+            if (!_milestone.Contains(a))
+                _cpu.RemoveBreakpoint(a);
+        }
+        _readbackStops.Clear();
     }
 
     private Hit Check(ulong linear)
@@ -278,6 +312,11 @@ internal sealed class X86BootSession : IBootSession
             if (_kernelAllowance is { } allowance)
                 _budget = Math.Min(_budget, _cpu.TotalInstructions + allowance);
             return Hit.EntryFound;
+        }
+        if (_readbackStops.Contains(linear) && _locator.ToPhysical(_cpu, linear) == _locator.Physical + (_readbackLink!.Value - _locator.Text))
+        {
+            ReadBackOnTheWay(linear);
+            return Hit.Miss;
         }
         if (!_milestone.Contains(linear) || _locator.ToPhysical(_cpu, linear) != _locator.Physical + (_untilLink - _locator.Text))
             return Hit.Miss;

@@ -18,6 +18,8 @@ public sealed record CaseReport
     public string Console { get; init; } = "";
     /// <summary>The loader's error when it refused the guest.</summary>
     public string? SetupError { get; init; }
+    /// <summary>A real-kernel case's boot: milestones reached, phase, budget, readback; null for a fixture case.</summary>
+    public Boot.BootReport? Boot { get; init; }
     /// <summary>Wall time of setup, checks and run.</summary>
     public TimeSpan Elapsed { get; init; }
 
