@@ -2,8 +2,8 @@ using LoaderHarness.Emulator.Boot;
 using LoaderHarness.Emulator.Contracts;
 using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Vcpu;
-using LoaderHarness.Loader.Images;
 using LoaderHarness.Loader.Errors;
+using LoaderHarness.Loader.Images;
 using LoaderHarness.Loader.Setup;
 using LoaderHarness.Loader.Symbols;
 
