@@ -19,7 +19,7 @@ public sealed record BootReport
     public string? Milestone { get; init; }
     /// <summary>Whether <see cref="Until"/> was reached.</summary>
     public bool Reached => Milestone is not null;
-    /// <summary>The milestones passed, in order (arm64: every boot-path symbol, primary_entry … start_kernel; x86: the stop symbol).</summary>
+    /// <summary>The milestones passed, in order (arm64: every boot-path symbol, primary_entry … start_kernel; x86: start_kernel when passed on the way to a later milestone, the console milestones, the stop symbol).</summary>
     public IReadOnlyList<BootMilestone> Milestones { get; init; } = [];
     /// <summary>Why the engine stopped (<see cref="StopReason.AddressReached"/> at the milestone, or at arm64's <c>panic</c>).</summary>
     public required StopReason StopReason { get; init; }

@@ -77,3 +77,4 @@ public sealed class DecompressedEntryTests
         entry.EntryOffset.ShouldBe(0UL);
     }
 }
+
