@@ -1,4 +1,5 @@
 using LoaderHarness.Loader.Boot.MemoryMap;
+using LoaderHarness.Loader.Memory;
 
 namespace LoaderHarness.Loader.Setup;
 
@@ -31,6 +32,12 @@ public sealed record X86GuestLayout
     public ulong BiosAreaEnd { get; init; } = MemoryMapBuilder.BiosAreaEnd;
     /// <summary>Reserved ranges the VMM adds to the map (PCI MMCONFIG and the like), outside RAM.</summary>
     public IReadOnlyList<MemoryMapEntry> Reserved { get; init; } = [];
+    /// <summary>
+    /// The VMM's own e820 for the guest's RAM, when its firmware builds one <see cref="MemoryMapBuilder.ForX86"/> cannot
+    /// express (QEMU's SeaBIOS carves the top of low RAM); null for <see cref="MemoryMapBuilder.ForX86"/> with
+    /// <see cref="Reserved"/>, <see cref="LowRamEnd"/> and <see cref="BiosAreaEnd"/>.
+    /// </summary>
+    public Func<GuestMemory, IReadOnlyList<MemoryMapEntry>>? MemoryMap { get; init; }
     /// <summary>
     /// Ranges kept free for the vCPU setup (Firecracker layout.rs / gdt.rs): GDT at 0x500 and IDT at
     /// 0x520, the boot stack below BOOT_STACK_POINTER 0x8FF0, and the identity page tables at 0x9000–0xBFFF.

@@ -48,14 +48,18 @@ internal static class X86GuestSetup
             throw new LoaderException(LoaderError.BootStructurePastRamEnd,
                 $"the kernel reads {layout.CommandLineReadSize} bytes from the command line at 0x{layout.CommandLine:x}; they are not all RAM");
 
+        var map = layout.MemoryMap?.Invoke(memory) ?? MemoryMapBuilder.ForX86(memory, layout.Reserved, layout.LowRamEnd, layout.BiosAreaEnd);
         (ulong Address, ulong Size)? initrd = null;
         if (request.Initrd is { } initrdBytes)
         {
-            initrd = InitrdPlacement.BelowLimit(memory, (ulong)initrdBytes.Length, kernelPlan.InitrdAddrMax, kernelPlan.RuntimeEnd);
+            // The initrd belongs in usable RAM: below the end of the map's RAM entry that holds 1 MiB (a firmware such as
+            // SeaBIOS may reserve the top of it), as well as below initrd_addr_max.
+            var usableEnd = map.FirstOrDefault(e => e.Type == MemoryType.Ram && e.Address <= 0x10_0000 && 0x10_0000 < e.End).End;
+            var addrMax = usableEnd > 0x10_0000 ? Math.Min(kernelPlan.InitrdAddrMax, usableEnd - 1) : kernelPlan.InitrdAddrMax;
+            initrd = InitrdPlacement.BelowLimit(memory, (ulong)initrdBytes.Length, addrMax, kernelPlan.RuntimeEnd);
             plan.Add(new GuestPlacement("initrd", initrd.Value.Address, initrd.Value.Size), m => m.Write(initrd.Value.Address, initrdBytes.Span));
         }
 
-        var map = MemoryMapBuilder.ForX86(memory, layout.Reserved, layout.LowRamEnd, layout.BiosAreaEnd);
         var inputs = new X86BootInputs
         {
             Request = request,

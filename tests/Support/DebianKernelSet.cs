@@ -25,6 +25,12 @@ public sealed record DebianKernelSet(string Folder, string Architecture, string 
     /// <summary>bookworm's 6.12 generic kernel for arm64.</summary>
     public static DebianKernelSet Arm64Generic612 { get; } = new("arm64-6.12", "arm64", "6.12", "generic");
 
+    /// <summary>
+    /// Debian 12's own 6.1 generic kernel for amd64 (fixtures/kernels/amd64-6.1), the xz bzImage; not in <see cref="All"/>
+    /// (.ci/run does not fetch it): only the explicit KernelMatrix tests use it.
+    /// </summary>
+    public static DebianKernelSet Amd64Generic61 { get; } = new("amd64-6.1", "amd64", "6.1", "generic");
+
     /// <summary>Every kernel the script can fetch.</summary>
     public static IReadOnlyList<DebianKernelSet> All { get; } = [Amd64Cloud61, Arm64Cloud61, Amd64Cloud612, Amd64Generic612, Arm64Cloud612, Arm64Generic612];
 

@@ -31,7 +31,11 @@ internal static class BootCommand
             Description = "Where to stop: a kernel symbol, or console (the first console line), init (\"Run /init as init process\") or shutdown (power-off, halt, restart or panic).",
             DefaultValueFactory = _ => "start_kernel",
         };
-        var maxInstructions = new Option<ulong>("--max-instructions") { Description = "Instruction budget.", DefaultValueFactory = _ => 2_000_000_000, CustomParser = OptionParsers.UInt64("--max-instructions") };
+        var maxInstructions = new Option<ulong?>("--max-instructions")
+        {
+            Description = "Instruction budget (default: sized to the kernel, a bzImage's decompressor by its codec and init_size plus 2 G for the kernel from its entry).",
+            CustomParser = r => OptionParsers.UInt64("--max-instructions")(r),
+        };
         var trace = new Option<FileInfo?>("--trace") { Description = "Write every executed instruction (disassembled, with kernel symbols) to this file. Slow." };
         var seed = new Option<ulong?>("--seed") { Description = "x86: give the CPU RDRAND/RDSEED (in CPUID too) drawing from this seed; without it they are absent and KASLR mixes only RDTSC.", CustomParser = r => OptionParsers.UInt64("--seed")(r) };
         var mem = new Option<string>("--mem") { Description = "Guest RAM size (e.g. 512M, 1G).", DefaultValueFactory = _ => "1G" };

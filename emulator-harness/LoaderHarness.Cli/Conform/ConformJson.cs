@@ -48,6 +48,12 @@ internal static class ConformJson
         stopPc = r.Run?.Pc,
         stopPcHex = r.Run is { } stop ? JsonNames.Hex(stop.Pc) : null,
         instructions = r.Run?.Instructions,
+        until = r.Case.Until,
+        milestone = r.Boot?.Milestone,
+        milestones = r.Boot?.Milestones.Select(m => new { kind = JsonNames.Of(m.Kind), name = m.Name, instructions = m.Instructions, seconds = JsonNames.Seconds(m.Elapsed) }),
+        phase = r.Boot?.StopPhase,
+        budget = r.Boot?.Budget,
+        suggestedBudget = r.Boot?.SuggestedBudget,
         console = r.Console,
         wallSeconds = JsonNames.Seconds(r.Elapsed),
         contracts = r.Results.Select(c => new

@@ -25,6 +25,12 @@ internal static class BootJson
             .Add("stopDetail", r.StopDetail)
             .Add("instructions", (long)r.Instructions)
             .Add("wallSeconds", JsonNames.Seconds(r.WallTime))
+            .Add("phase", r.StopPhase)
+            .Add("budget", (long)Math.Min(r.Budget, long.MaxValue))
+            .Add("suggestedBudget", r.SuggestedBudget is { } more ? (long)Math.Min(more, long.MaxValue) : null)
+            .Add("hint", r.SuggestedBudget is { } next
+                ? $"stopped by the budget of {r.Budget} instructions in the {r.StopPhase} at {r.StopLocation}; pass --max-instructions {next} to go further"
+                : null)
             .Address("kernelLoad", r.KernelLoad)
             .Address("bootStructure", r.BootStructureAddress)
             .Address("kernelPhysical", r.KernelPhysical)

@@ -143,7 +143,8 @@ internal static class Arm64KernelBoot
             RunResult? pending = null;
             while (true)
             {
-                var left = _options.MaxInstructions - Math.Min(_options.MaxInstructions, _cpu.TotalInstructions);
+                var budget = _options.MaxInstructions ?? KernelBudget.KernelAllowance;
+                var left = budget - Math.Min(budget, _cpu.TotalInstructions);
                 var result = pending ?? _cpu.Run(left);
                 pending = null;
                 if (result.Reason != StopReason.AddressReached || !_stops.TryGetValue(result.Pc, out var name))

@@ -19,6 +19,15 @@ internal sealed record BootOutcome(RunResult Result, IReadOnlyList<BootMilestone
     public string? LastConsoleLine { get; init; }
     /// <summary>arm64: the Image's link address.</summary>
     public ulong? LinkAddress { get; init; }
+    /// <summary>Where the run was when it stopped: <see cref="DecompressorPhase"/> or <see cref="KernelPhase"/>.</summary>
+    public string Phase { get; init; } = KernelPhase;
+    /// <summary>The instruction budget the run had in the end, when the session sized or narrowed it; null for the one it was given.</summary>
+    public ulong? Budget { get; init; }
+
+    /// <summary>A bzImage's own decompressor (arch/x86/boot/compressed) ran when the run stopped.</summary>
+    public const string DecompressorPhase = "decompressor";
+    /// <summary>The kernel proper ran when the run stopped.</summary>
+    public const string KernelPhase = "kernel";
 }
 
 /// <summary>One architecture's way of running a kernel to a milestone and reading back what it accepted.</summary>

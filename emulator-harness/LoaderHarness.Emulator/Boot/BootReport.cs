@@ -20,7 +20,7 @@ public sealed record BootReport
     public string? Milestone { get; init; }
     /// <summary>Whether <see cref="Until"/> was reached.</summary>
     public bool Reached => Milestone is not null;
-    /// <summary>The milestones passed, in order (arm64: every boot-path symbol, primary_entry … start_kernel; x86: the stop symbol).</summary>
+    /// <summary>The milestones passed, in order (arm64: every boot-path symbol, primary_entry … start_kernel; x86: start_kernel when passed on the way to a later milestone, the console milestones, the stop symbol).</summary>
     public IReadOnlyList<BootMilestone> Milestones { get; init; } = [];
     /// <summary>Why the engine stopped (<see cref="StopReason.AddressReached"/> at the milestone, or at arm64's <c>panic</c>).</summary>
     public required StopReason StopReason { get; init; }
@@ -32,6 +32,12 @@ public sealed record BootReport
     public string? StopDetail { get; init; }
     /// <summary>Instructions executed.</summary>
     public required ulong Instructions { get; init; }
+    /// <summary>Where the run was when it stopped: <c>decompressor</c> (a bzImage's own, before it jumped into the kernel) or <c>kernel</c>.</summary>
+    public string StopPhase { get; init; } = "kernel";
+    /// <summary>The instruction budget the run had (given, or sized to the kernel by <see cref="KernelBudget"/>).</summary>
+    public ulong Budget { get; init; }
+    /// <summary>When the budget stopped the run (<see cref="StopReason.Budget"/>): a budget to pass to go further; else null.</summary>
+    public ulong? SuggestedBudget { get; init; }
     /// <summary>Wall time of the run (setup excluded).</summary>
     public required TimeSpan WallTime { get; init; }
     /// <summary>Where the loader placed the kernel (x86 the vmlinux's lowest segment or the bzImage's protected-mode code, arm64 the Image).</summary>

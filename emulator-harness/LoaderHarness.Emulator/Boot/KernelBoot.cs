@@ -66,10 +66,14 @@ public static class KernelBoot
     {
         var architecture = setup.Protocol == BootProtocol.Arm64 ? GuestArchitecture.Arm64 : GuestArchitecture.X86_64;
         var profile = options.Profile ?? DefaultProfile(architecture, setup.Protocol);
+        // Unless given, the budget is sized to the kernel: its decompressor's share by codec and init_size, then the kernel's.
+        var sized = options.MaxInstructions is null;
+        var budget = options.MaxInstructions ?? KernelBudget.For(memory, setup);
+        options = options with { MaxInstructions = budget };
         // Validate before anything runs: a bad stop symbol or entry is bad input, not a failed boot.
         var open = architecture == GuestArchitecture.Arm64
             ? Arm64KernelBoot.Open(memory, setup, options)
-            : X86BootSession.Open(setup, options);
+            : X86BootSession.Open(setup, options, sized ? KernelBudget.KernelAllowance : null);
         var cpu = VcpuSetup.Create(memory, setup, profile);
         var session = open(cpu);
         var boot = new BootCase(cpu, setup, profile);
@@ -85,6 +89,11 @@ public static class KernelBoot
 
         boot.Run = outcome.Result;
         boot.Readback = outcome.Readback;
+        boot.Until = options.Until;
+        boot.Reached = outcome.Milestones.Any(m => m.Name == options.Until);
+        boot.StopSummary = $"{outcome.Result.Reason} at {outcome.StopLocation} in the {outcome.Phase} after {outcome.Result.Instructions:N0} instructions"
+            + (outcome.Result.Reason == StopReason.Budget ? $" (budget {outcome.Budget ?? budget:N0}; pass --max-instructions {SuggestBudget(outcome.Result.Instructions)} to go further)" : "")
+            + (outcome.LastConsoleLine is { } line ? $"; last console line: {line}" : "");
         boot.Console = outcome.Console ?? cpu.ConsoleText;
         contracts.AddRange(ContractCatalogue.Evaluate(boot, ContractPhase.AfterRun));
         var reached = outcome.Milestones.Any(m => m.Name == options.Until);
@@ -112,10 +121,22 @@ public static class KernelBoot
             LastConsoleLine = outcome.LastConsoleLine,
             Contracts = contracts,
             Map = GuestMap.Of(memory, setup),
+            StopPhase = outcome.Phase,
+            Budget = outcome.Budget ?? budget,
+            SuggestedBudget = outcome.Result.Reason == StopReason.Budget ? SuggestBudget(cpu.TotalInstructions) : null,
         };
     }
 
+    /// <summary>A budget to go further after a run stopped by its budget at <paramref name="used"/>: twice as much, in round hundreds of millions.</summary>
+    internal static ulong SuggestBudget(ulong used)
+    {
+        const ulong round = 100_000_000;
+        var twice = used > ulong.MaxValue / 2 ? ulong.MaxValue : used * 2;
+        return twice >= ulong.MaxValue - round ? ulong.MaxValue : (twice + round - 1) / round * round;
+    }
+
     /// <summary>kallsyms from the vmlinux, or from the vmlinux inside a bzImage (the kernel's bytes: a UKI's .linux, not the UKI).</summary>
-    private static SymbolTable RecoverSymbols(ReadOnlyMemory<byte> image) =>
+    /// <exception cref="Loader.Errors.LoaderException">The image holds no kallsyms tables the reader knows, or its payload does not decompress.</exception>
+    public static SymbolTable RecoverSymbols(ReadOnlyMemory<byte> image) =>
         KallsymsReader.Recover(ImageDetector.Detect(image.Span) == ImageFormat.BzImage ? VmlinuxExtractor.Extract(image) : image.Span);
 }

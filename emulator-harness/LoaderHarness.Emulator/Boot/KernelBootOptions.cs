@@ -35,8 +35,12 @@ public sealed record KernelBootOptions
     public string Until { get; init; } = "start_kernel";
     /// <summary>When set, every console line the kernel completes is written here as it happens.</summary>
     public TextWriter? ConsoleEcho { get; init; }
-    /// <summary>Instruction budget for the whole run.</summary>
-    public ulong MaxInstructions { get; init; } = 2_000_000_000;
+    /// <summary>
+    /// Instruction budget for the whole run; null (the default) to size it to the kernel (<see cref="KernelBudget"/>:
+    /// the decompressor's share by payload codec and <c>init_size</c>, then <see cref="KernelBudget.KernelAllowance"/>
+    /// from the kernel's entry).
+    /// </summary>
+    public ulong? MaxInstructions { get; init; }
     /// <summary>
     /// x86: when set, the CPU has RDRAND and RDSEED (advertised in CPUID) drawing from a generator with this seed, so
     /// KASLR's choice depends on it reproducibly; when null they are absent and the decompressor mixes only RDTSC

@@ -19,9 +19,10 @@ namespace LoaderHarness.Emulator.Boot;
 /// <c>boot_params</c> and <c>boot_command_line</c> at <see cref="KernelBoot.ReadbackPoints"/>.
 /// <para>
 /// A bzImage first runs its own decompressor, which may move the kernel (physical KASLR) and relocate it
-/// (virtual KASLR). The run finds the decompressed kernel when the decompressor jumps to a 2 MiB-aligned
-/// address with RAX = RIP and RSI = the zero page (arch/x86/boot/compressed/head_64.S: <c>movq %r15, %rsi;
-/// jmp *%rax</c>), then watches the symbol's address at every possible 2 MiB virtual offset and accepts the one
+/// (virtual KASLR). The run finds the decompressed kernel where the decompressor jumps into it
+/// (<see cref="DecompressedEntry"/>: an output buffer at a <c>kernel_alignment</c> multiple plus
+/// <c>startup_64</c>'s offset, with RAX = RIP and RSI = the zero page), then watches the symbol's address at every
+/// possible virtual offset (<c>CONFIG_PHYSICAL_ALIGN</c> multiples within KERNEL_IMAGE_SIZE) and accepts the one
 /// that maps to the symbol's physical place in the image.
 /// </para>
 /// <para>
@@ -35,10 +36,6 @@ namespace LoaderHarness.Emulator.Boot;
 /// </summary>
 internal sealed class X86BootSession : IBootSession
 {
-    /// <summary>CONFIG_PHYSICAL_ALIGN on x86-64 (2 MiB): the kernel's physical and virtual KASLR granularity.</summary>
-    private const ulong KaslrAlign = 0x20_0000;
-    /// <summary>LOAD_PHYSICAL_ADDR (CONFIG_PHYSICAL_START 16 MiB): the decompressor never puts the kernel lower.</summary>
-    private const ulong LowestKernel = 0x100_0000;
     /// <summary>KERNEL_IMAGE_SIZE with RANDOMIZE_BASE (1 GiB): the range the virtual offset stays in.</summary>
     private const ulong KernelImageSize = 0x4000_0000;
 
@@ -49,6 +46,7 @@ internal sealed class X86BootSession : IBootSession
     private readonly KernelLocator _locator;
     private readonly ulong _untilLink;
     private readonly bool _compressed;
+    private readonly DecompressedEntry? _entry;
     private readonly HashSet<ulong> _entrySearch = [];
     private readonly HashSet<ulong> _milestone = [];
     private readonly SymbolTable _symbols;
@@ -57,9 +55,19 @@ internal sealed class X86BootSession : IBootSession
     private readonly PcLegacyDevices _devices;
     private readonly ConsoleMilestones _console;
     private readonly Stopwatch _wall = new();
+    /// <summary>The kernel's own allowance from its entry when the budget was sized (<see cref="KernelBudget"/>), else null.</summary>
+    private readonly ulong? _kernelAllowance;
+    private ulong _budget;
+    /// <summary>start_kernel's link address when the run goes past it to a later milestone: read back there on the way.</summary>
+    private readonly ulong? _readbackLink;
+    private readonly HashSet<ulong> _readbackStops = [];
+    private KernelReadback? _readback;
+    private BootMilestone? _readbackMilestone;
 
-    private X86BootSession(X86Cpu cpu, GuestSetupResult setup, KernelBootOptions options, SymbolTable symbols)
+    private X86BootSession(X86Cpu cpu, GuestSetupResult setup, KernelBootOptions options, SymbolTable symbols, ulong? kernelAllowance)
     {
+        _budget = options.MaxInstructions ?? KernelBudget.KernelAllowance;
+        _kernelAllowance = kernelAllowance;
         _memory = cpu.Memory;
         _setup = setup;
         _options = options;
@@ -70,7 +78,10 @@ internal sealed class X86BootSession : IBootSession
         _locator = new KernelLocator(_memory, symbols);
         _untilSymbol = ConsoleMilestones.IsMilestoneName(options.Until) ? null : symbols.AddressOf(options.Until)!.Value;
         _untilLink = _untilSymbol ?? 0;
+        if (!KernelBoot.ReadbackPoints.Contains(options.Until) && symbols.AddressOf("start_kernel") is { } startKernel && startKernel != _untilSymbol)
+            _readbackLink = startKernel;
         _compressed = setup.Kernel.Format == ImageFormat.BzImage;
+        _entry = _compressed ? DecompressedEntry.For(setup.BootStructure, symbols) : null;
         _clock = new InstructionClock(CpuIdTable.DefaultTscHz / 1_000_000, () => _cpu.TotalInstructions + _cpu.IdleCycles);
         _devices = new PcLegacyDevices(_clock);
         _devices.ConnectTo(_cpu);
@@ -85,7 +96,10 @@ internal sealed class X86BootSession : IBootSession
 
     /// <summary>Checks the entry and the symbols before anything runs; returns how to start the session on the set-up vCPU.</summary>
     /// <exception cref="LoaderException">Not a PVH, 64-bit or 32-bit entry (UnsupportedEntry); no symbols, or no <c>_text</c> or stop symbol in them (UnknownSymbol).</exception>
-    public static Func<IGuestCpu, IBootSession> Open(GuestSetupResult setup, KernelBootOptions options)
+    /// <param name="setup">The guest as the loader set it up.</param>
+    /// <param name="options">How far to run; <see cref="KernelBootOptions.MaxInstructions"/> is the whole budget.</param>
+    /// <param name="kernelAllowance">When the budget was sized to the kernel: the kernel's share, which replaces the rest of the budget once the decompressor has jumped into the kernel.</param>
+    public static Func<IGuestCpu, IBootSession> Open(GuestSetupResult setup, KernelBootOptions options, ulong? kernelAllowance = null)
     {
         if (setup.Protocol is not (BootProtocol.Pvh or BootProtocol.Linux64 or BootProtocol.Linux32))
             throw new LoaderException(LoaderError.UnsupportedEntry, $"the x86 engine boots PVH, 64-bit and 32-bit x86 entries, not {setup.Protocol}");
@@ -94,7 +108,7 @@ internal sealed class X86BootSession : IBootSession
             throw new LoaderException(LoaderError.UnknownSymbol, $"stop symbol '{options.Until}' is not in the kernel's symbol table");
         if (symbols.AddressOf("_text") is null)
             throw new LoaderException(LoaderError.UnknownSymbol, "the kernel's symbol table has no _text (is it an x86-64 Linux System.map?)");
-        return cpu => new X86BootSession((X86Cpu)cpu, setup, options, symbols);
+        return cpu => new X86BootSession((X86Cpu)cpu, setup, options, symbols, kernelAllowance);
     }
 
     private enum Hit
@@ -135,7 +149,7 @@ internal sealed class X86BootSession : IBootSession
             }
             stepOver = false;
             var used = _cpu.TotalInstructions;
-            if (used >= _options.MaxInstructions)
+            if (used >= _budget)
             {
                 last = new RunResult(StopReason.Budget, _cpu.Rip, 0, null);
                 break;
@@ -161,31 +175,38 @@ internal sealed class X86BootSession : IBootSession
             if (_cpu.TotalInstructions >= nextProgress)
             {
                 nextProgress = _cpu.TotalInstructions + _options.ProgressInterval;
-                _options.Progress?.Invoke(new BootProgress(_cpu.TotalInstructions, _wall.Elapsed, _locator.Physical is null ? "decompressor" : "kernel"));
+                _options.Progress?.Invoke(new BootProgress(_cpu.TotalInstructions, _wall.Elapsed, Phase));
             }
         }
         _wall.Stop();
         var milestones = new List<BootMilestone>(_console.Reached);
+        if (_readbackMilestone is { } passed)
+            milestones.Insert(0, passed);
         if (reached)
             milestones.Add(BootMilestone.Symbol(_options.Until, Linear(), _cpu.TotalInstructions) with { Elapsed = _wall.Elapsed });
         var reachedConsole = milestones.Exists(m => m.Name == _options.Until);
         var reason = reached || (reachedConsole && _console.ShutdownReason is null) ? StopReason.AddressReached
             : _console.ShutdownReason ?? last.Reason;
         var result = new RunResult(reason, _cpu.Rip, _cpu.TotalInstructions, reached ? null : last.Detail);
-        var readback = reached && KernelBoot.ReadbackPoints.Contains(_options.Until) ? ReadBack() : null;
+        var readback = reached && KernelBoot.ReadbackPoints.Contains(_options.Until) ? ReadBack() : _readback;
         return new BootOutcome(result, milestones, readback, _locator.Describe(_cpu, Linear()))
         {
             KernelPhysical = _locator.Physical,
             VirtualOffset = _locator.VirtualOffset,
             Console = _devices.Com1.Output.Text + _cpu.ConsoleText,
             LastConsoleLine = _console.LastLine,
+            Phase = Phase,
+            Budget = _budget,
         };
     }
+
+    /// <summary>Where the run is: in a bzImage's decompressor until it has jumped into the kernel, then in the kernel.</summary>
+    private string Phase => _compressed && _locator.Physical is null ? BootOutcome.DecompressorPhase : BootOutcome.KernelPhase;
 
     /// <summary>Instructions to run next: up to the next progress report, the budget and the devices' next event.</summary>
     private ulong Slice(ulong used)
     {
-        var slice = Math.Min(_options.ProgressInterval, _options.MaxInstructions - used);
+        var slice = Math.Min(_options.ProgressInterval, _budget - used);
         var next = _devices.NextEventNanoseconds;
         if (next != long.MaxValue)
         {
@@ -219,12 +240,12 @@ internal sealed class X86BootSession : IBootSession
 
     private ulong Linear() => _cpu.Mode64 ? _cpu.Rip : (uint)(_cpu.GetSegment(SegmentRegister.Cs).Base + _cpu.Rip);
 
-    /// <summary>Every 2 MiB-aligned RAM address from LOAD_PHYSICAL_ADDR below 4 GiB: where the decompressor may put the kernel.</summary>
+    /// <summary>Every place in RAM the decompressor may jump into the kernel (<see cref="DecompressedEntry"/>); its page tables identity-map them.</summary>
     private void ArmEntrySearch()
     {
-        for (var a = LowestKernel; a < Math.Min(_memory.End, 1UL << 32); a += KaslrAlign)
+        foreach (var a in _entry!.Candidates(_memory.End, a => _memory.IsRam(a, 1)))
         {
-            if (_memory.IsRam(a, 1) && _entrySearch.Add(a))
+            if (_entrySearch.Add(a))
                 _cpu.AddBreakpoint(a);
         }
     }
@@ -233,19 +254,47 @@ internal sealed class X86BootSession : IBootSession
     private void ArmMilestone(ulong kernelPhysical)
     {
         _locator.Physical = kernelPhysical;
-        if (_untilSymbol is null)
-            return;
-        var offsetInImage = _untilLink - _locator.Text;
-        Arm(kernelPhysical + offsetInImage);
-        var offsets = _compressed ? KernelImageSize / KaslrAlign : 1;
-        for (ulong k = 0; k < offsets && _untilLink + k * KaslrAlign >= _untilLink; k++)
-            Arm(_untilLink + k * KaslrAlign);
+        if (_untilSymbol is not null)
+            ArmSymbol(_untilLink, _milestone);
+        if (_readbackLink is { } readback)
+            ArmSymbol(readback, _readbackStops);
+    }
+
+    /// <summary>Breakpoints for the symbol at <paramref name="link"/>: its physical place in the image (identity-mapped early code) and every virtual offset.</summary>
+    private void ArmSymbol(ulong link, HashSet<ulong> into)
+    {
+        Arm(_locator.Physical!.Value + (link - _locator.Text));
+        // compressed/kaslr.c find_random_virt_addr: the virtual offset is a CONFIG_PHYSICAL_ALIGN multiple below
+        // KERNEL_IMAGE_SIZE, and x86-64's CONFIG_PHYSICAL_ALIGN is a 2 MiB multiple (arch/x86/Kconfig).
+        const ulong align = DecompressedEntry.DefaultAlignment;
+        var offsets = _compressed ? KernelImageSize / align : 1;
+        for (ulong k = 0; k < offsets && link + k * align >= link; k++)
+            Arm(link + k * align);
 
         void Arm(ulong linear)
         {
-            if (_milestone.Add(linear))
+            if (into.Add(linear))
                 _cpu.AddBreakpoint(linear);
         }
+    }
+
+    /// <summary>
+    /// On the way to a later milestone, at <c>start_kernel</c>: what the kernel accepted is read back there (after
+    /// copy_bootdata, before setup_arch changes it) and the run goes on.
+    /// </summary>
+    private void ReadBackOnTheWay(ulong linear)
+    {
+        var physical = _locator.Physical!.Value + (_readbackLink!.Value - _locator.Text);
+        if (linear != physical)
+            _locator.VirtualOffset = linear - _readbackLink.Value;
+        _readback = ReadBack();
+        _readbackMilestone = BootMilestone.Symbol("start_kernel", linear, _cpu.TotalInstructions) with { Elapsed = _wall.Elapsed };
+        foreach (var a in _readbackStops)
+        {
+            if (!_milestone.Contains(a))
+                _cpu.RemoveBreakpoint(a);
+        }
+        _readbackStops.Clear();
     }
 
     private Hit Check(ulong linear)
@@ -258,8 +307,16 @@ internal sealed class X86BootSession : IBootSession
             foreach (var a in _entrySearch)
                 _cpu.RemoveBreakpoint(a);
             _entrySearch.Clear();
-            ArmMilestone(physical);
+            ArmMilestone(_entry!.OutputOf(physical));
+            // A sized budget gives the kernel its own allowance from here, whatever the decompressor left over.
+            if (_kernelAllowance is { } allowance)
+                _budget = Math.Min(_budget, _cpu.TotalInstructions + allowance);
             return Hit.EntryFound;
+        }
+        if (_readbackStops.Contains(linear) && _locator.ToPhysical(_cpu, linear) == _locator.Physical + (_readbackLink!.Value - _locator.Text))
+        {
+            ReadBackOnTheWay(linear);
+            return Hit.Miss;
         }
         if (!_milestone.Contains(linear) || _locator.ToPhysical(_cpu, linear) != _locator.Physical + (_untilLink - _locator.Text))
             return Hit.Miss;

@@ -21,6 +21,8 @@ public sealed record CaseReport
     public string? SetupError { get; init; }
     /// <summary>The guest's memory as set up (RAM, memory map, placements), for reports to draw; null when the loader refused the guest.</summary>
     public GuestMap? Map { get; init; }
+    /// <summary>A real-kernel case's boot: milestones reached, phase, budget, readback; null for a fixture case.</summary>
+    public Boot.BootReport? Boot { get; init; }
     /// <summary>Wall time of setup, checks and run.</summary>
     public TimeSpan Elapsed { get; init; }
 

@@ -25,8 +25,19 @@ public sealed record ConformanceCase
     public ReadOnlyMemory<byte>? Initrd { get; init; }
     /// <summary>Guest RAM, laid out as the profile's VMM does (<see cref="VmmProfile.CreateMemory"/>).</summary>
     public ulong MemorySize { get; init; } = 512UL << 20;
-    /// <summary>Instructions the kernel may execute.</summary>
-    public ulong Budget { get; init; } = 1_000_000;
+    /// <summary>
+    /// Instructions the kernel may execute; null to size them to the kernel (<see cref="Boot.KernelBudget"/>), which
+    /// only a real-kernel case (<see cref="Until"/> set) can do.
+    /// </summary>
+    public ulong? Budget { get; init; } = 1_000_000;
+    /// <summary>
+    /// A real kernel's milestone (a symbol, or <c>console</c>, <c>init</c>, <c>shutdown</c>): the case boots it as
+    /// <see cref="Boot.KernelBoot"/> does, with devices, readback and the kernel-log contracts, and fails when the
+    /// milestone is not reached. Null for a fixture stub, which runs bare until it reports through the exit port.
+    /// </summary>
+    public string? Until { get; init; }
+    /// <summary>x86 real kernels: their symbols (null to recover them from the image's kallsyms).</summary>
+    public LoaderHarness.Loader.Symbols.SymbolTable? Symbols { get; init; }
 
     /// <summary>The guest's architecture.</summary>
     public GuestArchitecture Architecture => Profile.Architecture;

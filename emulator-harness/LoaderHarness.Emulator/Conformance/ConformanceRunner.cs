@@ -1,8 +1,11 @@
 using System.Diagnostics;
+using LoaderHarness.Emulator.Boot;
 using LoaderHarness.Emulator.Contracts;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Reports;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Loader.Errors;
+using LoaderHarness.Loader.Memory;
 using LoaderHarness.Loader.Setup;
 
 namespace LoaderHarness.Emulator.Conformance;
@@ -29,6 +32,8 @@ public static class ConformanceRunner
                 CommandLine = c.CommandLine,
                 Protocol = c.Protocol,
             }));
+            if (c.Until is { } until)
+                return RunKernel(c, mutant, memory, guest, until, clock);
             boot = new BootCase(VcpuSetup.Create(memory, guest, c.Profile), guest, c.Profile);
         }
         catch (LoaderException e)
@@ -40,7 +45,7 @@ public static class ConformanceRunner
         mutant?.Inject(boot);
         var results = new List<ContractResult>(ContractCatalogue.Evaluate(boot, ContractPhase.Entry));
         cpu.WatchPhysical(guestSetup.BootStructureAddress, (ulong)guestSetup.BootStructure.Length);
-        boot.Run = cpu.Run(c.Budget);
+        boot.Run = cpu.Run(c.Budget ?? KernelBudget.KernelAllowance);
         results.AddRange(ContractCatalogue.Evaluate(boot, ContractPhase.AfterRun));
         return new CaseReport
         {
@@ -50,6 +55,35 @@ public static class ConformanceRunner
             Run = boot.Run,
             Console = cpu.ConsoleText,
             Map = GuestMap.Of(memory, guestSetup),
+            Elapsed = clock.Elapsed,
+        };
+    }
+
+    /// <summary>
+    /// A real kernel: booted as <see cref="KernelBoot"/> does (devices, the decompressor followed, readback at
+    /// <c>start_kernel</c>, the kernel-log contracts) to the case's milestone, whose verdict
+    /// (<see cref="MilestoneContracts"/>) fails the case when the kernel never gets there.
+    /// </summary>
+    private static CaseReport RunKernel(ConformanceCase c, Mutant? mutant, GuestMemory memory, GuestSetupResult guest, string until, Stopwatch clock)
+    {
+        // A bad stop symbol or missing symbols throw LoaderException, which the caller turns into the case's setup error.
+        var report = KernelBoot.Run(memory, guest, new KernelBootOptions
+        {
+            Profile = c.Profile,
+            Until = until,
+            MaxInstructions = c.Budget,
+            Symbols = c.Symbols,
+            Mutant = mutant,
+        });
+        return new CaseReport
+        {
+            Case = c,
+            Mutant = mutant,
+            Results = report.Contracts,
+            Run = new RunResult(report.StopReason, report.StopPc, report.Instructions, report.StopDetail),
+            Console = report.Console,
+            Boot = report,
+            Map = report.Map,
             Elapsed = clock.Elapsed,
         };
     }

@@ -68,6 +68,15 @@ public sealed class BootCase
     /// <summary>How the run ended; null before it.</summary>
     public RunResult? Run { get; set; }
 
+    /// <summary>A real kernel's boot: the milestone it was asked to reach; null for a bare run (fixture stubs).</summary>
+    public string? Until { get; set; }
+
+    /// <summary>Whether <see cref="Until"/> was reached.</summary>
+    public bool Reached { get; set; }
+
+    /// <summary>How a real kernel's boot ended, in words (stop, place, phase, budget, last console line), for verdicts.</summary>
+    public string? StopSummary { get; set; }
+
     /// <summary>What the kernel recorded about its boot (real kernels only); null when not read back.</summary>
     public KernelReadback? Readback { get; set; }
 

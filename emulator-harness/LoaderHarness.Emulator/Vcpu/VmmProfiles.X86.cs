@@ -160,8 +160,9 @@ public static partial class VmmProfiles
     };
 
     /// <summary>
-    /// QEMU direct kernel boot (hw/i386/x86-common.c, pc-bios/optionrom/linuxboot_dma.c and pvh_main.c):
-    /// a bzImage through its real-mode setup at 0x10000, or an ELF with the PVH note through pvh.bin.
+    /// QEMU direct kernel boot on <c>-M pc</c> (hw/i386/x86-common.c, pc-bios/optionrom/linuxboot_dma.c and pvh_main.c):
+    /// a bzImage through its real-mode setup at 0x10000, or an ELF with the PVH note through pvh.bin; the e820 is
+    /// QEMU's <c>etc/e820</c> as SeaBIOS hands it on (<see cref="QemuPcMemoryMap"/>).
     /// </summary>
     public static VmmProfile Qemu { get; } = new()
     {
@@ -171,7 +172,7 @@ public static partial class VmmProfiles
         X86 = new X86ProfileValues
         {
             TypeOfLoader = 0xB0,
-            Layout = new X86GuestLayout { VcpuAreas = [("boot GDT and IDT", 0x500, 0x20)] },
+            Layout = new X86GuestLayout { VcpuAreas = [("boot GDT and IDT", 0x500, 0x20)], MemoryMap = QemuPcMemoryMap.For },
             Entries = new Dictionary<X86EntryMode, X86VcpuValues>
             {
                 [X86EntryMode.Real] = RealMode(),

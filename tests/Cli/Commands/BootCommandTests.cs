@@ -69,6 +69,22 @@ public sealed class BootCommandTests : CliTestFixture
     }
 
     [Test]
+    public void A_run_stopped_by_its_budget_says_where_it_was_and_what_to_pass()
+    {
+        var (code, output, _) = Run("boot", TinyKernel(), "--system-map", TinyMap(), "--until", "never", "--max-instructions", "1", "--json");
+
+        code.ShouldBe(CliApp.CheckFailed);
+        var json = JsonNode.Parse(output)!;
+        json["stopReason"]!.GetValue<string>().ShouldBe("budget");
+        json["phase"]!.GetValue<string>().ShouldBe("kernel"); // a vmlinux has no decompressor
+        json["budget"]!.GetValue<long>().ShouldBe(1);
+        json["suggestedBudget"]!.GetValue<long>().ShouldBe(100_000_000);
+        json["hint"]!.GetValue<string>().ShouldContain("pass --max-instructions 100000000 to go further");
+        Run("boot", TinyKernel(), "--system-map", TinyMap(), "--until", "never", "--max-instructions", "1").Out
+            .ShouldContain("pass --max-instructions 100000000 to go further");
+    }
+
+    [Test]
     public void Trace_names_symbols()
     {
         var trace = Path.Combine(Dir, "trace.txt");
@@ -123,7 +139,9 @@ public sealed class BootCommandTests : CliTestFixture
         var json = JsonNode.Parse(output)!;
         ReportSchemaFile.ShouldMatch(output); // the real kernel's readback, milestones and console too
         json["milestone"]!.GetValue<string>().ShouldBe("console");
-        var milestone = json["milestones"]!.AsArray().Single()!;
+        // start_kernel is passed on the way (the readback is taken there), then the first console line.
+        json["milestones"]!.AsArray().Select(m => m!["name"]!.GetValue<string>()).ShouldBe(["start_kernel", "console"]);
+        var milestone = json["milestones"]!.AsArray().Single(m => m!["kind"]!.GetValue<string>() == "console")!;
         milestone["kind"]!.GetValue<string>().ShouldBe("console");
         milestone["line"]!.GetValue<string>().ShouldContain("Linux version 6.1.");
         milestone["instructions"]!.GetValue<long>().ShouldBeGreaterThan(0);

@@ -78,6 +78,44 @@ public sealed class ConformCommandTests : CliTestFixture
         output.ShouldContain("3/3 cases conform, 11/11 mutants caught");
     }
 
+    [Test]
+    [Category("RealKernel")]
+    public void A_real_kernel_runs_to_its_first_console_line_with_the_kernel_log_contracts()
+    {
+        // Debian's 6.1 cloud vmlinux through PVH under Firecracker: not 1 M instructions but to "console" by default.
+        var vmlinux = Path.Combine(DebianKernel.Directory(), "vmlinux");
+        var json = Path.Combine(Dir, "real.json");
+        var (code, output, _) = Run("conform", "--kernel", vmlinux, "--protocol", "pvh", "--profile", "firecracker", "--details", "--json", json);
+
+        code.ShouldBe(CliApp.Ok, output);
+        output.ShouldContain("pass x86.run.milestone: reached console");
+        output.ShouldContain("x86.log.no-faults");
+        output.ShouldContain("pass x86.run.e820"); // the readback, taken at start_kernel on the way
+        output.ShouldContain("Linux version 6.1.");
+        JsonNode.Parse(File.ReadAllText(json))!["cases"]!.AsArray().Single()!["instructions"]!.GetValue<ulong>().ShouldBeGreaterThan(1_000_000UL);
+    }
+
+    [Test]
+    [Category("RealKernel")]
+    public void A_real_kernel_that_never_reaches_its_milestone_fails_and_says_why()
+    {
+        var vmlinux = Path.Combine(DebianKernel.Directory(), "vmlinux");
+        var json = Path.Combine(Dir, "stopped.json");
+        var (code, output, _) = Run("conform", "--kernel", vmlinux, "--protocol", "pvh", "--profile", "firecracker", "--until", "start_kernel",
+            "--max-instructions", "5000", "--json", json);
+
+        code.ShouldBe(CliApp.CheckFailed, output);
+        output.ShouldContain("x86.run.milestone");
+        var c = JsonNode.Parse(File.ReadAllText(json))!["cases"]!.AsArray().Single()!;
+        c["milestone"].ShouldBeNull();
+        c["phase"]!.GetValue<string>().ShouldBe("kernel");
+        c["suggestedBudget"]!.GetValue<ulong>().ShouldBe(100_000_000UL);
+        var verdict = c["contracts"]!.AsArray().Single(v => v!["id"]!.GetValue<string>() == "x86.run.milestone")!;
+        verdict["verdict"]!.GetValue<string>().ShouldBe("fail");
+        verdict["detail"]!.GetValue<string>().ShouldStartWith("never reached start_kernel: Budget at ");
+        verdict["detail"]!.GetValue<string>().ShouldContain("pass --max-instructions 100000000 to go further");
+    }
+
     [TestCase("--profile", "vmware")]
     [TestCase("--protocol", "riscv64")]
     public void Bad_input_exits_with_two(string option, string value)

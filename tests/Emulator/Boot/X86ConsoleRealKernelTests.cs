@@ -71,7 +71,9 @@ public sealed class X86ConsoleRealKernelTests
         lines.ShouldContain(l => l.Contains("Calibrating delay loop (skipped), value calculated using timer frequency", StringComparison.Ordinal));
         // The PIT's IRQ 0 reached the kernel through the 8259A: jiffies advanced, so the console was replayed on ttyS0.
         lines.ShouldContain(l => l.Contains("printk: console [ttyS0] enabled", StringComparison.Ordinal));
-        report.Milestones.Select(m => m.Name).ShouldBe([ConsoleMilestones.Console, "rest_init"]);
+        // start_kernel is passed on the way (the readback is taken there), then the console, then the stop symbol.
+        report.Milestones.Select(m => m.Name).ShouldBe(["start_kernel", ConsoleMilestones.Console, "rest_init"]);
+        report.Readback.ShouldNotBeNull().BootCommandLine.ShouldBe(Cmdline);
     }
 
     [Test]
@@ -80,8 +82,8 @@ public sealed class X86ConsoleRealKernelTests
         var report = Boot(ConsoleMilestones.Shutdown, FixtureInitramfs.BuildX86_64(), 2_000_000_000);
 
         report.Milestone.ShouldBe(ConsoleMilestones.Shutdown, $"{report.StopReason} at {report.StopLocation}: {report.StopDetail}; last line {report.LastConsoleLine}");
-        report.Milestones.Select(m => m.Name).ShouldBe([ConsoleMilestones.Console, ConsoleMilestones.Init, ConsoleMilestones.Shutdown]);
-        report.Milestones[1].Line.ShouldNotBeNull().ShouldEndWith("Run /init as init process");
+        report.Milestones.Select(m => m.Name).ShouldBe(["start_kernel", ConsoleMilestones.Console, ConsoleMilestones.Init, ConsoleMilestones.Shutdown]);
+        report.Milestones[2].Line.ShouldNotBeNull().ShouldEndWith("Run /init as init process");
         report.Console.ShouldContain("Trying to unpack rootfs image as initramfs...");
         report.Console.ShouldContain("serial8250: ttyS0 at I/O 0x3f8 (irq = 4, base_baud = 115200) is a 16550A");
         // The fixture /init ran in ring 3, printed its report through /dev/console and asked to power off; with no
