@@ -50,7 +50,7 @@ internal static class ConformJson
         instructions = r.Run?.Instructions,
         until = r.Case.Until,
         milestone = r.Boot?.Milestone,
-        milestones = r.Boot?.Milestones.Select(m => new { kind = JsonNames.Of(m.Kind), name = m.Name, instructions = m.Instructions, seconds = JsonNames.Seconds(m.Elapsed) }),
+        milestones = r.Boot?.Milestones.Select(m => new { kind = JsonNames.Of(m.Kind), name = m.Name, pc = m.Address, pcHex = JsonNames.Hex(m.Address), instructions = m.Instructions, seconds = JsonNames.Seconds(m.Elapsed), line = m.Line }),
         phase = r.Boot?.StopPhase,
         budget = r.Boot?.Budget,
         suggestedBudget = r.Boot?.SuggestedBudget,

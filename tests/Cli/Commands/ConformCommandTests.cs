@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
 using LoaderHarness.Cli;
+using LoaderHarness.Tests.Cli.Output;
 using LoaderHarness.Tests.Support;
 using Shouldly;
 
@@ -93,6 +94,7 @@ public sealed class ConformCommandTests : CliTestFixture
         output.ShouldContain("pass x86.run.e820"); // the readback, taken at start_kernel on the way
         output.ShouldContain("Linux version 6.1.");
         JsonNode.Parse(File.ReadAllText(json))!["cases"]!.AsArray().Single()!["instructions"]!.GetValue<ulong>().ShouldBeGreaterThan(1_000_000UL);
+        ReportSchemaFile.ShouldMatch(File.ReadAllText(json)); // milestones, until and budget of a real-kernel case too
     }
 
     [Test]
@@ -107,6 +109,7 @@ public sealed class ConformCommandTests : CliTestFixture
         code.ShouldBe(CliApp.CheckFailed, output);
         output.ShouldContain("x86.run.milestone");
         var c = JsonNode.Parse(File.ReadAllText(json))!["cases"]!.AsArray().Single()!;
+        ReportSchemaFile.ShouldMatch(File.ReadAllText(json)); // phase and suggestedBudget too
         c["milestone"].ShouldBeNull();
         c["phase"]!.GetValue<string>().ShouldBe("kernel");
         c["suggestedBudget"]!.GetValue<ulong>().ShouldBe(100_000_000UL);
