@@ -57,8 +57,11 @@ internal readonly struct BiosFrame(X86Cpu cpu)
     /// <summary>Whether CF is set in the FLAGS the IRET restores.</summary>
     public bool CarrySet => (cpu.Memory.ReadU16(SavedFlags) & Carry) != 0;
 
-    /// <summary>SeaBIOS set_success: AH = 0, CF clear.</summary>
-    public void Success()
+    /// <summary>SeaBIOS set_success: CF clear, AH as the service left it.</summary>
+    public void Success() => SetCarry(false);
+
+    /// <summary>SeaBIOS set_code_success: AH = 0, CF clear.</summary>
+    public void SuccessWithCode()
     {
         Ah = 0;
         SetCarry(false);

@@ -41,14 +41,14 @@ internal sealed class SystemServices(IReadOnlyList<MemoryMapEntry> map)
                 return true;
             case 0x2400 or 0x2401:
                 A20 = f.Ax == 0x2401;
-                f.Success();
+                f.SuccessWithCode();
                 return true;
             case 0x2402: // AL = A20 state
-                f.Success();
+                f.SuccessWithCode();
                 f.Al = A20 ? (byte)1 : (byte)0;
                 return true;
             case 0x2403: // BX = supported methods: bit 0 keyboard controller, bit 1 port 92h
-                f.Success();
+                f.SuccessWithCode();
                 f.Bx = 3;
                 return true;
             case 0xE980 or 0xEC00:
@@ -60,7 +60,7 @@ internal sealed class SystemServices(IReadOnlyList<MemoryMapEntry> map)
             case 0x88:
                 // "real machines mostly return max. 63M" (SeaBIOS handle_1588) rather than RBIL's 15M.
                 f.Ax = (ushort)Math.Min(63 * 1024, (LegacyRamEnd() - Mib) / 1024);
-                f.SetCarry(false);
+                f.Success();
                 return true;
             case 0x53 or 0xC0:
                 f.Fail(Unsupported);
@@ -93,7 +93,7 @@ internal sealed class SystemServices(IReadOnlyList<MemoryMapEntry> map)
         f.Ebx = index + 1 == (uint)map.Count ? 0 : index + 1;
         f.Eax = Smap;
         f.Ecx = MemoryMapEntry.E820Size;
-        f.SetCarry(false);
+        f.Success();
     }
 
     /// <summary>AX = CX = KiB between 1 MiB and 16 MiB, BX = DX = 64 KiB blocks above 16 MiB.</summary>
