@@ -5,6 +5,7 @@ using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Emulator.Vcpu.Bios;
 using LoaderHarness.Emulator.X86;
+using LoaderHarness.Fixtures.Initramfs;
 using LoaderHarness.Loader.Boot.ZeroPage;
 using LoaderHarness.Loader.Images;
 using LoaderHarness.Loader.Memory;
@@ -60,6 +61,34 @@ public sealed class KernelBootLinux16RealKernelTests
         // The setup code's "Probing EDD" line went through INT 10h teletype to the console.
         report.Console.ShouldContain("Probing EDD (edd=off to disable)... ok");
         report.Succeeded.ShouldBeTrue();
+    }
+
+    [Test]
+    public void The_6_1_bzImage_runs_init_and_logs_the_e820_the_bios_returned()
+    {
+        var vmm = VmmProfiles.Qemu;
+        using var memory = GuestMemory.WithMmioGap(1UL << 30);
+        var setup = GuestSetup.Run(memory, vmm.Configure(new GuestSetupRequest
+        {
+            Kernel = KernelImage.Parse(DebianBoot.BzImage),
+            Initrd = FixtureInitramfs.BuildX86_64(),
+            CommandLine = Cmdline,
+            Protocol = BootProtocol.Linux16,
+        }));
+
+        var report = KernelBoot.Run(memory, setup, new KernelBootOptions
+        {
+            Symbols = DebianBoot.Symbols,
+            Until = ConsoleMilestones.Init,
+            Profile = vmm,
+            MaxInstructions = 3_000_000_000,
+        });
+
+        report.Milestone.ShouldBe(ConsoleMilestones.Init, $"{report.StopReason} at {report.StopLocation}: {report.StopDetail}");
+        // The kernel prints its own "BIOS-e820:" table (arch/x86/kernel/e820.c e820__print_table): the BIOS's answers.
+        report.Contracts.Single(c => c.Contract.Id == "x86.log.e820").Verdict.ShouldBe(ContractVerdict.Pass);
+        report.Contracts.Where(c => c.IsViolation).Select(c => $"{c.Contract.Id}: {c.Detail}").ShouldBeEmpty();
+        TestContext.Out.WriteLine($"init after {report.Instructions:N0} instructions, {report.WallTime.TotalSeconds:F1} s");
     }
 
     /// <summary>
