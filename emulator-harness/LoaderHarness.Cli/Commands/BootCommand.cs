@@ -20,10 +20,10 @@ internal static class BootCommand
         var kernel = new Argument<FileInfo>("kernel") { Description = "An x86-64 vmlinux (ELF) or bzImage, or an arm64 Image / Image.gz." };
         var initrd = new Option<FileInfo?>("--initrd") { Description = "An initrd / initramfs to load with it (default: a unified kernel image's own .initrd)." };
         var cmdline = new Option<string?>("--cmdline") { Description = "The kernel command line (default: a unified kernel image's own .cmdline, else none on x86; the PL011 console and earlycon on arm64)." };
-        var protocol = new Option<string>("--protocol") { Description = "auto, pvh, linux64 or linux32 (an arm64 Image has one entry).", DefaultValueFactory = _ => "auto" };
+        var protocol = new Option<string>("--protocol") { Description = "auto, pvh, linux64, linux32 or linux16 (the real-mode setup code, on the harness's BIOS; an arm64 Image has one entry).", DefaultValueFactory = _ => "auto" };
         var profile = new Option<string?>("--profile")
         {
-            Description = $"VMM whose layout and vCPU state to use: {string.Join(", ", VmmProfiles.Names)} (default firecracker; spec for linux32, which Firecracker lacks; spec-el2 is arm64's).",
+            Description = $"VMM whose layout and vCPU state to use: {string.Join(", ", VmmProfiles.Names)} (default firecracker; spec for linux32 and qemu for linux16, which Firecracker lacks; spec-el2 is arm64's).",
         };
         var systemMap = new Option<FileInfo?>("--system-map") { Description = "x86: symbols from a System.map (default: recovered from the kernel's own kallsyms)." };
         var until = new Option<string>("--until")
@@ -89,6 +89,7 @@ internal static class BootCommand
         "pvh" => BootProtocol.Pvh,
         "linux64" => BootProtocol.Linux64,
         "linux32" => BootProtocol.Linux32,
-        _ => throw new UsageException($"--protocol '{text}': expected auto, pvh, linux64 or linux32"),
+        "linux16" => BootProtocol.Linux16,
+        _ => throw new UsageException($"--protocol '{text}': expected auto, pvh, linux64, linux32 or linux16"),
     };
 }

@@ -29,10 +29,18 @@ public static class KernelBoot
     public static GuestArchitecture ArchitectureOf(ReadOnlySpan<byte> image) =>
         ImageDetector.DetectInner(image) is ImageFormat.Arm64Image or ImageFormat.Arm64ImageGzip ? GuestArchitecture.Arm64 : GuestArchitecture.X86_64;
 
-    /// <summary>Firecracker's profile for <paramref name="architecture"/>; spec for the 32-bit x86 entry, which Firecracker lacks.</summary>
+    /// <summary>
+    /// Firecracker's profile for <paramref name="architecture"/>; spec for the 32-bit x86 entry and QEMU (whose
+    /// firmware boots a bzImage through its setup code) for the 16-bit one, which Firecracker lacks.
+    /// </summary>
     public static VmmProfile DefaultProfile(GuestArchitecture architecture, BootProtocol protocol) =>
         architecture == GuestArchitecture.Arm64 ? VmmProfiles.FirecrackerArm64
-        : protocol == BootProtocol.Linux32 ? VmmProfiles.Spec : VmmProfiles.Firecracker;
+        : protocol switch
+        {
+            BootProtocol.Linux32 => VmmProfiles.Spec,
+            BootProtocol.Linux16 => VmmProfiles.Qemu,
+            _ => VmmProfiles.Firecracker,
+        };
 
     /// <summary>The command line a boot gets unless one is given: none on x86; on arm64 the PL011 console and earlycon at QEMU virt's UART.</summary>
     public static string DefaultCommandLine(GuestArchitecture architecture) =>

@@ -4,6 +4,7 @@ using Iced.Intel;
 using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Devices;
 using LoaderHarness.Emulator.Devices.Time;
+using LoaderHarness.Emulator.Vcpu.Bios;
 using LoaderHarness.Emulator.X86;
 using LoaderHarness.Loader.Boot.ZeroPage;
 using LoaderHarness.Loader.Errors;
@@ -63,6 +64,14 @@ internal sealed class X86BootSession : IBootSession
     private readonly HashSet<ulong> _readbackStops = [];
     private KernelReadback? _readback;
     private BootMilestone? _readbackMilestone;
+    /// <summary>
+    /// The boot_params the decompressed kernel is handed in RSI: the loader's zero page, or through the 16-bit
+    /// entry the one the setup code built in its own data and passes in ESI to code32_start
+    /// (arch/x86/boot/pmjump.S protected_mode_jump), known once the run gets there.
+    /// </summary>
+    private ulong? _bootParams;
+    /// <summary>code32_start, watched through the 16-bit entry to learn <see cref="_bootParams"/>; 0 for none.</summary>
+    private readonly ulong _code32Start;
 
     private X86BootSession(X86Cpu cpu, GuestSetupResult setup, KernelBootOptions options, SymbolTable symbols, ulong? kernelAllowance)
     {
@@ -82,6 +91,10 @@ internal sealed class X86BootSession : IBootSession
             _readbackLink = startKernel;
         _compressed = setup.Kernel.Format == ImageFormat.BzImage;
         _entry = _compressed ? DecompressedEntry.For(setup.BootStructure, symbols) : null;
+        if (setup.Protocol == BootProtocol.Linux16)
+            _code32Start = setup.Kernel.KernelLoad;
+        else
+            _bootParams = setup.BootStructureAddress;
         _clock = new InstructionClock(CpuIdTable.DefaultTscHz / 1_000_000, () => _cpu.TotalInstructions + _cpu.IdleCycles);
         _devices = new PcLegacyDevices(_clock);
         _devices.ConnectTo(_cpu);
@@ -101,8 +114,8 @@ internal sealed class X86BootSession : IBootSession
     /// <param name="kernelAllowance">When the budget was sized to the kernel: the kernel's share, which replaces the rest of the budget once the decompressor has jumped into the kernel.</param>
     public static Func<IGuestCpu, IBootSession> Open(GuestSetupResult setup, KernelBootOptions options, ulong? kernelAllowance = null)
     {
-        if (setup.Protocol is not (BootProtocol.Pvh or BootProtocol.Linux64 or BootProtocol.Linux32))
-            throw new LoaderException(LoaderError.UnsupportedEntry, $"the x86 engine boots PVH, 64-bit and 32-bit x86 entries, not {setup.Protocol}");
+        if (setup.Protocol is not (BootProtocol.Pvh or BootProtocol.Linux64 or BootProtocol.Linux32 or BootProtocol.Linux16))
+            throw new LoaderException(LoaderError.UnsupportedEntry, $"the x86 engine boots PVH, 64-bit, 32-bit and 16-bit x86 entries, not {setup.Protocol}");
         var symbols = options.Symbols ?? throw new LoaderException(LoaderError.UnknownSymbol, "an x86 boot needs the kernel's symbols (System.map or kallsyms)");
         if (!ConsoleMilestones.IsMilestoneName(options.Until) && symbols.AddressOf(options.Until) is null)
             throw new LoaderException(LoaderError.UnknownSymbol, $"stop symbol '{options.Until}' is not in the kernel's symbol table");
@@ -120,6 +133,8 @@ internal sealed class X86BootSession : IBootSession
 
     public BootOutcome Run()
     {
+        if (_code32Start != 0)
+            _cpu.AddBreakpoint(_code32Start);
         if (_compressed)
             ArmEntrySearch();
         else
@@ -193,7 +208,7 @@ internal sealed class X86BootSession : IBootSession
         {
             KernelPhysical = _locator.Physical,
             VirtualOffset = _locator.VirtualOffset,
-            Console = _devices.Com1.Output.Text + _cpu.ConsoleText,
+            Console = (_cpu.Firmware is PcBios bios ? bios.Teletype : "") + _devices.Com1.Output.Text + _cpu.ConsoleText,
             LastConsoleLine = _console.LastLine,
             Phase = Phase,
             Budget = _budget,
@@ -299,9 +314,15 @@ internal sealed class X86BootSession : IBootSession
 
     private Hit Check(ulong linear)
     {
+        if (linear == _code32Start && _bootParams is null && (_cpu.Cr0 & ControlBits.Cr0Pe) != 0 && !_cpu.Mode64)
+        {
+            _bootParams = (uint)_cpu[Register.ESI];
+            _cpu.RemoveBreakpoint(_code32Start);
+            return Hit.Miss;
+        }
         if (_entrySearch.Contains(linear))
         {
-            if (!_cpu.Mode64 || _cpu[Register.RAX] != _cpu.Rip || _cpu[Register.RSI] != _setup.BootStructureAddress
+            if (!_cpu.Mode64 || _cpu[Register.RAX] != _cpu.Rip || _cpu[Register.RSI] != _bootParams
                 || _locator.ToPhysical(_cpu, linear) is not { } physical)
                 return Hit.Miss;
             foreach (var a in _entrySearch)

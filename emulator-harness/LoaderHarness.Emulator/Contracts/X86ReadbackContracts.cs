@@ -1,5 +1,6 @@
 using LoaderHarness.Emulator.Boot;
 using LoaderHarness.Emulator.Vcpu;
+using LoaderHarness.Emulator.Vcpu.Bios;
 using LoaderHarness.Loader.Boot.MemoryMap;
 using LoaderHarness.Loader.Boot.ZeroPage;
 using static LoaderHarness.Emulator.Contracts.Contract;
@@ -10,7 +11,9 @@ namespace LoaderHarness.Emulator.Contracts;
 /// Contracts on what a real x86 kernel accepted, read back from its own <c>boot_params</c> and
 /// <c>boot_command_line</c> once <c>copy_bootdata</c> ran (arch/x86/kernel/head64.c): each must agree with
 /// what the loader set up — through PVH as init_pvh_bootparams (arch/x86/platform/pvh/enlighten.c) rebuilds
-/// it, through the zero page as written. Not applicable when nothing was read back.
+/// it, through the zero page as written, through the 16-bit entry as the setup code builds it from the setup
+/// header and the BIOS's answers (arch/x86/boot/main.c copy_boot_params, memory.c detect_memory_e820). Not
+/// applicable when nothing was read back.
 /// </summary>
 public static class X86ReadbackContracts
 {
@@ -30,8 +33,8 @@ public static class X86ReadbackContracts
         Readback("x86.run.boot-command-line", "boot_command_line is the command line the loader wrote",
             $"{Head64} (copies cmd_line_ptr into boot_command_line); {Enlighten} (cmdline_paddr)",
             (b, r) => Same(b.Guest.CommandLine, r.BootCommandLine ?? "")),
-        Readback("x86.run.e820", "boot_params.e820_table is the loader's map (PVH: the memmap plus the ISA hole init_pvh_bootparams appends)",
-            $"{Enlighten} (memmap copied, then the ISA range while e820_entries < E820_MAX_ENTRIES_ZEROPAGE - 1); {Head64}",
+        Readback("x86.run.e820", "boot_params.e820_table is the loader's map (PVH: the memmap plus the ISA hole init_pvh_bootparams appends; 16-bit entry: what INT 15h E820h returned)",
+            $"{Enlighten} (memmap copied, then the ISA range while e820_entries < E820_MAX_ENTRIES_ZEROPAGE - 1); arch/x86/boot/memory.c detect_memory_e820 (one entry per INT 15h call); {Head64}",
             (b, r) =>
             {
                 return Same(Format(HandedE820(b)), Format(X86(r).E820));
@@ -45,12 +48,23 @@ public static class X86ReadbackContracts
         Readback("x86.run.ramdisk", "boot_params.hdr.ramdisk_image/size (with ext_*) are where the loader put the initrd (PVH: module 0)",
             $"{Enlighten} (modlist_paddr entry 0 → ramdisk_image); {Head64}", (b, r) =>
             {
-                var expected = b.Mode == X86EntryMode.Pvh ? b.Guest.Initrd ?? (0, 0) : (ZeroPage(b).InitrdAddress, ZeroPage(b).InitrdSize);
+                // Through the 16-bit entry the loader writes only the setup header; ext_ramdisk_* (0xC0, 0xC4) are the setup code's own zeroed bss.
+                var expected = b.Mode switch
+                {
+                    X86EntryMode.Pvh => b.Guest.Initrd ?? (0, 0),
+                    X86EntryMode.Real => (ZeroPage(b).Header.RamdiskImage, ZeroPage(b).Header.RamdiskSize),
+                    _ => (ZeroPage(b).InitrdAddress, ZeroPage(b).InitrdSize),
+                };
                 return Same(FormatRange(expected), FormatRange(X86(r).Ramdisk));
             }),
         Readback("x86.run.boot-params", "boot_params is the loader's zero page byte for byte, but for scratch and KASLR_FLAG",
             $"{Head64}; arch/x86/boot/compressed/head_64.S (scratch as a stack slot); arch/x86/boot/compressed/kaslr.c (KASLR_FLAG)",
-            (b, r) => b.Mode == X86EntryMode.Pvh ? Skip("PVH: init_pvh_bootparams builds boot_params itself") : CompareZeroPage(b.Guest.BootStructure, X86(r).BootParams)),
+            (b, r) => b.Mode switch
+            {
+                X86EntryMode.Pvh => Skip("PVH: init_pvh_bootparams builds boot_params itself"),
+                X86EntryMode.Real => Skip("16-bit entry: the setup code builds boot_params itself (arch/x86/boot/main.c)"),
+                _ => CompareZeroPage(b.Guest.BootStructure, X86(r).BootParams),
+            }),
     ];
 
     private static Contract Readback(string id, string description, string source, Func<BootCase, KernelReadback, (ContractVerdict, string)> check) =>
@@ -58,12 +72,16 @@ public static class X86ReadbackContracts
             b.Readback is { X86: not null } readback ? check(b, readback) : Skip("boot_params not read back (the run did not stop after copy_bootdata)"));
 
     /// <summary>
-    /// The e820 table the kernel starts from: the zero page's, or through PVH the memmap with the ISA hole
-    /// init_pvh_bootparams appends while e820_entries &lt; E820_MAX_ENTRIES_ZEROPAGE - 1.
+    /// The e820 table the kernel starts from: the zero page's, through PVH the memmap with the ISA hole
+    /// init_pvh_bootparams appends while e820_entries &lt; E820_MAX_ENTRIES_ZEROPAGE - 1, through the 16-bit
+    /// entry the entries the BIOS returned to INT 15h E820h.
     /// </summary>
-    internal static IReadOnlyList<MemoryMapEntry> HandedE820(BootCase b) =>
-        b.Mode != X86EntryMode.Pvh ? ZeroPage(b).E820
-        : b.Guest.MemoryMap.Count < BootParamsLayout.E820MaxEntries - 1 ? [.. b.Guest.MemoryMap, IsaHole] : b.Guest.MemoryMap;
+    internal static IReadOnlyList<MemoryMapEntry> HandedE820(BootCase b) => b.Mode switch
+    {
+        X86EntryMode.Real => b.X86.Firmware is PcBios bios ? bios.E820Returned : [],
+        X86EntryMode.Pvh => b.Guest.MemoryMap.Count < BootParamsLayout.E820MaxEntries - 1 ? [.. b.Guest.MemoryMap, IsaHole] : b.Guest.MemoryMap,
+        _ => ZeroPage(b).E820,
+    };
 
     private static X86KernelReadback X86(KernelReadback r) => r.X86!;
 

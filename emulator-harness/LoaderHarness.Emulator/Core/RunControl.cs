@@ -10,6 +10,7 @@ internal struct RunControl
 {
     private readonly HashSet<ulong> _breakpoints = [];
     private readonly HashSet<ulong> _stopAddresses = [];
+    private readonly HashSet<ulong> _traps = [];
     private readonly HashSet<int> _pageOffsets = [];
     private ulong _before;
 
@@ -87,9 +88,18 @@ internal struct RunControl
     /// <summary>Removes a stop address; true when it was set.</summary>
     public bool RemoveStopAddress(ulong address) => Changed(_stopAddresses.Remove(address));
 
-    /// <summary>Whether execution must stop before <paramref name="address"/>.</summary>
+    /// <summary>
+    /// Adds a firmware trap: the CPU hands control to its firmware before the instruction at
+    /// <paramref name="address"/> and the run goes on; true when it was not set.
+    /// </summary>
+    public bool AddTrap(ulong address) => Changed(_traps.Add(address));
+
+    /// <summary>Whether <paramref name="address"/> is a firmware trap.</summary>
+    public readonly bool IsTrap(ulong address) => _traps.Count != 0 && _traps.Contains(address);
+
+    /// <summary>Whether execution must stop (or call the firmware) before <paramref name="address"/>.</summary>
     public readonly bool IsStopPoint(ulong address)
-        => _pageOffsets.Count != 0 && (_breakpoints.Contains(address) || _stopAddresses.Contains(address));
+        => _pageOffsets.Count != 0 && (_breakpoints.Contains(address) || _stopAddresses.Contains(address) || _traps.Contains(address));
 
     /// <summary>Whether some stop point lies at page offset <paramref name="offset"/> (for entries shared by every virtual address of a page).</summary>
     public readonly bool MayStopAtOffset(int offset) => _pageOffsets.Count != 0 && _pageOffsets.Contains(offset);
@@ -114,6 +124,8 @@ internal struct RunControl
             foreach (var a in _breakpoints)
                 _pageOffsets.Add((int)(a & 0xFFF));
             foreach (var a in _stopAddresses)
+                _pageOffsets.Add((int)(a & 0xFFF));
+            foreach (var a in _traps)
                 _pageOffsets.Add((int)(a & 0xFFF));
         }
         return changed;

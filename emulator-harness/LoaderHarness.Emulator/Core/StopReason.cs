@@ -29,6 +29,8 @@ public enum StopReason
     RecursiveException,
     /// <summary>The kernel panicked (arm64 reaching <c>panic</c>, or any kernel's console saying "Kernel panic - not syncing").</summary>
     Panic,
+    /// <summary>x86: the guest called a BIOS service the harness's firmware does not answer; the detail names the interrupt and AX.</summary>
+    UnansweredFirmwareCall,
     /// <summary>A bug in the engine (an unexpected host exception); <see cref="RunResult.Detail"/> says what.</summary>
     InternalError,
 }

@@ -66,7 +66,8 @@ public static class X86VcpuSetup
 
     /// <summary>
     /// boot.rst "Running the Kernel": CS = seg + 0x20, IP = 0, DS = ES = SS = FS = GS = seg, SP at the top
-    /// of the heap, the real-mode IVT at 0.
+    /// of the heap, the real-mode IVT at 0. The setup code calls the BIOS ("the kernel setup code ... uses
+    /// BIOS calls", boot.rst), so the machine gets one, answering E820h with the guest's memory map.
     /// </summary>
     private static void ApplyRealMode(X86Cpu cpu, GuestSetupResult guest, X86ProfileValues profile)
     {
@@ -78,6 +79,7 @@ public static class X86VcpuSetup
         cpu.Cr0 = profile.Entries[X86EntryMode.Real].Cr0;
         cpu.Rip = guest.Entry - ((ulong)(seg + 0x20) << 4);
         cpu[Iced.Intel.Register.RSP] = profile.RealModeStack;
+        Bios.PcBios.Install(cpu, guest.MemoryMap);
     }
 
     /// <summary>The segment cache KVM derives from a GDT descriptor (kvm_segment_from_gdt: limit scaled by G).</summary>

@@ -86,6 +86,23 @@ public sealed unsafe partial class X86Cpu
             InvalidateCodeCache();
     }
 
+    /// <summary>
+    /// The firmware that answers at the trap addresses given to <see cref="AddFirmwareTrap"/> (the BIOS behind
+    /// the real-mode interrupt vectors); null for none.
+    /// </summary>
+    public IX86Firmware? Firmware { get; set; }
+
+    /// <summary>
+    /// Makes the instruction boundary at linear <paramref name="linear"/> a firmware entry: before the instruction
+    /// there executes, <see cref="Firmware"/> is called, then the instruction runs. Marked in the decoded
+    /// instruction like a breakpoint, so it costs nothing per executed instruction elsewhere.
+    /// </summary>
+    public void AddFirmwareTrap(ulong linear)
+    {
+        if (_run.AddTrap(linear))
+            InvalidateCodeCache();
+    }
+
     /// <summary>Drops every decoded instruction (needed only if guest code was changed from outside the CPU).</summary>
     public void InvalidateCodeCache()
     {
@@ -146,6 +163,14 @@ public sealed unsafe partial class X86Cpu
             {
                 if (!first && _run.StopIfAt(linear))
                     return;
+                if (Firmware is { } firmware && _run.IsTrap(linear))
+                {
+                    // The firmware works on the architectural state; the instruction at the trap (the stub's
+                    // IRET) then runs as usual. A firmware that cannot answer stops the run here.
+                    firmware.Service(this, linear);
+                    if (_run.Stopped)
+                        return;
+                }
             }
             else if (slot != 0 && _lastPage == page)
                 LinkFromLast(page, slot);

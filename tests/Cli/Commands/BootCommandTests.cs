@@ -105,7 +105,7 @@ public sealed class BootCommandTests : CliTestFixture
     public void Bad_input_exits_with_2(string option, string value) =>
         Run("boot", TinyKernel(), "--system-map", TinyMap(), option, value).Code.ShouldBe(CliApp.BadInput);
 
-    [TestCase("--protocol", "linux16")]
+    [TestCase("--protocol", "linux8")] // linux16 was one until the BIOS made the 16-bit entry bootable
     [TestCase("--profile", "vmware")]
     public void Usage_errors_are_one_line_without_a_loader_code(string option, string value)
     {
@@ -113,6 +113,31 @@ public sealed class BootCommandTests : CliTestFixture
         code.ShouldBe(CliApp.BadInput);
         error.TrimEnd().Split('\n').Length.ShouldBe(1);
         error.ShouldStartWith($"error: {option} '{value}'");
+    }
+
+    /// <summary>
+    /// A bzImage whose real-mode setup code asks INT 14h (serial port init, AX=00E3h), a service the harness's BIOS
+    /// does not answer: the 16-bit boot ends at once with a typed stop naming the interrupt and AX, never a hang.
+    /// </summary>
+    [Test]
+    public void A_bios_service_nobody_answers_ends_the_16_bit_boot_with_a_typed_stop()
+    {
+        var headerEnd = BzImageWriter.HeaderEnd(0x020F); // the 0x200 jump lands right after the 2.15 header
+        var asm = new Iced.Intel.Assembler(16);
+        asm.mov(Iced.Intel.AssemblerRegisters.ax, 0x00E3);
+        asm.@int(0x14);
+        asm.hlt();
+        var realMode = LoaderHarness.Tests.Emulator.X86.TestMachine.Assemble(asm, (ulong)(headerEnd - 0x200));
+        var kernel = WriteFile("bzImage", BzImageWriter.Write(new BzImageSpec { RealModeCode = realMode }));
+
+        var (code, output, error) = Run("boot", kernel, "--system-map", TinyMap(), "--protocol", "linux16", "--until", "target", "--json");
+
+        code.ShouldBe(CliApp.CheckFailed, error);
+        var json = JsonNode.Parse(output)!;
+        json["stopReason"]!.GetValue<string>().ShouldBe("unanswered-firmware-call");
+        json["stopDetail"]!.GetValue<string>().ShouldStartWith("INT 14h AX=00E3h");
+        json["profile"]!.GetValue<string>().ShouldBe("qemu"); // the 16-bit entry's default VMM
+        json["instructions"]!.GetValue<ulong>().ShouldBeLessThan(10UL);
     }
 
     [Test]
