@@ -39,7 +39,7 @@ internal sealed record X86KernelPlan
 
     private static X86KernelPlan ForVmlinux(GuestMemory memory, GuestSetupRequest request)
     {
-        var kernel = request.Kernel.Elf!.Plan(memory, request.VmlinuxLoadOffset, request.X86.HighMemoryStart);
+        var kernel = request.Kernel.Elf!.Plan(memory, request.VmlinuxLoadOffset, request.X86.HighMemoryStart, PvhNoteRules.Strict);
         var protocol = request.Kernel.ChooseEntry(request.Protocol);
         // A load offset moves the kernel off the link address the PVH note gives (unless the note-19
         // relocation allows it): Auto then falls back to the 64-bit entry, an explicit PVH is refused.

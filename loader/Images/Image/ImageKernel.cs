@@ -84,16 +84,21 @@ public sealed class ImageKernel
         return Parse(image).LoadChecked(memory, image, baseAddress, requireArm64);
     }
 
-    /// <summary>Loads from a seekable stream, copying the Image straight into guest memory.</summary>
+    /// <summary>
+    /// Loads from a stream. A seekable one is copied straight into guest memory (failed seeks: linux-loader
+    /// pe::SeekImageHeader); one that cannot seek is read forward once, whole.
+    /// </summary>
     public static KernelLoadResult Load(GuestMemory memory, Stream image, ulong baseAddress, bool requireArm64 = false)
     {
-        var head = ImageStreams.ReadHeaders(image, ImageHeader.Size);
+        if (!image.CanSeek)
+            return Load(memory, ImageStreams.ReadForward(image), baseAddress, requireArm64);
+        var head = ImageStreams.ReadHeaders(image, ImageHeader.Size, LoaderError.SeekImageHeader);
         if (GzipImage.IsGzip(head.Span))
-            return Load(memory, ImageStreams.ReadAll(image), baseAddress, requireArm64);
+            return Load(memory, ImageStreams.ReadAll(image, LoaderError.SeekImageHeader), baseAddress, requireArm64);
         var kernel = new ImageKernel(ImageHeader.Parse(head.Span), (ulong)image.Length, false);
         kernel.CheckArchitecture(requireArm64);
         var result = kernel.Plan(memory, baseAddress);
-        LoadPlan.Apply(memory, result.Segments, image);
+        LoadPlan.Apply(memory, result.Segments, image, LoaderError.SeekImageHeader);
         return result;
     }
 
