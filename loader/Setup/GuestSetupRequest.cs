@@ -34,4 +34,9 @@ public sealed record GuestSetupRequest
     /// much, and the PVH entry no longer applies (PVH needs the link address). Null: load at p_paddr.
     /// </summary>
     public ulong? VmlinuxLoadOffset { get; init; }
+    /// <summary>
+    /// PVH boot of a vmlinux with XEN_ELFNOTE_PHYS32_RELOC: where to move it (an address, or a seed to draw one).
+    /// Null still honours the note: the link address when usable, else the lowest start the note and RAM allow.
+    /// </summary>
+    public PvhRelocationRequest? PvhRelocation { get; init; }
 }

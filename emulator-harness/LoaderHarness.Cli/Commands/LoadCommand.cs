@@ -22,16 +22,29 @@ internal static class LoadCommand
         };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
         var structOut = new Option<FileInfo?>("--boot-struct-out") { Description = "Write the boot structure built (zero page; start_info + memmap; or the DTB) to this file." };
+        var pvhRelocate = new Option<ulong?>("--pvh-relocate")
+        {
+            Description = "PVH, vmlinux with XEN_ELFNOTE_PHYS32_RELOC: load the image at this address (aligned, inside the note's bounds).",
+            CustomParser = r => OptionParsers.UInt64("--pvh-relocate")(r),
+        };
+        var pvhSeed = new Option<ulong?>("--pvh-seed")
+        {
+            Description = "PVH, vmlinux with XEN_ELFNOTE_PHYS32_RELOC: draw the load address from every start the note and RAM allow, with this seed.",
+            CustomParser = r => OptionParsers.UInt64("--pvh-seed")(r),
+        };
         var command = new Command("load",
             "Set up a guest as a VMM would (Firecracker / Cloud Hypervisor layouts): load kernel, initrd and command line, build the boot structure, print the memory map and the entry.")
         {
-            image, initrd, cmdline, mem, protocol, json, structOut,
+            image, initrd, cmdline, mem, protocol, json, structOut, pvhRelocate, pvhSeed,
         };
         command.SetAction(parse => CliApp.Guard(stderr, () =>
         {
             using var mapped = MappedFile.Open(parse.GetValue(image)!.FullName);
             var kernel = mapped.Memory;
             var ram = SizeParser.Parse(parse.GetValue(mem)!);
+            var (relocateTo, relocateSeed) = (parse.GetValue(pvhRelocate), parse.GetValue(pvhSeed));
+            if (relocateTo is not null && relocateSeed is not null)
+                throw new UsageException("--pvh-relocate and --pvh-seed exclude each other: give an address or a seed");
             using var memory = MemoryFor(ImageDetector.Detect(kernel.Span), ram);
             var result = GuestSetup.Run(memory, new GuestSetupRequest
             {
@@ -39,6 +52,9 @@ internal static class LoadCommand
                 Initrd = parse.GetValue(initrd) is { } f ? new ReadOnlyMemory<byte>(InputFile.ReadAll(f.FullName)) : (ReadOnlyMemory<byte>?)null,
                 CommandLine = parse.GetValue(cmdline)!,
                 Protocol = parse.GetValue(protocol),
+                PvhRelocation = relocateTo is not null || relocateSeed is not null
+                    ? new PvhRelocationRequest { Address = relocateTo, Seed = relocateSeed }
+                    : null,
             });
             if (parse.GetValue(structOut) is { } output)
                 File.WriteAllBytes(output.FullName, result.BootStructure);

@@ -28,7 +28,7 @@ public static class ImageFacts
         facts.Add("entry", elf.Header.Entry)
             .Add("pvhEntry", elf.PvhEntry is { } e ? (ulong)e : null)
             .Add("pvhRelocation", elf.PvhRelocation is { } r
-                ? new Facts().Add("align", r.Align).Add("min", r.Min).Add("max", r.Max)
+                ? new Facts().Add("align", r.Align).Add("min", r.Min).Add("max", r.Max).Add("valuesInNote", (ulong)r.ValuesInNote)
                 : null)
             .Add("segments", elf.ProgramHeaders.Select(p => new Facts()
                 .Add("type", p.Type switch { ElfProgramHeader.TypeLoad => "LOAD", ElfProgramHeader.TypeNote => "NOTE", _ => $"0x{p.Type:x}" })

@@ -97,13 +97,30 @@ public sealed class ElfKernel
     /// and every address sum for overflow, and the guest ranges against RAM. Writes nothing.
     /// <paramref name="rules"/> decides the PVH answer (and whether a broken note fails the plan).
     /// </summary>
-    public KernelLoadResult Plan(GuestMemory memory, ulong? loadOffset, ulong? highmemStart, PvhNoteRules rules = PvhNoteRules.LinuxLoader)
+    public KernelLoadResult Plan(GuestMemory memory, ulong? loadOffset, ulong? highmemStart, PvhNoteRules rules = PvhNoteRules.LinuxLoader) =>
+        PlanMoved(memory, loadOffset, highmemStart, rules, wrapping: false);
+
+    /// <summary>
+    /// Plans the image moved so that its first byte (<see cref="ImageStart"/>) lands at <paramref name="imageStart"/>,
+    /// up or down — a relocatable PVH load (XEN_ELFNOTE_PHYS32_RELOC) — with <see cref="PvhNoteRules.Strict"/> rules:
+    /// the PVH entry moves with the image when the note allows the start.
+    /// </summary>
+    public KernelLoadResult PlanAt(GuestMemory memory, ulong imageStart, ulong? highmemStart) =>
+        PlanMoved(memory, unchecked(imageStart - ImageStart), highmemStart, PvhNoteRules.Strict, wrapping: true);
+
+    private KernelLoadResult PlanMoved(GuestMemory memory, ulong? loadOffset, ulong? highmemStart, PvhNoteRules rules, bool wrapping)
     {
         if (highmemStart is { } himem && Header.Entry < himem)
             throw new LoaderException(LoaderError.InvalidEntryAddress,
                 $"e_entry 0x{Header.Entry:x} is below the start of high memory 0x{himem:x}");
+        // A move down is an offset that wraps (two's complement); only PlanAt, whose destination is checked, asks for it.
+        bool TryMove(ulong offset, ulong address, out ulong moved)
+        {
+            moved = unchecked(offset + address);
+            return wrapping || moved >= offset;
+        }
         var kernelLoad = Header.Entry;
-        if (loadOffset is { } offset && !TryAdd(offset, Header.Entry, out kernelLoad))
+        if (loadOffset is { } offset && !TryMove(offset, Header.Entry, out kernelLoad))
             throw new LoaderException(LoaderError.Overflow, $"load offset 0x{offset:x} + e_entry 0x{Header.Entry:x} overflows");
 
         var segments = new List<SegmentPlacement>();
@@ -113,7 +130,7 @@ public sealed class ElfKernel
             if (ph.Type != ElfProgramHeader.TypeLoad || ph.FileSize == 0)
                 continue;
             var dest = ph.PhysicalAddress;
-            if (loadOffset is { } o && !TryAdd(o, ph.PhysicalAddress, out dest))
+            if (loadOffset is { } o && !TryMove(o, ph.PhysicalAddress, out dest))
                 throw new LoaderException(LoaderError.InvalidProgramHeaderAddress,
                     $"load offset 0x{o:x} + p_paddr 0x{ph.PhysicalAddress:x} overflows");
             if (!TryAdd(dest, ph.MemorySize, out var end))
@@ -215,8 +232,10 @@ public sealed class ElfKernel
             return new PvhBootCapability(PvhEntryKind.Present, entry, PvhRelocation);
         // A relocatable PVH kernel (note 19) still has a valid entry when the whole image lands inside the note's
         // bounds at its alignment: the entry moves with it (arch/x86/platform/pvh/head.S finds its load address).
-        if (PvhRelocation is { } r && TryAdd(offset, ImageStart, out var start) && r.Allows(start, ImageSize)
-            && TryAdd(offset, entry, out var moved) && moved <= uint.MaxValue)
+        // Offsets wrap here: a move down is a two's-complement offset (PlanAt).
+        var start = unchecked(offset + ImageStart);
+        var moved = unchecked(offset + entry);
+        if (PvhRelocation is { } r && r.Allows(start, ImageSize) && moved <= uint.MaxValue)
             return new PvhBootCapability(PvhEntryKind.Present, moved, r);
         return new PvhBootCapability(PvhEntryKind.Ignored, 0, PvhRelocation);
     }
