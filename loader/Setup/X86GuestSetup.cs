@@ -21,6 +21,8 @@ internal static class X86GuestSetup
             plan.Add(new GuestPlacement(name, address, size), null);
 
         var kernelPlan = X86KernelPlan.For(memory, request);
+        if (request.InitrdAbove4G)
+            CheckInitrdAbove4G(kernelPlan);
         var kernel = kernelPlan.Kernel;
         var kernelBytes = request.Kernel.Bytes;
         foreach (var s in kernel.Segments)
@@ -51,7 +53,9 @@ internal static class X86GuestSetup
         (ulong Address, ulong Size)? initrd = null;
         if (request.Initrd is { } initrdBytes)
         {
-            initrd = InitrdPlacement.BelowLimit(memory, (ulong)initrdBytes.Length, kernelPlan.InitrdAddrMax, kernelPlan.RuntimeEnd);
+            initrd = request.InitrdAbove4G
+                ? InitrdPlacement.Above4G(memory, (ulong)initrdBytes.Length, kernelPlan.RuntimeEnd)
+                : InitrdPlacement.BelowLimit(memory, (ulong)initrdBytes.Length, kernelPlan.InitrdAddrMax, kernelPlan.RuntimeEnd);
             plan.Add(new GuestPlacement("initrd", initrd.Value.Address, initrd.Value.Size), m => m.Write(initrd.Value.Address, initrdBytes.Span));
         }
 
@@ -86,5 +90,20 @@ internal static class X86GuestSetup
             MemoryMap = map,
             Placements = plan.Placements,
         };
+    }
+
+    /// <summary>
+    /// An initrd above 4 GiB needs ext_ramdisk_image (XLF_CAN_BE_LOADED_ABOVE_4G, boot.rst 2.12+) and an entry that
+    /// runs with 64-bit addressing: the 64-bit boot protocol, or PVH (hvm_modlist_entry.paddr is 64 bits; Linux's
+    /// PVH entry is 64-bit code).
+    /// </summary>
+    private static void CheckInitrdAbove4G(X86KernelPlan plan)
+    {
+        if (plan.Protocol is not (BootProtocol.Linux64 or BootProtocol.Pvh))
+            throw new LoaderException(LoaderError.UnsupportedEntry,
+                $"an initrd above 4 GiB needs the 64-bit or PVH entry; {plan.Protocol} runs without 64-bit addressing");
+        if (plan.Protocol == BootProtocol.Linux64 && !plan.Header.EffectiveXLoadFlags.HasFlag(Images.BzImage.XLoadFlags.CanBeLoadedAbove4G))
+            throw new LoaderException(LoaderError.UnsupportedEntry,
+                $"an initrd above 4 GiB needs XLF_CAN_BE_LOADED_ABOVE_4G (boot.rst 2.12+: ext_ramdisk_image); this kernel's xloadflags are 0x{plan.Header.XLoadFlags:x}");
     }
 }

@@ -93,7 +93,7 @@ internal sealed record X86KernelPlan
                     : "PVH relocation asked for, but the vmlinux carries no XEN_ELFNOTE_PHYS32_RELOC note (Linux 6.12+ emits it)");
             return null;
         }
-        var initrdSize = (ulong)(request.Initrd?.Length ?? 0);
+        var initrdSize = request.InitrdAbove4G ? 0UL : (ulong)(request.Initrd?.Length ?? 0);
         var lowRegion = memory.Regions.FirstOrDefault(r => r.Contains(0x10_0000));
         var initrdTop = Math.Min(lowRegion.End, Math.Min(DefaultInitrdAddrMax, uint.MaxValue) + 1);
         return PvhRelocationPlacement.Start(memory, elf, note, request.PvhRelocation, request.X86.HighMemoryStart, initrdSize, initrdTop);

@@ -48,4 +48,13 @@ public sealed class LoadCommandTests : CliTestFixture
         relocation["max"]!.GetValue<ulong>().ShouldBe(0xFFFF_FFFFUL); // elfnote.h default for the missing third value
         relocation["valuesInNote"]!.GetValue<ulong>().ShouldBe(2UL);
     }
+
+    [Test]
+    public void Initrd_above_4g_puts_the_initrd_past_4_gib()
+    {
+        var kernel = WriteFile("vmlinux", LoaderHarness.Fixtures.Images.ElfWriter.Write(new LoaderHarness.Fixtures.Images.ElfSpec { PvhEntry = 0x100_0000 }));
+        var (code, output, error) = Run("load", kernel, "--initrd", WriteFile("initrd", new byte[5000]), "--initrd-above-4g", "--mem", "5G", "--json");
+        code.ShouldBe(0, error);
+        JsonNode.Parse(output)!["initrd"]!["address"]!.GetValue<ulong>().ShouldBeGreaterThanOrEqualTo(1UL << 32);
+    }
 }
