@@ -74,6 +74,22 @@ internal static class ImageStreams
         return buffer.ToArray();
     }
 
+    /// <summary>
+    /// The length of a seekable stream, which linux-loader measures by seeking to its end (pe::SeekImageEnd,
+    /// bzimage::SeekBzImageEnd); a stream that cannot tell is <paramref name="seekError"/>.
+    /// </summary>
+    public static long LengthOf(Stream image, LoaderError seekError)
+    {
+        try
+        {
+            return image.Length;
+        }
+        catch (Exception e) when (e is IOException or NotSupportedException or ObjectDisposedException)
+        {
+            throw new LoaderException(seekError, $"finding the end of the image failed: {e.Message}", e);
+        }
+    }
+
     /// <summary>Moves a seekable stream to <paramref name="offset"/>; failure is <paramref name="seekError"/>.</summary>
     public static void Seek(Stream image, long offset, LoaderError seekError, string what)
     {

@@ -86,16 +86,17 @@ public sealed class ImageKernel
 
     /// <summary>
     /// Loads from a stream. A seekable one is copied straight into guest memory (failed seeks: linux-loader
-    /// pe::SeekImageHeader); one that cannot seek is read forward once, whole.
+    /// pe::SeekImageEnd, SeekImageHeader); one that cannot seek is read forward once, whole.
     /// </summary>
     public static KernelLoadResult Load(GuestMemory memory, Stream image, ulong baseAddress, bool requireArm64 = false)
     {
         if (!image.CanSeek)
             return Load(memory, ImageStreams.ReadForward(image), baseAddress, requireArm64);
+        var length = ImageStreams.LengthOf(image, LoaderError.SeekImageEnd);
         var head = ImageStreams.ReadHeaders(image, ImageHeader.Size, LoaderError.SeekImageHeader);
         if (GzipImage.IsGzip(head.Span))
             return Load(memory, ImageStreams.ReadAll(image, LoaderError.SeekImageHeader), baseAddress, requireArm64);
-        var kernel = new ImageKernel(ImageHeader.Parse(head.Span), (ulong)image.Length, false);
+        var kernel = new ImageKernel(ImageHeader.Parse(head.Span), (ulong)length, false);
         kernel.CheckArchitecture(requireArm64);
         var result = kernel.Plan(memory, baseAddress);
         LoadPlan.Apply(memory, result.Segments, image, LoaderError.SeekImageHeader);
