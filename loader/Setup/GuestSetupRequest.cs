@@ -40,8 +40,8 @@ public sealed record GuestSetupRequest
     /// </summary>
     public PvhRelocationRequest? PvhRelocation { get; init; }
     /// <summary>
-    /// x86: put the initrd at the top of RAM above 4 GiB (zero page ext_ramdisk_image / ext_ramdisk_size, PVH's
-    /// 64-bit modlist paddr). Needs XLF_CAN_BE_LOADED_ABOVE_4G and the 64-bit or PVH entry (boot.rst 2.12+).
+    /// x86: put the initrd at the top of RAM above 4 GiB (zero page ext_ramdisk_image / ext_ramdisk_size). Needs
+    /// XLF_CAN_BE_LOADED_ABOVE_4G and the 64-bit entry (boot.rst 2.12+); Linux's PVH entry keeps only 32 bits.
     /// </summary>
     public bool InitrdAbove4G { get; init; }
 }

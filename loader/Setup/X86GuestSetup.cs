@@ -93,16 +93,17 @@ internal static class X86GuestSetup
     }
 
     /// <summary>
-    /// An initrd above 4 GiB needs ext_ramdisk_image (XLF_CAN_BE_LOADED_ABOVE_4G, boot.rst 2.12+) and an entry that
-    /// runs with 64-bit addressing: the 64-bit boot protocol, or PVH (hvm_modlist_entry.paddr is 64 bits; Linux's
-    /// PVH entry is 64-bit code).
+    /// An initrd above 4 GiB needs ext_ramdisk_image (XLF_CAN_BE_LOADED_ABOVE_4G, boot.rst 2.12+) and the 64-bit boot
+    /// protocol: the 32-bit and real-mode entries run without 64-bit addressing, and Linux's PVH entry copies only
+    /// the low 32 bits of the module's paddr into hdr.ramdisk_image (arch/x86/platform/pvh/enlighten.c
+    /// init_pvh_bootparams; Debian's 6.1 then finds its initrd at the truncated address).
     /// </summary>
     private static void CheckInitrdAbove4G(X86KernelPlan plan)
     {
-        if (plan.Protocol is not (BootProtocol.Linux64 or BootProtocol.Pvh))
+        if (plan.Protocol != BootProtocol.Linux64)
             throw new LoaderException(LoaderError.UnsupportedEntry,
-                $"an initrd above 4 GiB needs the 64-bit or PVH entry; {plan.Protocol} runs without 64-bit addressing");
-        if (plan.Protocol == BootProtocol.Linux64 && !plan.Header.EffectiveXLoadFlags.HasFlag(Images.BzImage.XLoadFlags.CanBeLoadedAbove4G))
+                $"an initrd above 4 GiB needs the 64-bit boot protocol (ext_ramdisk_image); {plan.Protocol} cannot pass its high 32 bits");
+        if (!plan.Header.EffectiveXLoadFlags.HasFlag(Images.BzImage.XLoadFlags.CanBeLoadedAbove4G))
             throw new LoaderException(LoaderError.UnsupportedEntry,
                 $"an initrd above 4 GiB needs XLF_CAN_BE_LOADED_ABOVE_4G (boot.rst 2.12+: ext_ramdisk_image); this kernel's xloadflags are 0x{plan.Header.XLoadFlags:x}");
     }

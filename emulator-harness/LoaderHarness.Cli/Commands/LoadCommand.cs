@@ -32,7 +32,7 @@ internal static class LoadCommand
             Description = "PVH, vmlinux with XEN_ELFNOTE_PHYS32_RELOC: draw the load address from every start the note and RAM allow, with this seed.",
             CustomParser = r => OptionParsers.UInt64("--pvh-seed")(r),
         };
-        var initrdHigh = new Option<bool>("--initrd-above-4g") { Description = "x86: put the initrd at the top of RAM above 4 GiB (needs XLF_CAN_BE_LOADED_ABOVE_4G and the 64-bit or PVH entry, and --mem above 3G)." };
+        var initrdHigh = new Option<bool>("--initrd-above-4g") { Description = "x86: put the initrd at the top of RAM above 4 GiB (needs XLF_CAN_BE_LOADED_ABOVE_4G and the 64-bit entry, and --mem above 3G)." };
         var command = new Command("load",
             "Set up a guest as a VMM would (Firecracker / Cloud Hypervisor layouts): load kernel, initrd and command line, build the boot structure, print the memory map and the entry.")
         {

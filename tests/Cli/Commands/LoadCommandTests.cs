@@ -53,7 +53,7 @@ public sealed class LoadCommandTests : CliTestFixture
     public void Initrd_above_4g_puts_the_initrd_past_4_gib()
     {
         var kernel = WriteFile("vmlinux", LoaderHarness.Fixtures.Images.ElfWriter.Write(new LoaderHarness.Fixtures.Images.ElfSpec { PvhEntry = 0x100_0000 }));
-        var (code, output, error) = Run("load", kernel, "--initrd", WriteFile("initrd", new byte[5000]), "--initrd-above-4g", "--mem", "5G", "--json");
+        var (code, output, error) = Run("load", kernel, "--initrd", WriteFile("initrd", new byte[5000]), "--initrd-above-4g", "--protocol", "linux64", "--mem", "5G", "--json");
         code.ShouldBe(0, error);
         JsonNode.Parse(output)!["initrd"]!["address"]!.GetValue<ulong>().ShouldBeGreaterThanOrEqualTo(1UL << 32);
     }

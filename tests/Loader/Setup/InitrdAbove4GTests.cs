@@ -1,6 +1,5 @@
 using LoaderHarness.Fixtures.Images;
 using LoaderHarness.Loader.Boot.Fdt;
-using LoaderHarness.Loader.Boot.Pvh;
 using LoaderHarness.Loader.Boot.ZeroPage;
 using LoaderHarness.Loader.Errors;
 using LoaderHarness.Loader.Images;
@@ -11,8 +10,8 @@ using Shouldly;
 namespace LoaderHarness.Tests.Loader.Setup;
 
 /// <summary>
-/// An initrd above 4 GiB: x86 when XLF_CAN_BE_LOADED_ABOVE_4G allows it (boot.rst 2.12+; bootparam.h
-/// ext_ramdisk_image at 0x0c0, ext_ramdisk_size at 0x0c4) or through PVH's 64-bit modlist paddr; and the FDT's
+/// An initrd above 4 GiB: x86 through the 64-bit entry when XLF_CAN_BE_LOADED_ABOVE_4G allows it (boot.rst 2.12+;
+/// bootparam.h ext_ramdisk_image at 0x0c0, ext_ramdisk_size at 0x0c4); and the FDT's
 /// linux,initrd-start / -end as 64-bit (two-cell) values (Linux drivers/of/fdt.c early_init_dt_check_for_initrd
 /// reads them with of_read_number over their length).
 /// </summary>
@@ -46,13 +45,12 @@ public sealed class InitrdAbove4GTests
     }
 
     [Test]
-    public void Pvh_gives_the_initrd_a_64_bit_module_address()
+    public void Pvh_is_refused_because_linux_keeps_only_32_bits_of_the_module_address()
     {
+        // arch/x86/platform/pvh/enlighten.c init_pvh_bootparams: hdr.ramdisk_image = ep->paddr (a u32 field).
         using var memory = Memory();
-        var result = Setup(memory, ElfWriter.Write(new ElfSpec { PvhEntry = 0x100_0000 }), BootProtocol.Pvh);
-        var module = StartInfo.ReadFrom(memory, result.BootStructureAddress).Modules.Single();
-        module.Address.ShouldBe(result.Initrd!.Value.Address);
-        module.Address.ShouldBeGreaterThanOrEqualTo(FourGiB);
+        Should.Throw<LoaderException>(() => Setup(memory, ElfWriter.Write(new ElfSpec { PvhEntry = 0x100_0000 }), BootProtocol.Pvh))
+            .Code.ShouldBe(LoaderError.UnsupportedEntry);
     }
 
     [Test]
