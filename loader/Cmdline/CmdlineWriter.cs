@@ -25,8 +25,10 @@ public static class CmdlineWriter
     /// <returns>How many bytes were written, NUL included.</returns>
     /// <exception cref="LoaderException">
     /// The line's own error if it cannot be rendered (<see cref="KernelCmdline.AsCString"/>);
-    /// <see cref="LoaderError.CommandLineOverflow"/> if it is longer than <paramref name="maxBytes"/>;
-    /// <see cref="LoaderError.GuestAddressOutOfRange"/> if the bytes would not all land in guest RAM.
+    /// <see cref="LoaderError.CommandLineOverflow"/> if it is longer than <paramref name="maxBytes"/> or its last byte
+    /// lies past the last byte of guest memory (linux-loader CommandLineOverflow);
+    /// <see cref="LoaderError.CommandLineCopy"/> if it ends inside guest memory's span but crosses a hole, so the
+    /// write would fail (linux-loader CommandLineCopy).
     /// </exception>
     public static int Write(GuestMemory memory, ulong address, KernelCmdline cmdline, ulong maxBytes)
     {
@@ -36,7 +38,14 @@ public static class CmdlineWriter
         if ((ulong)bytes.Length > maxBytes)
             throw new LoaderException(LoaderError.CommandLineOverflow,
                 $"command line is {bytes.Length} bytes with its NUL but at most {maxBytes} fit at 0x{address:x}");
-        memory.CheckRange(address, (ulong)bytes.Length, "command line");
+        // linux-loader load_cmdline: end = address + len - 1 (checked) must not pass guest_mem.last_addr().
+        var last = address + (ulong)bytes.Length - 1;
+        if (last < address || last > memory.End - 1)
+            throw new LoaderException(LoaderError.CommandLineOverflow,
+                $"command line [0x{address:x}, +0x{bytes.Length:x}) ends past the last byte of guest memory 0x{memory.End - 1:x}");
+        if (!memory.IsRam(address, (ulong)bytes.Length))
+            throw new LoaderException(LoaderError.CommandLineCopy,
+                $"command line [0x{address:x}, +0x{bytes.Length:x}) crosses a hole in guest RAM; it cannot be written");
         memory.Write(address, bytes);
         return bytes.Length;
     }

@@ -72,6 +72,18 @@ public sealed class KernelCmdline : IEquatable<KernelCmdline>
         return cmdline;
     }
 
+    /// <summary>
+    /// An independent copy with the same capacity, boot args and init args (linux-loader's <c>Cmdline</c> derives
+    /// <c>Clone</c> since v0.5): a VMM can keep a base line and extend copies of it per guest.
+    /// </summary>
+    public KernelCmdline Clone()
+    {
+        var copy = new KernelCmdline(Capacity);
+        copy._bootArgs.Append(_bootArgs);
+        copy._initArgs.Append(_initArgs);
+        return copy;
+    }
+
     /// <summary>Appends <c>key=value</c> to the boot args.</summary>
     /// <exception cref="LoaderException">
     /// <see cref="LoaderError.InvalidAscii"/>, <see cref="LoaderError.HasSpace"/> or

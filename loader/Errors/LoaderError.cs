@@ -60,6 +60,14 @@ public enum LoaderError
     Overflow = 311,
     /// <summary>linux-loader Elf::Align.</summary>
     Align = 312,
+    /// <summary>linux-loader Elf::SeekKernelStart: seeking to a PT_LOAD's bytes failed.</summary>
+    SeekKernelStart = 313,
+    /// <summary>linux-loader Elf::SeekElfStart: seeking to the ELF header failed.</summary>
+    SeekElfStart = 314,
+    /// <summary>linux-loader Elf::SeekProgramHeader: seeking to the program header table failed.</summary>
+    SeekProgramHeader = 315,
+    /// <summary>linux-loader Elf::SeekNoteHeader: seeking to a PT_NOTE failed.</summary>
+    SeekNoteHeader = 316,
 
     // BzImage: 400–499. bzImage (linux-loader: bzimage::Error).
     /// <summary>linux-loader Bzimage::InvalidBzImage: no HdrS, version &lt; 2.00 or not LOADED_HIGH.</summary>
@@ -68,6 +76,12 @@ public enum LoaderError
     Underflow = 401,
     /// <summary>The boot flag at 0x1FE is not 0xAA55.</summary>
     InvalidBootFlag = 402,
+    /// <summary>linux-loader Bzimage::SeekBzImageEnd: seeking to the end of the bzImage failed.</summary>
+    SeekBzImageEnd = 403,
+    /// <summary>linux-loader Bzimage::SeekBzImageHeader: seeking to the setup header failed.</summary>
+    SeekBzImageHeader = 404,
+    /// <summary>linux-loader Bzimage::SeekBzImageCompressedKernel: seeking to the protected-mode kernel failed.</summary>
+    SeekBzImageCompressedKernel = 405,
 
     // Image: 500–599. arm64 / riscv64 Image (linux-loader: pe::Error).
     /// <summary>linux-loader Pe::InvalidImageMagicNumber.</summary>
@@ -78,6 +92,16 @@ public enum LoaderError
     InvalidImage = 502,
     /// <summary>linux-loader Pe::DtbTooBig.</summary>
     DtbTooBig = 503,
+    /// <summary>linux-loader Pe::SeekImageEnd: seeking to the end of the Image failed.</summary>
+    SeekImageEnd = 504,
+    /// <summary>linux-loader Pe::SeekImageHeader: seeking to the Image header failed.</summary>
+    SeekImageHeader = 505,
+    /// <summary>linux-loader Pe::SeekDtbStart: seeking to the start of a DTB failed.</summary>
+    SeekDtbStart = 506,
+    /// <summary>linux-loader Pe::SeekDtbEnd: seeking to the end of a DTB failed.</summary>
+    SeekDtbEnd = 507,
+    /// <summary>linux-loader Pe::ReadDtbImage: reading a DTB into guest memory failed.</summary>
+    ReadDtbImage = 508,
 
     // Payload: 600–699. Compressed payloads: a bzImage's vmlinux, an Image.gz (ours).
     /// <summary>The bzImage payload is missing, out of range, or its compression is unknown.</summary>
@@ -104,12 +128,14 @@ public enum LoaderError
     InvalidCapacity = 707,
     /// <summary>linux-loader Cmdline::NullTerminator (an interior NUL).</summary>
     NullTerminator = 708,
-    /// <summary>linux-loader loader::CommandLineOverflow: the command line does not fit where it is written.</summary>
+    /// <summary>linux-loader loader::CommandLineOverflow: the command line does not fit where it is written (it ends past the last byte of RAM, or past what the protocol reads).</summary>
     CommandLineOverflow = 709,
     /// <summary>linux-loader Cmdline::InvalidQuote: a double quote inside a value rather than around it.</summary>
     InvalidQuote = 710,
     /// <summary>linux-loader Cmdline::NoBootArgsInserted: init args (after <c>--</c>) without any boot args.</summary>
     NoBootArgsInserted = 711,
+    /// <summary>linux-loader loader::CommandLineCopy: the line's bytes are inside RAM's span but cross a hole, so writing them failed.</summary>
+    CommandLineCopy = 712,
 
     // BootStructure: 800–899. Boot structures: zero page, start_info, FDT (linux-loader: configurator::Error).
     /// <summary>linux-loader Linux::ZeroPagePastRamEnd / Pvh::StartInfoPastRamEnd and friends.</summary>
@@ -124,6 +150,24 @@ public enum LoaderError
     InvalidMagic = 804,
     /// <summary>A flattened device tree is malformed.</summary>
     InvalidDeviceTree = 805,
+    /// <summary>linux-loader Pvh::MemmapTableSetup: writing the memory map table failed (its range crosses a hole in RAM).</summary>
+    MemmapTableSetup = 806,
+    /// <summary>linux-loader Pvh::StartInfoSetup: writing hvm_start_info failed (its range crosses a hole in RAM).</summary>
+    StartInfoSetup = 807,
+    /// <summary>linux-loader Pvh::ModulesSetup: writing the modlist failed (its range is not all RAM).</summary>
+    ModulesSetup = 808,
+    /// <summary>linux-loader Fdt::WriteFDTToMemory: writing the DTB failed (its range crosses a hole in RAM).</summary>
+    WriteFdtToMemory = 809,
+    /// <summary>linux-loader configurator::MissingStartAddress: a boot parameter was given without its list's start address.</summary>
+    MissingStartAddress = 810,
+    /// <summary>linux-loader configurator::Overflow: a boot parameter's address overflows.</summary>
+    BootParameterOverflow = 811,
+    /// <summary>linux-loader configurator::InvalidAddress: a boot parameter's address precedes its list's start.</summary>
+    InvalidAddress = 812,
+    /// <summary>linux-loader Pvh::MemmapTableAddressMissing: a memory map was given without its address.</summary>
+    MemmapTableAddressMissing = 813,
+    /// <summary>linux-loader Pvh::ModulesAddressMissing: modules were given without their address.</summary>
+    ModulesAddressMissing = 814,
 
     // Setup: 900–999. Guest setup: entry choice and placement of the pieces (ours; vmm-reference kernel_setup).
     /// <summary>The requested entry is not supported by this kernel's protocol version or xloadflags.</summary>

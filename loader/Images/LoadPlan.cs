@@ -32,9 +32,10 @@ internal static class LoadPlan
 
     /// <summary>
     /// Streams each segment straight into guest memory. If the stream fails part-way, the guest
-    /// ranges already touched are restored from a journal taken just before they were written.
+    /// ranges already touched are restored from a journal taken just before they were written; a failed seek is
+    /// <paramref name="seekError"/> (linux-loader elf::SeekKernelStart, pe::SeekImageHeader…), restored the same way.
     /// </summary>
-    public static void Apply(GuestMemory memory, IReadOnlyList<SegmentPlacement> segments, Stream image)
+    public static void Apply(GuestMemory memory, IReadOnlyList<SegmentPlacement> segments, Stream image, LoaderError seekError)
     {
         Validate(memory, segments, (ulong)image.Length);
         using var journal = new WriteJournal(memory);
@@ -43,9 +44,14 @@ internal static class LoadPlan
             foreach (var s in segments)
             {
                 journal.Save(s.GuestAddress, s.FileSize);
-                image.Seek((long)s.FileOffset, SeekOrigin.Begin);
+                ImageStreams.Seek(image, (long)s.FileOffset, seekError, "a segment's bytes");
                 memory.CopyFrom(s.GuestAddress, image, s.FileSize);
             }
+        }
+        catch (LoaderException)
+        {
+            journal.Restore();
+            throw;
         }
         catch (Exception e) when (e is IOException or EndOfStreamException or NotSupportedException or ObjectDisposedException)
         {

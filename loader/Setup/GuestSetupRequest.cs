@@ -34,4 +34,14 @@ public sealed record GuestSetupRequest
     /// much, and the PVH entry no longer applies (PVH needs the link address). Null: load at p_paddr.
     /// </summary>
     public ulong? VmlinuxLoadOffset { get; init; }
+    /// <summary>
+    /// PVH boot of a vmlinux with XEN_ELFNOTE_PHYS32_RELOC: where to move it (an address, or a seed to draw one).
+    /// Null still honours the note: the link address when usable, else the lowest start the note and RAM allow.
+    /// </summary>
+    public PvhRelocationRequest? PvhRelocation { get; init; }
+    /// <summary>
+    /// x86: put the initrd at the top of RAM above 4 GiB (zero page ext_ramdisk_image / ext_ramdisk_size). Needs
+    /// XLF_CAN_BE_LOADED_ABOVE_4G and the 64-bit entry (boot.rst 2.12+); Linux's PVH entry keeps only 32 bits.
+    /// </summary>
+    public bool InitrdAbove4G { get; init; }
 }

@@ -29,6 +29,29 @@ public static class InitrdPlacement
     }
 
     /// <summary>
+    /// x86, a kernel with XLF_CAN_BE_LOADED_ABOVE_4G (boot.rst 2.12+: the initrd's address and size then take their
+    /// high halves from ext_ramdisk_image / ext_ramdisk_size, bootparam.h): as high as possible, page aligned, in the
+    /// highest RAM region that holds it entirely above 4 GiB, and above <paramref name="floor"/>.
+    /// </summary>
+    public static (ulong Address, ulong Size) Above4G(GuestMemory memory, ulong size, ulong floor)
+    {
+        if (size == 0)
+            throw new LoaderException(LoaderError.InitrdImageSizeTooLarge, "the initrd is empty");
+        const ulong FourGiB = 1UL << 32;
+        for (var i = memory.Regions.Count - 1; i >= 0; i--)
+        {
+            var region = memory.Regions[i];
+            if (region.End <= FourGiB || size > region.End)
+                continue;
+            var at = AlignDown(region.End - size);
+            if (at >= Math.Max(Math.Max(region.Start, FourGiB), floor))
+                return (at, size);
+        }
+        throw new LoaderException(LoaderError.InitrdImageSizeTooLarge,
+            $"a 0x{size:x}-byte initrd does not fit in RAM above 4 GiB (guest RAM ends at 0x{memory.End:x})");
+    }
+
+    /// <summary>
     /// arm64 (Firecracker): directly below <paramref name="ceiling"/> (the DTB), the size rounded up to a page;
     /// riscv64 / Cloud Hypervisor: <paramref name="ceiling"/> is the end of RAM. Must stay above <paramref name="floor"/>.
     /// </summary>

@@ -21,6 +21,8 @@ internal static class X86GuestSetup
             plan.Add(new GuestPlacement(name, address, size), null);
 
         var kernelPlan = X86KernelPlan.For(memory, request);
+        if (request.InitrdAbove4G)
+            CheckInitrdAbove4G(kernelPlan);
         var kernel = kernelPlan.Kernel;
         var kernelBytes = request.Kernel.Bytes;
         foreach (var s in kernel.Segments)
@@ -56,7 +58,9 @@ internal static class X86GuestSetup
             // SeaBIOS may reserve the top of it), as well as below initrd_addr_max.
             var usableEnd = map.FirstOrDefault(e => e.Type == MemoryType.Ram && e.Address <= 0x10_0000 && 0x10_0000 < e.End).End;
             var addrMax = usableEnd > 0x10_0000 ? Math.Min(kernelPlan.InitrdAddrMax, usableEnd - 1) : kernelPlan.InitrdAddrMax;
-            initrd = InitrdPlacement.BelowLimit(memory, (ulong)initrdBytes.Length, addrMax, kernelPlan.RuntimeEnd);
+            initrd = request.InitrdAbove4G
+                ? InitrdPlacement.Above4G(memory, (ulong)initrdBytes.Length, kernelPlan.RuntimeEnd)
+                : InitrdPlacement.BelowLimit(memory, (ulong)initrdBytes.Length, addrMax, kernelPlan.RuntimeEnd);
             plan.Add(new GuestPlacement("initrd", initrd.Value.Address, initrd.Value.Size), m => m.Write(initrd.Value.Address, initrdBytes.Span));
         }
 
@@ -90,5 +94,21 @@ internal static class X86GuestSetup
             MemoryMap = map,
             Placements = plan.Placements,
         };
+    }
+
+    /// <summary>
+    /// An initrd above 4 GiB needs ext_ramdisk_image (XLF_CAN_BE_LOADED_ABOVE_4G, boot.rst 2.12+) and the 64-bit boot
+    /// protocol: the 32-bit and real-mode entries run without 64-bit addressing, and Linux's PVH entry copies only
+    /// the low 32 bits of the module's paddr into hdr.ramdisk_image (arch/x86/platform/pvh/enlighten.c
+    /// init_pvh_bootparams; Debian's 6.1 then finds its initrd at the truncated address).
+    /// </summary>
+    private static void CheckInitrdAbove4G(X86KernelPlan plan)
+    {
+        if (plan.Protocol != BootProtocol.Linux64)
+            throw new LoaderException(LoaderError.UnsupportedEntry,
+                $"an initrd above 4 GiB needs the 64-bit boot protocol (ext_ramdisk_image); {plan.Protocol} cannot pass its high 32 bits");
+        if (!plan.Header.EffectiveXLoadFlags.HasFlag(Images.BzImage.XLoadFlags.CanBeLoadedAbove4G))
+            throw new LoaderException(LoaderError.UnsupportedEntry,
+                $"an initrd above 4 GiB needs XLF_CAN_BE_LOADED_ABOVE_4G (boot.rst 2.12+: ext_ramdisk_image); this kernel's xloadflags are 0x{plan.Header.XLoadFlags:x}");
     }
 }

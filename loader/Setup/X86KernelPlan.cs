@@ -39,15 +39,20 @@ internal sealed record X86KernelPlan
 
     private static X86KernelPlan ForVmlinux(GuestMemory memory, GuestSetupRequest request)
     {
-        var kernel = request.Kernel.Elf!.Plan(memory, request.VmlinuxLoadOffset, request.X86.HighMemoryStart);
+        var elf = request.Kernel.Elf!;
         var protocol = request.Kernel.ChooseEntry(request.Protocol);
+        var relocatedTo = request.VmlinuxLoadOffset is null ? RelocatedStart(memory, request, elf, protocol) : null;
+        var offset = relocatedTo is { } to ? unchecked(to - elf.ImageStart) : request.VmlinuxLoadOffset;
+        var kernel = relocatedTo is { } start
+            ? elf.PlanAt(memory, start, request.X86.HighMemoryStart)
+            : elf.Plan(memory, request.VmlinuxLoadOffset, request.X86.HighMemoryStart, PvhNoteRules.Strict);
         // A load offset moves the kernel off the link address the PVH note gives (unless the note-19
         // relocation allows it): Auto then falls back to the 64-bit entry, an explicit PVH is refused.
         if (protocol == BootProtocol.Pvh && kernel.Pvh.Kind != PvhEntryKind.Present)
         {
             if (request.Protocol == BootProtocol.Pvh)
                 throw new LoaderException(LoaderError.UnsupportedEntry,
-                    $"the PVH entry does not apply with load offset 0x{request.VmlinuxLoadOffset:x} (PVH enters at the note's physical address)");
+                    $"the PVH entry does not apply with load offset 0x{offset:x} (PVH enters at the note's physical address unless XEN_ELFNOTE_PHYS32_RELOC allows the move)");
             protocol = BootProtocol.Linux64;
         }
         return new X86KernelPlan
@@ -72,6 +77,26 @@ internal sealed record X86KernelPlan
             CmdlineCapacity = CmdlineBuilder.X86Capacity,
             InitrdAddrMax = DefaultInitrdAddrMax,
         };
+    }
+
+    /// <summary>
+    /// A PVH boot of a vmlinux carrying XEN_ELFNOTE_PHYS32_RELOC may move it (Xen public/elfnote.h): at the address
+    /// or seed asked for, else at the link address when usable, else the lowest usable start. Null: no move.
+    /// </summary>
+    private static ulong? RelocatedStart(GuestMemory memory, GuestSetupRequest request, ElfKernel elf, BootProtocol protocol)
+    {
+        if (protocol != BootProtocol.Pvh || elf.PvhRelocation is not { } note)
+        {
+            if (request.PvhRelocation is not null)
+                throw new LoaderException(LoaderError.UnsupportedEntry, protocol != BootProtocol.Pvh
+                    ? $"PVH relocation asked for, but the kernel is entered through {protocol}"
+                    : "PVH relocation asked for, but the vmlinux carries no XEN_ELFNOTE_PHYS32_RELOC note (Linux 6.12+ emits it)");
+            return null;
+        }
+        var initrdSize = request.InitrdAbove4G ? 0UL : (ulong)(request.Initrd?.Length ?? 0);
+        var lowRegion = memory.Regions.FirstOrDefault(r => r.Contains(0x10_0000));
+        var initrdTop = Math.Min(lowRegion.End, Math.Min(DefaultInitrdAddrMax, uint.MaxValue) + 1);
+        return PvhRelocationPlacement.Start(memory, elf, note, request.PvhRelocation, request.X86.HighMemoryStart, initrdSize, initrdTop);
     }
 
     private static X86KernelPlan ForBzImage(GuestMemory memory, GuestSetupRequest request)

@@ -22,16 +22,30 @@ internal static class LoadCommand
         };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (schema: docs/schema/loader-harness.schema.json)." };
         var structOut = new Option<FileInfo?>("--boot-struct-out") { Description = "Write the boot structure built (zero page; start_info + memmap; or the DTB) to this file." };
+        var pvhRelocate = new Option<ulong?>("--pvh-relocate")
+        {
+            Description = "PVH, vmlinux with XEN_ELFNOTE_PHYS32_RELOC: load the image at this address (aligned, inside the note's bounds).",
+            CustomParser = r => OptionParsers.UInt64("--pvh-relocate")(r),
+        };
+        var pvhSeed = new Option<ulong?>("--pvh-seed")
+        {
+            Description = "PVH, vmlinux with XEN_ELFNOTE_PHYS32_RELOC: draw the load address from every start the note and RAM allow, with this seed.",
+            CustomParser = r => OptionParsers.UInt64("--pvh-seed")(r),
+        };
+        var initrdHigh = new Option<bool>("--initrd-above-4g") { Description = "x86: put the initrd at the top of RAM above 4 GiB (needs XLF_CAN_BE_LOADED_ABOVE_4G and the 64-bit entry, and --mem above 3G)." };
         var command = new Command("load",
             "Set up a guest as a VMM would (Firecracker / Cloud Hypervisor layouts): load kernel, initrd and command line, build the boot structure, print the memory map and the entry.")
         {
-            image, initrd, cmdline, mem, protocol, json, structOut,
+            image, initrd, cmdline, mem, protocol, json, structOut, pvhRelocate, pvhSeed, initrdHigh,
         };
         command.SetAction(parse => CliApp.Guard(stderr, () =>
         {
             using var mapped = MappedFile.Open(parse.GetValue(image)!.FullName);
             var kernel = mapped.Memory;
             var ram = SizeParser.Parse(parse.GetValue(mem)!);
+            var (relocateTo, relocateSeed) = (parse.GetValue(pvhRelocate), parse.GetValue(pvhSeed));
+            if (relocateTo is not null && relocateSeed is not null)
+                throw new UsageException("--pvh-relocate and --pvh-seed exclude each other: give an address or a seed");
             using var memory = MemoryFor(ImageDetector.DetectInner(kernel.Span), ram);
             var parsed = KernelImage.Parse(kernel);
             // A unified kernel image's own .initrd and .cmdline apply unless --initrd / --cmdline are given.
@@ -41,6 +55,10 @@ internal static class LoadCommand
                 Initrd = parse.GetValue(initrd) is { } f ? new ReadOnlyMemory<byte>(InputFile.ReadAll(f.FullName)) : parsed.EmbeddedInitrd,
                 CommandLine = parse.GetResult(cmdline) is { Implicit: false } ? parse.GetValue(cmdline)! : parsed.EmbeddedCommandLine ?? "",
                 Protocol = parse.GetValue(protocol),
+                InitrdAbove4G = parse.GetValue(initrdHigh),
+                PvhRelocation = relocateTo is not null || relocateSeed is not null
+                    ? new PvhRelocationRequest { Address = relocateTo, Seed = relocateSeed }
+                    : null,
             });
             if (parse.GetValue(structOut) is { } output)
                 File.WriteAllBytes(output.FullName, result.BootStructure);

@@ -76,7 +76,7 @@ public static class ImageFacts
         facts.Address("entry", elf.Header.Entry)
             .Address("pvhEntry", elf.PvhEntry is { } e ? (ulong)e : null)
             .Add("pvhRelocation", elf.PvhRelocation is { } r
-                ? new Facts().Add("align", r.Align).Add("min", r.Min).Add("max", r.Max)
+                ? new Facts().Add("align", r.Align).Add("min", r.Min).Add("max", r.Max).Add("valuesInNote", (ulong)r.ValuesInNote)
                 : null)
             .Add("segments", elf.ProgramHeaders.Select(p => new Facts()
                 // elf.h PT_LOAD, PT_NOTE; other types by number only (typeValue).

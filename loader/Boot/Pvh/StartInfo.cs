@@ -76,29 +76,36 @@ public sealed record StartInfo
     /// <summary>
     /// Writes the structure at <paramref name="address"/> and its tables at their addresses, after
     /// checking every range (linux-loader configurator::pvh: MemmapTableMissing for an empty map,
-    /// StartInfoPastRamEnd / MemmapTablePastRamEnd for ranges outside RAM). All-or-nothing.
+    /// StartInfoPastRamEnd / MemmapTablePastRamEnd for ranges past the end of guest memory, and
+    /// MemmapTableSetup / StartInfoSetup / ModulesSetup for ranges that cross a hole). All-or-nothing.
     /// </summary>
     public void WriteTo(GuestMemory memory, ulong address)
     {
         if (Version >= 1 && Memmap.Count == 0)
             throw new LoaderException(LoaderError.MemmapTableMissing, "a version-1 start_info needs a memory map (linux-loader MemmapTableMissing)");
-        var pieces = new List<(ulong Address, byte[] Bytes, string What)> { (address, BuildHeader(), "start_info") };
+        // Checked in linux-loader's PvhBootConfigurator order: memmap, start_info, modules.
+        var pieces = new List<(ulong Address, byte[] Bytes, string What, LoaderError WriteFailure)>();
         if (Memmap.Count > 0)
-            pieces.Add((MemmapAddress, BuildMemmap(), "memmap table"));
+            pieces.Add((MemmapAddress, BuildMemmap(), "memmap table", LoaderError.MemmapTableSetup));
+        pieces.Add((address, BuildHeader(), "start_info", LoaderError.StartInfoSetup));
         if (Modules.Count > 0)
-            pieces.Add((ModlistAddress, BuildModlist(), "modlist table"));
-        foreach (var (at, bytes, what) in pieces)
+            pieces.Add((ModlistAddress, BuildModlist(), "modlist table", LoaderError.ModulesSetup));
+        foreach (var (at, bytes, what, writeFailure) in pieces)
         {
             if (at == 0 && what != "start_info")
                 throw new LoaderException(LoaderError.BootStructureSetup, $"{what} has entries but address 0");
+            var end = at + (ulong)bytes.Length;
+            if (end < at || end > memory.End)
+                throw new LoaderException(LoaderError.BootStructurePastRamEnd, $"{what} [0x{at:x}, +0x{bytes.Length:x}) extends past the end of guest memory");
+            // Inside guest memory's span but not all RAM: the write itself would fail (linux-loader *Setup).
             if (!memory.IsRam(at, (ulong)bytes.Length))
-                throw new LoaderException(LoaderError.BootStructurePastRamEnd, $"{what} [0x{at:x}, +0x{bytes.Length:x}) is not in guest RAM");
+                throw new LoaderException(writeFailure, $"{what} [0x{at:x}, +0x{bytes.Length:x}) crosses a hole in guest RAM; it cannot be written");
         }
         for (var i = 0; i < pieces.Count; i++)
             for (var j = i + 1; j < pieces.Count; j++)
                 if (Overlaps(pieces[i], pieces[j]))
                     throw new LoaderException(LoaderError.PlacementOverlap, $"{pieces[i].What} overlaps {pieces[j].What}");
-        foreach (var (at, bytes, _) in pieces)
+        foreach (var (at, bytes, _, _) in pieces)
             memory.Write(at, bytes);
     }
 
@@ -155,6 +162,6 @@ public sealed record StartInfo
         return result;
     }
 
-    private static bool Overlaps((ulong Address, byte[] Bytes, string) a, (ulong Address, byte[] Bytes, string) b) =>
+    private static bool Overlaps((ulong Address, byte[] Bytes, string, LoaderError) a, (ulong Address, byte[] Bytes, string, LoaderError) b) =>
         a.Address < b.Address + (ulong)b.Bytes.Length && b.Address < a.Address + (ulong)a.Bytes.Length;
 }

@@ -137,12 +137,19 @@ public sealed class BzImageKernel
         return result;
     }
 
-    /// <summary>Loads from a seekable stream, copying the kernel straight into guest memory.</summary>
+    /// <summary>
+    /// Loads from a stream. A seekable one is read where the header points and copied straight into guest memory
+    /// (failed seeks: linux-loader bzimage::SeekBzImageEnd, SeekBzImageHeader, SeekBzImageCompressedKernel); one that cannot seek
+    /// is read forward once, whole.
+    /// </summary>
     public static KernelLoadResult Load(GuestMemory memory, Stream image, ulong? loadAddress = null, ulong? highmemStart = null)
     {
-        var head = ImageStreams.ReadHeaders(image, SetupHeader.Offset + SetupHeader.Size);
-        var result = Parse(head.Span, (ulong)image.Length).Plan(memory, loadAddress, highmemStart);
-        LoadPlan.Apply(memory, result.Segments, image);
+        if (!image.CanSeek)
+            return Load(memory, ImageStreams.ReadForward(image), loadAddress, highmemStart);
+        var length = ImageStreams.LengthOf(image, LoaderError.SeekBzImageEnd);
+        var head = ImageStreams.ReadHeaders(image, SetupHeader.Offset + SetupHeader.Size, LoaderError.SeekBzImageHeader);
+        var result = Parse(head.Span, (ulong)length).Plan(memory, loadAddress, highmemStart);
+        LoadPlan.Apply(memory, result.Segments, image, LoaderError.SeekBzImageCompressedKernel);
         return result;
     }
 }

@@ -5,38 +5,61 @@ namespace LoaderHarness.Loader.Images.Elf;
 
 /// <summary>
 /// An x86_64 vmlinux. <see cref="Parse(ReadOnlySpan{byte})"/> validates the whole file (headers, every segment and note)
-/// without touching guest memory; <see cref="Load(GuestMemory, ReadOnlySpan{byte}, ulong?, ulong?)"/>
+/// without touching guest memory; <see cref="Load(GuestMemory, ReadOnlySpan{byte}, ulong?, ulong?, PvhNoteRules)"/>
 /// then places each PT_LOAD at p_paddr (+ offset) — rust-vmm linux-loader's <c>Elf::load</c>
-/// semantics, v0.14.
+/// semantics, v0.14, with the PVH answer chosen by <see cref="PvhNoteRules"/>.
 /// </summary>
 public sealed class ElfKernel
 {
-    private ElfKernel(ElfHeader header, ElfProgramHeader[] programHeaders, uint? pvhEntry, PvhRelocation? relocation, ulong fileLength)
+    private readonly NoteSegment[] _notes;
+    private readonly LoaderException? _noteError;
+
+    private ElfKernel(ElfHeader header, ElfProgramHeader[] programHeaders, NoteSegment[] notes, ulong fileLength)
     {
         Header = header;
         ProgramHeaders = programHeaders;
-        PvhEntry = pvhEntry;
-        PvhRelocation = relocation;
+        _notes = notes;
         FileLength = fileLength;
+        try
+        {
+            (PvhEntry, PvhRelocation) = ReadNotesStrictly(notes, programHeaders, fileLength);
+        }
+        catch (LoaderException e)
+        {
+            _noteError = e;
+        }
     }
 
     /// <summary>The ELF file header.</summary>
     public ElfHeader Header { get; }
     /// <summary>All program headers, in file order.</summary>
     public IReadOnlyList<ElfProgramHeader> ProgramHeaders { get; }
-    /// <summary>The 32-bit PVH entry from note type 18, if any.</summary>
+    /// <summary>The 32-bit PVH entry from note type 18, if any (read by <see cref="PvhNoteRules.Strict"/>).</summary>
     public uint? PvhEntry { get; }
-    /// <summary>The relocatable-PVH note (type 19), if any.</summary>
+    /// <summary>The relocatable-PVH note (type 19) with elfnote.h's defaults applied, if the note is present.</summary>
     public PvhRelocation? PvhRelocation { get; }
     /// <summary>Length of the file the headers were read from.</summary>
     public ulong FileLength { get; }
 
-    /// <summary>Parses and validates a vmlinux held in memory.</summary>
-    public static ElfKernel Parse(ReadOnlySpan<byte> image) => Parse(image, (ulong)image.Length);
+    /// <summary>Lowest p_paddr of a PT_LOAD with bytes: where the image starts when loaded without an offset.</summary>
+    public ulong ImageStart => LoadSegments().Select(p => p.PhysicalAddress).DefaultIfEmpty(0UL).Min();
+
+    /// <summary>Bytes from <see cref="ImageStart"/> to the end of the highest PT_LOAD (p_memsz, BSS included).</summary>
+    public ulong ImageSize => LoadSegments().Select(p => SaturatingAdd(p.PhysicalAddress, p.MemorySize)).DefaultIfEmpty(0UL).Max() - ImageStart;
+
+    /// <summary>Parses and validates a vmlinux held in memory; a malformed PVH note is rejected here.</summary>
+    public static ElfKernel Parse(ReadOnlySpan<byte> image)
+    {
+        var kernel = Parse(image, (ulong)image.Length);
+        if (kernel._noteError is { } e)
+            throw e;
+        return kernel;
+    }
 
     /// <summary>
-    /// Parses from <paramref name="image"/>, which holds at least the headers and notes of a file of
-    /// <paramref name="fileLength"/> bytes (the stream path reads only those).
+    /// Parses from <paramref name="image"/>, which holds at least the headers of a file of
+    /// <paramref name="fileLength"/> bytes (the stream path reads only those, and each note on its own).
+    /// Note problems are kept for <see cref="Plan"/>: linux-loader does not read notes when given an offset.
     /// </summary>
     private static ElfKernel Parse(ReadOnlySpan<byte> image, ulong fileLength, Stream? source = null)
     {
@@ -49,15 +72,12 @@ public sealed class ElfKernel
         for (var i = 0; i < phdrs.Length; i++)
             phdrs[i] = ElfProgramHeader.Parse(image.Slice((int)header.ProgramHeaderOffset + i * ElfHeader.ProgramHeaderSize, ElfHeader.ProgramHeaderSize));
 
-        uint? entry = null;
-        PvhRelocation? reloc = null;
+        var notes = new List<NoteSegment>();
         foreach (var ph in phdrs)
         {
             if (ph.Type == ElfProgramHeader.TypeNote)
             {
-                var (e, r) = source is null ? PvhNotes.Scan(image, ph) : PvhNotes.ScanSegment(ReadNote(source, ph, fileLength), ph.Offset);
-                entry ??= e;
-                reloc ??= r;
+                notes.Add(new NoteSegment(ph, source is null ? NoteBytes(image, ph) : ElfStreams.ReadNote(source, ph, fileLength)));
             }
             else if (ph.Type == ElfProgramHeader.TypeLoad && ph.FileSize != 0)
             {
@@ -69,20 +89,38 @@ public sealed class ElfKernel
                         $"PT_LOAD at p_paddr 0x{ph.PhysicalAddress:x}: p_filesz 0x{ph.FileSize:x} > p_memsz 0x{ph.MemorySize:x}");
             }
         }
-        return new ElfKernel(header, phdrs, entry, reloc, fileLength);
+        return new ElfKernel(header, phdrs, [.. notes], fileLength);
     }
 
     /// <summary>
     /// Works out where every segment goes, checking entry against <paramref name="highmemStart"/>
     /// and every address sum for overflow, and the guest ranges against RAM. Writes nothing.
+    /// <paramref name="rules"/> decides the PVH answer (and whether a broken note fails the plan).
     /// </summary>
-    public KernelLoadResult Plan(GuestMemory memory, ulong? loadOffset, ulong? highmemStart)
+    public KernelLoadResult Plan(GuestMemory memory, ulong? loadOffset, ulong? highmemStart, PvhNoteRules rules = PvhNoteRules.LinuxLoader) =>
+        PlanMoved(memory, loadOffset, highmemStart, rules, wrapping: false);
+
+    /// <summary>
+    /// Plans the image moved so that its first byte (<see cref="ImageStart"/>) lands at <paramref name="imageStart"/>,
+    /// up or down — a relocatable PVH load (XEN_ELFNOTE_PHYS32_RELOC) — with <see cref="PvhNoteRules.Strict"/> rules:
+    /// the PVH entry moves with the image when the note allows the start.
+    /// </summary>
+    public KernelLoadResult PlanAt(GuestMemory memory, ulong imageStart, ulong? highmemStart) =>
+        PlanMoved(memory, unchecked(imageStart - ImageStart), highmemStart, PvhNoteRules.Strict, wrapping: true);
+
+    private KernelLoadResult PlanMoved(GuestMemory memory, ulong? loadOffset, ulong? highmemStart, PvhNoteRules rules, bool wrapping)
     {
         if (highmemStart is { } himem && Header.Entry < himem)
             throw new LoaderException(LoaderError.InvalidEntryAddress,
                 $"e_entry 0x{Header.Entry:x} is below the start of high memory 0x{himem:x}");
+        // A move down is an offset that wraps (two's complement); only PlanAt, whose destination is checked, asks for it.
+        bool TryMove(ulong offset, ulong address, out ulong moved)
+        {
+            moved = unchecked(offset + address);
+            return wrapping || moved >= offset;
+        }
         var kernelLoad = Header.Entry;
-        if (loadOffset is { } offset && !TryAdd(offset, Header.Entry, out kernelLoad))
+        if (loadOffset is { } offset && !TryMove(offset, Header.Entry, out kernelLoad))
             throw new LoaderException(LoaderError.Overflow, $"load offset 0x{offset:x} + e_entry 0x{Header.Entry:x} overflows");
 
         var segments = new List<SegmentPlacement>();
@@ -92,7 +130,7 @@ public sealed class ElfKernel
             if (ph.Type != ElfProgramHeader.TypeLoad || ph.FileSize == 0)
                 continue;
             var dest = ph.PhysicalAddress;
-            if (loadOffset is { } o && !TryAdd(o, ph.PhysicalAddress, out dest))
+            if (loadOffset is { } o && !TryMove(o, ph.PhysicalAddress, out dest))
                 throw new LoaderException(LoaderError.InvalidProgramHeaderAddress,
                     $"load offset 0x{o:x} + p_paddr 0x{ph.PhysicalAddress:x} overflows");
             if (!TryAdd(dest, ph.MemorySize, out var end))
@@ -100,6 +138,7 @@ public sealed class ElfKernel
             segments.Add(new SegmentPlacement(ph.Offset, dest, ph.FileSize, ph.MemorySize));
             kernelEnd = Math.Max(kernelEnd, end);
         }
+        var pvh = rules == PvhNoteRules.LinuxLoader ? PvhLikeLinuxLoader(loadOffset) : PvhStrict(loadOffset);
         LoadPlan.Validate(memory, segments, FileLength);
         return new KernelLoadResult
         {
@@ -107,78 +146,102 @@ public sealed class ElfKernel
             KernelLoad = kernelLoad,
             KernelEnd = kernelEnd,
             Segments = segments,
-            Pvh = PvhFor(loadOffset),
+            Pvh = pvh,
         };
     }
 
     /// <summary>Parses, validates and loads an in-memory vmlinux; all-or-nothing.</summary>
-    public static KernelLoadResult Load(GuestMemory memory, ReadOnlySpan<byte> image, ulong? loadOffset = null, ulong? highmemStart = null)
+    public static KernelLoadResult Load(GuestMemory memory, ReadOnlySpan<byte> image, ulong? loadOffset = null, ulong? highmemStart = null,
+        PvhNoteRules rules = PvhNoteRules.LinuxLoader)
     {
-        var result = Parse(image).Plan(memory, loadOffset, highmemStart);
+        var result = Parse(image, (ulong)image.Length).Plan(memory, loadOffset, highmemStart, rules);
         LoadPlan.Apply(memory, result.Segments, image);
         return result;
     }
 
     /// <summary>
-    /// Loads from a seekable stream: headers are read and validated first, then each segment is
-    /// copied straight into guest memory; a failed read restores what was overwritten.
+    /// Loads from a stream. A seekable stream has its headers read and validated first, then each segment copied
+    /// straight into guest memory (a failed read restores what was overwritten; a failed seek is
+    /// linux-loader's Seek* error for what it was seeking). A stream that cannot seek is read forward once, whole.
     /// </summary>
-    public static KernelLoadResult Load(GuestMemory memory, Stream image, ulong? loadOffset = null, ulong? highmemStart = null)
+    public static KernelLoadResult Load(GuestMemory memory, Stream image, ulong? loadOffset = null, ulong? highmemStart = null,
+        PvhNoteRules rules = PvhNoteRules.LinuxLoader)
     {
-        var headers = ImageStreams.ReadHeaders(image, ElfHeadersExtent(image));
+        if (!image.CanSeek)
+            return Load(memory, ImageStreams.ReadForward(image), loadOffset, highmemStart, rules);
+        var headers = ImageStreams.ReadHeaders(image, ElfStreams.HeadersExtent(image), LoaderError.SeekElfStart);
         var kernel = Parse(headers.Span, (ulong)image.Length, image);
-        var result = kernel.Plan(memory, loadOffset, highmemStart);
-        LoadPlan.Apply(memory, result.Segments, image);
+        var result = kernel.Plan(memory, loadOffset, highmemStart, rules);
+        LoadPlan.Apply(memory, result.Segments, image, LoaderError.SeekKernelStart);
         return result;
     }
 
-    /// <summary>How many leading bytes hold the ELF header and the program headers (notes are read one by one).</summary>
-    private static long ElfHeadersExtent(Stream image)
+    /// <summary>The PT_NOTE's bytes and up to <see cref="PvhNotes.Slack"/> after it, clamped to the file.</summary>
+    private static byte[] NoteBytes(ReadOnlySpan<byte> image, in ElfProgramHeader note)
     {
-        Span<byte> eh = stackalloc byte[ElfHeader.Size];
-        image.Seek(0, SeekOrigin.Begin);
-        if (image.ReadAtLeast(eh, eh.Length, throwOnEndOfStream: false) < eh.Length)
-            return image.Length;
-        var header = ElfHeader.Parse(eh);
-        return (long)Math.Min((ulong)image.Length,
-            SaturatingAdd(Math.Max(header.ProgramHeaderOffset, ElfHeader.Size), (ulong)header.ProgramHeaderCount * ElfHeader.ProgramHeaderSize));
+        if (note.Offset >= (ulong)image.Length)
+            return [];
+        var available = (ulong)image.Length - note.Offset;
+        var take = Math.Min(available, SaturatingAdd(note.FileSize, PvhNotes.Slack));
+        return image.Slice((int)note.Offset, (int)take).ToArray();
+    }
+
+    private static (uint? Entry, PvhRelocation? Relocation) ReadNotesStrictly(NoteSegment[] notes, ElfProgramHeader[] phdrs, ulong fileLength)
+    {
+        uint? entry = null;
+        PvhRelocationNote? reloc = null;
+        foreach (var (ph, bytes) in notes)
+        {
+            if (ph.Offset > fileLength || ph.FileSize > fileLength - ph.Offset)
+                throw new LoaderException(LoaderError.ReadNoteHeader,
+                    $"PT_NOTE [0x{ph.Offset:x}, +0x{ph.FileSize:x}) lies past the end of the file");
+            var found = PvhNotes.ScanStrict(bytes.AsSpan(0, (int)ph.FileSize), ph.Offset);
+            entry = found.Entry ?? entry;
+            reloc = found.Relocation ?? reloc;
+        }
+        return (entry, reloc is { } r ? WithDefaults(r, phdrs) : null);
     }
 
     /// <summary>
-    /// Reads one PT_NOTE segment from the stream (a vmlinux's notes sit tens of MB into the file: reading
-    /// everything up to them would cost the file's size). Outside the file is ReadNoteHeader, as for spans.
+    /// elfnote.h XEN_ELFNOTE_PHYS32_RELOC: missing values take their defaults; the alignment's default is the
+    /// largest PT_LOAD p_align when that is at least 4 KiB, else 2 MiB.
     /// </summary>
-    private static byte[] ReadNote(Stream source, in ElfProgramHeader note, ulong fileLength)
+    private static PvhRelocation WithDefaults(PvhRelocationNote note, ElfProgramHeader[] phdrs)
     {
-        if (note.Offset > fileLength || note.FileSize > fileLength - note.Offset)
-            throw new LoaderException(LoaderError.ReadNoteHeader,
-                $"PT_NOTE [0x{note.Offset:x}, +0x{note.FileSize:x}) lies past the end of the file");
-        var bytes = new byte[note.FileSize];
-        try
-        {
-            source.Seek((long)note.Offset, SeekOrigin.Begin);
-            source.ReadExactly(bytes);
-        }
-        catch (Exception e) when (e is IOException or EndOfStreamException)
-        {
-            throw new LoaderException(LoaderError.ReadKernelImage, $"reading PT_NOTE at 0x{note.Offset:x} failed: {e.Message}", e);
-        }
-        return bytes;
+        var maxAlign = phdrs.Where(p => p.Type == ElfProgramHeader.TypeLoad).Select(p => p.Align).DefaultIfEmpty(0UL).Max();
+        var align = note.Align ?? (maxAlign is >= 0x1000 and <= uint.MaxValue ? (uint)maxAlign : Elf.PvhRelocation.DefaultAlign);
+        return new PvhRelocation(align, note.Min ?? Elf.PvhRelocation.DefaultMin, note.Max ?? Elf.PvhRelocation.DefaultMax, note.Count);
     }
 
-    private PvhBootCapability PvhFor(ulong? loadOffset)
+    private PvhBootCapability PvhLikeLinuxLoader(ulong? loadOffset)
     {
+        // linux-loader Elf::load: pvh_boot_cap starts as Default (PvhEntryIgnored) and every PT_NOTE overwrites it.
+        var pvh = PvhBootCapability.Ignored;
+        foreach (var (ph, bytes) in _notes)
+            pvh = loadOffset is null ? PvhNotes.ScanLikeLinuxLoader(bytes, ph.FileSize, ph.Offset) : PvhBootCapability.Ignored;
+        return pvh;
+    }
+
+    private PvhBootCapability PvhStrict(ulong? loadOffset)
+    {
+        if (_noteError is { } e)
+            throw e;
         if (PvhEntry is not { } entry)
             return new PvhBootCapability(PvhEntryKind.NotPresent, 0, PvhRelocation);
         if (loadOffset is not { } offset || offset == 0)
             return new PvhBootCapability(PvhEntryKind.Present, entry, PvhRelocation);
-        // A relocatable PVH kernel (note 19) still has a valid entry when moved by a multiple of its
-        // alignment inside [min, max]: the entry moves with it (arch/x86/platform/pvh/head.S).
-        if (PvhRelocation is { } r && r.Align != 0 && offset % r.Align == 0 && TryAdd(offset, entry, out var moved) && moved <= uint.MaxValue
-            && offset + r.Min >= r.Min && offset + r.Min <= r.Max)
+        // A relocatable PVH kernel (note 19) still has a valid entry when the whole image lands inside the note's
+        // bounds at its alignment: the entry moves with it (arch/x86/platform/pvh/head.S finds its load address).
+        // Offsets wrap here: a move down is a two's-complement offset (PlanAt).
+        var start = unchecked(offset + ImageStart);
+        var moved = unchecked(offset + entry);
+        if (PvhRelocation is { } r && r.Allows(start, ImageSize) && moved <= uint.MaxValue)
             return new PvhBootCapability(PvhEntryKind.Present, moved, r);
         return new PvhBootCapability(PvhEntryKind.Ignored, 0, PvhRelocation);
     }
+
+    private IEnumerable<ElfProgramHeader> LoadSegments() =>
+        ProgramHeaders.Where(p => p.Type == ElfProgramHeader.TypeLoad && p.FileSize != 0);
 
     private static bool TryAdd(ulong a, ulong b, out ulong sum)
     {
@@ -187,4 +250,6 @@ public sealed class ElfKernel
     }
 
     private static ulong SaturatingAdd(ulong a, ulong b) => a + b < a ? ulong.MaxValue : a + b;
+
+    private readonly record struct NoteSegment(ElfProgramHeader Header, byte[] Bytes);
 }

@@ -84,17 +84,81 @@ public sealed class ImageKernel
         return Parse(image).LoadChecked(memory, image, baseAddress, requireArm64);
     }
 
-    /// <summary>Loads from a seekable stream, copying the Image straight into guest memory.</summary>
+    /// <summary>
+    /// Loads from a stream. A seekable one is copied straight into guest memory (failed seeks: linux-loader
+    /// pe::SeekImageEnd, SeekImageHeader); one that cannot seek is read forward once, whole.
+    /// </summary>
     public static KernelLoadResult Load(GuestMemory memory, Stream image, ulong baseAddress, bool requireArm64 = false)
     {
-        var head = ImageStreams.ReadHeaders(image, ImageHeader.Size);
+        if (!image.CanSeek)
+            return Load(memory, ImageStreams.ReadForward(image), baseAddress, requireArm64);
+        var length = ImageStreams.LengthOf(image, LoaderError.SeekImageEnd);
+        var head = ImageStreams.ReadHeaders(image, ImageHeader.Size, LoaderError.SeekImageHeader);
         if (GzipImage.IsGzip(head.Span))
-            return Load(memory, ImageStreams.ReadAll(image), baseAddress, requireArm64);
-        var kernel = new ImageKernel(ImageHeader.Parse(head.Span), (ulong)image.Length, false);
+            return Load(memory, ImageStreams.ReadAll(image, LoaderError.SeekImageHeader), baseAddress, requireArm64);
+        var kernel = new ImageKernel(ImageHeader.Parse(head.Span), (ulong)length, false);
         kernel.CheckArchitecture(requireArm64);
         var result = kernel.Plan(memory, baseAddress);
-        LoadPlan.Apply(memory, result.Segments, image);
+        LoadPlan.Apply(memory, result.Segments, image, LoaderError.SeekImageHeader);
         return result;
+    }
+
+    /// <summary>
+    /// linux-loader <c>pe::load_dtb</c> for a caller's own DTB: at most <see cref="MaxDtbSize"/> bytes
+    /// (<see cref="LoaderError.DtbTooBig"/>), written at <paramref name="address"/> only if every byte lands in RAM
+    /// (<see cref="LoaderError.ReadDtbImage"/> otherwise). The bytes are not parsed: the caller vouches for them.
+    /// </summary>
+    public static void LoadDtb(GuestMemory memory, ulong address, ReadOnlySpan<byte> dtb)
+    {
+        ArgumentNullException.ThrowIfNull(memory);
+        if ((ulong)dtb.Length > MaxDtbSize)
+            throw new LoaderException(LoaderError.DtbTooBig, $"the DTB is 0x{dtb.Length:x} bytes; the kernel maps at most 0x{MaxDtbSize:x} (arm64 MAX_FDT_SIZE)");
+        if (dtb.Length > 0 && !memory.IsRam(address, (ulong)dtb.Length))
+            throw new LoaderException(LoaderError.ReadDtbImage, $"the DTB [0x{address:x}, +0x{dtb.Length:x}) does not lie in guest RAM");
+        memory.Write(address, dtb);
+    }
+
+    /// <summary>
+    /// <see cref="LoadDtb(GuestMemory, ulong, ReadOnlySpan{byte})"/> from a stream: a seekable one is sized by seeking
+    /// to its end (failures: SeekDtbEnd, SeekDtbStart), one that cannot seek is read forward; a failed read is ReadDtbImage.
+    /// </summary>
+    public static void LoadDtb(GuestMemory memory, ulong address, Stream dtb)
+    {
+        ArgumentNullException.ThrowIfNull(dtb);
+        byte[] bytes;
+        try
+        {
+            if (dtb.CanSeek)
+            {
+                long size;
+                try
+                {
+                    size = dtb.Seek(0, SeekOrigin.End);
+                }
+                catch (Exception e) when (e is IOException or NotSupportedException)
+                {
+                    throw new LoaderException(LoaderError.SeekDtbEnd, $"seeking to the end of the DTB failed: {e.Message}", e);
+                }
+                if ((ulong)size > MaxDtbSize)
+                    throw new LoaderException(LoaderError.DtbTooBig, $"the DTB is 0x{size:x} bytes; the kernel maps at most 0x{MaxDtbSize:x} (arm64 MAX_FDT_SIZE)");
+                ImageStreams.Seek(dtb, 0, LoaderError.SeekDtbStart, "the start of the DTB");
+                bytes = new byte[size];
+                dtb.ReadExactly(bytes);
+            }
+            else
+            {
+                bytes = new byte[MaxDtbSize + 1];
+                var read = dtb.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+                if ((ulong)read > MaxDtbSize)
+                    throw new LoaderException(LoaderError.DtbTooBig, $"the DTB stream holds more than 0x{MaxDtbSize:x} bytes (arm64 MAX_FDT_SIZE)");
+                Array.Resize(ref bytes, read);
+            }
+        }
+        catch (Exception e) when (e is IOException or EndOfStreamException)
+        {
+            throw new LoaderException(LoaderError.ReadDtbImage, $"reading the DTB failed: {e.Message}", e);
+        }
+        LoadDtb(memory, address, bytes);
     }
 
     private KernelLoadResult LoadChecked(GuestMemory memory, ReadOnlySpan<byte> image, ulong baseAddress, bool requireArm64)

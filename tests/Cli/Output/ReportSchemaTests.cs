@@ -113,6 +113,23 @@ public sealed class ReportSchemaTests : CliTestFixture
     }
 
     [Test]
+    [Category("RealKernel")]
+    public void Inspect_and_relocated_load_json_of_a_kernel_with_note_19_match_the_schema()
+    {
+        // Debian 6.12's vmlinux carries XEN_ELFNOTE_PHYS32_RELOC (Xen public/elfnote.h, note 19).
+        var vmlinux = Path.Combine(DebianKernelSet.Amd64Cloud612.Directory(), "vmlinux");
+
+        var (code, output, error) = Run("inspect", vmlinux, "--json");
+        code.ShouldBe(CliApp.Ok, error);
+        ReportSchemaFile.ShouldMatch(output);
+        JsonNode.Parse(output)!["pvhRelocation"]!["valuesInNote"]!.GetValue<int>().ShouldBeGreaterThan(0);
+
+        (code, output, error) = Run("load", vmlinux, "--protocol", "pvh", "--pvh-seed", "7", "--json");
+        code.ShouldBe(CliApp.Ok, error);
+        ReportSchemaFile.ShouldMatch(output);
+    }
+
+    [Test]
     public void Measure_json_matches_the_schema()
     {
         var (code, output, error) = Run("measure", Generated("bzImage-2.15"), "--cmdline", "console=ttyS0", "--json");

@@ -7,9 +7,9 @@ using Shouldly;
 namespace LoaderHarness.Tests.Loader.Cmdline;
 
 /// <summary>
-/// CmdlineWriter against linux-loader's load_cmdline (src/loader/mod.rs) and its tests. Where
-/// linux-loader reports an end past the last guest address as CommandLineOverflow, we report the guest
-/// memory error (GuestAddressOutOfRange) and keep CommandLineOverflow for "longer than the kernel takes".
+/// CmdlineWriter against linux-loader's load_cmdline (src/loader/mod.rs) and its tests: an end past the last
+/// guest address is CommandLineOverflow, as is a line longer than the kernel takes; a line inside guest memory's
+/// span that crosses a hole cannot be written, CommandLineCopy.
 /// </summary>
 [TestFixture]
 public class CmdlineWriterTests
@@ -35,8 +35,8 @@ public class CmdlineWriterTests
         var cl = new KernelCmdline(10);
         cl.InsertString("12345");
 
-        ErrorOf(() => CmdlineWriter.Write(memory, ulong.MaxValue - 5, cl, NoLimit)).ShouldBe(LoaderError.GuestAddressOutOfRange);
-        ErrorOf(() => CmdlineWriter.Write(memory, MemSize - 5, cl, NoLimit)).ShouldBe(LoaderError.GuestAddressOutOfRange);
+        ErrorOf(() => CmdlineWriter.Write(memory, ulong.MaxValue - 5, cl, NoLimit)).ShouldBe(LoaderError.CommandLineOverflow);
+        ErrorOf(() => CmdlineWriter.Write(memory, MemSize - 5, cl, NoLimit)).ShouldBe(LoaderError.CommandLineOverflow);
         CmdlineWriter.Write(memory, MemSize - 6, cl, NoLimit).ShouldBe(6);
         memory.ReadBytes(MemSize - 6, 6).ShouldBe("12345\0"u8.ToArray());
     }
@@ -82,10 +82,13 @@ public class CmdlineWriterTests
         using var memory = new GuestMemory([new GuestRegion(0, 0x1000), new GuestRegion(0x2000, 0x1000)]);
         memory.Fill(0xFF0, 0x10, 0xAA);
 
-        ErrorOf(() => CmdlineWriter.Write(memory, 0xFFD, Line("12345"), NoLimit)).ShouldBe(LoaderError.GuestAddressOutOfRange);
+        ErrorOf(() => CmdlineWriter.Write(memory, 0xFFD, Line("12345"), NoLimit)).ShouldBe(LoaderError.CommandLineCopy);
         memory.ReadBytes(0xFF0, 0x10).ShouldAllBe(b => b == 0xAA);
 
-        ErrorOf(() => CmdlineWriter.Write(memory, 0x1800, Line("x"), NoLimit)).ShouldBe(LoaderError.GuestAddressOutOfRange);
+        ErrorOf(() => CmdlineWriter.Write(memory, 0x1800, Line("x"), NoLimit)).ShouldBe(LoaderError.CommandLineCopy);
+        // Past the last region's end is an overflow, as in linux-loader, whatever holes come before.
+        ErrorOf(() => CmdlineWriter.Write(memory, 0x2FFF, Line("x"), NoLimit)).ShouldBe(LoaderError.CommandLineOverflow);
+        CmdlineWriter.Write(memory, 0x2FFE, Line("x"), NoLimit).ShouldBe(2);
     }
 
     // linux-loader load_cmdline fails (as InvalidCommandLine) when as_cstring fails; we pass on the

@@ -392,4 +392,19 @@ public class KernelCmdlineTests
         cl.InsertString("cdef"); // exactly 12 bytes with the NUL
         Rendered(cl).ShouldBe("a cdef -- b\0");
     }
+
+    // linux-loader: Cmdline derives Clone (v0.5): a copy renders the same and grows on its own.
+    [Test]
+    public void A_clone_is_equal_and_independent()
+    {
+        var cl = KernelCmdline.Parse("console=ttyS0 -- single", 64);
+        var copy = cl.Clone();
+        copy.ShouldBe(cl);
+        copy.Capacity.ShouldBe(64);
+        copy.InsertString("quiet");
+        copy.InsertInitArgs("debug");
+        copy.ToString().ShouldBe("console=ttyS0 quiet -- single debug");
+        cl.ToString().ShouldBe("console=ttyS0 -- single");
+        copy.ShouldNotBe(cl);
+    }
 }

@@ -74,6 +74,22 @@ public sealed class StartInfoTests
     }
 
     [Test]
+    public void Tables_crossing_a_hole_are_the_pvh_setup_errors()
+    {
+        // linux-loader configurator/x86_64/pvh.rs: a range that ends in RAM but cannot be written is
+        // MemmapTableSetup / StartInfoSetup / ModulesSetup. RAM [0, 0x10000) and [0x20000, 1 GiB).
+        using var memory = new GuestMemory([new GuestRegion(0, 0x1_0000), new GuestRegion(0x2_0000, (1UL << 30) - 0x2_0000)]);
+        using var flat = GuestMemory.Flat(1UL << 30);
+        var sample = Sample(flat);
+        Should.Throw<LoaderException>(() => (sample with { MemmapAddress = 0x1_0000 - 8 }).WriteTo(memory, 0x6000))
+            .Code.ShouldBe(LoaderError.MemmapTableSetup);
+        Should.Throw<LoaderException>(() => sample.WriteTo(memory, 0x1_0000 - 8)).Code.ShouldBe(LoaderError.StartInfoSetup);
+        Should.Throw<LoaderException>(() => (sample with { ModlistAddress = 0x1_8000 }).WriteTo(memory, 0x6000))
+            .Code.ShouldBe(LoaderError.ModulesSetup);
+        memory.ReadU32(0x6000).ShouldBe(0u);
+    }
+
+    [Test]
     public void Reader_rejects_wrong_magic()
     {
         using var memory = GuestMemory.Flat(1UL << 30);

@@ -48,13 +48,15 @@ public sealed class ElfKernelMalformedTests
     public void Malformed_elf_is_rejected_and_memory_untouched(Func<byte[], byte[]> mutate, LoaderError expected) =>
         AssertRejected(mutate(PeerImages.Read("test_elf.bin")), expected, 0x20_0000);
 
+    // Strict rules: linux-loader reads the entry of such notes anyway (PvhNoteRulesTests has both behaviours).
     [TestCaseSource(nameof(NoteCases))]
     public void Malformed_notes_are_rejected(Func<byte[], byte[]> mutate, LoaderError expected)
     {
-        AssertRejected(mutate(PeerImages.Read("test_elfnote.bin")), expected, null);
+        AssertRejected(mutate(PeerImages.Read("test_elfnote.bin")), expected, null, PvhNoteRules.Strict);
         using var memory = GuestMemory.Flat(MemSize);
-        Should.Throw<LoaderException>(() => ElfKernel.Load(memory, new MemoryStream(mutate(PeerImages.Read("test_elfnote.bin")))))
+        Should.Throw<LoaderException>(() => ElfKernel.Load(memory, new MemoryStream(mutate(PeerImages.Read("test_elfnote.bin"))), null, null, PvhNoteRules.Strict))
             .Code.ShouldBe(expected);
+        Should.Throw<LoaderException>(() => ElfKernel.Parse(mutate(PeerImages.Read("test_elfnote.bin")))).Code.ShouldBe(expected);
     }
 
     [Test]
@@ -65,6 +67,30 @@ public sealed class ElfKernelMalformedTests
         using var memory = GuestMemory.Flat(MemSize);
         var image = Patch32(PeerImages.Read("test_elfnote.bin"), 0xB0, 0xFFFF_FFF0);
         ElfKernel.Load(memory, image).Pvh.Kind.ShouldBe(PvhEntryKind.NotPresent);
+        ElfKernel.Load(memory, image, null, null, PvhNoteRules.Strict).Pvh.Kind.ShouldBe(PvhEntryKind.NotPresent);
+    }
+
+    [TestCase(0, LoaderError.SeekElfStart)]
+    [TestCase(1, LoaderError.SeekNoteHeader)]
+    [TestCase(2, LoaderError.SeekKernelStart)]
+    public void A_failed_seek_names_what_was_sought_and_leaves_memory_untouched(int which, LoaderError expected)
+    {
+        // linux-loader elf::Error::SeekElfStart / SeekNoteHeader / SeekKernelStart.
+        // test_elfnote.bin has the PT_NOTE; test_elf.bin the PT_LOADs with bytes.
+        var image = PeerImages.Read(which == 2 ? "test_elf.bin" : "test_elfnote.bin");
+        var elf = ElfKernel.Parse(image);
+        var target = which switch
+        {
+            0 => 0L,
+            1 => (long)elf.ProgramHeaders.First(p => p.Type == ElfProgramHeader.TypeNote).Offset,
+            _ => (long)elf.ProgramHeaders.First(p => p.Type == ElfProgramHeader.TypeLoad && p.FileSize != 0).Offset,
+        };
+        using var memory = GuestMemory.Flat(MemSize);
+        memory.Scribble(0, 0x1000);
+        var before = memory.Snapshot(0, 0x1000);
+        using var stream = new SeekFailingStream(image, target);
+        Should.Throw<LoaderException>(() => ElfKernel.Load(memory, stream)).Code.ShouldBe(expected);
+        memory.Snapshot(0, 0x1000).ShouldBe(before);
     }
 
     [Test]
@@ -90,14 +116,14 @@ public sealed class ElfKernelMalformedTests
         memory.Snapshot(0x20_0000, 0x1000).ShouldBe(before);
     }
 
-    private static void AssertRejected(byte[] image, LoaderError expected, ulong? offset)
+    private static void AssertRejected(byte[] image, LoaderError expected, ulong? offset, PvhNoteRules rules = PvhNoteRules.LinuxLoader)
     {
         using var memory = GuestMemory.Flat(MemSize);
         memory.Scribble(0, 0x1000);
         memory.Scribble(0x20_0000, 0x1000);
         var low = memory.Snapshot(0, 0x1000);
         var high = memory.Snapshot(0x20_0000, 0x1000);
-        Should.Throw<LoaderException>(() => ElfKernel.Load(memory, image, offset)).Code.ShouldBe(expected);
+        Should.Throw<LoaderException>(() => ElfKernel.Load(memory, image, offset, null, rules)).Code.ShouldBe(expected);
         memory.Snapshot(0, 0x1000).ShouldBe(low);
         memory.Snapshot(0x20_0000, 0x1000).ShouldBe(high);
     }
