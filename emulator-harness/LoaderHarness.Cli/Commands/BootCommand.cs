@@ -33,6 +33,12 @@ internal static class BootCommand
         };
         var maxInstructions = new Option<ulong>("--max-instructions") { Description = "Instruction budget.", DefaultValueFactory = _ => 2_000_000_000, CustomParser = OptionParsers.UInt64("--max-instructions") };
         var trace = new Option<FileInfo?>("--trace") { Description = "Write every executed instruction (disassembled, with kernel symbols) to this file. Slow." };
+        var traceFormat = new Option<TraceFormat>("--trace-format")
+        {
+            CustomParser = OptionParsers.Enum("--trace-format", TraceFormat.Iced, TraceFormat.Qemu),
+            Description = "Layout of --trace: iced (one line per instruction, changed registers between lines) or qemu (QEMU's -d in_asm,cpu log, one instruction per block).",
+            DefaultValueFactory = _ => TraceFormat.Iced,
+        };
         var seed = new Option<ulong?>("--seed") { Description = "x86: give the CPU RDRAND/RDSEED (in CPUID too) drawing from this seed; without it they are absent and KASLR mixes only RDTSC.", CustomParser = r => OptionParsers.UInt64("--seed")(r) };
         var mem = new Option<string>("--mem") { Description = "Guest RAM size (e.g. 512M, 1G).", DefaultValueFactory = _ => "1G" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (schema in README)." };
@@ -40,7 +46,7 @@ internal static class BootCommand
         var command = new Command("boot",
             "Boot a real Linux kernel (x86-64 or arm64) hardware-free in the engine to a symbol (start_kernel by default) and read back from its memory what it accepted.")
         {
-            kernel, initrd, cmdline, protocol, profile, systemMap, until, maxInstructions, trace, seed, mem, json, console,
+            kernel, initrd, cmdline, protocol, profile, systemMap, until, maxInstructions, trace, traceFormat, seed, mem, json, console,
         };
         command.SetAction(parse => CliApp.Guard(stderr, () =>
         {
@@ -64,6 +70,7 @@ internal static class BootCommand
                 MaxInstructions = parse.GetValue(maxInstructions),
                 RandomSeed = parse.GetValue(seed),
                 Trace = traceFile,
+                TraceFormat = parse.GetValue(traceFormat),
                 ConsoleEcho = parse.GetValue(console) ? stderr : null,
                 Progress = p => stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"boot: {p.Instructions:N0} instructions, {p.Elapsed.TotalSeconds:F1} s ({p.Phase})")),
