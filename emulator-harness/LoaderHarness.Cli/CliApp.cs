@@ -27,6 +27,7 @@ public static class CliApp
             ExtractVmlinuxCommand.Create(output, error),
             BootCommand.Create(output, error),
             ConformCommand.Create(output, error),
+            TraceDiffCommand.Create(output, error),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
