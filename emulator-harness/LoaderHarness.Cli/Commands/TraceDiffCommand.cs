@@ -31,11 +31,15 @@ internal static class TraceDiffCommand
             Description = "Registers compared only once both traces hold the same value (state the entry protocol leaves undefined), comma-separated.",
             AllowMultipleArgumentsPerToken = true,
         };
+        var resync = new Option<string[]>("--resync-after")
+        {
+            Description = "mnemonic=reg,reg...: after that instruction those registers are compared again only once equal (cpuid=rax,rbx,rcx,rdx for two different CPU models). Repeatable.",
+        };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
         var command = new Command("trace-diff",
             "Align two instruction traces (ours or QEMU's -d in_asm,cpu, either layout) and print the first divergence with both register states.")
         {
-            a, b, from, max, ignore, untilEqual, json,
+            a, b, from, max, ignore, untilEqual, resync, json,
         };
         command.SetAction(parse => CliApp.Guard(stderr, () =>
         {
@@ -52,6 +56,7 @@ internal static class TraceDiffCommand
                 Limit = parse.GetValue(max) is { } m ? (long)Math.Min(m, long.MaxValue) : null,
                 Ignore = Split(parse.GetValue(ignore)),
                 UntilEqual = Split(parse.GetValue(untilEqual)),
+                ResyncAfter = ParseResync(parse.GetValue(resync)),
             };
             var result = TraceDiff.Compare(() => ReadFile(fileA), () => ReadFile(fileB), options);
             TraceDiffOutput.Write(stdout, result, parse.GetValue(json));
@@ -62,6 +67,19 @@ internal static class TraceDiffCommand
 
     private static string[] Split(string[]? values) =>
         values is null ? [] : [.. values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Select(v => v.ToLowerInvariant())];
+
+    private static Dictionary<string, IReadOnlyList<string>> ParseResync(string[]? values)
+    {
+        var map = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var v in values ?? [])
+        {
+            var eq = v.IndexOf('=');
+            if (eq <= 0 || eq == v.Length - 1)
+                throw new UsageException($"--resync-after '{v}': expected mnemonic=reg,reg (e.g. cpuid=rax,rbx,rcx,rdx)");
+            map[v[..eq].Trim().ToLowerInvariant()] = Split([v[(eq + 1)..]]);
+        }
+        return map;
+    }
 
     private static IEnumerable<TraceRecord> ReadFile(string path)
     {

@@ -23,6 +23,7 @@ public static class TraceDiff
             return new TraceDiffResult(null, 0, null, ea is null, eb is null);
 
         var armed = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new HashSet<string>(StringComparer.Ordinal);
         TraceRecord? previous = null;
         long agreed = 0;
         var hasA = true;
@@ -45,11 +46,12 @@ public static class TraceDiff
                 if (!rb.Registers.TryGetValue(name, out var vb) || Matches(options.Ignore, name))
                     continue;
                 var same = va.SameAs(vb);
-                if (Matches(options.UntilEqual, name) && !armed.Contains(name))
+                if ((Matches(options.UntilEqual, name) && !armed.Contains(name)) || pending.Contains(name))
                 {
                     if (!same)
                         continue;
                     armed.Add(name);
+                    pending.Remove(name);
                 }
                 compared.Add(name);
                 if (!same)
@@ -59,8 +61,19 @@ public static class TraceDiff
                 return new TraceDiffResult(from, agreed, new TraceDivergence(ra, rb, previous, ra.Pc != rb.Pc ? [] : differing, compared), false, false);
             previous = ra;
             agreed++;
+            pending.UnionWith(ResyncSet(options, ra.Instruction ?? rb.Instruction));
         }
         return new TraceDiffResult(from, agreed, null, !hasA, !hasB);
+    }
+
+    /// <summary>The registers to compare again only once equal after <paramref name="instruction"/> executed.</summary>
+    private static IReadOnlyList<string> ResyncSet(TraceDiffOptions options, string? instruction)
+    {
+        if (instruction is null || options.ResyncAfter.Count == 0)
+            return [];
+        var space = instruction.IndexOf(' ');
+        var mnemonic = space < 0 ? instruction : instruction[..space];
+        return options.ResyncAfter.TryGetValue(mnemonic, out var registers) ? registers : [];
     }
 
     /// <summary>Whether <paramref name="name"/> is one of <paramref name="patterns"/> (a trailing <c>*</c> matches a prefix).</summary>

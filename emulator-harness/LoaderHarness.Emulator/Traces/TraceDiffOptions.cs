@@ -21,4 +21,12 @@ public sealed record TraceDiffOptions
     /// relies on it. Same prefix rule as <see cref="Ignore"/>.
     /// </summary>
     public IReadOnlyList<string> UntilEqual { get; init; } = [];
+
+    /// <summary>
+    /// Instructions (by mnemonic, e.g. <c>cpuid</c>) whose results depend on the machine rather than the code, with
+    /// the registers they write: after one executes, those registers are again compared only once both traces
+    /// hold the same value (as <see cref="UntilEqual"/>). For two different CPU models, whose CPUID answers differ
+    /// by design.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> ResyncAfter { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 }
