@@ -35,9 +35,9 @@ internal static class BootCommand
         var trace = new Option<FileInfo?>("--trace") { Description = "Write every executed instruction (disassembled, with kernel symbols) to this file. Slow." };
         var traceFormat = new Option<TraceFormat>("--trace-format")
         {
+            Description = "Layout of --trace: iced (default: one line per instruction, the changed registers between lines) or qemu (QEMU's -d in_asm,cpu log, one instruction per block).",
+            HelpName = "iced|qemu",
             CustomParser = OptionParsers.Enum("--trace-format", TraceFormat.Iced, TraceFormat.Qemu),
-            Description = "Layout of --trace: iced (one line per instruction, changed registers between lines) or qemu (QEMU's -d in_asm,cpu log, one instruction per block).",
-            DefaultValueFactory = _ => TraceFormat.Iced,
         };
         var seed = new Option<ulong?>("--seed") { Description = "x86: give the CPU RDRAND/RDSEED (in CPUID too) drawing from this seed; without it they are absent and KASLR mixes only RDTSC.", CustomParser = r => OptionParsers.UInt64("--seed")(r) };
         var mem = new Option<string>("--mem") { Description = "Guest RAM size (e.g. 512M, 1G).", DefaultValueFactory = _ => "1G" };
