@@ -14,4 +14,10 @@ internal interface ITraceState
 
     /// <summary>The register names of <see cref="Capture"/>, lowercase.</summary>
     IReadOnlyList<string> Names { get; }
+
+    /// <summary>
+    /// Whether the encoding is one 32-bit instruction word (arm64), which QEMU's in_asm prints as one
+    /// <c>%08x</c> unit, rather than bytes in memory order (x86).
+    /// </summary>
+    bool WordEncoding => false;
 }

@@ -81,6 +81,14 @@ public sealed class Tracer
         var mnemonicEnd = disassembly.IndexOf(' ');
         var mnemonic = mnemonicEnd < 0 ? disassembly : disassembly[..mnemonicEnd];
         var operands = mnemonicEnd < 0 ? "" : disassembly[(mnemonicEnd + 1)..].TrimStart();
+        if (state is { WordEncoding: true })
+        {
+            // disas/capstone.c cap_dump_insn_units: one 4-byte unit as "%08x ", then " %-8s %s".
+            _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"0x{address:x8}:  {encoding}  {mnemonic,-8} {operands}"));
+            _output.WriteLine();
+            state.WriteQemu(_output);
+            return;
+        }
         var line = new System.Text.StringBuilder();
         line.Append(CultureInfo.InvariantCulture, $"0x{address:x8}:  ");
         for (var i = 0; i < Math.Min(bytes, QemuBytesPerLine); i++)

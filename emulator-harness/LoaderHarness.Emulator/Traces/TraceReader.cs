@@ -46,6 +46,9 @@ public static partial class TraceReader
     [GeneratedRegex(@"^(GDT|IDT)=\s+([0-9a-f]+) ([0-9a-f]+)")]
     private static partial Regex QemuTable();
 
+    [GeneratedRegex(@"^(?:[0-9a-f]{8} |[0-9a-f]{2} )+")]
+    private static partial Regex QemuEncoding();
+
     [GeneratedRegex(@"^0x([0-9a-f]+):  (.*)$")]
     private static partial Regex QemuInstruction();
 
@@ -81,9 +84,9 @@ public static partial class TraceReader
                 return Finish(line - 1);
             if (QemuInstruction().Match(text) is { Success: true } asm)
             {
-                // cap_dump_insn: 8 bytes of "%02x " padded to 24 columns, then " mnemonic operands".
-                var body = asm.Groups[2].Value;
-                var instruction = body.Length > 25 ? body[25..].Trim() : "";
+                // cap_dump_insn: x86 bytes as "%02x " padded to 24 columns, arm64 the word as "%08x ", then
+                // " mnemonic operands"; a continuation line of a long x86 instruction has bytes only.
+                var instruction = QemuEncoding().Replace(asm.Groups[2].Value, "").Trim();
                 if (instruction.Length > 0)
                     _qemuText[ulong.Parse(asm.Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture)] = instruction;
                 return null;

@@ -90,4 +90,37 @@ public class TraceReaderTests
     [Test]
     public void A_32_bit_value_matches_the_low_half_of_a_64_bit_one() =>
         new TraceValue(0x1_0000_0005, 64).SameAs(new TraceValue(5, 32)).ShouldBeTrue();
+
+    [Test]
+    public void An_aarch64_dump_reads_as_x_registers_sp_and_pstate()
+    {
+        // Verbatim from qemu-system-aarch64 7.2 (-M virt -cpu cortex-a57 -kernel Image -singlestep -d in_asm,cpu,nochain).
+        const string log = """
+            ----------------
+            IN: 
+            0x40000004:  aa1f03e1  mov      x1, xzr
+
+             PC=0000000040000004 X00=0000000048000000 X01=0000000000000000
+            X02=0000000000000000 X03=0000000000000000 X04=0000000000000000
+            X05=0000000000000000 X06=0000000000000000 X07=0000000000000000
+            X08=0000000000000000 X09=0000000000000000 X10=0000000000000000
+            X11=0000000000000000 X12=0000000000000000 X13=0000000000000000
+            X14=0000000000000000 X15=0000000000000000 X16=0000000000000000
+            X17=0000000000000000 X18=0000000000000000 X19=0000000000000000
+            X20=0000000000000000 X21=0000000000000000 X22=0000000000000000
+            X23=0000000000000000 X24=0000000000000000 X25=0000000000000000
+            X26=0000000000000000 X27=0000000000000000 X28=0000000000000000
+            X29=0000000000000000 X30=0000000000000000  SP=0000000000000000
+            PSTATE=400003c5 -Z-- EL1h
+            """;
+
+        var r = TraceReader.Read(new StringReader(log)).Single();
+
+        r.Pc.ShouldBe(0x4000_0004UL);
+        r.Instruction.ShouldBe("mov      x1, xzr");
+        r.Registers["x0"].Value.ShouldBe(0x4800_0000UL);
+        r.Registers["x30"].Value.ShouldBe(0UL);
+        r.Registers["sp"].Value.ShouldBe(0UL);
+        r.Registers["pstate"].Value.ShouldBe(0x3C5UL | (1UL << 30));
+    }
 }
