@@ -41,7 +41,7 @@ internal static class TraceDiffOutput
         output.WriteLine(string.Create(c, $"  a at    0x{d.A.Pc:x}  {d.A.Instruction}"));
         output.WriteLine(string.Create(c, $"  b at    0x{d.B.Pc:x}  {d.B.Instruction}"));
         output.WriteLine("  (* differs, - not compared: ignored, shown by one trace only, or not yet equal)");
-        output.WriteLine($"  {"register",-12} {"a",-18} {"b",-18}");
+        output.WriteLine($"  {"register",-12} {"a",-18} b");
         foreach (var name in Names(d))
         {
             var mark = d.Registers.Contains(name) ? '*' : d.Compared.Contains(name) ? ' ' : '-';
