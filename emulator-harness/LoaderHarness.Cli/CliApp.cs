@@ -28,6 +28,7 @@ public static class CliApp
             BootCommand.Create(output, error),
             ConformCommand.Create(output, error),
             MeasureCommand.Create(output, error),
+            TraceDiffCommand.Create(output, error),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

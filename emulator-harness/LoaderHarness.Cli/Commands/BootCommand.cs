@@ -37,6 +37,12 @@ internal static class BootCommand
             CustomParser = r => OptionParsers.UInt64("--max-instructions")(r),
         };
         var trace = new Option<FileInfo?>("--trace") { Description = "Write every executed instruction (disassembled, with kernel symbols) to this file. Slow." };
+        var traceFormat = new Option<TraceFormat>("--trace-format")
+        {
+            Description = "Layout of --trace: iced (default: one line per instruction, the changed registers between lines) or qemu (QEMU's -d in_asm,cpu log, one instruction per block).",
+            HelpName = "iced|qemu",
+            CustomParser = OptionParsers.Enum("--trace-format", TraceFormat.Iced, TraceFormat.Qemu),
+        };
         var seed = new Option<ulong?>("--seed") { Description = "x86: give the CPU RDRAND/RDSEED (in CPUID too) drawing from this seed; without it they are absent and KASLR mixes only RDTSC.", CustomParser = r => OptionParsers.UInt64("--seed")(r) };
         var mem = new Option<string>("--mem") { Description = "Guest RAM size (e.g. 512M, 1G).", DefaultValueFactory = _ => "1G" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (schema: docs/schema/loader-harness.schema.json)." };
@@ -45,7 +51,7 @@ internal static class BootCommand
         var command = new Command("boot",
             "Boot a real Linux kernel (x86-64 or arm64) hardware-free in the engine to a symbol (start_kernel by default) and read back from its memory what it accepted.")
         {
-            kernel, initrd, cmdline, protocol, profile, systemMap, until, maxInstructions, trace, seed, mem, json, html, console,
+            kernel, initrd, cmdline, protocol, profile, systemMap, until, maxInstructions, trace, traceFormat, seed, mem, json, html, console,
         };
         command.SetAction(parse => CliApp.Guard(stderr, () =>
         {
@@ -70,6 +76,7 @@ internal static class BootCommand
                 MaxInstructions = parse.GetValue(maxInstructions),
                 RandomSeed = parse.GetValue(seed),
                 Trace = traceFile,
+                TraceFormat = parse.GetValue(traceFormat),
                 ConsoleEcho = parse.GetValue(console) ? stderr : null,
                 Progress = p => stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"boot: {p.Instructions:N0} instructions, {p.Elapsed.TotalSeconds:F1} s ({p.Phase})")),

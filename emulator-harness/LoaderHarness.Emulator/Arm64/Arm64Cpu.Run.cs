@@ -141,7 +141,7 @@ public sealed unsafe partial class Arm64Cpu
 
     /// <summary>The trace line of the word at <paramref name="pc"/>: Capstone's text, absolute branch targets.</summary>
     private void Trace(uint word, ulong pc) =>
-        Tracer!.Write(pc, word.ToString("x8"), CapstoneA64.Describe(word, pc)?.ToString() ?? $".inst 0x{word:x8}");
+        Tracer!.Write(pc, word.ToString("x8"), CapstoneA64.Describe(word, pc)?.ToString() ?? $".inst 0x{word:x8}", this);
 
     /// <summary>Ends the run after the current instruction (from a device or session callback during a run).</summary>
     public void RequestStop(StopReason reason, string? detail = null) => Stop(reason, detail);

@@ -46,7 +46,7 @@ internal static class Arm64KernelBoot
         {
             var arm64 = (Arm64Cpu)cpu;
             if (options.Trace is { } trace)
-                arm64.Tracer = new Tracer(trace, pc => Locate(pc, guest, symbols) is { } at && at.Offset == 0 ? at.Symbol.Name : null);
+                arm64.Tracer = new Tracer(trace, pc => Locate(pc, guest, symbols) is { } at && at.Offset == 0 ? at.Symbol.Name : null, format: options.TraceFormat);
             return new Session(arm64, guest, symbols, options);
         };
     }

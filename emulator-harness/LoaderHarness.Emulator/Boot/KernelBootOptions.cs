@@ -53,6 +53,8 @@ public sealed record KernelBootOptions
     public TextWriter? Trace { get; init; }
     /// <summary>x86 trace syntax (arm64 traces use Capstone's).</summary>
     public TraceSyntax TraceSyntax { get; init; } = TraceSyntax.Gas;
+    /// <summary>The trace's layout: Iced lines with changed registers, or QEMU's <c>-d in_asm,cpu</c> log.</summary>
+    public TraceFormat TraceFormat { get; init; } = TraceFormat.Iced;
     /// <summary>x86: called between slices of <see cref="ProgressInterval"/> instructions, or null (arm64 runs report their milestones instead).</summary>
     public Action<BootProgress>? Progress { get; init; }
     /// <summary>Instructions per slice between progress reports.</summary>

@@ -144,7 +144,7 @@ internal sealed class X86BootSession : IBootSession
             _locator.VirtualOffset = 0;
         }
         if (_options.Trace is { } trace)
-            _cpu.Tracer = new Tracer(trace, linear => _locator.NameAt(_cpu, linear), _options.TraceSyntax);
+            _cpu.Tracer = new Tracer(trace, linear => _locator.NameAt(_cpu, linear), _options.TraceSyntax, _options.TraceFormat);
 
         _wall.Start();
         var reached = false;

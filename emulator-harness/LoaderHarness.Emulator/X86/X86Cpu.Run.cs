@@ -242,7 +242,7 @@ public sealed unsafe partial class X86Cpu
             var bytes = slot != 0
                 ? new ReadOnlySpan<byte>(_fetchHost + (linear & 0xFFF), d.I.Length)
                 : _reader.Bytes.AsSpan(0, Math.Min(_reader.Count, d.I.Length));
-            _tracer.Write(linear, Convert.ToHexStringLower(bytes), _disassembler!.Format(in d.I));
+            _tracer.Write(linear, Convert.ToHexStringLower(bytes), _disassembler!.Format(in d.I), this);
         }
         _hook?.Invoke(linear);
     }

@@ -218,8 +218,15 @@ public class RunControlTests
 
         m.Run();
 
-        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        // Indented lines carry the registers that changed before each instruction (all of them before the first).
+        var all = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var lines = all.Where(l => !l.StartsWith("  ", StringComparison.Ordinal)).Select(l => l.Trim()).ToArray();
         lines.ShouldBe(["<startup_64>:", $"{TestMachine.CodeBase:x16}  {"b801000000",-16}  mov eax,1", $"{TestMachine.CodeBase + 5:x16}  {"f4",-16}  hlt"]);
+        var registers = all.Where(l => l.StartsWith("  ", StringComparison.Ordinal)).ToArray();
+        registers.Length.ShouldBe(2);
+        registers[0].ShouldContain(" rax=0 ");
+        registers[0].ShouldContain(" efer=");
+        registers[1].Trim().ShouldBe("rax=1", "only EAX changed: RIP is the next line's address, and MOV leaves the flags alone");
     }
 
     [Test]
