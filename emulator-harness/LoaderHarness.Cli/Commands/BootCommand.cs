@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Globalization;
 using LoaderHarness.Cli.Output;
 using LoaderHarness.Emulator.Boot;
@@ -44,6 +45,7 @@ internal static class BootCommand
         };
         command.SetAction(parse => CliApp.Guard(stderr, () =>
         {
+            var startUp = CliApp.SinceProcessStart();
             using var mapped = MappedFile.Open(parse.GetValue(kernel)!.FullName);
             var image = mapped.Memory;
             var entry = ParseProtocol(parse.GetValue(protocol)!);
@@ -69,7 +71,10 @@ internal static class BootCommand
                     $"boot: {p.Instructions:N0} instructions, {p.Elapsed.TotalSeconds:F1} s ({p.Phase})")),
             });
             var asJson = parse.GetValue(json);
-            BootJson.Describe(report, asJson).WriteTo(stdout, asJson);
+            var render = Stopwatch.StartNew();
+            var facts = BootJson.Describe(report, asJson);
+            var phases = report.Phases with { StartUp = startUp, Report = report.Phases.Report + render.Elapsed };
+            BootJson.AddPhases(facts, phases).WriteTo(stdout, asJson);
             return report.Succeeded ? CliApp.Ok : CliApp.CheckFailed;
         }));
         return command;

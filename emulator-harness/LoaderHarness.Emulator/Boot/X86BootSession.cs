@@ -51,14 +51,14 @@ internal sealed class X86BootSession : IBootSession
     private readonly bool _compressed;
     private readonly HashSet<ulong> _entrySearch = [];
     private readonly HashSet<ulong> _milestone = [];
-    private readonly SymbolTable _symbols;
+    private readonly SymbolSource _symbols;
     private readonly ulong? _untilSymbol;
     private readonly InstructionClock _clock;
     private readonly PcLegacyDevices _devices;
     private readonly ConsoleMilestones _console;
     private readonly Stopwatch _wall = new();
 
-    private X86BootSession(X86Cpu cpu, GuestSetupResult setup, KernelBootOptions options, SymbolTable symbols)
+    private X86BootSession(X86Cpu cpu, GuestSetupResult setup, KernelBootOptions options, SymbolSource symbols, ulong? untilSymbol)
     {
         _memory = cpu.Memory;
         _setup = setup;
@@ -68,7 +68,7 @@ internal sealed class X86BootSession : IBootSession
         if (options.RandomSeed is { } seed)
             _cpu.EnableRandom(seed);
         _locator = new KernelLocator(_memory, symbols);
-        _untilSymbol = ConsoleMilestones.IsMilestoneName(options.Until) ? null : symbols.AddressOf(options.Until)!.Value;
+        _untilSymbol = untilSymbol;
         _untilLink = _untilSymbol ?? 0;
         _compressed = setup.Kernel.Format == ImageFormat.BzImage;
         _clock = new InstructionClock(CpuIdTable.DefaultTscHz / 1_000_000, () => _cpu.TotalInstructions + _cpu.IdleCycles);
@@ -83,18 +83,31 @@ internal sealed class X86BootSession : IBootSession
         };
     }
 
-    /// <summary>Checks the entry and the symbols before anything runs; returns how to start the session on the set-up vCPU.</summary>
+    /// <summary>
+    /// Checks the entry and, for a run to a kernel symbol or with symbols given up front, the symbols before anything
+    /// runs; returns how to start the session on the set-up vCPU. A run to a console milestone with symbols still to
+    /// recover leaves them unrecovered: only naming where it stopped asks for them, at the end.
+    /// </summary>
     /// <exception cref="LoaderException">Not a PVH, 64-bit or 32-bit entry (UnsupportedEntry); no symbols, or no <c>_text</c> or stop symbol in them (UnknownSymbol).</exception>
-    public static Func<IGuestCpu, IBootSession> Open(GuestSetupResult setup, KernelBootOptions options)
+    public static Func<IGuestCpu, IBootSession> Open(GuestSetupResult setup, KernelBootOptions options, SymbolSource? symbols)
     {
         if (setup.Protocol is not (BootProtocol.Pvh or BootProtocol.Linux64 or BootProtocol.Linux32))
             throw new LoaderException(LoaderError.UnsupportedEntry, $"the x86 engine boots PVH, 64-bit and 32-bit x86 entries, not {setup.Protocol}");
-        var symbols = options.Symbols ?? throw new LoaderException(LoaderError.UnknownSymbol, "an x86 boot needs the kernel's symbols (System.map or kallsyms)");
-        if (!ConsoleMilestones.IsMilestoneName(options.Until) && symbols.AddressOf(options.Until) is null)
-            throw new LoaderException(LoaderError.UnknownSymbol, $"stop symbol '{options.Until}' is not in the kernel's symbol table");
-        if (symbols.AddressOf("_text") is null)
-            throw new LoaderException(LoaderError.UnknownSymbol, "the kernel's symbol table has no _text (is it an x86-64 Linux System.map?)");
-        return cpu => new X86BootSession((X86Cpu)cpu, setup, options, symbols);
+        symbols ??= options.Symbols is { } given ? new SymbolSource(given)
+            : throw new LoaderException(LoaderError.UnknownSymbol, "an x86 boot needs the kernel's symbols (System.map or kallsyms)");
+        ulong? untilSymbol = null;
+        if (!ConsoleMilestones.IsMilestoneName(options.Until) || options.Symbols is not null)
+        {
+            untilSymbol = symbols.Measure(table =>
+            {
+                ulong? until = ConsoleMilestones.IsMilestoneName(options.Until) ? null
+                    : table.AddressOf(options.Until) ?? throw new LoaderException(LoaderError.UnknownSymbol, $"stop symbol '{options.Until}' is not in the kernel's symbol table");
+                if (table.AddressOf("_text") is null)
+                    throw new LoaderException(LoaderError.UnknownSymbol, "the kernel's symbol table has no _text (is it an x86-64 Linux System.map?)");
+                return until;
+            });
+        }
+        return cpu => new X86BootSession((X86Cpu)cpu, setup, options, symbols, untilSymbol);
     }
 
     private enum Hit
@@ -270,15 +283,15 @@ internal sealed class X86BootSession : IBootSession
 
     private KernelReadback? ReadBack()
     {
-        var symbols = _symbols;
-        if (symbols.AddressOf("boot_params") is not { } bootParams || symbols.AddressOf("boot_command_line") is not { } commandLine)
+        var (bootParamsAt, commandLineAt, physBaseAt) = _symbols.Measure(s => (s.AddressOf("boot_params"), s.AddressOf("boot_command_line"), s.AddressOf("phys_base")));
+        if (bootParamsAt is not { } bootParams || commandLineAt is not { } commandLine)
             return null;
         var page = _locator.ReadGlobal(_cpu, bootParams, BootParamsLayout.Size);
         var line = _locator.ReadGlobal(_cpu, commandLine, 2048);
         if (page is null || line is null)
             return null;
         var contents = ZeroPageContents.Read(page);
-        var physBase = symbols.AddressOf("phys_base") is { } at && _locator.ReadGlobal(_cpu, at, 8) is { } raw ? BitConverter.ToUInt64(raw) : (ulong?)null;
+        var physBase = physBaseAt is { } at && _locator.ReadGlobal(_cpu, at, 8) is { } raw ? BitConverter.ToUInt64(raw) : (ulong?)null;
         var nul = Array.IndexOf(line, (byte)0);
         return new KernelReadback
         {
