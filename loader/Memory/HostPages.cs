@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
-using Microsoft.Win32.SafeHandles;
 using LoaderHarness.Loader.Errors;
+using Microsoft.Win32.SafeHandles;
 
 namespace LoaderHarness.Loader.Memory;
 
