@@ -20,6 +20,9 @@ internal sealed class SymbolSource
     /// <summary>Symbols recovered by <paramref name="recover"/> when first needed.</summary>
     public SymbolSource(Func<SymbolTable> recover) => _recover = recover;
 
+    /// <summary>Whether the table is at hand (given, or recovered already).</summary>
+    public bool IsRecovered => _table is not null;
+
     /// <summary>Time spent recovering the table and in <see cref="Measure{T}"/>.</summary>
     public TimeSpan Elapsed => _clock.Elapsed;
 

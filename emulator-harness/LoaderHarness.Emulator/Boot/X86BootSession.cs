@@ -186,7 +186,10 @@ internal sealed class X86BootSession : IBootSession
             : _console.ShutdownReason ?? last.Reason;
         var result = new RunResult(reason, _cpu.Rip, _cpu.TotalInstructions, reached ? null : last.Detail);
         var readback = reached && KernelBoot.ReadbackPoints.Contains(_options.Until) ? ReadBack() : null;
-        return new BootOutcome(result, milestones, readback, _locator.Describe(_cpu, Linear()))
+        // A run that reached its console milestone is described by that line; naming its last PC is not worth
+        // recovering the symbols for. Any other stop is named, as a failed run's first clue.
+        var stopLocation = !reached && reachedConsole && !_symbols.IsRecovered ? $"0x{Linear():x}" : _locator.Describe(_cpu, Linear());
+        return new BootOutcome(result, milestones, readback, stopLocation)
         {
             KernelPhysical = _locator.Physical,
             VirtualOffset = _locator.VirtualOffset,

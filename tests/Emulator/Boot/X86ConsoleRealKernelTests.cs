@@ -46,6 +46,23 @@ public sealed class X86ConsoleRealKernelTests
     }
 
     [Test]
+    public void A_run_to_the_first_console_line_recovers_no_symbols()
+    {
+        var report = KernelBoot.Run(DebianBoot.Vmlinux, new KernelBootOptions
+        {
+            CommandLine = Cmdline,
+            Protocol = BootProtocol.Pvh,
+            Until = ConsoleMilestones.Console,
+            MaxInstructions = 100_000_000,
+        });
+
+        report.Milestone.ShouldBe(ConsoleMilestones.Console, $"{report.StopReason} at {report.StopLocation}: {report.StopDetail}");
+        report.Phases.Symbols.ShouldBe(TimeSpan.Zero);
+        report.StopLocation.ShouldStartWith("0x");
+        report.Phases.Run.ShouldBeGreaterThan(TimeSpan.Zero);
+    }
+
+    [Test]
     public void Pvh_vmlinux_prints_its_banner_as_the_first_com1_line()
     {
         var report = Boot(ConsoleMilestones.Console, null, 100_000_000);
