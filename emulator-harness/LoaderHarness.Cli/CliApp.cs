@@ -14,6 +14,15 @@ public static class CliApp
     /// <summary>Exit code: bad usage or unusable input.</summary>
     public const int BadInput = 2;
 
+    /// <summary>
+    /// When the process started (the kernel's clock, to its 10 ms tick), set by the executable's entry point; null
+    /// when the CLI runs inside another process (tests), whose start says nothing about ours.
+    /// </summary>
+    public static DateTime? ProcessStart { get; set; }
+
+    /// <summary>Process start to now, or zero when <see cref="ProcessStart"/> is unknown.</summary>
+    internal static TimeSpan SinceProcessStart() => ProcessStart is { } start ? DateTime.Now - start : TimeSpan.Zero;
+
     /// <summary>Parses and runs one command line.</summary>
     public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
     {

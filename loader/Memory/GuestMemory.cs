@@ -168,6 +168,50 @@ public sealed unsafe class GuestMemory : IDisposable
         }
     }
 
+    /// <summary>
+    /// Puts <paramref name="source"/> at <paramref name="address"/> as <see cref="Write(ulong, ReadOnlySpan{byte})"/>
+    /// does, without copying where it can: when the bytes are a file's (<see cref="IFileBacked"/>, as a mapped kernel
+    /// is) and the guest page and the file offset line up, whole pages are mapped copy-on-write from the file over the
+    /// region's reservation, and only the unaligned head and tail are copied. Elsewhere (another OS, bytes in an array,
+    /// offsets that do not line up, a range across regions, a short range) it copies. Nothing is touched unless all
+    /// of it is RAM.
+    /// </summary>
+    /// <returns>How many bytes were mapped rather than copied.</returns>
+    public ulong Load(ulong address, ReadOnlyMemory<byte> source)
+    {
+        CheckRange(address, (ulong)source.Length, "load");
+        var length = (ulong)source.Length;
+        var host = TryTranslate(address, out var run);
+        var page = (ulong)Environment.SystemPageSize;
+        if (length < MinimumMapLength || length > run
+            || !MemoryMarshal.TryGetMemoryManager(source, out System.Buffers.MemoryManager<byte>? manager, out var start, out _)
+            || manager is not IFileBacked file)
+        {
+            Write(address, source.Span);
+            return 0;
+        }
+        var fileOffset = (ulong)file.FileOffset + (ulong)start;
+        if (((ulong)host - fileOffset) % page != 0)
+        {
+            Write(address, source.Span);
+            return 0;
+        }
+        var head = Math.Min((page - (ulong)host % page) % page, length);
+        var mapped = (length - head) / page * page;
+        if (mapped == 0 || !HostPages.TryMapFile(host + head, mapped, file.File, fileOffset + head))
+        {
+            Write(address, source.Span);
+            return 0;
+        }
+        source.Span[..(int)head].CopyTo(new Span<byte>(host, (int)head));
+        var tail = (int)(head + mapped);
+        source.Span[tail..].CopyTo(new Span<byte>(host + tail, source.Length - tail));
+        return mapped;
+    }
+
+    /// <summary>Below this, mapping costs more than it saves (a system call and page-table work against a short copy).</summary>
+    private const ulong MinimumMapLength = 64 << 10;
+
     /// <summary>Sets <paramref name="length"/> guest bytes to <paramref name="value"/>.</summary>
     public void Fill(ulong address, ulong length, byte value)
     {

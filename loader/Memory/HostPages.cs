@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using LoaderHarness.Loader.Errors;
+using Microsoft.Win32.SafeHandles;
 
 namespace LoaderHarness.Loader.Memory;
 
@@ -12,7 +13,8 @@ namespace LoaderHarness.Loader.Memory;
 internal static unsafe partial class HostPages
 {
     private const int ProtRead = 0x1, ProtWrite = 0x2;
-    private const int MapPrivate = 0x02, MapAnonymous = 0x20, MapNoReserve = 0x4000;
+    // Linux include/uapi/asm-generic/mman-common.h, mman.h (x86-64 and arm64 share these values).
+    private const int MapPrivate = 0x02, MapFixed = 0x10, MapAnonymous = 0x20, MapNoReserve = 0x4000;
 
     public static byte* Reserve(ulong size)
     {
@@ -32,6 +34,35 @@ internal static unsafe partial class HostPages
         {
             throw new LoaderException(LoaderError.HostAllocationFailed, $"allocating 0x{size:x} bytes for guest RAM failed", e);
         }
+    }
+
+    /// <summary>
+    /// Maps <paramref name="length"/> bytes of <paramref name="file"/> from <paramref name="offset"/> copy-on-write at
+    /// <paramref name="at"/>, inside a reservation (<c>MAP_PRIVATE | MAP_FIXED</c>: the guest's writes stay in its
+    /// own pages, the file never changes). Both must be page-aligned. False when the OS refuses; the range is then
+    /// zero-filled anonymous memory again (a failed <c>MAP_FIXED</c> may already have unmapped it, mmap(2)).
+    /// </summary>
+    public static bool TryMapFile(byte* at, ulong length, SafeFileHandle file, ulong offset)
+    {
+        if (!OperatingSystem.IsLinux())
+            return false;
+        var added = false;
+        try
+        {
+            file.DangerousAddRef(ref added);
+            var fd = (int)file.DangerousGetHandle();
+            if (Mmap(at, (nuint)length, ProtRead | ProtWrite, MapPrivate | MapFixed, fd, (nint)offset) == at)
+                return true;
+        }
+        finally
+        {
+            if (added)
+                file.DangerousRelease();
+        }
+        if (Mmap(at, (nuint)length, ProtRead | ProtWrite, MapPrivate | MapAnonymous | MapNoReserve | MapFixed, -1, 0) != at)
+            throw new LoaderException(LoaderError.HostAllocationFailed,
+                $"restoring guest RAM after a failed file mapping failed (errno {Marshal.GetLastPInvokeError()})");
+        return false;
     }
 
     public static void Release(byte* p, ulong size)

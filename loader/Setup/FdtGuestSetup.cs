@@ -26,7 +26,7 @@ internal static class FdtGuestSetup
         var kernel = image.Plan(memory, layout.KernelBase);
         var plan = new PlacementPlan(memory);
         plan.Add(new GuestPlacement("kernel", kernel.KernelLoad, kernel.ClaimedEnd - kernel.KernelLoad),
-            m => m.Write(kernel.KernelLoad, bytes.Span));
+            m => m.Load(kernel.KernelLoad, bytes));
 
         var ram = memory.Regions[0];
         var fdtAddress = layout.FdtAddress ?? (ram.Size >= ImageKernel.MaxDtbSize ? ram.End - ImageKernel.MaxDtbSize : ram.Start);

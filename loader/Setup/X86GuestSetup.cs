@@ -29,7 +29,7 @@ internal static class X86GuestSetup
         {
             var seg = s;
             plan.Add(new GuestPlacement("kernel", seg.GuestAddress, seg.MemorySize),
-                m => m.Write(seg.GuestAddress, kernelBytes.Span.Slice((int)seg.FileOffset, (int)seg.FileSize)));
+                m => m.Load(seg.GuestAddress, kernelBytes.Slice((int)seg.FileOffset, (int)seg.FileSize)));
         }
         if (kernelPlan.RuntimeEnd > kernel.ClaimedEnd)
         {

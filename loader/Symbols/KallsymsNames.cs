@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
 
 namespace LoaderHarness.Loader.Symbols;
 
@@ -20,7 +19,7 @@ internal static class KallsymsNames
     private const int MaxSymbols = 4 << 20;
 
     /// <summary>The name tables found at one <c>kallsyms_token_index</c>.</summary>
-    internal readonly record struct Found(int NumSyms, int Count, int TokenIndex, string[] Names, int SeqsOfNamesWidth, bool TwoByteLengths, bool OneByteLengths);
+    internal readonly record struct Found(int NumSyms, int Count, int TokenIndex, KallsymsNameSource Names, int SeqsOfNamesWidth, bool TwoByteLengths, bool OneByteLengths);
 
     /// <summary>Bytes in <c>kallsyms_token_index</c>: where a scan for it can stop.</summary>
     public const int TokenIndexBytes = TokenCount * 2;
@@ -31,11 +30,11 @@ internal static class KallsymsNames
         found = default;
         if (!IsTokenIndex(s, index) || FindTokenTable(s, index) is not { } tokenTable)
             return false;
-        var tokens = new string[TokenCount];
+        var tokens = new byte[TokenCount][];
         for (var i = 0; i < TokenCount; i++)
         {
             var start = tokenTable + U16(s, index + 2 * i);
-            tokens[i] = Encoding.Latin1.GetString(s[start..(start + s[start..].IndexOf((byte)0))]);
+            tokens[i] = s[start..(start + s[start..].IndexOf((byte)0))].ToArray();
         }
         // kallsyms_num_syms sits below the names, the markers and (6.2–6.3) seqs_of_names: walk down to it.
         for (var numSyms = tokenTable - 8; numSyms >= 0; numSyms -= 8)
@@ -57,7 +56,9 @@ internal static class KallsymsNames
                 {
                     if (!NamesFit(s, numSyms + 8, count, markers, uleb, out var twoByte))
                         continue;
-                    found = new Found(numSyms, count, index, Decode(s, numSyms + 8, count, tokens, uleb), seqsWidth, twoByte, !uleb);
+                    // The names stay compressed: KallsymsNameSource decodes the few a run asks for.
+                    var names = s[(numSyms + 8)..markers];
+                    found = new Found(numSyms, count, index, new KallsymsNameSource(names, count, tokens, uleb), seqsWidth, twoByte, !uleb);
                     return true;
                 }
             }
@@ -124,23 +125,6 @@ internal static class KallsymsNames
             at += length;
         }
         return AlignUp8(at) == markers;
-    }
-
-    private static string[] Decode(ReadOnlySpan<byte> s, int names, int count, string[] tokens, bool uleb)
-    {
-        var result = new string[count];
-        var text = new StringBuilder(64);
-        var at = names;
-        for (var i = 0; i < count; i++)
-        {
-            var length = ReadLength(s, ref at, uleb);
-            text.Clear();
-            foreach (var b in s.Slice(at, length))
-                text.Append(tokens[b]);
-            at += length;
-            result[i] = text.ToString();
-        }
-        return result;
     }
 
     /// <summary>

@@ -62,14 +62,12 @@ public static class KallsymsReader
                 if (Place(decoded, names, placement) is not { } placed)
                     continue;
                 var (relativeBase, imageBase) = placed;
-                var symbols = new KernelSymbol[names.Count];
-                for (var i = 0; i < symbols.Length; i++)
-                {
-                    var name = names.Names[i];
-                    symbols[i] = new KernelSymbol(KallsymsAddresses.Resolve(decoded, i, relativeBase), name[0], name[1..]);
-                }
+                // Addresses now (one pass over integers); names when a lookup asks for them.
+                var addresses = new ulong[names.Count];
+                for (var i = 0; i < addresses.Length; i++)
+                    addresses[i] = KallsymsAddresses.Resolve(decoded, i, relativeBase);
                 var layout = new KallsymsLayout(decoded.Order, decoded.Addressing, names.SeqsOfNamesWidth, names.TwoByteLengths, names.OneByteLengths);
-                return new KallsymsTable(new SymbolTable(symbols), layout, imageBase);
+                return new KallsymsTable(new SymbolTable(addresses, names.Names), layout, imageBase);
             }
         }
         return null;
@@ -134,10 +132,9 @@ public static class KallsymsReader
     {
         foreach (var entryName in Arm64ImagePlacement.EntryNames)
         {
-            for (var i = 0; i < names.Names.Length; i++)
+            foreach (var i in names.Names.IndicesOf(entryName))
             {
-                var name = names.Names[i];
-                if (name.Length == entryName.Length + 1 && name.AsSpan(1).SequenceEqual(entryName) && char.ToUpperInvariant(name[0]) == 'T')
+                if (char.ToUpperInvariant(names.Names.Get(i).Type) == 'T')
                     return i;
             }
         }

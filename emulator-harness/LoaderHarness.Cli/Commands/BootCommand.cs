@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Globalization;
 using LoaderHarness.Cli.Output;
 using LoaderHarness.Emulator.Boot;
@@ -55,6 +56,7 @@ internal static class BootCommand
         };
         command.SetAction(parse => CliApp.Guard(stderr, () =>
         {
+            var startUp = CliApp.SinceProcessStart();
             OutputFile.CheckAll(("--html", parse.GetValue(html)));
             using var mapped = MappedFile.Open(parse.GetValue(kernel)!.FullName);
             var image = mapped.Memory;
@@ -82,7 +84,10 @@ internal static class BootCommand
                     $"boot: {p.Instructions:N0} instructions, {p.Elapsed.TotalSeconds:F1} s ({p.Phase})")),
             });
             var asJson = parse.GetValue(json);
-            BootJson.Describe(report, asJson).WriteTo(stdout, asJson);
+            var render = Stopwatch.StartNew();
+            var facts = BootJson.Describe(report, asJson);
+            var phases = report.Phases with { StartUp = startUp, Report = report.Phases.Report + render.Elapsed };
+            BootJson.AddPhases(facts, phases).WriteTo(stdout, asJson);
             if (parse.GetValue(html) is { } htmlFile)
                 File.WriteAllText(htmlFile.FullName, BootHtml.Write(report));
             return report.Succeeded ? CliApp.Ok : CliApp.CheckFailed;

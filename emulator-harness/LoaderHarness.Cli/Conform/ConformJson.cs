@@ -13,55 +13,41 @@ namespace LoaderHarness.Cli.Conform;
 /// </summary>
 internal static class ConformJson
 {
-    // Absent rather than null, as every other verb's JSON (Facts leaves nulls out).
-    private static readonly JsonSerializerOptions Options = new() { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+    public static string Write(ConformanceResult result) => JsonSerializer.Serialize(new ConformJsonReport(
+        ReportSchema.Version,
+        "conform",
+        result.Success,
+        JsonNames.Seconds(result.Elapsed),
+        [.. result.Cases.Select(Case)],
+        [.. result.Mutants.Select(m => new ConformJsonMutant(
+            m.Mutant.Id,
+            m.Mutant.Description,
+            JsonNames.Of(m.Mutant.Architecture),
+            m.Caught,
+            m.Runs.Count,
+            m.CaughtBy,
+            [.. m.Missed.Select(r => r.Name)]))]), CliJsonContext.Default.ConformJsonReport);
 
-    public static string Write(ConformanceResult result) => JsonSerializer.Serialize(new
-    {
-        schemaVersion = ReportSchema.Version,
-        command = "conform",
-        success = result.Success,
-        wallSeconds = JsonNames.Seconds(result.Elapsed),
-        cases = result.Cases.Select(Case),
-        mutants = result.Mutants.Select(m => new
-        {
-            id = m.Mutant.Id,
-            description = m.Mutant.Description,
-            architecture = JsonNames.Of(m.Mutant.Architecture),
-            caught = m.Caught,
-            cases = m.Runs.Count,
-            caughtBy = m.CaughtBy,
-            missedIn = m.Missed.Select(r => r.Name),
-        }),
-    }, Options);
-
-    private static object Case(CaseReport r) => new
-    {
-        name = r.Name,
-        kernel = r.Case.Kernel,
-        architecture = JsonNames.Of(r.Case.Architecture),
-        protocol = JsonNames.Of(r.Case.Protocol),
-        profile = r.Case.Profile.Name,
-        conforms = r.Conforms,
-        setupError = r.SetupError,
-        stopReason = r.Run is { } run ? JsonNames.Of(run.Reason) : null,
-        stopPc = r.Run?.Pc,
-        stopPcHex = r.Run is { } stop ? JsonNames.Hex(stop.Pc) : null,
-        instructions = r.Run?.Instructions,
-        until = r.Case.Until,
-        milestone = r.Boot?.Milestone,
-        milestones = r.Boot?.Milestones.Select(m => new { kind = JsonNames.Of(m.Kind), name = m.Name, pc = m.Address, pcHex = JsonNames.Hex(m.Address), instructions = m.Instructions, seconds = JsonNames.Seconds(m.Elapsed), line = m.Line }),
-        phase = r.Boot?.StopPhase,
-        budget = r.Boot?.Budget,
-        suggestedBudget = r.Boot?.SuggestedBudget,
-        console = r.Console,
-        wallSeconds = JsonNames.Seconds(r.Elapsed),
-        contracts = r.Results.Select(c => new
-        {
-            id = c.Contract.Id,
-            verdict = JsonNames.Of(c.Verdict),
-            severity = JsonNames.Of(c.Contract.Severity),
-            detail = c.Detail,
-        }),
-    };
+    private static ConformJsonCase Case(CaseReport r) => new(
+        r.Name,
+        r.Case.Kernel,
+        JsonNames.Of(r.Case.Architecture),
+        JsonNames.Of(r.Case.Protocol),
+        r.Case.Profile.Name,
+        r.Conforms,
+        r.SetupError,
+        r.Run is { } run ? JsonNames.Of(run.Reason) : null,
+        r.Run?.Pc,
+        r.Run is { } stop ? JsonNames.Hex(stop.Pc) : null,
+        r.Run?.Instructions,
+        r.Case.Until,
+        r.Boot?.Milestone,
+        r.Boot is { } boot ? [.. boot.Milestones.Select(m => new ConformJsonMilestone(JsonNames.Of(m.Kind), m.Name, m.Address, JsonNames.Hex(m.Address),
+            m.Instructions, JsonNames.Seconds(m.Elapsed), m.Line))] : null,
+        r.Boot?.StopPhase,
+        r.Boot?.Budget,
+        r.Boot?.SuggestedBudget,
+        r.Console,
+        JsonNames.Seconds(r.Elapsed),
+        [.. r.Results.Select(c => new ConformJsonContract(c.Contract.Id, JsonNames.Of(c.Verdict), JsonNames.Of(c.Contract.Severity), c.Detail))]);
 }

@@ -48,6 +48,17 @@ internal static class BootJson
             .Add("readback", r.Readback is { } readback ? Readback(readback) : null);
     }
 
+    /// <summary>
+    /// Adds <c>phases</c>: where the process's time went, each in milliseconds (startup: process start to the command;
+    /// load; symbols; run; report). Last, because the report's own rendering is part of it.
+    /// </summary>
+    public static Facts AddPhases(Facts facts, BootPhases p) => facts.Add("phases", new Facts()
+        .Add("startup", JsonNames.Milliseconds(p.StartUp))
+        .Add("load", JsonNames.Milliseconds(p.Load))
+        .Add("symbols", JsonNames.Milliseconds(p.Symbols))
+        .Add("run", JsonNames.Milliseconds(p.Run))
+        .Add("report", JsonNames.Milliseconds(p.Report)));
+
     private static Facts Readback(KernelReadback r)
     {
         var facts = new Facts().Add("bootCommandLine", r.BootCommandLine);

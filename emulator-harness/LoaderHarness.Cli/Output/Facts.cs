@@ -48,7 +48,11 @@ public sealed class Facts
     {
         if (json)
         {
-            output.WriteLine(ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            // A JsonNode written by Utf8JsonWriter: no serializer, no reflection (the CLI is published native).
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+                ToJson().WriteTo(writer);
+            output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
             return;
         }
         var width = _items.Count == 0 ? 0 : _items.Max(i => i.Name.Length);

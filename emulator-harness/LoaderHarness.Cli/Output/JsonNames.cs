@@ -17,6 +17,9 @@ internal static class JsonNames
     /// <summary>Seconds, to the microsecond.</summary>
     public static double Seconds(TimeSpan t) => Math.Round(t.TotalSeconds, 6);
 
+    /// <summary>Milliseconds, to the microsecond.</summary>
+    public static double Milliseconds(TimeSpan t) => Math.Round(t.TotalMilliseconds, 3);
+
     /// <summary>The <c>...Hex</c> twin of a number, for humans reading the JSON.</summary>
     public static string Hex(ulong value) => $"0x{value:x}";
 }

@@ -1,10 +1,7 @@
-using Gee.External.Capstone;
-using Gee.External.Capstone.Arm64;
-
 namespace LoaderHarness.Emulator.Arm64;
 
 /// <summary>
-/// Capstone (Gee.External.Capstone) as the engine's authority on which A64 words are instructions and
+/// Capstone (the native library of the Gee.External.Capstone package, through <see cref="CapstoneNative"/>) as the engine's authority on which A64 words are instructions and
 /// what they are called. Each distinct word is disassembled once per process; the engine itself never
 /// calls Capstone while executing.
 /// </summary>
@@ -12,7 +9,6 @@ public static class CapstoneA64
 {
     private static readonly Lock Gate = new();
     private static readonly Dictionary<uint, A64Text?> Cache = [];
-    private static CapstoneArm64Disassembler? _disassembler;
 
     /// <summary>Capstone's text for <paramref name="word"/>, or null when Capstone does not decode it.</summary>
     public static A64Text? Describe(uint word)
@@ -36,8 +32,6 @@ public static class CapstoneA64
 
     private static A64Text? Disassemble(uint word, ulong address)
     {
-        _disassembler ??= CapstoneDisassembler.CreateArm64Disassembler(Arm64DisassembleMode.Arm);
-        var instructions = _disassembler.Disassemble(BitConverter.GetBytes(word), (long)address);
-        return instructions.Length == 0 ? null : new A64Text(instructions[0].Mnemonic, instructions[0].Operand);
+        return CapstoneNative.Disassemble(word, address) is { } text ? new A64Text(text.Mnemonic, text.Operand) : null;
     }
 }

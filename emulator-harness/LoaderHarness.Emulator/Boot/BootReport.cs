@@ -40,6 +40,8 @@ public sealed record BootReport
     public ulong? SuggestedBudget { get; init; }
     /// <summary>Wall time of the run (setup excluded).</summary>
     public required TimeSpan WallTime { get; init; }
+    /// <summary>Where the run's wall time went: load, symbols, run and verdicts (a front end adds its start-up and rendering).</summary>
+    public BootPhases Phases { get; init; } = new();
     /// <summary>Where the loader placed the kernel (x86 the vmlinux's lowest segment or the bzImage's protected-mode code, arm64 the Image).</summary>
     public required ulong KernelLoad { get; init; }
     /// <summary>Where the loader placed the boot structure (zero page, start_info, DTB).</summary>

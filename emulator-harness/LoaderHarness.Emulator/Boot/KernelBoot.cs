@@ -51,12 +51,15 @@ public static class KernelBoot
     /// <exception cref="ArgumentException">The profile is of the other architecture.</exception>
     public static BootReport Run(ReadOnlyMemory<byte> image, KernelBootOptions options)
     {
+        var load = Stopwatch.StartNew();
         var architecture = ArchitectureOf(image.Span);
         var profile = options.Profile ?? DefaultProfile(architecture, options.Protocol);
         if (profile.Architecture != architecture)
             throw new ArgumentException($"profile {profile.Name} starts {profile.Architecture} guests, the image is {architecture}", nameof(options));
         var kernel = KernelImage.Parse(image);
-        var symbols = architecture == GuestArchitecture.X86_64 ? options.Symbols ?? RecoverSymbols(kernel.Bytes) : options.Symbols;
+        // x86 symbols come from the kernel's own kallsyms (a UKI's .linux, not the UKI), recovered when first needed and timed.
+        var symbols = architecture != GuestArchitecture.X86_64 ? null
+            : options.Symbols is { } given ? new SymbolSource(given) : new SymbolSource(() => RecoverSymbols(kernel.Bytes));
         using var memory = profile.CreateMemory(options.MemorySize);
         var setup = GuestSetup.Run(memory, profile.Configure(new GuestSetupRequest
         {
@@ -66,11 +69,15 @@ public static class KernelBoot
             CommandLine = options.CommandLine ?? kernel.EmbeddedCommandLine ?? DefaultCommandLine(architecture),
             Protocol = options.Protocol,
         }));
-        return Run(memory, setup, options with { Profile = profile, Symbols = symbols });
+        load.Stop();
+        return Run(memory, setup, options with { Profile = profile }, symbols, load.Elapsed);
     }
 
     /// <summary>Runs the guest in <paramref name="memory"/>, set up as <paramref name="setup"/> says, as <paramref name="options"/> asks (x86 needs <see cref="KernelBootOptions.Symbols"/>).</summary>
-    public static BootReport Run(GuestMemory memory, GuestSetupResult setup, KernelBootOptions options)
+    public static BootReport Run(GuestMemory memory, GuestSetupResult setup, KernelBootOptions options) =>
+        Run(memory, setup, options, null, TimeSpan.Zero);
+
+    private static BootReport Run(GuestMemory memory, GuestSetupResult setup, KernelBootOptions options, SymbolSource? symbols, TimeSpan loaded)
     {
         var architecture = setup.Protocol == BootProtocol.Arm64 ? GuestArchitecture.Arm64 : GuestArchitecture.X86_64;
         var profile = options.Profile ?? DefaultProfile(architecture, setup.Protocol);
@@ -79,22 +86,32 @@ public static class KernelBoot
         var budget = options.MaxInstructions ?? KernelBudget.For(memory, setup);
         options = options with { MaxInstructions = budget };
         // Validate before anything runs: a bad stop symbol or entry is bad input, not a failed boot.
+        var phase = Stopwatch.StartNew();
         var open = architecture == GuestArchitecture.Arm64
             ? Arm64KernelBoot.Open(memory, setup, options)
-            : X86BootSession.Open(setup, options, sized ? KernelBudget.KernelAllowance : null);
+            : X86BootSession.Open(setup, options, symbols, sized ? KernelBudget.KernelAllowance : null);
+        // arm64 reads the Image's own kallsyms in Open; x86 counts its recovery and lookups in the symbol source.
+        var arm64Symbols = architecture == GuestArchitecture.Arm64 ? phase.Elapsed : TimeSpan.Zero;
+        phase.Restart();
         var cpu = VcpuSetup.Create(memory, setup, profile);
         var session = open(cpu);
+        var vcpu = phase.Elapsed;
+        phase.Restart();
         var boot = new BootCase(cpu, setup, profile);
         options.Mutant?.Inject(boot);
         var contracts = new List<ContractResult>(ContractCatalogue.Evaluate(boot, ContractPhase.Entry));
         cpu.WatchPhysical(setup.BootStructureAddress, (ulong)setup.BootStructure.Length);
+        var entryVerdicts = phase.Elapsed;
 
+        var symbolsBeforeRun = symbols?.Elapsed ?? TimeSpan.Zero;
         var clock = Stopwatch.StartNew();
         var outcome = session.Run();
         clock.Stop();
         cpu.Tracer = null;
         options.Trace?.Flush();
+        var symbolsInRun = (symbols?.Elapsed ?? TimeSpan.Zero) - symbolsBeforeRun;
 
+        phase.Restart();
         boot.Run = outcome.Result;
         boot.Readback = outcome.Readback;
         boot.Until = options.Until;
@@ -105,8 +122,16 @@ public static class KernelBoot
         boot.Console = outcome.Console ?? cpu.ConsoleText;
         contracts.AddRange(ContractCatalogue.Evaluate(boot, ContractPhase.AfterRun));
         var reached = outcome.Milestones.Any(m => m.Name == options.Until);
+        var phases = new BootPhases
+        {
+            Load = loaded + vcpu,
+            Symbols = arm64Symbols + (symbols?.Elapsed ?? TimeSpan.Zero),
+            Run = clock.Elapsed - symbolsInRun,
+            Report = entryVerdicts + phase.Elapsed,
+        };
         return new BootReport
         {
+            Phases = phases,
             Architecture = architecture,
             Protocol = setup.Protocol,
             Profile = profile.Name,

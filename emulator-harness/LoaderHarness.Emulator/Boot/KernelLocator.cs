@@ -1,6 +1,5 @@
 using LoaderHarness.Emulator.X86;
 using LoaderHarness.Loader.Memory;
-using LoaderHarness.Loader.Symbols;
 
 namespace LoaderHarness.Emulator.Boot;
 
@@ -13,21 +12,26 @@ namespace LoaderHarness.Emulator.Boot;
 internal sealed class KernelLocator
 {
     private readonly GuestMemory _memory;
-    private readonly ulong _imageSize;
+    private readonly SymbolSource _symbols;
+    private (ulong Text, ulong ImageSize)? _extent;
 
-    public KernelLocator(GuestMemory memory, SymbolTable symbols)
+    /// <summary>A locator whose symbols are looked at only when a link address is first asked for.</summary>
+    public KernelLocator(GuestMemory memory, SymbolSource symbols)
     {
         _memory = memory;
-        Symbols = symbols;
-        Text = symbols.AddressOf("_text") ?? throw new ArgumentException("the symbol table has no _text", nameof(symbols));
-        var end = symbols.AddressOf("_end") ?? symbols.Symbols[^1].Address;
-        _imageSize = end > Text ? end - Text : 0;
+        _symbols = symbols;
     }
 
-    public SymbolTable Symbols { get; }
+    /// <summary>Link address of <c>_text</c> (recovers the symbols if nothing did yet).</summary>
+    public ulong Text => Extent().Text;
 
-    /// <summary>Link address of <c>_text</c>.</summary>
-    public ulong Text { get; }
+    private (ulong Text, ulong ImageSize) Extent() => _extent ??= _symbols.Measure(symbols =>
+    {
+        var text = symbols.AddressOf("_text") ?? throw new LoaderHarness.Loader.Errors.LoaderException(
+            LoaderHarness.Loader.Errors.LoaderError.UnknownSymbol, "the kernel's symbol table has no _text (is it an x86-64 Linux System.map?)");
+        var end = symbols.AddressOf("_end") ?? symbols[symbols.Count - 1].Address;
+        return (text, end > text ? end - text : 0);
+    });
 
     /// <summary>Physical address of <c>_text</c>, once known.</summary>
     public ulong? Physical { get; set; }
@@ -44,16 +48,17 @@ internal sealed class KernelLocator
     {
         if (Physical is not { } kernel || ToPhysical(cpu, linear) is not { } physical)
             return null;
-        return physical >= kernel && physical - kernel < _imageSize ? physical - kernel + Text : null;
+        var (text, imageSize) = Extent();
+        return physical >= kernel && physical - kernel < imageSize ? physical - kernel + text : null;
     }
 
     /// <summary><c>symbol+0xoffset</c> for a linear address in the kernel, else hex.</summary>
     public string Describe(X86Cpu cpu, ulong linear) =>
-        LinkAddress(cpu, linear) is { } link ? Symbols.Describe(link) : $"0x{linear:x}";
+        LinkAddress(cpu, linear) is { } link ? _symbols.Measure(s => s.Describe(link)) : $"0x{linear:x}";
 
     /// <summary>The symbol starting at <paramref name="linear"/>, for traces.</summary>
     public string? NameAt(X86Cpu cpu, ulong linear) =>
-        LinkAddress(cpu, linear) is { } link ? Symbols.NameAt(link) : null;
+        LinkAddress(cpu, linear) is { } link ? _symbols.Measure(s => s.NameAt(link)) : null;
 
     /// <summary>Reads <paramref name="length"/> bytes of a kernel global at its link address, through the current page tables; null if unmapped.</summary>
     public byte[]? ReadGlobal(X86Cpu cpu, ulong link, int length)

@@ -73,8 +73,9 @@ internal sealed class X86BootSession : IBootSession
     /// <summary>code32_start, watched through the 16-bit entry to learn <see cref="_bootParams"/>; 0 for none.</summary>
     private readonly ulong _code32Start;
 
-    private X86BootSession(X86Cpu cpu, GuestSetupResult setup, KernelBootOptions options, SymbolTable symbols, ulong? kernelAllowance)
+    private X86BootSession(X86Cpu cpu, GuestSetupResult setup, KernelBootOptions options, SymbolSource source, ulong? kernelAllowance)
     {
+        var symbols = source.Table;
         _budget = options.MaxInstructions ?? KernelBudget.KernelAllowance;
         _kernelAllowance = kernelAllowance;
         _memory = cpu.Memory;
@@ -84,7 +85,7 @@ internal sealed class X86BootSession : IBootSession
         _cpu = cpu;
         if (options.RandomSeed is { } seed)
             _cpu.EnableRandom(seed);
-        _locator = new KernelLocator(_memory, symbols);
+        _locator = new KernelLocator(_memory, source);
         _untilSymbol = ConsoleMilestones.IsMilestoneName(options.Until) ? null : symbols.AddressOf(options.Until)!.Value;
         _untilLink = _untilSymbol ?? 0;
         if (!KernelBoot.ReadbackPoints.Contains(options.Until) && symbols.AddressOf("start_kernel") is { } startKernel && startKernel != _untilSymbol)
@@ -111,17 +112,21 @@ internal sealed class X86BootSession : IBootSession
     /// <exception cref="LoaderException">Not a PVH, 64-bit or 32-bit entry (UnsupportedEntry); no symbols, or no <c>_text</c> or stop symbol in them (UnknownSymbol).</exception>
     /// <param name="setup">The guest as the loader set it up.</param>
     /// <param name="options">How far to run; <see cref="KernelBootOptions.MaxInstructions"/> is the whole budget.</param>
+    /// <param name="source">The kernel's symbols, recovered when first asked for, and timed; else <see cref="KernelBootOptions.Symbols"/>.</param>
     /// <param name="kernelAllowance">When the budget was sized to the kernel: the kernel's share, which replaces the rest of the budget once the decompressor has jumped into the kernel.</param>
-    public static Func<IGuestCpu, IBootSession> Open(GuestSetupResult setup, KernelBootOptions options, ulong? kernelAllowance = null)
+    public static Func<IGuestCpu, IBootSession> Open(GuestSetupResult setup, KernelBootOptions options, SymbolSource? source = null, ulong? kernelAllowance = null)
     {
         if (setup.Protocol is not (BootProtocol.Pvh or BootProtocol.Linux64 or BootProtocol.Linux32 or BootProtocol.Linux16))
             throw new LoaderException(LoaderError.UnsupportedEntry, $"the x86 engine boots PVH, 64-bit, 32-bit and 16-bit x86 entries, not {setup.Protocol}");
-        var symbols = options.Symbols ?? throw new LoaderException(LoaderError.UnknownSymbol, "an x86 boot needs the kernel's symbols (System.map or kallsyms)");
+        // Every x86 run needs a few names before it starts (startup_64 to find the decompressed kernel, start_kernel
+        // to read back on the way, the stop symbol): the table is recovered here, its names decoded only as looked up.
+        source ??= new SymbolSource(options.Symbols ?? throw new LoaderException(LoaderError.UnknownSymbol, "an x86 boot needs the kernel's symbols (System.map or kallsyms)"));
+        var symbols = source.Table;
         if (!ConsoleMilestones.IsMilestoneName(options.Until) && symbols.AddressOf(options.Until) is null)
             throw new LoaderException(LoaderError.UnknownSymbol, $"stop symbol '{options.Until}' is not in the kernel's symbol table");
         if (symbols.AddressOf("_text") is null)
             throw new LoaderException(LoaderError.UnknownSymbol, "the kernel's symbol table has no _text (is it an x86-64 Linux System.map?)");
-        return cpu => new X86BootSession((X86Cpu)cpu, setup, options, symbols, kernelAllowance);
+        return cpu => new X86BootSession((X86Cpu)cpu, setup, options, source, kernelAllowance);
     }
 
     private enum Hit

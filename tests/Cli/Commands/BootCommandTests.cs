@@ -47,6 +47,22 @@ public sealed class BootCommandTests : CliTestFixture
     }
 
     [Test]
+    public void Json_reports_where_the_time_went_phase_by_phase()
+    {
+        var (code, output, _) = Run("boot", TinyKernel(), "--system-map", TinyMap(), "--until", "target", "--json");
+
+        code.ShouldBe(CliApp.Ok);
+        var phases = JsonNode.Parse(output)!["phases"]!.AsObject();
+        phases.Select(p => p.Key).ShouldBe(["startup", "load", "symbols", "run", "report"]);
+        foreach (var (name, value) in phases)
+            value!.GetValue<double>().ShouldBeGreaterThanOrEqualTo(0, name);
+        // In-process there is no process start of ours to measure from; loading and the run take some time.
+        phases["startup"]!.GetValue<double>().ShouldBe(0);
+        phases["load"]!.GetValue<double>().ShouldBeGreaterThan(0);
+        phases["run"]!.GetValue<double>().ShouldBeGreaterThan(0);
+    }
+
+    [Test]
     public void Not_reaching_the_symbol_exits_with_1()
     {
         var (code, output, _) = Run("boot", TinyKernel(), "--system-map", TinyMap(), "--until", "never", "--json");

@@ -46,6 +46,25 @@ public sealed class X86ConsoleRealKernelTests
     }
 
     [Test]
+    public void A_run_to_the_first_console_line_reports_where_its_time_went()
+    {
+        var report = KernelBoot.Run(DebianBoot.Vmlinux, new KernelBootOptions
+        {
+            CommandLine = Cmdline,
+            Protocol = BootProtocol.Pvh,
+            Until = ConsoleMilestones.Console,
+            MaxInstructions = 100_000_000,
+        });
+
+        report.Milestone.ShouldBe(ConsoleMilestones.Console, $"{report.StopReason} at {report.StopLocation}: {report.StopDetail}");
+        // kallsyms are recovered (start_kernel is read back on the way, startup_64 finds the kernel) and timed apart from the run.
+        report.Phases.Symbols.ShouldBeGreaterThan(TimeSpan.Zero);
+        report.Phases.Run.ShouldBeGreaterThan(TimeSpan.Zero);
+        report.Phases.Load.ShouldBeGreaterThan(TimeSpan.Zero);
+        report.StopLocation.ShouldNotStartWith("0x");
+    }
+
+    [Test]
     public void Pvh_vmlinux_prints_its_banner_as_the_first_com1_line()
     {
         var report = Boot(ConsoleMilestones.Console, null, 100_000_000);

@@ -1,0 +1,89 @@
+using LoaderHarness.Loader.Errors;
+using LoaderHarness.Loader.Memory;
+using Shouldly;
+
+namespace LoaderHarness.Tests.Loader.Memory;
+
+/// <summary>
+/// <see cref="GuestMemory.Load"/> maps a file's pages into guest RAM copy-on-write where the offsets line up and
+/// copies elsewhere; either way the guest sees the file's bytes, the file never sees the guest's writes, and a
+/// range that is not RAM leaves memory untouched.
+/// </summary>
+[TestFixture]
+public sealed class GuestMemoryLoadTests
+{
+    private const int Page = 4096;
+    private string _path = null!;
+    private byte[] _bytes = null!;
+
+    [SetUp]
+    public void WriteFile()
+    {
+        _bytes = new byte[64 * Page + 123];
+        new Random(7).NextBytes(_bytes);
+        _path = Path.Combine(Path.GetTempPath(), $"guest-load-{Guid.NewGuid():n}.bin");
+        File.WriteAllBytes(_path, _bytes);
+    }
+
+    [TearDown]
+    public void DeleteFile() => File.Delete(_path);
+
+    [Test]
+    public void Aligned_file_bytes_are_mapped_and_read_back_as_the_file()
+    {
+        using var file = MappedImageFile.Open(_path, _bytes.Length);
+        using var memory = GuestMemory.Flat(1 << 20);
+        // File offset 100 at guest 0x10064: both 100 bytes past a page, so all but the head and tail is mapped.
+        var source = file.Memory[100..];
+
+        var mapped = memory.Load(0x1_0064, source);
+
+        if (OperatingSystem.IsLinux())
+            mapped.ShouldBe((ulong)(63 * Page));
+        memory.ReadBytes(0x1_0064, source.Length).ShouldBe(_bytes[100..]);
+        memory.ReadU8(0x1_0063).ShouldBe((byte)0);
+        memory.ReadU8(0x1_0064 + (ulong)source.Length).ShouldBe((byte)0);
+    }
+
+    [Test]
+    public void Guest_writes_to_mapped_pages_stay_out_of_the_file()
+    {
+        using (var file = MappedImageFile.Open(_path, _bytes.Length))
+        using (var memory = GuestMemory.Flat(1 << 20))
+        {
+            memory.Load(0x2_0000, file.Memory);
+            memory.Fill(0x2_0000, (ulong)_bytes.Length, 0xAA);
+            memory.ReadU8(0x2_0000 + 5 * Page).ShouldBe((byte)0xAA);
+        }
+        File.ReadAllBytes(_path).ShouldBe(_bytes);
+    }
+
+    [Test]
+    public void Offsets_that_do_not_line_up_are_copied()
+    {
+        using var file = MappedImageFile.Open(_path, _bytes.Length);
+        using var memory = GuestMemory.Flat(1 << 20);
+
+        memory.Load(0x1_0001, file.Memory).ShouldBe(0UL);
+        memory.ReadBytes(0x1_0001, _bytes.Length).ShouldBe(_bytes);
+    }
+
+    [Test]
+    public void Bytes_in_an_array_are_copied()
+    {
+        using var memory = GuestMemory.Flat(1 << 20);
+
+        memory.Load(0x1_0000, _bytes).ShouldBe(0UL);
+        memory.ReadBytes(0x1_0000, _bytes.Length).ShouldBe(_bytes);
+    }
+
+    [Test]
+    public void A_range_past_ram_fails_and_leaves_memory_untouched()
+    {
+        using var file = MappedImageFile.Open(_path, _bytes.Length);
+        using var memory = GuestMemory.Flat(1 << 20);
+
+        Should.Throw<LoaderException>(() => memory.Load((1 << 20) - 0x1000, file.Memory)).Code.ShouldBe(LoaderError.GuestAddressOutOfRange);
+        memory.ReadBytes((1 << 20) - 0x1000, 0x1000).ShouldAllBe(b => b == 0);
+    }
+}
