@@ -63,6 +63,39 @@ public sealed class KernelBootLinux16RealKernelTests
         report.Succeeded.ShouldBeTrue();
     }
 
+    /// <summary>
+    /// Debian 12's 6.12 cloud bzImage (zstd payload, entered at _text + startup_64's offset) through its own
+    /// real-mode setup code: the decompressed kernel is found and holds the E820 the BIOS returned.
+    /// </summary>
+    [TestCaseSource(nameof(RealModeProfiles))]
+    public void The_6_12_bzImage_reaches_start_kernel_holding_the_e820_the_bios_returned(string profile)
+    {
+        var kernel = DebianKernelSet.Amd64Cloud612;
+        var bzImage = File.ReadAllBytes(Path.Combine(kernel.Directory(), "vmlinuz"));
+        var vmm = VmmProfiles.Find(profile)!;
+        using var memory = GuestMemory.WithMmioGap(1UL << 30);
+        var setup = GuestSetup.Run(memory, vmm.Configure(new GuestSetupRequest
+        {
+            Kernel = KernelImage.Parse(bzImage),
+            CommandLine = Cmdline,
+            Protocol = BootProtocol.Linux16,
+        }));
+
+        var report = KernelBoot.Run(memory, setup, new KernelBootOptions
+        {
+            Symbols = KernelBoot.RecoverSymbols(bzImage),
+            Until = "start_kernel",
+            Profile = vmm,
+        });
+
+        report.Milestone.ShouldBe("start_kernel", $"{report.StopReason} at {report.StopLocation}: {report.StopDetail}");
+        report.Contracts.Where(c => c.IsViolation).Select(c => $"{c.Contract.Id}: {c.Detail}").ShouldBeEmpty();
+        report.Contracts.Single(c => c.Contract.Id == "x86.run.e820").Verdict.ShouldBe(ContractVerdict.Pass);
+        // memory.c detect_memory_e820 copies every entry INT 15h E820h returned: the profile's whole map.
+        report.Readback.ShouldNotBeNull().X86.ShouldNotBeNull().E820.ShouldBe(setup.MemoryMap);
+        report.Readback.BootCommandLine.ShouldBe(Cmdline);
+    }
+
     [Test]
     public void The_6_1_bzImage_runs_init_and_logs_the_e820_the_bios_returned()
     {
