@@ -41,13 +41,14 @@ internal sealed partial class X86Translator
         _il = method.GetILGenerator();
         FindWrittenRegisters();
         DeclareFrame();
-        EmitEntry();
         for (var i = 0; i < _nodes.Count; i++)
         {
             var n = _nodes[i];
             n.Label = _il.DefineLabel();
             _nodes[i] = n;
         }
+        EmitEntry();
+        _il.Emit(OpCodes.Br, _nodes[_index[_headRip]].Label);
         for (var i = 0; i < _nodes.Count; i++)
             EmitNode(i);
         EmitExitBlock();
@@ -58,7 +59,7 @@ internal sealed partial class X86Translator
     {
         foreach (var n in _nodes)
         {
-            if (n.D.I.Op0Kind == Iced.Intel.OpKind.Register && n.Op is not (GuestOp.Cmp or GuestOp.Test or GuestOp.Push))
+            if (n.D.I.OpCount > 0 && n.D.I.Op0Kind == Iced.Intel.OpKind.Register && n.Op is not (GuestOp.Cmp or GuestOp.Test or GuestOp.Push))
                 _written[X86Cpu.GprInfo(n.D.I.Op0Register).Slot] = true;
             if (n.Op is GuestOp.Push or GuestOp.Pop or GuestOp.Call or GuestOp.Ret)
                 _written[4] = true;

@@ -58,7 +58,7 @@ internal sealed partial class X86Translator
         t.FindBlocks();
         t.FindFlagLiveness();
         var body = t.Emit();
-        return new X86CompiledBlock(body, t._nodes.Count, t._nodes[0].BlockLength, shape);
+        return new X86CompiledBlock(body, t._nodes.Count, t._nodes[t._index[rip]].BlockLength, shape);
     }
 
     /// <summary>Collects the covered instructions reachable from the head inside the page; false when the head is not covered.</summary>
@@ -90,7 +90,7 @@ internal sealed partial class X86Translator
                 work.Push(d.NextIP);
         }
         if (_nodes.Count == 0 || _nodes[0].Rip != _headRip)
-            return false;
+            return false; // the head comes first in discovery order; it is not first once sorted by address
         _nodes.Sort((a, b) => a.Rip.CompareTo(b.Rip));
         _index.Clear();
         for (var i = 0; i < _nodes.Count; i++)
@@ -125,7 +125,7 @@ internal sealed partial class X86Translator
         for (var i = 0; i < _nodes.Count; i++)
         {
             var n = _nodes[i];
-            n.Leader = i == 0 || !(predecessors[i] == 1 && fallOnly[i]) || _nodes[i].Rip == _headRip;
+            n.Leader = !(predecessors[i] == 1 && fallOnly[i]) || _nodes[i].Rip == _headRip;
             _nodes[i] = n;
         }
         for (var i = 0; i < _nodes.Count;)
