@@ -36,11 +36,12 @@ internal static class BootCommand
         var seed = new Option<ulong?>("--seed") { Description = "x86: give the CPU RDRAND/RDSEED (in CPUID too) drawing from this seed; without it they are absent and KASLR mixes only RDTSC.", CustomParser = r => OptionParsers.UInt64("--seed")(r) };
         var mem = new Option<string>("--mem") { Description = "Guest RAM size (e.g. 512M, 1G).", DefaultValueFactory = _ => "1G" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (schema in README)." };
+        var engine = EngineOption.Create();
         var console = new Option<bool>("--console") { Description = "Stream the kernel's serial console (x86 COM1, arm64 PL011) to stderr, line by line, as it runs." };
         var command = new Command("boot",
             "Boot a real Linux kernel (x86-64 or arm64) hardware-free in the engine to a symbol (start_kernel by default) and read back from its memory what it accepted.")
         {
-            kernel, initrd, cmdline, protocol, profile, systemMap, until, maxInstructions, trace, seed, mem, json, console,
+            kernel, initrd, cmdline, protocol, profile, systemMap, until, maxInstructions, trace, seed, mem, json, console, engine,
         };
         command.SetAction(parse => CliApp.Guard(stderr, () =>
         {
@@ -62,6 +63,7 @@ internal static class BootCommand
                 Symbols = parse.GetValue(systemMap) is { } map ? SystemMapParser.Parse(InputFile.ReadAllText(map.FullName)) : null,
                 Until = parse.GetValue(until)!,
                 MaxInstructions = parse.GetValue(maxInstructions),
+                Engine = parse.GetValue(engine),
                 RandomSeed = parse.GetValue(seed),
                 Trace = traceFile,
                 ConsoleEcho = parse.GetValue(console) ? stderr : null,

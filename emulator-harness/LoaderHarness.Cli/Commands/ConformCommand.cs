@@ -35,13 +35,14 @@ internal static class ConformCommand
         var json = new Option<FileInfo?>("--json") { Description = "Write the full report as JSON to this file." };
         var junit = new Option<FileInfo?>("--junit") { Description = "Write JUnit XML (one testcase per contract per case) to this file." };
         var budget = new Option<ulong>("--max-instructions") { Description = "Instruction budget per boot.", DefaultValueFactory = _ => 1_000_000, CustomParser = OptionParsers.UInt64("--max-instructions") };
+        var engine = EngineOption.Create();
         var details = new Option<bool>("--details") { Description = "Print every contract's verdict for every case." };
         var command = new Command("conform",
             "Check boot-protocol conformance hardware-free: load each kernel as each VMM profile would (x86: spec, firecracker, cloud-hypervisor, crosvm, qemu; arm64: firecracker, cloud-hypervisor, spec-el2), " +
             "set up the vCPU, check the contract catalogue on the entry state, run the kernel's entry code in the emulator, and check what it did. " +
             "With no options it runs the built-in fixture kernels and the seeded-fault mutants. Exit 0 when everything conforms and every mutant is caught, 1 otherwise, 2 for bad input.")
         {
-            kernel, initrd, cmdline, protocol, profile, mutants, json, junit, budget, details,
+            kernel, initrd, cmdline, protocol, profile, mutants, json, junit, budget, details, engine,
         };
         command.SetAction(parse => CliApp.Guard(stderr, () =>
         {
@@ -61,7 +62,7 @@ internal static class ConformCommand
             byte[]? initrdBytes = parse.GetValue(initrd) is { } f ? InputFile.ReadAll(f.FullName)
                 : userKernel is null ? Enumerable.Range(0, 0x3000).Select(i => (byte)i).ToArray() : null;
             var cases = ConformanceMatrix.Build(kernels, profiles, entry, parse.GetValue(cmdline), initrdBytes, parse.GetValue(budget),
-                realMode: userKernel is null);
+                realMode: userKernel is null).Select(c => c with { Engine = parse.GetValue(engine) }).ToList();
             if (cases.Count == 0)
                 throw new UsageException("no case to run: the image has no entry the chosen profile(s) offer");
             var withMutants = parse.GetValue(mutants) ?? userKernel is null;

@@ -68,7 +68,7 @@ public static class KernelBoot
         var open = architecture == GuestArchitecture.Arm64
             ? Arm64KernelBoot.Open(memory, setup, options)
             : X86BootSession.Open(setup, options);
-        var cpu = VcpuSetup.Create(memory, setup, profile);
+        var cpu = VcpuSetup.Create(memory, setup, profile, options.Engine);
         var session = open(cpu);
         var boot = new BootCase(cpu, setup, profile);
         options.Mutant?.Inject(boot);

@@ -1,5 +1,6 @@
 using LoaderHarness.Emulator.Contracts;
 using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Core.Tiering;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Loader.Images;
 using LoaderHarness.Loader.Setup;
@@ -27,6 +28,8 @@ public sealed record ConformanceCase
     public ulong MemorySize { get; init; } = 512UL << 20;
     /// <summary>Instructions the kernel may execute.</summary>
     public ulong Budget { get; init; } = 1_000_000;
+    /// <summary>How the CPU executes (x86; arm64 interprets either way).</summary>
+    public EngineTier Engine { get; init; } = EngineTier.Interpreter;
 
     /// <summary>The guest's architecture.</summary>
     public GuestArchitecture Architecture => Profile.Architecture;

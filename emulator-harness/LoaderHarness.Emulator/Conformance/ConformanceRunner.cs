@@ -28,7 +28,7 @@ public static class ConformanceRunner
                 CommandLine = c.CommandLine,
                 Protocol = c.Protocol,
             }));
-            boot = new BootCase(VcpuSetup.Create(memory, guest, c.Profile), guest, c.Profile);
+            boot = new BootCase(VcpuSetup.Create(memory, guest, c.Profile, c.Engine), guest, c.Profile);
         }
         catch (LoaderException e)
         {

@@ -103,6 +103,8 @@ public sealed unsafe partial class X86Cpu
         int slot = page.Slots[linear & 0xFFF];
         if (slot != 0)
             return slot;
+        if ((linear & 0xFFF) > 4096 - 15)
+            return 0; // it might straddle into the next page, whose fetch could fault: leave it to the interpreter (x86 instructions are at most 15 bytes, SDM Vol. 2A §2.3.11)
         var saved = Rip;
         Rip = rip;
         try

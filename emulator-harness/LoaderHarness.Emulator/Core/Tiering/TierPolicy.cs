@@ -7,5 +7,5 @@ public static class TierPolicy
     /// Executions of an entry before it is compiled. Translation and JIT cost roughly what interpreting a
     /// few thousand instructions does, so run-once code (most of a boot's early setup) is never compiled.
     /// </summary>
-    public const int DefaultThreshold = 64;
+    public const int DefaultThreshold = 1000;
 }

@@ -12,28 +12,33 @@ namespace LoaderHarness.Emulator.X86.Tier2;
 /// </summary>
 internal static unsafe class CompiledRuntime
 {
-    /// <summary>64-bit mode (and flat 32-bit accesses whose offset cannot pass 4 GiB): the TLB read fast path.</summary>
+    /// <summary>The host address of a read the TLB maps (inside one page), or null for the slow path.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryRead(TlbEntry* tlb, ulong linear, int size, out ulong value) => SoftMmu.TryLoad(tlb, linear, size, out value);
-
-    /// <summary>The TLB write fast path.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryWrite(TlbEntry* tlb, ulong linear, int size, ulong value) => SoftMmu.TryStore(tlb, linear, size, value);
-
-    /// <summary>Flat 32-bit segments: the fast path only when the access ends inside the 4 GiB limit (SDM Vol. 3A §5.3), else the checked slow path.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryRead32(TlbEntry* tlb, ulong offset, int size, out ulong value)
+    public static byte* ReadPointer(TlbEntry* tlb, ulong linear, int size)
     {
-        if (offset <= 0x1_0000_0000UL - (ulong)size)
-            return SoftMmu.TryLoad(tlb, offset, size, out value);
-        value = 0;
-        return false;
+        var e = tlb + ((linear >> 12) & (SoftMmu.TlbSize - 1));
+        var off = (uint)linear & 0xFFF;
+        return e->Page == linear >> 12 && off <= 4096u - (uint)size ? e->Read + off : null;
     }
 
-    /// <summary>Flat 32-bit segments: the write fast path inside the limit.</summary>
+    /// <summary>The host address of a write the TLB allows directly (inside one page, no code on it), or null for the slow path.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryWrite32(TlbEntry* tlb, ulong offset, int size, ulong value)
-        => offset <= 0x1_0000_0000UL - (ulong)size && SoftMmu.TryStore(tlb, offset, size, value);
+    public static byte* WritePointer(TlbEntry* tlb, ulong linear, int size)
+    {
+        var e = tlb + ((linear >> 12) & (SoftMmu.TlbSize - 1));
+        var off = (uint)linear & 0xFFF;
+        return e->Page == linear >> 12 && off <= 4096u - (uint)size && e->Write != null ? e->Write + off : null;
+    }
+
+    /// <summary>Flat 32-bit segments: <see cref="ReadPointer"/> only when the access ends inside the 4 GiB limit (SDM Vol. 3A §5.3).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static byte* ReadPointer32(TlbEntry* tlb, ulong offset, int size)
+        => offset <= 0x1_0000_0000UL - (ulong)size ? ReadPointer(tlb, offset, size) : null;
+
+    /// <summary>Flat 32-bit segments: <see cref="WritePointer"/> inside the limit.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static byte* WritePointer32(TlbEntry* tlb, ulong offset, int size)
+        => offset <= 0x1_0000_0000UL - (ulong)size ? WritePointer(tlb, offset, size) : null;
 
     /// <summary>The interpreter's read through a segment (limit checks, walk, MMIO, watches, faults).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -15,39 +15,48 @@ internal sealed partial class X86Translator
         switch (node.Op)
         {
             case GuestOp.Jcc:
-            {
-                var notTaken = _il.DefineLabel();
-                EmitCondition(d.I.ConditionCode);
-                _il.Emit(OpCodes.Brfalse, notTaken);
-                EmitGoto(d.Target);
-                _il.MarkLabel(notTaken);
-                EmitGoto(d.NextIP);
-                return;
-            }
+                {
+                    var notTaken = _il.DefineLabel();
+                    EmitCondition(d.I.ConditionCode);
+                    _il.Emit(OpCodes.Brfalse, notTaken);
+                    EmitGoto(d.Target);
+                    _il.MarkLabel(notTaken);
+                    EmitGoto(d.NextIP);
+                    return;
+                }
             case GuestOp.Jmp:
                 EmitGoto(d.Target);
                 return;
             case GuestOp.Call:
                 LdConst(d.NextIP);
                 EmitPush(in node, StackOpSize(in d));
-                EmitExit(d.Target, 0);
+                EmitGoto(d.Target);
                 return;
             case GuestOp.Ret:
-            {
-                var size = StackOpSize(in d);
-                var sp = StackPointer();
-                EmitLoad(in node, (int)SegmentRegister.Ss, sp, size);
-                var target = Store();
-                _il.Emit(OpCodes.Ldloc, sp);
-                LdConst((ulong)size + (d.I.OpCount > 0 ? d.I.Immediate16 : 0u));
-                _il.Emit(OpCodes.Add);
-                SetStackPointer();
-                _il.Emit(OpCodes.Ldloc, target);
-                EmitDynamicExit();
-                Release(sp);
-                Release(target);
-                return;
-            }
+                {
+                    var size = StackOpSize(in d);
+                    var sp = StackPointer();
+                    EmitLoad(in node, (int)SegmentRegister.Ss, sp, size);
+                    var target = Store();
+                    _il.Emit(OpCodes.Ldloc, sp);
+                    LdConst((ulong)size + (d.I.OpCount > 0 ? d.I.Immediate16 : 0u));
+                    _il.Emit(OpCodes.Add);
+                    SetStackPointer();
+                    // Return prediction: a return to a call site of this block stays in the block.
+                    foreach (var site in _returnSites)
+                    {
+                        if (!InBlock(site, out var index))
+                            continue;
+                        _il.Emit(OpCodes.Ldloc, target);
+                        LdConst(site);
+                        _il.Emit(OpCodes.Beq, _nodes[index].Label);
+                    }
+                    _il.Emit(OpCodes.Ldloc, target);
+                    EmitDynamicExit();
+                    Release(sp);
+                    Release(target);
+                    return;
+                }
             case GuestOp.Push:
                 if (d.I.Op0Kind == OpKind.Register)
                     EmitReadGpr(d.I.Op0Register);
@@ -56,52 +65,52 @@ internal sealed partial class X86Translator
                 EmitPush(in node, StackOpSize(in d));
                 return;
             case GuestOp.Pop:
-            {
-                var size = StackOpSize(in d);
-                var sp = StackPointer();
-                EmitLoad(in node, (int)SegmentRegister.Ss, sp, size);
-                var v = Store();
-                _il.Emit(OpCodes.Ldloc, sp);
-                LdConst((ulong)size);
-                _il.Emit(OpCodes.Add);
-                SetStackPointer();
-                EmitWriteGpr(d.I.Op0Register, v); // after RSP moved: POP RSP loads the popped value (SDM Vol. 2B POP)
-                Release(sp);
-                Release(v);
-                return;
-            }
-            case GuestOp.Setcc:
-            {
-                EmitCondition(d.I.ConditionCode);
-                _il.Emit(OpCodes.Conv_U8);
-                var v = Store();
-                EmitWriteOp0(in node, v);
-                Release(v);
-                return;
-            }
-            case GuestOp.Cmovcc:
-            {
-                // The source is read whether or not the condition holds (SDM Vol. 2A CMOVcc).
-                EmitReadOperand(in node, 1, d.OpSize);
-                var v = Store();
-                var no = _il.DefineLabel();
-                var done = _il.DefineLabel();
-                EmitCondition(d.I.ConditionCode);
-                _il.Emit(OpCodes.Brfalse, no);
-                EmitWriteGpr(d.I.Op0Register, v);
-                _il.Emit(OpCodes.Br, done);
-                _il.MarkLabel(no);
-                if (d.OpSize == 4)
                 {
-                    // A 32-bit CMOVcc zero-extends its destination even when the condition is false.
-                    EmitReadGpr(d.I.Op0Register);
-                    _il.Emit(OpCodes.Stloc, v);
-                    EmitWriteGpr(d.I.Op0Register, v);
+                    var size = StackOpSize(in d);
+                    var sp = StackPointer();
+                    EmitLoad(in node, (int)SegmentRegister.Ss, sp, size);
+                    var v = Store();
+                    _il.Emit(OpCodes.Ldloc, sp);
+                    LdConst((ulong)size);
+                    _il.Emit(OpCodes.Add);
+                    SetStackPointer();
+                    EmitWriteGpr(d.I.Op0Register, v); // after RSP moved: POP RSP loads the popped value (SDM Vol. 2B POP)
+                    Release(sp);
+                    Release(v);
+                    return;
                 }
-                _il.MarkLabel(done);
-                Release(v);
-                return;
-            }
+            case GuestOp.Setcc:
+                {
+                    EmitCondition(d.I.ConditionCode);
+                    _il.Emit(OpCodes.Conv_U8);
+                    var v = Store();
+                    EmitWriteOp0(in node, v);
+                    Release(v);
+                    return;
+                }
+            case GuestOp.Cmovcc:
+                {
+                    // The source is read whether or not the condition holds (SDM Vol. 2A CMOVcc).
+                    EmitReadOperand(in node, 1, d.OpSize);
+                    var v = Store();
+                    var no = _il.DefineLabel();
+                    var done = _il.DefineLabel();
+                    EmitCondition(d.I.ConditionCode);
+                    _il.Emit(OpCodes.Brfalse, no);
+                    EmitWriteGpr(d.I.Op0Register, v);
+                    _il.Emit(OpCodes.Br, done);
+                    _il.MarkLabel(no);
+                    if (d.OpSize == 4)
+                    {
+                        // A 32-bit CMOVcc zero-extends its destination even when the condition is false.
+                        EmitReadGpr(d.I.Op0Register);
+                        _il.Emit(OpCodes.Stloc, v);
+                        EmitWriteGpr(d.I.Op0Register, v);
+                    }
+                    _il.MarkLabel(done);
+                    Release(v);
+                    return;
+                }
             default:
                 throw new InvalidOperationException($"no translation for {node.Op}");
         }

@@ -94,37 +94,37 @@ internal sealed partial class X86Translator
             case GuestOp.Nop:
                 return;
             case GuestOp.Mov:
-            {
-                EmitReadOperand(in node, 1, size);
-                var v = Store();
-                EmitWriteOp0(in node, v);
-                Release(v);
-                return;
-            }
+                {
+                    EmitReadOperand(in node, 1, size);
+                    var v = Store();
+                    EmitWriteOp0(in node, v);
+                    Release(v);
+                    return;
+                }
             case GuestOp.Movzx:
             case GuestOp.Movsx:
-            {
-                var source = d.I.Op1Kind == OpKind.Register ? X86Cpu.RegisterSize(d.I.Op1Register) : d.MemSize;
-                EmitReadOperand(in node, 1, source);
-                if (node.Op == GuestOp.Movsx)
                 {
-                    _il.Emit(source switch { 1 => OpCodes.Conv_I1, 2 => OpCodes.Conv_I2, 4 => OpCodes.Conv_I4, _ => OpCodes.Nop });
-                    _il.Emit(OpCodes.Conv_I8);
-                    MaskTo(size);
+                    var source = d.I.Op1Kind == OpKind.Register ? X86Cpu.RegisterSize(d.I.Op1Register) : d.MemSize;
+                    EmitReadOperand(in node, 1, source);
+                    if (node.Op == GuestOp.Movsx)
+                    {
+                        _il.Emit(source switch { 1 => OpCodes.Conv_I1, 2 => OpCodes.Conv_I2, 4 => OpCodes.Conv_I4, _ => OpCodes.Nop });
+                        _il.Emit(OpCodes.Conv_I8);
+                        MaskTo(size);
+                    }
+                    var v = Store();
+                    EmitWriteGpr(d.I.Op0Register, v);
+                    Release(v);
+                    return;
                 }
-                var v = Store();
-                EmitWriteGpr(d.I.Op0Register, v);
-                Release(v);
-                return;
-            }
             case GuestOp.Lea:
-            {
-                EmitEa(in d);
-                var v = Store();
-                EmitWriteGpr(d.I.Op0Register, v);
-                Release(v);
-                return;
-            }
+                {
+                    EmitEa(in d);
+                    var v = Store();
+                    EmitWriteGpr(d.I.Op0Register, v);
+                    Release(v);
+                    return;
+                }
             case GuestOp.Add or GuestOp.Adc or GuestOp.Sub or GuestOp.Sbb or GuestOp.Cmp:
                 EmitArithmetic(in node, size);
                 return;
@@ -187,8 +187,11 @@ internal sealed partial class X86Translator
     private void EmitLogic(in GuestNode node, int size)
     {
         EmitReadOperand(in node, 0, size);
+        var a = Store(); // the IL stack is empty whenever a slow path may branch to the shared spill
         EmitReadOperand(in node, 1, size);
+        _il.Emit(OpCodes.Ldloc, a);
         _il.Emit(node.Op switch { GuestOp.Or => OpCodes.Or, GuestOp.Xor => OpCodes.Xor, _ => OpCodes.And });
+        Release(a);
         var r = Store();
         if (node.Op != GuestOp.Test)
             EmitWriteOp0(in node, r);
@@ -273,8 +276,11 @@ internal sealed partial class X86Translator
         ref readonly var d = ref node.D;
         if (d.I.OpCount == 2)
         {
-            EmitReadOperand(in node, 0, size);
             EmitReadOperand(in node, 1, size);
+            var y = Store();
+            EmitReadOperand(in node, 0, size);
+            _il.Emit(OpCodes.Ldloc, y);
+            Release(y);
         }
         else
         {

@@ -7,10 +7,11 @@ namespace LoaderHarness.Emulator.X86.Tier2;
 /// <summary>Registers, effective addresses and memory operands as IL: the TLB fast path inline, the interpreter's path on a miss.</summary>
 internal sealed partial class X86Translator
 {
-    private static readonly MethodInfo TryReadMethod = Runtime(nameof(CompiledRuntime.TryRead));
-    private static readonly MethodInfo TryRead32Method = Runtime(nameof(CompiledRuntime.TryRead32));
-    private static readonly MethodInfo TryWriteMethod = Runtime(nameof(CompiledRuntime.TryWrite));
-    private static readonly MethodInfo TryWrite32Method = Runtime(nameof(CompiledRuntime.TryWrite32));
+    private static readonly MethodInfo ReadPointerMethod = Runtime(nameof(CompiledRuntime.ReadPointer));
+    private static readonly MethodInfo ReadPointer32Method = Runtime(nameof(CompiledRuntime.ReadPointer32));
+    private static readonly MethodInfo WritePointerMethod = Runtime(nameof(CompiledRuntime.WritePointer));
+    private static readonly MethodInfo WritePointer32Method = Runtime(nameof(CompiledRuntime.WritePointer32));
+    private readonly Stack<LocalBuilder> _freeHost = new();
     private static readonly MethodInfo ReadSlowMethod = Runtime(nameof(CompiledRuntime.ReadSlow));
     private static readonly MethodInfo WriteSlowMethod = Runtime(nameof(CompiledRuntime.WriteSlow));
 
@@ -126,13 +127,23 @@ internal sealed partial class X86Translator
     {
         var linear = Linear(seg, offset);
         var value = Temp();
-        var hit = _il.DefineLabel();
+        var host = HostTemp();
+        var slow = _il.DefineLabel();
+        var done = _il.DefineLabel();
         _il.Emit(OpCodes.Ldloc, _tlb);
         _il.Emit(OpCodes.Ldloc, linear);
         _il.Emit(OpCodes.Ldc_I4, size);
-        _il.Emit(OpCodes.Ldloca, value);
-        _il.Emit(OpCodes.Call, _mode64 ? TryReadMethod : TryRead32Method);
-        _il.Emit(OpCodes.Brtrue, hit);
+        _il.Emit(OpCodes.Call, _mode64 ? ReadPointerMethod : ReadPointer32Method);
+        _il.Emit(OpCodes.Stloc, host);
+        _il.Emit(OpCodes.Ldloc, host);
+        _il.Emit(OpCodes.Brfalse, slow);
+        _il.Emit(OpCodes.Ldloc, host);
+        _il.Emit(size switch { 1 => OpCodes.Ldind_U1, 2 => OpCodes.Ldind_U2, 4 => OpCodes.Ldind_U4, _ => OpCodes.Ldind_I8 });
+        if (size != 8)
+            _il.Emit(OpCodes.Conv_U8);
+        _il.Emit(OpCodes.Stloc, value);
+        _il.Emit(OpCodes.Br, done);
+        _il.MarkLabel(slow);
         EmitSpill(in node);
         _il.Emit(OpCodes.Ldarg_0);
         _il.Emit(OpCodes.Ldc_I4, seg);
@@ -140,9 +151,10 @@ internal sealed partial class X86Translator
         _il.Emit(OpCodes.Ldc_I4, size);
         _il.Emit(OpCodes.Call, ReadSlowMethod);
         _il.Emit(OpCodes.Stloc, value);
-        _il.MarkLabel(hit);
+        _il.MarkLabel(done);
         _il.Emit(OpCodes.Ldloc, value);
         Release(value);
+        _freeHost.Push(host);
         if (linear != offset)
             Release(linear);
     }
@@ -151,13 +163,23 @@ internal sealed partial class X86Translator
     private void EmitStore(in GuestNode node, int seg, LocalBuilder offset, int size, LocalBuilder value)
     {
         var linear = Linear(seg, offset);
+        var host = HostTemp();
+        var slow = _il.DefineLabel();
         var done = _il.DefineLabel();
         _il.Emit(OpCodes.Ldloc, _tlb);
         _il.Emit(OpCodes.Ldloc, linear);
         _il.Emit(OpCodes.Ldc_I4, size);
+        _il.Emit(OpCodes.Call, _mode64 ? WritePointerMethod : WritePointer32Method);
+        _il.Emit(OpCodes.Stloc, host);
+        _il.Emit(OpCodes.Ldloc, host);
+        _il.Emit(OpCodes.Brfalse, slow);
+        _il.Emit(OpCodes.Ldloc, host);
         _il.Emit(OpCodes.Ldloc, value);
-        _il.Emit(OpCodes.Call, _mode64 ? TryWriteMethod : TryWrite32Method);
-        _il.Emit(OpCodes.Brtrue, done);
+        if (size != 8)
+            _il.Emit(OpCodes.Conv_U4);
+        _il.Emit(size switch { 1 => OpCodes.Stind_I1, 2 => OpCodes.Stind_I2, 4 => OpCodes.Stind_I4, _ => OpCodes.Stind_I8 });
+        _il.Emit(OpCodes.Br, done);
+        _il.MarkLabel(slow);
         EmitSpill(in node);
         _il.Emit(OpCodes.Ldarg_0);
         _il.Emit(OpCodes.Ldc_I4, seg);
@@ -166,9 +188,13 @@ internal sealed partial class X86Translator
         _il.Emit(OpCodes.Ldloc, value);
         _il.Emit(OpCodes.Call, WriteSlowMethod);
         _il.MarkLabel(done);
+        _freeHost.Push(host);
         if (linear != offset)
             Release(linear);
     }
+
+    /// <summary>A scratch host-pointer local.</summary>
+    private LocalBuilder HostTemp() => _freeHost.Count != 0 ? _freeHost.Pop() : _il.DeclareLocal(typeof(byte*));
 
     /// <summary>Pushes operand <paramref name="n"/> at <paramref name="size"/> (registers at their own width, memory and immediates at <paramref name="size"/>).</summary>
     private void EmitReadOperand(in GuestNode node, int n, int size)

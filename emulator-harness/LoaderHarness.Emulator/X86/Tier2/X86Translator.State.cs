@@ -26,6 +26,9 @@ internal sealed partial class X86Translator
     private readonly LocalBuilder[] _g = new LocalBuilder[16];
     private readonly bool[] _written = new bool[16];
     private LocalBuilder _regs = null!, _tlb = null!, _base = null!, _n = null!, _chk = null!, _exitRip = null!, _exitN = null!;
+    private LocalBuilder _spillRip = null!, _spillN = null!, _spillReturn = null!;
+    private readonly List<Label> _spillReturns = [];
+    private Label _spill;
     private LocalBuilder _fOp = null!, _fSize = null!, _fA = null!, _fB = null!, _fR = null!, _fAux = null!, _fArith = null!;
     private readonly Stack<LocalBuilder> _free = new();
     private Label _exit;
@@ -52,6 +55,8 @@ internal sealed partial class X86Translator
         for (var i = 0; i < _nodes.Count; i++)
             EmitNode(i);
         EmitExitBlock();
+        if (_spillReturns.Count != 0)
+            EmitSpillStub();
         return method.CreateDelegate<CompiledBlockBody>();
     }
 
@@ -85,6 +90,10 @@ internal sealed partial class X86Translator
         _fAux = _il.DeclareLocal(typeof(ulong));
         _fArith = _il.DeclareLocal(typeof(ulong));
         _exit = _il.DefineLabel();
+        _spillRip = _il.DeclareLocal(typeof(ulong));
+        _spillN = _il.DeclareLocal(typeof(ulong));
+        _spillReturn = _il.DeclareLocal(typeof(int));
+        _spill = _il.DefineLabel();
     }
 
     /// <summary>Loads registers, lazy flags and the instruction count into locals, then enters the head.</summary>
@@ -210,21 +219,41 @@ internal sealed partial class X86Translator
     /// <summary>
     /// Before a slow path of the instruction <paramref name="node"/>: the CPU's state becomes exactly the state
     /// before that instruction (registers, flags, RIP, instruction count), so a fault, a watch record or a
-    /// device sees what the interpreter would show.
+    /// device sees what the interpreter would show. The write-back is one shared stub per block that returns
+    /// here through an IL switch, which keeps the block's IL, and its JIT time, small.
     /// </summary>
     private void EmitSpill(in GuestNode node)
     {
-        EmitWriteBack();
-        _il.Emit(OpCodes.Ldarg_0);
+        var back = _il.DefineLabel();
+        LdConst(node.Rip);
+        _il.Emit(OpCodes.Stloc, _spillRip);
         _il.Emit(OpCodes.Ldloc, _base);
         EmitCount(node.OwnBlockLength - node.IndexInBlock);
         _il.Emit(OpCodes.Add);
+        _il.Emit(OpCodes.Stloc, _spillN);
+        _il.Emit(OpCodes.Ldc_I4, _spillReturns.Count);
+        _il.Emit(OpCodes.Stloc, _spillReturn);
+        _il.Emit(OpCodes.Br, _spill);
+        _il.MarkLabel(back);
+        _spillReturns.Add(back);
+    }
+
+    /// <summary>The shared spill: write-back, instruction count, RIP, then back to the slow path that asked.</summary>
+    private void EmitSpillStub()
+    {
+        _il.MarkLabel(_spill);
+        EmitWriteBack();
+        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Ldloc, _spillN);
         _il.Emit(OpCodes.Call, ExecutedSetter);
         _il.Emit(OpCodes.Ldarg_0);
-        _il.Emit(OpCodes.Ldc_I8, (long)node.Rip);
+        _il.Emit(OpCodes.Ldloc, _spillRip);
         _il.Emit(OpCodes.Call, RipSetter);
         _il.Emit(OpCodes.Ldc_I4_1);
         _il.Emit(OpCodes.Stloc, _chk);
+        _il.Emit(OpCodes.Ldloc, _spillReturn);
+        _il.Emit(OpCodes.Switch, _spillReturns.ToArray());
+        _il.Emit(OpCodes.Br, _exit); // not reached: every spill sets a valid return index
     }
 
     /// <summary>A scratch ulong local.</summary>

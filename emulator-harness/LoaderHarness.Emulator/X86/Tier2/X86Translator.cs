@@ -31,6 +31,7 @@ internal sealed partial class X86Translator
     private readonly int _stackSize;
     private readonly List<GuestNode> _nodes = [];
     private readonly Dictionary<ulong, int> _index = [];
+    private readonly List<ulong> _returnSites = [];
     private readonly bool _headBreakpoint;
 
     private X86Translator(X86Cpu cpu, CodePage<DecodedInstruction> page, ulong headRip, bool headBreakpoint)
@@ -84,10 +85,12 @@ internal sealed partial class X86Translator
                 continue;
             _index[rip] = -1;
             _nodes.Add(new GuestNode { Rip = rip, D = d, Op = op });
-            if (op is GuestOp.Jcc or GuestOp.Jmp)
+            if (op is GuestOp.Jcc or GuestOp.Jmp or GuestOp.Call)
                 work.Push(d.Target);
-            if (op is not (GuestOp.Jmp or GuestOp.Call or GuestOp.Ret))
-                work.Push(d.NextIP);
+            if (op is not (GuestOp.Jmp or GuestOp.Ret))
+                work.Push(d.NextIP); // for a call, its return site: a RET in the block that pops it branches there
+            if (op == GuestOp.Call)
+                _returnSites.Add(d.NextIP);
         }
         if (_nodes.Count == 0 || _nodes[0].Rip != _headRip)
             return false; // the head comes first in discovery order; it is not first once sorted by address
@@ -114,8 +117,10 @@ internal sealed partial class X86Translator
         for (var i = 0; i < _nodes.Count; i++)
         {
             var n = _nodes[i];
-            if (n.Op is GuestOp.Jcc or GuestOp.Jmp && InBlock(n.D.Target, out var t))
+            if (n.Op is GuestOp.Jcc or GuestOp.Jmp or GuestOp.Call && InBlock(n.D.Target, out var t))
                 predecessors[t] += 2;
+            if (n.Op == GuestOp.Call && InBlock(n.D.NextIP, out var site))
+                predecessors[site] += 2; // reached from a RET
             if (n.Op is not (GuestOp.Jmp or GuestOp.Call or GuestOp.Ret) && InBlock(n.D.NextIP, out var f))
             {
                 predecessors[f]++;
