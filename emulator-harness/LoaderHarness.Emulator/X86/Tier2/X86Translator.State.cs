@@ -25,6 +25,12 @@ internal sealed partial class X86Translator
     private ILGenerator _il = null!;
     private readonly LocalBuilder[] _g = new LocalBuilder[16];
     private readonly bool[] _written = new bool[16];
+
+    /// <summary>Registers the block reads or writes: only these are loaded at entry.</summary>
+    private readonly bool[] _used = new bool[16];
+
+    /// <summary>Whether any instruction reads or writes the arithmetic flags: if none, the flags never leave the CPU.</summary>
+    private bool _usesFlags;
     private LocalBuilder _regs = null!, _tlb = null!, _base = null!, _n = null!, _chk = null!, _exitRip = null!, _exitN = null!;
     private LocalBuilder _spillRip = null!, _spillN = null!, _spillReturn = null!;
     private readonly List<Label> _spillReturns = [];
@@ -64,11 +70,25 @@ internal sealed partial class X86Translator
     {
         foreach (var n in _nodes)
         {
+            if (n.Op is not (GuestOp.Nop or GuestOp.Jmp or GuestOp.Call or GuestOp.Ret or GuestOp.Mov or GuestOp.Movzx or GuestOp.Movsx
+                or GuestOp.Lea or GuestOp.Push or GuestOp.Pop or GuestOp.Not))
+                _usesFlags = true;
+            MarkUsed(n.D.Base);
+            MarkUsed(n.D.Index);
+            for (var k = 0; k < n.D.I.OpCount; k++)
+                if (n.D.I.GetOpKind(k) == Iced.Intel.OpKind.Register)
+                    MarkUsed(X86Cpu.GprInfo(n.D.I.GetOpRegister(k)).Slot);
             if (n.D.I.OpCount > 0 && n.D.I.Op0Kind == Iced.Intel.OpKind.Register && n.Op is not (GuestOp.Cmp or GuestOp.Test or GuestOp.Push))
                 _written[X86Cpu.GprInfo(n.D.I.Op0Register).Slot] = true;
             if (n.Op is GuestOp.Push or GuestOp.Pop or GuestOp.Call or GuestOp.Ret)
-                _written[4] = true;
+                _written[4] = _used[4] = true;
         }
+    }
+
+    private void MarkUsed(int slot)
+    {
+        if (slot < 16)
+            _used[slot] = true;
     }
 
     private void DeclareFrame()
@@ -107,6 +127,8 @@ internal sealed partial class X86Translator
         _il.Emit(OpCodes.Stloc, _tlb);
         for (var i = 0; i < 16; i++)
         {
+            if (!_used[i])
+                continue;
             _il.Emit(OpCodes.Ldloc, _regs);
             if (i != 0)
             {
@@ -116,13 +138,16 @@ internal sealed partial class X86Translator
             _il.Emit(OpCodes.Ldind_I8);
             _il.Emit(OpCodes.Stloc, _g[i]);
         }
-        LoadField(FlOpField, _fOp);
-        LoadField(FlSizeField, _fSize);
-        LoadField(FlAField, _fA);
-        LoadField(FlBField, _fB);
-        LoadField(FlRField, _fR);
-        LoadField(FlAuxField, _fAux);
-        LoadField(FlArithField, _fArith);
+        if (_usesFlags)
+        {
+            LoadField(FlOpField, _fOp);
+            LoadField(FlSizeField, _fSize);
+            LoadField(FlAField, _fA);
+            LoadField(FlBField, _fB);
+            LoadField(FlRField, _fR);
+            LoadField(FlAuxField, _fAux);
+            LoadField(FlArithField, _fArith);
+        }
         _il.Emit(OpCodes.Ldarg_0);
         _il.Emit(OpCodes.Call, ExecutedGetter);
         _il.Emit(OpCodes.Stloc, _base);
@@ -161,6 +186,8 @@ internal sealed partial class X86Translator
             _il.Emit(OpCodes.Ldloc, _g[i]);
             _il.Emit(OpCodes.Stind_I8);
         }
+        if (!_usesFlags)
+            return;
         StoreField(FlOpField, _fOp);
         StoreField(FlSizeField, _fSize);
         StoreField(FlAField, _fA);
