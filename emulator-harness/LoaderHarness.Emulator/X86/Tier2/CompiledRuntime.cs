@@ -48,10 +48,6 @@ internal static unsafe class CompiledRuntime
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void WriteSlow(X86Cpu cpu, int seg, ulong offset, int size, ulong value) => cpu.WriteMem(seg, offset, size, value);
 
-    /// <summary>Whether the run's limit was reached: <c>Executed ≥ Limit</c> after an access that may have stopped or broken the run.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool LimitReached(X86Cpu cpu, ulong executed) => executed >= cpu.RunLimit;
-
     /// <summary>A Jcc/SETcc/CMOVcc condition from a lazy flag state known only at run time (the interpreter's evaluation).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static int Condition(int cc, int op, ulong a, ulong b, ulong r, ulong aux, ulong arith, int size)
