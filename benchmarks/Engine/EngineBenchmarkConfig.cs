@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
+using LoaderHarness.Emulator.Core.Tiering;
 using Perfolizer.Horology;
 
 namespace LoaderHarness.Benchmarks.Engine;
@@ -36,9 +37,9 @@ internal sealed class EngineBenchmarkConfig : ManualConfig
     /// Both machines for <paramref name="program"/>, each run once and checked before anything is timed:
     /// this engine retires exactly the instructions the program claims, and both end with the same RAX.
     /// </summary>
-    public static (EngineMachine Engine, UnicornMachine Unicorn) CreateAndVerify(GuestProgram program, bool cold, bool hooked = false)
+    public static (EngineMachine Engine, UnicornMachine Unicorn) CreateAndVerify(GuestProgram program, bool cold, bool hooked = false, EngineTier tier = EngineTier.Interpreter)
     {
-        var engine = new EngineMachine(program);
+        var engine = new EngineMachine(program, tier);
         var unicorn = new UnicornMachine(program);
         if (hooked)
         {

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using LoaderHarness.Emulator.Core.Tiering;
 
 namespace LoaderHarness.Benchmarks.Engine;
 
@@ -11,6 +12,7 @@ namespace LoaderHarness.Benchmarks.Engine;
 public class EngineBenchmarks
 {
     private EngineMachine _engine = null!;
+    private EngineMachine _tiered = null!;
     private UnicornMachine _unicorn = null!;
 
     /// <summary>Which guest program runs.</summary>
@@ -22,12 +24,15 @@ public class EngineBenchmarks
     {
         var program = GuestProgram.For(Workload, hooked: false);
         (_engine, _unicorn) = EngineBenchmarkConfig.CreateAndVerify(program, cold: false);
+        (_tiered, var unicorn) = EngineBenchmarkConfig.CreateAndVerify(program, cold: false, tier: EngineTier.Tiered);
+        unicorn.Dispose();
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
         _engine.Dispose();
+        _tiered.Dispose();
         _unicorn.Dispose();
     }
 
@@ -35,7 +40,11 @@ public class EngineBenchmarks
     [Benchmark(Baseline = true)]
     public ulong Unicorn() => _unicorn.Run();
 
-    /// <summary>This engine.</summary>
+    /// <summary>This engine, interpreter only.</summary>
     [Benchmark]
     public ulong Engine() => _engine.Run();
+
+    /// <summary>This engine with the compiling tier (hot code compiled after its first run, in the verifying run).</summary>
+    [Benchmark]
+    public ulong Tiered() => _tiered.Run();
 }

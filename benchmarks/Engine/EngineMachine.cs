@@ -1,5 +1,6 @@
 using Iced.Intel;
 using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Core.Tiering;
 using LoaderHarness.Emulator.X86;
 using LoaderHarness.Loader.Memory;
 
@@ -11,7 +12,7 @@ internal sealed class EngineMachine : IDisposable
     private readonly GuestMemory _memory = GuestMemory.Flat(GuestLayout.MemorySize);
     private readonly X86Cpu _cpu;
 
-    public EngineMachine(GuestProgram program)
+    public EngineMachine(GuestProgram program, EngineTier engine = EngineTier.Interpreter)
     {
         _memory.Write(GuestLayout.PageTables, GuestLayout.BuildPageTables());
         _memory.Write(GuestLayout.Source, GuestLayout.SourcePattern());
@@ -26,7 +27,11 @@ internal sealed class EngineMachine : IDisposable
         _cpu.SetSegment(SegmentRegister.Cs, Segment.Flat(0x08, 0x9B, 0xA));
         foreach (var s in new[] { SegmentRegister.Ds, SegmentRegister.Es, SegmentRegister.Ss, SegmentRegister.Fs, SegmentRegister.Gs })
             _cpu.SetSegment(s, Segment.Flat(0x10, 0x93, 0xC));
+        _cpu.Engine = engine;
     }
+
+    /// <summary>What the compiling tier did (all zero on the interpreter).</summary>
+    public TieringStatistics Tiering => _cpu.Tiering;
 
     /// <summary>Instructions the hook has seen.</summary>
     public ulong HookCalls { get; private set; }

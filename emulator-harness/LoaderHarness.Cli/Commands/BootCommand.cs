@@ -48,11 +48,12 @@ internal static class BootCommand
         var mem = new Option<string>("--mem") { Description = "Guest RAM size (e.g. 512M, 1G).", DefaultValueFactory = _ => "1G" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (schema: docs/schema/loader-harness.schema.json)." };
         var html = new Option<FileInfo?>("--html") { Description = "Write a self-contained HTML report (milestone timeline, memory map, verdicts with their sources, console) to this file." };
+        var engine = EngineOption.Create();
         var console = new Option<bool>("--console") { Description = "Stream the kernel's serial console (x86 COM1, arm64 PL011) to stderr, line by line, as it runs." };
         var command = new Command("boot",
             "Boot a real Linux kernel (x86-64 or arm64) hardware-free in the engine to a symbol (start_kernel by default) and read back from its memory what it accepted.")
         {
-            kernel, initrd, cmdline, protocol, profile, systemMap, until, maxInstructions, trace, traceFormat, seed, mem, json, html, console,
+            kernel, initrd, cmdline, protocol, profile, systemMap, until, maxInstructions, trace, traceFormat, seed, mem, json, html, console, engine,
         };
         command.SetAction(parse => CliApp.Guard(stderr, () =>
         {
@@ -76,6 +77,7 @@ internal static class BootCommand
                 Symbols = parse.GetValue(systemMap) is { } map ? SystemMapParser.Parse(InputFile.ReadAllText(map.FullName)) : null,
                 Until = parse.GetValue(until)!,
                 MaxInstructions = parse.GetValue(maxInstructions),
+                Engine = parse.GetValue(engine),
                 RandomSeed = parse.GetValue(seed),
                 Trace = traceFile,
                 TraceFormat = parse.GetValue(traceFormat),

@@ -54,13 +54,14 @@ internal static class ConformCommand
                 "a kernel that never gets there fails. The readback is taken at start_kernel on the way.",
             DefaultValueFactory = _ => "console",
         };
+        var engine = EngineOption.Create();
         var details = new Option<bool>("--details") { Description = "Print every contract's verdict for every case." };
         var command = new Command("conform",
             "Check boot-protocol conformance hardware-free: load each kernel as each VMM profile would (x86: spec, firecracker, cloud-hypervisor, crosvm, qemu; arm64: firecracker, cloud-hypervisor, spec-el2), " +
             "set up the vCPU, check the contract catalogue on the entry state, run the kernel's entry code in the emulator, and check what it did. " +
             "With no options it runs the built-in fixture kernels and the seeded-fault mutants. Exit 0 when everything conforms and every mutant is caught, 1 otherwise, 2 for bad input.")
         {
-            kernel, initrd, cmdline, protocol, profile, mutants, json, junit, junitSkipped, html, budget, until, details,
+            kernel, initrd, cmdline, protocol, profile, mutants, json, junit, junitSkipped, html, budget, until, details, engine,
         };
         command.SetAction(parse => CliApp.Guard(stderr, () =>
         {
@@ -82,7 +83,8 @@ internal static class ConformCommand
                 : userKernel is null ? Enumerable.Range(0, 0x3000).Select(i => (byte)i).ToArray() : null;
             // A real kernel boots to its milestone with devices, readback and the kernel-log contracts; the fixtures run bare.
             var cases = ConformanceMatrix.Build(kernels, profiles, entry, parse.GetValue(cmdline), initrdBytes, parse.GetValue(budget),
-                realMode: userKernel is null, until: userKernel is null ? null : parse.GetValue(until));
+                realMode: userKernel is null, until: userKernel is null ? null : parse.GetValue(until))
+                .Select(c => c with { Engine = parse.GetValue(engine) }).ToList();
             if (cases.Count == 0)
                 throw new UsageException("no case to run: the image has no entry the chosen profile(s) offer");
             var withMutants = parse.GetValue(mutants) ?? userKernel is null;

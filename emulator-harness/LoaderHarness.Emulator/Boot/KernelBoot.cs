@@ -93,7 +93,7 @@ public static class KernelBoot
         // arm64 reads the Image's own kallsyms in Open; x86 counts its recovery and lookups in the symbol source.
         var arm64Symbols = architecture == GuestArchitecture.Arm64 ? phase.Elapsed : TimeSpan.Zero;
         phase.Restart();
-        var cpu = VcpuSetup.Create(memory, setup, profile);
+        var cpu = VcpuSetup.Create(memory, setup, profile, options.Engine);
         var session = open(cpu);
         var vcpu = phase.Elapsed;
         phase.Restart();

@@ -1,5 +1,6 @@
 using LoaderHarness.Emulator.Contracts;
 using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Core.Tiering;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Loader.Setup;
 using LoaderHarness.Loader.Symbols;
@@ -41,6 +42,8 @@ public sealed record KernelBootOptions
     /// from the kernel's entry).
     /// </summary>
     public ulong? MaxInstructions { get; init; }
+    /// <summary>How the CPU executes: the interpreter, or hot code compiled (x86; arm64 interprets either way).</summary>
+    public EngineTier Engine { get; init; } = EngineTier.Interpreter;
     /// <summary>
     /// x86: when set, the CPU has RDRAND and RDSEED (advertised in CPUID) drawing from a generator with this seed, so
     /// KASLR's choice depends on it reproducibly; when null they are absent and the decompressor mixes only RDTSC

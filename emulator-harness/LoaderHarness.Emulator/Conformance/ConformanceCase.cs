@@ -1,5 +1,6 @@
 using LoaderHarness.Emulator.Contracts;
 using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Core.Tiering;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Loader.Images;
 using LoaderHarness.Loader.Setup;
@@ -38,6 +39,8 @@ public sealed record ConformanceCase
     public string? Until { get; init; }
     /// <summary>x86 real kernels: their symbols (null to recover them from the image's kallsyms).</summary>
     public LoaderHarness.Loader.Symbols.SymbolTable? Symbols { get; init; }
+    /// <summary>How the CPU executes (x86; arm64 interprets either way).</summary>
+    public EngineTier Engine { get; init; } = EngineTier.Interpreter;
 
     /// <summary>The guest's architecture.</summary>
     public GuestArchitecture Architecture => Profile.Architecture;

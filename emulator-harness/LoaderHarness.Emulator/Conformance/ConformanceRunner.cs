@@ -34,7 +34,7 @@ public static class ConformanceRunner
             }));
             if (c.Until is { } until)
                 return RunKernel(c, mutant, memory, guest, until, clock);
-            boot = new BootCase(VcpuSetup.Create(memory, guest, c.Profile), guest, c.Profile);
+            boot = new BootCase(VcpuSetup.Create(memory, guest, c.Profile, c.Engine), guest, c.Profile);
         }
         catch (LoaderException e)
         {
@@ -74,6 +74,7 @@ public static class ConformanceRunner
             MaxInstructions = c.Budget,
             Symbols = c.Symbols,
             Mutant = mutant,
+            Engine = c.Engine,
         });
         return new CaseReport
         {

@@ -1,5 +1,6 @@
 using LoaderHarness.Emulator.Arm64;
 using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Core.Tiering;
 using LoaderHarness.Emulator.Devices.Gic;
 using LoaderHarness.Emulator.X86;
 using LoaderHarness.Loader.Boot.Fdt;
@@ -18,9 +19,13 @@ public static class VcpuSetup
     /// <summary>A CPU of <paramref name="profile"/>'s architecture over <paramref name="memory"/>, in its entry state for <paramref name="guest"/>.</summary>
     /// <exception cref="LoaderHarness.Loader.Errors.LoaderException">An x86 profile has no entry for the guest's protocol.</exception>
     /// <exception cref="ArgumentException">The guest was set up for the other architecture.</exception>
-    public static IGuestCpu Create(GuestMemory memory, GuestSetupResult guest, VmmProfile profile)
+    /// <param name="memory">Guest RAM.</param>
+    /// <param name="guest">What the loader set up.</param>
+    /// <param name="profile">The VMM.</param>
+    /// <param name="engine">How the CPU executes (x86 only so far; arm64 always interprets).</param>
+    public static IGuestCpu Create(GuestMemory memory, GuestSetupResult guest, VmmProfile profile, EngineTier engine = EngineTier.Interpreter)
     {
-        IGuestCpu cpu = profile.IsArm64 ? CreateArm64(memory) : new X86Cpu(memory);
+        IGuestCpu cpu = profile.IsArm64 ? CreateArm64(memory) : new X86Cpu(memory) { Engine = engine };
         Apply(cpu, guest, profile);
         return cpu;
     }

@@ -81,4 +81,10 @@ internal unsafe struct DecodedInstruction
 
     /// <summary>Slot (in the same code page) of the instruction at <see cref="Target"/>, once known; 0 = look it up.</summary>
     public ushort TargetSlot;
+
+    /// <summary>Tiered engine: times the run loop or a chain arrived here (the block execution counter).</summary>
+    public int Heat;
+
+    /// <summary>Tiered engine: handle of the compiled block starting here (0 none yet, −1 not compilable).</summary>
+    public int Compiled;
 }

@@ -107,6 +107,7 @@ public sealed unsafe partial class X86Cpu
     public void InvalidateCodeCache()
     {
         _code.Clear();
+        _blocks?.Clear();
         _lastPage = null;
         _fetchPage = null;
         FlushTlb();
@@ -183,7 +184,12 @@ public sealed unsafe partial class X86Cpu
                 _run.Limit = Math.Min(_run.Limit, _run.Executed + 1);
             }
             if (_tracer is null && _hook is null)
-                Chain<Unobserved>(page, slot);
+            {
+                if (!_tiered)
+                    Chain<Unobserved>(page, slot);
+                else if (slot == 0 || !TryRunCompiled(page, slot))
+                    Chain<TieredUnobserved>(page, slot);
+            }
             else
                 Chain<Observed>(page, slot);
         }
@@ -224,6 +230,8 @@ public sealed unsafe partial class X86Cpu
             int s = next == d.NextIP ? d.Next : next == d.Target ? d.TargetSlot : 0;
             if (s == 0)
                 break;
+            if (TObservation.Tiered && LeaveForCompiled(ref Unsafe.Add(ref entries, s)))
+                break;
             slot = s;
             d = ref Unsafe.Add(ref entries, s);
         }
@@ -251,17 +259,36 @@ public sealed unsafe partial class X86Cpu
     private interface IObservation
     {
         static abstract bool Enabled { get; }
+
+        /// <summary>Whether the chain returns to the loop at entries that are compiled or just became hot.</summary>
+        static abstract bool Tiered { get; }
     }
 
     private struct Observed : IObservation
     {
         public static bool Enabled => true;
+
+        public static bool Tiered => false;
     }
 
     private struct Unobserved : IObservation
     {
         public static bool Enabled => false;
+
+        public static bool Tiered => false;
     }
+
+    private struct TieredUnobserved : IObservation
+    {
+        public static bool Enabled => false;
+
+        public static bool Tiered => true;
+    }
+
+    /// <summary>Tiered chains: whether the next entry has a compiled block or has just become hot, so the loop should run or compile it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool LeaveForCompiled(ref DecodedInstruction next)
+        => next.Compiled > 0 || (next.Compiled == 0 && ++next.Heat == CompileThreshold);
 
     /// <summary>
     /// Ends the current run after the instruction executing now, with <paramref name="reason"/>: for a device or

@@ -181,6 +181,7 @@ public sealed unsafe partial class X86Cpu
         _csBase = SegBase[(int)SegmentRegister.Cs];
         _fetchLimit = Protected && !Mode64 ? cs.Limit : ulong.MaxValue;
         _fetchLinPage = ulong.MaxValue;
+        UpdateCompiledShape();
         BreakChain();
     }
 

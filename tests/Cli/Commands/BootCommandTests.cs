@@ -114,9 +114,22 @@ public sealed class BootCommandTests : CliTestFixture
         lines.ShouldContain(l => l.StartsWith("0000000001000010") && l.Contains("hlt"));
     }
 
+    [TestCase("interpreter")]
+    [TestCase("tiered")]
+    public void Either_engine_reaches_the_symbol_after_the_same_instructions(string engine)
+    {
+        var (code, output, error) = Run("boot", TinyKernel(), "--system-map", TinyMap(), "--until", "target", "--engine", engine, "--json");
+
+        code.ShouldBe(CliApp.Ok, error);
+        var json = JsonNode.Parse(output)!;
+        json["stopReason"]!.GetValue<string>().ShouldBe("address-reached");
+        json["instructions"]!.GetValue<ulong>().ShouldBe(2UL); // mov, jmp
+    }
+
     [TestCase("--until", "no_such_symbol")]
     [TestCase("--protocol", "linux16")]
     [TestCase("--profile", "vmware")]
+    [TestCase("--engine", "jit")]
     [TestCase("--protocol", "linux32")] // a vmlinux has no 32-bit entry
     public void Bad_input_exits_with_2(string option, string value) =>
         Run("boot", TinyKernel(), "--system-map", TinyMap(), option, value).Code.ShouldBe(CliApp.BadInput);

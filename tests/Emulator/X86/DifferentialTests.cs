@@ -1,5 +1,6 @@
 using Iced.Intel;
 using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Core.Tiering;
 using LoaderHarness.Emulator.X86;
 using LoaderHarness.Tests.Support;
 using NUnit.Framework;
@@ -20,10 +21,13 @@ public class DifferentialTests
     private const ulong StackArea = 0x3000;
     private const int Length = 24;
 
-    [TestCase(64, 1_500)]
-    [TestCase(32, 1_500)]
-    [TestCase(16, 600)]
-    public void Random_sequences_agree_with_unicorn(int bitness, int sequences) => RunMany(bitness, sequences, 1);
+    [TestCase(64, 1_500, EngineTier.Interpreter)]
+    [TestCase(32, 1_500, EngineTier.Interpreter)]
+    [TestCase(16, 600, EngineTier.Interpreter)]
+    [TestCase(64, 800, EngineTier.Tiered)]
+    [TestCase(32, 800, EngineTier.Tiered)]
+    [TestCase(16, 600, EngineTier.Tiered)]
+    public void Random_sequences_agree_with_unicorn(int bitness, int sequences, EngineTier engine) => RunMany(bitness, sequences, 1, engine);
 
     [Test]
     [Category("Slow")]
@@ -34,15 +38,19 @@ public class DifferentialTests
         RunMany(16, 10_000, 3_000_000);
     }
 
-    [TestCase(64, 1)]
-    public void Replay(int bitness, int seed) => RunMany(bitness, 1, seed);
+    [TestCase(64, 1, EngineTier.Interpreter)]
+    [TestCase(64, 1, EngineTier.Tiered)]
+    public void Replay(int bitness, int seed, EngineTier engine) => RunMany(bitness, 1, seed, engine);
 
-    private static void RunMany(int bitness, int sequences, int firstSeed)
+    /// <summary>Runs the sequences; on the tiered engine every entry is compiled on first sight (threshold 1), so the compiled code is what runs.</summary>
+    private static void RunMany(int bitness, int sequences, int firstSeed, EngineTier engine = EngineTier.Interpreter)
     {
         Unicorn.RequireOrIgnore();
         using var uc = Unicorn.X86(bitness);
         uc.Map(0, 0x10000);
         using var m = new TestMachine();
+        m.Cpu.CompileThreshold = 1;
+        m.Cpu.Engine = engine;
         for (var seed = firstSeed; seed < firstSeed + sequences; seed++)
             RunOne(bitness, seed, uc, m);
     }

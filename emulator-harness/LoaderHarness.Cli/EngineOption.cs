@@ -1,0 +1,16 @@
+using System.CommandLine;
+using LoaderHarness.Emulator.Core.Tiering;
+
+namespace LoaderHarness.Cli;
+
+/// <summary><c>--engine interpreter|tiered</c>, shared by the commands that run guest code.</summary>
+internal static class EngineOption
+{
+    /// <summary>The option; tiered by default (the same results as the interpreter, hot x86 code compiled).</summary>
+    public static Option<EngineTier> Create() => new("--engine")
+    {
+        Description = "interpreter, or tiered: hot x86 code compiled to IL by the .NET JIT, with the same results, counts and stops (arm64 interprets either way, and so does the NativeAOT executable, which has no JIT).",
+        DefaultValueFactory = _ => EngineTier.Tiered,
+        CustomParser = OptionParsers.Enum("--engine", EngineTier.Interpreter, EngineTier.Tiered),
+    };
+}

@@ -1,0 +1,110 @@
+namespace LoaderHarness.Emulator.Core.Tiering;
+
+/// <summary>
+/// The bounded store of compiled blocks both engines share (the translator cache of Ryujinx's ARMeilleure,
+/// QEMU's TB cache). A block is found through a handle kept in the decoded entry it starts at, and is valid
+/// only while the <see cref="CodePage"/> it was translated from keeps the generation it had then: a write to
+/// the page's code (self-modifying code, patching) resets the page, which drops every handle at once.
+/// At most <see cref="Capacity"/> blocks are held; when full, a clock sweep (second-chance LRU) evicts one
+/// not entered since the hand last passed, so compiled code, and the dynamic methods behind it, stay bounded.
+/// </summary>
+/// <typeparam name="TBlock">The engine's compiled block.</typeparam>
+internal sealed class CompiledBlockCache<TBlock>
+    where TBlock : class, ICompiledBlock
+{
+    /// <summary>The default limit: 8192 blocks. A block is at most a few hundred guest instructions, so this holds the hot code of a kernel boot.</summary>
+    public const int DefaultCapacity = 8192;
+
+    private readonly Slot[] _slots;
+    private int _count;
+    private int _hand;
+
+    /// <summary>Creates an empty cache of at most <paramref name="capacity"/> blocks.</summary>
+    public CompiledBlockCache(int capacity = DefaultCapacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        _slots = new Slot[capacity];
+    }
+
+    /// <summary>The most blocks held at once.</summary>
+    public int Capacity => _slots.Length;
+
+    /// <summary>Blocks held now.</summary>
+    public int Count => _count;
+
+    /// <summary>Blocks added over the cache's lifetime.</summary>
+    public long Added { get; private set; }
+
+    /// <summary>Blocks evicted to make room.</summary>
+    public long Evicted { get; private set; }
+
+    /// <summary>Called with the page, slot and generation of an evicted block so the engine clears the handle its entry holds.</summary>
+    public Action<CodePage, int, uint>? OnEvict { get; set; }
+
+    /// <summary>Guest instructions covered by the blocks held now.</summary>
+    public long GuestInstructions { get; private set; }
+
+    /// <summary>Stores <paramref name="block"/>, translated from entry <paramref name="slot"/> of <paramref name="page"/>; returns its handle (≥ 1).</summary>
+    public int Add(TBlock block, CodePage page, int slot)
+    {
+        int index;
+        if (_count < _slots.Length)
+            index = _count++;
+        else
+        {
+            index = Victim();
+            ref var old = ref _slots[index];
+            GuestInstructions -= old.Block!.InstructionCount;
+            Evicted++;
+            OnEvict?.Invoke(old.Page!, old.EntrySlot, old.Generation);
+        }
+        _slots[index] = new Slot { Block = block, Page = page, EntrySlot = slot, Generation = page.Generation, Referenced = true };
+        GuestInstructions += block.InstructionCount;
+        Added++;
+        return index + 1;
+    }
+
+    /// <summary>The block behind <paramref name="handle"/> when it still belongs to entry <paramref name="slot"/> of <paramref name="page"/> at its current generation; null otherwise.</summary>
+    public TBlock? Get(int handle, CodePage page, int slot)
+    {
+        if ((uint)(handle - 1) >= (uint)_count)
+            return null;
+        ref var s = ref _slots[handle - 1];
+        if (!ReferenceEquals(s.Page, page) || s.EntrySlot != slot || s.Generation != page.Generation)
+            return null;
+        s.Referenced = true;
+        return s.Block;
+    }
+
+    /// <summary>Drops every block (the engine dropped its decoded code).</summary>
+    public void Clear()
+    {
+        Array.Clear(_slots, 0, _count);
+        _count = 0;
+        _hand = 0;
+        GuestInstructions = 0;
+    }
+
+    /// <summary>Clock sweep: the first slot not referenced since the hand last passed, clearing reference bits on the way.</summary>
+    private int Victim()
+    {
+        while (true)
+        {
+            ref var s = ref _slots[_hand];
+            var index = _hand;
+            _hand = (_hand + 1) % _slots.Length;
+            if (!s.Referenced)
+                return index;
+            s.Referenced = false;
+        }
+    }
+
+    private struct Slot
+    {
+        public TBlock? Block;
+        public CodePage? Page;
+        public int EntrySlot;
+        public uint Generation;
+        public bool Referenced;
+    }
+}

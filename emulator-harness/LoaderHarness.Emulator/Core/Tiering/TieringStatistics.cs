@@ -1,0 +1,12 @@
+namespace LoaderHarness.Emulator.Core.Tiering;
+
+/// <summary>What the compiling tier did so far, for benchmarks and reports.</summary>
+/// <param name="Compiled">Blocks translated and compiled.</param>
+/// <param name="Rejected">Hot entries whose first instruction the translator does not cover (left to the interpreter).</param>
+/// <param name="Evicted">Compiled blocks dropped to stay within <paramref name="Capacity"/>.</param>
+/// <param name="Resident">Compiled blocks held now.</param>
+/// <param name="Capacity">The most compiled blocks held at once.</param>
+/// <param name="Entries">Times compiled code was entered.</param>
+/// <param name="GuestInstructions">Guest instructions in the compiled blocks held now (their translated size).</param>
+public readonly record struct TieringStatistics(
+    long Compiled, long Rejected, long Evicted, int Resident, int Capacity, long Entries, long GuestInstructions);

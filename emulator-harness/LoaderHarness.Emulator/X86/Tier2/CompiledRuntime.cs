@@ -1,0 +1,124 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using LoaderHarness.Emulator.Core;
+
+namespace LoaderHarness.Emulator.X86.Tier2;
+
+/// <summary>
+/// What compiled blocks call: the TLB fast paths (small enough for the JIT to inline into the block), the
+/// interpreter's own slow paths (segment checks, page walk, MMIO, watches, code invalidation, faults) and
+/// the operations whose flags are easier written once in C# than emitted as IL. Every slow path is the
+/// interpreter's, so a compiled block reaches the same results and raises the same faults.
+/// </summary>
+internal static unsafe class CompiledRuntime
+{
+    /// <summary>The host address of a read the TLB maps (inside one page), or null for the slow path.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static byte* ReadPointer(TlbEntry* tlb, ulong linear, int size)
+    {
+        var e = tlb + ((linear >> 12) & (SoftMmu.TlbSize - 1));
+        var off = (uint)linear & 0xFFF;
+        return e->Page == linear >> 12 && off <= 4096u - (uint)size ? e->Read + off : null;
+    }
+
+    /// <summary>The host address of a write the TLB allows directly (inside one page, no code on it), or null for the slow path.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static byte* WritePointer(TlbEntry* tlb, ulong linear, int size)
+    {
+        var e = tlb + ((linear >> 12) & (SoftMmu.TlbSize - 1));
+        var off = (uint)linear & 0xFFF;
+        return e->Page == linear >> 12 && off <= 4096u - (uint)size && e->Write != null ? e->Write + off : null;
+    }
+
+    /// <summary>Flat 32-bit segments: <see cref="ReadPointer"/> only when the access ends inside the 4 GiB limit (SDM Vol. 3A §5.3).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static byte* ReadPointer32(TlbEntry* tlb, ulong offset, int size)
+        => offset <= 0x1_0000_0000UL - (ulong)size ? ReadPointer(tlb, offset, size) : null;
+
+    /// <summary>Flat 32-bit segments: <see cref="WritePointer"/> inside the limit.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static byte* WritePointer32(TlbEntry* tlb, ulong offset, int size)
+        => offset <= 0x1_0000_0000UL - (ulong)size ? WritePointer(tlb, offset, size) : null;
+
+    /// <summary>The interpreter's read through a segment (limit checks, walk, MMIO, watches, faults).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static ulong ReadSlow(X86Cpu cpu, int seg, ulong offset, int size) => cpu.ReadMem(seg, offset, size);
+
+    /// <summary>The interpreter's write through a segment (also invalidates decoded and compiled code it overlaps).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void WriteSlow(X86Cpu cpu, int seg, ulong offset, int size, ulong value) => cpu.WriteMem(seg, offset, size, value);
+
+    /// <summary>A Jcc/SETcc/CMOVcc condition from a lazy flag state known only at run time (the interpreter's evaluation).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static int Condition(int cc, int op, ulong a, ulong b, ulong r, ulong aux, ulong arith, int size)
+        => LazyFlags.Condition((Iced.Intel.ConditionCode)cc, (LazyOp)op, a, b, r, aux, arith, size) ? 1 : 0;
+
+    /// <summary>CF from a lazy flag state known only at run time.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static ulong Carry(int op, ulong a, ulong b, ulong r, ulong aux, ulong arith)
+        => LazyFlags.Cf((LazyOp)op, a, b, r, aux, arith) ? 1UL : 0;
+
+    /// <summary>CF of ADC's lazy state: r &lt; a, or r == a with a carry in.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong CarryAdc(ulong a, ulong r, ulong aux) => r < a || (aux != 0 && r == a) ? 1UL : 0;
+
+    /// <summary>CF of SBB's lazy state: a &lt; b, or a == b with a borrow in.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong CarrySbb(ulong a, ulong b, ulong aux) => a < b || (aux != 0 && a == b) ? 1UL : 0;
+
+    /// <summary>PF: set when the low byte of the result has an even number of one bits (SDM Vol. 1 §3.4.3.1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Parity(ulong r) => (BitOperations.PopCount((uint)(byte)r) & 1) ^ 1;
+
+    /// <summary>SHL by a non-zero masked count, as the interpreter computes it; the six arithmetic flags in <paramref name="flags"/>.</summary>
+    public static ulong Shl(ulong a, int count, int size, out ulong flags)
+    {
+        var bits = size * 8;
+        var r = count >= 64 ? 0 : (a << count) & X86Cpu.Mask(size);
+        var cf = count <= bits && ((a >> (bits - count)) & 1) != 0;
+        flags = ShiftFlags(r, size, cf, ((r & X86Cpu.SignBit(size)) != 0) ^ cf);
+        return r;
+    }
+
+    /// <summary>SHR by a non-zero masked count.</summary>
+    public static ulong Shr(ulong a, int count, int size, out ulong flags)
+    {
+        var r = a >> count;
+        flags = ShiftFlags(r, size, ((a >> (count - 1)) & 1) != 0, (a & X86Cpu.SignBit(size)) != 0);
+        return r;
+    }
+
+    /// <summary>SAR by a non-zero masked count.</summary>
+    public static ulong Sar(ulong a, int count, int size, out ulong flags)
+    {
+        var s = Arithmetic.SignExtend(a, size);
+        var r = (ulong)(s >> Math.Min(count, 63)) & X86Cpu.Mask(size);
+        flags = ShiftFlags(r, size, ((s >> Math.Min(count - 1, 63)) & 1) != 0, false);
+        return r;
+    }
+
+    private static ulong ShiftFlags(ulong r, int size, bool cf, bool of)
+        => X86Cpu.ZspFlags(r, size) | (cf ? FlagBits.CF : 0) | (of ? FlagBits.OF : 0);
+
+    /// <summary>Two- and three-operand IMUL: the truncated product, CF = OF = the signed result did not fit (SDM Vol. 2A IMUL).</summary>
+    public static ulong Imul(ulong x, ulong y, int size, out ulong flags)
+    {
+        long a = Arithmetic.SignExtend(x, size), b = Arithmetic.SignExtend(y, size);
+        bool overflow;
+        ulong result;
+        if (size == 8)
+        {
+            var hi = Math.BigMul(a, b, out var lo);
+            result = (ulong)lo;
+            overflow = hi != (lo >> 63);
+        }
+        else
+        {
+            var p = a * b;
+            result = (ulong)p & X86Cpu.Mask(size);
+            overflow = Arithmetic.SignExtend(result, size) != p;
+        }
+        flags = (overflow ? FlagBits.CF | FlagBits.OF : 0) | X86Cpu.ZspFlags(result, size);
+        return result;
+    }
+}

@@ -1,0 +1,34 @@
+using System.Reflection.Emit;
+
+namespace LoaderHarness.Emulator.X86.Tier2;
+
+/// <summary>One guest instruction of a block being translated, with what the translator derived for it.</summary>
+internal struct GuestNode
+{
+    /// <summary>Its RIP (offset in CS).</summary>
+    public ulong Rip;
+
+    /// <summary>A copy of its decoded entry.</summary>
+    public DecodedInstruction D;
+
+    /// <summary>What it does.</summary>
+    public GuestOp Op;
+
+    /// <summary>Whether a basic block starts here (the budget is checked here).</summary>
+    public bool Leader;
+
+    /// <summary>For a leader: instructions in its basic block.</summary>
+    public int BlockLength;
+
+    /// <summary>Index within its basic block.</summary>
+    public int IndexInBlock;
+
+    /// <summary>Length of the basic block it belongs to.</summary>
+    public int OwnBlockLength;
+
+    /// <summary>Whether the flags it writes can be read (by a later instruction, an exit or a fault) before they are overwritten.</summary>
+    public bool FlagsLive;
+
+    /// <summary>Its label in the emitted IL.</summary>
+    public Label Label;
+}

@@ -1,0 +1,38 @@
+namespace LoaderHarness.Emulator.X86.Tier2;
+
+/// <summary>The operations the translator covers; anything else ends a compiled block and is left to the interpreter.</summary>
+internal enum GuestOp : byte
+{
+    /// <summary>Not covered.</summary>
+    None,
+    Nop,
+    Mov,
+    Movzx,
+    Movsx,
+    Lea,
+    Add,
+    Adc,
+    Sub,
+    Sbb,
+    And,
+    Or,
+    Xor,
+    Cmp,
+    Test,
+    Inc,
+    Dec,
+    Neg,
+    Not,
+    Shl,
+    Shr,
+    Sar,
+    Imul,
+    Push,
+    Pop,
+    Setcc,
+    Cmovcc,
+    Jcc,
+    Jmp,
+    Call,
+    Ret,
+}

@@ -1,0 +1,26 @@
+using LoaderHarness.Emulator.Core.Tiering;
+
+namespace LoaderHarness.Emulator.X86.Tier2;
+
+/// <summary>The body of a compiled block: runs guest code from the block's first instruction and leaves the CPU's state exact at its exit.</summary>
+internal delegate void CompiledBlockBody(X86Cpu cpu);
+
+/// <summary>
+/// Guest code from one entry point compiled to a <see cref="System.Reflection.Emit.DynamicMethod"/>: its
+/// body, how many instructions it was translated from, how many its first basic block runs (the budget
+/// that must be left to enter it) and the execution shape it assumes (<see cref="X86Cpu.CompiledShape"/>).
+/// </summary>
+internal sealed class X86CompiledBlock(CompiledBlockBody body, int instructionCount, int headLength, int shape) : ICompiledBlock
+{
+    /// <summary>Runs the block.</summary>
+    public readonly CompiledBlockBody Body = body;
+
+    /// <summary>Instructions in the first basic block: entering needs that much budget left.</summary>
+    public readonly int HeadLength = headLength;
+
+    /// <summary>The shape it was compiled for: 64 (64-bit mode) or 32 (flat 32-bit protected mode).</summary>
+    public readonly int Shape = shape;
+
+    /// <inheritdoc/>
+    public int InstructionCount { get; } = instructionCount;
+}

@@ -1,0 +1,300 @@
+using System.Reflection;
+using System.Reflection.Emit;
+using Iced.Intel;
+
+namespace LoaderHarness.Emulator.X86.Tier2;
+
+/// <summary>Per instruction: the basic block's budget check, the operation, the check after a slow path, and where control goes next.</summary>
+internal sealed partial class X86Translator
+{
+    private static readonly MethodInfo ShlMethod = Runtime(nameof(CompiledRuntime.Shl));
+    private static readonly MethodInfo ShrMethod = Runtime(nameof(CompiledRuntime.Shr));
+    private static readonly MethodInfo SarMethod = Runtime(nameof(CompiledRuntime.Sar));
+    private static readonly MethodInfo ImulMethod = Runtime(nameof(CompiledRuntime.Imul));
+
+    private void EmitNode(int i)
+    {
+        var node = _nodes[i];
+        _il.MarkLabel(node.Label);
+        if (node.Leader)
+            EmitBudgetCheck(in node);
+        EmitOperation(in node);
+        if (GuestOpClassifier.EndsBlock(node.Op))
+            return;
+        if (MayTakeSlowPath(in node))
+            EmitLimitCheck(in node);
+        if (InBlock(node.D.NextIP, out var next))
+        {
+            if (next != i + 1)
+                _il.Emit(OpCodes.Br, _nodes[next].Label);
+        }
+        else
+            EmitExit(node.D.NextIP, 0);
+    }
+
+    /// <summary>
+    /// At a basic block's start: leave to the run loop unless the whole basic block fits in the run's limit
+    /// (the budget, or 0 when something asked the loop to look: a stop, an interrupt line, stale code), then
+    /// count the block's instructions. The flag producer of a predecessor is not known here.
+    /// </summary>
+    private void EmitBudgetCheck(in GuestNode node)
+    {
+        var fits = _il.DefineLabel();
+        _il.Emit(OpCodes.Ldloc, _base);
+        _il.Emit(OpCodes.Ldloc, _n);
+        _il.Emit(OpCodes.Add);
+        LdConst((ulong)node.BlockLength);
+        _il.Emit(OpCodes.Add);
+        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Call, LimitGetter);
+        _il.Emit(OpCodes.Ble_Un, fits);
+        EmitExit(node.Rip, 0);
+        _il.MarkLabel(fits);
+        _il.Emit(OpCodes.Ldloc, _n);
+        LdConst((ulong)node.BlockLength);
+        _il.Emit(OpCodes.Add);
+        _il.Emit(OpCodes.Stloc, _n);
+        _known = false;
+    }
+
+    /// <summary>After an instruction that took a slow path: when the run's limit was reached (a device stopped the run, code was invalidated, an interrupt line rose) leave after it, as the interpreter's chain does.</summary>
+    private void EmitLimitCheck(in GuestNode node)
+    {
+        var behind = node.OwnBlockLength - node.IndexInBlock - 1;
+        var go = _il.DefineLabel();
+        _il.Emit(OpCodes.Ldloc, _chk);
+        _il.Emit(OpCodes.Brfalse, go);
+        _il.Emit(OpCodes.Ldc_I4_0);
+        _il.Emit(OpCodes.Stloc, _chk);
+        _il.Emit(OpCodes.Ldloc, _base);
+        EmitCount(behind);
+        _il.Emit(OpCodes.Add);
+        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Call, LimitGetter);
+        _il.Emit(OpCodes.Blt_Un, go);
+        EmitExit(node.D.NextIP, behind);
+        _il.MarkLabel(go);
+    }
+
+    /// <summary>Branches to <paramref name="rip"/>: inside the block a plain IL branch (block chaining), else an exit.</summary>
+    private void EmitGoto(ulong rip)
+    {
+        if (InBlock(rip, out var index))
+            _il.Emit(OpCodes.Br, _nodes[index].Label);
+        else
+            EmitExit(rip, 0);
+    }
+
+    private void EmitOperation(in GuestNode node)
+    {
+        ref readonly var d = ref node.D;
+        var size = (int)d.OpSize;
+        switch (node.Op)
+        {
+            case GuestOp.Nop:
+                return;
+            case GuestOp.Mov:
+                {
+                    EmitReadOperand(in node, 1, size);
+                    var v = Store();
+                    EmitWriteOp0(in node, v);
+                    Release(v);
+                    return;
+                }
+            case GuestOp.Movzx:
+            case GuestOp.Movsx:
+                {
+                    var source = d.I.Op1Kind == OpKind.Register ? X86Cpu.RegisterSize(d.I.Op1Register) : d.MemSize;
+                    EmitReadOperand(in node, 1, source);
+                    if (node.Op == GuestOp.Movsx)
+                    {
+                        _il.Emit(source switch { 1 => OpCodes.Conv_I1, 2 => OpCodes.Conv_I2, 4 => OpCodes.Conv_I4, _ => OpCodes.Nop });
+                        _il.Emit(OpCodes.Conv_I8);
+                        MaskTo(size);
+                    }
+                    var v = Store();
+                    EmitWriteGpr(d.I.Op0Register, v);
+                    Release(v);
+                    return;
+                }
+            case GuestOp.Lea:
+                {
+                    EmitEa(in d);
+                    var v = Store();
+                    EmitWriteGpr(d.I.Op0Register, v);
+                    Release(v);
+                    return;
+                }
+            case GuestOp.Add or GuestOp.Adc or GuestOp.Sub or GuestOp.Sbb or GuestOp.Cmp:
+                EmitArithmetic(in node, size);
+                return;
+            case GuestOp.And or GuestOp.Or or GuestOp.Xor or GuestOp.Test:
+                EmitLogic(in node, size);
+                return;
+            case GuestOp.Inc or GuestOp.Dec or GuestOp.Neg or GuestOp.Not:
+                EmitUnary(in node, size);
+                return;
+            case GuestOp.Shl or GuestOp.Shr or GuestOp.Sar:
+                EmitShift(in node, size);
+                return;
+            case GuestOp.Imul:
+                EmitImul(in node, size);
+                return;
+            default:
+                EmitControlOrStack(in node);
+                return;
+        }
+    }
+
+    private void EmitArithmetic(in GuestNode node, int size)
+    {
+        EmitReadOperand(in node, 0, size);
+        var a = Store();
+        EmitReadOperand(in node, 1, size);
+        var b = Store();
+        LocalBuilder? carry = null;
+        if (node.Op is GuestOp.Adc or GuestOp.Sbb)
+        {
+            EmitCarry();
+            carry = Store();
+        }
+        Ld(a, b);
+        _il.Emit(node.Op is GuestOp.Add or GuestOp.Adc ? OpCodes.Add : OpCodes.Sub);
+        if (carry is not null)
+        {
+            _il.Emit(OpCodes.Ldloc, carry);
+            _il.Emit(node.Op == GuestOp.Adc ? OpCodes.Add : OpCodes.Sub);
+        }
+        MaskTo(size);
+        var r = Store();
+        if (node.Op != GuestOp.Cmp)
+            EmitWriteOp0(in node, r);
+        var op = node.Op switch
+        {
+            GuestOp.Add => LazyOp.Add,
+            GuestOp.Adc => LazyOp.Adc,
+            GuestOp.Sbb => LazyOp.Sbb,
+            _ => LazyOp.Sub,
+        };
+        EmitSetLazy(in node, op, size, a, b, 0, r, carry);
+        Release(a);
+        Release(b);
+        Release(r);
+        if (carry is not null)
+            Release(carry);
+    }
+
+    private void EmitLogic(in GuestNode node, int size)
+    {
+        EmitReadOperand(in node, 0, size);
+        var a = Store(); // the IL stack is empty whenever a slow path may branch to the shared spill
+        EmitReadOperand(in node, 1, size);
+        _il.Emit(OpCodes.Ldloc, a);
+        _il.Emit(node.Op switch { GuestOp.Or => OpCodes.Or, GuestOp.Xor => OpCodes.Xor, _ => OpCodes.And });
+        Release(a);
+        var r = Store();
+        if (node.Op != GuestOp.Test)
+            EmitWriteOp0(in node, r);
+        EmitSetLazy(in node, LazyOp.Logic, size, null, null, 0, r, null);
+        Release(r);
+    }
+
+    private void EmitUnary(in GuestNode node, int size)
+    {
+        EmitReadOperand(in node, 0, size);
+        var a = Store();
+        switch (node.Op)
+        {
+            case GuestOp.Not:
+                _il.Emit(OpCodes.Ldloc, a);
+                _il.Emit(OpCodes.Not);
+                break;
+            case GuestOp.Neg:
+                LdConst(0);
+                _il.Emit(OpCodes.Ldloc, a);
+                _il.Emit(OpCodes.Sub);
+                break;
+            default:
+                _il.Emit(OpCodes.Ldloc, a);
+                LdConst(1);
+                _il.Emit(node.Op == GuestOp.Inc ? OpCodes.Add : OpCodes.Sub);
+                break;
+        }
+        MaskTo(size);
+        var r = Store();
+        EmitWriteOp0(in node, r);
+        if (node.Op == GuestOp.Neg)
+            EmitSetLazy(in node, LazyOp.Sub, size, null, a, 0, r, null);
+        else if (node.Op != GuestOp.Not)
+        {
+            // INC/DEC keep CF: the carry of the flags before them rides along in aux (SDM Vol. 2A INC, DEC).
+            EmitCarry();
+            var carry = Store();
+            EmitSetLazy(in node, node.Op == GuestOp.Inc ? LazyOp.Inc : LazyOp.Dec, size, a, null, 1, r, carry);
+            Release(carry);
+        }
+        Release(a);
+        Release(r);
+    }
+
+    private void EmitShift(in GuestNode node, int size)
+    {
+        var count = ShiftCount(in node.D);
+        EmitReadOperand(in node, 0, size);
+        var a = Store();
+        var flags = Temp();
+        if (node.FlagsLive)
+        {
+            _il.Emit(OpCodes.Ldloc, a);
+            _il.Emit(OpCodes.Ldc_I4, count);
+            _il.Emit(OpCodes.Ldc_I4, size);
+            _il.Emit(OpCodes.Ldloca, flags);
+            _il.Emit(OpCodes.Call, node.Op switch { GuestOp.Shl => ShlMethod, GuestOp.Shr => ShrMethod, _ => SarMethod });
+        }
+        else
+        {
+            _il.Emit(OpCodes.Ldloc, a);
+            if (node.Op == GuestOp.Sar)
+            {
+                _il.Emit(size switch { 1 => OpCodes.Conv_I1, 2 => OpCodes.Conv_I2, 4 => OpCodes.Conv_I4, _ => OpCodes.Nop });
+                _il.Emit(OpCodes.Conv_I8);
+            }
+            _il.Emit(OpCodes.Ldc_I4, count);
+            _il.Emit(node.Op switch { GuestOp.Shl => OpCodes.Shl, GuestOp.Shr => OpCodes.Shr_Un, _ => OpCodes.Shr });
+            MaskTo(size);
+        }
+        var r = Store();
+        EmitWriteOp0(in node, r);
+        EmitSetArith(in node, flags);
+        Release(a);
+        Release(r);
+        Release(flags);
+    }
+
+    private void EmitImul(in GuestNode node, int size)
+    {
+        ref readonly var d = ref node.D;
+        if (d.I.OpCount == 2)
+        {
+            EmitReadOperand(in node, 1, size);
+            var y = Store();
+            EmitReadOperand(in node, 0, size);
+            _il.Emit(OpCodes.Ldloc, y);
+            Release(y);
+        }
+        else
+        {
+            EmitReadOperand(in node, 1, size);
+            LdConst(d.I.GetImmediate(2) & X86Cpu.Mask(size));
+        }
+        var flags = Temp();
+        _il.Emit(OpCodes.Ldc_I4, size);
+        _il.Emit(OpCodes.Ldloca, flags);
+        _il.Emit(OpCodes.Call, ImulMethod);
+        var r = Store();
+        EmitWriteGpr(d.I.Op0Register, r);
+        EmitSetArith(in node, flags);
+        Release(r);
+        Release(flags);
+    }
+}

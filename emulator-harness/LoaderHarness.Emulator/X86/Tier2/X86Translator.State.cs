@@ -1,0 +1,290 @@
+using System.Reflection;
+using System.Reflection.Emit;
+using LoaderHarness.Emulator.Core;
+
+namespace LoaderHarness.Emulator.X86.Tier2;
+
+/// <summary>The block's frame: locals for registers, flags and counters, the entry, the exits and the spill before a slow path.</summary>
+internal sealed partial class X86Translator
+{
+    private static readonly FieldInfo RegsField = typeof(X86Cpu).GetField(nameof(X86Cpu.R), BindingFlags.Instance | BindingFlags.NonPublic)!;
+    private static readonly FieldInfo SegBaseField = typeof(X86Cpu).GetField(nameof(X86Cpu.SegBase), BindingFlags.Instance | BindingFlags.NonPublic)!;
+    private static readonly FieldInfo FlOpField = Field(nameof(X86Cpu.FlOp));
+    private static readonly FieldInfo FlAField = Field(nameof(X86Cpu.FlA));
+    private static readonly FieldInfo FlBField = Field(nameof(X86Cpu.FlB));
+    private static readonly FieldInfo FlRField = Field(nameof(X86Cpu.FlR));
+    private static readonly FieldInfo FlAuxField = Field(nameof(X86Cpu.FlAux));
+    private static readonly FieldInfo FlArithField = Field(nameof(X86Cpu.FlArith));
+    private static readonly FieldInfo FlSizeField = Field(nameof(X86Cpu.FlSize));
+    private static readonly MethodInfo TlbGetter = Getter(nameof(X86Cpu.CompiledTlb));
+    private static readonly MethodInfo ExecutedGetter = Getter(nameof(X86Cpu.RunExecuted));
+    private static readonly MethodInfo ExecutedSetter = typeof(X86Cpu).GetProperty(nameof(X86Cpu.RunExecuted), BindingFlags.Instance | BindingFlags.NonPublic)!.SetMethod!;
+    private static readonly MethodInfo LimitGetter = Getter(nameof(X86Cpu.RunLimit));
+    private static readonly MethodInfo RipSetter = typeof(X86Cpu).GetProperty(nameof(X86Cpu.Rip))!.SetMethod!;
+
+    private ILGenerator _il = null!;
+    private readonly LocalBuilder[] _g = new LocalBuilder[16];
+    private readonly bool[] _written = new bool[16];
+
+    /// <summary>Registers the block reads or writes: only these are loaded at entry.</summary>
+    private readonly bool[] _used = new bool[16];
+
+    /// <summary>Whether any instruction reads or writes the arithmetic flags: if none, the flags never leave the CPU.</summary>
+    private bool _usesFlags;
+    private LocalBuilder _regs = null!, _tlb = null!, _base = null!, _n = null!, _chk = null!, _exitRip = null!, _exitN = null!;
+    private LocalBuilder _spillRip = null!, _spillN = null!, _spillReturn = null!;
+    private readonly List<Label> _spillReturns = [];
+    private Label _spill;
+    private LocalBuilder _fOp = null!, _fSize = null!, _fA = null!, _fB = null!, _fR = null!, _fAux = null!, _fArith = null!;
+    private readonly Stack<LocalBuilder> _free = new();
+    private Label _exit;
+
+    private static FieldInfo Field(string name) => typeof(X86Cpu).GetField(name, BindingFlags.Instance | BindingFlags.NonPublic)!;
+
+    private static MethodInfo Getter(string name) => typeof(X86Cpu).GetProperty(name, BindingFlags.Instance | BindingFlags.NonPublic)!.GetMethod!;
+
+    /// <summary>Emits the block and compiles it.</summary>
+    private CompiledBlockBody Emit()
+    {
+        var method = new DynamicMethod($"x86_{_headRip:x}", typeof(void), [typeof(X86Cpu)], typeof(X86Cpu).Module, skipVisibility: true);
+        _il = method.GetILGenerator();
+        FindWrittenRegisters();
+        DeclareFrame();
+        for (var i = 0; i < _nodes.Count; i++)
+        {
+            var n = _nodes[i];
+            n.Label = _il.DefineLabel();
+            _nodes[i] = n;
+        }
+        EmitEntry();
+        _il.Emit(OpCodes.Br, _nodes[_index[_headRip]].Label);
+        for (var i = 0; i < _nodes.Count; i++)
+            EmitNode(i);
+        EmitExitBlock();
+        if (_spillReturns.Count != 0)
+            EmitSpillStub();
+        return method.CreateDelegate<CompiledBlockBody>();
+    }
+
+    private void FindWrittenRegisters()
+    {
+        foreach (var n in _nodes)
+        {
+            if (n.Op is not (GuestOp.Nop or GuestOp.Jmp or GuestOp.Call or GuestOp.Ret or GuestOp.Mov or GuestOp.Movzx or GuestOp.Movsx
+                or GuestOp.Lea or GuestOp.Push or GuestOp.Pop or GuestOp.Not))
+                _usesFlags = true;
+            MarkUsed(n.D.Base);
+            MarkUsed(n.D.Index);
+            for (var k = 0; k < n.D.I.OpCount; k++)
+                if (n.D.I.GetOpKind(k) == Iced.Intel.OpKind.Register)
+                    MarkUsed(X86Cpu.GprInfo(n.D.I.GetOpRegister(k)).Slot);
+            if (n.D.I.OpCount > 0 && n.D.I.Op0Kind == Iced.Intel.OpKind.Register && n.Op is not (GuestOp.Cmp or GuestOp.Test or GuestOp.Push))
+                _written[X86Cpu.GprInfo(n.D.I.Op0Register).Slot] = true;
+            if (n.Op is GuestOp.Push or GuestOp.Pop or GuestOp.Call or GuestOp.Ret)
+                _written[4] = _used[4] = true;
+        }
+    }
+
+    private void MarkUsed(int slot)
+    {
+        if (slot < 16)
+            _used[slot] = true;
+    }
+
+    private void DeclareFrame()
+    {
+        _regs = _il.DeclareLocal(typeof(ulong*));
+        _tlb = _il.DeclareLocal(typeof(TlbEntry*));
+        for (var i = 0; i < 16; i++)
+            _g[i] = _il.DeclareLocal(typeof(ulong));
+        _base = _il.DeclareLocal(typeof(ulong));
+        _n = _il.DeclareLocal(typeof(ulong));
+        _chk = _il.DeclareLocal(typeof(bool));
+        _exitRip = _il.DeclareLocal(typeof(ulong));
+        _exitN = _il.DeclareLocal(typeof(ulong));
+        _fOp = _il.DeclareLocal(typeof(int));
+        _fSize = _il.DeclareLocal(typeof(int));
+        _fA = _il.DeclareLocal(typeof(ulong));
+        _fB = _il.DeclareLocal(typeof(ulong));
+        _fR = _il.DeclareLocal(typeof(ulong));
+        _fAux = _il.DeclareLocal(typeof(ulong));
+        _fArith = _il.DeclareLocal(typeof(ulong));
+        _exit = _il.DefineLabel();
+        _spillRip = _il.DeclareLocal(typeof(ulong));
+        _spillN = _il.DeclareLocal(typeof(ulong));
+        _spillReturn = _il.DeclareLocal(typeof(int));
+        _spill = _il.DefineLabel();
+    }
+
+    /// <summary>Loads registers, lazy flags and the instruction count into locals, then enters the head.</summary>
+    private void EmitEntry()
+    {
+        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Ldfld, RegsField);
+        _il.Emit(OpCodes.Stloc, _regs);
+        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Call, TlbGetter);
+        _il.Emit(OpCodes.Stloc, _tlb);
+        for (var i = 0; i < 16; i++)
+        {
+            if (!_used[i])
+                continue;
+            _il.Emit(OpCodes.Ldloc, _regs);
+            if (i != 0)
+            {
+                _il.Emit(OpCodes.Ldc_I4, i * 8);
+                _il.Emit(OpCodes.Add);
+            }
+            _il.Emit(OpCodes.Ldind_I8);
+            _il.Emit(OpCodes.Stloc, _g[i]);
+        }
+        if (_usesFlags)
+        {
+            LoadField(FlOpField, _fOp);
+            LoadField(FlSizeField, _fSize);
+            LoadField(FlAField, _fA);
+            LoadField(FlBField, _fB);
+            LoadField(FlRField, _fR);
+            LoadField(FlAuxField, _fAux);
+            LoadField(FlArithField, _fArith);
+        }
+        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Call, ExecutedGetter);
+        _il.Emit(OpCodes.Stloc, _base);
+        _il.Emit(OpCodes.Ldc_I4_0);
+        _il.Emit(OpCodes.Conv_U8);
+        _il.Emit(OpCodes.Stloc, _n);
+    }
+
+    private void LoadField(FieldInfo field, LocalBuilder local)
+    {
+        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Ldfld, field);
+        _il.Emit(OpCodes.Stloc, local);
+    }
+
+    private void StoreField(FieldInfo field, LocalBuilder local)
+    {
+        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Ldloc, local);
+        _il.Emit(OpCodes.Stfld, field);
+    }
+
+    /// <summary>Writes registers the block changes and the lazy flags back to the CPU.</summary>
+    private void EmitWriteBack()
+    {
+        for (var i = 0; i < 16; i++)
+        {
+            if (!_written[i])
+                continue;
+            _il.Emit(OpCodes.Ldloc, _regs);
+            if (i != 0)
+            {
+                _il.Emit(OpCodes.Ldc_I4, i * 8);
+                _il.Emit(OpCodes.Add);
+            }
+            _il.Emit(OpCodes.Ldloc, _g[i]);
+            _il.Emit(OpCodes.Stind_I8);
+        }
+        if (!_usesFlags)
+            return;
+        StoreField(FlOpField, _fOp);
+        StoreField(FlSizeField, _fSize);
+        StoreField(FlAField, _fA);
+        StoreField(FlBField, _fB);
+        StoreField(FlRField, _fR);
+        StoreField(FlAuxField, _fAux);
+        StoreField(FlArithField, _fArith);
+    }
+
+    /// <summary>The shared exit: state back to the CPU, RIP = exitRip, instruction count = base + exitN.</summary>
+    private void EmitExitBlock()
+    {
+        _il.MarkLabel(_exit);
+        EmitWriteBack();
+        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Ldloc, _base);
+        _il.Emit(OpCodes.Ldloc, _exitN);
+        _il.Emit(OpCodes.Add);
+        _il.Emit(OpCodes.Call, ExecutedSetter);
+        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Ldloc, _exitRip);
+        _il.Emit(OpCodes.Call, RipSetter);
+        _il.Emit(OpCodes.Ret);
+    }
+
+    /// <summary>Leaves the block at RIP <paramref name="rip"/> after <c>n − behind</c> instructions of this entry.</summary>
+    private void EmitExit(ulong rip, int behind)
+    {
+        _il.Emit(OpCodes.Ldc_I8, (long)rip);
+        _il.Emit(OpCodes.Stloc, _exitRip);
+        EmitCount(behind);
+        _il.Emit(OpCodes.Stloc, _exitN);
+        _il.Emit(OpCodes.Br, _exit);
+    }
+
+    /// <summary>Leaves the block at the RIP on the stack after all instructions counted so far.</summary>
+    private void EmitDynamicExit()
+    {
+        _il.Emit(OpCodes.Stloc, _exitRip);
+        EmitCount(0);
+        _il.Emit(OpCodes.Stloc, _exitN);
+        _il.Emit(OpCodes.Br, _exit);
+    }
+
+    /// <summary>Pushes <c>n − behind</c>: instructions of this entry completed at a point <paramref name="behind"/> instructions before the end of the current basic block.</summary>
+    private void EmitCount(int behind)
+    {
+        _il.Emit(OpCodes.Ldloc, _n);
+        if (behind != 0)
+        {
+            _il.Emit(OpCodes.Ldc_I8, (long)behind);
+            _il.Emit(OpCodes.Sub);
+        }
+    }
+
+    /// <summary>
+    /// Before a slow path of the instruction <paramref name="node"/>: the CPU's state becomes exactly the state
+    /// before that instruction (registers, flags, RIP, instruction count), so a fault, a watch record or a
+    /// device sees what the interpreter would show. The write-back is one shared stub per block that returns
+    /// here through an IL switch, which keeps the block's IL, and its JIT time, small.
+    /// </summary>
+    private void EmitSpill(in GuestNode node)
+    {
+        var back = _il.DefineLabel();
+        LdConst(node.Rip);
+        _il.Emit(OpCodes.Stloc, _spillRip);
+        _il.Emit(OpCodes.Ldloc, _base);
+        EmitCount(node.OwnBlockLength - node.IndexInBlock);
+        _il.Emit(OpCodes.Add);
+        _il.Emit(OpCodes.Stloc, _spillN);
+        _il.Emit(OpCodes.Ldc_I4, _spillReturns.Count);
+        _il.Emit(OpCodes.Stloc, _spillReturn);
+        _il.Emit(OpCodes.Br, _spill);
+        _il.MarkLabel(back);
+        _spillReturns.Add(back);
+    }
+
+    /// <summary>The shared spill: write-back, instruction count, RIP, then back to the slow path that asked.</summary>
+    private void EmitSpillStub()
+    {
+        _il.MarkLabel(_spill);
+        EmitWriteBack();
+        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Ldloc, _spillN);
+        _il.Emit(OpCodes.Call, ExecutedSetter);
+        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Ldloc, _spillRip);
+        _il.Emit(OpCodes.Call, RipSetter);
+        _il.Emit(OpCodes.Ldc_I4_1);
+        _il.Emit(OpCodes.Stloc, _chk);
+        _il.Emit(OpCodes.Ldloc, _spillReturn);
+        _il.Emit(OpCodes.Switch, _spillReturns.ToArray());
+        _il.Emit(OpCodes.Br, _exit); // not reached: every spill sets a valid return index
+    }
+
+    /// <summary>A scratch ulong local.</summary>
+    private LocalBuilder Temp() => _free.Count != 0 ? _free.Pop() : _il.DeclareLocal(typeof(ulong));
+
+    private void Release(LocalBuilder local) => _free.Push(local);
+}

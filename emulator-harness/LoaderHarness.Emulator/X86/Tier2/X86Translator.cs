@@ -1,0 +1,186 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Reflection.Emit;
+using LoaderHarness.Emulator.Core;
+
+namespace LoaderHarness.Emulator.X86.Tier2;
+
+/// <summary>
+/// Translates hot x86 code into IL compiled by the .NET JIT (the tier-2 of QEMU TCG or ARMeilleure). A block
+/// starts at one entry and takes in every covered instruction of the same code page reachable from it by
+/// fall-through and direct branches, so loops become IL loops; calls, returns, branches leaving the block
+/// and uncovered instructions are exits back to the run loop.
+/// <list type="bullet">
+/// <item>General registers live in IL locals inside the block, written back at exits and before slow paths.</item>
+/// <item>Flags are lazy as in the interpreter (operation, operands, result), kept in locals, materialised only
+/// where they are read; a flag write that is overwritten before any read, exit or possible fault is not emitted.</item>
+/// <item>Memory goes through the shared TLB fast path inlined; a miss spills the exact state of the current
+/// instruction (RIP, registers, flags, instruction count) and calls the interpreter's own access path, so a
+/// fault is delivered exactly where the interpreter would deliver it.</item>
+/// <item>Every basic block first checks the run's budget; a slow path that stopped or broke the run (device
+/// stop, interrupt line, code invalidation) ends the block after the instruction, as the interpreter's chain does.</item>
+/// </list>
+/// It needs a JIT: a NativeAOT process (no dynamic code) interprets, see <see cref="X86Cpu.Engine"/>.
+/// </summary>
+[RequiresDynamicCode("tier 2 emits IL for the JIT; callers check RuntimeFeature.IsDynamicCodeSupported")]
+internal sealed partial class X86Translator
+{
+    /// <summary>Most guest instructions per block, bounding translation and JIT time.</summary>
+    public const int MaxInstructions = 128;
+
+    private readonly X86Cpu _cpu;
+    private readonly CodePage<DecodedInstruction> _page;
+    private readonly ulong _headRip;
+    private readonly bool _mode64;
+    private readonly int _stackSize;
+    private readonly List<GuestNode> _nodes = [];
+    private readonly Dictionary<ulong, int> _index = [];
+    private readonly List<ulong> _returnSites = [];
+    private readonly bool _headBreakpoint;
+
+    private X86Translator(X86Cpu cpu, CodePage<DecodedInstruction> page, ulong headRip, bool headBreakpoint)
+    {
+        _cpu = cpu;
+        _page = page;
+        _headRip = headRip;
+        _mode64 = cpu.Mode64;
+        _stackSize = cpu.StackSize;
+        _headBreakpoint = headBreakpoint;
+    }
+
+    /// <summary>
+    /// Compiles the code at <paramref name="rip"/> (its entry is in <paramref name="page"/>, the CPU's current
+    /// fetch page); null when its first instruction is not covered.
+    /// </summary>
+    public static X86CompiledBlock? Compile(X86Cpu cpu, CodePage<DecodedInstruction> page, ulong rip, int shape)
+    {
+        var slot = cpu.CompiledSlotAt(page, rip);
+        if (slot == 0)
+            return null;
+        var t = new X86Translator(cpu, page, rip, page.Entries[slot].Breakpoint);
+        if (!t.Discover())
+            return null;
+        t.FindBlocks();
+        t.FindFlagLiveness();
+        var body = t.Emit();
+        return new X86CompiledBlock(body, t._nodes.Count, t._nodes[t._index[rip]].BlockLength, shape);
+    }
+
+    /// <summary>Collects the covered instructions reachable from the head inside the page; false when the head is not covered.</summary>
+    private bool Discover()
+    {
+        var work = new Stack<ulong>();
+        work.Push(_headRip);
+        while (work.Count != 0 && _nodes.Count < MaxInstructions)
+        {
+            var rip = work.Pop();
+            if (_index.ContainsKey(rip))
+                continue;
+            var slot = _cpu.CompiledSlotAt(_page, rip);
+            if (slot == 0)
+                continue;
+            var d = _page.Entries[slot];
+            if (d.Breakpoint && rip != _headRip)
+                continue;
+            var op = GuestOpClassifier.Classify(in d, rip, _mode64);
+            if (op is GuestOp.Shl or GuestOp.Shr or GuestOp.Sar && ShiftCount(in d) == 0)
+                op = GuestOp.Nop; // a masked count of 0 changes nothing, flags included (SDM Vol. 2B SAL/SAR/SHL/SHR)
+            if (op == GuestOp.None)
+                continue;
+            _index[rip] = -1;
+            _nodes.Add(new GuestNode { Rip = rip, D = d, Op = op });
+            if (op is GuestOp.Jcc or GuestOp.Jmp or GuestOp.Call)
+                work.Push(d.Target);
+            if (op is not (GuestOp.Jmp or GuestOp.Ret))
+                work.Push(d.NextIP); // for a call, its return site: a RET in the block that pops it branches there
+            if (op == GuestOp.Call)
+                _returnSites.Add(d.NextIP);
+        }
+        if (_nodes.Count == 0 || _nodes[0].Rip != _headRip)
+            return false; // the head comes first in discovery order; it is not first once sorted by address
+        _nodes.Sort((a, b) => a.Rip.CompareTo(b.Rip));
+        _index.Clear();
+        for (var i = 0; i < _nodes.Count; i++)
+            _index[_nodes[i].Rip] = i;
+        return true;
+    }
+
+    /// <summary>A shift's masked immediate count (1 for the D0/D1 forms).</summary>
+    private static int ShiftCount(in DecodedInstruction d)
+        => d.I.OpCount < 2 ? 1 : (int)(d.I.GetImmediate(1) & (d.OpSize == 8 ? 0x3FUL : 0x1FUL));
+
+    /// <summary>Whether <paramref name="rip"/> is an instruction of this block that a branch may jump to without going through the run loop.</summary>
+    private bool InBlock(ulong rip, out int index)
+        => _index.TryGetValue(rip, out index) && !(rip == _headRip && _headBreakpoint);
+
+    /// <summary>Marks basic-block leaders: the head, branch targets, and whatever is not reached only by falling through from the instruction before it.</summary>
+    private void FindBlocks()
+    {
+        var predecessors = new int[_nodes.Count];
+        var fallOnly = new bool[_nodes.Count];
+        for (var i = 0; i < _nodes.Count; i++)
+        {
+            var n = _nodes[i];
+            if (n.Op is GuestOp.Jcc or GuestOp.Jmp or GuestOp.Call && InBlock(n.D.Target, out var t))
+                predecessors[t] += 2;
+            if (n.Op == GuestOp.Call && InBlock(n.D.NextIP, out var site))
+                predecessors[site] += 2; // reached from a RET
+            if (n.Op is not (GuestOp.Jmp or GuestOp.Call or GuestOp.Ret) && InBlock(n.D.NextIP, out var f))
+            {
+                predecessors[f]++;
+                fallOnly[f] = f == i + 1 && n.Op != GuestOp.Jcc;
+            }
+        }
+        for (var i = 0; i < _nodes.Count; i++)
+        {
+            var n = _nodes[i];
+            n.Leader = !(predecessors[i] == 1 && fallOnly[i]) || _nodes[i].Rip == _headRip;
+            _nodes[i] = n;
+        }
+        for (var i = 0; i < _nodes.Count;)
+        {
+            var length = 1;
+            while (i + length < _nodes.Count && !_nodes[i + length].Leader)
+                length++;
+            for (var k = 0; k < length; k++)
+            {
+                var n = _nodes[i + k];
+                n.IndexInBlock = k;
+                n.OwnBlockLength = length;
+                n.BlockLength = k == 0 ? length : 0;
+                _nodes[i + k] = n;
+            }
+            i += length;
+        }
+    }
+
+    /// <summary>
+    /// Flag liveness inside each basic block: a flag write is dead when a later instruction of the same basic
+    /// block replaces all flags before anything reads them, leaves the block, or may fault.
+    /// </summary>
+    private void FindFlagLiveness()
+    {
+        for (var i = 0; i < _nodes.Count; i++)
+        {
+            var live = true;
+            for (var j = i + 1; j < _nodes.Count && !_nodes[j].Leader; j++)
+            {
+                var next = _nodes[j];
+                if (GuestOpClassifier.ReadsFlags(next.Op) || MayTakeSlowPath(in next))
+                    break;
+                if (GuestOpClassifier.WritesAllFlags(next.Op))
+                {
+                    live = false;
+                    break;
+                }
+            }
+            var n = _nodes[i];
+            n.FlagsLive = live;
+            _nodes[i] = n;
+        }
+    }
+
+    /// <summary>Whether the instruction accesses memory (may miss the TLB, fault, or reach a device).</summary>
+    private static bool MayTakeSlowPath(in GuestNode n)
+        => n.Op is GuestOp.Push or GuestOp.Pop or GuestOp.Call or GuestOp.Ret
+           || (n.Op is not (GuestOp.Lea or GuestOp.Nop) && (n.D.K0 == OperandKind.Memory || n.D.K1 == OperandKind.Memory));
+}

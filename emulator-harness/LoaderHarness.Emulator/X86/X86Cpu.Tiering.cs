@@ -1,0 +1,165 @@
+using System.Runtime.CompilerServices;
+using Iced.Intel;
+using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Core.Tiering;
+using LoaderHarness.Emulator.X86.Tier2;
+
+namespace LoaderHarness.Emulator.X86;
+
+/// <summary>
+/// The engine's side of the compiling tier: entries count their executions, a hot entry is translated
+/// (<see cref="X86Translator"/>) and its compiled block runs from then on, from the run loop, instead of the
+/// interpreter's chain. Tracing and the per-instruction hook keep every instruction in the interpreter.
+/// </summary>
+public sealed unsafe partial class X86Cpu
+{
+    private CompiledBlockCache<X86CompiledBlock>? _blocks;
+    private long _rejected;
+    private long _entries;
+    private bool _tiered;
+
+    /// <summary>
+    /// The execution shape compiled code may assume, from the mode: 64 in 64-bit mode; 32 in protected mode
+    /// when CS, DS, ES and SS are flat 4 GiB segments (base 0, limit 4 GiB, usable; data segments writable
+    /// and expand-up) and SS is 32-bit; 0 otherwise (nothing is compiled). Recomputed by every mode or
+    /// segment change, and checked before a block is entered.
+    /// </summary>
+    internal int CompiledShape;
+
+    /// <summary>
+    /// How this CPU executes: the interpreter alone, or hot code compiled (<see cref="EngineTier.Tiered"/>). Compiling
+    /// needs a JIT; where the runtime has none (the NativeAOT executable) asking for tiered leaves the interpreter,
+    /// and this reads back <see cref="EngineTier.Interpreter"/>.
+    /// </summary>
+    public EngineTier Engine
+    {
+        get => _tiered ? EngineTier.Tiered : EngineTier.Interpreter;
+        set
+        {
+            _tiered = value == EngineTier.Tiered && RuntimeFeature.IsDynamicCodeSupported;
+            if (_tiered && _blocks is null)
+            {
+                _blocks = new CompiledBlockCache<X86CompiledBlock>(CompiledBlockCapacity);
+                _blocks.OnEvict = ForgetBlock;
+            }
+            BreakChain();
+        }
+    }
+
+    /// <summary>Executions of an entry before it is compiled (<see cref="TierPolicy.DefaultThreshold"/>; 1 compiles everything on first sight, for tests).</summary>
+    public int CompileThreshold { get; set; } = TierPolicy.DefaultThreshold;
+
+    /// <summary>The most compiled blocks held at once (set before <see cref="Engine"/>).</summary>
+    public int CompiledBlockCapacity { get; set; } = CompiledBlockCache<X86CompiledBlock>.DefaultCapacity;
+
+    /// <summary>What the compiling tier did so far.</summary>
+    public TieringStatistics Tiering => _blocks is null
+        ? new TieringStatistics(0, 0, 0, 0, CompiledBlockCapacity, 0, 0)
+        : new TieringStatistics(_blocks.Added, _rejected, _blocks.Evicted, _blocks.Count, _blocks.Capacity, _entries, _blocks.GuestInstructions);
+
+    internal TlbEntry* CompiledTlb => _tlb;
+
+    internal ulong RunLimit
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _run.Limit;
+    }
+
+    internal ulong RunExecuted
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _run.Executed;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        set => _run.Executed = value;
+    }
+
+    /// <summary>A general register's slot (0–15), right shift (8 for AH..BH) and width in bytes.</summary>
+    internal static (int Slot, int Shift, int Width) GprInfo(Register r)
+    {
+        var w = RegWidth[(int)r];
+        return (RegSlot[(int)r], w == 0x81 ? 8 : 0, w & 0xF);
+    }
+
+    /// <summary>Recomputes <see cref="CompiledShape"/> (from <see cref="UpdateMode"/>).</summary>
+    private void UpdateCompiledShape()
+    {
+        if (Mode64)
+            CompiledShape = 64;
+        else if (Bitness == 32 && Protected && !InVirtual8086 && StackSize == 4
+                 && Flat(SegmentRegister.Cs, false) && Flat(SegmentRegister.Ds, true) && Flat(SegmentRegister.Es, true) && Flat(SegmentRegister.Ss, true))
+            CompiledShape = 32;
+        else
+            CompiledShape = 0;
+
+        bool Flat(SegmentRegister r, bool data)
+        {
+            ref var s = ref Seg[(int)r];
+            return s.Base == 0 && s.Limit == 0xFFFF_FFFF && !s.Unusable && (!data || (s.Attributes & 0x1E) == 0x12);
+        }
+    }
+
+    /// <summary>The slot of the instruction at <paramref name="rip"/> in the fetch page, decoding it when needed; 0 when it straddles into the next page.</summary>
+    internal int CompiledSlotAt(CodePage<DecodedInstruction> page, ulong rip)
+    {
+        var linear = Mode64 ? rip : (uint)(_csBase + rip);
+        if (linear >> 12 != _fetchLinPage || rip > _fetchLimit)
+            return 0;
+        int slot = page.Slots[linear & 0xFFF];
+        if (slot != 0)
+            return slot;
+        if ((linear & 0xFFF) > 4096 - 15)
+            return 0; // it might straddle into the next page, whose fetch could fault: leave it to the interpreter (x86 instructions are at most 15 bytes, SDM Vol. 2A §2.3.11)
+        var saved = Rip;
+        Rip = rip;
+        try
+        {
+            slot = DecodeAt(linear, page);
+        }
+        finally
+        {
+            Rip = saved;
+        }
+        return slot != 0 && rip + (ulong)page.Entries[slot].I.Length - 1 <= _fetchLimit ? slot : 0;
+    }
+
+    /// <summary>From the run loop, at an instruction boundary: runs the compiled block of entry <paramref name="slot"/>, compiling it when it became hot; false to interpret.</summary>
+    private bool TryRunCompiled(CodePage<DecodedInstruction> page, int slot)
+    {
+        var handle = page.Entries[slot].Compiled;
+        if (handle < 0 || CompiledShape == 0)
+            return false;
+        X86CompiledBlock? block = null;
+        if (handle > 0)
+            block = _blocks!.Get(handle, page, slot);
+        if (block is null)
+        {
+            ref var e = ref page.Entries[slot];
+            if (++e.Heat < CompileThreshold)
+                return false;
+            block = RuntimeFeature.IsDynamicCodeSupported ? X86Translator.Compile(this, page, Rip, CompiledShape) : null;
+            if (block is null)
+            {
+                page.Entries[slot].Compiled = -1;
+                _rejected++;
+                return false;
+            }
+            page.Entries[slot].Compiled = _blocks!.Add(block, page, slot);
+        }
+        if (block.Shape != CompiledShape || _run.Executed + (ulong)(uint)block.HeadLength > _run.Limit)
+            return false;
+        _entries++;
+        _lastPage = null;
+        block.Body(this);
+        return true;
+    }
+
+    /// <summary>Clears the handle of an evicted block in its entry (when the page still holds that entry).</summary>
+    private static void ForgetBlock(CodePage page, int slot, uint generation)
+    {
+        if (page.Generation == generation && page is CodePage<DecodedInstruction> p && slot < p.Entries.Length)
+        {
+            p.Entries[slot].Compiled = 0;
+            p.Entries[slot].Heat = 0;
+        }
+    }
+}

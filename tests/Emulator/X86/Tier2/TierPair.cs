@@ -1,0 +1,65 @@
+using Iced.Intel;
+using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Core.Tiering;
+using Shouldly;
+
+namespace LoaderHarness.Tests.Emulator.X86.Tier2;
+
+/// <summary>
+/// Two <see cref="TestMachine"/>s set up alike, one interpreting, one tiered (compiling an entry on its
+/// <see cref="Threshold"/>-th execution), run side by side and compared: every GPR, RFLAGS, RIP, CR2,
+/// instructions retired, the stop, and any memory range asked for.
+/// </summary>
+internal sealed class TierPair : IDisposable
+{
+    public TierPair(int threshold = 2)
+    {
+        Tiered.Cpu.CompileThreshold = threshold;
+        Tiered.Cpu.Engine = EngineTier.Tiered;
+    }
+
+    public int Threshold => Tiered.Cpu.CompileThreshold;
+
+    public TestMachine Interpreter { get; } = new();
+
+    public TestMachine Tiered { get; } = new();
+
+    /// <summary>Applies <paramref name="setup"/> to both machines.</summary>
+    public void Both(Action<TestMachine> setup)
+    {
+        setup(Interpreter);
+        setup(Tiered);
+    }
+
+    /// <summary>Runs both for <paramref name="budget"/> instructions and checks they agree; returns the tiered result.</summary>
+    public RunResult Run(ulong budget, string context = "")
+    {
+        var expected = Interpreter.Cpu.Run(budget);
+        var actual = Tiered.Cpu.Run(budget);
+        actual.Reason.ShouldBe(expected.Reason, $"{actual.Detail} {context}");
+        actual.Instructions.ShouldBe(expected.Instructions, context);
+        SameState(context);
+        return actual;
+    }
+
+    /// <summary>Checks registers, flags, RIP, CR2 and the instruction count agree.</summary>
+    public void SameState(string context = "")
+    {
+        Tiered.Cpu.Rip.ShouldBe(Interpreter.Cpu.Rip, $"RIP {context}");
+        for (var r = Register.RAX; r <= Register.R15; r++)
+            Tiered.Cpu[r].ShouldBe(Interpreter.Cpu[r], $"{r} {context}");
+        Tiered.Cpu.Rflags.ShouldBe(Interpreter.Cpu.Rflags, $"RFLAGS {context}");
+        Tiered.Cpu.Cr2.ShouldBe(Interpreter.Cpu.Cr2, $"CR2 {context}");
+        Tiered.Cpu.TotalInstructions.ShouldBe(Interpreter.Cpu.TotalInstructions, $"instructions {context}");
+    }
+
+    /// <summary>Checks guest memory <c>[address, address + length)</c> agrees.</summary>
+    public void SameMemory(ulong address, int length, string context = "")
+        => Tiered.Memory.ReadBytes(address, length).ShouldBe(Interpreter.Memory.ReadBytes(address, length), $"memory at 0x{address:x} {context}");
+
+    public void Dispose()
+    {
+        Interpreter.Dispose();
+        Tiered.Dispose();
+    }
+}

@@ -1,0 +1,47 @@
+using System.Text.Json;
+using LoaderHarness.Emulator.Boot;
+using LoaderHarness.Emulator.Core.Tiering;
+using LoaderHarness.Loader.Images;
+using LoaderHarness.Loader.Setup;
+using LoaderHarness.Tests.Emulator.Boot;
+using NUnit.Framework;
+using Shouldly;
+
+namespace LoaderHarness.Tests.Emulator.X86.Tier2;
+
+/// <summary>
+/// Debian's real 6.1 kernel booted through PVH on both tiers: the tiered engine must stop at the same place
+/// after the same number of instructions, with the same console and the same values read back from the
+/// kernel's memory (boot_params, command line) and the same contract verdicts.
+/// </summary>
+[TestFixture]
+[Category("RealKernel")]
+[Category("Slow")]
+public sealed class TieredKernelTests
+{
+    private const string Cmdline = "console=ttyS0 nokaslr panic=-1";
+
+    [TestCase("start_kernel")]
+    [TestCase("console")]
+    public void Pvh_boot_ends_identically_on_both_tiers(string until)
+    {
+        var expected = Boot(until, EngineTier.Interpreter);
+        var actual = Boot(until, EngineTier.Tiered);
+
+        actual.StopReason.ShouldBe(expected.StopReason, actual.StopDetail);
+        actual.Milestone.ShouldBe(expected.Milestone);
+        actual.StopPc.ShouldBe(expected.StopPc);
+        actual.StopLocation.ShouldBe(expected.StopLocation);
+        actual.Instructions.ShouldBe(expected.Instructions);
+        actual.Console.ShouldBe(expected.Console);
+        actual.LastConsoleLine.ShouldBe(expected.LastConsoleLine);
+        JsonSerializer.Serialize(actual.Readback).ShouldBe(JsonSerializer.Serialize(expected.Readback));
+        actual.Contracts.Select(c => $"{c.Contract.Id}: {c.Verdict} {c.Detail}")
+            .ShouldBe(expected.Contracts.Select(c => $"{c.Contract.Id}: {c.Verdict} {c.Detail}"));
+        TestContext.Out.WriteLine($"{until}: {actual.Instructions:N0} instructions; interpreter {expected.WallTime.TotalSeconds:F2} s, tiered {actual.WallTime.TotalSeconds:F2} s");
+    }
+
+    private static BootReport Boot(string until, EngineTier engine)
+        => DebianBoot.Boot(new GuestSetupRequest { Kernel = KernelImage.Parse(DebianBoot.Vmlinux), Initrd = DebianBoot.Initrd, CommandLine = Cmdline },
+            until: until, engine: engine).Report;
+}
