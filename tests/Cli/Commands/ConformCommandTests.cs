@@ -119,6 +119,15 @@ public sealed class ConformCommandTests : CliTestFixture
         verdict["detail"]!.GetValue<string>().ShouldContain("pass --max-instructions 100000000 to go further");
     }
 
+    [Test]
+    public void Help_offers_only_the_entries_conform_runs()
+    {
+        var help = Run("conform", "--help").Out;
+
+        help.ShouldContain("--protocol <auto|pvh|linux64|linux32|linux16|arm64>");
+        help.ShouldNotContain("Riscv64", Case.Insensitive);
+    }
+
     [TestCase("--profile", "vmware")]
     [TestCase("--protocol", "riscv64")]
     public void Bad_input_exits_with_two(string option, string value)
