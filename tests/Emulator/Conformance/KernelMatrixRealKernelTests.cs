@@ -13,7 +13,7 @@ namespace LoaderHarness.Tests.Emulator.Conformance;
 /// <c>conform --kernel</c> runs them: each entry under a VMM profile offering it, to <c>start_kernel</c>, with the
 /// milestone, the readback and the entry contracts checked. The default run takes one profile per entry (PVH
 /// and the 64-bit entry under Firecracker, the 32-bit entry under spec, arm64 under Firecracker); the
-/// <c>KernelMatrix</c> category, explicit (run it with <c>--filter TestCategory=KernelMatrix</c>), takes every profile
+/// <c>KernelMatrix</c> category, left out of the default run (run it with <c>dotnet test tests --settings tests/KernelMatrix.runsettings</c>), takes every profile
 /// and Debian's 6.1 generic xz bzImage, about 4.5 G instructions to decompress.
 /// </summary>
 [TestFixture]
@@ -50,7 +50,7 @@ public sealed class KernelMatrixRealKernelTests
 
     [TestCaseSource(nameof(FullCases))]
     [Category("KernelMatrix")]
-    [Explicit("every profile and the 6.1 generic xz kernel: minutes; run with --filter TestCategory=KernelMatrix")]
+    // Minutes: left out of the default run by tests/LoaderHarness.Tests.runsettings; run it with --settings tests/KernelMatrix.runsettings.
     public void Every_profile_reaches_start_kernel_with_readback_and_entry_contracts(DebianKernelSet kernel, BootProtocol entry, string profile) =>
         Check(kernel, entry, profile);
 
