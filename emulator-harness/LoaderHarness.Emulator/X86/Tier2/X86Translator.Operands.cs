@@ -130,13 +130,7 @@ internal sealed partial class X86Translator
         var host = HostTemp();
         var slow = _il.DefineLabel();
         var done = _il.DefineLabel();
-        _il.Emit(OpCodes.Ldloc, _tlb);
-        _il.Emit(OpCodes.Ldloc, linear);
-        _il.Emit(OpCodes.Ldc_I4, size);
-        _il.Emit(OpCodes.Call, _mode64 ? ReadPointerMethod : ReadPointer32Method);
-        _il.Emit(OpCodes.Stloc, host);
-        _il.Emit(OpCodes.Ldloc, host);
-        _il.Emit(OpCodes.Brfalse, slow);
+        EmitHostPointer(_mode64 ? ReadPointerMethod : ReadPointer32Method, linear, size, host, slow);
         _il.Emit(OpCodes.Ldloc, host);
         _il.Emit(size switch { 1 => OpCodes.Ldind_U1, 2 => OpCodes.Ldind_U2, 4 => OpCodes.Ldind_U4, _ => OpCodes.Ldind_I8 });
         if (size != 8)
@@ -159,6 +153,21 @@ internal sealed partial class X86Translator
             Release(linear);
     }
 
+    /// <summary>
+    /// The TLB fast path: <paramref name="host"/> = the host pointer <paramref name="lookup"/> finds for
+    /// <paramref name="size"/> bytes at <paramref name="linear"/>, or a branch to <paramref name="slow"/> on a miss.
+    /// </summary>
+    private void EmitHostPointer(MethodInfo lookup, LocalBuilder linear, int size, LocalBuilder host, System.Reflection.Emit.Label slow)
+    {
+        _il.Emit(OpCodes.Ldloc, _tlb);
+        _il.Emit(OpCodes.Ldloc, linear);
+        _il.Emit(OpCodes.Ldc_I4, size);
+        _il.Emit(OpCodes.Call, lookup);
+        _il.Emit(OpCodes.Stloc, host);
+        _il.Emit(OpCodes.Ldloc, host);
+        _il.Emit(OpCodes.Brfalse, slow);
+    }
+
     /// <summary>Writes <paramref name="size"/> bytes of <paramref name="value"/> at <paramref name="offset"/> in <paramref name="seg"/>.</summary>
     private void EmitStore(in GuestNode node, int seg, LocalBuilder offset, int size, LocalBuilder value)
     {
@@ -166,13 +175,7 @@ internal sealed partial class X86Translator
         var host = HostTemp();
         var slow = _il.DefineLabel();
         var done = _il.DefineLabel();
-        _il.Emit(OpCodes.Ldloc, _tlb);
-        _il.Emit(OpCodes.Ldloc, linear);
-        _il.Emit(OpCodes.Ldc_I4, size);
-        _il.Emit(OpCodes.Call, _mode64 ? WritePointerMethod : WritePointer32Method);
-        _il.Emit(OpCodes.Stloc, host);
-        _il.Emit(OpCodes.Ldloc, host);
-        _il.Emit(OpCodes.Brfalse, slow);
+        EmitHostPointer(_mode64 ? WritePointerMethod : WritePointer32Method, linear, size, host, slow);
         _il.Emit(OpCodes.Ldloc, host);
         _il.Emit(OpCodes.Ldloc, value);
         if (size != 8)
