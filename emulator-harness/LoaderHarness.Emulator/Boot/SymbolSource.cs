@@ -4,9 +4,9 @@ using LoaderHarness.Loader.Symbols;
 namespace LoaderHarness.Emulator.Boot;
 
 /// <summary>
-/// A kernel's symbols for one run, recovered the first time something asks for them: a run to a console
-/// milestone never asks before it ends, and a run to a symbol asks for that symbol and a few more. Keeps the
-/// time spent recovering and looking up, for the report's <see cref="BootPhases.Symbols"/>.
+/// A kernel's symbols for one run, recovered the first time something asks for them (an x86 boot asks before
+/// it starts: the stop symbol, <c>startup_64</c>, <c>start_kernel</c>). Keeps the time spent recovering and
+/// looking up, for the report's <see cref="BootPhases.Symbols"/>.
 /// </summary>
 internal sealed class SymbolSource
 {
@@ -19,9 +19,6 @@ internal sealed class SymbolSource
 
     /// <summary>Symbols recovered by <paramref name="recover"/> when first needed.</summary>
     public SymbolSource(Func<SymbolTable> recover) => _recover = recover;
-
-    /// <summary>Whether the table is at hand (given, or recovered already).</summary>
-    public bool IsRecovered => _table is not null;
 
     /// <summary>Time spent recovering the table and in <see cref="Measure{T}"/>.</summary>
     public TimeSpan Elapsed => _clock.Elapsed;
