@@ -1,3 +1,4 @@
+using LoaderHarness.Cli.Output;
 using LoaderHarness.Emulator.Conformance;
 using LoaderHarness.Emulator.Contracts;
 using Spectre.Console;
@@ -17,8 +18,8 @@ internal static class ConformTable
             var failed = r.Violations.Count();
             var advisory = r.Results.Count(c => c.Verdict == ContractVerdict.Fail && !c.IsViolation);
             var contracts = r.SetupError is not null ? "loader refused" : $"{passed} pass, {failed} fail" + (advisory > 0 ? $", {advisory} advisory" : "");
-            var stop = r.Run is { } run ? $"{run.Reason} after {run.Instructions}" : "-";
-            table.AddRow(Markup.Escape(r.Case.Kernel), r.Case.Protocol.ToString(), r.Case.Profile.Name, contracts, Markup.Escape(stop),
+            var stop = r.Run is { } run ? $"{JsonNames.Of(run.Reason)} after {run.Instructions}" : "-";
+            table.AddRow(Markup.Escape(r.Case.Kernel), JsonNames.Of(r.Case.Protocol), r.Case.Profile.Name, contracts, Markup.Escape(stop),
                 r.Conforms ? "[green]PASS[/]" : "[red]FAIL[/]");
         }
         console.Write(table);
