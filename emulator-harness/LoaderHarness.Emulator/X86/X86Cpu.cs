@@ -75,8 +75,12 @@ public sealed unsafe partial class X86Cpu
     /// <summary>IDTR.</summary>
     public DescriptorTableRegister Idtr { get; set; }
 
-    /// <summary>DR0–DR7 (readable and writable; breakpoints through them are not implemented).</summary>
-    public ulong[] DebugRegisters { get; } = new ulong[8];
+    /// <summary>
+    /// DR0–DR7 (readable and writable; breakpoints through them are not implemented), at their reset values:
+    /// DR6 = FFFF0FF0H and DR7 = 400H (Intel SDM Vol. 3A, Table 10-1 "IA-32 and Intel 64 Processor States
+    /// Following Power-up, Reset, or INIT"), which is also what KVM gives a new vCPU.
+    /// </summary>
+    public ulong[] DebugRegisters { get; } = [0, 0, 0, 0, 0, 0, 0xFFFF_0FF0, 0x400];
 
     /// <summary>IA32_KERNEL_GS_BASE, exchanged with GS.base by SWAPGS.</summary>
     public ulong KernelGsBase { get; set; }

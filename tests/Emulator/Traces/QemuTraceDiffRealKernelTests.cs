@@ -41,8 +41,6 @@ public sealed class QemuTraceDiffRealKernelTests
     /// <item>cs.flags: the code segment's accessed bit; QEMU keeps it as the descriptor had it, the engine records
     /// it set (SDM Vol. 3A §3.4.5.1: the processor sets it on loading). The mode it carries (L, D) shows in the
     /// dump's layout and the addresses, which are compared.</item>
-    /// <item>dr6, dr7: QEMU shows the reset values (DR6 = FFFF0FF0H, DR7 = 400H, SDM Vol. 3A Table 9-1); the engine
-    /// keeps zero. The kernel neither reads nor writes them on this path.</item>
     /// <item>after cpuid, rax, rbx, rcx, rdx: QEMU's CPU model (qemu64, hypervisor signature "TCGTCGTCGTCG")
     /// and the engine's ("LdrHarnessVM") answer differently by design.</item>
     /// </list>
@@ -52,7 +50,7 @@ public sealed class QemuTraceDiffRealKernelTests
     public static TraceDiffOptions Normalisations { get; } = new()
     {
         UntilEqual = ["rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "rflags"],
-        Ignore = ["gdt.*", "idt.*", "cs.flags", "dr6", "dr7"],
+        Ignore = ["gdt.*", "idt.*", "cs.flags"],
         ResyncAfter = new Dictionary<string, IReadOnlyList<string>> { ["cpuid"] = ["rax", "rbx", "rcx", "rdx"] },
     };
 
