@@ -13,7 +13,8 @@ namespace LoaderHarness.Tests.Emulator.Vcpu;
 /// booted by QEMU (<c>-M pc</c>, <c>-M microvm,acpi=off</c>; 512 MiB), stopped at <c>start_kernel</c> through the gdbstub,
 /// and by the harness under the profile; the kernel's <c>boot_params</c> compared: the whole setup header (x86_load_linux's
 /// cmd_line_ptr, ramdisk_image / ramdisk_size, type_of_loader 0xB0, loadflags with CAN_USE_HEAP, heap_end_ptr, vid_mode,
-/// setup_data, and the image's own fields) and the e820 table, and the values themselves pinned.
+/// setup_data, and the image's own fields) for the 16-bit entry and PVH alike, the e820 table (less qboot's all-zero last entry
+/// on microvm), and the values themselves pinned.
 /// </summary>
 [TestFixture]
 [Category("RealKernel")]
@@ -72,6 +73,13 @@ public sealed class QemuBootParamsTests
         // Ours, byte for byte: the setup header, then the e820 table.
         for (var offset = SetupHeaderStart; offset < SetupHeaderEnd; offset++)
             mine[offset].ShouldBe(qemu[offset], $"boot_params byte 0x{offset:x} (setup header)");
-        QemuGdbProbe.E820(mine).ShouldBe(QemuGdbProbe.E820(qemu));
+        var qemuE820 = QemuGdbProbe.E820(qemu);
+        if (machine == "microvm")
+        {
+            // qboot's table ends with one all-zero entry the profile leaves out (QemuMicrovmMemoryMap says why).
+            qemuE820.Count(e => e.Size == 0).ShouldBe(1);
+            qemuE820 = [.. qemuE820.Where(e => e.Size != 0)];
+        }
+        QemuGdbProbe.E820(mine).ShouldBe(qemuE820);
     }
 }
