@@ -44,15 +44,22 @@ internal static class FdtGuestSetup
         }
 
         var map = memory.Regions.Select(r => new MemoryMapEntry(r.Start, r.Size, MemoryType.Ram)).ToArray();
-        var dtb = FdtBuilder.Build(new FdtGuestDescription
-        {
-            Architecture = protocol == BootProtocol.Arm64 ? FdtArchitecture.Arm64 : FdtArchitecture.Riscv64,
-            Memory = map.Select(e => new FdtRegion(e.Address, e.Size)).ToArray(),
-            Bootargs = cmdline.ToString(),
-            Initrd = initrd is { } i ? new FdtRegion(i.Address, i.Size) : null,
-            RngSeed = request.RngSeed is { } seed ? new ReadOnlyMemory<byte>(seed) : (ReadOnlyMemory<byte>?)null,
-            Arm64 = new FdtArm64Platform { PsciMethod = layout.PsciMethod },
-        });
+        var rng = request.RngSeed is { } seed ? new ReadOnlyMemory<byte>(seed) : (ReadOnlyMemory<byte>?)null;
+        // systemd-stub (src/boot/efi/stub.c) installs a UKI's non-empty .dtb in place of the firmware's DTB before it
+        // starts the kernel; a caller's own DTB stands where the firmware's would. Either is the base, else ours is built.
+        var baseDtb = request.Kernel.Uki?.Dtb is { Length: > 0 } embedded ? embedded : request.Dtb;
+        var dtb = baseDtb is { } given
+            ? FdtRebase.Rebase(given.Span, map.Select(e => new FdtRegion(e.Address, e.Size)).ToArray(), cmdline.ToString(),
+                initrd is { } r ? new FdtRegion(r.Address, r.Size) : null, rng)
+            : FdtBuilder.Build(new FdtGuestDescription
+            {
+                Architecture = protocol == BootProtocol.Arm64 ? FdtArchitecture.Arm64 : FdtArchitecture.Riscv64,
+                Memory = map.Select(e => new FdtRegion(e.Address, e.Size)).ToArray(),
+                Bootargs = cmdline.ToString(),
+                Initrd = initrd is { } i ? new FdtRegion(i.Address, i.Size) : null,
+                RngSeed = rng,
+                Arm64 = new FdtArm64Platform { PsciMethod = layout.PsciMethod },
+            });
         // linux-loader pe::load_dtb: Error::DtbTooBig past MAX_FDT_SIZE (2 MiB).
         if ((ulong)dtb.Length > ImageKernel.MaxDtbSize)
             throw new LoaderException(LoaderError.DtbTooBig, $"the DTB is 0x{dtb.Length:x} bytes; the kernel maps at most 2 MiB");

@@ -17,6 +17,12 @@ public sealed record GuestSetupRequest
     public X86GuestLayout X86 { get; init; } = new();
     /// <summary>Where arm64 / riscv64 boot pieces go; null means the architecture's default.</summary>
     public FdtGuestLayout? Fdt { get; init; }
+    /// <summary>
+    /// arm64 / riscv64: the caller's own device tree, used as the base of the one the kernel gets (its nodes kept,
+    /// memory and <c>/chosen</c> set by this boot: <see cref="Boot.Fdt.FdtRebase"/>) instead of the one the loader
+    /// builds. A unified kernel image's <c>.dtb</c> takes precedence, as systemd-stub's does over the firmware's.
+    /// </summary>
+    public ReadOnlyMemory<byte>? Dtb { get; init; }
     /// <summary>x86 <c>type_of_loader</c> (0xFF undefined, as Firecracker and Cloud Hypervisor; 0xB0 is QEMU).</summary>
     public byte TypeOfLoader { get; init; } = 0xFF;
     /// <summary>x86 <c>acpi_rsdp_addr</c>, and PVH <c>rsdp_paddr</c> unless <see cref="PvhRsdpAddress"/> says otherwise (0: the kernel scans for it).</summary>

@@ -39,6 +39,18 @@ public sealed record X86GuestLayout
     /// </summary>
     public Func<GuestMemory, IReadOnlyList<MemoryMapEntry>>? MemoryMap { get; init; }
     /// <summary>
+    /// QEMU's initrd placement (<see cref="QemuInitrdPlacement"/>) with this <c>acpi_data_size</c> (hw/i386/pc.c
+    /// <c>pc_machine_class_init</c>: 0x20000 + 0x8000; microvm passes 0) instead of the top of the RAM that holds 1 MiB;
+    /// null for the latter (Firecracker's initrd_load_addr).
+    /// </summary>
+    public ulong? QemuAcpiDataSize { get; init; }
+    /// <summary>
+    /// With <see cref="QemuAcpiDataSize"/>: whether a bzImage is started by QEMU's linuxboot_dma option ROM under
+    /// SeaBIOS, which moves the initrd to the top of memory INT 15h E801 reports (the end of the map's RAM that holds
+    /// 1 MiB); false for firmware that keeps QEMU's address (qboot on microvm).
+    /// </summary>
+    public bool QemuLinuxbootRom { get; init; }
+    /// <summary>
     /// Ranges kept free for the vCPU setup (Firecracker layout.rs / gdt.rs): GDT at 0x500 and IDT at
     /// 0x520, the boot stack below BOOT_STACK_POINTER 0x8FF0, and the identity page tables at 0x9000–0xBFFF.
     /// </summary>

@@ -60,6 +60,9 @@ internal static class X86GuestSetup
             var addrMax = usableEnd > 0x10_0000 ? Math.Min(kernelPlan.InitrdAddrMax, usableEnd - 1) : kernelPlan.InitrdAddrMax;
             initrd = request.InitrdAbove4G
                 ? InitrdPlacement.Above4G(memory, (ulong)initrdBytes.Length, kernelPlan.RuntimeEnd)
+                : layout.QemuAcpiDataSize is { } acpiDataSize
+                ? QemuInitrdPlacement.For(kernelPlan.Protocol, kernelPlan.Header, (ulong)initrdBytes.Length, Below4G(memory), acpiDataSize,
+                    layout.QemuLinuxbootRom && usableEnd > 0x10_0000 ? Math.Min(usableEnd, 1UL << 32) : null, kernelPlan.RuntimeEnd)
                 : InitrdPlacement.BelowLimit(memory, (ulong)initrdBytes.Length, addrMax, kernelPlan.RuntimeEnd);
             plan.Add(new GuestPlacement("initrd", initrd.Value.Address, initrd.Value.Size), m => m.Write(initrd.Value.Address, initrdBytes.Span));
         }
@@ -95,6 +98,10 @@ internal static class X86GuestSetup
             Placements = plan.Placements,
         };
     }
+
+    /// <summary>QEMU's <c>below_4g_mem_size</c>: the RAM from address 0 up to the first hole, at most 4 GiB.</summary>
+    private static ulong Below4G(GuestMemory memory) =>
+        memory.Regions.Count > 0 && memory.Regions[0].Start == 0 ? Math.Min(memory.Regions[0].End, 1UL << 32) : 0;
 
     /// <summary>
     /// An initrd above 4 GiB needs ext_ramdisk_image (XLF_CAN_BE_LOADED_ABOVE_4G, boot.rst 2.12+) and the 64-bit boot

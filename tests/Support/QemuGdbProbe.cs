@@ -17,9 +17,11 @@ internal static class QemuGdbProbe
     /// <summary>
     /// Boots <paramref name="kernel"/> in <paramref name="machine"/> with <paramref name="memory"/> of RAM, stops at
     /// linear <paramref name="breakAt"/> (a hardware breakpoint) and returns <paramref name="length"/> bytes of guest
-    /// memory at <paramref name="read"/> (a linear address under the kernel's page tables).
+    /// memory at <paramref name="read"/> (a linear address under the kernel's page tables); with <paramref name="initrd"/>
+    /// passed as <c>-initrd</c>.
     /// </summary>
-    public static byte[] ReadAt(QemuMachine machine, string kernel, string commandLine, string memory, ulong breakAt, ulong read, int length, TimeSpan timeout)
+    public static byte[] ReadAt(QemuMachine machine, string kernel, string commandLine, string memory, ulong breakAt, ulong read, int length, TimeSpan timeout,
+        string? initrd = null)
     {
         var qemu = QemuOracle.Require(machine);
         var gdb = Prerequisite.RequireTool("gdb", "gdb");
@@ -29,6 +31,11 @@ internal static class QemuGdbProbe
         foreach (var a in (string[])[.. machine.MachineArguments, "-accel", "tcg", "-m", memory, "-display", "none", "-nodefaults",
                      "-serial", "null", "-no-reboot", "-kernel", kernel, "-append", commandLine, "-gdb", $"tcp:127.0.0.1:{port}", "-S"])
             start.ArgumentList.Add(a);
+        if (initrd is not null)
+        {
+            start.ArgumentList.Add("-initrd");
+            start.ArgumentList.Add(initrd);
+        }
         using var vm = Process.Start(start) ?? throw new InvalidOperationException($"could not start {qemu}");
         try
         {

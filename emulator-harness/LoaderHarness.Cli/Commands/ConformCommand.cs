@@ -58,7 +58,7 @@ internal static class ConformCommand
         var engine = EngineOption.Create();
         var details = new Option<bool>("--details") { Description = "Print every contract's verdict for every case." };
         var command = new Command("conform",
-            "Check boot-protocol conformance hardware-free: load each kernel as each VMM profile would (x86: spec, firecracker, cloud-hypervisor, crosvm, qemu; arm64: firecracker, cloud-hypervisor, spec-el2), " +
+            "Check boot-protocol conformance hardware-free: load each kernel as each VMM profile would (x86: spec, firecracker, cloud-hypervisor, crosvm, qemu, microvm; arm64: firecracker, cloud-hypervisor, spec-el2), " +
             "set up the vCPU, check the contract catalogue on the entry state, run the kernel's entry code in the emulator, and check what it did. " +
             "With no options it runs the built-in fixture kernels and the seeded-fault mutants. Exit 0 when everything conforms and every mutant is caught, 1 otherwise, 2 for bad input.")
         {

@@ -172,7 +172,58 @@ public static partial class VmmProfiles
         X86 = new X86ProfileValues
         {
             TypeOfLoader = 0xB0,
-            Layout = new X86GuestLayout { VcpuAreas = [("boot GDT and IDT", 0x500, 0x20)], MemoryMap = QemuPcMemoryMap.For },
+            // x86_load_linux for a 2.02+ bzImage: real_addr 0x10000, cmdline_addr 0x20000 (the layout's default).
+            // pvh.bin (pc-bios/optionrom/pvh_main.c) keeps start_info, the modlist and the command line in its own
+            // data and takes the memmap from SeaBIOS; their addresses as QEMU 7.2's pvh.bin hands them over (ebx 0x21E0
+            // at the PVH entry, read through the gdbstub).
+            Layout = new X86GuestLayout
+            {
+                VcpuAreas = [("boot GDT and IDT", 0x500, 0x20)],
+                MemoryMap = QemuPcMemoryMap.For,
+                StartInfo = 0x21E0,
+                Modlist = 0x21C0,
+                Memmap = 0x5A8,
+                // hw/i386/pc.c pc_machine_class_init: acpi_data_size = 0x20000 + 0x8000; SeaBIOS runs linuxboot_dma.bin.
+                QemuAcpiDataSize = 0x2_8000,
+                QemuLinuxbootRom = true,
+            },
+            PvhCommandLine = 0x11C0,
+            Entries = new Dictionary<X86EntryMode, X86VcpuValues>
+            {
+                [X86EntryMode.Real] = RealMode(),
+                [X86EntryMode.Pvh] = Vmm([0, Code32, Data32], cr0: 0x1) with { TssSelector = 0 },
+            },
+        },
+    };
+
+    /// <summary>
+    /// QEMU 7.2 <c>-M microvm</c> (hw/i386/microvm.c, docs/system/i386/microvm.rst) with its qboot firmware: a vmlinux
+    /// with the PVH note through qboot's PVH boot, or a bzImage through its real-mode setup as x86_load_linux lays it
+    /// out (x86_load_linux(x86ms, fw_cfg, 0, true): acpi_data_size 0); the e820 is qboot's
+    /// (<see cref="QemuMicrovmMemoryMap"/>). Only what reaching start_kernel and the console needs: the devices
+    /// and ACPI tables are the harness's own.
+    /// </summary>
+    public static VmmProfile Microvm { get; } = new()
+    {
+        Name = "microvm",
+        Summary = "QEMU microvm: qboot's e820 (ACPI NVS 0xD0000), PVH start_info 0xF31E0, bzImage real-mode entry at 0x1020:0000, loader 0xB0",
+        Source = "qemu hw/i386/microvm.c, hw/i386/x86.c x86_load_linux; qboot (pc-bios/qboot.rom) fw_cfg.c",
+        X86 = new X86ProfileValues
+        {
+            TypeOfLoader = 0xB0,
+            // qboot's PVH hand-over as QEMU 7.2 -M microvm,acpi=off gave it at the PVH entry (gdbstub): start_info in the
+            // F-segment at 0xF31E0, its memmap at 0xEFED0 and the command line at 0xEFF60 (qboot's ACPI NVS range), the
+            // modlist on qboot's stack at 0x7B7C.
+            Layout = new X86GuestLayout
+            {
+                VcpuAreas = [("boot GDT and IDT", 0x500, 0x20)],
+                MemoryMap = QemuMicrovmMemoryMap.For,
+                StartInfo = 0xF_31E0,
+                Modlist = 0x7B7C,
+                Memmap = 0xE_FED0,
+                QemuAcpiDataSize = 0,
+            },
+            PvhCommandLine = 0xE_FF60,
             Entries = new Dictionary<X86EntryMode, X86VcpuValues>
             {
                 [X86EntryMode.Real] = RealMode(),
@@ -182,7 +233,7 @@ public static partial class VmmProfiles
     };
 
     /// <summary>The x86 profiles.</summary>
-    public static IReadOnlyList<VmmProfile> X86 { get; } = [Spec, Firecracker, CloudHypervisor, Crosvm, Qemu];
+    public static IReadOnlyList<VmmProfile> X86 { get; } = [Spec, Firecracker, CloudHypervisor, Crosvm, Qemu, Microvm];
 
     /// <summary>The Firecracker / Cloud Hypervisor shape: GDT 0x500, CS 0x08, data 0x10, TR 0x18, IDT 0x520 limit 7.</summary>
     private static X86VcpuValues Vmm(ulong[] gdt, ulong cr0) => new()

@@ -26,6 +26,11 @@ public sealed record X86ProfileValues
     public ulong RealModeBase { get; init; } = 0x1_0000;
     /// <summary>Real-mode entry: SP relative to the setup segment (QEMU: cmdline − real − 16 = 0xFFF0).</summary>
     public ushort RealModeStack { get; init; } = 0xFFF0;
+    /// <summary>
+    /// Where the command line goes for PVH when the VMM's firmware copies it somewhere else than for the Linux entries
+    /// (QEMU: pvh.bin's buffer, qboot's F-segment copy; the 16-bit entry keeps x86_load_linux's cmdline_addr); null: the layout's.
+    /// </summary>
+    public ulong? PvhCommandLine { get; init; }
     /// <summary>The vCPU state for each entry mode this VMM supports; absent modes are unsupported.</summary>
     public required IReadOnlyDictionary<X86EntryMode, X86VcpuValues> Entries { get; init; }
     /// <summary>MSR values the VMM writes before the first instruction (index → value).</summary>
@@ -43,6 +48,10 @@ public sealed record X86ProfileValues
         BootProtocol.Linux16 => X86EntryMode.Real,
         _ => throw new ArgumentOutOfRangeException(nameof(protocol), protocol, "not an x86 protocol"),
     };
+
+    /// <summary>The entry the request will use (the kernel's default for Auto).</summary>
+    private static BootProtocol EntryOf(GuestSetupRequest request) =>
+        request.Protocol == BootProtocol.Auto ? request.Kernel.DefaultEntry : request.Protocol;
 
     /// <summary>setup_data exists from protocol 2.09 (boot.rst); a vmlinux gets a synthesized 2.12 header.</summary>
     private static bool CanCarrySetupData(KernelImage kernel) =>
@@ -62,7 +71,7 @@ public sealed record X86ProfileValues
         }
         return request with
         {
-            X86 = Layout,
+            X86 = PvhCommandLine is { } pvhCmdline && EntryOf(request) == BootProtocol.Pvh ? Layout with { CommandLine = pvhCmdline } : Layout,
             TypeOfLoader = TypeOfLoader,
             AcpiRsdpAddress = LinuxRsdpAddress,
             PvhRsdpAddress = PvhRsdpAddress,

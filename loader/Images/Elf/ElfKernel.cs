@@ -169,7 +169,7 @@ public sealed class ElfKernel
     {
         if (!image.CanSeek)
             return Load(memory, ImageStreams.ReadForward(image), loadOffset, highmemStart, rules);
-        var headers = ImageStreams.ReadHeaders(image, ElfStreams.HeadersExtent(image), LoaderError.SeekElfStart);
+        var headers = ElfStreams.ReadHeaders(image, ElfStreams.HeadersExtent(image));
         var kernel = Parse(headers.Span, (ulong)image.Length, image);
         var result = kernel.Plan(memory, loadOffset, highmemStart, rules);
         LoadPlan.Apply(memory, result.Segments, image, LoaderError.SeekKernelStart);

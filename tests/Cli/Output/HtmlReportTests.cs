@@ -53,9 +53,9 @@ public sealed partial class HtmlReportTests : CliTestFixture
 
         var html = File.ReadAllText(path);
         html.ShouldContain("<h2>Case matrix</h2>");
-        foreach (var profile in new[] { "spec", "firecracker", "cloud-hypervisor", "qemu" })
+        foreach (var profile in new[] { "spec", "firecracker", "cloud-hypervisor", "qemu", "microvm" })
             html.ShouldContain($"<th>{profile}</th>");
-        Regex.Matches(html, "<details id=\"case-").Count.ShouldBe(4);
+        Regex.Matches(html, "<details id=\"case-").Count.ShouldBe(5);
         // The catalogue row of a PVH contract cites the PVH ABI.
         var row = Regex.Match(html, "<tr id=\"contract-x86.pvh.start-info-magic\">.*?</tr>").Value;
         row.ShouldContain("<cite>");

@@ -29,7 +29,7 @@ public sealed class VmmProfilesTests
         VmmProfiles.Named("Firecracker").ShouldBe([VmmProfiles.Firecracker, VmmProfiles.FirecrackerArm64]);
         VmmProfiles.Find("cloud-hypervisor", GuestArchitecture.Arm64).ShouldBeSameAs(VmmProfiles.CloudHypervisorArm64);
         VmmProfiles.Find("spec-el2").ShouldBeNull();
-        VmmProfiles.Names.ShouldBe(["spec", "firecracker", "cloud-hypervisor", "crosvm", "qemu", "spec-el2"]);
+        VmmProfiles.Names.ShouldBe(["spec", "firecracker", "cloud-hypervisor", "crosvm", "qemu", "microvm", "spec-el2"]);
     }
 
     [Test]

@@ -43,7 +43,7 @@ public class CmdlineWriterTests
 
     // linux-loader: test_cmdline_write_end_regresion — an empty line still writes its NUL.
     [Test]
-    public void Cmdline_write_end_regression()
+    public void Test_cmdline_write_end_regresion_writes_up_to_the_end_of_ram()
     {
         using var memory = GuestMemory.Flat(MemSize);
         const ulong address = 45;

@@ -175,7 +175,7 @@ public class KernelCmdlineTests
 
     // linux-loader: test_insert_kv
     [Test]
-    public void Insert_key_values()
+    public void Test_insert_kv_inserts_key_values()
     {
         var cl = new KernelCmdline(10);
         ErrorOf(() => cl.InsertMultiple("foo=")).ShouldBe(LoaderError.HasEquals);
@@ -194,7 +194,7 @@ public class KernelCmdlineTests
 
     // linux-loader: test_try_from_cmdline_for_vec
     [Test]
-    public void Bytes_with_nul()
+    public void Test_try_from_cmdline_for_vec_gives_the_bytes_with_their_nul()
     {
         new KernelCmdline(MaxSize).AsCString().ShouldBe([0]);
         KernelCmdline.Parse("foo", MaxSize).AsCString().ShouldBe("foo\0"u8.ToArray());
@@ -206,7 +206,7 @@ public class KernelCmdlineTests
 
     // linux-loader: test_partial_eq
     [Test]
-    public void Equality_follows_rendered_line()
+    public void Test_partial_eq_follows_the_rendered_line()
     {
         var c1 = new KernelCmdline(20);
         var c2 = new KernelCmdline(30);
@@ -264,7 +264,7 @@ public class KernelCmdlineTests
     }
 
     [TestCaseSource(nameof(Splits))]
-    public void Parse_splits_boot_and_init_args(string raw, string boot, string init)
+    public void Test_try_from_splits_boot_and_init_args(string raw, string boot, string init)
     {
         var cl = KernelCmdline.Parse(raw, MaxSize);
         cl.BootArgs.ShouldBe(boot);
@@ -273,7 +273,7 @@ public class KernelCmdlineTests
 
     // linux-loader: test_error_try_from
     [Test]
-    public void Parse_errors()
+    public void Test_error_try_from_gives_the_parse_errors()
     {
         ErrorOf(() => KernelCmdline.Parse("", 0)).ShouldBe(LoaderError.InvalidCapacity);
         ErrorOf(() => KernelCmdline.Parse(new string('X', MaxSize), MaxSize - 1)).ShouldBe(LoaderError.InvalidCapacity);
@@ -284,7 +284,7 @@ public class KernelCmdlineTests
 
     // linux-loader: test_as_cstring
     [Test]
-    public void As_c_string_renders_boot_then_init_args()
+    public void Test_as_cstring_renders_boot_then_init_args()
     {
         var cl = new KernelCmdline(MaxSize);
         cl.AsCString().ShouldBe([0]);

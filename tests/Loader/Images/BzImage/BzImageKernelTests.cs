@@ -143,7 +143,7 @@ public sealed class BzImageKernelTests
     }
 
     [Test]
-    public void Fuzzer_image_is_rejected_with_underflow()
+    public void Test_invalid_bzimage_underflow_rejects_the_fuzzer_image()
     {
         // linux-loader test_invalid_bzimage_underflow: fuzz_invalid_bzimage.bin (559 bytes, setup_sects
         // 0xc6) → Error::Underflow, even though the file ends inside the setup header.

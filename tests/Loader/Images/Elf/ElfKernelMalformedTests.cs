@@ -73,9 +73,10 @@ public sealed class ElfKernelMalformedTests
     [TestCase(0, LoaderError.SeekElfStart)]
     [TestCase(1, LoaderError.SeekNoteHeader)]
     [TestCase(2, LoaderError.SeekKernelStart)]
+    [TestCase(3, LoaderError.SeekProgramHeader)]
     public void A_failed_seek_names_what_was_sought_and_leaves_memory_untouched(int which, LoaderError expected)
     {
-        // linux-loader elf::Error::SeekElfStart / SeekNoteHeader / SeekKernelStart.
+        // linux-loader elf::Error::SeekElfStart / SeekNoteHeader / SeekKernelStart / SeekProgramHeader (the seek to e_phoff).
         // test_elfnote.bin has the PT_NOTE; test_elf.bin the PT_LOADs with bytes.
         var image = PeerImages.Read(which == 2 ? "test_elf.bin" : "test_elfnote.bin");
         var elf = ElfKernel.Parse(image);
@@ -83,6 +84,7 @@ public sealed class ElfKernelMalformedTests
         {
             0 => 0L,
             1 => (long)elf.ProgramHeaders.First(p => p.Type == ElfProgramHeader.TypeNote).Offset,
+            3 => (long)elf.Header.ProgramHeaderOffset,
             _ => (long)elf.ProgramHeaders.First(p => p.Type == ElfProgramHeader.TypeLoad && p.FileSize != 0).Offset,
         };
         using var memory = GuestMemory.Flat(MemSize);

@@ -26,14 +26,14 @@ public sealed class ElfKernelPeerTests
     [TestCase(0x20_0000UL, 0UL, 0x20_0400UL)]
     [TestCase(0x20_0000UL, null, 0x20_0400UL)]
     [TestCase(null, null, 0x400UL)]
-    public void Loads_test_elf_at_entry_plus_offset(ulong? offset, ulong? highmem, ulong expectedLoad)
+    public void Test_load_elf_loads_at_entry_plus_offset(ulong? offset, ulong? highmem, ulong expectedLoad)
     {
         var result = ElfKernel.Load(_memory, PeerImages.Read("test_elf.bin"), offset, highmem);
         result.KernelLoad.ShouldBe(expectedLoad);
     }
 
     [Test]
-    public void Entry_below_high_memory_is_rejected()
+    public void Test_load_elf_rejects_an_entry_below_high_memory()
     {
         // linux-loader test_load_elf: highmem_start_address 0xa00000, no offset.
         Should.Throw<LoaderException>(() => ElfKernel.Load(_memory, PeerImages.Read("test_elf.bin"), null, 0xA0_0000))
@@ -58,10 +58,18 @@ public sealed class ElfKernelPeerTests
     }
 
     // linux-loader test_bad_magic_number / test_bad_endian / test_bad_phoff: patched test_elf.bin.
-    [TestCase(1, (byte)0x33, LoaderError.InvalidElfMagicNumber)]
-    [TestCase(5, (byte)2, LoaderError.BigEndianElfOnLittle)]
-    [TestCase(0x20, (byte)0x10, LoaderError.InvalidProgramHeaderOffset, Description = "e_phoff 0x10 < sizeof(Elf64_Ehdr)")]
-    public void Patched_headers_are_rejected(int offset, byte value, LoaderError expected)
+    [Test]
+    public void Test_bad_magic_number_is_invalid_elf_magic_number() => RejectsPatched(1, 0x33, LoaderError.InvalidElfMagicNumber);
+
+    [Test]
+    public void Test_bad_endian_is_big_endian_elf_on_little() => RejectsPatched(5, 2, LoaderError.BigEndianElfOnLittle);
+
+    [Test]
+    public void Test_bad_phoff_inside_the_elf_header_is_invalid_program_header_offset() =>
+        // e_phoff 0x10 < sizeof(Elf64_Ehdr).
+        RejectsPatched(0x20, 0x10, LoaderError.InvalidProgramHeaderOffset);
+
+    private void RejectsPatched(int offset, byte value, LoaderError expected)
     {
         var image = PeerImages.Read("test_elf.bin");
         image[offset] = value;
@@ -69,7 +77,7 @@ public sealed class ElfKernelPeerTests
     }
 
     [Test]
-    public void Program_header_table_past_end_of_file_is_rejected()
+    public void Test_bad_phoff_past_the_end_of_the_file_is_read_program_header()
     {
         // linux-loader test_bad_phoff sets e_phoff far past the file: the header read fails.
         var image = PeerImages.Read("test_elf.bin");
@@ -78,19 +86,30 @@ public sealed class ElfKernelPeerTests
     }
 
     [Test]
-    public void Offset_overflow_is_an_error_not_a_wrap()
+    public void Test_overflow_loadaddr_is_an_error_not_a_wrap()
     {
         // linux-loader test_load_elf_overflow (README: offset u64::MAX must fail with an overflow error).
         Should.Throw<LoaderException>(() => ElfKernel.Load(_memory, PeerImages.Read("test_elf.bin"), ulong.MaxValue))
             .Code.ShouldBe(LoaderError.Overflow);
     }
 
-    // linux-loader test_load_pvh / test_load_pvh_8byte_align / test_dummy_note.
-    [TestCase("test_elfnote.bin", null, PvhEntryKind.Present, 0x1E1FE1FUL)]
-    [TestCase("test_elfnote_8byte_align.bin", null, PvhEntryKind.Present, 0x1E1FE1FUL)]
-    [TestCase("test_elfnote.bin", 0x20_0000UL, PvhEntryKind.Ignored, 0UL)]
-    [TestCase("test_dummy_note.bin", null, PvhEntryKind.NotPresent, 0UL)]
-    public void Pvh_note_is_reported(string file, ulong? offset, PvhEntryKind kind, ulong entry)
+    // linux-loader test_load_pvh: the note's entry, and Ignored when kernel_start is given.
+    [TestCase(null, PvhEntryKind.Present, 0x1E1FE1FUL)]
+    [TestCase(0x20_0000UL, PvhEntryKind.Ignored, 0UL)]
+    public void Test_load_pvh_reports_the_note_entry_and_ignores_it_at_an_offset(ulong? offset, PvhEntryKind kind, ulong entry) =>
+        ReportsPvh("test_elfnote.bin", offset, kind, entry);
+
+    // linux-loader test_load_pvh_with_align (second half): a PT_NOTE with p_align 8 still yields the entry.
+    [Test]
+    public void Test_load_pvh_with_align_reads_the_8_byte_aligned_note() =>
+        ReportsPvh("test_elfnote_8byte_align.bin", null, PvhEntryKind.Present, 0x1E1FE1F);
+
+    // linux-loader test_dummy_elfnote: a note that is not Xen's → PvhEntryNotPresent.
+    [Test]
+    public void Test_dummy_elfnote_is_not_a_pvh_entry() =>
+        ReportsPvh("test_dummy_note.bin", null, PvhEntryKind.NotPresent, 0);
+
+    private void ReportsPvh(string file, ulong? offset, PvhEntryKind kind, ulong entry)
     {
         var pvh = ElfKernel.Load(_memory, PeerImages.Read(file), offset).Pvh;
         pvh.Kind.ShouldBe(kind);
@@ -100,7 +119,7 @@ public sealed class ElfKernelPeerTests
     }
 
     [Test]
-    public void Invalid_pvh_note_is_rejected()
+    public void Test_bad_elfnote_is_invalid_pvh_note()
     {
         // linux-loader test_load_pvh: test_invalid_pvh_note.bin → Error::InvalidPvhNote.
         Should.Throw<LoaderException>(() => ElfKernel.Load(_memory, PeerImages.Read("test_invalid_pvh_note.bin")))
@@ -108,7 +127,7 @@ public sealed class ElfKernelPeerTests
     }
 
     [Test]
-    public void Note_alignment_ignores_p_align()
+    public void Test_load_pvh_with_align_ignores_a_bad_p_align()
     {
         // linux-loader test_bad_align: PT_NOTE p_align 0xd must not cause an alignment error
         // (note alignment is fixed by the ELF note format); 256 MiB guest as in the reference.

@@ -51,6 +51,25 @@ public sealed class ImageKernelPeerTests
         _memory.Snapshot(0x20_0000, 0x20_0000).ShouldAllBe(b => b == 0);
     }
 
+    // linux-loader pe::load_arm64_image and pe::load_riscv64_image, each on its own image: the load at base +
+    // text_offset, the refused unaligned base and the refused patched magic.
+    [Test]
+    public void Load_arm64_image_at_base_plus_text_offset_refusing_a_bad_base_or_magic()
+    {
+        Loads_at_base_plus_text_offset("test_arm64_image.bin", 0x20_0000, 0x28_0000, 0x28_1000, ImageFormat.Arm64Image);
+        Unaligned_base_is_rejected("test_arm64_image.bin");
+        _memory.Fill(0x20_0000, 0x20_0000, 0);
+        Bad_magic_is_rejected("test_arm64_image.bin");
+    }
+
+    [Test]
+    public void Load_riscv64_image_at_base_plus_text_offset_refusing_a_bad_base_or_magic()
+    {
+        Loads_at_base_plus_text_offset("test_riscv64_image.bin", 0x40_0000, 0x60_0000, 0x60_1000, ImageFormat.Riscv64Image);
+        Unaligned_base_is_rejected("test_riscv64_image.bin");
+        Bad_magic_is_rejected("test_riscv64_image.bin");
+    }
+
     [Test]
     public void Image_size_zero_means_text_offset_0x80000()
     {
