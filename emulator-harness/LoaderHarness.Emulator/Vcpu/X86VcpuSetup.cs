@@ -6,7 +6,7 @@ namespace LoaderHarness.Emulator.Vcpu;
 
 /// <summary>
 /// Puts an <see cref="X86Cpu"/> into the state a VMM gives its vCPU before the kernel's first instruction:
-/// writes the VMM's GDT, IDT and identity page tables into guest memory, loads segment caches from those
+/// writes the VMM's GDT, IDT, identity page tables and ACPI tables into guest memory, loads segment caches from those
 /// descriptors (as KVM_SET_SREGS does), and sets the control registers, MSRs and general registers.
 /// </summary>
 public static class X86VcpuSetup
@@ -25,6 +25,7 @@ public static class X86VcpuSetup
             cpu[r] = 0;
         foreach (var (index, value) in x86.Msrs)
             cpu.Msrs.Set(index, value);
+        x86.Acpi?.WriteTo(cpu.Memory);
         if (mode == X86EntryMode.Real)
             ApplyRealMode(cpu, guest, x86);
         else
