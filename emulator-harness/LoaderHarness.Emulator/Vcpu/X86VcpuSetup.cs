@@ -25,13 +25,23 @@ public static class X86VcpuSetup
             cpu[r] = 0;
         foreach (var (index, value) in x86.Msrs)
             cpu.Msrs.Set(index, value);
-        x86.Acpi?.WriteTo(cpu.Memory);
+        if (x86.Acpi is { } acpi && HasApic(cpu))
+            acpi.WriteTo(cpu.Memory);
         if (mode == X86EntryMode.Real)
             ApplyRealMode(cpu, guest, x86);
         else
             ApplyProtected(cpu, guest, values, mode);
         cpu.Rflags = values.Rflags;
     }
+
+    /// <summary>
+    /// Whether the CPU has the local APIC the profile's MADT lists (CPUID.01H:EDX.APIC[bit 9], SDM Vol. 2A CPUID).
+    /// The ACPI tables are written only then: the VMMs that write them run on KVM's in-kernel local APIC and I/O
+    /// APIC, and their FADTs are hardware-reduced, which makes Linux drop the 8259A and the PIT
+    /// (arch/x86/kernel/acpi/boot.c acpi_reduced_hw_init: legacy_pic = &amp;null_legacy_pic, timer_init a no-op), so
+    /// tables without an APIC would leave the guest no interrupt or timer at all.
+    /// </summary>
+    public static bool HasApic(X86Cpu cpu) => (cpu.CpuId.Query(1, 0).Edx & (1u << 9)) != 0;
 
     private static void ApplyProtected(X86Cpu cpu, GuestSetupResult guest, X86VcpuValues v, X86EntryMode mode)
     {

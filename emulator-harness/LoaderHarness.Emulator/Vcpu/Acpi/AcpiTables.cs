@@ -23,6 +23,10 @@ public sealed record AcpiTables
     /// <summary>The table with <paramref name="signature"/>, or null.</summary>
     public AcpiTable? Find(string signature) => Tables.FirstOrDefault(t => t.Signature == signature);
 
+    /// <summary>Whether <paramref name="memory"/> holds this RSDP at its address (the tables were written there).</summary>
+    public bool IsWrittenIn(GuestMemory memory) =>
+        memory.IsRam(RsdpAddress, (ulong)Rsdp.Length) && memory.ReadBytes(RsdpAddress, Rsdp.Length).AsSpan().SequenceEqual(Rsdp.Bytes);
+
     /// <summary>Writes every structure into <paramref name="memory"/>.</summary>
     public void WriteTo(GuestMemory memory)
     {
