@@ -47,6 +47,20 @@ public sealed partial class KernelLog
             : null;
 
     /// <summary>
+    /// The ACPI tables the kernel lists as it loads them, from acpi_tb_print_table_header
+    /// (drivers/acpi/acpica/tbprint.c): "ACPI: RSDP 0x00000000000E0000 000024 (v02 FIRECK)" for the RSDP,
+    /// "ACPI: XSDT 0x… 00003C (v01 FIRECK FCMVXSDT 00000000 FCAT 20240119)" for the others. Each is the signature
+    /// ("RSDP" for the RSDP), the physical address, the length, the revision and the OEM ID.
+    /// </summary>
+    public IReadOnlyList<(string Signature, ulong Address, uint Length, int Revision, string OemId)> AcpiTables() =>
+        _lines.Select(l => AcpiTableLine().Match(l)).Where(m => m.Success).Select(m => (
+            m.Groups[1].Value,
+            ulong.Parse(m.Groups[2].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture),
+            uint.Parse(m.Groups[3].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture),
+            int.Parse(m.Groups[4].Value, CultureInfo.InvariantCulture),
+            m.Groups[5].Value)).ToArray();
+
+    /// <summary>
     /// Lines that report a kernel fault: WARN (kernel/panic.c __warn, "WARNING:"), BUG (lib/bug.c,
     /// "kernel BUG at"), an oops (arch/*/kernel/traps.c, "Oops") and panic ("Kernel panic - not syncing").
     /// </summary>
@@ -96,6 +110,10 @@ public sealed partial class KernelLog
 
     [GeneratedRegex(@"^BIOS-e820: \[mem 0x([0-9a-f]+)-0x([0-9a-f]+)\] (.+)$")]
     private static partial Regex E820Line();
+
+    // tbprint.c: "%-4.4s 0x%8.8X%8.8X %06X (v%.2d %-6.6s" after the "ACPI: " prefix of ACPI_INFO.
+    [GeneratedRegex(@"^ACPI: (\S{4}) 0x([0-9A-F]{16}) ([0-9A-F]{6}) \(v(\d{2}) (.{6})")]
+    private static partial Regex AcpiTableLine();
 
     [GeneratedRegex(@"^RAMDISK: \[mem 0x([0-9a-f]+)-0x([0-9a-f]+)\]")]
     private static partial Regex RamdiskLine();

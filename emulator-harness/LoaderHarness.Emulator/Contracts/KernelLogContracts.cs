@@ -28,6 +28,17 @@ public static class KernelLogContracts
                 ({ } initrd, null) => Skip($"initrd at 0x{initrd.Address:x} not reported yet"),
                 ({ } initrd, { } found) => Same(Range(initrd.Address, PageAlignedLast(initrd)), Range(found.Start, found.Last)),
             }),
+        Log("x86.log.acpi-tables", "the ACPI tables the kernel lists (signature, address, length, OEM ID) are the ones the VMM profile wrote",
+            "drivers/acpi/acpica/tbprint.c acpi_tb_print_table_header; tbxfroot.c acpi_find_root_pointer; tbutils.c acpi_tb_parse_root_table",
+            (b, log) => (b.Profile.X86?.Acpi is { } acpi && acpi.IsWrittenIn(b.Memory) ? acpi : null, log.AcpiTables()) switch
+            {
+                (null, { Count: 0 }) => Skip("no ACPI tables written and the kernel lists none"),
+                (null, { } listed) => Fail($"the kernel lists ACPI tables though none were written: {FormatAcpi(listed)}"),
+                (_, { Count: 0 }) => Skip("no \"ACPI: RSDP\" line yet"),
+                ({ } written, { } listed) => Same(
+                    FormatAcpi(written.Tables.Select(t => (t.IsRsdp ? "RSDP" : t.Signature, t.Address, (uint)t.Length, (int)t.Revision, t.OemId))),
+                    FormatAcpi(listed)),
+            }),
         NoFaults("x86.log.no-faults"),
     ];
 
@@ -53,6 +64,10 @@ public static class KernelLogContracts
             var log = new KernelLog(b.Console);
             return log.IsLinux ? check(b, log) : Skip("no Linux banner on the console");
         });
+
+    /// <summary>ACPI tables as one line, sorted by address (the kernel lists the DSDT after the FADT that points to it).</summary>
+    private static string FormatAcpi(IEnumerable<(string Signature, ulong Address, uint Length, int Revision, string OemId)> tables) =>
+        string.Join(", ", tables.OrderBy(t => t.Address).Select(t => $"{t.Signature} 0x{t.Address:x} +0x{t.Length:x} v{t.Revision} {t.OemId}"));
 
     private static ulong PageAlignedLast((ulong Address, ulong Size) initrd) => ((initrd.Address + initrd.Size + 0xFFF) & ~0xFFFUL) - 1;
 

@@ -66,7 +66,10 @@ public static partial class VmmProfiles
         },
     };
 
-    /// <summary>Firecracker (src/vmm/src/arch/x86_64/{regs.rs,gdt.rs,layout.rs,mod.rs}): PVH when the ELF has the note, else 64-bit.</summary>
+    /// <summary>
+    /// Firecracker (src/vmm/src/arch/x86_64/{regs.rs,gdt.rs,layout.rs,mod.rs}): PVH when the ELF has the note, else
+    /// 64-bit; the ACPI tables of v1.16.1 (src/vmm/src/acpi), the RSDP at 0xE0000.
+    /// </summary>
     public static VmmProfile Firecracker { get; } = new()
     {
         Name = "firecracker",
@@ -75,7 +78,8 @@ public static partial class VmmProfiles
         X86 = new X86ProfileValues
         {
             Layout = new X86GuestLayout { Reserved = [new MemoryMapEntry(0xEEC0_0000, 256UL << 20, MemoryType.Reserved)] },
-            LinuxRsdpAddress = 0xE_0000,
+            LinuxRsdpAddress = Acpi.FirecrackerAcpi.RsdpAddress,
+            Acpi = Acpi.FirecrackerAcpi.Build(),
             Entries = new Dictionary<X86EntryMode, X86VcpuValues>
             {
                 [X86EntryMode.Long64] = Vmm([0, Code64, Data32, TssFlat], cr0: 0xE000_0011) with

@@ -33,6 +33,11 @@ public sealed record X86ProfileValues
     public ulong? PvhCommandLine { get; init; }
     /// <summary>The vCPU state for each entry mode this VMM supports; absent modes are unsupported.</summary>
     public required IReadOnlyDictionary<X86EntryMode, X86VcpuValues> Entries { get; init; }
+    /// <summary>
+    /// The ACPI tables the VMM writes into guest memory before the first instruction; null for a VMM that writes
+    /// none (its guests boot without ACPI).
+    /// </summary>
+    public Acpi.AcpiTables? Acpi { get; init; }
     /// <summary>MSR values the VMM writes before the first instruction (index → value).</summary>
     public IReadOnlyDictionary<uint, ulong> Msrs { get; init; } = new Dictionary<uint, ulong>();
 

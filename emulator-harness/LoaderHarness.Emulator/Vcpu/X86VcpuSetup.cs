@@ -6,7 +6,7 @@ namespace LoaderHarness.Emulator.Vcpu;
 
 /// <summary>
 /// Puts an <see cref="X86Cpu"/> into the state a VMM gives its vCPU before the kernel's first instruction:
-/// writes the VMM's GDT, IDT and identity page tables into guest memory, loads segment caches from those
+/// writes the VMM's GDT, IDT, identity page tables and ACPI tables into guest memory, loads segment caches from those
 /// descriptors (as KVM_SET_SREGS does), and sets the control registers, MSRs and general registers.
 /// </summary>
 public static class X86VcpuSetup
@@ -25,12 +25,23 @@ public static class X86VcpuSetup
             cpu[r] = 0;
         foreach (var (index, value) in x86.Msrs)
             cpu.Msrs.Set(index, value);
+        if (x86.Acpi is { } acpi && HasApic(cpu))
+            acpi.WriteTo(cpu.Memory);
         if (mode == X86EntryMode.Real)
             ApplyRealMode(cpu, guest, x86);
         else
             ApplyProtected(cpu, guest, values, mode);
         cpu.Rflags = values.Rflags;
     }
+
+    /// <summary>
+    /// Whether the CPU has the local APIC the profile's MADT lists (CPUID.01H:EDX.APIC[bit 9], SDM Vol. 2A CPUID).
+    /// The ACPI tables are written only then: the VMMs that write them run on KVM's in-kernel local APIC and I/O
+    /// APIC, and their FADTs are hardware-reduced, which makes Linux drop the 8259A and the PIT
+    /// (arch/x86/kernel/acpi/boot.c acpi_reduced_hw_init: legacy_pic = &amp;null_legacy_pic, timer_init a no-op), so
+    /// tables without an APIC would leave the guest no interrupt or timer at all.
+    /// </summary>
+    public static bool HasApic(X86Cpu cpu) => (cpu.CpuId.Query(1, 0).Edx & (1u << 9)) != 0;
 
     private static void ApplyProtected(X86Cpu cpu, GuestSetupResult guest, X86VcpuValues v, X86EntryMode mode)
     {

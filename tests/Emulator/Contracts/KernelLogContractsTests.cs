@@ -1,6 +1,7 @@
 using LoaderHarness.Emulator.Contracts;
 using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Vcpu;
+using LoaderHarness.Emulator.X86;
 using LoaderHarness.Fixtures.Images;
 using LoaderHarness.Loader.Boot.MemoryMap;
 using LoaderHarness.Loader.Images;
@@ -29,6 +30,14 @@ public sealed class KernelLogContractsTests
         "[    0.000000] BIOS-e820: [mem 0x0000000000100000-0x000000003fffffff] usable",
         "[    0.000000] BIOS-e820: [mem 0x00000000eec00000-0x00000000febfffff] reserved",
         "[    0.010280] RAMDISK: [mem 0x3ffff000-0x3fffffff]",
+        "[    0.010399] ACPI: Early table checksum verification disabled",
+        "[    0.010492] ACPI: RSDP 0x00000000000E0000 000024 (v02 FIRECK)",
+        "[    0.010585] ACPI: XSDT 0x00000000000A00A7 00003C (v01 FIRECK FCMVXSDT 00000000 FCAT 20240119)",
+        "[    0.010716] ACPI: FACP 0x000000000009FF17 000114 (v06 FIRECK FCVMFADT 00000000 FCAT 20240119)",
+        "[    0.010863] ACPI: DSDT 0x000000000009FD30 0001E7 (v02 FIRECK FCVMDSDT 00000000 FCAT 20240119)",
+        "[    0.010991] ACPI: APIC 0x00000000000A002B 000040 (v06 FIRECK FCVMMADT 00000000 FCAT 20240119)",
+        "[    0.011119] ACPI: MCFG 0x00000000000A006B 00003C (v01 FIRECK FCMVMCFG 00000000 FCAT 20240119)",
+        "[    0.011233] ACPI: Reserving FACP table memory at [mem 0x9ff17-0xa002a]",
     ];
 
     private GuestMemory _memory = null!;
@@ -46,7 +55,11 @@ public sealed class KernelLogContractsTests
             CommandLine = CommandLine,
             Initrd = new byte[0x800],
         }));
-        _boot = new BootCase(VcpuSetup.Create(_memory, guest, profile), guest, profile) { Run = new RunResult(StopReason.Halt, 0, 1, null) };
+        // A vCPU with the local APIC the MADT lists (CPUID.01H:EDX bit 9), so the profile's ACPI tables are written.
+        var cpu = new X86Cpu(_memory);
+        cpu.CpuId.Set(1, cpu.CpuId.Query(1, 0) with { Edx = cpu.CpuId.Query(1, 0).Edx | (1u << 9) });
+        VcpuSetup.Apply(cpu, guest, profile);
+        _boot = new BootCase(cpu, guest, profile) { Run = new RunResult(StopReason.Halt, 0, 1, null) };
     }
 
     [TearDown]
@@ -76,6 +89,52 @@ public sealed class KernelLogContractsTests
     [Test]
     public void A_ramdisk_elsewhere_fails() =>
         Judge(RealLog.Select(l => l.Replace("RAMDISK: [mem 0x3ffff000", "RAMDISK: [mem 0x3fffe000")))["x86.log.ramdisk"].ShouldBe(ContractVerdict.Fail);
+
+    [Test]
+    public void The_acpi_tables_the_kernel_lists_are_the_ones_firecracker_wrote()
+    {
+        var tables = new KernelLog(string.Join('\n', RealLog)).AcpiTables();
+
+        // tbprint.c acpi_tb_print_table_header: signature, address, length, revision, OEM ID; "RSDP" for the RSDP.
+        tables.Count.ShouldBe(6);
+        tables[0].ShouldBe(("RSDP", 0xE_0000UL, 0x24u, 2, "FIRECK"));
+        tables[2].ShouldBe(("FACP", 0x9_FF17UL, 0x114u, 6, "FIRECK"));
+        _boot.Console = string.Join('\n', RealLog);
+        KernelLogContracts.X86.Single(c => c.Id == "x86.log.acpi-tables").Evaluate(_boot).Detail.ShouldBe(
+            "DSDT 0x9fd30 +0x1e7 v2 FIRECK, FACP 0x9ff17 +0x114 v6 FIRECK, APIC 0xa002b +0x40 v6 FIRECK, "
+            + "MCFG 0xa006b +0x3c v1 FIRECK, XSDT 0xa00a7 +0x3c v1 FIRECK, RSDP 0xe0000 +0x24 v2 FIRECK");
+    }
+
+    [Test]
+    public void Where_no_tables_were_written_a_listed_table_fails()
+    {
+        var profile = VmmProfiles.Spec;
+        using var memory = profile.CreateMemory(1UL << 30);
+        var guest = GuestSetup.Run(memory, profile.Configure(new GuestSetupRequest
+        {
+            Kernel = KernelImage.Parse(ElfWriter.Write(new ElfSpec { PvhEntry = 0x100_0000 })),
+            Protocol = BootProtocol.Pvh,
+            CommandLine = CommandLine,
+        }));
+        var boot = new BootCase(VcpuSetup.Create(memory, guest, profile), guest, profile) { Run = new RunResult(StopReason.Halt, 0, 1, null) };
+        var contract = KernelLogContracts.X86.Single(c => c.Id == "x86.log.acpi-tables");
+
+        boot.Console = string.Join('\n', RealLog.Where(l => !l.Contains("ACPI:")));
+        contract.Evaluate(boot).Verdict.ShouldBe(ContractVerdict.NotApplicable);
+        boot.Console = string.Join('\n', RealLog);
+        contract.Evaluate(boot).Verdict.ShouldBe(ContractVerdict.Fail);
+    }
+
+    [Test]
+    public void An_acpi_table_listed_elsewhere_or_missing_fails()
+    {
+        Judge(RealLog.Select(l => l.Replace("APIC 0x00000000000A002B", "APIC 0x00000000000A002C")))["x86.log.acpi-tables"].ShouldBe(ContractVerdict.Fail);
+        Judge(RealLog.Select(l => l.Replace("MCFG 0x00000000000A006B 00003C", "MCFG 0x00000000000A006B 00003D")))["x86.log.acpi-tables"].ShouldBe(ContractVerdict.Fail);
+        Judge(RealLog.Where(l => !l.Contains("ACPI: MCFG")))["x86.log.acpi-tables"].ShouldBe(ContractVerdict.Fail);
+        Judge(RealLog.Select(l => l.Replace("(v02 FIRECK)", "(v02 BOCHS )")))["x86.log.acpi-tables"].ShouldBe(ContractVerdict.Fail);
+        // Before the kernel got as far as its RSDP there is nothing to compare yet.
+        Judge(RealLog.Where(l => !l.Contains("ACPI:")))["x86.log.acpi-tables"].ShouldBe(ContractVerdict.NotApplicable);
+    }
 
     [TestCase("[    1.000000] WARNING: CPU: 0 PID: 1 at kernel/fork.c:42 copy_process+0x1/0x2")]
     [TestCase("[    1.000000] BUG: kernel NULL pointer dereference, address: 0000000000000000")]

@@ -1,0 +1,140 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace LoaderHarness.Emulator.Vcpu.Acpi;
+
+/// <summary>
+/// A minimal AML encoder (ACPI 6.5 §20.2, "AML Grammar Definition") for exactly the objects the modelled VMMs put in
+/// their DSDTs: Device, Name, Method, If, LEqual, Notify, Return, Package, strings, integers, EISA IDs and resource
+/// templates. Each term is returned as its bytes; containers take their children's bytes. Integer and PkgLength
+/// encodings follow the VMMs' own encoder (firecracker src/acpi-tables/src/aml.rs, from Cloud Hypervisor's
+/// acpi_tables crate), so the bytes match theirs, not just their meaning.
+/// </summary>
+public static class Aml
+{
+    /// <summary><c>DefName := NameOp NameString DataRefObject</c> (§20.2.5.1).</summary>
+    public static byte[] Name(string path, byte[] value) => [0x08, .. NameString(path), .. value];
+
+    /// <summary><c>DefDevice := DeviceOp PkgLength NameString TermList</c>, DeviceOp = 0x5B 0x82 (§20.2.5.2).</summary>
+    public static byte[] Device(string path, params byte[][] children) => [0x5B, 0x82, .. WithPkgLength([.. NameString(path), .. children.SelectMany(c => c)])];
+
+    /// <summary><c>DefMethod := MethodOp PkgLength NameString MethodFlags TermList</c>; flags: ArgCount bits 0–2, SerializeFlag bit 3 (§20.2.5.2).</summary>
+    public static byte[] Method(string path, byte argCount, bool serialized, params byte[][] body) =>
+        [0x14, .. WithPkgLength([.. NameString(path), (byte)((argCount & 7) | (serialized ? 8 : 0)), .. body.SelectMany(c => c)])];
+
+    /// <summary><c>DefIfElse := IfOp PkgLength Predicate TermList</c>, without Else (§20.2.5.3).</summary>
+    public static byte[] If(byte[] predicate, params byte[][] body) => [0xA0, .. WithPkgLength([.. predicate, .. body.SelectMany(c => c)])];
+
+    /// <summary><c>DefLEqual := LequalOp Operand Operand</c> (§20.2.5.4).</summary>
+    public static byte[] LEqual(byte[] left, byte[] right) => [0x93, .. left, .. right];
+
+    /// <summary><c>DefNotify := NotifyOp NotifyObject NotifyValue</c> (§20.2.5.3).</summary>
+    public static byte[] Notify(string path, byte[] value) => [0x86, .. NameString(path), .. value];
+
+    /// <summary><c>DefReturn := ReturnOp ArgObject</c> (§20.2.5.3).</summary>
+    public static byte[] Return(byte[] value) => [0xA4, .. value];
+
+    /// <summary><c>ArgObj</c>: Arg0Op (0x68) to Arg6Op (§20.2.6.1).</summary>
+    public static byte[] Arg(int index) => index is >= 0 and <= 6 ? [(byte)(0x68 + index)] : throw new ArgumentOutOfRangeException(nameof(index));
+
+    /// <summary><c>ByteConst := BytePrefix ByteData</c> (§20.2.3): the VMMs' encoder uses it even for 0 and 1, not ZeroOp/OneOp.</summary>
+    public static byte[] Byte(byte value) => [0x0A, value];
+
+    /// <summary><c>DWordConst := DWordPrefix DWordData</c> (§20.2.3).</summary>
+    public static byte[] DWord(uint value)
+    {
+        var b = new byte[5];
+        b[0] = 0x0C;
+        BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(1), value);
+        return b;
+    }
+
+    /// <summary>The smallest of ByteConst, WordConst (0x0B), DWordConst and QWordConst (0x0E) that holds <paramref name="value"/> (aml.rs <c>impl Aml for Usize</c>).</summary>
+    public static byte[] Integer(ulong value)
+    {
+        if (value <= byte.MaxValue)
+            return Byte((byte)value);
+        if (value <= ushort.MaxValue)
+            return [0x0B, (byte)value, (byte)(value >> 8)];
+        if (value <= uint.MaxValue)
+            return DWord((uint)value);
+        var b = new byte[9];
+        b[0] = 0x0E;
+        BinaryPrimitives.WriteUInt64LittleEndian(b.AsSpan(1), value);
+        return b;
+    }
+
+    /// <summary><c>String := StringPrefix AsciiCharList NullChar</c> (§20.2.3).</summary>
+    public static byte[] String(string value) => [0x0D, .. Encoding.ASCII.GetBytes(value), 0];
+
+    /// <summary>
+    /// An EISA ID as the ASL <c>EISAID()</c> macro compresses it (§19.6.35): three letters of 5 bits and four hex
+    /// digits, stored big-endian in a DWordConst.
+    /// </summary>
+    public static byte[] EisaId(string id)
+    {
+        if (id.Length != 7)
+            throw new ArgumentException($"EISA ID \"{id}\" is not 7 characters", nameof(id));
+        var value = ((uint)(id[0] - 0x40) << 26) | ((uint)(id[1] - 0x40) << 21) | ((uint)(id[2] - 0x40) << 16)
+            | Convert.ToUInt32(id[3..], 16);
+        return DWord(BinaryPrimitives.ReverseEndianness(value));
+    }
+
+    /// <summary><c>DefPackage := PackageOp PkgLength NumElements PackageElementList</c> (§20.2.5.4).</summary>
+    public static byte[] Package(params byte[][] elements) => [0x12, .. WithPkgLength([(byte)elements.Length, .. elements.SelectMany(e => e)])];
+
+    /// <summary>
+    /// A ResourceTemplate: <c>DefBuffer := BufferOp PkgLength BufferSize ByteList</c> (§20.2.5.4) holding the
+    /// descriptors, an End Tag (0x79) and a zero checksum ("treated as valid", §6.4.2.9).
+    /// </summary>
+    public static byte[] ResourceTemplate(params byte[][] descriptors)
+    {
+        byte[] list = [.. descriptors.SelectMany(d => d), 0x79, 0];
+        return [0x11, .. WithPkgLength([.. Integer((ulong)list.Length), .. list])];
+    }
+
+    /// <summary>
+    /// <c>NameString</c> (§20.2.2): an optional root prefix '\', then one NameSeg, or DualNamePrefix (0x2E) and
+    /// two, or MultiNamePrefix (0x2F), a count and more. Every segment is four characters ("_SB_.COM1").
+    /// </summary>
+    public static byte[] NameString(string path)
+    {
+        var root = path.StartsWith('\\');
+        var segments = path[(root ? 1 : 0)..].Split('.');
+        if (segments.Any(s => s.Length != 4))
+            throw new ArgumentException($"AML path \"{path}\" has a segment that is not 4 characters", nameof(path));
+        var bytes = new List<byte>();
+        if (root)
+            bytes.Add((byte)'\\');
+        if (segments.Length == 2)
+            bytes.Add(0x2E);
+        else if (segments.Length > 2)
+            bytes.AddRange([0x2F, (byte)segments.Length]);
+        foreach (var s in segments)
+            bytes.AddRange(Encoding.ASCII.GetBytes(s));
+        return [.. bytes];
+    }
+
+    /// <summary>
+    /// <paramref name="body"/> preceded by its PkgLength (§20.2.4), which counts itself: one byte up to 63, else a
+    /// lead byte with the byte count in bits 6–7 and the low nibble, then the rest. The size thresholds are aml.rs
+    /// <c>create_pkg_length</c>'s (body under 63, 4094, 2^20 − 3 bytes).
+    /// </summary>
+    public static byte[] WithPkgLength(byte[] body)
+    {
+        var n = body.Length;
+        var count = n < 63 ? 1 : n < 4094 ? 2 : n < (1 << 20) - 3 ? 3 : 4;
+        var length = n + count;
+        var result = new byte[count + n];
+        if (count == 1)
+            result[0] = (byte)length;
+        else
+        {
+            result[0] = (byte)(((count - 1) << 6) | (length & 0xF));
+            for (var i = 1; i < count; i++)
+                result[i] = (byte)(length >> (4 + 8 * (i - 1)));
+        }
+        body.CopyTo(result, count);
+        return result;
+    }
+}

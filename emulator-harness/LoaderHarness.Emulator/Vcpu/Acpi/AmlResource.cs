@@ -1,0 +1,64 @@
+using System.Buffers.Binary;
+
+namespace LoaderHarness.Emulator.Vcpu.Acpi;
+
+/// <summary>
+/// The resource descriptors (ACPI 6.5 §6.4) that the modelled VMMs put in <c>_CRS</c>, encoded as their AML
+/// builders do (firecracker src/acpi-tables/src/aml.rs <c>Io</c>, <c>Interrupt</c>, <c>Memory32Fixed</c>,
+/// <c>AddressSpace</c>).
+/// </summary>
+public static class AmlResource
+{
+    /// <summary>I/O Port Descriptor (§6.4.2.5): small item 0x47, Decode16, min, max, alignment, length.</summary>
+    public static byte[] Io(ushort min, ushort max, byte alignment, byte length) =>
+        [0x47, 1, (byte)min, (byte)(min >> 8), (byte)max, (byte)(max >> 8), alignment, length];
+
+    /// <summary>
+    /// Extended Interrupt Descriptor (§6.4.3.6): large item 0x89, length 6, flags (bit 0 consumer, 1 edge, 2 active
+    /// low, 3 shared), one interrupt number.
+    /// </summary>
+    public static byte[] Interrupt(bool consumer, bool edgeTriggered, bool activeLow, bool shared, uint number)
+    {
+        var d = new byte[9];
+        d[0] = 0x89;
+        d[1] = 6;
+        d[3] = (byte)((shared ? 8 : 0) | (activeLow ? 4 : 0) | (edgeTriggered ? 2 : 0) | (consumer ? 1 : 0));
+        d[4] = 1;
+        BinaryPrimitives.WriteUInt32LittleEndian(d.AsSpan(5), number);
+        return d;
+    }
+
+    /// <summary>32-Bit Fixed Memory Range Descriptor (§6.4.3.4): large item 0x86, length 9, read/write bit, base, length.</summary>
+    public static byte[] Memory32Fixed(bool readWrite, uint @base, uint length)
+    {
+        var d = new byte[12];
+        d[0] = 0x86;
+        d[1] = 9;
+        d[3] = readWrite ? (byte)1 : (byte)0;
+        BinaryPrimitives.WriteUInt32LittleEndian(d.AsSpan(4), @base);
+        BinaryPrimitives.WriteUInt32LittleEndian(d.AsSpan(8), length);
+        return d;
+    }
+
+    /// <summary>
+    /// QWord Address Space Descriptor (§6.4.3.5.1) for memory: large item 0x8A, length 43, resource type 0, general
+    /// flags MinFixed | MaxFixed (0x0C), type flags (cacheability in bits 1–2, read/write bit 0), granularity 0,
+    /// min, max, translation 0, length max − min + 1.
+    /// </summary>
+    /// <param name="cacheable">aml.rs <c>AddressSpaceCacheable</c>: 0 not cacheable, 1 cacheable, 2 write combining, 3 prefetchable.</param>
+    /// <param name="readWrite">Read/write (else read-only).</param>
+    /// <param name="min">First address.</param>
+    /// <param name="max">Last address.</param>
+    public static byte[] QWordMemory(byte cacheable, bool readWrite, ulong min, ulong max)
+    {
+        var d = new byte[46];
+        d[0] = 0x8A;
+        d[1] = 43;
+        d[4] = 0x0C;
+        d[5] = (byte)((cacheable << 1) | (readWrite ? 1 : 0));
+        BinaryPrimitives.WriteUInt64LittleEndian(d.AsSpan(14), min);
+        BinaryPrimitives.WriteUInt64LittleEndian(d.AsSpan(22), max);
+        BinaryPrimitives.WriteUInt64LittleEndian(d.AsSpan(38), max - min + 1);
+        return d;
+    }
+}

@@ -1,0 +1,66 @@
+using System.Buffers.Binary;
+
+namespace LoaderHarness.Emulator.Vcpu.Acpi;
+
+/// <summary>
+/// The Fixed ACPI Description Table, revision 6 (ACPI 6.5 §5.2.9, Table 5.9): 276 bytes. Only the fields a VMM
+/// sets are parameters; every other field is zero, which for a hardware-reduced platform means "not present".
+/// </summary>
+public sealed record Fadt
+{
+    /// <summary>Length of a revision-6 FADT, through <c>Hypervisor Vendor Identity</c> at 268 (Table 5.9).</summary>
+    public const int Size = 276;
+
+    /// <summary><c>Flags</c> bit 4, PWR_BUTTON: no fixed-feature power button (Table 5.10).</summary>
+    public const uint PowerButton = 1u << 4;
+    /// <summary><c>Flags</c> bit 5, SLP_BUTTON: no fixed-feature sleep button.</summary>
+    public const uint SleepButton = 1u << 5;
+    /// <summary><c>Flags</c> bit 20, HW_REDUCED_ACPI: no fixed hardware, no SCI through PM1 registers.</summary>
+    public const uint HardwareReducedAcpi = 1u << 20;
+    /// <summary><c>IAPC_BOOT_ARCH</c> bit 2, VGA Not Present (Table 5.11).</summary>
+    public const ushort VgaNotPresent = 1 << 2;
+
+    /// <summary>The header (signature "FACP").</summary>
+    public required SdtHeader Header { get; init; }
+    /// <summary><c>DSDT</c> at 40, the 32-bit pointer (0 when only <see cref="XDsdt"/> is given).</summary>
+    public uint Dsdt { get; init; }
+    /// <summary><c>SCI_INT</c> at 46.</summary>
+    public ushort SciInterrupt { get; init; }
+    /// <summary><c>IAPC_BOOT_ARCH</c> at 109.</summary>
+    public ushort IapcBootArch { get; init; }
+    /// <summary><c>Flags</c> at 112.</summary>
+    public uint Flags { get; init; }
+    /// <summary><c>RESET_REG</c> at 116.</summary>
+    public GenericAddress ResetRegister { get; init; }
+    /// <summary><c>RESET_VALUE</c> at 128.</summary>
+    public byte ResetValue { get; init; }
+    /// <summary><c>FADT Minor Version</c> at 131.</summary>
+    public byte MinorVersion { get; init; }
+    /// <summary><c>X_DSDT</c> at 140.</summary>
+    public ulong XDsdt { get; init; }
+    /// <summary><c>SLEEP_CONTROL_REG</c> at 244.</summary>
+    public GenericAddress SleepControlRegister { get; init; }
+    /// <summary><c>SLEEP_STATUS_REG</c> at 256.</summary>
+    public GenericAddress SleepStatusRegister { get; init; }
+    /// <summary><c>Hypervisor Vendor Identity</c> at 268, eight ASCII bytes (null: zero).</summary>
+    public string? HypervisorVendorId { get; init; }
+
+    /// <summary>The FADT's bytes, checksummed.</summary>
+    public byte[] Build()
+    {
+        var t = Header.NewTable(Size);
+        BinaryPrimitives.WriteUInt32LittleEndian(t.AsSpan(40), Dsdt);
+        BinaryPrimitives.WriteUInt16LittleEndian(t.AsSpan(46), SciInterrupt);
+        BinaryPrimitives.WriteUInt16LittleEndian(t.AsSpan(109), IapcBootArch);
+        BinaryPrimitives.WriteUInt32LittleEndian(t.AsSpan(112), Flags);
+        ResetRegister.WriteTo(t.AsSpan(116));
+        t[128] = ResetValue;
+        t[131] = MinorVersion;
+        BinaryPrimitives.WriteUInt64LittleEndian(t.AsSpan(140), XDsdt);
+        SleepControlRegister.WriteTo(t.AsSpan(244));
+        SleepStatusRegister.WriteTo(t.AsSpan(256));
+        if (HypervisorVendorId is { } vendor)
+            SdtHeader.Ascii(t.AsSpan(268, 8), vendor);
+        return SdtHeader.Seal(t);
+    }
+}

@@ -1,0 +1,107 @@
+using LoaderHarness.Emulator.Vcpu.Acpi;
+using Shouldly;
+
+namespace LoaderHarness.Tests.Emulator.Vcpu.Acpi;
+
+/// <summary>
+/// The AML encoder against the byte vectors of the encoder the VMMs use: firecracker
+/// src/acpi-tables/src/aml.rs's own tests (which give iasl's listing of each vector in a comment).
+/// </summary>
+[TestFixture]
+public sealed class AmlTests
+{
+    [Test]
+    public void Encodes_aml_rs_test_device_com1_byte_for_byte()
+    {
+        // aml.rs test_device: Device(_SB_.COM1) { Name(_HID, EisaId("PNP0501")), Name(_CRS, ResourceTemplate {
+        // Interrupt(ResourceConsumer, Edge, ActiveHigh, Exclusive) {4}, IO(Decode16, 0x3F8, 0x3F8, 0, 8) }) }.
+        byte[] expected =
+        [
+            0x5B, 0x82, 0x30, 0x2E, 0x5F, 0x53, 0x42, 0x5F, 0x43, 0x4F, 0x4D, 0x31, 0x08, 0x5F,
+            0x48, 0x49, 0x44, 0x0C, 0x41, 0xD0, 0x05, 0x01, 0x08, 0x5F, 0x43, 0x52, 0x53, 0x11,
+            0x16, 0x0A, 0x13, 0x89, 0x06, 0x00, 0x03, 0x01, 0x04, 0x00, 0x00, 0x00, 0x47, 0x01,
+            0xF8, 0x03, 0xF8, 0x03, 0x00, 0x08, 0x79, 0x00,
+        ];
+
+        Aml.Device("_SB_.COM1",
+            Aml.Name("_HID", Aml.EisaId("PNP0501")),
+            Aml.Name("_CRS", Aml.ResourceTemplate(
+                AmlResource.Interrupt(true, true, false, false, 4),
+                AmlResource.Io(0x3F8, 0x3F8, 0, 8)))).ShouldBe(expected);
+    }
+
+    [Test]
+    public void Encodes_aml_rs_test_resource_template_memory32_fixed()
+    {
+        // aml.rs test_resource_template: Name(_CRS, ResourceTemplate { Memory32Fixed(ReadWrite, 0xE8000000, 0x10000000) }).
+        byte[] expected =
+        [
+            0x08, 0x5F, 0x43, 0x52, 0x53, 0x11, 0x11, 0x0A, 0x0E, 0x86, 0x09, 0x00, 0x01, 0x00,
+            0x00, 0x00, 0xE8, 0x00, 0x00, 0x00, 0x10, 0x79, 0x00,
+        ];
+
+        Aml.Name("_CRS", Aml.ResourceTemplate(AmlResource.Memory32Fixed(true, 0xE800_0000, 0x1000_0000))).ShouldBe(expected);
+    }
+
+    [Test]
+    public void Encodes_aml_rs_test_resource_template_qword_memory()
+    {
+        // aml.rs test_resource_template: QWordMemory(ResourceConsumer, PosDecode, MinFixed, MaxFixed, Cacheable,
+        // ReadWrite, 0, 0x800000000, 0xFFFFFFFFF, 0, 0x800000000).
+        byte[] expected =
+        [
+            0x08, 0x5F, 0x43, 0x52, 0x53, 0x11, 0x33, 0x0A, 0x30, 0x8A, 0x2B, 0x00, 0x00, 0x0C,
+            0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x08,
+            0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x08, 0x00, 0x00, 0x00, 0x79,
+            0x00,
+        ];
+
+        Aml.Name("_CRS", Aml.ResourceTemplate(AmlResource.QWordMemory(1, true, 0x8_0000_0000, 0xF_FFFF_FFFF))).ShouldBe(expected);
+    }
+
+    [TestCase(0, new byte[] { 0x01 })]
+    [TestCase(62, new byte[] { 0x3F })]
+    // 63 bytes need two length bytes: 65 = 0x41 -> lead 0x40 | 0x1, then 0x41 >> 4 = 0x04.
+    [TestCase(63, new byte[] { 0x41, 0x04 })]
+    [TestCase(4093, new byte[] { 0x4F, 0xFF })]
+    // 4094 bytes need three: 4097 = 0x1001 -> lead 0x80 | 0x1, then 0x00, 0x01.
+    [TestCase(4094, new byte[] { 0x81, 0x00, 0x01 })]
+    public void Pkg_length_counts_itself_with_aml_rs_thresholds(int bodyLength, byte[] lead)
+    {
+        // ACPI 6.5 §20.2.4 PkgLength; aml.rs create_pkg_length picks 1 byte below 63, 2 below 4094, 3 below 2^20 - 3.
+        var encoded = Aml.WithPkgLength(new byte[bodyLength]);
+
+        encoded.Length.ShouldBe(bodyLength + lead.Length);
+        encoded[..lead.Length].ShouldBe(lead);
+    }
+
+    [Test]
+    public void Encodes_names_strings_and_integers_as_the_grammar_says()
+    {
+        // §20.2.2 NameString: root prefix, DualNamePrefix 0x2E, MultiNamePrefix 0x2F with a count.
+        Aml.NameString("_HID").ShouldBe("_HID"u8.ToArray());
+        Aml.NameString("\\_SB_.VGEN").ShouldBe([(byte)'\\', 0x2E, .. "_SB_VGEN"u8.ToArray()]);
+        Aml.NameString("_SB_.PCI0.ISA_").ShouldBe([0x2F, 3, .. "_SB_PCI0ISA_"u8.ToArray()]);
+        // §20.2.3: StringPrefix 0x0D ... NullChar; BytePrefix 0x0A, WordPrefix 0x0B, DWordPrefix 0x0C, QWordPrefix 0x0E.
+        Aml.String("COM1").ShouldBe([0x0D, .. "COM1"u8.ToArray(), 0]);
+        Aml.Integer(0).ShouldBe([0x0A, 0]);
+        Aml.Integer(0x3F8).ShouldBe([0x0B, 0xF8, 0x03]);
+        Aml.Integer(0xE_0000).ShouldBe([0x0C, 0x00, 0x00, 0x0E, 0x00]);
+        Aml.Integer(1UL << 32).ShouldBe([0x0E, 0, 0, 0, 0, 1, 0, 0, 0]);
+        // EISAID("PNP0303") = 0x0303D041 (ACPI 6.5 §19.6.35), as aml.rs test_eisa_name gives it.
+        Aml.EisaId("PNP0303").ShouldBe([0x0C, 0x41, 0xD0, 0x03, 0x03]);
+    }
+
+    [Test]
+    public void Encodes_a_serialized_method_with_if_lequal_notify()
+    {
+        // Method(_EVT, 1, Serialized) { If (Arg0 == 5) { Notify(\_SB_.VGEN, 0x80) } }: MethodOp 0x14, flags 1 | 8,
+        // IfOp 0xA0, LEqualOp 0x93, Arg0Op 0x68, NotifyOp 0x86 (ACPI 6.5 §20.2.5).
+        byte[] notify = [0x86, (byte)'\\', 0x2E, .. "_SB_VGEN"u8.ToArray(), 0x0A, 0x80];
+        byte[] ifTerm = [0xA0, (byte)(1 + 4 + notify.Length), 0x93, 0x68, 0x0A, 0x05, .. notify];
+        byte[] expected = [0x14, (byte)(1 + 4 + 1 + ifTerm.Length), .. "_EVT"u8.ToArray(), 0x09, .. ifTerm];
+
+        Aml.Method("_EVT", 1, true, Aml.If(Aml.LEqual(Aml.Arg(0), Aml.Byte(5)), Aml.Notify("\\_SB_.VGEN", Aml.Integer(0x80)))).ShouldBe(expected);
+    }
+}

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using LoaderHarness.Emulator.Vcpu.Acpi;
+using LoaderHarness.Tests.Support;
+using Shouldly;
+
+namespace LoaderHarness.Tests.Emulator.Vcpu.Acpi;
+
+/// <summary>
+/// ACPICA's own disassembler (<c>iasl -d</c>, Debian acpica-tools) as the oracle: it parses each table we write
+/// as the kernel's ACPICA would, checks its checksum, and prints every field, so a wrong offset or a malformed
+/// AML term shows up in its listing. Missing iasl fails the test under CI=true and ignores it otherwise.
+/// </summary>
+[TestFixture]
+public sealed class IaslDisassemblyTests
+{
+    private static string Disassemble(AcpiTable table)
+    {
+        var iasl = Prerequisite.RequireTool("iasl", "acpica-tools");
+        var dir = Directory.CreateTempSubdirectory("acpi-");
+        try
+        {
+            var aml = Path.Combine(dir.FullName, table.Signature.Trim() + ".dat");
+            File.WriteAllBytes(aml, table.Bytes);
+            var start = new ProcessStartInfo(iasl) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir.FullName };
+            start.ArgumentList.Add("-d");
+            start.ArgumentList.Add(aml);
+            using var process = Process.Start(start)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            process.WaitForExit(TimeSpan.FromSeconds(30)).ShouldBeTrue("iasl -d did not finish in 30 s");
+            process.ExitCode.ShouldBe(0, stdout.Result + stderr.Result);
+            return File.ReadAllText(Path.ChangeExtension(aml, ".dsl"));
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+
+    private static string Firecracker(string signature) => Disassemble(FirecrackerAcpi.Build().Find(signature).ShouldNotBeNull());
+
+    [TestCase("XSDT")]
+    [TestCase("FACP")]
+    [TestCase("APIC")]
+    [TestCase("MCFG")]
+    [TestCase("DSDT")]
+    public void Iasl_finds_no_checksum_error_in_the_firecracker_table(string signature)
+    {
+        var dsl = Firecracker(signature);
+
+        TestContext.Out.WriteLine(dsl);
+        dsl.ShouldNotContain("Incorrect checksum");
+        // A data table's listing has "Oem ID : "FIRECK"", the DSDT's header comment "OEM ID "FIRECK"".
+        Normalize(dsl).ShouldMatch("(Oem ID : |OEM ID )\"FIRECK\"");
+    }
+
+    [Test]
+    public void Iasl_reads_the_fadt_as_hardware_reduced_with_firecrackers_dsdt_and_vendor()
+    {
+        var dsl = Normalize(Firecracker("FACP"));
+
+        dsl.ShouldContain("Hardware Reduced (V5) : 1");
+        dsl.ShouldContain("Control Method Power Button (V1) : 1");
+        dsl.ShouldContain("Control Method Sleep Button (V1) : 1");
+        dsl.ShouldContain("VGA Not Present (V4) : 1");
+        dsl.ShouldContain("FADT Minor Revision : 05");
+        dsl.ShouldContain($"[08Ch 0140 8] DSDT Address : {FirecrackerAcpi.Build().Find("DSDT")!.Address:X16}");
+        dsl.ShouldContain("Hypervisor ID : 4D564B4345524946"); // "FIRECKVM" read as a little-endian UINT64
+    }
+
+    [Test]
+    public void Iasl_reads_the_madt_as_one_io_apic_and_one_enabled_local_apic()
+    {
+        var dsl = Normalize(Firecracker("APIC"));
+
+        dsl.ShouldContain("Local Apic Address : FEE00000");
+        dsl.ShouldContain("Subtable Type : 01 [I/O APIC]");
+        dsl.ShouldContain("Address : FEC00000");
+        dsl.ShouldContain("Subtable Type : 00 [Processor Local APIC]");
+        dsl.ShouldContain("Processor Enabled : 1");
+        dsl.ShouldNotContain("Interrupt Source Override");
+    }
+
+    [Test]
+    public void Iasl_decompiles_the_dsdt_to_firecrackers_devices()
+    {
+        var dsl = Normalize(Firecracker("DSDT"));
+
+        dsl.ShouldContain("Device (_SB.VGEN)");
+        dsl.ShouldContain("Name (_HID, \"VMGENCTR\")");
+        dsl.ShouldContain("Device (_SB.VCLK)");
+        dsl.ShouldContain("Device (_SB.GED)");
+        dsl.ShouldContain("Method (_EVT, 1, Serialized)");
+        dsl.ShouldContain("Notify (\\_SB.VGEN, 0x80)");
+        dsl.ShouldContain("Device (_SB.COM1)");
+        dsl.ShouldContain("Name (_HID, EisaId (\"PNP0501\")");
+        dsl.ShouldContain("IO (Decode16, 0x03F8, // Range Minimum 0x03F8, // Range Maximum 0x01, // Alignment 0x08, // Length )");
+        dsl.ShouldContain("Device (_SB.PS2)");
+        dsl.ShouldContain("Name (_HID, EisaId (\"PNP0303\")");
+    }
+
+    /// <summary>iasl's listing with every run of white space, line breaks included, folded to one space.</summary>
+    private static string Normalize(string dsl) => System.Text.RegularExpressions.Regex.Replace(dsl, @"\s+", " ");
+}
