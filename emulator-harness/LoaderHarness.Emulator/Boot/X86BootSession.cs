@@ -3,6 +3,7 @@ using System.Text;
 using Iced.Intel;
 using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Devices;
+using LoaderHarness.Emulator.Devices.Apic;
 using LoaderHarness.Emulator.Devices.Time;
 using LoaderHarness.Emulator.Vcpu.Bios;
 using LoaderHarness.Emulator.X86;
@@ -98,7 +99,17 @@ internal sealed class X86BootSession : IBootSession
             _bootParams = setup.BootStructureAddress;
         _clock = new InstructionClock(CpuIdTable.DefaultTscHz / 1_000_000, () => _cpu.TotalInstructions + _cpu.IdleCycles);
         _devices = new PcLegacyDevices(_clock);
-        _devices.ConnectTo(_cpu);
+        var tscHz = CpuIdTable.DefaultTscHz;
+        // The APIC timer counts at the crystal clock CPUID 0x15 reports (ECX), the rate Linux assumes for it
+        // without calibrating (arch/x86/kernel/tsc.c native_calibrate_tsc: lapic_timer_period = crystal_khz * 1000 / HZ).
+        var localApic = new LocalApic(_clock, () => _cpu.Tsc, tscHz, _cpu.CpuId.Query(0x15, 0).Ecx is var crystal and > 0 ? crystal : tscHz)
+        {
+            TimerArmed = _cpu.EndSlice,
+        };
+        _cpu.LocalApic = localApic;
+        _devices.ConnectTo(_cpu, localApic, new IoApic());
+        if ((options.Profile?.X86?.IsaIoApicPins) is { } pins)
+            _devices.Irqs.IoApicPins = pins;
         _console = new ConsoleMilestones(() => _cpu.TotalInstructions, Linear, _wall, options.ConsoleEcho);
         _devices.Com1.Output.LineCompleted += _console.OnLine;
         _console.MilestoneReached += m =>

@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Vcpu.MultiProcessor;
 using LoaderHarness.Emulator.X86;
 using LoaderHarness.Loader.Errors;
 using LoaderHarness.Loader.Setup;
@@ -25,6 +26,10 @@ public static class X86VcpuSetup
             cpu[r] = 0;
         foreach (var (index, value) in x86.Msrs)
             cpu.Msrs.Set(index, value);
+        // The VMM writes its MP table while it configures the guest, before the first instruction
+        // (Firecracker and Cloud Hypervisor arch/src/x86_64/mod.rs configure_system: setup_mptable).
+        if (x86.MpTable is { } mp)
+            cpu.Memory.Write(mp.Address, MpTableWriter.Build(mp));
         if (mode == X86EntryMode.Real)
             ApplyRealMode(cpu, guest, x86);
         else
