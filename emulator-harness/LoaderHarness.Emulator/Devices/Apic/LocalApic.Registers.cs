@@ -85,7 +85,8 @@ public sealed partial class LocalApic : IMmioDevice
             if ((value & ~0xFFFF_FFFF_000C_CFFFUL) != 0)
                 return false;
             _icrHigh = (uint)(value >> 32);
-            SendIpi((uint)value, _icrHigh);
+            _icrLow = (uint)value;
+            SendIpi(_icrLow, _icrHigh);
             return true;
         }
         if ((value >> 32) != 0)
