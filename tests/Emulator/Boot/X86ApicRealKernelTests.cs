@@ -76,5 +76,11 @@ public sealed class X86ApicRealKernelTests
         report.Console.ShouldContain("APIC: Switch to symmetric I/O mode setup");
         report.Console.ShouldContain("serial8250: ttyS0 at I/O 0x3f8 (irq = 4, base_baud = 115200) is a 16550A");
         report.StopReason.ShouldBe(StopReason.Halt);
+        report.Contracts.Where(c => c.Contract.Id is "x86.log.mp-table" or "x86.log.ioapic")
+            .Select(c => $"{c.Contract.Id} {c.Verdict}: {c.Detail}").ShouldBe(
+            [
+                "x86.log.mp-table Pass: [mem 0x9fc00-0x9fc0f]",
+                "x86.log.ioapic Pass: version 17, address 0xfec00000, GSI 0-23",
+            ]);
     }
 }
