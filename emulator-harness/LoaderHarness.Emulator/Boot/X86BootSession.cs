@@ -30,7 +30,9 @@ namespace LoaderHarness.Emulator.Boot;
 /// <para>
 /// The guest has the PC legacy devices every x86 profile's VMM gives it (QEMU's pc/microvm models them,
 /// Firecracker and Cloud Hypervisor have KVM's in-kernel 8259A pair and PIT plus their own COM1 and RTC):
-/// COM1 at 0x3F8 on IRQ 4, the 8259A pair, the 8254 with port 0x61, the CMOS RTC and port 0x80. Time is
+/// COM1 at 0x3F8 on IRQ 4, the 8259A pair, the 8254 with port 0x61, the CMOS RTC and port 0x80; and KVM's local
+/// APIC and I/O APIC, which the 8259A reaches through LINT0 in virtual-wire mode until the kernel switches to the
+/// I/O APIC (it finds it through the profile's MP table or ACPI MADT). Time is
 /// virtual, one TSC tick per retired instruction at <see cref="CpuIdTable.DefaultTscHz"/>: the loop runs in
 /// slices up to the devices' next event, updates them between slices, and a HLT with IF set lets idle
 /// cycles pass up to the next event instead of ending the run.

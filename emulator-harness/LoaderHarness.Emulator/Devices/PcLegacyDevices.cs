@@ -11,8 +11,8 @@ namespace LoaderHarness.Emulator.Devices;
 /// <summary>
 /// The legacy ISA devices every PC (and QEMU's pc/q35 machines) has, wired as the PC/AT wires them:
 /// the 8259A pair, the 8254 on IRQ 0 with port 0x61, COM1's 16550A on IRQ 4, the CMOS RTC on IRQ 8,
-/// and the POST-code port. <see cref="ConnectTo"/> puts them on a CPU's bus and makes the 8259A its
-/// interrupt controller; whoever runs the CPU drives time through this object's
+/// and the POST-code port; the ISA lines also reach an I/O APIC when there is one. <see cref="ConnectTo"/> puts them
+/// on a CPU's bus and makes the 8259A (or the local APIC in front of it) its interrupt controller; whoever runs the CPU drives time through this object's
 /// <see cref="ITimedDevice"/> members (run to <see cref="NextEventNanoseconds"/>, then
 /// <see cref="Update"/>), or no timer interrupt is ever raised.
 /// </summary>
