@@ -59,6 +59,26 @@ public sealed partial class KernelLog
             uint.Parse(m.Groups[3].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture),
             int.Parse(m.Groups[4].Value, CultureInfo.InvariantCulture),
             m.Groups[5].Value)).ToArray();
+    /// "found SMP MP-table at [mem start-end]" from smp_scan_config (arch/x86/kernel/mpparse.c): the MP floating
+    /// pointer the kernel found, its 16 bytes printed inclusive. Null when it printed none (no table, or a kernel
+    /// built without CONFIG_X86_MPPARSE).
+    /// </summary>
+    public (ulong Start, ulong Last)? MpTable() =>
+        _lines.Select(l => MpTableLine().Match(l)).FirstOrDefault(m => m.Success) is { } m
+            ? (ulong.Parse(m.Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture),
+               ulong.Parse(m.Groups[2].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture))
+            : null;
+
+    /// <summary>
+    /// The first I/O APIC mp_register_ioapic (arch/x86/kernel/apic/io_apic.c) registered: "IOAPIC[0]: apic_id N,
+    /// version V, address 0xA, GSI F-L" with the version and entry count it read from IOAPICVER. Null when none.
+    /// </summary>
+    public (uint Version, ulong Address, uint FirstGsi, uint LastGsi)? IoApic() =>
+        _lines.Select(l => IoApicLine().Match(l)).FirstOrDefault(m => m.Success) is { } m
+            ? (uint.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture),
+               ulong.Parse(m.Groups[2].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture),
+               uint.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture), uint.Parse(m.Groups[4].Value, CultureInfo.InvariantCulture))
+            : null;
 
     /// <summary>
     /// Lines that report a kernel fault: WARN (kernel/panic.c __warn, "WARNING:"), BUG (lib/bug.c,
@@ -117,4 +137,10 @@ public sealed partial class KernelLog
 
     [GeneratedRegex(@"^RAMDISK: \[mem 0x([0-9a-f]+)-0x([0-9a-f]+)\]")]
     private static partial Regex RamdiskLine();
+
+    [GeneratedRegex(@"^found SMP MP-table at \[mem 0x([0-9a-f]+)-0x([0-9a-f]+)\]")]
+    private static partial Regex MpTableLine();
+
+    [GeneratedRegex(@"^IOAPIC\[0\]: apic_id \d+, version (\d+), address 0x([0-9a-f]+), GSI (\d+)-(\d+)")]
+    private static partial Regex IoApicLine();
 }

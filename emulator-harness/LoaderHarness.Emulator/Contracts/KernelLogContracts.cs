@@ -1,3 +1,5 @@
+using LoaderHarness.Emulator.Devices.Apic;
+using LoaderHarness.Emulator.Vcpu.MultiProcessor;
 using static LoaderHarness.Emulator.Contracts.Contract;
 
 namespace LoaderHarness.Emulator.Contracts;
@@ -39,6 +41,21 @@ public static class KernelLogContracts
                     FormatAcpi(written.Tables.Select(t => (t.IsRsdp ? "RSDP" : t.Signature, t.Address, (uint)t.Length, (int)t.Revision, t.OemId))),
                     FormatAcpi(listed)),
             }),
+        Log("x86.log.mp-table", "the MP floating pointer the kernel found is where the profile's VMM writes its MP table",
+            "arch/x86/kernel/mpparse.c smp_scan_config; Firecracker src/vmm/src/arch/x86_64/mptable.rs, Cloud Hypervisor arch/src/x86_64/mptable.rs",
+            (b, log) => (b.Profile.X86?.MpTable, log.MpTable()) switch
+            {
+                (null, null) => Skip("the profile writes no MP table, none found"),
+                (null, { } found) => Fail($"the kernel found an MP table at 0x{found.Start:x} though the profile writes none"),
+                ({ } table, null) => Skip($"MP table at 0x{table.Address:x} not reported (no CONFIG_X86_MPPARSE, or not yet)"),
+                ({ } table, { } found) => Same(Range(table.Address, table.Address + MpTableWriter.FloatingPointerSize - 1), Range(found.Start, found.Last)),
+            }),
+        Log("x86.log.ioapic", "the I/O APIC the kernel registered is ours: its version, address and GSI range",
+            "arch/x86/kernel/apic/io_apic.c mp_register_ioapic (reads IOAPICVER); 82093AA datasheet §3.2.2",
+            (b, log) => log.IoApic() is { } found
+                ? Same($"version {IoApic.VersionRegister & 0xFF}, address 0x{ApicAddresses.IoApicBase:x}, GSI 0-{IoApic.Pins - 1}",
+                    $"version {found.Version}, address 0x{found.Address:x}, GSI {found.FirstGsi}-{found.LastGsi}")
+                : Skip("no I/O APIC registered (no MP table or MADT parsed)")),
         NoFaults("x86.log.no-faults"),
     ];
 

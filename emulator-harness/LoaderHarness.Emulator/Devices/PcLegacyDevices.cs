@@ -1,4 +1,5 @@
 using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Devices.Apic;
 using LoaderHarness.Emulator.Devices.Pic;
 using LoaderHarness.Emulator.Devices.Rtc;
 using LoaderHarness.Emulator.Devices.Serial;
@@ -10,8 +11,8 @@ namespace LoaderHarness.Emulator.Devices;
 /// <summary>
 /// The legacy ISA devices every PC (and QEMU's pc/q35 machines) has, wired as the PC/AT wires them:
 /// the 8259A pair, the 8254 on IRQ 0 with port 0x61, COM1's 16550A on IRQ 4, the CMOS RTC on IRQ 8,
-/// and the POST-code port. <see cref="ConnectTo"/> puts them on a CPU's bus and makes the 8259A its
-/// interrupt controller; whoever runs the CPU drives time through this object's
+/// and the POST-code port; the ISA lines also reach an I/O APIC when there is one. <see cref="ConnectTo"/> puts them
+/// on a CPU's bus and makes the 8259A (or the local APIC in front of it) its interrupt controller; whoever runs the CPU drives time through this object's
 /// <see cref="ITimedDevice"/> members (run to <see cref="NextEventNanoseconds"/>, then
 /// <see cref="Update"/>), or no timer interrupt is ever raised.
 /// </summary>
@@ -23,10 +24,20 @@ public sealed class PcLegacyDevices : ITimedDevice
         Pit = new Pit8254(clock);
         PortB = new SystemControlPortB(Pit, clock);
         Rtc = new CmosRtc(clock, rtcStart);
-        Pit.Irq0.Line = Pic.LineFor(Pit8254.Irq);
-        Com1.Irq.Line = Pic.LineFor(Uart16550.Com1Irq);
-        Rtc.Irq8.Line = Pic.LineFor(CmosRtc.Irq);
+        Irqs = new IsaInterruptRouter(Pic);
+        Pit.Irq0.Line = new InterruptLine(Irqs, Pit8254.Irq);
+        Com1.Irq.Line = new InterruptLine(Irqs, Uart16550.Com1Irq);
+        Rtc.Irq8.Line = new InterruptLine(Irqs, CmosRtc.Irq);
     }
+
+    /// <summary>The ISA IRQ lines: to the 8259A pair, and to the I/O APIC once <see cref="ConnectTo"/> was given one.</summary>
+    public IsaInterruptRouter Irqs { get; }
+
+    /// <summary>The boot CPU's local APIC, when <see cref="ConnectTo"/> was given one.</summary>
+    public LocalApic? LocalApic { get; private set; }
+
+    /// <summary>The I/O APIC, when <see cref="ConnectTo"/> was given one.</summary>
+    public IoApic? IoApic { get; private set; }
 
     /// <summary>The cascaded interrupt controllers.</summary>
     public DualPic8259 Pic { get; } = new();
@@ -61,22 +72,44 @@ public sealed class PcLegacyDevices : ITimedDevice
 
     /// <summary>
     /// Registers the ports on <paramref name="cpu"/>'s bus, wires the master's INT to its interrupt input
-    /// and makes the pair its interrupt controller (the INTA cycle).
+    /// and makes the pair its interrupt controller (the INTA cycle). With <paramref name="localApic"/> the APIC
+    /// sits in between: the master's INT goes to its LINT0, the APIC drives the CPU's input and answers INTA
+    /// (handing ExtINT cycles to the pair), and its xAPIC page is mapped at its base; with
+    /// <paramref name="ioApic"/> the ISA lines reach that too, and it is mapped at 0xFEC00000.
     /// </summary>
-    public void ConnectTo(IGuestCpu cpu)
+    public void ConnectTo(IGuestCpu cpu, LocalApic? localApic = null, IoApic? ioApic = null)
     {
         Attach(cpu.Bus);
-        Pic.Output.Line = new InterruptLine(cpu.InterruptInput, 0);
-        cpu.InterruptController = Pic;
+        if (localApic is null)
+        {
+            Pic.Output.Line = new InterruptLine(cpu.InterruptInput, 0);
+            cpu.InterruptController = Pic;
+            return;
+        }
+        LocalApic = localApic;
+        localApic.ExternalController = Pic;
+        Pic.Output.Line = new InterruptLine(localApic, 0);
+        localApic.Output.Line = new InterruptLine(cpu.InterruptInput, 0);
+        cpu.InterruptController = localApic;
+        cpu.Bus.RegisterMmio(localApic.MmioBase, ApicAddresses.LocalApicWindow, localApic);
+        if (ioApic is null)
+            return;
+        IoApic = ioApic;
+        ioApic.Target = localApic;
+        localApic.IoApic = ioApic;
+        cpu.Bus.RegisterMmio(ApicAddresses.IoApicBase, ApicAddresses.IoApicWindow, ioApic);
+        Irqs.IoApic = ioApic;
     }
 
     /// <inheritdoc/>
-    public long NextEventNanoseconds => Math.Min(Pit.NextEventNanoseconds, Rtc.NextEventNanoseconds);
+    public long NextEventNanoseconds => Math.Min(Math.Min(Pit.NextEventNanoseconds, Rtc.NextEventNanoseconds),
+        LocalApic?.NextEventNanoseconds ?? long.MaxValue);
 
     /// <inheritdoc/>
     public void Update()
     {
         Pit.Update();
         Rtc.Update();
+        LocalApic?.Update();
     }
 }

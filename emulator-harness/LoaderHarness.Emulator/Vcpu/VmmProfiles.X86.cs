@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Vcpu.MultiProcessor;
 using LoaderHarness.Loader.Boot.MemoryMap;
 using LoaderHarness.Loader.Setup;
 
@@ -94,6 +95,7 @@ public static partial class VmmProfiles
                 [X86EntryMode.Pvh] = Vmm([0, Code32, Data32, Tss67], cr0: 0x11),
             },
             Msrs = KvmBootMsrs,
+            MpTable = FirecrackerMpTable,
         },
     };
 
@@ -120,6 +122,7 @@ public static partial class VmmProfiles
                 [X86EntryMode.Pvh] = Vmm([0, Code32, Data32, Tss67], cr0: 0x1),
             },
             Msrs = KvmBootMsrs,
+            MpTable = CloudHypervisorMpTable,
         },
     };
 
@@ -180,6 +183,8 @@ public static partial class VmmProfiles
             // pvh.bin (pc-bios/optionrom/pvh_main.c) keeps start_info, the modlist and the command line in its own
             // data and takes the memmap from SeaBIOS; their addresses as QEMU 7.2's pvh.bin hands them over (ebx 0x21E0
             // at the PVH entry, read through the gdbstub).
+            // hw/i386/kvm/ioapic.c kvm_pc_setup_irq_routing: GSI 0 (the PIT) goes to IOAPIC pin 2, the others to their own pin.
+            IsaIoApicPins = [2, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
             Layout = new X86GuestLayout
             {
                 VcpuAreas = [("boot GDT and IDT", 0x500, 0x20)],
@@ -218,6 +223,8 @@ public static partial class VmmProfiles
             // qboot's PVH hand-over as QEMU 7.2 -M microvm,acpi=off gave it at the PVH entry (gdbstub): start_info in the
             // F-segment at 0xF31E0, its memmap at 0xEFED0 and the command line at 0xEFF60 (qboot's ACPI NVS range), the
             // modlist on qboot's stack at 0x7B7C.
+            // hw/i386/kvm/ioapic.c kvm_pc_setup_irq_routing: GSI 0 (the PIT) goes to IOAPIC pin 2, the others to their own pin.
+            IsaIoApicPins = [2, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
             Layout = new X86GuestLayout
             {
                 VcpuAreas = [("boot GDT and IDT", 0x500, 0x20)],
@@ -235,6 +242,46 @@ public static partial class VmmProfiles
             },
         },
     };
+
+    /// <summary>
+    /// Firecracker's MP table (src/vmm/src/arch/x86_64/mptable.rs setup_mptable, at commit 3a6d6d1f): at
+    /// SYSTEM_MEM_START 0x9FC00 (layout.rs; the first system-memory allocation), OEM "FC", the processors, ISA bus 0,
+    /// the I/O APIC, ISA IRQ n to INTIN n for n = 0..=IRQ_MAX (23, "per kvm_setup_default_irq_routing"), ExtINT on
+    /// LINTIN0 of APIC 0 and NMI on LINTIN1 of all APICs; oemcount counts the entries and the floating pointer.
+    /// </summary>
+    private static MpTableValues FirecrackerMpTable => new()
+    {
+        Address = 0x9_FC00,
+        OemId = "FC",
+        CountsEntries = true,
+        Entries = [new(MpEntryKind.Processors), MpEntry.Bus(0, "ISA"), new(MpEntryKind.IoApic), .. IsaInterrupts(24), .. LocalInterrupts()],
+    };
+
+    /// <summary>
+    /// Cloud Hypervisor's MP table (arch/src/x86_64/mptable.rs setup_mptable, at commit 040ea543): MPTABLE_START
+    /// 0x9FC00, OEM "FC" (inherited from Firecracker), the processors, ISA bus 0, the I/O APIC, ISA IRQ n to INTIN n
+    /// for n = 0..15, then ExtINT on LINTIN0 and NMI on LINTIN1; oemcount 0.
+    /// </summary>
+    private static MpTableValues CloudHypervisorMpTable => new()
+    {
+        Address = 0x9_FC00,
+        OemId = "FC",
+        Entries = [new(MpEntryKind.Processors), MpEntry.Bus(0, "ISA"), new(MpEntryKind.IoApic), .. IsaInterrupts(16), .. LocalInterrupts()],
+    };
+
+    /// <summary>I/O interrupt entries ISA IRQ n → I/O APIC INTIN n, bus 0, flags 0 (MP_IRQPOL_DEFAULT: conforms to the bus).</summary>
+    private static IEnumerable<MpEntry> IsaInterrupts(int count)
+    {
+        for (var i = 0; i < count; i++)
+            yield return MpEntry.IoInterrupt((byte)i, (byte)i);
+    }
+
+    /// <summary>mp_ExtINT (3) to LINTIN0 of APIC 0, mp_NMI (1) to LINTIN1 of every APIC (destination 0xFF).</summary>
+    private static IEnumerable<MpEntry> LocalInterrupts()
+    {
+        yield return new MpEntry(MpEntryKind.LocalInterrupt, InterruptType: 3, DestinationApic: 0, DestinationInput: 0);
+        yield return new MpEntry(MpEntryKind.LocalInterrupt, InterruptType: 1, DestinationApic: 0xFF, DestinationInput: 1);
+    }
 
     /// <summary>The x86 profiles.</summary>
     public static IReadOnlyList<VmmProfile> X86 { get; } = [Spec, Firecracker, CloudHypervisor, Crosvm, Qemu, Microvm];

@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Vcpu.MultiProcessor;
 using LoaderHarness.Loader.Images;
 using LoaderHarness.Loader.Images.BzImage;
 using LoaderHarness.Loader.Setup;
@@ -40,6 +41,14 @@ public sealed record X86ProfileValues
     public Acpi.AcpiTables? Acpi { get; init; }
     /// <summary>MSR values the VMM writes before the first instruction (index → value).</summary>
     public IReadOnlyDictionary<uint, ulong> Msrs { get; init; } = new Dictionary<uint, ulong>();
+
+    /// <summary>
+    /// The I/O APIC pin each ISA IRQ (0–15) reaches; null for the identity of KVM's default routing
+    /// (arch/x86/kvm/irq_comm.c default_routing: GSI n on IOAPIC pin n).
+    /// </summary>
+    public IReadOnlyList<int>? IsaIoApicPins { get; init; }
+    /// <summary>The MP table the VMM writes (Intel MultiProcessor Specification 1.4), or null for none.</summary>
+    public MpTableValues? MpTable { get; init; }
 
     /// <summary>Whether this VMM can enter a kernel through <paramref name="mode"/>.</summary>
     public bool Supports(X86EntryMode mode) => Entries.ContainsKey(mode);

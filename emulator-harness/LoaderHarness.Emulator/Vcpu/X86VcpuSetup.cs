@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Vcpu.MultiProcessor;
 using LoaderHarness.Emulator.X86;
 using LoaderHarness.Loader.Errors;
 using LoaderHarness.Loader.Setup;
@@ -27,6 +28,10 @@ public static class X86VcpuSetup
             cpu.Msrs.Set(index, value);
         if (x86.Acpi is { } acpi && HasApic(cpu))
             acpi.WriteTo(cpu.Memory);
+        // The VMM writes its MP table while it configures the guest, before the first instruction
+        // (Firecracker and Cloud Hypervisor arch/src/x86_64/mod.rs configure_system: setup_mptable).
+        if (x86.MpTable is { } mp)
+            cpu.Memory.Write(mp.Address, MpTableWriter.Build(mp));
         if (mode == X86EntryMode.Real)
             ApplyRealMode(cpu, guest, x86);
         else

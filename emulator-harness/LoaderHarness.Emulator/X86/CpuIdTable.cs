@@ -28,7 +28,7 @@ public sealed class CpuIdTable
 
     /// <summary>
     /// A 64-bit Intel-compatible CPU as a VMM would expose it: vendor GenuineIntel, family 6; PSE, PAE, PGE,
-    /// PAT, CX8, CMOV, FXSR, SSE, SSE2, TSC, MSR; CPUID.1:ECX[31] hypervisor (Linux then skips microcode
+    /// PAT, CX8, CMOV, FXSR, SSE, SSE2, TSC, MSR; a local APIC with x2APIC and the TSC-deadline timer, ARAT; CPUID.1:ECX[31] hypervisor (Linux then skips microcode
     /// loading, arch/x86/kernel/cpu/microcode/core.c); CX16 and POPCNT; LM, NX, SYSCALL, RDTSCP, 1 GiB pages, LAHF in
     /// 64-bit mode and LZCNT (CPUID 0x80000001); XSAVE off; 40 physical / 48 linear address bits;
     /// hypervisor leaves 0x40000000–0x40000001 with signature "LdrHarnessVM" (not "XenVMMXenVMM", so
@@ -57,10 +57,17 @@ public sealed class CpuIdTable
         t.Set(0x15, new CpuIdLeaf(1, 1, (uint)tscHz, 0));
         var mhz = (uint)(tscHz / 1_000_000);
         t.Set(0x16, new CpuIdLeaf(mhz, mhz, 0, 0));
-        const uint edx1 = (1u << 0) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 8) | (1u << 13)
+        // EDX[9] APIC, ECX[21] x2APIC and ECX[24] TSC-deadline: the local APIC KVM's in-kernel irqchip gives
+        // every x86 profile's VMM (KVM's supported CPUID sets X2APIC and TSC_DEADLINE_TIMER with an in-kernel
+        // APIC; Cloud Hypervisor arch/src/x86_64/mod.rs sets TSC_DEADLINE_TIMER_ECX_BIT 24 itself). EBX[31:24],
+        // the initial APIC ID, is 0: the boot CPU.
+        const uint edx1 = (1u << 0) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 8) | (1u << 9) | (1u << 13)
             | (1u << 15) | (1u << 16) | (1u << 19) | (1u << 23) | (1u << 24) | (1u << 25) | (1u << 26);
-        const uint ecx1 = (1u << 0) | (1u << 13) | (1u << 23) | (1u << 31);
+        const uint ecx1 = (1u << 0) | (1u << 13) | (1u << 21) | (1u << 23) | (1u << 24) | (1u << 31);
         t.Set(1, new CpuIdLeaf(0x0005_0654, 0x0001_0800, ecx1, edx1));
+        // Leaf 6 EAX[2] ARAT: the APIC timer keeps running in deep C-states, so Linux keeps it as the clock event
+        // device in idle (arch/x86/kernel/apic/apic.c setup_APIC_timer drops CLOCK_EVT_FEAT_C3STOP); KVM reports it.
+        t.Set(6, new CpuIdLeaf(1u << 2, 0, 0, 0));
         t.Set(7, 0, new CpuIdLeaf(0, (1u << 0) | (1u << 9), 0, 0));
         var (hb, hc, hd) = Signature("LdrHarnessVM");
         t.Set(0x4000_0000, new CpuIdLeaf(0x4000_0001, hb, hc, hd));

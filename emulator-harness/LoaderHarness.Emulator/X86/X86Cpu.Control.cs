@@ -1,3 +1,5 @@
+using LoaderHarness.Emulator.Devices.Apic;
+
 namespace LoaderHarness.Emulator.X86;
 
 /// <summary>Control registers, EFER and MSR access with the architectural consistency checks (SDM Vol. 3A §2.5, §9.8.5).</summary>
@@ -63,7 +65,7 @@ public sealed partial class X86Cpu
         2 => Cr2,
         3 => _cr3,
         4 => _cr4,
-        8 => Cr8,
+        8 => LocalApic is { } apic ? apic.Tpr >> 4 : Cr8,
         _ => ThrowUd(),
     };
 
@@ -105,6 +107,9 @@ public sealed partial class X86Cpu
                 break;
             case 8:
                 Cr8 = value & 0xF;
+                // SDM Vol. 3A §11.8.6.1: CR8[3:0] is TPR[7:4].
+                if (LocalApic is { } apic)
+                    apic.Tpr = (uint)Cr8 << 4;
                 break;
             default:
                 Throw(ExceptionVector.InvalidOpcode);
@@ -123,7 +128,10 @@ public sealed partial class X86Cpu
             case MsrTable.KernelGsBase: value = KernelGsBase; return true;
             case MsrTable.Tsc: value = Tsc; return true;
             case MsrTable.TscAux: value = TscAux; return true;
-            default: return Msrs.TryRead(index, out value);
+            default:
+                if (LocalApic is { } apic && LocalApic.OwnsMsr(index))
+                    return apic.TryReadMsr(index, out value);
+                return Msrs.TryRead(index, out value);
         }
     }
 
@@ -162,6 +170,8 @@ public sealed partial class X86Cpu
                 TscAux = (uint)value;
                 return true;
             default:
+                if (LocalApic is { } apic && LocalApic.OwnsMsr(index))
+                    return apic.TryWriteMsr(index, value);
                 return Msrs.TryWrite(index, value);
         }
     }

@@ -1,5 +1,6 @@
 using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Devices;
+using LoaderHarness.Emulator.Devices.Apic;
 
 namespace LoaderHarness.Emulator.X86;
 
@@ -19,6 +20,22 @@ public sealed partial class X86Cpu
 
     /// <inheritdoc/>
     public IInterruptController? InterruptController { get; set; }
+
+    /// <summary>
+    /// The local APIC whose MSRs (IA32_APIC_BASE, IA32_TSC_DEADLINE, the x2APIC range) RDMSR/WRMSR reach and whose
+    /// TPR is CR8; null for a CPU without one (those MSRs then come from <see cref="Msrs"/>).
+    /// </summary>
+    public LocalApic? LocalApic { get; set; }
+
+    /// <summary>
+    /// Ends the current run after the instruction executing now, as if its budget ran out: a device whose next event
+    /// moved earlier (a timer armed by this instruction) gets the run loop to re-read it at once.
+    /// </summary>
+    public void EndSlice()
+    {
+        _run.Budget = Math.Min(_run.Budget, _run.Executed + 1);
+        BreakChain();
+    }
 
     /// <summary>Whether INTR is high and RFLAGS.IF set: an interrupt would be taken at the next boundary outside a shadow.</summary>
     public bool InterruptPending => _interruptInput is { IsAsserted: true } && (FlagsRest & FlagBits.IF) != 0;

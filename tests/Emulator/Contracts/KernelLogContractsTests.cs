@@ -38,6 +38,9 @@ public sealed class KernelLogContractsTests
         "[    0.010991] ACPI: APIC 0x00000000000A002B 000040 (v06 FIRECK FCVMMADT 00000000 FCAT 20240119)",
         "[    0.011119] ACPI: MCFG 0x00000000000A006B 00003C (v01 FIRECK FCMVMCFG 00000000 FCAT 20240119)",
         "[    0.011233] ACPI: Reserving FACP table memory at [mem 0x9ff17-0xa002a]",
+        // Debian's generic 6.12 kernel (CONFIG_X86_MPPARSE) on Firecracker's MP table and our I/O APIC.
+        "[    0.001106] found SMP MP-table at [mem 0x0009fc00-0x0009fc0f]",
+        "[    0.066747] IOAPIC[0]: apic_id 2, version 17, address 0xfec00000, GSI 0-23",
     ];
 
     private GuestMemory _memory = null!;
@@ -135,6 +138,18 @@ public sealed class KernelLogContractsTests
         // Before the kernel got as far as its RSDP there is nothing to compare yet.
         Judge(RealLog.Where(l => !l.Contains("ACPI:")))["x86.log.acpi-tables"].ShouldBe(ContractVerdict.NotApplicable);
     }
+    public void An_mp_table_found_elsewhere_fails() =>
+        Judge(RealLog.Select(l => l.Replace("0x0009fc00-0x0009fc0f", "0x000f0000-0x000f000f")))["x86.log.mp-table"].ShouldBe(ContractVerdict.Fail);
+
+    [Test]
+    public void A_kernel_without_the_mp_parser_leaves_the_mp_table_unjudged() =>
+        Judge(RealLog.Where(l => !l.Contains("MP-table")))["x86.log.mp-table"].ShouldBe(ContractVerdict.NotApplicable);
+
+    [TestCase("version 17, address 0xfec01000, GSI 0-23")]
+    [TestCase("version 32, address 0xfec00000, GSI 0-23")]
+    [TestCase("version 17, address 0xfec00000, GSI 0-15")]
+    public void An_io_apic_unlike_ours_fails(string registered) =>
+        Judge(RealLog.Select(l => l.Replace("version 17, address 0xfec00000, GSI 0-23", registered)))["x86.log.ioapic"].ShouldBe(ContractVerdict.Fail);
 
     [TestCase("[    1.000000] WARNING: CPU: 0 PID: 1 at kernel/fork.c:42 copy_process+0x1/0x2")]
     [TestCase("[    1.000000] BUG: kernel NULL pointer dereference, address: 0000000000000000")]
