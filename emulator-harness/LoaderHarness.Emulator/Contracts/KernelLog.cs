@@ -59,6 +59,8 @@ public sealed partial class KernelLog
             uint.Parse(m.Groups[3].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture),
             int.Parse(m.Groups[4].Value, CultureInfo.InvariantCulture),
             m.Groups[5].Value)).ToArray();
+
+    /// <summary>
     /// "found SMP MP-table at [mem start-end]" from smp_scan_config (arch/x86/kernel/mpparse.c): the MP floating
     /// pointer the kernel found, its 16 bytes printed inclusive. Null when it printed none (no table, or a kernel
     /// built without CONFIG_X86_MPPARSE).
