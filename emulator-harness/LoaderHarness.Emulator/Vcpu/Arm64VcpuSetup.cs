@@ -28,8 +28,17 @@ public static class Arm64VcpuSetup
         cpu.Pstate = el2 ? Arm64Pstate.El2hMasked : Arm64Pstate.El1hMasked;
         for (var i = 0; i < 31; i++)
             cpu[i] = 0;
+        cpu.Nzcv = arm64.InitialFlags;
+        cpu.PsciVersion = arm64.PsciVersion;
+        cpu.WriteSystemRegister("CNTFRQ_EL0", arm64.CounterFrequency);
+        if (arm64.BootStub)
+        {
+            // The stub loads x0 and the entry itself; every register is zero until it runs.
+            QemuBootStub.Write(cpu.Memory, arm64.RamBase, guest.BootStructureAddress, guest.Entry);
+            cpu.Pc = arm64.RamBase;
+            return;
+        }
         cpu[0] = guest.BootStructureAddress;
         cpu.Pc = guest.Entry;
-        cpu.WriteSystemRegister("CNTFRQ_EL0", arm64.CounterFrequency);
     }
 }
