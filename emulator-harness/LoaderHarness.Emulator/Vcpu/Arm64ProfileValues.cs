@@ -22,7 +22,7 @@ public sealed record Arm64ProfileValues
     public ulong PsciVersion { get; init; } = LoaderHarness.Emulator.Arm64.Psci.Version02;
     /// <summary>
     /// Whether the vCPU starts in the VMM's own boot stub at <see cref="RamBase"/> (QEMU's hw/arm/boot.c
-    /// bootloader_aarch64) rather than at the Image's first byte with x0 already set.
+    /// bootloader_aarch64), which vCPU setup runs to the Image's first byte, rather than there with x0 already set.
     /// </summary>
     public bool BootStub { get; init; }
     /// <summary>PSTATE.NZCV at reset, bits [31:28]: architecturally UNKNOWN; QEMU's reset leaves Z set.</summary>

@@ -10,6 +10,9 @@ namespace LoaderHarness.Emulator.Vcpu;
 /// </summary>
 public static class QemuBootStub
 {
+    /// <summary>Instructions the stub executes before the kernel's first.</summary>
+    public const int Instructions = 6;
+
     /// <summary>The stub's size in bytes: six instructions and two literals.</summary>
     public const int Size = (6 * 4) + (2 * 8);
 

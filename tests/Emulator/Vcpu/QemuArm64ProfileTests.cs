@@ -56,9 +56,9 @@ public class QemuArm64ProfileTests
     {
         var (memory, guest) = Setup();
         var cpu = (Arm64Cpu)VcpuSetup.Create(memory, guest, VmmProfiles.QemuArm64);
-        cpu.Pc.ShouldBe(0x4000_0000UL, "QEMU starts at loader_start");
-        memory.ReadU32(0x4000_0000).ShouldBe(0x5800_00C0u, "bootloader_aarch64: ldr x0, arg");
-        cpu.Run(6);
+        memory.ReadU32(0x4000_0000).ShouldBe(0x5800_00C0u, "bootloader_aarch64 at loader_start: ldr x0, arg");
+        memory.ReadU64(0x4000_0018).ShouldBe(guest.BootStructureAddress, "FIXUP_ARGPTR");
+        cpu.TotalInstructions.ShouldBe(6UL, "the stub ran as part of vCPU setup");
         cpu.Pc.ShouldBe(guest.Entry);
         cpu[0].ShouldBe(guest.BootStructureAddress);
         cpu[4].ShouldBe(guest.Entry);
@@ -88,7 +88,6 @@ public class QemuArm64ProfileTests
         var (memory, guest) = Setup();
         var qemu = QemuArm64Probe.RegistersAt("512M", KernelPath, InitrdPath, CommandLine, guest.Entry);
         var cpu = (Arm64Cpu)VcpuSetup.Create(memory, guest, VmmProfiles.QemuArm64);
-        cpu.Run(6);
         cpu.Pc.ShouldBe(qemu["pc"]);
         cpu.Pstate.ShouldBe(qemu["cpsr"], "EL1h, DAIF masked, Z set by QEMU's reset");
         for (var i = 0; i <= 5; i++)
