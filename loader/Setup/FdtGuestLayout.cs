@@ -17,6 +17,20 @@ public sealed record FdtGuestLayout
     public Boot.Fdt.FdtPsciMethod PsciMethod { get; init; } = Boot.Fdt.FdtPsciMethod.Hvc;
 
     /// <summary>
+    /// Whose device tree to write. <see cref="Boot.Fdt.FdtBoard.QemuVirt"/> also places the initrd and DTB as
+    /// QEMU's hw/arm/boot.c does, ignoring <see cref="FdtAddress"/> and <see cref="InitrdBelowFdt"/>.
+    /// </summary>
+    public Boot.Fdt.FdtBoard Board { get; init; } = Boot.Fdt.FdtBoard.Minimal;
+
+    /// <summary>
+    /// QEMU 7.2 <c>-M virt</c> (hw/arm/boot.c load_aarch64_image, arm_setup_direct_kernel_boot, arm_load_dtb): RAM
+    /// at 0x40000000 with QEMU's boot stub at its start, the Image 2 MiB in (its text_offset of 0 is below
+    /// BOOTLOADER_MAX_SIZE), the initrd at RAM + min(RAM / 2, 128 MiB) or past the kernel's image_size, the DTB
+    /// after the initrd aligned to 2 MiB.
+    /// </summary>
+    public static FdtGuestLayout QemuVirt => new() { KernelBase = 0x4020_0000, Board = Boot.Fdt.FdtBoard.QemuVirt };
+
+    /// <summary>
     /// Firecracker aarch64 (src/vmm/src/arch/aarch64/layout.rs, mod.rs): DRAM at 0x80000000, kernel base
     /// 0x80200000, FDT in the last 2 MiB of DRAM, initrd directly below it.
     /// </summary>

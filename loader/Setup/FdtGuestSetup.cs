@@ -29,18 +29,30 @@ internal static class FdtGuestSetup
             m => m.Load(kernel.KernelLoad, bytes));
 
         var ram = memory.Regions[0];
-        var fdtAddress = layout.FdtAddress ?? (ram.Size >= ImageKernel.MaxDtbSize ? ram.End - ImageKernel.MaxDtbSize : ram.Start);
+        var cmdline = CmdlineBuilder.Build(request.CommandLine, protocol == BootProtocol.Arm64 ? CmdlineBuilder.Arm64Capacity : CmdlineBuilder.Riscv64Capacity);
+        var qemu = layout.Board == FdtBoard.QemuVirt && protocol == BootProtocol.Arm64;
+        (ulong Address, ulong Size)? initrd = null;
+        ulong fdtAddress;
+        if (qemu)
+        {
+            (fdtAddress, initrd) = QemuPlacement(ram, kernel.ClaimedEnd, request.Initrd?.Length);
+        }
+        else
+        {
+            fdtAddress = layout.FdtAddress ?? (ram.Size >= ImageKernel.MaxDtbSize ? ram.End - ImageKernel.MaxDtbSize : ram.Start);
+            if (request.Initrd is { } initrdBytes)
+            {
+                var ceiling = layout.InitrdBelowFdt ? fdtAddress : ram.End;
+                initrd = InitrdPlacement.BelowCeiling((ulong)initrdBytes.Length, ceiling, kernel.ClaimedEnd);
+            }
+        }
+
         if (fdtAddress % FdtAlignment != 0)
             throw new LoaderException(LoaderError.BootStructureSetup, $"DTB address 0x{fdtAddress:x} is not 8-byte aligned (arm64 booting.rst)");
-
-        var cmdline = CmdlineBuilder.Build(request.CommandLine, protocol == BootProtocol.Arm64 ? CmdlineBuilder.Arm64Capacity : CmdlineBuilder.Riscv64Capacity);
-        (ulong Address, ulong Size)? initrd = null;
-        if (request.Initrd is { } initrdBytes)
+        if (initrd is { } placed && request.Initrd is { } initrdData)
         {
-            var ceiling = layout.InitrdBelowFdt ? fdtAddress : ram.End;
-            initrd = InitrdPlacement.BelowCeiling((ulong)initrdBytes.Length, ceiling, kernel.ClaimedEnd);
-            var at = initrd.Value.Address;
-            plan.Add(new GuestPlacement("initrd", at, initrd.Value.Size), m => m.Write(at, initrdBytes.Span));
+            var at = placed.Address;
+            plan.Add(new GuestPlacement("initrd", at, placed.Size), m => m.Write(at, initrdData.Span));
         }
 
         var map = memory.Regions.Select(r => new MemoryMapEntry(r.Start, r.Size, MemoryType.Ram)).ToArray();
@@ -53,6 +65,7 @@ internal static class FdtGuestSetup
                 initrd is { } r ? new FdtRegion(r.Address, r.Size) : null, rng)
             : FdtBuilder.Build(new FdtGuestDescription
             {
+                Board = qemu ? FdtBoard.QemuVirt : FdtBoard.Minimal,
                 Architecture = protocol == BootProtocol.Arm64 ? FdtArchitecture.Arm64 : FdtArchitecture.Riscv64,
                 Memory = map.Select(e => new FdtRegion(e.Address, e.Size)).ToArray(),
                 Bootargs = cmdline.ToString(),
@@ -79,5 +92,23 @@ internal static class FdtGuestSetup
             MemoryMap = map,
             Placements = plan.Placements,
         };
+    }
+
+    /// <summary>
+    /// hw/arm/boot.c arm_setup_direct_kernel_boot: initrd_start = loader_start + MIN(ram_size / 2, 128 MiB), raised past
+    /// the kernel (load offset + image_size), TARGET_PAGE_ALIGN'd (4 KiB); arm_load_dtb: the DTB at
+    /// QEMU_ALIGN_UP(initrd_start + initrd_size, 2 MiB) for AArch64 (even without an initrd).
+    /// </summary>
+    private static (ulong Fdt, (ulong Address, ulong Size)? Initrd) QemuPlacement(GuestRegion ram, ulong kernelEnd, int? initrdSize)
+    {
+        const ulong page = 0x1000, dtbAlign = 0x20_0000;
+        var start = ram.Start + Math.Min(ram.Size / 2, 128UL << 20);
+        start = Math.Max(start, kernelEnd);
+        start = (start + page - 1) & ~(page - 1);
+        var size = (ulong)(initrdSize ?? 0);
+        var fdt = (start + size + dtbAlign - 1) & ~(dtbAlign - 1);
+        if (fdt + ImageKernel.MaxDtbSize / 2 > ram.End)
+            throw new LoaderException(LoaderError.BootStructureSetup, $"RAM ends at 0x{ram.End:x}, below QEMU's DTB slot at 0x{fdt:x} (hw/arm/boot.c arm_load_dtb)");
+        return (fdt, initrdSize is null ? null : (start, size));
     }
 }

@@ -18,18 +18,41 @@ public sealed partial class Arm64Cpu
     /// <summary>
     /// Makes <paramref name="gic"/> this CPU's interrupt controller: its distributor and redistributor frames
     /// go on the bus at <paramref name="distributorBase"/> and <paramref name="redistributorBase"/> (what the
-    /// FDT's <c>arm,gic-v3</c> node says), its output drives IRQ, ICC_* reach its CPU interface, the timers
-    /// drive PPIs 14, 11 and 10 (INTIDs 30, 27, 26) and the PL011 drives SPI 1 (INTID 33), as on QEMU virt.
+    /// FDT's <c>arm,gic-v3</c> node says), its output drives IRQ, ICC_* reach its CPU interface, and the timers
+    /// and PL011 are wired to it (<see cref="WireController"/>).
     /// </summary>
     public void ConnectGic(GicV3 gic, ulong distributorBase, ulong redistributorBase)
     {
         Bus.RegisterMmio(distributorBase, GicV3Distributor.WindowSize, gic.Distributor);
         Bus.RegisterMmio(redistributorBase, GicV3Redistributor.WindowSize, gic.Redistributor);
-        gic.Output.Line = new InterruptLine(InterruptInput, 0);
-        InterruptController = gic;
         Gic = gic;
-        ConnectTimers(gic.LineFor(30), gic.LineFor(27), gic.LineFor(26));
-        Uart.Interrupt = gic.LineFor(32 + 1);
+        WireController(gic, gic.Output, gic.LineFor);
+    }
+
+    /// <summary>
+    /// Makes the GICv2 <paramref name="gic"/> this CPU's interrupt controller: distributor, memory-mapped CPU
+    /// interface and GICv2m frame on the bus where the FDT's <c>arm,cortex-a15-gic</c> node and its
+    /// <c>arm,gic-v2m-frame</c> child say; no ICC_* system registers (ID_AA64PFR0_EL1.GIC reads 0).
+    /// </summary>
+    public void ConnectGic(GicV2 gic, ulong distributorBase, ulong cpuInterfaceBase, ulong msiFrameBase)
+    {
+        Bus.RegisterMmio(distributorBase, GicV2Distributor.WindowSize, gic.Distributor);
+        Bus.RegisterMmio(cpuInterfaceBase, GicV2CpuInterface.WindowSize, gic.CpuInterface);
+        Bus.RegisterMmio(msiFrameBase, GicV2mFrame.WindowSize, gic.MsiFrame);
+        WireController(gic, gic.Output, gic.LineFor);
+    }
+
+    /// <summary>
+    /// The wiring every GIC version shares: its output drives IRQ, the timers drive PPIs 14, 11 and 10 (INTIDs
+    /// 30, 27, 26) and the PL011 drives SPI 1 (INTID 33), as on QEMU virt (hw/arm/virt.c a15irqmap VIRT_UART = 1,
+    /// create_gic's timer PPIs).
+    /// </summary>
+    private void WireController(IInterruptController controller, InterruptPin output, Func<int, IInterruptLine> lineFor)
+    {
+        output.Line = new InterruptLine(InterruptInput, 0);
+        InterruptController = controller;
+        ConnectTimers(lineFor(30), lineFor(27), lineFor(26));
+        Uart.Interrupt = lineFor(32 + 1);
     }
 
     /// <summary>PSTATE.I (DAIF bit 1 here): IRQs masked.</summary>

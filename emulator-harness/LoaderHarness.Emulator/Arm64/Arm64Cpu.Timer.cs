@@ -36,7 +36,7 @@ public sealed partial class Arm64Cpu
     /// <summary>The system counter (CNTPCT_EL0): retired instructions plus ticks skipped idle at WFI.</summary>
     public ulong Counter => TotalInstructions + _idleTicks;
 
-    /// <summary>The GICv3 whose CPU interface answers ICC_* (attached by <see cref="ConnectGic"/>), if any.</summary>
+    /// <summary>The GICv3 whose CPU interface answers ICC_* (attached by <see cref="ConnectGic(GicV3, ulong, ulong)"/>), if any.</summary>
     public GicV3? Gic { get; private set; }
 
     /// <summary>

@@ -42,6 +42,12 @@ public static class Psci
     /// <summary>PSCI 0.2 (major 0, minor 2): what the device tree's <c>arm,psci-0.2</c> node promises.</summary>
     public const ulong Version02 = 0x0000_0002;
 
+    /// <summary>PSCI 1.1 (major 1 [31:16], minor 1): what QEMU 7.2 TCG's firmware reports (target/arm/psci.c QEMU_PSCI_VERSION_1_1).</summary>
+    public const ulong Version11 = 0x0001_0001;
+
+    /// <summary>CPU_SUSPEND, CPU_OFF, CPU_ON of PSCI 0.1 (QEMU's QEMU_PSCI_0_1_FN_*: 0x95C1BA5E + 0..3), which its PSCI_FEATURES also answers.</summary>
+    public const uint CpuSuspend01 = 0x95C1_BA5E, CpuOff01 = 0x95C1_BA5F, CpuOn01 = 0x95C1_BA60;
+
     /// <summary>MIGRATE_INFO_TYPE: no Trusted OS that needs migration.</summary>
     public const ulong TrustedOsNotPresent = 2;
 }

@@ -28,8 +28,21 @@ public static class Arm64VcpuSetup
         cpu.Pstate = el2 ? Arm64Pstate.El2hMasked : Arm64Pstate.El1hMasked;
         for (var i = 0; i < 31; i++)
             cpu[i] = 0;
+        cpu.Nzcv = arm64.InitialFlags;
+        cpu.PsciVersion = arm64.PsciVersion;
+        cpu.WriteSystemRegister("CNTFRQ_EL0", arm64.CounterFrequency);
+        if (arm64.BootStub)
+        {
+            // The VMM's stub loads x0 and the entry itself, from all-zero registers; it runs here, as part of the
+            // VMM, so that the vCPU is handed over (and the entry contracts judged) at the kernel's first instruction.
+            QemuBootStub.Write(cpu.Memory, arm64.RamBase, guest.BootStructureAddress, guest.Entry);
+            cpu.Pc = arm64.RamBase;
+            cpu.Run(QemuBootStub.Instructions);
+            if (cpu.Pc != guest.Entry)
+                throw new InvalidOperationException($"QEMU's boot stub ended at 0x{cpu.Pc:x}, not the kernel entry 0x{guest.Entry:x}");
+            return;
+        }
         cpu[0] = guest.BootStructureAddress;
         cpu.Pc = guest.Entry;
-        cpu.WriteSystemRegister("CNTFRQ_EL0", arm64.CounterFrequency);
     }
 }

@@ -25,22 +25,29 @@ public static class VcpuSetup
     /// <param name="engine">How the CPU executes (x86 only so far; arm64 always interprets).</param>
     public static IGuestCpu Create(GuestMemory memory, GuestSetupResult guest, VmmProfile profile, EngineTier engine = EngineTier.Interpreter)
     {
-        IGuestCpu cpu = profile.IsArm64 ? CreateArm64(memory) : new X86Cpu(memory) { Engine = engine };
+        IGuestCpu cpu = profile.IsArm64 ? CreateArm64(memory, profile.RequireArm64()) : new X86Cpu(memory) { Engine = engine };
         Apply(cpu, guest, profile);
         return cpu;
     }
 
     /// <summary>
-    /// An arm64 CPU with the GICv3 the loader's device tree describes (FdtArm64Platform's distributor and
-    /// redistributor, QEMU virt's addresses, which every arm64 profile uses), the timers and PL011 wired to it.
+    /// An arm64 CPU with the GIC the profile's device tree describes, at QEMU virt's addresses (FdtArm64Platform,
+    /// hw/arm/virt.c base_memmap VIRT_GIC_DIST, VIRT_GIC_CPU / VIRT_GIC_REDIST, VIRT_GIC_V2M), the timers and
+    /// PL011 wired to it.
     /// </summary>
-    private static Arm64Cpu CreateArm64(GuestMemory memory)
+    private static Arm64Cpu CreateArm64(GuestMemory memory, Arm64ProfileValues arm64)
     {
         var cpu = new Arm64Cpu(memory);
         var platform = new FdtArm64Platform();
-        cpu.ConnectGic(new GicV3(), platform.GicDistributor.Address, platform.GicRedistributorBase);
+        if (arm64.Gic == FdtGicVersion.V2)
+            cpu.ConnectGic(new GicV2(), platform.GicDistributor.Address, platform.GicCpuInterface.Address, QemuVirtGicV2mBase);
+        else
+            cpu.ConnectGic(new GicV3(), platform.GicDistributor.Address, platform.GicRedistributorBase);
         return cpu;
     }
+
+    /// <summary>hw/arm/virt.c base_memmap VIRT_GIC_V2M.</summary>
+    private const ulong QemuVirtGicV2mBase = 0x0802_0000;
 
     /// <summary>Puts <paramref name="cpu"/> in <paramref name="profile"/>'s entry state for <paramref name="guest"/>.</summary>
     /// <exception cref="ArgumentException">The CPU, the profile and the guest are not all of one architecture.</exception>

@@ -51,6 +51,29 @@ public static partial class VmmProfiles
         },
     };
 
+    /// <summary>
+    /// QEMU 7.2 <c>-M virt -cpu cortex-a57</c> as Debian 12's qemu-system-arm runs it: gic-version 2 (virt.c's
+    /// default), no EL2/EL3 so the kernel enters at EL1h with QEMU's reset NZCV (Z set), RAM at 0x40000000
+    /// (base_memmap VIRT_MEM) starting with QEMU's boot stub, Image at 0x40200000, initrd at RAM + 128 MiB (or half
+    /// of smaller RAM), DTB after it on a 2 MiB boundary (hw/arm/boot.c), the whole QEMU virt device tree, PSCI 1.1
+    /// over HVC (target/arm/psci.c; virt.c sets the HVC conduit when EL2 is absent).
+    /// </summary>
+    public static VmmProfile QemuArm64 { get; } = new()
+    {
+        Name = "qemu",
+        Summary = "QEMU 7.2 -M virt -cpu cortex-a57: GICv2, boot stub at 0x40000000, Image 0x40200000, initrd at RAM + 128 MiB, DTB after it, PSCI 1.1 over HVC, EL1h",
+        Source = "qemu hw/arm/{virt.c,boot.c}, target/arm/psci.c (v7.2)",
+        Arm64 = new Arm64ProfileValues
+        {
+            RamBase = 0x4000_0000,
+            Layout = FdtGuestLayout.QemuVirt,
+            Gic = LoaderHarness.Loader.Boot.Fdt.FdtGicVersion.V2,
+            PsciVersion = LoaderHarness.Emulator.Arm64.Psci.Version11,
+            BootStub = true,
+            InitialFlags = 0x4000_0000,
+        },
+    };
+
     /// <summary>The arm64 profiles.</summary>
-    public static IReadOnlyList<VmmProfile> Arm64 { get; } = [FirecrackerArm64, CloudHypervisorArm64, SpecEl2];
+    public static IReadOnlyList<VmmProfile> Arm64 { get; } = [FirecrackerArm64, CloudHypervisorArm64, SpecEl2, QemuArm64];
 }

@@ -20,6 +20,11 @@ public static class FdtBuilder
     public static byte[] Build(FdtGuestDescription guest)
     {
         Validate(guest);
+        if (guest.Board == FdtBoard.QemuVirt && guest.Architecture == FdtArchitecture.Arm64)
+        {
+            return FdtQemuVirt.Build(guest);
+        }
+
         bool arm64 = guest.Architecture == FdtArchitecture.Arm64;
         var uart = guest.EffectiveUart;
         uint nextPhandle = arm64 ? FdtArm64Nodes.GicPhandle + 1 : FdtRiscv64Nodes.PlicPhandle(guest) + 1;

@@ -9,6 +9,9 @@ public sealed record FdtGuestDescription
     /// <summary>Guest architecture.</summary>
     public required FdtArchitecture Architecture { get; init; }
 
+    /// <summary>Whose tree to write: the minimal one, or QEMU virt's (arm64).</summary>
+    public FdtBoard Board { get; init; } = FdtBoard.Minimal;
+
     /// <summary>RAM banks; one <c>memory@…</c> node each.</summary>
     public required IReadOnlyList<FdtRegion> Memory { get; init; }
 

@@ -27,6 +27,30 @@ public sealed class FdtWriter
     /// <summary><c>boot_cpuid_phys</c> for the header: the <c>reg</c> of the boot CPU's node (§5.2).</summary>
     public uint BootCpuidPhys { get; set; }
 
+    /// <summary>
+    /// Where the memory reservation block starts: 40 (right after the header) unless set; libfdt's fdt_create
+    /// puts it at 48 (ALIGN(sizeof(struct fdt_header), sizeof(struct fdt_reserve_entry))). A multiple of 8 (§5.3.1).
+    /// </summary>
+    public int ReservationMapOffset { get; set; } = FdtHeader.Size;
+
+    /// <summary>
+    /// The blob's <c>totalsize</c> at least: the free space libfdt leaves after the strings block of a tree it
+    /// opened into a fixed buffer (QEMU's 1 MiB FDT_MAX_SIZE), zero-filled. 0 means packed.
+    /// </summary>
+    public int MinimumTotalSize { get; set; }
+
+    /// <summary>
+    /// Puts <paramref name="names"/> into the strings block first, in this order, as a tree built by another
+    /// writer holds them (libfdt appends a name on its first setprop, which need not be the blob's order).
+    /// </summary>
+    public void PreloadStrings(params ReadOnlySpan<string> names)
+    {
+        foreach (var name in names)
+        {
+            StringOffset(name);
+        }
+    }
+
     /// <summary>Opens a node. The first node is the root and must be named "" (§2.2.1).</summary>
     public void BeginNode(string name)
     {
@@ -195,14 +219,19 @@ public sealed class FdtWriter
         WriteToken(FdtToken.End);
         _finished = true;
 
-        const int rsvmapOffset = FdtHeader.Size; // 40: already 8-byte aligned as §5.3.1 requires.
+        int rsvmapOffset = ReservationMapOffset; // 40 unless set: already 8-byte aligned as §5.3.1 requires.
+        if (rsvmapOffset < FdtHeader.Size || rsvmapOffset % 8 != 0)
+        {
+            throw Invalid($"memory reservation block at {rsvmapOffset}: it follows the header 8-byte aligned (DT spec v0.4 §5.3.1)");
+        }
+
         int structOffset = checked(rsvmapOffset + ((_reservations.Count + 1) * 16));
         int stringsOffset = checked(structOffset + (int)_structure.Length);
-        int totalSize = checked(stringsOffset + (int)_strings.Length);
+        int totalSize = Math.Max(checked(stringsOffset + (int)_strings.Length), MinimumTotalSize);
 
         byte[] blob = new byte[totalSize];
         new FdtHeader(
-            FdtHeader.FdtMagic, (uint)totalSize, (uint)structOffset, (uint)stringsOffset, rsvmapOffset,
+            FdtHeader.FdtMagic, (uint)totalSize, (uint)structOffset, (uint)stringsOffset, (uint)rsvmapOffset,
             FdtHeader.CurrentVersion, FdtHeader.CurrentLastCompVersion, BootCpuidPhys,
             (uint)_strings.Length, (uint)_structure.Length).Write(blob);
 

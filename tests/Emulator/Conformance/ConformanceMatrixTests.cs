@@ -24,9 +24,9 @@ public sealed class ConformanceMatrixTests
     {
         var cases = ConformanceMatrix.Build(Kernels(), VmmProfiles.All);
 
-        cases.Count.ShouldBe(53); // 50 x86 fixture cases (microvm offers the entries qemu does: 6 more) + the arm64 stub under 3 arm64 profiles
+        cases.Count.ShouldBe(54); // 50 x86 fixture cases (microvm offers the entries qemu does: 6 more) + the arm64 stub under 4 arm64 profiles
         cases.ShouldAllBe(c => c.Profile.Architecture == c.Facts.Architecture);
-        cases.Where(c => c.Architecture == GuestArchitecture.Arm64).Select(c => c.Profile.Name).ShouldBe(["firecracker", "cloud-hypervisor", "spec-el2"]);
+        cases.Where(c => c.Architecture == GuestArchitecture.Arm64).Select(c => c.Profile.Name).ShouldBe(["firecracker", "cloud-hypervisor", "spec-el2", "qemu"]);
         cases.Where(c => c.Architecture == GuestArchitecture.Arm64).ShouldAllBe(c => c.Protocol == BootProtocol.Arm64 && c.CommandLine.StartsWith("console=ttyAMA0"));
         cases.TakeWhile(c => c.Architecture == GuestArchitecture.X86_64).Count().ShouldBe(50); // x86 first, the catalogues' order
     }
@@ -74,13 +74,13 @@ public sealed class ConformanceMatrixTests
     public void The_suite_injects_only_the_faults_of_architectures_with_cases()
     {
         var cases = ConformanceMatrix.Build([("arm64-stub", Stub)], VmmProfiles.All);
-        ConformanceSuite.CountRuns(cases, Mutants.All).ShouldBe(3 + 3 * Mutants.Arm64.Count);
+        ConformanceSuite.CountRuns(cases, Mutants.All).ShouldBe(4 + 4 * Mutants.Arm64.Count);
 
         var result = ConformanceSuite.Run(cases, Mutants.All);
 
-        result.Cases.Count.ShouldBe(3);
+        result.Cases.Count.ShouldBe(4);
         result.Mutants.Select(m => m.Mutant).ShouldBe(Mutants.Arm64);
-        result.Mutants.ShouldAllBe(m => m.Caught && m.Runs.Count == 3);
+        result.Mutants.ShouldAllBe(m => m.Caught && m.Runs.Count == 4);
         result.Success.ShouldBeTrue();
     }
 }

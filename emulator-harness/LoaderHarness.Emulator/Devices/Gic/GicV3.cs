@@ -20,26 +20,15 @@ public sealed class GicV3 : IInterruptController
     /// <summary>Priority bits kept: 5 (ICC_CTLR_EL1.PRIbits = 4), so priority fields keep bits [7:3].</summary>
     private const uint PriorityMask = 0xF8;
 
-    private const int Words = InterruptCount / 32;
-
-    private readonly uint[] _group1 = new uint[Words];
-    private readonly uint[] _enabled = new uint[Words];
-    private readonly uint[] _latched = new uint[Words];
-    private readonly uint[] _level = new uint[Words];
-    private readonly uint[] _active = new uint[Words];
-    private readonly uint[] _edge = new uint[Words];
-    private readonly uint[] _config = new uint[InterruptCount / 16];
-    private readonly byte[] _priority = new byte[InterruptCount];
-    private readonly byte[] _runningStack = new byte[32];
-    private int _runningDepth;
+    private readonly GicInterruptState _state = new(InterruptCount, PriorityMask);
     private uint _pmr, _bpr0, _bpr1, _eoiMode, _igrpen0, _igrpen1;
 
     /// <summary>A GIC with every interrupt in group 0, disabled, priority 0; SGIs edge-triggered.</summary>
     public GicV3()
     {
+        _state.Changed = Update;
         Distributor = new GicV3Distributor(this);
         Redistributor = new GicV3Redistributor(this);
-        WriteConfig(0, 0xAAAA_AAAA); // GICR_ICFGR0: SGIs are always edge-triggered (IHI 0069 §12.11.7)
     }
 
     /// <summary>The distributor's 64 KiB MMIO frame.</summary>
@@ -68,61 +57,26 @@ public sealed class GicV3 : IInterruptController
     public IInterruptLine LineFor(int intid) => new InterruptLine(this, intid);
 
     /// <inheritdoc/>
-    public void SetLevel(int line, bool high)
-    {
-        if ((uint)line >= InterruptCount)
-            return;
-        var (word, bit) = (line >> 5, 1u << (line & 31));
-        if (high)
-        {
-            _level[word] |= bit;
-            if ((_edge[word] & bit) != 0)
-                _latched[word] |= bit; // a rising edge latches (IHI 0069 §4.1.1)
-        }
-        else
-            _level[word] &= ~bit;
-        Update();
-    }
+    public void SetLevel(int line, bool high) => _state.SetLevel(line, high);
 
     /// <summary>The CPU reads the INTID itself (ICC_IAR1_EL1): taking the exception acknowledges nothing.</summary>
     public int Acknowledge() => 0;
 
     /// <summary>Whether INTID <paramref name="intid"/> is pending (latched, or a level-sensitive line high).</summary>
-    public bool IsPending(int intid) => (Pending(intid >> 5) & (1u << (intid & 31))) != 0;
+    public bool IsPending(int intid) => _state.IsPending(intid);
 
     /// <summary>Whether INTID <paramref name="intid"/> is active.</summary>
-    public bool IsActive(int intid) => (_active[intid >> 5] & (1u << (intid & 31))) != 0;
+    public bool IsActive(int intid) => _state.IsActive(intid);
 
-    private uint Pending(int word) => _latched[word] | (_level[word] & ~_edge[word]);
-
-    private uint RunningPriority => _runningDepth == 0 ? 0xFFu : _runningStack[_runningDepth - 1];
-
-    /// <summary>The highest-priority enabled, pending, inactive interrupt of a group, or -1 (lowest INTID wins ties).</summary>
-    private int HighestPending(bool group1)
-    {
-        var best = -1;
-        var bestPriority = 0x100u;
-        for (var w = 0; w < Words; w++)
-        {
-            var candidates = Pending(w) & _enabled[w] & ~_active[w] & (group1 ? _group1[w] : ~_group1[w]);
-            while (candidates != 0)
-            {
-                var intid = (w << 5) + System.Numerics.BitOperations.TrailingZeroCount(candidates);
-                candidates &= candidates - 1;
-                if (_priority[intid] < bestPriority)
-                    (best, bestPriority) = (intid, _priority[intid]);
-            }
-        }
-        return best;
-    }
+    private static int GroupBits(bool group1) => group1 ? 2 : 1;
 
     /// <summary>Whether the group's interrupt <paramref name="intid"/> is above the priority mask and the running priority (§4.8).</summary>
     private bool CanSignal(int intid, bool group1) =>
-        intid >= 0 && _priority[intid] < (_pmr & PriorityMask) && _priority[intid] < RunningPriority
+        _state.Preempts(intid, _pmr)
         && (group1 ? (_igrpen1 & 1) != 0 && (DistributorControl & 2) != 0 : (_igrpen0 & 1) != 0 && (DistributorControl & 1) != 0);
 
     /// <summary>Recomputes the IRQ output after any state change.</summary>
-    private void Update() => Output.Set(CanSignal(HighestPending(true), true));
+    private void Update() => Output.Set(CanSignal(_state.HighestPending(GroupBits(true)), true));
 
     /// <summary>An ICC_* register read (<paramref name="register"/> names it).</summary>
     public ulong ReadCpuInterface(GicCpuRegister register)
@@ -134,10 +88,10 @@ public sealed class GicV3 : IInterruptController
                 return Acknowledge(register == GicCpuRegister.Iar1);
             case GicCpuRegister.Hppir1:
             case GicCpuRegister.Hppir0:
-                var pending = HighestPending(register == GicCpuRegister.Hppir1);
+                var pending = _state.HighestPending(GroupBits(register == GicCpuRegister.Hppir1));
                 return pending < 0 ? Spurious : (ulong)pending;
             case GicCpuRegister.Rpr:
-                return RunningPriority;
+                return _state.RunningPriority;
             case GicCpuRegister.Pmr:
                 return _pmr;
             case GicCpuRegister.Bpr0:
@@ -165,13 +119,12 @@ public sealed class GicV3 : IInterruptController
         {
             case GicCpuRegister.Eoir1:
             case GicCpuRegister.Eoir0:
-                if (_runningDepth > 0)
-                    _runningDepth--; // priority drop
+                _state.DropPriority();
                 if (_eoiMode == 0)
-                    Deactivate((int)(value & 0xFF_FFFF));
+                    _state.Deactivate((int)(value & 0xFF_FFFF));
                 break;
             case GicCpuRegister.Dir:
-                Deactivate((int)(value & 0xFF_FFFF));
+                _state.Deactivate((int)(value & 0xFF_FFFF));
                 break;
             case GicCpuRegister.Pmr:
                 _pmr = (uint)value & PriorityMask;
@@ -203,22 +156,11 @@ public sealed class GicV3 : IInterruptController
     /// <summary>ICC_IAR{0,1}_EL1: the highest pending interrupt that can be signalled becomes active; 1023 when none.</summary>
     private uint Acknowledge(bool group1)
     {
-        var intid = HighestPending(group1);
+        var intid = _state.HighestPending(GroupBits(group1));
         if (!CanSignal(intid, group1))
             return Spurious;
-        var (word, bit) = (intid >> 5, 1u << (intid & 31));
-        _latched[word] &= ~bit;
-        _active[word] |= bit;
-        if (_runningDepth < _runningStack.Length)
-            _runningStack[_runningDepth++] = _priority[intid];
-        Update();
+        _state.Activate(intid);
         return (uint)intid;
-    }
-
-    private void Deactivate(int intid)
-    {
-        if ((uint)intid < InterruptCount)
-            _active[intid >> 5] &= ~(1u << (intid & 31));
     }
 
     /// <summary>ICC_SGI1R_EL1 (§12.2.23): INTID [27:24]; IRM [40] targets every other PE (none here), else the target list [15:0] at Aff3.Aff2.Aff1.</summary>
@@ -227,83 +169,13 @@ public sealed class GicV3 : IInterruptController
         var routeOthers = (value >> 40 & 1) != 0;
         var affinity = (value >> 16 & 0xFF) | (value >> 32 & 0xFF) | (value >> 48 & 0xFF);
         if (!routeOthers && affinity == 0 && (value & 1) != 0)
-            _latched[0] |= 1u << (int)(value >> 24 & 0xF);
+            _state.Latch((int)(value >> 24 & 0xF));
     }
 
     /// <summary>Reads a 32-bit word of the per-INTID registers shared by GICD and GICR_SGI_base (§12.9, §12.11), at <paramref name="offset"/> in the frame.</summary>
-    internal uint ReadInterruptRegister(ulong offset, int firstWord, int lastWord)
-    {
-        if (offset >= 0x400 && offset < 0x800)
-        {
-            var first = (int)(offset - 0x400);
-            if (first >> 5 < firstWord || first >> 5 > lastWord)
-                return 0;
-            return _priority[first] | (uint)_priority[first + 1] << 8 | (uint)_priority[first + 2] << 16 | (uint)_priority[first + 3] << 24;
-        }
-        if (offset >= 0xC00 && offset < 0xD00)
-        {
-            var index = (int)(offset - 0xC00) / 4;
-            return index >> 1 < firstWord || index >> 1 > lastWord ? 0 : _config[index];
-        }
-        var word = (int)(offset & 0x7F) / 4;
-        if (word < firstWord || word > lastWord)
-            return 0;
-        return (offset & ~0x7FUL) switch
-        {
-            0x080 => _group1[word],
-            0x100 or 0x180 => _enabled[word],
-            0x200 or 0x280 => Pending(word),
-            0x300 or 0x380 => _active[word],
-            _ => 0,
-        };
-    }
+    internal uint ReadInterruptRegister(ulong offset, int firstWord, int lastWord) => _state.Read(offset, firstWord, lastWord);
 
     /// <summary>Writes a word of the per-INTID registers; priority bytes may be written singly (<paramref name="size"/> 1).</summary>
-    internal void WriteInterruptRegister(ulong offset, int size, uint value, int firstWord, int lastWord)
-    {
-        if (offset >= 0x400 && offset < 0x800)
-        {
-            var first = (int)(offset - 0x400);
-            for (var i = 0; i < size; i++)
-                if ((first + i) >> 5 >= firstWord && (first + i) >> 5 <= lastWord)
-                    _priority[first + i] = (byte)((value >> (8 * i)) & PriorityMask);
-            Update();
-            return;
-        }
-        if (offset >= 0xC00 && offset < 0xD00)
-        {
-            var index = (int)(offset - 0xC00) / 4;
-            if (index >> 1 >= firstWord && index >> 1 <= lastWord && index != 0) // ICFGR0 (SGIs) is read-only
-                WriteConfig(index, value);
-            Update();
-            return;
-        }
-        var word = (int)(offset & 0x7F) / 4;
-        if (word < firstWord || word > lastWord)
-            return;
-        switch (offset & ~0x7FUL)
-        {
-            case 0x080: _group1[word] = value; break;
-            case 0x100: _enabled[word] |= value; break;
-            case 0x180: _enabled[word] &= ~value; break;
-            case 0x200: _latched[word] |= value; break;
-            case 0x280: _latched[word] &= ~value; break;
-            case 0x300: _active[word] |= value; break;
-            case 0x380: _active[word] &= ~value; break;
-        }
-        Update();
-    }
-
-    /// <summary>GICD/GICR_ICFGR&lt;n&gt;: bit 2k+1 of each pair set means edge-triggered.</summary>
-    private void WriteConfig(int index, uint value)
-    {
-        _config[index] = value & 0xAAAA_AAAA;
-        uint edges = 0;
-        for (var k = 0; k < 16; k++)
-            if ((value & (2u << (2 * k))) != 0)
-                edges |= 1u << k;
-        var word = index >> 1;
-        var shift = (index & 1) * 16;
-        _edge[word] = (_edge[word] & ~(0xFFFFu << shift)) | (edges << shift);
-    }
+    internal void WriteInterruptRegister(ulong offset, int size, uint value, int firstWord, int lastWord) =>
+        _state.Write(offset, size, value, firstWord, lastWord);
 }
