@@ -15,13 +15,39 @@ public static class InitReportContracts
         "fs/proc/cmdline.c (saved_command_line); fs/proc/meminfo.c (MemTotal: totalram_pages); kernel/resource.c (/proc/iomem); " +
         "arch/x86/kernel/e820.c e820__reserve_resources; arch/arm64/kernel/setup.c request_standard_resources";
 
-    /// <summary>The x86 contract: RAM is the usable e820 entries as the kernel sanitizes them.</summary>
-    public static IReadOnlyList<Contract> X86 { get; } =
-        [Report("x86.log.init-report", "x86_64", b => KernelLog.Sanitize(X86ReadbackContracts.HandedE820(b))
-            .Where(e => e.Type == MemoryType.Ram).Select(e => (e.Address, e.Size)).ToArray())];
+    /// <summary>The x86 contract: RAM is the usable e820 entries as the kernel sanitizes and trims them.</summary>
+    public static IReadOnlyList<Contract> X86 { get; } = [Report("x86.log.init-report", "x86_64", X86Ram)];
 
     /// <summary>The arm64 contract: RAM is the DTB's /memory banks, merged as memblock merges them.</summary>
     public static IReadOnlyList<Contract> Arm64 { get; } = [Report("arm64.log.init-report", "arm64", DtbFacts.Memory)];
+
+    /// <summary>
+    /// The usable e820 ranges the kernel keeps: sanitized (e820__update_table), then less the first page and the
+    /// legacy BIOS area [0xA0000, 0x100000) that arch/x86/kernel/setup.c trim_bios_range takes out of RAM.
+    /// </summary>
+    private static IReadOnlyList<(ulong Address, ulong Size)> X86Ram(BootCase b)
+    {
+        var ram = new List<(ulong Address, ulong Size)>();
+        foreach (var entry in KernelLog.Sanitize(X86ReadbackContracts.HandedE820(b)))
+        {
+            if (entry.Type != MemoryType.Ram)
+                continue;
+            var (start, end) = (entry.Address, entry.End);
+            foreach (var (holeStart, holeEnd) in new[] { (0UL, 0x1000UL), (0xA_0000UL, 0x10_0000UL) })
+            {
+                if (start < holeStart && holeStart < end)
+                {
+                    ram.Add((start, holeStart - start));
+                    start = Math.Min(end, holeEnd);
+                }
+                else if (holeStart <= start && start < holeEnd)
+                    start = Math.Min(end, holeEnd);
+            }
+            if (start < end)
+                ram.Add((start, end - start));
+        }
+        return ram;
+    }
 
     private static Contract Report(string id, string architecture, Func<BootCase, IReadOnlyList<(ulong Address, ulong Size)>> ram) =>
         new(id, "our /init ran as pid 1 and saw our command line in /proc/cmdline, our RAM ranges in /proc/iomem and a MemTotal within them",
