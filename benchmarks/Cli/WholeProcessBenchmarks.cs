@@ -73,7 +73,13 @@ public class WholeProcessBenchmarks
     }
 
     /// <summary>Runs to exit, or until a line containing <paramref name="until"/> appears on stdout or stderr (then kills it).</summary>
-    private static void Run(string file, string[] args, string? until)
+    private static void Run(string file, string[] args, string? until) => Run(file, args, until, TimeSpan.FromSeconds(120));
+
+    /// <summary>
+    /// Runs to exit, or until a line containing <paramref name="until"/> appears on stdout or stderr (then kills it);
+    /// fails after <paramref name="timeout"/>.
+    /// </summary>
+    internal static void Run(string file, string[] args, string? until, TimeSpan timeout)
     {
         var start = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         using var process = Process.Start(start)!;
@@ -94,8 +100,12 @@ public class WholeProcessBenchmarks
                 throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {process.ExitCode}");
             return;
         }
-        if (!seen.Wait(TimeSpan.FromSeconds(120)))
-            throw new TimeoutException($"{file} printed no '{until}' line in 120 s");
+        if (!seen.Wait(timeout))
+        {
+            if (!process.HasExited)
+                process.Kill();
+            throw new TimeoutException($"{file} printed no '{until}' line in {timeout.TotalSeconds:F0} s");
+        }
         if (!process.HasExited)
             process.Kill();
         process.WaitForExit();

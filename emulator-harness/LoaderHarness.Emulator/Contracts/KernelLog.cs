@@ -46,6 +46,33 @@ public sealed partial class KernelLog
                ulong.Parse(m.Groups[2].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture))
             : null;
 
+    /// <summary>Whether some line starts with <paramref name="prefix"/>.</summary>
+    public bool Has(string prefix) => _lines.Any(l => l.StartsWith(prefix, StringComparison.Ordinal));
+
+    /// <summary>
+    /// The "  node %3d: [mem %#018Lx-%#018Lx]" lines free_area_init prints under "Early memory node ranges"
+    /// (mm/page_alloc.c in 6.1, mm/mm_init.c in 6.12): each memblock memory region, page-trimmed, its end inclusive.
+    /// </summary>
+    public IReadOnlyList<(ulong Start, ulong Last)> MemoryNodeRanges() =>
+        _lines.Select(l => NodeRangeLine().Match(l)).Where(m => m.Success).Select(m => (Hex(m.Groups[1].Value), Hex(m.Groups[2].Value))).ToArray();
+
+    /// <summary>
+    /// The MMIO form of earlycon_print_info's line (drivers/tty/serial/earlycon.c: "%s%d at MMIO%s %pa (options '%s')",
+    /// after the "earlycon: " pr_fmt prefix): the console's name and index, and the UART's physical address. Null
+    /// when no earlycon registered at an MMIO address.
+    /// </summary>
+    public (string Name, ulong Address)? Earlycon() =>
+        _lines.Select(l => EarlyconLine().Match(l)).FirstOrDefault(m => m.Success) is { } m ? (m.Groups[1].Value, Hex(m.Groups[2].Value)) : null;
+
+    /// <summary>
+    /// The kilobytes free_reserved_area (mm/page_alloc.c) reports as "Freeing initrd memory: %ldK" when
+    /// free_initrd_mem hands the initrd's whole pages back; null when it printed none (no whole page to free).
+    /// </summary>
+    public long? InitrdFreedKb() =>
+        _lines.Select(l => InitrdFreedLine().Match(l)).FirstOrDefault(m => m.Success) is { } m
+            ? long.Parse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture)
+            : null;
+
     /// <summary>
     /// The ACPI tables the kernel lists as it loads them, from acpi_tb_print_table_header
     /// (drivers/acpi/acpica/tbprint.c): "ACPI: RSDP 0x00000000000E0000 000024 (v02 FIRECK)" for the RSDP,
@@ -115,6 +142,8 @@ public sealed partial class KernelLog
         return result;
     }
 
+    private static ulong Hex(string digits) => ulong.Parse(digits, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+
     /// <summary>e820_print_type's words for the types a loader writes.</summary>
     private static MemoryType TypeOf(string word) => word switch
     {
@@ -136,6 +165,15 @@ public sealed partial class KernelLog
     // tbprint.c: "%-4.4s 0x%8.8X%8.8X %06X (v%.2d %-6.6s" after the "ACPI: " prefix of ACPI_INFO.
     [GeneratedRegex(@"^ACPI: (\S{4}) 0x([0-9A-F]{16}) ([0-9A-F]{6}) \(v(\d{2}) (.{6})")]
     private static partial Regex AcpiTableLine();
+
+    [GeneratedRegex(@"^\s+node\s+\d+: \[mem 0x([0-9a-f]+)-0x([0-9a-f]+)\]$")]
+    private static partial Regex NodeRangeLine();
+
+    [GeneratedRegex(@"^earlycon: (\S+) at MMIO\S* 0x([0-9a-f]+) \(options '.*'\)$")]
+    private static partial Regex EarlyconLine();
+
+    [GeneratedRegex(@"^Freeing initrd memory: (\d+)K$")]
+    private static partial Regex InitrdFreedLine();
 
     [GeneratedRegex(@"^RAMDISK: \[mem 0x([0-9a-f]+)-0x([0-9a-f]+)\]")]
     private static partial Regex RamdiskLine();

@@ -65,6 +65,23 @@ public static class KernelLogContracts
         Log("arm64.log.command-line", "the kernel's \"Kernel command line:\" is the /chosen/bootargs the loader wrote",
             "init/main.c start_kernel (prints saved_command_line); drivers/of/fdt.c early_init_dt_scan_chosen",
             (b, log) => log.After("Kernel command line: ") is { } line ? Same(b.Guest.CommandLine, line) : Skip("no \"Kernel command line:\" line yet")),
+        Log("arm64.log.memory", "the \"Early memory node ranges\" the kernel prints are the DTB's /memory banks, merged and page-trimmed",
+            "mm/page_alloc.c (6.1) / mm/mm_init.c (6.12) free_area_init (\"  node %3d: [mem %#018Lx-%#018Lx]\"); drivers/of/fdt.c early_init_dt_scan_memory; mm/memblock.c memblock_add",
+            (b, log) => log.MemoryNodeRanges() is { Count: > 0 } printed
+                ? Same(string.Join(", ", DtbFacts.Memory(b).Select(PageTrimmed)), string.Join(", ", printed.Select(r => NodeRange(r.Start, r.Last))))
+                : Skip("no \"Early memory node ranges\" yet")),
+        Log("arm64.log.initrd", "the kernel unpacks the initrd the DTB's linux,initrd-start/end point at, and frees its whole pages",
+            "init/initramfs.c do_populate_rootfs (\"Trying to unpack rootfs image as initramfs...\", \"Initramfs unpacking failed\"), free_initrd_mem; mm/page_alloc.c free_reserved_area (\"Freeing %s memory: %ldK\")",
+            Initrd),
+        Log("arm64.log.earlycon", "with \"earlycon\" on the command line, the kernel's early console is the DTB's PL011",
+            "drivers/tty/serial/earlycon.c earlycon_print_info (\"%s%d at MMIO%s %pa (options '%s')\"), param_setup_earlycon; drivers/tty/serial/amba-pl011.c (pl011 earlycon)",
+            (b, log) => (HasEarlycon(b.Guest.CommandLine), log.Earlycon(), DtbFacts.Pl011(b)) switch
+            {
+                (false, null, _) => Skip("no earlycon on the command line"),
+                (_, { } found, null) => Fail($"earlycon {found.Name} at 0x{found.Address:x}, but the DTB has no PL011"),
+                (_, { } found, { } uart) => Same($"0x{uart:x}", $"0x{found.Address:x}"),
+                (true, null, _) => Fail("\"earlycon\" is on the command line but the kernel registered no MMIO early console"),
+            }),
         NoFaults("arm64.log.no-faults"),
     ];
 
@@ -85,6 +102,44 @@ public static class KernelLogContracts
     /// <summary>ACPI tables as one line, sorted by address (the kernel lists the DSDT after the FADT that points to it).</summary>
     private static string FormatAcpi(IEnumerable<(string Signature, ulong Address, uint Length, int Revision, string OemId)> tables) =>
         string.Join(", ", tables.OrderBy(t => t.Address).Select(t => $"{t.Signature} 0x{t.Address:x} +0x{t.Length:x} v{t.Revision} {t.OemId}"));
+
+    /// <summary>
+    /// arm64.log.initrd. The arm64 kernel prints no address for the initrd (arch/arm64/mm/init.c arm64_memblock_init
+    /// reserves it silently, or warns when it is outside the linear map); what it prints is that it unpacked one and,
+    /// once /init is about to run, how many whole pages of it free_reserved_area gave back: the pages between the
+    /// start rounded up and the end rounded down, none when the initrd spans no whole page.
+    /// </summary>
+    private static (ContractVerdict, string) Initrd(BootCase b, KernelLog log)
+    {
+        const string unpacking = "Trying to unpack rootfs image as initramfs...";
+        var unpacked = log.Has(unpacking);
+        if (b.Guest.Initrd is not { } initrd)
+            return unpacked ? Fail("the kernel unpacks an initrd though none was loaded") : Skip("no initrd loaded, none unpacked");
+        if (!unpacked)
+            return Skip($"initrd at 0x{initrd.Address:x} not unpacked yet");
+        if (log.After("Initramfs unpacking failed: ") is { } why)
+            return Fail($"Initramfs unpacking failed: {why}");
+        var wholePages = ((initrd.Address + initrd.Size) & ~0xFFFUL) > ((initrd.Address + 0xFFF) & ~0xFFFUL)
+            ? (long)((((initrd.Address + initrd.Size) & ~0xFFFUL) - ((initrd.Address + 0xFFF) & ~0xFFFUL)) >> 10)
+            : 0;
+        var freed = log.InitrdFreedKb();
+        if (!log.Has("Run /init as init process") && freed is null)
+            return Pass($"unpacked the initrd at [0x{initrd.Address:x}, +0x{initrd.Size:x}); not freed yet");
+        return (freed ?? 0) == wholePages
+            ? Pass($"unpacked the initrd at [0x{initrd.Address:x}, +0x{initrd.Size:x}), freed {wholePages}K")
+            : Fail($"freed {freed ?? 0}K of the initrd at [0x{initrd.Address:x}, +0x{initrd.Size:x}) (expected {wholePages}K, its whole pages)");
+    }
+
+    /// <summary>Whether the command line has an <c>earlycon</c> parameter, bare or with a value (kernel-parameters.txt).</summary>
+    private static bool HasEarlycon(string commandLine) =>
+        commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries).Any(p => p == "earlycon" || p.StartsWith("earlycon=", StringComparison.Ordinal));
+
+    /// <summary>A RAM bank as free_area_init prints it: whole pages only (memblock works in PFNs), its end inclusive.</summary>
+    private static string PageTrimmed((ulong Address, ulong Size) bank) =>
+        NodeRange((bank.Address + 0xFFF) & ~0xFFFUL, ((bank.Address + bank.Size) & ~0xFFFUL) - 1);
+
+    /// <summary>A range in free_area_init's "%#018Lx" form.</summary>
+    private static string NodeRange(ulong start, ulong last) => $"[mem 0x{start:x16}-0x{last:x16}]";
 
     private static ulong PageAlignedLast((ulong Address, ulong Size) initrd) => ((initrd.Address + initrd.Size + 0xFFF) & ~0xFFFUL) - 1;
 

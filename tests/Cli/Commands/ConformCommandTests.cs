@@ -91,10 +91,31 @@ public sealed class ConformCommandTests : CliTestFixture
         code.ShouldBe(CliApp.Ok, output);
         output.ShouldContain("pass x86.run.milestone: reached console");
         output.ShouldContain("x86.log.no-faults");
+        output.ShouldContain("n/a  x86.log.init-report: no LOADERHARNESS-INIT line");
         output.ShouldContain("pass x86.run.e820"); // the readback, taken at start_kernel on the way
         output.ShouldContain("Linux version 6.1.");
         JsonNode.Parse(File.ReadAllText(json))!["cases"]!.AsArray().Single()!["instructions"]!.GetValue<ulong>().ShouldBeGreaterThan(1_000_000UL);
         ReportSchemaFile.ShouldMatch(File.ReadAllText(json)); // milestones, until and budget of a real-kernel case too
+    }
+
+    [Test]
+    [Category("RealKernel")]
+    public void A_real_kernel_run_to_shutdown_with_our_initramfs_is_judged_on_our_inits_line_too()
+    {
+        // Debian's 6.1 cloud arm64 Image under Firecracker's layout: our /init reports our command line and the
+        // DTB's one RAM bank; before /init (a run to "console") the contract has nothing to judge.
+        var image = Path.Combine(DebianArm64Kernel.Directory(), "Image");
+        var initramfs = Path.Combine(DebianKernel.RepositoryRoot(), "fixtures", "generated", "initramfs", "initramfs-arm64.cpio");
+        var json = Path.Combine(Dir, "init.json");
+        var (code, output, _) = Run("conform", "--kernel", image, "--initrd", initramfs, "--profile", "firecracker", "--until", "shutdown", "--json", json);
+
+        code.ShouldBe(CliApp.Ok, output);
+        var contracts = JsonNode.Parse(File.ReadAllText(json))!["cases"]!.AsArray().Single()!["contracts"]!.AsArray();
+        string Verdict(string id) => contracts.Single(v => v!["id"]!.GetValue<string>() == id)!["verdict"]!.GetValue<string>();
+        Verdict("arm64.log.init-report").ShouldBe("pass");
+        Verdict("arm64.log.memory").ShouldBe("pass");
+        Verdict("arm64.log.initrd").ShouldBe("pass");
+        Verdict("arm64.log.earlycon").ShouldBe("pass");
     }
 
     [Test]

@@ -62,9 +62,14 @@ public class Arm64InitramfsRealKernelTests
         // The console milestones, read off the PL011 in order: first line, /init, "reboot: Power down".
         report.Milestones.Where(m => m.Kind != BootMilestoneKind.Symbol).Select(m => m.Name).ShouldBe(["console", "init", "shutdown"]);
         report.LastConsoleLine.ShouldNotBeNull().ShouldContain("reboot: Power down");
-        // The kernel's own log agrees with what we loaded and reports no fault.
+        // The kernel's own log agrees with what we loaded (command line, memory, initrd, earlycon), reports no fault, and
+        // our /init saw our command line and RAM.
         report.Contracts.Where(c => c.Contract.Id.StartsWith("arm64.log.", StringComparison.Ordinal)).Select(c => (c.Contract.Id, c.Verdict))
-            .ShouldBe([("arm64.log.command-line", ContractVerdict.Pass), ("arm64.log.no-faults", ContractVerdict.Pass)]);
+            .ShouldBe(
+            [
+                ("arm64.log.command-line", ContractVerdict.Pass), ("arm64.log.memory", ContractVerdict.Pass), ("arm64.log.initrd", ContractVerdict.Pass),
+                ("arm64.log.earlycon", ContractVerdict.Pass), ("arm64.log.no-faults", ContractVerdict.Pass), ("arm64.log.init-report", ContractVerdict.Pass),
+            ], string.Join("\n", report.Contracts.Select(c => $"{c.Contract.Id} {c.Verdict}: {c.Detail}")));
     }
 
     [Test]

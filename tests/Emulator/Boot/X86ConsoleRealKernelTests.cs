@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LoaderHarness.Emulator.Boot;
+using LoaderHarness.Emulator.Contracts;
 using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Fixtures.Initramfs;
@@ -114,7 +115,7 @@ public sealed class X86ConsoleRealKernelTests
         report.StopReason.ShouldBe(StopReason.Halt);
         report.LastConsoleLine.ShouldNotBeNull().ShouldEndWith("reboot: System halted");
         // The kernel's own log agrees with what we loaded: its command line, e820 map and RAMDISK, and no fault.
-        report.Contracts.Where(c => c.Contract.Id.StartsWith("x86.log.", StringComparison.Ordinal))
+        report.Contracts.Where(c => c.Contract.Id.StartsWith("x86.log.", StringComparison.Ordinal) && c.Contract.Id != "x86.log.init-report")
             .Select(c => $"{c.Contract.Id} {c.Verdict}: {c.Detail}").ShouldBe(
             [
                 $"x86.log.command-line Pass: {Cmdline}",
@@ -127,5 +128,9 @@ public sealed class X86ConsoleRealKernelTests
                 "x86.log.ioapic NotApplicable: no I/O APIC registered (no MP table or MADT parsed)",
                 "x86.log.no-faults Pass: none",
             ]);
+        // /init's own view agrees: our command line, the two usable e820 ranges, a MemTotal within them.
+        var initVerdict = report.Contracts.Single(c => c.Contract.Id == "x86.log.init-report");
+        initVerdict.Verdict.ShouldBe(ContractVerdict.Pass, initVerdict.Detail);
+        initVerdict.Detail.ShouldContain($"/proc/cmdline \"{Cmdline}\", 2 RAM range(s)");
     }
 }

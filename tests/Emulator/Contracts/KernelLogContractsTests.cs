@@ -157,6 +157,16 @@ public sealed class KernelLogContractsTests
     public void A_reported_fault_fails(string line) =>
         Judge([.. RealLog, line])["x86.log.no-faults"].ShouldBe(ContractVerdict.Fail);
 
+    [TestCase("ram_ranges=2", ContractVerdict.Pass)]
+    [TestCase("ram_ranges=3", ContractVerdict.Fail)]
+    public void Our_inits_line_counts_the_usable_ranges_the_kernel_keeps(string ranges, ContractVerdict expected)
+    {
+        // Firecracker's e820: RAM [0, 0x9FC00) and [1 MiB, 1 GiB); trim_bios_range reserves page 0, leaving two ranges.
+        _boot.Console = string.Join('\n', RealLog) + $"\nLOADERHARNESS-INIT v=1 arch=x86_64 pid=1 proc=0 memtotal_kb=990000 {ranges} cmdline=\"{CommandLine}\"\n";
+        var result = InitReportContracts.X86.Single().Evaluate(_boot);
+        result.Verdict.ShouldBe(expected, result.Detail);
+    }
+
     [Test]
     public void Without_a_linux_banner_nothing_applies() =>
         Judge(RealLog.Skip(1)).Values.ShouldAllBe(v => v == ContractVerdict.NotApplicable);

@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Contracts;
 using LoaderHarness.Fixtures.Initramfs;
 using LoaderHarness.Tests.Support;
 using Shouldly;

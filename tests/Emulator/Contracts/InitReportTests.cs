@@ -1,7 +1,8 @@
+using LoaderHarness.Emulator.Contracts;
 using LoaderHarness.Fixtures.Initramfs;
 using Shouldly;
 
-namespace LoaderHarness.Tests.Fixtures.Initramfs;
+namespace LoaderHarness.Tests.Emulator.Contracts;
 
 /// <summary>The parser of the fixture /init's report line (the format is documented on <see cref="InitReport"/>).</summary>
 [TestFixture]
