@@ -22,10 +22,10 @@ public static class VcpuSetup
     /// <param name="memory">Guest RAM.</param>
     /// <param name="guest">What the loader set up.</param>
     /// <param name="profile">The VMM.</param>
-    /// <param name="engine">How the CPU executes (x86 only so far; arm64 always interprets).</param>
+    /// <param name="engine">How the CPU executes.</param>
     public static IGuestCpu Create(GuestMemory memory, GuestSetupResult guest, VmmProfile profile, EngineTier engine = EngineTier.Interpreter)
     {
-        IGuestCpu cpu = profile.IsArm64 ? CreateArm64(memory) : new X86Cpu(memory) { Engine = engine };
+        IGuestCpu cpu = profile.IsArm64 ? CreateArm64(memory, engine) : new X86Cpu(memory) { Engine = engine };
         Apply(cpu, guest, profile);
         return cpu;
     }
@@ -34,9 +34,9 @@ public static class VcpuSetup
     /// An arm64 CPU with the GICv3 the loader's device tree describes (FdtArm64Platform's distributor and
     /// redistributor, QEMU virt's addresses, which every arm64 profile uses), the timers and PL011 wired to it.
     /// </summary>
-    private static Arm64Cpu CreateArm64(GuestMemory memory)
+    private static Arm64Cpu CreateArm64(GuestMemory memory, EngineTier engine)
     {
-        var cpu = new Arm64Cpu(memory);
+        var cpu = new Arm64Cpu(memory) { Engine = engine };
         var platform = new FdtArm64Platform();
         cpu.ConnectGic(new GicV3(), platform.GicDistributor.Address, platform.GicRedistributorBase);
         return cpu;
