@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace LoaderHarness.Emulator.Arm64;
 
 /// <summary>MADD/MSUB, the long multiply-adds, SMULH/UMULH (<c>Ra</c> = addend, <c>Op</c> = 1 to subtract) and UDIV/SDIV.</summary>
@@ -34,7 +36,8 @@ internal static unsafe class Multiply
     /// <summary>SDIV: division by zero gives 0, MIN / -1 gives MIN, rounding toward zero.</summary>
     public static void Sdiv(Arm64Cpu c, ref A64Instruction d) => c.R[d.Rd] = SdivValue(c.R[d.Rn], c.R[d.Rm], d.Is64);
 
-    /// <summary>UDIV as a pure function, shared with compiled code.</summary>
+    /// <summary>UDIV as a pure function, shared with compiled code (not inlined there: a division is slow anyway).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     internal static ulong UdivValue(ulong n, ulong m, bool is64)
     {
         if (is64)
@@ -42,7 +45,8 @@ internal static unsafe class Multiply
         return (uint)m == 0 ? 0 : (uint)n / (uint)m;
     }
 
-    /// <summary>SDIV as a pure function, shared with compiled code.</summary>
+    /// <summary>SDIV as a pure function, shared with compiled code (not inlined there).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     internal static ulong SdivValue(ulong x, ulong y, bool is64)
     {
         if (is64)

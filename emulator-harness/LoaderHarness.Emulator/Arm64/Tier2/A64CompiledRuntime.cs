@@ -10,42 +10,42 @@ namespace LoaderHarness.Emulator.Arm64.Tier2;
 /// </summary>
 internal static class A64CompiledRuntime
 {
-    /// <summary>ADDS/SUBS (AddWithCarry with carry 0, or x + NOT(y) + 1): the result and NZCV.</summary>
+    /// <summary>NZCV of ADDS/SUBS (AddWithCarry with carry 0, or x + NOT(y) + 1). Flags come back as a value, not through a reference, so the block's NZCV local is never address-taken and stays in a register.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong AddSubFlags(ulong x, ulong y, bool sub, bool is64, out uint nzcv)
+    public static uint AddSubNzcv(ulong x, ulong y, bool sub, bool is64)
     {
         if (is64)
         {
             var yy = sub ? ~y : y;
             ulong c = sub ? 1UL : 0;
-            var r = x + yy + c;
-            nzcv = Arm64Cpu.AddFlags64(x, yy, c, r);
-            return r;
+            return Arm64Cpu.AddFlags64(x, yy, c, x + yy + c);
         }
         uint x32 = (uint)x, y32 = sub ? ~(uint)y : (uint)y, c32 = sub ? 1u : 0;
-        var r32 = x32 + y32 + c32;
-        nzcv = Arm64Cpu.AddFlags32(x32, y32, c32, r32);
-        return r32;
+        return Arm64Cpu.AddFlags32(x32, y32, c32, x32 + y32 + c32);
     }
 
-    /// <summary>ADC, ADCS, SBC, SBCS (<paramref name="op"/> bit 0 subtract, bit 1 set flags): the result; <paramref name="nzcv"/> updated only by the S forms.</summary>
+    /// <summary>ADC, ADCS, SBC, SBCS (<paramref name="op"/> bit 0 subtract): the result, with the carry in from <paramref name="nzcv"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong AddSubCarry(ulong x, ulong y, int op, bool is64, ref uint nzcv)
+    public static ulong AddSubCarry(ulong x, ulong y, int op, bool is64, uint nzcv)
     {
         var carry = (nzcv >> 29) & 1;
         if ((op & 1) != 0)
             y = ~y;
+        return is64 ? x + y + carry : (uint)x + (uint)y + carry;
+    }
+
+    /// <summary>The NZCV after ADC, ADCS, SBC, SBCS: the S forms' flags (<paramref name="op"/> bit 1), else <paramref name="nzcv"/> unchanged.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint AddSubCarryNzcv(ulong x, ulong y, int op, bool is64, uint nzcv)
+    {
+        if ((op & 2) == 0)
+            return nzcv;
+        var carry = (nzcv >> 29) & 1;
+        if ((op & 1) != 0)
+            y = ~y;
         if (is64)
-        {
-            var r = x + y + carry;
-            if ((op & 2) != 0)
-                nzcv = Arm64Cpu.AddFlags64(x, y, carry, r);
-            return r;
-        }
-        var r32 = (uint)x + (uint)y + carry;
-        if ((op & 2) != 0)
-            nzcv = Arm64Cpu.AddFlags32((uint)x, (uint)y, carry, r32);
-        return r32;
+            return Arm64Cpu.AddFlags64(x, y, carry, x + y + carry);
+        return Arm64Cpu.AddFlags32((uint)x, (uint)y, carry, (uint)x + (uint)y + carry);
     }
 
     /// <summary>CCMP/CCMN: the flags of the comparison when the condition holds, else the instruction's nzcv.</summary>
@@ -54,8 +54,7 @@ internal static class A64CompiledRuntime
     {
         if (!Arm64Cpu.Holds(nzcv, cond))
             return nzcvImm << 28;
-        AddSubFlags(x, y, sub, is64, out var f);
-        return f;
+        return AddSubNzcv(x, y, sub, is64);
     }
 
     /// <summary>CSEL, CSINC, CSINV, CSNEG (<paramref name="variant"/> bit 1 invert, bit 0 increment).</summary>

@@ -9,8 +9,9 @@ internal sealed partial class A64Translator
 {
     private static readonly MethodInfo ShiftMethod = Method(typeof(Arithmetic), nameof(Arithmetic.Shift));
     private static readonly MethodInfo ExtendMethod = Method(typeof(Arithmetic), nameof(Arithmetic.Extend));
-    private static readonly MethodInfo AddSubFlagsMethod = Method(typeof(A64CompiledRuntime), nameof(A64CompiledRuntime.AddSubFlags));
+    private static readonly MethodInfo AddSubNzcvMethod = Method(typeof(A64CompiledRuntime), nameof(A64CompiledRuntime.AddSubNzcv));
     private static readonly MethodInfo AddSubCarryMethod = Method(typeof(A64CompiledRuntime), nameof(A64CompiledRuntime.AddSubCarry));
+    private static readonly MethodInfo AddSubCarryNzcvMethod = Method(typeof(A64CompiledRuntime), nameof(A64CompiledRuntime.AddSubCarryNzcv));
     private static readonly MethodInfo CcmpMethod = Method(typeof(A64CompiledRuntime), nameof(A64CompiledRuntime.ConditionalCompare));
     private static readonly MethodInfo CselMethod = Method(typeof(A64CompiledRuntime), nameof(A64CompiledRuntime.ConditionalSelect));
     private static readonly MethodInfo LogicalFlagsMethod = Method(typeof(Arm64Cpu), nameof(Arm64Cpu.LogicalFlags));
@@ -105,14 +106,30 @@ internal sealed partial class A64Translator
                 EmitAddSub(in node);
                 return;
             case A64Op.AddSubCarry:
-                LdReg(d.Rn);
-                LdReg(d.Rm);
-                _il.Emit(OpCodes.Ldc_I4, (int)d.Op);
-                LdBool(d.Is64);
-                _il.Emit(OpCodes.Ldloca, _f);
-                _il.Emit(OpCodes.Call, AddSubCarryMethod);
-                StReg(d.Rd);
-                return;
+                {
+                    // The result first (it reads the carry in), then the flags of the S forms.
+                    LdReg(d.Rn);
+                    LdReg(d.Rm);
+                    _il.Emit(OpCodes.Ldc_I4, (int)d.Op);
+                    LdBool(d.Is64);
+                    _il.Emit(OpCodes.Ldloc, _f);
+                    _il.Emit(OpCodes.Call, AddSubCarryMethod);
+                    var r = Store();
+                    if ((d.Op & 2) != 0)
+                    {
+                        LdReg(d.Rn);
+                        LdReg(d.Rm);
+                        _il.Emit(OpCodes.Ldc_I4, (int)d.Op);
+                        LdBool(d.Is64);
+                        _il.Emit(OpCodes.Ldloc, _f);
+                        _il.Emit(OpCodes.Call, AddSubCarryNzcvMethod);
+                        _il.Emit(OpCodes.Stloc, _f);
+                    }
+                    _il.Emit(OpCodes.Ldloc, r);
+                    StReg(d.Rd);
+                    Release(r);
+                    return;
+                }
             case A64Op.CondCompare:
                 LdReg(d.Rn);
                 if (d.Size != 0)
@@ -209,20 +226,25 @@ internal sealed partial class A64Translator
         var sub = node.Op is A64Op.SubImm or A64Op.SubsImm or A64Op.SubSh or A64Op.SubsSh or A64Op.SubExt or A64Op.SubsExt;
         var flags = A64OpClassifier.WritesFlags(node.Op) && node.FlagsLive;
         LdReg(d.Rn);
+        var x = Store();
         EmitOperand2(in node);
+        var y = Store();
         if (flags)
         {
+            _il.Emit(OpCodes.Ldloc, x);
+            _il.Emit(OpCodes.Ldloc, y);
             LdBool(sub);
             LdBool(d.Is64);
-            _il.Emit(OpCodes.Ldloca, _f);
-            _il.Emit(OpCodes.Call, AddSubFlagsMethod);
+            _il.Emit(OpCodes.Call, AddSubNzcvMethod);
+            _il.Emit(OpCodes.Stloc, _f);
         }
-        else
-        {
-            _il.Emit(sub ? OpCodes.Sub : OpCodes.Add);
-            Width(d.Is64);
-        }
+        _il.Emit(OpCodes.Ldloc, x);
+        _il.Emit(OpCodes.Ldloc, y);
+        _il.Emit(sub ? OpCodes.Sub : OpCodes.Add);
+        Width(d.Is64);
         StReg(d.Rd);
+        Release(x);
+        Release(y);
     }
 
     private void EmitLogical(in A64Node node)
