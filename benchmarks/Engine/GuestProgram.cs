@@ -44,6 +44,9 @@ internal sealed class GuestProgram
         _ => throw new ArgumentOutOfRangeException(nameof(workload)),
     };
 
+    /// <summary><see cref="EngineWorkload.IntegerLoop"/> with <paramref name="iterations"/> passes (the QEMU baseline runs more of them).</summary>
+    public static GuestProgram IntegerLoopOf(int iterations) => IntegerLoop(iterations);
+
     private static GuestProgram IntegerLoop(int iterations)
     {
         var a = new Assembler(64);

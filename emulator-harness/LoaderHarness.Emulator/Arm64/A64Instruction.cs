@@ -37,4 +37,10 @@ internal unsafe struct A64Instruction
 
     /// <summary>A breakpoint or stop address may be at this page offset: the run loop checks the exact PC.</summary>
     public bool Breakpoint;
+
+    /// <summary>Tiered engine: times the run loop arrived here (the block execution counter).</summary>
+    public int Heat;
+
+    /// <summary>Tiered engine: handle of the compiled block starting here (0 none yet, −1 not compilable).</summary>
+    public int Compiled;
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace LoaderHarness.Emulator.Arm64;
 
 /// <summary>
@@ -84,6 +86,7 @@ internal static unsafe class Arithmetic
     /// <summary>Rm shifted by LSL/LSR/ASR/ROR (Op) by Size bits, in the operation's width.</summary>
     internal static ulong ShiftedOperand(Arm64Cpu c, ref A64Instruction d) => Shift(c.R[d.Rm], d.Op, d.Size, d.Is64);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static ulong Shift(ulong value, int type, int amount, bool is64)
     {
         if (is64)
@@ -109,6 +112,7 @@ internal static unsafe class Arithmetic
     /// <summary>Rm extended by UXTB..SXTX (Op) and shifted left by Size (ExtendReg).</summary>
     private static ulong ExtendedOperand(Arm64Cpu c, ref A64Instruction d) => Extend(c.R[d.Rm], d.Op, d.Size);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static ulong Extend(ulong value, int option, int shift)
     {
         var extended = option switch

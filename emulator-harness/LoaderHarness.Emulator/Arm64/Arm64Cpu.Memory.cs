@@ -105,9 +105,14 @@ public sealed unsafe partial class Arm64Cpu
 
         public ulong Pc => cpu.Pc;
 
-        /// <summary>Nothing to do: the run loop looks every instruction up in its page, so an emptied page is re-decoded.</summary>
+        /// <summary>
+        /// The interpreter looks every instruction up in its page, so an emptied page is simply re-decoded; a
+        /// compiled block must stop after the writing instruction, so the tiered engine makes the loop look.
+        /// </summary>
         public void CodeInvalidated()
         {
+            if (cpu._tiered)
+                cpu._run.Break();
         }
     }
 }

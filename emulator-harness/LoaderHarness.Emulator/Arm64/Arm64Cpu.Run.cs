@@ -132,6 +132,8 @@ public sealed unsafe partial class Arm64Cpu
             first = false;
             if (Tracer is not null)
                 Trace(d.Word, pc);
+            else if (_tiered && TryRunCompiled(page, slot, pc))
+                continue;
             NextPc = pc + 4;
             d.Handler(this, ref d);
             Pc = NextPc;

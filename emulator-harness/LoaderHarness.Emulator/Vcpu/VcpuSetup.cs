@@ -22,10 +22,10 @@ public static class VcpuSetup
     /// <param name="memory">Guest RAM.</param>
     /// <param name="guest">What the loader set up.</param>
     /// <param name="profile">The VMM.</param>
-    /// <param name="engine">How the CPU executes (x86 only so far; arm64 always interprets).</param>
+    /// <param name="engine">How the CPU executes.</param>
     public static IGuestCpu Create(GuestMemory memory, GuestSetupResult guest, VmmProfile profile, EngineTier engine = EngineTier.Interpreter)
     {
-        IGuestCpu cpu = profile.IsArm64 ? CreateArm64(memory, profile.RequireArm64()) : new X86Cpu(memory) { Engine = engine };
+        IGuestCpu cpu = profile.IsArm64 ? CreateArm64(memory, profile.RequireArm64(), engine) : new X86Cpu(memory) { Engine = engine };
         Apply(cpu, guest, profile);
         return cpu;
     }
@@ -35,9 +35,9 @@ public static class VcpuSetup
     /// hw/arm/virt.c base_memmap VIRT_GIC_DIST, VIRT_GIC_CPU / VIRT_GIC_REDIST, VIRT_GIC_V2M), the timers and
     /// PL011 wired to it.
     /// </summary>
-    private static Arm64Cpu CreateArm64(GuestMemory memory, Arm64ProfileValues arm64)
+    private static Arm64Cpu CreateArm64(GuestMemory memory, Arm64ProfileValues arm64, EngineTier engine)
     {
-        var cpu = new Arm64Cpu(memory);
+        var cpu = new Arm64Cpu(memory) { Engine = engine };
         var platform = new FdtArm64Platform();
         if (arm64.Gic == FdtGicVersion.V2)
             cpu.ConnectGic(new GicV2(), platform.GicDistributor.Address, platform.GicCpuInterface.Address, QemuVirtGicV2mBase);

@@ -1,5 +1,6 @@
 using LoaderHarness.Emulator.Arm64;
 using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Core.Tiering;
 using LoaderHarness.Tests.Support;
 using Shouldly;
 
@@ -21,22 +22,29 @@ public class DifferentialTests
     private const int StackSize = 0x4000;
     private const int Length = 24;
 
-    [Test]
-    public void Random_sequences_agree_with_unicorn() => RunMany(3_000, 1);
+    [TestCase(EngineTier.Interpreter)]
+    [TestCase(EngineTier.Tiered)]
+    public void Random_sequences_agree_with_unicorn(EngineTier engine) => RunMany(3_000, 1, engine);
 
-    [Test]
+    [TestCase(EngineTier.Interpreter)]
+    [TestCase(EngineTier.Tiered)]
     [Category("Slow")]
-    public void Random_sequences_agree_with_unicorn_100k() => RunMany(100_000, 1_000_000);
+    public void Random_sequences_agree_with_unicorn_100k(EngineTier engine) => RunMany(100_000, 1_000_000, engine);
 
-    [TestCase(1)]
-    public void Replay(int seed) => RunMany(1, seed);
+    [TestCase(1, EngineTier.Interpreter)]
+    [TestCase(1, EngineTier.Tiered)]
+    public void Replay(int seed, EngineTier engine) => RunMany(1, seed, engine);
 
-    private static void RunMany(int sequences, int firstSeed)
+    /// <summary>Tiered runs compile every entry on first sight (threshold 1), so each sequence runs as compiled code from its first instruction.</summary>
+    private static void RunMany(int sequences, int firstSeed, EngineTier engine)
     {
         Unicorn.RequireOrIgnore();
         using var uc = Unicorn.Arm64();
         uc.Map(Base, 0x20_0000);
         using var m = new Arm64TestMachine();
+        m.Cpu.CompileThreshold = 1;
+        m.Cpu.Engine = engine;
+        m.Cpu.Engine.ShouldBe(engine);
         for (var seed = firstSeed; seed < firstSeed + sequences; seed++)
             RunOne(seed, uc, m);
     }

@@ -1,0 +1,124 @@
+using System.Runtime.CompilerServices;
+using LoaderHarness.Emulator.Arm64.Tier2;
+using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Core.Tiering;
+
+namespace LoaderHarness.Emulator.Arm64;
+
+/// <summary>
+/// The engine's side of the compiling tier, as the x86 engine's (<c>X86Cpu.Tiering.cs</c>): entries count
+/// their executions, a hot entry is translated (<see cref="A64Translator"/>) and its compiled block runs from
+/// then on, from the run loop, instead of the interpreter. Tracing keeps every instruction in the interpreter.
+/// </summary>
+public sealed unsafe partial class Arm64Cpu
+{
+    private CompiledBlockCache<A64CompiledBlock>? _blocks;
+    private long _rejected;
+    private long _entries;
+    private bool _tiered;
+
+    /// <summary>
+    /// How this CPU executes: the interpreter alone, or hot code compiled (<see cref="EngineTier.Tiered"/>).
+    /// Compiling needs a JIT; where the runtime has none (the NativeAOT executable) asking for tiered leaves the
+    /// interpreter, and this reads back <see cref="EngineTier.Interpreter"/>.
+    /// </summary>
+    public EngineTier Engine
+    {
+        get => _tiered ? EngineTier.Tiered : EngineTier.Interpreter;
+        set
+        {
+            _tiered = value == EngineTier.Tiered && RuntimeFeature.IsDynamicCodeSupported;
+            if (_tiered && _blocks is null)
+                _blocks = new CompiledBlockCache<A64CompiledBlock>(CompiledBlockCapacity) { OnEvict = ForgetBlock };
+            _run.Break();
+        }
+    }
+
+    /// <summary>Executions of an entry before it is compiled (<see cref="TierPolicy.DefaultThreshold"/>; 1 compiles everything on first sight, for tests).</summary>
+    public int CompileThreshold { get; set; } = TierPolicy.DefaultThreshold;
+
+    /// <summary>The most compiled blocks held at once (set before <see cref="Engine"/>).</summary>
+    public int CompiledBlockCapacity { get; set; } = CompiledBlockCache<A64CompiledBlock>.DefaultCapacity;
+
+    /// <summary>What the compiling tier did so far.</summary>
+    public TieringStatistics Tiering => _blocks is null
+        ? new TieringStatistics(0, 0, 0, 0, CompiledBlockCapacity, 0, 0)
+        : new TieringStatistics(_blocks.Added, _rejected, _blocks.Evicted, _blocks.Count, _blocks.Capacity, _entries, _blocks.GuestInstructions);
+
+    internal TlbEntry* CompiledTlb => _tlb;
+
+    internal ulong RunLimit
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _run.Limit;
+    }
+
+    internal ulong RunExecuted
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _run.Executed;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        set => _run.Executed = value;
+    }
+
+    /// <summary>A compiled load that missed the TLB: the interpreter's path (walk, MMIO, watches, aborts).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal ulong ReadMiss(ulong va, int size) => Read(va, size);
+
+    /// <summary>A compiled store that missed the TLB: the interpreter's path (also drops decoded and compiled code it overlaps).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal void WriteMiss(ulong va, int size, ulong value) => Write(va, size, value);
+
+    /// <summary>The slot of the instruction at <paramref name="pc"/> in the fetch page, decoding it when needed; 0 when it is outside that page.</summary>
+    internal int CompiledSlotAt(CodePage<A64Instruction> page, ulong pc)
+    {
+        if (pc >> 12 != _fetchVaPage || !ReferenceEquals(page, _fetchPage) || (pc & 3) != 0)
+            return 0;
+        int slot = page.Slots[pc & 0xFFF];
+        return slot != 0 ? slot : Decode(page, pc);
+    }
+
+    /// <summary>From the run loop, at an instruction boundary: runs the compiled block of entry <paramref name="slot"/>, compiling it when it became hot; false to interpret.</summary>
+    private bool TryRunCompiled(CodePage<A64Instruction> page, int slot, ulong pc)
+    {
+        var handle = page.Entries[slot].Compiled;
+        if (handle < 0)
+            return false;
+        A64CompiledBlock? block = null;
+        if (handle > 0)
+        {
+            block = _blocks!.Get(handle, page, slot);
+            if (block is not null && block.HeadPc != pc)
+                block = null; // the page is mapped at another address too: compiled code embeds its PC
+        }
+        if (block is null)
+        {
+            if (++page.Entries[slot].Heat < CompileThreshold)
+                return false;
+            block = RuntimeFeature.IsDynamicCodeSupported ? A64Translator.Compile(this, page, pc) : null;
+            if (block is null)
+            {
+                page.Entries[slot].Compiled = -1;
+                _rejected++;
+                return false;
+            }
+            page.Entries[slot].Heat = 0;
+            page.Entries[slot].Compiled = _blocks!.Add(block, page, slot);
+        }
+        if (_run.Executed + (ulong)(uint)block.HeadLength > _run.Limit)
+            return false;
+        _entries++;
+        block.Body(this);
+        return true;
+    }
+
+    /// <summary>Clears the handle of an evicted block in its entry (when the page still holds that entry).</summary>
+    private static void ForgetBlock(CodePage page, int slot, uint generation)
+    {
+        if (page.Generation == generation && page is CodePage<A64Instruction> p && slot < p.Entries.Length)
+        {
+            p.Entries[slot].Compiled = 0;
+            p.Entries[slot].Heat = 0;
+        }
+    }
+}

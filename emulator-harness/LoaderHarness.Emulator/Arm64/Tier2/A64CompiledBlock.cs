@@ -1,0 +1,27 @@
+using LoaderHarness.Emulator.Core.Tiering;
+
+namespace LoaderHarness.Emulator.Arm64.Tier2;
+
+/// <summary>The body of a compiled A64 block: runs guest code from the block's first instruction and leaves the CPU's state exact at its exit.</summary>
+internal delegate void A64BlockBody(Arm64Cpu cpu);
+
+/// <summary>
+/// A64 code from one entry point compiled to a <see cref="System.Reflection.Emit.DynamicMethod"/>: its body,
+/// the virtual address it was translated at (decoded entries are per physical page, but compiled code embeds
+/// PC-relative results, so it runs only at that address), how many instructions it covers and how many its
+/// first basic block runs (the budget that must be left to enter it).
+/// </summary>
+internal sealed class A64CompiledBlock(A64BlockBody body, ulong headPc, int instructionCount, int headLength) : ICompiledBlock
+{
+    /// <summary>Runs the block.</summary>
+    public readonly A64BlockBody Body = body;
+
+    /// <summary>The virtual address of its first instruction.</summary>
+    public readonly ulong HeadPc = headPc;
+
+    /// <summary>Instructions in the first basic block: entering needs that much budget left.</summary>
+    public readonly int HeadLength = headLength;
+
+    /// <inheritdoc/>
+    public int InstructionCount { get; } = instructionCount;
+}

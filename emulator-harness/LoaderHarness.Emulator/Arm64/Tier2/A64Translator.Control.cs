@@ -1,0 +1,82 @@
+using System.Reflection;
+using System.Reflection.Emit;
+
+namespace LoaderHarness.Emulator.Arm64.Tier2;
+
+/// <summary>Branches: direct ones chain inside the block or exit to their target; BR, BLR and RET exit to the run loop (RET to a BL site of the block stays in it).</summary>
+internal sealed partial class A64Translator
+{
+    private static readonly MethodInfo HoldsMethod = Method(typeof(Arm64Cpu), nameof(Arm64Cpu.Holds));
+
+    private void EmitBranch(in A64Node node)
+    {
+        ref readonly var d = ref node.D;
+        var target = node.Pc + d.Imm;
+        switch (node.Op)
+        {
+            case A64Op.B:
+                EmitGoto(target);
+                return;
+            case A64Op.Bl:
+                LdConst(node.Pc + 4);
+                StReg(30);
+                EmitGoto(target);
+                return;
+            case A64Op.BCond or A64Op.Cbz or A64Op.Cbnz or A64Op.Tbz or A64Op.Tbnz:
+                {
+                    var notTaken = _il.DefineLabel();
+                    switch (node.Op)
+                    {
+                        case A64Op.BCond:
+                            _il.Emit(OpCodes.Ldloc, _f);
+                            _il.Emit(OpCodes.Ldc_I4, (int)d.Op);
+                            _il.Emit(OpCodes.Call, HoldsMethod);
+                            _il.Emit(OpCodes.Brfalse, notTaken);
+                            break;
+                        case A64Op.Cbz or A64Op.Cbnz:
+                            LdReg(d.Rn);
+                            Width(d.Is64);
+                            _il.Emit(node.Op == A64Op.Cbz ? OpCodes.Brtrue : OpCodes.Brfalse, notTaken);
+                            break;
+                        default:
+                            LdReg(d.Rn);
+                            _il.Emit(OpCodes.Ldc_I4, (int)d.Size);
+                            _il.Emit(OpCodes.Shr_Un);
+                            LdConst(1);
+                            _il.Emit(OpCodes.And);
+                            _il.Emit(node.Op == A64Op.Tbz ? OpCodes.Brtrue : OpCodes.Brfalse, notTaken);
+                            break;
+                    }
+                    EmitGoto(target);
+                    _il.MarkLabel(notTaken);
+                    EmitGoto(node.Pc + 4);
+                    return;
+                }
+            default:
+                {
+                    // BR, BLR, RET: the target register is read before BLR writes X30 (BLR X30 branches to the old X30).
+                    LdReg(d.Rn);
+                    var to = Store();
+                    if (node.Op == A64Op.Blr)
+                    {
+                        LdConst(node.Pc + 4);
+                        StReg(30);
+                    }
+                    if (node.Op == A64Op.Ret)
+                    {
+                        foreach (var site in _returnSites)
+                        {
+                            if (!InBlock(site, out var index))
+                                continue;
+                            _il.Emit(OpCodes.Ldloc, to);
+                            LdConst(site);
+                            _il.Emit(OpCodes.Beq, _nodes[index].Label);
+                        }
+                    }
+                    EmitDynamicExit(to);
+                    Release(to);
+                    return;
+                }
+        }
+    }
+}

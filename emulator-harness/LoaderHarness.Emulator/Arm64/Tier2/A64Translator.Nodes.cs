@@ -1,0 +1,277 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
+using System.Reflection.Emit;
+
+namespace LoaderHarness.Emulator.Arm64.Tier2;
+
+/// <summary>Per instruction: the basic block's budget check, the operation, the check after a slow path and where control goes next.</summary>
+internal sealed partial class A64Translator
+{
+    private static readonly MethodInfo ShiftMethod = Method(typeof(Arithmetic), nameof(Arithmetic.Shift));
+    private static readonly MethodInfo ExtendMethod = Method(typeof(Arithmetic), nameof(Arithmetic.Extend));
+    private static readonly MethodInfo AddSubNzcvMethod = Method(typeof(A64CompiledRuntime), nameof(A64CompiledRuntime.AddSubNzcv));
+    private static readonly MethodInfo AddSubCarryMethod = Method(typeof(A64CompiledRuntime), nameof(A64CompiledRuntime.AddSubCarry));
+    private static readonly MethodInfo AddSubCarryNzcvMethod = Method(typeof(A64CompiledRuntime), nameof(A64CompiledRuntime.AddSubCarryNzcv));
+    private static readonly MethodInfo CcmpMethod = Method(typeof(A64CompiledRuntime), nameof(A64CompiledRuntime.ConditionalCompare));
+    private static readonly MethodInfo CselMethod = Method(typeof(A64CompiledRuntime), nameof(A64CompiledRuntime.ConditionalSelect));
+    private static readonly MethodInfo LogicalFlagsMethod = Method(typeof(Arm64Cpu), nameof(Arm64Cpu.LogicalFlags));
+
+    private static MethodInfo Method(
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.NonPublicMethods)] Type type, string name) => type.GetMethod(name, BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic)!;
+
+    private void EmitNode(int i)
+    {
+        var node = _nodes[i];
+        _il.MarkLabel(node.Label);
+        if (node.Leader)
+            EmitBudgetCheck(in node);
+        if (A64OpClassifier.IsBranch(node.Op))
+        {
+            EmitBranch(in node);
+            return;
+        }
+        EmitOperation(in node);
+        if (A64OpClassifier.AccessesMemory(node.Op))
+            EmitLimitCheck(in node);
+        if (InBlock(node.Pc + 4, out var next))
+        {
+            if (next != i + 1)
+                _il.Emit(OpCodes.Br, _nodes[next].Label);
+        }
+        else
+            EmitExit(node.Pc + 4, 0);
+    }
+
+    /// <summary>
+    /// At a basic block's start: leave to the run loop unless the whole basic block fits in the run's limit
+    /// (the budget, the next timer deadline, or 0 when something asked the loop to look), then count it.
+    /// </summary>
+    private void EmitBudgetCheck(in A64Node node)
+    {
+        var fits = _il.DefineLabel();
+        _il.Emit(OpCodes.Ldloc, _base);
+        _il.Emit(OpCodes.Ldloc, _n);
+        _il.Emit(OpCodes.Add);
+        LdConst((ulong)node.BlockLength);
+        _il.Emit(OpCodes.Add);
+        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Call, LimitGetter);
+        _il.Emit(OpCodes.Ble_Un, fits);
+        EmitExit(node.Pc, 0);
+        _il.MarkLabel(fits);
+        _il.Emit(OpCodes.Ldloc, _n);
+        LdConst((ulong)node.BlockLength);
+        _il.Emit(OpCodes.Add);
+        _il.Emit(OpCodes.Stloc, _n);
+    }
+
+    /// <summary>After an instruction that took a slow path: when the run's limit was reached (a stop, code invalidated, an interrupt line rose) leave after it, as the interpreter's loop does.</summary>
+    private void EmitLimitCheck(in A64Node node)
+    {
+        var behind = node.OwnBlockLength - node.IndexInBlock - 1;
+        var go = _il.DefineLabel();
+        _il.Emit(OpCodes.Ldloc, _chk);
+        _il.Emit(OpCodes.Brfalse, go);
+        _il.Emit(OpCodes.Ldc_I4_0);
+        _il.Emit(OpCodes.Stloc, _chk);
+        _il.Emit(OpCodes.Ldloc, _base);
+        EmitCount(behind);
+        _il.Emit(OpCodes.Add);
+        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Call, LimitGetter);
+        _il.Emit(OpCodes.Blt_Un, go);
+        EmitExit(node.Pc + 4, behind);
+        _il.MarkLabel(go);
+    }
+
+    /// <summary>Branches to <paramref name="pc"/>: inside the block a plain IL branch (block chaining), else an exit.</summary>
+    private void EmitGoto(ulong pc)
+    {
+        if (InBlock(pc, out var index))
+            _il.Emit(OpCodes.Br, _nodes[index].Label);
+        else
+            EmitExit(pc, 0);
+    }
+
+    private void EmitOperation(in A64Node node)
+    {
+        ref readonly var d = ref node.D;
+        switch (node.Op)
+        {
+            case A64Op.Nop:
+                return;
+            case A64Op.AddImm or A64Op.SubImm or A64Op.AddsImm or A64Op.SubsImm
+                or A64Op.AddSh or A64Op.SubSh or A64Op.AddsSh or A64Op.SubsSh
+                or A64Op.AddExt or A64Op.SubExt or A64Op.AddsExt or A64Op.SubsExt:
+                EmitAddSub(in node);
+                return;
+            case A64Op.AddSubCarry:
+                {
+                    // The result first (it reads the carry in), then the flags of the S forms.
+                    LdReg(d.Rn);
+                    LdReg(d.Rm);
+                    _il.Emit(OpCodes.Ldc_I4, (int)d.Op);
+                    LdBool(d.Is64);
+                    _il.Emit(OpCodes.Ldloc, _f);
+                    _il.Emit(OpCodes.Call, AddSubCarryMethod);
+                    var r = Store();
+                    if ((d.Op & 2) != 0)
+                    {
+                        LdReg(d.Rn);
+                        LdReg(d.Rm);
+                        _il.Emit(OpCodes.Ldc_I4, (int)d.Op);
+                        LdBool(d.Is64);
+                        _il.Emit(OpCodes.Ldloc, _f);
+                        _il.Emit(OpCodes.Call, AddSubCarryNzcvMethod);
+                        _il.Emit(OpCodes.Stloc, _f);
+                    }
+                    _il.Emit(OpCodes.Ldloc, r);
+                    StReg(d.Rd);
+                    Release(r);
+                    return;
+                }
+            case A64Op.CondCompare:
+                LdReg(d.Rn);
+                if (d.Size != 0)
+                    LdConst(d.Imm);
+                else
+                    LdReg(d.Rm);
+                _il.Emit(OpCodes.Ldc_I4, (int)d.Op);
+                _il.Emit(OpCodes.Ldc_I4, (int)d.Imm2);
+                LdBool(d.Ra != 0);
+                LdBool(d.Is64);
+                _il.Emit(OpCodes.Ldloc, _f);
+                _il.Emit(OpCodes.Call, CcmpMethod);
+                _il.Emit(OpCodes.Stloc, _f);
+                return;
+            case A64Op.CondSelect:
+                LdReg(d.Rn);
+                LdReg(d.Rm);
+                _il.Emit(OpCodes.Ldc_I4, (int)d.Op);
+                _il.Emit(OpCodes.Ldc_I4, (int)d.Ra);
+                LdBool(d.Is64);
+                _il.Emit(OpCodes.Ldloc, _f);
+                _il.Emit(OpCodes.Call, CselMethod);
+                StReg(d.Rd);
+                return;
+            case A64Op.AndImm or A64Op.OrrImm or A64Op.EorImm or A64Op.AndsImm
+                or A64Op.AndSh or A64Op.OrrSh or A64Op.EorSh or A64Op.AndsSh:
+                EmitLogical(in node);
+                return;
+            case A64Op.Movz:
+                LdConst(d.Imm);
+                StReg(d.Rd);
+                return;
+            case A64Op.Movn:
+                LdConst(d.Is64 ? ~d.Imm : (uint)~d.Imm);
+                StReg(d.Rd);
+                return;
+            case A64Op.Movk:
+                LdReg(d.Rd);
+                LdConst(~(0xFFFFUL << d.Size));
+                _il.Emit(OpCodes.And);
+                LdConst(d.Imm);
+                _il.Emit(OpCodes.Or);
+                Width(d.Is64);
+                StReg(d.Rd);
+                return;
+            case A64Op.Adr:
+                LdConst(node.Pc + d.Imm);
+                StReg(d.Rd);
+                return;
+            case A64Op.Adrp:
+                LdConst((node.Pc & ~0xFFFUL) + d.Imm);
+                StReg(d.Rd);
+                return;
+            default:
+                EmitBitsOrMultiply(in node);
+                return;
+        }
+    }
+
+    private void LdBool(bool value) => _il.Emit(value ? OpCodes.Ldc_I4_1 : OpCodes.Ldc_I4_0);
+
+    /// <summary>The second operand of ADD/SUB and the logical ops: the immediate, Rm shifted, or Rm extended and shifted.</summary>
+    private void EmitOperand2(in A64Node node)
+    {
+        ref readonly var d = ref node.D;
+        switch (node.Op)
+        {
+            case A64Op.AddImm or A64Op.SubImm or A64Op.AddsImm or A64Op.SubsImm
+                or A64Op.AndImm or A64Op.OrrImm or A64Op.EorImm or A64Op.AndsImm:
+                LdConst(d.Imm);
+                return;
+            case A64Op.AddExt or A64Op.SubExt or A64Op.AddsExt or A64Op.SubsExt:
+                LdReg(d.Rm);
+                _il.Emit(OpCodes.Ldc_I4, (int)d.Op);
+                _il.Emit(OpCodes.Ldc_I4, (int)d.Size);
+                _il.Emit(OpCodes.Call, ExtendMethod);
+                return;
+            default:
+                LdReg(d.Rm);
+                if (d.Size != 0 || !d.Is64)
+                {
+                    _il.Emit(OpCodes.Ldc_I4, (int)d.Op);
+                    _il.Emit(OpCodes.Ldc_I4, (int)d.Size);
+                    LdBool(d.Is64);
+                    _il.Emit(OpCodes.Call, ShiftMethod);
+                }
+                return;
+        }
+    }
+
+    private void EmitAddSub(in A64Node node)
+    {
+        ref readonly var d = ref node.D;
+        var sub = node.Op is A64Op.SubImm or A64Op.SubsImm or A64Op.SubSh or A64Op.SubsSh or A64Op.SubExt or A64Op.SubsExt;
+        var flags = A64OpClassifier.WritesFlags(node.Op) && node.FlagsLive;
+        LdReg(d.Rn);
+        var x = Store();
+        EmitOperand2(in node);
+        var y = Store();
+        if (flags)
+        {
+            _il.Emit(OpCodes.Ldloc, x);
+            _il.Emit(OpCodes.Ldloc, y);
+            LdBool(sub);
+            LdBool(d.Is64);
+            _il.Emit(OpCodes.Call, AddSubNzcvMethod);
+            _il.Emit(OpCodes.Stloc, _f);
+        }
+        _il.Emit(OpCodes.Ldloc, x);
+        _il.Emit(OpCodes.Ldloc, y);
+        _il.Emit(sub ? OpCodes.Sub : OpCodes.Add);
+        Width(d.Is64);
+        StReg(d.Rd);
+        Release(x);
+        Release(y);
+    }
+
+    private void EmitLogical(in A64Node node)
+    {
+        ref readonly var d = ref node.D;
+        var shifted = node.Op is A64Op.AndSh or A64Op.OrrSh or A64Op.EorSh or A64Op.AndsSh;
+        LdReg(d.Rn);
+        EmitOperand2(in node);
+        if (shifted && d.Ra != 0)
+            _il.Emit(OpCodes.Not); // BIC, ORN, EON, BICS invert the shifted operand
+        _il.Emit(node.Op switch
+        {
+            A64Op.OrrImm or A64Op.OrrSh => OpCodes.Or,
+            A64Op.EorImm or A64Op.EorSh => OpCodes.Xor,
+            _ => OpCodes.And,
+        });
+        Width(d.Is64);
+        if (node.Op is A64Op.AndsImm or A64Op.AndsSh && node.FlagsLive)
+        {
+            var r = Store();
+            _il.Emit(OpCodes.Ldloc, r);
+            LdBool(d.Is64);
+            _il.Emit(OpCodes.Call, LogicalFlagsMethod);
+            _il.Emit(OpCodes.Stloc, _f);
+            _il.Emit(OpCodes.Ldloc, r);
+            Release(r);
+        }
+        StReg(d.Rd);
+    }
+}

@@ -1,0 +1,173 @@
+using System.Diagnostics.CodeAnalysis;
+using LoaderHarness.Emulator.Core;
+
+namespace LoaderHarness.Emulator.Arm64.Tier2;
+
+/// <summary>
+/// Translates hot A64 code into IL compiled by the .NET JIT, with the structure of the x86 translator
+/// (<c>X86.Tier2.X86Translator</c>): a block starts at one entry and takes in every covered instruction of the
+/// same code page reachable from it by fall-through and direct branches, so loops become IL loops; BR, BLR,
+/// RET, branches leaving the page and uncovered instructions (system registers, exception generation,
+/// exclusives, anything the classifier leaves out) are exits back to the run loop, which interprets them.
+/// <list type="bullet">
+/// <item>X0–X30 and SP live in IL locals inside the block, written back at exits and before slow paths.</item>
+/// <item>NZCV lives in a local; a flag write overwritten before any read, exit or possible fault is not emitted.</item>
+/// <item>Loads and stores go through the shared TLB fast path (<see cref="SoftMmu.TryLoad"/>) inlined; a miss
+/// spills the exact state of the current instruction (PC, registers, NZCV, instruction count) and calls the
+/// interpreter's own access path, so an abort is taken with the interpreter's ELR, FAR and ESR.</item>
+/// <item>Every basic block first checks the run's limit; a slow path that stopped or broke the run (a device
+/// stop, an interrupt line, code invalidation) ends the block after the instruction, as the interpreter does.</item>
+/// </list>
+/// It needs a JIT: a NativeAOT process interprets, see <see cref="Arm64Cpu.Engine"/>.
+/// </summary>
+[RequiresDynamicCode("tier 2 emits IL for the JIT; callers check RuntimeFeature.IsDynamicCodeSupported")]
+internal sealed partial class A64Translator
+{
+    /// <summary>Most guest instructions per block, bounding translation and JIT time.</summary>
+    public const int MaxInstructions = 128;
+
+    private readonly Arm64Cpu _cpu;
+    private readonly CodePage<A64Instruction> _page;
+    private readonly ulong _headPc;
+    private readonly bool _headBreakpoint;
+    private readonly List<A64Node> _nodes = [];
+    private readonly Dictionary<ulong, int> _index = [];
+    private readonly List<ulong> _returnSites = [];
+
+    private A64Translator(Arm64Cpu cpu, CodePage<A64Instruction> page, ulong headPc, bool headBreakpoint)
+    {
+        _cpu = cpu;
+        _page = page;
+        _headPc = headPc;
+        _headBreakpoint = headBreakpoint;
+    }
+
+    /// <summary>Compiles the code at <paramref name="pc"/> (in <paramref name="page"/>, the CPU's fetch page); null when its first instruction is not covered.</summary>
+    public static A64CompiledBlock? Compile(Arm64Cpu cpu, CodePage<A64Instruction> page, ulong pc)
+    {
+        var slot = cpu.CompiledSlotAt(page, pc);
+        if (slot == 0)
+            return null;
+        var t = new A64Translator(cpu, page, pc, page.Entries[slot].Breakpoint);
+        if (!t.Discover())
+            return null;
+        t.FindBlocks();
+        t.FindFlagLiveness();
+        var body = t.Emit();
+        return new A64CompiledBlock(body, pc, t._nodes.Count, t._nodes[t._index[pc]].BlockLength);
+    }
+
+    /// <summary>Collects the covered instructions reachable from the head inside the page; false when the head is not covered.</summary>
+    private bool Discover()
+    {
+        var work = new Stack<ulong>();
+        work.Push(_headPc);
+        while (work.Count != 0 && _nodes.Count < MaxInstructions)
+        {
+            var pc = work.Pop();
+            if (_index.ContainsKey(pc))
+                continue;
+            var slot = _cpu.CompiledSlotAt(_page, pc);
+            if (slot == 0)
+                continue;
+            var d = _page.Entries[slot];
+            if (d.Breakpoint && pc != _headPc)
+                continue;
+            var op = A64OpClassifier.Classify(in d);
+            if (op == A64Op.None)
+                continue;
+            _index[pc] = -1;
+            _nodes.Add(new A64Node { Pc = pc, D = d, Op = op });
+            if (HasTarget(op))
+                work.Push(pc + d.Imm);
+            if (op is not (A64Op.B or A64Op.Br or A64Op.Ret))
+                work.Push(pc + 4); // for BL and BLR, the return site: a RET in the block that returns there stays in it
+            if (op is A64Op.Bl or A64Op.Blr)
+                _returnSites.Add(pc + 4);
+        }
+        if (_nodes.Count == 0 || _nodes[0].Pc != _headPc)
+            return false;
+        _nodes.Sort((a, b) => a.Pc.CompareTo(b.Pc));
+        _index.Clear();
+        for (var i = 0; i < _nodes.Count; i++)
+            _index[_nodes[i].Pc] = i;
+        return true;
+    }
+
+    /// <summary>Direct branches: the target is PC + Imm.</summary>
+    private static bool HasTarget(A64Op op) => op is A64Op.B or A64Op.Bl or A64Op.BCond or A64Op.Cbz or A64Op.Cbnz or A64Op.Tbz or A64Op.Tbnz;
+
+    /// <summary>Whether the op continues at PC + 4 when it does not branch.</summary>
+    private static bool FallsThrough(A64Op op) => op is not (A64Op.B or A64Op.Bl or A64Op.Br or A64Op.Blr or A64Op.Ret);
+
+    /// <summary>Whether <paramref name="pc"/> is an instruction of this block that a branch may reach without going through the run loop.</summary>
+    private bool InBlock(ulong pc, out int index)
+        => _index.TryGetValue(pc, out index) && !(pc == _headPc && _headBreakpoint);
+
+    /// <summary>Marks basic-block leaders: the head, branch targets, and whatever is not reached only by falling through from the instruction before it.</summary>
+    private void FindBlocks()
+    {
+        var predecessors = new int[_nodes.Count];
+        var fallOnly = new bool[_nodes.Count];
+        for (var i = 0; i < _nodes.Count; i++)
+        {
+            var n = _nodes[i];
+            if (HasTarget(n.Op) && InBlock(n.Pc + n.D.Imm, out var t))
+                predecessors[t] += 2;
+            if (n.Op is A64Op.Bl or A64Op.Blr && InBlock(n.Pc + 4, out var site))
+                predecessors[site] += 2; // reached from a RET
+            if (FallsThrough(n.Op) && InBlock(n.Pc + 4, out var f))
+            {
+                predecessors[f]++;
+                fallOnly[f] = f == i + 1 && !A64OpClassifier.IsBranch(n.Op);
+            }
+        }
+        for (var i = 0; i < _nodes.Count; i++)
+        {
+            var n = _nodes[i];
+            n.Leader = !(predecessors[i] == 1 && fallOnly[i]) || n.Pc == _headPc;
+            _nodes[i] = n;
+        }
+        for (var i = 0; i < _nodes.Count;)
+        {
+            var length = 1;
+            while (i + length < _nodes.Count && !_nodes[i + length].Leader)
+                length++;
+            for (var k = 0; k < length; k++)
+            {
+                var n = _nodes[i + k];
+                n.IndexInBlock = k;
+                n.OwnBlockLength = length;
+                n.BlockLength = k == 0 ? length : 0;
+                _nodes[i + k] = n;
+            }
+            i += length;
+        }
+    }
+
+    /// <summary>
+    /// NZCV liveness inside each basic block: a flag write is dead when a later instruction of the same basic
+    /// block writes all four flags before anything reads them, leaves the block, or may fault.
+    /// </summary>
+    private void FindFlagLiveness()
+    {
+        for (var i = 0; i < _nodes.Count; i++)
+        {
+            var live = true;
+            for (var j = i + 1; j < _nodes.Count && !_nodes[j].Leader; j++)
+            {
+                var next = _nodes[j].Op;
+                if (A64OpClassifier.ReadsFlags(next) || A64OpClassifier.AccessesMemory(next))
+                    break;
+                if (A64OpClassifier.WritesFlags(next))
+                {
+                    live = false;
+                    break;
+                }
+            }
+            var n = _nodes[i];
+            n.FlagsLive = live;
+            _nodes[i] = n;
+        }
+    }
+}

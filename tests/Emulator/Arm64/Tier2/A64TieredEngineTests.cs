@@ -1,0 +1,169 @@
+using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Core.Tiering;
+using Shouldly;
+
+namespace LoaderHarness.Tests.Emulator.Arm64.Tier2;
+
+/// <summary>
+/// The A64 compiling tier on purpose-built loops: it compiles hot code, and stops, faults, breakpoints and
+/// self-modifying code come out exactly as in the interpreter.
+/// </summary>
+[TestFixture]
+public class A64TieredEngineTests
+{
+    private const ulong Tables = Arm64TestMachine.RamBase + 0x80_0000;
+    private const ulong LowPage = 0x1234_5000;
+
+    private const string SumLoop = """
+            mov x0, #0
+            mov x1, #1000
+            ldr x2, =0x40100000
+        loop:
+            add x0, x0, x1
+            eor x3, x0, x1, lsl #3
+            str x3, [x2, #8]!
+            ldr x4, [x2, #-8]
+            madd x5, x4, x1, x0
+            subs x1, x1, #1
+            b.ne loop
+        """;
+
+    [Test]
+    public void A_hot_loop_is_compiled_and_ends_as_in_the_interpreter()
+    {
+        using var pair = new A64TierPair(threshold: 2);
+        pair.Both(m => m.Run(SumLoop));
+        pair.ShouldAgree("sum loop", (Arm64TestMachine.DataBase, 0x2000 * 8));
+        pair.Tiered.Cpu[0].ShouldBe(500_500UL);
+        var stats = pair.Tiered.Cpu.Tiering;
+        stats.Compiled.ShouldBeGreaterThan(0);
+        stats.Entries.ShouldBeGreaterThan(0);
+        stats.Capacity.ShouldBe(CompiledBlockCache<LoaderHarness.Emulator.Arm64.Tier2.A64CompiledBlock>.DefaultCapacity);
+    }
+
+    [TestCase(50UL)]
+    [TestCase(1_001UL)]
+    [TestCase(3_333UL)]
+    public void A_budget_ending_inside_compiled_code_stops_on_the_same_instruction(ulong budget)
+    {
+        using var pair = new A64TierPair(threshold: 2);
+        pair.Both(m =>
+        {
+            m.Load(SumLoop + "\n wfi\n .ltorg\n");
+            m.Cpu.Pc = Arm64TestMachine.CodeBase;
+        });
+        var result = pair.Run(budget, $"budget {budget}");
+        result.Reason.ShouldBe(StopReason.Budget);
+        result.Instructions.ShouldBe(budget);
+        pair.Run(1_000_000, "the rest").Reason.ShouldBe(StopReason.Halt);
+        pair.ShouldAgree("the rest", (Arm64TestMachine.DataBase, 0x2000 * 8));
+    }
+
+    [Test]
+    public void A_breakpoint_set_in_a_compiled_loop_stops_there()
+    {
+        using var pair = new A64TierPair(threshold: 2);
+        pair.Both(m =>
+        {
+            m.Load(SumLoop + "\n wfi\n .ltorg\n");
+            m.Cpu.Pc = Arm64TestMachine.CodeBase;
+        });
+        pair.Run(500, "warm");
+        pair.Tiered.Cpu.Tiering.Compiled.ShouldBeGreaterThan(0);
+        // The madd: 6th instruction of the loop, which starts after the three set-up words (one is an ldr literal).
+        var madd = Arm64TestMachine.CodeBase + 3 * 4 + 4 * 4;
+        pair.Both(m => m.Cpu.AddBreakpoint(madd));
+        var hit = pair.Run(1_000_000, "breakpoint");
+        hit.Reason.ShouldBe(StopReason.Breakpoint);
+        hit.Pc.ShouldBe(madd);
+    }
+
+    [Test]
+    public void Code_a_compiled_loop_rewrites_runs_in_its_new_form()
+    {
+        // Pass x7 = 25 stores "add x3, x3, #25" over the loop's first instruction, once the loop is compiled:
+        // 26 passes add 1, the 24 after the store add 25, which only holds if the store drops the block at once.
+        const string source = """
+                mov x3, #0
+                mov x7, #50
+                adr x10, patch
+                ldr w11, =0x91000063
+            patch:
+                add x3, x3, #1
+                cmp x7, #25
+                b.ne skip
+                orr w8, w11, w7, lsl #10
+                str w8, [x10]
+            skip:
+                subs x7, x7, #1
+                b.ne patch
+            """;
+        using var pair = new A64TierPair(threshold: 2);
+        pair.Both(m => m.Run(source));
+        pair.ShouldAgree("self-modifying loop");
+        pair.Interpreter.Cpu[3].ShouldBe(626UL);
+        pair.Tiered.Cpu[3].ShouldBe(626UL);
+        pair.Tiered.Cpu.Tiering.Compiled.ShouldBeGreaterThan(1);
+    }
+
+    [Test]
+    public void A_data_abort_inside_compiled_code_is_taken_with_the_interpreters_elr_esr_and_far()
+    {
+        // A compiled loop walks a mapped page into an unmapped one: every load there takes a translation
+        // fault (Arm ARM D19.2.37 ESR_EL1: EC 0x25, DFSC level 3) whose handler skips the load.
+        var source = $"""
+                adr x0, vectors
+                msr vbar_el1, x0
+                ldr x0, =0xff
+                msr mair_el1, x0
+                ldr x0, ={Arm64PageTables.Tcr}
+                msr tcr_el1, x0
+                ldr x0, ={Tables}
+                msr ttbr0_el1, x0
+                isb
+                mrs x0, sctlr_el1
+                orr x0, x0, #1
+                msr sctlr_el1, x0
+                isb
+                ldr x1, ={LowPage + 0xF00}
+                mov x7, #100
+                mov x3, #0
+            loop:
+                ldr x2, [x1], #8
+                add x3, x3, x2
+                subs x7, x7, #1
+                b.ne loop
+                b done
+                .balign 2048
+            vectors:
+                .skip 0x200
+                mrs x4, esr_el1
+                mrs x5, far_el1
+                mrs x6, elr_el1
+                add x6, x6, #4
+                msr elr_el1, x6
+                add x9, x9, #1
+                eret
+                .ltorg
+            done:
+            """;
+        using var pair = new A64TierPair(threshold: 2);
+        pair.Both(m =>
+        {
+            var tables = new Arm64PageTables(m.Memory, Tables);
+            for (var offset = 0UL; offset < Arm64TestMachine.RamSize; offset += 0x20_0000)
+                tables.MapBlock(Arm64TestMachine.RamBase + offset, Arm64TestMachine.RamBase + offset);
+            tables.MapPage(LowPage, Arm64TestMachine.DataBase);
+            for (var i = 0UL; i < 0x1000; i += 8)
+                m.Memory.WriteU64(Arm64TestMachine.DataBase + i, i * 3 + 1);
+            m.Load(source + "\n    wfi\n    .ltorg\n");
+            m.Cpu.Pc = Arm64TestMachine.CodeBase;
+        });
+        var result = pair.Run(1_000_000, "walk into the unmapped page");
+        result.Reason.ShouldBe(StopReason.Halt);
+        pair.Tiered.Cpu[9].ShouldBe(100UL - 0x100 / 8, "loads past the page fault");
+        (pair.Tiered.Cpu[4] >> 26).ShouldBe(0x25UL);
+        pair.Tiered.Cpu[5].ShouldBe(LowPage + 0x1000);
+        pair.Tiered.Cpu.Tiering.Compiled.ShouldBeGreaterThan(0);
+    }
+}

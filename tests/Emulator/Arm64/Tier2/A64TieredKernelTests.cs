@@ -1,0 +1,43 @@
+using System.Text.Json;
+using LoaderHarness.Emulator.Boot;
+using LoaderHarness.Emulator.Core.Tiering;
+using LoaderHarness.Tests.Support;
+using Shouldly;
+
+namespace LoaderHarness.Tests.Emulator.Arm64.Tier2;
+
+/// <summary>
+/// Debian's real 6.1 arm64 Image booted on both tiers: the tiered engine must stop at the same place after the
+/// same number of instructions, with the same console, the same values read back (boot args, FDT pointer,
+/// command line) and the same contract verdicts.
+/// </summary>
+[TestFixture]
+[Category("RealKernel")]
+[Category("Slow")]
+public sealed class A64TieredKernelTests
+{
+    private const string Cmdline = "console=ttyAMA0 earlycon=pl011,0x09000000";
+
+    [TestCase("start_kernel")]
+    [TestCase("console")]
+    public void Image_boot_ends_identically_on_both_tiers(string until)
+    {
+        var expected = Boot(until, EngineTier.Interpreter);
+        var actual = Boot(until, EngineTier.Tiered);
+
+        actual.StopReason.ShouldBe(expected.StopReason, actual.StopDetail);
+        actual.Milestone.ShouldBe(expected.Milestone);
+        actual.StopPc.ShouldBe(expected.StopPc);
+        actual.StopLocation.ShouldBe(expected.StopLocation);
+        actual.Instructions.ShouldBe(expected.Instructions);
+        actual.Console.ShouldBe(expected.Console);
+        actual.LastConsoleLine.ShouldBe(expected.LastConsoleLine);
+        JsonSerializer.Serialize(actual.Readback).ShouldBe(JsonSerializer.Serialize(expected.Readback));
+        actual.Contracts.Select(c => $"{c.Contract.Id}: {c.Verdict} {c.Detail}")
+            .ShouldBe(expected.Contracts.Select(c => $"{c.Contract.Id}: {c.Verdict} {c.Detail}"));
+        TestContext.Out.WriteLine($"{until}: {actual.Instructions:N0} instructions; interpreter {expected.WallTime.TotalSeconds:F2} s, tiered {actual.WallTime.TotalSeconds:F2} s");
+    }
+
+    private static BootReport Boot(string until, EngineTier engine)
+        => KernelBoot.Run(DebianArm64Kernel.Image(), new KernelBootOptions { Until = until, CommandLine = Cmdline, Engine = engine });
+}
