@@ -1,10 +1,17 @@
 using LoaderHarness.Fuzz;
 using SharpFuzz;
 
+// loader-fuzz --list                     names every target
 // loader-fuzz <target>                   AFL++ driver (run under afl-fuzz, after `sharpfuzz` instrumented the loader)
 // loader-fuzz <target> --libfuzzer       libFuzzer driver (libfuzzer-dotnet)
 // loader-fuzz <target> --replay FILE...  runs each input once, in process, and says which ones fail
 // loader-fuzz <target> --seeds DIR        writes the target's seed corpus (run from the repository root)
+if (args is ["--list"])
+{
+    foreach (var name in FuzzTargets.All.Keys)
+        Console.WriteLine(name);
+    return 0;
+}
 if (args.Length == 0 || !FuzzTargets.All.TryGetValue(args[0], out var target))
 {
     Console.Error.WriteLine($"usage: loader-fuzz <{string.Join("|", FuzzTargets.All.Keys)}> [--libfuzzer | --replay FILE...]");

@@ -9,16 +9,23 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="$1"; shift
 export PATH="$PATH:$HOME/.dotnet/tools"
-out="fuzz/bin/campaign-$$"
-dotnet publish fuzz -c Release -o "$out" --nologo -v q
-sharpfuzz "$out/LoaderHarness.Loader.dll"
-sharpfuzz "$out/LoaderHarness.Emulator.dll" 2>/dev/null || true
+# FUZZ_BUILD: an already published and instrumented build to use instead of publishing one now.
+out="${FUZZ_BUILD:-fuzz/bin/campaign-$$}"
+if [ -z "${FUZZ_BUILD:-}" ]; then
+  dotnet publish fuzz -c Release -o "$out" --nologo -v q
+  # SharpFuzz rewrites the loader and the engines to report branch coverage to AFL++'s shared memory.
+  sharpfuzz "$out/LoaderHarness.Loader.dll"
+  sharpfuzz "$out/LoaderHarness.Emulator.dll"
+fi
+# Seeds come from an uninstrumented build: instrumented code runs only under afl-fuzz (it writes AFL's map).
+seeder="${FUZZ_SEEDER:-fuzz/bin/seeder}"
+[ -n "${FUZZ_SEEDER:-}" ] || dotnet build fuzz -c Release -o "$seeder" --nologo -v q
 export AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_SKIP_CPUFREQ=1
 mkdir -p fuzz/findings
 for target in "$@"; do
   seeds="fuzz/bin/seeds-campaign/$target"
   rm -rf "$seeds"; mkdir -p "$seeds"
-  dotnet "$out/loader-fuzz.dll" "$target" --seeds "$seeds"
+  dotnet "$seeder/loader-fuzz.dll" "$target" --seeds "$seeds"
   rm -rf "fuzz/findings/$target"
   # -t 1000: an input that runs over a second is a hang, the issue's bound per input.
   afl-fuzz -i "$seeds" -o "fuzz/findings/$target" -V "$seconds" -t "${FUZZ_TIMEOUT_MS:-1000}" -m none \
