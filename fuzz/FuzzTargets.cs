@@ -14,7 +14,7 @@ using LoaderHarness.Loader.Symbols;
 namespace LoaderHarness.Fuzz;
 
 /// <summary>
-/// One fuzz target per parser. The contract every target checks: hostile bytes end in a result or a
+/// One fuzz target per parser and engine mode. The contract every target checks: hostile bytes end in a result or a
 /// <see cref="LoaderException"/>; any other exception (or a hang, or a bomb) is a finding the fuzzer keeps.
 /// </summary>
 public static class FuzzTargets
@@ -35,7 +35,16 @@ public static class FuzzTargets
         ["fdt"] = Expect(data => FdtReader.Read(data.Span)),
         ["kallsyms"] = Expect(data => KallsymsReader.TryRead(data.Span)),
         ["setup"] = Setup,
+        ["protocols"] = ProtocolSetupTarget.Run,
+        ["x86-real"] = data => X86EngineTarget.Run(X86FuzzMode.Real, data.Span),
+        ["x86-protected"] = data => X86EngineTarget.Run(X86FuzzMode.Protected, data.Span),
+        ["x86-long"] = data => X86EngineTarget.Run(X86FuzzMode.Long, data.Span),
+        ["a64"] = data => A64EngineTarget.Run(false, data.Span),
+        ["a64-mmu"] = data => A64EngineTarget.Run(true, data.Span),
     };
+
+    /// <summary>The targets that run guest code on an engine (their seeds are code, see <see cref="FuzzSeeds"/>).</summary>
+    public static IReadOnlySet<string> EngineTargets { get; } = new HashSet<string> { "x86-real", "x86-protected", "x86-long", "a64", "a64-mmu" };
 
     /// <summary>Wraps a target so a <see cref="LoaderException"/> counts as a clean refusal.</summary>
     private static Action<ReadOnlyMemory<byte>> Expect(Action<ReadOnlyMemory<byte>> target) => data =>

@@ -5,7 +5,8 @@ using Shouldly;
 namespace LoaderHarness.Tests.Fuzz;
 
 /// <summary>
-/// Replays every fuzz target's seed corpus (fixtures/generated, tests/PeerImages, fuzz/seeds/&lt;target&gt;) and every committed finding
+/// Replays every fuzz target's seed corpus (<see cref="FuzzSeeds"/>: fixtures/generated, tests/PeerImages, fuzz/seeds/&lt;target&gt;,
+/// for the engine targets our fixtures' entry code) and every committed finding
 /// (fuzz/regressions/&lt;target&gt;/) in process: a fixed crash, hang or bomb stays fixed in normal CI.
 /// </summary>
 [TestFixture]
@@ -14,31 +15,16 @@ public sealed class FuzzCorpusReplayTests
 {
     public static IEnumerable<string> Targets => FuzzTargets.All.Keys;
 
-    private static IEnumerable<string> Inputs(string target)
-    {
-        var root = DebianKernel.RepositoryRoot();
-        string[] folders =
-        [
-            Path.Combine(root, "fixtures", "generated"),
-            Path.Combine(root, "tests", "PeerImages"),
-            Path.Combine(root, "fuzz", "seeds", target),
-            Path.Combine(root, "fuzz", "regressions", target),
-        ];
-        return folders.Where(Directory.Exists)
-            .SelectMany(f => Directory.EnumerateFiles(f, "*", SearchOption.AllDirectories))
-            .Where(f => new FileInfo(f).Length < 1 << 20);
-    }
-
     [TestCaseSource(nameof(Targets))]
     public void Every_corpus_input_and_regression_ends_cleanly(string target)
     {
         var failures = new List<string>();
-        foreach (var file in Inputs(target))
+        foreach (var (file, bytes) in FuzzSeeds.For(target, DebianKernel.RepositoryRoot()))
         {
             var watch = System.Diagnostics.Stopwatch.StartNew();
             try
             {
-                FuzzTargets.All[target](File.ReadAllBytes(file));
+                FuzzTargets.All[target](bytes);
             }
             catch (Exception e)
             {

@@ -49,16 +49,20 @@ internal static class BootCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object (schema: docs/schema/loader-harness.schema.json)." };
         var html = new Option<FileInfo?>("--html") { Description = "Write a self-contained HTML report (milestone timeline, memory map, verdicts with their sources, console) to this file." };
         var engine = EngineOption.Create();
+        var timeout = GuardOptions.Timeout("the boot");
+        var maxHostMemory = GuardOptions.MaxHostMemory("the boot");
         var console = new Option<bool>("--console") { Description = "Stream the kernel's serial console (x86 COM1, arm64 PL011) to stderr, line by line, as it runs." };
         var command = new Command("boot",
             "Boot a real Linux kernel (x86-64 or arm64) hardware-free in the engine to a symbol (start_kernel by default) and read back from its memory what it accepted.")
         {
-            kernel, initrd, cmdline, protocol, profile, systemMap, until, maxInstructions, trace, traceFormat, seed, mem, json, html, console, engine,
+            kernel, initrd, cmdline, protocol, profile, systemMap, until, maxInstructions, timeout, maxHostMemory, trace, traceFormat, seed, mem, json, html, console, engine,
         };
         command.SetAction(parse => CliApp.Guard(stderr, () =>
         {
             var startUp = CliApp.SinceProcessStart();
             OutputFile.CheckAll(("--html", parse.GetValue(html)));
+            var memorySize = SizeParser.Parse(parse.GetValue(mem)!);
+            var hostCap = GuardOptions.Cap(parse.GetValue(maxHostMemory), memorySize);
             using var mapped = MappedFile.Open(parse.GetValue(kernel)!.FullName);
             var image = mapped.Memory;
             var entry = ParseProtocol(parse.GetValue(protocol)!);
@@ -73,7 +77,9 @@ internal static class BootCommand
                 Protocol = entry,
                 CommandLine = parse.GetValue(cmdline),
                 Initrd = parse.GetValue(initrd) is { } f ? new ReadOnlyMemory<byte>(InputFile.ReadAll(f.FullName)) : (ReadOnlyMemory<byte>?)null,
-                MemorySize = SizeParser.Parse(parse.GetValue(mem)!),
+                MemorySize = memorySize,
+                Timeout = parse.GetValue(timeout),
+                MaxHostMemory = hostCap,
                 Symbols = parse.GetValue(systemMap) is { } map ? SystemMapParser.Parse(InputFile.ReadAllText(map.FullName)) : null,
                 Until = parse.GetValue(until)!,
                 MaxInstructions = parse.GetValue(maxInstructions),

@@ -56,13 +56,15 @@ internal static class ConformCommand
             DefaultValueFactory = _ => "console",
         };
         var engine = EngineOption.Create();
+        var timeout = GuardOptions.Timeout("each case's run");
+        var maxHostMemory = GuardOptions.MaxHostMemory("each case's run");
         var details = new Option<bool>("--details") { Description = "Print every contract's verdict for every case." };
         var command = new Command("conform",
             "Check boot-protocol conformance hardware-free: load each kernel as each VMM profile would (x86: spec, firecracker, cloud-hypervisor, crosvm, qemu, microvm; arm64: firecracker, cloud-hypervisor, spec-el2), " +
             "set up the vCPU, check the contract catalogue on the entry state, run the kernel's entry code in the emulator, and check what it did. " +
             "With no options it runs the built-in fixture kernels and the seeded-fault mutants. Exit 0 when everything conforms and every mutant is caught, 1 otherwise, 2 for bad input.")
         {
-            kernel, initrd, cmdline, protocol, profile, mutants, json, junit, junitSkipped, html, budget, until, details, engine,
+            kernel, initrd, cmdline, protocol, profile, mutants, json, junit, junitSkipped, html, budget, timeout, maxHostMemory, until, details, engine,
         };
         command.SetAction(parse => CliApp.Guard(stderr, () =>
         {
@@ -83,7 +85,9 @@ internal static class ConformCommand
             // A real kernel boots to its milestone with devices, readback and the kernel-log contracts; the fixtures run bare.
             var cases = ConformanceMatrix.Build(kernels, profiles, entry, parse.GetValue(cmdline), initrdBytes, parse.GetValue(budget),
                 realMode: userKernel is null, until: userKernel is null ? null : parse.GetValue(until))
-                .Select(c => c with { Engine = parse.GetValue(engine) }).ToList();
+                .Select(c => c with { Engine = parse.GetValue(engine), Timeout = parse.GetValue(timeout) }).ToList();
+            var hostCap = GuardOptions.Cap(parse.GetValue(maxHostMemory), cases.Count == 0 ? 0 : cases.Max(c => c.MemorySize));
+            cases = [.. cases.Select(c => c with { MaxHostMemory = hostCap })];
             if (cases.Count == 0)
                 throw new UsageException("no case to run: the image has no entry the chosen profile(s) offer");
             var withMutants = parse.GetValue(mutants) ?? userKernel is null;

@@ -14,6 +14,16 @@ public sealed unsafe partial class Arm64Cpu
     private ulong _lastVector = ulong.MaxValue;
     private ulong _instructionsAtLastException;
 
+    /// <summary>Exception deliveries counted against the budget (not instructions: the recursion check leaves them out).</summary>
+    private ulong _deliveries;
+
+    /// <summary>Counts a delivery of an abort taken outside an instruction's handler as one instruction of the budget.</summary>
+    private void CountDelivery()
+    {
+        _run.Executed++;
+        _deliveries++;
+    }
+
     /// <summary>The EL a synchronous exception from the current EL goes to (no EL3; HCR_EL2.TGE is not modelled).</summary>
     internal int SyncTargetEl => ExceptionLevel == 2 ? 2 : 1;
 
@@ -24,7 +34,7 @@ public sealed unsafe partial class Arm64Cpu
     /// </summary>
     internal void TakeException(int targetEl, uint exceptionClass, uint syndrome, ulong faultAddress, ulong returnAddress)
     {
-        if (returnAddress == _lastVector && TotalInstructions == _instructionsAtLastException)
+        if (returnAddress == _lastVector && TotalInstructions - _deliveries == _instructionsAtLastException)
         {
             Stop(StopReason.RecursiveException,
                 $"exception EC 0x{exceptionClass:x} at its own vector 0x{returnAddress:x} (VBAR_EL{targetEl} = 0x{_sys[targetEl == 2 ? VbarEl2 : VbarEl1]:x})");
@@ -48,7 +58,7 @@ public sealed unsafe partial class Arm64Cpu
         _exclusiveValid = false;
         NextPc = vector;
         _lastVector = vector;
-        _instructionsAtLastException = TotalInstructions;
+        _instructionsAtLastException = TotalInstructions - _deliveries;
         ExceptionsTaken++;
         LastException = new Arm64ExceptionRecord(fromEl, targetEl, esr, faultAddress, returnAddress, vector);
     }

@@ -83,6 +83,9 @@ public sealed unsafe partial class Arm64Cpu
             catch (Arm64Abort abort)
             {
                 first = false;
+                // The delivery counts as an instruction (the aborted one did not): a handler that faults at
+                // once could otherwise loop forever without touching the budget.
+                CountDelivery();
                 TakeException(SyncTargetEl, abort.ExceptionClass, abort.Syndrome, abort.FaultAddress, Pc);
                 Pc = NextPc;
             }
@@ -117,6 +120,7 @@ public sealed unsafe partial class Arm64Cpu
             {
                 TakeException(SyncTargetEl, ExceptionClass.PcAlignment, 0, pc, pc);
                 Pc = NextPc;
+                CountDelivery(); // the delivery counts, as a taken abort's does
                 continue;
             }
             if (pc >> 12 != _fetchVaPage && !SetupFetch(pc))

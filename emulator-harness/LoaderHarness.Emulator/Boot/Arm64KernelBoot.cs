@@ -147,6 +147,8 @@ internal static class Arm64KernelBoot
                 var left = budget - Math.Min(budget, _cpu.TotalInstructions);
                 var result = pending ?? _cpu.Run(left);
                 pending = null;
+                if (_options.Guard is { } guard)
+                    result = guard.Apply(result);
                 if (result.Reason != StopReason.AddressReached || !_stops.TryGetValue(result.Pc, out var name))
                 {
                     ReadCommandLine();
@@ -215,6 +217,8 @@ internal static class Arm64KernelBoot
             var first = _cpu.RecordedAccesses.Count;
             _cpu.WatchPhysical(0, ulong.MaxValue);
             var result = _cpu.Run(RecordingWindow);
+            if (_options.Guard is { } guard)
+                result = guard.Apply(result);
             _cpu.UnwatchPhysical(0, ulong.MaxValue);
             var writes = _cpu.RecordedAccesses.Skip(first).Where(a => a.IsWrite && a.Size == 8).ToList();
             return (writes, result.Reason == StopReason.Budget ? null : result);

@@ -86,6 +86,8 @@ public static class KernelBoot
         var budget = options.MaxInstructions ?? KernelBudget.For(memory, setup);
         options = options with { MaxInstructions = budget };
         // Validate before anything runs: a bad stop symbol or entry is bad input, not a failed boot.
+        using var guard = options.Timeout is null && options.MaxHostMemory is null ? null : new RunGuard(options.Timeout, options.MaxHostMemory);
+        options = options with { Guard = guard };
         var phase = Stopwatch.StartNew();
         var open = architecture == GuestArchitecture.Arm64
             ? Arm64KernelBoot.Open(memory, setup, options)
@@ -95,6 +97,7 @@ public static class KernelBoot
         phase.Restart();
         var cpu = VcpuSetup.Create(memory, setup, profile, options.Engine);
         var session = open(cpu);
+        guard?.Watch(cpu);
         var vcpu = phase.Elapsed;
         phase.Restart();
         var boot = new BootCase(cpu, setup, profile);

@@ -62,4 +62,13 @@ public sealed record KernelBootOptions
     public Action<BootProgress>? Progress { get; init; }
     /// <summary>Instructions per slice between progress reports.</summary>
     public ulong ProgressInterval { get; init; } = 20_000_000;
+
+    /// <summary>The wall-clock limit of the run; past it the run stops with <see cref="StopReason.Timeout"/>. Null for none.</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>The cap on the process's resident memory (bytes, guest RAM included); past it the run stops with <see cref="StopReason.HostMemoryLimit"/>.</summary>
+    public long? MaxHostMemory { get; init; }
+
+    /// <summary>The guard the sessions consult after each run slice (set by <see cref="KernelBoot"/>).</summary>
+    internal RunGuard? Guard { get; init; }
 }

@@ -188,6 +188,8 @@ internal sealed class X86BootSession : IBootSession
                 break;
             }
             last = _cpu.Run(Slice(used));
+            if (_options.Guard is { } guard)
+                last = guard.Apply(last);
             _devices.Update();
             if (last.Reason == StopReason.Breakpoint)
             {

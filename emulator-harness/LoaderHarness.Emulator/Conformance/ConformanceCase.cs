@@ -42,6 +42,12 @@ public sealed record ConformanceCase
     /// <summary>How the CPU executes (x86; arm64 interprets either way).</summary>
     public EngineTier Engine { get; init; } = EngineTier.Interpreter;
 
+    /// <summary>The wall-clock limit of each run of this case (<see cref="Boot.RunGuard"/>), or null for none.</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>The cap on the process's resident memory during each run of this case, or null for none.</summary>
+    public long? MaxHostMemory { get; init; }
+
     /// <summary>The guest's architecture.</summary>
     public GuestArchitecture Architecture => Profile.Architecture;
 

@@ -45,7 +45,13 @@ public static class ConformanceRunner
         mutant?.Inject(boot);
         var results = new List<ContractResult>(ContractCatalogue.Evaluate(boot, ContractPhase.Entry));
         cpu.WatchPhysical(guestSetup.BootStructureAddress, (ulong)guestSetup.BootStructure.Length);
-        boot.Run = cpu.Run(c.Budget ?? KernelBudget.KernelAllowance);
+        using (var guard = c.Timeout is null && c.MaxHostMemory is null ? null : new RunGuard(c.Timeout, c.MaxHostMemory))
+        {
+            guard?.Watch(cpu);
+            boot.Run = cpu.Run(c.Budget ?? KernelBudget.KernelAllowance);
+            if (guard is not null)
+                boot.Run = guard.Apply(boot.Run.Value);
+        }
         results.AddRange(ContractCatalogue.Evaluate(boot, ContractPhase.AfterRun));
         return new CaseReport
         {
@@ -75,6 +81,8 @@ public static class ConformanceRunner
             Symbols = c.Symbols,
             Mutant = mutant,
             Engine = c.Engine,
+            Timeout = c.Timeout,
+            MaxHostMemory = c.MaxHostMemory,
         });
         return new CaseReport
         {

@@ -31,6 +31,12 @@ public enum StopReason
     Panic,
     /// <summary>x86: the guest called a BIOS service the harness's firmware does not answer; the detail names the interrupt and AX.</summary>
     UnansweredFirmwareCall,
+    /// <summary>The run passed its wall-clock limit (<c>--timeout</c>): the host's safety net, not the guest's doing.</summary>
+    Timeout,
+
+    /// <summary>The process's resident memory passed its cap (<c>--max-host-memory</c>).</summary>
+    HostMemoryLimit,
+
     /// <summary>A bug in the engine (an unexpected host exception); <see cref="RunResult.Detail"/> says what.</summary>
     InternalError,
 }

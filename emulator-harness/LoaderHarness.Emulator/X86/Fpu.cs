@@ -148,8 +148,27 @@ internal static unsafe class Fpu
 
     private static bool IsAligned(Mnemonic m) => m is Mnemonic.Movaps or Mnemonic.Movapd or Mnemonic.Movdqa or Mnemonic.Movntdq or Mnemonic.Movntps;
 
+    /// <summary>
+    /// The MMX forms (no 66 prefix: <c>0F DB /r</c> is PAND mm, mm/m64, SDM Vol. 2B) name MM registers, which
+    /// this engine does not model: they stop the run as unimplemented instead of indexing the XMM file.
+    /// </summary>
+    private static bool StopIfMmx(X86Cpu c, ref DecodedInstruction d)
+    {
+        for (var i = 0; i < d.I.OpCount; i++)
+        {
+            if (d.I.GetOpKind(i) == OpKind.Register && d.I.GetOpRegister(i) is >= Register.MM0 and <= Register.MM7)
+            {
+                c.StopBefore(StopReason.Unimplemented, $"unimplemented: {d.I.Mnemonic.ToString().ToLowerInvariant()} (MMX form) at 0x{c.Rip:x}");
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static void Move128(X86Cpu c, ref DecodedInstruction d)
     {
+        if (StopIfMmx(c, ref d))
+            return;
         var aligned = IsAligned(d.I.Mnemonic);
         Write128(c, ref d, Read128(c, ref d, 1, aligned), aligned);
     }
@@ -186,6 +205,8 @@ internal static unsafe class Fpu
 
     private static void Logic128(X86Cpu c, ref DecodedInstruction d)
     {
+        if (StopIfMmx(c, ref d))
+            return;
         var a = Read128(c, ref d, 0, false);
         var b = Read128(c, ref d, 1, d.I.Op1Kind == OpKind.Memory);
         var r = d.I.Mnemonic switch

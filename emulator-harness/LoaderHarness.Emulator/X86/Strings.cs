@@ -56,12 +56,27 @@ internal static unsafe class Strings
             return;
         }
         var fast = FastEligible(c, ref d, true);
-        while (Count(c, ref d) != 0)
+        var left = c.RepAllowance;
+        ulong done = 0;
+        try
         {
-            if (fast && MoveRun(c, ref d, size))
-                continue;
-            MoveOne(c, ref d, size);
-            SetCount(c, ref d, Count(c, ref d) - 1);
+            while (Count(c, ref d) != 0)
+            {
+                if (done == left)
+                {
+                    c.RepeatLater();
+                    return;
+                }
+                if (fast && MoveRun(c, ref d, size, left - done, ref done))
+                    continue;
+                MoveOne(c, ref d, size);
+                SetCount(c, ref d, Count(c, ref d) - 1);
+                done++;
+            }
+        }
+        finally
+        {
+            c.RetireRepeats(done);
         }
     }
 
@@ -73,11 +88,11 @@ internal static unsafe class Strings
         Advance(c, Rdi, ref d, 1, size);
     }
 
-    private static bool MoveRun(X86Cpu c, ref DecodedInstruction d, int size)
+    private static bool MoveRun(X86Cpu c, ref DecodedInstruction d, int size, ulong most, ref ulong done)
     {
         var src = c.LinearAddress(d.Seg, c.R[Rsi] & d.AddrMask, size, false);
         var dst = c.LinearAddress(Es, c.R[Rdi] & d.AddrMask, size, true);
-        var n = Math.Min(Count(c, ref d), Math.Min((4096 - (src & 0xFFF)) / (ulong)size, (4096 - (dst & 0xFFF)) / (ulong)size));
+        var n = Math.Min(Math.Min(Count(c, ref d), most), Math.Min((4096 - (src & 0xFFF)) / (ulong)size, (4096 - (dst & 0xFFF)) / (ulong)size));
         var bytes = n * (ulong)size;
         if (n == 0 || (dst > src && dst < src + bytes) || (src > dst && src < dst + bytes))
             return false;
@@ -89,6 +104,7 @@ internal static unsafe class Strings
         Advance(c, Rsi, ref d, n, size);
         Advance(c, Rdi, ref d, n, size);
         SetCount(c, ref d, Count(c, ref d) - n);
+        done += n;
         return true;
     }
 
@@ -103,20 +119,35 @@ internal static unsafe class Strings
             return;
         }
         var fast = FastEligible(c, ref d, false);
-        while (Count(c, ref d) != 0)
+        var left = c.RepAllowance;
+        ulong done = 0;
+        try
         {
-            if (fast && StoreRun(c, ref d, size, v))
-                continue;
-            c.WriteMem(Es, c.R[Rdi] & d.AddrMask, size, v);
-            Advance(c, Rdi, ref d, 1, size);
-            SetCount(c, ref d, Count(c, ref d) - 1);
+            while (Count(c, ref d) != 0)
+            {
+                if (done == left)
+                {
+                    c.RepeatLater();
+                    return;
+                }
+                if (fast && StoreRun(c, ref d, size, v, left - done, ref done))
+                    continue;
+                c.WriteMem(Es, c.R[Rdi] & d.AddrMask, size, v);
+                Advance(c, Rdi, ref d, 1, size);
+                SetCount(c, ref d, Count(c, ref d) - 1);
+                done++;
+            }
+        }
+        finally
+        {
+            c.RetireRepeats(done);
         }
     }
 
-    private static bool StoreRun(X86Cpu c, ref DecodedInstruction d, int size, ulong v)
+    private static bool StoreRun(X86Cpu c, ref DecodedInstruction d, int size, ulong v, ulong most, ref ulong done)
     {
         var dst = c.LinearAddress(Es, c.R[Rdi] & d.AddrMask, size, true);
-        var n = Math.Min(Count(c, ref d), (4096 - (dst & 0xFFF)) / (ulong)size);
+        var n = Math.Min(Math.Min(Count(c, ref d), most), (4096 - (dst & 0xFFF)) / (ulong)size);
         if (n == 0)
             return false;
         var t = c.HostPointer(dst, write: true);
@@ -131,6 +162,7 @@ internal static unsafe class Strings
         }
         Advance(c, Rdi, ref d, n, size);
         SetCount(c, ref d, Count(c, ref d) - n);
+        done += n;
         return true;
     }
 
@@ -140,14 +172,29 @@ internal static unsafe class Strings
         var rep = Rep(ref d);
         if (rep && Count(c, ref d) == 0)
             return;
-        do
+        var left = c.RepAllowance;
+        ulong done = 0;
+        try
         {
-            c.WriteReg(Accumulator(size), c.ReadMem(d.Seg, c.R[Rsi] & d.AddrMask, size));
-            Advance(c, Rsi, ref d, 1, size);
-            if (rep)
-                SetCount(c, ref d, Count(c, ref d) - 1);
+            do
+            {
+                if (done == left)
+                {
+                    c.RepeatLater();
+                    return;
+                }
+                c.WriteReg(Accumulator(size), c.ReadMem(d.Seg, c.R[Rsi] & d.AddrMask, size));
+                Advance(c, Rsi, ref d, 1, size);
+                if (rep)
+                    SetCount(c, ref d, Count(c, ref d) - 1);
+                done++;
+            }
+            while (rep && Count(c, ref d) != 0);
         }
-        while (rep && Count(c, ref d) != 0);
+        finally
+        {
+            c.RetireRepeats(done);
+        }
     }
 
     public static void Cmps(X86Cpu c, ref DecodedInstruction d)
@@ -156,18 +203,33 @@ internal static unsafe class Strings
         var rep = Rep(ref d);
         if (rep && Count(c, ref d) == 0)
             return;
-        while (true)
+        var left = c.RepAllowance;
+        ulong done = 0;
+        try
         {
-            var a = c.ReadMem(d.Seg, c.R[Rsi] & d.AddrMask, size);
-            var b = c.ReadMem(Es, c.R[Rdi] & d.AddrMask, size);
-            c.SetLazy(LazyOp.Sub, a, b, (a - b) & Mask(size), size);
-            Advance(c, Rsi, ref d, 1, size);
-            Advance(c, Rdi, ref d, 1, size);
-            if (!rep)
-                return;
-            SetCount(c, ref d, Count(c, ref d) - 1);
-            if (Count(c, ref d) == 0 || (d.I.HasRepePrefix ? a != b : a == b))
-                return;
+            while (true)
+            {
+                if (done == left)
+                {
+                    c.RepeatLater();
+                    return;
+                }
+                var a = c.ReadMem(d.Seg, c.R[Rsi] & d.AddrMask, size);
+                var b = c.ReadMem(Es, c.R[Rdi] & d.AddrMask, size);
+                c.SetLazy(LazyOp.Sub, a, b, (a - b) & Mask(size), size);
+                Advance(c, Rsi, ref d, 1, size);
+                Advance(c, Rdi, ref d, 1, size);
+                if (!rep)
+                    return;
+                SetCount(c, ref d, Count(c, ref d) - 1);
+                done++;
+                if (Count(c, ref d) == 0 || (d.I.HasRepePrefix ? a != b : a == b))
+                    return;
+            }
+        }
+        finally
+        {
+            c.RetireRepeats(done);
         }
     }
 
@@ -178,16 +240,31 @@ internal static unsafe class Strings
         if (rep && Count(c, ref d) == 0)
             return;
         var a = c.ReadReg(Accumulator(size));
-        while (true)
+        var left = c.RepAllowance;
+        ulong done = 0;
+        try
         {
-            var b = c.ReadMem(Es, c.R[Rdi] & d.AddrMask, size);
-            c.SetLazy(LazyOp.Sub, a, b, (a - b) & Mask(size), size);
-            Advance(c, Rdi, ref d, 1, size);
-            if (!rep)
-                return;
-            SetCount(c, ref d, Count(c, ref d) - 1);
-            if (Count(c, ref d) == 0 || (d.I.HasRepePrefix ? a != b : a == b))
-                return;
+            while (true)
+            {
+                if (done == left)
+                {
+                    c.RepeatLater();
+                    return;
+                }
+                var b = c.ReadMem(Es, c.R[Rdi] & d.AddrMask, size);
+                c.SetLazy(LazyOp.Sub, a, b, (a - b) & Mask(size), size);
+                Advance(c, Rdi, ref d, 1, size);
+                if (!rep)
+                    return;
+                SetCount(c, ref d, Count(c, ref d) - 1);
+                done++;
+                if (Count(c, ref d) == 0 || (d.I.HasRepePrefix ? a != b : a == b))
+                    return;
+            }
+        }
+        finally
+        {
+            c.RetireRepeats(done);
         }
     }
 
@@ -195,15 +272,30 @@ internal static unsafe class Strings
     {
         var size = d.MemSize;
         var rep = Rep(ref d);
-        while (!rep || Count(c, ref d) != 0)
+        var left = c.RepAllowance;
+        ulong done = 0;
+        try
         {
-            var port = (ushort)c.R[2];
-            c.CheckPortPermission(port, size);
-            c.WriteMem(Es, c.R[Rdi] & d.AddrMask, size, c.Bus.In(port, size));
-            Advance(c, Rdi, ref d, 1, size);
-            if (!rep)
-                return;
-            SetCount(c, ref d, Count(c, ref d) - 1);
+            while (!rep || Count(c, ref d) != 0)
+            {
+                if (done == left)
+                {
+                    c.RepeatLater();
+                    return;
+                }
+                var port = (ushort)c.R[2];
+                c.CheckPortPermission(port, size);
+                c.WriteMem(Es, c.R[Rdi] & d.AddrMask, size, c.Bus.In(port, size));
+                Advance(c, Rdi, ref d, 1, size);
+                if (!rep)
+                    return;
+                SetCount(c, ref d, Count(c, ref d) - 1);
+                done++;
+            }
+        }
+        finally
+        {
+            c.RetireRepeats(done);
         }
     }
 
@@ -211,15 +303,30 @@ internal static unsafe class Strings
     {
         var size = d.MemSize;
         var rep = Rep(ref d);
-        while (!rep || Count(c, ref d) != 0)
+        var left = c.RepAllowance;
+        ulong done = 0;
+        try
         {
-            var port = (ushort)c.R[2];
-            c.CheckPortPermission(port, size);
-            c.PortOut(port, size, (uint)c.ReadMem(d.Seg, c.R[Rsi] & d.AddrMask, size));
-            Advance(c, Rsi, ref d, 1, size);
-            if (!rep)
-                return;
-            SetCount(c, ref d, Count(c, ref d) - 1);
+            while (!rep || Count(c, ref d) != 0)
+            {
+                if (done == left)
+                {
+                    c.RepeatLater();
+                    return;
+                }
+                var port = (ushort)c.R[2];
+                c.CheckPortPermission(port, size);
+                c.PortOut(port, size, (uint)c.ReadMem(d.Seg, c.R[Rsi] & d.AddrMask, size));
+                Advance(c, Rsi, ref d, 1, size);
+                if (!rep)
+                    return;
+                SetCount(c, ref d, Count(c, ref d) - 1);
+                done++;
+            }
+        }
+        finally
+        {
+            c.RetireRepeats(done);
         }
     }
 }

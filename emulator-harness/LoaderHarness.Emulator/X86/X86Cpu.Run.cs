@@ -132,6 +132,9 @@ public sealed unsafe partial class X86Cpu
             catch (GuestFault)
             {
                 first = false;
+                // A delivery counts as an instruction: a fault that is its own handler's first instruction
+                // would otherwise loop forever without touching the budget.
+                _run.Executed++;
                 DeliverFault(Fault.Vector, Fault.ErrorCode);
             }
             catch (Exception ex)
@@ -306,6 +309,29 @@ public sealed unsafe partial class X86Cpu
         NextRip = Rip;
         _run.Executed--;
     }
+
+    /// <summary>
+    /// Iterations a REP string instruction executing now may run: what is left of the run's budget, at least 1
+    /// (a handler runs only while the count is below the budget). Each iteration counts as one instruction, as
+    /// QEMU's icount counts them, so a guest's <c>rep stosb</c> with RCX = -1 ends with the budget.
+    /// </summary>
+    internal ulong RepAllowance => _run.Budget > _run.Executed ? _run.Budget - _run.Executed : 1;
+
+    /// <summary>
+    /// Counts <paramref name="iterations"/> completed REP iterations against the budget; the chain counts the
+    /// instruction itself once, so all but one are added here. After a fault mid-way the delivery is the one.
+    /// </summary>
+    internal void RetireRepeats(ulong iterations)
+    {
+        if (iterations > 1)
+            _run.Executed += iterations - 1;
+    }
+
+    /// <summary>
+    /// A REP instruction stopped at an iteration boundary with its count not yet zero: RIP stays on it so the
+    /// next run resumes it, the interruptible restart the SDM gives REP (Vol. 2B, "REP/REPE/REPZ/REPNE/REPNZ").
+    /// </summary>
+    internal void RepeatLater() => NextRip = Rip;
 
     /// <summary>Makes the running chain return to <see cref="Loop"/> after the current instruction (cached fetch state is stale).</summary>
     internal void BreakChain() => _run.Break();

@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using Iced.Intel;
+using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Core.Tiering;
+using LoaderHarness.Emulator.X86;
+using LoaderHarness.Loader.Memory;
+
+namespace LoaderHarness.Fuzz;
+
+/// <summary>The x86 mode an engine target starts the CPU in, the way a VMM sets vCPU state.</summary>
+public enum X86FuzzMode
+{
+    /// <summary>Real mode, CS = DS = SS = 0x1000 (the 16-bit boot protocol's segment).</summary>
+    Real,
+
+    /// <summary>32-bit protected mode with flat segments (boot.rst's 32-bit protocol).</summary>
+    Protected,
+
+    /// <summary>64-bit long mode, identity-mapped by 2 MiB pages (boot.rst's 64-bit protocol).</summary>
+    Long,
+}
+
+/// <summary>
+/// Hostile guest code on the x86 engine. Input: one knob byte (bit 0: every IDT or IVT vector points into
+/// the code; bit 1: paging on in protected mode (4 MiB pages); bit 2: the compiling tier compiles at once;
+/// bit 3: RFLAGS.IF set), then the code bytes at <see cref="CodeBase"/>. The contract: a typed stop reason
+/// (never <see cref="StopReason.InternalError"/>, never an exception), no more than <see cref="Budget"/>
+/// instructions retired, and the run over within a second.
+/// </summary>
+public static class X86EngineTarget
+{
+    /// <summary>The budget of every run: small enough that a run is milliseconds, large enough for loops.</summary>
+    public const ulong Budget = 10_000;
+
+    /// <summary>Where the code goes (linear = physical).</summary>
+    public const ulong CodeBase = 0x1_0000;
+
+    private const ulong GdtBase = 0x800, IdtBase = 0x1000, PageTables = 0x2000, StackTop = 0x8_0000;
+    private const ushort Code64 = 0x08, Code32 = 0x10, Data = 0x18;
+    private const ulong RamSize = 4 << 20;
+
+    /// <summary>Runs one input in <paramref name="mode"/>; throws <see cref="FuzzContractException"/> on a broken contract.</summary>
+    public static void Run(X86FuzzMode mode, ReadOnlySpan<byte> input)
+    {
+        if (input.Length < 2)
+            return;
+        var knobs = input[0];
+        var code = input[1..];
+        if (code.Length > 0x4_0000)
+            code = code[..0x4_0000];
+        using var memory = GuestMemory.Flat(RamSize);
+        memory.Write(CodeBase, code);
+        var cpu = new X86Cpu(memory);
+        if ((knobs & 4) != 0)
+        {
+            cpu.Engine = EngineTier.Tiered;
+            cpu.CompileThreshold = 2;
+        }
+        Enter(cpu, memory, mode, (knobs & 1) != 0, (knobs & 2) != 0, (ulong)code.Length);
+        if ((knobs & 8) != 0)
+            cpu.Rflags |= 1UL << 9;
+        var watch = Stopwatch.StartNew();
+        var result = cpu.Run(Budget);
+        FuzzContractException.Check(result, Budget, watch.Elapsed);
+    }
+
+    private static void Enter(X86Cpu cpu, GuestMemory memory, X86FuzzMode mode, bool idtIntoCode, bool paging, ulong codeLength)
+    {
+        // Vectors into the code: vector n at CodeBase + 16 n, wrapped into the code's length.
+        var span = Math.Max(codeLength, 1);
+        ulong Handler(int vector) => CodeBase + ((ulong)vector * 16 % span);
+        if (mode == X86FuzzMode.Real)
+        {
+            foreach (var s in new[] { SegmentRegister.Ds, SegmentRegister.Es, SegmentRegister.Ss, SegmentRegister.Fs, SegmentRegister.Gs })
+                cpu.SetSegment(s, Segment.RealMode(0x1000));
+            cpu.SetSegment(SegmentRegister.Cs, Segment.RealMode(0x1000) with { Attributes = 0x9B });
+            cpu.Rip = 0;
+            cpu[Register.SP] = 0xFFF0;
+            if (idtIntoCode)
+            {
+                // The real-mode IVT at 0: segment 0x1000, offset of the handler (Intel SDM Vol. 3A §20.1.4).
+                for (var v = 0; v < 256; v++)
+                    memory.WriteU32((ulong)v * 4, (uint)((Handler(v) - CodeBase) | (0x1000UL << 16)));
+            }
+            return;
+        }
+        // GDT: 0x08 64-bit code, 0x10 32-bit code, 0x18 flat data (boot.rst's __BOOT_CS/__BOOT_DS layout).
+        ulong[] gdt = [0, 0x00AF_9B00_0000_FFFF, 0x00CF_9B00_0000_FFFF, 0x00CF_9300_0000_FFFF];
+        for (var i = 0; i < gdt.Length; i++)
+            memory.WriteU64(GdtBase + (ulong)i * 8, gdt[i]);
+        cpu.Gdtr = new DescriptorTableRegister(GdtBase, (ushort)(gdt.Length * 8 - 1));
+        if (mode == X86FuzzMode.Protected)
+        {
+            cpu.Cr0 = ControlBits.Cr0Pe | ControlBits.Cr0Et;
+            if (paging)
+            {
+                // One page directory of 4 MiB pages identity-mapping 4 GiB (SDM Vol. 3A §4.3, CR4.PSE).
+                for (ulong i = 0; i < 1024; i++)
+                    memory.WriteU32(PageTables + i * 4, (uint)((i << 22) | 0x83));
+                cpu.Cr4 = ControlBits.Cr4Pse;
+                cpu.Cr3 = PageTables;
+                cpu.Cr0 |= ControlBits.Cr0Pg;
+            }
+            cpu.SetSegment(SegmentRegister.Cs, Segment.Flat(Code32, 0x9B, 0xC));
+        }
+        else
+        {
+            // PML4[0] -> PDPT; PDPT[0] -> one PD of 2 MiB pages: the first GiB identity-mapped (SDM Vol. 3A §4.5).
+            memory.WriteU64(PageTables, (PageTables + 0x1000) | 3);
+            memory.WriteU64(PageTables + 0x1000, (PageTables + 0x2000) | 3);
+            for (ulong j = 0; j < 512; j++)
+                memory.WriteU64(PageTables + 0x2000 + j * 8, (j << 21) | 0x83);
+            cpu.Cr4 = ControlBits.Cr4Pae;
+            cpu.Cr3 = PageTables;
+            cpu.Efer = ControlBits.EferLme | ControlBits.EferNxe;
+            cpu.Cr0 = ControlBits.Cr0Pe | ControlBits.Cr0Pg | ControlBits.Cr0Et;
+            cpu.SetSegment(SegmentRegister.Cs, Segment.Flat(Code64, 0x9B, 0xA));
+        }
+        foreach (var s in new[] { SegmentRegister.Ds, SegmentRegister.Es, SegmentRegister.Ss, SegmentRegister.Fs, SegmentRegister.Gs })
+            cpu.SetSegment(s, Segment.Flat(Data, 0x93, 0xC));
+        cpu.Rip = CodeBase;
+        cpu[Register.RSP] = StackTop;
+        if (!idtIntoCode)
+            return;
+        for (var v = 0; v < 256; v++)
+        {
+            var h = Handler(v);
+            if (mode == X86FuzzMode.Protected)
+            {
+                // 32-bit interrupt gate (SDM Vol. 3A Figure 6-2).
+                memory.WriteU64(IdtBase + (ulong)v * 8, (h & 0xFFFF) | ((ulong)Code32 << 16) | (0x8EUL << 40) | ((h >> 16) << 48));
+            }
+            else
+            {
+                // 64-bit interrupt gate (SDM Vol. 3A Figure 6-8).
+                memory.WriteU64(IdtBase + (ulong)v * 16, (h & 0xFFFF) | ((ulong)Code64 << 16) | (0x8EUL << 40) | (((h >> 16) & 0xFFFF) << 48));
+                memory.WriteU64(IdtBase + (ulong)v * 16 + 8, h >> 32);
+            }
+        }
+        cpu.Idtr = new DescriptorTableRegister(IdtBase, (ushort)(mode == X86FuzzMode.Protected ? 256 * 8 - 1 : 256 * 16 - 1));
+    }
+}
