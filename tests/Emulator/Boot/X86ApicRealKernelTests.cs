@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LoaderHarness.Emulator.Boot;
+using LoaderHarness.Emulator.Contracts;
 using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Fixtures.Initramfs;

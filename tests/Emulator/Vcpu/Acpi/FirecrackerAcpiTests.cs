@@ -55,8 +55,9 @@ public sealed class FirecrackerAcpiTests
                 CommandLine = "console=ttyS0",
             }));
             var cpu = new X86Cpu(memory);
-            if (withApic)
-                cpu.CpuId.Set(1, cpu.CpuId.Query(1, 0) with { Edx = cpu.CpuId.Query(1, 0).Edx | (1u << 9) });
+            // CPUID.01H:EDX bit 9 (APIC), set or cleared whatever the default table says.
+            var leaf1 = cpu.CpuId.Query(1, 0);
+            cpu.CpuId.Set(1, leaf1 with { Edx = withApic ? leaf1.Edx | (1u << 9) : leaf1.Edx & ~(1u << 9) });
 
             VcpuSetup.Apply(cpu, guest, profile);
 
