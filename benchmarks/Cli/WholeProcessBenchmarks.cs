@@ -9,7 +9,8 @@ namespace LoaderHarness.Benchmarks.Cli;
 /// side with QEMU TCG doing the same job in the same run: process start → first console line of Debian's 6.1
 /// cloud vmlinux through PVH (QEMU microvm, which boots the vmlinux's PVH note too), process start →
 /// <c>start_kernel</c> of the cloud bzImage (QEMU <c>-M pc</c> to its first console line, the earliest it shows),
-/// start-up alone (<c>--version</c> each), and the default <c>conform</c> run. A console line counts when it
+/// start-up alone (<c>--version</c> each), the default <c>conform</c> run, and <c>measure</c> against <c>sha256sum</c> of the
+/// same files. A console line counts when it
 /// arrives on the process's output; the process is then ended. Where QEMU is not installed its benchmarks
 /// return at once and say so.
 /// </summary>
@@ -22,6 +23,7 @@ public class WholeProcessBenchmarks
     private string _cli = null!;
     private string _vmlinux = null!;
     private string _bzImage = null!;
+    private string _initramfs = null!;
     private string? _qemu;
 
     [GlobalSetup]
@@ -31,6 +33,7 @@ public class WholeProcessBenchmarks
             ?? throw new InvalidOperationException("bin/native/loader-harness not found: dotnet publish emulator-harness/LoaderHarness.Cli -c Release -r linux-x64 -o bin/native");
         _vmlinux = KernelFiles.Require("fixtures/kernels/amd64/vmlinux");
         _bzImage = KernelFiles.Require("fixtures/kernels/amd64/vmlinuz");
+        _initramfs = KernelFiles.Require("fixtures/generated/initramfs/initramfs-x86_64.cpio");
         _qemu = new[] { "/usr/bin/qemu-system-x86_64", "/usr/local/bin/qemu-system-x86_64" }.FirstOrDefault(File.Exists);
         if (_qemu is null)
             Console.WriteLine("// qemu-system-x86_64 is not installed: the Qemu* benchmarks are skipped (they return at once)");
@@ -62,9 +65,17 @@ public class WholeProcessBenchmarks
     public void QemuPcBzImageToFirstConsoleLine() =>
         RunQemu(["-M", "pc", "-m", "1G", "-display", "none", "-serial", "stdio", "-no-reboot", "-kernel", _bzImage, "-append", CommandLine], FirstLine);
 
-    /// <summary>Native: the default conformance run (47 cases, 26 mutants).</summary>
+    /// <summary>Native: the default conformance run (53 cases, 26 mutants).</summary>
     [Benchmark]
     public void ConformDefault() => Run(_cli, ["conform"], null);
+
+    /// <summary>Native <c>measure</c>: the bzImage, our initramfs and a command line hashed the way QEMU's SEV table needs, the table built.</summary>
+    [Benchmark]
+    public void MeasureKernelInitrdCmdline() => Run(_cli, ["measure", _bzImage, "--initrd", _initramfs, "--cmdline", CommandLine], null);
+
+    /// <summary>Baseline for <see cref="MeasureKernelInitrdCmdline"/>: coreutils <c>sha256sum</c> of the same two files.</summary>
+    [Benchmark]
+    public void Sha256sumOfTheSameFiles() => Run("sha256sum", [_bzImage, _initramfs], null);
 
     private void RunQemu(string[] args, string? until)
     {

@@ -13,8 +13,8 @@ namespace LoaderHarness.Tests.Emulator.Conformance;
 /// <c>conform --kernel</c> runs them: each entry under a VMM profile offering it, to <c>start_kernel</c>, with the
 /// milestone, the readback and the entry contracts checked. The default run takes one profile per entry (PVH
 /// and the 64-bit entry under Firecracker, the 32-bit entry under spec, arm64 under Firecracker); the
-/// <c>KernelMatrix</c> category, left out of the default run (run it with <c>dotnet test tests --settings tests/KernelMatrix.runsettings</c>), takes every profile
-/// and Debian's 6.1 generic xz bzImage, about 4.5 G instructions to decompress.
+/// <c>KernelMatrix</c> category, left out of the default run (run it with <c>dotnet test tests --settings tests/KernelMatrix.runsettings</c>;
+/// .ci/run does), takes every profile and Debian's 6.1 generic xz bzImage, about 4.5 G instructions to decompress, once per entry.
 /// </summary>
 [TestFixture]
 [Category("RealKernel")]
@@ -37,9 +37,20 @@ public sealed class KernelMatrixRealKernelTests
         (from kernel in Amd64.Append(DebianKernelSet.Amd64Generic61)
          from entry in new[] { BootProtocol.Pvh, BootProtocol.Linux64, BootProtocol.Linux32 }
          from profile in VmmProfiles.X86.Where(p => p.Supports(entry))
-         where kernel != DebianKernelSet.Amd64Generic61 || entry != BootProtocol.Pvh
+         where kernel != DebianKernelSet.Amd64Generic61 || IsGeneric61Case(entry, profile.Name)
          select Case(kernel, entry, profile.Name))
         .Concat(from kernel in Arm64 from profile in VmmProfiles.Arm64 select Case(kernel, BootProtocol.Arm64, profile.Name));
+
+    /// <summary>
+    /// The 6.1 generic xz bzImage under one profile per entry, as the default run takes the others: its 4.48 G
+    /// instructions to start_kernel (xz) took 5.5–6.5 min a case on the shared 2-core machine, against 0.83 G and 1–3 min
+    /// for 6.12's zstd and seconds for 6.1 cloud, so its six profile × entry cases were half the category's time. The
+    /// profiles' entry states are the same code for every 6.1 bzImage and are covered by the 6.1 cloud kernel here;
+    /// what this kernel alone adds is its xz payload and its budget, which one case per entry checks (PVH was already
+    /// left out for it).
+    /// </summary>
+    private static bool IsGeneric61Case(BootProtocol entry, string profile) =>
+        (entry, profile) is (BootProtocol.Linux64, "firecracker") or (BootProtocol.Linux32, "spec");
 
     private static TestCaseData Case(DebianKernelSet kernel, BootProtocol entry, string profile) =>
         new TestCaseData(kernel, entry, profile).SetArgDisplayNames(kernel.Folder, entry.ToString(), profile);
