@@ -91,4 +91,33 @@ public class Arm64InitramfsRealKernelTests
         report.StopReason.ShouldBe(StopReason.PowerOff, report.StopDetail);
         report.StopDetail.ShouldNotBeNull().ShouldContain("(smc)");
     }
+
+    [Test]
+    public void Under_the_qemu_profile_the_gicv2_delivers_the_timer_and_init_powers_off_over_hvc()
+    {
+        // QEMU 7.2 -M virt -cpu cortex-a57 -m 512: a GICv2 with its v2m frame, PSCI 1.1 over HVC, entry at EL1 (so
+        // irq-gic.c's gic_check_eoimode keeps EOImode 0: no split EOI line without EL2).
+        var initramfs = File.ReadAllBytes(Path.Combine(DebianKernel.RepositoryRoot(), "fixtures", "generated", FixtureInitramfs.Folder, FixtureInitramfs.Arm64));
+        var clock = Stopwatch.StartNew();
+        var report = KernelBoot.Run(DebianKernelSet.Arm64Cloud61.Kernel(), new KernelBootOptions
+        {
+            Profile = VmmProfiles.QemuArm64, Until = "panic", Initrd = initramfs, MemorySize = 512UL << 20, MaxInstructions = 2_000_000_000,
+        });
+        TestContext.Out.WriteLine($"qemu: {report.StopReason} after {report.Instructions:N0} instructions, {clock.Elapsed.TotalSeconds:F1} s");
+
+        // drivers/irqchip/irq-gic-v2m.c gicv2m_init_one: the frame's V2M_MSI_TYPER as QEMU's arm_gicv2m.c reports it.
+        report.Console.ShouldContain("GICv2m: range[mem 0x08020000-0x08020fff], SPI[80:143]");
+        report.Console.ShouldNotContain("GICv3");
+        // drivers/firmware/psci/psci.c psci_probe / psci_init_smccc: PSCI_VERSION 1.1, no SMCCC_VERSION in PSCI_FEATURES.
+        report.Console.ShouldContain("psci: PSCIv1.1 detected in firmware.");
+        report.Console.ShouldContain("psci: SMC Calling Convention v1.0");
+        report.Console.ShouldContain("arch_timer: cp15 timer(s) running at 62.50MHz (virt).");
+        report.Console.ShouldContain("Calibrating delay loop (skipped), value calculated using timer frequency");
+        var init = InitReport.Find(report.Console);
+        init.ShouldNotBeNull(report.Console[^Math.Min(3000, report.Console.Length)..]);
+        init.MemTotalKb.ShouldBe(490364L, "what /init reports under QEMU itself with the same kernel, initramfs and -m 512");
+        report.StopReason.ShouldBe(StopReason.PowerOff, report.StopDetail);
+        report.StopDetail.ShouldNotBeNull().ShouldContain("(hvc)");
+        report.Contracts.Where(c => c.Contract.Id.StartsWith("arm64.log.", StringComparison.Ordinal)).ShouldAllBe(c => c.Verdict == ContractVerdict.Pass);
+    }
 }
