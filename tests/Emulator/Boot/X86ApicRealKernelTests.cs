@@ -63,13 +63,15 @@ public sealed class X86ApicRealKernelTests
     }
 
     [Test]
-    public void The_generic_kernel_reads_firecrackers_mp_table_and_switches_to_the_io_apic()
+    public void The_generic_kernel_reads_cloud_hypervisors_mp_table_and_switches_to_the_io_apic()
     {
         var kernel = DebianKernelSet.Amd64Generic612;
         var vmlinux = kernel.Vmlinux();
-        var report = Boot(vmlinux, KallsymsReader.Recover(vmlinux), VmmProfiles.Firecracker, 3_000_000_000);
+        // Cloud Hypervisor writes an MP table and (in this profile) no ACPI tables, so the kernel takes the MP table;
+        // under Firecracker's profile the MADT would win (acpi_boot_init before get_smp_config).
+        var report = Boot(vmlinux, KallsymsReader.Recover(vmlinux), VmmProfiles.CloudHypervisor, 3_000_000_000);
 
-        // mpparse.c smp_scan_config found the floating pointer at Firecracker's SYSTEM_MEM_START (mptable.rs)...
+        // mpparse.c smp_scan_config found the floating pointer at Cloud Hypervisor's MPTABLE_START (mptable.rs)...
         report.Console.ShouldContain("found SMP MP-table at [mem 0x0009fc00-0x0009fc0f]");
         // ...io_apic.c mp_register_ioapic read IOAPICVER: 0x11, 24 entries, at 0xFEC00000 with the table's ID num_cpus + 1...
         report.Console.ShouldContain("IOAPIC[0]: apic_id 2, version 17, address 0xfec00000, GSI 0-23");
