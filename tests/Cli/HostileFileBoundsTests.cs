@@ -14,6 +14,7 @@ namespace LoaderHarness.Tests.Cli;
 /// mapped lazily and a refused file never touches it, so all of that is the verb's own).
 /// </summary>
 [TestFixture]
+[NonParallelizable] // measures the whole process's resident memory, which tests running beside it would add to
 public sealed class HostileFileBoundsTests : CliTestFixture
 {
     private static readonly TimeSpan Prompt = TimeSpan.FromSeconds(5);

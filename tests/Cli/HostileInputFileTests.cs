@@ -12,6 +12,7 @@ namespace LoaderHarness.Tests.Cli;
 /// read nothing they need not read, and never run the process out of memory.
 /// </summary>
 [TestFixture]
+[NonParallelizable] // measures the whole process's resident memory, which tests running beside it would add to
 public sealed class HostileInputFileTests : CliTestFixture
 {
     [DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]

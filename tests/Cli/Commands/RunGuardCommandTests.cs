@@ -13,6 +13,7 @@ namespace LoaderHarness.Tests.Cli.Commands;
 /// hours with its own stop reason and a report, <c>--max-host-memory</c> caps the process's resident memory.
 /// </summary>
 [TestFixture]
+[NonParallelizable] // measures the whole process's resident memory, which tests running beside it would add to
 public sealed class RunGuardCommandTests : CliTestFixture
 {
     /// <summary>32-bit PVH code at 0x1000000: <c>1: inc eax; jmp 1b</c>, a loop no budget short of billions ends.</summary>
