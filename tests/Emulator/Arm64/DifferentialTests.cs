@@ -28,7 +28,7 @@ public class DifferentialTests
 
     [TestCase(EngineTier.Interpreter)]
     [TestCase(EngineTier.Tiered)]
-    [Category("Slow")]
+    [Category("LongDifferential")]
     public void Random_sequences_agree_with_unicorn_100k(EngineTier engine) => RunMany(100_000, 1_000_000, engine);
 
     [TestCase(1, EngineTier.Interpreter)]

@@ -30,7 +30,7 @@ public class DifferentialTests
     public void Random_sequences_agree_with_unicorn(int bitness, int sequences, EngineTier engine) => RunMany(bitness, sequences, 1, engine);
 
     [Test]
-    [Category("Slow")]
+    [Category("LongDifferential")]
     public void Random_sequences_agree_with_unicorn_100k()
     {
         RunMany(64, 50_000, 1_000_000);
