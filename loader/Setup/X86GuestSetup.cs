@@ -62,7 +62,7 @@ internal static class X86GuestSetup
                 ? InitrdPlacement.Above4G(memory, (ulong)initrdBytes.Length, kernelPlan.RuntimeEnd)
                 : layout.QemuAcpiDataSize is { } acpiDataSize
                 ? QemuInitrdPlacement.For(kernelPlan.Protocol, kernelPlan.Header, (ulong)initrdBytes.Length, Below4G(memory), acpiDataSize,
-                    layout.QemuLinuxbootRom && usableEnd > 0x10_0000 ? Math.Min(usableEnd, 1UL << 32) : null, kernelPlan.RuntimeEnd)
+                    layout.QemuLinuxbootRom && usableEnd > 0x10_0000 ? Math.Min(usableEnd, 1UL << 32) : null, kernelPlan.RuntimeEnd, layout.Qboot)
                 : InitrdPlacement.BelowLimit(memory, (ulong)initrdBytes.Length, addrMax, kernelPlan.RuntimeEnd);
             plan.Add(new GuestPlacement("initrd", initrd.Value.Address, initrd.Value.Size), m => m.Write(initrd.Value.Address, initrdBytes.Span));
         }

@@ -233,8 +233,12 @@ public static partial class VmmProfiles
                 Modlist = 0x7B7C,
                 Memmap = 0xE_FED0,
                 QemuAcpiDataSize = 0,
+                // qboot loads a bzImage itself and places its initrd (linuxboot.c parse_bzimage).
+                Qboot = true,
             },
             PvhCommandLine = 0xE_FF60,
+            // qboot answers the real-mode setup code: E820h only (code16.c int15_handler), CF set for the rest.
+            RealModeFirmware = Bios.PcFirmware.Qboot,
             Entries = new Dictionary<X86EntryMode, X86VcpuValues>
             {
                 [X86EntryMode.Real] = RealMode(),
