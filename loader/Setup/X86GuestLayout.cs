@@ -56,6 +56,11 @@ public sealed record X86GuestLayout
     /// </summary>
     public bool Qboot { get; init; }
     /// <summary>
+    /// With <see cref="Qboot"/>: PVH's memmap and command line go where qboot's allocator puts them
+    /// (<see cref="QbootPvhBuffers"/>), instead of <see cref="Memmap"/> and <see cref="CommandLine"/>.
+    /// </summary>
+    public bool QbootPvhBuffers { get; init; }
+    /// <summary>
     /// Ranges kept free for the vCPU setup (Firecracker layout.rs / gdt.rs): GDT at 0x500 and IDT at
     /// 0x520, the boot stack below BOOT_STACK_POINTER 0x8FF0, and the identity page tables at 0x9000–0xBFFF.
     /// </summary>

@@ -41,6 +41,9 @@ public sealed class QemuBootParamsTests
         // microvm's qboot puts a bzImage's initrd below initrd_addr_max 0x7fffffff (linuxboot.c parse_bzimage).
         yield return new TestCaseData("pc", BootProtocol.Linux16, "5G", 0x2_0000UL, 0xBFFD_F000UL).SetArgDisplayNames("pc", "linux16", "5G");
         yield return new TestCaseData("microvm", BootProtocol.Linux16, "5G", 0x2_0000UL, 0x7FFF_F000UL).SetArgDisplayNames("microvm", "linux16", "5G");
+        // microvm PVH: the e820 entry at 4 GiB moves qboot's command line copy to 0xeff50 (QbootPvhBuffers); the initrd is
+        // x86_load_linux's, (0xc0000000 - 1 - 0x800) & ~4095.
+        yield return new TestCaseData("microvm", BootProtocol.Pvh, "5G", 0xE_FF50UL, 0xBFFF_F000UL).SetArgDisplayNames("microvm", "pvh", "5G");
     }
 
     [TestCaseSource(nameof(Cases))]
