@@ -51,6 +51,16 @@ public sealed record X86GuestLayout
     /// </summary>
     public bool QemuLinuxbootRom { get; init; }
     /// <summary>
+    /// With <see cref="QemuAcpiDataSize"/>: whether the firmware is qboot (QEMU <c>-M microvm</c>), which loads a bzImage
+    /// itself and puts its initrd below <c>initrd_addr_max</c> and the low RAM's end (qboot linuxboot.c parse_bzimage).
+    /// </summary>
+    public bool Qboot { get; init; }
+    /// <summary>
+    /// With <see cref="Qboot"/>: PVH's memmap and command line go where qboot's allocator puts them
+    /// (<see cref="QbootPvhBuffers"/>), instead of <see cref="Memmap"/> and <see cref="CommandLine"/>.
+    /// </summary>
+    public bool QbootPvhBuffers { get; init; }
+    /// <summary>
     /// Ranges kept free for the vCPU setup (Firecracker layout.rs / gdt.rs): GDT at 0x500 and IDT at
     /// 0x520, the boot stack below BOOT_STACK_POINTER 0x8FF0, and the identity page tables at 0x9000–0xBFFF.
     /// </summary>

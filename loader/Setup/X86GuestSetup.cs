@@ -44,13 +44,19 @@ internal static class X86GuestSetup
 
         var cmdline = CmdlineBuilder.Build(request.CommandLine, kernelPlan.CmdlineCapacity);
         var cmdlineBytes = cmdline.AsCString();
+        var map = layout.MemoryMap?.Invoke(memory) ?? MemoryMapBuilder.ForX86(memory, layout.Reserved, layout.LowRamEnd, layout.BiosAreaEnd);
+        if (kernelPlan.Protocol == BootProtocol.Pvh && layout.QbootPvhBuffers)
+        {
+            var (memmapAddress, cmdlineAddress) = QbootPvhBuffers.For(map.Count, cmdlineBytes.Length);
+            layout = layout with { Memmap = memmapAddress, CommandLine = cmdlineAddress };
+            request = request with { X86 = layout };
+        }
         plan.Add("command line", layout.CommandLine, cmdlineBytes);
         // arch/x86/kernel/head64.c copy_bootdata copies COMMAND_LINE_SIZE bytes from cmd_line_ptr whatever the NUL says.
         if (!memory.IsRam(layout.CommandLine, Math.Max(layout.CommandLineReadSize, (ulong)cmdlineBytes.Length)))
             throw new LoaderException(LoaderError.BootStructurePastRamEnd,
                 $"the kernel reads {layout.CommandLineReadSize} bytes from the command line at 0x{layout.CommandLine:x}; they are not all RAM");
 
-        var map = layout.MemoryMap?.Invoke(memory) ?? MemoryMapBuilder.ForX86(memory, layout.Reserved, layout.LowRamEnd, layout.BiosAreaEnd);
         (ulong Address, ulong Size)? initrd = null;
         if (request.Initrd is { } initrdBytes)
         {
@@ -62,7 +68,7 @@ internal static class X86GuestSetup
                 ? InitrdPlacement.Above4G(memory, (ulong)initrdBytes.Length, kernelPlan.RuntimeEnd)
                 : layout.QemuAcpiDataSize is { } acpiDataSize
                 ? QemuInitrdPlacement.For(kernelPlan.Protocol, kernelPlan.Header, (ulong)initrdBytes.Length, Below4G(memory), acpiDataSize,
-                    layout.QemuLinuxbootRom && usableEnd > 0x10_0000 ? Math.Min(usableEnd, 1UL << 32) : null, kernelPlan.RuntimeEnd)
+                    layout.QemuLinuxbootRom && usableEnd > 0x10_0000 ? Math.Min(usableEnd, 1UL << 32) : null, kernelPlan.RuntimeEnd, layout.Qboot)
                 : InitrdPlacement.BelowLimit(memory, (ulong)initrdBytes.Length, addrMax, kernelPlan.RuntimeEnd);
             plan.Add(new GuestPlacement("initrd", initrd.Value.Address, initrd.Value.Size), m => m.Write(initrd.Value.Address, initrdBytes.Span));
         }

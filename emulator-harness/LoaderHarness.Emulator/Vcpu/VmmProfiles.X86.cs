@@ -221,8 +221,8 @@ public static partial class VmmProfiles
         {
             TypeOfLoader = 0xB0,
             // qboot's PVH hand-over as QEMU 7.2 -M microvm,acpi=off gave it at the PVH entry (gdbstub): start_info in the
-            // F-segment at 0xF31E0, its memmap at 0xEFED0 and the command line at 0xEFF60 (qboot's ACPI NVS range), the
-            // modlist on qboot's stack at 0x7B7C.
+            // F-segment at 0xF31E0, its memmap and the command line below 0xF0000 (with 512 MiB and a 22-byte command line
+            // 0xEFED0 and 0xEFF60, in qboot's ACPI NVS range; QbootPvhBuffers), the modlist on qboot's stack at 0x7B7C.
             // hw/i386/kvm/ioapic.c kvm_pc_setup_irq_routing: GSI 0 (the PIT) goes to IOAPIC pin 2, the others to their own pin.
             IsaIoApicPins = [2, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
             Layout = new X86GuestLayout
@@ -233,8 +233,13 @@ public static partial class VmmProfiles
                 Modlist = 0x7B7C,
                 Memmap = 0xE_FED0,
                 QemuAcpiDataSize = 0,
+                // qboot loads a bzImage itself and places its initrd (linuxboot.c parse_bzimage), and allocates the PVH
+                // memmap and command line below its e820 table (QbootPvhBuffers).
+                Qboot = true,
+                QbootPvhBuffers = true,
             },
-            PvhCommandLine = 0xE_FF60,
+            // qboot answers the real-mode setup code: E820h only (code16.c int15_handler), CF set for the rest.
+            RealModeFirmware = Bios.PcFirmware.Qboot,
             Entries = new Dictionary<X86EntryMode, X86VcpuValues>
             {
                 [X86EntryMode.Real] = RealMode(),

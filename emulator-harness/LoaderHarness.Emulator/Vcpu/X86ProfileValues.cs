@@ -27,6 +27,8 @@ public sealed record X86ProfileValues
     public ulong RealModeBase { get; init; } = 0x1_0000;
     /// <summary>Real-mode entry: SP relative to the setup segment (QEMU: cmdline − real − 16 = 0xFFF0).</summary>
     public ushort RealModeStack { get; init; } = 0xFFF0;
+    /// <summary>Real-mode entry: whose BIOS answers the setup code's calls (QEMU -M pc: SeaBIOS; microvm: qboot).</summary>
+    public Bios.PcFirmware RealModeFirmware { get; init; } = Bios.PcFirmware.SeaBios;
     /// <summary>
     /// Where the command line goes for PVH when the VMM's firmware copies it somewhere else than for the Linux entries
     /// (QEMU: pvh.bin's buffer, qboot's F-segment copy; the 16-bit entry keeps x86_load_linux's cmdline_addr); null: the layout's.

@@ -95,7 +95,7 @@ public static class X86VcpuSetup
         cpu.Cr0 = profile.Entries[X86EntryMode.Real].Cr0;
         cpu.Rip = guest.Entry - ((ulong)(seg + 0x20) << 4);
         cpu[Iced.Intel.Register.RSP] = profile.RealModeStack;
-        Bios.PcBios.Install(cpu, guest.MemoryMap);
+        Bios.PcBios.Install(cpu, guest.MemoryMap, firmware: profile.RealModeFirmware);
     }
 
     /// <summary>The segment cache KVM derives from a GDT descriptor (kvm_segment_from_gdt: limit scaled by G).</summary>

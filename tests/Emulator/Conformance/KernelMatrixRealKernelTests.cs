@@ -12,9 +12,12 @@ namespace LoaderHarness.Tests.Emulator.Conformance;
 /// Debian 12's real kernels (6.1 and 6.12, cloud and generic, amd64 and arm64) through the conformance runner as
 /// <c>conform --kernel</c> runs them: each entry under a VMM profile offering it, to <c>start_kernel</c>, with the
 /// milestone, the readback and the entry contracts checked. The default run takes one profile per entry (PVH
-/// and the 64-bit entry under Firecracker, the 32-bit entry under spec, arm64 under Firecracker); the
-/// <c>KernelMatrix</c> category, left out of the default run (run it with <c>dotnet test tests --settings tests/KernelMatrix.runsettings</c>;
-/// .ci/run does), takes every profile and Debian's 6.1 generic xz bzImage, about 4.5 G instructions to decompress, once per entry.
+/// and the 64-bit entry under Firecracker, the 32-bit entry under spec, arm64 under Firecracker; the 16-bit entry's
+/// default-run cases are KernelBootLinux16RealKernelTests', 6.1 and 6.12 under every profile with a BIOS); the
+/// <c>KernelMatrix</c> category, left out of the default run (run it with <c>dotnet test tests --settings tests/KernelMatrix.runsettings</c>),
+/// takes every profile, the 16-bit entry included (its setup code on the profile's BIOS, so <c>x86.run.e820</c> compares
+/// the kernel's table with what INT 15h E820h returned), and Debian's 6.1 generic xz bzImage, about 4.5 G instructions
+/// to decompress, once per entry.
 /// </summary>
 [TestFixture]
 [Category("RealKernel")]
@@ -35,7 +38,7 @@ public sealed class KernelMatrixRealKernelTests
 
     private static IEnumerable<TestCaseData> FullCases() =>
         (from kernel in Amd64.Append(DebianKernelSet.Amd64Generic61)
-         from entry in new[] { BootProtocol.Pvh, BootProtocol.Linux64, BootProtocol.Linux32 }
+         from entry in new[] { BootProtocol.Pvh, BootProtocol.Linux64, BootProtocol.Linux32, BootProtocol.Linux16 }
          from profile in VmmProfiles.X86.Where(p => p.Supports(entry))
          where kernel != DebianKernelSet.Amd64Generic61 || IsGeneric61Case(entry, profile.Name)
          select Case(kernel, entry, profile.Name))
@@ -50,7 +53,7 @@ public sealed class KernelMatrixRealKernelTests
     /// left out for it).
     /// </summary>
     private static bool IsGeneric61Case(BootProtocol entry, string profile) =>
-        (entry, profile) is (BootProtocol.Linux64, "firecracker") or (BootProtocol.Linux32, "spec");
+        (entry, profile) is (BootProtocol.Linux64, "firecracker") or (BootProtocol.Linux32, "spec") or (BootProtocol.Linux16, "qemu");
 
     private static TestCaseData Case(DebianKernelSet kernel, BootProtocol entry, string profile) =>
         new TestCaseData(kernel, entry, profile).SetArgDisplayNames(kernel.Folder, entry.ToString(), profile);
@@ -87,6 +90,10 @@ public sealed class KernelMatrixRealKernelTests
             // x86: copy_bootdata (arch/x86/kernel/head64.c) has copied the command line before start_kernel.
             readback.BootCommandLine.ShouldBe(c.CommandLine);
             report.Results.Count(r => X86ReadbackContracts.All.Contains(r.Contract) && r.Verdict == ContractVerdict.Pass).ShouldBeGreaterThanOrEqualTo(5);
+            // The 16-bit entry: the real-mode setup code built boot_params.e820_table from INT 15h E820h (arch/x86/boot/memory.c
+            // detect_memory_e820), and the table the kernel holds at start_kernel is the one the BIOS returned.
+            if (entry == BootProtocol.Linux16)
+                report.Results.Single(r => r.Contract.Id == "x86.run.e820").Verdict.ShouldBe(ContractVerdict.Pass);
         }
         report.Conforms.ShouldBeTrue();
     }

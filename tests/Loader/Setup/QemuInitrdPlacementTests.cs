@@ -37,8 +37,20 @@ public sealed class QemuInitrdPlacementTests
     [TestCase(BootProtocol.Linux16)]
     public void On_microvm_the_initrd_ends_in_the_last_page_below_ram_end(BootProtocol protocol)
     {
-        // microvm: acpi_data_size 0, initrd_max 0x1fffffff; qboot keeps QEMU's address.
-        QemuInitrdPlacement.For(protocol, Linux61, 0x800, Ram512M, 0, null, 0x100_0000).ShouldBe((0x1FFF_F000UL, 0x800UL));
+        // microvm: acpi_data_size 0, initrd_max 0x1fffffff; qboot's own bzImage placement (lowmem - 1) agrees below 2 GiB.
+        QemuInitrdPlacement.For(protocol, Linux61, 0x800, Ram512M, 0, null, 0x100_0000, qboot: true).ShouldBe((0x1FFF_F000UL, 0x800UL));
+    }
+
+    [Test]
+    public void On_microvm_with_5_gib_qboot_puts_a_bzimages_initrd_below_initrd_addr_max()
+    {
+        // microvm_memory_init: below_4g_mem_size 3 GiB. qboot linuxboot.c parse_bzimage: initrd_max = initrd_addr_max
+        // 0x7fffffff (below lowmem - 1), (0x7fffffff - 0x800) & ~4095 = 0x7ffff000, as QEMU 7.2 -m 5G leaves it.
+        QemuInitrdPlacement.For(BootProtocol.Linux16, Linux61, 0x800, 0xC000_0000, 0, null, 0x100_0000, qboot: true)
+            .ShouldBe((0x7FFF_F000UL, 0x800UL));
+        // PVH: qboot takes QEMU's FW_CFG_INITRD_ADDR, x86_load_linux's below_4g_mem_size - 1: (0xbfffffff - 0x800) & ~4095.
+        QemuInitrdPlacement.For(BootProtocol.Pvh, Linux61, 0x800, 0xC000_0000, 0, null, 0x100_0000, qboot: true)
+            .ShouldBe((0xBFFF_F000UL, 0x800UL));
     }
 
     [Test]

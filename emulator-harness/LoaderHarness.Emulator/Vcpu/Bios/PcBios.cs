@@ -13,7 +13,8 @@ namespace LoaderHarness.Emulator.Vcpu.Bios;
 /// caller's registers, and the stub's IRET returns. INT 10h, 11h, 12h, 13h, 15h, 16h and 1Ah are served
 /// (<see cref="VideoServices"/>, <see cref="DiskServices"/>, <see cref="SystemServices"/>,
 /// <see cref="KeyboardServices"/>, <see cref="ClockServices"/>); any other vector or function ends the run with
-/// <see cref="StopReason.UnansweredFirmwareCall"/> naming the interrupt and AX, never a hang.
+/// <see cref="StopReason.UnansweredFirmwareCall"/> naming the interrupt and AX, never a hang. The answers are SeaBIOS's,
+/// or qboot's for QEMU's microvm (<see cref="PcFirmware"/>, <see cref="QbootServices"/>).
 /// </summary>
 public sealed class PcBios : IX86Firmware
 {
@@ -28,12 +29,19 @@ public sealed class PcBios : IX86Firmware
     private readonly VideoServices _video = new();
     private readonly SystemServices _system;
     private readonly ClockServices _clock;
+    private readonly QbootServices? _qboot;
 
-    private PcBios(IReadOnlyList<MemoryMapEntry> map, Func<DateTime> now)
+    private PcBios(IReadOnlyList<MemoryMapEntry> map, Func<DateTime> now, PcFirmware firmware)
     {
         _system = new SystemServices(map);
         _clock = new ClockServices(now);
+        Firmware = firmware;
+        if (firmware == PcFirmware.Qboot)
+            _qboot = new QbootServices(_system, _video);
     }
+
+    /// <summary>Whose answers this BIOS gives.</summary>
+    public PcFirmware Firmware { get; }
 
     /// <summary>Every software interrupt the BIOS saw, in order.</summary>
     public IReadOnlyList<BiosCall> Calls => _calls;
@@ -54,10 +62,12 @@ public sealed class PcBios : IX86Firmware
     /// Sets the machine up as the firmware leaves it before a boot loader runs: the IVT, the BIOS data area and
     /// EBDA (conventional RAM ends where <paramref name="map"/>'s first RAM entry does), the stubs; then traps the
     /// stubs on <paramref name="cpu"/>. Time for INT 1Ah is the RTC's start plus the CPU's TSC at <paramref name="tscHz"/>.
+    /// qboot (<paramref name="firmware"/>) writes no BIOS data area, EBDA or model byte: the kernel finds zeros there.
     /// </summary>
-    public static PcBios Install(X86Cpu cpu, IReadOnlyList<MemoryMapEntry> map, long tscHz = CpuIdTable.DefaultTscHz)
+    public static PcBios Install(X86Cpu cpu, IReadOnlyList<MemoryMapEntry> map, long tscHz = CpuIdTable.DefaultTscHz,
+        PcFirmware firmware = PcFirmware.SeaBios)
     {
-        var bios = new PcBios(map, () => CmosRtc.DefaultStart.AddSeconds((double)cpu.Tsc / tscHz));
+        var bios = new PcBios(map, () => CmosRtc.DefaultStart.AddSeconds((double)cpu.Tsc / tscHz), firmware);
         var memory = cpu.Memory;
         for (var v = 0; v < 256; v++)
         {
@@ -67,9 +77,12 @@ public sealed class PcBios : IX86Firmware
             memory.WriteU8(StubBase + (ulong)v, Iret);
             cpu.AddFirmwareTrap(StubBase + (ulong)v);
         }
-        // RBIL MEMORY.LST F000:FFFE: machine model byte, FCh = AT and compatibles.
-        memory.WriteU8(0xF_FFFE, 0xFC);
-        BiosDataArea.Write(memory, ConventionalEnd(map));
+        if (firmware == PcFirmware.SeaBios)
+        {
+            // RBIL MEMORY.LST F000:FFFE: machine model byte, FCh = AT and compatibles.
+            memory.WriteU8(0xF_FFFE, 0xFC);
+            BiosDataArea.Write(memory, ConventionalEnd(map));
+        }
         cpu.Firmware = bios;
         return bios;
     }
@@ -80,7 +93,7 @@ public sealed class PcBios : IX86Firmware
         var vector = (byte)(linear - StubBase);
         var f = new BiosFrame(cpu);
         var ax = f.Ax;
-        var answered = vector switch
+        var answered = _qboot is { } qboot ? qboot.Answer(vector, f) : vector switch
         {
             0x10 => _video.Answer(f),
             0x11 => Word(f, BiosDataArea.Equipment), // RBIL INT 11h: AX = equipment list (40:10)

@@ -96,6 +96,25 @@ internal sealed class SystemServices(IReadOnlyList<MemoryMapEntry> map)
         f.Success();
     }
 
+    /// <summary>
+    /// qboot's E820h (code16.c e820_query_map): no check of EDX or ECX; the entry EBX names is copied to ES:DI when
+    /// it exists, then EAX = 'SMAP', ECX = 20 and EBX = the next index, 0 after the last.
+    /// </summary>
+    public void QbootE820(BiosFrame f)
+    {
+        var index = f.Ebx;
+        if (index < (uint)map.Count)
+        {
+            Span<byte> bytes = stackalloc byte[MemoryMapEntry.E820Size];
+            map[(int)index].WriteE820(bytes);
+            f.Cpu.Memory.Write(f.EsDi, bytes);
+            _returned.Add(map[(int)index]);
+        }
+        f.Eax = Smap;
+        f.Ecx = MemoryMapEntry.E820Size;
+        f.Ebx = index + 1 >= (uint)map.Count ? 0 : index + 1;
+    }
+
     /// <summary>AX = CX = KiB between 1 MiB and 16 MiB, BX = DX = 64 KiB blocks above 16 MiB.</summary>
     private void E801(BiosFrame f)
     {

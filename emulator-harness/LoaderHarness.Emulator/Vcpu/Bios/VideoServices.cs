@@ -75,6 +75,13 @@ internal sealed class VideoServices
         }
     }
 
+    /// <summary>Keeps <paramref name="ch"/> as teletype text only (qboot sends it to the serial port, not the screen).</summary>
+    public void Print(byte ch)
+    {
+        if (ch == 0x0A || ch >= 0x20)
+            _teletype.Append((char)ch);
+    }
+
     private void Write(BiosFrame f, byte ch)
     {
         var memory = f.Cpu.Memory;
