@@ -38,6 +38,7 @@ public sealed unsafe partial class Arm64Cpu
     internal void FlushTlb()
     {
         _mmu.Flush();
+        FlushFetchCache();
         _fetchVaPage = ulong.MaxValue;
     }
 

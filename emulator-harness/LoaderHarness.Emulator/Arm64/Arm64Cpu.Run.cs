@@ -165,6 +165,8 @@ public sealed unsafe partial class Arm64Cpu
 
     private bool SetupFetch(ulong pc)
     {
+        if (TryCachedFetch(pc))
+            return true;
         var physical = Translate(pc, AccessKind.Execute, out _);
         var host = Memory.TryTranslate(physical & ~0xFFFUL, out var contiguous);
         if (host == null || contiguous < 4096)
@@ -178,6 +180,7 @@ public sealed unsafe partial class Arm64Cpu
             _mmu.WriteProtect(ppn); // writes to this page must now take the slow path, which invalidates decoded code
         _fetchHost = host;
         _fetchVaPage = pc >> 12;
+        RememberFetch(_fetchVaPage, _fetchPage, host);
         return true;
     }
 

@@ -174,6 +174,60 @@ public class PagingTests
         result.Pc.ShouldBe(0x0000_7000_0000_0200UL);
     }
 
+    [Test]
+    public void Code_remapped_and_flushed_with_tlbi_runs_from_its_new_page()
+    {
+        // The instruction TLB keeps the helper page's translation between calls; TLBI drops it (Arm ARM D8.13).
+        using var m = Machine(out var tables);
+        tables.MapPage(LowPage, Arm64TestMachine.DataBase);
+        m.Memory.WriteU32(Arm64TestMachine.DataBase, 0xD2800020); // mov x0, #1
+        m.Memory.WriteU32(Arm64TestMachine.DataBase + 4, 0xD65F03C0); // ret
+        m.Memory.WriteU32(Arm64TestMachine.DataBase + 0x1000, 0xD2800040); // mov x0, #2
+        m.Memory.WriteU32(Arm64TestMachine.DataBase + 0x1004, 0xD65F03C0); // ret
+        var descriptorAddress = FindLevel3Slot(m, LowPage);
+        m.Run(Program($"""
+            ldr x1, ={LowPage}
+            blr x1
+            mov x2, x0
+            blr x1
+            mov x3, x0
+            ldr x8, ={descriptorAddress}
+            ldr x9, [x8]
+            add x9, x9, #0x1000
+            str x9, [x8]
+            dsb ishst
+            tlbi vmalle1
+            dsb ish
+            isb
+            blr x1
+            mov x6, x0
+            """));
+        m.Cpu[2].ShouldBe(1UL);
+        m.Cpu[3].ShouldBe(1UL);
+        m.Cpu[6].ShouldBe(2UL);
+        m.Cpu.FetchCacheHits.ShouldBeGreaterThan(0UL, "returning to the caller's page and calling the helper again hit the instruction TLB");
+    }
+
+    [Test]
+    public void A_loop_calling_a_helper_in_another_page_walks_each_page_once()
+    {
+        using var m = Machine(out var tables);
+        tables.MapPage(LowPage, Arm64TestMachine.DataBase);
+        m.Memory.WriteU32(Arm64TestMachine.DataBase, 0x91000400); // add x0, x0, #1
+        m.Memory.WriteU32(Arm64TestMachine.DataBase + 4, 0xD65F03C0); // ret
+        m.Run(Program($"""
+            mov x0, #0
+            mov x7, #100
+            ldr x1, ={LowPage}
+            again:
+            blr x1
+            subs x7, x7, #1
+            b.ne again
+            """));
+        m.Cpu[0].ShouldBe(100UL);
+        m.Cpu.FetchCacheHits.ShouldBeGreaterThanOrEqualTo(199UL, "every switch between the loop's page and the helper's after the first of each");
+    }
+
     private static ulong FindLevel3Slot(Arm64TestMachine m, ulong va)
     {
         var table = Tables;
