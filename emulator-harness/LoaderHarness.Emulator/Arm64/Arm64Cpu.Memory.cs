@@ -38,7 +38,7 @@ public sealed unsafe partial class Arm64Cpu
     internal void FlushTlb()
     {
         _mmu.Flush();
-        FlushFetchCache();
+        _itlb.Flush();
         _fetchVaPage = ulong.MaxValue;
     }
 

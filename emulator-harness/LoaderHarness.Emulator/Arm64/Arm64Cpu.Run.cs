@@ -9,6 +9,13 @@ public sealed unsafe partial class Arm64Cpu
 {
     private RunControl _run = new();
     private CodePage<A64Instruction>? _fetchPage;
+    private readonly InstructionTlb<A64Instruction> _itlb = new();
+
+    /// <summary>Fetch setups served by the instruction TLB (<see cref="InstructionTlb{TEntry}"/>), for tests and measurements.</summary>
+    public ulong FetchCacheHits => _itlb.Hits;
+
+    /// <summary>Fetch setups that walked the page tables (instruction TLB misses), for tests and measurements.</summary>
+    public ulong FetchCacheMisses => _itlb.Misses;
     private ulong _fetchVaPage = ulong.MaxValue;
     private byte* _fetchHost;
 
@@ -165,8 +172,13 @@ public sealed unsafe partial class Arm64Cpu
 
     private bool SetupFetch(ulong pc)
     {
-        if (TryCachedFetch(pc))
+        if (_itlb.TryGet(pc >> 12, default, out var cached, out var cachedHost))
+        {
+            _fetchPage = cached;
+            _fetchHost = cachedHost;
+            _fetchVaPage = pc >> 12;
             return true;
+        }
         var physical = Translate(pc, AccessKind.Execute, out _);
         var host = Memory.TryTranslate(physical & ~0xFFFUL, out var contiguous);
         if (host == null || contiguous < 4096)
@@ -180,7 +192,7 @@ public sealed unsafe partial class Arm64Cpu
             _mmu.WriteProtect(ppn); // writes to this page must now take the slow path, which invalidates decoded code
         _fetchHost = host;
         _fetchVaPage = pc >> 12;
-        RememberFetch(_fetchVaPage, _fetchPage, host);
+        _itlb.Remember(_fetchVaPage, _fetchPage, host);
         return true;
     }
 

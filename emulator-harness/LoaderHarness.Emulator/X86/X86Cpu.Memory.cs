@@ -38,7 +38,7 @@ public sealed unsafe partial class X86Cpu
     {
         _mmu.Flush();
         FlushUpperCache();
-        FlushFetchCache();
+        _itlb.Flush();
         _fetchLinPage = ulong.MaxValue;
         BreakChain();
     }
@@ -48,7 +48,7 @@ public sealed unsafe partial class X86Cpu
     {
         _mmu.FlushPage(linear);
         FlushUpperCache(); // INVLPG drops every paging-structure cache entry (SDM Vol. 3A §4.10.4.1)
-        FlushFetchCache();
+        _itlb.Flush();
         _fetchLinPage = ulong.MaxValue;
         BreakChain();
     }

@@ -19,6 +19,13 @@ public sealed unsafe partial class X86Cpu
     private readonly Decoder[] _decoders;
     private RunControl _run = new();
     private CodePage<DecodedInstruction>? _fetchPage;
+    private readonly InstructionTlb<DecodedInstruction> _itlb = new();
+
+    /// <summary>Fetch setups served by the instruction TLB (<see cref="InstructionTlb{TEntry}"/>), for tests and measurements.</summary>
+    public ulong FetchCacheHits => _itlb.Hits;
+
+    /// <summary>Fetch setups that walked the page tables (instruction TLB misses), for tests and measurements.</summary>
+    public ulong FetchCacheMisses => _itlb.Misses;
     private ulong _fetchLinPage = ulong.MaxValue;
     private byte* _fetchHost;
     private DecodedInstruction _scratch;
@@ -338,8 +345,14 @@ public sealed unsafe partial class X86Cpu
 
     private bool SetupFetch(ulong linear)
     {
-        if (TryCachedFetch(linear))
+        var key = new CodeKey(linear >> 12, SegBase[(int)SegmentRegister.Cs], _fetchLimit, Bitness);
+        if (_itlb.TryGet(linear >> 12, key, out var cached, out var cachedHost))
+        {
+            _fetchPage = cached;
+            _fetchHost = cachedHost;
+            _fetchLinPage = linear >> 12;
             return true;
+        }
         var physical = Translate(linear, AccessKind.Execute, out _);
         var host = Memory.TryTranslate(physical & ~0xFFFUL, out var contiguous);
         if (host == null || contiguous < 4096)
@@ -348,13 +361,13 @@ public sealed unsafe partial class X86Cpu
             return false;
         }
         var ppn = physical >> 12;
-        var page = _code.Fetch(ppn, new CodeKey(linear >> 12, SegBase[(int)SegmentRegister.Cs], _fetchLimit, Bitness), out var added);
+        var page = _code.Fetch(ppn, key, out var added);
         if (added)
             _mmu.WriteProtect(ppn); // writes to this page must now take the slow path, which invalidates decoded code
         _fetchPage = page;
         _fetchHost = host;
         _fetchLinPage = linear >> 12;
-        RememberFetch(_fetchLinPage, page, host);
+        _itlb.Remember(_fetchLinPage, page, host);
         return true;
     }
 
