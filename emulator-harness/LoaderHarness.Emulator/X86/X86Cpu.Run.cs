@@ -338,6 +338,8 @@ public sealed unsafe partial class X86Cpu
 
     private bool SetupFetch(ulong linear)
     {
+        if (SwapFetchPage(linear))
+            return true;
         var physical = Translate(linear, AccessKind.Execute, out _);
         var host = Memory.TryTranslate(physical & ~0xFFFUL, out var contiguous);
         if (host == null || contiguous < 4096)
