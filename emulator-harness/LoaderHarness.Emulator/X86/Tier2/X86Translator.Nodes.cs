@@ -325,9 +325,19 @@ internal sealed partial class X86Translator
             LdConst(d.I.GetImmediate(2) & X86Cpu.Mask(size));
         }
         var flags = Temp();
-        _il.Emit(OpCodes.Ldc_I4, size);
-        _il.Emit(OpCodes.Ldloca, flags);
-        _il.Emit(OpCodes.Call, ImulMethod);
+        if (node.FlagsLive)
+        {
+            _il.Emit(OpCodes.Ldc_I4, size);
+            _il.Emit(OpCodes.Ldloca, flags);
+            _il.Emit(OpCodes.Call, ImulMethod);
+        }
+        else
+        {
+            // Flags dead: the truncated product only, whose low bits are those of the unsigned product of the
+            // zero-extended operands (SDM Vol. 2A IMUL: the lower half of the product is the same for signed and unsigned operands).
+            _il.Emit(OpCodes.Mul);
+            MaskTo(size);
+        }
         var r = Store();
         EmitWriteGpr(d.I.Op0Register, r);
         EmitSetArith(in node, flags);
