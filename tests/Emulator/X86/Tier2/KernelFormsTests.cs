@@ -170,6 +170,49 @@ public class KernelFormsTests
         pair.Tiered.Cpu[Register.RAX].ShouldBe(expected);
     }
 
+    [Test]
+    public void A_loop_over_two_code_pages_fetches_through_the_new_mapping_after_invlpg()
+    {
+        // Linear 0x400000 (one 2 MiB page of the identity map) is remapped mid-loop to physical 0x600000, where
+        // the same loop adds 100 instead of 1; INVLPG drops the old translation (SDM Vol. 3A §4.10.4.1), so the
+        // fetch pages kept for the loop's two code pages must be dropped with it.
+        const ulong head = 0x400FE0, tail = 0x401000;
+        const ulong pde = TestMachine.PageTables + 0x2000 + 2 * 8; // PD[2]: linear 0x400000–0x5FFFFF
+        using var pair = new TierPair();
+        pair.Both(m =>
+        {
+            foreach (var (physical, step) in new[] { (0UL, 1), (0x200000UL, 100) })
+            {
+                m.Load(64, head + physical, a =>
+                {
+                    var skip = a.CreateLabel();
+                    a.cmp(ecx, 500);
+                    a.jne(skip);
+                    a.mov(__qword_ptr[r8], r9);
+                    a.invlpg(__byte_ptr[r10]);
+                    a.invlpg(__byte_ptr[r10 + 0x1000]);
+                    a.Label(ref skip);
+                    a.jmp(tail + physical);
+                });
+                m.Load(64, tail + physical, a =>
+                {
+                    a.add(edx, step);
+                    a.dec(ecx);
+                    a.jnz(head + physical);
+                    a.hlt();
+                });
+            }
+            m.EnterLong64(head);
+            m.Cpu[Register.RCX] = 1000;
+            m.Cpu[Register.RDX] = 0;
+            m.Cpu[Register.R8] = pde;
+            m.Cpu[Register.R9] = 0x600000 | 0x83; // present, writable, 2 MiB page (SDM Vol. 3A Table 4-18)
+            m.Cpu[Register.R10] = 0x400000;
+        });
+        pair.Run(1_000_000).Reason.ShouldBe(StopReason.Halt);
+        pair.Tiered.Cpu[Register.RDX].ShouldBe(500UL * 1 + 500UL * 100);
+    }
+
     private static ulong BoundaryAtOrAfter(TestMachine m, ulong address)
     {
         var bytes = m.Memory.ReadBytes(TestMachine.CodeBase, 0x1000);
