@@ -16,6 +16,7 @@ public sealed unsafe partial class X86Cpu
     private CompiledBlockCache<X86CompiledBlock>? _blocks;
     private long _rejected;
     private long _entries;
+    private long _chained;
     private bool _tiered;
 
     /// <summary>
@@ -55,7 +56,7 @@ public sealed unsafe partial class X86Cpu
     /// <summary>What the compiling tier did so far.</summary>
     public TieringStatistics Tiering => _blocks is null
         ? new TieringStatistics(0, 0, 0, 0, CompiledBlockCapacity, 0, 0)
-        : new TieringStatistics(_blocks.Added, _rejected, _blocks.Evicted, _blocks.Count, _blocks.Capacity, _entries, _blocks.GuestInstructions);
+        : new TieringStatistics(_blocks.Added, _rejected, _blocks.Evicted, _blocks.Count, _blocks.Capacity, _entries, _blocks.GuestInstructions, _chained);
 
     internal TlbEntry* CompiledTlb => _tlb;
 
@@ -150,7 +151,39 @@ public sealed unsafe partial class X86Cpu
         _entries++;
         _lastPage = null;
         block.Body(this);
+        ChainCompiled(page);
         return true;
+    }
+
+    /// <summary>
+    /// Block chaining (QEMU TCG's direct block chaining, ARMeilleure's translated-function calls): while the
+    /// block just run left to an entry of the same code page whose compiled block is valid, that block runs
+    /// next without going back through the run loop. The loop's own work at an instruction boundary is done
+    /// here, or the chain stops and leaves it to the loop: a pending interrupt line, a breakpoint or stop
+    /// address (marked in the entry), a page change, an entry not compiled (the loop counts its heat), a stop,
+    /// a break or a budget that the next block's first basic block would overrun.
+    /// </summary>
+    private void ChainCompiled(CodePage<DecodedInstruction> page)
+    {
+        while (true)
+        {
+            var linear = Mode64 ? Rip : (uint)(_csBase + Rip);
+            if (linear >> 12 != _fetchLinPage || !ReferenceEquals(_fetchPage, page) || Rip > _fetchLimit
+                || _interruptInput is { IsAsserted: true })
+                return;
+            int slot = page.Slots[linear & 0xFFF];
+            if (slot == 0)
+                return;
+            ref var e = ref page.Entries[slot];
+            if (e.Compiled <= 0 || e.Breakpoint)
+                return;
+            var next = _blocks!.Get(e.Compiled, page, slot);
+            if (next is null || next.Shape != CompiledShape || _run.Executed + (ulong)(uint)next.HeadLength > _run.Limit)
+                return;
+            _entries++;
+            _chained++;
+            next.Body(this);
+        }
     }
 
     /// <summary>Clears the handle of an evicted block in its entry (when the page still holds that entry).</summary>

@@ -8,5 +8,6 @@ namespace LoaderHarness.Emulator.Core.Tiering;
 /// <param name="Capacity">The most compiled blocks held at once.</param>
 /// <param name="Entries">Times compiled code was entered.</param>
 /// <param name="GuestInstructions">Guest instructions in the compiled blocks held now (their translated size).</param>
+/// <param name="Chained">Of <paramref name="Entries"/>, those made straight from another compiled block without the run loop.</param>
 public readonly record struct TieringStatistics(
-    long Compiled, long Rejected, long Evicted, int Resident, int Capacity, long Entries, long GuestInstructions);
+    long Compiled, long Rejected, long Evicted, int Resident, int Capacity, long Entries, long GuestInstructions, long Chained = 0);

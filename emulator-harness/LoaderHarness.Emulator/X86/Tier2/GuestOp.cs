@@ -26,6 +26,15 @@ internal enum GuestOp : byte
     Shl,
     Shr,
     Sar,
+
+    /// <summary>SHL/SAL by CL: a masked count of 0 changes nothing, flags included, so the flags it finds may pass through.</summary>
+    ShlCl,
+
+    /// <summary>SHR by CL.</summary>
+    ShrCl,
+
+    /// <summary>SAR by CL.</summary>
+    SarCl,
     Imul,
     Push,
     Pop,

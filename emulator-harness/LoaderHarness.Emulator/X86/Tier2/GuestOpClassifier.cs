@@ -94,7 +94,12 @@ internal static class GuestOpClassifier
             GuestOp.Jmp when i.NearBranchTarget == rip => GuestOp.None, // jmp . ends the run (SelfLoop): the interpreter reports it
             GuestOp.Ret when i.Code is not (Code.Retnq or Code.Retnd or Code.Retnw or Code.Retnq_imm16 or Code.Retnd_imm16 or Code.Retnw_imm16) => GuestOp.None,
             GuestOp.Push or GuestOp.Pop when i.Op0Kind == OpKind.Memory => GuestOp.None,
-            GuestOp.Shl or GuestOp.Shr or GuestOp.Sar when i.OpCount == 2 && i.Op1Kind == OpKind.Register => GuestOp.None,
+            GuestOp.Shl or GuestOp.Shr or GuestOp.Sar when i.OpCount == 2 && i.Op1Kind == OpKind.Register => op switch
+            {
+                GuestOp.Shl => GuestOp.ShlCl,
+                GuestOp.Shr => GuestOp.ShrCl,
+                _ => GuestOp.SarCl,
+            },
             GuestOp.Imul when i.OpCount == 1 => GuestOp.None,
             GuestOp.Mov when i.Op0Kind == OpKind.Memory && i.OpCount == 2 && i.Op1Kind == OpKind.Memory => GuestOp.None,
             _ => op,
@@ -104,9 +109,9 @@ internal static class GuestOpClassifier
     /// <summary>Whether the operation ends a basic block (control leaves or may leave the fall-through path).</summary>
     public static bool EndsBlock(GuestOp op) => op is GuestOp.Jcc or GuestOp.Jmp or GuestOp.Call or GuestOp.Ret;
 
-    /// <summary>Whether the operation reads the arithmetic flags.</summary>
+    /// <summary>Whether the operation reads the arithmetic flags (a shift by CL keeps them when its count is 0).</summary>
     public static bool ReadsFlags(GuestOp op) => op is GuestOp.Adc or GuestOp.Sbb or GuestOp.Inc or GuestOp.Dec
-        or GuestOp.Jcc or GuestOp.Setcc or GuestOp.Cmovcc;
+        or GuestOp.Jcc or GuestOp.Setcc or GuestOp.Cmovcc or GuestOp.ShlCl or GuestOp.ShrCl or GuestOp.SarCl;
 
     /// <summary>Whether the operation replaces all six arithmetic flags without reading them.</summary>
     public static bool WritesAllFlags(GuestOp op) => op is GuestOp.Add or GuestOp.Sub or GuestOp.Cmp or GuestOp.And

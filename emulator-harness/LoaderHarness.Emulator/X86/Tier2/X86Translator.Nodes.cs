@@ -137,6 +137,9 @@ internal sealed partial class X86Translator
             case GuestOp.Shl or GuestOp.Shr or GuestOp.Sar:
                 EmitShift(in node, size);
                 return;
+            case GuestOp.ShlCl or GuestOp.ShrCl or GuestOp.SarCl:
+                EmitShiftByCl(in node, size);
+                return;
             case GuestOp.Imul:
                 EmitImul(in node, size);
                 return;
@@ -271,6 +274,40 @@ internal sealed partial class X86Translator
         Release(flags);
     }
 
+    /// <summary>
+    /// SHL/SHR/SAR by CL: the count is masked to 5 bits (6 with REX.W); a masked count of 0 changes nothing,
+    /// not the destination, not the flags, and does not touch a memory operand (SDM Vol. 2B SAL/SAR/SHL/SHR,
+    /// "If the count is 0, the flags are not affected"), as the interpreter's handler returns early.
+    /// </summary>
+    private void EmitShiftByCl(in GuestNode node, int size)
+    {
+        var skip = _il.DefineLabel();
+        EmitReadGpr(Register.CL);
+        LdConst(size == 8 ? 0x3FUL : 0x1FUL);
+        _il.Emit(OpCodes.And);
+        var count = Store();
+        _il.Emit(OpCodes.Ldloc, count);
+        _il.Emit(OpCodes.Brfalse, skip);
+        EmitReadOperand(in node, 0, size);
+        var a = Store();
+        var flags = Temp();
+        _il.Emit(OpCodes.Ldloc, a);
+        _il.Emit(OpCodes.Ldloc, count);
+        _il.Emit(OpCodes.Conv_I4);
+        _il.Emit(OpCodes.Ldc_I4, size);
+        _il.Emit(OpCodes.Ldloca, flags);
+        _il.Emit(OpCodes.Call, node.Op switch { GuestOp.ShlCl => ShlMethod, GuestOp.ShrCl => ShrMethod, _ => SarMethod });
+        var r = Store();
+        EmitWriteOp0(in node, r);
+        EmitSetArith(in node, flags);
+        _il.MarkLabel(skip);
+        _known = false; // which producer holds the flags now depends on the count
+        Release(a);
+        Release(r);
+        Release(flags);
+        Release(count);
+    }
+
     private void EmitImul(in GuestNode node, int size)
     {
         ref readonly var d = ref node.D;
@@ -288,9 +325,19 @@ internal sealed partial class X86Translator
             LdConst(d.I.GetImmediate(2) & X86Cpu.Mask(size));
         }
         var flags = Temp();
-        _il.Emit(OpCodes.Ldc_I4, size);
-        _il.Emit(OpCodes.Ldloca, flags);
-        _il.Emit(OpCodes.Call, ImulMethod);
+        if (node.FlagsLive)
+        {
+            _il.Emit(OpCodes.Ldc_I4, size);
+            _il.Emit(OpCodes.Ldloca, flags);
+            _il.Emit(OpCodes.Call, ImulMethod);
+        }
+        else
+        {
+            // Flags dead: the truncated product only, whose low bits are those of the unsigned product of the
+            // zero-extended operands (SDM Vol. 2A IMUL: the lower half of the product is the same for signed and unsigned operands).
+            _il.Emit(OpCodes.Mul);
+            MaskTo(size);
+        }
         var r = Store();
         EmitWriteGpr(d.I.Op0Register, r);
         EmitSetArith(in node, flags);

@@ -41,6 +41,31 @@ public sealed class TieredKernelTests
         TestContext.Out.WriteLine($"{until}: {actual.Instructions:N0} instructions; interpreter {expected.WallTime.TotalSeconds:F2} s, tiered {actual.WallTime.TotalSeconds:F2} s");
     }
 
+    /// <summary>
+    /// The cloud bzImage through its own (lz4) decompressor in long mode to start_kernel: the decompressor's
+    /// loops run compiled and chained, the tiers must agree on the stop, the count and the readback.
+    /// </summary>
+    [Test]
+    public void Bzimage_through_its_decompressor_ends_identically_on_both_tiers()
+    {
+        var expected = BootBzImage(EngineTier.Interpreter);
+        var actual = BootBzImage(EngineTier.Tiered);
+
+        actual.StopReason.ShouldBe(expected.StopReason, actual.StopDetail);
+        actual.Milestone.ShouldBe(expected.Milestone);
+        actual.StopPc.ShouldBe(expected.StopPc);
+        actual.Instructions.ShouldBe(expected.Instructions);
+        actual.KernelPhysical.ShouldBe(expected.KernelPhysical);
+        JsonSerializer.Serialize(actual.Readback).ShouldBe(JsonSerializer.Serialize(expected.Readback));
+        actual.Contracts.Select(c => $"{c.Contract.Id}: {c.Verdict} {c.Detail}")
+            .ShouldBe(expected.Contracts.Select(c => $"{c.Contract.Id}: {c.Verdict} {c.Detail}"));
+        TestContext.Out.WriteLine($"bzImage to start_kernel: {actual.Instructions:N0} instructions; interpreter {expected.WallTime.TotalSeconds:F2} s, tiered {actual.WallTime.TotalSeconds:F2} s");
+    }
+
+    private static BootReport BootBzImage(EngineTier engine)
+        => DebianBoot.Boot(new GuestSetupRequest { Kernel = KernelImage.Parse(DebianBoot.BzImage), Initrd = DebianBoot.Initrd, CommandLine = Cmdline },
+            engine: engine).Report;
+
     private static BootReport Boot(string until, EngineTier engine)
         => DebianBoot.Boot(new GuestSetupRequest { Kernel = KernelImage.Parse(DebianBoot.Vmlinux), Initrd = DebianBoot.Initrd, CommandLine = Cmdline },
             until: until, engine: engine).Report;
