@@ -16,7 +16,7 @@ namespace LoaderHarness.Emulator.Vcpu.Acpi;
 /// segment (_SB_.PC00, pci_segment.rs), the GED pair (_SB_.GEC_, _SB_.GED_, devices/src/acpi.rs), the CPU
 /// manager's _SB_.CPUS and the memory manager's _SB_.MHPC, whose MMIO addresses and GSI come from the VMM's
 /// allocators. So the DSDT is shorter than Cloud Hypervisor's, and the tables after it sit lower than there; each
-/// table's own bytes (other than the DSDT and the addresses the XSDT and FACP hold) are Cloud Hypervisor's.
+/// table's own bytes (other than the DSDT and the addresses the RSDP, XSDT and FACP hold) are Cloud Hypervisor's.
 /// </remarks>
 public static class CloudHypervisorAcpi
 {
