@@ -99,12 +99,15 @@ public static partial class VmmProfiles
         },
     };
 
-    /// <summary>Cloud Hypervisor (arch/src/x86_64/{regs.rs,layout.rs,mod.rs}): PVH, or a bzImage at its 32-bit entry.</summary>
+    /// <summary>
+    /// Cloud Hypervisor v53.0 (arch/src/x86_64/{regs.rs,layout.rs,mod.rs}): PVH, or a bzImage at its 32-bit entry; the
+    /// MP table and the ACPI tables (vmm/src/acpi.rs), the RSDP at 0xA0000.
+    /// </summary>
     public static VmmProfile CloudHypervisor { get; } = new()
     {
         Name = "cloud-hypervisor",
         Summary = "Cloud Hypervisor: PVH or bzImage 32-bit entry, CR0 0x1, no paging, RSDP 0xA0000",
-        Source = "cloud-hypervisor arch/src/x86_64/regs.rs, layout.rs, mod.rs",
+        Source = "cloud-hypervisor v53.0 arch/src/x86_64/regs.rs, layout.rs, mod.rs, mptable.rs; vmm/src/acpi.rs",
         X86 = new X86ProfileValues
         {
             Layout = new X86GuestLayout
@@ -114,8 +117,9 @@ public static partial class VmmProfiles
                 Reserved = [new MemoryMapEntry(0xE800_0000, 256UL << 20, MemoryType.Reserved)],
                 VcpuAreas = [("boot GDT and IDT", 0x500, 0x28), ("boot stack", 0x8000, 0x1000)],
             },
-            LinuxRsdpAddress = 0xA_0000,
-            PvhRsdpAddress = 0xA_0000,
+            LinuxRsdpAddress = Acpi.CloudHypervisorAcpi.RsdpAddress,
+            PvhRsdpAddress = Acpi.CloudHypervisorAcpi.RsdpAddress,
+            Acpi = Acpi.CloudHypervisorAcpi.Build(),
             Entries = new Dictionary<X86EntryMode, X86VcpuValues>
             {
                 [X86EntryMode.Protected32] = Vmm([0, Code32, Data32, Tss67], cr0: 0x1) with { StackPointer = 0x8FF0 },

@@ -16,7 +16,7 @@ namespace LoaderHarness.Tests.Emulator.Boot;
 /// <summary>
 /// Real kernels on the local APIC and the I/O APIC, as under KVM: Debian's 6.1 cloud kernel (no MP-table parser,
 /// CONFIG_X86_MPPARSE unset) uses the local APIC and its TSC-deadline timer; the generic 6.12 kernel also finds the
-/// profile's MP table and routes the ISA interrupts through the I/O APIC. The log lines are the kernel's own
+/// profile's MP table, takes the MADT over it, and routes the interrupts through the I/O APIC. The log lines are the kernel's own
 /// (arch/x86/kernel/mpparse.c, apic/io_apic.c mp_register_ioapic, apic/apic.c).
 /// </summary>
 [TestFixture]
@@ -63,22 +63,32 @@ public sealed class X86ApicRealKernelTests
     }
 
     [Test]
-    public void The_generic_kernel_reads_cloud_hypervisors_mp_table_and_switches_to_the_io_apic()
+    public void The_generic_kernel_finds_cloud_hypervisors_mp_table_but_takes_the_madt_and_switches_to_the_io_apic()
     {
         var kernel = DebianKernelSet.Amd64Generic612;
         var vmlinux = kernel.Vmlinux();
-        // Cloud Hypervisor writes an MP table and (in this profile) no ACPI tables, so the kernel takes the MP table;
-        // under Firecracker's profile the MADT would win (acpi_boot_init before get_smp_config).
+        // Cloud Hypervisor writes an MP table and ACPI tables; the kernel scans for both, and the MADT wins
+        // (arch/x86/kernel/setup.c runs acpi_boot_init before get_smp_config, and mpparse.c default_get_smp_config
+        // returns early once acpi_lapic and acpi_ioapic are set).
         var report = Boot(vmlinux, KallsymsReader.Recover(vmlinux), VmmProfiles.CloudHypervisor, 3_000_000_000);
 
         // mpparse.c smp_scan_config found the floating pointer at Cloud Hypervisor's MPTABLE_START (mptable.rs)...
         report.Console.ShouldContain("found SMP MP-table at [mem 0x0009fc00-0x0009fc0f]");
-        // ...io_apic.c mp_register_ioapic read IOAPICVER: 0x11, 24 entries, at 0xFEC00000 with the table's ID num_cpus + 1...
-        report.Console.ShouldContain("IOAPIC[0]: apic_id 2, version 17, address 0xfec00000, GSI 0-23");
-        // ...and apic.c apic_intr_mode_init left virtual-wire mode for the I/O APIC.
+        // ...but acpi/boot.c acpi_process_madt took the MADT: the I/O APIC with the MADT's ID 0 (cpu.rs create_madt),
+        // not the MP table's num_cpus + 1, and Cloud Hypervisor's override of IRQ 4.
+        report.Console.ShouldContain("ACPI: Using ACPI (MADT) for SMP configuration information");
+        report.Console.ShouldContain("IOAPIC[0]: apic_id 0, version 17, address 0xfec00000, GSI 0-23");
+        report.Console.ShouldContain("ACPI: INT_SRC_OVR (bus 0 bus_irq 4 global_irq 4 dfl dfl)");
+        // apic.c apic_intr_mode_init left virtual-wire mode for the I/O APIC.
         report.Console.ShouldContain("APIC: Switch to symmetric I/O mode setup");
-        report.Console.ShouldContain("serial8250: ttyS0 at I/O 0x3f8 (irq = 4, base_baud = 115200) is a 16550A");
-        report.StopReason.ShouldBe(StopReason.Halt);
+        // The FADT is hardware-reduced, so there are no legacy IRQs (acpi/boot.c acpi_reduced_hw_init): COM1, found
+        // through PnP ACPI in the DSDT, gets a dynamically allocated IRQ number for GSI 4, not 4.
+        report.Console.ShouldMatch(@"00:\d\d: ttyS0 at I/O 0x3f8 \(irq = \d+, base_baud = 115200\) is a 16550A");
+        // /init's reboot(2) powers off through the DSDT's _S5_ and the FADT's sleep control register (hwesleep.c).
+        report.Console.ShouldContain("ACPI: PM: Preparing to enter system sleep state S5");
+        report.StopReason.ShouldBe(StopReason.PowerOff);
+        report.Contracts.Where(c => c.Contract.Id is "x86.log.mp-table" or "x86.log.ioapic" or "x86.log.acpi-tables")
+            .Select(c => $"{c.Contract.Id} {c.Verdict}").ShouldBe(["x86.log.acpi-tables Pass", "x86.log.mp-table Pass", "x86.log.ioapic Pass"]);
         report.Contracts.Where(c => c.Contract.Id is "x86.log.mp-table" or "x86.log.ioapic")
             .Select(c => $"{c.Contract.Id} {c.Verdict}: {c.Detail}").ShouldBe(
             [

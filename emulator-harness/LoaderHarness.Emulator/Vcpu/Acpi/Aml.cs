@@ -64,6 +64,17 @@ public static class Aml
         return b;
     }
 
+    /// <summary>
+    /// An integer as rust-vmm's acpi_tables crate (0.2.1, src/aml.rs <c>impl Aml for Byte</c> … <c>QWord</c>) encodes
+    /// it, the encoder Cloud Hypervisor uses: ZeroOp (0x00) for 0, OneOp (0x01) for 1, else the smallest constant.
+    /// </summary>
+    public static byte[] CompactInteger(ulong value) => value switch
+    {
+        0 => [0x00],
+        1 => [0x01],
+        _ => Integer(value),
+    };
+
     /// <summary><c>String := StringPrefix AsciiCharList NullChar</c> (§20.2.3).</summary>
     public static byte[] String(string value) => [0x0D, .. Encoding.ASCII.GetBytes(value), 0];
 

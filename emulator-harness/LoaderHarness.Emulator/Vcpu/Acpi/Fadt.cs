@@ -15,6 +15,10 @@ public sealed record Fadt
     public const uint PowerButton = 1u << 4;
     /// <summary><c>Flags</c> bit 5, SLP_BUTTON: no fixed-feature sleep button.</summary>
     public const uint SleepButton = 1u << 5;
+    /// <summary><c>Flags</c> bit 8, TMR_VAL_EXT: the PM timer's value is 32 bits wide.</summary>
+    public const uint TimerValueExtended = 1u << 8;
+    /// <summary><c>Flags</c> bit 10, RESET_REG_SUP: <c>RESET_REG</c> resets the system.</summary>
+    public const uint ResetRegisterSupported = 1u << 10;
     /// <summary><c>Flags</c> bit 20, HW_REDUCED_ACPI: no fixed hardware, no SCI through PM1 registers.</summary>
     public const uint HardwareReducedAcpi = 1u << 20;
     /// <summary><c>IAPC_BOOT_ARCH</c> bit 2, VGA Not Present (Table 5.11).</summary>
@@ -38,6 +42,8 @@ public sealed record Fadt
     public byte MinorVersion { get; init; }
     /// <summary><c>X_DSDT</c> at 140.</summary>
     public ulong XDsdt { get; init; }
+    /// <summary><c>X_PM_TMR_BLK</c> at 208.</summary>
+    public GenericAddress XPmTimerBlock { get; init; }
     /// <summary><c>SLEEP_CONTROL_REG</c> at 244.</summary>
     public GenericAddress SleepControlRegister { get; init; }
     /// <summary><c>SLEEP_STATUS_REG</c> at 256.</summary>
@@ -57,6 +63,7 @@ public sealed record Fadt
         t[128] = ResetValue;
         t[131] = MinorVersion;
         BinaryPrimitives.WriteUInt64LittleEndian(t.AsSpan(140), XDsdt);
+        XPmTimerBlock.WriteTo(t.AsSpan(208));
         SleepControlRegister.WriteTo(t.AsSpan(244));
         SleepStatusRegister.WriteTo(t.AsSpan(256));
         if (HypervisorVendorId is { } vendor)

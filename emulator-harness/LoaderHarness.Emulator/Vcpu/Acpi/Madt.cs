@@ -42,6 +42,21 @@ public static class Madt
         return e;
     }
 
+    /// <summary>
+    /// Processor Local x2APIC structure (§5.2.12.12, Table 5.63): type 9, length 16, reserved, x2APIC ID, flags
+    /// (bit 0 Enabled, bit 1 Online Capable, Table 5.47), ACPI processor UID.
+    /// </summary>
+    public static byte[] LocalX2Apic(uint x2ApicId, uint flags, uint processorUid)
+    {
+        var e = new byte[16];
+        e[0] = 9;
+        e[1] = 16;
+        BinaryPrimitives.WriteUInt32LittleEndian(e.AsSpan(4), x2ApicId);
+        BinaryPrimitives.WriteUInt32LittleEndian(e.AsSpan(8), flags);
+        BinaryPrimitives.WriteUInt32LittleEndian(e.AsSpan(12), processorUid);
+        return e;
+    }
+
     /// <summary>I/O APIC structure (§5.2.12.3, Table 5.48): type 1, length 12, ID, reserved, address, GSI base.</summary>
     public static byte[] IoApic(byte ioApicId, uint address, uint gsiBase)
     {

@@ -99,6 +99,61 @@ public sealed class IaslDisassemblyTests
         dsl.ShouldContain("Name (_HID, EisaId (\"PNP0303\")");
     }
 
+    private static string CloudHypervisor(string signature) => Disassemble(CloudHypervisorAcpi.Build().Find(signature).ShouldNotBeNull());
+
+    [TestCase("XSDT")]
+    [TestCase("FACP")]
+    [TestCase("APIC")]
+    [TestCase("MCFG")]
+    [TestCase("DSDT")]
+    public void Iasl_finds_no_checksum_error_in_the_cloud_hypervisor_table(string signature)
+    {
+        var dsl = CloudHypervisor(signature);
+
+        TestContext.Out.WriteLine(dsl);
+        dsl.ShouldNotContain("Incorrect checksum");
+        Normalize(dsl).ShouldMatch("(Oem ID : |OEM ID )\"CLOUDH\"");
+    }
+
+    [Test]
+    public void Iasl_reads_cloud_hypervisors_fadt_as_hardware_reduced_with_reset_and_pm_timer()
+    {
+        var dsl = Normalize(CloudHypervisor("FACP"));
+
+        dsl.ShouldContain("Hardware Reduced (V5) : 1");
+        dsl.ShouldContain("Reset Register Supported (V2) : 1");
+        dsl.ShouldContain("32-bit PM Timer (V1) : 1");
+        dsl.ShouldContain("FADT Minor Revision : 03");
+        dsl.ShouldContain($"[08Ch 0140 8] DSDT Address : {CloudHypervisorAcpi.Build().Find("DSDT")!.Address:X16}");
+        dsl.ShouldContain("Hypervisor ID : 50594844554F4C43"); // "CLOUDHYP" read as a little-endian UINT64
+    }
+
+    [Test]
+    public void Iasl_reads_cloud_hypervisors_madt_as_an_x2apic_the_io_apic_and_one_override()
+    {
+        var dsl = Normalize(CloudHypervisor("APIC"));
+
+        dsl.ShouldContain("Local Apic Address : FEE00000");
+        dsl.ShouldContain("Subtable Type : 09 [Processor Local x2APIC]");
+        dsl.ShouldContain("Subtable Type : 01 [I/O APIC]");
+        dsl.ShouldContain("Subtable Type : 02 [Interrupt Source Override]");
+        dsl.ShouldContain("Source : 04");
+    }
+
+    [Test]
+    public void Iasl_decompiles_cloud_hypervisors_dsdt()
+    {
+        var dsl = Normalize(CloudHypervisor("DSDT"));
+
+        dsl.ShouldContain("Device (_SB.MBRD)");
+        dsl.ShouldContain("Name (_HID, EisaId (\"PNP0C02\")");
+        dsl.ShouldContain("Device (_SB.COM1)");
+        dsl.ShouldContain("IO (Decode16, 0x03F8, // Range Minimum 0x03F8, // Range Maximum 0x00, // Alignment 0x08, // Length )");
+        dsl.ShouldContain("Name (_S5, Package (0x04) // _S5_: S5 System State { 0x05, 0x05, Zero, Zero })");
+        dsl.ShouldContain("Device (_SB.PWRB)");
+        dsl.ShouldContain("Name (_HID, EisaId (\"PNP0C0C\")");
+    }
+
     /// <summary>iasl's listing with every run of white space, line breaks included, folded to one space.</summary>
     private static string Normalize(string dsl) => System.Text.RegularExpressions.Regex.Replace(dsl, @"\s+", " ");
 }
