@@ -38,6 +38,7 @@ public sealed unsafe partial class X86Cpu
     {
         _mmu.Flush();
         FlushUpperCache();
+        FlushFetchCache();
         _fetchLinPage = ulong.MaxValue;
         BreakChain();
     }
@@ -47,6 +48,7 @@ public sealed unsafe partial class X86Cpu
     {
         _mmu.FlushPage(linear);
         FlushUpperCache(); // INVLPG drops every paging-structure cache entry (SDM Vol. 3A §4.10.4.1)
+        FlushFetchCache();
         _fetchLinPage = ulong.MaxValue;
         BreakChain();
     }

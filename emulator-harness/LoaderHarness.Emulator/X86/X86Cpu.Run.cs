@@ -338,6 +338,8 @@ public sealed unsafe partial class X86Cpu
 
     private bool SetupFetch(ulong linear)
     {
+        if (TryCachedFetch(linear))
+            return true;
         var physical = Translate(linear, AccessKind.Execute, out _);
         var host = Memory.TryTranslate(physical & ~0xFFFUL, out var contiguous);
         if (host == null || contiguous < 4096)
@@ -352,6 +354,7 @@ public sealed unsafe partial class X86Cpu
         _fetchPage = page;
         _fetchHost = host;
         _fetchLinPage = linear >> 12;
+        RememberFetch(linear, page, host);
         return true;
     }
 
