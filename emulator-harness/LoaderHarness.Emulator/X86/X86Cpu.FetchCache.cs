@@ -53,6 +53,32 @@ public sealed unsafe partial class X86Cpu
         e.Epoch = _fetchEpoch;
     }
 
+    /// <summary>
+    /// The slot of the instruction at <paramref name="next"/> when the run loop, given it, would do nothing but find
+    /// it: INTR low, within the CS limit, its page in the fetch cache, already decoded, no breakpoint, stop or trap on
+    /// it. Sets the fetch state to its page; 0 sends the chain back to the loop.
+    /// </summary>
+    private int FollowUnlinked(ulong next)
+    {
+        if (_interruptInput is { IsAsserted: true } || next > _fetchLimit)
+            return 0;
+        var linear = Mode64 ? next : (uint)(_csBase + next);
+        if (linear >> 12 != _fetchLinPage && !TryCachedFetch(linear))
+            return 0;
+        var page = _fetchPage!;
+        int s = page.Slots[linear & 0xFFF];
+        return s == 0 || page.Entries[s].Breakpoint ? 0 : s;
+    }
+
+    /// <summary>Records in <paramref name="d"/> that its successor or target at <paramref name="next"/> is <paramref name="slot"/>, as the loop's link does.</summary>
+    private static void Link(ref DecodedInstruction d, ulong next, int slot)
+    {
+        if (next == d.NextIP)
+            d.Next = (ushort)slot;
+        else if (next == d.Target)
+            d.TargetSlot = (ushort)slot;
+    }
+
     private struct FetchCacheEntry
     {
         public ulong LinearPage;

@@ -232,7 +232,20 @@ public sealed unsafe partial class X86Cpu
                 break;
             int s = next == d.NextIP ? d.Next : next == d.Target ? d.TargetSlot : 0;
             if (s == 0)
-                break;
+            {
+                // Not linked (a return, an indirect branch, a first visit, another page): follow it here when the
+                // loop would only look it up, so the chain goes on.
+                if (TObservation.Tiered || (s = FollowUnlinked(next)) == 0)
+                    break;
+                if (_fetchPage != page)
+                {
+                    page = _fetchPage!;
+                    entries = ref MemoryMarshal.GetArrayDataReference(page.Entries);
+                    generation = page.Generation;
+                }
+                else if (slot != 0)
+                    Link(ref d, next, s);
+            }
             if (TObservation.Tiered && LeaveForCompiled(ref Unsafe.Add(ref entries, s)))
                 break;
             slot = s;
