@@ -79,6 +79,15 @@ public sealed unsafe partial class X86Cpu
             d.TargetSlot = (ushort)slot;
     }
 
+    /// <summary>Fetches a code byte on the next page (instructions that straddle a page boundary).</summary>
+    private int FetchByteSlow(ulong linear)
+    {
+        linear = WrapLinear(linear);
+        var physical = Translate(linear, AccessKind.Execute, out _);
+        var host = Memory.TryTranslate(physical, out _);
+        return host == null ? -1 : *host;
+    }
+
     private struct FetchCacheEntry
     {
         public ulong LinearPage;

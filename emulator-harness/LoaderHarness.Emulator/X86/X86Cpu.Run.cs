@@ -233,8 +233,7 @@ public sealed unsafe partial class X86Cpu
             int s = next == d.NextIP ? d.Next : next == d.Target ? d.TargetSlot : 0;
             if (s == 0)
             {
-                // Not linked (a return, an indirect branch, a first visit, another page): follow it here when the
-                // loop would only look it up, so the chain goes on.
+                // Not linked (a return, an indirect branch, another page): go on here where the loop would only look it up.
                 if (TObservation.Tiered || (s = FollowUnlinked(next)) == 0)
                     break;
                 if (_fetchPage != page)
@@ -391,13 +390,4 @@ public sealed unsafe partial class X86Cpu
 
     /// <summary>The handler of an instruction that ends beyond the CS limit: #GP(0) before it executes (SDM Vol. 3A §5.3).</summary>
     private static void FetchBeyondLimit(X86Cpu c, ref DecodedInstruction d) => c.Throw(ExceptionVector.GeneralProtection);
-
-    /// <summary>Fetches a code byte on the next page (instructions that straddle a page boundary).</summary>
-    private int FetchByteSlow(ulong linear)
-    {
-        linear = WrapLinear(linear);
-        var physical = Translate(linear, AccessKind.Execute, out _);
-        var host = Memory.TryTranslate(physical, out _);
-        return host == null ? -1 : *host;
-    }
 }
