@@ -26,7 +26,7 @@ internal sealed unsafe class InstructionTlb<TEntry>
     /// <summary>Fetch setups served from here, for tests and measurements.</summary>
     public ulong Hits { get; private set; }
 
-    /// <summary>Fetch setups that had to walk (misses), for tests and measurements.</summary>
+    /// <summary>Fetch setups that had to walk and then filled an entry (a lookup that misses without a walk after it, such as a chain probing ahead, is not one), for tests and measurements.</summary>
     public ulong Misses { get; private set; }
 
     /// <summary>The code page and host address remembered for <paramref name="virtualPage"/> under <paramref name="key"/>; false on a miss.</summary>
@@ -36,7 +36,6 @@ internal sealed unsafe class InstructionTlb<TEntry>
         ref var e = ref _entries[(int)(virtualPage & (Size - 1))];
         if (e.VirtualPage != virtualPage || e.Page!.Key != key)
         {
-            Misses++;
             page = null!;
             host = null;
             return false;
@@ -50,6 +49,7 @@ internal sealed unsafe class InstructionTlb<TEntry>
     /// <summary>Remembers the fetch page just set up.</summary>
     public void Remember(ulong virtualPage, CodePage<TEntry> page, byte* host)
     {
+        Misses++;
         ref var e = ref _entries[(int)(virtualPage & (Size - 1))];
         e.VirtualPage = virtualPage;
         e.Page = page;

@@ -19,13 +19,6 @@ public sealed unsafe partial class X86Cpu
     private readonly Decoder[] _decoders;
     private RunControl _run = new();
     private CodePage<DecodedInstruction>? _fetchPage;
-    private readonly InstructionTlb<DecodedInstruction> _itlb = new();
-
-    /// <summary>Fetch setups served by the instruction TLB (<see cref="InstructionTlb{TEntry}"/>), for tests and measurements.</summary>
-    public ulong FetchCacheHits => _itlb.Hits;
-
-    /// <summary>Fetch setups that walked the page tables (instruction TLB misses), for tests and measurements.</summary>
-    public ulong FetchCacheMisses => _itlb.Misses;
     private ulong _fetchLinPage = ulong.MaxValue;
     private byte* _fetchHost;
     private DecodedInstruction _scratch;
@@ -239,7 +232,19 @@ public sealed unsafe partial class X86Cpu
                 break;
             int s = next == d.NextIP ? d.Next : next == d.Target ? d.TargetSlot : 0;
             if (s == 0)
-                break;
+            {
+                // Not linked (a return, an indirect branch, another page): go on here where the loop would only look it up.
+                if (TObservation.Tiered || (s = FollowUnlinked(next)) == 0)
+                    break;
+                if (_fetchPage != page)
+                {
+                    page = _fetchPage!;
+                    entries = ref MemoryMarshal.GetArrayDataReference(page.Entries);
+                    generation = page.Generation;
+                }
+                else if (slot != 0)
+                    Link(ref d, next, s);
+            }
             if (TObservation.Tiered && LeaveForCompiled(ref Unsafe.Add(ref entries, s)))
                 break;
             slot = s;
@@ -345,14 +350,8 @@ public sealed unsafe partial class X86Cpu
 
     private bool SetupFetch(ulong linear)
     {
-        var key = new CodeKey(linear >> 12, SegBase[(int)SegmentRegister.Cs], _fetchLimit, Bitness);
-        if (_itlb.TryGet(linear >> 12, key, out var cached, out var cachedHost))
-        {
-            _fetchPage = cached;
-            _fetchHost = cachedHost;
-            _fetchLinPage = linear >> 12;
+        if (TryCachedFetch(linear))
             return true;
-        }
         var physical = Translate(linear, AccessKind.Execute, out _);
         var host = Memory.TryTranslate(physical & ~0xFFFUL, out var contiguous);
         if (host == null || contiguous < 4096)
@@ -361,7 +360,7 @@ public sealed unsafe partial class X86Cpu
             return false;
         }
         var ppn = physical >> 12;
-        var page = _code.Fetch(ppn, key, out var added);
+        var page = _code.Fetch(ppn, FetchKey(linear), out var added);
         if (added)
             _mmu.WriteProtect(ppn); // writes to this page must now take the slow path, which invalidates decoded code
         _fetchPage = page;
@@ -391,13 +390,4 @@ public sealed unsafe partial class X86Cpu
 
     /// <summary>The handler of an instruction that ends beyond the CS limit: #GP(0) before it executes (SDM Vol. 3A §5.3).</summary>
     private static void FetchBeyondLimit(X86Cpu c, ref DecodedInstruction d) => c.Throw(ExceptionVector.GeneralProtection);
-
-    /// <summary>Fetches a code byte on the next page (instructions that straddle a page boundary).</summary>
-    private int FetchByteSlow(ulong linear)
-    {
-        linear = WrapLinear(linear);
-        var physical = Translate(linear, AccessKind.Execute, out _);
-        var host = Memory.TryTranslate(physical, out _);
-        return host == null ? -1 : *host;
-    }
 }

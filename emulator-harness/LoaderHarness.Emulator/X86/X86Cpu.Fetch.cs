@@ -1,0 +1,68 @@
+using LoaderHarness.Emulator.Core;
+
+namespace LoaderHarness.Emulator.X86;
+
+/// <summary>
+/// Fetch beyond the current page without the run loop: the instruction TLB (<see cref="InstructionTlb{TEntry}"/>)
+/// sets up a page execution returns to, and the interpreter's chain follows returns, indirect branches and jumps
+/// into another cached page where the loop would only have looked the instruction up.
+/// </summary>
+public sealed unsafe partial class X86Cpu
+{
+    private readonly InstructionTlb<DecodedInstruction> _itlb = new();
+
+    /// <summary>Fetch setups served by the instruction TLB (<see cref="InstructionTlb{TEntry}"/>), for tests and measurements.</summary>
+    public ulong FetchCacheHits => _itlb.Hits;
+
+    /// <summary>Fetch setups that walked the page tables (instruction TLB misses), for tests and measurements.</summary>
+    public ulong FetchCacheMisses => _itlb.Misses;
+
+    /// <summary>What decoded code at <paramref name="linear"/> depends on: its linear page, the CS base and limit, and the bitness.</summary>
+    private CodeKey FetchKey(ulong linear) => new(linear >> 12, SegBase[(int)SegmentRegister.Cs], _fetchLimit, Bitness);
+
+    /// <summary>Sets the fetch state for <paramref name="linear"/>'s page from the instruction TLB; false on a miss.</summary>
+    private bool TryCachedFetch(ulong linear)
+    {
+        if (!_itlb.TryGet(linear >> 12, FetchKey(linear), out var page, out var host))
+            return false;
+        _fetchPage = page;
+        _fetchHost = host;
+        _fetchLinPage = linear >> 12;
+        return true;
+    }
+
+    /// <summary>
+    /// The slot of the instruction at <paramref name="next"/> when the run loop, given it, would do nothing but find
+    /// it: INTR low, within the CS limit, its page in the fetch cache, already decoded, no breakpoint, stop or trap on
+    /// it. Sets the fetch state to its page; 0 sends the chain back to the loop.
+    /// </summary>
+    private int FollowUnlinked(ulong next)
+    {
+        if (_interruptInput is { IsAsserted: true } || next > _fetchLimit)
+            return 0;
+        var linear = Mode64 ? next : (uint)(_csBase + next);
+        if (linear >> 12 != _fetchLinPage && !TryCachedFetch(linear))
+            return 0;
+        var page = _fetchPage!;
+        int s = page.Slots[linear & 0xFFF];
+        return s == 0 || page.Entries[s].Breakpoint ? 0 : s;
+    }
+
+    /// <summary>Records in <paramref name="d"/> that its successor or target at <paramref name="next"/> is <paramref name="slot"/>, as the loop's link does.</summary>
+    private static void Link(ref DecodedInstruction d, ulong next, int slot)
+    {
+        if (next == d.NextIP)
+            d.Next = (ushort)slot;
+        else if (next == d.Target)
+            d.TargetSlot = (ushort)slot;
+    }
+
+    /// <summary>Fetches a code byte on the next page (instructions that straddle a page boundary).</summary>
+    private int FetchByteSlow(ulong linear)
+    {
+        linear = WrapLinear(linear);
+        var physical = Translate(linear, AccessKind.Execute, out _);
+        var host = Memory.TryTranslate(physical, out _);
+        return host == null ? -1 : *host;
+    }
+}

@@ -1,0 +1,90 @@
+using Iced.Intel;
+using LoaderHarness.Emulator.Core;
+using NUnit.Framework;
+using Shouldly;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace LoaderHarness.Tests.Emulator.X86;
+
+/// <summary>
+/// The interpreter's instruction TLB and its chains that follow returns and indirect branches: a code page whose
+/// mapping changes runs from its new frame once the TLB is flushed (INVLPG, a CR3 write: SDM Vol. 3A §4.10.4).
+/// </summary>
+public class FetchChainTests
+{
+    private const ulong Tables = 0x20_0000;
+    private const ulong Function = 0x5555_0000;
+    private const ulong FrameOne = 0x70_0000, FrameTwo = 0x71_0000;
+
+    [Test]
+    public void A_called_code_page_remapped_by_invlpg_or_a_cr3_write_runs_from_its_new_frame()
+    {
+        using var m = new TestMachine();
+        var pt = new PageTableBuilder(m.Memory, PagingFormat.FourLevel, Tables);
+        pt.IdentityMap(0, 0x2_0000);
+        pt.IdentityMap(TestMachine.StackTop - 0x4000, TestMachine.StackTop);
+        m.EnterLong64(TestMachine.CodeBase);
+        m.Cpu.Cr3 = pt.Root;
+        var leaf = pt.Map(Function, FrameOne, PageTableBuilder.Present | PageTableBuilder.Writable);
+        pt.IdentityMap(Tables, Tables + 0x10_000);
+        m.Memory.Write(FrameOne, [0xB8, 1, 0, 0, 0, 0xC3]); // mov eax, 1; ret
+        m.Memory.Write(FrameTwo, [0xB8, 2, 0, 0, 0, 0xC3]); // mov eax, 2; ret
+        m.Load(64, TestMachine.CodeBase, a =>
+        {
+            a.mov(rsi, (long)leaf);
+            a.mov(rdi, unchecked((long)Function));
+            a.call(rdi);
+            a.mov(r8, rax);
+            a.call(rdi);
+            a.mov(r9, rax);
+            a.mov(__qword_ptr[rsi], (int)(FrameTwo | 3));
+            a.invlpg(__byte_ptr[rdi]);
+            a.call(rdi);
+            a.mov(r10, rax);
+            a.mov(__qword_ptr[rsi], (int)(FrameOne | 3));
+            a.mov(rax, cr3);
+            a.mov(cr3, rax);
+            a.call(rdi);
+            a.mov(r11, rax);
+            a.hlt();
+        });
+
+        m.Run().Reason.ShouldBe(StopReason.Halt);
+        m.Cpu[Register.R8].ShouldBe(1UL);
+        m.Cpu[Register.R9].ShouldBe(1UL, "the second call returns through the cached page");
+        m.Cpu[Register.R10].ShouldBe(2UL, "INVLPG drops the cached translation");
+        m.Cpu[Register.R11].ShouldBe(1UL, "a CR3 write drops every cached translation");
+    }
+
+    [Test]
+    public void Returns_into_another_page_count_every_instruction()
+    {
+        // 100 indirect calls into another page and back: 3 before the loop, 5 per iteration (call, mov, ret, dec,
+        // jnz), the HLT.
+        using var m = new TestMachine();
+        var pt = new PageTableBuilder(m.Memory, PagingFormat.FourLevel, Tables);
+        pt.IdentityMap(0, 0x2_0000);
+        pt.IdentityMap(TestMachine.StackTop - 0x4000, TestMachine.StackTop);
+        m.EnterLong64(TestMachine.CodeBase);
+        m.Cpu.Cr3 = pt.Root;
+        pt.Map(Function, FrameOne, PageTableBuilder.Present | PageTableBuilder.Writable);
+        m.Memory.Write(FrameOne, [0xB8, 1, 0, 0, 0, 0xC3]); // mov eax, 1; ret
+        m.Load(64, TestMachine.CodeBase, a =>
+        {
+            var loop = a.CreateLabel();
+            a.mov(rdi, unchecked((long)Function));
+            a.mov(ecx, 100);
+            a.xor(eax, eax);
+            a.Label(ref loop);
+            a.call(rdi);
+            a.dec(ecx);
+            a.jnz(loop);
+            a.hlt();
+        });
+
+        var result = m.Run();
+
+        result.Reason.ShouldBe(StopReason.Halt);
+        m.Cpu.TotalInstructions.ShouldBe(3UL + 100 * 5 + 1);
+    }
+}
