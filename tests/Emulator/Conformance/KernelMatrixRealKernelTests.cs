@@ -74,8 +74,8 @@ public sealed class KernelMatrixRealKernelTests
     {
         // The engine `conform --kernel` runs by default: the decompressors' hot loops compiled (tier 2 is held to the
         // interpreter's counts and state by tests/Emulator/X86/Tier2, on these kernels among others).
-        var c = CasesFor(kernel, entry).SingleOrDefault(x => x.Profile.Name == profile).ShouldNotBeNull($"{profile} offers no {entry} entry")
-            with { Engine = EngineTier.Tiered };
+        var offered = CasesFor(kernel, entry).SingleOrDefault(x => x.Profile.Name == profile).ShouldNotBeNull($"{profile} offers no {entry} entry");
+        var c = offered with { Engine = EngineTier.Tiered };
         var wall = Stopwatch.StartNew();
         var report = ConformanceRunner.Run(c);
         var boot = report.Boot.ShouldNotBeNull(report.SetupError);
