@@ -112,6 +112,8 @@ internal sealed class X86BootSession : IBootSession
         _devices.ConnectTo(_cpu, localApic, new IoApic());
         if ((options.Profile?.X86?.IsaIoApicPins) is { } pins)
             _devices.Irqs.IoApicPins = pins;
+        if ((options.Profile?.X86?.AcpiPlatformPorts) is { } acpi)
+            new AcpiPlatformDevices(_clock, _cpu.RequestStop).Attach(_cpu.Bus, acpi.Shutdown, acpi.PmTimer);
         _console = new ConsoleMilestones(() => _cpu.TotalInstructions, Linear, _wall, options.ConsoleEcho);
         _devices.Com1.Output.LineCompleted += _console.OnLine;
         _console.MilestoneReached += m =>

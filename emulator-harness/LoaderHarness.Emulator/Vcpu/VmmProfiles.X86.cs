@@ -120,6 +120,7 @@ public static partial class VmmProfiles
             LinuxRsdpAddress = Acpi.CloudHypervisorAcpi.RsdpAddress,
             PvhRsdpAddress = Acpi.CloudHypervisorAcpi.RsdpAddress,
             Acpi = Acpi.CloudHypervisorAcpi.Build(),
+            AcpiPlatformPorts = (Acpi.CloudHypervisorAcpi.ShutdownPort, Acpi.CloudHypervisorAcpi.PmTimerPort),
             Entries = new Dictionary<X86EntryMode, X86VcpuValues>
             {
                 [X86EntryMode.Protected32] = Vmm([0, Code32, Data32, Tss67], cr0: 0x1) with { StackPointer = 0x8FF0 },

@@ -49,6 +49,11 @@ public sealed record X86ProfileValues
     /// (arch/x86/kvm/irq_comm.c default_routing: GSI n on IOAPIC pin n).
     /// </summary>
     public IReadOnlyList<int>? IsaIoApicPins { get; init; }
+    /// <summary>
+    /// The ports of the VMM's ACPI shutdown device and ACPI PM timer (Cloud Hypervisor's AcpiShutdownDevice and
+    /// AcpiPmTimerDevice, devices/src/acpi.rs), which its FADT points at; null for a VMM without them.
+    /// </summary>
+    public (ushort Shutdown, ushort PmTimer)? AcpiPlatformPorts { get; init; }
     /// <summary>The MP table the VMM writes (Intel MultiProcessor Specification 1.4), or null for none.</summary>
     public MpTableValues? MpTable { get; init; }
 

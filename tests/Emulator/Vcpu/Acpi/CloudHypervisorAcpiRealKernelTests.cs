@@ -50,6 +50,8 @@ public sealed class CloudHypervisorAcpiRealKernelTests
         report.Console.ShouldContain("ACPI: INT_SRC_OVR (bus 0 bus_irq 4 global_irq 4 dfl dfl)");
         // acpi/boot.c acpi_parse_fadt: the FADT's X_PM_TMR_BLK (device_manager.rs: port 0x608).
         report.Console.ShouldContain("ACPI: PM-Timer IO Port: 0x608");
+        // drivers/clocksource/acpi_pm.c init_acpi_pm_clocksource: the timer at 0x608 counts (devices/src/acpi.rs AcpiPmTimerDevice).
+        report.Console.ShouldNotContain("PM-Timer failed consistency check");
         // drivers/acpi/bus.c acpi_bus_init loaded the DSDT; sleep.c found _S5_; pnpacpi enumerated MBRD (PNP0C02) and COM1.
         report.Console.ShouldContain("ACPI: 1 ACPI AML tables successfully acquired and loaded");
         report.Console.ShouldContain("ACPI: PM: (supports S0 S5)");
