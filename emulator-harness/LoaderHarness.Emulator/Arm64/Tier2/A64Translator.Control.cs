@@ -73,7 +73,8 @@ internal sealed partial class A64Translator
                             _il.Emit(OpCodes.Beq, _nodes[index].Label);
                         }
                     }
-                    EmitDynamicExit(to);
+                    _il.Emit(OpCodes.Ldloc, to);
+                    EmitDynamicExit();
                     Release(to);
                     return;
                 }

@@ -135,7 +135,7 @@ internal sealed unsafe partial class A64Translator
         _il.Emit(OpCodes.Ldloca, value);
         _il.Emit(OpCodes.Call, TryLoadMethod);
         _il.Emit(OpCodes.Brtrue, done);
-        EmitSpill(in node);
+        EmitSpill(node.Pc, node.OwnBlockLength - node.IndexInBlock);
         _il.Emit(OpCodes.Ldarg_0);
         _il.Emit(OpCodes.Ldloc, at);
         _il.Emit(OpCodes.Ldc_I4, size);
@@ -166,7 +166,7 @@ internal sealed unsafe partial class A64Translator
         _il.Emit(OpCodes.Ldloc, value);
         _il.Emit(OpCodes.Call, TryStoreMethod);
         _il.Emit(OpCodes.Brtrue, done);
-        EmitSpill(in node);
+        EmitSpill(node.Pc, node.OwnBlockLength - node.IndexInBlock);
         _il.Emit(OpCodes.Ldarg_0);
         _il.Emit(OpCodes.Ldloc, at);
         _il.Emit(OpCodes.Ldc_I4, size);

@@ -24,7 +24,7 @@ internal sealed partial class A64Translator
         var node = _nodes[i];
         _il.MarkLabel(node.Label);
         if (node.Leader)
-            EmitBudgetCheck(in node);
+            EmitBudgetCheck(node.Pc, node.BlockLength);
         if (A64OpClassifier.IsBranch(node.Op))
         {
             EmitBranch(in node);
@@ -32,7 +32,7 @@ internal sealed partial class A64Translator
         }
         EmitOperation(in node);
         if (A64OpClassifier.AccessesMemory(node.Op))
-            EmitLimitCheck(in node);
+            EmitLimitCheck(node.Pc + 4, node.OwnBlockLength - node.IndexInBlock - 1);
         if (InBlock(node.Pc + 4, out var next))
         {
             if (next != i + 1)
@@ -40,48 +40,6 @@ internal sealed partial class A64Translator
         }
         else
             EmitExit(node.Pc + 4, 0);
-    }
-
-    /// <summary>
-    /// At a basic block's start: leave to the run loop unless the whole basic block fits in the run's limit
-    /// (the budget, the next timer deadline, or 0 when something asked the loop to look), then count it.
-    /// </summary>
-    private void EmitBudgetCheck(in A64Node node)
-    {
-        var fits = _il.DefineLabel();
-        _il.Emit(OpCodes.Ldloc, _base);
-        _il.Emit(OpCodes.Ldloc, _n);
-        _il.Emit(OpCodes.Add);
-        LdConst((ulong)node.BlockLength);
-        _il.Emit(OpCodes.Add);
-        _il.Emit(OpCodes.Ldarg_0);
-        _il.Emit(OpCodes.Call, LimitGetter);
-        _il.Emit(OpCodes.Ble_Un, fits);
-        EmitExit(node.Pc, 0);
-        _il.MarkLabel(fits);
-        _il.Emit(OpCodes.Ldloc, _n);
-        LdConst((ulong)node.BlockLength);
-        _il.Emit(OpCodes.Add);
-        _il.Emit(OpCodes.Stloc, _n);
-    }
-
-    /// <summary>After an instruction that took a slow path: when the run's limit was reached (a stop, code invalidated, an interrupt line rose) leave after it, as the interpreter's loop does.</summary>
-    private void EmitLimitCheck(in A64Node node)
-    {
-        var behind = node.OwnBlockLength - node.IndexInBlock - 1;
-        var go = _il.DefineLabel();
-        _il.Emit(OpCodes.Ldloc, _chk);
-        _il.Emit(OpCodes.Brfalse, go);
-        _il.Emit(OpCodes.Ldc_I4_0);
-        _il.Emit(OpCodes.Stloc, _chk);
-        _il.Emit(OpCodes.Ldloc, _base);
-        EmitCount(behind);
-        _il.Emit(OpCodes.Add);
-        _il.Emit(OpCodes.Ldarg_0);
-        _il.Emit(OpCodes.Call, LimitGetter);
-        _il.Emit(OpCodes.Blt_Un, go);
-        EmitExit(node.Pc + 4, behind);
-        _il.MarkLabel(go);
     }
 
     /// <summary>Branches to <paramref name="pc"/>: inside the block a plain IL branch (block chaining), else an exit.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Core.Tiering;
 
 namespace LoaderHarness.Emulator.Arm64.Tier2;
 
@@ -21,7 +22,7 @@ namespace LoaderHarness.Emulator.Arm64.Tier2;
 /// It needs a JIT: a NativeAOT process interprets, see <see cref="Arm64Cpu.Engine"/>.
 /// </summary>
 [RequiresDynamicCode("tier 2 emits IL for the JIT; callers check RuntimeFeature.IsDynamicCodeSupported")]
-internal sealed partial class A64Translator
+internal sealed partial class A64Translator : BlockFrame
 {
     /// <summary>Most guest instructions per block, bounding translation and JIT time.</summary>
     public const int MaxInstructions = 128;
@@ -35,6 +36,7 @@ internal sealed partial class A64Translator
     private readonly List<ulong> _returnSites = [];
 
     private A64Translator(Arm64Cpu cpu, CodePage<A64Instruction> page, ulong headPc, bool headBreakpoint)
+        : base(ExecutedSetter, PcSetter, LimitGetter)
     {
         _cpu = cpu;
         _page = page;

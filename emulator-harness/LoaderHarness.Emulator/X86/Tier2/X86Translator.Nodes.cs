@@ -17,12 +17,15 @@ internal sealed partial class X86Translator
         var node = _nodes[i];
         _il.MarkLabel(node.Label);
         if (node.Leader)
-            EmitBudgetCheck(in node);
+        {
+            EmitBudgetCheck(node.Rip, node.BlockLength);
+            _known = false; // the flag producer of a predecessor is not known at a basic block's start
+        }
         EmitOperation(in node);
         if (GuestOpClassifier.EndsBlock(node.Op))
             return;
         if (MayTakeSlowPath(in node))
-            EmitLimitCheck(in node);
+            EmitLimitCheck(node.D.NextIP, node.OwnBlockLength - node.IndexInBlock - 1);
         if (InBlock(node.D.NextIP, out var next))
         {
             if (next != i + 1)
@@ -30,50 +33,6 @@ internal sealed partial class X86Translator
         }
         else
             EmitExit(node.D.NextIP, 0);
-    }
-
-    /// <summary>
-    /// At a basic block's start: leave to the run loop unless the whole basic block fits in the run's limit
-    /// (the budget, or 0 when something asked the loop to look: a stop, an interrupt line, stale code), then
-    /// count the block's instructions. The flag producer of a predecessor is not known here.
-    /// </summary>
-    private void EmitBudgetCheck(in GuestNode node)
-    {
-        var fits = _il.DefineLabel();
-        _il.Emit(OpCodes.Ldloc, _base);
-        _il.Emit(OpCodes.Ldloc, _n);
-        _il.Emit(OpCodes.Add);
-        LdConst((ulong)node.BlockLength);
-        _il.Emit(OpCodes.Add);
-        _il.Emit(OpCodes.Ldarg_0);
-        _il.Emit(OpCodes.Call, LimitGetter);
-        _il.Emit(OpCodes.Ble_Un, fits);
-        EmitExit(node.Rip, 0);
-        _il.MarkLabel(fits);
-        _il.Emit(OpCodes.Ldloc, _n);
-        LdConst((ulong)node.BlockLength);
-        _il.Emit(OpCodes.Add);
-        _il.Emit(OpCodes.Stloc, _n);
-        _known = false;
-    }
-
-    /// <summary>After an instruction that took a slow path: when the run's limit was reached (a device stopped the run, code was invalidated, an interrupt line rose) leave after it, as the interpreter's chain does.</summary>
-    private void EmitLimitCheck(in GuestNode node)
-    {
-        var behind = node.OwnBlockLength - node.IndexInBlock - 1;
-        var go = _il.DefineLabel();
-        _il.Emit(OpCodes.Ldloc, _chk);
-        _il.Emit(OpCodes.Brfalse, go);
-        _il.Emit(OpCodes.Ldc_I4_0);
-        _il.Emit(OpCodes.Stloc, _chk);
-        _il.Emit(OpCodes.Ldloc, _base);
-        EmitCount(behind);
-        _il.Emit(OpCodes.Add);
-        _il.Emit(OpCodes.Ldarg_0);
-        _il.Emit(OpCodes.Call, LimitGetter);
-        _il.Emit(OpCodes.Blt_Un, go);
-        EmitExit(node.D.NextIP, behind);
-        _il.MarkLabel(go);
     }
 
     /// <summary>Branches to <paramref name="rip"/>: inside the block a plain IL branch (block chaining), else an exit.</summary>

@@ -17,8 +17,6 @@ internal sealed partial class X86Translator
 
     private static MethodInfo Runtime(string name) => typeof(CompiledRuntime).GetMethod(name, BindingFlags.Static | BindingFlags.Public)!;
 
-    private void LdConst(ulong value) => _il.Emit(OpCodes.Ldc_I8, (long)value);
-
     private void LdReg(int slot)
     {
         if (slot == 16)
@@ -138,7 +136,7 @@ internal sealed partial class X86Translator
         _il.Emit(OpCodes.Stloc, value);
         _il.Emit(OpCodes.Br, done);
         _il.MarkLabel(slow);
-        EmitSpill(in node);
+        EmitSpill(node.Rip, node.OwnBlockLength - node.IndexInBlock);
         _il.Emit(OpCodes.Ldarg_0);
         _il.Emit(OpCodes.Ldc_I4, seg);
         _il.Emit(OpCodes.Ldloc, offset);
@@ -183,7 +181,7 @@ internal sealed partial class X86Translator
         _il.Emit(size switch { 1 => OpCodes.Stind_I1, 2 => OpCodes.Stind_I2, 4 => OpCodes.Stind_I4, _ => OpCodes.Stind_I8 });
         _il.Emit(OpCodes.Br, done);
         _il.MarkLabel(slow);
-        EmitSpill(in node);
+        EmitSpill(node.Rip, node.OwnBlockLength - node.IndexInBlock);
         _il.Emit(OpCodes.Ldarg_0);
         _il.Emit(OpCodes.Ldc_I4, seg);
         _il.Emit(OpCodes.Ldloc, offset);
@@ -237,11 +235,4 @@ internal sealed partial class X86Translator
         Release(offset);
     }
 
-    /// <summary>Pops the value on the IL stack into a new temp.</summary>
-    private LocalBuilder Store()
-    {
-        var t = Temp();
-        _il.Emit(OpCodes.Stloc, t);
-        return t;
-    }
 }

@@ -4,7 +4,7 @@ using LoaderHarness.Emulator.Core;
 
 namespace LoaderHarness.Emulator.X86.Tier2;
 
-/// <summary>The block's frame: locals for registers, flags and counters, the entry, the exits and the spill before a slow path.</summary>
+/// <summary>The block's registers and lazy flags: their locals, loaded at entry and written back at exits and spills (the frame around them is <see cref="Core.Tiering.BlockFrame"/>).</summary>
 internal sealed partial class X86Translator
 {
     private static readonly FieldInfo RegsField = typeof(X86Cpu).GetField(nameof(X86Cpu.R), BindingFlags.Instance | BindingFlags.NonPublic)!;
@@ -22,7 +22,6 @@ internal sealed partial class X86Translator
     private static readonly MethodInfo LimitGetter = Getter(nameof(X86Cpu.RunLimit));
     private static readonly MethodInfo RipSetter = typeof(X86Cpu).GetProperty(nameof(X86Cpu.Rip))!.SetMethod!;
 
-    private ILGenerator _il = null!;
     private readonly LocalBuilder[] _g = new LocalBuilder[16];
     private readonly bool[] _written = new bool[16];
 
@@ -31,13 +30,8 @@ internal sealed partial class X86Translator
 
     /// <summary>Whether any instruction reads or writes the arithmetic flags: if none, the flags never leave the CPU.</summary>
     private bool _usesFlags;
-    private LocalBuilder _regs = null!, _tlb = null!, _base = null!, _n = null!, _chk = null!, _exitRip = null!, _exitN = null!;
-    private LocalBuilder _spillRip = null!, _spillN = null!, _spillReturn = null!;
-    private readonly List<Label> _spillReturns = [];
-    private Label _spill;
+    private LocalBuilder _regs = null!, _tlb = null!;
     private LocalBuilder _fOp = null!, _fSize = null!, _fA = null!, _fB = null!, _fR = null!, _fAux = null!, _fArith = null!;
-    private readonly Stack<LocalBuilder> _free = new();
-    private Label _exit;
 
     private static FieldInfo Field(string name) => typeof(X86Cpu).GetField(name, BindingFlags.Instance | BindingFlags.NonPublic)!;
 
@@ -60,9 +54,7 @@ internal sealed partial class X86Translator
         _il.Emit(OpCodes.Br, _nodes[_index[_headRip]].Label);
         for (var i = 0; i < _nodes.Count; i++)
             EmitNode(i);
-        EmitExitBlock();
-        if (_spillReturns.Count != 0)
-            EmitSpillStub();
+        EmitEpilogue();
         return method.CreateDelegate<CompiledBlockBody>();
     }
 
@@ -97,11 +89,6 @@ internal sealed partial class X86Translator
         _tlb = _il.DeclareLocal(typeof(TlbEntry*));
         for (var i = 0; i < 16; i++)
             _g[i] = _il.DeclareLocal(typeof(ulong));
-        _base = _il.DeclareLocal(typeof(ulong));
-        _n = _il.DeclareLocal(typeof(ulong));
-        _chk = _il.DeclareLocal(typeof(bool));
-        _exitRip = _il.DeclareLocal(typeof(ulong));
-        _exitN = _il.DeclareLocal(typeof(ulong));
         _fOp = _il.DeclareLocal(typeof(int));
         _fSize = _il.DeclareLocal(typeof(int));
         _fA = _il.DeclareLocal(typeof(ulong));
@@ -109,11 +96,7 @@ internal sealed partial class X86Translator
         _fR = _il.DeclareLocal(typeof(ulong));
         _fAux = _il.DeclareLocal(typeof(ulong));
         _fArith = _il.DeclareLocal(typeof(ulong));
-        _exit = _il.DefineLabel();
-        _spillRip = _il.DeclareLocal(typeof(ulong));
-        _spillN = _il.DeclareLocal(typeof(ulong));
-        _spillReturn = _il.DeclareLocal(typeof(int));
-        _spill = _il.DefineLabel();
+        DeclareCounters();
     }
 
     /// <summary>Loads registers, lazy flags and the instruction count into locals, then enters the head.</summary>
@@ -148,12 +131,7 @@ internal sealed partial class X86Translator
             LoadField(FlAuxField, _fAux);
             LoadField(FlArithField, _fArith);
         }
-        _il.Emit(OpCodes.Ldarg_0);
-        _il.Emit(OpCodes.Call, ExecutedGetter);
-        _il.Emit(OpCodes.Stloc, _base);
-        _il.Emit(OpCodes.Ldc_I4_0);
-        _il.Emit(OpCodes.Conv_U8);
-        _il.Emit(OpCodes.Stloc, _n);
+        EmitCounterEntry(ExecutedGetter);
     }
 
     private void LoadField(FieldInfo field, LocalBuilder local)
@@ -171,7 +149,7 @@ internal sealed partial class X86Translator
     }
 
     /// <summary>Writes registers the block changes and the lazy flags back to the CPU.</summary>
-    private void EmitWriteBack()
+    protected override void EmitWriteBack()
     {
         for (var i = 0; i < 16; i++)
         {
@@ -197,94 +175,4 @@ internal sealed partial class X86Translator
         StoreField(FlArithField, _fArith);
     }
 
-    /// <summary>The shared exit: state back to the CPU, RIP = exitRip, instruction count = base + exitN.</summary>
-    private void EmitExitBlock()
-    {
-        _il.MarkLabel(_exit);
-        EmitWriteBack();
-        _il.Emit(OpCodes.Ldarg_0);
-        _il.Emit(OpCodes.Ldloc, _base);
-        _il.Emit(OpCodes.Ldloc, _exitN);
-        _il.Emit(OpCodes.Add);
-        _il.Emit(OpCodes.Call, ExecutedSetter);
-        _il.Emit(OpCodes.Ldarg_0);
-        _il.Emit(OpCodes.Ldloc, _exitRip);
-        _il.Emit(OpCodes.Call, RipSetter);
-        _il.Emit(OpCodes.Ret);
-    }
-
-    /// <summary>Leaves the block at RIP <paramref name="rip"/> after <c>n − behind</c> instructions of this entry.</summary>
-    private void EmitExit(ulong rip, int behind)
-    {
-        _il.Emit(OpCodes.Ldc_I8, (long)rip);
-        _il.Emit(OpCodes.Stloc, _exitRip);
-        EmitCount(behind);
-        _il.Emit(OpCodes.Stloc, _exitN);
-        _il.Emit(OpCodes.Br, _exit);
-    }
-
-    /// <summary>Leaves the block at the RIP on the stack after all instructions counted so far.</summary>
-    private void EmitDynamicExit()
-    {
-        _il.Emit(OpCodes.Stloc, _exitRip);
-        EmitCount(0);
-        _il.Emit(OpCodes.Stloc, _exitN);
-        _il.Emit(OpCodes.Br, _exit);
-    }
-
-    /// <summary>Pushes <c>n − behind</c>: instructions of this entry completed at a point <paramref name="behind"/> instructions before the end of the current basic block.</summary>
-    private void EmitCount(int behind)
-    {
-        _il.Emit(OpCodes.Ldloc, _n);
-        if (behind != 0)
-        {
-            _il.Emit(OpCodes.Ldc_I8, (long)behind);
-            _il.Emit(OpCodes.Sub);
-        }
-    }
-
-    /// <summary>
-    /// Before a slow path of the instruction <paramref name="node"/>: the CPU's state becomes exactly the state
-    /// before that instruction (registers, flags, RIP, instruction count), so a fault, a watch record or a
-    /// device sees what the interpreter would show. The write-back is one shared stub per block that returns
-    /// here through an IL switch, which keeps the block's IL, and its JIT time, small.
-    /// </summary>
-    private void EmitSpill(in GuestNode node)
-    {
-        var back = _il.DefineLabel();
-        LdConst(node.Rip);
-        _il.Emit(OpCodes.Stloc, _spillRip);
-        _il.Emit(OpCodes.Ldloc, _base);
-        EmitCount(node.OwnBlockLength - node.IndexInBlock);
-        _il.Emit(OpCodes.Add);
-        _il.Emit(OpCodes.Stloc, _spillN);
-        _il.Emit(OpCodes.Ldc_I4, _spillReturns.Count);
-        _il.Emit(OpCodes.Stloc, _spillReturn);
-        _il.Emit(OpCodes.Br, _spill);
-        _il.MarkLabel(back);
-        _spillReturns.Add(back);
-    }
-
-    /// <summary>The shared spill: write-back, instruction count, RIP, then back to the slow path that asked.</summary>
-    private void EmitSpillStub()
-    {
-        _il.MarkLabel(_spill);
-        EmitWriteBack();
-        _il.Emit(OpCodes.Ldarg_0);
-        _il.Emit(OpCodes.Ldloc, _spillN);
-        _il.Emit(OpCodes.Call, ExecutedSetter);
-        _il.Emit(OpCodes.Ldarg_0);
-        _il.Emit(OpCodes.Ldloc, _spillRip);
-        _il.Emit(OpCodes.Call, RipSetter);
-        _il.Emit(OpCodes.Ldc_I4_1);
-        _il.Emit(OpCodes.Stloc, _chk);
-        _il.Emit(OpCodes.Ldloc, _spillReturn);
-        _il.Emit(OpCodes.Switch, _spillReturns.ToArray());
-        _il.Emit(OpCodes.Br, _exit); // not reached: every spill sets a valid return index
-    }
-
-    /// <summary>A scratch ulong local.</summary>
-    private LocalBuilder Temp() => _free.Count != 0 ? _free.Pop() : _il.DeclareLocal(typeof(ulong));
-
-    private void Release(LocalBuilder local) => _free.Push(local);
 }

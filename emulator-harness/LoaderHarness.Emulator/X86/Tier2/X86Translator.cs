@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection.Emit;
 using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Core.Tiering;
 
 namespace LoaderHarness.Emulator.X86.Tier2;
 
@@ -22,7 +23,7 @@ namespace LoaderHarness.Emulator.X86.Tier2;
 /// It needs a JIT: a NativeAOT process (no dynamic code) interprets, see <see cref="X86Cpu.Engine"/>.
 /// </summary>
 [RequiresDynamicCode("tier 2 emits IL for the JIT; callers check RuntimeFeature.IsDynamicCodeSupported")]
-internal sealed partial class X86Translator
+internal sealed partial class X86Translator : BlockFrame
 {
     /// <summary>Most guest instructions per block, bounding translation and JIT time.</summary>
     public const int MaxInstructions = 128;
@@ -38,6 +39,7 @@ internal sealed partial class X86Translator
     private readonly bool _headBreakpoint;
 
     private X86Translator(X86Cpu cpu, CodePage<DecodedInstruction> page, ulong headRip, bool headBreakpoint)
+        : base(ExecutedSetter, RipSetter, LimitGetter)
     {
         _cpu = cpu;
         _page = page;

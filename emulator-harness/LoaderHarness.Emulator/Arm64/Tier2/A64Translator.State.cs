@@ -4,7 +4,7 @@ using LoaderHarness.Emulator.Core;
 
 namespace LoaderHarness.Emulator.Arm64.Tier2;
 
-/// <summary>The block's frame: locals for registers, NZCV and counters, the entry, the exits and the spill before a slow path.</summary>
+/// <summary>The block's registers and NZCV: their locals, loaded at entry and written back at exits and spills (the frame around them is <see cref="Core.Tiering.BlockFrame"/>).</summary>
 internal sealed partial class A64Translator
 {
     /// <summary>Register slots (<see cref="A64Instruction"/> indices): X0–X30, the zero slot 31, the discard slot 32, SP 33.</summary>
@@ -19,16 +19,11 @@ internal sealed partial class A64Translator
     private static readonly MethodInfo NzcvGetter = typeof(Arm64Cpu).GetProperty(nameof(Arm64Cpu.Nzcv))!.GetMethod!;
     private static readonly MethodInfo NzcvSetter = typeof(Arm64Cpu).GetProperty(nameof(Arm64Cpu.Nzcv))!.SetMethod!;
 
-    private ILGenerator _il = null!;
     private readonly LocalBuilder[] _g = new LocalBuilder[Slots];
     private readonly bool[] _used = new bool[Slots];
     private readonly bool[] _written = new bool[Slots];
     private bool _usesFlags;
-    private LocalBuilder _regs = null!, _tlb = null!, _base = null!, _n = null!, _chk = null!, _exitPc = null!, _exitN = null!, _f = null!;
-    private LocalBuilder _spillPc = null!, _spillN = null!, _spillReturn = null!;
-    private readonly List<Label> _spillReturns = [];
-    private readonly Stack<LocalBuilder> _free = new();
-    private Label _exit, _spill;
+    private LocalBuilder _regs = null!, _tlb = null!, _f = null!;
 
     private static MethodInfo Getter(string name) => typeof(Arm64Cpu).GetProperty(name, BindingFlags.Instance | BindingFlags.NonPublic)!.GetMethod!;
 
@@ -49,9 +44,7 @@ internal sealed partial class A64Translator
         _il.Emit(OpCodes.Br, _nodes[_index[_headPc]].Label);
         for (var i = 0; i < _nodes.Count; i++)
             EmitNode(i);
-        EmitExitBlock();
-        if (_spillReturns.Count != 0)
-            EmitSpillStub();
+        EmitEpilogue();
         return method.CreateDelegate<A64BlockBody>();
     }
 
@@ -100,17 +93,8 @@ internal sealed partial class A64Translator
         for (var i = 0; i < Slots; i++)
             if (_used[i])
                 _g[i] = _il.DeclareLocal(typeof(ulong));
-        _base = _il.DeclareLocal(typeof(ulong));
-        _n = _il.DeclareLocal(typeof(ulong));
-        _chk = _il.DeclareLocal(typeof(bool));
-        _exitPc = _il.DeclareLocal(typeof(ulong));
-        _exitN = _il.DeclareLocal(typeof(ulong));
         _f = _il.DeclareLocal(typeof(uint));
-        _spillPc = _il.DeclareLocal(typeof(ulong));
-        _spillN = _il.DeclareLocal(typeof(ulong));
-        _spillReturn = _il.DeclareLocal(typeof(int));
-        _exit = _il.DefineLabel();
-        _spill = _il.DefineLabel();
+        DeclareCounters();
     }
 
     /// <summary>Loads the registers the block uses, NZCV and the instruction count into locals.</summary>
@@ -136,12 +120,7 @@ internal sealed partial class A64Translator
             _il.Emit(OpCodes.Call, NzcvGetter);
             _il.Emit(OpCodes.Stloc, _f);
         }
-        _il.Emit(OpCodes.Ldarg_0);
-        _il.Emit(OpCodes.Call, ExecutedGetter);
-        _il.Emit(OpCodes.Stloc, _base);
-        _il.Emit(OpCodes.Ldc_I4_0);
-        _il.Emit(OpCodes.Conv_U8);
-        _il.Emit(OpCodes.Stloc, _n);
+        EmitCounterEntry(ExecutedGetter);
     }
 
     private void RegisterAddress(int slot)
@@ -155,7 +134,7 @@ internal sealed partial class A64Translator
     }
 
     /// <summary>Writes the registers the block changes and NZCV back to the CPU.</summary>
-    private void EmitWriteBack()
+    protected override void EmitWriteBack()
     {
         for (var i = 0; i < Slots; i++)
         {
@@ -172,107 +151,6 @@ internal sealed partial class A64Translator
             _il.Emit(OpCodes.Call, NzcvSetter);
         }
     }
-
-    /// <summary>The shared exit: state back to the CPU, PC = exitPc, instruction count = base + exitN.</summary>
-    private void EmitExitBlock()
-    {
-        _il.MarkLabel(_exit);
-        EmitWriteBack();
-        _il.Emit(OpCodes.Ldarg_0);
-        _il.Emit(OpCodes.Ldloc, _base);
-        _il.Emit(OpCodes.Ldloc, _exitN);
-        _il.Emit(OpCodes.Add);
-        _il.Emit(OpCodes.Call, ExecutedSetter);
-        _il.Emit(OpCodes.Ldarg_0);
-        _il.Emit(OpCodes.Ldloc, _exitPc);
-        _il.Emit(OpCodes.Call, PcSetter);
-        _il.Emit(OpCodes.Ret);
-    }
-
-    /// <summary>Leaves the block at <paramref name="pc"/> after <c>n − behind</c> instructions of this entry.</summary>
-    private void EmitExit(ulong pc, int behind)
-    {
-        LdConst(pc);
-        _il.Emit(OpCodes.Stloc, _exitPc);
-        EmitCount(behind);
-        _il.Emit(OpCodes.Stloc, _exitN);
-        _il.Emit(OpCodes.Br, _exit);
-    }
-
-    /// <summary>Leaves the block at the PC in <paramref name="target"/> after every instruction counted so far.</summary>
-    private void EmitDynamicExit(LocalBuilder target)
-    {
-        _il.Emit(OpCodes.Ldloc, target);
-        _il.Emit(OpCodes.Stloc, _exitPc);
-        EmitCount(0);
-        _il.Emit(OpCodes.Stloc, _exitN);
-        _il.Emit(OpCodes.Br, _exit);
-    }
-
-    /// <summary>Pushes <c>n − behind</c>: instructions of this entry completed at a point <paramref name="behind"/> instructions before the end of the current basic block.</summary>
-    private void EmitCount(int behind)
-    {
-        _il.Emit(OpCodes.Ldloc, _n);
-        if (behind != 0)
-        {
-            _il.Emit(OpCodes.Ldc_I8, (long)behind);
-            _il.Emit(OpCodes.Sub);
-        }
-    }
-
-    /// <summary>
-    /// Before a slow path of <paramref name="node"/>: the CPU's state becomes exactly the state before that
-    /// instruction (registers, NZCV, PC, instruction count), so an abort, a watch record or a device sees what
-    /// the interpreter would show. One shared stub per block writes it back and returns through an IL switch.
-    /// </summary>
-    private void EmitSpill(in A64Node node)
-    {
-        var back = _il.DefineLabel();
-        LdConst(node.Pc);
-        _il.Emit(OpCodes.Stloc, _spillPc);
-        _il.Emit(OpCodes.Ldloc, _base);
-        EmitCount(node.OwnBlockLength - node.IndexInBlock);
-        _il.Emit(OpCodes.Add);
-        _il.Emit(OpCodes.Stloc, _spillN);
-        _il.Emit(OpCodes.Ldc_I4, _spillReturns.Count);
-        _il.Emit(OpCodes.Stloc, _spillReturn);
-        _il.Emit(OpCodes.Br, _spill);
-        _il.MarkLabel(back);
-        _spillReturns.Add(back);
-    }
-
-    /// <summary>The shared spill: write-back, instruction count, PC, then back to the slow path that asked.</summary>
-    private void EmitSpillStub()
-    {
-        _il.MarkLabel(_spill);
-        EmitWriteBack();
-        _il.Emit(OpCodes.Ldarg_0);
-        _il.Emit(OpCodes.Ldloc, _spillN);
-        _il.Emit(OpCodes.Call, ExecutedSetter);
-        _il.Emit(OpCodes.Ldarg_0);
-        _il.Emit(OpCodes.Ldloc, _spillPc);
-        _il.Emit(OpCodes.Call, PcSetter);
-        _il.Emit(OpCodes.Ldc_I4_1);
-        _il.Emit(OpCodes.Stloc, _chk);
-        _il.Emit(OpCodes.Ldloc, _spillReturn);
-        _il.Emit(OpCodes.Switch, _spillReturns.ToArray());
-        _il.Emit(OpCodes.Br, _exit); // not reached: every spill sets a valid return index
-    }
-
-    /// <summary>A scratch ulong local.</summary>
-    private LocalBuilder Temp() => _free.Count != 0 ? _free.Pop() : _il.DeclareLocal(typeof(ulong));
-
-    private void Release(LocalBuilder local) => _free.Push(local);
-
-    /// <summary>Pops the value on the IL stack into a new temp.</summary>
-    private LocalBuilder Store()
-    {
-        var t = Temp();
-        _il.Emit(OpCodes.Stloc, t);
-        return t;
-    }
-
-    private void LdConst(ulong value) => _il.Emit(OpCodes.Ldc_I8, (long)value);
 
     /// <summary>Pushes register slot <paramref name="slot"/>: the zero slot reads 0.</summary>
     private void LdReg(int slot)

@@ -1,0 +1,215 @@
+using System.Reflection;
+using System.Reflection.Emit;
+
+namespace LoaderHarness.Emulator.Core.Tiering;
+
+/// <summary>
+/// The IL frame both translators (x86 and A64) emit a compiled block into, and what it does at its edges: the
+/// instruction count of this entry in a local, the run's limit checked at each basic block's start and after every
+/// slow path, one shared exit that writes the state back and sets the counted instructions and the next PC, and
+/// one shared spill stub that makes the CPU's state exact before a slow path and returns through an IL switch
+/// (which keeps the block's IL, and its JIT time, small). What the registers and flags are, and how they are
+/// loaded and written back, is the engine's (<see cref="EmitWriteBack"/>).
+/// </summary>
+internal abstract class BlockFrame
+{
+    private readonly MethodInfo _executedSetter, _pcSetter, _limitGetter;
+    private readonly List<Label> _spillReturns = [];
+    private readonly Stack<LocalBuilder> _free = new();
+    private LocalBuilder _exitPc = null!, _exitN = null!, _spillPc = null!, _spillN = null!, _spillReturn = null!;
+    private Label _spill;
+
+    /// <param name="executedSetter">The CPU's setter of the run's executed-instruction count.</param>
+    /// <param name="pcSetter">The CPU's program-counter setter (RIP, PC).</param>
+    /// <param name="limitGetter">The CPU's getter of the run's limit (budget, next deadline, or 0 when the loop must look).</param>
+    protected BlockFrame(MethodInfo executedSetter, MethodInfo pcSetter, MethodInfo limitGetter)
+    {
+        _executedSetter = executedSetter;
+        _pcSetter = pcSetter;
+        _limitGetter = limitGetter;
+    }
+
+    protected ILGenerator _il = null!;
+
+    /// <summary>The run's executed count at entry, this entry's instructions counted so far, and "a slow path ran".</summary>
+    protected LocalBuilder _base = null!, _n = null!, _chk = null!;
+
+    /// <summary>Writes every register and flag the block changed back to the CPU.</summary>
+    protected abstract void EmitWriteBack();
+
+    /// <summary>Declares the counters, the exit and the spill (after the engine's own locals).</summary>
+    protected void DeclareCounters()
+    {
+        _base = _il.DeclareLocal(typeof(ulong));
+        _n = _il.DeclareLocal(typeof(ulong));
+        _chk = _il.DeclareLocal(typeof(bool));
+        _exitPc = _il.DeclareLocal(typeof(ulong));
+        _exitN = _il.DeclareLocal(typeof(ulong));
+        _spillPc = _il.DeclareLocal(typeof(ulong));
+        _spillN = _il.DeclareLocal(typeof(ulong));
+        _spillReturn = _il.DeclareLocal(typeof(int));
+        Exit = _il.DefineLabel();
+        _spill = _il.DefineLabel();
+    }
+
+    /// <summary>The shared exit's label.</summary>
+    protected Label Exit { get; private set; }
+
+    /// <summary>The entry's count: <c>base</c> = the run's executed count, <c>n</c> = 0.</summary>
+    protected void EmitCounterEntry(MethodInfo executedGetter)
+    {
+        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Call, executedGetter);
+        _il.Emit(OpCodes.Stloc, _base);
+        _il.Emit(OpCodes.Ldc_I4_0);
+        _il.Emit(OpCodes.Conv_U8);
+        _il.Emit(OpCodes.Stloc, _n);
+    }
+
+    /// <summary>The shared exit, then the spill stub if any slow path asked for it.</summary>
+    protected void EmitEpilogue()
+    {
+        _il.MarkLabel(Exit);
+        EmitWriteBack();
+        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Ldloc, _base);
+        _il.Emit(OpCodes.Ldloc, _exitN);
+        _il.Emit(OpCodes.Add);
+        _il.Emit(OpCodes.Call, _executedSetter);
+        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Ldloc, _exitPc);
+        _il.Emit(OpCodes.Call, _pcSetter);
+        _il.Emit(OpCodes.Ret);
+        if (_spillReturns.Count != 0)
+            EmitSpillStub();
+    }
+
+    /// <summary>Leaves the block at <paramref name="pc"/> after <c>n − behind</c> instructions of this entry.</summary>
+    protected void EmitExit(ulong pc, int behind)
+    {
+        LdConst(pc);
+        _il.Emit(OpCodes.Stloc, _exitPc);
+        EmitCount(behind);
+        _il.Emit(OpCodes.Stloc, _exitN);
+        _il.Emit(OpCodes.Br, Exit);
+    }
+
+    /// <summary>Leaves the block at the PC on the IL stack after every instruction counted so far.</summary>
+    protected void EmitDynamicExit()
+    {
+        _il.Emit(OpCodes.Stloc, _exitPc);
+        EmitCount(0);
+        _il.Emit(OpCodes.Stloc, _exitN);
+        _il.Emit(OpCodes.Br, Exit);
+    }
+
+    /// <summary>Pushes <c>n − behind</c>: instructions of this entry completed at a point <paramref name="behind"/> instructions before the end of the current basic block.</summary>
+    protected void EmitCount(int behind)
+    {
+        _il.Emit(OpCodes.Ldloc, _n);
+        if (behind != 0)
+        {
+            _il.Emit(OpCodes.Ldc_I8, (long)behind);
+            _il.Emit(OpCodes.Sub);
+        }
+    }
+
+    /// <summary>
+    /// At a basic block's start (<paramref name="pc"/>, <paramref name="blockLength"/> instructions): leave to the run
+    /// loop unless the whole basic block fits in the run's limit, then count it.
+    /// </summary>
+    protected void EmitBudgetCheck(ulong pc, int blockLength)
+    {
+        var fits = _il.DefineLabel();
+        _il.Emit(OpCodes.Ldloc, _base);
+        _il.Emit(OpCodes.Ldloc, _n);
+        _il.Emit(OpCodes.Add);
+        LdConst((ulong)blockLength);
+        _il.Emit(OpCodes.Add);
+        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Call, _limitGetter);
+        _il.Emit(OpCodes.Ble_Un, fits);
+        EmitExit(pc, 0);
+        _il.MarkLabel(fits);
+        _il.Emit(OpCodes.Ldloc, _n);
+        LdConst((ulong)blockLength);
+        _il.Emit(OpCodes.Add);
+        _il.Emit(OpCodes.Stloc, _n);
+    }
+
+    /// <summary>
+    /// After an instruction that took a slow path, <paramref name="behind"/> instructions before its basic block's end:
+    /// when the run's limit was reached (a stop, code invalidated, an interrupt line rose) leave at
+    /// <paramref name="nextPc"/>, as the interpreter's loop does.
+    /// </summary>
+    protected void EmitLimitCheck(ulong nextPc, int behind)
+    {
+        var go = _il.DefineLabel();
+        _il.Emit(OpCodes.Ldloc, _chk);
+        _il.Emit(OpCodes.Brfalse, go);
+        _il.Emit(OpCodes.Ldc_I4_0);
+        _il.Emit(OpCodes.Stloc, _chk);
+        _il.Emit(OpCodes.Ldloc, _base);
+        EmitCount(behind);
+        _il.Emit(OpCodes.Add);
+        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Call, _limitGetter);
+        _il.Emit(OpCodes.Blt_Un, go);
+        EmitExit(nextPc, behind);
+        _il.MarkLabel(go);
+    }
+
+    /// <summary>
+    /// Before a slow path of the instruction at <paramref name="pc"/>, <paramref name="behind"/> instructions before
+    /// its basic block's end: the CPU's state becomes exactly the state before that instruction (registers, flags,
+    /// PC, instruction count), so a fault, a watch record or a device sees what the interpreter would show.
+    /// </summary>
+    protected void EmitSpill(ulong pc, int behind)
+    {
+        var back = _il.DefineLabel();
+        LdConst(pc);
+        _il.Emit(OpCodes.Stloc, _spillPc);
+        _il.Emit(OpCodes.Ldloc, _base);
+        EmitCount(behind);
+        _il.Emit(OpCodes.Add);
+        _il.Emit(OpCodes.Stloc, _spillN);
+        _il.Emit(OpCodes.Ldc_I4, _spillReturns.Count);
+        _il.Emit(OpCodes.Stloc, _spillReturn);
+        _il.Emit(OpCodes.Br, _spill);
+        _il.MarkLabel(back);
+        _spillReturns.Add(back);
+    }
+
+    /// <summary>The shared spill: write-back, instruction count, PC, then back to the slow path that asked.</summary>
+    private void EmitSpillStub()
+    {
+        _il.MarkLabel(_spill);
+        EmitWriteBack();
+        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Ldloc, _spillN);
+        _il.Emit(OpCodes.Call, _executedSetter);
+        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Ldloc, _spillPc);
+        _il.Emit(OpCodes.Call, _pcSetter);
+        _il.Emit(OpCodes.Ldc_I4_1);
+        _il.Emit(OpCodes.Stloc, _chk);
+        _il.Emit(OpCodes.Ldloc, _spillReturn);
+        _il.Emit(OpCodes.Switch, _spillReturns.ToArray());
+        _il.Emit(OpCodes.Br, Exit); // not reached: every spill sets a valid return index
+    }
+
+    /// <summary>A scratch ulong local.</summary>
+    protected LocalBuilder Temp() => _free.Count != 0 ? _free.Pop() : _il.DeclareLocal(typeof(ulong));
+
+    protected void Release(LocalBuilder local) => _free.Push(local);
+
+    /// <summary>Pops the value on the IL stack into a new temp.</summary>
+    protected LocalBuilder Store()
+    {
+        var t = Temp();
+        _il.Emit(OpCodes.Stloc, t);
+        return t;
+    }
+
+    protected void LdConst(ulong value) => _il.Emit(OpCodes.Ldc_I8, (long)value);
+}
