@@ -63,6 +63,16 @@ public sealed class CloudHypervisorDsdtTests
     }
 
     [Test]
+    public void The_modelled_hosts_physical_address_bits_are_the_harness_cpus()
+    {
+        // arch/src/x86_64/mod.rs get_host_cpu_phys_bits reads CPUID 0x80000008 EAX[7:0]; vm.rs physical_bits caps it
+        // at max_phys_bits (vm_config.rs DEFAULT_MAX_PHYS_BITS 46). The harness CPU reports 40.
+        var eax = LoaderHarness.Emulator.X86.CpuIdTable.Default().Query(0x8000_0008, 0).Eax;
+
+        PhysicalAddressBits.ShouldBe((int)Math.Min(eax & 0xFF, 46));
+    }
+
+    [Test]
     public void Phpr_maps_pcst_at_the_device_managers_window()
     {
         // OperationRegion(PCST, SystemMemory, 0xFFFFFEF000 (QWordConst), 0x10 (ByteConst)).
