@@ -5,8 +5,9 @@ namespace LoaderHarness.Emulator.Vcpu.Acpi;
 
 /// <summary>
 /// A minimal AML encoder (ACPI 6.5 §20.2, "AML Grammar Definition") for exactly the objects the modelled VMMs put in
-/// their DSDTs: Device, Name, Method, If, LEqual, Notify, Return, Package, strings, integers, EISA IDs and resource
-/// templates. Each term is returned as its bytes; containers take their children's bytes. Integer and PkgLength
+/// their DSDTs: Device, Name, Method, If, While, LEqual, LLess, Notify, Return, Store, Add, And, ShiftLeft, method
+/// calls, Mutex, Acquire, Release, OperationRegion and Field (<see cref="AmlField"/>), Package, Buffer, strings,
+/// integers, EISA IDs and resource templates. Each term is returned as its bytes; containers take their children's bytes. Integer and PkgLength
 /// encodings follow the VMMs' own encoder (firecracker src/acpi-tables/src/aml.rs, from Cloud Hypervisor's
 /// acpi_tables crate), so the bytes match theirs, not just their meaning.
 /// </summary>
@@ -33,6 +34,51 @@ public static class Aml
 
     /// <summary><c>DefReturn := ReturnOp ArgObject</c> (§20.2.5.3).</summary>
     public static byte[] Return(byte[] value) => [0xA4, .. value];
+
+    /// <summary><c>LocalObj</c>: Local0Op (0x60) to Local7Op (§20.2.6.2).</summary>
+    public static byte[] Local(int index) => index is >= 0 and <= 7 ? [(byte)(0x60 + index)] : throw new ArgumentOutOfRangeException(nameof(index));
+
+    /// <summary>
+    /// <c>DefStore := StoreOp TermArg SuperName</c>, StoreOp = 0x70 (§20.2.5.4): <paramref name="value"/> is stored
+    /// into <paramref name="target"/>. Arguments in ASL order, not acpi_tables' <c>Store::new(name, value)</c> order.
+    /// </summary>
+    public static byte[] Store(byte[] value, byte[] target) => [0x70, .. value, .. target];
+
+    /// <summary><c>DefAdd := AddOp Operand Operand Target</c>, AddOp = 0x72 (§20.2.5.4).</summary>
+    public static byte[] Add(byte[] left, byte[] right, byte[] target) => [0x72, .. left, .. right, .. target];
+
+    /// <summary><c>DefShiftLeft := ShiftLeftOp Operand ShiftCount Target</c>, ShiftLeftOp = 0x79 (§20.2.5.4).</summary>
+    public static byte[] ShiftLeft(byte[] operand, byte[] count, byte[] target) => [0x79, .. operand, .. count, .. target];
+
+    /// <summary><c>DefAnd := AndOp Operand Operand Target</c>, AndOp = 0x7B (§20.2.5.4).</summary>
+    public static byte[] And(byte[] left, byte[] right, byte[] target) => [0x7B, .. left, .. right, .. target];
+
+    /// <summary><c>DefLLess := LlessOp Operand Operand</c>, LlessOp = 0x95 (§20.2.5.4).</summary>
+    public static byte[] LLess(byte[] left, byte[] right) => [0x95, .. left, .. right];
+
+    /// <summary><c>DefWhile := WhileOp PkgLength Predicate TermList</c>, WhileOp = 0xA2 (§20.2.5.3).</summary>
+    public static byte[] While(byte[] predicate, params byte[][] body) => [0xA2, .. WithPkgLength([.. predicate, .. body.SelectMany(c => c)])];
+
+    /// <summary><c>MethodInvocation := NameString TermArgList</c> (§20.2.5.4): the name, then the arguments, no opcode.</summary>
+    public static byte[] Call(string path, params byte[][] args) => [.. NameString(path), .. args.SelectMany(a => a)];
+
+    /// <summary>A name used as a term (a <c>SimpleName</c>, §20.2.2): just its NameString.</summary>
+    public static byte[] Path(string path) => NameString(path);
+
+    /// <summary><c>DefMutex := MutexOp NameString SyncFlags</c>, MutexOp = 0x5B 0x01 (§20.2.5.2).</summary>
+    public static byte[] Mutex(string path, byte syncLevel) => [0x5B, 0x01, .. NameString(path), syncLevel];
+
+    /// <summary><c>DefAcquire := AcquireOp MutexObject Timeout</c>, AcquireOp = 0x5B 0x23, Timeout a WordData (§20.2.5.4).</summary>
+    public static byte[] Acquire(string mutex, ushort timeout) => [0x5B, 0x23, .. NameString(mutex), (byte)timeout, (byte)(timeout >> 8)];
+
+    /// <summary><c>DefRelease := ReleaseOp MutexObject</c>, ReleaseOp = 0x5B 0x27 (§20.2.5.3).</summary>
+    public static byte[] Release(string mutex) => [0x5B, 0x27, .. NameString(mutex)];
+
+    /// <summary>
+    /// <c>DefBuffer := BufferOp PkgLength BufferSize ByteList</c> (§20.2.5.4) with the size as acpi_tables' <c>BufferData</c>
+    /// writes it: a <see cref="CompactInteger"/> (so a one-byte buffer's size is OneOp).
+    /// </summary>
+    public static byte[] Buffer(params byte[] data) => [0x11, .. WithPkgLength([.. CompactInteger((ulong)data.Length), .. data])];
 
     /// <summary><c>ArgObj</c>: Arg0Op (0x68) to Arg6Op (§20.2.6.1).</summary>
     public static byte[] Arg(int index) => index is >= 0 and <= 6 ? [(byte)(0x68 + index)] : throw new ArgumentOutOfRangeException(nameof(index));

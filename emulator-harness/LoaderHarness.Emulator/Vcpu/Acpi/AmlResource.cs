@@ -61,4 +61,29 @@ public static class AmlResource
         BinaryPrimitives.WriteUInt64LittleEndian(d.AsSpan(38), max - min + 1);
         return d;
     }
+
+    /// <summary>
+    /// Word Address Space Descriptor (§6.4.3.5.3) as acpi_tables <c>AddressSpace&lt;u16&gt;</c> writes it: large item
+    /// 0x88, length 13, resource type (0 memory, 1 I/O, 2 bus number), general flags MinFixed | MaxFixed (0x0C), type
+    /// flags, granularity 0, min, max, translation 0, length max − min + 1.
+    /// </summary>
+    private static byte[] WordAddressSpace(byte resourceType, byte typeFlags, ushort min, ushort max)
+    {
+        var d = new byte[16];
+        d[0] = 0x88;
+        d[1] = 13;
+        d[3] = resourceType;
+        d[4] = 0x0C;
+        d[5] = typeFlags;
+        BinaryPrimitives.WriteUInt16LittleEndian(d.AsSpan(8), min);
+        BinaryPrimitives.WriteUInt16LittleEndian(d.AsSpan(10), max);
+        BinaryPrimitives.WriteUInt16LittleEndian(d.AsSpan(14), (ushort)(max - min + 1));
+        return d;
+    }
+
+    /// <summary>WordBusNumber (aml.rs <c>AddressSpace::new_bus_number</c>): resource type 2, type flags 0.</summary>
+    public static byte[] WordBusNumber(ushort min, ushort max) => WordAddressSpace(2, 0, min, max);
+
+    /// <summary>WordIO (aml.rs <c>AddressSpace::new_io</c>): resource type 1, type flags 3 (ISA and non-ISA ranges, "EntireRange").</summary>
+    public static byte[] WordIo(ushort min, ushort max) => WordAddressSpace(1, 3, min, max);
 }

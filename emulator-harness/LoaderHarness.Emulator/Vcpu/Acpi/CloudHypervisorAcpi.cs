@@ -11,12 +11,11 @@ namespace LoaderHarness.Emulator.Vcpu.Acpi;
 /// 0xA0000, then, packed right after it, the DSDT, FACP, APIC (MADT), MCFG and XSDT in create_acpi_tables_internal's
 /// order. The kernel finds the RSDP through boot_params.acpi_rsdp_addr or hvm_start_info.rsdp_paddr, both set to
 /// it (arch/src/x86_64/mod.rs configure_system).
-/// The DSDT holds only the device manager's objects whose bytes the source fixes without its address and IRQ
-/// allocators: MBRD, COM1, <c>_S5_</c> and PWRB. Not written yet: the PCI hotplug controller (_SB_.PHPR), the PCI
-/// segment (_SB_.PC00, pci_segment.rs), the GED pair (_SB_.GEC_, _SB_.GED_, devices/src/acpi.rs), the CPU
-/// manager's _SB_.CPUS and the memory manager's _SB_.MHPC, whose MMIO addresses and GSI come from the VMM's
-/// allocators. So the DSDT is shorter than Cloud Hypervisor's, and the tables after it sit lower than there; each
-/// table's own bytes (other than the DSDT and the addresses the RSDP, XSDT and FACP hold) are Cloud Hypervisor's.
+/// The DSDT is complete (<see cref="CloudHypervisorDsdt"/>): the device manager's, CPU manager's and memory
+/// manager's objects, with the MMIO addresses and the GED's IRQ Cloud Hypervisor's allocators give them
+/// (<see cref="CloudHypervisorPlatformDevices"/>) on a host with the harness CPU's 40 physical address bits; on a host
+/// with other than 40 (up to 46) the hotplug and GED windows and the PCI 64-bit window's end move, and with them
+/// nothing else (those are fixed-size integers, so the DSDT's length and the later tables' addresses do not).
 /// </remarks>
 public static class CloudHypervisorAcpi
 {
@@ -57,7 +56,7 @@ public static class CloudHypervisorAcpi
         }
 
         // acpi.rs create_dsdt_table: Sdt::new(b"DSDT", 36, 6, b"CLOUDH", b"CHDSDT  ", 1).
-        var dsdt = Allocate(Dsdt.Build(Header("DSDT", 6, "CHDSDT  "), DefinitionBlock()));
+        var dsdt = Allocate(Dsdt.Build(Header("DSDT", 6, "CHDSDT  "), DefinitionBlock(vcpus)));
         // acpi.rs create_facp_table: revision 6, 276 bytes; the x86_64 shutdown device's GASes
         // (acpi_tables sdt.rs GenericAddress::io_port_address::<u8>: I/O space, 8 bits, byte access) for RESET_REG,
         // SLEEP_CONTROL_REG and SLEEP_STATUS_REG, RESET_VALUE 1, the PM timer (io_port_address::<u32>: 32 bits, dword
@@ -102,31 +101,6 @@ public static class CloudHypervisorAcpi
     private static SdtHeader Header(string signature, byte revision, string tableId) =>
         new(signature, revision, OemId, tableId, OemRevision, CreatorId, CreatorRevision);
 
-    /// <summary>
-    /// The DSDT's AML: device_manager.rs impl Aml for DeviceManager's allocator-independent objects, in its order
-    /// (the type's remarks list what is left out). acpi_tables encodes the integers 0 and 1 as ZeroOp and OneOp;
-    /// a ResourceTemplate's buffer size the same way, which for sizes above 1 is <see cref="Aml.ResourceTemplate"/>'s.
-    /// </summary>
-    public static byte[] DefinitionBlock() =>
-    [
-        // The motherboard resources: each PCI segment's ECAM window, 32-bit fixed, read/write.
-        .. Aml.Device("_SB_.MBRD",
-            Aml.Name("_HID", Aml.EisaId("PNP0C02")),
-            Aml.Name("_UID", Aml.CompactInteger(0)),
-            Aml.Name("_CRS", Aml.ResourceTemplate(AmlResource.Memory32Fixed(true, (uint)PciMmconfigStart, PciMmioConfigSizePerSegment)))),
-        // COM1 (the serial port is not off): Interrupt(consumer, edge, active high, exclusive, 4), IO(0x3F8, 0x3F8, alignment 0, 8).
-        .. Aml.Device("_SB_.COM1",
-            Aml.Name("_HID", Aml.EisaId("PNP0501")),
-            Aml.Name("_UID", Aml.CompactInteger(0)),
-            Aml.Name("_DDN", Aml.String("COM1")),
-            Aml.Name("_CRS", Aml.ResourceTemplate(
-                AmlResource.Interrupt(true, true, false, false, SerialIrq),
-                AmlResource.Io(0x3F8, 0x3F8, 0, 8)))),
-        // create_s5_sleep_state: Name(_S5_, Package { 5u8, 5u8, 0u8, 0u8 }).
-        .. Aml.Name("_S5_", Aml.Package(Aml.CompactInteger(5), Aml.CompactInteger(5), Aml.CompactInteger(0), Aml.CompactInteger(0))),
-        // The power button, which the GED's ESCN notifies.
-        .. Aml.Device("_SB_.PWRB",
-            Aml.Name("_HID", Aml.EisaId("PNP0C0C")),
-            Aml.Name("_UID", Aml.CompactInteger(0))),
-    ];
+    /// <summary>The DSDT's AML for <paramref name="vcpus"/> vCPUs: <see cref="CloudHypervisorDsdt.DefinitionBlock"/>.</summary>
+    public static byte[] DefinitionBlock(int vcpus = 1) => CloudHypervisorDsdt.DefinitionBlock(vcpus);
 }

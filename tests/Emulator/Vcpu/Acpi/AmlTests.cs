@@ -104,4 +104,142 @@ public sealed class AmlTests
 
         Aml.Method("_EVT", 1, true, Aml.If(Aml.LEqual(Aml.Arg(0), Aml.Byte(5)), Aml.Notify("\\_SB_.VGEN", Aml.Integer(0x80)))).ShouldBe(expected);
     }
+
+    [Test]
+    public void Encodes_aml_rs_test_local_if_store_into_local0()
+    {
+        // acpi_tables 0.2.1 aml.rs test_local_if: Method(TEST, 0) { Local0 = One; If (Local0 == Zero) { Return(One) } Return(Zero) }.
+        byte[] expected =
+        [
+            0x14, 0x12, 0x54, 0x45, 0x53, 0x54, 0x00, 0x70, 0x01, 0x60, 0xA0, 0x06, 0x93, 0x60,
+            0x00, 0xA4, 0x01, 0xA4, 0x00,
+        ];
+
+        Aml.Method("TEST", 0, false,
+            Aml.Store(Aml.CompactInteger(1), Aml.Local(0)),
+            Aml.If(Aml.LEqual(Aml.Local(0), Aml.CompactInteger(0)), Aml.Return(Aml.CompactInteger(1))),
+            Aml.Return(Aml.CompactInteger(0))).ShouldBe(expected);
+    }
+
+    [Test]
+    public void Encodes_aml_rs_test_mutex_acquire_and_release()
+    {
+        // acpi_tables 0.2.1 aml.rs test_mutex: Device(_SB_.MHPC) { Name(_HID, EisaId("PNP0A06")), Mutex(MLCK, 0),
+        // Method(TEST, 0) { Acquire(MLCK, 0xFFFF); Local0 = One; Release(MLCK) } }.
+        byte[] expected =
+        [
+            0x5B, 0x82, 0x33, 0x2E, 0x5F, 0x53, 0x42, 0x5F, 0x4D, 0x48, 0x50, 0x43, 0x08, 0x5F,
+            0x48, 0x49, 0x44, 0x0C, 0x41, 0xD0, 0x0A, 0x06, 0x5B, 0x01, 0x4D, 0x4C, 0x43, 0x4B,
+            0x00, 0x14, 0x17, 0x54, 0x45, 0x53, 0x54, 0x00, 0x5B, 0x23, 0x4D, 0x4C, 0x43, 0x4B,
+            0xFF, 0xFF, 0x70, 0x01, 0x60, 0x5B, 0x27, 0x4D, 0x4C, 0x43, 0x4B,
+        ];
+
+        Aml.Device("_SB_.MHPC",
+            Aml.Name("_HID", Aml.EisaId("PNP0A06")),
+            Aml.Mutex("MLCK", 0),
+            Aml.Method("TEST", 0, false,
+                Aml.Acquire("MLCK", 0xFFFF),
+                Aml.Store(Aml.CompactInteger(1), Aml.Local(0)),
+                Aml.Release("MLCK"))).ShouldBe(expected);
+    }
+
+    [Test]
+    public void Encodes_aml_rs_test_notify_on_a_relative_path()
+    {
+        // acpi_tables 0.2.1 aml.rs test_notify: Device(_SB_.MHPC) { Name(_HID, EisaId("PNP0A06")), Method(TEST, 0) { Notify(MHPC, One) } }.
+        byte[] expected =
+        [
+            0x5B, 0x82, 0x21, 0x2E, 0x5F, 0x53, 0x42, 0x5F, 0x4D, 0x48, 0x50, 0x43, 0x08, 0x5F,
+            0x48, 0x49, 0x44, 0x0C, 0x41, 0xD0, 0x0A, 0x06, 0x14, 0x0C, 0x54, 0x45, 0x53, 0x54,
+            0x00, 0x86, 0x4D, 0x48, 0x50, 0x43, 0x01,
+        ];
+
+        Aml.Device("_SB_.MHPC",
+            Aml.Name("_HID", Aml.EisaId("PNP0A06")),
+            Aml.Method("TEST", 0, false, Aml.Notify("MHPC", Aml.CompactInteger(1)))).ShouldBe(expected);
+    }
+
+    [Test]
+    public void Encodes_aml_rs_test_while_with_lless_and_add()
+    {
+        // acpi_tables 0.2.1 aml.rs test_while: Method(TEST, 0) { Local0 = Zero; While (Local0 < 4) { Local0 += One } } in Device(_SB_.MHPC).
+        byte[] expected =
+        [
+            0x5B, 0x82, 0x28, 0x2E, 0x5F, 0x53, 0x42, 0x5F, 0x4D, 0x48, 0x50, 0x43, 0x08, 0x5F,
+            0x48, 0x49, 0x44, 0x0C, 0x41, 0xD0, 0x0A, 0x06, 0x14, 0x13, 0x54, 0x45, 0x53, 0x54,
+            0x00, 0x70, 0x00, 0x60, 0xA2, 0x09, 0x95, 0x60, 0x0A, 0x04, 0x72, 0x60, 0x01, 0x60,
+        ];
+
+        Aml.Device("_SB_.MHPC",
+            Aml.Name("_HID", Aml.EisaId("PNP0A06")),
+            Aml.Method("TEST", 0, false,
+                Aml.Store(Aml.CompactInteger(0), Aml.Local(0)),
+                Aml.While(Aml.LLess(Aml.Local(0), Aml.CompactInteger(4)),
+                    Aml.Add(Aml.Local(0), Aml.CompactInteger(1), Aml.Local(0))))).ShouldBe(expected);
+    }
+
+    [Test]
+    public void Encodes_aml_rs_test_method_call()
+    {
+        // acpi_tables 0.2.1 aml.rs test_method_call: Method(TST1, 1) { TST2(One, One) } Method(TST2, 2) { TST1(One) }.
+        byte[] expected =
+        [
+            0x14, 0x0C, 0x54, 0x53, 0x54, 0x31, 0x01, 0x54, 0x53, 0x54, 0x32, 0x01, 0x01, 0x14,
+            0x0B, 0x54, 0x53, 0x54, 0x32, 0x02, 0x54, 0x53, 0x54, 0x31, 0x01,
+        ];
+
+        byte[] methods =
+        [
+            .. Aml.Method("TST1", 1, false, Aml.Call("TST2", Aml.CompactInteger(1), Aml.CompactInteger(1))),
+            .. Aml.Method("TST2", 2, false, Aml.Call("TST1", Aml.CompactInteger(1))),
+        ];
+        methods.ShouldBe(expected);
+    }
+
+    [Test]
+    public void Encodes_aml_rs_test_buffer_and_a_one_byte_buffers_size_as_one_op()
+    {
+        // acpi_tables 0.2.1 aml.rs test_buffer: Name(_MAT, Buffer(8) { 0, 8, 0, 0, 1, 0, 0, 0 }).
+        byte[] expected =
+        [
+            0x08, 0x5F, 0x4D, 0x41, 0x54, 0x11, 0x0B, 0x0A, 0x08, 0x00, 0x08, 0x00, 0x00, 0x01,
+            0x00, 0x00, 0x00,
+        ];
+
+        Aml.Name("_MAT", Aml.Buffer(0x00, 0x08, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00)).ShouldBe(expected);
+        // BufferData writes its length as a usize, and aml.rs impl Aml for Byte makes 1 the OneOp: Buffer(One) { 0x21 }.
+        Aml.Buffer(0x21).ShouldBe(new byte[] { 0x11, 0x03, 0x01, 0x21 });
+    }
+
+    [Test]
+    public void Encodes_and_and_shift_left_with_their_target_last()
+    {
+        // ACPI 6.5 §20.2.5.4: DefAnd := AndOp Operand Operand Target, DefShiftLeft := ShiftLeftOp Operand ShiftCount
+        // Target; §20.3 (AML Byte Stream Byte Values): AndOp 0x7B, ShiftLeftOp 0x79, Local0Op 0x60, Local7Op 0x67.
+        Aml.And(Aml.Local(0), Aml.CompactInteger(1), Aml.Local(1)).ShouldBe(new byte[] { 0x7B, 0x60, 0x01, 0x61 });
+        Aml.ShiftLeft(Aml.CompactInteger(1), Aml.Arg(0), Aml.Path("B0EJ")).ShouldBe([0x79, 0x01, 0x68, .. "B0EJ"u8.ToArray()]);
+        Aml.Local(7).ShouldBe(new byte[] { 0x67 });
+        Should.Throw<ArgumentOutOfRangeException>(() => Aml.Local(8));
+    }
+
+    [Test]
+    public void Encodes_aml_rs_test_resource_template_word_bus_number_and_word_io()
+    {
+        // acpi_tables 0.2.1 aml.rs test_resource_template: WordBusNumber(0, 0xFF), then WordIO(0, 0xCF7) and WordIO(0xD00, 0xFFFF).
+        byte[] busNumber =
+        [
+            0x08, 0x5F, 0x43, 0x52, 0x53, 0x11, 0x15, 0x0A, 0x12, 0x88, 0x0D, 0x00, 0x02, 0x0C,
+            0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0x00, 0x00, 0x00, 0x00, 0x01, 0x79, 0x00,
+        ];
+        byte[] io =
+        [
+            0x08, 0x5F, 0x43, 0x52, 0x53, 0x11, 0x25, 0x0A, 0x22, 0x88, 0x0D, 0x00, 0x01, 0x0C,
+            0x03, 0x00, 0x00, 0x00, 0x00, 0xF7, 0x0C, 0x00, 0x00, 0xF8, 0x0C, 0x88, 0x0D, 0x00,
+            0x01, 0x0C, 0x03, 0x00, 0x00, 0x00, 0x0D, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0xF3, 0x79,
+            0x00,
+        ];
+
+        Aml.Name("_CRS", Aml.ResourceTemplate(AmlResource.WordBusNumber(0, 0xFF))).ShouldBe(busNumber);
+        Aml.Name("_CRS", Aml.ResourceTemplate(AmlResource.WordIo(0, 0xCF7), AmlResource.WordIo(0xD00, 0xFFFF))).ShouldBe(io);
+    }
 }

@@ -175,7 +175,10 @@ public sealed class CloudHypervisorAcpiTests
             0x08, .. "_CRS"u8.ToArray(), 0x11, 0x11, 0x0A, 0x0E,
             0x86, 9, 0, 1, 0x00, 0x00, 0x00, 0xE8, 0x00, 0x00, 0x10, 0x00, 0x79, 0,
         ];
-        aml[..mbrd.Length].ShouldBe(mbrd);
+        // MBRD follows the PCI hotplug controller and the PCI segment (impl Aml for DeviceManager).
+        var mbrdAt = IndexOf(aml, mbrd);
+        mbrdAt.ShouldBeGreaterThan(0);
+        aml[mbrdAt..(mbrdAt + mbrd.Length)].ShouldBe(mbrd);
         // COM1's _CRS: Interrupt(consumer, edge, 4), then IO(0x3F8, 0x3F8, alignment 0, 8) (x86_64 branch).
         IndexOf(aml, [0x89, 6, 0, 3, 1, 4, 0, 0, 0, 0x47, 1, 0xF8, 3, 0xF8, 3, 0, 8, 0x79, 0]).ShouldBeGreaterThan(0);
         // create_s5_sleep_state: Name(_S5_, Package(4) { 5, 5, 0, 0 }), 0 as ZeroOp (aml.rs impl Aml for Byte).

@@ -154,6 +154,46 @@ public sealed class IaslDisassemblyTests
         dsl.ShouldContain("Name (_HID, EisaId (\"PNP0C0C\")");
     }
 
+    [Test]
+    public void Iasl_decompiles_cloud_hypervisors_hotplug_pci_ged_cpu_and_memory_devices()
+    {
+        var dsl = Normalize(CloudHypervisor("DSDT"));
+
+        // The device manager's PCI hotplug controller and segment.
+        dsl.ShouldContain("Device (_SB.PHPR)");
+        dsl.ShouldContain("OperationRegion (PCST, SystemMemory, 0x000000FFFFFEF000, 0x10)");
+        dsl.ShouldContain("Field (PCST, DWordAcc, NoLock, WriteAsZeros) { PCIU, 32, PCID, 32, B0EJ, 32, PSEG, 32 }");
+        dsl.ShouldContain("B0EJ = (One << Arg0)");
+        dsl.ShouldContain("Device (_SB.PC00)");
+        dsl.ShouldContain("Name (_HID, EisaId (\"PNP0A08\") /* PCI Express Bus */)");
+        dsl.ShouldContain("ToUUID (\"e5c937d0-3553-4d7a-9117-ea4d19c3434d\") /* Device Labeling Interface */");
+        dsl.ShouldContain("0x00000000C0000000, // Range Minimum 0x00000000E7FFFFFF, // Range Maximum");
+        dsl.ShouldContain("0x0000000100000000, // Range Minimum 0x000000FFFFEEFFFF, // Range Maximum");
+        dsl.ShouldContain("Device (S031)");
+        dsl.ShouldContain("\\_SB.PHPR.PCEJ (_SUN, _SEG)");
+        dsl.ShouldContain("Name (_PRT, Package (0x20) // _PRT: PCI Routing Table");
+        dsl.ShouldContain("Package (0x04) { 0x001FFFFF, Zero, Zero, 0x0C }");
+        // The GED pair on IRQ 13.
+        dsl.ShouldContain("Device (_SB.GEC)");
+        dsl.ShouldContain("OperationRegion (GDST, SystemMemory, 0x000000FFFFFED000, One)");
+        dsl.ShouldContain("Notify (\\_SB.PWRB, 0x80) // Status Change");
+        dsl.ShouldContain("Device (_SB.GED)");
+        dsl.ShouldContain("Name (_HID, \"ACPI0013\" /* Generic Event Device */)");
+        dsl.ShouldContain("Interrupt (ResourceConsumer, Edge, ActiveHigh, Exclusive, ,, ) { 0x0000000D, }");
+        // The CPU manager's controller and devices.
+        dsl.ShouldContain("Device (_SB.PRES)");
+        dsl.ShouldContain("OperationRegion (PRST, SystemMemory, 0x000000FFFFFEE000, 0x0C)");
+        dsl.ShouldContain("Device (_SB.CPUS)");
+        dsl.ShouldContain("Method (CSTA, 1, Serialized)");
+        dsl.ShouldContain("Method (CTFY, 2, Serialized) { If ((Arg0 == Zero)) { Notify (C000, Arg1) } }");
+        dsl.ShouldContain("While ((Local0 < One))");
+        dsl.ShouldContain("Device (C000)");
+        dsl.ShouldContain("Return (CSTA (Zero))");
+        // The memory manager's controller without hotplug.
+        dsl.ShouldContain("Device (_SB.MHPC)");
+        dsl.ShouldContain("Method (MSCN, 0, Serialized) { }");
+    }
+
     /// <summary>iasl's listing with every run of white space, line breaks included, folded to one space.</summary>
     private static string Normalize(string dsl) => System.Text.RegularExpressions.Regex.Replace(dsl, @"\s+", " ");
 }
