@@ -15,6 +15,7 @@ public sealed unsafe partial class Arm64Cpu
     private CompiledBlockCache<A64CompiledBlock>? _blocks;
     private long _rejected;
     private long _entries;
+    private long _chained;
     private bool _tiered;
 
     /// <summary>
@@ -43,7 +44,7 @@ public sealed unsafe partial class Arm64Cpu
     /// <summary>What the compiling tier did so far.</summary>
     public TieringStatistics Tiering => _blocks is null
         ? new TieringStatistics(0, 0, 0, 0, CompiledBlockCapacity, 0, 0)
-        : new TieringStatistics(_blocks.Added, _rejected, _blocks.Evicted, _blocks.Count, _blocks.Capacity, _entries, _blocks.GuestInstructions);
+        : new TieringStatistics(_blocks.Added, _rejected, _blocks.Evicted, _blocks.Count, _blocks.Capacity, _entries, _blocks.GuestInstructions, _chained);
 
     internal TlbEntry* CompiledTlb => _tlb;
 
@@ -109,7 +110,38 @@ public sealed unsafe partial class Arm64Cpu
             return false;
         _entries++;
         block.Body(this);
+        ChainCompiled(page);
         return true;
+    }
+
+    /// <summary>
+    /// Block chaining, as the x86 engine's: while the block just run left to an entry of the same code page whose
+    /// compiled block is valid at that PC, that block runs next without going back through the run loop. Whatever the
+    /// loop would look at first ends the chain and leaves it to the loop: a pending interrupt line, a breakpoint or
+    /// stop address (marked in the entry), a page change, a misaligned PC, an entry not compiled (the loop counts its
+    /// heat), and a stop, a break, a timer deadline or a budget the next block's first basic block would overrun (all
+    /// of which lower the run's limit).
+    /// </summary>
+    private void ChainCompiled(CodePage<A64Instruction> page)
+    {
+        while (true)
+        {
+            var pc = Pc;
+            if (pc >> 12 != _fetchVaPage || !ReferenceEquals(_fetchPage, page) || (pc & 3) != 0 || _interruptInput is { IsAsserted: true })
+                return;
+            int slot = page.Slots[pc & 0xFFF];
+            if (slot == 0)
+                return;
+            ref var e = ref page.Entries[slot];
+            if (e.Compiled <= 0 || e.Breakpoint)
+                return;
+            var next = _blocks!.Get(e.Compiled, page, slot);
+            if (next is null || next.HeadPc != pc || _run.Executed + (ulong)(uint)next.HeadLength > _run.Limit)
+                return;
+            _entries++;
+            _chained++;
+            next.Body(this);
+        }
     }
 
     /// <summary>Clears the handle of an evicted block in its entry (when the page still holds that entry).</summary>

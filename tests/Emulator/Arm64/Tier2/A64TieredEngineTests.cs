@@ -78,6 +78,59 @@ public class A64TieredEngineTests
         hit.Pc.ShouldBe(madd);
     }
 
+    /// <summary>A loop calling a function through BLR: every call and return leaves its block (an indirect branch), to a compiled entry of the same page.</summary>
+    private const string CallLoop = """
+            mov x0, #0
+            mov x1, #300
+            adr x9, twice
+        loop:
+            blr x9
+            add x0, x0, #1
+            subs x1, x1, #1
+            b.ne loop
+            b done
+        twice:
+            add x0, x0, x0
+            eor x0, x0, x1
+            ret
+        done:
+        """;
+
+    [Test]
+    public void Blocks_left_through_an_indirect_branch_chain_to_the_compiled_target_with_the_interpreters_results()
+    {
+        using var pair = new A64TierPair(threshold: 2);
+        pair.Both(m => m.Run(CallLoop));
+        pair.ShouldAgree("call loop");
+        var stats = pair.Tiered.Cpu.Tiering;
+        stats.Compiled.ShouldBeGreaterThan(1);
+        stats.Chained.ShouldBeGreaterThan(0);
+    }
+
+    [Test]
+    public void Chained_blocks_stop_at_every_budget_and_breakpoint_where_the_interpreter_stops()
+    {
+        using var pair = new A64TierPair(threshold: 2);
+        pair.Both(m =>
+        {
+            m.Load(CallLoop + "\n wfi\n .ltorg\n");
+            m.Cpu.Pc = Arm64TestMachine.CodeBase;
+        });
+        ulong[] chunks = [7, 13, 29, 61];
+        for (var i = 0; i < 40; i++)
+            pair.Run(chunks[i % chunks.Length], $"after chunk {i}").Reason.ShouldBe(StopReason.Budget);
+        pair.Tiered.Cpu.Tiering.Chained.ShouldBeGreaterThan(0);
+        // The add after the call: the return site, entered only by chaining from the function's RET.
+        var site = Arm64TestMachine.CodeBase + 4 * 4;
+        pair.Both(m => m.Cpu.AddBreakpoint(site));
+        for (var i = 0; i < 3; i++)
+        {
+            var hit = pair.Run(1_000_000, $"stop {i}");
+            hit.Reason.ShouldBe(StopReason.Breakpoint);
+            hit.Pc.ShouldBe(site);
+        }
+    }
+
     [Test]
     public void Code_a_compiled_loop_rewrites_runs_in_its_new_form()
     {
