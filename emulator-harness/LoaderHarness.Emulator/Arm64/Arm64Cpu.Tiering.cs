@@ -13,9 +13,6 @@ namespace LoaderHarness.Emulator.Arm64;
 public sealed unsafe partial class Arm64Cpu
 {
     private CompiledBlockCache<A64CompiledBlock>? _blocks;
-    private long _rejected;
-    private long _entries;
-    private long _chained;
     private bool _tiered;
 
     /// <summary>
@@ -44,7 +41,7 @@ public sealed unsafe partial class Arm64Cpu
     /// <summary>What the compiling tier did so far.</summary>
     public TieringStatistics Tiering => _blocks is null
         ? new TieringStatistics(0, 0, 0, 0, CompiledBlockCapacity, 0, 0)
-        : new TieringStatistics(_blocks.Added, _rejected, _blocks.Evicted, _blocks.Count, _blocks.Capacity, _entries, _blocks.GuestInstructions, _chained);
+        : _blocks.Statistics;
 
     internal TlbEntry* CompiledTlb => _tlb;
 
@@ -100,7 +97,7 @@ public sealed unsafe partial class Arm64Cpu
             if (block is null)
             {
                 page.Entries[slot].Compiled = -1;
-                _rejected++;
+                _blocks!.Rejected++;
                 return false;
             }
             page.Entries[slot].Heat = 0;
@@ -108,7 +105,7 @@ public sealed unsafe partial class Arm64Cpu
         }
         if (_run.Executed + (ulong)(uint)block.HeadLength > _run.Limit)
             return false;
-        _entries++;
+        _blocks!.Entries++;
         block.Body(this);
         ChainCompiled(page);
         return true;
@@ -138,8 +135,8 @@ public sealed unsafe partial class Arm64Cpu
             var next = _blocks!.Get(e.Compiled, page, slot);
             if (next is null || next.HeadPc != pc || _run.Executed + (ulong)(uint)next.HeadLength > _run.Limit)
                 return;
-            _entries++;
-            _chained++;
+            _blocks.Entries++;
+            _blocks.Chained++;
             next.Body(this);
         }
     }

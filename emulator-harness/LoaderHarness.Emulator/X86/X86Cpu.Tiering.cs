@@ -14,9 +14,6 @@ namespace LoaderHarness.Emulator.X86;
 public sealed unsafe partial class X86Cpu
 {
     private CompiledBlockCache<X86CompiledBlock>? _blocks;
-    private long _rejected;
-    private long _entries;
-    private long _chained;
     private bool _tiered;
 
     /// <summary>
@@ -56,7 +53,7 @@ public sealed unsafe partial class X86Cpu
     /// <summary>What the compiling tier did so far.</summary>
     public TieringStatistics Tiering => _blocks is null
         ? new TieringStatistics(0, 0, 0, 0, CompiledBlockCapacity, 0, 0)
-        : new TieringStatistics(_blocks.Added, _rejected, _blocks.Evicted, _blocks.Count, _blocks.Capacity, _entries, _blocks.GuestInstructions, _chained);
+        : _blocks.Statistics;
 
     internal TlbEntry* CompiledTlb => _tlb;
 
@@ -141,14 +138,14 @@ public sealed unsafe partial class X86Cpu
             if (block is null)
             {
                 page.Entries[slot].Compiled = -1;
-                _rejected++;
+                _blocks!.Rejected++;
                 return false;
             }
             page.Entries[slot].Compiled = _blocks!.Add(block, page, slot);
         }
         if (block.Shape != CompiledShape || _run.Executed + (ulong)(uint)block.HeadLength > _run.Limit)
             return false;
-        _entries++;
+        _blocks!.Entries++;
         _lastPage = null;
         block.Body(this);
         ChainCompiled(page);
@@ -180,8 +177,8 @@ public sealed unsafe partial class X86Cpu
             var next = _blocks!.Get(e.Compiled, page, slot);
             if (next is null || next.Shape != CompiledShape || _run.Executed + (ulong)(uint)next.HeadLength > _run.Limit)
                 return;
-            _entries++;
-            _chained++;
+            _blocks.Entries++;
+            _blocks.Chained++;
             next.Body(this);
         }
     }

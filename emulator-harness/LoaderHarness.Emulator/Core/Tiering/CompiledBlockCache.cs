@@ -44,6 +44,18 @@ internal sealed class CompiledBlockCache<TBlock>
     /// <summary>Guest instructions covered by the blocks held now.</summary>
     public long GuestInstructions { get; private set; }
 
+    /// <summary>Hot entries the translator refused (left to the interpreter).</summary>
+    public long Rejected { get; set; }
+
+    /// <summary>Times compiled code was entered, from the run loop or chained.</summary>
+    public long Entries { get; set; }
+
+    /// <summary>Of <see cref="Entries"/>, those made straight from another compiled block.</summary>
+    public long Chained { get; set; }
+
+    /// <summary>What the compiling tier did so far, as the engines report it.</summary>
+    public TieringStatistics Statistics => new(Added, Rejected, Evicted, Count, Capacity, Entries, GuestInstructions, Chained);
+
     /// <summary>Stores <paramref name="block"/>, translated from entry <paramref name="slot"/> of <paramref name="page"/>; returns its handle (≥ 1).</summary>
     public int Add(TBlock block, CodePage page, int slot)
     {
