@@ -31,26 +31,38 @@ public static class A64EngineTarget
         var code = input[1..];
         if (code.Length > 0x4_0000)
             code = code[..0x4_0000];
-        using var memory = new GuestMemory([new GuestRegion(RamBase, RamSize)]);
-        memory.Write(CodeBase, code);
-        var cpu = new Arm64Cpu(memory);
-        if ((knobs & 1) != 0)
-            cpu.WriteSystemRegister("VBAR_EL1", CodeBase); // vectors at VBAR + 0x000..0x780 (Arm ARM D1.10.2)
-        if (mmu)
+        // The RAM outlives the input, as the x86 targets' does; the pages the input wrote are zero again after it.
+        var ram = _ram ??= new([new GuestRegion(RamBase, RamSize)], 0);
+        try
         {
-            // 4 KiB granule, T0SZ = 16 (48-bit VA, walk from level 0): TCR_EL1 (Arm ARM D17.2.131). L0[0] -> L1;
-            // L1[1] is a 1 GiB block at 0x4000_0000, AF set, inner shareable, MAIR index 0 (normal write-back).
-            memory.WriteU64(Tables, (Tables + 0x1000) | 3);
-            memory.WriteU64(Tables + 0x1000 + 8, RamBase | (1UL << 10) | (3UL << 8) | 1);
-            cpu.WriteSystemRegister("MAIR_EL1", 0xFF);
-            cpu.WriteSystemRegister("TCR_EL1", 16 | (16UL << 16) | (2UL << 30) | (5UL << 32));
-            cpu.WriteSystemRegister("TTBR0_EL1", Tables);
-            cpu.WriteSystemRegister("SCTLR_EL1", cpu.ReadSystemRegister("SCTLR_EL1") | 1); // M: stage-1 translation on
+            var memory = ram.Memory;
+            memory.Write(CodeBase, code);
+            var cpu = new Arm64Cpu(memory);
+            if ((knobs & 1) != 0)
+                cpu.WriteSystemRegister("VBAR_EL1", CodeBase); // vectors at VBAR + 0x000..0x780 (Arm ARM D1.10.2)
+            if (mmu)
+            {
+                // 4 KiB granule, T0SZ = 16 (48-bit VA, walk from level 0): TCR_EL1 (Arm ARM D17.2.131). L0[0] -> L1;
+                // L1[1] is a 1 GiB block at 0x4000_0000, AF set, inner shareable, MAIR index 0 (normal write-back).
+                memory.WriteU64(Tables, (Tables + 0x1000) | 3);
+                memory.WriteU64(Tables + 0x1000 + 8, RamBase | (1UL << 10) | (3UL << 8) | 1);
+                cpu.WriteSystemRegister("MAIR_EL1", 0xFF);
+                cpu.WriteSystemRegister("TCR_EL1", 16 | (16UL << 16) | (2UL << 30) | (5UL << 32));
+                cpu.WriteSystemRegister("TTBR0_EL1", Tables);
+                cpu.WriteSystemRegister("SCTLR_EL1", cpu.ReadSystemRegister("SCTLR_EL1") | 1); // M: stage-1 translation on
+            }
+            cpu.Pc = CodeBase;
+            cpu.StackPointer = RamBase + RamSize - 0x100;
+            var watch = Stopwatch.StartNew();
+            var result = cpu.Run(Budget);
+            FuzzContractException.Check(result, Budget, watch.Elapsed);
         }
-        cpu.Pc = CodeBase;
-        cpu.StackPointer = RamBase + RamSize - 0x100;
-        var watch = Stopwatch.StartNew();
-        var result = cpu.Run(Budget);
-        FuzzContractException.Check(result, Budget, watch.Elapsed);
+        finally
+        {
+            ram.Reset();
+        }
     }
+
+    [ThreadStatic]
+    private static TrackedGuestMemory? _ram;
 }

@@ -11,6 +11,8 @@ public sealed class FuzzContractException(string message) : Exception(message)
     /// <summary>Checks an engine run: a typed stop reason, the budget respected, the time bound kept.</summary>
     public static void Check(RunResult result, ulong budget, TimeSpan elapsed)
     {
+        if (Environment.GetEnvironmentVariable("FUZZ_TRACE") is not null)
+            Console.Error.WriteLine($"{result} in {elapsed.TotalMilliseconds:F3} ms");
         if (result.Reason == StopReason.InternalError)
             throw new FuzzContractException($"engine bug: {result.Detail}");
         if (result.Instructions > budget)

@@ -79,39 +79,47 @@ public static class FuzzTargets
 
     private static void StartInfoReader(ReadOnlyMemory<byte> data)
     {
-        using var memory = GuestMemory.Flat(1 << 20);
+        var ram = _startInfo ??= new([new GuestRegion(0, 1 << 20)], 0);
         const ulong At = 0x6000;
-        memory.Write(At, data.Span[..Math.Min(data.Length, (1 << 20) - (int)At)]);
-        StartInfo.ReadFrom(memory, At);
+        try
+        {
+            ram.Memory.Write(At, data.Span[..Math.Min(data.Length, (1 << 20) - (int)At)]);
+            StartInfo.ReadFrom(ram.Memory, At);
+        }
+        finally
+        {
+            ram.Reset();
+        }
     }
 
     /// <summary>
     /// The whole one-call setup on a small guest: only a LoaderException may escape, and a refused load must
-    /// leave guest memory as it found it (all zero, as a fresh guest's RAM is).
+    /// leave guest memory as it found it (all zero, as a fresh guest's RAM is). The RAM of each layout is kept
+    /// from input to input and only the pages an input wrote are checked and cleared (<see cref="TrackedGuestMemory"/>).
     /// </summary>
     private static void Setup(ReadOnlyMemory<byte> data)
     {
-        var format = ImageDetector.Detect(data.Span);
-        using var memory = format switch
+        var ram = ImageDetector.Detect(data.Span) switch
         {
-            ImageFormat.Arm64Image or ImageFormat.Arm64ImageGzip => new GuestMemory([new GuestRegion(0x8000_0000, 64 << 20)]),
-            ImageFormat.Riscv64Image => new GuestMemory([new GuestRegion(0x4000_0000, 64 << 20)]),
-            _ => GuestMemory.Flat(64 << 20),
+            ImageFormat.Arm64Image or ImageFormat.Arm64ImageGzip => _setupArm64 ??= new([new GuestRegion(0x8000_0000, 64 << 20)], 0),
+            ImageFormat.Riscv64Image => _setupRiscv64 ??= new([new GuestRegion(0x4000_0000, 64 << 20)], 0),
+            _ => _setupX86 ??= new([new GuestRegion(0, 64 << 20)], 0),
         };
         try
         {
-            GuestSetup.Run(memory, new GuestSetupRequest { Kernel = KernelImage.Parse(data), CommandLine = "console=ttyS0", Initrd = new byte[4096] });
+            GuestSetup.Run(ram.Memory, new GuestSetupRequest { Kernel = KernelImage.Parse(data), CommandLine = "console=ttyS0", Initrd = new byte[4096] });
         }
         catch (LoaderException e)
         {
-            foreach (var region in memory.Regions)
-            {
-                for (ulong at = 0; at < region.Size; at += 1 << 20)
-                {
-                    if (memory.GetSpan(region.Start + at, 1 << 20).ContainsAnyExcept((byte)0))
-                        throw new InvalidOperationException($"failed load ({e.Code}) wrote guest memory near 0x{region.Start + at:x}", e);
-                }
-            }
+            if (ram.FirstChange() is { } at)
+                throw new InvalidOperationException($"failed load ({e.Code}) wrote guest memory at 0x{at:x}", e);
+        }
+        finally
+        {
+            ram.Reset();
         }
     }
+
+    [ThreadStatic]
+    private static TrackedGuestMemory? _setupX86, _setupArm64, _setupRiscv64, _startInfo;
 }

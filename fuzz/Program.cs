@@ -6,6 +6,8 @@ using SharpFuzz;
 // loader-fuzz <target> --libfuzzer       libFuzzer driver (libfuzzer-dotnet)
 // loader-fuzz <target> --replay FILE...  runs each input once, in process, and says which ones fail
 // loader-fuzz <target> --seeds DIR        writes the target's seed corpus (run from the repository root)
+// loader-fuzz <target> --bench FILE...   replays the inputs in a loop (FUZZ_BENCH_SECONDS, default 3): rate, GCs, slowest inputs
+// FUZZ_TRACE=1 with --replay or --bench prints every engine run's stop, instruction count and time
 if (args is ["--list"])
 {
     foreach (var name in FuzzTargets.All.Keys)
@@ -49,6 +51,11 @@ if (args.Length > 1 && args[1] == "--replay")
         }
     }
     return failed == 0 ? 0 : 1;
+}
+if (args.Length > 1 && args[1] == "--bench")
+{
+    FuzzBench.Run(target, args.Skip(2));
+    return 0;
 }
 Fuzzer.OutOfProcess.Run(stream =>
 {

@@ -12,7 +12,8 @@ namespace LoaderHarness.Fuzz;
 /// Each image loader and the one-call guest setup at an explicit protocol. Input: a selector byte
 /// (<see cref="Steps"/>, modulo their count), then the image. The contract: a result or a
 /// <see cref="LoaderException"/>, and on a refusal guest memory exactly as it was. Guest RAM is filled with a
-/// pattern first, so a failed load that writes zeros (a cleared zero page) is caught too.
+/// pattern first, so a failed load that writes zeros (a cleared zero page) is caught too. The RAM is kept from
+/// input to input; only the pages an input wrote are checked and refilled (<see cref="TrackedGuestMemory"/>).
 /// </summary>
 public static class ProtocolSetupTarget
 {
@@ -24,7 +25,7 @@ public static class ProtocolSetupTarget
     private const ulong Arm64RamBase = 0x4000_0000; // QEMU virt's RAM base (hw/arm/virt.c, VIRT_MEM)
 
     [ThreadStatic]
-    private static GuestMemory? _x86, _arm64;
+    private static TrackedGuestMemory? _x86, _arm64;
 
     /// <summary>Runs one input; throws <see cref="FuzzContractException"/> on a broken contract.</summary>
     public static void Run(ReadOnlyMemory<byte> input)
@@ -34,21 +35,22 @@ public static class ProtocolSetupTarget
         var step = Steps[input.Span[0] % Steps.Length];
         var image = input[1..];
         var arm64 = step == "image-load" || (ImageDetector.Detect(image.Span) is ImageFormat.Arm64Image or ImageFormat.Arm64ImageGzip);
-        var memory = arm64
-            ? _arm64 ??= Fresh(new GuestMemory([new GuestRegion(Arm64RamBase, RamSize)]))
-            : _x86 ??= Fresh(GuestMemory.Flat(RamSize));
+        var ram = arm64
+            ? _arm64 ??= new([new GuestRegion(Arm64RamBase, RamSize)], Pattern)
+            : _x86 ??= new([new GuestRegion(0, RamSize)], Pattern);
         try
         {
-            Load(step, memory, image);
+            Load(step, ram.Memory, image);
         }
         catch (LoaderException e)
         {
-            var at = FirstChange(memory);
-            if (at is { } address)
+            if (ram.FirstChange() is { } address)
                 throw new FuzzContractException($"{step}: a failed load ({e.Code}) wrote guest memory at 0x{address:x}");
-            return;
         }
-        Fill(memory); // a successful load wrote it: back to the pattern for the next input
+        finally
+        {
+            ram.Reset(); // back to the pattern for the next input
+        }
     }
 
     private static void Load(string step, GuestMemory memory, ReadOnlyMemory<byte> image)
@@ -81,32 +83,5 @@ public static class ProtocolSetupTarget
             Initrd = new byte[4096],
             Protocol = protocol,
         });
-    }
-
-    private static GuestMemory Fresh(GuestMemory memory)
-    {
-        Fill(memory);
-        return memory;
-    }
-
-    private static void Fill(GuestMemory memory)
-    {
-        foreach (var region in memory.Regions)
-            memory.Fill(region.Start, region.Size, Pattern);
-    }
-
-    private static ulong? FirstChange(GuestMemory memory)
-    {
-        foreach (var region in memory.Regions)
-        {
-            for (ulong at = 0; at < region.Size; at += 1 << 20)
-            {
-                var span = memory.GetSpan(region.Start + at, (int)Math.Min(1UL << 20, region.Size - at));
-                var index = span.IndexOfAnyExcept(Pattern);
-                if (index >= 0)
-                    return region.Start + at + (ulong)index;
-            }
-        }
-        return null;
     }
 }

@@ -8,14 +8,21 @@ namespace LoaderHarness.Emulator.Devices;
 /// </summary>
 public sealed class IoBus
 {
-    private readonly IPortDevice?[] _ports = new IPortDevice?[0x10000];
+    /// <summary>
+    /// The 64 Ki ports in 256 blocks of 256, a block allocated when a device first claims a port in it: a flat
+    /// table was 512 KiB on the large object heap for every CPU, most of them with two ports or none claimed.
+    /// </summary>
+    private readonly IPortDevice?[]?[] _ports = new IPortDevice?[]?[256];
     private readonly List<(ulong Start, ulong Size, IMmioDevice Device)> _mmio = [];
 
     /// <summary>Claims <paramref name="count"/> ports from <paramref name="first"/> for <paramref name="device"/>.</summary>
     public void Register(ushort first, int count, IPortDevice device)
     {
         for (var i = 0; i < count; i++)
-            _ports[(ushort)(first + i)] = device;
+        {
+            var port = (ushort)(first + i);
+            (_ports[port >> 8] ??= new IPortDevice?[256])[port & 0xFF] = device;
+        }
     }
 
     /// <summary>Claims guest-physical <c>[start, start + size)</c> for <paramref name="device"/>; a window overlapping one already claimed is refused.</summary>
@@ -39,12 +46,12 @@ public sealed class IoBus
     /// <summary>Port read; all ones when nothing answers.</summary>
     public uint In(ushort port, int size)
     {
-        var d = _ports[port];
+        var d = _ports[port >> 8]?[port & 0xFF];
         return d?.Read(port, size) ?? (size == 4 ? 0xFFFF_FFFFu : (1u << (size * 8)) - 1);
     }
 
     /// <summary>Port write; dropped when nothing answers.</summary>
-    public void Out(ushort port, int size, uint value) => _ports[port]?.Write(port, size, value);
+    public void Out(ushort port, int size, uint value) => _ports[port >> 8]?[port & 0xFF]?.Write(port, size, value);
 
     /// <summary>Whether any MMIO device is registered (the engine skips the lookup otherwise).</summary>
     public bool HasMmio => _mmio.Count > 0;
