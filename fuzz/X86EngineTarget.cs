@@ -22,7 +22,9 @@ public enum X86FuzzMode
 
 /// <summary>
 /// Hostile guest code on the x86 engine. Input: one knob byte (bit 0: every IDT or IVT vector points into
-/// the code; bit 1: paging on in protected mode (4 MiB pages); bit 2: the compiling tier compiles at once;
+/// the code; bit 1: paging on in protected mode (4 MiB pages); bit 2: the compiling tier on at a threshold of 2, under
+/// its default compile budget (a run this short never pays for a block, see TierPolicy.DefaultCompileBudget, so the
+/// tier's heat counting and chain exits run, not the translator, whose JIT costs 0.1-0.3 s a block);
 /// bit 3: RFLAGS.IF set), then the code bytes at <see cref="CodeBase"/>. The contract: a typed stop reason
 /// (never <see cref="StopReason.InternalError"/>, never an exception), no more than <see cref="Budget"/>
 /// instructions retired, and the run over within a second.
@@ -66,6 +68,8 @@ public static class X86EngineTarget
                 cpu.Rflags |= 1UL << 9;
             var watch = Stopwatch.StartNew();
             var result = cpu.Run(Budget);
+            if (cpu.Engine == EngineTier.Tiered && Environment.GetEnvironmentVariable("FUZZ_TRACE") is not null)
+                Console.Error.WriteLine(cpu.Tiering);
             FuzzContractException.Check(result, Budget, watch.Elapsed);
         }
         finally

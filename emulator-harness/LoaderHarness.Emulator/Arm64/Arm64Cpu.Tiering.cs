@@ -35,6 +35,15 @@ public sealed unsafe partial class Arm64Cpu
     /// <summary>Executions of an entry before it is compiled (<see cref="TierPolicy.DefaultThreshold"/>; 1 compiles everything on first sight, for tests).</summary>
     public int CompileThreshold { get; set; } = TierPolicy.DefaultThreshold;
 
+    /// <summary>
+    /// Instructions retired per guest instruction compiled (<see cref="TierPolicy.DefaultCompileBudget"/>): a hot entry
+    /// waits, its heat reset, while compiling would cost more than the work done so far; 0 compiles every hot entry (tests
+    /// of the tier itself).
+    /// </summary>
+    public int CompileBudget { get; set; } = TierPolicy.DefaultCompileBudget;
+
+    private ulong _compiledInstructions;
+
     /// <summary>The most compiled blocks held at once (set before <see cref="Engine"/>).</summary>
     public int CompiledBlockCapacity { get; set; } = CompiledBlockCache<A64CompiledBlock>.DefaultCapacity;
 
@@ -93,15 +102,22 @@ public sealed unsafe partial class Arm64Cpu
         {
             if (++page.Entries[slot].Heat < CompileThreshold)
                 return false;
+            if (!TierPolicy.MayCompile(_compiledInstructions, TotalInstructions, CompileBudget, A64Translator.MaxInstructions))
+            {
+                page.Entries[slot].Heat = 0;
+                return false;
+            }
             block = RuntimeFeature.IsDynamicCodeSupported ? A64Translator.Compile(this, page, pc) : null;
             if (block is null)
             {
                 page.Entries[slot].Compiled = -1;
                 _blocks!.Rejected++;
+                _compiledInstructions += A64Translator.MaxInstructions; // a refused translation cost work too
                 return false;
             }
             page.Entries[slot].Heat = 0;
             page.Entries[slot].Compiled = _blocks!.Add(block, page, slot);
+            _compiledInstructions += (ulong)block.InstructionCount;
         }
         if (_run.Executed + (ulong)(uint)block.HeadLength > _run.Limit)
             return false;

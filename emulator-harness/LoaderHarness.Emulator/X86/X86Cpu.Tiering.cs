@@ -47,6 +47,15 @@ public sealed unsafe partial class X86Cpu
     /// <summary>Executions of an entry before it is compiled (<see cref="TierPolicy.DefaultThreshold"/>; 1 compiles everything on first sight, for tests).</summary>
     public int CompileThreshold { get; set; } = TierPolicy.DefaultThreshold;
 
+    /// <summary>
+    /// Instructions retired per guest instruction compiled (<see cref="TierPolicy.DefaultCompileBudget"/>): a hot entry
+    /// waits, its heat reset, while compiling would cost more than the work done so far; 0 compiles every hot entry (tests
+    /// of the tier itself).
+    /// </summary>
+    public int CompileBudget { get; set; } = TierPolicy.DefaultCompileBudget;
+
+    private ulong _compiledInstructions;
+
     /// <summary>The most compiled blocks held at once (set before <see cref="Engine"/>).</summary>
     public int CompiledBlockCapacity { get; set; } = CompiledBlockCache<X86CompiledBlock>.DefaultCapacity;
 
@@ -134,14 +143,21 @@ public sealed unsafe partial class X86Cpu
             ref var e = ref page.Entries[slot];
             if (++e.Heat < CompileThreshold)
                 return false;
+            if (!TierPolicy.MayCompile(_compiledInstructions, TotalInstructions, CompileBudget, X86Translator.MaxInstructions))
+            {
+                e.Heat = 0;
+                return false;
+            }
             block = RuntimeFeature.IsDynamicCodeSupported ? X86Translator.Compile(this, page, Rip, CompiledShape) : null;
             if (block is null)
             {
                 page.Entries[slot].Compiled = -1;
                 _blocks!.Rejected++;
+                _compiledInstructions += X86Translator.MaxInstructions; // a refused translation cost work too
                 return false;
             }
             page.Entries[slot].Compiled = _blocks!.Add(block, page, slot);
+            _compiledInstructions += (ulong)block.InstructionCount;
         }
         if (block.Shape != CompiledShape || _run.Executed + (ulong)(uint)block.HeadLength > _run.Limit)
             return false;

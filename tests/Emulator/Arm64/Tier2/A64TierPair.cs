@@ -12,6 +12,7 @@ internal sealed class A64TierPair : IDisposable
         Interpreter = new Arm64TestMachine();
         Tiered = new Arm64TestMachine();
         Tiered.Cpu.CompileThreshold = threshold;
+        Tiered.Cpu.CompileBudget = 0; // compile every hot entry: the tier itself is under test
         Tiered.Cpu.Engine = EngineTier.Tiered;
         Tiered.Cpu.Engine.ShouldBe(EngineTier.Tiered);
     }
