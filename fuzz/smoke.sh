@@ -16,9 +16,9 @@ sharpfuzz "$out/LoaderHarness.Emulator.dll" >/dev/null
 export AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_SKIP_CPUFREQ=1 AFL_FAST_CAL=1 AFL_NO_AFFINITY=1
 failed=0
 for target in $(dotnet "$seeder/loader-fuzz.dll" --list); do
-  # A second per input, except for the engine targets: their compiling-tier knob (compile after 2 runs) makes a
-  # 10,000-instruction run JIT one DynamicMethod per block, 2-4 s on the inputs kept in fuzz/open/ (an open
-  # finding, not yet fixed); the smoke run still fails on anything past 5 s there.
+  # A second per input, except for the engine targets: a fresh process JITs the engine and the compiling tier on its
+  # first inputs, which on a loaded machine overran a second in the dry run; the targets still fail any engine run
+  # over a second themselves (FuzzContractException.PerInput).
   case "$target" in x86-*|a64*) timeout_ms=5000 ;; *) timeout_ms=1000 ;; esac
   seeds="fuzz/bin/smoke-seeds/$target"
   rm -rf "$seeds"; mkdir -p "$seeds"
