@@ -16,12 +16,15 @@ public static class QbootPvhBuffers
 
     /// <summary>
     /// The memmap's and the command line's addresses for a map of <paramref name="entries"/> entries (without qboot's
-    /// all-zero last one) and a command line of <paramref name="commandLineBytes"/> bytes with its NUL.
+    /// all-zero last one) and a command line of <paramref name="commandLineBytes"/> bytes with its NUL, qboot's malloc
+    /// standing at <paramref name="top"/> (below <see cref="Top"/> by what it allocated before: the ACPI tables when QEMU
+    /// has them installed: qboot runs fw_cfg's table loader before it reads <c>etc/e820</c>, and QEMU 7.2 hands over the
+    /// PVH memmap and command line 0x300 lower with microvm's tables than without).
     /// </summary>
-    public static (ulong Memmap, ulong CommandLine) For(int entries, int commandLineBytes)
+    public static (ulong Memmap, ulong CommandLine) For(int entries, int commandLineBytes, ulong top = Top)
     {
         var qbootEntries = (ulong)entries + 1;
-        var e820 = Down(Top, 4 + (20 * qbootEntries));
+        var e820 = Down(top, 4 + (20 * qbootEntries));
         var commandLine = Down(e820, (ulong)commandLineBytes);
         var memmap = Down(commandLine, 24 * qbootEntries);
         return (memmap, commandLine);

@@ -214,8 +214,9 @@ public static partial class VmmProfiles
     /// QEMU 7.2 <c>-M microvm</c> (hw/i386/microvm.c, docs/system/i386/microvm.rst) with its qboot firmware: a vmlinux
     /// with the PVH note through qboot's PVH boot, or a bzImage through its real-mode setup as x86_load_linux lays it
     /// out (x86_load_linux(x86ms, fw_cfg, 0, true): acpi_data_size 0); the e820 is qboot's
-    /// (<see cref="QemuMicrovmMemoryMap"/>). Only what reaching start_kernel and the console needs: the devices
-    /// and ACPI tables are the harness's own.
+    /// (<see cref="QemuMicrovmMemoryMap"/>). The ACPI tables are QEMU's for the default <c>-M microvm</c> (ACPI on) as qboot
+    /// installs them (<see cref="Acpi.QemuMicrovmAcpi"/>); the devices are the harness's own, plus the second I/O APIC
+    /// the MADT lists.
     /// </summary>
     public static VmmProfile Microvm { get; } = new()
     {
@@ -225,9 +226,10 @@ public static partial class VmmProfiles
         X86 = new X86ProfileValues
         {
             TypeOfLoader = 0xB0,
-            // qboot's PVH hand-over as QEMU 7.2 -M microvm,acpi=off gave it at the PVH entry (gdbstub): start_info in the
-            // F-segment at 0xF31E0, its memmap and the command line below 0xF0000 (with 512 MiB and a 22-byte command line
-            // 0xEFED0 and 0xEFF60, in qboot's ACPI NVS range; QbootPvhBuffers), the modlist on qboot's stack at 0x7B7C.
+            // qboot's PVH hand-over as QEMU 7.2 -M microvm gave it at the PVH entry (gdbstub): start_info in the F-segment
+            // at 0xF31E0 with rsdp_paddr the RSDP it installed, its memmap and the command line below the ACPI tables (with
+            // 512 MiB and a 22-byte command line 0xEFBD0 and 0xEFC60, in qboot's ACPI NVS range; QbootPvhBuffers), the
+            // modlist on qboot's stack at 0x7B7C.
             // hw/i386/kvm/ioapic.c kvm_pc_setup_irq_routing: GSI 0 (the PIT) goes to IOAPIC pin 2, the others to their own pin.
             IsaIoApicPins = [2, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
             Layout = new X86GuestLayout
@@ -242,7 +244,11 @@ public static partial class VmmProfiles
                 // memmap and command line below its e820 table (QbootPvhBuffers).
                 Qboot = true,
                 QbootPvhBuffers = true,
+                QbootMallocTop = Acpi.QemuMicrovmAcpi.TablesAddress,
             },
+            PvhRsdpAddress = Acpi.QemuMicrovmAcpi.RsdpAddress,
+            Acpi = Acpi.QemuMicrovmAcpi.Build(),
+            SecondIoApic = Acpi.QemuMicrovmAcpi.SecondIoApic,
             // qboot answers the real-mode setup code: E820h only (code16.c int15_handler), CF set for the rest.
             RealModeFirmware = Bios.PcFirmware.Qboot,
             Entries = new Dictionary<X86EntryMode, X86VcpuValues>
