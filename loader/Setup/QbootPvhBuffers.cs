@@ -7,7 +7,7 @@ namespace LoaderHarness.Loader.Setup;
 /// table (main.c <c>extract_e820</c>: a 32-bit count and 20-byte entries, one more entry than it fills, left all-zero,
 /// in the build QEMU 7.2 ships), the command line (fw_cfg.c <c>boot_pvh_from_fw_cfg</c>: FW_CFG_CMDLINE_SIZE bytes, the
 /// NUL included), then the memmap (<c>pvh_e820_setup</c>: 24 bytes per e820 entry). With 512 MiB and a 22-byte command
-/// line that is 0xEFED0 and 0xEFF60, as QEMU 7.2 hands over; more e820 entries or another length move both.
+/// line that is 0xEFED0 and 0xEFF60, as QEMU 7.2 hands over with <c>acpi=off</c>; more e820 entries or another length move both.
 /// </summary>
 public static class QbootPvhBuffers
 {

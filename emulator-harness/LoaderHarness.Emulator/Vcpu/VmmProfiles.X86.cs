@@ -238,7 +238,7 @@ public static partial class VmmProfiles
                 MemoryMap = QemuMicrovmMemoryMap.For,
                 StartInfo = 0xF_31E0,
                 Modlist = 0x7B7C,
-                Memmap = 0xE_FED0,
+                Memmap = 0xE_FBD0,
                 QemuAcpiDataSize = 0,
                 // qboot loads a bzImage itself and places its initrd (linuxboot.c parse_bzimage), and allocates the PVH
                 // memmap and command line below its e820 table (QbootPvhBuffers).
