@@ -18,8 +18,8 @@ public static class QbootPvhBuffers
     /// The memmap's and the command line's addresses for a map of <paramref name="entries"/> entries (without qboot's
     /// all-zero last one) and a command line of <paramref name="commandLineBytes"/> bytes with its NUL, qboot's malloc
     /// standing at <paramref name="top"/> (below <see cref="Top"/> by what it allocated before: the ACPI tables when QEMU
-    /// has them installed: qboot runs fw_cfg's table loader before it reads <c>etc/e820</c>, and QEMU 7.2 hands over the
-    /// PVH memmap and command line 0x300 lower with microvm's tables than without).
+    /// has them installed: main.c runs tables.c extract_acpi, whose do_alloc takes the high-zone tables from this allocator,
+    /// before extract_e820).
     /// </summary>
     public static (ulong Memmap, ulong CommandLine) For(int entries, int commandLineBytes, ulong top = Top)
     {

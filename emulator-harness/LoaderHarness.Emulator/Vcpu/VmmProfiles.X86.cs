@@ -249,6 +249,7 @@ public static partial class VmmProfiles
             PvhRsdpAddress = Acpi.QemuMicrovmAcpi.RsdpAddress,
             Acpi = Acpi.QemuMicrovmAcpi.Build(),
             SecondIoApic = Acpi.QemuMicrovmAcpi.SecondIoApic,
+            MpTable = QbootMpTable,
             // qboot answers the real-mode setup code: E820h only (code16.c int15_handler), CF set for the rest.
             RealModeFirmware = Bios.PcFirmware.Qboot,
             Entries = new Dictionary<X86EntryMode, X86VcpuValues>
@@ -283,6 +284,24 @@ public static partial class VmmProfiles
         Address = 0x9_FC00,
         OemId = "FC",
         Entries = [new(MpEntryKind.Processors), MpEntry.Bus(0, "ISA"), new(MpEntryKind.IoApic), .. IsaInterrupts(16), .. LocalInterrupts()],
+    };
+
+    /// <summary>
+    /// qboot's MP table (mptable.c setup_mptable, which main.c runs on every boot): at MPTABLE_START 0x9FC00, OEM
+    /// "QBOOT   ", one processor entry per fw_cfg FW_CFG_NB_CPUS with the CPU's CPUID leaf 1, ISA bus 0, the I/O APIC (ID
+    /// num_cpus + 1), ISA IRQ n to INTIN n except that with FW_CFG_IRQ0_OVERRIDE (set on microvm) IRQ 0 goes to INTIN 2 and
+    /// IRQ 2 has no entry, then ExtINT on LINTIN0 of APIC 0 and NMI on LINTIN1 of all; oemcount 0.
+    /// </summary>
+    private static MpTableValues QbootMpTable => new()
+    {
+        Address = 0x9_FC00,
+        OemId = "QBOOT",
+        ProcessorFromCpuid = true,
+        Entries =
+        [
+            new(MpEntryKind.Processors), MpEntry.Bus(0, "ISA"), new(MpEntryKind.IoApic),
+            MpEntry.IoInterrupt(0, 2), .. IsaInterrupts(16).Where(e => e.SourceIrq != 0 && e.SourceIrq != 2), .. LocalInterrupts(),
+        ],
     };
 
     /// <summary>I/O interrupt entries ISA IRQ n → I/O APIC INTIN n, bus 0, flags 0 (MP_IRQPOL_DEFAULT: conforms to the bus).</summary>

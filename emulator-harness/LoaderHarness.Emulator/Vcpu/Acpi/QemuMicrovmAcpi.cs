@@ -14,10 +14,11 @@ namespace LoaderHarness.Emulator.Vcpu.Acpi;
 /// the RTC (rtc=auto without KVM) and COM1 on the ISA bus; the DSDT lists a virtio-mmio transport only when a device
 /// sits on it (acpi_dsdt_add_virtio), so none here.
 /// Placement: acpi_build_microvm asks for the <c>etc/acpi/tables</c> blob (DSDT, FACP, APIC, XSDT, packed in that
-/// order) 64-aligned in the high zone; qboot's malloc hands memory out downwards from 0xF0000, so the 0x2E2-byte blob
-/// starts at (0xF0000 − 0x2E2) &amp; ~63 = 0xEFD00. The RSDP (<c>etc/acpi/rsdp</c>) goes in qboot's F-segment heap, at
-/// 0xF34D0 in the qboot build QEMU 7.2 ships (pc-bios/qboot.rom), read back with QEMU's gdbstub. qboot hands the
-/// kernel its address in <c>hvm_start_info.rsdp_paddr</c> for PVH; through the 16-bit entry nothing sets
+/// order) 64-aligned in the high zone; qboot (main.c runs tables.c extract_acpi first) allocates it with malloc_align,
+/// downwards from its text start 0xF0000 (malloc.c <c>malloc_top = &amp;stext</c>), so the 0x2E2-byte blob starts at
+/// (0xF0000 − 0x2E2) &amp; ~63 = 0xEFD00. The RSDP (<c>etc/acpi/rsdp</c>, F-segment zone) comes from malloc_fseg_align,
+/// upwards from qboot's data end, at 0xF34D0 in the qboot build QEMU 7.2 ships (pc-bios/qboot.rom), read back with QEMU's
+/// gdbstub; tables.c do_alloc also sets <c>start_info.rsdp_paddr</c> to it for PVH. Through the 16-bit entry nothing sets
 /// <c>boot_params.acpi_rsdp_addr</c> and the kernel finds it by scanning 0xE0000–0xFFFFF
 /// (drivers/acpi/acpica/tbxfroot.c acpi_find_root_pointer).
 /// </remarks>

@@ -27,6 +27,13 @@ public sealed record MpTableValues
     /// </summary>
     public bool CountsEntries { get; init; }
 
+    /// <summary>
+    /// Whether the processor entries carry the CPU's own CPUID leaf 1 (signature from EAX, feature flags from EDX), as
+    /// firmware that reads them does (qboot mptable.c mptable_get_cpuid); else the VMMs' fixed CPU_STEPPING 0x600 and
+    /// CPU_FEATURE_APIC | CPU_FEATURE_FPU.
+    /// </summary>
+    public bool ProcessorFromCpuid { get; init; }
+
     /// <summary>The base-table entries in the order the VMM writes them.</summary>
     public required IReadOnlyList<MpEntry> Entries { get; init; }
 }

@@ -18,8 +18,12 @@ public static class MpTableWriter
     /// <summary>Configuration table header size (mpc_table).</summary>
     public const int HeaderSize = 44;
 
-    /// <summary>The table's bytes (floating pointer first) for <paramref name="cpus"/> vCPUs, to be placed at <see cref="MpTableValues.Address"/>.</summary>
-    public static byte[] Build(MpTableValues values, int cpus = 1)
+    /// <summary>
+    /// The table's bytes (floating pointer first) for <paramref name="cpus"/> vCPUs, to be placed at
+    /// <see cref="MpTableValues.Address"/>; with <see cref="MpTableValues.ProcessorFromCpuid"/>, <paramref name="cpuid"/> is
+    /// the vCPU's CPUID leaf 1 EAX and EDX.
+    /// </summary>
+    public static byte[] Build(MpTableValues values, int cpus = 1, (uint Eax, uint Edx) cpuid = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(cpus, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(cpus, 254); // the VMMs' MAX_SUPPORTED_CPUS
@@ -38,8 +42,9 @@ public static class MpTableWriter
                         cpu[1] = (byte)id; // apicid
                         cpu[2] = values.ApicVersion; // apicver
                         cpu[3] = (byte)(1 | (id == 0 ? 2 : 0)); // cpuflag: CPU_ENABLED | CPU_BOOTPROCESSOR
-                        BinaryPrimitives.WriteUInt32LittleEndian(cpu.AsSpan(4), 0x600); // cpufeature: CPU_STEPPING (family 6)
-                        BinaryPrimitives.WriteUInt32LittleEndian(cpu.AsSpan(8), 0x201); // featureflag: CPU_FEATURE_APIC | CPU_FEATURE_FPU
+                        // cpufeature: CPU_STEPPING (family 6), or CPUID.1 EAX; featureflag: CPU_FEATURE_APIC | CPU_FEATURE_FPU, or CPUID.1 EDX.
+                        BinaryPrimitives.WriteUInt32LittleEndian(cpu.AsSpan(4), values.ProcessorFromCpuid ? cpuid.Eax : 0x600);
+                        BinaryPrimitives.WriteUInt32LittleEndian(cpu.AsSpan(8), values.ProcessorFromCpuid ? cpuid.Edx : 0x201);
                         body.AddRange(cpu);
                         count++;
                     }

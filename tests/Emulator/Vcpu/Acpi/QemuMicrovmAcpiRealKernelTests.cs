@@ -5,7 +5,9 @@ using LoaderHarness.Emulator.Vcpu.Acpi;
 using LoaderHarness.Fixtures.Initramfs;
 using LoaderHarness.Loader.Images;
 using LoaderHarness.Loader.Setup;
+using LoaderHarness.Loader.Symbols;
 using LoaderHarness.Tests.Emulator.Boot;
+using LoaderHarness.Tests.Support;
 using Shouldly;
 
 namespace LoaderHarness.Tests.Emulator.Vcpu.Acpi;
@@ -56,7 +58,35 @@ public sealed class QemuMicrovmAcpiRealKernelTests
         report.Console.ShouldContain("ACPI: PM: (supports S0 S5)");
         report.Console.ShouldNotContain("ACPI Error");
         report.Console.ShouldNotContain("ACPI BIOS Error");
+        report.Contracts.Single(c => c.Contract.Id == "x86.log.ioapic").Verdict.ShouldBe(ContractVerdict.Pass);
         report.Contracts.Single(c => c.Contract.Id == "x86.log.acpi-tables").Verdict.ShouldBe(ContractVerdict.Pass);
         report.Contracts.Single(c => c.Contract.Id == "x86.log.no-faults").Verdict.ShouldBe(ContractVerdict.Pass);
+    }
+
+    /// <summary>
+    /// qboot's MP table reaches a kernel that reads MP tables (Debian's generic 6.12 has CONFIG_X86_MPPARSE; the cloud
+    /// kernels do not): with <c>acpi=off</c> it takes its processors and interrupt routing from it.
+    /// </summary>
+    [Test]
+    public void With_acpi_off_a_kernel_with_mpparse_takes_qboots_mp_table()
+    {
+        var vmlinux = DebianKernelSet.Amd64Generic612.Vmlinux();
+        var report = KernelBoot.Run(vmlinux, new KernelBootOptions
+        {
+            Profile = VmmProfiles.Microvm,
+            Protocol = BootProtocol.Pvh,
+            MemorySize = 1UL << 30,
+            Symbols = KallsymsReader.Recover(vmlinux),
+            CommandLine = Cmdline + " acpi=off",
+            // init/main.c start_kernel ends in rest_init, after setup_arch read the MP table and console_init printed it.
+            Until = "rest_init",
+        });
+
+        report.Milestone.ShouldBe("rest_init", $"{report.StopReason} at {report.StopLocation}: {report.StopDetail}; last line {report.LastConsoleLine}");
+        // mpparse.c smp_scan_config finds the floating pointer at qboot's MPTABLE_START; smp_read_mpc prints its OEM ID.
+        new KernelLog(report.Console).MpTable().ShouldBe((0x9_FC00UL, 0x9_FC0FUL));
+        report.Console.ShouldContain("MPTABLE: OEM ID: QBOOT");
+        report.Console.ShouldNotContain("MPTABLE: bad");
+        report.Contracts.Single(c => c.Contract.Id == "x86.log.mp-table").Verdict.ShouldBe(ContractVerdict.Pass);
     }
 }
