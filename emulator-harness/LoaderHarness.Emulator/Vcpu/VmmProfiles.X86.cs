@@ -133,14 +133,14 @@ public static partial class VmmProfiles
 
     /// <summary>
     /// crosvm (x86_64/src/{lib.rs,regs.rs,bzimage.rs}): documented selectors at GDT 0x1500, 4 GiB identity
-    /// map, RNG seed. It loads a bzImage's protected-mode part at 0x200000 whatever code32_start says. Not
+    /// map, RNG seed, its MP table (mptable.rs). It loads a bzImage's protected-mode part at 0x200000 whatever code32_start says. Not
     /// reproduced: crosvm's refusal of ELF segments below 2 MiB (the loader's floor stays 1 MiB).
     /// </summary>
     public static VmmProfile Crosvm { get; } = new()
     {
         Name = "crosvm",
         Summary = "crosvm: GDT 0x1500 CS 0x10/DS 0x18, 4 GiB identity map, RSP 0x8000, kernel at 2 MiB, SETUP_RNG_SEED",
-        Source = "crosvm x86_64/src/lib.rs, regs.rs, bzimage.rs",
+        Source = "crosvm x86_64/src/lib.rs, regs.rs, bzimage.rs, mptable.rs",
         X86 = new X86ProfileValues
         {
             Layout = new X86GuestLayout
@@ -156,6 +156,7 @@ public static partial class VmmProfiles
             },
             RngSeedSize = 256,
             BzImageLoadAddress = 0x20_0000,
+            MpTable = CrosvmMpTable,
             Entries = new Dictionary<X86EntryMode, X86VcpuValues>
             {
                 [X86EntryMode.Long64] = Crosvm6(Code64, cr0: 0xC000_0011) with
@@ -301,6 +302,34 @@ public static partial class VmmProfiles
         [
             new(MpEntryKind.Processors), MpEntry.Bus(0, "ISA"), new(MpEntryKind.IoApic),
             MpEntry.IoInterrupt(0, 2), .. IsaInterrupts(16).Where(e => e.SourceIrq != 0 && e.SourceIrq != 2), .. LocalInterrupts(),
+        ],
+    };
+
+    /// <summary>
+    /// crosvm's MP table (x86_64/src/mptable.rs setup_mptable, at commit f1e797a6) for a VM without PCI devices
+    /// (<c>pci_irqs</c> empty, as with <c>--no-balloon --no-rng</c> and no disk or network): the floating pointer at
+    /// MP_FLOATING_POINTER_ADDR = 640 KiB − 16, the table at MPTABLE_RANGE.start = 634 KiB, OEM "CROSVM  "; the processors,
+    /// the I/O APIC, PCI bus 0 (buses 0..isa_bus_id), ISA bus isa_bus_id = 1; an entry of type MP_LINTSRC in mpc_intsrc's
+    /// layout (INT, ISA IRQ 0 to APIC 0 input 0); ISA IRQ n to INTIN n for n below X86_64_SCI_IRQ (lib.rs: 5), then the
+    /// RTC's IRQ 8 (devices/src/cmos.rs RTC_IRQ), the SCI active high and level triggered (MP_IRQDIR_HIGH |
+    /// MP_LEVEL_TRIGGER), and IRQ n for n from X86_64_IRQ_BASE 9 to 15 (no PCI IRQ raises the start); ExtINT on LINTIN0 of
+    /// APIC 0 and NMI on LINTIN1 of all (destination 0xFF "per SeaBIOS"), both from the ISA bus; oemcount 0.
+    /// </summary>
+    private static MpTableValues CrosvmMpTable => new()
+    {
+        Address = 0x400 * 640 - MpTableWriter.FloatingPointerSize,
+        TableAddress = 0x400 * 634,
+        OemId = "CROSVM",
+        Entries =
+        [
+            new(MpEntryKind.Processors), new(MpEntryKind.IoApic), MpEntry.Bus(0, "PCI"), MpEntry.Bus(1, "ISA"),
+            new(MpEntryKind.IoInterrupt, SourceBus: 1, DestinationApic: 0, TypeCode: (byte)MpEntryKind.LocalInterrupt),
+            MpEntry.IoInterrupt(0, 0, bus: 1), MpEntry.IoInterrupt(1, 1, bus: 1), MpEntry.IoInterrupt(2, 2, bus: 1),
+            MpEntry.IoInterrupt(3, 3, bus: 1), MpEntry.IoInterrupt(4, 4, bus: 1), MpEntry.IoInterrupt(8, 8, bus: 1),
+            MpEntry.IoInterrupt(5, 5, bus: 1, flags: 0x1 | 0xC),
+            .. IsaInterrupts(16).Where(e => e.SourceIrq >= 9).Select(e => e with { SourceBus = 1 }),
+            new(MpEntryKind.LocalInterrupt, InterruptType: 3, SourceBus: 1, DestinationApic: 0, DestinationInput: 0),
+            new(MpEntryKind.LocalInterrupt, InterruptType: 1, SourceBus: 1, DestinationApic: 0xFF, DestinationInput: 1),
         ],
     };
 

@@ -34,7 +34,9 @@ public static class X86VcpuSetup
         if (x86.MpTable is { } mp)
         {
             var leaf1 = cpu.CpuId.Query(1, 0);
-            cpu.Memory.Write(mp.Address, MpTableWriter.Build(mp, cpuid: (leaf1.Eax, leaf1.Edx)));
+            var (pointer, tableAddress, table) = MpTableWriter.Parts(mp, cpuid: (leaf1.Eax, leaf1.Edx));
+            cpu.Memory.Write(mp.Address, pointer);
+            cpu.Memory.Write(tableAddress, table);
         }
         if (mode == X86EntryMode.Real)
             ApplyRealMode(cpu, guest, x86);

@@ -11,6 +11,12 @@ public sealed record MpTableValues
     /// <summary>Guest-physical address of the floating pointer; the configuration table follows it.</summary>
     public required ulong Address { get; init; }
 
+    /// <summary>
+    /// Guest-physical address of the configuration table the floating pointer's PHYSICAL ADDRESS POINTER names; null for
+    /// right after the floating pointer (Firecracker, Cloud Hypervisor, qboot). crosvm puts it below the pointer.
+    /// </summary>
+    public ulong? TableAddress { get; init; }
+
     /// <summary>The header's 8-byte OEM ID (MP spec Table 4-2).</summary>
     public required string OemId { get; init; }
 

@@ -25,6 +25,18 @@ public static class MpTableWriter
     /// </summary>
     public static byte[] Build(MpTableValues values, int cpus = 1, (uint Eax, uint Edx) cpuid = default)
     {
+        if (values.TableAddress is { } at && at != values.Address + FloatingPointerSize)
+            throw new ArgumentException($"the configuration table is at 0x{at:x}, not right after the floating pointer: use {nameof(Parts)}", nameof(values));
+        var (pointer, _, table) = Parts(values, cpus, cpuid);
+        return [.. pointer, .. table];
+    }
+
+    /// <summary>
+    /// The floating pointer (for <see cref="MpTableValues.Address"/>) and the configuration table with the address it goes
+    /// to (<see cref="MpTableValues.TableAddress"/>, by default right after the pointer), as <see cref="Build"/> lays them out.
+    /// </summary>
+    public static (byte[] FloatingPointer, ulong TableAddress, byte[] Table) Parts(MpTableValues values, int cpus = 1, (uint Eax, uint Edx) cpuid = default)
+    {
         ArgumentOutOfRangeException.ThrowIfLessThan(cpus, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(cpus, 254); // the VMMs' MAX_SUPPORTED_CPUS
         var ioApicId = (byte)(cpus + 1);
@@ -77,15 +89,17 @@ public static class MpTableWriter
             count++;
         }
 
-        var table = new byte[FloatingPointerSize + HeaderSize + body.Count];
-        var mpf = table.AsSpan(0, FloatingPointerSize);
+        var tableAddress = values.TableAddress ?? values.Address + FloatingPointerSize;
+        var pointer = new byte[FloatingPointerSize];
+        var mpf = pointer.AsSpan();
         Encoding.ASCII.GetBytes("_MP_").CopyTo(mpf);
-        BinaryPrimitives.WriteUInt32LittleEndian(mpf[4..], checked((uint)(values.Address + FloatingPointerSize))); // physptr
+        BinaryPrimitives.WriteUInt32LittleEndian(mpf[4..], checked((uint)tableAddress)); // physptr
         mpf[8] = 1; // length in 16-byte paragraphs
         mpf[9] = 4; // specification revision 1.4
         mpf[10] = Checksum(mpf);
 
-        var header = table.AsSpan(FloatingPointerSize, HeaderSize + body.Count);
+        var table = new byte[HeaderSize + body.Count];
+        var header = table.AsSpan();
         Encoding.ASCII.GetBytes("PCMP").CopyTo(header);
         BinaryPrimitives.WriteUInt16LittleEndian(header[4..], (ushort)header.Length); // base table length
         header[6] = 4; // spec revision
@@ -96,7 +110,7 @@ public static class MpTableWriter
         BinaryPrimitives.WriteUInt32LittleEndian(header[36..], ApicAddresses.LocalApicBase); // lapic
         body.ToArray().CopyTo(header[HeaderSize..]);
         header[7] = Checksum(header);
-        return table;
+        return (pointer, tableAddress, table);
     }
 
     /// <summary>The byte that makes <paramref name="bytes"/> (with that byte still 0) sum to 0 mod 256.</summary>
