@@ -84,6 +84,22 @@ public sealed class QemuMicrovmAcpiTests
     }
 
     [Test]
+    public void The_terms_qemus_aml_build_writes_encode_as_in_the_oracles_dsdt()
+    {
+        // aml_scope("\\"): ScopeOp, PkgLength, the root prefix and NullName; aml_scope("_SB") pads the NameSeg.
+        Aml.Scope("\\").ShouldBe(new byte[] { 0x10, 0x03, 0x5C, 0x00 });
+        Aml.Scope("_SB_").ShouldBe(new byte[] { 0x10, 0x05, 0x5F, 0x53, 0x42, 0x5F });
+        // aml_irq_no_flags(4): the small IRQ descriptor 0x22 with mask bit 4, no information byte.
+        AmlResource.IrqNoFlags(4).ShouldBe(new byte[] { 0x22, 0x10, 0x00 });
+        AmlResource.IrqNoFlags(8).ShouldBe(new byte[] { 0x22, 0x00, 0x01 });
+        Should.Throw<ArgumentOutOfRangeException>(() => AmlResource.IrqNoFlags(16));
+        // ACPI 6.5 Table 5.55: the Local APIC NMI structure.
+        Madt.LocalApicNmi(0xFF, 0, 1).ShouldBe(new byte[] { 4, 6, 0xFF, 0, 0, 1 });
+        // A revision-5 FADT stops before the Hypervisor Vendor Identity, which it then does not carry.
+        new Fadt { Header = new SdtHeader("FACP", 5, "BOCHS ", "BXPC    ", 1, "BXPC", 1), HypervisorVendorId = "IGNORED!" }.Build().Length.ShouldBe(268);
+    }
+
+    [Test]
     public void The_microvm_profile_writes_them_and_hands_pvh_the_rsdp_and_qboots_buffers_below_them()
     {
         var x86 = VmmProfiles.Microvm.RequireX86();
