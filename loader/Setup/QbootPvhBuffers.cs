@@ -7,7 +7,7 @@ namespace LoaderHarness.Loader.Setup;
 /// table (main.c <c>extract_e820</c>: a 32-bit count and 20-byte entries, one more entry than it fills, left all-zero,
 /// in the build QEMU 7.2 ships), the command line (fw_cfg.c <c>boot_pvh_from_fw_cfg</c>: FW_CFG_CMDLINE_SIZE bytes, the
 /// NUL included), then the memmap (<c>pvh_e820_setup</c>: 24 bytes per e820 entry). With 512 MiB and a 22-byte command
-/// line that is 0xEFED0 and 0xEFF60, as QEMU 7.2 hands over; more e820 entries or another length move both.
+/// line that is 0xEFED0 and 0xEFF60, as QEMU 7.2 hands over with <c>acpi=off</c>; more e820 entries or another length move both.
 /// </summary>
 public static class QbootPvhBuffers
 {
@@ -16,12 +16,15 @@ public static class QbootPvhBuffers
 
     /// <summary>
     /// The memmap's and the command line's addresses for a map of <paramref name="entries"/> entries (without qboot's
-    /// all-zero last one) and a command line of <paramref name="commandLineBytes"/> bytes with its NUL.
+    /// all-zero last one) and a command line of <paramref name="commandLineBytes"/> bytes with its NUL, qboot's malloc
+    /// standing at <paramref name="top"/> (below <see cref="Top"/> by what it allocated before: the ACPI tables when QEMU
+    /// has them installed: main.c runs tables.c extract_acpi, whose do_alloc takes the high-zone tables from this allocator,
+    /// before extract_e820).
     /// </summary>
-    public static (ulong Memmap, ulong CommandLine) For(int entries, int commandLineBytes)
+    public static (ulong Memmap, ulong CommandLine) For(int entries, int commandLineBytes, ulong top = Top)
     {
         var qbootEntries = (ulong)entries + 1;
-        var e820 = Down(Top, 4 + (20 * qbootEntries));
+        var e820 = Down(top, 4 + (20 * qbootEntries));
         var commandLine = Down(e820, (ulong)commandLineBytes);
         var memmap = Down(commandLine, 24 * qbootEntries);
         return (memmap, commandLine);

@@ -61,6 +61,11 @@ public sealed record X86GuestLayout
     /// </summary>
     public bool QbootPvhBuffers { get; init; }
     /// <summary>
+    /// With <see cref="QbootPvhBuffers"/>: where qboot's downward allocator stands when it allocates the e820 table, its
+    /// text start 0xF0000 less what it handed out first (QEMU's ACPI tables blob on <c>-M microvm</c> with ACPI).
+    /// </summary>
+    public ulong QbootMallocTop { get; init; } = Setup.QbootPvhBuffers.Top;
+    /// <summary>
     /// Ranges kept free for the vCPU setup (Firecracker layout.rs / gdt.rs): GDT at 0x500 and IDT at
     /// 0x520, the boot stack below BOOT_STACK_POINTER 0x8FF0, and the identity page tables at 0x9000–0xBFFF.
     /// </summary>

@@ -47,7 +47,7 @@ internal static class X86GuestSetup
         var map = layout.MemoryMap?.Invoke(memory) ?? MemoryMapBuilder.ForX86(memory, layout.Reserved, layout.LowRamEnd, layout.BiosAreaEnd);
         if (kernelPlan.Protocol == BootProtocol.Pvh && layout.QbootPvhBuffers)
         {
-            var (memmapAddress, cmdlineAddress) = QbootPvhBuffers.For(map.Count, cmdlineBytes.Length);
+            var (memmapAddress, cmdlineAddress) = QbootPvhBuffers.For(map.Count, cmdlineBytes.Length, layout.QbootMallocTop);
             layout = layout with { Memmap = memmapAddress, CommandLine = cmdlineAddress };
             request = request with { X86 = layout };
         }

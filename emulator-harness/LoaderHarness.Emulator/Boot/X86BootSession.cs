@@ -110,6 +110,10 @@ internal sealed class X86BootSession : IBootSession
         };
         _cpu.LocalApic = localApic;
         _devices.ConnectTo(_cpu, localApic, new IoApic());
+        // A second I/O APIC (QEMU microvm: hw/i386/microvm.c microvm_devices_init, ioapic_init_secondary) has only
+        // virtio-mmio transports on its pins, none of which the harness models: it is there for the MADT's entry.
+        if ((options.Profile?.X86?.SecondIoApic) is { } secondIoApic)
+            _cpu.Bus.RegisterMmio(secondIoApic, Devices.Apic.ApicAddresses.IoApicWindow, new IoApic { Target = localApic });
         if ((options.Profile?.X86?.IsaIoApicPins) is { } pins)
             _devices.Irqs.IoApicPins = pins;
         if ((options.Profile?.X86?.AcpiPlatformPorts) is { } acpi)

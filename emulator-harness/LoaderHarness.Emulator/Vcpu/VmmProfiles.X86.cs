@@ -133,14 +133,14 @@ public static partial class VmmProfiles
 
     /// <summary>
     /// crosvm (x86_64/src/{lib.rs,regs.rs,bzimage.rs}): documented selectors at GDT 0x1500, 4 GiB identity
-    /// map, RNG seed. It loads a bzImage's protected-mode part at 0x200000 whatever code32_start says. Not
+    /// map, RNG seed, its MP table (mptable.rs). It loads a bzImage's protected-mode part at 0x200000 whatever code32_start says. Not
     /// reproduced: crosvm's refusal of ELF segments below 2 MiB (the loader's floor stays 1 MiB).
     /// </summary>
     public static VmmProfile Crosvm { get; } = new()
     {
         Name = "crosvm",
         Summary = "crosvm: GDT 0x1500 CS 0x10/DS 0x18, 4 GiB identity map, RSP 0x8000, kernel at 2 MiB, SETUP_RNG_SEED",
-        Source = "crosvm x86_64/src/lib.rs, regs.rs, bzimage.rs",
+        Source = "crosvm x86_64/src/lib.rs, regs.rs, bzimage.rs, mptable.rs",
         X86 = new X86ProfileValues
         {
             Layout = new X86GuestLayout
@@ -156,6 +156,7 @@ public static partial class VmmProfiles
             },
             RngSeedSize = 256,
             BzImageLoadAddress = 0x20_0000,
+            MpTable = CrosvmMpTable,
             Entries = new Dictionary<X86EntryMode, X86VcpuValues>
             {
                 [X86EntryMode.Long64] = Crosvm6(Code64, cr0: 0xC000_0011) with
@@ -214,8 +215,9 @@ public static partial class VmmProfiles
     /// QEMU 7.2 <c>-M microvm</c> (hw/i386/microvm.c, docs/system/i386/microvm.rst) with its qboot firmware: a vmlinux
     /// with the PVH note through qboot's PVH boot, or a bzImage through its real-mode setup as x86_load_linux lays it
     /// out (x86_load_linux(x86ms, fw_cfg, 0, true): acpi_data_size 0); the e820 is qboot's
-    /// (<see cref="QemuMicrovmMemoryMap"/>). Only what reaching start_kernel and the console needs: the devices
-    /// and ACPI tables are the harness's own.
+    /// (<see cref="QemuMicrovmMemoryMap"/>). The ACPI tables are QEMU's for the default <c>-M microvm</c> (ACPI on) as qboot
+    /// installs them (<see cref="Acpi.QemuMicrovmAcpi"/>); the devices are the harness's own, plus the second I/O APIC
+    /// the MADT lists.
     /// </summary>
     public static VmmProfile Microvm { get; } = new()
     {
@@ -225,9 +227,10 @@ public static partial class VmmProfiles
         X86 = new X86ProfileValues
         {
             TypeOfLoader = 0xB0,
-            // qboot's PVH hand-over as QEMU 7.2 -M microvm,acpi=off gave it at the PVH entry (gdbstub): start_info in the
-            // F-segment at 0xF31E0, its memmap and the command line below 0xF0000 (with 512 MiB and a 22-byte command line
-            // 0xEFED0 and 0xEFF60, in qboot's ACPI NVS range; QbootPvhBuffers), the modlist on qboot's stack at 0x7B7C.
+            // qboot's PVH hand-over as QEMU 7.2 -M microvm gave it at the PVH entry (gdbstub): start_info in the F-segment
+            // at 0xF31E0 with rsdp_paddr the RSDP it installed, its memmap and the command line below the ACPI tables (with
+            // 512 MiB and a 22-byte command line 0xEFBD0 and 0xEFC60, in qboot's ACPI NVS range; QbootPvhBuffers), the
+            // modlist on qboot's stack at 0x7B7C.
             // hw/i386/kvm/ioapic.c kvm_pc_setup_irq_routing: GSI 0 (the PIT) goes to IOAPIC pin 2, the others to their own pin.
             IsaIoApicPins = [2, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
             Layout = new X86GuestLayout
@@ -236,13 +239,18 @@ public static partial class VmmProfiles
                 MemoryMap = QemuMicrovmMemoryMap.For,
                 StartInfo = 0xF_31E0,
                 Modlist = 0x7B7C,
-                Memmap = 0xE_FED0,
+                Memmap = 0xE_FBD0,
                 QemuAcpiDataSize = 0,
                 // qboot loads a bzImage itself and places its initrd (linuxboot.c parse_bzimage), and allocates the PVH
                 // memmap and command line below its e820 table (QbootPvhBuffers).
                 Qboot = true,
                 QbootPvhBuffers = true,
+                QbootMallocTop = Acpi.QemuMicrovmAcpi.TablesAddress,
             },
+            PvhRsdpAddress = Acpi.QemuMicrovmAcpi.RsdpAddress,
+            Acpi = Acpi.QemuMicrovmAcpi.Build(),
+            SecondIoApic = Acpi.QemuMicrovmAcpi.SecondIoApic,
+            MpTable = QbootMpTable,
             // qboot answers the real-mode setup code: E820h only (code16.c int15_handler), CF set for the rest.
             RealModeFirmware = Bios.PcFirmware.Qboot,
             Entries = new Dictionary<X86EntryMode, X86VcpuValues>
@@ -277,6 +285,52 @@ public static partial class VmmProfiles
         Address = 0x9_FC00,
         OemId = "FC",
         Entries = [new(MpEntryKind.Processors), MpEntry.Bus(0, "ISA"), new(MpEntryKind.IoApic), .. IsaInterrupts(16), .. LocalInterrupts()],
+    };
+
+    /// <summary>
+    /// qboot's MP table (mptable.c setup_mptable, which main.c runs on every boot): at MPTABLE_START 0x9FC00, OEM
+    /// "QBOOT   ", one processor entry per fw_cfg FW_CFG_NB_CPUS with the CPU's CPUID leaf 1, ISA bus 0, the I/O APIC (ID
+    /// num_cpus + 1), ISA IRQ n to INTIN n except that with FW_CFG_IRQ0_OVERRIDE (set on microvm) IRQ 0 goes to INTIN 2 and
+    /// IRQ 2 has no entry, then ExtINT on LINTIN0 of APIC 0 and NMI on LINTIN1 of all; oemcount 0.
+    /// </summary>
+    private static MpTableValues QbootMpTable => new()
+    {
+        Address = 0x9_FC00,
+        OemId = "QBOOT",
+        ProcessorFromCpuid = true,
+        Entries =
+        [
+            new(MpEntryKind.Processors), MpEntry.Bus(0, "ISA"), new(MpEntryKind.IoApic),
+            MpEntry.IoInterrupt(0, 2), .. IsaInterrupts(16).Where(e => e.SourceIrq != 0 && e.SourceIrq != 2), .. LocalInterrupts(),
+        ],
+    };
+
+    /// <summary>
+    /// crosvm's MP table (x86_64/src/mptable.rs setup_mptable, at commit f1e797a6) for a VM without PCI devices
+    /// (<c>pci_irqs</c> empty, as with <c>--no-balloon --no-rng</c> and no disk or network): the floating pointer at
+    /// MP_FLOATING_POINTER_ADDR = 640 KiB − 16, the table at MPTABLE_RANGE.start = 634 KiB, OEM "CROSVM  "; the processors,
+    /// the I/O APIC, PCI bus 0 (buses 0..isa_bus_id), ISA bus isa_bus_id = 1; an entry of type MP_LINTSRC in mpc_intsrc's
+    /// layout (INT, ISA IRQ 0 to APIC 0 input 0); ISA IRQ n to INTIN n for n below X86_64_SCI_IRQ (lib.rs: 5), then the
+    /// RTC's IRQ 8 (devices/src/cmos.rs RTC_IRQ), the SCI active high and level triggered (MP_IRQDIR_HIGH |
+    /// MP_LEVEL_TRIGGER), and IRQ n for n from X86_64_IRQ_BASE 9 to 15 (no PCI IRQ raises the start); ExtINT on LINTIN0 of
+    /// APIC 0 and NMI on LINTIN1 of all (destination 0xFF "per SeaBIOS"), both from the ISA bus; oemcount 0.
+    /// </summary>
+    private static MpTableValues CrosvmMpTable => new()
+    {
+        Address = 0x400 * 640 - MpTableWriter.FloatingPointerSize,
+        TableAddress = 0x400 * 634,
+        OemId = "CROSVM",
+        Entries =
+        [
+            new(MpEntryKind.Processors), new(MpEntryKind.IoApic), MpEntry.Bus(0, "PCI"), MpEntry.Bus(1, "ISA"),
+            new(MpEntryKind.IoInterrupt, SourceBus: 1, DestinationApic: 0, TypeCode: (byte)MpEntryKind.LocalInterrupt),
+            MpEntry.IoInterrupt(0, 0, bus: 1), MpEntry.IoInterrupt(1, 1, bus: 1), MpEntry.IoInterrupt(2, 2, bus: 1),
+            MpEntry.IoInterrupt(3, 3, bus: 1), MpEntry.IoInterrupt(4, 4, bus: 1), MpEntry.IoInterrupt(8, 8, bus: 1),
+            MpEntry.IoInterrupt(5, 5, bus: 1, flags: 0x1 | 0xC),
+            .. IsaInterrupts(16).Where(e => e.SourceIrq >= 9).Select(e => e with { SourceBus = 1 }),
+            new(MpEntryKind.LocalInterrupt, InterruptType: 3, SourceBus: 1, DestinationApic: 0, DestinationInput: 0),
+            new(MpEntryKind.LocalInterrupt, InterruptType: 1, SourceBus: 1, DestinationApic: 0xFF, DestinationInput: 1),
+        ],
     };
 
     /// <summary>I/O interrupt entries ISA IRQ n → I/O APIC INTIN n, bus 0, flags 0 (MP_IRQPOL_DEFAULT: conforms to the bus).</summary>

@@ -54,6 +54,11 @@ public sealed record X86ProfileValues
     /// AcpiPmTimerDevice, devices/src/acpi.rs), which its FADT points at; null for a VMM without them.
     /// </summary>
     public (ushort Shutdown, ushort PmTimer)? AcpiPlatformPorts { get; init; }
+    /// <summary>
+    /// The MMIO base of a second I/O APIC the VMM gives the guest and its MADT lists (QEMU microvm with ACPI:
+    /// IO_APIC_SECONDARY_ADDRESS), with no ISA line on it; null for one I/O APIC.
+    /// </summary>
+    public uint? SecondIoApic { get; init; }
     /// <summary>The MP table the VMM writes (Intel MultiProcessor Specification 1.4), or null for none.</summary>
     public MpTableValues? MpTable { get; init; }
 

@@ -29,9 +29,15 @@ public static class X86VcpuSetup
         if (x86.Acpi is { } acpi && HasApic(cpu))
             acpi.WriteTo(cpu.Memory);
         // The VMM writes its MP table while it configures the guest, before the first instruction
-        // (Firecracker and Cloud Hypervisor arch/src/x86_64/mod.rs configure_system: setup_mptable).
+        // (Firecracker and Cloud Hypervisor arch/src/x86_64/mod.rs configure_system: setup_mptable); firmware that writes
+        // one (qboot main.c setup_mptable) does so before it enters the kernel, with the CPU's CPUID.
         if (x86.MpTable is { } mp)
-            cpu.Memory.Write(mp.Address, MpTableWriter.Build(mp));
+        {
+            var leaf1 = cpu.CpuId.Query(1, 0);
+            var (pointer, tableAddress, table) = MpTableWriter.Parts(mp, cpuid: (leaf1.Eax, leaf1.Edx));
+            cpu.Memory.Write(mp.Address, pointer);
+            cpu.Memory.Write(tableAddress, table);
+        }
         if (mode == X86EntryMode.Real)
             ApplyRealMode(cpu, guest, x86);
         else

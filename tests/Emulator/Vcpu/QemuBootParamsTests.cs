@@ -10,7 +10,7 @@ namespace LoaderHarness.Tests.Emulator.Vcpu;
 
 /// <summary>
 /// The <c>qemu</c> and <c>microvm</c> profiles against QEMU 7.2 itself: Debian's 6.1 cloud kernel with our initramfs
-/// booted by QEMU (<c>-M pc</c>, <c>-M microvm,acpi=off</c>; 512 MiB), stopped at <c>start_kernel</c> through the gdbstub,
+/// booted by QEMU (<c>-M pc</c>, <c>-M microvm</c> with its ACPI tables; 512 MiB), stopped at <c>start_kernel</c> through the gdbstub,
 /// and by the harness under the profile; the kernel's <c>boot_params</c> compared: the whole setup header (x86_load_linux's
 /// cmd_line_ptr, ramdisk_image / ramdisk_size, type_of_loader 0xB0, loadflags with CAN_USE_HEAP, heap_end_ptr, vid_mode,
 /// setup_data, and the image's own fields) for the 16-bit entry and PVH alike, the e820 table (less qboot's all-zero last entry
@@ -34,16 +34,16 @@ public sealed class QemuBootParamsTests
         // PVH: pvh.bin's command line 0x11c0, initrd at (0x20000000 - 0x28000 - 1 - 0x800) & ~4095.
         yield return new TestCaseData("pc", BootProtocol.Linux16, "512M", 0x2_0000UL, 0x1FFD_F000UL).SetArgDisplayNames("pc", "linux16", "512M");
         yield return new TestCaseData("pc", BootProtocol.Pvh, "512M", 0x11C0UL, 0x1FFD_7000UL).SetArgDisplayNames("pc", "pvh", "512M");
-        // microvm: qboot's command line copy for PVH at 0xeff60; initrd at (0x20000000 - 1 - 0x800) & ~4095.
+        // microvm: qboot's command line copy for PVH at 0xefc60 (below QEMU's ACPI tables); initrd at (0x20000000 - 1 - 0x800) & ~4095.
         yield return new TestCaseData("microvm", BootProtocol.Linux16, "512M", 0x2_0000UL, 0x1FFF_F000UL).SetArgDisplayNames("microvm", "linux16", "512M");
-        yield return new TestCaseData("microvm", BootProtocol.Pvh, "512M", 0xE_FF60UL, 0x1FFF_F000UL).SetArgDisplayNames("microvm", "pvh", "512M");
+        yield return new TestCaseData("microvm", BootProtocol.Pvh, "512M", 0xE_FC60UL, 0x1FFF_F000UL).SetArgDisplayNames("microvm", "pvh", "512M");
         // 5 GiB: pc's linuxboot_dma moves the initrd below E801's top, 0xbffe0000 (SeaBIOS's high tables end low RAM);
         // microvm's qboot puts a bzImage's initrd below initrd_addr_max 0x7fffffff (linuxboot.c parse_bzimage).
         yield return new TestCaseData("pc", BootProtocol.Linux16, "5G", 0x2_0000UL, 0xBFFD_F000UL).SetArgDisplayNames("pc", "linux16", "5G");
         yield return new TestCaseData("microvm", BootProtocol.Linux16, "5G", 0x2_0000UL, 0x7FFF_F000UL).SetArgDisplayNames("microvm", "linux16", "5G");
-        // microvm PVH: the e820 entry at 4 GiB moves qboot's command line copy to 0xeff50 (QbootPvhBuffers); the initrd is
+        // microvm PVH: the e820 entry at 4 GiB moves qboot's command line copy to 0xefc50 (QbootPvhBuffers); the initrd is
         // x86_load_linux's, (0xc0000000 - 1 - 0x800) & ~4095.
-        yield return new TestCaseData("microvm", BootProtocol.Pvh, "5G", 0xE_FF50UL, 0xBFFF_F000UL).SetArgDisplayNames("microvm", "pvh", "5G");
+        yield return new TestCaseData("microvm", BootProtocol.Pvh, "5G", 0xE_FC50UL, 0xBFFF_F000UL).SetArgDisplayNames("microvm", "pvh", "5G");
     }
 
     [TestCaseSource(nameof(Cases))]
@@ -53,7 +53,7 @@ public sealed class QemuBootParamsTests
         var symbols = SystemMapParser.Parse(File.ReadAllText(Path.Combine(directory, "System.map")));
         var kernel = Path.Combine(directory, entry == BootProtocol.Pvh ? "vmlinux" : "vmlinuz");
         var initrd = Path.Combine(DebianKernel.RepositoryRoot(), "fixtures", "generated", "initramfs", "initramfs-x86_64.cpio");
-        var (qemuMachine, profile) = machine == "pc" ? (QemuMachine.Pc, VmmProfiles.Qemu) : (QemuMachine.Microvm, VmmProfiles.Microvm);
+        var (qemuMachine, profile) = machine == "pc" ? (QemuMachine.Pc, VmmProfiles.Qemu) : (QemuMachine.MicrovmAcpi, VmmProfiles.Microvm);
 
         var qemu = QemuGdbProbe.ReadAt(qemuMachine, kernel, Cmdline, memory, symbols.AddressOf("start_kernel")!.Value,
             symbols.AddressOf("boot_params")!.Value, 4096, TimeSpan.FromSeconds(120), initrd);

@@ -26,6 +26,14 @@ public sealed class QbootPvhBuffersTests
     }
 
     [Test]
+    public void Below_qemus_acpi_tables_both_start_from_the_blobs_start()
+    {
+        // microvm with ACPI: qboot took 0xefd00-0xeffff for QEMU's tables first; e820 (0xefd00 - 124) & -16 = 0xefc80, the
+        // command line 0xefc60, the memmap (0xefc60 - 144) & -16 = 0xefbd0, as QEMU 7.2 -M microvm hands them over.
+        QbootPvhBuffers.For(5, 22, 0xE_FD00).ShouldBe((0xE_FBD0UL, 0xE_FC60UL));
+    }
+
+    [Test]
     public void A_longer_command_line_goes_lower()
     {
         var (memmap, commandLine) = QbootPvhBuffers.For(5, 100);

@@ -5,7 +5,7 @@ namespace LoaderHarness.Emulator.Vcpu.Acpi;
 
 /// <summary>
 /// A minimal AML encoder (ACPI 6.5 §20.2, "AML Grammar Definition") for exactly the objects the modelled VMMs put in
-/// their DSDTs: Device, Name, Method, If, While, LEqual, LLess, Notify, Return, Store, Add, And, ShiftLeft, method
+/// their DSDTs: Scope, Device, Name, Method, If, While, LEqual, LLess, Notify, Return, Store, Add, And, ShiftLeft, method
 /// calls, Mutex, Acquire, Release, OperationRegion and Field (<see cref="AmlField"/>), Package, Buffer, strings,
 /// integers, EISA IDs and resource templates. Each term is returned as its bytes; containers take their children's bytes. Integer and PkgLength
 /// encodings follow the VMMs' own encoder (firecracker src/acpi-tables/src/aml.rs, from Cloud Hypervisor's
@@ -15,6 +15,13 @@ public static class Aml
 {
     /// <summary><c>DefName := NameOp NameString DataRefObject</c> (§20.2.5.1).</summary>
     public static byte[] Name(string path, byte[] value) => [0x08, .. NameString(path), .. value];
+
+    /// <summary>
+    /// <c>DefScope := ScopeOp PkgLength NameString TermList</c>, ScopeOp = 0x10 (§20.2.5.1). The root scope <c>\</c> is
+    /// the root prefix followed by NullName (0x00), as QEMU's hw/acpi/aml-build.c <c>aml_scope("\\")</c> writes it; pass <c>"\\"</c>.
+    /// </summary>
+    public static byte[] Scope(string path, params byte[][] children) =>
+        [0x10, .. WithPkgLength([.. path == "\\" ? [(byte)'\\', (byte)0x00] : NameString(path), .. children.SelectMany(c => c)])];
 
     /// <summary><c>DefDevice := DeviceOp PkgLength NameString TermList</c>, DeviceOp = 0x5B 0x82 (§20.2.5.2).</summary>
     public static byte[] Device(string path, params byte[][] children) => [0x5B, 0x82, .. WithPkgLength([.. NameString(path), .. children.SelectMany(c => c)])];

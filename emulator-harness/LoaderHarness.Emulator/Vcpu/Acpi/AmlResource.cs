@@ -14,6 +14,13 @@ public static class AmlResource
         [0x47, 1, (byte)min, (byte)(min >> 8), (byte)max, (byte)(max >> 8), alignment, length];
 
     /// <summary>
+    /// IRQ Descriptor without the information byte (§6.4.2.1, ASL <c>IRQNoFlags</c>): small item 0x22, a 16-bit mask
+    /// with bit <paramref name="irq"/> set (QEMU hw/acpi/aml-build.c <c>aml_irq_no_flags</c>).
+    /// </summary>
+    public static byte[] IrqNoFlags(byte irq) =>
+        irq < 16 ? [0x22, (byte)(1 << irq), (byte)((1 << irq) >> 8)] : throw new ArgumentOutOfRangeException(nameof(irq), irq, "ISA IRQs are 0-15");
+
+    /// <summary>
     /// Extended Interrupt Descriptor (§6.4.3.6): large item 0x89, length 6, flags (bit 0 consumer, 1 edge, 2 active
     /// low, 3 shared), one interrupt number.
     /// </summary>

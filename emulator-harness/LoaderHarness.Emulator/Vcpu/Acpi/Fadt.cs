@@ -3,13 +3,15 @@ using System.Buffers.Binary;
 namespace LoaderHarness.Emulator.Vcpu.Acpi;
 
 /// <summary>
-/// The Fixed ACPI Description Table, revision 6 (ACPI 6.5 §5.2.9, Table 5.9): 276 bytes. Only the fields a VMM
-/// sets are parameters; every other field is zero, which for a hardware-reduced platform means "not present".
+/// The Fixed ACPI Description Table, revision 6 (ACPI 6.5 §5.2.9, Table 5.9): 276 bytes; or revision 5 (ACPI 5.1
+/// §5.2.9, Table 5-34): 268 bytes, without the Hypervisor Vendor Identity. Only the fields a VMM sets are parameters; every other field is zero, which for a hardware-reduced platform means "not present".
 /// </summary>
 public sealed record Fadt
 {
     /// <summary>Length of a revision-6 FADT, through <c>Hypervisor Vendor Identity</c> at 268 (Table 5.9).</summary>
     public const int Size = 276;
+    /// <summary>Length of a revision-5 FADT, through <c>SLEEP_STATUS_REG</c> at 256 (ACPI 5.1 Table 5-34).</summary>
+    public const int Revision5Size = 268;
 
     /// <summary><c>Flags</c> bit 4, PWR_BUTTON: no fixed-feature power button (Table 5.10).</summary>
     public const uint PowerButton = 1u << 4;
@@ -48,13 +50,13 @@ public sealed record Fadt
     public GenericAddress SleepControlRegister { get; init; }
     /// <summary><c>SLEEP_STATUS_REG</c> at 256.</summary>
     public GenericAddress SleepStatusRegister { get; init; }
-    /// <summary><c>Hypervisor Vendor Identity</c> at 268, eight ASCII bytes (null: zero).</summary>
+    /// <summary><c>Hypervisor Vendor Identity</c> at 268, eight ASCII bytes (null: zero); revision 6 only.</summary>
     public string? HypervisorVendorId { get; init; }
 
     /// <summary>The FADT's bytes, checksummed.</summary>
     public byte[] Build()
     {
-        var t = Header.NewTable(Size);
+        var t = Header.NewTable(Header.Revision >= 6 ? Size : Revision5Size);
         BinaryPrimitives.WriteUInt32LittleEndian(t.AsSpan(40), Dsdt);
         BinaryPrimitives.WriteUInt16LittleEndian(t.AsSpan(46), SciInterrupt);
         BinaryPrimitives.WriteUInt16LittleEndian(t.AsSpan(109), IapcBootArch);
@@ -66,7 +68,7 @@ public sealed record Fadt
         XPmTimerBlock.WriteTo(t.AsSpan(208));
         SleepControlRegister.WriteTo(t.AsSpan(244));
         SleepStatusRegister.WriteTo(t.AsSpan(256));
-        if (HypervisorVendorId is { } vendor)
+        if (HypervisorVendorId is { } vendor && Header.Revision >= 6)
             SdtHeader.Ascii(t.AsSpan(268, 8), vendor);
         return SdtHeader.Seal(t);
     }

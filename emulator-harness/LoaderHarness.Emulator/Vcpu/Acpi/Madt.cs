@@ -69,6 +69,13 @@ public static class Madt
         return e;
     }
 
+    /// <summary>
+    /// Local APIC NMI structure (§5.2.12.7, Table 5.55): type 4, length 6, ACPI processor UID (0xFF: all processors),
+    /// MPS INTI flags, the local APIC LINT# the NMI is wired to.
+    /// </summary>
+    public static byte[] LocalApicNmi(byte processorUid, ushort flags, byte lint) =>
+        [4, 6, processorUid, (byte)flags, (byte)(flags >> 8), lint];
+
     /// <summary>Interrupt Source Override structure (§5.2.12.5, Table 5.49): type 2, length 10, bus 0 (ISA), source IRQ, GSI, MPS INTI flags.</summary>
     public static byte[] InterruptSourceOverride(byte source, uint gsi, ushort flags)
     {

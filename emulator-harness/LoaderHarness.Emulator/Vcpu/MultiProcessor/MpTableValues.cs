@@ -11,6 +11,12 @@ public sealed record MpTableValues
     /// <summary>Guest-physical address of the floating pointer; the configuration table follows it.</summary>
     public required ulong Address { get; init; }
 
+    /// <summary>
+    /// Guest-physical address of the configuration table the floating pointer's PHYSICAL ADDRESS POINTER names; null for
+    /// right after the floating pointer (Firecracker, Cloud Hypervisor, qboot). crosvm puts it below the pointer.
+    /// </summary>
+    public ulong? TableAddress { get; init; }
+
     /// <summary>The header's 8-byte OEM ID (MP spec Table 4-2).</summary>
     public required string OemId { get; init; }
 
@@ -26,6 +32,13 @@ public sealed record MpTableValues
     /// pointer); else it stays 0.
     /// </summary>
     public bool CountsEntries { get; init; }
+
+    /// <summary>
+    /// Whether the processor entries carry the CPU's own CPUID leaf 1 (signature from EAX, feature flags from EDX), as
+    /// firmware that reads them does (qboot mptable.c mptable_get_cpuid); else the VMMs' fixed CPU_STEPPING 0x600 and
+    /// CPU_FEATURE_APIC | CPU_FEATURE_FPU.
+    /// </summary>
+    public bool ProcessorFromCpuid { get; init; }
 
     /// <summary>The base-table entries in the order the VMM writes them.</summary>
     public required IReadOnlyList<MpEntry> Entries { get; init; }

@@ -18,8 +18,24 @@ public static class MpTableWriter
     /// <summary>Configuration table header size (mpc_table).</summary>
     public const int HeaderSize = 44;
 
-    /// <summary>The table's bytes (floating pointer first) for <paramref name="cpus"/> vCPUs, to be placed at <see cref="MpTableValues.Address"/>.</summary>
-    public static byte[] Build(MpTableValues values, int cpus = 1)
+    /// <summary>
+    /// The table's bytes (floating pointer first) for <paramref name="cpus"/> vCPUs, to be placed at
+    /// <see cref="MpTableValues.Address"/>; with <see cref="MpTableValues.ProcessorFromCpuid"/>, <paramref name="cpuid"/> is
+    /// the vCPU's CPUID leaf 1 EAX and EDX.
+    /// </summary>
+    public static byte[] Build(MpTableValues values, int cpus = 1, (uint Eax, uint Edx) cpuid = default)
+    {
+        if (values.TableAddress is { } at && at != values.Address + FloatingPointerSize)
+            throw new ArgumentException($"the configuration table is at 0x{at:x}, not right after the floating pointer: use {nameof(Parts)}", nameof(values));
+        var (pointer, _, table) = Parts(values, cpus, cpuid);
+        return [.. pointer, .. table];
+    }
+
+    /// <summary>
+    /// The floating pointer (for <see cref="MpTableValues.Address"/>) and the configuration table with the address it goes
+    /// to (<see cref="MpTableValues.TableAddress"/>, by default right after the pointer), as <see cref="Build"/> lays them out.
+    /// </summary>
+    public static (byte[] FloatingPointer, ulong TableAddress, byte[] Table) Parts(MpTableValues values, int cpus = 1, (uint Eax, uint Edx) cpuid = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(cpus, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(cpus, 254); // the VMMs' MAX_SUPPORTED_CPUS
@@ -38,8 +54,9 @@ public static class MpTableWriter
                         cpu[1] = (byte)id; // apicid
                         cpu[2] = values.ApicVersion; // apicver
                         cpu[3] = (byte)(1 | (id == 0 ? 2 : 0)); // cpuflag: CPU_ENABLED | CPU_BOOTPROCESSOR
-                        BinaryPrimitives.WriteUInt32LittleEndian(cpu.AsSpan(4), 0x600); // cpufeature: CPU_STEPPING (family 6)
-                        BinaryPrimitives.WriteUInt32LittleEndian(cpu.AsSpan(8), 0x201); // featureflag: CPU_FEATURE_APIC | CPU_FEATURE_FPU
+                        // cpufeature: CPU_STEPPING (family 6), or CPUID.1 EAX; featureflag: CPU_FEATURE_APIC | CPU_FEATURE_FPU, or CPUID.1 EDX.
+                        BinaryPrimitives.WriteUInt32LittleEndian(cpu.AsSpan(4), values.ProcessorFromCpuid ? cpuid.Eax : 0x600);
+                        BinaryPrimitives.WriteUInt32LittleEndian(cpu.AsSpan(8), values.ProcessorFromCpuid ? cpuid.Edx : 0x201);
                         body.AddRange(cpu);
                         count++;
                     }
@@ -72,15 +89,17 @@ public static class MpTableWriter
             count++;
         }
 
-        var table = new byte[FloatingPointerSize + HeaderSize + body.Count];
-        var mpf = table.AsSpan(0, FloatingPointerSize);
+        var tableAddress = values.TableAddress ?? values.Address + FloatingPointerSize;
+        var pointer = new byte[FloatingPointerSize];
+        var mpf = pointer.AsSpan();
         Encoding.ASCII.GetBytes("_MP_").CopyTo(mpf);
-        BinaryPrimitives.WriteUInt32LittleEndian(mpf[4..], checked((uint)(values.Address + FloatingPointerSize))); // physptr
+        BinaryPrimitives.WriteUInt32LittleEndian(mpf[4..], checked((uint)tableAddress)); // physptr
         mpf[8] = 1; // length in 16-byte paragraphs
         mpf[9] = 4; // specification revision 1.4
         mpf[10] = Checksum(mpf);
 
-        var header = table.AsSpan(FloatingPointerSize, HeaderSize + body.Count);
+        var table = new byte[HeaderSize + body.Count];
+        var header = table.AsSpan();
         Encoding.ASCII.GetBytes("PCMP").CopyTo(header);
         BinaryPrimitives.WriteUInt16LittleEndian(header[4..], (ushort)header.Length); // base table length
         header[6] = 4; // spec revision
@@ -91,7 +110,7 @@ public static class MpTableWriter
         BinaryPrimitives.WriteUInt32LittleEndian(header[36..], ApicAddresses.LocalApicBase); // lapic
         body.ToArray().CopyTo(header[HeaderSize..]);
         header[7] = Checksum(header);
-        return table;
+        return (pointer, tableAddress, table);
     }
 
     /// <summary>The byte that makes <paramref name="bytes"/> (with that byte still 0) sum to 0 mod 256.</summary>
