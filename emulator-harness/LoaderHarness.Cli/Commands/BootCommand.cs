@@ -85,7 +85,9 @@ internal static class BootCommand
                 Timeout = parse.GetValue(timeout),
                 MaxHostMemory = hostCap,
                 Symbols = parse.GetValue(systemMap) is { } map ? SystemMapParser.Parse(InputFile.ReadAllText(map.FullName)) : null,
-                SymbolCache = parse.GetValue(noSymbolCache) || KallsymsCache.DefaultDirectory is not { } cacheDirectory ? null : new KallsymsCache(cacheDirectory),
+                SymbolCache = parse.GetValue(noSymbolCache) || KallsymsCache.DefaultDirectory is not { } cacheDirectory
+                    ? null
+                    : new KallsymsCache(cacheDirectory) { Stamp = ImageFileStamp.Of(parse.GetValue(kernel)!.FullName) },
                 Until = parse.GetValue(until)!,
                 MaxInstructions = parse.GetValue(maxInstructions),
                 Engine = parse.GetValue(engine),

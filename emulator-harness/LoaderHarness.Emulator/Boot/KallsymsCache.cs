@@ -48,6 +48,15 @@ public sealed class KallsymsCache
     /// <summary>What the last <see cref="GetOrRecover"/> did.</summary>
     public KallsymsCacheOutcome LastOutcome { get; private set; }
 
+    /// <summary>
+    /// The stamp of the file the images come from, or null: with one, the image's hash is remembered beside the
+    /// tables under the stamp and taken from there while the file's stamp stays the same (<see cref="ImageFileStamp"/>).
+    /// </summary>
+    public ImageFileStamp? Stamp { get; init; }
+
+    /// <summary>Whether the last <see cref="GetOrRecover"/> took the image's hash from the remembered stamp instead of hashing the image.</summary>
+    public bool LastKeyRemembered { get; private set; }
+
     /// <summary>The file that holds (or would hold) the table of <paramref name="image"/>.</summary>
     public string PathFor(ReadOnlySpan<byte> image) => PathFor(XxHash128.Hash(image));
 
@@ -57,24 +66,66 @@ public sealed class KallsymsCache
     /// </summary>
     public SymbolTable GetOrRecover(ReadOnlyMemory<byte> image, Func<ReadOnlyMemory<byte>, SymbolTable> recover)
     {
-        var key = XxHash128.Hash(image.Span);
+        var stamp = Stamp is { } fileStamp ? StampRecord(fileStamp, image.Span) : null;
+        var remembered = stamp is null ? null : RememberedKey(stamp);
+        LastKeyRemembered = remembered is not null;
+        var key = remembered ?? XxHash128.Hash(image.Span);
         var path = PathFor(key);
         var cached = TryLoad(path, key);
         if (cached is not null)
         {
             LastOutcome = KallsymsCacheOutcome.Hit;
+            if (stamp is not null && remembered is null)
+                Remember(stamp, key);
             return cached;
         }
         LastOutcome = File.Exists(path) ? KallsymsCacheOutcome.Replaced : KallsymsCacheOutcome.Miss;
         var table = recover(image);
         if (SymbolTableFile.Write(table) is { } payload)
+        {
             Store(path, key, payload);
+            if (stamp is not null && LastOutcome != KallsymsCacheOutcome.NotStored)
+                Remember(stamp, key);
+        }
         else
             LastOutcome = KallsymsCacheOutcome.NotCacheable;
         return table;
     }
 
     private string PathFor(byte[] key) => Path.Combine(Directory, $"kallsyms-{Convert.ToHexStringLower(key)}.bin");
+
+    /// <summary>
+    /// The stamp of the file and what ties it to these bytes: their length and the XxHash64 of their first and last
+    /// 4 KiB (a cheap guard for the case of two different byte ranges of one file).
+    /// </summary>
+    private static byte[] StampRecord(ImageFileStamp stamp, ReadOnlySpan<byte> image)
+    {
+        var record = new byte[ImageFileStamp.Length + 24];
+        stamp.ToBytes().CopyTo(record, 0);
+        var edge = Math.Min(image.Length, 4096);
+        BinaryPrimitives.WriteInt64LittleEndian(record.AsSpan(ImageFileStamp.Length), image.Length);
+        BinaryPrimitives.WriteUInt64LittleEndian(record.AsSpan(ImageFileStamp.Length + 8), XxHash64.HashToUInt64(image[..edge]));
+        BinaryPrimitives.WriteUInt64LittleEndian(record.AsSpan(ImageFileStamp.Length + 16), XxHash64.HashToUInt64(image[^edge..]));
+        return record;
+    }
+
+    private string StampPath(byte[] record) => Path.Combine(Directory, $"stamp-{Convert.ToHexStringLower(XxHash128.Hash(record))}.bin");
+
+    /// <summary>The image hash remembered under <paramref name="record"/>: a file holding the record and then the 16-byte key; null if absent or not that.</summary>
+    private byte[]? RememberedKey(byte[] record)
+    {
+        try
+        {
+            var bytes = File.ReadAllBytes(StampPath(record));
+            return bytes.Length == record.Length + 16 && bytes.AsSpan(0, record.Length).SequenceEqual(record) ? bytes[record.Length..] : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private void Remember(byte[] record, byte[] key) => WriteAtomically(StampPath(record), [.. record, .. key]);
 
     private static SymbolTable? TryLoad(string path, byte[] key)
     {
@@ -97,24 +148,31 @@ public sealed class KallsymsCache
 
     private void Store(string path, byte[] key, byte[] payload)
     {
+        var header = new byte[HeaderLength];
+        Magic.CopyTo(header);
+        key.CopyTo(header, 8);
+        BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(24), XxHash64.HashToUInt64(payload));
+        if (!WriteAtomically(path, header, payload))
+            LastOutcome = KallsymsCacheOutcome.NotStored;
+    }
+
+    /// <summary>Writes the parts to a temporary file beside <paramref name="path"/> and renames it into place; false (nothing left behind) when the directory does not allow it.</summary>
+    private bool WriteAtomically(string path, params byte[][] parts)
+    {
         var temporary = $"{path}.{Environment.ProcessId}.{Path.GetRandomFileName()}.tmp";
         try
         {
             System.IO.Directory.CreateDirectory(Directory);
             using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
             {
-                Span<byte> header = stackalloc byte[HeaderLength];
-                Magic.CopyTo(header);
-                key.CopyTo(header[8..]);
-                BinaryPrimitives.WriteUInt64LittleEndian(header[24..], XxHash64.HashToUInt64(payload));
-                file.Write(header);
-                file.Write(payload);
+                foreach (var part in parts)
+                    file.Write(part);
             }
             File.Move(temporary, path, overwrite: true);
+            return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            LastOutcome = KallsymsCacheOutcome.NotStored;
             try
             {
                 File.Delete(temporary);
@@ -123,6 +181,7 @@ public sealed class KallsymsCache
             {
                 // Nothing to clean up, or nothing we may clean up: the run goes on without the cache.
             }
+            return false;
         }
     }
 }

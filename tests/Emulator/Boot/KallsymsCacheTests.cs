@@ -126,4 +126,75 @@ public sealed class KallsymsCacheTests
         KallsymsCache.DirectoryFrom(Environment("", "/home/someone")).ShouldBe("/home/someone/.cache/loader-harness");
         KallsymsCache.DirectoryFrom(Environment(null, null)).ShouldBeNull();
     }
+
+    [Test]
+    public void With_the_file_stamp_a_second_run_takes_the_image_hash_from_the_stamp()
+    {
+        var image = SymbolTableFileTests.Vmlinux();
+        var stamp = new ImageFileStamp(1, 2, (ulong)image.Length, 3, 4);
+        var first = new KallsymsCache(_directory) { Stamp = stamp };
+        first.GetOrRecover(image, Recover);
+        first.LastKeyRemembered.ShouldBeFalse();
+
+        var second = new KallsymsCache(_directory) { Stamp = stamp };
+        second.GetOrRecover(image, _ => throw new InvalidOperationException("recovered despite the cache"));
+
+        second.LastOutcome.ShouldBe(KallsymsCacheOutcome.Hit);
+        second.LastKeyRemembered.ShouldBeTrue();
+    }
+
+    [Test]
+    public void A_changed_stamp_or_other_bytes_under_the_same_stamp_hash_the_image_again()
+    {
+        var image = SymbolTableFileTests.Vmlinux();
+        var stamp = new ImageFileStamp(1, 2, (ulong)image.Length, 3, 4);
+        new KallsymsCache(_directory) { Stamp = stamp }.GetOrRecover(image, Recover);
+
+        var changed = new KallsymsCache(_directory) { Stamp = stamp with { ChangedNs = 5 } };
+        changed.GetOrRecover(image, Recover);
+        changed.LastKeyRemembered.ShouldBeFalse();
+        changed.LastOutcome.ShouldBe(KallsymsCacheOutcome.Hit);
+
+        byte[] other = [.. image, 0];
+        var sameStamp = new KallsymsCache(_directory) { Stamp = stamp };
+        sameStamp.GetOrRecover(other, Recover);
+        sameStamp.LastKeyRemembered.ShouldBeFalse();
+        sameStamp.LastOutcome.ShouldBe(KallsymsCacheOutcome.Miss);
+    }
+
+    [Test]
+    public void A_corrupt_stamp_file_is_ignored()
+    {
+        var image = SymbolTableFileTests.Vmlinux();
+        var stamp = new ImageFileStamp(1, 2, (ulong)image.Length, 3, 4);
+        new KallsymsCache(_directory) { Stamp = stamp }.GetOrRecover(image, Recover);
+        foreach (var file in Directory.GetFiles(_directory, "stamp-*"))
+            File.WriteAllBytes(file, [1, 2, 3]);
+
+        var cache = new KallsymsCache(_directory) { Stamp = stamp };
+        cache.GetOrRecover(image, Recover).AddressOf("sym_001").ShouldNotBeNull();
+
+        cache.LastKeyRemembered.ShouldBeFalse();
+        cache.LastOutcome.ShouldBe(KallsymsCacheOutcome.Hit);
+    }
+
+    [Test]
+    public void A_file_stamp_changes_when_the_file_is_written()
+    {
+        var path = Path.Combine(_directory, "image");
+        File.WriteAllBytes(path, [1, 2, 3]);
+        var before = ImageFileStamp.Of(path);
+        if (!OperatingSystem.IsLinux())
+        {
+            before.ShouldBeNull();
+            return;
+        }
+        before.ShouldNotBeNull().Size.ShouldBe(3UL);
+        ImageFileStamp.Of(path).ShouldBe(before);
+
+        File.WriteAllBytes(path, [1, 2, 4]);
+
+        ImageFileStamp.Of(path).ShouldNotBe(before);
+        ImageFileStamp.Of(Path.Combine(_directory, "missing")).ShouldBeNull();
+    }
 }
