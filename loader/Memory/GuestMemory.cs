@@ -19,6 +19,13 @@ public sealed unsafe class GuestMemory : IDisposable
     private int _lastHit;
     private bool _disposed;
 
+    /// <summary>
+    /// The ranges written through this class since it was created, while that is all that can have changed its
+    /// bytes; null once a writable view or host pointer was handed out (<see cref="GetSpan"/>, <see cref="TryTranslate"/>),
+    /// after which any byte may have changed.
+    /// </summary>
+    private List<(ulong Start, ulong End)>? _written = [];
+
     /// <summary>Creates guest memory with the given RAM regions (any order; they must not overlap).</summary>
     public GuestMemory(IEnumerable<GuestRegion> regions)
     {
@@ -86,6 +93,14 @@ public sealed unsafe class GuestMemory : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public byte* TryTranslate(ulong address, out ulong contiguous)
     {
+        _written = null;
+        return Translate(address, out contiguous);
+    }
+
+    /// <summary><see cref="TryTranslate"/> for this class's own bounded accesses, which keep track of what they write.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private byte* Translate(ulong address, out ulong contiguous)
+    {
         var i = _lastHit;
         var r = _regions[i];
         if (address - r.Start >= r.Size)
@@ -108,12 +123,12 @@ public sealed unsafe class GuestMemory : IDisposable
     public bool IsRam(ulong address, ulong length)
     {
         if (length == 0)
-            return TryTranslate(address, out _) != null || address == End;
+            return Translate(address, out _) != null || address == End;
         if (address + length < address)
             return false;
         while (length > 0)
         {
-            if (TryTranslate(address, out var run) == null)
+            if (Translate(address, out var run) == null)
                 return false;
             var step = Math.Min(run, length);
             address += step;
@@ -133,11 +148,46 @@ public sealed unsafe class GuestMemory : IDisposable
     /// <summary>A writable view of <paramref name="length"/> bytes that lie inside one region.</summary>
     public Span<byte> GetSpan(ulong address, int length)
     {
-        var p = TryTranslate(address, out var run);
+        _written = null;
+        var p = Translate(address, out var run);
         if (p == null || (ulong)length > run || length < 0)
             throw new LoaderException(LoaderError.GuestAddressOutOfRange,
                 $"[0x{address:x}, +0x{length:x}) is not inside one guest RAM region");
         return new Span<byte>(p, length);
+    }
+
+    /// <summary>
+    /// Whether <c>[address, address + length)</c> is known to hold zeros without reading it: RAM that nothing has
+    /// written since the memory was created (fresh host pages read as zero) and no host pointer or writable view
+    /// has been handed out. False means "not known", not "not zero".
+    /// </summary>
+    internal bool IsKnownZero(ulong address, ulong length)
+    {
+        if (_written is not { } written || !IsRam(address, length))
+            return false;
+        var end = address + length;
+        foreach (var (start, stop) in written)
+        {
+            if (start < end && address < stop)
+                return false;
+        }
+        return true;
+    }
+
+    /// <summary>A read-only view of <paramref name="length"/> bytes inside one region, for this assembly's checks (it changes nothing, so it keeps <see cref="IsKnownZero"/> knowing).</summary>
+    internal ReadOnlySpan<byte> GetReadOnlySpan(ulong address, int length, out ulong contiguous)
+    {
+        var p = Translate(address, out contiguous);
+        if (p == null || (ulong)length > contiguous || length < 0)
+            throw new LoaderException(LoaderError.GuestAddressOutOfRange,
+                $"[0x{address:x}, +0x{length:x}) is not inside one guest RAM region");
+        return new ReadOnlySpan<byte>(p, length);
+    }
+
+    private void Written(ulong address, ulong length)
+    {
+        if (length > 0)
+            _written?.Add((address, address + length));
     }
 
     /// <summary>Copies guest bytes into <paramref name="destination"/>.</summary>
@@ -146,7 +196,7 @@ public sealed unsafe class GuestMemory : IDisposable
         CheckRange(address, (ulong)destination.Length, "read");
         while (!destination.IsEmpty)
         {
-            var p = TryTranslate(address, out var run);
+            var p = Translate(address, out var run);
             var n = (int)Math.Min(run, (ulong)destination.Length);
             new ReadOnlySpan<byte>(p, n).CopyTo(destination);
             destination = destination[n..];
@@ -158,9 +208,10 @@ public sealed unsafe class GuestMemory : IDisposable
     public void Write(ulong address, ReadOnlySpan<byte> source)
     {
         CheckRange(address, (ulong)source.Length, "write");
+        Written(address, (ulong)source.Length);
         while (!source.IsEmpty)
         {
-            var p = TryTranslate(address, out var run);
+            var p = Translate(address, out var run);
             var n = (int)Math.Min(run, (ulong)source.Length);
             source[..n].CopyTo(new Span<byte>(p, n));
             source = source[n..];
@@ -180,8 +231,9 @@ public sealed unsafe class GuestMemory : IDisposable
     public ulong Load(ulong address, ReadOnlyMemory<byte> source)
     {
         CheckRange(address, (ulong)source.Length, "load");
+        Written(address, (ulong)source.Length);
         var length = (ulong)source.Length;
-        var host = TryTranslate(address, out var run);
+        var host = Translate(address, out var run);
         var page = (ulong)Environment.SystemPageSize;
         if (length < MinimumMapLength || length > run
             || !MemoryMarshal.TryGetMemoryManager(source, out System.Buffers.MemoryManager<byte>? manager, out var start, out _)
@@ -216,9 +268,10 @@ public sealed unsafe class GuestMemory : IDisposable
     public void Fill(ulong address, ulong length, byte value)
     {
         CheckRange(address, length, "fill");
+        Written(address, length);
         while (length > 0)
         {
-            var p = TryTranslate(address, out var run);
+            var p = Translate(address, out var run);
             var n = (int)Math.Min(Math.Min(run, length), int.MaxValue);
             new Span<byte>(p, n).Fill(value);
             length -= (ulong)n;
@@ -233,9 +286,10 @@ public sealed unsafe class GuestMemory : IDisposable
     public void CopyFrom(ulong address, Stream stream, ulong count)
     {
         CheckRange(address, count, "stream copy");
+        Written(address, count);
         while (count > 0)
         {
-            var p = TryTranslate(address, out var run);
+            var p = Translate(address, out var run);
             var n = (int)Math.Min(Math.Min(run, count), int.MaxValue);
             stream.ReadExactly(new Span<byte>(p, n));
             count -= (ulong)n;
@@ -293,7 +347,7 @@ public sealed unsafe class GuestMemory : IDisposable
         var sb = new System.Text.StringBuilder();
         for (var i = 0; i < max; i++)
         {
-            var p = TryTranslate(address + (ulong)i, out _);
+            var p = Translate(address + (ulong)i, out _);
             if (p == null || *p == 0)
                 break;
             sb.Append((char)*p);

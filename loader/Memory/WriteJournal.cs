@@ -55,12 +55,16 @@ public sealed class WriteJournal(GuestMemory memory) : IDisposable
         _saved.Clear();
     }
 
-    private unsafe bool IsZero(ulong address, int length)
+    private bool IsZero(ulong address, int length)
     {
+        // Fresh guest memory nobody wrote to is zero without touching (and so committing) its pages.
+        if (memory.IsKnownZero(address, (ulong)length))
+            return true;
         for (var done = 0; done < length;)
         {
-            memory.TryTranslate(address + (ulong)done, out var contiguous);
-            var span = memory.GetSpan(address + (ulong)done, (int)Math.Min((ulong)(length - done), contiguous));
+            var at = address + (ulong)done;
+            memory.GetReadOnlySpan(at, 0, out var contiguous);
+            var span = memory.GetReadOnlySpan(at, (int)Math.Min((ulong)(length - done), contiguous), out _);
             if (span.ContainsAnyExcept((byte)0))
                 return false;
             done += span.Length;

@@ -33,6 +33,36 @@ internal sealed class KallsymsNameSource
     /// <summary>How many names there are.</summary>
     public int Count { get; }
 
+    /// <summary>The compressed names as kallsyms_names holds them.</summary>
+    public ReadOnlySpan<byte> Compressed => _names;
+
+    /// <summary>The 256 expanded tokens of kallsyms_token_table.</summary>
+    public IReadOnlyList<byte[]> Tokens => _tokens;
+
+    /// <summary>Whether name lengths are ULEB128 (6.1+) rather than one byte.</summary>
+    public bool Uleb => _uleb;
+
+    /// <summary>
+    /// Whether <paramref name="count"/> non-empty names, each inside <paramref name="names"/>, can be read from it:
+    /// what makes every later <see cref="Get"/> safe on bytes that did not come from a kernel (a cache file).
+    /// </summary>
+    public static bool Fits(ReadOnlySpan<byte> names, int count, bool uleb)
+    {
+        var at = 0;
+        for (var i = 0; i < count; i++)
+        {
+            if (at >= names.Length || (uleb && (names[at] & 0x80) != 0 && at + 1 >= names.Length))
+                return false;
+            int length = names[at++];
+            if (uleb && (length & 0x80) != 0)
+                length = (length & 0x7F) | (names[at++] << 7);
+            if (length == 0 || length > names.Length - at)
+                return false;
+            at += length;
+        }
+        return true;
+    }
+
     /// <summary>Symbol <paramref name="index"/>'s type letter and name (in kallsyms order).</summary>
     public (char Type, string Name) Get(int index)
     {

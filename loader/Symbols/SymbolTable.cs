@@ -55,6 +55,12 @@ public sealed class SymbolTable
         _names = names;
     }
 
+    /// <summary>The addresses in address order (for <see cref="SymbolTableFile"/>).</summary>
+    internal ulong[] Addresses => _addresses;
+
+    /// <summary>The still-compressed names of a lazy table, or null for an eager one (for <see cref="SymbolTableFile"/>).</summary>
+    internal KallsymsNameSource? LazyNames => _names;
+
     /// <summary>How many symbols the table holds.</summary>
     public int Count => _addresses.Length;
 

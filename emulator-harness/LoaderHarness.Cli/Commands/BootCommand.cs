@@ -27,6 +27,10 @@ internal static class BootCommand
             Description = $"VMM whose layout and vCPU state to use: {string.Join(", ", VmmProfiles.Names)} (default firecracker; spec for linux32 and qemu for linux16, which Firecracker lacks; spec-el2 is arm64's).",
         };
         var systemMap = new Option<FileInfo?>("--system-map") { Description = "x86: symbols from a System.map (default: recovered from the kernel's own kallsyms)." };
+        var noSymbolCache = new Option<bool>("--no-symbol-cache")
+        {
+            Description = "x86: recover kallsyms from the image every run instead of keeping them in $XDG_CACHE_HOME/loader-harness (else ~/.cache/loader-harness), keyed by the image's hash.",
+        };
         var until = new Option<string>("--until")
         {
             Description = "Where to stop: a kernel symbol, or console (the first console line), init (\"Run /init as init process\") or shutdown (power-off, halt, restart or panic).",
@@ -55,7 +59,7 @@ internal static class BootCommand
         var command = new Command("boot",
             "Boot a real Linux kernel (x86-64 or arm64) hardware-free in the engine to a symbol (start_kernel by default) and read back from its memory what it accepted.")
         {
-            kernel, initrd, cmdline, protocol, profile, systemMap, until, maxInstructions, timeout, maxHostMemory, trace, traceFormat, seed, mem, json, html, console, engine,
+            kernel, initrd, cmdline, protocol, profile, systemMap, noSymbolCache, until, maxInstructions, timeout, maxHostMemory, trace, traceFormat, seed, mem, json, html, console, engine,
         };
         command.SetAction(parse => CliApp.Guard(stderr, () =>
         {
@@ -81,6 +85,9 @@ internal static class BootCommand
                 Timeout = parse.GetValue(timeout),
                 MaxHostMemory = hostCap,
                 Symbols = parse.GetValue(systemMap) is { } map ? SystemMapParser.Parse(InputFile.ReadAllText(map.FullName)) : null,
+                SymbolCache = parse.GetValue(noSymbolCache) || KallsymsCache.DefaultDirectory is not { } cacheDirectory
+                    ? null
+                    : new KallsymsCache(cacheDirectory) { Stamp = ImageFileStamp.Of(parse.GetValue(kernel)!.FullName) },
                 Until = parse.GetValue(until)!,
                 MaxInstructions = parse.GetValue(maxInstructions),
                 Engine = parse.GetValue(engine),

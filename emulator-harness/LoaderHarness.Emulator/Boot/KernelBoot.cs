@@ -59,7 +59,7 @@ public static class KernelBoot
         var kernel = KernelImage.Parse(image);
         // x86 symbols come from the kernel's own kallsyms (a UKI's .linux, not the UKI), recovered when first needed and timed.
         var symbols = architecture != GuestArchitecture.X86_64 ? null
-            : options.Symbols is { } given ? new SymbolSource(given) : new SymbolSource(() => RecoverSymbols(kernel.Bytes));
+            : options.Symbols is { } given ? new SymbolSource(given) : new SymbolSource(() => options.SymbolCache is { } cache ? cache.GetOrRecover(kernel.Bytes, RecoverSymbols) : RecoverSymbols(kernel.Bytes));
         using var memory = profile.CreateMemory(options.MemorySize);
         var setup = GuestSetup.Run(memory, profile.Configure(new GuestSetupRequest
         {

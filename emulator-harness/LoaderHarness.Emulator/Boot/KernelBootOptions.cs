@@ -29,6 +29,8 @@ public sealed record KernelBootOptions
     /// recover them from the image's own kallsyms. arm64 reads the Image's own kallsyms.
     /// </summary>
     public SymbolTable? Symbols { get; init; }
+    /// <summary>x86: where symbols recovered from the image's kallsyms are kept between runs, keyed by the image's bytes; null for no cache.</summary>
+    public KallsymsCache? SymbolCache { get; init; }
     /// <summary>
     /// Where to stop: a kernel symbol (before its first instruction), or a console milestone
     /// (<see cref="ConsoleMilestones.Console"/>, <see cref="ConsoleMilestones.Init"/>, <see cref="ConsoleMilestones.Shutdown"/>).

@@ -10,19 +10,39 @@ namespace LoaderHarness.Emulator.X86;
 /// </summary>
 internal static unsafe class DispatchTable
 {
-    private static readonly delegate*<X86Cpu, ref DecodedInstruction, void>[] Table = Build();
+    /// <summary>
+    /// Room for every Iced <see cref="Mnemonic"/> and <see cref="Code"/> value. Fixed sizes rather than
+    /// <c>Enum.GetValues</c>, which under NativeAOT decodes every name of the 4,900-value Code enum from reflection
+    /// metadata on each start (about 2 % of a short run); a test checks that Iced's enums fit.
+    /// </summary>
+    internal const int MnemonicCapacity = 4096, CodeCapacity = 8192;
+
+    private static readonly delegate*<X86Cpu, ref DecodedInstruction, void>[] Mnemonics = new delegate*<X86Cpu, ref DecodedInstruction, void>[MnemonicCapacity];
+
+    /// <summary>Handlers by mnemonic for legacy-encoded instructions only (<see cref="Fpu"/>: x87 control and the SSE moves, not their VEX/EVEX forms).</summary>
+    private static readonly delegate*<X86Cpu, ref DecodedInstruction, void>[] LegacyMnemonics = new delegate*<X86Cpu, ref DecodedInstruction, void>[MnemonicCapacity];
+
+    /// <summary>Per-<see cref="Code"/> handlers where one mnemonic hides different operations (null: the mnemonic's handler).</summary>
+    private static readonly delegate*<X86Cpu, ref DecodedInstruction, void>[] Codes = Build(Mnemonics);
 
     /// <summary>The handler for a decoded instruction: a specialised operand form when there is one (<see cref="OperandForms"/>), else the table's.</summary>
     public static delegate*<X86Cpu, ref DecodedInstruction, void> Select(ref DecodedInstruction d, int bitness)
     {
         var special = OperandForms.Select(ref d, bitness);
-        return special != null ? special : Table[(int)d.I.Code];
+        if (special != null)
+            return special;
+        var byCode = Codes[(int)d.I.Code];
+        if (byCode != null)
+            return byCode;
+        var legacy = d.I.Encoding == EncodingKind.Legacy ? LegacyMnemonics[(int)d.I.Mnemonic] : null;
+        if (legacy != null)
+            return legacy;
+        var byMnemonic = Mnemonics[(int)d.I.Mnemonic];
+        return byMnemonic != null ? byMnemonic : &Unimplemented;
     }
 
-    private static delegate*<X86Cpu, ref DecodedInstruction, void>[] Build()
+    private static delegate*<X86Cpu, ref DecodedInstruction, void>[] Build(delegate*<X86Cpu, ref DecodedInstruction, void>[] mnemonics)
     {
-        var mnemonics = new delegate*<X86Cpu, ref DecodedInstruction, void>[Enum.GetValues<Mnemonic>().Length];
-        var codes = Enum.GetValues<Code>().Length;
 
         mnemonics[(int)Mnemonic.Add] = &Arithmetic.Add;
         mnemonics[(int)Mnemonic.Adc] = &Arithmetic.Adc;
@@ -196,12 +216,7 @@ internal static unsafe class DispatchTable
         mnemonics[(int)Mnemonic.Clac] = &SystemInstructions.Clac;
         mnemonics[(int)Mnemonic.Stac] = &SystemInstructions.Clac;
 
-        var table = new delegate*<X86Cpu, ref DecodedInstruction, void>[codes];
-        for (var i = 0; i < codes; i++)
-        {
-            var handler = mnemonics[(int)((Code)i).Mnemonic()];
-            table[i] = handler != null ? handler : &Unimplemented;
-        }
+        var table = new delegate*<X86Cpu, ref DecodedInstruction, void>[CodeCapacity];
 
         // One mnemonic, different operations.
         foreach (var code in new[] { Code.Mov_r32_cr, Code.Mov_r64_cr, Code.Mov_cr_r32, Code.Mov_cr_r64 })
@@ -220,7 +235,7 @@ internal static unsafe class DispatchTable
         table[(int)Code.Mov_r32_tr] = &Unimplemented;
         table[(int)Code.Mov_tr_r32] = &Unimplemented;
         table[(int)Code.INVALID] = &ControlFlow.Ud;
-        Fpu.Install(table);
+        Fpu.Install(LegacyMnemonics);
         return table;
     }
 

@@ -10,15 +10,10 @@ namespace LoaderHarness.Emulator.X86;
 /// </summary>
 internal static unsafe class Fpu
 {
-    /// <summary>Adds the handlers to the dispatch table.</summary>
-    public static void Install(delegate*<X86Cpu, ref DecodedInstruction, void>[] table)
+    /// <summary>Adds the handlers, by mnemonic, to the dispatch table's handlers of legacy-encoded instructions (not the VEX/EVEX forms).</summary>
+    public static void Install(delegate*<X86Cpu, ref DecodedInstruction, void>[] legacyByMnemonic)
     {
-        void Set(Mnemonic m, delegate*<X86Cpu, ref DecodedInstruction, void> h)
-        {
-            for (var i = 0; i < table.Length; i++)
-                if (((Code)i).Mnemonic() == m && ((Code)i).Encoding() == EncodingKind.Legacy)
-                    table[i] = h;
-        }
+        void Set(Mnemonic m, delegate*<X86Cpu, ref DecodedInstruction, void> h) => legacyByMnemonic[(int)m] = h;
         Set(Mnemonic.Fninit, &Fninit);
         Set(Mnemonic.Fnstsw, &Fnstsw);
         Set(Mnemonic.Fnstcw, &Fnstcw);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LoaderHarness.Emulator.Core;
 
 namespace LoaderHarness.Emulator.X86;
@@ -18,9 +19,11 @@ public sealed unsafe partial class X86Cpu
     public ulong FetchCacheMisses => _itlb.Misses;
 
     /// <summary>What decoded code at <paramref name="linear"/> depends on: its linear page, the CS base and limit, and the bitness.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private CodeKey FetchKey(ulong linear) => new(linear >> 12, SegBase[(int)SegmentRegister.Cs], _fetchLimit, Bitness);
 
     /// <summary>Sets the fetch state for <paramref name="linear"/>'s page from the instruction TLB; false on a miss.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TryCachedFetch(ulong linear)
     {
         if (!_itlb.TryGet(linear >> 12, FetchKey(linear), out var page, out var host))

@@ -15,9 +15,12 @@ public sealed unsafe partial class X86Cpu
     private static readonly byte* RegSlot = (byte*)Unsafe.AsPointer(ref RegSlotTable[0]);
     private static readonly byte* RegWidth = (byte*)Unsafe.AsPointer(ref RegWidthTable[0]);
 
+    /// <summary>Room for every Iced <see cref="Register"/> value (a fixed size: Enum.GetValues costs a reflection decode of every name under NativeAOT; a test checks that it fits).</summary>
+    internal const int RegisterCapacity = 1024;
+
     private static byte[] BuildRegTables(out byte[] widthTable)
     {
-        var count = Enum.GetValues<Register>().Length;
+        var count = RegisterCapacity;
         var slot = GC.AllocateArray<byte>(count, pinned: true);
         var width = GC.AllocateArray<byte>(count, pinned: true);
         widthTable = width;
