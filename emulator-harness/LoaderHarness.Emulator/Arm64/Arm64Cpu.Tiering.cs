@@ -97,23 +97,25 @@ public sealed unsafe partial class Arm64Cpu
         return page.Slots[pc & 0xFFF];
     }
 
-    /// <summary>From the run loop, at an instruction boundary: runs the compiled block of entry <paramref name="slot"/>, compiling it when it became hot; false to interpret.</summary>
+    /// <summary>
+    /// From the run loop, at an instruction boundary, for an entry that has a compiled block or has just become hot
+    /// (the loop counts the executions of the others itself): runs the compiled block of entry <paramref name="slot"/>,
+    /// compiling it when it became hot; false to interpret.
+    /// </summary>
     private bool TryRunCompiled(CodePage<A64Instruction> page, int slot, ulong pc)
     {
         var handle = page.Entries[slot].Compiled;
-        if (handle < 0)
-            return false;
         A64CompiledBlock? block = null;
         if (handle > 0)
         {
             block = _blocks!.Get(handle, page, slot);
             if (block is not null && block.HeadPc != pc)
                 block = null; // the page is mapped at another address too: compiled code embeds its PC
+            if (block is null && ++page.Entries[slot].Heat < CompileThreshold)
+                return false;
         }
         if (block is null)
         {
-            if (++page.Entries[slot].Heat < CompileThreshold)
-                return false;
             block = RuntimeFeature.IsDynamicCodeSupported ? A64Translator.Compile(this, page, pc) : null;
             if (block is null)
             {
