@@ -165,7 +165,7 @@ internal sealed partial class A64Translator : BlockFrame
             for (var j = i + 1; j < _nodes.Count && !_nodes[j].Leader; j++)
             {
                 var next = _nodes[j].Op;
-                if (A64OpClassifier.ReadsFlags(next) || A64OpClassifier.AccessesMemory(next))
+                if (A64OpClassifier.ReadsFlags(next) || A64OpClassifier.TakesSlowPath(next))
                     break;
                 if (A64OpClassifier.WritesFlags(next))
                 {

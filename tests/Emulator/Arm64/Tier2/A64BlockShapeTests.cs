@@ -68,4 +68,54 @@ public class A64BlockShapeTests
         stats.GuestInstructions.ShouldBe(6);
         stats.Chained.ShouldBeGreaterThan(0);
     }
+
+    /// <summary>
+    /// A loop reading NZCV (just written by SUBS), the virtual counter (the instruction count, Arm ARM D12.1) and
+    /// TPIDR_EL1 with MRS: all eight instructions are one compiled block, and every read matches the interpreter's,
+    /// at budgets that stop anywhere in the loop too.
+    /// </summary>
+    private const string SystemRegisterLoop = """
+            ldr x0, =0x1234
+            msr tpidr_el1, x0
+            mov x1, #200
+            mov x2, #0
+            mov x3, #0
+        loop:
+            subs x1, x1, #1
+            mrs x4, nzcv
+            add x2, x2, x4, lsr #28
+            mrs x5, cntvct_el0
+            add x3, x3, x5
+            mrs x6, tpidr_el1
+            add x6, x6, x1
+            b.ne loop
+        """;
+
+    [Test]
+    public void System_register_reads_stay_inside_the_block_and_read_what_the_interpreter_reads()
+    {
+        using var pair = new A64TierPair(threshold: 2);
+        pair.Both(m => m.Run(SystemRegisterLoop));
+        pair.ShouldAgree("mrs loop");
+        pair.Tiered.Cpu[6].ShouldBe(0x1234UL);
+        var stats = pair.Tiered.Cpu.Tiering;
+        stats.Compiled.ShouldBe(1);
+        stats.GuestInstructions.ShouldBe(8);
+    }
+
+    [Test]
+    public void System_register_reads_in_compiled_code_match_at_every_budget()
+    {
+        using var pair = new A64TierPair(threshold: 2);
+        pair.Both(m =>
+        {
+            m.Load(SystemRegisterLoop + "\n wfi\n .ltorg\n");
+            m.Cpu.Pc = Arm64TestMachine.CodeBase;
+        });
+        ulong[] chunks = [7, 13, 29, 61];
+        for (var i = 0; i < 40; i++)
+            pair.Run(chunks[i % chunks.Length], $"after chunk {i}");
+        pair.Run(1_000_000, "the rest");
+        pair.Tiered.Cpu.Tiering.Entries.ShouldBeGreaterThan(0);
+    }
 }
