@@ -135,20 +135,30 @@ public sealed unsafe partial class Arm64Cpu
     }
 
     /// <summary>
-    /// Block chaining, as the x86 engine's: while the block just run left to an entry of the same code page whose
-    /// compiled block is valid at that PC, that block runs next without going back through the run loop. Whatever the
-    /// loop would look at first ends the chain and leaves it to the loop: a pending interrupt line, a breakpoint or
-    /// stop address (marked in the entry), a page change, a misaligned PC, an entry not compiled (the loop counts its
-    /// heat), and a stop, a break, a timer deadline or a budget the next block's first basic block would overrun (all
-    /// of which lower the run's limit).
+    /// Block chaining, as the x86 engine's: while the block just run left to an entry whose compiled block is valid at
+    /// that PC, that block runs next without going back through the run loop. A call or return to another code page
+    /// chains too when the instruction TLB knows that page (the loop's own fetch setup would take the same hit, and
+    /// neither walks nor faults). Whatever the loop would look at first ends the chain and leaves it to the loop: a
+    /// pending interrupt line, a breakpoint or stop address (marked in the entry), a code page the instruction TLB
+    /// does not hold, a fetch page changed under the block, a misaligned PC, an entry not compiled (the loop counts
+    /// its heat), and a stop, a break, a timer deadline or a budget the next block's first basic block would overrun
+    /// (all of which lower the run's limit).
     /// </summary>
     private void ChainCompiled(CodePage<A64Instruction> page)
     {
         while (true)
         {
             var pc = Pc;
-            if (pc >> 12 != _fetchVaPage || !ReferenceEquals(_fetchPage, page) || (pc & 3) != 0 || _interruptInput is { IsAsserted: true })
+            if (!ReferenceEquals(_fetchPage, page) || (pc & 3) != 0 || _interruptInput is { IsAsserted: true })
                 return;
+            if (pc >> 12 != _fetchVaPage)
+            {
+                if (!_itlb.TryGet(pc >> 12, default, out var cached, out var host))
+                    return;
+                _fetchPage = page = cached;
+                _fetchHost = host;
+                _fetchVaPage = pc >> 12;
+            }
             int slot = page.Slots[pc & 0xFFF];
             if (slot == 0)
                 return;

@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Core;
 using Shouldly;
 
 namespace LoaderHarness.Tests.Emulator.Arm64.Tier2;
@@ -117,5 +118,60 @@ public class A64BlockShapeTests
             pair.Run(chunks[i % chunks.Length], $"after chunk {i}");
         pair.Run(1_000_000, "the rest");
         pair.Tiered.Cpu.Tiering.Entries.ShouldBeGreaterThan(0);
+    }
+
+    /// <summary>A loop calling, through BLR, a function in the next code page: every call and return crosses a page.</summary>
+    private const string CrossPageCallLoop = """
+            mov x0, #0
+            mov x1, #300
+            adr x9, twice
+        loop:
+            blr x9
+            add x0, x0, #1
+            subs x1, x1, #1
+            b.ne loop
+            b done
+            .balign 4096
+        twice:
+            add x0, x0, x0
+            eor x0, x0, x1
+            ret
+        done:
+        """;
+
+    [Test]
+    public void Calls_and_returns_to_another_code_page_chain_without_the_run_loop()
+    {
+        using var pair = new A64TierPair(threshold: 2);
+        pair.Both(m => m.Run(CrossPageCallLoop));
+        pair.ShouldAgree("cross-page call loop");
+        var stats = pair.Tiered.Cpu.Tiering;
+        // Three blocks per iteration (the call, the function, the return site); once all are compiled only the
+        // first entry and the final exit go through the run loop.
+        stats.Chained.ShouldBeGreaterThan(3 * 290);
+        (stats.Entries - stats.Chained).ShouldBeLessThan(10);
+    }
+
+    [Test]
+    public void Chains_across_pages_stop_at_every_budget_and_breakpoint_where_the_interpreter_stops()
+    {
+        using var pair = new A64TierPair(threshold: 2);
+        pair.Both(m =>
+        {
+            m.Load(CrossPageCallLoop + "\n wfi\n .ltorg\n");
+            m.Cpu.Pc = Arm64TestMachine.CodeBase;
+        });
+        ulong[] chunks = [7, 13, 29, 61];
+        for (var i = 0; i < 40; i++)
+            pair.Run(chunks[i % chunks.Length], $"after chunk {i}");
+        // The function's first instruction, entered only by chaining from the call's block in the other page.
+        var twice = Arm64TestMachine.CodeBase + 0x1000;
+        pair.Both(m => m.Cpu.AddBreakpoint(twice));
+        for (var i = 0; i < 3; i++)
+        {
+            var hit = pair.Run(1_000_000, $"stop {i}");
+            hit.Reason.ShouldBe(StopReason.Breakpoint);
+            hit.Pc.ShouldBe(twice);
+        }
     }
 }
