@@ -174,4 +174,40 @@ public class A64BlockShapeTests
             hit.Pc.ShouldBe(twice);
         }
     }
+
+    [Test]
+    public void Every_branch_condition_in_compiled_code_decides_as_the_interpreter_does()
+    {
+        // x3 and x4 sweep signs, equality and signed overflow (adds of two large values), so each condition
+        // (Arm ARM C1.2.4) is taken and not taken; x10..x25 count, per condition, the times it was not taken.
+        string[] conditions = ["eq", "ne", "cs", "cc", "mi", "pl", "vs", "vc", "hi", "ls", "ge", "lt", "gt", "le", "al"];
+        var body = new System.Text.StringBuilder();
+        for (var i = 0; i < conditions.Length; i++)
+            body.Append($"""
+                    adds xzr, x3, x4
+                    b.{conditions[i]} c{i}
+                    add x{10 + i}, x{10 + i}, #1
+                c{i}:
+
+                """);
+        var source = $"""
+                mov x1, #64
+                ldr x5, =0x9E3779B97F4A7C15
+                mov x3, #0
+                mov x4, #0
+            loop:
+                eor x3, x3, x5
+                ror x3, x3, #7
+                add x4, x4, x5, lsr #1
+                tst x1, #8
+                csel x4, x4, x3, eq
+            {body}
+                subs x1, x1, #1
+                b.ne loop
+            """;
+        using var pair = new A64TierPair(threshold: 2);
+        pair.Both(m => m.Run(source));
+        pair.ShouldAgree("branch conditions");
+        pair.Tiered.Cpu.Tiering.Compiled.ShouldBeGreaterThan(0);
+    }
 }
