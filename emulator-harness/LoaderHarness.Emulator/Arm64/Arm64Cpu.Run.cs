@@ -143,8 +143,8 @@ public sealed unsafe partial class Arm64Cpu
             first = false;
             if (Tracer is not null)
                 Trace(d.Word, pc);
-            else if (_tiered && TryRunCompiled(page, slot, pc))
-                continue;
+            else if (_tiered && (d.Compiled > 0 || (d.Compiled == 0 && ++d.Heat >= CompileThreshold)) && TryRunCompiled(page, slot, pc))
+                continue; // the entry's counter is kept here, so an interpreted instruction of a cold entry makes no call
             NextPc = pc + 4;
             d.Handler(this, ref d);
             Pc = NextPc;

@@ -19,5 +19,8 @@ internal enum A64Op : byte
     LoadOffset, StoreOffset, LoadPre, LoadPost, StorePre, StorePost,
     LoadRegister, StoreRegister, LoadLiteral,
     LoadPair, LoadPairPre, LoadPairPost, StorePair, StorePairPre, StorePairPost,
+
+    /// <summary>MRS: the state spilled exact, then the interpreter's own register read (side effects and all).</summary>
+    Mrs,
     B, Bl, BCond, Cbz, Cbnz, Tbz, Tbnz, Br, Blr, Ret,
 }

@@ -3,7 +3,8 @@ namespace LoaderHarness.Emulator.Arm64.Tier2;
 /// <summary>
 /// Maps a decoded A64 instruction to its <see cref="A64Op"/> by the interpreter handler the decoder chose, so
 /// the translator covers exactly the encodings the interpreter gives that handler (same operand fields, same
-/// UNDEFINED carve-outs). System instructions, exception generation, exclusives and anything else stay None.
+/// UNDEFINED carve-outs). MRS is covered through the interpreter's own read; other system instructions, exception
+/// generation, exclusives and anything else stay None.
 /// </summary>
 internal static unsafe class A64OpClassifier
 {
@@ -30,6 +31,13 @@ internal static unsafe class A64OpClassifier
 
     /// <summary>Whether the op accesses memory (may miss the TLB, fault, reach a device or write code).</summary>
     public static bool AccessesMemory(A64Op op) => op is >= A64Op.LoadOffset and <= A64Op.StorePairPost;
+
+    /// <summary>
+    /// Whether the op leaves the block's locals for the CPU's own code on its way (a TLB miss, a system register
+    /// read): the state is spilled exact before it, so every flag write before it is live, and the run's limit is
+    /// checked after it (a device read may stop the run or change the interrupt line).
+    /// </summary>
+    public static bool TakesSlowPath(A64Op op) => AccessesMemory(op) || op == A64Op.Mrs;
 
     /// <summary>Whether the op ends straight-line execution (a branch of any kind).</summary>
     public static bool IsBranch(A64Op op) => op >= A64Op.B;
@@ -98,6 +106,7 @@ internal static unsafe class A64OpClassifier
         [(nint)(delegate*<Arm64Cpu, ref A64Instruction, void>)&LoadStore.StorePair] = A64Op.StorePair,
         [(nint)(delegate*<Arm64Cpu, ref A64Instruction, void>)&LoadStore.StorePairPre] = A64Op.StorePairPre,
         [(nint)(delegate*<Arm64Cpu, ref A64Instruction, void>)&LoadStore.StorePairPost] = A64Op.StorePairPost,
+        [(nint)(delegate*<Arm64Cpu, ref A64Instruction, void>)&SystemInstructions.Mrs] = A64Op.Mrs,
         [(nint)(delegate*<Arm64Cpu, ref A64Instruction, void>)&Branches.Branch] = A64Op.B,
         [(nint)(delegate*<Arm64Cpu, ref A64Instruction, void>)&Branches.BranchLink] = A64Op.Bl,
         [(nint)(delegate*<Arm64Cpu, ref A64Instruction, void>)&Branches.BranchConditional] = A64Op.BCond,

@@ -3,7 +3,7 @@ using System.Reflection.Emit;
 
 namespace LoaderHarness.Emulator.Arm64.Tier2;
 
-/// <summary>Bitfield moves, EXTR, variable shifts, the one-source bit operations, multiplies and divides: calls to the interpreter's own pure functions, which the JIT inlines with constant fields.</summary>
+/// <summary>Bitfield moves, EXTR, variable shifts, the one-source bit operations, multiplies and divides: calls to the interpreter's own pure functions, which the JIT inlines with constant fields; and MRS, the interpreter's own read after a spill.</summary>
 internal sealed partial class A64Translator
 {
     private static readonly MethodInfo SbfmMethod = Method(typeof(Bitfield), nameof(Bitfield.SbfmValue));
@@ -17,6 +17,7 @@ internal sealed partial class A64Translator
     private static readonly MethodInfo RevMethod = Method(typeof(Bitfield), nameof(Bitfield.RevValue));
     private static readonly MethodInfo ClzMethod = Method(typeof(Bitfield), nameof(Bitfield.ClzValue));
     private static readonly MethodInfo ClsMethod = Method(typeof(Bitfield), nameof(Bitfield.ClsValue));
+    private static readonly MethodInfo ReadSystemRegisterMethod = typeof(Arm64Cpu).GetMethod(nameof(Arm64Cpu.ReadSystemRegister), BindingFlags.Instance | BindingFlags.NonPublic, [typeof(int)])!;
     private static readonly MethodInfo UdivMethod = Method(typeof(Multiply), nameof(Multiply.UdivValue));
     private static readonly MethodInfo SdivMethod = Method(typeof(Multiply), nameof(Multiply.SdivValue));
     private static readonly MethodInfo SmulhMethod = Method(typeof(A64CompiledRuntime), nameof(A64CompiledRuntime.Smulh));
@@ -124,6 +125,14 @@ internal sealed partial class A64Translator
                 LdReg(d.Rm);
                 LdBool(d.Is64);
                 _il.Emit(OpCodes.Call, node.Op == A64Op.Udiv ? UdivMethod : SdivMethod);
+                break;
+            case A64Op.Mrs:
+                // The read sees what the interpreter's would (NZCV, SP, DAIF, the counter's instruction count):
+                // the state is spilled exact first. Imm is the register's slot (SystemInstructions.Mrs).
+                EmitSpill(node.Pc, node.OwnBlockLength - node.IndexInBlock);
+                _il.Emit(OpCodes.Ldarg_0);
+                _il.Emit(OpCodes.Ldc_I4, (int)d.Imm);
+                _il.Emit(OpCodes.Call, ReadSystemRegisterMethod);
                 break;
             default:
                 EmitMemory(in node);

@@ -31,7 +31,7 @@ internal sealed partial class A64Translator
             return;
         }
         EmitOperation(in node);
-        if (A64OpClassifier.AccessesMemory(node.Op))
+        if (A64OpClassifier.TakesSlowPath(node.Op))
             EmitLimitCheck(node.Pc + 4, node.OwnBlockLength - node.IndexInBlock - 1);
         if (InBlock(node.Pc + 4, out var next))
         {
