@@ -171,6 +171,40 @@ public class KernelFormsTests
     }
 
     [Test]
+    public void An_unchanged_instruction_straddling_a_page_boundary_is_decoded_once_not_every_time()
+    {
+        // The xz loop's form: ADD EAX, imm32 (05 id, SDM Vol. 2A ADD) at 0xFFE, split over two pages, run 2,000
+        // times with its bytes unchanged. It has no slot in either page; its decoding is reused while its bytes
+        // fetched again are equal, so the run decodes a handful of instructions, not one per iteration.
+        const ulong straddler = TestMachine.CodeBase + 0x1FFE;
+        const int iterations = 2000;
+        using var pair = new TierPair();
+        pair.Both(m =>
+        {
+            m.Load(64, TestMachine.CodeBase, a =>
+            {
+                a.mov(ecx, iterations);
+                a.xor(eax, eax);
+                a.jmp(straddler);
+            });
+            m.Load(64, straddler, a =>
+            {
+                var top = a.CreateLabel();
+                a.Label(ref top);
+                a.db(0x05, 0x03, 0x00, 0x00, 0x00); // add eax, 3
+                a.dec(ecx);
+                a.jnz(top);
+                a.hlt();
+            });
+            m.EnterLong64(TestMachine.CodeBase);
+        });
+        pair.Run(1_000_000).Reason.ShouldBe(StopReason.Halt);
+        pair.Tiered.Cpu[Register.RAX].ShouldBe(3UL * iterations);
+        pair.Interpreter.Cpu.DecodedInstructions.ShouldBeLessThan(20UL);
+        pair.Tiered.Cpu.DecodedInstructions.ShouldBeLessThan(20UL);
+    }
+
+    [Test]
     public void A_loop_over_two_code_pages_fetches_through_the_new_mapping_after_invlpg()
     {
         // Linear 0x400000 (one 2 MiB page of the identity map) is remapped mid-loop to physical 0x600000, where
