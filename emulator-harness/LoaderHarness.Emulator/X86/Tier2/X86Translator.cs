@@ -83,7 +83,10 @@ internal sealed partial class X86Translator : BlockFrame
                 continue;
             if (!_cpu.BlockInstructionAt(rip, ref _otherPage, ref _otherLinearPage, out var d))
                 continue;
-            if (d.Breakpoint && rip != _headRip)
+            // An entry that has a compiled block of its own ends this one: the chain goes on into that block rather
+            // than translating (and JIT-compiling) its code once more. The generic kernel's xz decoder compiled
+            // 22,867 instructions for 1,372 distinct ones when every block took in all it reached.
+            if ((d.Breakpoint || d.Compiled > 0) && rip != _headRip)
                 continue;
             var op = GuestOpClassifier.Classify(in d, rip, _mode64);
             if (op is GuestOp.Shl or GuestOp.Shr or GuestOp.Sar && ShiftCount(in d) == 0)

@@ -117,6 +117,19 @@ public class KernelFormsTests
     }
 
     [Test]
+    public void A_block_ends_at_an_entry_that_has_a_compiled_block_so_code_is_compiled_once()
+    {
+        // The 300-instruction body is more than one block holds, so it is split at entries that became hot; each block
+        // stops where another's entry begins instead of translating the rest of the body again.
+        using var pair = Load(LongLoop);
+        pair.Run(1_000_000).Reason.ShouldBe(StopReason.Halt);
+        pair.SameMemory(Data, 0x200);
+        var stats = pair.Tiered.Cpu.Tiering;
+        stats.Compiled.ShouldBeGreaterThan(1);
+        stats.GuestInstructions.ShouldBeLessThanOrEqualTo(305L, "the loop's 302 instructions (and the 3 around it) are translated once each, not again by each block");
+    }
+
+    [Test]
     public void Chained_blocks_stop_at_every_budget_and_breakpoint_where_the_interpreter_stops()
     {
         using var pair = Load(LongLoop);
