@@ -124,7 +124,7 @@ public sealed unsafe partial class X86Cpu
             return false;
         _blocks!.Entries++;
         _lastPage = null;
-        block.Body(this);
+        block.Body();
         ChainCompiled();
         return true;
     }
@@ -161,7 +161,7 @@ public sealed unsafe partial class X86Cpu
                 return;
             _blocks.Entries++;
             _blocks.Chained++;
-            next.Body(this);
+            next.Body();
         }
     }
 

@@ -3,8 +3,12 @@ using LoaderHarness.Emulator.Core.Tiering;
 
 namespace LoaderHarness.Emulator.X86.Tier2;
 
-/// <summary>The body of a compiled block: runs guest code from the block's first instruction and leaves the CPU's state exact at its exit.</summary>
-internal delegate void CompiledBlockBody(X86Cpu cpu);
+/// <summary>
+/// The body of a compiled block, bound to the CPU it was compiled for (a delegate closed over its first argument is
+/// called directly; an open static one goes through a shuffle thunk on every call): runs guest code from the
+/// block's first instruction and leaves the CPU's state exact at its exit.
+/// </summary>
+internal delegate void CompiledBlockBody();
 
 /// <summary>
 /// Guest code from one entry point compiled to a <see cref="System.Reflection.Emit.DynamicMethod"/>: its
