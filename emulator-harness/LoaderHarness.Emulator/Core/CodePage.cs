@@ -57,6 +57,16 @@ internal abstract class CodePage
     {
         var slot = Count++;
         Slots[offset] = (ushort)slot;
+        Cover(offset, length);
+        return slot;
+    }
+
+    /// <summary>
+    /// Marks <c>[offset, offset + length)</c> as code without an entry: the bytes of an instruction that straddles into
+    /// or out of this page, held by a compiled block, so that a write to them empties the page (and drops the block).
+    /// </summary>
+    public void Cover(int offset, int length)
+    {
         var end = Math.Min(offset + length, 4096);
         for (var b = offset; b < end;)
         {
@@ -64,6 +74,5 @@ internal abstract class CodePage
             _covered[b >> 6] |= Bits(b, n);
             b += n;
         }
-        return slot;
     }
 }

@@ -46,6 +46,32 @@ internal sealed unsafe class InstructionTlb<TEntry>
         return true;
     }
 
+    /// <summary>
+    /// Whether <paramref name="virtualPage"/> maps to <paramref name="page"/> under <paramref name="key"/>, not counted
+    /// as a hit: a compiled block that holds code of that page checks it before it runs.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool Holds(ulong virtualPage, in CodeKey key, CodePage<TEntry> page)
+    {
+        ref var e = ref _entries[(int)(virtualPage & (Size - 1))];
+        return e.VirtualPage == virtualPage && ReferenceEquals(e.Page, page) && page.Key == key;
+    }
+
+    /// <summary>As <see cref="TryGet"/>, not counted as a hit or miss (a translator looking ahead, not a fetch).</summary>
+    public bool TryPeek(ulong virtualPage, in CodeKey key, out CodePage<TEntry> page, out byte* host)
+    {
+        ref var e = ref _entries[(int)(virtualPage & (Size - 1))];
+        if (e.VirtualPage != virtualPage || e.Page!.Key != key)
+        {
+            page = null!;
+            host = null;
+            return false;
+        }
+        page = e.Page;
+        host = e.Host;
+        return true;
+    }
+
     /// <summary>Remembers the fetch page just set up.</summary>
     public void Remember(ulong virtualPage, CodePage<TEntry> page, byte* host)
     {

@@ -60,10 +60,16 @@ public sealed unsafe partial class X86Cpu
             d.TargetSlot = (ushort)slot;
     }
 
-    /// <summary>Fetches a code byte on the next page (instructions that straddle a page boundary).</summary>
+    /// <summary>
+    /// Fetches a code byte on the next page (instructions that straddle a page boundary): through the instruction TLB
+    /// when it holds that page, as a fetch of an instruction there would be (and as a compiled block holding the
+    /// straddling instruction assumes), else through a walk, which may fault.
+    /// </summary>
     private int FetchByteSlow(ulong linear)
     {
         linear = WrapLinear(linear);
+        if (_itlb.TryPeek(linear >> 12, FetchKey(linear), out _, out var cached))
+            return cached[linear & 0xFFF];
         var physical = Translate(linear, AccessKind.Execute, out _);
         var host = Memory.TryTranslate(physical, out _);
         return host == null ? -1 : *host;

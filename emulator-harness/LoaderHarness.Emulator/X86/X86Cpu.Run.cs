@@ -375,6 +375,8 @@ public sealed unsafe partial class X86Cpu
     private int DecodeAt(ulong linear, CodePage<DecodedInstruction> page)
     {
         var offset = (int)(linear & 0xFFF);
+        if (offset > 4096 - 15 && TryReuseStraddler(linear, offset))
+            return 0;
         _reader.Start(_fetchHost, offset, linear, _slowFetch ??= FetchByteSlow);
         var decoder = _decoders[Bitness == 16 ? 0 : Bitness == 32 ? 1 : 2];
         decoder.IP = Rip;
@@ -385,6 +387,8 @@ public sealed unsafe partial class X86Cpu
         Fill(ref d, in instruction, linear);
         if (Rip + (ulong)instruction.Length - 1 > _fetchLimit)
             d.Handler = &FetchBeyondLimit;
+        if (slot == 0 && _reader.Count == instruction.Length)
+            RememberStraddler(linear);
         return slot;
     }
 

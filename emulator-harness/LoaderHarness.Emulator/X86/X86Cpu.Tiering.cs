@@ -105,30 +105,6 @@ public sealed unsafe partial class X86Cpu
         }
     }
 
-    /// <summary>The slot of the instruction at <paramref name="rip"/> in the fetch page, decoding it when needed; 0 when it straddles into the next page.</summary>
-    internal int CompiledSlotAt(CodePage<DecodedInstruction> page, ulong rip)
-    {
-        var linear = Mode64 ? rip : (uint)(_csBase + rip);
-        if (linear >> 12 != _fetchLinPage || rip > _fetchLimit)
-            return 0;
-        int slot = page.Slots[linear & 0xFFF];
-        if (slot != 0)
-            return slot;
-        if ((linear & 0xFFF) > 4096 - 15)
-            return 0; // it might straddle into the next page, whose fetch could fault: leave it to the interpreter (x86 instructions are at most 15 bytes, SDM Vol. 2A §2.3.11)
-        var saved = Rip;
-        Rip = rip;
-        try
-        {
-            slot = DecodeAt(linear, page);
-        }
-        finally
-        {
-            Rip = saved;
-        }
-        return slot != 0 && rip + (ulong)page.Entries[slot].I.Length - 1 <= _fetchLimit ? slot : 0;
-    }
-
     /// <summary>From the run loop, at an instruction boundary: runs the compiled block of entry <paramref name="slot"/>, compiling it when it became hot; false to interpret.</summary>
     private bool TryRunCompiled(CodePage<DecodedInstruction> page, int slot)
     {
@@ -148,7 +124,7 @@ public sealed unsafe partial class X86Cpu
                 e.Heat = 0;
                 return false;
             }
-            block = RuntimeFeature.IsDynamicCodeSupported ? X86Translator.Compile(this, page, Rip, CompiledShape) : null;
+            block = RuntimeFeature.IsDynamicCodeSupported ? X86Translator.Compile(this, Rip, page.Entries[slot].Breakpoint, CompiledShape) : null;
             if (block is null)
             {
                 page.Entries[slot].Compiled = -1;
@@ -159,30 +135,35 @@ public sealed unsafe partial class X86Cpu
             page.Entries[slot].Compiled = _blocks!.Add(block, page, slot);
             _compiledInstructions += (ulong)block.InstructionCount;
         }
-        if (block.Shape != CompiledShape || _run.Executed + (ulong)(uint)block.HeadLength > _run.Limit)
+        if (block.Shape != CompiledShape || _run.Executed + (ulong)(uint)block.HeadLength > _run.Limit
+            || !OtherPageHolds(block, ref page.Entries[slot]))
             return false;
         _blocks!.Entries++;
         _lastPage = null;
-        block.Body(this);
-        ChainCompiled(page);
+        block.Body();
+        ChainCompiled();
         return true;
     }
 
     /// <summary>
     /// Block chaining (QEMU TCG's direct block chaining, ARMeilleure's translated-function calls): while the
-    /// block just run left to an entry of the same code page whose compiled block is valid, that block runs
-    /// next without going back through the run loop. The loop's own work at an instruction boundary is done
-    /// here, or the chain stops and leaves it to the loop: a pending interrupt line, a breakpoint or stop
-    /// address (marked in the entry), a page change, an entry not compiled (the loop counts its heat), a stop,
-    /// a break or a budget that the next block's first basic block would overrun.
+    /// block just run left to an entry whose compiled block is valid, in the same code page or in a page the
+    /// instruction TLB holds (as the interpreter's chain follows it), that block runs next without going back
+    /// through the run loop. The loop's own work at an instruction boundary is done here, or the chain stops
+    /// and leaves it to the loop: a pending interrupt line, a breakpoint or stop address (marked in the entry),
+    /// a page the instruction TLB does not hold, an entry not compiled (the loop counts its heat), a stop, a
+    /// break or a budget that the next block's first basic block would overrun.
     /// </summary>
-    private void ChainCompiled(CodePage<DecodedInstruction> page)
+    private void ChainCompiled()
     {
         while (true)
         {
+            if (Rip > _fetchLimit || _interruptInput is { IsAsserted: true })
+                return;
             var linear = Mode64 ? Rip : (uint)(_csBase + Rip);
-            if (linear >> 12 != _fetchLinPage || !ReferenceEquals(_fetchPage, page) || Rip > _fetchLimit
-                || _interruptInput is { IsAsserted: true })
+            if (linear >> 12 != _fetchLinPage && !TryCachedFetch(linear))
+                return;
+            if (_fetchPage is not { } page)
                 return;
             int slot = page.Slots[linear & 0xFFF];
             if (slot == 0)
@@ -191,11 +172,12 @@ public sealed unsafe partial class X86Cpu
             if (e.Compiled <= 0 || e.Breakpoint)
                 return;
             var next = _blocks!.Get(e.Compiled, page, slot);
-            if (next is null || next.Shape != CompiledShape || _run.Executed + (ulong)(uint)next.HeadLength > _run.Limit)
+            if (next is null || next.Shape != CompiledShape || _run.Executed + (ulong)(uint)next.HeadLength > _run.Limit
+                || !OtherPageHolds(next, ref e))
                 return;
             _blocks.Entries++;
             _blocks.Chained++;
-            next.Body(this);
+            next.Body();
         }
     }
 

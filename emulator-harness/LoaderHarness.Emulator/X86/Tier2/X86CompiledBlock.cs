@@ -1,14 +1,21 @@
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Core.Tiering;
 
 namespace LoaderHarness.Emulator.X86.Tier2;
 
-/// <summary>The body of a compiled block: runs guest code from the block's first instruction and leaves the CPU's state exact at its exit.</summary>
-internal delegate void CompiledBlockBody(X86Cpu cpu);
+/// <summary>
+/// The body of a compiled block, bound to the CPU it was compiled for (a delegate closed over its first argument is
+/// called directly; an open static one goes through a shuffle thunk on every call): runs guest code from the
+/// block's first instruction and leaves the CPU's state exact at its exit.
+/// </summary>
+internal delegate void CompiledBlockBody();
 
 /// <summary>
 /// Guest code from one entry point compiled to a <see cref="System.Reflection.Emit.DynamicMethod"/>: its
 /// body, how many instructions it was translated from, how many its first basic block runs (the budget
-/// that must be left to enter it) and the execution shape it assumes (<see cref="X86Cpu.CompiledShape"/>).
+/// that must be left to enter it), the execution shape it assumes (<see cref="X86Cpu.CompiledShape"/>), and
+/// the other code page it holds instructions of, if any (it runs only while that page is unchanged and mapped
+/// where it was).
 /// </summary>
 internal sealed class X86CompiledBlock(CompiledBlockBody body, int instructionCount, int headLength, int shape) : ICompiledBlock
 {
@@ -20,6 +27,15 @@ internal sealed class X86CompiledBlock(CompiledBlockBody body, int instructionCo
 
     /// <summary>The shape it was compiled for: 64 (64-bit mode) or 32 (flat 32-bit protected mode).</summary>
     public readonly int Shape = shape;
+
+    /// <summary>The code page other than the head's that the block holds instructions of; null when it has none.</summary>
+    public CodePage<DecodedInstruction>? OtherPage { get; init; }
+
+    /// <summary>The linear page number <see cref="OtherPage"/> was mapped at.</summary>
+    public ulong OtherLinearPage { get; init; }
+
+    /// <summary><see cref="OtherPage"/>'s generation when the block was translated.</summary>
+    public uint OtherGeneration { get; init; }
 
     /// <inheritdoc/>
     public int InstructionCount { get; } = instructionCount;

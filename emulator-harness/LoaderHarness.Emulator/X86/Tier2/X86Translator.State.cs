@@ -55,7 +55,7 @@ internal sealed partial class X86Translator
         for (var i = 0; i < _nodes.Count; i++)
             EmitNode(i);
         EmitEpilogue();
-        return method.CreateDelegate<CompiledBlockBody>();
+        return (CompiledBlockBody)method.CreateDelegate(typeof(CompiledBlockBody), _cpu);
     }
 
     private void FindWrittenRegisters()

@@ -29,7 +29,6 @@ internal sealed partial class X86Translator : BlockFrame
     public const int MaxInstructions = 128;
 
     private readonly X86Cpu _cpu;
-    private readonly CodePage<DecodedInstruction> _page;
     private readonly ulong _headRip;
     private readonly bool _mode64;
     private readonly int _stackSize;
@@ -38,11 +37,14 @@ internal sealed partial class X86Translator : BlockFrame
     private readonly List<ulong> _returnSites = [];
     private readonly bool _headBreakpoint;
 
-    private X86Translator(X86Cpu cpu, CodePage<DecodedInstruction> page, ulong headRip, bool headBreakpoint)
+    /// <summary>The one code page other than the head's that the block may hold instructions of (<see cref="X86Cpu.BlockInstructionAt"/>).</summary>
+    private CodePage<DecodedInstruction>? _otherPage;
+    private ulong _otherLinearPage;
+
+    private X86Translator(X86Cpu cpu, ulong headRip, bool headBreakpoint)
         : base(ExecutedSetter, RipSetter, LimitGetter)
     {
         _cpu = cpu;
-        _page = page;
         _headRip = headRip;
         _mode64 = cpu.Mode64;
         _stackSize = cpu.StackSize;
@@ -50,24 +52,26 @@ internal sealed partial class X86Translator : BlockFrame
     }
 
     /// <summary>
-    /// Compiles the code at <paramref name="rip"/> (its entry is in <paramref name="page"/>, the CPU's current
-    /// fetch page); null when its first instruction is not covered.
+    /// Compiles the code at <paramref name="rip"/> (an entry of the CPU's current fetch page, which carries a
+    /// breakpoint or stop when <paramref name="headBreakpoint"/>); null when its first instruction is not covered.
     /// </summary>
-    public static X86CompiledBlock? Compile(X86Cpu cpu, CodePage<DecodedInstruction> page, ulong rip, int shape)
+    public static X86CompiledBlock? Compile(X86Cpu cpu, ulong rip, bool headBreakpoint, int shape)
     {
-        var slot = cpu.CompiledSlotAt(page, rip);
-        if (slot == 0)
-            return null;
-        var t = new X86Translator(cpu, page, rip, page.Entries[slot].Breakpoint);
+        var t = new X86Translator(cpu, rip, headBreakpoint);
         if (!t.Discover())
             return null;
         t.FindBlocks();
         t.FindFlagLiveness();
         var body = t.Emit();
-        return new X86CompiledBlock(body, t._nodes.Count, t._nodes[t._index[rip]].BlockLength, shape);
+        return new X86CompiledBlock(body, t._nodes.Count, t._nodes[t._index[rip]].BlockLength, shape)
+        {
+            OtherPage = t._otherPage,
+            OtherLinearPage = t._otherLinearPage,
+            OtherGeneration = t._otherPage?.Generation ?? 0,
+        };
     }
 
-    /// <summary>Collects the covered instructions reachable from the head inside the page; false when the head is not covered.</summary>
+    /// <summary>Collects the covered instructions reachable from the head in its page and one other the instruction TLB holds; false when the head is not covered.</summary>
     private bool Discover()
     {
         var work = new Stack<ulong>();
@@ -77,11 +81,12 @@ internal sealed partial class X86Translator : BlockFrame
             var rip = work.Pop();
             if (_index.ContainsKey(rip))
                 continue;
-            var slot = _cpu.CompiledSlotAt(_page, rip);
-            if (slot == 0)
+            if (!_cpu.BlockInstructionAt(rip, ref _otherPage, ref _otherLinearPage, out var d))
                 continue;
-            var d = _page.Entries[slot];
-            if (d.Breakpoint && rip != _headRip)
+            // An entry that has a compiled block of its own ends this one: the chain goes on into that block rather
+            // than translating (and JIT-compiling) its code once more. The generic kernel's xz decoder compiled
+            // 22,867 instructions for 1,372 distinct ones when every block took in all it reached.
+            if ((d.Breakpoint || d.Compiled > 0) && rip != _headRip)
                 continue;
             var op = GuestOpClassifier.Classify(in d, rip, _mode64);
             if (op is GuestOp.Shl or GuestOp.Shr or GuestOp.Sar && ShiftCount(in d) == 0)

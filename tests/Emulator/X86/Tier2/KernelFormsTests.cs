@@ -117,6 +117,19 @@ public class KernelFormsTests
     }
 
     [Test]
+    public void A_block_ends_at_an_entry_that_has_a_compiled_block_so_code_is_compiled_once()
+    {
+        // The 300-instruction body is more than one block holds, so it is split at entries that became hot; each block
+        // stops where another's entry begins instead of translating the rest of the body again.
+        using var pair = Load(LongLoop);
+        pair.Run(1_000_000).Reason.ShouldBe(StopReason.Halt);
+        pair.SameMemory(Data, 0x200);
+        var stats = pair.Tiered.Cpu.Tiering;
+        stats.Compiled.ShouldBeGreaterThan(1);
+        stats.GuestInstructions.ShouldBeLessThanOrEqualTo(305L, "the loop's 302 instructions (and the 3 around it) are translated once each, not again by each block");
+    }
+
+    [Test]
     public void Chained_blocks_stop_at_every_budget_and_breakpoint_where_the_interpreter_stops()
     {
         using var pair = Load(LongLoop);
@@ -168,6 +181,40 @@ public class KernelFormsTests
         for (var k = 0; k < iterations; k++)
             expected += (uint)((k + 1) & 0xFF) << 24;
         pair.Tiered.Cpu[Register.RAX].ShouldBe(expected);
+    }
+
+    [Test]
+    public void An_unchanged_instruction_straddling_a_page_boundary_is_decoded_once_not_every_time()
+    {
+        // The xz loop's form: ADD EAX, imm32 (05 id, SDM Vol. 2A ADD) at 0xFFE, split over two pages, run 2,000
+        // times with its bytes unchanged. It has no slot in either page; its decoding is reused while its bytes
+        // fetched again are equal, so the run decodes a handful of instructions, not one per iteration.
+        const ulong straddler = TestMachine.CodeBase + 0x1FFE;
+        const int iterations = 2000;
+        using var pair = new TierPair();
+        pair.Both(m =>
+        {
+            m.Load(64, TestMachine.CodeBase, a =>
+            {
+                a.mov(ecx, iterations);
+                a.xor(eax, eax);
+                a.jmp(straddler);
+            });
+            m.Load(64, straddler, a =>
+            {
+                var top = a.CreateLabel();
+                a.Label(ref top);
+                a.db(0x05, 0x03, 0x00, 0x00, 0x00); // add eax, 3
+                a.dec(ecx);
+                a.jnz(top);
+                a.hlt();
+            });
+            m.EnterLong64(TestMachine.CodeBase);
+        });
+        pair.Run(1_000_000).Reason.ShouldBe(StopReason.Halt);
+        pair.Tiered.Cpu[Register.RAX].ShouldBe(3UL * iterations);
+        pair.Interpreter.Cpu.DecodedInstructions.ShouldBeLessThan(20UL);
+        pair.Tiered.Cpu.DecodedInstructions.ShouldBeLessThan(20UL);
     }
 
     [Test]
