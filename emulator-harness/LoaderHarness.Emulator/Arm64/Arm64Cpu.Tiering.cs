@@ -50,8 +50,6 @@ public sealed unsafe partial class Arm64Cpu
     /// </summary>
     public int CompileBudget { get; set; } = TierPolicy.DefaultCompileBudget;
 
-    private ulong _compiledInstructions;
-
     /// <summary>The most compiled blocks held at once (set before <see cref="Engine"/>).</summary>
     public int CompiledBlockCapacity { get; set; } = CompiledBlockCache<A64CompiledBlock>.DefaultCapacity;
 
@@ -125,7 +123,7 @@ public sealed unsafe partial class Arm64Cpu
         }
         if (block is null)
         {
-            if (!TierPolicy.MayCompile(_compiledInstructions, TotalInstructions, CompileBudget, A64Translator.MaxInstructions))
+            if (!_blocks!.MayCompile(TotalInstructions, CompileBudget, A64Translator.MaxInstructions))
             {
                 page.Entries[slot].Heat = 0;
                 return false;
@@ -134,13 +132,11 @@ public sealed unsafe partial class Arm64Cpu
             if (block is null)
             {
                 page.Entries[slot].Compiled = -1;
-                _blocks!.Rejected++;
-                _compiledInstructions += A64Translator.MaxInstructions; // a refused translation cost work too
+                _blocks!.Reject(A64Translator.MaxInstructions); // a refused translation cost work too
                 return false;
             }
             page.Entries[slot].Heat = 0;
             page.Entries[slot].Compiled = _blocks!.Add(block, page, slot);
-            _compiledInstructions += (ulong)block.InstructionCount;
         }
         if (_run.Executed + (ulong)(uint)block.HeadLength > _run.Limit)
             return false;

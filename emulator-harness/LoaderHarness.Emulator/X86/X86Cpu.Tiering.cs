@@ -54,8 +54,6 @@ public sealed unsafe partial class X86Cpu
     /// </summary>
     public int CompileBudget { get; set; } = TierPolicy.DefaultCompileBudget;
 
-    private ulong _compiledInstructions;
-
     /// <summary>The most compiled blocks held at once (set before <see cref="Engine"/>).</summary>
     public int CompiledBlockCapacity { get; set; } = CompiledBlockCache<X86CompiledBlock>.DefaultCapacity;
 
@@ -119,7 +117,7 @@ public sealed unsafe partial class X86Cpu
             ref var e = ref page.Entries[slot];
             if (++e.Heat < CompileThreshold)
                 return false;
-            if (!TierPolicy.MayCompile(_compiledInstructions, TotalInstructions, CompileBudget, X86Translator.MaxInstructions))
+            if (!_blocks!.MayCompile(TotalInstructions, CompileBudget, X86Translator.MaxInstructions))
             {
                 e.Heat = 0;
                 return false;
@@ -128,12 +126,10 @@ public sealed unsafe partial class X86Cpu
             if (block is null)
             {
                 page.Entries[slot].Compiled = -1;
-                _blocks!.Rejected++;
-                _compiledInstructions += X86Translator.MaxInstructions; // a refused translation cost work too
+                _blocks!.Reject(X86Translator.MaxInstructions); // a refused translation cost work too
                 return false;
             }
             page.Entries[slot].Compiled = _blocks!.Add(block, page, slot);
-            _compiledInstructions += (ulong)block.InstructionCount;
         }
         if (block.Shape != CompiledShape || _run.Executed + (ulong)(uint)block.HeadLength > _run.Limit
             || !OtherPageHolds(block, ref page.Entries[slot]))

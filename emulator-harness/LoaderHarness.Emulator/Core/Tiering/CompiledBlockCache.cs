@@ -45,7 +45,14 @@ internal sealed class CompiledBlockCache<TBlock>
     public long GuestInstructions { get; private set; }
 
     /// <summary>Hot entries the translator refused (left to the interpreter).</summary>
-    public long Rejected { get; set; }
+    public long Rejected { get; private set; }
+
+    /// <summary>
+    /// Guest instructions compiled since the engine started, refused translations charged at their largest: the work
+    /// <see cref="TierPolicy.MayCompile"/> weighs against the instructions retired. Unlike <see cref="GuestInstructions"/>
+    /// it never falls, since eviction does not give back the time spent compiling.
+    /// </summary>
+    public ulong CompileWork { get; private set; }
 
     /// <summary>Times compiled code was entered, from the run loop or chained.</summary>
     public long Entries { get; set; }
@@ -72,9 +79,20 @@ internal sealed class CompiledBlockCache<TBlock>
         }
         _slots[index] = new Slot { Block = block, Page = page, EntrySlot = slot, Generation = page.Generation, Referenced = true };
         GuestInstructions += block.InstructionCount;
+        CompileWork += (ulong)block.InstructionCount;
         Added++;
         return index + 1;
     }
+
+    /// <summary>Counts a hot entry the translator refused, charging <paramref name="blockLimit"/> instructions of compile work.</summary>
+    public void Reject(int blockLimit)
+    {
+        Rejected++;
+        CompileWork += (ulong)blockLimit;
+    }
+
+    /// <summary>Whether, with <paramref name="retired"/> instructions retired, a block of at most <paramref name="blockLimit"/> instructions may be compiled under <paramref name="budget"/>.</summary>
+    public bool MayCompile(ulong retired, int budget, int blockLimit) => TierPolicy.MayCompile(CompileWork, retired, budget, blockLimit);
 
     /// <summary>The block behind <paramref name="handle"/> when it still belongs to entry <paramref name="slot"/> of <paramref name="page"/> at its current generation; null otherwise.</summary>
     public TBlock? Get(int handle, CodePage page, int slot)
