@@ -159,6 +159,7 @@ public static partial class VmmProfiles
             MpTable = CrosvmMpTable,
             // acpi.rs create_acpi_tables at ACPI_HI_RSDP_WINDOW_BASE; crosvm passes no RSDP address, the kernel scans for it.
             Acpi = Acpi.CrosvmAcpi.Build(),
+            AcpiPmBlockPort = Acpi.CrosvmAcpi.PmIoBase,
             Entries = new Dictionary<X86EntryMode, X86VcpuValues>
             {
                 [X86EntryMode.Long64] = Crosvm6(Code64, cr0: 0xC000_0011) with
