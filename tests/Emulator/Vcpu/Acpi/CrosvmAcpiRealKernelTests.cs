@@ -5,13 +5,15 @@ using LoaderHarness.Emulator.Vcpu.Acpi;
 using LoaderHarness.Fixtures.Initramfs;
 using LoaderHarness.Loader.Images;
 using LoaderHarness.Loader.Setup;
+using LoaderHarness.Loader.Symbols;
 using LoaderHarness.Tests.Emulator.Boot;
+using LoaderHarness.Tests.Support;
 using Shouldly;
 
 namespace LoaderHarness.Tests.Emulator.Vcpu.Acpi;
 
 /// <summary>
-/// Debian's 6.1 cloud kernel boots under the crosvm profile through the 64-bit entry to /init, finds crosvm's RSDP by
+/// Debian's 6.1 and 6.12 cloud kernels boot under the crosvm profile through the 64-bit entry to /init, finds crosvm's RSDP by
 /// scanning the BIOS area (crosvm passes no RSDP address), lists each table at our address, and loads the DSDT without an
 /// ACPI error.
 /// </summary>
@@ -49,5 +51,30 @@ public sealed class CrosvmAcpiRealKernelTests
         report.Console.ShouldNotContain("ACPI BIOS Error");
         report.Contracts.Single(c => c.Contract.Id == "x86.log.acpi-tables").Verdict.ShouldBe(ContractVerdict.Pass);
         report.Contracts.Single(c => c.Contract.Id == "x86.log.no-faults").Verdict.ShouldBe(ContractVerdict.Pass);
+    }
+
+    [Test]
+    public void The_6_12_cloud_kernel_loads_crosvms_tables_without_an_acpi_error()
+    {
+        var set = DebianKernelSet.Amd64Cloud612;
+        var tables = CrosvmAcpi.Build();
+        var report = KernelBoot.Run(File.ReadAllBytes(Path.Combine(set.Directory(), "vmlinuz")), new KernelBootOptions
+        {
+            Profile = VmmProfiles.Crosvm,
+            Protocol = BootProtocol.Linux64,
+            Initrd = FixtureInitramfs.BuildX86_64(),
+            Symbols = KallsymsReader.Recover(set.Vmlinux()),
+            CommandLine = "console=ttyS0 panic=-1",
+            Until = ConsoleMilestones.Init,
+        });
+
+        report.Milestone.ShouldBe(ConsoleMilestones.Init, $"{report.StopReason} at {report.StopLocation}: {report.StopDetail}; last line {report.LastConsoleLine}");
+        report.Console.ShouldContain("ACPI: RSDP 0x00000000000E0000 000024 (v02 CROSVM)");
+        new KernelLog(report.Console).AcpiTables().Select(t => (t.Signature, t.Address))
+            .ShouldBe([("RSDP", tables.RsdpAddress), .. new[] { "XSDT", "FACP", "DSDT", "APIC", "MCFG" }.Select(s => (s, tables.Find(s)!.Address))]);
+        report.Console.ShouldContain("ACPI: 1 ACPI AML tables successfully acquired and loaded");
+        report.Console.ShouldNotContain("ACPI Error");
+        report.Console.ShouldNotContain("ACPI BIOS Error");
+        report.Contracts.Single(c => c.Contract.Id == "x86.log.acpi-tables").Verdict.ShouldBe(ContractVerdict.Pass);
     }
 }
