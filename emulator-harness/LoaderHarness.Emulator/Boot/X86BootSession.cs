@@ -118,6 +118,8 @@ internal sealed class X86BootSession : IBootSession
             _devices.Irqs.IoApicPins = pins;
         if ((options.Profile?.X86?.AcpiPlatformPorts) is { } acpi)
             new AcpiPlatformDevices(_clock, _cpu.RequestStop).Attach(_cpu.Bus, acpi.Shutdown, acpi.PmTimer);
+        if ((options.Profile?.X86?.AcpiPmBlockPort) is { } pmBlock)
+            new AcpiPmBlock(pmBlock) { Stop = _cpu.RequestStop }.Attach(_cpu.Bus);
         _console = new ConsoleMilestones(() => _cpu.TotalInstructions, Linear, _wall, options.ConsoleEcho);
         _devices.Com1.Output.LineCompleted += _console.OnLine;
         _console.MilestoneReached += m =>

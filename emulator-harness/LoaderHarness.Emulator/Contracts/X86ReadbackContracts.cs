@@ -63,7 +63,7 @@ public static class X86ReadbackContracts
             {
                 X86EntryMode.Pvh => Skip("PVH: init_pvh_bootparams builds boot_params itself"),
                 X86EntryMode.Real => Skip("16-bit entry: the setup code builds boot_params itself (arch/x86/boot/main.c)"),
-                _ => CompareZeroPage(b.Guest.BootStructure, X86(r).BootParams),
+                _ => CompareZeroPage(b.Guest.BootStructure, X86(r).BootParams, b.Profile.X86?.Acpi?.RsdpAddress),
             }),
     ];
 
@@ -90,16 +90,21 @@ public static class X86ReadbackContracts
     /// <summary>
     /// The loader's zero page and the kernel's <c>boot_params</c>, once the kernel's own writes are set aside:
     /// the 32-bit decompressor uses <c>scratch</c> (0x1E4) as a stack slot and records KASLR in <c>loadflags</c>
-    /// bit 1 (KASLR_FLAG). Our loader writes sentinel 0, so sanitize_boot_params clears nothing.
+    /// bit 1 (KASLR_FLAG). Our loader writes sentinel 0, so sanitize_boot_params clears nothing. When the loader left
+    /// <c>acpi_rsdp_addr</c> 0 and the profile wrote an RSDP, the decompressor may store where it found it by scanning
+    /// (arch/x86/boot/compressed/misc.c extract_kernel: <c>boot_params-&gt;acpi_rsdp_addr = get_rsdp_addr()</c>).
     /// </summary>
-    private static (ContractVerdict, string) CompareZeroPage(byte[] loader, byte[] kernel)
+    private static (ContractVerdict, string) CompareZeroPage(byte[] loader, byte[] kernel, ulong? writtenRsdp)
     {
         const int scratch = 0x1E4;
         const byte kaslrFlag = 0x02;
+        const int rsdp = BootParamsLayout.AcpiRsdpAddr;
+        var rsdpFound = writtenRsdp is { } address && BitConverter.ToUInt64(loader, rsdp) == 0 && BitConverter.ToUInt64(kernel, rsdp) == address;
         var differences = new List<string>();
         for (var i = 0; i < BootParamsLayout.Size; i++)
         {
-            var mask = i is >= scratch and < scratch + 4 ? 0 : i == BootParamsLayout.LoadFlags ? ~kaslrFlag & 0xFF : 0xFF;
+            var mask = i is >= scratch and < scratch + 4 || (rsdpFound && i is >= rsdp and < rsdp + 8) ? 0
+                : i == BootParamsLayout.LoadFlags ? ~kaslrFlag & 0xFF : 0xFF;
             if (((loader[i] ^ kernel[i]) & mask) != 0)
                 differences.Add($"0x{i:x}: 0x{loader[i]:x2} became 0x{kernel[i]:x2}");
         }

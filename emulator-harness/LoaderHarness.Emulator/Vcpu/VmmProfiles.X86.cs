@@ -140,7 +140,7 @@ public static partial class VmmProfiles
     {
         Name = "crosvm",
         Summary = "crosvm: GDT 0x1500 CS 0x10/DS 0x18, 4 GiB identity map, RSP 0x8000, kernel at 2 MiB, SETUP_RNG_SEED",
-        Source = "crosvm x86_64/src/lib.rs, regs.rs, bzimage.rs, mptable.rs",
+        Source = "crosvm x86_64/src/lib.rs, regs.rs, bzimage.rs, mptable.rs, acpi.rs",
         X86 = new X86ProfileValues
         {
             Layout = new X86GuestLayout
@@ -157,6 +157,9 @@ public static partial class VmmProfiles
             RngSeedSize = 256,
             BzImageLoadAddress = 0x20_0000,
             MpTable = CrosvmMpTable,
+            // acpi.rs create_acpi_tables at ACPI_HI_RSDP_WINDOW_BASE; crosvm passes no RSDP address, the kernel scans for it.
+            Acpi = Acpi.CrosvmAcpi.Build(),
+            AcpiPmBlockPort = Acpi.CrosvmAcpi.PmIoBase,
             Entries = new Dictionary<X86EntryMode, X86VcpuValues>
             {
                 [X86EntryMode.Long64] = Crosvm6(Code64, cr0: 0xC000_0011) with

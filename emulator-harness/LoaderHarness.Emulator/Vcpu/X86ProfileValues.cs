@@ -55,6 +55,11 @@ public sealed record X86ProfileValues
     /// </summary>
     public (ushort Shutdown, ushort PmTimer)? AcpiPlatformPorts { get; init; }
     /// <summary>
+    /// The first port of the VMM's ACPI PM register block (crosvm's ACPIPMResource, devices/src/acpi.rs), which its FADT
+    /// names as PM1a_EVT_BLK, PM1a_CNT_BLK and GPE0_BLK; null for a VMM without one.
+    /// </summary>
+    public ushort? AcpiPmBlockPort { get; init; }
+    /// <summary>
     /// The MMIO base of a second I/O APIC the VMM gives the guest and its MADT lists (QEMU microvm with ACPI:
     /// IO_APIC_SECONDARY_ADDRESS), with no ISA line on it; null for one I/O APIC.
     /// </summary>

@@ -89,7 +89,12 @@ public sealed class KernelBootRealKernelTests
         // nokaslr: the decompressor puts the kernel at LOAD_PHYSICAL_ADDR, unrelocated.
         report.KernelPhysical.ShouldBe(LoadPhysicalAddress);
         report.VirtualOffset.ShouldBe(0UL);
-        report.Readback!.X86!.BootParams.ShouldBe(setup.BootStructure);
+        // The decompressor stores the RSDP it found by scanning when the VMM passed none (crosvm): misc.c extract_kernel
+        // boot_params->acpi_rsdp_addr = get_rsdp_addr().
+        var expected = (byte[])setup.BootStructure.Clone();
+        if (VmmProfiles.Find(profile)?.X86?.Acpi is { } acpi && BitConverter.ToUInt64(expected, BootParamsLayout.AcpiRsdpAddr) == 0)
+            BitConverter.TryWriteBytes(expected.AsSpan(BootParamsLayout.AcpiRsdpAddr), acpi.RsdpAddress);
+        report.Readback!.X86!.BootParams.ShouldBe(expected);
         report.Readback.X86.ProtocolVersion.ShouldBe((ushort)0x020F); // the image's own header (2.15)
     }
 

@@ -33,9 +33,9 @@ public sealed class X86ReadbackContractsTests
     }
 
     /// <summary>The readback contracts' verdicts on a boot of <paramref name="setup"/> whose kernel recorded <paramref name="readback"/>.</summary>
-    private IReadOnlyList<ContractResult> Judge(GuestSetupResult setup, KernelReadback readback)
+    private IReadOnlyList<ContractResult> Judge(GuestSetupResult setup, KernelReadback readback, VmmProfile? profile = null)
     {
-        var boot = new BootCase(new X86Cpu(_memory), setup, VmmProfiles.Firecracker) { Readback = readback };
+        var boot = new BootCase(new X86Cpu(_memory), setup, profile ?? VmmProfiles.Firecracker) { Readback = readback };
         return X86ReadbackContracts.All.Select(c => c.Evaluate(boot)).ToArray();
     }
 
@@ -102,6 +102,33 @@ public sealed class X86ReadbackContractsTests
         // ...anything else is not.
         page[BootParamsLayout.AcpiRsdpAddr] ^= 1;
         Judge(setup, Accepted(page)).Where(c => c.Verdict == ContractVerdict.Fail).Select(c => c.Contract.Id).ShouldBe(["x86.run.boot-params"]);
+    }
+
+    [Test]
+    public void The_decompressor_may_store_the_rsdp_it_found_by_scanning()
+    {
+        // crosvm passes no RSDP address; arch/x86/boot/compressed/misc.c extract_kernel stores what get_rsdp_addr found
+        // scanning the BIOS area, the RSDP the profile wrote at 0xE0000. Any other value is still a difference.
+        var setup = SetUp(pvh: false);
+        var page = (byte[])setup.BootStructure.Clone();
+        BitConverter.ToUInt64(page, BootParamsLayout.AcpiRsdpAddr).ShouldBe(0UL);
+        var contents = ZeroPageContents.Read(page);
+        KernelReadback Accepted(byte[] bootParams) => new()
+        {
+            BootCommandLine = "quiet",
+            X86 = new X86KernelReadback
+            {
+                E820 = contents.E820,
+                Ramdisk = (contents.InitrdAddress, contents.InitrdSize),
+                TypeOfLoader = contents.Header.TypeOfLoader,
+                ProtocolVersion = contents.Header.Version,
+                BootParams = bootParams,
+            },
+        };
+        BitConverter.TryWriteBytes(page.AsSpan(BootParamsLayout.AcpiRsdpAddr), 0xE_0000UL).ShouldBeTrue();
+        Judge(setup, Accepted(page), VmmProfiles.Crosvm).Single(c => c.Contract.Id == "x86.run.boot-params").Verdict.ShouldBe(ContractVerdict.Pass);
+        BitConverter.TryWriteBytes(page.AsSpan(BootParamsLayout.AcpiRsdpAddr), 0xF_0000UL).ShouldBeTrue();
+        Judge(setup, Accepted(page), VmmProfiles.Crosvm).Single(c => c.Contract.Id == "x86.run.boot-params").Verdict.ShouldBe(ContractVerdict.Fail);
     }
 
     [Test]

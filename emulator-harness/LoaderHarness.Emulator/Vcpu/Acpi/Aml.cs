@@ -5,7 +5,8 @@ namespace LoaderHarness.Emulator.Vcpu.Acpi;
 
 /// <summary>
 /// A minimal AML encoder (ACPI 6.5 §20.2, "AML Grammar Definition") for exactly the objects the modelled VMMs put in
-/// their DSDTs: Scope, Device, Name, Method, If, While, LEqual, LLess, Notify, Return, Store, Add, And, ShiftLeft, method
+/// their DSDTs: Scope, Device, Name, Method, If, Else, While, LEqual, LLess, Notify, Return, Store, Add, And, Or, ShiftLeft,
+/// CreateDWordField, ToUUID buffers, method
 /// calls, Mutex, Acquire, Release, OperationRegion and Field (<see cref="AmlField"/>), Package, Buffer, strings,
 /// integers, EISA IDs and resource templates. Each term is returned as its bytes; containers take their children's bytes. Integer and PkgLength
 /// encodings follow the VMMs' own encoder (firecracker src/acpi-tables/src/aml.rs, from Cloud Hypervisor's
@@ -32,6 +33,34 @@ public static class Aml
 
     /// <summary><c>DefIfElse := IfOp PkgLength Predicate TermList</c>, without Else (§20.2.5.3).</summary>
     public static byte[] If(byte[] predicate, params byte[][] body) => [0xA0, .. WithPkgLength([.. predicate, .. body.SelectMany(c => c)])];
+
+    /// <summary>
+    /// <c>DefElse := ElseOp PkgLength TermList</c>, ElseOp = 0xA1 (§20.2.5.3): emitted right after the <see cref="If"/> it
+    /// belongs to, as crosvm's acpi_tables aml.rs <c>Else</c> writes it.
+    /// </summary>
+    public static byte[] Else(params byte[][] body) => [0xA1, .. WithPkgLength([.. body.SelectMany(c => c)])];
+
+    /// <summary><c>DefOr := OrOp Operand Operand Target</c>, OrOp = 0x7D (§20.2.5.4).</summary>
+    public static byte[] Or(byte[] left, byte[] right, byte[] target) => [0x7D, .. left, .. right, .. target];
+
+    /// <summary>
+    /// <c>DefCreateDWordField := CreateDWordFieldOp SourceBuff ByteIndex NameString</c>, CreateDWordFieldOp = 0x8A
+    /// (§20.2.5.2): names the DWord at byte <paramref name="byteIndex"/> of <paramref name="source"/>.
+    /// </summary>
+    public static byte[] CreateDWordField(byte[] source, byte[] byteIndex, string name) => [0x8A, .. source, .. byteIndex, .. NameString(name)];
+
+    /// <summary>
+    /// ASL <c>ToUUID("aabbccdd-eeff-gghh-iijj-kkllmmnnoopp")</c> (§19.6.142): a 16-byte <see cref="Buffer"/> holding the
+    /// first three groups little-endian (dd cc bb aa ff ee hh gg) and the last two in string order (ii jj kk … pp),
+    /// as crosvm's aml.rs <c>Uuid::new</c> lays them out.
+    /// </summary>
+    public static byte[] ToUuid(string uuid)
+    {
+        if (uuid.Length != 36 || uuid[8] != '-' || uuid[13] != '-' || uuid[18] != '-' || uuid[23] != '-')
+            throw new ArgumentException($"\"{uuid}\" is not a UUID string", nameof(uuid));
+        var b = Convert.FromHexString(uuid.Replace("-", "", StringComparison.Ordinal));
+        return Buffer([b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6], .. b[8..]]);
+    }
 
     /// <summary><c>DefLEqual := LequalOp Operand Operand</c> (§20.2.5.4).</summary>
     public static byte[] LEqual(byte[] left, byte[] right) => [0x93, .. left, .. right];

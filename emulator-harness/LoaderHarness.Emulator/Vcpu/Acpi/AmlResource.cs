@@ -70,6 +70,24 @@ public static class AmlResource
     }
 
     /// <summary>
+    /// DWord Address Space Descriptor (§6.4.3.5.2) for memory, as crosvm's acpi_tables aml.rs <c>AddressSpace&lt;u32&gt;</c>
+    /// writes it: large item 0x87, length 23, resource type 0, general flags MinFixed | MaxFixed (0x0C), type flags
+    /// (cacheability in bits 1–2, read/write bit 0), granularity 0, min, max, translation 0, length max − min + 1.
+    /// </summary>
+    public static byte[] DWordMemory(byte cacheable, bool readWrite, uint min, uint max)
+    {
+        var d = new byte[26];
+        d[0] = 0x87;
+        d[1] = 23;
+        d[4] = 0x0C;
+        d[5] = (byte)((cacheable << 1) | (readWrite ? 1 : 0));
+        BinaryPrimitives.WriteUInt32LittleEndian(d.AsSpan(10), min);
+        BinaryPrimitives.WriteUInt32LittleEndian(d.AsSpan(14), max);
+        BinaryPrimitives.WriteUInt32LittleEndian(d.AsSpan(22), max - min + 1);
+        return d;
+    }
+
+    /// <summary>
     /// Word Address Space Descriptor (§6.4.3.5.3) as acpi_tables <c>AddressSpace&lt;u16&gt;</c> writes it: large item
     /// 0x88, length 13, resource type (0 memory, 1 I/O, 2 bus number), general flags MinFixed | MaxFixed (0x0C), type
     /// flags, granularity 0, min, max, translation 0, length max − min + 1.

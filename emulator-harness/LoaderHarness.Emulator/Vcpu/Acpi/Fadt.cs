@@ -28,10 +28,30 @@ public sealed record Fadt
 
     /// <summary>The header (signature "FACP").</summary>
     public required SdtHeader Header { get; init; }
+    /// <summary><c>FIRMWARE_CTRL</c> at 36, the FACS's 32-bit address (0 when only <see cref="XFirmwareControl"/> is given).</summary>
+    public uint FirmwareControl { get; init; }
     /// <summary><c>DSDT</c> at 40, the 32-bit pointer (0 when only <see cref="XDsdt"/> is given).</summary>
     public uint Dsdt { get; init; }
     /// <summary><c>SCI_INT</c> at 46.</summary>
     public ushort SciInterrupt { get; init; }
+    /// <summary><c>PM1a_EVT_BLK</c> at 56: the PM1a status and enable registers' I/O port.</summary>
+    public uint Pm1aEventBlock { get; init; }
+    /// <summary><c>PM1a_CNT_BLK</c> at 64: the PM1a control register's I/O port.</summary>
+    public uint Pm1aControlBlock { get; init; }
+    /// <summary><c>GPE0_BLK</c> at 80: the GPE0 status and enable registers' I/O port.</summary>
+    public uint Gpe0Block { get; init; }
+    /// <summary><c>PM1_EVT_LEN</c> at 88.</summary>
+    public byte Pm1EventLength { get; init; }
+    /// <summary><c>PM1_CNT_LEN</c> at 89.</summary>
+    public byte Pm1ControlLength { get; init; }
+    /// <summary><c>GPE0_BLK_LEN</c> at 92.</summary>
+    public byte Gpe0BlockLength { get; init; }
+    /// <summary><c>DAY_ALRM</c> at 106: the RTC CMOS index of the day-of-month alarm.</summary>
+    public byte DayAlarm { get; init; }
+    /// <summary><c>MON_ALRM</c> at 107: the RTC CMOS index of the month alarm.</summary>
+    public byte MonthAlarm { get; init; }
+    /// <summary><c>CENTURY</c> at 108: the RTC CMOS index of the century.</summary>
+    public byte Century { get; init; }
     /// <summary><c>IAPC_BOOT_ARCH</c> at 109.</summary>
     public ushort IapcBootArch { get; init; }
     /// <summary><c>Flags</c> at 112.</summary>
@@ -42,6 +62,8 @@ public sealed record Fadt
     public byte ResetValue { get; init; }
     /// <summary><c>FADT Minor Version</c> at 131.</summary>
     public byte MinorVersion { get; init; }
+    /// <summary><c>X_FIRMWARE_CTRL</c> at 132, the FACS's 64-bit address.</summary>
+    public ulong XFirmwareControl { get; init; }
     /// <summary><c>X_DSDT</c> at 140.</summary>
     public ulong XDsdt { get; init; }
     /// <summary><c>X_PM_TMR_BLK</c> at 208.</summary>
@@ -57,13 +79,24 @@ public sealed record Fadt
     public byte[] Build()
     {
         var t = Header.NewTable(Header.Revision >= 6 ? Size : Revision5Size);
+        BinaryPrimitives.WriteUInt32LittleEndian(t.AsSpan(36), FirmwareControl);
         BinaryPrimitives.WriteUInt32LittleEndian(t.AsSpan(40), Dsdt);
         BinaryPrimitives.WriteUInt16LittleEndian(t.AsSpan(46), SciInterrupt);
+        BinaryPrimitives.WriteUInt32LittleEndian(t.AsSpan(56), Pm1aEventBlock);
+        BinaryPrimitives.WriteUInt32LittleEndian(t.AsSpan(64), Pm1aControlBlock);
+        BinaryPrimitives.WriteUInt32LittleEndian(t.AsSpan(80), Gpe0Block);
+        t[88] = Pm1EventLength;
+        t[89] = Pm1ControlLength;
+        t[92] = Gpe0BlockLength;
+        t[106] = DayAlarm;
+        t[107] = MonthAlarm;
+        t[108] = Century;
         BinaryPrimitives.WriteUInt16LittleEndian(t.AsSpan(109), IapcBootArch);
         BinaryPrimitives.WriteUInt32LittleEndian(t.AsSpan(112), Flags);
         ResetRegister.WriteTo(t.AsSpan(116));
         t[128] = ResetValue;
         t[131] = MinorVersion;
+        BinaryPrimitives.WriteUInt64LittleEndian(t.AsSpan(132), XFirmwareControl);
         BinaryPrimitives.WriteUInt64LittleEndian(t.AsSpan(140), XDsdt);
         XPmTimerBlock.WriteTo(t.AsSpan(208));
         SleepControlRegister.WriteTo(t.AsSpan(244));

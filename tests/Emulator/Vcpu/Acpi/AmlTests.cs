@@ -242,4 +242,39 @@ public sealed class AmlTests
         Aml.Name("_CRS", Aml.ResourceTemplate(AmlResource.WordBusNumber(0, 0xFF))).ShouldBe(busNumber);
         Aml.Name("_CRS", Aml.ResourceTemplate(AmlResource.WordIo(0, 0xCF7), AmlResource.WordIo(0xD00, 0xFFFF))).ShouldBe(io);
     }
+
+    [Test]
+    public void Encodes_else_or_and_create_dword_field_with_their_opcodes()
+    {
+        // §20.2.5.3 DefElse := ElseOp (0xA1) PkgLength TermList; §20.2.5.4 DefOr := OrOp (0x7D) Operand Operand Target;
+        // §20.2.5.2 DefCreateDWordField := CreateDWordFieldOp (0x8A) SourceBuff ByteIndex NameString.
+        Aml.Else(Aml.Return(Aml.Arg(3))).ShouldBe(new byte[] { 0xA1, 0x03, 0xA4, 0x6B });
+        Aml.Or(Aml.Byte(4), Aml.Path("CDW1"), Aml.Path("CDW1"))
+            .ShouldBe(new byte[] { 0x7D, 0x0A, 0x04, 0x43, 0x44, 0x57, 0x31, 0x43, 0x44, 0x57, 0x31 });
+        Aml.CreateDWordField(Aml.Arg(3), [0x00], "CDW1").ShouldBe(new byte[] { 0x8A, 0x6B, 0x00, 0x43, 0x44, 0x57, 0x31 });
+    }
+
+    [Test]
+    public void To_uuid_stores_the_first_three_groups_little_endian()
+    {
+        // §19.6.142 ToUUID: "aabbccdd-eeff-gghh-iijj-kkllmmnnoopp" is the buffer dd cc bb aa ff ee hh gg ii jj kk ll mm nn oo pp;
+        // the PCI host bridge _OSC UUID (PCI Firmware 3.2 §4.5.1) as a Buffer(16).
+        Aml.ToUuid("33DB4D5B-1FF7-401C-9657-7441C03DD766").ShouldBe(new byte[]
+        {
+            0x11, 0x13, 0x0A, 0x10,
+            0x5B, 0x4D, 0xDB, 0x33, 0xF7, 0x1F, 0x1C, 0x40, 0x96, 0x57, 0x74, 0x41, 0xC0, 0x3D, 0xD7, 0x66,
+        });
+        Should.Throw<ArgumentException>(() => Aml.ToUuid("33DB4D5B1FF7401C96577441C03DD766"));
+    }
+
+    [Test]
+    public void Encodes_a_dword_memory_address_space_descriptor()
+    {
+        // §6.4.3.5.2 DWord Address Space Descriptor: 0x87, length 23, memory, MinFixed|MaxFixed, ReadWrite non-cacheable,
+        // granularity, min, max, translation, length.
+        AmlResource.DWordMemory(0, true, 0x1000, 0x1FFF).ShouldBe(new byte[]
+        {
+            0x87, 0x17, 0x00, 0x00, 0x0C, 0x01, 0, 0, 0, 0, 0x00, 0x10, 0, 0, 0xFF, 0x1F, 0, 0, 0, 0, 0, 0, 0x00, 0x10, 0, 0,
+        });
+    }
 }
