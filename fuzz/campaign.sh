@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The long run: every given target under AFL++ one after the other (never two fuzzers at once), each for
-# SECONDS, at the lowest CPU priority, from its own build directory so a rebuild of fuzz/bin/afl cannot
-# pull the binary from under a running fuzzer:
+# SECONDS at the most or until it reaches the goal's executions, at the lowest CPU priority, from its own build
+# directory so a rebuild of fuzz/bin/afl cannot pull the binary from under a running fuzzer:
 #   nice -n 19 fuzz/campaign.sh SECONDS TARGET...
 # Appends one line per target to fuzz/findings/campaign.tsv: target, seconds, executions, edges found,
 # total edges in the map, corpus size, crashes, hangs (AFL++'s fuzzer_stats keys).
@@ -31,8 +31,11 @@ for target in "$@"; do
   # smoke.sh: the first inputs of a fresh process JIT the engine (and the compiling tier) and under a loaded machine
   # overran a second in the dry run, which AFL then took for a hang or for a binary without instrumentation (an
   # empty map); the targets themselves still fail any engine run over a second (FuzzContractException.PerInput).
-  case "$target" in x86-*|a64*) timeout_ms=5000 ;; *) timeout_ms=1000 ;; esac
-  afl-fuzz -i "$seeds" -o "fuzz/findings/$target" -V "$seconds" -t "${FUZZ_TIMEOUT_MS:-$timeout_ms}" -m none \
+  # -E: each target stops at the executions the goal asks for (10 M per parser, 1 M per engine mode) or at SECONDS,
+  # whichever comes first; FUZZ_EXECS overrides it.
+  case "$target" in x86-*|a64*) timeout_ms=5000 execs=1000000 ;; *) timeout_ms=1000 execs=10000000 ;; esac
+  afl-fuzz -i "$seeds" -o "fuzz/findings/$target" -V "$seconds" -E "${FUZZ_EXECS:-$execs}" \
+    -t "${FUZZ_TIMEOUT_MS:-$timeout_ms}" -m none \
     -- dotnet "$out/loader-fuzz.dll" "$target" > "fuzz/findings/$target.log" 2>&1 || true
   stats="fuzz/findings/$target/default/fuzzer_stats"
   get() { awk -v k="$1" '$1 == k { print $3 }' "$stats" 2>/dev/null; }
