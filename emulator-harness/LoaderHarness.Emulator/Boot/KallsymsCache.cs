@@ -9,7 +9,9 @@ namespace LoaderHarness.Emulator.Boot;
 /// recovery (the structural scan of the image, and for a bzImage the decompression of its payload): one file per
 /// image, named by the XxHash128 of the image's bytes. A file that cannot be read, is truncated or corrupt, or
 /// belongs to another image is a miss: the table is recovered from the image again and the file rewritten. A
-/// directory that cannot be written only costs the saving.
+/// directory that cannot be written only costs the saving. The cache stays bounded: storing a table drops the
+/// least recently used ones beyond <see cref="MaxTables"/> (a hit counts as a use), and the remembered file stamps
+/// beyond <see cref="MaxStamps"/>.
 /// </summary>
 /// <remarks>
 /// File layout: "LHKSYMC1", the 16-byte XxHash128 of the image, the XxHash64 of the rest, then the table as
@@ -26,6 +28,12 @@ public sealed class KallsymsCache
 
     /// <summary>Where the tables are kept.</summary>
     public string Directory { get; }
+
+    /// <summary>The most tables kept (Debian 6.1 cloud amd64's is 1.8 MB, so the default keeps the cache to some 50-75 MB).</summary>
+    public int MaxTables { get; init; } = 24;
+
+    /// <summary>The most remembered file stamps kept (80 bytes each).</summary>
+    public int MaxStamps { get; init; } = 256;
 
     /// <summary>
     /// The default place: <c>$XDG_CACHE_HOME/loader-harness</c> (XDG Base Directory Specification), else
@@ -75,6 +83,7 @@ public sealed class KallsymsCache
         if (cached is not null)
         {
             LastOutcome = KallsymsCacheOutcome.Hit;
+            MarkUsed(path);
             if (stamp is not null && remembered is null)
                 Remember(stamp, key);
             return cached;
@@ -86,6 +95,8 @@ public sealed class KallsymsCache
             Store(path, key, payload);
             if (stamp is not null && LastOutcome != KallsymsCacheOutcome.NotStored)
                 Remember(stamp, key);
+            Trim("kallsyms-*.bin", MaxTables);
+            Trim("stamp-*.bin", MaxStamps);
         }
         else
             LastOutcome = KallsymsCacheOutcome.NotCacheable;
@@ -154,6 +165,37 @@ public sealed class KallsymsCache
         BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(24), XxHash64.HashToUInt64(payload));
         if (!WriteAtomically(path, header, payload))
             LastOutcome = KallsymsCacheOutcome.NotStored;
+    }
+
+    /// <summary>A hit makes its file the most recently used: its write time is what <see cref="Trim"/> orders by.</summary>
+    private static void MarkUsed(string path)
+    {
+        try
+        {
+            File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A read-only cache still serves hits; it only forgets their order.
+        }
+    }
+
+    /// <summary>Deletes the least recently written files matching <paramref name="pattern"/> beyond <paramref name="keep"/>.</summary>
+    private void Trim(string pattern, int keep)
+    {
+        try
+        {
+            var files = new DirectoryInfo(Directory).GetFiles(pattern);
+            if (files.Length <= keep)
+                return;
+            Array.Sort(files, (a, b) => b.LastWriteTimeUtc.CompareTo(a.LastWriteTimeUtc));
+            foreach (var file in files.AsSpan(keep))
+                file.Delete();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Another run trimming at the same time, or a directory we may not change: the cache only stays larger.
+        }
     }
 
     /// <summary>Writes the parts to a temporary file beside <paramref name="path"/> and renames it into place; false (nothing left behind) when the directory does not allow it.</summary>

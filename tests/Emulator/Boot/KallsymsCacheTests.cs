@@ -37,6 +37,27 @@ public sealed class KallsymsCacheTests
     }
 
     [Test]
+    public void Storing_beyond_the_bound_drops_the_least_recently_used_tables()
+    {
+        var image = SymbolTableFileTests.Vmlinux();
+        byte[][] images = [image, [.. image, 1], [.. image, 2]]; // bytes past every segment: three images, same symbols
+        var cache = new KallsymsCache(_directory) { MaxTables = 2 };
+        cache.GetOrRecover(images[0], Recover);
+        cache.GetOrRecover(images[1], Recover);
+        File.SetLastWriteTimeUtc(cache.PathFor(images[0]), DateTime.UtcNow.AddHours(-2));
+        File.SetLastWriteTimeUtc(cache.PathFor(images[1]), DateTime.UtcNow.AddHours(-1));
+        cache.GetOrRecover(images[0], Recover); // a hit: images[0] is now the most recently used
+        cache.LastOutcome.ShouldBe(KallsymsCacheOutcome.Hit);
+
+        cache.GetOrRecover(images[2], Recover);
+
+        Directory.GetFiles(_directory, "kallsyms-*.bin").Length.ShouldBe(2);
+        File.Exists(cache.PathFor(images[0])).ShouldBeTrue();
+        File.Exists(cache.PathFor(images[1])).ShouldBeFalse();
+        File.Exists(cache.PathFor(images[2])).ShouldBeTrue();
+    }
+
+    [Test]
     public void The_first_run_recovers_and_stores_the_table()
     {
         var image = SymbolTableFileTests.Vmlinux();
