@@ -3,7 +3,6 @@ using System.Text;
 using Iced.Intel;
 using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Devices;
-using LoaderHarness.Emulator.Devices.Apic;
 using LoaderHarness.Emulator.Devices.Time;
 using LoaderHarness.Emulator.Vcpu.Bios;
 using LoaderHarness.Emulator.X86;
@@ -28,14 +27,10 @@ namespace LoaderHarness.Emulator.Boot;
 /// that maps to the symbol's physical place in the image.
 /// </para>
 /// <para>
-/// The guest has the PC legacy devices every x86 profile's VMM gives it (QEMU's pc/microvm models them,
-/// Firecracker and Cloud Hypervisor have KVM's in-kernel 8259A pair and PIT plus their own COM1 and RTC):
-/// COM1 at 0x3F8 on IRQ 4, the 8259A pair, the 8254 with port 0x61, the CMOS RTC and port 0x80; and KVM's local
-/// APIC and I/O APIC, which the 8259A reaches through LINT0 in virtual-wire mode until the kernel switches to the
-/// I/O APIC (it finds it through the profile's MP table or ACPI MADT). Time is
-/// virtual, one TSC tick per retired instruction at <see cref="CpuIdTable.DefaultTscHz"/>: the loop runs in
-/// slices up to the devices' next event, updates them between slices, and a HLT with IF set lets idle
-/// cycles pass up to the next event instead of ending the run.
+/// The guest has the devices of <see cref="X86GuestDevices"/>. Time is virtual, one TSC tick per retired
+/// instruction at <see cref="CpuIdTable.DefaultTscHz"/>: the loop runs in slices up to the devices' next event,
+/// updates them between slices, and a HLT with IF set lets idle cycles pass up to the next event instead of
+/// ending the run.
 /// </para>
 /// </summary>
 internal sealed class X86BootSession : IBootSession
@@ -99,27 +94,9 @@ internal sealed class X86BootSession : IBootSession
             _code32Start = setup.Kernel.KernelLoad;
         else
             _bootParams = setup.BootStructureAddress;
-        _clock = new InstructionClock(CpuIdTable.DefaultTscHz / 1_000_000, () => _cpu.TotalInstructions + _cpu.IdleCycles);
-        _devices = new PcLegacyDevices(_clock);
-        var tscHz = CpuIdTable.DefaultTscHz;
-        // The APIC timer counts at the crystal clock CPUID 0x15 reports (ECX), the rate Linux assumes for it
-        // without calibrating (arch/x86/kernel/tsc.c native_calibrate_tsc: lapic_timer_period = crystal_khz * 1000 / HZ).
-        var localApic = new LocalApic(_clock, () => _cpu.Tsc, tscHz, _cpu.CpuId.Query(0x15, 0).Ecx is var crystal and > 0 ? crystal : tscHz)
-        {
-            TimerArmed = _cpu.EndSlice,
-        };
-        _cpu.LocalApic = localApic;
-        _devices.ConnectTo(_cpu, localApic, new IoApic());
-        // A second I/O APIC (QEMU microvm: hw/i386/microvm.c microvm_devices_init, ioapic_init_secondary) has only
-        // virtio-mmio transports on its pins, none of which the harness models: it is there for the MADT's entry.
-        if ((options.Profile?.X86?.SecondIoApic) is { } secondIoApic)
-            _cpu.Bus.RegisterMmio(secondIoApic, Devices.Apic.ApicAddresses.IoApicWindow, new IoApic { Target = localApic });
-        if ((options.Profile?.X86?.IsaIoApicPins) is { } pins)
-            _devices.Irqs.IoApicPins = pins;
-        if ((options.Profile?.X86?.AcpiPlatformPorts) is { } acpi)
-            new AcpiPlatformDevices(_clock, _cpu.RequestStop).Attach(_cpu.Bus, acpi.Shutdown, acpi.PmTimer);
-        if ((options.Profile?.X86?.AcpiPmBlockPort) is { } pmBlock)
-            new AcpiPmBlock(pmBlock) { Stop = _cpu.RequestStop }.Attach(_cpu.Bus);
+        var devices = X86GuestDevices.Attach(_cpu, options.Profile?.X86);
+        _clock = devices.Clock;
+        _devices = devices.Legacy;
         _console = new ConsoleMilestones(() => _cpu.TotalInstructions, Linear, _wall, options.ConsoleEcho);
         _devices.Com1.Output.LineCompleted += _console.OnLine;
         _console.MilestoneReached += m =>
