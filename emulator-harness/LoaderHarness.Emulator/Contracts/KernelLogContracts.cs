@@ -32,7 +32,7 @@ public static class KernelLogContracts
             }),
         Log("x86.log.acpi-tables", "the ACPI tables the kernel lists (signature, address, length, OEM ID) are the ones the VMM profile wrote",
             "drivers/acpi/acpica/tbprint.c acpi_tb_print_table_header; tbxfroot.c acpi_find_root_pointer; tbutils.c acpi_tb_parse_root_table",
-            (b, log) => (b.Profile.X86?.Acpi is { } acpi && acpi.IsWrittenIn(b.Memory) ? acpi : null, log.AcpiTables()) switch
+            (b, log) => (b.Profile.X86?.AcpiFor(b.Memory) is { } acpi && acpi.IsWrittenIn(b.Memory) ? acpi : null, log.AcpiTables()) switch
             {
                 (null, { Count: 0 }) => Skip("no ACPI tables written and the kernel lists none"),
                 (null, { } listed) => Fail($"the kernel lists ACPI tables though none were written: {FormatAcpi(listed)}"),

@@ -63,7 +63,7 @@ public static class X86ReadbackContracts
             {
                 X86EntryMode.Pvh => Skip("PVH: init_pvh_bootparams builds boot_params itself"),
                 X86EntryMode.Real => Skip("16-bit entry: the setup code builds boot_params itself (arch/x86/boot/main.c)"),
-                _ => CompareZeroPage(b.Guest.BootStructure, X86(r).BootParams, b.Profile.X86?.Acpi?.RsdpAddress),
+                _ => CompareZeroPage(b.Guest.BootStructure, X86(r).BootParams, b.Profile.X86?.AcpiFor(b.Memory)?.RsdpAddress),
             }),
     ];
 

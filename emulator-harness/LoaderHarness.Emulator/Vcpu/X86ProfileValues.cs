@@ -1,6 +1,7 @@
 using LoaderHarness.Emulator.Vcpu.MultiProcessor;
 using LoaderHarness.Loader.Images;
 using LoaderHarness.Loader.Images.BzImage;
+using LoaderHarness.Loader.Memory;
 using LoaderHarness.Loader.Setup;
 
 namespace LoaderHarness.Emulator.Vcpu;
@@ -41,6 +42,16 @@ public sealed record X86ProfileValues
     /// none (its guests boot without ACPI).
     /// </summary>
     public Acpi.AcpiTables? Acpi { get; init; }
+    /// <summary>
+    /// The ACPI tables for a guest's RAM, for a VMM whose tables move with the RAM size (QEMU <c>-M pc</c>: SeaBIOS puts
+    /// them at the top of the RAM below 4 GiB); null when <see cref="Acpi"/> is fixed.
+    /// </summary>
+    public Func<GuestMemory, Acpi.AcpiTables>? AcpiForMemory { get; init; }
+    /// <summary>
+    /// The PIIX4 power-management function the VMM's FADT points at (QEMU <c>-M pc</c>: PM1a event/control and the PM timer
+    /// from this port, the SMI command port, the PIIX3 reset control register); null for a VMM without one.
+    /// </summary>
+    public ushort? Piix4PmPort { get; init; }
     /// <summary>MSR values the VMM writes before the first instruction (index → value).</summary>
     public IReadOnlyDictionary<uint, ulong> Msrs { get; init; } = new Dictionary<uint, ulong>();
 
@@ -66,6 +77,9 @@ public sealed record X86ProfileValues
     public uint? SecondIoApic { get; init; }
     /// <summary>The MP table the VMM writes (Intel MultiProcessor Specification 1.4), or null for none.</summary>
     public MpTableValues? MpTable { get; init; }
+
+    /// <summary>The ACPI tables this VMM writes for a guest with <paramref name="memory"/>'s RAM, or null for none.</summary>
+    public Acpi.AcpiTables? AcpiFor(GuestMemory memory) => AcpiForMemory?.Invoke(memory) ?? Acpi;
 
     /// <summary>Whether this VMM can enter a kernel through <paramref name="mode"/>.</summary>
     public bool Supports(X86EntryMode mode) => Entries.ContainsKey(mode);

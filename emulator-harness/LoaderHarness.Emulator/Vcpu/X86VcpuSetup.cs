@@ -26,7 +26,7 @@ public static class X86VcpuSetup
             cpu[r] = 0;
         foreach (var (index, value) in x86.Msrs)
             cpu.Msrs.Set(index, value);
-        if (x86.Acpi is { } acpi && HasApic(cpu))
+        if (x86.AcpiFor(cpu.Memory) is { } acpi && HasApic(cpu))
             acpi.WriteTo(cpu.Memory);
         // The VMM writes its MP table while it configures the guest, before the first instruction
         // (Firecracker and Cloud Hypervisor arch/src/x86_64/mod.rs configure_system: setup_mptable); firmware that writes

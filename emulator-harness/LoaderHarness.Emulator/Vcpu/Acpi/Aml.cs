@@ -89,6 +89,15 @@ public static class Aml
     /// <summary><c>DefAnd := AndOp Operand Operand Target</c>, AndOp = 0x7B (§20.2.5.4).</summary>
     public static byte[] And(byte[] left, byte[] right, byte[] target) => [0x7B, .. left, .. right, .. target];
 
+    /// <summary><c>DefLOr := LorOp Operand Operand</c>, LorOp = 0x91 (§20.2.5.4).</summary>
+    public static byte[] LOr(byte[] left, byte[] right) => [0x91, .. left, .. right];
+
+    /// <summary><c>DefLGreater := LgreaterOp Operand Operand</c>, LgreaterOp = 0x94 (§20.2.5.4).</summary>
+    public static byte[] LGreater(byte[] left, byte[] right) => [0x94, .. left, .. right];
+
+    /// <summary><c>DefShiftRight := ShiftRightOp Operand ShiftCount Target</c>, ShiftRightOp = 0x7A (§20.2.5.4).</summary>
+    public static byte[] ShiftRight(byte[] operand, byte[] count, byte[] target) => [0x7A, .. operand, .. count, .. target];
+
     /// <summary><c>DefLLess := LlessOp Operand Operand</c>, LlessOp = 0x95 (§20.2.5.4).</summary>
     public static byte[] LLess(byte[] left, byte[] right) => [0x95, .. left, .. right];
 

@@ -21,6 +21,14 @@ public static class AmlResource
         irq < 16 ? [0x22, (byte)(1 << irq), (byte)((1 << irq) >> 8)] : throw new ArgumentOutOfRangeException(nameof(irq), irq, "ISA IRQs are 0-15");
 
     /// <summary>
+    /// DMA Descriptor (§6.4.2.2): small item 0x2A, an 8-bit channel mask with bit <paramref name="channel"/> set, and the
+    /// flags byte (transfer type bits 0–1, bus master bit 2, DMA channel speed bits 5–6), as QEMU's hw/acpi/aml-build.c
+    /// <c>aml_dma</c> writes it.
+    /// </summary>
+    public static byte[] Dma(byte channel, byte flags) =>
+        channel < 8 ? [0x2A, (byte)(1 << channel), flags] : throw new ArgumentOutOfRangeException(nameof(channel), channel, "ISA DMA channels are 0-7");
+
+    /// <summary>
     /// Extended Interrupt Descriptor (§6.4.3.6): large item 0x89, length 6, flags (bit 0 consumer, 1 edge, 2 active
     /// low, 3 shared), one interrupt number.
     /// </summary>

@@ -12,6 +12,22 @@ public static class Rsdp
 {
     /// <summary>Length of a revision-2 RSDP (Table 5.3 <c>Length</c>).</summary>
     public const int Size = 36;
+    /// <summary>Length of a revision-0 (ACPI 1.0) RSDP: through <c>RsdtAddress</c> (Table 5.3, the first 20 bytes).</summary>
+    public const int Revision0Size = 20;
+
+    /// <summary>
+    /// The ACPI 1.0 RSDP (revision 0): <paramref name="oemId"/> and the RSDT at <paramref name="rsdtAddress"/>, 20 bytes
+    /// with only the first checksum; no length, XSDT or extended checksum.
+    /// </summary>
+    public static byte[] BuildRevision0(string oemId, uint rsdtAddress)
+    {
+        var rsdp = new byte[Revision0Size];
+        SdtHeader.Ascii(rsdp.AsSpan(0, 8), "RSD PTR ");           // Signature at 0
+        SdtHeader.Ascii(rsdp.AsSpan(9, 6), oemId);                // OEMID at 9
+        BinaryPrimitives.WriteUInt32LittleEndian(rsdp.AsSpan(16), rsdtAddress); // RsdtAddress at 16; Revision at 15 stays 0
+        rsdp[8] = AcpiChecksum.Of(rsdp);                          // Checksum at 8
+        return rsdp;
+    }
 
     /// <summary>The RSDP's bytes: <paramref name="oemId"/>, no RSDT, the XSDT at <paramref name="xsdtAddress"/>.</summary>
     /// <param name="oemId"><c>OEMID</c> at 9.</param>

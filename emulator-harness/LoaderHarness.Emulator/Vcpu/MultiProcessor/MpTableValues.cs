@@ -34,6 +34,18 @@ public sealed record MpTableValues
     public bool CountsEntries { get; init; }
 
     /// <summary>
+    /// With <see cref="CountsEntries"/>: whether the count includes the floating pointer (Firecracker's
+    /// <c>mp_num_entries</c> does); SeaBIOS's mptable.c <c>entrycount</c> counts only the base-table entries.
+    /// </summary>
+    public bool CountsFloatingPointer { get; init; } = true;
+
+    /// <summary>The I/O APIC's ID; null for the number of vCPUs + 1 (the VMMs' mptable.rs). SeaBIOS: BUILD_IOAPIC_ID 0.</summary>
+    public byte? IoApicId { get; init; }
+
+    /// <summary>The I/O APIC entry's version; null for <see cref="ApicVersion"/>. SeaBIOS writes 0x11 (the 82093AA's).</summary>
+    public byte? IoApicVersion { get; init; }
+
+    /// <summary>
     /// Whether the processor entries carry the CPU's own CPUID leaf 1 (signature from EAX, feature flags from EDX), as
     /// firmware that reads them does (qboot mptable.c mptable_get_cpuid); else the VMMs' fixed CPU_STEPPING 0x600 and
     /// CPU_FEATURE_APIC | CPU_FEATURE_FPU.

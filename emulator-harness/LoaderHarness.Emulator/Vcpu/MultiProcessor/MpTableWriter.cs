@@ -39,9 +39,9 @@ public static class MpTableWriter
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(cpus, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(cpus, 254); // the VMMs' MAX_SUPPORTED_CPUS
-        var ioApicId = (byte)(cpus + 1);
+        var ioApicId = values.IoApicId ?? (byte)(cpus + 1);
         var body = new List<byte>();
-        var count = 1; // Firecracker counts the floating pointer too
+        var count = values.CountsFloatingPointer ? 1 : 0; // Firecracker counts the floating pointer too
         foreach (var e in values.Entries)
         {
             switch (e.Kind)
@@ -70,7 +70,7 @@ public static class MpTableWriter
                     var apic = new byte[8];
                     apic[0] = 2;
                     apic[1] = ioApicId;
-                    apic[2] = values.ApicVersion;
+                    apic[2] = values.IoApicVersion ?? values.ApicVersion;
                     apic[3] = 1; // MPC_APIC_USABLE
                     BinaryPrimitives.WriteUInt32LittleEndian(apic.AsSpan(4), ApicAddresses.IoApicBase);
                     body.AddRange(apic);
