@@ -51,6 +51,8 @@ internal sealed class X86GuestDevices
             new AcpiPlatformDevices(clock, cpu.RequestStop).Attach(cpu.Bus, acpi.Shutdown, acpi.PmTimer);
         if (profile?.AcpiPmBlockPort is { } pmBlock)
             new AcpiPmBlock(pmBlock) { Stop = cpu.RequestStop }.Attach(cpu.Bus);
+        if (profile?.Piix4PmPort is { } piix4)
+            new Piix4PowerManagement(piix4, clock) { Stop = cpu.RequestStop }.Attach(cpu.Bus);
         return new X86GuestDevices(clock, legacy);
     }
 }
