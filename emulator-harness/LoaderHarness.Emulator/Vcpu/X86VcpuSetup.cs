@@ -48,9 +48,10 @@ public static class X86VcpuSetup
     /// <summary>
     /// Whether the CPU has the local APIC the profile's MADT lists (CPUID.01H:EDX.APIC[bit 9], SDM Vol. 2A CPUID).
     /// The ACPI tables are written only then: the VMMs that write them run on KVM's in-kernel local APIC and I/O
-    /// APIC, and their FADTs are hardware-reduced, which makes Linux drop the 8259A and the PIT
+    /// APIC, and most of their FADTs are hardware-reduced, which makes Linux drop the 8259A and the PIT
     /// (arch/x86/kernel/acpi/boot.c acpi_reduced_hw_init: legacy_pic = &amp;null_legacy_pic, timer_init a no-op), so
-    /// tables without an APIC would leave the guest no interrupt or timer at all.
+    /// tables without an APIC would leave the guest no interrupt or timer at all (QEMU <c>-M pc</c>'s PIIX4 FADT is not
+    /// hardware-reduced, but its MADT still names the local APIC and I/O APIC the guest is to route through).
     /// </summary>
     public static bool HasApic(X86Cpu cpu) => (cpu.CpuId.Query(1, 0).Edx & (1u << 9)) != 0;
 

@@ -13,8 +13,8 @@ namespace LoaderHarness.Emulator.Vcpu.Acpi;
 /// Placement: acpi_build pads the tables blob to ACPI_BUILD_TABLE_SIZE (0x20000) and asks for it 64-aligned in the high
 /// zone; SeaBIOS's romfile_loader allocates it there, which is its whole 128 KiB high-table area at the top of the RAM
 /// below 4 GiB (src/malloc.c malloc_preinit, BUILD_MAX_HIGHTABLE; <see cref="QemuPcMemoryMap"/>), so the FACS opens
-/// that area. The RSDP (F-segment zone) lands at 0xF59D0 in Debian's SeaBIOS 1.16.2 bios-256k.bin, read back from a live
-/// guest; through the 16-bit entry nothing sets <c>boot_params.acpi_rsdp_addr</c> and the kernel finds it by scanning
+/// that area. The RSDP (F-segment zone) lands at 0xF59D0 in Debian's SeaBIOS 1.16.2 bios-256k.bin (0xF59B0 with RAM above
+/// 4 GiB, <see cref="Rsdp"/>), read back from live guests; through the 16-bit entry nothing sets <c>boot_params.acpi_rsdp_addr</c> and the kernel finds it by scanning
 /// 0xE0000–0xFFFFF (drivers/acpi/acpica/tbxfroot.c acpi_find_root_pointer).
 /// The DSDT is <see cref="QemuPcDsdt"/>'s subset of QEMU's, so it is shorter than QEMU's and every table after it sits
 /// lower than in a live guest; all other tables are QEMU's byte for byte apart from the pointers that follow from that.
@@ -28,8 +28,10 @@ public static class QemuPcAcpi
     /// <summary>hw/acpi/aml-build.c acpi_table_begin: creator ID ACPI_BUILD_APPNAME4.</summary>
     public const string CreatorId = "BXPC";
 
-    /// <summary>Where SeaBIOS 1.16.2 (Debian 12's bios-256k.bin) puts the RSDP in its F-segment zone.</summary>
+    /// <summary>Where SeaBIOS 1.16.2 (Debian 12's bios-256k.bin) puts the RSDP in its F-segment zone with no RAM above 4 GiB.</summary>
     public const ulong RsdpAddress = 0xF_59D0;
+    /// <summary>SeaBIOS's MP floating pointer (its first F-segment allocation that stays put for one vCPU).</summary>
+    public const ulong MpFloatingPointer = 0xF_5BA0;
 
     /// <summary>hw/acpi/piix4.c / include/hw/southbridge/piix.h: the PM I/O base SeaBIOS programs (PORT_ACPI_PM_BASE 0x600).</summary>
     public const ushort PmBase = 0x600;
@@ -58,11 +60,26 @@ public static class QemuPcAcpi
         // hw/i386/pc.c pc_pci_hole64_start: ROUND_UP(end of above-4G RAM, 1 GiB); i440fx_pcihost_get_pci_hole64_end adds
         // the pci-hole64-size, DEFAULT_PCI_HOLE64_SIZE 2 GiB.
         var hole64Start = (FourGiB + (ulong)aboveFourGiB + OneGiB - 1) & ~(OneGiB - 1);
-        return Build(lowTop - BlobSize, (uint)lowTop, (hole64Start, hole64Start + 2 * OneGiB - 1));
+        return Build(lowTop - BlobSize, (uint)lowTop, (hole64Start, hole64Start + 2 * OneGiB - 1), Rsdp(aboveFourGiB > 0));
+    }
+
+    /// <summary>
+    /// The RSDP's F-segment address: SeaBIOS allocates the F-segment downwards (src/malloc.c malloc_fseg, 16-aligned): the MP
+    /// table and its floating pointer first (down to <see cref="MpFloatingPointer"/>), then QEMU's SMBIOS structures when they
+    /// fit (src/fw/biostables.c copy_smbios / smbios_romfile_setup), their 31-byte entry point, then the 20-byte RSDP
+    /// (src/fw/romfile_loader.c, the RSDP's F-segment zone). QEMU's SMBIOS tables (hw/smbios/smbios.c) for one vCPU and
+    /// at most 16 GiB (one type-17 DIMM) are 388 bytes, and 33 more with RAM above 4 GiB (a second type-19 memory array
+    /// mapped address); live guests put the RSDP at 0xF59D0 with 128 MiB to 3 GiB and at 0xF59B0 with 4 to 8 GiB.
+    /// </summary>
+    public static ulong Rsdp(bool ramAboveFourGiB)
+    {
+        var smbiosTable = (MpFloatingPointer - (ramAboveFourGiB ? 388UL + 33 : 388UL)) & ~15UL;
+        var smbiosEntry = (smbiosTable - 31) & ~15UL;
+        return (smbiosEntry - Acpi.Rsdp.Revision0Size) & ~15UL;
     }
 
     /// <summary>The tables with the blob at <paramref name="tablesAddress"/>, RAM below 4 GiB ending at <paramref name="belowFourGiB"/>.</summary>
-    public static AcpiTables Build(ulong tablesAddress, uint belowFourGiB, (ulong Start, ulong End)? pciHole64)
+    public static AcpiTables Build(ulong tablesAddress, uint belowFourGiB, (ulong Start, ulong End)? pciHole64, ulong rsdpAddress = RsdpAddress)
     {
         var next = tablesAddress;
         AcpiTable Allocate(byte[] bytes, ulong alignment = 1)
@@ -126,7 +143,7 @@ public static class QemuPcAcpi
         // build_rsdt: revision 1, the tables acpi_add_table recorded (the FACS and DSDT are reached through the FADT).
         var rsdt = Allocate(Rsdt.Build(Header("RSDT", 1), [(uint)fadt.Address, (uint)madt.Address, (uint)hpet.Address, (uint)waet.Address]));
         // build_rsdp: revision 0 for the pc machine's ACPI 1.0 tables, RSDT only.
-        var rsdp = new AcpiTable(RsdpAddress, Rsdp.BuildRevision0(OemId, (uint)rsdt.Address));
+        var rsdp = new AcpiTable(rsdpAddress, Acpi.Rsdp.BuildRevision0(OemId, (uint)rsdt.Address));
         return new AcpiTables
         {
             Source = "qemu 7.2 hw/i386/acpi-build.c, hw/acpi/aml-build.c, hw/i386/acpi-common.c; installed by SeaBIOS 1.16",

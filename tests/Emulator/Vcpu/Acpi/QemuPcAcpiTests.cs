@@ -136,6 +136,16 @@ public sealed class QemuPcAcpiTests
     }
 
     [Test]
+    public void The_rsdp_moves_down_0x20_when_ram_above_4_gib_adds_an_smbios_structure()
+    {
+        // Live guests: 0xF59D0 with 128 MiB to 3 GiB, 0xF59B0 with 4, 5 and 8 GiB (QEMU's SMBIOS grows from 388 to 421 bytes).
+        QemuPcAcpi.Rsdp(false).ShouldBe(0xF_59D0UL);
+        QemuPcAcpi.Rsdp(true).ShouldBe(0xF_59B0UL);
+        QemuPcAcpi.For(VmmProfiles.Qemu.CreateMemory(5UL << 30)).RsdpAddress.ShouldBe(0xF_59B0UL);
+        QemuPcAcpi.For(VmmProfiles.Qemu.CreateMemory(5UL << 30)).Find("FACS")!.Address.ShouldBe(0xBFFE_0000UL);
+    }
+
+    [Test]
     public void The_tables_follow_the_ram_below_4_gib()
     {
         var tables = QemuPcAcpi.For(new GuestMemory([new GuestRegion(0, 256UL << 20)]));
@@ -151,20 +161,26 @@ public sealed class QemuPcAcpiTests
     /// The live oracle: QEMU 7.2 <c>-M pc</c> stopped where linuxboot_dma.bin enters the bzImage's 32-bit code (0x100000,
     /// paging off), the F-segment and SeaBIOS's high zone read back and compared with ours.
     /// </summary>
-    [Test]
+    [TestCase("512M", 512UL << 20)]
+    [TestCase("5G", 5UL << 30)]
     [Category("Qemu")]
     [Category("RealKernel")]
-    public void A_live_qemu_pc_leaves_the_same_tables_but_for_the_dsdts_length()
+    public void A_live_qemu_pc_leaves_the_same_tables_but_for_the_dsdts_length(string memory, ulong size)
     {
+        var ours = QemuPcAcpi.For(VmmProfiles.Qemu.CreateMemory(size));
+        var blob = ours.Find("FACS")!.Address;
         var kernel = Path.Combine(DebianKernel.Directory(), "vmlinuz");
         var timeout = TimeSpan.FromSeconds(120);
-        var high = QemuGdbProbe.ReadAt(QemuMachine.Pc, kernel, "console=ttyS0", "512M", 0x10_0000, Blob, 0x2000, timeout);
-        var low = QemuGdbProbe.ReadAt(QemuMachine.Pc, kernel, "console=ttyS0", "512M", 0x10_0000, 0xF_0000, 0x1_0000, timeout);
-        var rsdp = low.AsSpan((int)(QemuPcAcpi.RsdpAddress - 0xF_0000), Rsdp.Revision0Size).ToArray();
+        var high = QemuGdbProbe.ReadAt(QemuMachine.Pc, kernel, "console=ttyS0", memory, 0x10_0000, blob, 0x2000, timeout);
+        var low = QemuGdbProbe.ReadAt(QemuMachine.Pc, kernel, "console=ttyS0", memory, 0x10_0000, 0xF_0000, 0x1_0000, timeout);
+        // The RSDP where SeaBIOS put it, found as the kernel finds it: "RSD PTR " on a 16-byte boundary.
+        var at = Enumerable.Range(0, 0x1_0000 / 16).Select(i => i * 16).First(o => low.AsSpan(o, 8).SequenceEqual("RSD PTR "u8));
+        ((ulong)at + 0xF_0000).ShouldBe(ours.RsdpAddress);
+        var rsdp = low.AsSpan(at, Rsdp.Revision0Size).ToArray();
         var rsdtAddress = BinaryPrimitives.ReadUInt32LittleEndian(rsdp.AsSpan(16));
-        byte[] At(ulong address) => high.AsSpan((int)(address - Blob), (int)BinaryPrimitives.ReadUInt32LittleEndian(high.AsSpan((int)(address - Blob) + 4))).ToArray();
+        byte[] At(ulong address) => high.AsSpan((int)(address - blob), (int)BinaryPrimitives.ReadUInt32LittleEndian(high.AsSpan((int)(address - blob) + 4))).ToArray();
         var rsdt = At(rsdtAddress);
-        var live = new Dictionary<string, byte[]> { ["FACS"] = At(Blob) };
+        var live = new Dictionary<string, byte[]> { ["FACS"] = At(blob) };
         for (var i = 36; i < rsdt.Length; i += 4)
         {
             var table = At(BinaryPrimitives.ReadUInt32LittleEndian(rsdt.AsSpan(i)));
@@ -173,13 +189,16 @@ public sealed class QemuPcAcpiTests
         live["DSDT"] = At(BinaryPrimitives.ReadUInt32LittleEndian(live["FACP"].AsSpan(40)));
         live.Keys.Order().ShouldBe(["APIC", "DSDT", "FACP", "FACS", "HPET", "WAET"]);
         foreach (var signature in (string[])["FACS", "FACP", "APIC", "HPET", "WAET"])
-            Convert.ToHexString(live[signature]).ShouldBe(Convert.ToHexString(Table(signature).Bytes), signature);
-        foreach (var (name, bytes) in QemuPcDsdt.Objects(0x2000_0000, (1UL << 32, (3UL << 31) - 1)))
+            Convert.ToHexString(live[signature]).ShouldBe(Convert.ToHexString(ours.Find(signature)!.Bytes), signature);
+        // The PCI holes: from the end of the RAM below 4 GiB, and 2 GiB from the GiB above the RAM above 4 GiB.
+        var (low32, hole64) = size == 5UL << 30 ? (0xC000_0000u, 6UL << 30) : (0x2000_0000u, 4UL << 30);
+        foreach (var (name, bytes) in QemuPcDsdt.Objects(low32, (hole64, hole64 + (2UL << 30) - 1)))
             Contains(live["DSDT"], bytes).ShouldBeTrue($"{name} is not in QEMU's DSDT");
+        Contains(ours.Find("DSDT")!.Bytes, QemuPcDsdt.Objects(low32, (hole64, hole64 + (2UL << 30) - 1))["_CRS"]).ShouldBeTrue();
         var mp = VmmProfiles.Qemu.RequireX86().MpTable.ShouldNotBeNull();
         var (eax, edx) = (BinaryPrimitives.ReadUInt32LittleEndian(low.AsSpan(0x5BB0 + 44 + 4)), BinaryPrimitives.ReadUInt32LittleEndian(low.AsSpan(0x5BB0 + 44 + 8)));
-        var ours = MpTableWriter.Build(mp, cpuid: (eax, edx));
-        Convert.ToHexString(low.AsSpan((int)(mp.Address - 0xF_0000), ours.Length)).ShouldBe(Convert.ToHexString(ours));
+        var mpBytes = MpTableWriter.Build(mp, cpuid: (eax, edx));
+        Convert.ToHexString(low.AsSpan((int)(mp.Address - 0xF_0000), mpBytes.Length)).ShouldBe(Convert.ToHexString(mpBytes));
     }
 
     private static byte[] SealedCopy(byte[] table) => SdtHeader.Seal([.. table]);
