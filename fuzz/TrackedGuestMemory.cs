@@ -30,6 +30,7 @@ public sealed unsafe partial class TrackedGuestMemory : IDisposable
     private readonly SafeFileHandle? _pagemap;
     private readonly ulong _page = (ulong)Environment.SystemPageSize;
     private readonly ulong[] _entries;
+    private List<(ulong Offset, ulong Length)>[]? _scanned;
 
     /// <summary>Guest memory with <paramref name="regions"/>, every byte <paramref name="fill"/>.</summary>
     public TrackedGuestMemory(IEnumerable<GuestRegion> regions, byte fill)
@@ -47,13 +48,20 @@ public sealed unsafe partial class TrackedGuestMemory : IDisposable
     /// <summary>The memory the loader or the engine is handed.</summary>
     public GuestMemory Memory { get; }
 
-    /// <summary>The lowest address whose byte is no longer the fill byte, or null when none is.</summary>
+    /// <summary>
+    /// The lowest address whose byte is no longer the fill byte, or null when none is. The written pages it finds
+    /// are kept for the <see cref="Reset"/> that follows, so a refused load reads <c>/proc/self/pagemap</c> once, not
+    /// twice (the read walks the region's page tables and was most of a small input's cost): nothing may write the
+    /// memory between the two calls.
+    /// </summary>
     public ulong? FirstChange()
     {
-        foreach (var region in Memory.Regions)
+        _scanned = new List<(ulong, ulong)>[Memory.Regions.Count];
+        for (var r = 0; r < Memory.Regions.Count; r++)
         {
+            var region = Memory.Regions[r];
             var host = Memory.TryTranslate(region.Start, out _);
-            foreach (var (offset, length) in Written(region, host))
+            foreach (var (offset, length) in _scanned[r] = Written(region, host))
             {
                 var index = new ReadOnlySpan<byte>(host + offset, checked((int)length)).IndexOfAnyExcept(_fill);
                 if (index >= 0)
@@ -66,10 +74,13 @@ public sealed unsafe partial class TrackedGuestMemory : IDisposable
     /// <summary>Puts the fill byte back wherever anything was written.</summary>
     public void Reset()
     {
-        foreach (var region in Memory.Regions)
+        var scanned = _scanned;
+        _scanned = null;
+        for (var r = 0; r < Memory.Regions.Count; r++)
         {
+            var region = Memory.Regions[r];
             var host = Memory.TryTranslate(region.Start, out _);
-            foreach (var (offset, length) in Written(region, host))
+            foreach (var (offset, length) in scanned?[r] ?? Written(region, host))
             {
                 if (_pagemap is null)
                     new Span<byte>(host + offset, checked((int)length)).Fill(_fill);
