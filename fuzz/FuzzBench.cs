@@ -18,6 +18,7 @@ public static class FuzzBench
         Pass(target, inputs, time);
         Array.Clear(time);
         var (gen0, gen1, gen2, allocated) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalAllocatedBytes());
+        var paused = GC.GetTotalPauseDuration();
         var total = Stopwatch.StartNew();
         var passes = 0;
         var seconds = double.TryParse(Environment.GetEnvironmentVariable("FUZZ_BENCH_SECONDS"), out var s) ? s : 3;
@@ -28,7 +29,8 @@ public static class FuzzBench
             passes++;
         }
         Console.WriteLine($"{inputs.Count} inputs, {runs} executions in {total.Elapsed.TotalSeconds:F2} s: {runs / total.Elapsed.TotalSeconds:F0}/s; "
-            + $"GCs gen0/1/2 {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2}, {(GC.GetTotalAllocatedBytes() - allocated) / runs} bytes allocated per run");
+            + $"GCs gen0/1/2 {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2} ({(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0} ms paused), "
+            + $"{(GC.GetTotalAllocatedBytes() - allocated) / runs} bytes allocated per run");
         foreach (var i in Enumerable.Range(0, inputs.Count).OrderByDescending(i => time[i]).Take(5))
             Console.WriteLine($"  {time[i] / passes * 1000:F3} ms  {inputs[i].Name}");
     }

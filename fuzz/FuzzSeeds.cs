@@ -24,7 +24,9 @@ public static class FuzzSeeds
     /// <summary>
     /// Every seed of <paramref name="target"/> as a unique file name and its bytes. The engine targets get our
     /// fixtures' own code: 4 KiB at the entry each fixture's setup hands the vCPU in that mode, behind a knob
-    /// byte of 0, 1 (vectors into the code) and 0x11 (vectors and the long budget); <c>protocols</c> gets every
+    /// byte of 0, 1 (vectors into the code) and 0x10 (the long budget). Not vectors and the long budget together: under
+    /// AFL++ the descendants of such seeds, 10,000-delivery fault loops, were 96 % of x86-real's corpus and of its time
+    /// (the fuzzer still sets those bits where they find code paths); <c>protocols</c> gets every
     /// file behind every selector.
     /// </summary>
     public static IEnumerable<(string Name, byte[] Bytes)> For(string target, string root)
@@ -46,7 +48,7 @@ public static class FuzzSeeds
                     continue;
                 yield return (name + ".knob0", [0, .. code]);
                 yield return (name + ".knob1", [1, .. code]);
-                yield return (name + ".knob17", [0x11, .. code]); // vectors into the code, the long budget
+                yield return (name + ".knob16", [0x10, .. code]); // the long budget
             }
             yield break;
         }
