@@ -88,7 +88,7 @@ public class LongModeFormsTests
             a.hlt();
         }, m => m.Memory.Write(Buffer, BitConverter.GetBytes(0x0000_0000_8000_80F1UL)));
 
-                m.Cpu[Register.R11].ShouldBe(0xF1UL);
+        m.Cpu[Register.R11].ShouldBe(0xF1UL);
         m.Cpu[Register.RCX].ShouldBe(0xFFFF_FFFF_FFFF_FFF1UL);
         m.Cpu[Register.RDX].ShouldBe(0xFFFF_80F1UL, "a 32-bit destination zero-extends");
         m.Cpu[Register.RSI].ShouldBe(0xFFFF_FFFF_8000_80F1UL);
