@@ -87,4 +87,10 @@ internal unsafe struct DecodedInstruction
 
     /// <summary>Tiered engine: handle of the compiled block starting here (0 none yet, −1 not compilable).</summary>
     public int Compiled;
+
+    /// <summary>
+    /// Interpreter: what this instruction can be fused as (<see cref="OperandForms.FusionOf"/>): a flag-setting ALU form that
+    /// can take the conditional jump after it into its own handler, that jump, or nothing (0).
+    /// </summary>
+    public byte Fusion;
 }

@@ -1,21 +1,29 @@
 using Iced.Intel;
+using LoaderHarness.Emulator.Core;
 
 namespace LoaderHarness.Emulator.X86;
 
 /// <summary>
 /// Specialised handlers for the operand forms hot code spends its time in: two-operand ALU operations,
-/// MOV, LEA, INC/DEC of a register, JE/JNE, and 64-bit near CALL/RET/PUSH/POP. Each does exactly what the
+/// MOV, MOVZX/MOVSX between registers, LEA, INC/DEC of a register, near JMP, JE/JNE, and 64-bit near CALL/RET/PUSH/POP
+/// (64-bit mode memory forms in OperandForms.LongMode.cs). Each does exactly what the
 /// general handler of its family does for that one form, without testing operand kinds at run time; the
 /// general handlers stay the reference and take every other form. <see cref="Select"/> picks one at decode.
 /// A handler group, so one file despite its length.
 /// </summary>
-internal static unsafe class OperandForms
+internal static unsafe partial class OperandForms
 {
     /// <summary>The specialised handler for <paramref name="d"/>, or null when the general one must run.</summary>
     public static delegate*<X86Cpu, ref DecodedInstruction, void> Select(ref DecodedInstruction d, int bitness)
     {
         OperandKind k0 = d.K0, k1 = d.K1;
         var stack64 = bitness == 64 && d.OpAttr != 2;
+        if (bitness == 64 && (k0 == OperandKind.Memory || k1 == OperandKind.Memory))
+        {
+            var longMode = SelectLongMode(ref d);
+            if (longMode != null)
+                return longMode;
+        }
         switch (d.I.Mnemonic)
         {
             case Mnemonic.Add: return Alu<AddOp>(k0, k1);
@@ -40,6 +48,9 @@ internal static unsafe class OperandForms
             case Mnemonic.Lea: return k0 == OperandKind.Gpr ? &LeaR : null;
             case Mnemonic.Inc: return k0 == OperandKind.Gpr ? &IncR : null;
             case Mnemonic.Dec: return k0 == OperandKind.Gpr ? &DecR : null;
+            case Mnemonic.Movzx: return k0 == OperandKind.Gpr && k1 == OperandKind.Gpr ? &MovzxRR : null;
+            case Mnemonic.Movsx or Mnemonic.Movsxd: return k0 == OperandKind.Gpr && k1 == OperandKind.Gpr ? &MovsxRR : null;
+            case Mnemonic.Jmp: return d.I.Op0Kind is OpKind.NearBranch16 or OpKind.NearBranch32 or OpKind.NearBranch64 ? &JmpNear : null;
             case Mnemonic.Je: return &Je;
             case Mnemonic.Jne: return &Jne;
             case Mnemonic.Call: return stack64 && d.I.Op0Kind == OpKind.NearBranch64 ? &CallNear64 : null;
@@ -123,6 +134,15 @@ internal static unsafe class OperandForms
 
     private static void MovMI(X86Cpu c, ref DecodedInstruction d) => c.WriteMem(d.Seg, c.Ea(ref d), d.OpSize, d.Imm);
 
+    private static void MovzxRR(X86Cpu c, ref DecodedInstruction d) => SetR0(c, ref d, GetR1(c, ref d));
+
+    /// <summary>MOVSX/MOVSXD from a register: the source's sign bit (the top bit of its width mask) extends up to the destination's width.</summary>
+    private static void MovsxRR(X86Cpu c, ref DecodedInstruction d)
+    {
+        var sign = (d.M1 >> 1) + 1;
+        SetR0(c, ref d, ((GetR1(c, ref d) ^ sign) - sign) & d.M0);
+    }
+
     private static void LeaR(X86Cpu c, ref DecodedInstruction d) => SetR0(c, ref d, c.Ea(ref d) & d.M0);
 
     private static void IncR(X86Cpu c, ref DecodedInstruction d)
@@ -155,6 +175,13 @@ internal static unsafe class OperandForms
     {
         if (!c.ZF)
             c.NextRip = d.Target;
+    }
+
+    private static void JmpNear(X86Cpu c, ref DecodedInstruction d)
+    {
+        if (d.Target == c.Rip)
+            c.Stop(StopReason.SelfLoop, $"jmp . at 0x{c.Rip:x}");
+        c.NextRip = d.Target;
     }
 
     // 64-bit mode, 8-byte stack operations: SS's base is ignored and RSP is used whole (SDM Vol. 1 §6.2.5).

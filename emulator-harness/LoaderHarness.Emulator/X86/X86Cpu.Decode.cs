@@ -73,6 +73,7 @@ public sealed unsafe partial class X86Cpu
         d.K1 = Describe(in instruction, 1, d.OpSize, out d.R1, out d.Sh1, out d.M1, out _);
         d.Next = d.TargetSlot = 0;
         d.Handler = DispatchTable.Select(ref d, Bitness);
+        d.Fusion = OperandForms.FusionOf(ref d, Bitness);
         d.Breakpoint = _run.IsStopPoint(linear);
     }
 

@@ -15,6 +15,9 @@ public sealed unsafe partial class X86Cpu
     /// <summary>Fetch setups served by the instruction TLB (<see cref="InstructionTlb{TEntry}"/>), for tests and measurements.</summary>
     public ulong FetchCacheHits => _itlb.Hits;
 
+    /// <summary>Whether some decoded entry runs a fused pair (<see cref="Fuse"/>).</summary>
+    private bool _fused;
+
     /// <summary>Fetch setups that walked the page tables (instruction TLB misses), for tests and measurements.</summary>
     public ulong FetchCacheMisses => _itlb.Misses;
 
@@ -51,13 +54,55 @@ public sealed unsafe partial class X86Cpu
         return s == 0 || page.Entries[s].Breakpoint ? 0 : s;
     }
 
-    /// <summary>Records in <paramref name="d"/> that its successor or target at <paramref name="next"/> is <paramref name="slot"/>, as the loop's link does.</summary>
-    private static void Link(ref DecodedInstruction d, ulong next, int slot)
+    /// <summary>
+    /// Records in <paramref name="d"/> that its successor or target at <paramref name="next"/> is <paramref name="slot"/>
+    /// (<paramref name="successor"/>), and fuses a flag-setting ALU form with the conditional jump after it.
+    /// </summary>
+    private void Link(ref DecodedInstruction d, ulong next, int slot, ref DecodedInstruction successor)
     {
         if (next == d.NextIP)
+        {
             d.Next = (ushort)slot;
+            if (d.Fusion > OperandForms.Fused && d.Fusion != OperandForms.FusibleJump && successor.Fusion == OperandForms.FusibleJump)
+                Fuse(ref d, ref successor);
+        }
         else if (next == d.Target)
             d.TargetSlot = (ushort)slot;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="d"/> run the conditional <paramref name="jump"/> after it too (<see cref="OperandForms.FusedHandler"/>):
+    /// its exits become the jump's, the jump's address goes where a register form has no displacement. Not while a
+    /// trace or hook watches each instruction or the compiling tier reads the entries, nor onto a stop point.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Fuse(ref DecodedInstruction d, ref DecodedInstruction jump)
+    {
+        if (_tiered || _tracer is not null || _hook is not null || jump.Breakpoint)
+            return;
+        d.Disp = d.NextIP;
+        d.Cc = jump.Cc;
+        d.NextIP = jump.NextIP;
+        d.Target = jump.Target;
+        d.Next = jump.Next;
+        d.TargetSlot = jump.TargetSlot;
+        d.Handler = OperandForms.FusedHandler(d.Fusion);
+        d.Fusion = OperandForms.Fused;
+        _fused = true;
+    }
+
+    /// <summary>
+    /// From a fused pair's handler, between its two instructions: false when the run's limit ends the chain after the
+    /// first (the jump then runs on its own later); else counts the first and makes the jump the current instruction.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool EnterFusedJump(ulong rip)
+    {
+        if (_run.Executed + 1 >= _run.Limit)
+            return false;
+        _run.Executed++;
+        Rip = rip;
+        return true;
     }
 
     /// <summary>

@@ -151,6 +151,13 @@ public sealed unsafe partial class X86Cpu
     {
         while (_run.CanContinue)
         {
+            if (_fused && (_tiered || _tracer is not null || _hook is not null))
+            {
+                // Fused pairs run two instructions in one handler: a trace would miss the second, and the compiling
+                // tier reads the entries as single instructions. Decode afresh, unfused.
+                _fused = false;
+                InvalidateCodeCache();
+            }
             if (_interruptInput is { IsAsserted: true })
                 TakePendingInterrupt();
             if (Rip > _fetchLimit)
@@ -203,11 +210,7 @@ public sealed unsafe partial class X86Cpu
     {
         if (_lastSlot == 0 || _lastGeneration != page.Generation)
             return;
-        ref var last = ref page.Entries[_lastSlot];
-        if (Rip == last.NextIP)
-            last.Next = (ushort)slot;
-        else if (Rip == last.Target)
-            last.TargetSlot = (ushort)slot;
+        Link(ref page.Entries[_lastSlot], Rip, slot, ref page.Entries[slot]);
     }
 
     /// <summary>
@@ -243,7 +246,7 @@ public sealed unsafe partial class X86Cpu
                     generation = page.Generation;
                 }
                 else if (slot != 0)
-                    Link(ref d, next, s);
+                    Link(ref d, next, s, ref Unsafe.Add(ref entries, s));
             }
             if (TObservation.Tiered && LeaveForCompiled(ref Unsafe.Add(ref entries, s)))
                 break;
