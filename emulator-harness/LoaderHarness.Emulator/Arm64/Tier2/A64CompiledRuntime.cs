@@ -34,6 +34,19 @@ internal static class A64CompiledRuntime
         return Arm64Cpu.AddFlags32((uint)x, (uint)y, carry, (uint)x + (uint)y + carry);
     }
 
+    /// <summary>NZCV from a compiled block's lazy flag state (<see cref="A64LazyFlags"/>): the interpreter's own AddWithCarry and logical flag functions on the recorded operands and result; <paramref name="nzcv"/> when nothing is pending. Not inlined: it runs at exits and spills, and its body would cost JIT time in every block.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static uint Materialize(int kind, ulong x, ulong y, ulong r, uint nzcv) => (A64LazyFlags)kind switch
+    {
+        A64LazyFlags.Add64 => Arm64Cpu.AddFlags64(x, y, 0, r),
+        A64LazyFlags.Add32 => Arm64Cpu.AddFlags32((uint)x, (uint)y, 0, (uint)r),
+        A64LazyFlags.Sub64 => Arm64Cpu.AddFlags64(x, ~y, 1, r),
+        A64LazyFlags.Sub32 => Arm64Cpu.AddFlags32((uint)x, ~(uint)y, 1, (uint)r),
+        A64LazyFlags.Logic64 => Arm64Cpu.LogicalFlags(r, true),
+        A64LazyFlags.Logic32 => Arm64Cpu.LogicalFlags(r, false),
+        _ => nzcv,
+    };
+
     /// <summary>SMULH: the high 64 bits of the signed 128-bit product.</summary>
     public static ulong Smulh(ulong x, ulong y) => (ulong)Math.BigMul((long)x, (long)y, out _);
 

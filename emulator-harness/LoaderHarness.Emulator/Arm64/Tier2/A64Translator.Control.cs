@@ -26,7 +26,7 @@ internal sealed partial class A64Translator
                     switch (node.Op)
                     {
                         case A64Op.BCond:
-                            EmitCondition((int)d.Op);
+                            EmitTest((int)d.Op);
                             _il.Emit(OpCodes.Brfalse, notTaken);
                             break;
                         case A64Op.Cbz or A64Op.Cbnz:

@@ -9,7 +9,6 @@ internal sealed partial class A64Translator
 {
     private static readonly MethodInfo AddSubCarryMethod = Method(typeof(A64CompiledRuntime), nameof(A64CompiledRuntime.AddSubCarry));
     private static readonly MethodInfo AddSubCarryNzcvMethod = Method(typeof(A64CompiledRuntime), nameof(A64CompiledRuntime.AddSubCarryNzcv));
-    private static readonly MethodInfo LogicalFlagsMethod = Method(typeof(Arm64Cpu), nameof(Arm64Cpu.LogicalFlags));
 
     private static MethodInfo Method(
         [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.NonPublicMethods)] Type type, string name) => type.GetMethod(name, BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic)!;
@@ -19,7 +18,10 @@ internal sealed partial class A64Translator
         var node = _nodes[i];
         _il.MarkLabel(node.Label);
         if (node.Leader)
+        {
+            _known = A64LazyFlags.None; // paths meet here: the producer is known only at run time
             EmitBudgetCheck(node.Pc, node.BlockLength);
+        }
         if (A64OpClassifier.IsBranch(node.Op))
         {
             EmitBranch(in node);
@@ -61,6 +63,7 @@ internal sealed partial class A64Translator
             case A64Op.AddSubCarry:
                 {
                     // The result first (it reads the carry in), then the flags of the S forms.
+                    EmitExactFlags();
                     LdReg(d.Rn);
                     LdReg(d.Rm);
                     _il.Emit(OpCodes.Ldc_I4, (int)d.Op);
@@ -77,6 +80,7 @@ internal sealed partial class A64Translator
                         _il.Emit(OpCodes.Ldloc, _f);
                         _il.Emit(OpCodes.Call, AddSubCarryNzcvMethod);
                         _il.Emit(OpCodes.Stloc, _f);
+                        ClearLazy();
                     }
                     _il.Emit(OpCodes.Ldloc, r);
                     StReg(d.Rd);
@@ -88,7 +92,7 @@ internal sealed partial class A64Translator
                     // CCMP/CCMN: the comparison's flags when the condition holds, else the instruction's own nzcv.
                     var other = _il.DefineLabel();
                     var done = _il.DefineLabel();
-                    EmitCondition((int)d.Op);
+                    EmitTest((int)d.Op);
                     _il.Emit(OpCodes.Brfalse, other);
                     var sub = d.Ra != 0;
                     LdReg(d.Rn);
@@ -112,6 +116,7 @@ internal sealed partial class A64Translator
                     _il.Emit(OpCodes.Ldc_I4, (int)(d.Imm2 << 28));
                     _il.Emit(OpCodes.Stloc, _f);
                     _il.MarkLabel(done);
+                    ClearLazy();
                     return;
                 }
             case A64Op.CondSelect:
@@ -120,7 +125,7 @@ internal sealed partial class A64Translator
                     var other = _il.DefineLabel();
                     var done = _il.DefineLabel();
                     var r = Temp();
-                    EmitCondition((int)d.Op);
+                    EmitTest((int)d.Op);
                     _il.Emit(OpCodes.Brfalse, other);
                     LdReg(d.Rn);
                     _il.Emit(OpCodes.Stloc, r);
@@ -217,7 +222,7 @@ internal sealed partial class A64Translator
         if (flags)
         {
             var r = Store();
-            EmitAddSubFlags(x, y, r, sub, d.Is64);
+            SetLazy(sub ? (d.Is64 ? A64LazyFlags.Sub64 : A64LazyFlags.Sub32) : d.Is64 ? A64LazyFlags.Add64 : A64LazyFlags.Add32, x, y, r);
             _il.Emit(OpCodes.Ldloc, r);
             Release(r);
         }
@@ -244,10 +249,7 @@ internal sealed partial class A64Translator
         if (node.Op is A64Op.AndsImm or A64Op.AndsSh && node.FlagsLive)
         {
             var r = Store();
-            _il.Emit(OpCodes.Ldloc, r);
-            LdBool(d.Is64);
-            _il.Emit(OpCodes.Call, LogicalFlagsMethod);
-            _il.Emit(OpCodes.Stloc, _f);
+            SetLazy(d.Is64 ? A64LazyFlags.Logic64 : A64LazyFlags.Logic32, null, null, r);
             _il.Emit(OpCodes.Ldloc, r);
             Release(r);
         }

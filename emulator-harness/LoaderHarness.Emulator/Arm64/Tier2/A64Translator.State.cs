@@ -93,7 +93,7 @@ internal sealed partial class A64Translator
         for (var i = 0; i < Slots; i++)
             if (_used[i])
                 _g[i] = _il.DeclareLocal(typeof(ulong));
-        _f = _il.DeclareLocal(typeof(uint));
+        DeclareFlags();
         DeclareCounters();
     }
 
@@ -146,6 +146,7 @@ internal sealed partial class A64Translator
         }
         if (_usesFlags)
         {
+            EmitMaterializeLocal();
             _il.Emit(OpCodes.Ldarg_0);
             _il.Emit(OpCodes.Ldloc, _f);
             _il.Emit(OpCodes.Call, NzcvSetter);
