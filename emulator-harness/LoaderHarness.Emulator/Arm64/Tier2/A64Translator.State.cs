@@ -45,7 +45,7 @@ internal sealed partial class A64Translator
         for (var i = 0; i < _nodes.Count; i++)
             EmitNode(i);
         EmitEpilogue();
-        return method.CreateDelegate<A64BlockBody>();
+        return (A64BlockBody)method.CreateDelegate(typeof(A64BlockBody), _cpu);
     }
 
     /// <summary>Which register slots the block reads or writes (only these are loaded), which it writes (only these are stored back), and whether it touches NZCV.</summary>
