@@ -141,7 +141,7 @@ public sealed unsafe partial class Arm64Cpu
         if (_run.Executed + (ulong)(uint)block.HeadLength > _run.Limit)
             return false;
         _blocks!.Entries++;
-        block.Body(this);
+        block.Body();
         ChainCompiled(page);
         return true;
     }
@@ -182,7 +182,7 @@ public sealed unsafe partial class Arm64Cpu
                 return;
             _blocks.Entries++;
             _blocks.Chained++;
-            next.Body(this);
+            next.Body();
         }
     }
 

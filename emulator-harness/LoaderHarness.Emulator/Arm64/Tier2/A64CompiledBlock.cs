@@ -2,8 +2,12 @@ using LoaderHarness.Emulator.Core.Tiering;
 
 namespace LoaderHarness.Emulator.Arm64.Tier2;
 
-/// <summary>The body of a compiled A64 block: runs guest code from the block's first instruction and leaves the CPU's state exact at its exit.</summary>
-internal delegate void A64BlockBody(Arm64Cpu cpu);
+/// <summary>
+/// The body of a compiled A64 block: runs guest code from the block's first instruction and leaves the CPU's state
+/// exact at its exit. A delegate closed over its CPU (blocks belong to one CPU's cache), so a call needs no
+/// argument-shuffling thunk, as an open delegate over a static method does.
+/// </summary>
+internal delegate void A64BlockBody();
 
 /// <summary>
 /// A64 code from one entry point compiled to a <see cref="System.Reflection.Emit.DynamicMethod"/>: its body,

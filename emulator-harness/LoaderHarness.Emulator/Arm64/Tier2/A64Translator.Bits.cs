@@ -3,13 +3,9 @@ using System.Reflection.Emit;
 
 namespace LoaderHarness.Emulator.Arm64.Tier2;
 
-/// <summary>Bitfield moves, EXTR, variable shifts, the one-source bit operations, multiplies and divides: calls to the interpreter's own pure functions, which the JIT inlines with constant fields; and MRS, the interpreter's own read after a spill.</summary>
+/// <summary>Bitfield moves and EXTR as IL folded from their constant masks and amounts (the interpreter's <see cref="Bitfield"/> functions, same bits); variable shifts, the one-source bit operations, multiplies and divides as calls to the interpreter's own pure functions, which the JIT inlines with constant fields; and MRS, the interpreter's own read after a spill.</summary>
 internal sealed partial class A64Translator
 {
-    private static readonly MethodInfo SbfmMethod = Method(typeof(Bitfield), nameof(Bitfield.SbfmValue));
-    private static readonly MethodInfo BfmMethod = Method(typeof(Bitfield), nameof(Bitfield.BfmValue));
-    private static readonly MethodInfo UbfmMethod = Method(typeof(Bitfield), nameof(Bitfield.UbfmValue));
-    private static readonly MethodInfo ExtrMethod = Method(typeof(Bitfield), nameof(Bitfield.ExtrValue));
     private static readonly MethodInfo ShiftVMethod = Method(typeof(Bitfield), nameof(Bitfield.ShiftVariableValue));
     private static readonly MethodInfo RbitMethod = Method(typeof(Bitfield), nameof(Bitfield.RbitValue));
     private static readonly MethodInfo Rev16Method = Method(typeof(Bitfield), nameof(Bitfield.Rev16Value));
@@ -29,37 +25,61 @@ internal sealed partial class A64Translator
         switch (node.Op)
         {
             case A64Op.Sbfm:
+                // Imm = wmask, Imm2 = tmask, Size = immr, Op = imms (Bitfield.SbfmValue): the sign bit src<imms>
+                // replicated above the field, the rotated field below it.
                 LdReg(d.Rn);
-                LdConst(d.Imm);
-                LdConst(d.Imm2);
-                _il.Emit(OpCodes.Ldc_I4, (int)d.Size);
-                _il.Emit(OpCodes.Ldc_I4, (int)d.Op);
-                LdBool(d.Is64);
-                _il.Emit(OpCodes.Call, SbfmMethod);
+                _il.Emit(OpCodes.Ldc_I4, 63 - (int)d.Op);
+                _il.Emit(OpCodes.Shl);
+                _il.Emit(OpCodes.Ldc_I4, 63);
+                _il.Emit(OpCodes.Shr);
+                LdConst(~d.Imm2);
+                _il.Emit(OpCodes.And);
+                LdReg(d.Rn);
+                EmitShift(3, (int)d.Size, d.Is64);
+                LdConst(d.Imm & d.Imm2);
+                _il.Emit(OpCodes.And);
+                _il.Emit(OpCodes.Or);
+                Width(d.Is64);
                 break;
             case A64Op.Bfm:
+                // Bitfield.BfmValue folded: dst outside wmask AND tmask, the rotated source inside it.
                 LdReg(d.Rd);
+                LdConst(~(d.Imm & d.Imm2));
+                _il.Emit(OpCodes.And);
                 LdReg(d.Rn);
-                LdConst(d.Imm);
-                LdConst(d.Imm2);
-                _il.Emit(OpCodes.Ldc_I4, (int)d.Size);
-                LdBool(d.Is64);
-                _il.Emit(OpCodes.Call, BfmMethod);
+                EmitShift(3, (int)d.Size, d.Is64);
+                LdConst(d.Imm & d.Imm2);
+                _il.Emit(OpCodes.And);
+                _il.Emit(OpCodes.Or);
+                Width(d.Is64);
                 break;
             case A64Op.Ubfm:
                 LdReg(d.Rn);
-                LdConst(d.Imm);
-                LdConst(d.Imm2);
-                _il.Emit(OpCodes.Ldc_I4, (int)d.Size);
-                LdBool(d.Is64);
-                _il.Emit(OpCodes.Call, UbfmMethod);
+                EmitShift(3, (int)d.Size, d.Is64);
+                LdConst(d.Imm & d.Imm2);
+                _il.Emit(OpCodes.And);
                 break;
             case A64Op.Extr:
-                LdReg(d.Rn);
+                // Bitfield.ExtrValue: bits [lsb + width - 1 : lsb] of Rn:Rm, lsb = Size.
+                if (d.Size == 0)
+                {
+                    LdReg(d.Rm);
+                    Width(d.Is64);
+                    break;
+                }
                 LdReg(d.Rm);
+                if (!d.Is64)
+                    _il.Emit(OpCodes.Conv_U4);
                 _il.Emit(OpCodes.Ldc_I4, (int)d.Size);
-                LdBool(d.Is64);
-                _il.Emit(OpCodes.Call, ExtrMethod);
+                _il.Emit(OpCodes.Shr_Un);
+                LdReg(d.Rn);
+                if (!d.Is64)
+                    _il.Emit(OpCodes.Conv_U4);
+                _il.Emit(OpCodes.Ldc_I4, (d.Is64 ? 64 : 32) - (int)d.Size);
+                _il.Emit(OpCodes.Shl);
+                _il.Emit(OpCodes.Or);
+                if (!d.Is64)
+                    _il.Emit(OpCodes.Conv_U8);
                 break;
             case A64Op.ShiftV:
                 LdReg(d.Rn);

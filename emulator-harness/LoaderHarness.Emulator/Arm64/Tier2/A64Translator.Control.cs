@@ -6,8 +6,6 @@ namespace LoaderHarness.Emulator.Arm64.Tier2;
 /// <summary>Branches: direct ones chain inside the block or exit to their target; BR, BLR and RET exit to the run loop (RET to a BL site of the block stays in it).</summary>
 internal sealed partial class A64Translator
 {
-    private static readonly MethodInfo HoldsMethod = Method(typeof(Arm64Cpu), nameof(Arm64Cpu.Holds));
-
     private void EmitBranch(in A64Node node)
     {
         ref readonly var d = ref node.D;
@@ -28,9 +26,7 @@ internal sealed partial class A64Translator
                     switch (node.Op)
                     {
                         case A64Op.BCond:
-                            _il.Emit(OpCodes.Ldloc, _f);
-                            _il.Emit(OpCodes.Ldc_I4, (int)d.Op);
-                            _il.Emit(OpCodes.Call, HoldsMethod);
+                            EmitTest((int)d.Op);
                             _il.Emit(OpCodes.Brfalse, notTaken);
                             break;
                         case A64Op.Cbz or A64Op.Cbnz:

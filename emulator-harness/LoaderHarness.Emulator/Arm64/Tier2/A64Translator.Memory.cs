@@ -11,8 +11,6 @@ namespace LoaderHarness.Emulator.Arm64.Tier2;
 /// </summary>
 internal sealed unsafe partial class A64Translator
 {
-    private static readonly MethodInfo TryLoadMethod = Method(typeof(SoftMmu), nameof(SoftMmu.TryLoad));
-    private static readonly MethodInfo TryStoreMethod = Method(typeof(SoftMmu), nameof(SoftMmu.TryStore));
     private static readonly MethodInfo ReadMissMethod = typeof(Arm64Cpu).GetMethod(nameof(Arm64Cpu.ReadMiss), BindingFlags.Instance | BindingFlags.NonPublic)!;
     private static readonly MethodInfo WriteMissMethod = typeof(Arm64Cpu).GetMethod(nameof(Arm64Cpu.WriteMiss), BindingFlags.Instance | BindingFlags.NonPublic)!;
 
@@ -29,9 +27,7 @@ internal sealed unsafe partial class A64Translator
             case A64Op.LoadRegister or A64Op.StoreRegister:
                 LdReg(d.Rn);
                 LdReg(d.Rm);
-                _il.Emit(OpCodes.Ldc_I4, (int)d.Ra);
-                _il.Emit(OpCodes.Ldc_I4, (int)d.Imm2);
-                _il.Emit(OpCodes.Call, ExtendMethod);
+                EmitExtend((int)d.Ra, (int)d.Imm2);
                 _il.Emit(OpCodes.Add);
                 break;
             case A64Op.LoadLiteral:
@@ -129,12 +125,16 @@ internal sealed unsafe partial class A64Translator
         var at = AddressPlus(address, offset);
         var value = Temp();
         var done = _il.DefineLabel();
-        _il.Emit(OpCodes.Ldloc, _tlb);
-        _il.Emit(OpCodes.Ldloc, at);
-        _il.Emit(OpCodes.Ldc_I4, size);
-        _il.Emit(OpCodes.Ldloca, value);
-        _il.Emit(OpCodes.Call, TryLoadMethod);
-        _il.Emit(OpCodes.Brtrue, done);
+        var miss = _il.DefineLabel();
+        var host = EmitTlbHit(at, size, false, miss);
+        _il.Emit(OpCodes.Ldloc, host);
+        _il.Emit(OpCodes.Unaligned, (byte)1);
+        _il.Emit(size switch { 1 => OpCodes.Ldind_U1, 2 => OpCodes.Ldind_U2, 4 => OpCodes.Ldind_U4, _ => OpCodes.Ldind_I8 });
+        if (size != 8)
+            _il.Emit(OpCodes.Conv_U8);
+        _il.Emit(OpCodes.Stloc, value);
+        _il.Emit(OpCodes.Br, done);
+        _il.MarkLabel(miss);
         EmitSpill(node.Pc, node.OwnBlockLength - node.IndexInBlock);
         _il.Emit(OpCodes.Ldarg_0);
         _il.Emit(OpCodes.Ldloc, at);
@@ -160,12 +160,16 @@ internal sealed unsafe partial class A64Translator
     {
         var at = AddressPlus(address, offset);
         var done = _il.DefineLabel();
-        _il.Emit(OpCodes.Ldloc, _tlb);
-        _il.Emit(OpCodes.Ldloc, at);
-        _il.Emit(OpCodes.Ldc_I4, size);
+        var miss = _il.DefineLabel();
+        var host = EmitTlbHit(at, size, true, miss);
+        _il.Emit(OpCodes.Ldloc, host);
         _il.Emit(OpCodes.Ldloc, value);
-        _il.Emit(OpCodes.Call, TryStoreMethod);
-        _il.Emit(OpCodes.Brtrue, done);
+        if (size != 8)
+            _il.Emit(size switch { 1 => OpCodes.Conv_U1, 2 => OpCodes.Conv_U2, _ => OpCodes.Conv_U4 });
+        _il.Emit(OpCodes.Unaligned, (byte)1);
+        _il.Emit(size switch { 1 => OpCodes.Stind_I1, 2 => OpCodes.Stind_I2, 4 => OpCodes.Stind_I4, _ => OpCodes.Stind_I8 });
+        _il.Emit(OpCodes.Br, done);
+        _il.MarkLabel(miss);
         EmitSpill(node.Pc, node.OwnBlockLength - node.IndexInBlock);
         _il.Emit(OpCodes.Ldarg_0);
         _il.Emit(OpCodes.Ldloc, at);

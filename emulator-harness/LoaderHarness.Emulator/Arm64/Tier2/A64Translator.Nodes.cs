@@ -7,14 +7,8 @@ namespace LoaderHarness.Emulator.Arm64.Tier2;
 /// <summary>Per instruction: the basic block's budget check, the operation, the check after a slow path and where control goes next.</summary>
 internal sealed partial class A64Translator
 {
-    private static readonly MethodInfo ShiftMethod = Method(typeof(Arithmetic), nameof(Arithmetic.Shift));
-    private static readonly MethodInfo ExtendMethod = Method(typeof(Arithmetic), nameof(Arithmetic.Extend));
-    private static readonly MethodInfo AddSubNzcvMethod = Method(typeof(A64CompiledRuntime), nameof(A64CompiledRuntime.AddSubNzcv));
     private static readonly MethodInfo AddSubCarryMethod = Method(typeof(A64CompiledRuntime), nameof(A64CompiledRuntime.AddSubCarry));
     private static readonly MethodInfo AddSubCarryNzcvMethod = Method(typeof(A64CompiledRuntime), nameof(A64CompiledRuntime.AddSubCarryNzcv));
-    private static readonly MethodInfo CcmpMethod = Method(typeof(A64CompiledRuntime), nameof(A64CompiledRuntime.ConditionalCompare));
-    private static readonly MethodInfo CselMethod = Method(typeof(A64CompiledRuntime), nameof(A64CompiledRuntime.ConditionalSelect));
-    private static readonly MethodInfo LogicalFlagsMethod = Method(typeof(Arm64Cpu), nameof(Arm64Cpu.LogicalFlags));
 
     private static MethodInfo Method(
         [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.NonPublicMethods)] Type type, string name) => type.GetMethod(name, BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic)!;
@@ -24,7 +18,10 @@ internal sealed partial class A64Translator
         var node = _nodes[i];
         _il.MarkLabel(node.Label);
         if (node.Leader)
+        {
+            _known = A64LazyFlags.None; // paths meet here: the producer is known only at run time
             EmitBudgetCheck(node.Pc, node.BlockLength);
+        }
         if (A64OpClassifier.IsBranch(node.Op))
         {
             EmitBranch(in node);
@@ -66,6 +63,7 @@ internal sealed partial class A64Translator
             case A64Op.AddSubCarry:
                 {
                     // The result first (it reads the carry in), then the flags of the S forms.
+                    EmitExactFlags();
                     LdReg(d.Rn);
                     LdReg(d.Rm);
                     _il.Emit(OpCodes.Ldc_I4, (int)d.Op);
@@ -82,6 +80,7 @@ internal sealed partial class A64Translator
                         _il.Emit(OpCodes.Ldloc, _f);
                         _il.Emit(OpCodes.Call, AddSubCarryNzcvMethod);
                         _il.Emit(OpCodes.Stloc, _f);
+                        ClearLazy();
                     }
                     _il.Emit(OpCodes.Ldloc, r);
                     StReg(d.Rd);
@@ -89,29 +88,65 @@ internal sealed partial class A64Translator
                     return;
                 }
             case A64Op.CondCompare:
-                LdReg(d.Rn);
-                if (d.Size != 0)
-                    LdConst(d.Imm);
-                else
-                    LdReg(d.Rm);
-                _il.Emit(OpCodes.Ldc_I4, (int)d.Op);
-                _il.Emit(OpCodes.Ldc_I4, (int)d.Imm2);
-                LdBool(d.Ra != 0);
-                LdBool(d.Is64);
-                _il.Emit(OpCodes.Ldloc, _f);
-                _il.Emit(OpCodes.Call, CcmpMethod);
-                _il.Emit(OpCodes.Stloc, _f);
-                return;
+                {
+                    // CCMP/CCMN: the comparison's flags when the condition holds, else the instruction's own nzcv.
+                    var other = _il.DefineLabel();
+                    var done = _il.DefineLabel();
+                    EmitTest((int)d.Op);
+                    _il.Emit(OpCodes.Brfalse, other);
+                    var sub = d.Ra != 0;
+                    LdReg(d.Rn);
+                    var x = Store();
+                    if (d.Size != 0)
+                        LdConst(d.Imm);
+                    else
+                        LdReg(d.Rm);
+                    var y = Store();
+                    _il.Emit(OpCodes.Ldloc, x);
+                    _il.Emit(OpCodes.Ldloc, y);
+                    _il.Emit(sub ? OpCodes.Sub : OpCodes.Add);
+                    Width(d.Is64);
+                    var r = Store();
+                    EmitAddSubFlags(x, y, r, sub, d.Is64);
+                    Release(x);
+                    Release(y);
+                    Release(r);
+                    _il.Emit(OpCodes.Br, done);
+                    _il.MarkLabel(other);
+                    _il.Emit(OpCodes.Ldc_I4, (int)(d.Imm2 << 28));
+                    _il.Emit(OpCodes.Stloc, _f);
+                    _il.MarkLabel(done);
+                    ClearLazy();
+                    return;
+                }
             case A64Op.CondSelect:
-                LdReg(d.Rn);
-                LdReg(d.Rm);
-                _il.Emit(OpCodes.Ldc_I4, (int)d.Op);
-                _il.Emit(OpCodes.Ldc_I4, (int)d.Ra);
-                LdBool(d.Is64);
-                _il.Emit(OpCodes.Ldloc, _f);
-                _il.Emit(OpCodes.Call, CselMethod);
-                StReg(d.Rd);
-                return;
+                {
+                    // CSEL, CSINC, CSINV, CSNEG (Ra bit 1 invert, bit 0 increment).
+                    var other = _il.DefineLabel();
+                    var done = _il.DefineLabel();
+                    var r = Temp();
+                    EmitTest((int)d.Op);
+                    _il.Emit(OpCodes.Brfalse, other);
+                    LdReg(d.Rn);
+                    _il.Emit(OpCodes.Stloc, r);
+                    _il.Emit(OpCodes.Br, done);
+                    _il.MarkLabel(other);
+                    LdReg(d.Rm);
+                    if ((d.Ra & 2) != 0)
+                        _il.Emit(OpCodes.Not);
+                    if ((d.Ra & 1) != 0)
+                    {
+                        LdConst(1);
+                        _il.Emit(OpCodes.Add);
+                    }
+                    _il.Emit(OpCodes.Stloc, r);
+                    _il.MarkLabel(done);
+                    _il.Emit(OpCodes.Ldloc, r);
+                    Width(d.Is64);
+                    StReg(d.Rd);
+                    Release(r);
+                    return;
+                }
             case A64Op.AndImm or A64Op.OrrImm or A64Op.EorImm or A64Op.AndsImm
                 or A64Op.AndSh or A64Op.OrrSh or A64Op.EorSh or A64Op.AndsSh:
                 EmitLogical(in node);
@@ -161,19 +196,12 @@ internal sealed partial class A64Translator
                 return;
             case A64Op.AddExt or A64Op.SubExt or A64Op.AddsExt or A64Op.SubsExt:
                 LdReg(d.Rm);
-                _il.Emit(OpCodes.Ldc_I4, (int)d.Op);
-                _il.Emit(OpCodes.Ldc_I4, (int)d.Size);
-                _il.Emit(OpCodes.Call, ExtendMethod);
+                EmitExtend((int)d.Op, (int)d.Size);
                 return;
             default:
                 LdReg(d.Rm);
                 if (d.Size != 0 || !d.Is64)
-                {
-                    _il.Emit(OpCodes.Ldc_I4, (int)d.Op);
-                    _il.Emit(OpCodes.Ldc_I4, (int)d.Size);
-                    LdBool(d.Is64);
-                    _il.Emit(OpCodes.Call, ShiftMethod);
-                }
+                    EmitShift((int)d.Op, (int)d.Size, d.Is64);
                 return;
         }
     }
@@ -187,19 +215,17 @@ internal sealed partial class A64Translator
         var x = Store();
         EmitOperand2(in node);
         var y = Store();
-        if (flags)
-        {
-            _il.Emit(OpCodes.Ldloc, x);
-            _il.Emit(OpCodes.Ldloc, y);
-            LdBool(sub);
-            LdBool(d.Is64);
-            _il.Emit(OpCodes.Call, AddSubNzcvMethod);
-            _il.Emit(OpCodes.Stloc, _f);
-        }
         _il.Emit(OpCodes.Ldloc, x);
         _il.Emit(OpCodes.Ldloc, y);
         _il.Emit(sub ? OpCodes.Sub : OpCodes.Add);
         Width(d.Is64);
+        if (flags)
+        {
+            var r = Store();
+            SetLazy(sub ? (d.Is64 ? A64LazyFlags.Sub64 : A64LazyFlags.Sub32) : d.Is64 ? A64LazyFlags.Add64 : A64LazyFlags.Add32, x, y, r);
+            _il.Emit(OpCodes.Ldloc, r);
+            Release(r);
+        }
         StReg(d.Rd);
         Release(x);
         Release(y);
@@ -223,10 +249,7 @@ internal sealed partial class A64Translator
         if (node.Op is A64Op.AndsImm or A64Op.AndsSh && node.FlagsLive)
         {
             var r = Store();
-            _il.Emit(OpCodes.Ldloc, r);
-            LdBool(d.Is64);
-            _il.Emit(OpCodes.Call, LogicalFlagsMethod);
-            _il.Emit(OpCodes.Stloc, _f);
+            SetLazy(d.Is64 ? A64LazyFlags.Logic64 : A64LazyFlags.Logic32, null, null, r);
             _il.Emit(OpCodes.Ldloc, r);
             Release(r);
         }

@@ -45,7 +45,7 @@ internal sealed partial class A64Translator
         for (var i = 0; i < _nodes.Count; i++)
             EmitNode(i);
         EmitEpilogue();
-        return method.CreateDelegate<A64BlockBody>();
+        return (A64BlockBody)method.CreateDelegate(typeof(A64BlockBody), _cpu);
     }
 
     /// <summary>Which register slots the block reads or writes (only these are loaded), which it writes (only these are stored back), and whether it touches NZCV.</summary>
@@ -93,7 +93,7 @@ internal sealed partial class A64Translator
         for (var i = 0; i < Slots; i++)
             if (_used[i])
                 _g[i] = _il.DeclareLocal(typeof(ulong));
-        _f = _il.DeclareLocal(typeof(uint));
+        DeclareFlags();
         DeclareCounters();
     }
 
@@ -146,6 +146,7 @@ internal sealed partial class A64Translator
         }
         if (_usesFlags)
         {
+            EmitMaterializeLocal();
             _il.Emit(OpCodes.Ldarg_0);
             _il.Emit(OpCodes.Ldloc, _f);
             _il.Emit(OpCodes.Call, NzcvSetter);
