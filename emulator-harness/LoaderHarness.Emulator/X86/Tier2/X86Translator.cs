@@ -74,11 +74,13 @@ internal sealed partial class X86Translator : BlockFrame
     /// <summary>Collects the covered instructions reachable from the head in its page and one other the instruction TLB holds; false when the head is not covered.</summary>
     private bool Discover()
     {
-        var work = new Stack<ulong>();
-        work.Push(_headRip);
+        // Breadth first: when the block fills up, what it holds is the code nearest its head (the loop it sits in),
+        // not one deep fall-through path with the loop's back edges left as exits.
+        var work = new Queue<ulong>();
+        work.Enqueue(_headRip);
         while (work.Count != 0 && _nodes.Count < MaxInstructions)
         {
-            var rip = work.Pop();
+            var rip = work.Dequeue();
             if (_index.ContainsKey(rip))
                 continue;
             if (!_cpu.BlockInstructionAt(rip, ref _otherPage, ref _otherLinearPage, out var d))
@@ -96,9 +98,9 @@ internal sealed partial class X86Translator : BlockFrame
             _index[rip] = -1;
             _nodes.Add(new GuestNode { Rip = rip, D = d, Op = op });
             if (op is GuestOp.Jcc or GuestOp.Jmp or GuestOp.Call)
-                work.Push(d.Target);
+                work.Enqueue(d.Target);
             if (op is not (GuestOp.Jmp or GuestOp.Ret))
-                work.Push(d.NextIP); // for a call, its return site: a RET in the block that pops it branches there
+                work.Enqueue(d.NextIP); // for a call, its return site: a RET in the block that pops it branches there
             if (op == GuestOp.Call)
                 _returnSites.Add(d.NextIP);
         }
