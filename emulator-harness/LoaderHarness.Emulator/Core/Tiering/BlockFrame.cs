@@ -5,7 +5,7 @@ namespace LoaderHarness.Emulator.Core.Tiering;
 
 /// <summary>
 /// The IL frame both translators (x86 and A64) emit a compiled block into, and what it does at its edges: the
-/// instruction count of this entry in a local, the run's limit checked at each basic block's start and after every
+/// run's instruction count in a local, the run's limit checked at each basic block's start and after every
 /// slow path, one shared exit that writes the state back and sets the counted instructions and the next PC, and
 /// one shared spill stub that makes the CPU's state exact before a slow path and returns through an IL switch
 /// (which keeps the block's IL, and its JIT time, small). What the registers and flags are, and how they are
@@ -31,8 +31,11 @@ internal abstract class BlockFrame
 
     protected ILGenerator _il = null!;
 
-    /// <summary>The run's executed count at entry, this entry's instructions counted so far, and "a slow path ran".</summary>
-    protected LocalBuilder _base = null!, _n = null!, _chk = null!;
+    /// <summary>
+    /// The run's executed count with this entry's instructions counted so far (one local, not the count at entry plus
+    /// the entry's own: one register fewer for the JIT to keep through the block), and "a slow path ran".
+    /// </summary>
+    protected LocalBuilder _n = null!, _chk = null!;
 
     /// <summary>Writes every register and flag the block changed back to the CPU.</summary>
     protected abstract void EmitWriteBack();
@@ -40,7 +43,6 @@ internal abstract class BlockFrame
     /// <summary>Declares the counters, the exit and the spill (after the engine's own locals).</summary>
     protected void DeclareCounters()
     {
-        _base = _il.DeclareLocal(typeof(ulong));
         _n = _il.DeclareLocal(typeof(ulong));
         _chk = _il.DeclareLocal(typeof(bool));
         _exitPc = _il.DeclareLocal(typeof(ulong));
@@ -55,14 +57,11 @@ internal abstract class BlockFrame
     /// <summary>The shared exit's label.</summary>
     protected Label Exit { get; private set; }
 
-    /// <summary>The entry's count: <c>base</c> = the run's executed count, <c>n</c> = 0.</summary>
+    /// <summary>The entry's count: <c>n</c> = the run's executed count.</summary>
     protected void EmitCounterEntry(MethodInfo executedGetter)
     {
         _il.Emit(OpCodes.Ldarg_0);
         _il.Emit(OpCodes.Call, executedGetter);
-        _il.Emit(OpCodes.Stloc, _base);
-        _il.Emit(OpCodes.Ldc_I4_0);
-        _il.Emit(OpCodes.Conv_U8);
         _il.Emit(OpCodes.Stloc, _n);
     }
 
@@ -72,9 +71,7 @@ internal abstract class BlockFrame
         _il.MarkLabel(Exit);
         EmitWriteBack();
         _il.Emit(OpCodes.Ldarg_0);
-        _il.Emit(OpCodes.Ldloc, _base);
         _il.Emit(OpCodes.Ldloc, _exitN);
-        _il.Emit(OpCodes.Add);
         _il.Emit(OpCodes.Call, _executedSetter);
         _il.Emit(OpCodes.Ldarg_0);
         _il.Emit(OpCodes.Ldloc, _exitPc);
@@ -84,7 +81,7 @@ internal abstract class BlockFrame
             EmitSpillStub();
     }
 
-    /// <summary>Leaves the block at <paramref name="pc"/> after <c>n − behind</c> instructions of this entry.</summary>
+    /// <summary>Leaves the block at <paramref name="pc"/> with the run's count at <c>n − behind</c>.</summary>
     protected void EmitExit(ulong pc, int behind)
     {
         LdConst(pc);
@@ -103,7 +100,7 @@ internal abstract class BlockFrame
         _il.Emit(OpCodes.Br, Exit);
     }
 
-    /// <summary>Pushes <c>n − behind</c>: instructions of this entry completed at a point <paramref name="behind"/> instructions before the end of the current basic block.</summary>
+    /// <summary>Pushes <c>n − behind</c>: the run's count at a point <paramref name="behind"/> instructions before the end of the current basic block.</summary>
     protected void EmitCount(int behind)
     {
         _il.Emit(OpCodes.Ldloc, _n);
@@ -121,9 +118,7 @@ internal abstract class BlockFrame
     protected void EmitBudgetCheck(ulong pc, int blockLength)
     {
         var fits = _il.DefineLabel();
-        _il.Emit(OpCodes.Ldloc, _base);
         _il.Emit(OpCodes.Ldloc, _n);
-        _il.Emit(OpCodes.Add);
         LdConst((ulong)blockLength);
         _il.Emit(OpCodes.Add);
         _il.Emit(OpCodes.Ldarg_0);
@@ -149,9 +144,7 @@ internal abstract class BlockFrame
         _il.Emit(OpCodes.Brfalse, go);
         _il.Emit(OpCodes.Ldc_I4_0);
         _il.Emit(OpCodes.Stloc, _chk);
-        _il.Emit(OpCodes.Ldloc, _base);
         EmitCount(behind);
-        _il.Emit(OpCodes.Add);
         _il.Emit(OpCodes.Ldarg_0);
         _il.Emit(OpCodes.Call, _limitGetter);
         _il.Emit(OpCodes.Blt_Un, go);
@@ -169,15 +162,32 @@ internal abstract class BlockFrame
         var back = _il.DefineLabel();
         LdConst(pc);
         _il.Emit(OpCodes.Stloc, _spillPc);
-        _il.Emit(OpCodes.Ldloc, _base);
         EmitCount(behind);
-        _il.Emit(OpCodes.Add);
         _il.Emit(OpCodes.Stloc, _spillN);
         _il.Emit(OpCodes.Ldc_I4, _spillReturns.Count);
         _il.Emit(OpCodes.Stloc, _spillReturn);
         _il.Emit(OpCodes.Br, _spill);
         _il.MarkLabel(back);
         _spillReturns.Add(back);
+    }
+
+    /// <summary>
+    /// <see cref="EmitSpill"/> written out in place instead of through the shared stub: the same write-back, count and
+    /// PC, then straight on to the slow path. It costs IL per site, but the slow path no longer joins every other one
+    /// at the stub and comes back through its switch, a join that made the JIT keep the block's locals in memory on
+    /// the fast paths as well.
+    /// </summary>
+    protected void EmitSpillInline(ulong pc, int behind)
+    {
+        EmitWriteBack();
+        _il.Emit(OpCodes.Ldarg_0);
+        EmitCount(behind);
+        _il.Emit(OpCodes.Call, _executedSetter);
+        _il.Emit(OpCodes.Ldarg_0);
+        LdConst(pc);
+        _il.Emit(OpCodes.Call, _pcSetter);
+        _il.Emit(OpCodes.Ldc_I4_1);
+        _il.Emit(OpCodes.Stloc, _chk);
     }
 
     /// <summary>The shared spill: write-back, instruction count, PC, then back to the slow path that asked.</summary>

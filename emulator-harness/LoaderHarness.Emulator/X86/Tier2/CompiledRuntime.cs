@@ -5,41 +5,13 @@ using LoaderHarness.Emulator.Core;
 namespace LoaderHarness.Emulator.X86.Tier2;
 
 /// <summary>
-/// What compiled blocks call: the TLB fast paths (small enough for the JIT to inline into the block), the
+/// What compiled blocks call (the TLB fast path itself is written out in IL by the translator): the
 /// interpreter's own slow paths (segment checks, page walk, MMIO, watches, code invalidation, faults) and
 /// the operations whose flags are easier written once in C# than emitted as IL. Every slow path is the
 /// interpreter's, so a compiled block reaches the same results and raises the same faults.
 /// </summary>
 internal static unsafe class CompiledRuntime
 {
-    /// <summary>The host address of a read the TLB maps (inside one page), or null for the slow path.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static byte* ReadPointer(TlbEntry* tlb, ulong linear, int size)
-    {
-        var e = tlb + ((linear >> 12) & (SoftMmu.TlbSize - 1));
-        var off = (uint)linear & 0xFFF;
-        return e->Page == linear >> 12 && off <= 4096u - (uint)size ? e->Read + off : null;
-    }
-
-    /// <summary>The host address of a write the TLB allows directly (inside one page, no code on it), or null for the slow path.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static byte* WritePointer(TlbEntry* tlb, ulong linear, int size)
-    {
-        var e = tlb + ((linear >> 12) & (SoftMmu.TlbSize - 1));
-        var off = (uint)linear & 0xFFF;
-        return e->Page == linear >> 12 && off <= 4096u - (uint)size && e->Write != null ? e->Write + off : null;
-    }
-
-    /// <summary>Flat 32-bit segments: <see cref="ReadPointer"/> only when the access ends inside the 4 GiB limit (SDM Vol. 3A §5.3).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static byte* ReadPointer32(TlbEntry* tlb, ulong offset, int size)
-        => offset <= 0x1_0000_0000UL - (ulong)size ? ReadPointer(tlb, offset, size) : null;
-
-    /// <summary>Flat 32-bit segments: <see cref="WritePointer"/> inside the limit.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static byte* WritePointer32(TlbEntry* tlb, ulong offset, int size)
-        => offset <= 0x1_0000_0000UL - (ulong)size ? WritePointer(tlb, offset, size) : null;
-
     /// <summary>The interpreter's read through a segment (limit checks, walk, MMIO, watches, faults).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static ulong ReadSlow(X86Cpu cpu, int seg, ulong offset, int size) => cpu.ReadMem(seg, offset, size);

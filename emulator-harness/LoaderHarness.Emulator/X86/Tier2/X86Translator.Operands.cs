@@ -1,16 +1,19 @@
+using System.Numerics;
 using System.Reflection;
 using System.Reflection.Emit;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Iced.Intel;
+using LoaderHarness.Emulator.Core;
 
 namespace LoaderHarness.Emulator.X86.Tier2;
 
 /// <summary>Registers, effective addresses and memory operands as IL: the TLB fast path inline, the interpreter's path on a miss.</summary>
 internal sealed partial class X86Translator
 {
-    private static readonly MethodInfo ReadPointerMethod = Runtime(nameof(CompiledRuntime.ReadPointer));
-    private static readonly MethodInfo ReadPointer32Method = Runtime(nameof(CompiledRuntime.ReadPointer32));
-    private static readonly MethodInfo WritePointerMethod = Runtime(nameof(CompiledRuntime.WritePointer));
-    private static readonly MethodInfo WritePointer32Method = Runtime(nameof(CompiledRuntime.WritePointer32));
+    private static readonly int TlbEntryShift = BitOperations.Log2((uint)Unsafe.SizeOf<TlbEntry>());
+    private static readonly int TlbReadOffset = (int)Marshal.OffsetOf<TlbEntry>(nameof(TlbEntry.Read));
+    private static readonly int TlbWriteOffset = (int)Marshal.OffsetOf<TlbEntry>(nameof(TlbEntry.Write));
     private readonly Stack<LocalBuilder> _freeHost = new();
     private static readonly MethodInfo ReadSlowMethod = Runtime(nameof(CompiledRuntime.ReadSlow));
     private static readonly MethodInfo WriteSlowMethod = Runtime(nameof(CompiledRuntime.WriteSlow));
@@ -128,7 +131,7 @@ internal sealed partial class X86Translator
         var host = HostTemp();
         var slow = _il.DefineLabel();
         var done = _il.DefineLabel();
-        EmitHostPointer(_mode64 ? ReadPointerMethod : ReadPointer32Method, linear, size, host, slow);
+        EmitHostPointer(false, linear, size, host, slow);
         _il.Emit(OpCodes.Ldloc, host);
         _il.Emit(size switch { 1 => OpCodes.Ldind_U1, 2 => OpCodes.Ldind_U2, 4 => OpCodes.Ldind_U4, _ => OpCodes.Ldind_I8 });
         if (size != 8)
@@ -136,7 +139,7 @@ internal sealed partial class X86Translator
         _il.Emit(OpCodes.Stloc, value);
         _il.Emit(OpCodes.Br, done);
         _il.MarkLabel(slow);
-        EmitSpill(node.Rip, node.OwnBlockLength - node.IndexInBlock);
+        EmitSpillInline(node.Rip, node.OwnBlockLength - node.IndexInBlock);
         _il.Emit(OpCodes.Ldarg_0);
         _il.Emit(OpCodes.Ldc_I4, seg);
         _il.Emit(OpCodes.Ldloc, offset);
@@ -152,18 +155,57 @@ internal sealed partial class X86Translator
     }
 
     /// <summary>
-    /// The TLB fast path: <paramref name="host"/> = the host pointer <paramref name="lookup"/> finds for
-    /// <paramref name="size"/> bytes at <paramref name="linear"/>, or a branch to <paramref name="slow"/> on a miss.
+    /// The TLB fast path, written out in IL (the lookup of <see cref="SoftMmu"/>'s own fast path, with few locals for
+    /// the JIT to keep): <paramref name="host"/> =
+    /// the host address of <paramref name="size"/> bytes at <paramref name="linear"/>, or a branch to
+    /// <paramref name="slow"/>. One compare checks both the page and that the access stays in it: the entry is chosen
+    /// by the first byte's page and must hold the last byte's page (QEMU's softmmu compares the same way), so an
+    /// access crossing into the next page misses. That also keeps a flat 32-bit access below 4 GiB: one ending past
+    /// it crosses a page boundary.
     /// </summary>
-    private void EmitHostPointer(MethodInfo lookup, LocalBuilder linear, int size, LocalBuilder host, System.Reflection.Emit.Label slow)
+    private void EmitHostPointer(bool write, LocalBuilder linear, int size, LocalBuilder host, System.Reflection.Emit.Label slow)
     {
+        var entry = HostTemp();
         _il.Emit(OpCodes.Ldloc, _tlb);
         _il.Emit(OpCodes.Ldloc, linear);
-        _il.Emit(OpCodes.Ldc_I4, size);
-        _il.Emit(OpCodes.Call, lookup);
+        _il.Emit(OpCodes.Ldc_I4, 12);
+        _il.Emit(OpCodes.Shr_Un);
+        LdConst(SoftMmu.TlbSize - 1);
+        _il.Emit(OpCodes.And);
+        _il.Emit(OpCodes.Ldc_I4, TlbEntryShift);
+        _il.Emit(OpCodes.Shl);
+        _il.Emit(OpCodes.Conv_U);
+        _il.Emit(OpCodes.Add);
+        _il.Emit(OpCodes.Stloc, entry);
+        _il.Emit(OpCodes.Ldloc, entry);
+        _il.Emit(OpCodes.Ldind_I8); // TlbEntry.Page, the first field
+        _il.Emit(OpCodes.Ldloc, linear);
+        if (size > 1)
+        {
+            LdConst((ulong)size - 1);
+            _il.Emit(OpCodes.Add);
+        }
+        _il.Emit(OpCodes.Ldc_I4, 12);
+        _il.Emit(OpCodes.Shr_Un);
+        _il.Emit(OpCodes.Bne_Un, slow);
+        _il.Emit(OpCodes.Ldloc, entry);
+        _il.Emit(OpCodes.Ldc_I4, write ? TlbWriteOffset : TlbReadOffset);
+        _il.Emit(OpCodes.Add);
+        _il.Emit(OpCodes.Ldind_I);
+        if (write)
+        {
+            _il.Emit(OpCodes.Stloc, host);
+            _il.Emit(OpCodes.Ldloc, host);
+            _il.Emit(OpCodes.Brfalse, slow); // a page with code on it, or not writable here: the interpreter's path
+            _il.Emit(OpCodes.Ldloc, host);
+        }
+        _il.Emit(OpCodes.Ldloc, linear);
+        LdConst(0xFFF);
+        _il.Emit(OpCodes.And);
+        _il.Emit(OpCodes.Conv_U);
+        _il.Emit(OpCodes.Add);
         _il.Emit(OpCodes.Stloc, host);
-        _il.Emit(OpCodes.Ldloc, host);
-        _il.Emit(OpCodes.Brfalse, slow);
+        _freeHost.Push(entry);
     }
 
     /// <summary>Writes <paramref name="size"/> bytes of <paramref name="value"/> at <paramref name="offset"/> in <paramref name="seg"/>.</summary>
@@ -173,7 +215,7 @@ internal sealed partial class X86Translator
         var host = HostTemp();
         var slow = _il.DefineLabel();
         var done = _il.DefineLabel();
-        EmitHostPointer(_mode64 ? WritePointerMethod : WritePointer32Method, linear, size, host, slow);
+        EmitHostPointer(true, linear, size, host, slow);
         _il.Emit(OpCodes.Ldloc, host);
         _il.Emit(OpCodes.Ldloc, value);
         if (size != 8)
@@ -181,7 +223,7 @@ internal sealed partial class X86Translator
         _il.Emit(size switch { 1 => OpCodes.Stind_I1, 2 => OpCodes.Stind_I2, 4 => OpCodes.Stind_I4, _ => OpCodes.Stind_I8 });
         _il.Emit(OpCodes.Br, done);
         _il.MarkLabel(slow);
-        EmitSpill(node.Rip, node.OwnBlockLength - node.IndexInBlock);
+        EmitSpillInline(node.Rip, node.OwnBlockLength - node.IndexInBlock);
         _il.Emit(OpCodes.Ldarg_0);
         _il.Emit(OpCodes.Ldc_I4, seg);
         _il.Emit(OpCodes.Ldloc, offset);

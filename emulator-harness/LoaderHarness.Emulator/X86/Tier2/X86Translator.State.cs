@@ -37,8 +37,8 @@ internal sealed partial class X86Translator
 
     private static MethodInfo Getter(string name) => typeof(X86Cpu).GetProperty(name, BindingFlags.Instance | BindingFlags.NonPublic)!.GetMethod!;
 
-    /// <summary>Emits the block and compiles it.</summary>
-    private CompiledBlockBody Emit()
+    /// <summary>Emits the block's method (compiled by the JIT when its delegate is first called).</summary>
+    private DynamicMethod Emit()
     {
         var method = new DynamicMethod($"x86_{_headRip:x}", typeof(void), [typeof(X86Cpu)], typeof(X86Cpu).Module, skipVisibility: true);
         _il = method.GetILGenerator();
@@ -55,7 +55,7 @@ internal sealed partial class X86Translator
         for (var i = 0; i < _nodes.Count; i++)
             EmitNode(i);
         EmitEpilogue();
-        return (CompiledBlockBody)method.CreateDelegate(typeof(CompiledBlockBody), _cpu);
+        return method;
     }
 
     private void FindWrittenRegisters()

@@ -28,6 +28,17 @@ internal sealed partial class X86Translator : BlockFrame
     /// <summary>Most guest instructions per block, bounding translation and JIT time.</summary>
     public const int MaxInstructions = 128;
 
+    /// <summary>
+    /// Most IL bytes of a block's method: past 20,000 IL instructions (or 2,000 basic blocks, or 8,000 local
+    /// references) RyuJIT compiles a method with minimal optimisation, locals in memory and no inlining
+    /// (DEFAULT_MIN_OPTS_INSTR_COUNT and its neighbours in src/coreclr/jit/compiler.cpp), code several times slower
+    /// than the interpreter's own. The translator's IL averages over two bytes an instruction; a block of 128
+    /// instructions that reached 48 KB of IL was compiled that way, and its 128-instruction blocks stay under 28 KB.
+    /// </summary>
+    private const int MaxIlBytes = 32_000;
+
+    private readonly int _maxInstructions;
+
     private readonly X86Cpu _cpu;
     private readonly ulong _headRip;
     private readonly bool _mode64;
@@ -41,9 +52,10 @@ internal sealed partial class X86Translator : BlockFrame
     private CodePage<DecodedInstruction>? _otherPage;
     private ulong _otherLinearPage;
 
-    private X86Translator(X86Cpu cpu, ulong headRip, bool headBreakpoint)
+    private X86Translator(X86Cpu cpu, ulong headRip, bool headBreakpoint, int maxInstructions)
         : base(ExecutedSetter, RipSetter, LimitGetter)
     {
+        _maxInstructions = maxInstructions;
         _cpu = cpu;
         _headRip = headRip;
         _mode64 = cpu.Mode64;
@@ -57,28 +69,36 @@ internal sealed partial class X86Translator : BlockFrame
     /// </summary>
     public static X86CompiledBlock? Compile(X86Cpu cpu, ulong rip, bool headBreakpoint, int shape)
     {
-        var t = new X86Translator(cpu, rip, headBreakpoint);
-        if (!t.Discover())
-            return null;
-        t.FindBlocks();
-        t.FindFlagLiveness();
-        var body = t.Emit();
-        return new X86CompiledBlock(body, t._nodes.Count, t._nodes[t._index[rip]].BlockLength, shape)
+        for (var limit = MaxInstructions; ; limit /= 2)
         {
-            OtherPage = t._otherPage,
-            OtherLinearPage = t._otherLinearPage,
-            OtherGeneration = t._otherPage?.Generation ?? 0,
-        };
+            var t = new X86Translator(cpu, rip, headBreakpoint, limit);
+            if (!t.Discover())
+                return null;
+            t.FindBlocks();
+            t.FindFlagLiveness();
+            var method = t.Emit();
+            if (t._il.ILOffset > MaxIlBytes && limit > 8)
+                continue; // translated again, smaller, rather than left to the JIT's minimal optimisation
+            var body = (CompiledBlockBody)method.CreateDelegate(typeof(CompiledBlockBody), cpu);
+            return new X86CompiledBlock(body, t._nodes.Count, t._nodes[t._index[rip]].BlockLength, shape)
+            {
+                OtherPage = t._otherPage,
+                OtherLinearPage = t._otherLinearPage,
+                OtherGeneration = t._otherPage?.Generation ?? 0,
+            };
+        }
     }
 
     /// <summary>Collects the covered instructions reachable from the head in its page and one other the instruction TLB holds; false when the head is not covered.</summary>
     private bool Discover()
     {
-        var work = new Stack<ulong>();
-        work.Push(_headRip);
-        while (work.Count != 0 && _nodes.Count < MaxInstructions)
+        // Breadth first: when the block fills up, what it holds is the code nearest its head (the loop it sits in),
+        // not one deep fall-through path with the loop's back edges left as exits.
+        var work = new Queue<ulong>();
+        work.Enqueue(_headRip);
+        while (work.Count != 0 && _nodes.Count < _maxInstructions)
         {
-            var rip = work.Pop();
+            var rip = work.Dequeue();
             if (_index.ContainsKey(rip))
                 continue;
             if (!_cpu.BlockInstructionAt(rip, ref _otherPage, ref _otherLinearPage, out var d))
@@ -96,9 +116,9 @@ internal sealed partial class X86Translator : BlockFrame
             _index[rip] = -1;
             _nodes.Add(new GuestNode { Rip = rip, D = d, Op = op });
             if (op is GuestOp.Jcc or GuestOp.Jmp or GuestOp.Call)
-                work.Push(d.Target);
+                work.Enqueue(d.Target);
             if (op is not (GuestOp.Jmp or GuestOp.Ret))
-                work.Push(d.NextIP); // for a call, its return site: a RET in the block that pops it branches there
+                work.Enqueue(d.NextIP); // for a call, its return site: a RET in the block that pops it branches there
             if (op == GuestOp.Call)
                 _returnSites.Add(d.NextIP);
         }
