@@ -19,7 +19,7 @@ public static class QemuPcDsdt
 {
     /// <summary>include/hw/timer/hpet.h HPET_BASE; hw/i386/acpi-build.c HPET_LEN 0x400.</summary>
     public const uint HpetBase = 0xFED0_0000, HpetLength = 0x400;
-    /// <summary>hw/i386/acpi-build.c build_piix4_pm / hw/acpi/piix4.c: the GPE0 block at PIIX4_GPE_BASE 0xAFE0, GPE_LEN 4.</summary>
+    /// <summary>hw/acpi/piix4.c GPE_BASE 0xAFE0 and GPE_LEN 4, which acpi_get_pm_info reads back as <c>gpe0_blk</c> / <c>gpe0_blk_len</c>.</summary>
     public const ushort Gpe0Port = 0xAFE0;
 
     /// <summary>
@@ -57,7 +57,7 @@ public static class QemuPcDsdt
         ["HPET"] = Aml.Scope("_SB_", Hpet()),
         // build_dsdt (PIIX4): Scope(\_GPE) { Name(_HID, "ACPI0006") }.
         ["_GPE"] = Aml.Scope("_GPE", Aml.Name("_HID", Aml.String("ACPI0006"))),
-        // build_dsdt: Scope(\_SB.PCI0) { _CRS (build_crs for the root bus), GPE0 device (build_piix4_pm's GPE0_BLK) }.
+        // build_dsdt: Scope(\_SB.PCI0) { _CRS (build_crs for the root bus), then "reserve GPE0 block resources": GPE0 on pm->gpe0_blk }.
         ["_CRS"] = Aml.Name("_CRS", RootResources(belowFourGiB, pciHole64)),
         ["GPE0"] = Aml.Device("GPE0",
             Aml.Name("_HID", Aml.String("PNP0A06")),

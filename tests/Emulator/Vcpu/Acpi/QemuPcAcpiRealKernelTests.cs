@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using LoaderHarness.Emulator.Boot;
+using LoaderHarness.Emulator.Contracts;
 using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Core.Tiering;
 using LoaderHarness.Emulator.Vcpu;
@@ -59,6 +60,9 @@ public sealed partial class QemuPcAcpiRealKernelTests
 
         // PIIX4's PM1a_CNT took SLP_TYP 0 (_S5_) with SLP_EN: the run ended as a power-off, after the kernel said so.
         ours.StopReason.ShouldBe(StopReason.PowerOff);
+        // The log contract finds the tables the kernel lists where the profile wrote them.
+        ours.Contracts.Single(c => c.Contract.Id == "x86.log.acpi-tables").Verdict.ShouldBe(ContractVerdict.Pass);
+        ours.Contracts.Where(c => c.IsViolation).Select(c => $"{c.Contract.Id}: {c.Detail}").ShouldBeEmpty();
         var ourLines = AcpiLines(ours.Console);
         var qemuLines = AcpiLines(qemu.Log);
         qemuLines.ShouldContain("ACPI: PM: Preparing to enter system sleep state S5", qemu.ToString());
