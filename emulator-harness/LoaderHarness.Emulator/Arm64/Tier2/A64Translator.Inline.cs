@@ -165,13 +165,11 @@ internal sealed unsafe partial class A64Translator
         _il.Emit(OpCodes.Conv_U4);
         _il.Emit(OpCodes.Ldc_I4, unchecked((int)0x8000_0000));
         _il.Emit(OpCodes.And);
-        // Z
-        _il.Emit(OpCodes.Ldloc, r);
-        if (!is64)
-            _il.Emit(OpCodes.Conv_U4);
-        else
+        // Z: the result (its low word for a 32-bit operation) is zero.
+        LdWidth(r, is64);
+        if (is64)
             LdConst(0);
-        if (!is64)
+        else
             _il.Emit(OpCodes.Ldc_I4_0);
         _il.Emit(OpCodes.Ceq);
         _il.Emit(OpCodes.Ldc_I4, 30);
