@@ -8,8 +8,8 @@ namespace LoaderHarness.Tests.Emulator.X86.Tier2;
 
 /// <summary>
 /// What a compiled block takes in and writes back: the loop around its head before a long path off it, fewer
-/// instructions when a full block's IL would be too large for the JIT to optimise, and at a fault only what may have
-/// changed by then; each against the interpreter.
+/// instructions when a full block's IL would be too large for the JIT to optimise, at a fault only what may have
+/// changed by then, and no second block for an entry inside one; each against the interpreter.
 /// </summary>
 [TestFixture]
 public class BlockShapeTests
@@ -192,5 +192,43 @@ public class BlockShapeTests
         pair.Tiered.Cpu.Cr2.ShouldBe(0x1_0000_0000UL);
         pair.SameMemory(TestMachine.StackTop - 0x40, 0x40);
         pair.Tiered.Cpu.Tiering.Compiled.ShouldBeGreaterThan(0);
+    }
+
+    [Test]
+    public void Entries_inside_a_compiled_basic_block_reached_only_by_resuming_there_are_not_compiled_again()
+    {
+        // Once the loop is compiled, budgets of 5 end inside its one basic block of 21 instructions, so the next run
+        // resumes at an instruction inside it, as an interrupt's IRET does; each such entry is seen about 12 times,
+        // past the threshold of 2 but not past the damping of a compiled block's inner entries. Undamped, all 21 were
+        // compiled as blocks of their own.
+        using var pair = new TierPair();
+        pair.Both(m =>
+        {
+            m.Load(64, TestMachine.CodeBase, a =>
+            {
+                var top = a.CreateLabel();
+                a.mov(ecx, 64);
+                a.Label(ref top);
+                for (var i = 0; i < 19; i++)
+                    a.add(Spread[i % Spread.Length], i + 1);
+                a.dec(ecx);
+                a.jnz(top);
+                a.hlt();
+            });
+            m.EnterLong64(TestMachine.CodeBase);
+        });
+
+        pair.Run(4 * 21 + 1).Reason.ShouldBe(StopReason.Budget);
+        var compiled = pair.Tiered.Cpu.Tiering.Compiled;
+        compiled.ShouldBeGreaterThan(0);
+        for (var i = 0; ; i++)
+        {
+            var result = pair.Run(5, $"after chunk {i}");
+            if (result.Reason == StopReason.Halt)
+                break;
+            result.Reason.ShouldBe(StopReason.Budget);
+        }
+
+        pair.Tiered.Cpu.Tiering.Compiled.ShouldBeLessThan(compiled + 5, "entries inside the compiled loop were compiled again");
     }
 }
