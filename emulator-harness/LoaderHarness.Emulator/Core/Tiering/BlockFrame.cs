@@ -40,6 +40,9 @@ internal abstract class BlockFrame
     /// <summary>Writes every register and flag the block changed back to the CPU.</summary>
     protected abstract void EmitWriteBack();
 
+    /// <summary>The write-back of <see cref="EmitSpillInline"/>: by default <see cref="EmitWriteBack"/>; an engine that knows what may have changed by then writes only that.</summary>
+    protected virtual void EmitSpillWriteBack() => EmitWriteBack();
+
     /// <summary>Declares the counters, the exit and the spill (after the engine's own locals).</summary>
     protected void DeclareCounters()
     {
@@ -179,7 +182,7 @@ internal abstract class BlockFrame
     /// </summary>
     protected void EmitSpillInline(ulong pc, int behind)
     {
-        EmitWriteBack();
+        EmitSpillWriteBack();
         _il.Emit(OpCodes.Ldarg_0);
         EmitCount(behind);
         _il.Emit(OpCodes.Call, _executedSetter);

@@ -29,6 +29,15 @@ internal struct GuestNode
     /// <summary>Whether the flags it writes can be read (by a later instruction, an exit or a fault) before they are overwritten.</summary>
     public bool FlagsLive;
 
+    /// <summary>
+    /// Registers (bit per slot) some path from the block's entry through this instruction may have changed, and whether
+    /// the flags may have: what a spill before its slow path writes back. The rest still hold what the CPU holds.
+    /// </summary>
+    public uint ChangedRegisters;
+
+    /// <summary>Whether some path from the block's entry through this instruction may have changed the flags.</summary>
+    public bool ChangedFlags;
+
     /// <summary>Its label in the emitted IL.</summary>
     public Label Label;
 }

@@ -37,6 +37,13 @@ internal sealed class X86CompiledBlock(CompiledBlockBody body, int instructionCo
     /// <summary><see cref="OtherPage"/>'s generation when the block was translated.</summary>
     public uint OtherGeneration { get; init; }
 
+    /// <summary>
+    /// RIPs of its instructions that no branch of the block reaches (inside a basic block, not its head): the run loop
+    /// arrives at one only by resuming there (after an interrupt's IRET, at the end of a run slice, after a stop), so
+    /// their entries are damped rather than compiled again as blocks of their own.
+    /// </summary>
+    public ulong[] InnerRips { get; init; } = [];
+
     /// <inheritdoc/>
     public int InstructionCount { get; } = instructionCount;
 }

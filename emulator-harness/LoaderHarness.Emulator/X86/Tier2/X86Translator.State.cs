@@ -62,19 +62,128 @@ internal sealed partial class X86Translator
     {
         foreach (var n in _nodes)
         {
-            if (n.Op is not (GuestOp.Nop or GuestOp.Jmp or GuestOp.Call or GuestOp.Ret or GuestOp.Mov or GuestOp.Movzx or GuestOp.Movsx
-                or GuestOp.Lea or GuestOp.Push or GuestOp.Pop or GuestOp.Not))
+            if (WritesFlags(in n) || GuestOpClassifier.ReadsFlags(n.Op))
                 _usesFlags = true;
             MarkUsed(n.D.Base);
             MarkUsed(n.D.Index);
             for (var k = 0; k < n.D.I.OpCount; k++)
                 if (n.D.I.GetOpKind(k) == Iced.Intel.OpKind.Register)
                     MarkUsed(X86Cpu.GprInfo(n.D.I.GetOpRegister(k)).Slot);
-            if (n.D.I.OpCount > 0 && n.D.I.Op0Kind == Iced.Intel.OpKind.Register && n.Op is not (GuestOp.Cmp or GuestOp.Test or GuestOp.Push))
-                _written[X86Cpu.GprInfo(n.D.I.Op0Register).Slot] = true;
-            if (n.Op is GuestOp.Push or GuestOp.Pop or GuestOp.Call or GuestOp.Ret)
-                _written[4] = _used[4] = true;
+            var writes = Writes(in n);
+            for (var r = 0; r < 16; r++)
+                if ((writes & (1u << r)) != 0)
+                    _written[r] = _used[r] = true;
         }
+        FindChanges();
+    }
+
+    /// <summary>Whether the instruction may change the flag locals (every operation that records a lazy flag result).</summary>
+    private static bool WritesFlags(in GuestNode n)
+        => n.Op is GuestOp.Add or GuestOp.Adc or GuestOp.Sub or GuestOp.Sbb or GuestOp.Cmp or GuestOp.And or GuestOp.Or
+            or GuestOp.Xor or GuestOp.Test or GuestOp.Inc or GuestOp.Dec or GuestOp.Neg or GuestOp.Shl or GuestOp.Shr
+            or GuestOp.Sar or GuestOp.ShlCl or GuestOp.ShrCl or GuestOp.SarCl or GuestOp.Imul;
+
+    /// <summary>The registers (bit per slot) the instruction may write.</summary>
+    private static uint Writes(in GuestNode n)
+    {
+        var mask = 0u;
+        if (n.D.I.OpCount > 0 && n.D.I.Op0Kind == Iced.Intel.OpKind.Register && n.Op is not (GuestOp.Cmp or GuestOp.Test or GuestOp.Push))
+            mask |= 1u << X86Cpu.GprInfo(n.D.I.Op0Register).Slot;
+        if (n.Op is GuestOp.Push or GuestOp.Pop or GuestOp.Call or GuestOp.Ret)
+            mask |= 1u << 4;
+        return mask;
+    }
+
+    /// <summary>
+    /// What may have changed from the block's entry up to and through each instruction (a forward union over the
+    /// block's edges, to a fixed point): a spill before that instruction's slow path writes back only those
+    /// registers, and the flags only when they may have changed; the rest of the CPU's state is still exact. An
+    /// edge taken as more than it is (a RET assumed to reach every call site in the block) only adds to the sets.
+    /// </summary>
+    private void FindChanges()
+    {
+        var changed = new uint[_nodes.Count];
+        var flags = new bool[_nodes.Count];
+        var reached = new bool[_nodes.Count];
+        var work = new Stack<int>();
+        var head = _index[_headRip];
+        reached[head] = true;
+        work.Push(head);
+        while (work.Count != 0)
+        {
+            var i = work.Pop();
+            var n = _nodes[i];
+            var outRegs = changed[i] | Writes(in n);
+            var outFlags = flags[i] || WritesFlags(in n);
+            if (n.Op is GuestOp.Jcc or GuestOp.Jmp or GuestOp.Call)
+                Flow(n.D.Target);
+            if (n.Op is not (GuestOp.Jmp or GuestOp.Ret))
+                Flow(n.D.NextIP);
+            if (n.Op == GuestOp.Ret)
+                foreach (var site in _returnSites)
+                    Flow(site);
+
+            void Flow(ulong rip)
+            {
+                if (!_index.TryGetValue(rip, out var s))
+                    return;
+                var regs = changed[s] | outRegs;
+                var f = flags[s] || outFlags;
+                if (reached[s] && regs == changed[s] && f == flags[s])
+                    return;
+                reached[s] = true;
+                changed[s] = regs;
+                flags[s] = f;
+                work.Push(s);
+            }
+        }
+        for (var i = 0; i < _nodes.Count; i++)
+        {
+            var n = _nodes[i];
+            n.ChangedRegisters = changed[i] | Writes(in n);
+            n.ChangedFlags = flags[i] || WritesFlags(in n);
+            _nodes[i] = n;
+        }
+    }
+
+    /// <summary>The node whose slow path the next spill serves.</summary>
+    private GuestNode _spillNode;
+
+    /// <summary>A spill writes back only what may have changed by its instruction (<see cref="FindChanges"/>).</summary>
+    protected override void EmitSpillWriteBack()
+    {
+        for (var i = 0; i < 16; i++)
+        {
+            if (!_written[i] || (_spillNode.ChangedRegisters & (1u << i)) == 0)
+                continue;
+            StoreRegister(i);
+        }
+        if (!_usesFlags || !_spillNode.ChangedFlags)
+            return;
+        StoreFlags();
+    }
+
+    private void StoreRegister(int i)
+    {
+        _il.Emit(OpCodes.Ldloc, _regs);
+        if (i != 0)
+        {
+            _il.Emit(OpCodes.Ldc_I4, i * 8);
+            _il.Emit(OpCodes.Add);
+        }
+        _il.Emit(OpCodes.Ldloc, _g[i]);
+        _il.Emit(OpCodes.Stind_I8);
+    }
+
+    private void StoreFlags()
+    {
+        StoreField(FlOpField, _fOp);
+        StoreField(FlSizeField, _fSize);
+        StoreField(FlAField, _fA);
+        StoreField(FlBField, _fB);
+        StoreField(FlRField, _fR);
+        StoreField(FlAuxField, _fAux);
+        StoreField(FlArithField, _fArith);
     }
 
     private void MarkUsed(int slot)
@@ -153,26 +262,11 @@ internal sealed partial class X86Translator
     {
         for (var i = 0; i < 16; i++)
         {
-            if (!_written[i])
-                continue;
-            _il.Emit(OpCodes.Ldloc, _regs);
-            if (i != 0)
-            {
-                _il.Emit(OpCodes.Ldc_I4, i * 8);
-                _il.Emit(OpCodes.Add);
-            }
-            _il.Emit(OpCodes.Ldloc, _g[i]);
-            _il.Emit(OpCodes.Stind_I8);
+            if (_written[i])
+                StoreRegister(i);
         }
-        if (!_usesFlags)
-            return;
-        StoreField(FlOpField, _fOp);
-        StoreField(FlSizeField, _fSize);
-        StoreField(FlAField, _fA);
-        StoreField(FlBField, _fB);
-        StoreField(FlRField, _fR);
-        StoreField(FlAuxField, _fAux);
-        StoreField(FlArithField, _fArith);
+        if (_usesFlags)
+            StoreFlags();
     }
 
 }

@@ -85,6 +85,7 @@ internal sealed partial class X86Translator : BlockFrame
                 OtherPage = t._otherPage,
                 OtherLinearPage = t._otherLinearPage,
                 OtherGeneration = t._otherPage?.Generation ?? 0,
+                InnerRips = t.InnerRips(),
             };
         }
     }
@@ -129,6 +130,16 @@ internal sealed partial class X86Translator : BlockFrame
         for (var i = 0; i < _nodes.Count; i++)
             _index[_nodes[i].Rip] = i;
         return true;
+    }
+
+    /// <summary>The RIPs of instructions inside a basic block (not leaders): <see cref="X86CompiledBlock.InnerRips"/>.</summary>
+    private ulong[] InnerRips()
+    {
+        var inner = new List<ulong>();
+        foreach (var n in _nodes)
+            if (!n.Leader)
+                inner.Add(n.Rip);
+        return [.. inner];
     }
 
     /// <summary>A shift's masked immediate count (1 for the D0/D1 forms).</summary>
