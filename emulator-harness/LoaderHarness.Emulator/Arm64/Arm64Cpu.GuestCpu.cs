@@ -3,7 +3,7 @@ using LoaderHarness.Emulator.Core;
 namespace LoaderHarness.Emulator.Arm64;
 
 /// <summary>The architecture-neutral face of the CPU (<see cref="IGuestCpu"/>).</summary>
-public sealed partial class Arm64Cpu : IGuestCpu
+public sealed partial class Arm64Cpu : GuestCpuCore, IGuestCpu
 {
     /// <inheritdoc/>
     public GuestArchitecture Architecture => GuestArchitecture.Arm64;

@@ -7,35 +7,11 @@ namespace LoaderHarness.Emulator.Arm64;
 /// <summary>Data accesses: the CPU's side of the shared physical-access layer (<see cref="SoftMmu"/>), aborts and DC ZVA.</summary>
 public sealed unsafe partial class Arm64Cpu
 {
-    private readonly CodeCache<A64Instruction> _code = new();
-    private readonly SoftMmu _mmu;
-
-    /// <summary>The TLB of <see cref="_mmu"/>, kept here so the fast path is one load away.</summary>
-    private readonly TlbEntry* _tlb;
+    private readonly CodeCache<A64Instruction> _code;
     private readonly Arm64Abort _abort = new();
 
-    /// <summary>Data accesses recorded inside the ranges given to <see cref="WatchPhysical"/>.</summary>
-    public IReadOnlyList<MemoryAccess> RecordedAccesses => _mmu.Accesses;
-
-    /// <summary>Records every guest data read and write touching guest-physical <c>[start, start + length)</c>.</summary>
-    public void WatchPhysical(ulong start, ulong length)
-    {
-        _mmu.Watch(start, length);
-        FlushTlb();
-    }
-
-    /// <summary>Removes the watch <see cref="WatchPhysical"/> added for the same range (recorded accesses stay).</summary>
-    public void UnwatchPhysical(ulong start, ulong length)
-    {
-        _mmu.Unwatch(start, length);
-        FlushTlb();
-    }
-
-    /// <summary>Forgets recorded accesses (the watches stay).</summary>
-    public void ClearRecordedAccesses() => _mmu.Accesses.Clear();
-
     /// <summary>Drops every TLB entry and the current fetch page (translation or EL changes, TLBI).</summary>
-    internal void FlushTlb()
+    internal override void FlushTlb()
     {
         _mmu.Flush();
         _itlb.Flush();

@@ -7,7 +7,6 @@ namespace LoaderHarness.Emulator.Arm64;
 /// <summary>The fetch–decode–execute loop over the shared code cache and run control.</summary>
 public sealed unsafe partial class Arm64Cpu
 {
-    private RunControl _run = new();
     private CodePage<A64Instruction>? _fetchPage;
     private readonly InstructionTlb<A64Instruction> _itlb = new();
 
@@ -19,45 +18,11 @@ public sealed unsafe partial class Arm64Cpu
     private ulong _fetchVaPage = ulong.MaxValue;
     private byte* _fetchHost;
 
-    /// <summary>Instructions completed over the CPU's lifetime.</summary>
-    public ulong TotalInstructions => _run.Total;
-
-    /// <summary>Instructions decoded so far (cache misses), for measuring the cache.</summary>
-    public ulong DecodedInstructions { get; private set; }
-
     /// <summary>When set, every executed instruction is written here (PC, optional symbol, word, Capstone's text).</summary>
     public Tracer? Tracer { get; set; }
 
-    /// <summary>Stops before executing the instruction at virtual <paramref name="pc"/> (<see cref="StopReason.Breakpoint"/>).</summary>
-    public void AddBreakpoint(ulong pc)
-    {
-        if (_run.AddBreakpoint(pc))
-            InvalidateCodeCache();
-    }
-
-    /// <summary>Removes a breakpoint.</summary>
-    public void RemoveBreakpoint(ulong pc)
-    {
-        if (_run.RemoveBreakpoint(pc))
-            InvalidateCodeCache();
-    }
-
-    /// <summary>Stops when execution reaches virtual <paramref name="pc"/> (<see cref="StopReason.AddressReached"/>).</summary>
-    public void AddStopAddress(ulong pc)
-    {
-        if (_run.AddStopAddress(pc))
-            InvalidateCodeCache();
-    }
-
-    /// <summary>Removes a stop address.</summary>
-    public void RemoveStopAddress(ulong pc)
-    {
-        if (_run.RemoveStopAddress(pc))
-            InvalidateCodeCache();
-    }
-
     /// <summary>Drops every decoded instruction (needed only if guest code was changed from outside the CPU).</summary>
-    public void InvalidateCodeCache()
+    public override void InvalidateCodeCache()
     {
         _code.Clear();
         _fetchPage = null;

@@ -40,39 +40,10 @@ public sealed unsafe partial class Arm64Cpu
     /// </summary>
     public const int DefaultCompileThreshold = 2 * TierPolicy.DefaultThreshold;
 
-    /// <summary>Executions of an entry before it is compiled (<see cref="DefaultCompileThreshold"/>; 1 compiles everything on first sight, for tests).</summary>
-    public int CompileThreshold { get; set; } = DefaultCompileThreshold;
-
-    /// <summary>
-    /// Instructions retired per guest instruction compiled (<see cref="TierPolicy.DefaultCompileBudget"/>): a hot entry
-    /// waits, its heat reset, while compiling would cost more than the work done so far; 0 compiles every hot entry (tests
-    /// of the tier itself).
-    /// </summary>
-    public int CompileBudget { get; set; } = TierPolicy.DefaultCompileBudget;
-
-    /// <summary>The most compiled blocks held at once (set before <see cref="Engine"/>).</summary>
-    public int CompiledBlockCapacity { get; set; } = CompiledBlockCache<A64CompiledBlock>.DefaultCapacity;
-
     /// <summary>What the compiling tier did so far.</summary>
     public TieringStatistics Tiering => _blocks is null
         ? new TieringStatistics(0, 0, 0, 0, CompiledBlockCapacity, 0, 0)
         : _blocks.Statistics;
-
-    internal TlbEntry* CompiledTlb => _tlb;
-
-    internal ulong RunLimit
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => _run.Limit;
-    }
-
-    internal ulong RunExecuted
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => _run.Executed;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        set => _run.Executed = value;
-    }
 
     /// <summary>A compiled load that missed the TLB: the interpreter's path (walk, MMIO, watches, aborts).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -35,24 +35,21 @@ public sealed unsafe partial class Arm64Cpu
     /// <param name="bus">MMIO devices; a PL011 UART is added at its QEMU <c>virt</c> address when the bus has none there.</param>
     /// <param name="identity">What the ID registers report; <see cref="Arm64Identity.Default"/> when null.</param>
     public Arm64Cpu(GuestMemory memory, IoBus? bus = null, Arm64Identity? identity = null)
+        : this(memory, bus ?? new IoBus(), new CodeCache<A64Instruction>(), identity)
     {
-        Memory = memory;
-        Bus = bus ?? new IoBus();
+    }
+
+    private Arm64Cpu(GuestMemory memory, IoBus bus, CodeCache<A64Instruction> code, Arm64Identity? identity)
+        : base(memory, bus, code, DefaultCompileThreshold)
+    {
+        _code = code;
         Identity = identity ?? Arm64Identity.Default;
         R = (ulong*)Unsafe.AsPointer(ref _regStore[0]);
-        _mmu = new SoftMmu(memory, Bus, _code);
-        _tlb = _mmu.Tlb;
         Uart = new Pl011Uart();
         if (!Bus.ClaimsMmio(Pl011Uart.VirtBase))
             Bus.RegisterMmio(Pl011Uart.VirtBase, Pl011Uart.WindowSize, Uart);
         Reset();
     }
-
-    /// <summary>Guest-physical memory.</summary>
-    public GuestMemory Memory { get; }
-
-    /// <summary>MMIO devices.</summary>
-    public IoBus Bus { get; }
 
     /// <summary>The identity reported through MIDR, MPIDR and the ID_AA64* registers.</summary>
     public Arm64Identity Identity { get; }

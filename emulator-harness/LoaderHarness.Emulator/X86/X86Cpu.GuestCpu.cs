@@ -3,7 +3,7 @@ using LoaderHarness.Emulator.Core;
 namespace LoaderHarness.Emulator.X86;
 
 /// <summary>The architecture-neutral face of the CPU (<see cref="IGuestCpu"/>).</summary>
-public sealed partial class X86Cpu : IGuestCpu
+public sealed partial class X86Cpu : GuestCpuCore, IGuestCpu
 {
     /// <inheritdoc/>
     public GuestArchitecture Architecture => GuestArchitecture.X86_64;

@@ -7,34 +7,10 @@ namespace LoaderHarness.Emulator.X86;
 /// <summary>Segmentation and the CPU's side of the shared physical-access layer (<see cref="SoftMmu"/>): its page walk and fast paths.</summary>
 public sealed unsafe partial class X86Cpu
 {
-    private readonly CodeCache<DecodedInstruction> _code = new();
-    private readonly SoftMmu _mmu;
-
-    /// <summary>The TLB of <see cref="_mmu"/>, kept here so the fast path is one load away.</summary>
-    private readonly TlbEntry* _tlb;
-
-    /// <summary>Data accesses recorded inside the ranges given to <see cref="WatchPhysical"/>.</summary>
-    public IReadOnlyList<MemoryAccess> RecordedAccesses => _mmu.Accesses;
-
-    /// <summary>Records every guest data read and write touching guest-physical <c>[start, start + length)</c>.</summary>
-    public void WatchPhysical(ulong start, ulong length)
-    {
-        _mmu.Watch(start, length);
-        FlushTlb();
-    }
-
-    /// <summary>Removes the watch <see cref="WatchPhysical"/> added for the same range (recorded accesses stay).</summary>
-    public void UnwatchPhysical(ulong start, ulong length)
-    {
-        _mmu.Unwatch(start, length);
-        FlushTlb();
-    }
-
-    /// <summary>Forgets recorded accesses (the watches stay).</summary>
-    public void ClearRecordedAccesses() => _mmu.Accesses.Clear();
+    private readonly CodeCache<DecodedInstruction> _code;
 
     /// <summary>Drops every TLB entry (CR3 writes, paging-mode changes, CPL changes).</summary>
-    internal void FlushTlb()
+    internal override void FlushTlb()
     {
         _mmu.Flush();
         FlushUpperCache();

@@ -17,7 +17,6 @@ public sealed unsafe partial class X86Cpu
 {
     private readonly GuestCodeReader _reader;
     private readonly Decoder[] _decoders;
-    private RunControl _run = new();
     private CodePage<DecodedInstruction>? _fetchPage;
     private ulong _fetchLinPage = ulong.MaxValue;
     private byte* _fetchHost;
@@ -30,12 +29,6 @@ public sealed unsafe partial class X86Cpu
     private Tracer? _tracer;
     private IcedDisassembler? _disassembler;
     private Action<ulong>? _hook;
-
-    /// <summary>Instructions completed over the CPU's lifetime.</summary>
-    public ulong TotalInstructions => _run.Total;
-
-    /// <summary>Instructions decoded so far (cache misses), for measuring the cache.</summary>
-    public ulong DecodedInstructions { get; private set; }
 
     /// <summary>When set, every executed instruction is written here (address, optional symbol, bytes, Iced formatting).</summary>
     public Tracer? Tracer
@@ -58,34 +51,6 @@ public sealed unsafe partial class X86Cpu
         set => _hook = value;
     }
 
-    /// <summary>Stops before executing the instruction at linear <paramref name="linear"/> (<see cref="StopReason.Breakpoint"/>).</summary>
-    public void AddBreakpoint(ulong linear)
-    {
-        if (_run.AddBreakpoint(linear))
-            InvalidateCodeCache();
-    }
-
-    /// <summary>Removes a breakpoint.</summary>
-    public void RemoveBreakpoint(ulong linear)
-    {
-        if (_run.RemoveBreakpoint(linear))
-            InvalidateCodeCache();
-    }
-
-    /// <summary>Stops when execution reaches linear <paramref name="linear"/> (<see cref="StopReason.AddressReached"/>).</summary>
-    public void AddStopAddress(ulong linear)
-    {
-        if (_run.AddStopAddress(linear))
-            InvalidateCodeCache();
-    }
-
-    /// <summary>Removes a stop address.</summary>
-    public void RemoveStopAddress(ulong linear)
-    {
-        if (_run.RemoveStopAddress(linear))
-            InvalidateCodeCache();
-    }
-
     /// <summary>
     /// The firmware that answers at the trap addresses given to <see cref="AddFirmwareTrap"/> (the BIOS behind
     /// the real-mode interrupt vectors); null for none.
@@ -104,7 +69,7 @@ public sealed unsafe partial class X86Cpu
     }
 
     /// <summary>Drops every decoded instruction (needed only if guest code was changed from outside the CPU).</summary>
-    public void InvalidateCodeCache()
+    public override void InvalidateCodeCache()
     {
         _code.Clear();
         _blocks?.Clear();

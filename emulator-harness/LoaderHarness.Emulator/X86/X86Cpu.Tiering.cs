@@ -44,39 +44,10 @@ public sealed unsafe partial class X86Cpu
         }
     }
 
-    /// <summary>Executions of an entry before it is compiled (<see cref="TierPolicy.DefaultThreshold"/>; 1 compiles everything on first sight, for tests).</summary>
-    public int CompileThreshold { get; set; } = TierPolicy.DefaultThreshold;
-
-    /// <summary>
-    /// Instructions retired per guest instruction compiled (<see cref="TierPolicy.DefaultCompileBudget"/>): a hot entry
-    /// waits, its heat reset, while compiling would cost more than the work done so far; 0 compiles every hot entry (tests
-    /// of the tier itself).
-    /// </summary>
-    public int CompileBudget { get; set; } = TierPolicy.DefaultCompileBudget;
-
-    /// <summary>The most compiled blocks held at once (set before <see cref="Engine"/>).</summary>
-    public int CompiledBlockCapacity { get; set; } = CompiledBlockCache<X86CompiledBlock>.DefaultCapacity;
-
     /// <summary>What the compiling tier did so far.</summary>
     public TieringStatistics Tiering => _blocks is null
         ? new TieringStatistics(0, 0, 0, 0, CompiledBlockCapacity, 0, 0)
         : _blocks.Statistics;
-
-    internal TlbEntry* CompiledTlb => _tlb;
-
-    internal ulong RunLimit
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => _run.Limit;
-    }
-
-    internal ulong RunExecuted
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => _run.Executed;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        set => _run.Executed = value;
-    }
 
     /// <summary>A general register's slot (0–15), right shift (8 for AH..BH) and width in bytes.</summary>
     internal static (int Slot, int Shift, int Width) GprInfo(Register r)
@@ -179,7 +150,7 @@ public sealed unsafe partial class X86Cpu
     }
 
     /// <summary>
-    /// Executions an entry inside a compiled block's basic block needs, in units of <see cref="CompileThreshold"/>, before it
+    /// Executions an entry inside a compiled block's basic block needs, in units of <see cref="GuestCpuCore.CompileThreshold"/>, before it
     /// is compiled as a block of its own. The run loop reaches such an entry only by resuming there, after an interrupt's
     /// IRET or at a run slice's end; on the PVH kernel's run to /init about half of 1,422 compiled blocks began within 15
     /// bytes of another block's head, each JIT-compiling a copy of its block's tail. Damped, not forbidden: code jumping

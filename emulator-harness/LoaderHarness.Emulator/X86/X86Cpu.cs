@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Iced.Intel;
 using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Core.Tiering;
 using LoaderHarness.Emulator.Devices;
 using LoaderHarness.Loader.Memory;
 
@@ -28,25 +29,22 @@ public sealed unsafe partial class X86Cpu
 
     /// <summary>Creates a CPU in the power-on state (real mode, CS:IP = F000:FFF0, SDM Vol. 3A §9.1.4) over <paramref name="memory"/>.</summary>
     public X86Cpu(GuestMemory memory, IoBus? bus = null, CpuIdTable? cpuId = null, MsrTable? msrs = null)
+        : this(memory, bus ?? new IoBus(), new CodeCache<DecodedInstruction>(), cpuId, msrs)
     {
-        Memory = memory;
-        Bus = bus ?? new IoBus();
+    }
+
+    private X86Cpu(GuestMemory memory, IoBus bus, CodeCache<DecodedInstruction> code, CpuIdTable? cpuId, MsrTable? msrs)
+        : base(memory, bus, code, TierPolicy.DefaultThreshold)
+    {
+        _code = code;
         CpuId = cpuId ?? CpuIdTable.Default();
         Msrs = msrs ?? MsrTable.Default();
         R = (ulong*)Unsafe.AsPointer(ref _regStore[0]);
-        _mmu = new SoftMmu(memory, Bus, _code);
-        _tlb = _mmu.Tlb;
         _reader = new GuestCodeReader();
         _decoders = [Decoder.Create(16, _reader), Decoder.Create(32, _reader), Decoder.Create(64, _reader)];
         RegisterBuiltInDevices();
         Reset();
     }
-
-    /// <summary>Guest-physical memory.</summary>
-    public GuestMemory Memory { get; }
-
-    /// <summary>Port-I/O and MMIO devices.</summary>
-    public IoBus Bus { get; }
 
     /// <summary>The identity CPUID reports.</summary>
     public CpuIdTable CpuId { get; }

@@ -1,0 +1,127 @@
+using System.Runtime.CompilerServices;
+using LoaderHarness.Emulator.Core.Tiering;
+using LoaderHarness.Emulator.Devices;
+using LoaderHarness.Loader.Memory;
+
+namespace LoaderHarness.Emulator.Core;
+
+/// <summary>
+/// What both engines hold in the same way: guest memory and its bus, the shared physical-access layer
+/// (<see cref="SoftMmu"/>) with its TLB and watches, run control with breakpoints and stop addresses, and the
+/// compiling tier's settings. Decoding, execution, system state and exception entry stay per architecture
+/// (<c>X86Cpu</c>, <c>Arm64Cpu</c>). Both are sealed, so their own calls of <see cref="FlushTlb"/> and
+/// <see cref="InvalidateCodeCache"/> bind directly: nothing here is a virtual call per instruction.
+/// </summary>
+public abstract unsafe class GuestCpuCore
+{
+    private protected readonly SoftMmu _mmu;
+
+    /// <summary>The TLB of <see cref="_mmu"/>, kept here so the fast path is one load away.</summary>
+    private protected readonly TlbEntry* _tlb;
+
+    private protected RunControl _run = new();
+
+    private protected GuestCpuCore(GuestMemory memory, IoBus bus, CodeCache code, int compileThreshold)
+    {
+        Memory = memory;
+        Bus = bus;
+        _mmu = new SoftMmu(memory, bus, code);
+        _tlb = _mmu.Tlb;
+        CompileThreshold = compileThreshold;
+    }
+
+    /// <summary>Guest-physical memory.</summary>
+    public GuestMemory Memory { get; }
+
+    /// <summary>Port-I/O (x86) and MMIO devices.</summary>
+    public IoBus Bus { get; }
+
+    /// <summary>Instructions completed over the CPU's lifetime.</summary>
+    public ulong TotalInstructions => _run.Total;
+
+    /// <summary>Instructions decoded so far (cache misses), for measuring the cache.</summary>
+    public ulong DecodedInstructions { get; private protected set; }
+
+    /// <summary>Stops before executing the instruction at <paramref name="address"/> (x86 linear, arm64 virtual) with <see cref="StopReason.Breakpoint"/>.</summary>
+    public void AddBreakpoint(ulong address)
+    {
+        if (_run.AddBreakpoint(address))
+            InvalidateCodeCache();
+    }
+
+    /// <summary>Removes a breakpoint.</summary>
+    public void RemoveBreakpoint(ulong address)
+    {
+        if (_run.RemoveBreakpoint(address))
+            InvalidateCodeCache();
+    }
+
+    /// <summary>Stops when execution reaches <paramref name="address"/> (x86 linear, arm64 virtual) with <see cref="StopReason.AddressReached"/>.</summary>
+    public void AddStopAddress(ulong address)
+    {
+        if (_run.AddStopAddress(address))
+            InvalidateCodeCache();
+    }
+
+    /// <summary>Removes a stop address.</summary>
+    public void RemoveStopAddress(ulong address)
+    {
+        if (_run.RemoveStopAddress(address))
+            InvalidateCodeCache();
+    }
+
+    /// <summary>Drops every decoded instruction (needed only if guest code was changed from outside the CPU).</summary>
+    public abstract void InvalidateCodeCache();
+
+    /// <summary>Data accesses recorded inside the ranges given to <see cref="WatchPhysical"/>.</summary>
+    public IReadOnlyList<MemoryAccess> RecordedAccesses => _mmu.Accesses;
+
+    /// <summary>Records every guest data read and write touching guest-physical <c>[start, start + length)</c>.</summary>
+    public void WatchPhysical(ulong start, ulong length)
+    {
+        _mmu.Watch(start, length);
+        FlushTlb();
+    }
+
+    /// <summary>Removes the watch <see cref="WatchPhysical"/> added for the same range (recorded accesses stay).</summary>
+    public void UnwatchPhysical(ulong start, ulong length)
+    {
+        _mmu.Unwatch(start, length);
+        FlushTlb();
+    }
+
+    /// <summary>Forgets recorded accesses (the watches stay).</summary>
+    public void ClearRecordedAccesses() => _mmu.Accesses.Clear();
+
+    /// <summary>Drops every TLB entry and whatever the engine derived from the translations (fetch page, chains).</summary>
+    internal abstract void FlushTlb();
+
+    /// <summary>Executions of an entry before it is compiled (each engine's default; 1 compiles everything on first sight, for tests).</summary>
+    public int CompileThreshold { get; set; }
+
+    /// <summary>
+    /// Instructions retired per guest instruction compiled (<see cref="TierPolicy.DefaultCompileBudget"/>): a hot entry
+    /// waits, its heat reset, while compiling would cost more than the work done so far; 0 compiles every hot entry (tests
+    /// of the tier itself).
+    /// </summary>
+    public int CompileBudget { get; set; } = TierPolicy.DefaultCompileBudget;
+
+    /// <summary>The most compiled blocks held at once (set before the engine turns tiered).</summary>
+    public int CompiledBlockCapacity { get; set; } = CompiledBlockCache<ICompiledBlock>.DefaultCapacity;
+
+    internal TlbEntry* CompiledTlb => _tlb;
+
+    internal ulong RunLimit
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _run.Limit;
+    }
+
+    internal ulong RunExecuted
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _run.Executed;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        set => _run.Executed = value;
+    }
+}
