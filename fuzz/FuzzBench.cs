@@ -13,6 +13,11 @@ public static class FuzzBench
     {
         var inputs = paths.SelectMany(p => Directory.Exists(p) ? Directory.EnumerateFiles(p, "*", SearchOption.AllDirectories) : [p])
             .Select(f => (Name: Path.GetFileName(f), Bytes: File.ReadAllBytes(f))).ToList();
+        if (inputs.Count == 0)
+        {
+            Console.WriteLine("no inputs");
+            return;
+        }
         var time = new double[inputs.Count];
         var runs = 0L;
         Pass(target, inputs, time);

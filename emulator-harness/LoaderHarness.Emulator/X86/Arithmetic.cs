@@ -240,6 +240,10 @@ internal static unsafe class Arithmetic
         {
             var raw = size == 1 ? c.ReadReg(Register.AX) : (c.ReadReg(size == 2 ? Register.DX : Register.EDX) << (size * 8)) | c.ReadReg(Accumulator(size));
             var dividend = SignExtend(raw, size * 2);
+            // EDX:EAX = -2^63 over -1: a quotient of 2^63, too large for EAX and so #DE (SDM Vol. 2A IDIV), which
+            // .NET's long division would raise as an OverflowException instead.
+            if (dividend == long.MinValue && divisor == -1)
+                c.Throw(ExceptionVector.DivideError);
             quotient = dividend / divisor;
             remainder = dividend % divisor;
             var max = (long)(Mask(size) >> 1);

@@ -56,6 +56,29 @@ public class ExceptionTests
     }
 
     [Test]
+    public void Idiv_of_the_most_negative_edx_eax_by_minus_one_is_a_divide_error()
+    {
+        // EDX:EAX = -2^63, ECX = -1: the quotient 2^63 does not fit EAX (SDM Vol. 2A IDIV: #DE). Found by the
+        // x86-protected fuzz target, where it was an internal error (fuzz/regressions/x86-protected/idiv-edx-eax-min-by-minus-one).
+        using var m = LongMode(ExceptionVector.DivideError, false);
+        m.Load(64, TestMachine.CodeBase, a =>
+        {
+            a.mov(edx, 0x8000_0000);
+            a.xor(eax, eax);
+            a.mov(ecx, -1);
+            a.idiv(ecx);
+            a.hlt();
+        });
+
+        var r = m.Run();
+
+        r.Reason.ShouldBe(StopReason.Halt, r.ToString());
+        m.Cpu[Register.R9].ShouldBe(TestMachine.CodeBase + 12, "the frame points at the IDIV");
+        m.Cpu[Register.RAX].ShouldBe(0UL);
+        m.Cpu[Register.RDX].ShouldBe(0x8000_0000UL);
+    }
+
+    [Test]
     public void Ud2_raises_invalid_opcode()
     {
         // BUG() is ud2 (arch/x86/include/asm/bug.h).
