@@ -127,71 +127,45 @@ public class BlockShapeTests
     {
         // f is its own block (reached through an indirect call): R9 changes before its load, R10 and RDX after it, so a
         // spill writes R9 and the flags back and leaves R10 and RDX to what the CPU already holds.
-        using var pair = new TierPair();
-        pair.Both(m =>
+        PageFaultsLikeTheInterpreter(0x80, a =>
         {
-            m.Load(64, TestMachine.CodeBase, a =>
-            {
-                var top = a.CreateLabel();
-                var f = a.CreateLabel();
-                a.mov(rbx, 0xF000_0000UL);
-                a.mov(r10, 0x1234);
-                a.lea(r11, __[f]);
-                a.Label(ref top);
-                a.call(r11);
-                a.add(rbx, 0x10_0000);
-                a.jmp(top);
-                a.Label(ref f);
-                a.lea(r9, __[r9 + rbx + 1]);
-                a.sub(r9d, 7);
-                a.mov(rax, __qword_ptr[rbx]);
-                a.mov(r10, rax);
-                a.add(rdx, rax);
-                a.ret();
-            });
-            m.Load(64, Handler, a => a.hlt());
-            m.EnterLong64(TestMachine.CodeBase);
-            m.WriteGdt();
-            m.SetGate64(14, Handler);
+            var top = a.CreateLabel();
+            var f = a.CreateLabel();
+            a.mov(rbx, 0xF000_0000UL);
+            a.mov(r10, 0x1234);
+            a.lea(r11, __[f]);
+            a.Label(ref top);
+            a.call(r11);
+            a.add(rbx, 0x10_0000);
+            a.jmp(top);
+            a.Label(ref f);
+            a.lea(r9, __[r9 + rbx + 1]);
+            a.sub(r9d, 7);
+            a.mov(rax, __qword_ptr[rbx]);
+            a.mov(r10, rax);
+            a.add(rdx, rax);
+            a.ret();
         });
-
-        pair.Run(100_000).Reason.ShouldBe(StopReason.Halt);
-        pair.Tiered.Cpu.Cr2.ShouldBe(0x1_0000_0000UL);
-        pair.SameMemory(TestMachine.StackTop - 0x80, 0x80);
-        pair.Tiered.Cpu.Tiering.Compiled.ShouldBeGreaterThan(0);
     }
 
     [Test]
     public void A_fault_in_a_loop_leaves_what_the_previous_iteration_changed_after_it_as_the_interpreter()
     {
         // RSI and R8 change after the load, so only the back edge brings them into what its spill writes back.
-        using var pair = new TierPair();
-        pair.Both(m =>
+        PageFaultsLikeTheInterpreter(0x40, a =>
         {
-            m.Load(64, TestMachine.CodeBase, a =>
-            {
-                var top = a.CreateLabel();
-                a.mov(rbx, 0xF000_0000UL);
-                a.Label(ref top);
-                a.add(rcx, 1);
-                a.lea(rdi, __[rcx * 2 + 5]);
-                a.mov(rax, __qword_ptr[rbx]);
-                a.add(rsi, rax);
-                a.mov(r8, rsi);
-                a.xor(r8, rcx);
-                a.add(rbx, 0x10_0000);
-                a.jmp(top);
-            });
-            m.Load(64, Handler, a => a.hlt());
-            m.EnterLong64(TestMachine.CodeBase);
-            m.WriteGdt();
-            m.SetGate64(14, Handler);
+            var top = a.CreateLabel();
+            a.mov(rbx, 0xF000_0000UL);
+            a.Label(ref top);
+            a.add(rcx, 1);
+            a.lea(rdi, __[rcx * 2 + 5]);
+            a.mov(rax, __qword_ptr[rbx]);
+            a.add(rsi, rax);
+            a.mov(r8, rsi);
+            a.xor(r8, rcx);
+            a.add(rbx, 0x10_0000);
+            a.jmp(top);
         });
-
-        pair.Run(100_000).Reason.ShouldBe(StopReason.Halt);
-        pair.Tiered.Cpu.Cr2.ShouldBe(0x1_0000_0000UL);
-        pair.SameMemory(TestMachine.StackTop - 0x40, 0x40);
-        pair.Tiered.Cpu.Tiering.Compiled.ShouldBeGreaterThan(0);
     }
 
     [Test]
@@ -230,5 +204,28 @@ public class BlockShapeTests
         }
 
         pair.Tiered.Cpu.Tiering.Compiled.ShouldBeLessThan(compiled + 5, "entries inside the compiled loop were compiled again");
+    }
+
+    /// <summary>
+    /// Runs <paramref name="code"/> in long mode on both tiers: its loads walk up from 0xF000_0000 until the one at
+    /// 4 GiB page-faults into a handler that halts. Compares the state there (the pair's run) and the top
+    /// <paramref name="stackBytes"/> of the stack, where the exception frame lies.
+    /// </summary>
+    private static void PageFaultsLikeTheInterpreter(int stackBytes, Action<Assembler> code)
+    {
+        using var pair = new TierPair();
+        pair.Both(m =>
+        {
+            m.Load(64, TestMachine.CodeBase, code);
+            m.Load(64, Handler, a => a.hlt());
+            m.EnterLong64(TestMachine.CodeBase);
+            m.WriteGdt();
+            m.SetGate64(14, Handler);
+        });
+
+        pair.Run(100_000).Reason.ShouldBe(StopReason.Halt);
+        pair.Tiered.Cpu.Cr2.ShouldBe(0x1_0000_0000UL);
+        pair.SameMemory(TestMachine.StackTop - (ulong)stackBytes, stackBytes);
+        pair.Tiered.Cpu.Tiering.Compiled.ShouldBeGreaterThan(0);
     }
 }
