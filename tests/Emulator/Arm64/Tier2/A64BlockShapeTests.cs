@@ -108,14 +108,8 @@ public class A64BlockShapeTests
     public void System_register_reads_in_compiled_code_match_at_every_budget()
     {
         using var pair = new A64TierPair(threshold: 2);
-        pair.Both(m =>
-        {
-            m.Load(SystemRegisterLoop + "\n wfi\n .ltorg\n");
-            m.Cpu.Pc = Arm64TestMachine.CodeBase;
-        });
-        ulong[] chunks = [7, 13, 29, 61];
-        for (var i = 0; i < 40; i++)
-            pair.Run(chunks[i % chunks.Length], $"after chunk {i}");
+        pair.LoadBoth(SystemRegisterLoop);
+        pair.RunInChunks(40);
         pair.Run(1_000_000, "the rest");
         pair.Tiered.Cpu.Tiering.Entries.ShouldBeGreaterThan(0);
     }
@@ -156,14 +150,8 @@ public class A64BlockShapeTests
     public void Chains_across_pages_stop_at_every_budget_and_breakpoint_where_the_interpreter_stops()
     {
         using var pair = new A64TierPair(threshold: 2);
-        pair.Both(m =>
-        {
-            m.Load(CrossPageCallLoop + "\n wfi\n .ltorg\n");
-            m.Cpu.Pc = Arm64TestMachine.CodeBase;
-        });
-        ulong[] chunks = [7, 13, 29, 61];
-        for (var i = 0; i < 40; i++)
-            pair.Run(chunks[i % chunks.Length], $"after chunk {i}");
+        pair.LoadBoth(CrossPageCallLoop);
+        pair.RunInChunks(40);
         // The function's first instruction, entered only by chaining from the call's block in the other page.
         var twice = Arm64TestMachine.CodeBase + 0x1000;
         pair.Both(m => m.Cpu.AddBreakpoint(twice));

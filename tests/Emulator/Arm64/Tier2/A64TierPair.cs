@@ -28,6 +28,23 @@ internal sealed class A64TierPair : IDisposable
         setup(Tiered);
     }
 
+    /// <summary>Loads <paramref name="program"/>, ended by WFI and its literal pool, at the code base of both machines and starts them there.</summary>
+    public void LoadBoth(string program) => Both(m =>
+    {
+        m.Load(program + "\n wfi\n .ltorg\n");
+        m.Cpu.Pc = Arm64TestMachine.CodeBase;
+    });
+
+    /// <summary>Runs both in <paramref name="count"/> slices of 7, 13, 29 and 61 instructions in turn, comparing after each; returns the tiered results.</summary>
+    public List<RunResult> RunInChunks(int count)
+    {
+        ulong[] chunks = [7, 13, 29, 61];
+        var results = new List<RunResult>(count);
+        for (var i = 0; i < count; i++)
+            results.Add(Run(chunks[i % chunks.Length], $"after chunk {i}"));
+        return results;
+    }
+
     /// <summary>Runs both for <paramref name="budget"/> and checks they stop alike; returns the tiered result.</summary>
     public RunResult Run(ulong budget, string context)
     {

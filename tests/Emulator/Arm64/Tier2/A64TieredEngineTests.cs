@@ -47,11 +47,7 @@ public class A64TieredEngineTests
     public void A_budget_ending_inside_compiled_code_stops_on_the_same_instruction(ulong budget)
     {
         using var pair = new A64TierPair(threshold: 2);
-        pair.Both(m =>
-        {
-            m.Load(SumLoop + "\n wfi\n .ltorg\n");
-            m.Cpu.Pc = Arm64TestMachine.CodeBase;
-        });
+        pair.LoadBoth(SumLoop);
         var result = pair.Run(budget, $"budget {budget}");
         result.Reason.ShouldBe(StopReason.Budget);
         result.Instructions.ShouldBe(budget);
@@ -63,11 +59,7 @@ public class A64TieredEngineTests
     public void A_breakpoint_set_in_a_compiled_loop_stops_there()
     {
         using var pair = new A64TierPair(threshold: 2);
-        pair.Both(m =>
-        {
-            m.Load(SumLoop + "\n wfi\n .ltorg\n");
-            m.Cpu.Pc = Arm64TestMachine.CodeBase;
-        });
+        pair.LoadBoth(SumLoop);
         pair.Run(500, "warm");
         pair.Tiered.Cpu.Tiering.Compiled.ShouldBeGreaterThan(0);
         // The madd: 6th instruction of the loop, which starts after the three set-up words (one is an ldr literal).
@@ -111,14 +103,8 @@ public class A64TieredEngineTests
     public void Chained_blocks_stop_at_every_budget_and_breakpoint_where_the_interpreter_stops()
     {
         using var pair = new A64TierPair(threshold: 2);
-        pair.Both(m =>
-        {
-            m.Load(CallLoop + "\n wfi\n .ltorg\n");
-            m.Cpu.Pc = Arm64TestMachine.CodeBase;
-        });
-        ulong[] chunks = [7, 13, 29, 61];
-        for (var i = 0; i < 40; i++)
-            pair.Run(chunks[i % chunks.Length], $"after chunk {i}").Reason.ShouldBe(StopReason.Budget);
+        pair.LoadBoth(CallLoop);
+        pair.RunInChunks(40).ShouldAllBe(r => r.Reason == StopReason.Budget);
         pair.Tiered.Cpu.Tiering.Chained.ShouldBeGreaterThan(0);
         // The add after the call: the return site, entered only by chaining from the function's RET.
         var site = Arm64TestMachine.CodeBase + 4 * 4;
