@@ -43,7 +43,7 @@ public static class CliApp
         if (parse.Errors.Count > 0)
         {
             // One line, as every other error: the parser's messages joined, and where to look.
-            error.WriteLine($"error: {string.Join("; ", parse.Errors.Select(e => OneLine(e.Message)))} (run with --help for usage)");
+            error.WriteLine($"error ({UsageError.BadOption}): {string.Join("; ", parse.Errors.Select(e => OneLine(e.Message)))} (run with --help for usage)");
             return BadInput;
         }
         return parse.Invoke(new InvocationConfiguration { Output = output, Error = error });
@@ -58,7 +58,7 @@ public static class CliApp
         }
         catch (UsageException e)
         {
-            stderr.WriteLine($"error: {OneLine(e.Message)}");
+            stderr.WriteLine($"error ({e.Code}): {OneLine(e.Message)}");
             return BadInput;
         }
         catch (LoaderException e)
@@ -68,7 +68,7 @@ public static class CliApp
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            stderr.WriteLine($"error: {OneLine(e.Message)}");
+            stderr.WriteLine($"error ({UsageError.HostIo}): {OneLine(e.Message)}");
             return BadInput;
         }
         catch (Exception e) when (e is not OutOfMemoryException)

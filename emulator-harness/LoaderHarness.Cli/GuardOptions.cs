@@ -34,7 +34,7 @@ internal static class GuardOptions
             return null;
         var cap = SizeParser.Parse(text);
         if (cap < guestRam)
-            throw new UsageException($"--max-host-memory {text}: below the guest RAM of {guestRam >> 20} MiB (--mem), which the run needs");
+            throw new UsageException(UsageError.BadOption, $"--max-host-memory {text}: below the guest RAM of {guestRam >> 20} MiB (--mem), which the run needs");
         return cap > long.MaxValue ? long.MaxValue : (long)cap;
     }
 

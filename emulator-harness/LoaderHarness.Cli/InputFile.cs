@@ -31,16 +31,16 @@ internal static class InputFile
     {
         var type = FileType(path);
         if (type == Directory)
-            throw new UsageException($"{path} is a directory, not a file");
+            throw new UsageException(UsageError.NotARegularFile, $"{path} is a directory, not a file");
         if (type is { } t && t != Regular)
-            throw new UsageException($"{path} is {Describe(t)}, not a regular file");
+            throw new UsageException(UsageError.NotARegularFile, $"{path} is {Describe(t)}, not a regular file");
         var info = new FileInfo(path);
         if (!info.Exists)
-            throw new UsageException($"{path}: no such file");
+            throw new UsageException(UsageError.NoSuchFile, $"{path}: no such file");
         if (info.Length == 0)
-            throw new UsageException($"{path} is empty");
+            throw new UsageException(UsageError.EmptyFile, $"{path} is empty");
         if (info.Length > cap)
-            throw new UsageException($"{path} is {info.Length} bytes; files are read up to {cap} bytes");
+            throw new UsageException(UsageError.FileTooLarge, $"{path} is {info.Length} bytes; files are read up to {cap} bytes");
         return info.Length;
     }
 
@@ -53,7 +53,7 @@ internal static class InputFile
         var bytes = GC.AllocateUninitializedArray<byte>((int)length);
         stream.ReadExactly(bytes);
         if (stream.ReadByte() != -1)
-            throw new UsageException($"{path} grew while it was read");
+            throw new UsageException(UsageError.FileChanged, $"{path} grew while it was read");
         return bytes;
     }
 

@@ -104,4 +104,16 @@ public sealed class CliAppTests : CliTestFixture
         Run("inspect", Path.Combine(Dir, "missing")).Code.ShouldBe(2);
         Run("extract-vmlinux", WriteFile("elf", PeerImages.Read("test_elf.bin")), "-o", Path.Combine(Dir, "x")).Code.ShouldBe(2);
     }
+
+    [TestCase("inspect")] // the kernel argument is missing
+    [TestCase("extract-vmlinux", "k")] // --output is required
+    [TestCase("boot", "k", "--engine", "fast")]
+    public void Parse_errors_are_one_line_with_their_code(params string[] args)
+    {
+        var (code, _, error) = Run(args);
+        code.ShouldBe(CliApp.BadInput);
+        error.TrimEnd().ShouldNotContain('\n');
+        error.ShouldStartWith("error (BadOption): ");
+        error.TrimEnd().ShouldEndWith("(run with --help for usage)");
+    }
 }

@@ -38,14 +38,14 @@ public sealed class HostileInputFileTests : CliTestFixture
     public void Character_device_is_refused_by_every_verb_without_reading_it()
     {
         foreach (var args in VerbsOn("/dev/zero"))
-            ShouldFailOnOneLine(Run(args), "/dev/zero is a character device, not a regular file");
+            ShouldFailOnOneLine(Run(args), "error (NotARegularFile): /dev/zero is a character device, not a regular file");
     }
 
     [Test]
     public void Directory_is_named_as_one_instead_of_access_denied()
     {
         foreach (var args in VerbsOn(Dir))
-            ShouldFailOnOneLine(Run(args), $"{Dir} is a directory, not a file");
+            ShouldFailOnOneLine(Run(args), $"error (NotARegularFile): {Dir} is a directory, not a file");
     }
 
     [Test]
@@ -73,8 +73,9 @@ public sealed class HostileInputFileTests : CliTestFixture
         var empty = Path.Combine(Dir, "empty");
         File.WriteAllBytes(empty, []);
         foreach (var args in VerbsOn(empty))
-            ShouldFailOnOneLine(Run(args), $"{empty} is empty");
-        ShouldFailOnOneLine(Run("inspect", Path.Combine(Dir, "missing")), "no such file");
+            ShouldFailOnOneLine(Run(args), $"error (EmptyFile): {empty} is empty");
+        var missing = Path.Combine(Dir, "missing");
+        ShouldFailOnOneLine(Run("inspect", missing), $"error (NoSuchFile): {missing}: no such file");
     }
 
     [Test]

@@ -75,7 +75,7 @@ internal static class BootCommand
             var report = KernelBoot.Run(image, new KernelBootOptions
             {
                 Profile = parse.GetValue(profile) is { } name
-                    ? VmmProfiles.Find(name, architecture) ?? throw new UsageException(
+                    ? VmmProfiles.Find(name, architecture) ?? throw new UsageException(UsageError.BadOption,
                         $"--profile '{name}': {architecture} profiles are {string.Join(", ", VmmProfiles.For(architecture).Select(p => p.Name))}")
                     : null,
                 Protocol = entry,
@@ -117,6 +117,6 @@ internal static class BootCommand
         "linux64" => BootProtocol.Linux64,
         "linux32" => BootProtocol.Linux32,
         "linux16" => BootProtocol.Linux16,
-        _ => throw new UsageException($"--protocol '{text}': expected auto, pvh, linux64, linux32 or linux16"),
+        _ => throw new UsageException(UsageError.BadOption, $"--protocol '{text}': expected auto, pvh, linux64, linux32 or linux16"),
     };
 }

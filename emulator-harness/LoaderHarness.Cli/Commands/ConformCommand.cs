@@ -72,7 +72,7 @@ internal static class ConformCommand
             var profileName = parse.GetValue(profile)!;
             var profiles = profileName == "all" ? VmmProfiles.All : VmmProfiles.Named(profileName);
             if (profiles.Count == 0)
-                throw new UsageException($"unknown profile '{profileName}' (all, {string.Join(", ", VmmProfiles.Names)})");
+                throw new UsageException(UsageError.BadOption, $"unknown profile '{profileName}' (all, {string.Join(", ", VmmProfiles.Names)})");
             var entry = parse.GetValue(protocol);
             // Once, before the matrix: a line no kernel accepts is bad input (exit 2), not a column of FAIL rows.
             // The largest COMMAND_LINE_SIZE among the entries conform runs.
@@ -89,7 +89,7 @@ internal static class ConformCommand
             var hostCap = GuardOptions.Cap(parse.GetValue(maxHostMemory), cases.Count == 0 ? 0 : cases.Max(c => c.MemorySize));
             cases = [.. cases.Select(c => c with { MaxHostMemory = hostCap })];
             if (cases.Count == 0)
-                throw new UsageException("no case to run: the image has no entry the chosen profile(s) offer");
+                throw new UsageException(UsageError.NoCaseToRun, "no case to run: the image has no entry the chosen profile(s) offer");
             var withMutants = parse.GetValue(mutants) ?? userKernel is null;
 
             var result = Execute(cases, withMutants ? Mutants.All : [], stderr);

@@ -45,7 +45,7 @@ internal static class LoadCommand
             var ram = SizeParser.Parse(parse.GetValue(mem)!);
             var (relocateTo, relocateSeed) = (parse.GetValue(pvhRelocate), parse.GetValue(pvhSeed));
             if (relocateTo is not null && relocateSeed is not null)
-                throw new UsageException("--pvh-relocate and --pvh-seed exclude each other: give an address or a seed");
+                throw new UsageException(UsageError.BadOption, "--pvh-relocate and --pvh-seed exclude each other: give an address or a seed");
             using var memory = MemoryFor(ImageDetector.DetectInner(kernel.Span), ram);
             var parsed = KernelImage.Parse(kernel);
             // A unified kernel image's own .initrd and .cmdline apply unless --initrd / --cmdline are given.

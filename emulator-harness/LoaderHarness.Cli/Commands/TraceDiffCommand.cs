@@ -48,7 +48,7 @@ internal static class TraceDiffCommand
             foreach (var f in new[] { fileA, fileB })
             {
                 if (!File.Exists(f))
-                    throw new UsageException($"{f}: no such file");
+                    throw new UsageException(UsageError.NoSuchFile, $"{f}: no such file");
             }
             var options = new TraceDiffOptions
             {
@@ -75,7 +75,7 @@ internal static class TraceDiffCommand
         {
             var eq = v.IndexOf('=');
             if (eq <= 0 || eq == v.Length - 1)
-                throw new UsageException($"--resync-after '{v}': expected mnemonic=reg,reg (e.g. cpuid=rax,rbx,rcx,rdx)");
+                throw new UsageException(UsageError.BadOption, $"--resync-after '{v}': expected mnemonic=reg,reg (e.g. cpuid=rax,rbx,rcx,rdx)");
             map[v[..eq].Trim().ToLowerInvariant()] = Split([v[(eq + 1)..]]);
         }
         return map;

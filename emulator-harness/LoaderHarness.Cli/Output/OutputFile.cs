@@ -19,10 +19,10 @@ internal static class OutputFile
     public static void Check(string option, string path)
     {
         if (Directory.Exists(path))
-            throw new UsageException($"{option} {path} is a directory; give a file name");
+            throw new UsageException(UsageError.BadOutputPath, $"{option} {path} is a directory; give a file name");
         var folder = Path.GetDirectoryName(path);
         if (!string.IsNullOrEmpty(folder) && !Directory.Exists(folder))
-            throw new UsageException($"{option} {path}: the folder {folder} does not exist");
+            throw new UsageException(UsageError.BadOutputPath, $"{option} {path}: the folder {folder} does not exist");
         var existed = File.Exists(path);
         try
         {
@@ -33,7 +33,7 @@ internal static class OutputFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new UsageException($"{option} {path} cannot be written: {CliApp.OneLine(e.Message)}");
+            throw new UsageException(UsageError.BadOutputPath, $"{option} {path} cannot be written: {CliApp.OneLine(e.Message)}");
         }
         if (!existed)
             File.Delete(path);

@@ -141,7 +141,7 @@ public sealed class BootCommandTests : CliTestFixture
         var (code, _, error) = Run("boot", TinyKernel(), "--system-map", TinyMap(), option, value);
         code.ShouldBe(CliApp.BadInput);
         error.TrimEnd().Split('\n').Length.ShouldBe(1);
-        error.ShouldStartWith($"error: {option} '{value}'");
+        error.ShouldStartWith($"error (BadOption): {option} '{value}'");
     }
 
     /// <summary>

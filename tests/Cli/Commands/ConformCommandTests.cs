@@ -158,7 +158,7 @@ public sealed class ConformCommandTests : CliTestFixture
         error.ShouldNotBeEmpty();
         // A usage error is one line of its own kind, not a loader error code.
         error.TrimEnd().Split('\n').Length.ShouldBe(1);
-        error.ShouldStartWith("error: ");
+        error.ShouldStartWith("error (BadOption): ");
         error.ShouldNotContain("UnsupportedEntry");
     }
 }

@@ -66,7 +66,7 @@ public sealed class ConformReportFileTests : CliTestFixture
         var (code, _, error) = Run("conform", "--junit-skipped", "hide");
 
         code.ShouldBe(CliApp.BadInput);
-        error.ShouldStartWith("error: --junit-skipped 'hide': expected omit, skip");
+        error.ShouldStartWith("error (BadOption): --junit-skipped 'hide': expected omit, skip");
     }
 
     [TestCase("--junit")]
@@ -77,7 +77,7 @@ public sealed class ConformReportFileTests : CliTestFixture
 
         code.ShouldBe(CliApp.BadInput);
         error.TrimEnd().Split('\n').Length.ShouldBe(1);
-        error.ShouldBe($"error: {option} {Dir} is a directory; give a file name\n", StringCompareShould.IgnoreLineEndings);
+        error.ShouldBe($"error (BadOutputPath): {option} {Dir} is a directory; give a file name\n", StringCompareShould.IgnoreLineEndings);
         output.ShouldBeEmpty(); // nothing ran: no table, no summary
     }
 
@@ -90,7 +90,7 @@ public sealed class ConformReportFileTests : CliTestFixture
         var (code, output, error) = Run("conform", option, path);
 
         code.ShouldBe(CliApp.BadInput);
-        error.ShouldStartWith($"error: {option} {path}: the folder");
+        error.ShouldStartWith($"error (BadOutputPath): {option} {path}: the folder");
         output.ShouldBeEmpty();
     }
 
@@ -111,6 +111,6 @@ public sealed class ConformReportFileTests : CliTestFixture
         var (code, _, error) = Run("extract-vmlinux", Path.Combine(DebianKernel.RepositoryRoot(), "fixtures", "generated", "bzImage-2.15"), "-o", Dir);
 
         code.ShouldBe(CliApp.BadInput);
-        error.ShouldStartWith($"error: --output {Dir} is a directory");
+        error.ShouldStartWith($"error (BadOutputPath): --output {Dir} is a directory");
     }
 }

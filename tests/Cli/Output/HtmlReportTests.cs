@@ -134,7 +134,7 @@ public sealed partial class HtmlReportTests : CliTestFixture
         var (code, output, error) = Run([.. TinyBoot(WriteFile), "--html", Dir]);
 
         code.ShouldBe(CliApp.BadInput);
-        error.ShouldBe($"error: --html {Dir} is a directory; give a file name\n", StringCompareShould.IgnoreLineEndings);
+        error.ShouldBe($"error (BadOutputPath): --html {Dir} is a directory; give a file name\n", StringCompareShould.IgnoreLineEndings);
         output.ShouldBeEmpty();
     }
 
