@@ -54,6 +54,16 @@ internal sealed class CompiledBlockCache<TBlock>
     /// </summary>
     public ulong CompileWork { get; private set; }
 
+    /// <summary>
+    /// Bumped whenever a block stops being its entry's (evicted, dropped by <see cref="Clear"/>, or disowned by the
+    /// engine through <see cref="Disown"/>), so that an engine's direct links between blocks, checked against it, never
+    /// enter a block the cache no longer holds for its entry.
+    /// </summary>
+    public uint Epoch { get; private set; }
+
+    /// <summary>Tells the cache an entry's block was given up by the engine (its handle cleared): links made before are void.</summary>
+    public void Disown() => Epoch++;
+
     /// <summary>Times compiled code was entered, from the run loop or chained.</summary>
     public long Entries { get; set; }
 
@@ -75,6 +85,7 @@ internal sealed class CompiledBlockCache<TBlock>
             ref var old = ref _slots[index];
             GuestInstructions -= old.Block!.InstructionCount;
             Evicted++;
+            Epoch++;
             OnEvict?.Invoke(old.Page!, old.EntrySlot, old.Generation);
         }
         _slots[index] = new Slot { Block = block, Page = page, EntrySlot = slot, Generation = page.Generation, Referenced = true };
@@ -106,12 +117,16 @@ internal sealed class CompiledBlockCache<TBlock>
         return s.Block;
     }
 
+    /// <summary>Marks the block behind <paramref name="handle"/> entered, as <see cref="Get"/> does, for a caller that checked it is still that entry's (a chained successor).</summary>
+    public void Touch(int handle) => _slots[handle - 1].Referenced = true;
+
     /// <summary>Drops every block (the engine dropped its decoded code).</summary>
     public void Clear()
     {
         Array.Clear(_slots, 0, _count);
         _count = 0;
         _hand = 0;
+        Epoch++;
         GuestInstructions = 0;
     }
 
