@@ -159,11 +159,10 @@ public sealed unsafe partial class X86Cpu
             if (!Holds(in link))
                 return Link(from, linear, page);
         }
-        var next = link.Block!;
+        var next = _blocks.Entered(link.Handle);
         if (next.Shape != CompiledShape || _run.Executed + (ulong)(uint)next.HeadLength > _run.Limit
             || next.OtherPage is not null && !OtherPageHolds(next, ref page.Entries[link.Slot]))
             return null;
-        _blocks.Touch(link.Handle);
         return next;
 
         bool Holds(in BlockLink l) => l.Linear == linear && ReferenceEquals(l.Page, page) && l.Generation == page.Generation && l.Epoch == epoch;
@@ -185,7 +184,7 @@ public sealed unsafe partial class X86Cpu
             return null;
         ref var link = ref from.ReplaceB ? ref from.LinkB : ref from.LinkA;
         from.ReplaceB = !from.ReplaceB;
-        link = new BlockLink { Linear = linear, Page = page, Generation = page.Generation, Epoch = _blocks.Epoch, Slot = slot, Handle = handle, Block = next };
+        link = new BlockLink { Linear = linear, Page = page, Generation = page.Generation, Epoch = _blocks.Epoch, Slot = slot, Handle = handle };
         return next;
     }
 

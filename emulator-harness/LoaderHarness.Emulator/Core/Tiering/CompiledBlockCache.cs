@@ -117,8 +117,18 @@ internal sealed class CompiledBlockCache<TBlock>
         return s.Block;
     }
 
-    /// <summary>Marks the block behind <paramref name="handle"/> entered, as <see cref="Get"/> does, for a caller that checked it is still that entry's (a chained successor).</summary>
-    public void Touch(int handle) => _slots[handle - 1].Referenced = true;
+    /// <summary>
+    /// The block behind <paramref name="handle"/>, marked entered as <see cref="Get"/> marks it, for a caller that knows
+    /// the handle still belongs to the entry it was taken from: no block was evicted, disowned or cleared since
+    /// (<see cref="Epoch"/> unchanged) and the entry's page kept its generation. Links hold handles, not blocks, so an
+    /// evicted block is not kept alive by them and the cache's limit bounds compiled code.
+    /// </summary>
+    public TBlock Entered(int handle)
+    {
+        ref var s = ref _slots[handle - 1];
+        s.Referenced = true;
+        return s.Block!;
+    }
 
     /// <summary>Drops every block (the engine dropped its decoded code).</summary>
     public void Clear()

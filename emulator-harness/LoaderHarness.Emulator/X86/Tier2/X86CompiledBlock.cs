@@ -62,7 +62,8 @@ internal sealed class X86CompiledBlock(CompiledBlockBody body, int instructionCo
 /// <summary>
 /// A successor recorded by the chain: valid while the exit goes to <see cref="Linear"/>, the fetch page there is
 /// <see cref="Page"/> at <see cref="Generation"/> (so its slot, entry and breakpoint flag are those checked when the
-/// link was made) and no compiled block was dropped or disowned since (<see cref="Epoch"/>).
+/// link was made) and no compiled block was dropped or disowned since (<see cref="Epoch"/>): then <see cref="Handle"/>
+/// still names the successor in the block cache. It holds the handle, not the block, so that evicted blocks die.
 /// </summary>
 internal struct BlockLink
 {
@@ -72,5 +73,4 @@ internal struct BlockLink
     public uint Epoch;
     public int Slot;
     public int Handle;
-    public X86CompiledBlock? Block;
 }
