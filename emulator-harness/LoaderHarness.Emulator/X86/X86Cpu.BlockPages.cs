@@ -114,6 +114,7 @@ public sealed unsafe partial class X86Cpu
         {
             head.Compiled = 0;
             head.Heat = 0;
+            _blocks!.Disown(); // chained links to the block are void too
         }
         return false;
     }

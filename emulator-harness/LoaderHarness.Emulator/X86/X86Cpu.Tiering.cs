@@ -38,7 +38,7 @@ public sealed unsafe partial class X86Cpu
             if (_tiered && _blocks is null)
             {
                 _blocks = new CompiledBlockCache<X86CompiledBlock>(CompiledBlockCapacity);
-                _blocks.OnEvict = ForgetBlock;
+                _blocks.OnEvict = ForgetBlock; // the cache bumps its epoch, voiding links to the evicted block
             }
             BreakChain();
         }
@@ -109,7 +109,7 @@ public sealed unsafe partial class X86Cpu
         _blocks!.Entries++;
         _lastPage = null;
         block.Body();
-        ChainCompiled();
+        ChainCompiled(block);
         return true;
     }
 
@@ -120,9 +120,10 @@ public sealed unsafe partial class X86Cpu
     /// through the run loop. The loop's own work at an instruction boundary is done here, or the chain stops
     /// and leaves it to the loop: a pending interrupt line, a breakpoint or stop address (marked in the entry),
     /// a page the instruction TLB does not hold, an entry not compiled (the loop counts its heat), a stop, a
-    /// break or a budget that the next block's first basic block would overrun.
+    /// break or a budget that the next block's first basic block would overrun. A successor found is linked to
+    /// the block it follows (<see cref="X86CompiledBlock.LinkA"/>), and next time found through the link.
     /// </summary>
-    private void ChainCompiled()
+    private void ChainCompiled(X86CompiledBlock from)
     {
         while (true)
         {
@@ -133,20 +134,58 @@ public sealed unsafe partial class X86Cpu
                 return;
             if (_fetchPage is not { } page)
                 return;
-            int slot = page.Slots[linear & 0xFFF];
-            if (slot == 0)
+            var next = Linked(from, linear, page);
+            if (next is null)
                 return;
-            ref var e = ref page.Entries[slot];
-            if (e.Compiled <= 0 || e.Breakpoint)
-                return;
-            var next = _blocks!.Get(e.Compiled, page, slot);
-            if (next is null || next.Shape != CompiledShape || _run.Executed + (ulong)(uint)next.HeadLength > _run.Limit
-                || !OtherPageHolds(next, ref e))
-                return;
-            _blocks.Entries++;
+            _blocks!.Entries++;
             _blocks.Chained++;
             next.Body();
+            from = next;
         }
+    }
+
+    /// <summary>
+    /// The compiled block at <paramref name="linear"/> in <paramref name="page"/> (the current fetch page) that may run
+    /// next after <paramref name="from"/>: through one of <paramref name="from"/>'s links when one still holds, else
+    /// looked up and linked; null when the chain must stop there.
+    /// </summary>
+    private X86CompiledBlock? Linked(X86CompiledBlock from, ulong linear, CodePage<DecodedInstruction> page)
+    {
+        var epoch = _blocks!.Epoch;
+        ref var link = ref from.LinkA;
+        if (!Holds(in link))
+        {
+            link = ref from.LinkB;
+            if (!Holds(in link))
+                return Link(from, linear, page);
+        }
+        var next = _blocks.Entered(link.Handle);
+        if (next.Shape != CompiledShape || _run.Executed + (ulong)(uint)next.HeadLength > _run.Limit
+            || next.OtherPage is not null && !OtherPageHolds(next, ref page.Entries[link.Slot]))
+            return null;
+        return next;
+
+        bool Holds(in BlockLink l) => l.Linear == linear && ReferenceEquals(l.Page, page) && l.Generation == page.Generation && l.Epoch == epoch;
+    }
+
+    /// <summary>The chain's lookup of the block at <paramref name="linear"/> through the page's slots, its entry and the block cache; a block found is linked to <paramref name="from"/>.</summary>
+    private X86CompiledBlock? Link(X86CompiledBlock from, ulong linear, CodePage<DecodedInstruction> page)
+    {
+        int slot = page.Slots[linear & 0xFFF];
+        if (slot == 0)
+            return null;
+        ref var e = ref page.Entries[slot];
+        if (e.Compiled <= 0 || e.Breakpoint)
+            return null;
+        var handle = e.Compiled;
+        var next = _blocks!.Get(handle, page, slot);
+        if (next is null || next.Shape != CompiledShape || _run.Executed + (ulong)(uint)next.HeadLength > _run.Limit
+            || !OtherPageHolds(next, ref e))
+            return null;
+        ref var link = ref from.ReplaceB ? ref from.LinkB : ref from.LinkA;
+        from.ReplaceB = !from.ReplaceB;
+        link = new BlockLink { Linear = linear, Page = page, Generation = page.Generation, Epoch = _blocks.Epoch, Slot = slot, Handle = handle };
+        return next;
     }
 
     /// <summary>

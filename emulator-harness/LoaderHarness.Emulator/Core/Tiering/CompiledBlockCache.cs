@@ -54,6 +54,16 @@ internal sealed class CompiledBlockCache<TBlock>
     /// </summary>
     public ulong CompileWork { get; private set; }
 
+    /// <summary>
+    /// Bumped whenever a block stops being its entry's (evicted, dropped by <see cref="Clear"/>, or disowned by the
+    /// engine through <see cref="Disown"/>), so that an engine's direct links between blocks, checked against it, never
+    /// enter a block the cache no longer holds for its entry.
+    /// </summary>
+    public uint Epoch { get; private set; }
+
+    /// <summary>Tells the cache an entry's block was given up by the engine (its handle cleared): links made before are void.</summary>
+    public void Disown() => Epoch++;
+
     /// <summary>Times compiled code was entered, from the run loop or chained.</summary>
     public long Entries { get; set; }
 
@@ -75,6 +85,7 @@ internal sealed class CompiledBlockCache<TBlock>
             ref var old = ref _slots[index];
             GuestInstructions -= old.Block!.InstructionCount;
             Evicted++;
+            Epoch++;
             OnEvict?.Invoke(old.Page!, old.EntrySlot, old.Generation);
         }
         _slots[index] = new Slot { Block = block, Page = page, EntrySlot = slot, Generation = page.Generation, Referenced = true };
@@ -106,12 +117,26 @@ internal sealed class CompiledBlockCache<TBlock>
         return s.Block;
     }
 
+    /// <summary>
+    /// The block behind <paramref name="handle"/>, marked entered as <see cref="Get"/> marks it, for a caller that knows
+    /// the handle still belongs to the entry it was taken from: no block was evicted, disowned or cleared since
+    /// (<see cref="Epoch"/> unchanged) and the entry's page kept its generation. Links hold handles, not blocks, so an
+    /// evicted block is not kept alive by them and the cache's limit bounds compiled code.
+    /// </summary>
+    public TBlock Entered(int handle)
+    {
+        ref var s = ref _slots[handle - 1];
+        s.Referenced = true;
+        return s.Block!;
+    }
+
     /// <summary>Drops every block (the engine dropped its decoded code).</summary>
     public void Clear()
     {
         Array.Clear(_slots, 0, _count);
         _count = 0;
         _hand = 0;
+        Epoch++;
         GuestInstructions = 0;
     }
 

@@ -43,6 +43,7 @@ internal static unsafe class CompiledRuntime
     public static int Parity(ulong r) => (BitOperations.PopCount((uint)(byte)r) & 1) ^ 1;
 
     /// <summary>SHL by a non-zero masked count, as the interpreter computes it; the six arithmetic flags in <paramref name="flags"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Shl(ulong a, int count, int size, out ulong flags)
     {
         var bits = size * 8;
@@ -53,6 +54,7 @@ internal static unsafe class CompiledRuntime
     }
 
     /// <summary>SHR by a non-zero masked count.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Shr(ulong a, int count, int size, out ulong flags)
     {
         var r = a >> count;
@@ -61,6 +63,7 @@ internal static unsafe class CompiledRuntime
     }
 
     /// <summary>SAR by a non-zero masked count.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Sar(ulong a, int count, int size, out ulong flags)
     {
         var s = Arithmetic.SignExtend(a, size);
@@ -69,10 +72,20 @@ internal static unsafe class CompiledRuntime
         return r;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong ShiftFlags(ulong r, int size, bool cf, bool of)
-        => X86Cpu.ZspFlags(r, size) | (cf ? FlagBits.CF : 0) | (of ? FlagBits.OF : 0);
+        => Zsp(r, size) | (cf ? FlagBits.CF : 0) | (of ? FlagBits.OF : 0);
+
+    /// <summary>
+    /// <see cref="X86Cpu.ZspFlags"/> without branches, inlined: a call left in a compiled block's fast path makes the JIT
+    /// spill the block's registers around it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Zsp(ulong r, int size)
+        => ((r == 0 ? 1UL : 0) << 6) | (((r >> (size * 8 - 1)) & 1) << 7) | ((ulong)Parity(r) << 2);
 
     /// <summary>Two- and three-operand IMUL: the truncated product, CF = OF = the signed result did not fit (SDM Vol. 2A IMUL).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Imul(ulong x, ulong y, int size, out ulong flags)
     {
         long a = Arithmetic.SignExtend(x, size), b = Arithmetic.SignExtend(y, size);
@@ -90,7 +103,7 @@ internal static unsafe class CompiledRuntime
             result = (ulong)p & X86Cpu.Mask(size);
             overflow = Arithmetic.SignExtend(result, size) != p;
         }
-        flags = (overflow ? FlagBits.CF | FlagBits.OF : 0) | X86Cpu.ZspFlags(result, size);
+        flags = (overflow ? FlagBits.CF | FlagBits.OF : 0) | Zsp(result, size);
         return result;
     }
 }

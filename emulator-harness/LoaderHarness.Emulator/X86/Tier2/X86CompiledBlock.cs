@@ -46,4 +46,31 @@ internal sealed class X86CompiledBlock(CompiledBlockBody body, int instructionCo
 
     /// <inheritdoc/>
     public int InstructionCount { get; } = instructionCount;
+
+    /// <summary>
+    /// The last two blocks the chain entered straight after this one (QEMU TCG's jump slots, here checked rather than
+    /// patched): the chain tries them before it looks the exit's address up in its code page's slots and entries and
+    /// in the block cache, three dependent loads that missed the host's caches on most of the generic kernel's 84 M
+    /// block entries.
+    /// </summary>
+    public BlockLink LinkA, LinkB;
+
+    /// <summary>Which of <see cref="LinkA"/> and <see cref="LinkB"/> the next new successor replaces.</summary>
+    public bool ReplaceB;
+}
+
+/// <summary>
+/// A successor recorded by the chain: valid while the exit goes to <see cref="Linear"/>, the fetch page there is
+/// <see cref="Page"/> at <see cref="Generation"/> (so its slot, entry and breakpoint flag are those checked when the
+/// link was made) and no compiled block was dropped or disowned since (<see cref="Epoch"/>): then <see cref="Handle"/>
+/// still names the successor in the block cache. It holds the handle, not the block, so that evicted blocks die.
+/// </summary>
+internal struct BlockLink
+{
+    public ulong Linear;
+    public CodePage<DecodedInstruction>? Page;
+    public uint Generation;
+    public uint Epoch;
+    public int Slot;
+    public int Handle;
 }

@@ -7,9 +7,6 @@ namespace LoaderHarness.Emulator.X86.Tier2;
 /// <summary>Per instruction: the basic block's budget check, the operation, the check after a slow path, and where control goes next.</summary>
 internal sealed partial class X86Translator
 {
-    private static readonly MethodInfo ShlMethod = Runtime(nameof(CompiledRuntime.Shl));
-    private static readonly MethodInfo ShrMethod = Runtime(nameof(CompiledRuntime.Shr));
-    private static readonly MethodInfo SarMethod = Runtime(nameof(CompiledRuntime.Sar));
     private static readonly MethodInfo ImulMethod = Runtime(nameof(CompiledRuntime.Imul));
 
     private void EmitNode(int i)
@@ -199,74 +196,6 @@ internal sealed partial class X86Translator
         }
         Release(a);
         Release(r);
-    }
-
-    private void EmitShift(in GuestNode node, int size)
-    {
-        var count = ShiftCount(in node.D);
-        EmitReadOperand(in node, 0, size);
-        var a = Store();
-        var flags = Temp();
-        if (node.FlagsLive)
-        {
-            _il.Emit(OpCodes.Ldloc, a);
-            _il.Emit(OpCodes.Ldc_I4, count);
-            _il.Emit(OpCodes.Ldc_I4, size);
-            _il.Emit(OpCodes.Ldloca, flags);
-            _il.Emit(OpCodes.Call, node.Op switch { GuestOp.Shl => ShlMethod, GuestOp.Shr => ShrMethod, _ => SarMethod });
-        }
-        else
-        {
-            _il.Emit(OpCodes.Ldloc, a);
-            if (node.Op == GuestOp.Sar)
-            {
-                _il.Emit(size switch { 1 => OpCodes.Conv_I1, 2 => OpCodes.Conv_I2, 4 => OpCodes.Conv_I4, _ => OpCodes.Nop });
-                _il.Emit(OpCodes.Conv_I8);
-            }
-            _il.Emit(OpCodes.Ldc_I4, count);
-            _il.Emit(node.Op switch { GuestOp.Shl => OpCodes.Shl, GuestOp.Shr => OpCodes.Shr_Un, _ => OpCodes.Shr });
-            MaskTo(size);
-        }
-        var r = Store();
-        EmitWriteOp0(in node, r);
-        EmitSetArith(in node, flags);
-        Release(a);
-        Release(r);
-        Release(flags);
-    }
-
-    /// <summary>
-    /// SHL/SHR/SAR by CL: the count is masked to 5 bits (6 with REX.W); a masked count of 0 changes nothing,
-    /// not the destination, not the flags, and does not touch a memory operand (SDM Vol. 2B SAL/SAR/SHL/SHR,
-    /// "If the count is 0, the flags are not affected"), as the interpreter's handler returns early.
-    /// </summary>
-    private void EmitShiftByCl(in GuestNode node, int size)
-    {
-        var skip = _il.DefineLabel();
-        EmitReadGpr(Register.CL);
-        LdConst(size == 8 ? 0x3FUL : 0x1FUL);
-        _il.Emit(OpCodes.And);
-        var count = Store();
-        _il.Emit(OpCodes.Ldloc, count);
-        _il.Emit(OpCodes.Brfalse, skip);
-        EmitReadOperand(in node, 0, size);
-        var a = Store();
-        var flags = Temp();
-        _il.Emit(OpCodes.Ldloc, a);
-        _il.Emit(OpCodes.Ldloc, count);
-        _il.Emit(OpCodes.Conv_I4);
-        _il.Emit(OpCodes.Ldc_I4, size);
-        _il.Emit(OpCodes.Ldloca, flags);
-        _il.Emit(OpCodes.Call, node.Op switch { GuestOp.ShlCl => ShlMethod, GuestOp.ShrCl => ShrMethod, _ => SarMethod });
-        var r = Store();
-        EmitWriteOp0(in node, r);
-        EmitSetArith(in node, flags);
-        _il.MarkLabel(skip);
-        _known = false; // which producer holds the flags now depends on the count
-        Release(a);
-        Release(r);
-        Release(flags);
-        Release(count);
     }
 
     private void EmitImul(in GuestNode node, int size)

@@ -12,9 +12,10 @@ namespace LoaderHarness.Tests.Emulator.X86.Tier2;
 /// </summary>
 internal sealed class TierPair : IDisposable
 {
-    public TierPair(int threshold = 2)
+    public TierPair(int threshold = 2, int capacity = CompiledBlockCache<ICompiledBlock>.DefaultCapacity)
     {
         Tiered.Cpu.CompileThreshold = threshold;
+        Tiered.Cpu.CompiledBlockCapacity = capacity;
         Tiered.Cpu.CompileBudget = 0; // compile every hot entry: the tier itself is under test
         Tiered.Cpu.Engine = EngineTier.Tiered;
     }

@@ -1,0 +1,123 @@
+using Iced.Intel;
+using LoaderHarness.Emulator.Core;
+using NUnit.Framework;
+using Shouldly;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace LoaderHarness.Tests.Emulator.X86.Tier2;
+
+/// <summary>
+/// The chain's links from a compiled block to the blocks that followed it: entered again through the link, and
+/// never once the successor's code was patched, a breakpoint was set on it or it was evicted; each against the
+/// interpreter.
+/// </summary>
+[TestFixture]
+public class BlockLinkTests
+{
+    private const ulong F = TestMachine.CodeBase + 0x1000;
+    private const ulong G = TestMachine.CodeBase + 0x2000;
+
+    /// <summary>
+    /// A loop calling F and G through registers, so that the loop, F, G and the two return sites are blocks of their own
+    /// that only the chain joins; at RCX = 300 the loop patches the immediate of G's first instruction (G is on a page
+    /// of its own, so the loop's and F's code stay valid).
+    /// </summary>
+    private static TierPair Load(int capacity = 8192)
+    {
+        var pair = new TierPair(capacity: capacity);
+        pair.Both(m =>
+        {
+            m.Load(64, TestMachine.CodeBase, a =>
+            {
+                var top = a.CreateLabel();
+                var skip = a.CreateLabel();
+                a.mov(ecx, 600);
+                a.mov(r11, F);
+                a.mov(r12, G);
+                a.Label(ref top);
+                a.call(r11);
+                a.call(r12);
+                a.cmp(ecx, 300);
+                a.jne(skip);
+                a.mov(__byte_ptr[r12 + 3], 7); // ADD RDX, imm8 is 48 83 C2 ib: the immediate is byte 3
+                a.Label(ref skip);
+                a.dec(ecx);
+                a.jnz(top);
+                a.hlt();
+            });
+            m.Load(64, F, a =>
+            {
+                a.add(rax, rcx);
+                a.ret();
+            });
+            var g = m.Load(64, G, a =>
+            {
+                a.add(rdx, 1);
+                a.add(rdx, rax);
+                a.ret();
+            });
+            g[..4].ShouldBe(new byte[] { 0x48, 0x83, 0xC2, 0x01 });
+            m.EnterLong64(TestMachine.CodeBase);
+        });
+        return pair;
+    }
+
+    [Test]
+    public void Linked_blocks_stop_at_every_budget_where_the_interpreter_stops()
+    {
+        using var pair = Load();
+        ulong[] chunks = [1, 2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 101, 997];
+        for (var i = 0; ; i++)
+        {
+            var result = pair.Run(chunks[i % chunks.Length], $"after chunk {i}");
+            if (result.Reason == StopReason.Halt)
+                break;
+            result.Reason.ShouldBe(StopReason.Budget);
+        }
+        pair.Tiered.Cpu.Tiering.Chained.ShouldBeGreaterThan(300);
+    }
+
+    [Test]
+    public void A_successor_whose_code_was_patched_is_not_entered_through_its_link()
+    {
+        using var pair = Load();
+        pair.Run(1_000_000).Reason.ShouldBe(StopReason.Halt);
+        // RDX: G added 1 on its calls with RCX = 600 down to 300 and 7 on the 299 after the patch (EDX starts at the
+        // reset signature 0x600), plus RAX each time: RAX after the call with RCX = k is the sum of 600 down to k.
+        var expected = 0x600UL + 301 * 1 + 299 * 7;
+        for (ulong k = 600, rax = 0; k >= 1; k--)
+        {
+            rax += k;
+            expected += rax;
+        }
+        pair.Tiered.Cpu[Register.RDX].ShouldBe(expected);
+        pair.Tiered.Cpu.Tiering.Chained.ShouldBeGreaterThan(500);
+    }
+
+    [Test]
+    public void A_breakpoint_set_on_a_linked_successor_stops_there()
+    {
+        using var pair = Load();
+        pair.Run(3_000).Reason.ShouldBe(StopReason.Budget);
+        pair.Tiered.Cpu.Tiering.Chained.ShouldBeGreaterThan(100);
+        pair.Both(m => m.Cpu.AddBreakpoint(F));
+        for (var i = 0; i < 3; i++)
+        {
+            pair.Run(1_000_000, $"stop {i}").Reason.ShouldBe(StopReason.Breakpoint);
+            pair.Tiered.Cpu.Rip.ShouldBe(F);
+        }
+        pair.Both(m => m.Cpu.RemoveBreakpoint(F));
+        pair.Run(1_000_000).Reason.ShouldBe(StopReason.Halt);
+    }
+
+    [Test]
+    public void Evicted_successors_are_not_entered_through_their_links()
+    {
+        // Two blocks held at most, five in the loop: every new block evicts one that others link to.
+        using var pair = Load(capacity: 2);
+        pair.Run(1_000_000).Reason.ShouldBe(StopReason.Halt);
+        var stats = pair.Tiered.Cpu.Tiering;
+        stats.Evicted.ShouldBeGreaterThan(0);
+        stats.Resident.ShouldBeLessThanOrEqualTo(2);
+    }
+}
