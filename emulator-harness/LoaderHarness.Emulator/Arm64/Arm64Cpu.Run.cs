@@ -21,10 +21,11 @@ public sealed unsafe partial class Arm64Cpu
     /// <summary>When set, every executed instruction is written here (PC, optional symbol, word, Capstone's text).</summary>
     public Tracer? Tracer { get; set; }
 
-    /// <summary>Drops every decoded instruction (needed only if guest code was changed from outside the CPU).</summary>
+    /// <summary>Drops every decoded instruction and every compiled block (needed only if guest code was changed from outside the CPU), as the x86 engine does.</summary>
     public override void InvalidateCodeCache()
     {
         _code.Clear();
+        _blocks?.Clear();
         _fetchPage = null;
         FlushTlb();
     }

@@ -113,6 +113,7 @@ public sealed unsafe partial class Arm64Cpu
             return false;
         _blocks!.Entries++;
         block.Body();
+        GC.KeepAlive(block); // its pinned helper instructions, which the body reads even if it dropped the block
         ChainCompiled(page);
         return true;
     }
@@ -154,6 +155,7 @@ public sealed unsafe partial class Arm64Cpu
             _blocks.Entries++;
             _blocks.Chained++;
             next.Body();
+            GC.KeepAlive(next);
         }
     }
 

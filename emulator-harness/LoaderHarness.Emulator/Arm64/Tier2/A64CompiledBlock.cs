@@ -15,8 +15,15 @@ internal delegate void A64BlockBody();
 /// PC-relative results, so it runs only at that address), how many instructions it covers and how many its
 /// first basic block runs (the budget that must be left to enter it).
 /// </summary>
-internal sealed class A64CompiledBlock(A64BlockBody body, ulong headPc, int instructionCount, int headLength) : ICompiledBlock
+internal sealed class A64CompiledBlock(A64BlockBody body, ulong headPc, int instructionCount, int headLength, A64Instruction[]? helpers = null) : ICompiledBlock
 {
+    /// <summary>
+    /// The pinned decoded instructions whose addresses the body passes to interpreter handlers: the block keeps them
+    /// alive, and whoever runs <see cref="Body"/> keeps the block alive until it returns (an invalidation inside the
+    /// body may drop the block from its cache while the body still runs).
+    /// </summary>
+    public readonly A64Instruction[]? Helpers = helpers;
+
     /// <summary>Runs the block.</summary>
     public readonly A64BlockBody Body = body;
 

@@ -22,5 +22,11 @@ internal enum A64Op : byte
 
     /// <summary>MRS: the state spilled exact, then the interpreter's own register read (side effects and all).</summary>
     Mrs,
+
+    /// <summary>
+    /// An instruction compiled as a call of its interpreter handler, between an exact spill and a reload of the
+    /// registers it may write: DC ZVA, the exclusives, CLREX, DC/IC maintenance and MSR of DAIF.
+    /// </summary>
+    Helper,
     B, Bl, BCond, Cbz, Cbnz, Tbz, Tbnz, Br, Blr, Ret,
 }

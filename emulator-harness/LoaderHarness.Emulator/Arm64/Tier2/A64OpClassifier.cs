@@ -3,8 +3,9 @@ namespace LoaderHarness.Emulator.Arm64.Tier2;
 /// <summary>
 /// Maps a decoded A64 instruction to its <see cref="A64Op"/> by the interpreter handler the decoder chose, so
 /// the translator covers exactly the encodings the interpreter gives that handler (same operand fields, same
-/// UNDEFINED carve-outs). MRS is covered through the interpreter's own read; other system instructions, exception
-/// generation, exclusives and anything else stay None.
+/// UNDEFINED carve-outs). MRS is covered through the interpreter's own read, DC ZVA, the exclusives, CLREX, cache
+/// maintenance and MSR of DAIF through the interpreter's own handler (<see cref="A64Op.Helper"/>); other system
+/// instructions, exception generation and anything else stay None.
 /// </summary>
 internal static unsafe class A64OpClassifier
 {
@@ -15,10 +16,30 @@ internal static unsafe class A64OpClassifier
     {
         if (!Ops.TryGetValue((nint)d.Handler, out var op))
             return A64Op.None;
+        if (op == A64Op.Helper && !HelperCovers(in d))
+            return A64Op.None;
         // B to the word before it, when that word is a hint, is a cpu_relax() spin the interpreter stops on.
         if (op == A64Op.B && d.Imm == unchecked((ulong)-4L))
             return A64Op.None;
         return op;
+    }
+
+    private static readonly int DaifSlot = SystemRegisterTable.Slot("DAIF");
+
+    /// <summary>
+    /// Which MSR forms a compiled block may call the handler of: those writing only PSTATE.DAIF (MSR DAIFSet and
+    /// DAIFClr, Arm ARM C5.2.3 op1:op2 = 011:110 / 011:111; MSR DAIF, <see cref="SystemRegisterTable"/>). The
+    /// interpreter's DAIF setter breaks the run when it unmasks a pending interrupt, so the block leaves after the
+    /// MSR as the interpreter's loop would. Other MSRs change translation, SP selection or the exception level, on
+    /// which compiled code depends, and end the block.
+    /// </summary>
+    private static bool HelperCovers(in A64Instruction d)
+    {
+        if ((nint)d.Handler == (nint)(delegate*<Arm64Cpu, ref A64Instruction, void>)&SystemInstructions.MsrImmediate)
+            return d.Op is 0b011_110 or 0b011_111;
+        if ((nint)d.Handler == (nint)(delegate*<Arm64Cpu, ref A64Instruction, void>)&SystemInstructions.Msr)
+            return (int)d.Imm == DaifSlot;
+        return true;
     }
 
     /// <summary>Whether the op reads NZCV.</summary>
@@ -37,7 +58,7 @@ internal static unsafe class A64OpClassifier
     /// read): the state is spilled exact before it, so every flag write before it is live, and the run's limit is
     /// checked after it (a device read may stop the run or change the interrupt line).
     /// </summary>
-    public static bool TakesSlowPath(A64Op op) => AccessesMemory(op) || op == A64Op.Mrs;
+    public static bool TakesSlowPath(A64Op op) => AccessesMemory(op) || op is A64Op.Mrs or A64Op.Helper;
 
     /// <summary>Whether the op ends straight-line execution (a branch of any kind).</summary>
     public static bool IsBranch(A64Op op) => op >= A64Op.B;
@@ -107,6 +128,15 @@ internal static unsafe class A64OpClassifier
         [(nint)(delegate*<Arm64Cpu, ref A64Instruction, void>)&LoadStore.StorePairPre] = A64Op.StorePairPre,
         [(nint)(delegate*<Arm64Cpu, ref A64Instruction, void>)&LoadStore.StorePairPost] = A64Op.StorePairPost,
         [(nint)(delegate*<Arm64Cpu, ref A64Instruction, void>)&SystemInstructions.Mrs] = A64Op.Mrs,
+        [(nint)(delegate*<Arm64Cpu, ref A64Instruction, void>)&SystemInstructions.DcZva] = A64Op.Helper,
+        [(nint)(delegate*<Arm64Cpu, ref A64Instruction, void>)&SystemInstructions.CacheMaintenance] = A64Op.Helper,
+        [(nint)(delegate*<Arm64Cpu, ref A64Instruction, void>)&SystemInstructions.Clrex] = A64Op.Helper,
+        [(nint)(delegate*<Arm64Cpu, ref A64Instruction, void>)&SystemInstructions.MsrImmediate] = A64Op.Helper,
+        [(nint)(delegate*<Arm64Cpu, ref A64Instruction, void>)&SystemInstructions.Msr] = A64Op.Helper,
+        [(nint)(delegate*<Arm64Cpu, ref A64Instruction, void>)&LoadStore.LoadExclusive] = A64Op.Helper,
+        [(nint)(delegate*<Arm64Cpu, ref A64Instruction, void>)&LoadStore.StoreExclusive] = A64Op.Helper,
+        [(nint)(delegate*<Arm64Cpu, ref A64Instruction, void>)&LoadStore.LoadExclusivePair] = A64Op.Helper,
+        [(nint)(delegate*<Arm64Cpu, ref A64Instruction, void>)&LoadStore.StoreExclusivePair] = A64Op.Helper,
         [(nint)(delegate*<Arm64Cpu, ref A64Instruction, void>)&Branches.Branch] = A64Op.B,
         [(nint)(delegate*<Arm64Cpu, ref A64Instruction, void>)&Branches.BranchLink] = A64Op.Bl,
         [(nint)(delegate*<Arm64Cpu, ref A64Instruction, void>)&Branches.BranchConditional] = A64Op.BCond,

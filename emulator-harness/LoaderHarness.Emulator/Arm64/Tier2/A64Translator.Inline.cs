@@ -226,7 +226,11 @@ internal sealed unsafe partial class A64Translator
     /// The TLB fast path (<see cref="SoftMmu.TryLoad"/>, <see cref="SoftMmu.TryStore"/>) in IL: branches to
     /// <paramref name="miss"/> unless the entry of the page of <paramref name="at"/> maps that page, the access of
     /// <paramref name="size"/> bytes stays inside it and, for a store, the page is writable; else leaves the host
-    /// address of the access in the host local (returned).
+    /// address of the access in the host local (returned). One compare checks both the page and that the access
+    /// stays in it, as the x86 translator's: the entry is chosen by the first byte's page and must hold the last
+    /// byte's page (QEMU's softmmu compares the same way), so an access crossing into the next page, or wrapping
+    /// past 2^64 (page 0 is never held by the entry of the top page), misses. One branch fewer per access for the
+    /// JIT to compile.
     /// </summary>
     private LocalBuilder EmitTlbHit(LocalBuilder at, int size, bool store, Label miss)
     {
@@ -247,15 +251,14 @@ internal sealed unsafe partial class A64Translator
         _il.Emit(OpCodes.Ldloc, _entry);
         _il.Emit(OpCodes.Ldfld, TlbPage);
         _il.Emit(OpCodes.Ldloc, at);
+        if (size > 1)
+        {
+            LdConst((ulong)size - 1);
+            _il.Emit(OpCodes.Add);
+        }
         _il.Emit(OpCodes.Ldc_I4, 12);
         _il.Emit(OpCodes.Shr_Un);
         _il.Emit(OpCodes.Bne_Un, miss);
-        _il.Emit(OpCodes.Ldloc, at);
-        _il.Emit(OpCodes.Conv_U4);
-        _il.Emit(OpCodes.Ldc_I4, 0xFFF);
-        _il.Emit(OpCodes.And);
-        _il.Emit(OpCodes.Ldc_I4, 4096 - size);
-        _il.Emit(OpCodes.Bgt_Un, miss);
         _il.Emit(OpCodes.Ldloc, _entry);
         _il.Emit(OpCodes.Ldfld, store ? TlbWrite : TlbRead);
         _il.Emit(OpCodes.Stloc, _host);

@@ -176,6 +176,9 @@ internal sealed partial class A64Translator
                 LdConst((node.Pc & ~0xFFFUL) + d.Imm);
                 StReg(d.Rd);
                 return;
+            case A64Op.Helper:
+                EmitHelper(in node);
+                return;
             default:
                 EmitBitsOrMultiply(in node);
                 return;

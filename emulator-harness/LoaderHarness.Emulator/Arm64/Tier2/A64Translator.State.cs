@@ -33,6 +33,7 @@ internal sealed partial class A64Translator
         var method = new DynamicMethod($"a64_{_headPc:x}", typeof(void), [typeof(Arm64Cpu)], typeof(Arm64Cpu).Module, skipVisibility: true);
         _il = method.GetILGenerator();
         FindRegisters();
+        PrepareHelpers();
         DeclareFrame();
         for (var i = 0; i < _nodes.Count; i++)
         {
@@ -64,6 +65,9 @@ internal sealed partial class A64Translator
                     break;
                 case A64Op.Bl or A64Op.Blr:
                     _written[30] = _used[30] = true;
+                    break;
+                case A64Op.Helper:
+                    MarkHelperWrites(in d);
                     break;
                 case A64Op.StorePre or A64Op.StorePost or A64Op.StorePairPre or A64Op.StorePairPost:
                     _written[d.Rn] = true;

@@ -8,8 +8,8 @@ namespace LoaderHarness.Emulator.Arm64.Tier2;
 /// Translates hot A64 code into IL compiled by the .NET JIT, with the structure of the x86 translator
 /// (<c>X86.Tier2.X86Translator</c>): a block starts at one entry and takes in every covered instruction of the
 /// same code page reachable from it by fall-through and direct branches that has run before, so loops become IL loops; BR, BLR,
-/// RET, branches leaving the page and uncovered instructions (system registers, exception generation,
-/// exclusives, anything the classifier leaves out) are exits back to the run loop, which interprets them.
+/// RET, branches leaving the page and uncovered instructions (system registers other than DAIF, exception
+/// generation, anything the classifier leaves out) are exits back to the run loop, which interprets them.
 /// <list type="bullet">
 /// <item>X0–X30 and SP live in IL locals inside the block, written back at exits and before slow paths.</item>
 /// <item>NZCV lives in a local; a flag write overwritten before any read, exit or possible fault is not emitted.</item>
@@ -59,7 +59,7 @@ internal sealed partial class A64Translator : BlockFrame
         t.FindBlocks();
         t.FindFlagLiveness();
         var body = t.Emit();
-        return new A64CompiledBlock(body, pc, t._nodes.Count, t._nodes[t._index[pc]].BlockLength);
+        return new A64CompiledBlock(body, pc, t._nodes.Count, t._nodes[t._index[pc]].BlockLength, t._helpers);
     }
 
     /// <summary>Collects the covered instructions reachable from the head inside the page; false when the head is not covered.</summary>

@@ -146,6 +146,24 @@ public class A64TieredEngineTests
     }
 
     [Test]
+    public void Invalidating_the_code_cache_drops_compiled_blocks_and_the_run_goes_on_as_in_the_interpreter()
+    {
+        using var pair = new A64TierPair(threshold: 2);
+        pair.LoadBoth(SumLoop);
+        pair.Run(2_000, "warm");
+        var before = pair.Tiered.Cpu.Tiering;
+        before.Resident.ShouldBeGreaterThan(0);
+        before.GuestInstructions.ShouldBeGreaterThan(0);
+        pair.Both(m => m.Cpu.InvalidateCodeCache());
+        var after = pair.Tiered.Cpu.Tiering;
+        after.Resident.ShouldBe(0);
+        after.GuestInstructions.ShouldBe(0);
+        pair.Run(1_000_000, "after the invalidation").Reason.ShouldBe(StopReason.Halt);
+        pair.ShouldAgree("after the invalidation", (Arm64TestMachine.DataBase, 0x2000 * 8));
+        pair.Tiered.Cpu.Tiering.Compiled.ShouldBeGreaterThan(before.Compiled, "the loop is compiled again");
+    }
+
+    [Test]
     public void A_data_abort_inside_compiled_code_is_taken_with_the_interpreters_elr_esr_and_far()
     {
         // A compiled loop walks a mapped page into an unmapped one: every load there takes a translation

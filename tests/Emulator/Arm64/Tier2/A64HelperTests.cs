@@ -1,0 +1,178 @@
+using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Devices;
+using LoaderHarness.Tests.Emulator.Devices;
+using Shouldly;
+
+namespace LoaderHarness.Tests.Emulator.Arm64.Tier2;
+
+/// <summary>
+/// Instructions a compiled block runs through their interpreter handler (DC ZVA, LDAXR/STXR, LDXP/STXP, CLREX,
+/// IC IVAU, MSR DAIFSet/DAIFClr): the loop around them stays in one block, and every stop, count, register,
+/// memory byte and interrupt boundary is the interpreter's.
+/// </summary>
+[TestFixture]
+public class A64HelperTests
+{
+    private const ulong Tables = Arm64TestMachine.RamBase + 0x80_0000;
+    private const ulong LowPage = 0x1234_5000;
+
+    /// <summary>An atomic add retried on a failed STXR, an exclusive pair, CLREX, IC IVAU and DC ZVA of a block a store has just dirtied.</summary>
+    private const string AtomicsLoop = """
+            ldr x1, =0x40100000
+            add x2, x1, #16
+            add x8, x1, #0x1000
+            mov x3, #300
+        loop:
+            ldaxr w0, [x1]
+            add w0, w0, #3
+            stxr w5, w0, [x1]
+            cbnz w5, loop
+            ldxp x6, x7, [x2]
+            add x6, x6, x3
+            stxp w9, x6, x7, [x2]
+            clrex
+            str x3, [x8, #8]
+            dc zva, x8
+            ic ivau, x1
+            subs x3, x3, #1
+            b.ne loop
+        """;
+
+    [Test]
+    public void A_loop_of_exclusives_dc_zva_and_maintenance_stays_compiled_with_the_interpreters_results()
+    {
+        using var pair = new A64TierPair(threshold: 2);
+        pair.LoadBoth(AtomicsLoop);
+        pair.Run(1_000_000, "atomics loop").Reason.ShouldBe(StopReason.Halt);
+        pair.ShouldAgree("atomics loop", (Arm64TestMachine.DataBase, 0x2000));
+        pair.Tiered.Memory.ReadU32(Arm64TestMachine.DataBase).ShouldBe(900U);
+        pair.Tiered.Memory.ReadU64(Arm64TestMachine.DataBase + 0x1008).ShouldBe(0UL, "DC ZVA zeroed the stored word");
+        var stats = pair.Tiered.Cpu.Tiering;
+        stats.Compiled.ShouldBeGreaterThan(0);
+        stats.Entries.ShouldBeLessThan(10, "the loop runs inside its block instead of leaving it at each helper");
+    }
+
+    [Test]
+    public void A_loop_of_helpers_stops_at_every_budget_where_the_interpreter_stops()
+    {
+        using var pair = new A64TierPair(threshold: 2);
+        pair.LoadBoth(AtomicsLoop);
+        pair.RunInChunks(60).ShouldAllBe(r => r.Reason == StopReason.Budget);
+        pair.Run(1_000_000, "the rest").Reason.ShouldBe(StopReason.Halt);
+        pair.ShouldAgree("the rest", (Arm64TestMachine.DataBase, 0x2000));
+        pair.Tiered.Cpu.Tiering.Compiled.ShouldBeGreaterThan(0);
+    }
+
+    [Test]
+    public void An_exclusive_load_that_faults_in_compiled_code_is_taken_with_the_interpreters_elr_esr_and_far()
+    {
+        // As the data-abort test of A64TieredEngineTests, with LDAXR: a compiled loop walks a mapped page into an
+        // unmapped one, each load there takes a translation fault (Arm ARM D19.2.37 ESR_EL1: EC 0x25) that the
+        // handler skips.
+        var source = $"""
+                adr x0, vectors
+                msr vbar_el1, x0
+                ldr x0, =0xff
+                msr mair_el1, x0
+                ldr x0, ={Arm64PageTables.Tcr}
+                msr tcr_el1, x0
+                ldr x0, ={Tables}
+                msr ttbr0_el1, x0
+                isb
+                mrs x0, sctlr_el1
+                orr x0, x0, #1
+                msr sctlr_el1, x0
+                isb
+                ldr x1, ={LowPage + 0xF00}
+                mov x7, #100
+                mov x3, #0
+            loop:
+                ldaxr x2, [x1]
+                add x1, x1, #8
+                add x3, x3, x2
+                subs x7, x7, #1
+                b.ne loop
+                b done
+                .balign 2048
+            vectors:
+                .skip 0x200
+                mrs x4, esr_el1
+                mrs x5, far_el1
+                mrs x6, elr_el1
+                add x6, x6, #4
+                msr elr_el1, x6
+                add x9, x9, #1
+                eret
+                .ltorg
+            done:
+            """;
+        using var pair = new A64TierPair(threshold: 2);
+        pair.Both(m =>
+        {
+            var tables = new Arm64PageTables(m.Memory, Tables);
+            for (var offset = 0UL; offset < Arm64TestMachine.RamSize; offset += 0x20_0000)
+                tables.MapBlock(Arm64TestMachine.RamBase + offset, Arm64TestMachine.RamBase + offset);
+            tables.MapPage(LowPage, Arm64TestMachine.DataBase);
+            for (var i = 0UL; i < 0x1000; i += 8)
+                m.Memory.WriteU64(Arm64TestMachine.DataBase + i, i * 3 + 1);
+            m.Load(source + "\n    wfi\n    .ltorg\n");
+            m.Cpu.Pc = Arm64TestMachine.CodeBase;
+        });
+        pair.Run(1_000_000, "walk into the unmapped page").Reason.ShouldBe(StopReason.Halt);
+        pair.Tiered.Cpu[9].ShouldBe(100UL - 0x100 / 8, "loads past the page fault");
+        (pair.Tiered.Cpu[4] >> 26).ShouldBe(0x25UL);
+        pair.Tiered.Cpu[5].ShouldBe(LowPage + 0xF00 + 99 * 8, "FAR: the last pass's address");
+        pair.Tiered.Cpu.Tiering.Compiled.ShouldBeGreaterThan(0);
+    }
+
+    [Test]
+    public void An_interrupt_unmasked_by_msr_daifclr_in_compiled_code_is_taken_after_that_msr()
+    {
+        // Pass 50 makes the PL011 raise its TX interrupt while PSTATE.I masks it (UARTIMSC.TXIM, PL011 TRM 3.3.10);
+        // the MSR DAIFClr after it unmasks it, and the IRQ is taken with ELR at the SUBS after that MSR.
+        const string source = """
+                adr x0, vectors
+                msr vbar_el1, x0
+                msr daifset, #2
+                ldr x1, =0x09000000
+                mov w2, #0x20
+                str w2, [x1, #0x38]
+                mov x3, #200
+            loop:
+                msr daifset, #2
+                add x4, x4, #1
+                cmp x3, #50
+                b.ne skip
+                mov w2, #65
+                str w2, [x1]
+            skip:
+                msr daifclr, #2
+            after:
+                subs x3, x3, #1
+                b.ne loop
+                b end
+                .balign 2048
+            vectors:
+                .skip 0x280
+                mov x5, #1
+                mrs x7, elr_el1
+                adr x8, after
+            end:
+                ldr w0, =0x84000002
+                hvc #0
+            """;
+        using var pair = new A64TierPair(threshold: 2);
+        pair.Both(m =>
+        {
+            var controller = new LatchingController(0) { Output = new InterruptLine(m.Cpu.InterruptInput, 0) };
+            m.Cpu.InterruptController = controller;
+            m.Cpu.Uart.Interrupt = new InterruptLine(controller, 33);
+        });
+        pair.LoadBoth(source);
+        pair.Run(1_000_000, "interrupt after MSR DAIFClr").Reason.ShouldBe(StopReason.Halt);
+        pair.Tiered.Cpu[5].ShouldBe(1UL);
+        pair.Tiered.Cpu[7].ShouldBe(pair.Tiered.Cpu[8], "ELR is the instruction after the MSR");
+        pair.Tiered.Cpu[4].ShouldBe(151UL);
+        pair.Tiered.Cpu.Tiering.Compiled.ShouldBeGreaterThan(0);
+    }
+}
