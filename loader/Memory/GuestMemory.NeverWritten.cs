@@ -1,3 +1,6 @@
+using System.Buffers;
+using Microsoft.Win32.SafeHandles;
+
 namespace LoaderHarness.Loader.Memory;
 
 /// <summary>
@@ -38,24 +41,45 @@ public sealed unsafe partial class GuestMemory
     }
 
     /// <summary>
-    /// How many bytes at the end of page-aligned <paramref name="bytes"/>, meant for guest <paramref name="address"/>,
-    /// are whole pages of zeros over guest pages never written: those need neither mapping nor copying.
+    /// How many bytes at the end of the page-aligned <paramref name="length"/> bytes of <paramref name="file"/> from
+    /// <paramref name="offset"/>, meant for guest <paramref name="address"/>, are whole pages of zeros over guest pages
+    /// never written: those need neither mapping nor copying. The file is read with pread into a small buffer, backwards
+    /// from the end, up to the first page that is not such: reading through the mapping would fault its pages in.
     /// </summary>
-    private ulong ZeroTail(ulong address, ReadOnlySpan<byte> bytes)
+    private ulong ZeroTail(ulong address, SafeFileHandle file, long offset, int length)
     {
-        var pages = bytes.Length / 4096;
+        const int batchPages = 16;
+        var pages = length / 4096;
         var zero = 0;
-        while (zero < pages)
+        byte[]? buffer = null;
+        try
         {
-            // Asked 64 pages at a time backwards from the end: the last page in the mask's top bit.
-            var batch = Math.Min(64, pages - zero);
-            var first = pages - zero - batch;
-            var never = NeverWrittenPages(address + ((ulong)first << 12), batch);
-            for (var i = batch - 1; i >= 0; i--, zero++)
+            while (zero < pages)
             {
-                if ((never & (1UL << i)) == 0 || bytes.Slice((first + i) * 4096, 4096).ContainsAnyExcept((byte)0))
-                    return (ulong)zero * 4096;
+                var batch = Math.Min(batchPages, pages - zero);
+                var first = pages - zero - batch;
+                var never = NeverWrittenPages(address + ((ulong)first << 12), batch);
+                if ((never & (1UL << (batch - 1))) == 0)
+                    break;
+                buffer ??= ArrayPool<byte>.Shared.Rent(batchPages * 4096);
+                var chunk = buffer.AsSpan(0, batch * 4096);
+                if (RandomAccess.Read(file, chunk, offset + ((long)first << 12)) != chunk.Length)
+                    break;
+                for (var i = batch - 1; i >= 0; i--, zero++)
+                {
+                    if ((never & (1UL << i)) == 0 || chunk.Slice(i * 4096, 4096).ContainsAnyExcept((byte)0))
+                        return (ulong)zero * 4096;
+                }
             }
+        }
+        catch (IOException)
+        {
+            // Unreadable here: those pages are mapped like the rest.
+        }
+        finally
+        {
+            if (buffer is not null)
+                ArrayPool<byte>.Shared.Return(buffer);
         }
         return (ulong)zero * 4096;
     }

@@ -255,7 +255,7 @@ public sealed unsafe partial class GuestMemory : IDisposable
         }
         var head = Math.Min((page - (ulong)host % page) % page, length);
         var aligned = (length - head) / page * page;
-        var zeros = ZeroTail(address + head, source.Span.Slice((int)head, (int)aligned));
+        var zeros = ZeroTail(address + head, file.File, (long)(fileOffset + head), (int)aligned);
         var mapped = aligned - zeros;
         if (mapped != 0 && !HostPages.TryMapFile(host + head, mapped, file.File, fileOffset + head))
         {
