@@ -12,7 +12,7 @@ namespace LoaderHarness.Loader.Memory;
 /// <see cref="LoaderError.GuestAddressOutOfRange"/>; <see cref="TryTranslate"/> gives the emulator a
 /// raw host pointer for the fast path.
 /// </summary>
-public sealed unsafe class GuestMemory : IDisposable
+public sealed unsafe partial class GuestMemory : IDisposable
 {
     private readonly GuestRegion[] _regions;
     private readonly byte*[] _hosts;
@@ -227,7 +227,12 @@ public sealed unsafe class GuestMemory : IDisposable
     /// offsets that do not line up, a range across regions, a short range) it copies. Nothing is touched unless all
     /// of it is RAM.
     /// </summary>
-    /// <returns>How many bytes were mapped rather than copied.</returns>
+    /// <remarks>
+    /// Whole pages of zeros at the end of the mapped part (a vmlinux whose last PT_LOAD carries .bss and .brk as zeros in
+    /// the file) are neither mapped nor copied where the guest pages were never written: they already read as zero and
+    /// stay unbacked, so the guest clearing its BSS costs the host nothing.
+    /// </remarks>
+    /// <returns>How many bytes were mapped (or left as the zeros they are) rather than copied.</returns>
     public ulong Load(ulong address, ReadOnlyMemory<byte> source)
     {
         CheckRange(address, (ulong)source.Length, "load");
@@ -249,16 +254,20 @@ public sealed unsafe class GuestMemory : IDisposable
             return 0;
         }
         var head = Math.Min((page - (ulong)host % page) % page, length);
-        var mapped = (length - head) / page * page;
-        if (mapped == 0 || !HostPages.TryMapFile(host + head, mapped, file.File, fileOffset + head))
+        var aligned = (length - head) / page * page;
+        var zeros = ZeroTail(address + head, file.File, (long)(fileOffset + head), (int)aligned);
+        var mapped = aligned - zeros;
+        if (mapped != 0 && !HostPages.TryMapFile(host + head, mapped, file.File, fileOffset + head))
         {
             Write(address, source.Span);
             return 0;
         }
+        if (mapped != 0)
+            Mapped(address + head, mapped);
         source.Span[..(int)head].CopyTo(new Span<byte>(host, (int)head));
-        var tail = (int)(head + mapped);
+        var tail = (int)(head + aligned);
         source.Span[tail..].CopyTo(new Span<byte>(host + tail, source.Length - tail));
-        return mapped;
+        return aligned;
     }
 
     /// <summary>Below this, mapping costs more than it saves (a system call and page-table work against a short copy).</summary>

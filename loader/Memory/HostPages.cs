@@ -73,6 +73,59 @@ internal static unsafe partial class HostPages
             NativeMemory.Free(p);
     }
 
+    /// <summary>
+    /// A bit per host page of the up to 64 pages from <paramref name="at"/> (page-aligned), set for each page the OS has
+    /// never backed: no page frame and no swap entry, so a private anonymous page there still reads as zero. From
+    /// <c>/proc/self/pagemap</c>, one 64-bit entry per virtual page, bit 63 "page present", bit 62 "page swapped"
+    /// (Linux Documentation/admin-guide/mm/pagemap.rst; both flags are readable without privileges). 0, "not known",
+    /// where that file cannot be read or pages are not 4 KiB.
+    /// </summary>
+    public static ulong NeverBacked(byte* at, int pages)
+    {
+        if (pages <= 0 || Pagemap.Handle is not { } handle)
+            return 0;
+        pages = Math.Min(pages, 64);
+        Span<ulong> entries = stackalloc ulong[pages];
+        try
+        {
+            var bytes = MemoryMarshal.AsBytes(entries);
+            if (RandomAccess.Read(handle, bytes, (long)((ulong)at / 4096 * 8)) != bytes.Length)
+                return 0;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+        const ulong presentOrSwapped = 3UL << 62;
+        ulong mask = 0;
+        for (var i = 0; i < pages; i++)
+        {
+            if ((entries[i] & presentOrSwapped) == 0)
+                mask |= 1UL << i;
+        }
+        return mask;
+    }
+
+    /// <summary>The process's pagemap, opened on first use; null where there is none (not Linux, no procfs, other page sizes).</summary>
+    private static class Pagemap
+    {
+        public static readonly SafeFileHandle? Handle = Open();
+
+        private static SafeFileHandle? Open()
+        {
+            if (!OperatingSystem.IsLinux() || Environment.SystemPageSize != 4096)
+                return null;
+            try
+            {
+                return File.OpenHandle("/proc/self/pagemap", FileMode.Open, FileAccess.Read);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return null;
+            }
+        }
+    }
+
     [LibraryImport("libc", EntryPoint = "mmap", SetLastError = true)]
     private static partial void* Mmap(void* addr, nuint length, int prot, int flags, int fd, nint offset);
 

@@ -14,7 +14,7 @@ namespace LoaderHarness.Loader.Symbols;
 internal sealed class KallsymsNameSource
 {
     private const uint HashMultiplier = 0x0100_0193; // FNV-1's prime, used here as a polynomial multiplier
-    private readonly byte[] _names;
+    private readonly ReadOnlyMemory<byte> _names;
     private readonly byte[][] _tokens;
     private readonly bool _uleb;
     private int[]? _offsets;
@@ -23,18 +23,30 @@ internal sealed class KallsymsNameSource
 
     /// <summary>Keeps a copy of the <paramref name="count"/> compressed names in <paramref name="names"/> and the 256 expanded tokens.</summary>
     public KallsymsNameSource(ReadOnlySpan<byte> names, int count, byte[][] tokens, bool uleb)
+        : this(new ReadOnlyMemory<byte>(names.ToArray()), count, tokens, uleb)
     {
-        _names = names.ToArray();
+    }
+
+    private KallsymsNameSource(ReadOnlyMemory<byte> names, int count, byte[][] tokens, bool uleb)
+    {
+        _names = names;
         Count = count;
         _tokens = tokens;
         _uleb = uleb;
     }
 
+    /// <summary>
+    /// Reads the compressed names in place from <paramref name="names"/> (a mapped cache file), without a copy: the
+    /// memory must stay as it is for as long as the source is used.
+    /// </summary>
+    public static KallsymsNameSource Over(ReadOnlyMemory<byte> names, int count, byte[][] tokens, bool uleb)
+        => new(names, count, tokens, uleb);
+
     /// <summary>How many names there are.</summary>
     public int Count { get; }
 
     /// <summary>The compressed names as kallsyms_names holds them.</summary>
-    public ReadOnlySpan<byte> Compressed => _names;
+    public ReadOnlySpan<byte> Compressed => _names.Span;
 
     /// <summary>The 256 expanded tokens of kallsyms_token_table.</summary>
     public IReadOnlyList<byte[]> Tokens => _tokens;
@@ -67,9 +79,10 @@ internal sealed class KallsymsNameSource
     public (char Type, string Name) Get(int index)
     {
         var at = Offsets()[index];
-        var length = ReadLength(_names, ref at, _uleb);
+        var names = _names.Span;
+        var length = ReadLength(names, ref at, _uleb);
         var text = new StringBuilder(32);
-        foreach (var t in _names.AsSpan(at, length))
+        foreach (var t in names.Slice(at, length))
             foreach (var b in _tokens[t])
                 text.Append((char)b);
         return (text[0], text.ToString(1, text.Length - 1));
@@ -114,11 +127,12 @@ internal sealed class KallsymsNameSource
             if (_offsets is not null)
                 return _offsets;
             offsets = new int[Count];
+            var names = _names.Span;
             var at = 0;
             for (var i = 0; i < Count; i++)
             {
                 offsets[i] = at;
-                var length = ReadLength(_names, ref at, _uleb);
+                var length = ReadLength(names, ref at, _uleb);
                 at += length;
             }
             return _offsets = offsets;
@@ -149,20 +163,21 @@ internal sealed class KallsymsNameSource
                 tokenPower[t] = p;
             }
             var hashes = new uint[Count];
+            var names = _names.Span;
             for (var i = 0; i < Count; i++)
             {
                 var at = offsets[i];
-                var length = ReadLength(_names, ref at, _uleb);
+                var length = ReadLength(names, ref at, _uleb);
                 if (length == 0)
                     continue;
                 // The first token starts with the type letter: hash the rest of it byte by byte.
-                var first = _tokens[_names[at]];
+                var first = _tokens[names[at]];
                 var h = 0u;
                 for (var k = 1; k < first.Length; k++)
                     h = h * HashMultiplier + first[k];
                 for (var j = 1; j < length; j++)
                 {
-                    var t = _names[at + j];
+                    var t = names[at + j];
                     h = h * tokenPower[t] + tokenHash[t];
                 }
                 hashes[i] = h;
@@ -172,7 +187,7 @@ internal sealed class KallsymsNameSource
     }
 
     /// <summary>A name's length: ULEB128 of up to two bytes (6.1+), or one byte before (see <see cref="KallsymsNames"/>).</summary>
-    private static int ReadLength(byte[] s, ref int at, bool uleb)
+    private static int ReadLength(ReadOnlySpan<byte> s, ref int at, bool uleb)
     {
         int length = s[at++];
         if (uleb && (length & 0x80) != 0)

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 
 namespace LoaderHarness.Loader.Symbols;
 
@@ -56,7 +57,16 @@ public static class SymbolTableFile
     }
 
     /// <summary>The table <see cref="Write"/> wrote into <paramref name="bytes"/>, or null when the bytes are not one.</summary>
-    public static SymbolTable? TryRead(ReadOnlySpan<byte> bytes)
+    public static SymbolTable? TryRead(ReadOnlySpan<byte> bytes) => Read(bytes, default);
+
+    /// <summary>
+    /// As <see cref="TryRead(ReadOnlySpan{byte})"/>, with the compressed names read in place from <paramref name="bytes"/>
+    /// (a mapped cache file) rather than copied: the memory must stay as it is for as long as the table is used.
+    /// </summary>
+    public static SymbolTable? TryReadInPlace(ReadOnlyMemory<byte> bytes) => Read(bytes.Span, bytes);
+
+    /// <summary>Parses <paramref name="bytes"/>; the names are copied, or taken from <paramref name="backing"/> (the same bytes) when it is not empty.</summary>
+    private static SymbolTable? Read(ReadOnlySpan<byte> bytes, ReadOnlyMemory<byte> backing)
     {
         if (bytes.Length < Magic.Length + 9 || !bytes.StartsWith(Magic))
             return null;
@@ -67,13 +77,22 @@ public static class SymbolTableFile
         if (count <= 0 || flags > 1 || (long)count * 8 > bytes.Length - at - 4)
             return null;
         var addresses = new ulong[count];
-        for (var i = 0; i < count; i++, at += 8)
-            addresses[i] = BinaryPrimitives.ReadUInt64LittleEndian(bytes[at..]);
+        if (BitConverter.IsLittleEndian)
+        {
+            bytes.Slice(at, count * 8).CopyTo(MemoryMarshal.AsBytes(addresses.AsSpan()));
+            at += count * 8;
+        }
+        else
+        {
+            for (var i = 0; i < count; i++, at += 8)
+                addresses[i] = BinaryPrimitives.ReadUInt64LittleEndian(bytes[at..]);
+        }
         var namesLength = BinaryPrimitives.ReadInt32LittleEndian(bytes[at..]);
         at += 4;
         if (namesLength <= 0 || namesLength > bytes.Length - at)
             return null;
         var compressed = bytes.Slice(at, namesLength);
+        var namesAt = at;
         at += namesLength;
         var tokens = new byte[TokenCount][];
         for (var t = 0; t < TokenCount; t++)
@@ -90,6 +109,9 @@ public static class SymbolTableFile
         var uleb = flags == 1;
         if (at != bytes.Length || !KallsymsNameSource.Fits(compressed, count, uleb))
             return null;
-        return new SymbolTable(addresses, new KallsymsNameSource(compressed, count, tokens, uleb));
+        var names = backing.IsEmpty
+            ? new KallsymsNameSource(compressed, count, tokens, uleb)
+            : KallsymsNameSource.Over(backing.Slice(namesAt, namesLength), count, tokens, uleb);
+        return new SymbolTable(addresses, names);
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
+using LoaderHarness.Loader.Memory;
 using LoaderHarness.Loader.Symbols;
 
 namespace LoaderHarness.Emulator.Boot;
@@ -138,23 +139,35 @@ public sealed class KallsymsCache
 
     private void Remember(byte[] record, byte[] key) => WriteAtomically(StampPath(record), [.. record, .. key]);
 
+    /// <summary>
+    /// The table in the file at <paramref name="path"/>, mapped rather than read: the table reads its compressed names
+    /// in place, so a hit costs page-table entries for the pages it touches instead of a copy of the whole file. A
+    /// table keeps its mapping for its lifetime; the file itself is only ever replaced by a rename (<see cref="WriteAtomically"/>)
+    /// or deleted, never rewritten in place, so the mapped bytes stay the ones checked here.
+    /// </summary>
     private static SymbolTable? TryLoad(string path, byte[] key)
     {
-        byte[] bytes;
+        MappedImageFile file;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            var length = new FileInfo(path).Length;
+            if (length < HeaderLength || length > int.MaxValue)
+                return null;
+            file = MappedImageFile.Open(path, length);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
         }
-        if (bytes.Length < HeaderLength || !bytes.AsSpan().StartsWith(Magic) || !bytes.AsSpan(8, 16).SequenceEqual(key))
-            return null;
-        var payload = bytes.AsSpan(HeaderLength);
-        if (BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(24)) != XxHash64.HashToUInt64(payload))
-            return null;
-        return SymbolTableFile.TryRead(payload);
+        var bytes = file.Memory;
+        var header = bytes.Span;
+        SymbolTable? table = null;
+        if (header.StartsWith(Magic) && header.Slice(8, 16).SequenceEqual(key)
+            && BinaryPrimitives.ReadUInt64LittleEndian(header[24..]) == XxHash64.HashToUInt64(header[HeaderLength..]))
+            table = SymbolTableFile.TryReadInPlace(bytes[HeaderLength..]);
+        if (table is null)
+            ((IDisposable)file).Dispose();
+        return table;
     }
 
     private void Store(string path, byte[] key, byte[] payload)

@@ -1,4 +1,5 @@
 using Iced.Intel;
+using LoaderHarness.Loader.Memory;
 using static LoaderHarness.Emulator.X86.X86Cpu;
 
 namespace LoaderHarness.Emulator.X86;
@@ -121,6 +122,7 @@ internal static unsafe class Strings
         var fast = FastEligible(c, ref d, false);
         var left = c.RepAllowance;
         ulong done = 0;
+        var zeros = new ZeroProbe { Base = ulong.MaxValue };
         try
         {
             while (Count(c, ref d) != 0)
@@ -130,7 +132,7 @@ internal static unsafe class Strings
                     c.RepeatLater();
                     return;
                 }
-                if (fast && StoreRun(c, ref d, size, v, left - done, ref done))
+                if (fast && StoreRun(c, ref d, size, v, left - done, ref done, ref zeros))
                     continue;
                 c.WriteMem(Es, c.R[Rdi] & d.AddrMask, size, v);
                 Advance(c, Rdi, ref d, 1, size);
@@ -144,26 +146,63 @@ internal static unsafe class Strings
         }
     }
 
-    private static bool StoreRun(X86Cpu c, ref DecodedInstruction d, int size, ulong v, ulong most, ref ulong done)
+    private static bool StoreRun(X86Cpu c, ref DecodedInstruction d, int size, ulong v, ulong most, ref ulong done, ref ZeroProbe zeros)
     {
         var dst = c.LinearAddress(Es, c.R[Rdi] & d.AddrMask, size, true);
-        var n = Math.Min(Math.Min(Count(c, ref d), most), (4096 - (dst & 0xFFF)) / (ulong)size);
+        var left = Math.Min(Count(c, ref d), most);
+        var n = Math.Min(left, (4096 - (dst & 0xFFF)) / (ulong)size);
         if (n == 0)
             return false;
         var t = c.HostPointer(dst, write: true);
         if (t == null)
             return false;
-        switch (size)
+        if (v == 0 && n * (ulong)size == 4096 && zeros.NeverWritten(c, c.PhysicalOfHostPointer(dst), left * (ulong)size / 4096))
         {
-            case 1: new Span<byte>(t, (int)n).Fill((byte)v); break;
-            case 2: new Span<ushort>(t, (int)n).Fill((ushort)v); break;
-            case 4: new Span<uint>(t, (int)n).Fill((uint)v); break;
-            default: new Span<ulong>(t, (int)n).Fill(v); break;
+            // A whole page of zeros onto a page nothing ever wrote: it already reads as zero. The page is plain RAM,
+            // unwatched and without decoded code (else there would be no host pointer), so nothing observes the store.
         }
+        else
+            switch (size)
+            {
+                case 1: new Span<byte>(t, (int)n).Fill((byte)v); break;
+                case 2: new Span<ushort>(t, (int)n).Fill((ushort)v); break;
+                case 4: new Span<uint>(t, (int)n).Fill((uint)v); break;
+                default: new Span<ulong>(t, (int)n).Fill(v); break;
+            }
         Advance(c, Rdi, ref d, n, size);
         SetCount(c, ref d, Count(c, ref d) - n);
         done += n;
         return true;
+    }
+
+    /// <summary>
+    /// Which destination pages of one REP STOS of zeros nothing ever wrote (<see cref="GuestMemory.NeverWrittenPages"/>),
+    /// asked once per run of up to 64 physically consecutive pages: the question is a system call, a first write to a
+    /// fresh host page a page fault several times dearer. An answer holds only while the instruction executes: nothing
+    /// else writes guest memory meanwhile, and its own stores skip exactly the pages found never written.
+    /// </summary>
+    private struct ZeroProbe
+    {
+        /// <summary>Guest-physical address of the page bit 0 of <see cref="Mask"/> describes (all ones before the first question).</summary>
+        public ulong Base;
+
+        /// <summary>One bit per page from <see cref="Base"/>: never written.</summary>
+        public ulong Mask;
+
+        /// <summary>How many pages from <see cref="Base"/> the last answer covers.</summary>
+        public int Pages;
+
+        /// <summary>Whether the page at <paramref name="physical"/> (page-aligned) was never written; <paramref name="ahead"/> is how many pages the store still covers from it.</summary>
+        public bool NeverWritten(X86Cpu c, ulong physical, ulong ahead)
+        {
+            if (physical - Base >= (ulong)Pages << 12)
+            {
+                Base = physical;
+                Pages = (int)Math.Min(Math.Max(ahead, 1), 64);
+                Mask = c.Memory.NeverWrittenPages(physical, Pages);
+            }
+            return (Mask & (1UL << (int)((physical - Base) >> 12))) != 0;
+        }
     }
 
     public static void Lods(X86Cpu c, ref DecodedInstruction d)

@@ -157,6 +157,9 @@ public sealed unsafe partial class X86Cpu
     /// </summary>
     internal byte* HostPointer(ulong linear, bool write) => _mmu.HostPointer(new Walker(this), linear, write);
 
+    /// <summary>The guest-physical address of <paramref name="linear"/> right after <see cref="HostPointer"/> gave a pointer for it (from its TLB entry).</summary>
+    internal ulong PhysicalOfHostPointer(ulong linear) => _mmu.Tlb[(linear >> 12) & (SoftMmu.TlbSize - 1)].Physical | (linear & 0xFFF);
+
     /// <summary>The page walk and facts <see cref="SoftMmu"/> needs on a TLB miss, as a struct so its slow path is compiled for this CPU.</summary>
     private readonly struct Walker(X86Cpu cpu) : IAddressTranslator
     {

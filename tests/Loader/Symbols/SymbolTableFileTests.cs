@@ -31,6 +31,28 @@ public sealed class SymbolTableFileTests
     }
 
     [Test]
+    public void A_table_read_in_place_answers_every_lookup_alike()
+    {
+        var table = KallsymsReader.Recover(Vmlinux());
+        var bytes = SymbolTableFile.Write(table).ShouldNotBeNull();
+
+        var read = SymbolTableFile.TryReadInPlace(bytes).ShouldNotBeNull();
+
+        read.Symbols.ShouldBe(table.Symbols);
+        read.AddressOf("sym_123").ShouldBe(table.AddressOf("sym_123"));
+        read.Describe(Text + 0x1005).ShouldBe("sym_000+0x5");
+    }
+
+    [Test]
+    public void Every_truncation_read_in_place_reads_as_null()
+    {
+        var bytes = SymbolTableFile.Write(KallsymsReader.Recover(Vmlinux())).ShouldNotBeNull();
+
+        for (var length = 0; length < bytes.Length; length += 1 + length / 16)
+            SymbolTableFile.TryReadInPlace(bytes.AsMemory(0, length)).ShouldBeNull($"{length} of {bytes.Length} bytes");
+    }
+
+    [Test]
     public void A_table_from_a_system_map_is_not_written()
     {
         SymbolTableFile.Write(new SymbolTable([new KernelSymbol(Text, 'T', "_text")])).ShouldBeNull();
