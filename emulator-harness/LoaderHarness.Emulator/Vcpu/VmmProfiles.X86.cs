@@ -216,6 +216,8 @@ public static partial class VmmProfiles
             // the EBDA, not at SeaBIOS's F-segment copy): the kernel scans for it.
             AcpiForMemory = Acpi.QemuPcAcpi.For,
             Piix4PmPort = Acpi.QemuPcAcpi.PmBase,
+            // hw/i386/pc.c pc_basic_device_init: the HPET (on by default for pc-i440fx) at HPET_BASE, the DSDT's HPET device.
+            Hpet = Acpi.QemuPcDsdt.HpetBase,
             MpTable = SeaBiosMpTable,
         },
     };

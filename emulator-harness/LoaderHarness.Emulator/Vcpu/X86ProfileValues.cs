@@ -75,6 +75,11 @@ public sealed record X86ProfileValues
     /// IO_APIC_SECONDARY_ADDRESS), with no ISA line on it; null for one I/O APIC.
     /// </summary>
     public uint? SecondIoApic { get; init; }
+    /// <summary>
+    /// The MMIO base of the HPET the VMM emulates and its ACPI HPET table describes (QEMU <c>-M pc</c>: hw/timer/hpet.c at
+    /// HPET_BASE 0xFED00000, taking over the 8254's IRQ 0 and the RTC's IRQ 8 in legacy replacement); null for none.
+    /// </summary>
+    public ulong? Hpet { get; init; }
     /// <summary>The MP table the VMM writes (Intel MultiProcessor Specification 1.4), or null for none.</summary>
     public MpTableValues? MpTable { get; init; }
 
