@@ -14,7 +14,8 @@ namespace LoaderHarness.Tests.Emulator.Devices;
 /// Debian's 6.1 cloud bzImage through the 16-bit entry under the qemu profile and under QEMU 7.2 <c>-M pc</c>, same command
 /// line and initramfs, both to the power-off, and the kernel's lines about the platform devices the qemu profile adds
 /// compared: the HPET (arch/x86/kernel/hpet.c hpet_enable, hpet_clocksource_register, drivers/char/hpet.c hpet_alloc, and
-/// drivers/rtc/rtc-cmos.c on HPET RTC emulation).
+/// drivers/rtc/rtc-cmos.c on HPET RTC emulation) and the i8042 with its keyboard (drivers/input/serio/i8042.c,
+/// drivers/input/keyboard/atkbd.c).
 /// </summary>
 [TestFixture]
 [Category("RealKernel")]
@@ -61,6 +62,28 @@ public sealed partial class QemuPcDevicesRealKernelTests
         ourLines.ShouldContain("hpet0: 3 comparators, 64-bit 100.000000 MHz counter");
         ourLines.ShouldBe(qemuLines.Where(l => !TimingOnly().IsMatch(l)).ToArray());
     }
+
+    [Test]
+    public void The_kernel_probes_the_i8042_and_its_keyboard_as_under_qemu_pc()
+    {
+        var (ours, qemu) = BootBoth();
+        var ourLines = I8042Lines(ours);
+        var qemuLines = I8042Lines(qemu);
+        TestContext.Out.WriteLine("ours:\n  " + string.Join("\n  ", ourLines) + "\nqemu:\n  " + string.Join("\n  ", qemuLines));
+
+        // drivers/input/serio/i8042-acpipnpio.h i8042_pnp_init, i8042_register_ports (after i8042_controller_selftest,
+        // i8042_controller_init and i8042_check_aux passed), atkbd_connect's input device for the translated keyboard.
+        ourLines.ShouldContain("i8042: PNP: PS/2 Controller [PNP0303:KBD,PNP0f13:MOU] at 0x60,0x64 irq 1,12");
+        ourLines.ShouldContain("serio: i8042 KBD port at 0x60,0x64 irq 1");
+        ourLines.ShouldContain("serio: i8042 AUX port at 0x60,0x64 irq 12");
+        ourLines.ShouldContain("input: AT Translated Set 2 keyboard as /devices/platform/i8042/serio0/input/input0");
+        ourLines.ShouldBe(qemuLines);
+    }
+
+    /// <summary>The console's lines from the i8042 driver, serio and the input core.</summary>
+    private static string[] I8042Lines(string console) =>
+        [.. KernelLogComparison.Lines(console).Where(l => l.StartsWith("i8042", StringComparison.Ordinal) || l.StartsWith("serio:", StringComparison.Ordinal)
+            || l.StartsWith("input:", StringComparison.Ordinal) || l.StartsWith("atkbd", StringComparison.Ordinal))];
 
     /// <summary>The console's lines that mention the HPET, once the printk timestamp is cut off.</summary>
     private static string[] HpetLines(string console) =>
