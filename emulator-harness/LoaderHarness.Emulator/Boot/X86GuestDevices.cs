@@ -54,7 +54,7 @@ internal sealed class X86GuestDevices
         if (profile?.AcpiPmBlockPort is { } pmBlock)
             new AcpiPmBlock(pmBlock) { Stop = cpu.RequestStop }.Attach(cpu.Bus);
         if (profile?.Hpet is { } hpet)
-            legacy.ConnectHpet(cpu, new Hpet(clock), hpet);
+            legacy.ConnectHpet(cpu.Bus, new Hpet(clock), hpet);
         if (profile?.I8042 == true)
         {
             var i8042 = new I8042Controller { Stop = cpu.RequestStop };

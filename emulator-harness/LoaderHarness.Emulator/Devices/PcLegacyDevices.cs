@@ -105,17 +105,17 @@ public sealed class PcLegacyDevices : ITimedDevice
     public Hpet? Hpet { get; private set; }
 
     /// <summary>
-    /// Maps <paramref name="hpet"/> at <paramref name="base"/> on <paramref name="cpu"/>'s bus and puts it between the 8254's
+    /// Maps <paramref name="hpet"/> at <paramref name="base"/> on <paramref name="bus"/> and puts it between the 8254's
     /// and the RTC's outputs and their IRQ 0 and 8, as hw/i386/pc.c pc_basic_device_init wires QEMU's HPET: the PIT's and
     /// RTC's interrupts become the HPET's legacy inputs (HPET_LEGACY_PIT_INT, HPET_LEGACY_RTC_INT), its outputs the GSIs.
     /// </summary>
-    public void ConnectHpet(IGuestCpu cpu, Hpet hpet, ulong @base)
+    public void ConnectHpet(IoBus bus, Hpet hpet, ulong @base)
     {
         Hpet = hpet;
         hpet.Output = new GlobalSystemInterrupts(this);
         Pit.Irq0.Line = new InterruptLine(hpet, Pit8254.Irq);
         Rtc.Irq8.Line = new InterruptLine(hpet, CmosRtc.Irq);
-        cpu.Bus.RegisterMmio(@base, Hpet.WindowLength, hpet);
+        bus.RegisterMmio(@base, Hpet.WindowLength, hpet);
     }
 
     /// <inheritdoc/>

@@ -146,18 +146,7 @@ public sealed class Hpet : IMmioDevice, ITimedDevice, IInterruptSink
     {
         if (offset >= TimerBase)
         {
-            if (Timer(offset) is not { } t)
-                return 0;
-            return ((offset - TimerBase) % 0x20) switch
-            {
-                0x00 => (uint)t.Configuration,
-                0x04 => (uint)(t.Configuration >> 32),
-                0x08 => (uint)t.Comparator,
-                0x0C => (uint)(t.Comparator >> 32),
-                0x10 => (uint)t.FsbRoute,
-                0x14 => (uint)(t.FsbRoute >> 32),
-                _ => 0,
-            };
+            return Timer(offset) is { } t ? t.Read32((offset - TimerBase) % 0x20) : 0;
         }
         return offset switch
         {
@@ -253,10 +242,8 @@ public sealed class Hpet : IMmioDevice, ITimedDevice, IInterruptSink
                 WriteComparator(t, register == 0x0C, value);
                 break;
             case 0x10:
-                t.FsbRoute = (t.FsbRoute & ~0xFFFF_FFFFUL) | value;
-                break;
             case 0x14:
-                t.FsbRoute = (t.FsbRoute & 0xFFFF_FFFFUL) | ((ulong)value << 32);
+                t.WriteFsbRoute(register == 0x14, value);
                 break;
         }
     }

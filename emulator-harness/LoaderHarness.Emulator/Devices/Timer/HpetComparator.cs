@@ -78,6 +78,25 @@ public sealed class HpetComparator
     public int Route => (int)((Configuration & RouteMask) >> 9);
 
     /// <summary>
+    /// hw/timer/hpet.c hpet_ram_read of this timer's <paramref name="register"/> (its offset in the 0x20-byte block):
+    /// Tn_CONF_CAP at 0x00, Tn_COMPARATOR at 0x08, Tn_FSB_ROUTE at 0x10, each as two 32-bit halves; elsewhere 0.
+    /// </summary>
+    public uint Read32(ulong register) => register switch
+    {
+        0x00 => (uint)Configuration,
+        0x04 => (uint)(Configuration >> 32),
+        0x08 => (uint)Comparator,
+        0x0C => (uint)(Comparator >> 32),
+        0x10 => (uint)FsbRoute,
+        0x14 => (uint)(FsbRoute >> 32),
+        _ => 0,
+    };
+
+    /// <summary>hpet_ram_write HPET_TN_ROUTE / HPET_TN_ROUTE + 4: one half of Tn_FSB_ROUTE.</summary>
+    public void WriteFsbRoute(bool high, uint value) =>
+        FsbRoute = high ? (FsbRoute & 0xFFFF_FFFFUL) | ((ulong)value << 32) : (FsbRoute & ~0xFFFF_FFFFUL) | value;
+
+    /// <summary>
     /// hw/timer/hpet.c hpet_calculate_diff: ticks from <paramref name="now"/> to the comparator, in the timer's width, at
     /// least 1 (a comparator already passed fires on the next tick).
     /// </summary>
