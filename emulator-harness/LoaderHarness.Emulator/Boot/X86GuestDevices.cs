@@ -1,6 +1,8 @@
 using LoaderHarness.Emulator.Devices;
 using LoaderHarness.Emulator.Devices.Apic;
+using LoaderHarness.Emulator.Devices.Input;
 using LoaderHarness.Emulator.Devices.Time;
+using LoaderHarness.Emulator.Devices.Timer;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Emulator.X86;
 
@@ -51,6 +53,15 @@ internal sealed class X86GuestDevices
             new AcpiPlatformDevices(clock, cpu.RequestStop).Attach(cpu.Bus, acpi.Shutdown, acpi.PmTimer);
         if (profile?.AcpiPmBlockPort is { } pmBlock)
             new AcpiPmBlock(pmBlock) { Stop = cpu.RequestStop }.Attach(cpu.Bus);
+        if (profile?.Hpet is { } hpet)
+            legacy.ConnectHpet(cpu.Bus, new Hpet(clock), hpet);
+        if (profile?.I8042 == true)
+        {
+            var i8042 = new I8042Controller { Stop = cpu.RequestStop };
+            i8042.KeyboardInterrupt.Line = new InterruptLine(legacy.Irqs, I8042Controller.KeyboardIrq);
+            i8042.MouseInterrupt.Line = new InterruptLine(legacy.Irqs, I8042Controller.MouseIrq);
+            i8042.Attach(cpu.Bus);
+        }
         if (profile?.Piix4PmPort is { } piix4)
             new Piix4PowerManagement(piix4, clock) { Stop = cpu.RequestStop }.Attach(cpu.Bus);
         return new X86GuestDevices(clock, legacy);

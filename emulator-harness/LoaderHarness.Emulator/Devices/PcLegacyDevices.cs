@@ -101,9 +101,26 @@ public sealed class PcLegacyDevices : ITimedDevice
         Irqs.IoApic = ioApic;
     }
 
+    /// <summary>The HPET, when <see cref="ConnectHpet"/> added one.</summary>
+    public Hpet? Hpet { get; private set; }
+
+    /// <summary>
+    /// Maps <paramref name="hpet"/> at <paramref name="base"/> on <paramref name="bus"/> and puts it between the 8254's
+    /// and the RTC's outputs and their IRQ 0 and 8, as hw/i386/pc.c pc_basic_device_init wires QEMU's HPET: the PIT's and
+    /// RTC's interrupts become the HPET's legacy inputs (HPET_LEGACY_PIT_INT, HPET_LEGACY_RTC_INT), its outputs the GSIs.
+    /// </summary>
+    public void ConnectHpet(IoBus bus, Hpet hpet, ulong @base)
+    {
+        Hpet = hpet;
+        hpet.Output = new GlobalSystemInterrupts(this);
+        Pit.Irq0.Line = new InterruptLine(hpet, Pit8254.Irq);
+        Rtc.Irq8.Line = new InterruptLine(hpet, CmosRtc.Irq);
+        bus.RegisterMmio(@base, Hpet.WindowLength, hpet);
+    }
+
     /// <inheritdoc/>
-    public long NextEventNanoseconds => Math.Min(Math.Min(Pit.NextEventNanoseconds, Rtc.NextEventNanoseconds),
-        LocalApic?.NextEventNanoseconds ?? long.MaxValue);
+    public long NextEventNanoseconds => Math.Min(Math.Min(Math.Min(Pit.NextEventNanoseconds, Rtc.NextEventNanoseconds),
+        LocalApic?.NextEventNanoseconds ?? long.MaxValue), Hpet?.NextEventNanoseconds ?? long.MaxValue);
 
     /// <inheritdoc/>
     public void Update()
@@ -111,5 +128,20 @@ public sealed class PcLegacyDevices : ITimedDevice
         Pit.Update();
         Rtc.Update();
         LocalApic?.Update();
+        Hpet?.Update();
+    }
+
+    /// <summary>
+    /// QEMU's GSI lines (hw/i386/x86.c gsi_handler): 0–15 are the ISA IRQs (8259A and I/O APIC), 16 and up I/O APIC pins only.
+    /// </summary>
+    private sealed class GlobalSystemInterrupts(PcLegacyDevices devices) : IInterruptSink
+    {
+        public void SetLevel(int line, bool high)
+        {
+            if (line < 16)
+                devices.Irqs.SetLevel(line, high);
+            else
+                devices.IoApic?.SetLevel(line, high);
+        }
     }
 }

@@ -216,6 +216,10 @@ public static partial class VmmProfiles
             // the EBDA, not at SeaBIOS's F-segment copy): the kernel scans for it.
             AcpiForMemory = Acpi.QemuPcAcpi.For,
             Piix4PmPort = Acpi.QemuPcAcpi.PmBase,
+            // hw/i386/pc.c pc_basic_device_init: the HPET (on by default for pc-i440fx) at HPET_BASE, the DSDT's HPET device.
+            Hpet = Acpi.QemuPcDsdt.HpetBase,
+            // pc_basic_device_init → pc_superio_init: the i8042 with its keyboard and mouse (hw/input/pckbd.c).
+            I8042 = true,
             MpTable = SeaBiosMpTable,
         },
     };

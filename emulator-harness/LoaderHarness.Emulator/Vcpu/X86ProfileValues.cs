@@ -75,6 +75,16 @@ public sealed record X86ProfileValues
     /// IO_APIC_SECONDARY_ADDRESS), with no ISA line on it; null for one I/O APIC.
     /// </summary>
     public uint? SecondIoApic { get; init; }
+    /// <summary>
+    /// The MMIO base of the HPET the VMM emulates and its ACPI HPET table describes (QEMU <c>-M pc</c>: hw/timer/hpet.c at
+    /// HPET_BASE 0xFED00000, taking over the 8254's IRQ 0 and the RTC's IRQ 8 in legacy replacement); null for none.
+    /// </summary>
+    public ulong? Hpet { get; init; }
+    /// <summary>
+    /// Whether the VMM emulates the PC keyboard controller with a PS/2 keyboard and mouse at ports 0x60/0x64 on IRQs 1 and 12
+    /// (QEMU <c>-M pc</c>: hw/input/pckbd.c, the DSDT's KBD and MOU devices).
+    /// </summary>
+    public bool I8042 { get; init; }
     /// <summary>The MP table the VMM writes (Intel MultiProcessor Specification 1.4), or null for none.</summary>
     public MpTableValues? MpTable { get; init; }
 

@@ -1,5 +1,6 @@
 using LoaderHarness.Emulator.Devices;
 using LoaderHarness.Emulator.Devices.Time;
+using LoaderHarness.Emulator.Devices.Timer;
 using Shouldly;
 
 namespace LoaderHarness.Tests.Emulator.Devices;
@@ -61,6 +62,36 @@ public class PcLegacyDevicesTests
             EndOfInterrupt(0);
         }
         _clock.Nanoseconds.ShouldBeInRange(11_999_000L, 12_001_000L); // three 4 ms ticks
+    }
+
+    [Test]
+    public void The_hpet_in_legacy_replacement_takes_irq_0_from_the_pit_and_delivers_its_timer_0_as_vector_0x30()
+    {
+        var hpet = new Hpet(_clock);
+        _pc.ConnectHpet(_bus, hpet, 0xFED0_0000);
+        // The PIT's channel 0 in mode 2 (HZ = 250) reaches IRQ 0 through the HPET's legacy input while LEG_RT_CNF is clear.
+        _bus.Out(0x43, 1, 0x34);
+        _bus.Out(0x40, 1, 4773 & 0xFF);
+        _bus.Out(0x40, 1, 4773 >> 8);
+        _pc.Update();
+        _pc.Pic.Acknowledge().ShouldBe(0x30);
+        EndOfInterrupt(0);
+        // hpet_enable with legacy replacement (arch/x86/kernel/hpet.c hpet_legacy_clockevent_register): timer 0 one-shot
+        // 1 ms ahead, then ENABLE_CNF | LEG_RT_CNF.
+        _bus.MmioWrite(0xFED0_0100, 4, 0x4);
+        _bus.MmioWrite(0xFED0_0108, 4, 100_000);
+        _bus.MmioWrite(0xFED0_010C, 4, 0);
+        _bus.MmioWrite(0xFED0_0010, 4, 3);
+        hpet.NextEventNanoseconds.ShouldBe(1_000_000L);
+        // The PIT ticks (4 ms) no longer reach the PIC; the HPET's timer 0 at 1 ms does.
+        _clock.Set(1_000_000);
+        _pc.Update();
+        _pc.Pic.InterruptRequested.ShouldBeTrue();
+        _pc.Pic.Acknowledge().ShouldBe(0x30);
+        EndOfInterrupt(0);
+        _clock.Set(_pc.Pit.NextEventNanoseconds);
+        _pc.Update();
+        _pc.Pic.InterruptRequested.ShouldBeFalse();
     }
 
     [Test]

@@ -7,7 +7,8 @@ namespace LoaderHarness.Emulator.Vcpu.Acpi;
 /// A minimal AML encoder (ACPI 6.5 §20.2, "AML Grammar Definition") for exactly the objects the modelled VMMs put in
 /// their DSDTs: Scope, Device, Name, Method, If, Else, While, LEqual, LLess, Notify, Return, Store, Add, And, Or, ShiftLeft,
 /// CreateDWordField, ToUUID buffers, method
-/// calls, Mutex, Acquire, Release, OperationRegion and Field (<see cref="AmlField"/>), Package, Buffer, strings,
+/// calls, Mutex, Acquire, Release, OperationRegion and Field (<see cref="AmlField"/>), Package, Buffer, strings, and for
+/// QEMU's DSDT LAnd, LNot, Subtract, Increment, SizeOf, Index, DerefOf, ToHexString, ToBuffer, Break, Debug and Processor,
 /// integers, EISA IDs and resource templates. Each term is returned as its bytes; containers take their children's bytes. Integer and PkgLength
 /// encodings follow the VMMs' own encoder (firecracker src/acpi-tables/src/aml.rs, from Cloud Hypervisor's
 /// acpi_tables crate), so the bytes match theirs, not just their meaning.
@@ -103,6 +104,59 @@ public static class Aml
 
     /// <summary><c>DefWhile := WhileOp PkgLength Predicate TermList</c>, WhileOp = 0xA2 (§20.2.5.3).</summary>
     public static byte[] While(byte[] predicate, params byte[][] body) => [0xA2, .. WithPkgLength([.. predicate, .. body.SelectMany(c => c)])];
+
+    /// <summary>
+    /// <c>Target := SuperName | NullName</c> (§20.2.5.4): NullName (0x00), the "no target" QEMU's hw/acpi/aml-build.c writes
+    /// when an operator's result is used as an operand (<c>aml_or(a, b, NULL)</c>).
+    /// </summary>
+    public static readonly byte[] NoTarget = [0x00];
+
+    /// <summary><c>DefLAnd := LandOp Operand Operand</c>, LandOp = 0x90 (§20.2.5.4).</summary>
+    public static byte[] LAnd(byte[] left, byte[] right) => [0x90, .. left, .. right];
+
+    /// <summary><c>DefLNot := LnotOp Operand</c>, LnotOp = 0x92 (§20.2.5.4); <c>LNot(LEqual(a, b))</c> is ASL's LNotEqual.</summary>
+    public static byte[] LNot(byte[] operand) => [0x92, .. operand];
+
+    /// <summary><c>DefSubtract := SubtractOp Operand Operand Target</c>, SubtractOp = 0x74 (§20.2.5.4).</summary>
+    public static byte[] Subtract(byte[] left, byte[] right, byte[] target) => [0x74, .. left, .. right, .. target];
+
+    /// <summary><c>DefIncrement := IncrementOp SuperName</c>, IncrementOp = 0x75 (§20.2.5.4).</summary>
+    public static byte[] Increment(byte[] target) => [0x75, .. target];
+
+    /// <summary><c>DefSizeOf := SizeOfOp SuperName</c>, SizeOfOp = 0x87 (§20.2.5.4).</summary>
+    public static byte[] SizeOf(byte[] operand) => [0x87, .. operand];
+
+    /// <summary><c>DefIndex := IndexOp BuffPkgStrObj IndexValue Target</c>, IndexOp = 0x88 (§20.2.5.4).</summary>
+    public static byte[] Index(byte[] source, byte[] index, byte[]? target = null) => [0x88, .. source, .. index, .. target ?? NoTarget];
+
+    /// <summary><c>DefDerefOf := DerefOfOp ObjReference</c>, DerefOfOp = 0x83 (§20.2.5.4).</summary>
+    public static byte[] DerefOf(byte[] reference) => [0x83, .. reference];
+
+    /// <summary><c>DefToHexString := ToHexStringOp Operand Target</c>, ToHexStringOp = 0x98 (§20.2.5.4).</summary>
+    public static byte[] ToHexString(byte[] operand, byte[] target) => [0x98, .. operand, .. target];
+
+    /// <summary><c>DefToBuffer := ToBufferOp Operand Target</c>, ToBufferOp = 0x96 (§20.2.5.4).</summary>
+    public static byte[] ToBuffer(byte[] operand, byte[] target) => [0x96, .. operand, .. target];
+
+    /// <summary><c>DefBreak := BreakOp</c>, BreakOp = 0xA5 (§20.2.5.3).</summary>
+    public static byte[] Break() => [0xA5];
+
+    /// <summary><c>DebugObj := DebugOp</c>, DebugOp = 0x5B 0x31 (§20.2.6.3): the target <c>Store(x, Debug)</c> prints to.</summary>
+    public static byte[] Debug() => [0x5B, 0x31];
+
+    /// <summary>
+    /// <c>DefProcessor := ProcessorOp PkgLength NameString ProcID PblkAddr PblkLen</c>, ProcessorOp = 0x5B 0x83 (§20.2.5.2,
+    /// deprecated since ACPI 6.4 but what QEMU's hw/acpi/aml-build.c <c>aml_processor</c> still writes): PblkAddr a DWordData.
+    /// </summary>
+    public static byte[] Processor(string path, byte id, uint pblkAddress, byte pblkLength, params byte[][] children) =>
+        [0x5B, 0x83, .. WithPkgLength([.. NameString(path), id, (byte)pblkAddress, (byte)(pblkAddress >> 8), (byte)(pblkAddress >> 16),
+            (byte)(pblkAddress >> 24), pblkLength, .. children.SelectMany(c => c)])];
+
+    /// <summary>
+    /// <c>DefPackage</c> with <paramref name="count"/> NumElements but only <paramref name="elements"/> given (none: an
+    /// uninitialized package, ASL <c>Package (n) {}</c>), as QEMU's <c>aml_package(n)</c> writes it.
+    /// </summary>
+    public static byte[] PackageOfSize(byte count, params byte[][] elements) => [0x12, .. WithPkgLength([count, .. elements.SelectMany(e => e)])];
 
     /// <summary><c>MethodInvocation := NameString TermArgList</c> (§20.2.5.4): the name, then the arguments, no opcode.</summary>
     public static byte[] Call(string path, params byte[][] args) => [.. NameString(path), .. args.SelectMany(a => a)];

@@ -14,6 +14,9 @@ public static class AmlField
     /// <summary>RegionSpace SystemIO: 0x01.</summary>
     public const byte SystemIo = 0x01;
 
+    /// <summary>RegionSpace PCI_Config: 0x02.</summary>
+    public const byte PciConfig = 0x02;
+
     /// <summary>AccessType (FieldFlags bits 0–3, §19.6.48): AnyAcc 0, ByteAcc 1, WordAcc 2, DWordAcc 3, QWordAcc 4, BufferAcc 5.</summary>
     public enum Access : byte
     {

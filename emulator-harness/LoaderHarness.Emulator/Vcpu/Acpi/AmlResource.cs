@@ -43,6 +43,23 @@ public static class AmlResource
         return d;
     }
 
+    /// <summary>
+    /// Extended Interrupt Descriptor (§6.4.3.6) with several interrupt numbers, as QEMU's hw/acpi/aml-build.c
+    /// <c>aml_interrupt</c> writes it: large item 0x89, length 2 + 4 × count, flags as <see cref="Interrupt(bool, bool, bool, bool, uint)"/>,
+    /// the count, then each number.
+    /// </summary>
+    public static byte[] Interrupt(bool consumer, bool edgeTriggered, bool activeLow, bool shared, params uint[] numbers)
+    {
+        var d = new byte[5 + 4 * numbers.Length];
+        d[0] = 0x89;
+        BinaryPrimitives.WriteUInt16LittleEndian(d.AsSpan(1), (ushort)(2 + 4 * numbers.Length));
+        d[3] = (byte)((shared ? 8 : 0) | (activeLow ? 4 : 0) | (edgeTriggered ? 2 : 0) | (consumer ? 1 : 0));
+        d[4] = (byte)numbers.Length;
+        for (var i = 0; i < numbers.Length; i++)
+            BinaryPrimitives.WriteUInt32LittleEndian(d.AsSpan(5 + 4 * i), numbers[i]);
+        return d;
+    }
+
     /// <summary>32-Bit Fixed Memory Range Descriptor (§6.4.3.4): large item 0x86, length 9, read/write bit, base, length.</summary>
     public static byte[] Memory32Fixed(bool readWrite, uint @base, uint length)
     {

@@ -16,8 +16,7 @@ namespace LoaderHarness.Emulator.Vcpu.Acpi;
 /// that area. The RSDP (F-segment zone) lands at 0xF59D0 in Debian's SeaBIOS 1.16.2 bios-256k.bin (0xF59B0 with RAM above
 /// 4 GiB, <see cref="Rsdp"/>), read back from live guests; through the 16-bit entry nothing sets <c>boot_params.acpi_rsdp_addr</c> and the kernel finds it by scanning
 /// 0xE0000–0xFFFFF (drivers/acpi/acpica/tbxfroot.c acpi_find_root_pointer).
-/// The DSDT is <see cref="QemuPcDsdt"/>'s subset of QEMU's, so it is shorter than QEMU's and every table after it sits
-/// lower than in a live guest; all other tables are QEMU's byte for byte apart from the pointers that follow from that.
+/// Every table, the DSDT (<see cref="QemuPcDsdt"/>) included, is QEMU's byte for byte and at a live guest's address.
 /// </remarks>
 public static class QemuPcAcpi
 {

@@ -1,20 +1,16 @@
 namespace LoaderHarness.Emulator.Vcpu.Acpi;
 
 /// <summary>
-/// The part of QEMU 7.2's <c>-M pc</c> DSDT (hw/i386/acpi-build.c <c>build_dsdt</c>, PIIX4 branch) that Linux's boot path
-/// evaluates and that describes the devices the harness has: the PCI root <c>\_SB.PCI0</c> with its <c>_CRS</c>, the
-/// HPET device, the GPE block device, the GPE0 port resources, the sleep-state packages <c>\_S3_</c>, <c>\_S4_</c>,
-/// <c>\_S5_</c>, the fw_cfg device and, under the PIIX3 ISA bridge <c>S08</c>, the ISA devices (i8042 keyboard and
-/// mouse, the floppy controller, COM1, the RTC). Each object is written as QEMU's aml-build.c writes it and in
-/// build_dsdt's order, so every object here appears byte for byte in QEMU's DSDT.
+/// QEMU 7.2's <c>-M pc</c> DSDT (hw/i386/acpi-build.c <c>build_dsdt</c>, PIIX4 branch, one vCPU, PCI hotplug on the root
+/// bus as the pc-i440fx-7.2 machine has it by default), object for object in build_dsdt's order and encoded as QEMU's
+/// hw/acpi/aml-build.c writes each term, so the table is QEMU's byte for byte: the debug method DBUG
+/// (<c>build_dbg_aml</c>), the PCI root <c>\_SB.PCI0</c>, the PCI hotplug registers and methods
+/// (<see cref="QemuPcPciHotplugAml"/>), the PCI interrupt routing (<see cref="QemuPcPciInterruptAml"/>), the HPET device,
+/// the GPE block device, the CPU hotplug AML (<see cref="QemuPcCpuHotplugAml"/>), PCI0's <c>_CRS</c> with the GPE0 and
+/// PHPR resource devices, the sleep-state packages, the fw_cfg device, bus 0's slot devices with the PIIX3 ISA bridge
+/// <c>S08</c> and its ISA devices (i8042 keyboard and mouse, the floppy controller, COM1, the RTC), and the PCI hotplug GPE
+/// handler <c>\_GPE._E01</c>.
 /// </summary>
-/// <remarks>
-/// Left out, so the table is shorter than QEMU's 0x18F1 bytes: the <c>DBUG</c> method on the debug port 0x402, the
-/// ACPI PCI hotplug interface (PCST/SEJ/BNMR regions, PCEJ, AIDX, PDSM, the 30 hotplug slots S10–SF8 with _SUN, _EJ0,
-/// _DSM, BSEL/ASUN, PCNT, DVNT and the PHPR device), the PCI interrupt routing (<c>_PRT</c>, IQST, IQCR and the link
-/// devices LNKA–LNKD, LNKS, the PIIX3 PIRQ register field P40C), and the CPU hotplug AML (PRES, <c>\_SB.CPUS</c> with
-/// the processor device C000, <c>\_GPE._E02</c>): the harness models neither PCI hotplug, PCI interrupts nor CPU hotplug.
-/// </remarks>
 public static class QemuPcDsdt
 {
     /// <summary>include/hw/timer/hpet.h HPET_BASE; hw/i386/acpi-build.c HPET_LEN 0x400.</summary>
@@ -31,15 +27,42 @@ public static class QemuPcDsdt
         var o = Objects(belowFourGiB, pciHole64);
         return
         [
-            .. o["PCI0"], .. o["HPET"], .. o["_GPE"],
-            .. Aml.Scope("\\_SB_.PCI0", o["_CRS"], o["GPE0"]),
+            .. DebugMethod(),
+            .. o["PCI0"],
+            .. QemuPcPciHotplugAml.Registers(),
+            .. QemuPcPciInterruptAml.Scope(),
+            .. o["HPET"], .. o["_GPE"],
+            // build_cpus_aml: the boot CPU's _MAT is its MADT entry (hw/i386/acpi-common.c pc_madt_cpu_entry: UID 0,
+            // APIC ID 0, enabled).
+            .. QemuPcCpuHotplugAml.Build(Madt.LocalApic(0, 0, 1)),
+            .. Aml.Scope("\\_SB_.PCI0", o["_CRS"], o["GPE0"], QemuPcPciHotplugAml.ResourceDevice()),
             .. o["\\"], .. o["FWCF"],
-            // build_append_pci_bus_devices for bus 0: the host bridge at 00.0 and the PIIX3 ISA bridge at 01.0 with the ISA
-            // bus's devices (qbus_build_aml).
-            .. Aml.Scope("_SB_", Aml.Scope("PCI0",
-                Aml.Device("S00_", Aml.Name("_ADR", Aml.CompactInteger(0))),
-                Aml.Device("S08_", Aml.Name("_ADR", Aml.CompactInteger(0x0001_0000)), o["KBD_"], o["MOU_"], o["FDC0"], o["COM1"], o["RTC_"]))),
+            // build_append_pci_bus_devices for bus 0; the PIIX3 ISA bridge's AML (hw/isa/piix3.c build_pci_isa_aml: the
+            // PIRQ route registers, then qbus_build_aml over the ISA bus's devices).
+            .. QemuPcPciHotplugAml.BusDevices([.. QemuPcPciInterruptAml.PirqRouteRegisters(), o["KBD_"], o["MOU_"], o["FDC0"], o["COM1"], o["RTC_"]]),
+            .. QemuPcPciHotplugAml.GpeHandler(),
         ];
+    }
+
+    /// <summary>
+    /// build_dbg_aml: Scope(\) { the debug port 0x402 as a byte field DBGB, Method(DBUG, 1) writing its argument there as
+    /// hex text and a newline }.
+    /// </summary>
+    private static byte[] DebugMethod()
+    {
+        byte[] text = Aml.Local(0), last = Aml.Local(1), i = Aml.Local(2);
+        return Aml.Scope("\\",
+            AmlField.OperationRegion("DBG_", AmlField.SystemIo, 0x0402, 1),
+            AmlField.Field("DBG_", AmlField.Access.Byte, false, AmlField.Update.Preserve, AmlField.Entry.Named("DBGB", 8)),
+            Aml.Method("DBUG", 1, false,
+                Aml.ToHexString(Aml.Arg(0), text),
+                Aml.ToBuffer(text, text),
+                Aml.Subtract(Aml.SizeOf(text), Aml.CompactInteger(1), last),
+                Aml.Store(Aml.CompactInteger(0), i),
+                Aml.While(Aml.LLess(i, last),
+                    Aml.Store(Aml.DerefOf(Aml.Index(text, i)), Aml.Path("DBGB")),
+                    Aml.Increment(i)),
+                Aml.Store(Aml.CompactInteger(0x0A), Aml.Path("DBGB"))));
     }
 
     /// <summary>

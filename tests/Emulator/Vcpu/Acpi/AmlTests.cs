@@ -277,4 +277,38 @@ public sealed class AmlTests
             0x87, 0x17, 0x00, 0x00, 0x0C, 0x01, 0, 0, 0, 0, 0x00, 0x10, 0, 0, 0xFF, 0x1F, 0, 0, 0, 0, 0, 0, 0x00, 0x10, 0, 0,
         });
     }
+
+    [Test]
+    public void Encodes_the_terms_qemus_dsdt_adds_as_its_live_table_holds_them()
+    {
+        // QEMU 7.2 -M pc DSDT (tests/Emulator/Vcpu/Acpi/QemuPcOracle) at 0x48 (build_dbg_aml): ToHexString(Arg0, Local0), ToBuffer(Local0, Local0),
+        // Subtract(SizeOf(Local0), One, Local1).
+        Aml.ToHexString(Aml.Arg(0), Aml.Local(0)).ShouldBe(new byte[] { 0x98, 0x68, 0x60 });
+        Aml.ToBuffer(Aml.Local(0), Aml.Local(0)).ShouldBe(new byte[] { 0x96, 0x60, 0x60 });
+        Aml.Subtract(Aml.SizeOf(Aml.Local(0)), Aml.CompactInteger(1), Aml.Local(1)).ShouldBe(new byte[] { 0x74, 0x87, 0x60, 0x01, 0x61 });
+        // Store(DerefOf(Index(Local0, Local2)), DBGB), Increment(Local2): Index's target is NullName.
+        Aml.Store(Aml.DerefOf(Aml.Index(Aml.Local(0), Aml.Local(2))), Aml.Path("DBGB"))
+            .ShouldBe(new byte[] { 0x70, 0x83, 0x88, 0x60, 0x62, 0x00, (byte)'D', (byte)'B', (byte)'G', (byte)'B' });
+        Aml.Increment(Aml.Local(2)).ShouldBe(new byte[] { 0x75, 0x62 });
+        // At 0x7C9 (CSCN): While(LAnd(LEqual(Local0, One), LLess(Local3, One))) opens 0xA2 0x4C 0x0C 0x90 0x93 0x60 0x01 0x95 0x63 0x01.
+        Aml.LAnd(Aml.LEqual(Aml.Local(0), Aml.CompactInteger(1)), Aml.LLess(Aml.Local(3), Aml.CompactInteger(1)))
+            .ShouldBe(new byte[] { 0x90, 0x93, 0x60, 0x01, 0x95, 0x63, 0x01 });
+        Aml.LNot(Aml.LEqual(Aml.Arg(2), Aml.CompactInteger(0))).ShouldBe(new byte[] { 0x92, 0x93, 0x6A, 0x00 });
+        Aml.Store(Aml.Local(3), Aml.Debug()).ShouldBe(new byte[] { 0x70, 0x63, 0x5B, 0x31 });
+        Aml.Break().ShouldBe(new byte[] { 0xA5 });
+        // Name(CNEW, Package(0xFF) {}) and Package(0x80) {}: NumElements without elements.
+        Aml.PackageOfSize(0xFF).ShouldBe(new byte[] { 0x12, 0x02, 0xFF });
+        // At 0x992: Processor(C000, 0x00, 0x00000000, 0x00) { … } with its PkgLength.
+        Aml.Processor("C000", 0, 0, 0).ShouldBe(new byte[] { 0x5B, 0x83, 0x0B, (byte)'C', (byte)'0', (byte)'0', (byte)'0', 0, 0, 0, 0, 0, 0 });
+    }
+
+    [Test]
+    public void Encodes_an_extended_interrupt_descriptor_with_several_interrupts()
+    {
+        // §6.4.3.6: 0x89, length 2 + 4 × 3, consumer | shared (level, active high), three interrupts: build_link_dev's _PRS.
+        AmlResource.Interrupt(true, false, false, true, [5u, 10u, 11u]).ShouldBe(new byte[]
+        {
+            0x89, 0x0E, 0x00, 0x09, 0x03, 5, 0, 0, 0, 10, 0, 0, 0, 11, 0, 0, 0,
+        });
+    }
 }

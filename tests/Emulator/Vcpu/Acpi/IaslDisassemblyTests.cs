@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Emulator.Vcpu.Acpi;
 using LoaderHarness.Tests.Support;
 using Shouldly;
@@ -192,6 +193,25 @@ public sealed class IaslDisassemblyTests
         // The memory manager's controller without hotplug.
         dsl.ShouldContain("Device (_SB.MHPC)");
         dsl.ShouldContain("Method (MSCN, 0, Serialized) { }");
+    }
+
+    [Test]
+    public void Iasl_lists_the_qemu_pc_dsdt_as_it_lists_the_live_qemu_guests()
+    {
+        var ours = QemuPcAcpi.For(VmmProfiles.Qemu.CreateMemory(512UL << 20)).Find("DSDT").ShouldNotBeNull();
+        // The DSDT of a live QEMU 7.2 -M pc guest with 512 MiB (QemuPcAcpiTests reads it again from a live QEMU).
+        var live = new AcpiTable(ours.Address, File.ReadAllBytes(Path.Combine(DebianKernel.RepositoryRoot(), "tests", "Emulator", "Vcpu", "Acpi",
+            "QemuPcOracle", "dsdt-512M.aml")));
+        var dsl = Disassemble(ours);
+
+        dsl.ShouldNotContain("Incorrect checksum");
+        // The objects build_dsdt writes: interrupt links, _PRT, the hotplug slots, the CPU and both GPE handlers.
+        foreach (var name in (string[])["Device (LNKA)", "Device (LNKS)", "Method (_PRT, 0", "Device (SF8)", "Method (PCNT, 0",
+                     "Processor (C000, 0x00, 0x00000000, 0x00)", "Method (\\_GPE._E02, 0", "Method (_E01, 0", "Device (HPET)", "Device (KBD)"])
+            dsl.ShouldContain(name);
+        // Past the header comment (file name, date), the listing is the live guest's line for line.
+        static string Body(string listing) => listing[listing.IndexOf("DefinitionBlock", StringComparison.Ordinal)..];
+        Body(dsl).ShouldBe(Body(Disassemble(live)));
     }
 
     /// <summary>iasl's listing with every run of white space, line breaks included, folded to one space.</summary>

@@ -1,0 +1,99 @@
+using System.Text.RegularExpressions;
+using LoaderHarness.Emulator.Boot;
+using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Core.Tiering;
+using LoaderHarness.Emulator.Vcpu;
+using LoaderHarness.Fixtures.Initramfs;
+using LoaderHarness.Loader.Setup;
+using LoaderHarness.Tests.Support;
+using Shouldly;
+
+namespace LoaderHarness.Tests.Emulator.Devices;
+
+/// <summary>
+/// Debian's 6.1 cloud bzImage through the 16-bit entry under the qemu profile and under QEMU 7.2 <c>-M pc</c>, same command
+/// line and initramfs, both to the power-off, and the kernel's lines about the platform devices the qemu profile adds
+/// compared: the HPET (arch/x86/kernel/hpet.c hpet_enable, hpet_clocksource_register, drivers/char/hpet.c hpet_alloc, and
+/// drivers/rtc/rtc-cmos.c on HPET RTC emulation) and the i8042 with its keyboard (drivers/input/serio/i8042.c,
+/// drivers/input/keyboard/atkbd.c).
+/// </summary>
+[TestFixture]
+[Category("RealKernel")]
+[Category("Qemu")]
+[Category("Slow")]
+public sealed partial class QemuPcDevicesRealKernelTests
+{
+    private const string CommandLine = "console=ttyS0 panic=-1 loaderharness.compare=qemu-pc-devices";
+
+    private static (string Ours, string Qemu) BootBoth()
+    {
+        QemuOracle.Require(QemuMachine.Pc);
+        var kernel = Path.Combine(DebianKernel.Directory(), "vmlinuz");
+        var initrd = Path.Combine(DebianKernel.RepositoryRoot(), "fixtures", "generated", FixtureInitramfs.Folder, FixtureInitramfs.X86_64);
+        var qemu = QemuOracle.Boot(QemuMachine.Pc, kernel, initrd, CommandLine, TimeSpan.FromMinutes(3));
+        var ours = KernelBoot.Run(File.ReadAllBytes(kernel), new KernelBootOptions
+        {
+            Profile = VmmProfiles.Qemu,
+            Protocol = BootProtocol.Linux16,
+            CommandLine = CommandLine,
+            Initrd = File.ReadAllBytes(initrd),
+            MemorySize = 512UL << 20,
+            Until = ConsoleMilestones.Shutdown,
+            MaxInstructions = 3_000_000_000,
+            Engine = EngineTier.Tiered,
+        });
+        TestContext.Out.WriteLine($"ours: {ours.StopReason} after {ours.Instructions:N0} instructions ({ours.LastConsoleLine}); qemu: {qemu.Stop}");
+        ours.StopReason.ShouldBe(StopReason.PowerOff);
+        return (ours.Console, qemu.Log);
+    }
+
+    [Test]
+    public void The_kernel_finds_and_uses_the_hpet_as_under_qemu_pc()
+    {
+        var (ours, qemu) = BootBoth();
+        var ourLines = HpetLines(ours);
+        var qemuLines = HpetLines(qemu);
+        TestContext.Out.WriteLine("ours:\n  " + string.Join("\n  ", ourLines) + "\nqemu:\n  " + string.Join("\n  ", qemuLines));
+
+        // hpet_enable's checks passed and hpet_clocksource_register ran: the 32-bit clocksource at 100 MHz.
+        ourLines.ShouldContain("clocksource: hpet: mask: 0xffffffff max_cycles: 0xffffffff, max_idle_ns: 19112604467 ns");
+        // hpet_late_init / hpet_alloc: three comparators, timer 0 on IRQ 2 (legacy IRQ 0), timer 1 on IRQ 8.
+        ourLines.ShouldContain("hpet0: at MMIO 0xfed00000, IRQs 2, 8, 0");
+        ourLines.ShouldContain("hpet0: 3 comparators, 64-bit 100.000000 MHz counter");
+        ourLines.ShouldBe(qemuLines.Where(l => !TimingOnly().IsMatch(l)).ToArray());
+    }
+
+    [Test]
+    public void The_kernel_probes_the_i8042_and_its_keyboard_as_under_qemu_pc()
+    {
+        var (ours, qemu) = BootBoth();
+        var ourLines = I8042Lines(ours);
+        var qemuLines = I8042Lines(qemu);
+        TestContext.Out.WriteLine("ours:\n  " + string.Join("\n  ", ourLines) + "\nqemu:\n  " + string.Join("\n  ", qemuLines));
+
+        // drivers/input/serio/i8042-acpipnpio.h i8042_pnp_init, i8042_register_ports (after i8042_controller_selftest,
+        // i8042_controller_init and i8042_check_aux passed), atkbd_connect's input device for the translated keyboard.
+        ourLines.ShouldContain("i8042: PNP: PS/2 Controller [PNP0303:KBD,PNP0f13:MOU] at 0x60,0x64 irq 1,12");
+        ourLines.ShouldContain("serio: i8042 KBD port at 0x60,0x64 irq 1");
+        ourLines.ShouldContain("serio: i8042 AUX port at 0x60,0x64 irq 12");
+        ourLines.ShouldContain("input: AT Translated Set 2 keyboard as /devices/platform/i8042/serio0/input/input0");
+        ourLines.ShouldBe(qemuLines);
+    }
+
+    /// <summary>The console's lines from the i8042 driver, serio and the input core.</summary>
+    private static string[] I8042Lines(string console) =>
+        [.. KernelLogComparison.Lines(console).Where(l => l.StartsWith("i8042", StringComparison.Ordinal) || l.StartsWith("serio:", StringComparison.Ordinal)
+            || l.StartsWith("input:", StringComparison.Ordinal) || l.StartsWith("atkbd", StringComparison.Ordinal))];
+
+    /// <summary>The console's lines that mention the HPET, once the printk timestamp is cut off.</summary>
+    private static string[] HpetLines(string console) =>
+        [.. KernelLogComparison.Lines(console).Where(l => l.Contains("hpet", StringComparison.OrdinalIgnoreCase))];
+
+    // Lines that follow from TCG's timing or from the CPU model, not from the HPET: QEMU's PIT calibration failing over to
+    // the HPET (arch/x86/kernel/tsc.c "using %s reference calibration"; the profile reports its TSC frequency in CPUID, so
+    // the kernel calibrates nothing), RTC interrupts the host was too slow to deliver (arch/x86/kernel/hpet.c
+    // hpet_rtc_timer_reinit "Lost %d RTC interrupts"), and hpet_select_clockevents' "%d channels of %d reserved for per-cpu
+    // timers", which it prints only for a CPU without ARAT (CPUID.6:EAX[2]): TCG's qemu64 has none, the profile's CPUID has it.
+    [GeneratedRegex(@"^tsc: using HPET reference calibration$|^hpet: Lost \d+ RTC interrupts$|^hpet: \d+ channels of \d+ reserved for per-cpu timers$")]
+    private static partial Regex TimingOnly();
+}
