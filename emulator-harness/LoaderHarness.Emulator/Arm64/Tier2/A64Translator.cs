@@ -56,7 +56,7 @@ internal sealed partial class A64Translator : BlockFrame
         var t = new A64Translator(cpu, page, pc, page.Entries[slot].Breakpoint);
         if (!t.Discover())
             return null;
-        t.FindBlocks();
+        BasicBlocks.FindLeaders(t._nodes, t._index, pc, t._headBreakpoint);
         t.FindFlagLiveness();
         var body = t.Emit();
         return new A64CompiledBlock(body, pc, t._nodes.Count, t._nodes[t._index[pc]].BlockLength, t._helpers);
@@ -85,7 +85,7 @@ internal sealed partial class A64Translator : BlockFrame
                 continue;
             _index[pc] = -1;
             _nodes.Add(new A64Node { Pc = pc, D = d, Op = op });
-            if (HasTarget(op))
+            if (A64OpClassifier.HasTarget(op))
                 work.Push(pc + d.Imm);
             if (op is not (A64Op.B or A64Op.Br or A64Op.Ret))
                 work.Push(pc + 4); // for BL and BLR, the return site: a RET in the block that returns there stays in it
@@ -101,56 +101,9 @@ internal sealed partial class A64Translator : BlockFrame
         return true;
     }
 
-    /// <summary>Direct branches: the target is PC + Imm.</summary>
-    private static bool HasTarget(A64Op op) => op is A64Op.B or A64Op.Bl or A64Op.BCond or A64Op.Cbz or A64Op.Cbnz or A64Op.Tbz or A64Op.Tbnz;
-
-    /// <summary>Whether the op continues at PC + 4 when it does not branch.</summary>
-    private static bool FallsThrough(A64Op op) => op is not (A64Op.B or A64Op.Bl or A64Op.Br or A64Op.Blr or A64Op.Ret);
-
     /// <summary>Whether <paramref name="pc"/> is an instruction of this block that a branch may reach without going through the run loop.</summary>
     private bool InBlock(ulong pc, out int index)
-        => _index.TryGetValue(pc, out index) && !(pc == _headPc && _headBreakpoint);
-
-    /// <summary>Marks basic-block leaders: the head, branch targets, and whatever is not reached only by falling through from the instruction before it.</summary>
-    private void FindBlocks()
-    {
-        var predecessors = new int[_nodes.Count];
-        var fallOnly = new bool[_nodes.Count];
-        for (var i = 0; i < _nodes.Count; i++)
-        {
-            var n = _nodes[i];
-            if (HasTarget(n.Op) && InBlock(n.Pc + n.D.Imm, out var t))
-                predecessors[t] += 2;
-            if (n.Op is A64Op.Bl or A64Op.Blr && InBlock(n.Pc + 4, out var site))
-                predecessors[site] += 2; // reached from a RET
-            if (FallsThrough(n.Op) && InBlock(n.Pc + 4, out var f))
-            {
-                predecessors[f]++;
-                fallOnly[f] = f == i + 1 && !A64OpClassifier.IsBranch(n.Op);
-            }
-        }
-        for (var i = 0; i < _nodes.Count; i++)
-        {
-            var n = _nodes[i];
-            n.Leader = !(predecessors[i] == 1 && fallOnly[i]) || n.Pc == _headPc;
-            _nodes[i] = n;
-        }
-        for (var i = 0; i < _nodes.Count;)
-        {
-            var length = 1;
-            while (i + length < _nodes.Count && !_nodes[i + length].Leader)
-                length++;
-            for (var k = 0; k < length; k++)
-            {
-                var n = _nodes[i + k];
-                n.IndexInBlock = k;
-                n.OwnBlockLength = length;
-                n.BlockLength = k == 0 ? length : 0;
-                _nodes[i + k] = n;
-            }
-            i += length;
-        }
-    }
+        => BasicBlocks.InBlock(_index, pc, _headPc, _headBreakpoint, out index);
 
     /// <summary>
     /// NZCV liveness inside each basic block: a flag write is dead when a later instruction of the same basic

@@ -1,9 +1,10 @@
 using System.Reflection.Emit;
+using LoaderHarness.Emulator.Core.Tiering;
 
 namespace LoaderHarness.Emulator.X86.Tier2;
 
 /// <summary>One guest instruction of a block being translated, with what the translator derived for it.</summary>
-internal struct GuestNode
+internal struct GuestNode : IBlockNode
 {
     /// <summary>Its RIP (offset in CS).</summary>
     public ulong Rip;
@@ -14,17 +15,30 @@ internal struct GuestNode
     /// <summary>What it does.</summary>
     public GuestOp Op;
 
+    /// <summary>Where it goes next: direct branches and calls to their target, a call returns to the instruction after it.</summary>
+    public readonly BlockFlow Flow => new()
+    {
+        Next = D.NextIP,
+        FallsThrough = Op is not (GuestOp.Jmp or GuestOp.Call or GuestOp.Ret),
+        Branches = Op is GuestOp.Jcc or GuestOp.Jmp or GuestOp.Call,
+        Target = D.Target,
+        Calls = Op == GuestOp.Call,
+        Conditional = Op == GuestOp.Jcc,
+    };
+
+    readonly ulong IBlockNode.Pc => Rip;
+
     /// <summary>Whether a basic block starts here (the budget is checked here).</summary>
-    public bool Leader;
+    public bool Leader { get; set; }
 
     /// <summary>For a leader: instructions in its basic block.</summary>
-    public int BlockLength;
+    public int BlockLength { get; set; }
 
     /// <summary>Index within its basic block.</summary>
-    public int IndexInBlock;
+    public int IndexInBlock { get; set; }
 
     /// <summary>Length of the basic block it belongs to.</summary>
-    public int OwnBlockLength;
+    public int OwnBlockLength { get; set; }
 
     /// <summary>Whether the flags it writes can be read (by a later instruction, an exit or a fault) before they are overwritten.</summary>
     public bool FlagsLive;

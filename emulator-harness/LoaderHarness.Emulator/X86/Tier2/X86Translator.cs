@@ -74,7 +74,7 @@ internal sealed partial class X86Translator : BlockFrame
             var t = new X86Translator(cpu, rip, headBreakpoint, limit);
             if (!t.Discover())
                 return null;
-            t.FindBlocks();
+            BasicBlocks.FindLeaders(t._nodes, t._index, rip, t._headBreakpoint);
             t.FindFlagLiveness();
             var method = t.Emit();
             if (t._il.ILOffset > MaxIlBytes && limit > 8)
@@ -148,48 +148,7 @@ internal sealed partial class X86Translator : BlockFrame
 
     /// <summary>Whether <paramref name="rip"/> is an instruction of this block that a branch may jump to without going through the run loop.</summary>
     private bool InBlock(ulong rip, out int index)
-        => _index.TryGetValue(rip, out index) && !(rip == _headRip && _headBreakpoint);
-
-    /// <summary>Marks basic-block leaders: the head, branch targets, and whatever is not reached only by falling through from the instruction before it.</summary>
-    private void FindBlocks()
-    {
-        var predecessors = new int[_nodes.Count];
-        var fallOnly = new bool[_nodes.Count];
-        for (var i = 0; i < _nodes.Count; i++)
-        {
-            var n = _nodes[i];
-            if (n.Op is GuestOp.Jcc or GuestOp.Jmp or GuestOp.Call && InBlock(n.D.Target, out var t))
-                predecessors[t] += 2;
-            if (n.Op == GuestOp.Call && InBlock(n.D.NextIP, out var site))
-                predecessors[site] += 2; // reached from a RET
-            if (n.Op is not (GuestOp.Jmp or GuestOp.Call or GuestOp.Ret) && InBlock(n.D.NextIP, out var f))
-            {
-                predecessors[f]++;
-                fallOnly[f] = f == i + 1 && n.Op != GuestOp.Jcc;
-            }
-        }
-        for (var i = 0; i < _nodes.Count; i++)
-        {
-            var n = _nodes[i];
-            n.Leader = !(predecessors[i] == 1 && fallOnly[i]) || _nodes[i].Rip == _headRip;
-            _nodes[i] = n;
-        }
-        for (var i = 0; i < _nodes.Count;)
-        {
-            var length = 1;
-            while (i + length < _nodes.Count && !_nodes[i + length].Leader)
-                length++;
-            for (var k = 0; k < length; k++)
-            {
-                var n = _nodes[i + k];
-                n.IndexInBlock = k;
-                n.OwnBlockLength = length;
-                n.BlockLength = k == 0 ? length : 0;
-                _nodes[i + k] = n;
-            }
-            i += length;
-        }
-    }
+        => BasicBlocks.InBlock(_index, rip, _headRip, _headBreakpoint, out index);
 
     /// <summary>
     /// Flag liveness inside each basic block: a flag write is dead when a later instruction of the same basic
