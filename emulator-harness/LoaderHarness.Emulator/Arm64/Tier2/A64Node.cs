@@ -27,6 +27,12 @@ internal struct A64Node : IBlockNode
 
     readonly ulong IBlockNode.Pc => Pc;
 
+    /// <summary>It reads NZCV or may take a slow path (<see cref="A64OpClassifier.TakesSlowPath"/>).</summary>
+    public readonly bool NeedsFlags => A64OpClassifier.ReadsFlags(Op) || A64OpClassifier.TakesSlowPath(Op);
+
+    /// <summary>It writes all four of NZCV (<see cref="A64OpClassifier.WritesFlags"/>).</summary>
+    public readonly bool ReplacesFlags => A64OpClassifier.WritesFlags(Op);
+
     /// <summary>Starts a basic block: reached by a branch, or first after an instruction that does not fall through to it.</summary>
     public bool Leader { get; set; }
 
@@ -40,7 +46,7 @@ internal struct A64Node : IBlockNode
     public int BlockLength { get; set; }
 
     /// <summary>Whether the NZCV it writes may be read (by a later instruction, an exit or a slow path); dead writes are not emitted.</summary>
-    public bool FlagsLive;
+    public bool FlagsLive { get; set; }
 
     public Label Label;
 }

@@ -57,7 +57,7 @@ internal sealed partial class A64Translator : BlockFrame
         if (!t.Discover())
             return null;
         BasicBlocks.FindLeaders(t._nodes, t._index, pc, t._headBreakpoint);
-        t.FindFlagLiveness();
+        BasicBlocks.FindFlagLiveness(t._nodes);
         var body = t.Emit();
         return new A64CompiledBlock(body, pc, t._nodes.Count, t._nodes[t._index[pc]].BlockLength, t._helpers);
     }
@@ -104,30 +104,4 @@ internal sealed partial class A64Translator : BlockFrame
     /// <summary>Whether <paramref name="pc"/> is an instruction of this block that a branch may reach without going through the run loop.</summary>
     private bool InBlock(ulong pc, out int index)
         => BasicBlocks.InBlock(_index, pc, _headPc, _headBreakpoint, out index);
-
-    /// <summary>
-    /// NZCV liveness inside each basic block: a flag write is dead when a later instruction of the same basic
-    /// block writes all four flags before anything reads them, leaves the block, or may fault.
-    /// </summary>
-    private void FindFlagLiveness()
-    {
-        for (var i = 0; i < _nodes.Count; i++)
-        {
-            var live = true;
-            for (var j = i + 1; j < _nodes.Count && !_nodes[j].Leader; j++)
-            {
-                var next = _nodes[j].Op;
-                if (A64OpClassifier.ReadsFlags(next) || A64OpClassifier.TakesSlowPath(next))
-                    break;
-                if (A64OpClassifier.WritesFlags(next))
-                {
-                    live = false;
-                    break;
-                }
-            }
-            var n = _nodes[i];
-            n.FlagsLive = live;
-            _nodes[i] = n;
-        }
-    }
 }

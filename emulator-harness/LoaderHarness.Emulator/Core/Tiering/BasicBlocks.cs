@@ -57,4 +57,29 @@ internal static class BasicBlocks
             i += length;
         }
     }
+
+    /// <summary>
+    /// Flag liveness inside each basic block of <paramref name="nodes"/> (leaders marked): a flag write is dead when a
+    /// later instruction of the same basic block replaces all flags before anything needs them or the block leaves.
+    /// </summary>
+    public static void FindFlagLiveness<TNode>(List<TNode> nodes)
+        where TNode : struct, IBlockNode
+    {
+        var span = CollectionsMarshal.AsSpan(nodes);
+        for (var i = 0; i < span.Length; i++)
+        {
+            var live = true;
+            for (var j = i + 1; j < span.Length && !span[j].Leader; j++)
+            {
+                if (span[j].NeedsFlags)
+                    break;
+                if (span[j].ReplacesFlags)
+                {
+                    live = false;
+                    break;
+                }
+            }
+            span[i].FlagsLive = live;
+        }
+    }
 }

@@ -24,4 +24,16 @@ internal interface IBlockNode
 
     /// <summary>Length of the basic block it belongs to.</summary>
     int OwnBlockLength { get; set; }
+
+    /// <summary>
+    /// Whether it needs the flags exact before it: it reads them, or it may take a slow path (a fault, a device, a
+    /// watch) that sees the CPU's state.
+    /// </summary>
+    bool NeedsFlags { get; }
+
+    /// <summary>Whether it replaces all the flags without reading them.</summary>
+    bool ReplacesFlags { get; }
+
+    /// <summary>Whether the flags it writes can be read (by a later instruction, an exit or a slow path) before they are replaced.</summary>
+    bool FlagsLive { get; set; }
 }

@@ -28,6 +28,17 @@ internal struct GuestNode : IBlockNode
 
     readonly ulong IBlockNode.Pc => Rip;
 
+    /// <summary>Whether the instruction accesses memory (may miss the TLB, fault, or reach a device).</summary>
+    public readonly bool MayTakeSlowPath
+        => Op is GuestOp.Push or GuestOp.Pop or GuestOp.Call or GuestOp.Ret
+           || (Op is not (GuestOp.Lea or GuestOp.Nop) && (D.K0 == OperandKind.Memory || D.K1 == OperandKind.Memory));
+
+    /// <summary>It reads the flags or may take a slow path.</summary>
+    public readonly bool NeedsFlags => GuestOpClassifier.ReadsFlags(Op) || MayTakeSlowPath;
+
+    /// <summary>It replaces all six arithmetic flags (<see cref="GuestOpClassifier.WritesAllFlags"/>).</summary>
+    public readonly bool ReplacesFlags => GuestOpClassifier.WritesAllFlags(Op);
+
     /// <summary>Whether a basic block starts here (the budget is checked here).</summary>
     public bool Leader { get; set; }
 
@@ -41,7 +52,7 @@ internal struct GuestNode : IBlockNode
     public int OwnBlockLength { get; set; }
 
     /// <summary>Whether the flags it writes can be read (by a later instruction, an exit or a fault) before they are overwritten.</summary>
-    public bool FlagsLive;
+    public bool FlagsLive { get; set; }
 
     /// <summary>
     /// Registers (bit per slot) some path from the block's entry through this instruction may have changed, and whether

@@ -23,7 +23,7 @@ internal sealed partial class X86Translator
             return;
         // After the last instruction of a basic block the check is left out: what follows is an exit, or a basic block
         // whose budget check leaves at the same boundary, with the same count, whenever this check would.
-        if (MayTakeSlowPath(in node) && node.IndexInBlock < node.OwnBlockLength - 1)
+        if (node.MayTakeSlowPath && node.IndexInBlock < node.OwnBlockLength - 1)
             EmitLimitCheck(node.D.NextIP, node.OwnBlockLength - node.IndexInBlock - 1);
         if (InBlock(node.D.NextIP, out var next))
         {

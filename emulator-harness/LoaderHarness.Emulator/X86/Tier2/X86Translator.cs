@@ -75,7 +75,7 @@ internal sealed partial class X86Translator : BlockFrame
             if (!t.Discover())
                 return null;
             BasicBlocks.FindLeaders(t._nodes, t._index, rip, t._headBreakpoint);
-            t.FindFlagLiveness();
+            BasicBlocks.FindFlagLiveness(t._nodes);
             var method = t.Emit();
             if (t._il.ILOffset > MaxIlBytes && limit > 8)
                 continue; // translated again, smaller, rather than left to the JIT's minimal optimisation
@@ -149,35 +149,4 @@ internal sealed partial class X86Translator : BlockFrame
     /// <summary>Whether <paramref name="rip"/> is an instruction of this block that a branch may jump to without going through the run loop.</summary>
     private bool InBlock(ulong rip, out int index)
         => BasicBlocks.InBlock(_index, rip, _headRip, _headBreakpoint, out index);
-
-    /// <summary>
-    /// Flag liveness inside each basic block: a flag write is dead when a later instruction of the same basic
-    /// block replaces all flags before anything reads them, leaves the block, or may fault.
-    /// </summary>
-    private void FindFlagLiveness()
-    {
-        for (var i = 0; i < _nodes.Count; i++)
-        {
-            var live = true;
-            for (var j = i + 1; j < _nodes.Count && !_nodes[j].Leader; j++)
-            {
-                var next = _nodes[j];
-                if (GuestOpClassifier.ReadsFlags(next.Op) || MayTakeSlowPath(in next))
-                    break;
-                if (GuestOpClassifier.WritesAllFlags(next.Op))
-                {
-                    live = false;
-                    break;
-                }
-            }
-            var n = _nodes[i];
-            n.FlagsLive = live;
-            _nodes[i] = n;
-        }
-    }
-
-    /// <summary>Whether the instruction accesses memory (may miss the TLB, fault, or reach a device).</summary>
-    private static bool MayTakeSlowPath(in GuestNode n)
-        => n.Op is GuestOp.Push or GuestOp.Pop or GuestOp.Call or GuestOp.Ret
-           || (n.Op is not (GuestOp.Lea or GuestOp.Nop) && (n.D.K0 == OperandKind.Memory || n.D.K1 == OperandKind.Memory));
 }
