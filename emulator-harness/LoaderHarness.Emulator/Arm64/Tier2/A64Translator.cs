@@ -19,7 +19,7 @@ namespace LoaderHarness.Emulator.Arm64.Tier2;
 /// <item>Every basic block first checks the run's limit; a slow path that stopped or broke the run (a device
 /// stop, an interrupt line, code invalidation) ends the block after the instruction, as the interpreter does.</item>
 /// </list>
-/// It needs a JIT: a NativeAOT process interprets, see <see cref="Arm64Cpu.Engine"/>.
+/// It needs a JIT: a NativeAOT process interprets, see <see cref="GuestCpuCore.Engine"/>.
 /// </summary>
 [RequiresDynamicCode("tier 2 emits IL for the JIT; callers check RuntimeFeature.IsDynamicCodeSupported")]
 internal sealed partial class A64Translator : BlockFrame

@@ -20,7 +20,7 @@ namespace LoaderHarness.Emulator.X86.Tier2;
 /// <item>Every basic block first checks the run's budget; a slow path that stopped or broke the run (device
 /// stop, interrupt line, code invalidation) ends the block after the instruction, as the interpreter's chain does.</item>
 /// </list>
-/// It needs a JIT: a NativeAOT process (no dynamic code) interprets, see <see cref="X86Cpu.Engine"/>.
+/// It needs a JIT: a NativeAOT process (no dynamic code) interprets, see <see cref="GuestCpuCore.Engine"/>.
 /// </summary>
 [RequiresDynamicCode("tier 2 emits IL for the JIT; callers check RuntimeFeature.IsDynamicCodeSupported")]
 internal sealed partial class X86Translator : BlockFrame
