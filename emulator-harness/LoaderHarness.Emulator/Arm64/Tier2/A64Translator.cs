@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Reflection.Emit;
 using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Core.Tiering;
 
@@ -101,7 +102,10 @@ internal sealed partial class A64Translator : BlockFrame
         return true;
     }
 
-    /// <summary>Whether <paramref name="pc"/> is an instruction of this block that a branch may reach without going through the run loop.</summary>
-    private bool InBlock(ulong pc, out int index)
-        => BasicBlocks.InBlock(_index, pc, _headPc, _headBreakpoint, out index);
+    /// <inheritdoc/>
+    protected override bool InBlock(ulong pc, out int node)
+        => BasicBlocks.InBlock(_index, pc, _headPc, _headBreakpoint, out node);
+
+    /// <inheritdoc/>
+    protected override Label LabelOf(int node) => _nodes[node].Label;
 }

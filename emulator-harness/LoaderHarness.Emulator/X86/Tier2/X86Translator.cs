@@ -146,7 +146,10 @@ internal sealed partial class X86Translator : BlockFrame
     private static int ShiftCount(in DecodedInstruction d)
         => d.I.OpCount < 2 ? 1 : (int)(d.I.GetImmediate(1) & (d.OpSize == 8 ? 0x3FUL : 0x1FUL));
 
-    /// <summary>Whether <paramref name="rip"/> is an instruction of this block that a branch may jump to without going through the run loop.</summary>
-    private bool InBlock(ulong rip, out int index)
-        => BasicBlocks.InBlock(_index, rip, _headRip, _headBreakpoint, out index);
+    /// <inheritdoc/>
+    protected override bool InBlock(ulong pc, out int node)
+        => BasicBlocks.InBlock(_index, pc, _headRip, _headBreakpoint, out node);
+
+    /// <inheritdoc/>
+    protected override Label LabelOf(int node) => _nodes[node].Label;
 }
