@@ -1,3 +1,5 @@
+using LoaderHarness.Emulator.Core.Tiering;
+
 namespace LoaderHarness.Emulator.Arm64;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace LoaderHarness.Emulator.Arm64;
 /// discard slot 32, SP is slot 33). PC-relative targets are offsets: the entry is shared by every
 /// virtual address the physical page is mapped at.
 /// </summary>
-internal unsafe struct A64Instruction
+internal unsafe struct A64Instruction : ICompiledEntry
 {
     /// <summary>The handler; null marks an entry that is not decoded (or was invalidated by a write).</summary>
     public delegate*<Arm64Cpu, ref A64Instruction, void> Handler;
@@ -43,4 +45,11 @@ internal unsafe struct A64Instruction
 
     /// <summary>Tiered engine: handle of the compiled block starting here (0 none yet, −1 not compilable).</summary>
     public int Compiled;
+
+    /// <inheritdoc/>
+    public void ForgetCompiled()
+    {
+        Compiled = 0;
+        Heat = 0;
+    }
 }

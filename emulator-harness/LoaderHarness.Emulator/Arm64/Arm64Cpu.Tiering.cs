@@ -13,24 +13,11 @@ namespace LoaderHarness.Emulator.Arm64;
 public sealed unsafe partial class Arm64Cpu
 {
     private CompiledBlockCache<A64CompiledBlock>? _blocks;
-    private bool _tiered;
 
-    /// <summary>
-    /// How this CPU executes: the interpreter alone, or hot code compiled (<see cref="EngineTier.Tiered"/>).
-    /// Compiling needs a JIT; where the runtime has none (the NativeAOT executable) asking for tiered leaves the
-    /// interpreter, and this reads back <see cref="EngineTier.Interpreter"/>.
-    /// </summary>
-    public EngineTier Engine
-    {
-        get => _tiered ? EngineTier.Tiered : EngineTier.Interpreter;
-        set
-        {
-            _tiered = value == EngineTier.Tiered && RuntimeFeature.IsDynamicCodeSupported;
-            if (_tiered && _blocks is null)
-                _blocks = new CompiledBlockCache<A64CompiledBlock>(CompiledBlockCapacity) { OnEvict = ForgetBlock };
-            _run.Break();
-        }
-    }
+    private protected override void EnsureCompiledBlocks()
+        => _blocks ??= CompiledBlockCache<A64CompiledBlock>.ForEntries<A64Instruction>(CompiledBlockCapacity);
+
+    private protected override TieringStatistics? CompiledStatistics => _blocks?.Statistics;
 
     /// <summary>
     /// Executions of an entry before it is compiled by default: twice <see cref="TierPolicy.DefaultThreshold"/>.
@@ -39,11 +26,6 @@ public sealed unsafe partial class Arm64Cpu
     /// to /init took about 8 % less process CPU time at 20,000 than at 10,000, and no less at 50,000.
     /// </summary>
     public const int DefaultCompileThreshold = 2 * TierPolicy.DefaultThreshold;
-
-    /// <summary>What the compiling tier did so far.</summary>
-    public TieringStatistics Tiering => _blocks is null
-        ? new TieringStatistics(0, 0, 0, 0, CompiledBlockCapacity, 0, 0)
-        : _blocks.Statistics;
 
     /// <summary>A compiled load that missed the TLB: the interpreter's path (walk, MMIO, watches, aborts).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -156,16 +138,6 @@ public sealed unsafe partial class Arm64Cpu
             _blocks.Chained++;
             next.Body();
             GC.KeepAlive(next);
-        }
-    }
-
-    /// <summary>Clears the handle of an evicted block in its entry (when the page still holds that entry).</summary>
-    private static void ForgetBlock(CodePage page, int slot, uint generation)
-    {
-        if (page.Generation == generation && page is CodePage<A64Instruction> p && slot < p.Entries.Length)
-        {
-            p.Entries[slot].Compiled = 0;
-            p.Entries[slot].Heat = 0;
         }
     }
 }

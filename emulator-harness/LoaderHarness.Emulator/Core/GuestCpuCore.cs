@@ -96,6 +96,35 @@ public abstract unsafe class GuestCpuCore
     /// <summary>Drops every TLB entry and whatever the engine derived from the translations (fetch page, chains).</summary>
     internal abstract void FlushTlb();
 
+    /// <summary>Whether hot code is compiled (<see cref="Engine"/>): a field, read by the run loop at every instruction boundary.</summary>
+    private protected bool _tiered;
+
+    /// <summary>
+    /// How this CPU executes: the interpreter alone, or hot code compiled (<see cref="EngineTier.Tiered"/>). Compiling
+    /// needs a JIT; where the runtime has none (the NativeAOT executable) asking for tiered leaves the interpreter,
+    /// and this reads back <see cref="EngineTier.Interpreter"/>.
+    /// </summary>
+    public EngineTier Engine
+    {
+        get => _tiered ? EngineTier.Tiered : EngineTier.Interpreter;
+        set
+        {
+            _tiered = value == EngineTier.Tiered && RuntimeFeature.IsDynamicCodeSupported;
+            if (_tiered)
+                EnsureCompiledBlocks();
+            _run.Break(); // the run loop and any chain of compiled blocks look at the new engine at once
+        }
+    }
+
+    /// <summary>What the compiling tier did so far.</summary>
+    public TieringStatistics Tiering => CompiledStatistics ?? new TieringStatistics(0, 0, 0, 0, CompiledBlockCapacity, 0, 0);
+
+    /// <summary>Creates the engine's compiled-block cache, unless it has one (of <see cref="CompiledBlockCapacity"/> blocks).</summary>
+    private protected abstract void EnsureCompiledBlocks();
+
+    /// <summary>The statistics of the engine's compiled-block cache; null while it has none.</summary>
+    private protected abstract TieringStatistics? CompiledStatistics { get; }
+
     /// <summary>Executions of an entry before it is compiled (each engine's default; 1 compiles everything on first sight, for tests).</summary>
     public int CompileThreshold { get; set; }
 

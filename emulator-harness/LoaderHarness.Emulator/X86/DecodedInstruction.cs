@@ -1,4 +1,5 @@
 using Iced.Intel;
+using LoaderHarness.Emulator.Core.Tiering;
 
 namespace LoaderHarness.Emulator.X86;
 
@@ -8,7 +9,7 @@ namespace LoaderHarness.Emulator.X86;
 /// to the instructions that follow it), so executing it allocates nothing and never re-inspects
 /// <see cref="Instruction"/> on the common paths.
 /// </summary>
-internal unsafe struct DecodedInstruction
+internal unsafe struct DecodedInstruction : ICompiledEntry
 {
     /// <summary>Iced's decoding (IP-dependent fields match the linear page it was decoded at).</summary>
     public Instruction I;
@@ -87,6 +88,13 @@ internal unsafe struct DecodedInstruction
 
     /// <summary>Tiered engine: handle of the compiled block starting here (0 none yet, −1 not compilable).</summary>
     public int Compiled;
+
+    /// <inheritdoc/>
+    public void ForgetCompiled()
+    {
+        Compiled = 0;
+        Heat = 0;
+    }
 
     /// <summary>
     /// Interpreter: what this instruction can be fused as (<see cref="OperandForms.FusionOf"/>): a flag-setting ALU form that

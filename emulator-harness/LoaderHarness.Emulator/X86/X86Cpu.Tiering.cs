@@ -14,7 +14,6 @@ namespace LoaderHarness.Emulator.X86;
 public sealed unsafe partial class X86Cpu
 {
     private CompiledBlockCache<X86CompiledBlock>? _blocks;
-    private bool _tiered;
 
     /// <summary>
     /// The execution shape compiled code may assume, from the mode: 64 in 64-bit mode; 32 in protected mode
@@ -24,30 +23,11 @@ public sealed unsafe partial class X86Cpu
     /// </summary>
     internal int CompiledShape;
 
-    /// <summary>
-    /// How this CPU executes: the interpreter alone, or hot code compiled (<see cref="EngineTier.Tiered"/>). Compiling
-    /// needs a JIT; where the runtime has none (the NativeAOT executable) asking for tiered leaves the interpreter,
-    /// and this reads back <see cref="EngineTier.Interpreter"/>.
-    /// </summary>
-    public EngineTier Engine
-    {
-        get => _tiered ? EngineTier.Tiered : EngineTier.Interpreter;
-        set
-        {
-            _tiered = value == EngineTier.Tiered && RuntimeFeature.IsDynamicCodeSupported;
-            if (_tiered && _blocks is null)
-            {
-                _blocks = new CompiledBlockCache<X86CompiledBlock>(CompiledBlockCapacity);
-                _blocks.OnEvict = ForgetBlock; // the cache bumps its epoch, voiding links to the evicted block
-            }
-            BreakChain();
-        }
-    }
+    // An eviction bumps the cache's epoch, voiding chain links to the evicted block.
+    private protected override void EnsureCompiledBlocks()
+        => _blocks ??= CompiledBlockCache<X86CompiledBlock>.ForEntries<DecodedInstruction>(CompiledBlockCapacity);
 
-    /// <summary>What the compiling tier did so far.</summary>
-    public TieringStatistics Tiering => _blocks is null
-        ? new TieringStatistics(0, 0, 0, 0, CompiledBlockCapacity, 0, 0)
-        : _blocks.Statistics;
+    private protected override TieringStatistics? CompiledStatistics => _blocks?.Statistics;
 
     /// <summary>A general register's slot (0–15), right shift (8 for AH..BH) and width in bytes.</summary>
     internal static (int Slot, int Shift, int Width) GprInfo(Register r)
@@ -210,16 +190,6 @@ public sealed unsafe partial class X86Cpu
             int s = page.Slots[linear & 0xFFF];
             if (s != 0 && page.Entries[s].Compiled == 0 && page.Entries[s].Heat > damped)
                 page.Entries[s].Heat = damped;
-        }
-    }
-
-    /// <summary>Clears the handle of an evicted block in its entry (when the page still holds that entry).</summary>
-    private static void ForgetBlock(CodePage page, int slot, uint generation)
-    {
-        if (page.Generation == generation && page is CodePage<DecodedInstruction> p && slot < p.Entries.Length)
-        {
-            p.Entries[slot].Compiled = 0;
-            p.Entries[slot].Heat = 0;
         }
     }
 }

@@ -60,6 +60,12 @@ internal static unsafe class A64OpClassifier
     /// </summary>
     public static bool TakesSlowPath(A64Op op) => AccessesMemory(op) || op is A64Op.Mrs or A64Op.Helper;
 
+    /// <summary>Direct branches: the target is PC + Imm.</summary>
+    public static bool HasTarget(A64Op op) => op is A64Op.B or A64Op.Bl or A64Op.BCond or A64Op.Cbz or A64Op.Cbnz or A64Op.Tbz or A64Op.Tbnz;
+
+    /// <summary>Whether the op continues at PC + 4 when it does not branch.</summary>
+    public static bool FallsThrough(A64Op op) => op is not (A64Op.B or A64Op.Bl or A64Op.Br or A64Op.Blr or A64Op.Ret);
+
     /// <summary>Whether the op ends straight-line execution (a branch of any kind).</summary>
     public static bool IsBranch(A64Op op) => op >= A64Op.B;
 

@@ -59,16 +59,7 @@ internal sealed partial class A64Translator
                         StReg(30);
                     }
                     if (node.Op == A64Op.Ret)
-                    {
-                        foreach (var site in _returnSites)
-                        {
-                            if (!InBlock(site, out var index))
-                                continue;
-                            _il.Emit(OpCodes.Ldloc, to);
-                            LdConst(site);
-                            _il.Emit(OpCodes.Beq, _nodes[index].Label);
-                        }
-                    }
+                        EmitReturnPrediction(_returnSites, to); // a return to a call site of this block stays in it
                     _il.Emit(OpCodes.Ldloc, to);
                     EmitDynamicExit();
                     Release(to);

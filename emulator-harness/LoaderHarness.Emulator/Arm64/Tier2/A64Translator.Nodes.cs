@@ -30,22 +30,7 @@ internal sealed partial class A64Translator
         EmitOperation(in node);
         if (A64OpClassifier.TakesSlowPath(node.Op))
             EmitLimitCheck(node.Pc + 4, node.OwnBlockLength - node.IndexInBlock - 1);
-        if (InBlock(node.Pc + 4, out var next))
-        {
-            if (next != i + 1)
-                _il.Emit(OpCodes.Br, _nodes[next].Label);
-        }
-        else
-            EmitExit(node.Pc + 4, 0);
-    }
-
-    /// <summary>Branches to <paramref name="pc"/>: inside the block a plain IL branch (block chaining), else an exit.</summary>
-    private void EmitGoto(ulong pc)
-    {
-        if (InBlock(pc, out var index))
-            _il.Emit(OpCodes.Br, _nodes[index].Label);
-        else
-            EmitExit(pc, 0);
+        EmitFallThrough(i, node.Pc + 4);
     }
 
     private void EmitOperation(in A64Node node)

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Reflection.Emit;
 using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Core.Tiering;
 
@@ -19,7 +20,7 @@ namespace LoaderHarness.Emulator.Arm64.Tier2;
 /// <item>Every basic block first checks the run's limit; a slow path that stopped or broke the run (a device
 /// stop, an interrupt line, code invalidation) ends the block after the instruction, as the interpreter does.</item>
 /// </list>
-/// It needs a JIT: a NativeAOT process interprets, see <see cref="Arm64Cpu.Engine"/>.
+/// It needs a JIT: a NativeAOT process interprets, see <see cref="GuestCpuCore.Engine"/>.
 /// </summary>
 [RequiresDynamicCode("tier 2 emits IL for the JIT; callers check RuntimeFeature.IsDynamicCodeSupported")]
 internal sealed partial class A64Translator : BlockFrame
@@ -56,8 +57,8 @@ internal sealed partial class A64Translator : BlockFrame
         var t = new A64Translator(cpu, page, pc, page.Entries[slot].Breakpoint);
         if (!t.Discover())
             return null;
-        t.FindBlocks();
-        t.FindFlagLiveness();
+        BasicBlocks.FindLeaders(t._nodes, t._index, pc, t._headBreakpoint);
+        BasicBlocks.FindFlagLiveness(t._nodes);
         var body = t.Emit();
         return new A64CompiledBlock(body, pc, t._nodes.Count, t._nodes[t._index[pc]].BlockLength, t._helpers);
     }
@@ -85,7 +86,7 @@ internal sealed partial class A64Translator : BlockFrame
                 continue;
             _index[pc] = -1;
             _nodes.Add(new A64Node { Pc = pc, D = d, Op = op });
-            if (HasTarget(op))
+            if (A64OpClassifier.HasTarget(op))
                 work.Push(pc + d.Imm);
             if (op is not (A64Op.B or A64Op.Br or A64Op.Ret))
                 work.Push(pc + 4); // for BL and BLR, the return site: a RET in the block that returns there stays in it
@@ -101,80 +102,10 @@ internal sealed partial class A64Translator : BlockFrame
         return true;
     }
 
-    /// <summary>Direct branches: the target is PC + Imm.</summary>
-    private static bool HasTarget(A64Op op) => op is A64Op.B or A64Op.Bl or A64Op.BCond or A64Op.Cbz or A64Op.Cbnz or A64Op.Tbz or A64Op.Tbnz;
+    /// <inheritdoc/>
+    protected override bool InBlock(ulong pc, out int node)
+        => BasicBlocks.InBlock(_index, pc, _headPc, _headBreakpoint, out node);
 
-    /// <summary>Whether the op continues at PC + 4 when it does not branch.</summary>
-    private static bool FallsThrough(A64Op op) => op is not (A64Op.B or A64Op.Bl or A64Op.Br or A64Op.Blr or A64Op.Ret);
-
-    /// <summary>Whether <paramref name="pc"/> is an instruction of this block that a branch may reach without going through the run loop.</summary>
-    private bool InBlock(ulong pc, out int index)
-        => _index.TryGetValue(pc, out index) && !(pc == _headPc && _headBreakpoint);
-
-    /// <summary>Marks basic-block leaders: the head, branch targets, and whatever is not reached only by falling through from the instruction before it.</summary>
-    private void FindBlocks()
-    {
-        var predecessors = new int[_nodes.Count];
-        var fallOnly = new bool[_nodes.Count];
-        for (var i = 0; i < _nodes.Count; i++)
-        {
-            var n = _nodes[i];
-            if (HasTarget(n.Op) && InBlock(n.Pc + n.D.Imm, out var t))
-                predecessors[t] += 2;
-            if (n.Op is A64Op.Bl or A64Op.Blr && InBlock(n.Pc + 4, out var site))
-                predecessors[site] += 2; // reached from a RET
-            if (FallsThrough(n.Op) && InBlock(n.Pc + 4, out var f))
-            {
-                predecessors[f]++;
-                fallOnly[f] = f == i + 1 && !A64OpClassifier.IsBranch(n.Op);
-            }
-        }
-        for (var i = 0; i < _nodes.Count; i++)
-        {
-            var n = _nodes[i];
-            n.Leader = !(predecessors[i] == 1 && fallOnly[i]) || n.Pc == _headPc;
-            _nodes[i] = n;
-        }
-        for (var i = 0; i < _nodes.Count;)
-        {
-            var length = 1;
-            while (i + length < _nodes.Count && !_nodes[i + length].Leader)
-                length++;
-            for (var k = 0; k < length; k++)
-            {
-                var n = _nodes[i + k];
-                n.IndexInBlock = k;
-                n.OwnBlockLength = length;
-                n.BlockLength = k == 0 ? length : 0;
-                _nodes[i + k] = n;
-            }
-            i += length;
-        }
-    }
-
-    /// <summary>
-    /// NZCV liveness inside each basic block: a flag write is dead when a later instruction of the same basic
-    /// block writes all four flags before anything reads them, leaves the block, or may fault.
-    /// </summary>
-    private void FindFlagLiveness()
-    {
-        for (var i = 0; i < _nodes.Count; i++)
-        {
-            var live = true;
-            for (var j = i + 1; j < _nodes.Count && !_nodes[j].Leader; j++)
-            {
-                var next = _nodes[j].Op;
-                if (A64OpClassifier.ReadsFlags(next) || A64OpClassifier.TakesSlowPath(next))
-                    break;
-                if (A64OpClassifier.WritesFlags(next))
-                {
-                    live = false;
-                    break;
-                }
-            }
-            var n = _nodes[i];
-            n.FlagsLive = live;
-            _nodes[i] = n;
-        }
-    }
+    /// <inheritdoc/>
+    protected override Label LabelOf(int node) => _nodes[node].Label;
 }

@@ -211,6 +211,46 @@ internal abstract class BlockFrame
         _il.Emit(OpCodes.Br, Exit); // not reached: every spill sets a valid return index
     }
 
+    /// <summary>Whether <paramref name="pc"/> is an instruction of the block that a branch may reach without going through the run loop (<see cref="BasicBlocks.InBlock"/>), and its node.</summary>
+    protected abstract bool InBlock(ulong pc, out int node);
+
+    /// <summary>The IL label of node <paramref name="node"/> (its instruction's first IL).</summary>
+    protected abstract Label LabelOf(int node);
+
+    /// <summary>Branches to <paramref name="pc"/>: inside the block a plain IL branch (block chaining), else an exit.</summary>
+    protected void EmitGoto(ulong pc)
+    {
+        if (InBlock(pc, out var index))
+            _il.Emit(OpCodes.Br, LabelOf(index));
+        else
+            EmitExit(pc, 0);
+    }
+
+    /// <summary>After node <paramref name="node"/>, on to <paramref name="next"/>: nothing when that is the next node, an IL branch when elsewhere in the block, else an exit.</summary>
+    protected void EmitFallThrough(int node, ulong next)
+    {
+        if (InBlock(next, out var index))
+        {
+            if (index != node + 1)
+                _il.Emit(OpCodes.Br, LabelOf(index));
+        }
+        else
+            EmitExit(next, 0);
+    }
+
+    /// <summary>Return prediction: a return (to the address in <paramref name="target"/>) to one of the block's <paramref name="returnSites"/> stays in the block.</summary>
+    protected void EmitReturnPrediction(List<ulong> returnSites, LocalBuilder target)
+    {
+        foreach (var site in returnSites)
+        {
+            if (!InBlock(site, out var index))
+                continue;
+            _il.Emit(OpCodes.Ldloc, target);
+            LdConst(site);
+            _il.Emit(OpCodes.Beq, LabelOf(index));
+        }
+    }
+
     /// <summary>A scratch ulong local.</summary>
     protected LocalBuilder Temp() => _free.Count != 0 ? _free.Pop() : _il.DeclareLocal(typeof(ulong));
 

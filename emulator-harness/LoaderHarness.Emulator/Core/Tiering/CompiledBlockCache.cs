@@ -26,6 +26,21 @@ internal sealed class CompiledBlockCache<TBlock>
         _slots = new Slot[capacity];
     }
 
+    /// <summary>
+    /// Creates an empty cache of at most <paramref name="capacity"/> blocks that, when it evicts a block, clears the
+    /// block's handle in the entry it started at (<typeparamref name="TEntry"/>), when the page still holds that entry.
+    /// </summary>
+    public static CompiledBlockCache<TBlock> ForEntries<TEntry>(int capacity)
+        where TEntry : struct, ICompiledEntry
+        => new(capacity) { OnEvict = Forget<TEntry> };
+
+    private static void Forget<TEntry>(CodePage page, int slot, uint generation)
+        where TEntry : struct, ICompiledEntry
+    {
+        if (page.Generation == generation && page is CodePage<TEntry> p && slot < p.Entries.Length)
+            p.Entries[slot].ForgetCompiled();
+    }
+
     /// <summary>The most blocks held at once.</summary>
     public int Capacity => _slots.Length;
 

@@ -43,14 +43,7 @@ internal sealed partial class X86Translator
                     _il.Emit(OpCodes.Add);
                     SetStackPointer();
                     // Return prediction: a return to a call site of this block stays in the block.
-                    foreach (var site in _returnSites)
-                    {
-                        if (!InBlock(site, out var index))
-                            continue;
-                        _il.Emit(OpCodes.Ldloc, target);
-                        LdConst(site);
-                        _il.Emit(OpCodes.Beq, _nodes[index].Label);
-                    }
+                    EmitReturnPrediction(_returnSites, target);
                     _il.Emit(OpCodes.Ldloc, target);
                     EmitDynamicExit();
                     Release(sp);

@@ -23,24 +23,9 @@ internal sealed partial class X86Translator
             return;
         // After the last instruction of a basic block the check is left out: what follows is an exit, or a basic block
         // whose budget check leaves at the same boundary, with the same count, whenever this check would.
-        if (MayTakeSlowPath(in node) && node.IndexInBlock < node.OwnBlockLength - 1)
+        if (node.MayTakeSlowPath && node.IndexInBlock < node.OwnBlockLength - 1)
             EmitLimitCheck(node.D.NextIP, node.OwnBlockLength - node.IndexInBlock - 1);
-        if (InBlock(node.D.NextIP, out var next))
-        {
-            if (next != i + 1)
-                _il.Emit(OpCodes.Br, _nodes[next].Label);
-        }
-        else
-            EmitExit(node.D.NextIP, 0);
-    }
-
-    /// <summary>Branches to <paramref name="rip"/>: inside the block a plain IL branch (block chaining), else an exit.</summary>
-    private void EmitGoto(ulong rip)
-    {
-        if (InBlock(rip, out var index))
-            _il.Emit(OpCodes.Br, _nodes[index].Label);
-        else
-            EmitExit(rip, 0);
+        EmitFallThrough(i, node.D.NextIP);
     }
 
     private void EmitOperation(in GuestNode node)

@@ -20,7 +20,7 @@ namespace LoaderHarness.Emulator.X86.Tier2;
 /// <item>Every basic block first checks the run's budget; a slow path that stopped or broke the run (device
 /// stop, interrupt line, code invalidation) ends the block after the instruction, as the interpreter's chain does.</item>
 /// </list>
-/// It needs a JIT: a NativeAOT process (no dynamic code) interprets, see <see cref="X86Cpu.Engine"/>.
+/// It needs a JIT: a NativeAOT process (no dynamic code) interprets, see <see cref="GuestCpuCore.Engine"/>.
 /// </summary>
 [RequiresDynamicCode("tier 2 emits IL for the JIT; callers check RuntimeFeature.IsDynamicCodeSupported")]
 internal sealed partial class X86Translator : BlockFrame
@@ -74,8 +74,8 @@ internal sealed partial class X86Translator : BlockFrame
             var t = new X86Translator(cpu, rip, headBreakpoint, limit);
             if (!t.Discover())
                 return null;
-            t.FindBlocks();
-            t.FindFlagLiveness();
+            BasicBlocks.FindLeaders(t._nodes, t._index, rip, t._headBreakpoint);
+            BasicBlocks.FindFlagLiveness(t._nodes);
             var method = t.Emit();
             if (t._il.ILOffset > MaxIlBytes && limit > 8)
                 continue; // translated again, smaller, rather than left to the JIT's minimal optimisation
@@ -146,79 +146,10 @@ internal sealed partial class X86Translator : BlockFrame
     private static int ShiftCount(in DecodedInstruction d)
         => d.I.OpCount < 2 ? 1 : (int)(d.I.GetImmediate(1) & (d.OpSize == 8 ? 0x3FUL : 0x1FUL));
 
-    /// <summary>Whether <paramref name="rip"/> is an instruction of this block that a branch may jump to without going through the run loop.</summary>
-    private bool InBlock(ulong rip, out int index)
-        => _index.TryGetValue(rip, out index) && !(rip == _headRip && _headBreakpoint);
+    /// <inheritdoc/>
+    protected override bool InBlock(ulong pc, out int node)
+        => BasicBlocks.InBlock(_index, pc, _headRip, _headBreakpoint, out node);
 
-    /// <summary>Marks basic-block leaders: the head, branch targets, and whatever is not reached only by falling through from the instruction before it.</summary>
-    private void FindBlocks()
-    {
-        var predecessors = new int[_nodes.Count];
-        var fallOnly = new bool[_nodes.Count];
-        for (var i = 0; i < _nodes.Count; i++)
-        {
-            var n = _nodes[i];
-            if (n.Op is GuestOp.Jcc or GuestOp.Jmp or GuestOp.Call && InBlock(n.D.Target, out var t))
-                predecessors[t] += 2;
-            if (n.Op == GuestOp.Call && InBlock(n.D.NextIP, out var site))
-                predecessors[site] += 2; // reached from a RET
-            if (n.Op is not (GuestOp.Jmp or GuestOp.Call or GuestOp.Ret) && InBlock(n.D.NextIP, out var f))
-            {
-                predecessors[f]++;
-                fallOnly[f] = f == i + 1 && n.Op != GuestOp.Jcc;
-            }
-        }
-        for (var i = 0; i < _nodes.Count; i++)
-        {
-            var n = _nodes[i];
-            n.Leader = !(predecessors[i] == 1 && fallOnly[i]) || _nodes[i].Rip == _headRip;
-            _nodes[i] = n;
-        }
-        for (var i = 0; i < _nodes.Count;)
-        {
-            var length = 1;
-            while (i + length < _nodes.Count && !_nodes[i + length].Leader)
-                length++;
-            for (var k = 0; k < length; k++)
-            {
-                var n = _nodes[i + k];
-                n.IndexInBlock = k;
-                n.OwnBlockLength = length;
-                n.BlockLength = k == 0 ? length : 0;
-                _nodes[i + k] = n;
-            }
-            i += length;
-        }
-    }
-
-    /// <summary>
-    /// Flag liveness inside each basic block: a flag write is dead when a later instruction of the same basic
-    /// block replaces all flags before anything reads them, leaves the block, or may fault.
-    /// </summary>
-    private void FindFlagLiveness()
-    {
-        for (var i = 0; i < _nodes.Count; i++)
-        {
-            var live = true;
-            for (var j = i + 1; j < _nodes.Count && !_nodes[j].Leader; j++)
-            {
-                var next = _nodes[j];
-                if (GuestOpClassifier.ReadsFlags(next.Op) || MayTakeSlowPath(in next))
-                    break;
-                if (GuestOpClassifier.WritesAllFlags(next.Op))
-                {
-                    live = false;
-                    break;
-                }
-            }
-            var n = _nodes[i];
-            n.FlagsLive = live;
-            _nodes[i] = n;
-        }
-    }
-
-    /// <summary>Whether the instruction accesses memory (may miss the TLB, fault, or reach a device).</summary>
-    private static bool MayTakeSlowPath(in GuestNode n)
-        => n.Op is GuestOp.Push or GuestOp.Pop or GuestOp.Call or GuestOp.Ret
-           || (n.Op is not (GuestOp.Lea or GuestOp.Nop) && (n.D.K0 == OperandKind.Memory || n.D.K1 == OperandKind.Memory));
+    /// <inheritdoc/>
+    protected override Label LabelOf(int node) => _nodes[node].Label;
 }
