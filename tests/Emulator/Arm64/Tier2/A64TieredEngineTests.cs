@@ -11,8 +11,6 @@ namespace LoaderHarness.Tests.Emulator.Arm64.Tier2;
 [TestFixture]
 public class A64TieredEngineTests
 {
-    private const ulong Tables = Arm64TestMachine.RamBase + 0x80_0000;
-    private const ulong LowPage = 0x1234_5000;
 
     private const string SumLoop = """
             mov x0, #0
@@ -168,59 +166,13 @@ public class A64TieredEngineTests
     {
         // A compiled loop walks a mapped page into an unmapped one: every load there takes a translation
         // fault (Arm ARM D19.2.37 ESR_EL1: EC 0x25, DFSC level 3) whose handler skips the load.
-        var source = $"""
-                adr x0, vectors
-                msr vbar_el1, x0
-                ldr x0, =0xff
-                msr mair_el1, x0
-                ldr x0, ={Arm64PageTables.Tcr}
-                msr tcr_el1, x0
-                ldr x0, ={Tables}
-                msr ttbr0_el1, x0
-                isb
-                mrs x0, sctlr_el1
-                orr x0, x0, #1
-                msr sctlr_el1, x0
-                isb
-                ldr x1, ={LowPage + 0xF00}
-                mov x7, #100
-                mov x3, #0
-            loop:
-                ldr x2, [x1], #8
-                add x3, x3, x2
-                subs x7, x7, #1
-                b.ne loop
-                b done
-                .balign 2048
-            vectors:
-                .skip 0x200
-                mrs x4, esr_el1
-                mrs x5, far_el1
-                mrs x6, elr_el1
-                add x6, x6, #4
-                msr elr_el1, x6
-                add x9, x9, #1
-                eret
-                .ltorg
-            done:
-            """;
         using var pair = new A64TierPair(threshold: 2);
-        pair.Both(m =>
-        {
-            var tables = new Arm64PageTables(m.Memory, Tables);
-            for (var offset = 0UL; offset < Arm64TestMachine.RamSize; offset += 0x20_0000)
-                tables.MapBlock(Arm64TestMachine.RamBase + offset, Arm64TestMachine.RamBase + offset);
-            tables.MapPage(LowPage, Arm64TestMachine.DataBase);
-            for (var i = 0UL; i < 0x1000; i += 8)
-                m.Memory.WriteU64(Arm64TestMachine.DataBase + i, i * 3 + 1);
-            m.Load(source + "\n    wfi\n    .ltorg\n");
-            m.Cpu.Pc = Arm64TestMachine.CodeBase;
-        });
+        FaultingWalk.Load(pair, "ldr x2, [x1], #8");
         var result = pair.Run(1_000_000, "walk into the unmapped page");
         result.Reason.ShouldBe(StopReason.Halt);
         pair.Tiered.Cpu[9].ShouldBe(100UL - 0x100 / 8, "loads past the page fault");
         (pair.Tiered.Cpu[4] >> 26).ShouldBe(0x25UL);
-        pair.Tiered.Cpu[5].ShouldBe(LowPage + 0x1000);
+        pair.Tiered.Cpu[5].ShouldBe(FaultingWalk.LowPage + 0x1000);
         pair.Tiered.Cpu.Tiering.Compiled.ShouldBeGreaterThan(0);
     }
 }
