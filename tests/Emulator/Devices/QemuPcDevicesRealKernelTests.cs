@@ -1,10 +1,5 @@
 using System.Text.RegularExpressions;
-using LoaderHarness.Emulator.Boot;
-using LoaderHarness.Emulator.Core;
-using LoaderHarness.Emulator.Core.Tiering;
-using LoaderHarness.Emulator.Vcpu;
-using LoaderHarness.Fixtures.Initramfs;
-using LoaderHarness.Loader.Setup;
+using LoaderHarness.Tests.Emulator.Vcpu;
 using LoaderHarness.Tests.Support;
 using Shouldly;
 
@@ -27,23 +22,7 @@ public sealed partial class QemuPcDevicesRealKernelTests
 
     private static (string Ours, string Qemu) BootBoth()
     {
-        QemuOracle.Require(QemuMachine.Pc);
-        var kernel = Path.Combine(DebianKernel.Directory(), "vmlinuz");
-        var initrd = Path.Combine(DebianKernel.RepositoryRoot(), "fixtures", "generated", FixtureInitramfs.Folder, FixtureInitramfs.X86_64);
-        var qemu = QemuOracle.Boot(QemuMachine.Pc, kernel, initrd, CommandLine, TimeSpan.FromMinutes(3));
-        var ours = KernelBoot.Run(File.ReadAllBytes(kernel), new KernelBootOptions
-        {
-            Profile = VmmProfiles.Qemu,
-            Protocol = BootProtocol.Linux16,
-            CommandLine = CommandLine,
-            Initrd = File.ReadAllBytes(initrd),
-            MemorySize = 512UL << 20,
-            Until = ConsoleMilestones.Shutdown,
-            MaxInstructions = 3_000_000_000,
-            Engine = EngineTier.Tiered,
-        });
-        TestContext.Out.WriteLine($"ours: {ours.StopReason} after {ours.Instructions:N0} instructions ({ours.LastConsoleLine}); qemu: {qemu.Stop}");
-        ours.StopReason.ShouldBe(StopReason.PowerOff);
+        var (ours, qemu) = QemuPcSideBySide.Boot(CommandLine);
         return (ours.Console, qemu.Log);
     }
 

@@ -1,12 +1,6 @@
 using System.Text.RegularExpressions;
-using LoaderHarness.Emulator.Boot;
 using LoaderHarness.Emulator.Contracts;
-using LoaderHarness.Emulator.Core;
-using LoaderHarness.Emulator.Core.Tiering;
-using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Emulator.Vcpu.Acpi;
-using LoaderHarness.Fixtures.Initramfs;
-using LoaderHarness.Loader.Setup;
 using LoaderHarness.Tests.Support;
 using Shouldly;
 
@@ -35,25 +29,7 @@ public sealed partial class QemuPcAcpiRealKernelTests
     [Test]
     public void The_bzimage_lists_and_uses_the_same_acpi_tables_as_under_qemu_pc_and_powers_off_through_s5()
     {
-        QemuOracle.Require(QemuMachine.Pc);
-        var kernel = Path.Combine(DebianKernel.Directory(), "vmlinuz");
-        var initrd = Path.Combine(DebianKernel.RepositoryRoot(), "fixtures", "generated", FixtureInitramfs.Folder, FixtureInitramfs.X86_64);
-        var qemu = QemuOracle.Boot(QemuMachine.Pc, kernel, initrd, CommandLine, TimeSpan.FromMinutes(3));
-        var ours = KernelBoot.Run(File.ReadAllBytes(kernel), new KernelBootOptions
-        {
-            Profile = VmmProfiles.Qemu,
-            Protocol = BootProtocol.Linux16,
-            CommandLine = CommandLine,
-            Initrd = File.ReadAllBytes(initrd),
-            MemorySize = 512UL << 20,
-            Until = ConsoleMilestones.Shutdown,
-            MaxInstructions = 3_000_000_000,
-            Engine = EngineTier.Tiered,
-        });
-        TestContext.Out.WriteLine($"ours: {ours.StopReason} after {ours.Instructions:N0} instructions ({ours.LastConsoleLine}); qemu: {qemu.Stop}");
-
-        // PIIX4's PM1a_CNT took SLP_TYP 0 (_S5_) with SLP_EN: the run ended as a power-off, after the kernel said so.
-        ours.StopReason.ShouldBe(StopReason.PowerOff);
+        var (ours, qemu) = QemuPcSideBySide.Boot(CommandLine);
         // The log contract finds the tables the kernel lists where the profile wrote them.
         ours.Contracts.Single(c => c.Contract.Id == "x86.log.acpi-tables").Verdict.ShouldBe(ContractVerdict.Pass);
         ours.Contracts.Where(c => c.IsViolation).Select(c => $"{c.Contract.Id}: {c.Detail}").ShouldBeEmpty();
