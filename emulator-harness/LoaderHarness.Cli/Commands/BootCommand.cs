@@ -72,32 +72,41 @@ internal static class BootCommand
             var entry = ParseProtocol(parse.GetValue(protocol)!);
             var architecture = KernelBoot.ArchitectureOf(image.Span);
             using var traceFile = parse.GetValue(trace) is { } t ? new StreamWriter(t.FullName) : null;
-            var report = KernelBoot.Run(image, new KernelBootOptions
+            // In place on a terminal, unless the console echo shares the line.
+            var progress = new BootProgressLine(stderr, ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected && !parse.GetValue(console));
+            BootReport report;
+            try
             {
-                Profile = parse.GetValue(profile) is { } name
-                    ? VmmProfiles.Find(name, architecture) ?? throw new UsageException(UsageError.BadOption,
-                        $"--profile '{name}': {architecture} profiles are {string.Join(", ", VmmProfiles.For(architecture).Select(p => p.Name))}")
-                    : null,
-                Protocol = entry,
-                CommandLine = parse.GetValue(cmdline),
-                Initrd = parse.GetValue(initrd) is { } f ? new ReadOnlyMemory<byte>(InputFile.ReadAll(f.FullName)) : (ReadOnlyMemory<byte>?)null,
-                MemorySize = memorySize,
-                Timeout = parse.GetValue(timeout),
-                MaxHostMemory = hostCap,
-                Symbols = parse.GetValue(systemMap) is { } map ? SystemMapParser.Parse(InputFile.ReadAllText(map.FullName)) : null,
-                SymbolCache = parse.GetValue(noSymbolCache) || KallsymsCache.DefaultDirectory is not { } cacheDirectory
-                    ? null
-                    : new KallsymsCache(cacheDirectory) { Stamp = ImageFileStamp.Of(parse.GetValue(kernel)!.FullName) },
-                Until = parse.GetValue(until)!,
-                MaxInstructions = parse.GetValue(maxInstructions),
-                Engine = parse.GetValue(engine),
-                RandomSeed = parse.GetValue(seed),
-                Trace = traceFile,
-                TraceFormat = parse.GetValue(traceFormat),
-                ConsoleEcho = parse.GetValue(console) ? stderr : null,
-                Progress = p => stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"boot: {p.Instructions:N0} instructions, {p.Elapsed.TotalSeconds:F1} s ({p.Phase})")),
-            });
+                report = KernelBoot.Run(image, new KernelBootOptions
+                {
+                    Profile = parse.GetValue(profile) is { } name
+                        ? VmmProfiles.Find(name, architecture) ?? throw new UsageException(UsageError.BadOption,
+                            $"--profile '{name}': {architecture} profiles are {string.Join(", ", VmmProfiles.For(architecture).Select(p => p.Name))}")
+                        : null,
+                    Protocol = entry,
+                    CommandLine = parse.GetValue(cmdline),
+                    Initrd = parse.GetValue(initrd) is { } f ? new ReadOnlyMemory<byte>(InputFile.ReadAll(f.FullName)) : (ReadOnlyMemory<byte>?)null,
+                    MemorySize = memorySize,
+                    Timeout = parse.GetValue(timeout),
+                    MaxHostMemory = hostCap,
+                    Symbols = parse.GetValue(systemMap) is { } map ? SystemMapParser.Parse(InputFile.ReadAllText(map.FullName)) : null,
+                    SymbolCache = parse.GetValue(noSymbolCache) || KallsymsCache.DefaultDirectory is not { } cacheDirectory
+                        ? null
+                        : new KallsymsCache(cacheDirectory) { Stamp = ImageFileStamp.Of(parse.GetValue(kernel)!.FullName) },
+                    Until = parse.GetValue(until)!,
+                    MaxInstructions = parse.GetValue(maxInstructions),
+                    Engine = parse.GetValue(engine),
+                    RandomSeed = parse.GetValue(seed),
+                    Trace = traceFile,
+                    TraceFormat = parse.GetValue(traceFormat),
+                    ConsoleEcho = parse.GetValue(console) ? stderr : null,
+                    Progress = progress.Report,
+                });
+            }
+            finally
+            {
+                progress.Clear();
+            }
             var asJson = parse.GetValue(json);
             var render = Stopwatch.StartNew();
             var facts = BootJson.Describe(report, asJson);
