@@ -1,6 +1,7 @@
 using LoaderHarness.Emulator.Devices;
 using LoaderHarness.Emulator.Devices.Apic;
 using LoaderHarness.Emulator.Devices.Input;
+using LoaderHarness.Emulator.Devices.Pci;
 using LoaderHarness.Emulator.Devices.Time;
 using LoaderHarness.Emulator.Devices.Timer;
 using LoaderHarness.Emulator.Vcpu;
@@ -13,7 +14,8 @@ namespace LoaderHarness.Emulator.Boot;
 /// legacy devices every x86 VMM gives a guest (QEMU's pc/microvm model them, Firecracker and Cloud Hypervisor have
 /// KVM's in-kernel 8259A pair and PIT plus their own COM1 and RTC): COM1 at 0x3F8 on IRQ 4, the 8259A pair, the
 /// 8254 with port 0x61, the CMOS RTC and port 0x80; KVM's local APIC and I/O APIC, which the 8259A reaches through
-/// LINT0 in virtual-wire mode until the kernel switches to the I/O APIC; and the ACPI ports the profile's FADT names.
+/// LINT0 in virtual-wire mode until the kernel switches to the I/O APIC; the ACPI ports the profile's FADT names; and
+/// the PCI functions of QEMU's pc machine.
 /// </summary>
 internal sealed class X86GuestDevices
 {
@@ -64,6 +66,13 @@ internal sealed class X86GuestDevices
         }
         if (profile?.Piix4PmPort is { } piix4)
             new Piix4PowerManagement(piix4, clock) { Stop = cpu.RequestStop }.Attach(cpu.Bus);
+        if (profile?.QemuPcPci == true)
+        {
+            var ram = 0UL;
+            foreach (var region in cpu.Memory.Regions)
+                ram += region.Size;
+            QemuPcPci.Build(ram, profile.Piix4PmPort ?? Vcpu.Acpi.QemuPcAcpi.PmBase).Attach(cpu.Bus);
+        }
         return new X86GuestDevices(clock, legacy);
     }
 }

@@ -220,6 +220,8 @@ public static partial class VmmProfiles
             Hpet = Acpi.QemuPcDsdt.HpetBase,
             // pc_basic_device_init → pc_superio_init: the i8042 with its keyboard and mouse (hw/input/pckbd.c).
             I8042 = true,
+            // pc_piix.c pc_init1: i440FX, PIIX3 with its IDE, and PIIX4 PM on bus 0.
+            QemuPcPci = true,
             MpTable = SeaBiosMpTable,
         },
     };

@@ -85,6 +85,9 @@ public sealed record X86ProfileValues
     /// (QEMU <c>-M pc</c>: hw/input/pckbd.c, the DSDT's KBD and MOU devices).
     /// </summary>
     public bool I8042 { get; init; }
+
+    /// <summary>QEMU <c>-M pc</c>'s PCI bus behind configuration mechanism #1 (<see cref="Devices.Pci.QemuPcPci"/>), in the state SeaBIOS leaves it.</summary>
+    public bool QemuPcPci { get; init; }
     /// <summary>The MP table the VMM writes (Intel MultiProcessor Specification 1.4), or null for none.</summary>
     public MpTableValues? MpTable { get; init; }
 
