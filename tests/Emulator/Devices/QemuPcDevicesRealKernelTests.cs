@@ -10,7 +10,7 @@ namespace LoaderHarness.Tests.Emulator.Devices;
 /// line and initramfs, both to the power-off, and the kernel's lines about the platform devices the qemu profile adds
 /// compared: the HPET (arch/x86/kernel/hpet.c hpet_enable, hpet_clocksource_register, drivers/char/hpet.c hpet_alloc, and
 /// drivers/rtc/rtc-cmos.c on HPET RTC emulation) and the i8042 with its keyboard (drivers/input/serio/i8042.c,
-/// drivers/input/keyboard/atkbd.c).
+/// drivers/input/keyboard/atkbd.c), and the PCI bus behind configuration mechanism #1 with the PIIX3's interrupt links.
 /// </summary>
 [TestFixture]
 [Category("RealKernel")]
@@ -58,6 +58,29 @@ public sealed partial class QemuPcDevicesRealKernelTests
         ourLines.ShouldContain("input: AT Translated Set 2 keyboard as /devices/platform/i8042/serio0/input/input0");
         ourLines.ShouldBe(qemuLines);
     }
+
+    [Test]
+    public void The_kernel_enumerates_the_pci_bus_and_routes_its_links_as_under_qemu_pc()
+    {
+        var (ours, qemu) = BootBoth();
+        var ourLines = PciLines(ours);
+        var qemuLines = PciLines(qemu);
+        TestContext.Out.WriteLine("ours:\n  " + string.Join("\n  ", ourLines) + "\nqemu:\n  " + string.Join("\n  ", qemuLines));
+
+        // arch/x86/pci/direct.c pci_direct_probe found mechanism #1; drivers/pci/probe.c pci_setup_device and __pci_read_base
+        // read each function and sized its BAR; drivers/acpi/pci_link.c read PIIX3's PIRQ routes through the DSDT's LNKx._CRS.
+        ourLines.ShouldContain("PCI: Using configuration type 1 for base access");
+        ourLines.ShouldContain("pci 0000:00:01.1: BAR 4 [io  0xc000-0xc00f]");
+        ourLines.ShouldContain("pci 0000:00:01.3: quirk: [io  0x0600-0x063f] claimed by PIIX4 ACPI");
+        ourLines.ShouldContain("ACPI: PCI: Interrupt link LNKC configured for IRQ 11");
+        ourLines.ShouldBe(qemuLines);
+        KernelLogComparison.Lines(ours).ShouldNotContain(l => l.StartsWith("ACPI Error", StringComparison.Ordinal));
+    }
+
+    /// <summary>The console's lines from the PCI core and ACPI's PCI root and links.</summary>
+    private static string[] PciLines(string console) =>
+        [.. KernelLogComparison.Lines(console).Where(l => l.StartsWith("pci ", StringComparison.Ordinal) || l.StartsWith("pci_bus", StringComparison.Ordinal)
+            || l.StartsWith("PCI", StringComparison.Ordinal) || l.StartsWith("ACPI: PCI", StringComparison.Ordinal))];
 
     /// <summary>The console's lines from the i8042 driver, serio and the input core.</summary>
     private static string[] I8042Lines(string console) =>
