@@ -119,6 +119,15 @@ public sealed partial class KernelLog
             || l.Contains("Internal error: Oops", StringComparison.Ordinal) || l.StartsWith("Kernel panic", StringComparison.Ordinal)).ToArray();
 
     /// <summary>
+    /// Lines ACPICA prints for an error: "ACPI Error: ", "ACPI Exception: " and "ACPI BIOS Error (bug): "
+    /// (include/acpi/acoutput.h ACPI_MSG_ERROR, ACPI_MSG_EXCEPTION, ACPI_MSG_BIOS_ERROR). Warnings, which ACPICA
+    /// prints for table quirks it works around, are left out.
+    /// </summary>
+    public IReadOnlyList<string> AcpiErrors() =>
+        _lines.Where(l => l.StartsWith("ACPI Error", StringComparison.Ordinal) || l.StartsWith("ACPI Exception", StringComparison.Ordinal)
+            || l.StartsWith("ACPI BIOS Error", StringComparison.Ordinal)).ToArray();
+
+    /// <summary>
     /// What e820__update_table (arch/x86/kernel/e820.c) makes of a firmware map before printing it: where entries
     /// overlap the highest type wins, adjacent ranges of one type merge, and empty ones go.
     /// </summary>

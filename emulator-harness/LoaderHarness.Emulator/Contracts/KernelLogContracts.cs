@@ -57,6 +57,9 @@ public static class KernelLogContracts
                 ? Same($"version {IoApic.VersionRegister & 0xFF}, address 0x{ApicAddresses.IoApicBase:x}, GSI 0-{IoApic.Pins - 1}",
                     $"version {found.Version}, address 0x{found.Address:x}, GSI {found.FirstGsi}-{found.LastGsi}")
                 : Skip("no I/O APIC registered (no MP table or MADT parsed)")),
+        Log("x86.log.acpi-errors", "the kernel's ACPI interpreter reported no error in the profile's tables or in what their AML reads",
+            "include/acpi/acoutput.h ACPI_MSG_ERROR, ACPI_MSG_EXCEPTION, ACPI_MSG_BIOS_ERROR (utxferror.c acpi_error, acpi_exception, acpi_bios_error)",
+            (_, log) => log.AcpiErrors() is { Count: > 0 } errors ? Fail(string.Join(" | ", errors.Take(3))) : Pass("none")),
         NoFaults("x86.log.no-faults"),
     ];
 

@@ -157,6 +157,16 @@ public sealed class KernelLogContractsTests
     public void A_reported_fault_fails(string line) =>
         Judge([.. RealLog, line])["x86.log.no-faults"].ShouldBe(ContractVerdict.Fail);
 
+    [TestCase("[    2.512235] ACPI Error: Aborting method \\_SB.LNKA._CRS due to previous error (AE_ERROR) (20220331/psparse-543)")]
+    [TestCase("[    0.100000] ACPI BIOS Error (bug): Could not resolve symbol [\\_SB.PCI0], AE_NOT_FOUND (20220331/dswload2-162)")]
+    [TestCase("[    0.100000] ACPI Exception: AE_NOT_FOUND, During name lookup/catalog (20220331/psobject-220)")]
+    public void An_acpi_error_fails(string line) =>
+        Judge([.. RealLog, line])["x86.log.acpi-errors"].ShouldBe(ContractVerdict.Fail);
+
+    [Test]
+    public void A_log_without_acpi_errors_passes() =>
+        Judge(RealLog)["x86.log.acpi-errors"].ShouldBe(ContractVerdict.Pass);
+
     [TestCase("ram_ranges=2", ContractVerdict.Pass)]
     [TestCase("ram_ranges=3", ContractVerdict.Fail)]
     public void Our_inits_line_counts_the_usable_ranges_the_kernel_keeps(string ranges, ContractVerdict expected)
