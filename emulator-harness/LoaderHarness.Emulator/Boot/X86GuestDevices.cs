@@ -44,11 +44,11 @@ internal sealed class X86GuestDevices
             TimerArmed = cpu.EndSlice,
         };
         cpu.LocalApic = localApic;
-        legacy.ConnectTo(cpu, localApic, new IoApic());
+        legacy.ConnectTo(cpu, localApic, new IoApic { Version = profile?.IoApicVersion ?? IoApic.KvmVersion });
         // A second I/O APIC (QEMU microvm: hw/i386/microvm.c microvm_devices_init, ioapic_init_secondary) has only
         // virtio-mmio transports on its pins, none of which the harness models: it is there for the MADT's entry.
         if (profile?.SecondIoApic is { } secondIoApic)
-            cpu.Bus.RegisterMmio(secondIoApic, ApicAddresses.IoApicWindow, new IoApic { Target = localApic });
+            cpu.Bus.RegisterMmio(secondIoApic, ApicAddresses.IoApicWindow, new IoApic { Target = localApic, Version = profile.IoApicVersion });
         if (profile?.IsaIoApicPins is { } pins)
             legacy.Irqs.IoApicPins = pins;
         if (profile?.AcpiPlatformPorts is { } acpi)

@@ -54,7 +54,7 @@ public static class KernelLogContracts
         Log("x86.log.ioapic", "the I/O APIC the kernel registered is ours: its version, address and GSI range",
             "arch/x86/kernel/apic/io_apic.c mp_register_ioapic (reads IOAPICVER); 82093AA datasheet §3.2.2",
             (b, log) => log.IoApic() is { } found
-                ? Same($"version {IoApic.VersionRegister & 0xFF}, address 0x{ApicAddresses.IoApicBase:x}, GSI 0-{IoApic.Pins - 1}",
+                ? Same($"version {b.Profile.X86?.IoApicVersion ?? IoApic.KvmVersion}, address 0x{ApicAddresses.IoApicBase:x}, GSI 0-{IoApic.Pins - 1}",
                     $"version {found.Version}, address 0x{found.Address:x}, GSI {found.FirstGsi}-{found.LastGsi}")
                 : Skip("no I/O APIC registered (no MP table or MADT parsed)")),
         Log("x86.log.acpi-errors", "the kernel's ACPI interpreter reported no error in the profile's tables or in what their AML reads",

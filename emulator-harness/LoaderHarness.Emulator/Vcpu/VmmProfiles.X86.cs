@@ -194,6 +194,8 @@ public static partial class VmmProfiles
             // at the PVH entry, read through the gdbstub).
             // hw/i386/kvm/ioapic.c kvm_pc_setup_irq_routing: GSI 0 (the PIT) goes to IOAPIC pin 2, the others to their own pin.
             IsaIoApicPins = [2, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
+            // QEMU's own I/O APIC, as under TCG (hw/intc/ioapic.c; the live guest's "IOAPIC[0]: … version 32").
+            IoApicVersion = Devices.Apic.IoApic.QemuVersion,
             Layout = new X86GuestLayout
             {
                 VcpuAreas = [("boot GDT and IDT", 0x500, 0x20)],
@@ -249,6 +251,8 @@ public static partial class VmmProfiles
             // modlist on qboot's stack at 0x7B7C.
             // hw/i386/kvm/ioapic.c kvm_pc_setup_irq_routing: GSI 0 (the PIT) goes to IOAPIC pin 2, the others to their own pin.
             IsaIoApicPins = [2, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
+            // QEMU's own I/O APIC, as under TCG (hw/intc/ioapic.c; the live guest's "IOAPIC[0]: … version 32").
+            IoApicVersion = Devices.Apic.IoApic.QemuVersion,
             Layout = new X86GuestLayout
             {
                 VcpuAreas = [("boot GDT and IDT", 0x500, 0x20)],

@@ -60,6 +60,8 @@ public sealed record X86ProfileValues
     /// (arch/x86/kvm/irq_comm.c default_routing: GSI n on IOAPIC pin n).
     /// </summary>
     public IReadOnlyList<int>? IsaIoApicPins { get; init; }
+    /// <summary>The version the VMM's I/O APIC reports in IOAPICVER (<see cref="Devices.Apic.IoApic.KvmVersion"/> unless set).</summary>
+    public byte IoApicVersion { get; init; } = Devices.Apic.IoApic.KvmVersion;
     /// <summary>
     /// The ports of the VMM's ACPI shutdown device and ACPI PM timer (Cloud Hypervisor's AcpiShutdownDevice and
     /// AcpiPmTimerDevice, devices/src/acpi.rs), which its FADT points at; null for a VMM without them.

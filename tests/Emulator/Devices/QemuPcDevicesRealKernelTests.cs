@@ -77,6 +77,16 @@ public sealed partial class QemuPcDevicesRealKernelTests
         KernelLogComparison.Lines(ours).ShouldNotContain(l => l.StartsWith("ACPI Error", StringComparison.Ordinal));
     }
 
+    [Test]
+    public void The_kernel_registers_the_io_apic_as_under_qemu_pc()
+    {
+        var (ours, qemu) = BootBoth();
+        // arch/x86/kernel/apic/io_apic.c mp_register_ioapic prints the version it read from IOAPICVER: QEMU's own I/O APIC's.
+        string[] IoApicLines(string console) => [.. KernelLogComparison.Lines(console).Where(l => l.StartsWith("IOAPIC[", StringComparison.Ordinal))];
+        IoApicLines(ours).ShouldBe(["IOAPIC[0]: apic_id 0, version 32, address 0xfec00000, GSI 0-23"]);
+        IoApicLines(ours).ShouldBe(IoApicLines(qemu));
+    }
+
     /// <summary>The console's lines from the PCI core and ACPI's PCI root and links.</summary>
     private static string[] PciLines(string console) =>
         [.. KernelLogComparison.Lines(console).Where(l => l.StartsWith("pci ", StringComparison.Ordinal) || l.StartsWith("pci_bus", StringComparison.Ordinal)

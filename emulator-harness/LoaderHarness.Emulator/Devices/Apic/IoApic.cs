@@ -2,7 +2,8 @@ namespace LoaderHarness.Emulator.Devices.Apic;
 
 /// <summary>
 /// An I/O APIC ("82093AA I/O Advanced Programmable Interrupt Controller (IOAPIC)" datasheet) as KVM emulates it
-/// (arch/x86/kvm/ioapic.c): IOREGSEL at offset 0x00 and IOWIN at 0x10, IOAPICID, IOAPICVER 0x11 with 24
+/// (arch/x86/kvm/ioapic.c): IOREGSEL at offset 0x00 and IOWIN at 0x10, IOAPICID, IOAPICVER (KVM's version 0x11, or
+/// QEMU's 0x20) with 24
 /// redirection entries (KVM's IOAPIC_NUM_PINS), IOAPICARB, and the redirection table (vector, delivery mode,
 /// destination mode, delivery status, polarity, remote IRR, trigger mode, mask, destination). Its input pins are
 /// the lines of <see cref="IInterruptSink"/>; edge-triggered pins deliver on the asserting edge, level-triggered
@@ -14,8 +15,20 @@ public sealed class IoApic : IInterruptSink, IMmioDevice
     /// <summary>Redirection entries (pins): KVM's IOAPIC_NUM_PINS.</summary>
     public const int Pins = 24;
 
-    /// <summary>IOAPICVER: version 0x11 and maximum redirection entry 23 in bits 23:16 (82093AA §3.2.2; KVM IOAPIC_VERSION_ID 0x11).</summary>
-    public const uint VersionRegister = 0x11 | ((Pins - 1) << 16);
+    /// <summary>The version KVM's in-kernel I/O APIC reports (arch/x86/kvm/ioapic.h IOAPIC_VERSION_ID).</summary>
+    public const byte KvmVersion = 0x11;
+
+    /// <summary>
+    /// The version QEMU's own I/O APIC reports (hw/intc/ioapic.c, include/hw/i386/ioapic_internal.h IOAPIC_VER_DEF),
+    /// which a QEMU guest sees under TCG or with KVM's irqchip off or split.
+    /// </summary>
+    public const byte QemuVersion = 0x20;
+
+    /// <summary>The version in IOAPICVER's low byte.</summary>
+    public byte Version { get; init; } = KvmVersion;
+
+    /// <summary>IOAPICVER: <see cref="Version"/> and the maximum redirection entry, 23, in bits 23:16 (82093AA §3.2.2).</summary>
+    public uint VersionRegister => Version | ((uint)Pins - 1) << 16;
 
     private const ulong Masked = 1UL << 16, RemoteIrr = 1UL << 14, LevelTriggered = 1UL << 15, ActiveLow = 1UL << 13;
 
