@@ -88,6 +88,15 @@ public sealed partial class KernelLog
             m.Groups[5].Value)).ToArray();
 
     /// <summary>
+    /// The SMBIOS version drivers/firmware/dmi_scan.c found ("SMBIOS 3.2.0 present." from dmi_smbios3_present, "SMBIOS
+    /// 2.8 present." from dmi_present), "none" when it printed "DMI not present or invalid.", null when it printed neither.
+    /// </summary>
+    public string? Smbios() =>
+        _lines.Select(l => SmbiosLine().Match(l)).FirstOrDefault(m => m.Success) is { } m ? m.Groups[1].Value
+        : _lines.Contains("DMI not present or invalid.") ? "none"
+        : null;
+
+    /// <summary>
     /// "found SMP MP-table at [mem start-end]" from smp_scan_config (arch/x86/kernel/mpparse.c): the MP floating
     /// pointer the kernel found, its 16 bytes printed inclusive. Null when it printed none (no table, or a kernel
     /// built without CONFIG_X86_MPPARSE).
@@ -167,6 +176,9 @@ public sealed partial class KernelLog
 
     [GeneratedRegex(@"^\[\s*\d+\.\d+\] ")]
     private static partial Regex Timestamp();
+
+    [GeneratedRegex(@"^SMBIOS (\d+\.\d+(?:\.\d+)?) present\.$")]
+    private static partial Regex SmbiosLine();
 
     [GeneratedRegex(@"^BIOS-e820: \[mem 0x([0-9a-f]+)-0x([0-9a-f]+)\] (.+)$")]
     private static partial Regex E820Line();

@@ -51,6 +51,14 @@ public static class KernelLogContracts
                 ({ } table, null) => Skip($"MP table at 0x{table.Address:x} not reported (no CONFIG_X86_MPPARSE, or not yet)"),
                 ({ } table, { } found) => Same(Range(table.Address, table.Address + MpTableWriter.FloatingPointerSize - 1), Range(found.Start, found.Last)),
             }),
+        Log("x86.log.smbios", "the SMBIOS entry point the kernel found announces the version the profile's VMM wrote, or none when it writes none",
+            "drivers/firmware/dmi_scan.c dmi_scan_machine, dmi_smbios3_present, dmi_present; Cloud Hypervisor arch/src/x86_64/smbios.rs",
+            (b, log) => (b.Profile.X86?.Smbios?.Version, log.Smbios()) switch
+            {
+                (_, null) => Skip("no SMBIOS or DMI line yet"),
+                (null, var found) => found == "none" ? Pass("none written, none found") : Fail($"SMBIOS {found} found though the profile writes none"),
+                ({ } v, var found) => Same(v.DocRev == 0 && v.Major < 3 ? $"{v.Major}.{v.Minor}" : $"{v.Major}.{v.Minor}.{v.DocRev}", found),
+            }),
         Log("x86.log.ioapic", "the I/O APIC the kernel registered is ours: its version, address and GSI range",
             "arch/x86/kernel/apic/io_apic.c mp_register_ioapic (reads IOAPICVER); 82093AA datasheet §3.2.2",
             (b, log) => log.IoApic() is { } found

@@ -128,6 +128,7 @@ public static partial class VmmProfiles
             },
             Msrs = KvmBootMsrs,
             MpTable = CloudHypervisorMpTable,
+            Smbios = Smbios.CloudHypervisorSmbios.Build(),
         },
     };
 

@@ -90,6 +90,8 @@ public sealed record X86ProfileValues
 
     /// <summary>QEMU <c>-M pc</c>'s PCI bus behind configuration mechanism #1 (<see cref="Devices.Pci.QemuPcPci"/>), in the state SeaBIOS leaves it.</summary>
     public bool QemuPcPci { get; init; }
+    /// <summary>The SMBIOS tables the VMM writes (DMTF DSP0134), or null for none.</summary>
+    public Smbios.SmbiosTables? Smbios { get; init; }
     /// <summary>The MP table the VMM writes (Intel MultiProcessor Specification 1.4), or null for none.</summary>
     public MpTableValues? MpTable { get; init; }
 

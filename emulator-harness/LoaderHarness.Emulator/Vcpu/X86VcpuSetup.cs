@@ -7,7 +7,7 @@ namespace LoaderHarness.Emulator.Vcpu;
 
 /// <summary>
 /// Puts an <see cref="X86Cpu"/> into the state a VMM gives its vCPU before the kernel's first instruction:
-/// writes the VMM's GDT, IDT, identity page tables and ACPI tables into guest memory, loads segment caches from those
+/// writes the VMM's GDT, IDT, identity page tables, ACPI, MP and SMBIOS tables into guest memory, loads segment caches from those
 /// descriptors (as KVM_SET_SREGS does), and sets the control registers, MSRs and general registers.
 /// </summary>
 public static class X86VcpuSetup
@@ -38,6 +38,9 @@ public static class X86VcpuSetup
             cpu.Memory.Write(mp.Address, pointer);
             cpu.Memory.Write(tableAddress, table);
         }
+        // Cloud Hypervisor writes its SMBIOS tables in the same configure_system (arch/src/x86_64/mod.rs: setup_smbios).
+        if (x86.Smbios is { } smbios)
+            cpu.Memory.Write(smbios.Address, smbios.ToBytes());
         if (mode == X86EntryMode.Real)
             ApplyRealMode(cpu, guest, x86);
         else

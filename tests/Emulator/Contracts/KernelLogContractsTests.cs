@@ -29,6 +29,7 @@ public sealed class KernelLogContractsTests
         "[    0.000000] BIOS-e820: [mem 0x000000000009fc00-0x00000000000fffff] reserved",
         "[    0.000000] BIOS-e820: [mem 0x0000000000100000-0x000000003fffffff] usable",
         "[    0.000000] BIOS-e820: [mem 0x00000000eec00000-0x00000000febfffff] reserved",
+        "[    0.000000] DMI not present or invalid.",
         "[    0.010280] RAMDISK: [mem 0x3ffff000-0x3fffffff]",
         "[    0.010399] ACPI: Early table checksum verification disabled",
         "[    0.010492] ACPI: RSDP 0x00000000000E0000 000024 (v02 FIRECK)",
@@ -166,6 +167,14 @@ public sealed class KernelLogContractsTests
     [Test]
     public void A_log_without_acpi_errors_passes() =>
         Judge(RealLog)["x86.log.acpi-errors"].ShouldBe(ContractVerdict.Pass);
+
+    [Test]
+    public void Smbios_found_though_the_profile_writes_none_fails() =>
+        Judge(RealLog.Select(l => l.Replace("DMI not present or invalid.", "SMBIOS 3.2.0 present.")))["x86.log.smbios"].ShouldBe(ContractVerdict.Fail);
+
+    [Test]
+    public void A_log_before_the_dmi_scan_leaves_smbios_unjudged() =>
+        Judge(RealLog.Where(l => !l.Contains("DMI")))["x86.log.smbios"].ShouldBe(ContractVerdict.NotApplicable);
 
     [TestCase("ram_ranges=2", ContractVerdict.Pass)]
     [TestCase("ram_ranges=3", ContractVerdict.Fail)]

@@ -24,7 +24,7 @@ public sealed class CloudHypervisorAcpiRealKernelTests
 
     [TestCase(BootProtocol.Pvh)]
     [TestCase(BootProtocol.Linux32)]
-    public void The_kernel_lists_cloud_hypervisors_tables_and_reaches_init(BootProtocol protocol)
+    public void The_kernel_lists_cloud_hypervisors_acpi_and_smbios_tables_and_reaches_init(BootProtocol protocol)
     {
         var tables = CloudHypervisorAcpi.Build();
         var (report, _) = DebianBoot.Boot(new GuestSetupRequest
@@ -59,5 +59,10 @@ public sealed class CloudHypervisorAcpiRealKernelTests
         report.Console.ShouldMatch(@"00:\d\d: ttyS0 at I/O 0x3f8 \(irq = \d+, base_baud = 115200\) is a 16550A");
         report.Contracts.Single(c => c.Contract.Id == "x86.log.acpi-tables").Verdict.ShouldBe(ContractVerdict.Pass);
         report.Contracts.Single(c => c.Contract.Id == "x86.log.no-faults").Verdict.ShouldBe(ContractVerdict.Pass);
+        // drivers/firmware/dmi_scan.c found the SMBIOS 3.2.0 entry point at 0xF0000 and printed dmi_format_ids: system
+        // manufacturer and product, then the BIOS version (no release date string).
+        report.Console.ShouldContain("SMBIOS 3.2.0 present.");
+        report.Console.ShouldContain("DMI: Cloud Hypervisor cloud-hypervisor, BIOS 0 ");
+        report.Contracts.Single(c => c.Contract.Id == "x86.log.smbios").Verdict.ShouldBe(ContractVerdict.Pass);
     }
 }
