@@ -128,7 +128,7 @@ public static partial class VmmProfiles
             },
             Msrs = KvmBootMsrs,
             MpTable = CloudHypervisorMpTable,
-            Smbios = Smbios.CloudHypervisorSmbios.Build(),
+            Smbios = Smbios.VmmSmbios.CloudHypervisor(),
         },
     };
 
@@ -158,6 +158,7 @@ public static partial class VmmProfiles
             RngSeedSize = 256,
             BzImageLoadAddress = 0x20_0000,
             MpTable = CrosvmMpTable,
+            Smbios = Smbios.VmmSmbios.Crosvm(),
             // acpi.rs create_acpi_tables at ACPI_HI_RSDP_WINDOW_BASE; crosvm passes no RSDP address, the kernel scans for it.
             Acpi = Acpi.CrosvmAcpi.Build(),
             AcpiPmBlockPort = Acpi.CrosvmAcpi.PmIoBase,

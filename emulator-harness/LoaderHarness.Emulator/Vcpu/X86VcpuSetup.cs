@@ -38,7 +38,8 @@ public static class X86VcpuSetup
             cpu.Memory.Write(mp.Address, pointer);
             cpu.Memory.Write(tableAddress, table);
         }
-        // Cloud Hypervisor writes its SMBIOS tables in the same configure_system (arch/src/x86_64/mod.rs: setup_smbios).
+        // Cloud Hypervisor and crosvm write their SMBIOS tables as they write the MP table (Cloud Hypervisor
+        // arch/src/x86_64/mod.rs configure_system, crosvm x86_64/src/lib.rs: setup_smbios).
         if (x86.Smbios is { } smbios)
             cpu.Memory.Write(smbios.Address, smbios.ToBytes());
         if (mode == X86EntryMode.Real)

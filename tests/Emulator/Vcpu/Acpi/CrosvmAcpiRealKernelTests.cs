@@ -51,6 +51,10 @@ public sealed class CrosvmAcpiRealKernelTests
         report.Console.ShouldNotContain("ACPI BIOS Error");
         report.Contracts.Single(c => c.Contract.Id == "x86.log.acpi-tables").Verdict.ShouldBe(ContractVerdict.Pass);
         report.Contracts.Single(c => c.Contract.Id == "x86.log.no-faults").Verdict.ShouldBe(ContractVerdict.Pass);
+        // drivers/firmware/dmi_scan.c: crosvm's SMBIOS 3.2.0 tables at 0xF0000 and dmi_format_ids' line from them.
+        report.Console.ShouldContain("SMBIOS 3.2.0 present.");
+        report.Console.ShouldContain("DMI: ChromiumOS crosvm, BIOS 0 ");
+        report.Contracts.Single(c => c.Contract.Id == "x86.log.smbios").Verdict.ShouldBe(ContractVerdict.Pass);
     }
 
     [Test]

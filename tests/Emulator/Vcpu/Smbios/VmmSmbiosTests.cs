@@ -5,11 +5,11 @@ using Shouldly;
 
 namespace LoaderHarness.Tests.Emulator.Vcpu.Smbios;
 
-/// <summary>Cloud Hypervisor's SMBIOS tables (arch/src/x86_64/smbios.rs setup_smbios, no serial, UUID or OEM strings) byte for byte.</summary>
+/// <summary>The SMBIOS tables of Cloud Hypervisor (arch/src/x86_64/smbios.rs setup_smbios, no serial, UUID or OEM strings) and crosvm, byte for byte.</summary>
 [TestFixture]
-public sealed class CloudHypervisorSmbiosTests
+public sealed class VmmSmbiosTests
 {
-    private readonly byte[] _bytes = CloudHypervisorSmbios.Build().ToBytes();
+    private readonly byte[] _bytes = VmmSmbios.CloudHypervisor().ToBytes();
 
     [Test]
     public void The_entry_point_is_a_3_2_0_one_whose_bytes_sum_to_zero_and_that_points_right_after_itself()
@@ -42,5 +42,16 @@ public sealed class CloudHypervisorSmbiosTests
         system.Slice(27, systemStrings.Length).SequenceEqual(systemStrings).ShouldBeTrue();
         // SmbiosEndOfTable, handle 3, and its empty string set.
         system[(27 + systemStrings.Length)..].ToArray().ShouldBe(new byte[] { 127, 4, 3, 0, 0, 0 });
+    }
+
+    [Test]
+    public void Crosvm_writes_the_same_structures_with_its_own_strings()
+    {
+        var crosvm = VmmSmbios.Crosvm().ToBytes();
+        var text = System.Text.Encoding.ASCII.GetString(crosvm);
+        text.ShouldContain("crosvm\00\0\0"); // x86_64/src/smbios.rs DEFAULT_SMBIOS_BIOS_VENDOR, _VERSION
+        text.ShouldContain("ChromiumOS\0crosvm\0\0"); // DEFAULT_SMBIOS_MANUFACTURER, _PRODUCT_NAME
+        crosvm.Length.ShouldBe(_bytes.Length - ("cloud-hypervisor".Length - "crosvm".Length) * 2 - ("Cloud Hypervisor".Length - "ChromiumOS".Length));
+        crosvm.AsSpan(SmbiosTables.EntryPointLength, 20).SequenceEqual(_bytes.AsSpan(SmbiosTables.EntryPointLength, 20)).ShouldBeTrue();
     }
 }
