@@ -76,11 +76,12 @@ internal sealed partial class X86Translator : BlockFrame
                 return null;
             BasicBlocks.FindLeaders(t._nodes, t._index, rip, t._headBreakpoint);
             BasicBlocks.FindFlagLiveness(t._nodes);
+            t.FindChecks();
             var method = t.Emit();
             if (t._il.ILOffset > MaxIlBytes && limit > 8)
                 continue; // translated again, smaller, rather than left to the JIT's minimal optimisation
             var body = (CompiledBlockBody)method.CreateDelegate(typeof(CompiledBlockBody), cpu);
-            return new X86CompiledBlock(body, t._nodes.Count, t._nodes[t._index[rip]].BlockLength, shape)
+            return new X86CompiledBlock(body, t._nodes.Count, t._checkLength[t._index[rip]], shape)
             {
                 OtherPage = t._otherPage,
                 OtherLinearPage = t._otherLinearPage,
