@@ -17,7 +17,8 @@ namespace LoaderHarness.Emulator.X86.Tier2;
 /// <item>Memory goes through the shared TLB fast path inlined; a miss spills the exact state of the current
 /// instruction (RIP, registers, flags, instruction count) and calls the interpreter's own access path, so a
 /// fault is delivered exactly where the interpreter would deliver it.</item>
-/// <item>Every basic block first checks the run's budget; a slow path that stopped or broke the run (device
+/// <item>The head, loop heads and basic blocks after a possible slow path check that the run's budget covers the
+/// longest path to the next check (<see cref="FindChecks"/>); a slow path that stopped or broke the run (device
 /// stop, interrupt line, code invalidation) ends the block after the instruction, as the interpreter's chain does.</item>
 /// </list>
 /// It needs a JIT: a NativeAOT process (no dynamic code) interprets, see <see cref="GuestCpuCore.Engine"/>.
