@@ -36,6 +36,10 @@ public sealed unsafe partial class X86Cpu
         return (RegSlot[(int)r], w == 0x81 ? 8 : 0, w & 0xF);
     }
 
+    /// <summary>Guest instructions of the compiled block behind <paramref name="handle"/> (an entry's <see cref="DecodedInstruction.Compiled"/>); int.MaxValue when there is none.</summary>
+    internal int CompiledInstructionCount(int handle)
+        => _blocks is { } cache && handle > 0 && handle <= cache.Count && cache.Entered(handle) is { } block ? block.InstructionCount : int.MaxValue;
+
     /// <summary>Recomputes <see cref="CompiledShape"/> (from <see cref="UpdateMode"/>).</summary>
     private void UpdateCompiledShape()
     {

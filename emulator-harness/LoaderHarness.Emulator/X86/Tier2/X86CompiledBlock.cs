@@ -12,7 +12,7 @@ internal delegate void CompiledBlockBody();
 
 /// <summary>
 /// Guest code from one entry point compiled to a <see cref="System.Reflection.Emit.DynamicMethod"/>: its
-/// body, how many instructions it was translated from, how many its first basic block runs (the budget
+/// body, how many instructions it was translated from, how many it may run before its first check (the budget
 /// that must be left to enter it), the execution shape it assumes (<see cref="X86Cpu.CompiledShape"/>), and
 /// the other code page it holds instructions of, if any (it runs only while that page is unchanged and mapped
 /// where it was).
@@ -22,7 +22,7 @@ internal sealed class X86CompiledBlock(CompiledBlockBody body, int instructionCo
     /// <summary>Runs the block.</summary>
     public readonly CompiledBlockBody Body = body;
 
-    /// <summary>Instructions in the first basic block: entering needs that much budget left.</summary>
+    /// <summary>The most instructions the block may run from its head before its next budget check or exit: entering needs that much budget left.</summary>
     public readonly int HeadLength = headLength;
 
     /// <summary>The shape it was compiled for: 64 (64-bit mode) or 32 (flat 32-bit protected mode).</summary>

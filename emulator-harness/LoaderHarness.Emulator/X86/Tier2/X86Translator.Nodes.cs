@@ -15,14 +15,14 @@ internal sealed partial class X86Translator
         _il.MarkLabel(node.Label);
         if (node.Leader)
         {
-            EmitBudgetCheck(node.Rip, node.BlockLength);
+            EmitLeaderCount(i);
             _known = false; // the flag producer of a predecessor is not known at a basic block's start
         }
         EmitOperation(in node);
         if (GuestOpClassifier.EndsBlock(node.Op))
             return;
         // After the last instruction of a basic block the check is left out: what follows is an exit, or a basic block
-        // whose budget check leaves at the same boundary, with the same count, whenever this check would.
+        // that checks the budget (FindChecks) and leaves at the same boundary, with the same count, whenever this check would.
         if (node.MayTakeSlowPath && node.IndexInBlock < node.OwnBlockLength - 1)
             EmitLimitCheck(node.D.NextIP, node.OwnBlockLength - node.IndexInBlock - 1);
         EmitFallThrough(i, node.D.NextIP);

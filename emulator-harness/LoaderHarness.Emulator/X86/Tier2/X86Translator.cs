@@ -17,7 +17,8 @@ namespace LoaderHarness.Emulator.X86.Tier2;
 /// <item>Memory goes through the shared TLB fast path inlined; a miss spills the exact state of the current
 /// instruction (RIP, registers, flags, instruction count) and calls the interpreter's own access path, so a
 /// fault is delivered exactly where the interpreter would deliver it.</item>
-/// <item>Every basic block first checks the run's budget; a slow path that stopped or broke the run (device
+/// <item>The head, loop heads and basic blocks after a possible slow path check that the run's budget covers the
+/// longest path to the next check (<see cref="FindChecks"/>); a slow path that stopped or broke the run (device
 /// stop, interrupt line, code invalidation) ends the block after the instruction, as the interpreter's chain does.</item>
 /// </list>
 /// It needs a JIT: a NativeAOT process (no dynamic code) interprets, see <see cref="GuestCpuCore.Engine"/>.
@@ -36,6 +37,9 @@ internal sealed partial class X86Translator : BlockFrame
     /// instructions that reached 48 KB of IL was compiled that way, and its 128-instruction blocks stay under 28 KB.
     /// </summary>
     private const int MaxIlBytes = 32_000;
+
+    /// <summary>Most instructions of a compiled block whose code another block's translation takes in rather than ending at its entry.</summary>
+    public const int InlinedBlockLimit = 24;
 
     private readonly int _maxInstructions;
 
@@ -76,11 +80,12 @@ internal sealed partial class X86Translator : BlockFrame
                 return null;
             BasicBlocks.FindLeaders(t._nodes, t._index, rip, t._headBreakpoint);
             BasicBlocks.FindFlagLiveness(t._nodes);
+            t.FindChecks();
             var method = t.Emit();
             if (t._il.ILOffset > MaxIlBytes && limit > 8)
                 continue; // translated again, smaller, rather than left to the JIT's minimal optimisation
             var body = (CompiledBlockBody)method.CreateDelegate(typeof(CompiledBlockBody), cpu);
-            return new X86CompiledBlock(body, t._nodes.Count, t._nodes[t._index[rip]].BlockLength, shape)
+            return new X86CompiledBlock(body, t._nodes.Count, t._checkLength[t._index[rip]], shape)
             {
                 OtherPage = t._otherPage,
                 OtherLinearPage = t._otherLinearPage,
@@ -106,8 +111,10 @@ internal sealed partial class X86Translator : BlockFrame
                 continue;
             // An entry that has a compiled block of its own ends this one: the chain goes on into that block rather
             // than translating (and JIT-compiling) its code once more. The generic kernel's xz decoder compiled
-            // 22,867 instructions for 1,372 distinct ones when every block took in all it reached.
-            if ((d.Breakpoint || d.Compiled > 0) && rip != _headRip)
+            // 22,867 instructions for 1,372 distinct ones when every block took in all it reached. A small block's
+            // code is taken in all the same: entering it cost more than its copy (the decoder's match copy loop,
+            // 18 instructions, ran as its own block between two others 3.5 M times).
+            if (rip != _headRip && (d.Breakpoint || d.Compiled > 0 && _cpu.CompiledInstructionCount(d.Compiled) > InlinedBlockLimit))
                 continue;
             var op = GuestOpClassifier.Classify(in d, rip, _mode64);
             if (op is GuestOp.Shl or GuestOp.Shr or GuestOp.Sar && ShiftCount(in d) == 0)
