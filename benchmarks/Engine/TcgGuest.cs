@@ -51,7 +51,11 @@ internal static class TcgGuest
     /// </summary>
     public const ulong X86Destination = GuestLayout.Destination + GuestLayout.CopyBytes, A64Destination = 0x4051_0000;
 
-    /// <summary>The A64 copy loop's source in QEMU virt's RAM (from 0x4000_0000, hw/arm/virt.c memmap VIRT_MEM), clear of the Image QEMU loads near the RAM base and of the DTB it places above the middle of RAM.</summary>
+    /// <summary>
+    /// The A64 copy loop's source, 4 MiB into QEMU virt's RAM (from 0x4000_0000, hw/arm/virt.c base_memmap VIRT_MEM),
+    /// above the code here (<see cref="A64EngineMachine.Code"/>) and the Image in QEMU (the loop image's check of X1
+    /// passes). The guest writes both buffers itself, so a DTB QEMU placed there before it ran is simply overwritten.
+    /// </summary>
     public const ulong A64Source = 0x4040_0000;
 
     /// <summary>The instructions the QEMU images run only with the loop: the result comparison (x86 MOV, CMP, JNE; A64 LDR, CMP, B.NE).</summary>
