@@ -7,7 +7,7 @@ using LoaderHarness.Loader.Memory;
 
 namespace LoaderHarness.Benchmarks.Engine;
 
-/// <summary>This engine's arm64 CPU over 64 MiB at QEMU virt's RAM base with <see cref="TcgGuest.A64Loop"/> loaded.</summary>
+/// <summary>This engine's arm64 CPU over 64 MiB at QEMU virt's RAM base with <see cref="TcgGuest.A64Loop"/> loaded and <see cref="GuestLayout.SourcePattern"/> at <see cref="TcgGuest.A64Source"/>.</summary>
 internal sealed class A64EngineMachine : IDisposable
 {
     public const ulong RamBase = 0x4000_0000;
@@ -19,6 +19,7 @@ internal sealed class A64EngineMachine : IDisposable
     public A64EngineMachine(byte[] code, EngineTier engine)
     {
         _memory.Write(Code, code);
+        _memory.Write(TcgGuest.A64Source, GuestLayout.SourcePattern());
         _cpu = new Arm64Cpu(_memory) { Engine = engine };
     }
 
@@ -65,6 +66,8 @@ internal sealed class A64UnicornMachine : IDisposable
         Check(uc_open(ArchArm64, ModeArm, out _uc), "uc_open");
         Check(uc_mem_map(_uc, A64EngineMachine.RamBase, 64 << 20, 7), "uc_mem_map");
         Check(uc_mem_write(_uc, A64EngineMachine.Code, code, (nuint)code.Length), "uc_mem_write");
+        var source = GuestLayout.SourcePattern();
+        Check(uc_mem_write(_uc, TcgGuest.A64Source, source, (nuint)source.Length), "uc_mem_write");
     }
 
     /// <summary>Runs the loop to its WFI; returns X1.</summary>

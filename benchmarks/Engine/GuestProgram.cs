@@ -47,6 +47,9 @@ internal sealed class GuestProgram
     /// <summary><see cref="EngineWorkload.IntegerLoop"/> with <paramref name="iterations"/> passes (the QEMU baseline runs more of them).</summary>
     public static GuestProgram IntegerLoopOf(int iterations) => IntegerLoop(iterations);
 
+    /// <summary><see cref="EngineWorkload.ByteCopy"/> with <paramref name="passes"/> passes (the QEMU baseline runs more of them) into <paramref name="destination"/>.</summary>
+    public static GuestProgram ByteCopyOf(int passes, ulong destination) => ByteCopy(passes, destination);
+
     private static GuestProgram IntegerLoop(int iterations)
     {
         var a = new Assembler(64);
@@ -80,7 +83,7 @@ internal sealed class GuestProgram
         return new GuestProgram(Assemble(a), 6UL * (ulong)passes + 3, (ulong)passes * GuestLayout.CopyBytes);
     }
 
-    private static GuestProgram ByteCopy(int passes)
+    private static GuestProgram ByteCopy(int passes, ulong destination = GuestLayout.Destination)
     {
         var a = new Assembler(64);
         var outer = a.CreateLabel();
@@ -88,7 +91,7 @@ internal sealed class GuestProgram
         a.mov(ebx, passes);
         a.Label(ref outer);
         a.mov(esi, (uint)GuestLayout.Source);
-        a.mov(edi, (uint)GuestLayout.Destination);
+        a.mov(edi, (uint)destination);
         a.mov(ecx, GuestLayout.CopyBytes);
         a.Label(ref inner);
         a.mov(al, __byte_ptr[rsi]);

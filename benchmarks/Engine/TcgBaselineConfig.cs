@@ -17,13 +17,15 @@ internal sealed class TcgBaselineConfig : ManualConfig
         AddColumn(new RateColumn("MIPS", "Million guest instructions per second of this row", (summary, c) =>
         {
             var mean = summary[c]?.ResultStatistics?.Mean;
-            return mean is > 0 ? TcgBaselineBenchmarks.InstructionsOf(Arch(c)) / (mean.Value / 1e9) / 1e6 : double.NaN;
+            return mean is > 0 ? TcgBaselineBenchmarks.InstructionsOf(Arch(c), Workload(c)) / (mean.Value / 1e9) / 1e6 : double.NaN;
         }));
         AddColumn(new RateColumn("QEMU MIPS", "QEMU TCG system emulation on the same loop: instructions / (process time with it − without it)",
-            (_, c) => QemuBaseline.Mips(Arch(c))));
+            (_, c) => QemuBaseline.Mips(Arch(c), Workload(c))));
     }
 
     private static GuestArch Arch(BenchmarkCase c) => (GuestArch)c.Parameters["Arch"];
+
+    private static TcgWorkload Workload(BenchmarkCase c) => (TcgWorkload)c.Parameters["Workload"];
 
     private sealed class RateColumn(string name, string legend, Func<Summary, BenchmarkCase, double> value) : IColumn
     {

@@ -135,7 +135,7 @@ internal sealed unsafe partial class A64Translator
         _il.Emit(OpCodes.Stloc, value);
         _il.Emit(OpCodes.Br, done);
         _il.MarkLabel(miss);
-        EmitSpill(node.Pc, node.OwnBlockLength - node.IndexInBlock);
+        EmitSpillInline(node.Pc, node.OwnBlockLength - node.IndexInBlock);
         _il.Emit(OpCodes.Ldarg_0);
         _il.Emit(OpCodes.Ldloc, at);
         _il.Emit(OpCodes.Ldc_I4, size);
@@ -170,7 +170,7 @@ internal sealed unsafe partial class A64Translator
         _il.Emit(size switch { 1 => OpCodes.Stind_I1, 2 => OpCodes.Stind_I2, 4 => OpCodes.Stind_I4, _ => OpCodes.Stind_I8 });
         _il.Emit(OpCodes.Br, done);
         _il.MarkLabel(miss);
-        EmitSpill(node.Pc, node.OwnBlockLength - node.IndexInBlock);
+        EmitSpillInline(node.Pc, node.OwnBlockLength - node.IndexInBlock);
         _il.Emit(OpCodes.Ldarg_0);
         _il.Emit(OpCodes.Ldloc, at);
         _il.Emit(OpCodes.Ldc_I4, size);
