@@ -52,8 +52,8 @@ public static class KernelLogContracts
                 ({ } table, { } found) => Same(Range(table.Address, table.Address + MpTableWriter.FloatingPointerSize - 1), Range(found.Start, found.Last)),
             }),
         Log("x86.log.smbios", "the SMBIOS entry point the kernel found announces the version the profile's VMM wrote, or none when it writes none",
-            "drivers/firmware/dmi_scan.c dmi_scan_machine, dmi_smbios3_present, dmi_present; Cloud Hypervisor arch/src/x86_64/smbios.rs",
-            (b, log) => (b.Profile.X86?.Smbios?.Version, log.Smbios()) switch
+            "drivers/firmware/dmi_scan.c dmi_scan_machine, dmi_smbios3_present, dmi_present; Cloud Hypervisor arch/src/x86_64/smbios.rs, crosvm x86_64/src/smbios.rs, QEMU hw/smbios/smbios.c",
+            (b, log) => (b.Profile.X86?.Smbios?.Invoke(b.Memory, default).Version, log.Smbios()) switch
             {
                 (_, null) => Skip("no SMBIOS or DMI line yet"),
                 (null, var found) => found == "none" ? Pass("none written, none found") : Fail($"SMBIOS {found} found though the profile writes none"),

@@ -128,7 +128,7 @@ public static partial class VmmProfiles
             },
             Msrs = KvmBootMsrs,
             MpTable = CloudHypervisorMpTable,
-            Smbios = Smbios.VmmSmbios.CloudHypervisor(),
+            Smbios = (_, _) => Smbios.VmmSmbios.CloudHypervisor(),
         },
     };
 
@@ -158,7 +158,7 @@ public static partial class VmmProfiles
             RngSeedSize = 256,
             BzImageLoadAddress = 0x20_0000,
             MpTable = CrosvmMpTable,
-            Smbios = Smbios.VmmSmbios.Crosvm(),
+            Smbios = (_, _) => Smbios.VmmSmbios.Crosvm(),
             // acpi.rs create_acpi_tables at ACPI_HI_RSDP_WINDOW_BASE; crosvm passes no RSDP address, the kernel scans for it.
             Acpi = Acpi.CrosvmAcpi.Build(),
             AcpiPmBlockPort = Acpi.CrosvmAcpi.PmIoBase,
@@ -226,6 +226,8 @@ public static partial class VmmProfiles
             I8042 = true,
             // pc_piix.c pc_init1: i440FX, PIIX3 with its IDE, and PIIX4 PM on bus 0.
             QemuPcPci = true,
+            // QEMU's SMBIOS structures with SeaBIOS's type 0, in the F-segment below the MP table.
+            Smbios = Smbios.QemuPcSmbios.For,
             MpTable = SeaBiosMpTable,
         },
     };

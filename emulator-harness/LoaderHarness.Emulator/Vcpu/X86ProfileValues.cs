@@ -90,8 +90,11 @@ public sealed record X86ProfileValues
 
     /// <summary>QEMU <c>-M pc</c>'s PCI bus behind configuration mechanism #1 (<see cref="Devices.Pci.QemuPcPci"/>), in the state SeaBIOS leaves it.</summary>
     public bool QemuPcPci { get; init; }
-    /// <summary>The SMBIOS tables the VMM writes (DMTF DSP0134), or null for none.</summary>
-    public Smbios.SmbiosTables? Smbios { get; init; }
+    /// <summary>
+    /// The SMBIOS tables (DMTF DSP0134) the VMM or its firmware writes for a guest with this RAM and a vCPU whose CPUID
+    /// leaf 1 returns these EAX and EDX, or null for none.
+    /// </summary>
+    public Func<GuestMemory, (uint Eax, uint Edx), Smbios.SmbiosTables>? Smbios { get; init; }
     /// <summary>The MP table the VMM writes (Intel MultiProcessor Specification 1.4), or null for none.</summary>
     public MpTableValues? MpTable { get; init; }
 

@@ -39,9 +39,14 @@ public static class X86VcpuSetup
             cpu.Memory.Write(tableAddress, table);
         }
         // Cloud Hypervisor and crosvm write their SMBIOS tables as they write the MP table (Cloud Hypervisor
-        // arch/src/x86_64/mod.rs configure_system, crosvm x86_64/src/lib.rs: setup_smbios).
-        if (x86.Smbios is { } smbios)
-            cpu.Memory.Write(smbios.Address, smbios.ToBytes());
+        // arch/src/x86_64/mod.rs configure_system, crosvm x86_64/src/lib.rs: setup_smbios); SeaBIOS copies QEMU's.
+        if (x86.Smbios is { } smbiosFor)
+        {
+            var leaf1 = cpu.CpuId.Query(1, 0);
+            var smbios = smbiosFor(cpu.Memory, (leaf1.Eax, leaf1.Edx));
+            cpu.Memory.Write(smbios.Address, smbios.EntryPoint());
+            cpu.Memory.Write(smbios.TableAddress, smbios.Table());
+        }
         if (mode == X86EntryMode.Real)
             ApplyRealMode(cpu, guest, x86);
         else

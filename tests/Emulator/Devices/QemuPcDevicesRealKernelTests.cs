@@ -10,7 +10,8 @@ namespace LoaderHarness.Tests.Emulator.Devices;
 /// line and initramfs, both to the power-off, and the kernel's lines about the platform devices the qemu profile adds
 /// compared: the HPET (arch/x86/kernel/hpet.c hpet_enable, hpet_clocksource_register, drivers/char/hpet.c hpet_alloc, and
 /// drivers/rtc/rtc-cmos.c on HPET RTC emulation) and the i8042 with its keyboard (drivers/input/serio/i8042.c,
-/// drivers/input/keyboard/atkbd.c), and the PCI bus behind configuration mechanism #1 with the PIIX3's interrupt links.
+/// drivers/input/keyboard/atkbd.c), the PCI bus behind configuration mechanism #1 with the PIIX3's interrupt links, the
+/// SMBIOS tables and the I/O APIC.
 /// </summary>
 [TestFixture]
 [Category("RealKernel")]
@@ -75,6 +76,17 @@ public sealed partial class QemuPcDevicesRealKernelTests
         ourLines.ShouldContain("ACPI: PCI: Interrupt link LNKC configured for IRQ 11");
         ourLines.ShouldBe(qemuLines);
         KernelLogComparison.Lines(ours).ShouldNotContain(l => l.StartsWith("ACPI Error", StringComparison.Ordinal));
+    }
+
+    [Test]
+    public void The_kernel_reads_the_smbios_tables_as_under_qemu_pc()
+    {
+        var (ours, qemu) = BootBoth();
+        // drivers/firmware/dmi_scan.c dmi_present and dmi_format_ids: SeaBIOS's 2.8 entry point, QEMU's system and SeaBIOS's BIOS.
+        string[] DmiLines(string console) =>
+            [.. KernelLogComparison.Lines(console).Where(l => l.StartsWith("SMBIOS", StringComparison.Ordinal) || l.StartsWith("DMI", StringComparison.Ordinal))];
+        DmiLines(ours).ShouldBe(["SMBIOS 2.8 present.", "DMI: QEMU Standard PC (i440FX + PIIX, 1996), BIOS 1.16.2-debian-1.16.2-1 04/01/2014"]);
+        DmiLines(ours).ShouldBe(DmiLines(qemu));
     }
 
     [Test]

@@ -59,23 +59,17 @@ public static class QemuPcAcpi
         // hw/i386/pc.c pc_pci_hole64_start: ROUND_UP(end of above-4G RAM, 1 GiB); i440fx_pcihost_get_pci_hole64_end adds
         // the pci-hole64-size, DEFAULT_PCI_HOLE64_SIZE 2 GiB.
         var hole64Start = (FourGiB + (ulong)aboveFourGiB + OneGiB - 1) & ~(OneGiB - 1);
-        return Build(lowTop - BlobSize, (uint)lowTop, (hole64Start, hole64Start + 2 * OneGiB - 1), Rsdp(aboveFourGiB > 0));
+        return Build(lowTop - BlobSize, (uint)lowTop, (hole64Start, hole64Start + 2 * OneGiB - 1), Rsdp(memory));
     }
 
     /// <summary>
     /// The RSDP's F-segment address: SeaBIOS allocates the F-segment downwards (src/malloc.c malloc_fseg, 16-aligned): the MP
-    /// table and its floating pointer first (down to <see cref="MpFloatingPointer"/>), then QEMU's SMBIOS structures when they
-    /// fit (src/fw/biostables.c copy_smbios / smbios_romfile_setup), their 31-byte entry point, then the 20-byte RSDP
-    /// (src/fw/romfile_loader.c, the RSDP's F-segment zone). QEMU's SMBIOS tables (hw/smbios/smbios.c) for one vCPU and
-    /// at most 16 GiB (one type-17 DIMM) are 388 bytes, and 33 more with RAM above 4 GiB (a second type-19 memory array
-    /// mapped address); live guests put the RSDP at 0xF59D0 with 128 MiB to 3 GiB and at 0xF59B0 with 4 to 8 GiB.
+    /// table and its floating pointer first (down to <see cref="MpFloatingPointer"/>), then QEMU's SMBIOS structures and
+    /// their 31-byte entry point (<see cref="Smbios.QemuPcSmbios"/>), then the 20-byte RSDP (src/fw/romfile_loader.c, the
+    /// RSDP's F-segment zone). Live guests put it at 0xF59D0 with 128 MiB to 3 GiB and at 0xF59B0 with 4 to 8 GiB, where
+    /// RAM above 4 GiB adds a memory array mapped address structure.
     /// </summary>
-    public static ulong Rsdp(bool ramAboveFourGiB)
-    {
-        var smbiosTable = (MpFloatingPointer - (ramAboveFourGiB ? 388UL + 33 : 388UL)) & ~15UL;
-        var smbiosEntry = (smbiosTable - 31) & ~15UL;
-        return (smbiosEntry - Acpi.Rsdp.Revision0Size) & ~15UL;
-    }
+    public static ulong Rsdp(GuestMemory memory) => (Smbios.QemuPcSmbios.For(memory, default).Address - Acpi.Rsdp.Revision0Size) & ~15UL;
 
     /// <summary>The tables with the blob at <paramref name="tablesAddress"/>, RAM below 4 GiB ending at <paramref name="belowFourGiB"/>.</summary>
     public static AcpiTables Build(ulong tablesAddress, uint belowFourGiB, (ulong Start, ulong End)? pciHole64, ulong rsdpAddress = RsdpAddress)

@@ -31,7 +31,7 @@ public static class VmmSmbios
         Span<byte> system = stackalloc byte[23];
         system[0] = 1;
         system[1] = 2;
-        return new SmbiosTables(Address, (3, 2, 0))
+        return new SmbiosTables(Address, Address + SmbiosTables.EntryPoint64Length, (3, 2, 0))
             .Add(0, bios, biosVendor, biosVersion)
             .Add(1, system, manufacturer, product)
             .Add(127, []); // end of table (§7.45)

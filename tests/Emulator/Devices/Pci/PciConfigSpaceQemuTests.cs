@@ -21,13 +21,7 @@ public sealed class PciConfigSpaceQemuTests
     [TestCase("3000M", 3000UL << 20)]
     public void Every_function_reads_and_sizes_as_in_QEMU_after_SeaBIOS(string qemuMemory, ulong ramBytes)
     {
-        var qemu = QemuOracle.Require(QemuMachine.Pc);
-        var elf = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"pci-probe-{TestContext.CurrentContext.Test.ID}.elf");
-        File.WriteAllBytes(elf, PciConfigProbe.Elf());
-        var run = QemuOracle.Run(qemu, ["-M", "pc", "-accel", "tcg", "-m", qemuMemory, "-display", "none", "-nodefaults", "-serial", "stdio",
-            "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=4", "-kernel", elf], TimeSpan.FromMinutes(1));
-        var expected = string.Join('\n', run.Lines.Select(l => l.Line).SkipWhile(l => l.Length == 0)).TrimEnd();
-        expected.ShouldEndWith("E", Case.Sensitive, run.Errors);
+        var expected = SerialProbe.RunInQemuPc(SerialProbe.Elf(PciConfigProbe.Build), qemuMemory);
 
         Ours(ramBytes).ShouldBe(expected);
     }
@@ -44,9 +38,9 @@ public sealed class PciConfigSpaceQemuTests
     private static string Ours(ulong ramBytes)
     {
         using var m = new TestMachine(ramBytes);
-        m.EnterProtected32(PciConfigProbe.Base);
+        m.EnterProtected32(SerialProbe.Base);
         var devices = X86GuestDevices.Attach(m.Cpu, VmmProfiles.Qemu.X86);
-        m.Load(32, PciConfigProbe.Base, PciConfigProbe.Build);
+        m.Load(32, SerialProbe.Base, PciConfigProbe.Build);
         var result = m.Run(10_000_000);
         result.Reason.ShouldBe(StopReason.ExitPort, result.ToString()); // the engine's own debug-exit port, as QEMU's
         return devices.Legacy.Com1.Output.Text.TrimEnd();

@@ -149,8 +149,9 @@ public sealed class QemuPcAcpiTests
     public void The_rsdp_moves_down_0x20_when_ram_above_4_gib_adds_an_smbios_structure()
     {
         // Live guests: 0xF59D0 with 128 MiB to 3 GiB, 0xF59B0 with 4, 5 and 8 GiB (QEMU's SMBIOS grows from 388 to 421 bytes).
-        QemuPcAcpi.Rsdp(false).ShouldBe(0xF_59D0UL);
-        QemuPcAcpi.Rsdp(true).ShouldBe(0xF_59B0UL);
+        QemuPcAcpi.Rsdp(VmmProfiles.Qemu.CreateMemory(512UL << 20)).ShouldBe(0xF_59D0UL);
+        QemuPcAcpi.Rsdp(VmmProfiles.Qemu.CreateMemory(3UL << 30)).ShouldBe(0xF_59D0UL);
+        QemuPcAcpi.Rsdp(VmmProfiles.Qemu.CreateMemory(4UL << 30)).ShouldBe(0xF_59B0UL);
         QemuPcAcpi.For(VmmProfiles.Qemu.CreateMemory(5UL << 30)).RsdpAddress.ShouldBe(0xF_59B0UL);
         QemuPcAcpi.For(VmmProfiles.Qemu.CreateMemory(5UL << 30)).Find("FACS")!.Address.ShouldBe(0xBFFE_0000UL);
     }
