@@ -20,7 +20,7 @@ internal sealed partial class A64Translator
         if (node.Leader)
         {
             _known = A64LazyFlags.None; // paths meet here: the producer is known only at run time
-            EmitBudgetCheck(node.Pc, node.BlockLength);
+            EmitBudgetCheck(node.Pc, node.BlockLength, node.BlockLength);
         }
         if (A64OpClassifier.IsBranch(node.Op))
         {

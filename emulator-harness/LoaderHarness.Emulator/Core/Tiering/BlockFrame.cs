@@ -116,19 +116,23 @@ internal abstract class BlockFrame
 
     /// <summary>
     /// At a basic block's start (<paramref name="pc"/>, <paramref name="blockLength"/> instructions): leave to the run
-    /// loop unless the whole basic block fits in the run's limit, then count it.
+    /// loop unless the next <paramref name="covered"/> instructions fit in the run's limit (none: no check), then count
+    /// the basic block.
     /// </summary>
-    protected void EmitBudgetCheck(ulong pc, int blockLength)
+    protected void EmitBudgetCheck(ulong pc, int blockLength, int covered)
     {
-        var fits = _il.DefineLabel();
-        _il.Emit(OpCodes.Ldloc, _n);
-        LdConst((ulong)blockLength);
-        _il.Emit(OpCodes.Add);
-        _il.Emit(OpCodes.Ldarg_0);
-        _il.Emit(OpCodes.Call, _limitGetter);
-        _il.Emit(OpCodes.Ble_Un, fits);
-        EmitExit(pc, 0);
-        _il.MarkLabel(fits);
+        if (covered != 0)
+        {
+            var fits = _il.DefineLabel();
+            _il.Emit(OpCodes.Ldloc, _n);
+            LdConst((ulong)covered);
+            _il.Emit(OpCodes.Add);
+            _il.Emit(OpCodes.Ldarg_0);
+            _il.Emit(OpCodes.Call, _limitGetter);
+            _il.Emit(OpCodes.Ble_Un, fits);
+            EmitExit(pc, 0);
+            _il.MarkLabel(fits);
+        }
         _il.Emit(OpCodes.Ldloc, _n);
         LdConst((ulong)blockLength);
         _il.Emit(OpCodes.Add);

@@ -1,5 +1,3 @@
-using System.Reflection.Emit;
-
 namespace LoaderHarness.Emulator.X86.Tier2;
 
 /// <summary>
@@ -131,25 +129,5 @@ internal sealed partial class X86Translator
     }
 
     /// <summary>At a leader: the budget check covering the next <see cref="_checkLength"/> instructions, or only the count.</summary>
-    private void EmitLeaderCount(int i)
-    {
-        var node = _nodes[i];
-        var covered = _checkLength[i];
-        if (covered != 0)
-        {
-            var fits = _il.DefineLabel();
-            _il.Emit(OpCodes.Ldloc, _n);
-            LdConst((ulong)covered);
-            _il.Emit(OpCodes.Add);
-            _il.Emit(OpCodes.Ldarg_0);
-            _il.Emit(OpCodes.Call, LimitGetter);
-            _il.Emit(OpCodes.Ble_Un, fits);
-            EmitExit(node.Rip, 0);
-            _il.MarkLabel(fits);
-        }
-        _il.Emit(OpCodes.Ldloc, _n);
-        LdConst((ulong)node.BlockLength);
-        _il.Emit(OpCodes.Add);
-        _il.Emit(OpCodes.Stloc, _n);
-    }
+    private void EmitLeaderCount(int i) => EmitBudgetCheck(_nodes[i].Rip, _nodes[i].BlockLength, _checkLength[i]);
 }
