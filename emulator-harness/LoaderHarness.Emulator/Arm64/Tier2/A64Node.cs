@@ -1,4 +1,3 @@
-using System.Reflection.Emit;
 using LoaderHarness.Emulator.Core.Tiering;
 
 namespace LoaderHarness.Emulator.Arm64.Tier2;
@@ -47,6 +46,4 @@ internal struct A64Node : IBlockNode
 
     /// <summary>Whether the NZCV it writes may be read (by a later instruction, an exit or a slow path); dead writes are not emitted.</summary>
     public bool FlagsLive { get; set; }
-
-    public Label Label;
 }

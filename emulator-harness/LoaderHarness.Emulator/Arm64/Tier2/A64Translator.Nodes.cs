@@ -13,10 +13,10 @@ internal sealed partial class A64Translator
     private static MethodInfo Method(
         [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.NonPublicMethods)] Type type, string name) => type.GetMethod(name, BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic)!;
 
-    private void EmitNode(int i)
+    protected override void EmitNode(int i)
     {
         var node = _nodes[i];
-        _il.MarkLabel(node.Label);
+        _il.MarkLabel(LabelOf(i));
         if (node.Leader)
         {
             _known = A64LazyFlags.None; // paths meet here: the producer is known only at run time

@@ -28,25 +28,15 @@ internal sealed partial class A64Translator
     private static MethodInfo Getter(string name) => typeof(Arm64Cpu).GetProperty(name, BindingFlags.Instance | BindingFlags.NonPublic)!.GetMethod!;
 
     /// <summary>Emits the block and compiles it.</summary>
-    private A64BlockBody Emit()
+    private A64BlockBody Emit() =>
+        (A64BlockBody)EmitMethod($"a64_{_headPc:x}", typeof(Arm64Cpu), _nodes.Count, _index[_headPc]).CreateDelegate(typeof(A64BlockBody), _cpu);
+
+    /// <inheritdoc/>
+    protected override void EmitPrologue()
     {
-        var method = new DynamicMethod($"a64_{_headPc:x}", typeof(void), [typeof(Arm64Cpu)], typeof(Arm64Cpu).Module, skipVisibility: true);
-        _il = method.GetILGenerator();
         FindRegisters();
         PrepareHelpers();
         DeclareFrame();
-        for (var i = 0; i < _nodes.Count; i++)
-        {
-            var n = _nodes[i];
-            n.Label = _il.DefineLabel();
-            _nodes[i] = n;
-        }
-        EmitEntry();
-        _il.Emit(OpCodes.Br, _nodes[_index[_headPc]].Label);
-        for (var i = 0; i < _nodes.Count; i++)
-            EmitNode(i);
-        EmitEpilogue();
-        return (A64BlockBody)method.CreateDelegate(typeof(A64BlockBody), _cpu);
     }
 
     /// <summary>Which register slots the block reads or writes (only these are loaded), which it writes (only these are stored back), and whether it touches NZCV.</summary>
@@ -102,7 +92,7 @@ internal sealed partial class A64Translator
     }
 
     /// <summary>Loads the registers the block uses, NZCV and the instruction count into locals.</summary>
-    private void EmitEntry()
+    protected override void EmitEntry()
     {
         _il.Emit(OpCodes.Ldarg_0);
         _il.Emit(OpCodes.Ldfld, RegsField);

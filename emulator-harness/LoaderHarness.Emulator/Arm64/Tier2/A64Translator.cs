@@ -105,7 +105,4 @@ internal sealed partial class A64Translator : BlockFrame
     /// <inheritdoc/>
     protected override bool InBlock(ulong pc, out int node)
         => BasicBlocks.InBlock(_index, pc, _headPc, _headBreakpoint, out node);
-
-    /// <inheritdoc/>
-    protected override Label LabelOf(int node) => _nodes[node].Label;
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Reflection.Emit;
 
@@ -11,6 +12,7 @@ namespace LoaderHarness.Emulator.Core.Tiering;
 /// (which keeps the block's IL, and its JIT time, small). What the registers and flags are, and how they are
 /// loaded and written back, is the engine's (<see cref="EmitWriteBack"/>).
 /// </summary>
+[RequiresDynamicCode("tier 2 emits IL for the JIT; callers check RuntimeFeature.IsDynamicCodeSupported")]
 internal abstract class BlockFrame
 {
     private readonly MethodInfo _executedSetter, _pcSetter, _limitGetter;
@@ -218,8 +220,40 @@ internal abstract class BlockFrame
     /// <summary>Whether <paramref name="pc"/> is an instruction of the block that a branch may reach without going through the run loop (<see cref="BasicBlocks.InBlock"/>), and its node.</summary>
     protected abstract bool InBlock(ulong pc, out int node);
 
+    private Label[] _labels = [];
+
     /// <summary>The IL label of node <paramref name="node"/> (its instruction's first IL).</summary>
-    protected abstract Label LabelOf(int node);
+    protected Label LabelOf(int node) => _labels[node];
+
+    /// <summary>
+    /// Emits the block into a new method of <paramref name="cpu"/>'s module taking the CPU: the engine's frame
+    /// (<see cref="EmitPrologue"/>), a label per node, a branch to the head node, every node (<see cref="EmitNode"/>,
+    /// which marks its label), and the shared exit and spill. RyuJIT compiles it when its delegate is first called.
+    /// </summary>
+    protected DynamicMethod EmitMethod(string name, Type cpu, int nodes, int head)
+    {
+        var method = new DynamicMethod(name, typeof(void), [cpu], cpu.Module, skipVisibility: true);
+        _il = method.GetILGenerator();
+        EmitPrologue();
+        _labels = new Label[nodes];
+        for (var i = 0; i < nodes; i++)
+            _labels[i] = _il.DefineLabel();
+        EmitEntry();
+        _il.Emit(OpCodes.Br, LabelOf(head));
+        for (var i = 0; i < nodes; i++)
+            EmitNode(i);
+        EmitEpilogue();
+        return method;
+    }
+
+    /// <summary>The engine's analysis that needs the IL generator, and its locals (<see cref="DeclareCounters"/> among them).</summary>
+    protected abstract void EmitPrologue();
+
+    /// <summary>Loads what the block uses from the CPU at its entry.</summary>
+    protected abstract void EmitEntry();
+
+    /// <summary>Node <paramref name="i"/>'s instruction, starting with <c>MarkLabel(LabelOf(i))</c> where it is a branch target.</summary>
+    protected abstract void EmitNode(int i);
 
     /// <summary>Branches to <paramref name="pc"/>: inside the block a plain IL branch (block chaining), else an exit.</summary>
     protected void EmitGoto(ulong pc)

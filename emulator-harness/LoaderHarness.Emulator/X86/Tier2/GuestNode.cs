@@ -1,4 +1,3 @@
-using System.Reflection.Emit;
 using LoaderHarness.Emulator.Core.Tiering;
 
 namespace LoaderHarness.Emulator.X86.Tier2;
@@ -62,7 +61,4 @@ internal struct GuestNode : IBlockNode
 
     /// <summary>Whether some path from the block's entry through this instruction may have changed the flags.</summary>
     public bool ChangedFlags;
-
-    /// <summary>Its label in the emitted IL.</summary>
-    public Label Label;
 }

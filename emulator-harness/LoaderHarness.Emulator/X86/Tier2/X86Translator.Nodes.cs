@@ -9,10 +9,10 @@ internal sealed partial class X86Translator
 {
     private static readonly MethodInfo ImulMethod = Runtime(nameof(CompiledRuntime.Imul));
 
-    private void EmitNode(int i)
+    protected override void EmitNode(int i)
     {
         var node = _nodes[i];
-        _il.MarkLabel(node.Label);
+        _il.MarkLabel(LabelOf(i));
         if (node.Leader)
         {
             EmitLeaderCount(i);

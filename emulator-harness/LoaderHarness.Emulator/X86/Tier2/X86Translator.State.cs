@@ -38,24 +38,13 @@ internal sealed partial class X86Translator
     private static MethodInfo Getter(string name) => typeof(X86Cpu).GetProperty(name, BindingFlags.Instance | BindingFlags.NonPublic)!.GetMethod!;
 
     /// <summary>Emits the block's method (compiled by the JIT when its delegate is first called).</summary>
-    private DynamicMethod Emit()
+    private DynamicMethod Emit() => EmitMethod($"x86_{_headRip:x}", typeof(X86Cpu), _nodes.Count, _index[_headRip]);
+
+    /// <inheritdoc/>
+    protected override void EmitPrologue()
     {
-        var method = new DynamicMethod($"x86_{_headRip:x}", typeof(void), [typeof(X86Cpu)], typeof(X86Cpu).Module, skipVisibility: true);
-        _il = method.GetILGenerator();
         FindWrittenRegisters();
         DeclareFrame();
-        for (var i = 0; i < _nodes.Count; i++)
-        {
-            var n = _nodes[i];
-            n.Label = _il.DefineLabel();
-            _nodes[i] = n;
-        }
-        EmitEntry();
-        _il.Emit(OpCodes.Br, _nodes[_index[_headRip]].Label);
-        for (var i = 0; i < _nodes.Count; i++)
-            EmitNode(i);
-        EmitEpilogue();
-        return method;
     }
 
     private void FindWrittenRegisters()
@@ -209,7 +198,7 @@ internal sealed partial class X86Translator
     }
 
     /// <summary>Loads registers, lazy flags and the instruction count into locals, then enters the head.</summary>
-    private void EmitEntry()
+    protected override void EmitEntry()
     {
         _il.Emit(OpCodes.Ldarg_0);
         _il.Emit(OpCodes.Ldfld, RegsField);

@@ -156,7 +156,4 @@ internal sealed partial class X86Translator : BlockFrame
     /// <inheritdoc/>
     protected override bool InBlock(ulong pc, out int node)
         => BasicBlocks.InBlock(_index, pc, _headRip, _headBreakpoint, out node);
-
-    /// <inheritdoc/>
-    protected override Label LabelOf(int node) => _nodes[node].Label;
 }
