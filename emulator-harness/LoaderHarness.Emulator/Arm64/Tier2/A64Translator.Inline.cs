@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Reflection.Emit;
 using LoaderHarness.Emulator.Core;
 
@@ -14,9 +13,6 @@ namespace LoaderHarness.Emulator.Arm64.Tier2;
 /// </summary>
 internal sealed unsafe partial class A64Translator
 {
-    private static readonly FieldInfo TlbPage = typeof(TlbEntry).GetField(nameof(TlbEntry.Page))!;
-    private static readonly FieldInfo TlbRead = typeof(TlbEntry).GetField(nameof(TlbEntry.Read))!;
-    private static readonly FieldInfo TlbWrite = typeof(TlbEntry).GetField(nameof(TlbEntry.Write))!;
 
     private LocalBuilder? _entry;
 
@@ -222,59 +218,12 @@ internal sealed unsafe partial class A64Translator
             _il.Emit(OpCodes.Conv_U4);
     }
 
-    /// <summary>
-    /// The TLB fast path (<see cref="SoftMmu.TryLoad"/>, <see cref="SoftMmu.TryStore"/>) in IL: branches to
-    /// <paramref name="miss"/> unless the entry of the page of <paramref name="at"/> maps that page, the access of
-    /// <paramref name="size"/> bytes stays inside it and, for a store, the page is writable; else leaves the host
-    /// address of the access in the host local (returned). One compare checks both the page and that the access
-    /// stays in it, as the x86 translator's: the entry is chosen by the first byte's page and must hold the last
-    /// byte's page (QEMU's softmmu compares the same way), so an access crossing into the next page, or wrapping
-    /// past 2^64 (page 0 is never held by the entry of the top page), misses. One branch fewer per access for the
-    /// JIT to compile.
-    /// </summary>
+    /// <summary>The TLB fast path (<see cref="Core.Tiering.BlockFrame.EmitTlbProbe"/>): the host address of the access, or a branch to <paramref name="miss"/>.</summary>
     private LocalBuilder EmitTlbHit(LocalBuilder at, int size, bool store, Label miss)
     {
         _entry ??= _il.DeclareLocal(typeof(TlbEntry*));
         _host ??= _il.DeclareLocal(typeof(byte*));
-        _il.Emit(OpCodes.Ldloc, _tlb);
-        _il.Emit(OpCodes.Ldloc, at);
-        _il.Emit(OpCodes.Ldc_I4, 12);
-        _il.Emit(OpCodes.Shr_Un);
-        _il.Emit(OpCodes.Conv_U4);
-        _il.Emit(OpCodes.Ldc_I4, SoftMmu.TlbSize - 1);
-        _il.Emit(OpCodes.And);
-        _il.Emit(OpCodes.Conv_U);
-        _il.Emit(OpCodes.Sizeof, typeof(TlbEntry));
-        _il.Emit(OpCodes.Mul);
-        _il.Emit(OpCodes.Add);
-        _il.Emit(OpCodes.Stloc, _entry);
-        _il.Emit(OpCodes.Ldloc, _entry);
-        _il.Emit(OpCodes.Ldfld, TlbPage);
-        _il.Emit(OpCodes.Ldloc, at);
-        if (size > 1)
-        {
-            LdConst((ulong)size - 1);
-            _il.Emit(OpCodes.Add);
-        }
-        _il.Emit(OpCodes.Ldc_I4, 12);
-        _il.Emit(OpCodes.Shr_Un);
-        _il.Emit(OpCodes.Bne_Un, miss);
-        _il.Emit(OpCodes.Ldloc, _entry);
-        _il.Emit(OpCodes.Ldfld, store ? TlbWrite : TlbRead);
-        _il.Emit(OpCodes.Stloc, _host);
-        if (store)
-        {
-            _il.Emit(OpCodes.Ldloc, _host);
-            _il.Emit(OpCodes.Brfalse, miss);
-        }
-        _il.Emit(OpCodes.Ldloc, _host);
-        _il.Emit(OpCodes.Ldloc, at);
-        _il.Emit(OpCodes.Conv_U4);
-        _il.Emit(OpCodes.Ldc_I4, 0xFFF);
-        _il.Emit(OpCodes.And);
-        _il.Emit(OpCodes.Conv_U);
-        _il.Emit(OpCodes.Add);
-        _il.Emit(OpCodes.Stloc, _host);
+        EmitTlbProbe(_tlb, at, size, store, _entry, _host, miss);
         return _host;
     }
 

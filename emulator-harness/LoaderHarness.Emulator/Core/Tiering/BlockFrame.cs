@@ -1,6 +1,9 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
 using System.Reflection;
 using System.Reflection.Emit;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace LoaderHarness.Emulator.Core.Tiering;
 
@@ -219,6 +222,62 @@ internal abstract class BlockFrame
 
     /// <summary>Whether <paramref name="pc"/> is an instruction of the block that a branch may reach without going through the run loop (<see cref="BasicBlocks.InBlock"/>), and its node.</summary>
     protected abstract bool InBlock(ulong pc, out int node);
+
+    private static readonly int TlbEntryShift = BitOperations.Log2((uint)Unsafe.SizeOf<TlbEntry>());
+    private static readonly int TlbReadOffset = (int)Marshal.OffsetOf<TlbEntry>(nameof(TlbEntry.Read));
+    private static readonly int TlbWriteOffset = (int)Marshal.OffsetOf<TlbEntry>(nameof(TlbEntry.Write));
+
+    /// <summary>
+    /// The TLB fast path (<see cref="SoftMmu"/>'s TryLoad and TryStore) in IL, with few locals for the JIT to keep:
+    /// <paramref name="host"/> = the host address of <paramref name="size"/> bytes at guest address
+    /// <paramref name="address"/> in the TLB at <paramref name="tlb"/>, or a branch to <paramref name="miss"/>. One
+    /// compare checks both the page and that the access stays in it: the entry is chosen by the first byte's page and
+    /// must hold the last byte's page (QEMU's softmmu compares the same way), so an access crossing into the next page,
+    /// or wrapping past the top of the address space, misses. A store also misses on a page it may not write directly
+    /// (code on it, or not writable here), which the interpreter's path handles. <paramref name="entry"/> is scratch.
+    /// </summary>
+    protected void EmitTlbProbe(LocalBuilder tlb, LocalBuilder address, int size, bool write, LocalBuilder entry, LocalBuilder host, Label miss)
+    {
+        _il.Emit(OpCodes.Ldloc, tlb);
+        _il.Emit(OpCodes.Ldloc, address);
+        _il.Emit(OpCodes.Ldc_I4, 12);
+        _il.Emit(OpCodes.Shr_Un);
+        LdConst(SoftMmu.TlbSize - 1);
+        _il.Emit(OpCodes.And);
+        _il.Emit(OpCodes.Ldc_I4, TlbEntryShift);
+        _il.Emit(OpCodes.Shl);
+        _il.Emit(OpCodes.Conv_U);
+        _il.Emit(OpCodes.Add);
+        _il.Emit(OpCodes.Stloc, entry);
+        _il.Emit(OpCodes.Ldloc, entry);
+        _il.Emit(OpCodes.Ldind_I8); // TlbEntry.Page, the first field
+        _il.Emit(OpCodes.Ldloc, address);
+        if (size > 1)
+        {
+            LdConst((ulong)size - 1);
+            _il.Emit(OpCodes.Add);
+        }
+        _il.Emit(OpCodes.Ldc_I4, 12);
+        _il.Emit(OpCodes.Shr_Un);
+        _il.Emit(OpCodes.Bne_Un, miss);
+        _il.Emit(OpCodes.Ldloc, entry);
+        _il.Emit(OpCodes.Ldc_I4, write ? TlbWriteOffset : TlbReadOffset);
+        _il.Emit(OpCodes.Add);
+        _il.Emit(OpCodes.Ldind_I);
+        if (write)
+        {
+            _il.Emit(OpCodes.Stloc, host);
+            _il.Emit(OpCodes.Ldloc, host);
+            _il.Emit(OpCodes.Brfalse, miss);
+            _il.Emit(OpCodes.Ldloc, host);
+        }
+        _il.Emit(OpCodes.Ldloc, address);
+        LdConst(0xFFF);
+        _il.Emit(OpCodes.And);
+        _il.Emit(OpCodes.Conv_U);
+        _il.Emit(OpCodes.Add);
+        _il.Emit(OpCodes.Stloc, host);
+    }
 
     private Label[] _labels = [];
 

@@ -1,8 +1,5 @@
-using System.Numerics;
 using System.Reflection;
 using System.Reflection.Emit;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Iced.Intel;
 using LoaderHarness.Emulator.Core;
 
@@ -11,9 +8,6 @@ namespace LoaderHarness.Emulator.X86.Tier2;
 /// <summary>Registers, effective addresses and memory operands as IL: the TLB fast path inline, the interpreter's path on a miss.</summary>
 internal sealed partial class X86Translator
 {
-    private static readonly int TlbEntryShift = BitOperations.Log2((uint)Unsafe.SizeOf<TlbEntry>());
-    private static readonly int TlbReadOffset = (int)Marshal.OffsetOf<TlbEntry>(nameof(TlbEntry.Read));
-    private static readonly int TlbWriteOffset = (int)Marshal.OffsetOf<TlbEntry>(nameof(TlbEntry.Write));
     private readonly Stack<LocalBuilder> _freeHost = new();
     private static readonly MethodInfo ReadSlowMethod = Runtime(nameof(CompiledRuntime.ReadSlow));
     private static readonly MethodInfo WriteSlowMethod = Runtime(nameof(CompiledRuntime.WriteSlow));
@@ -155,57 +149,11 @@ internal sealed partial class X86Translator
             Release(linear);
     }
 
-    /// <summary>
-    /// The TLB fast path, written out in IL (the lookup of <see cref="SoftMmu"/>'s own fast path, with few locals for
-    /// the JIT to keep): <paramref name="host"/> =
-    /// the host address of <paramref name="size"/> bytes at <paramref name="linear"/>, or a branch to
-    /// <paramref name="slow"/>. One compare checks both the page and that the access stays in it: the entry is chosen
-    /// by the first byte's page and must hold the last byte's page (QEMU's softmmu compares the same way), so an
-    /// access crossing into the next page misses. That also keeps a flat 32-bit access below 4 GiB: one ending past
-    /// it crosses a page boundary.
-    /// </summary>
+    /// <summary>The TLB fast path (<see cref="Core.Tiering.BlockFrame.EmitTlbProbe"/>) for a linear address; a flat 32-bit access ending past 4 GiB crosses a page boundary, so it misses too.</summary>
     private void EmitHostPointer(bool write, LocalBuilder linear, int size, LocalBuilder host, System.Reflection.Emit.Label slow)
     {
         var entry = HostTemp();
-        _il.Emit(OpCodes.Ldloc, _tlb);
-        _il.Emit(OpCodes.Ldloc, linear);
-        _il.Emit(OpCodes.Ldc_I4, 12);
-        _il.Emit(OpCodes.Shr_Un);
-        LdConst(SoftMmu.TlbSize - 1);
-        _il.Emit(OpCodes.And);
-        _il.Emit(OpCodes.Ldc_I4, TlbEntryShift);
-        _il.Emit(OpCodes.Shl);
-        _il.Emit(OpCodes.Conv_U);
-        _il.Emit(OpCodes.Add);
-        _il.Emit(OpCodes.Stloc, entry);
-        _il.Emit(OpCodes.Ldloc, entry);
-        _il.Emit(OpCodes.Ldind_I8); // TlbEntry.Page, the first field
-        _il.Emit(OpCodes.Ldloc, linear);
-        if (size > 1)
-        {
-            LdConst((ulong)size - 1);
-            _il.Emit(OpCodes.Add);
-        }
-        _il.Emit(OpCodes.Ldc_I4, 12);
-        _il.Emit(OpCodes.Shr_Un);
-        _il.Emit(OpCodes.Bne_Un, slow);
-        _il.Emit(OpCodes.Ldloc, entry);
-        _il.Emit(OpCodes.Ldc_I4, write ? TlbWriteOffset : TlbReadOffset);
-        _il.Emit(OpCodes.Add);
-        _il.Emit(OpCodes.Ldind_I);
-        if (write)
-        {
-            _il.Emit(OpCodes.Stloc, host);
-            _il.Emit(OpCodes.Ldloc, host);
-            _il.Emit(OpCodes.Brfalse, slow); // a page with code on it, or not writable here: the interpreter's path
-            _il.Emit(OpCodes.Ldloc, host);
-        }
-        _il.Emit(OpCodes.Ldloc, linear);
-        LdConst(0xFFF);
-        _il.Emit(OpCodes.And);
-        _il.Emit(OpCodes.Conv_U);
-        _il.Emit(OpCodes.Add);
-        _il.Emit(OpCodes.Stloc, host);
+        EmitTlbProbe(_tlb, linear, size, write, entry, host, slow);
         _freeHost.Push(entry);
     }
 
