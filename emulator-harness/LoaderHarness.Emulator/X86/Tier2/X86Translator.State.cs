@@ -43,6 +43,7 @@ internal sealed partial class X86Translator
         var method = new DynamicMethod($"x86_{_headRip:x}", typeof(void), [typeof(X86Cpu)], typeof(X86Cpu).Module, skipVisibility: true);
         _il = method.GetILGenerator();
         FindWrittenRegisters();
+        FindCarryLeaders();
         DeclareFrame();
         for (var i = 0; i < _nodes.Count; i++)
         {
@@ -205,6 +206,7 @@ internal sealed partial class X86Translator
         _fR = _il.DeclareLocal(typeof(ulong));
         _fAux = _il.DeclareLocal(typeof(ulong));
         _fArith = _il.DeclareLocal(typeof(ulong));
+        _cf = _il.DeclareLocal(typeof(ulong));
         DeclareCounters();
     }
 
@@ -239,6 +241,7 @@ internal sealed partial class X86Translator
             LoadField(FlRField, _fR);
             LoadField(FlAuxField, _fAux);
             LoadField(FlArithField, _fArith);
+            EmitCarryEntry();
         }
         EmitCounterEntry(ExecutedGetter);
     }
