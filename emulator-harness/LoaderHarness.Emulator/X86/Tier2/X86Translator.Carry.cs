@@ -22,11 +22,17 @@ internal sealed partial class X86Translator
     /// <summary>Per node: a basic block starts here whose first flag access reads CF, and every edge into it sets <see cref="_cf"/>.</summary>
     private bool[] _cfIn = [];
 
+    /// <summary>
+    /// Marks the basic blocks whose first flag access reads CF, and (to a fixed point) those that touch no flags and
+    /// lead only into such blocks: their CF comes from their own in-edges, where a producer is more often known.
+    /// </summary>
     private void FindCarryLeaders()
     {
         _cfIn = new bool[_nodes.Count];
+        var passEnd = new int[_nodes.Count];
         for (var i = 0; i < _nodes.Count; i++)
         {
+            passEnd[i] = -1;
             if (!_nodes[i].Leader)
                 continue;
             for (var j = i; j < _nodes.Count && (j == i || !_nodes[j].Leader); j++)
@@ -37,8 +43,24 @@ internal sealed partial class X86Translator
                     _cfIn[i] = true;
                     break;
                 }
-                if (WritesFlags(in n) || GuestOpClassifier.EndsBlock(n.Op))
+                if (WritesFlags(in n))
                     break;
+                if (GuestOpClassifier.EndsBlock(n.Op) || j + 1 == _nodes.Count || _nodes[j + 1].Leader)
+                {
+                    passEnd[i] = j;
+                    break;
+                }
+            }
+        }
+        for (var changed = true; changed;)
+        {
+            changed = false;
+            for (var i = 0; i < _nodes.Count; i++)
+            {
+                if (_cfIn[i] || passEnd[i] < 0 || !SuccessorNeedsCarry(_nodes[passEnd[i]]))
+                    continue;
+                _cfIn[i] = true;
+                changed = true;
             }
         }
     }
@@ -58,6 +80,16 @@ internal sealed partial class X86Translator
     /// <summary>Before node <paramref name="node"/> leaves for its successors (a control transfer) or after it (a fall-through): sets <see cref="_cf"/> when one of them needs it.</summary>
     private void EmitCarryEdges(in GuestNode node)
     {
+        if (!SuccessorNeedsCarry(in node) || _cfHeld)
+            return;
+        EmitCarry();
+        _il.Emit(OpCodes.Stloc, _cf);
+        _cfHeld = true;
+    }
+
+    /// <summary>Whether a successor of <paramref name="node"/> in the block starts a basic block that takes its CF in <see cref="_cf"/>.</summary>
+    private bool SuccessorNeedsCarry(in GuestNode node)
+    {
         var needed = false;
         switch (node.Op)
         {
@@ -75,11 +107,7 @@ internal sealed partial class X86Translator
                 needed = CarryIn(node.D.NextIP);
                 break;
         }
-        if (!needed || _cfHeld)
-            return;
-        EmitCarry();
-        _il.Emit(OpCodes.Stloc, _cf);
-        _cfHeld = true;
+        return needed;
     }
 
     private bool CarryIn(ulong pc) => InBlock(pc, out var i) && _cfIn[i];

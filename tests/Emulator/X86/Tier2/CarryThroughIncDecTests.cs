@@ -39,7 +39,7 @@ public class CarryThroughIncDecTests
 
     /// <summary>
     /// A loop whose head starts with INC (CF from the block's entry or the back edge) and whose latch starts with DEC
-    /// (CF from an ADD that carries on some iterations, or from an AND that clears it), with CF read by ADC, SBB,
+    /// (CF from an ADD that carries on some iterations, through a basic block that touches no flags, or from a CMP), with CF read by ADC, SBB,
     /// SETC and JC inside and by ADC, SETC and PUSHF after it.
     /// </summary>
     private static TierPair Loop()
@@ -53,6 +53,7 @@ public class CarryThroughIncDecTests
                 var noAdd = a.CreateLabel();
                 var latch = a.CreateLabel();
                 var noJump = a.CreateLabel();
+                var pass = a.CreateLabel();
                 a.mov(rcx, 300);
                 a.mov(r9, 0x9E37_79B9_7F4A_7C15UL);
                 a.mov(r10, 0xC2B2_AE3D_27D4_EB4FUL);
@@ -71,7 +72,7 @@ public class CarryThroughIncDecTests
                 a.and(rdx, 3); // CF = 0
                 a.jz(noAdd);
                 a.add(r9, r10); // CF = the carry out, on three iterations of four
-                a.jmp(latch);
+                a.jmp(pass);
                 a.Label(ref noAdd);
                 a.inc(r13b);
                 a.sbb(r14, 0); // CF of the AND through INC: 0
@@ -84,6 +85,10 @@ public class CarryThroughIncDecTests
                 a.pushfq();
                 a.pop(r15);
                 a.hlt();
+                a.Label(ref pass); // a basic block that touches no flags between the ADD and the DEC
+                a.mov(rdx, r9);
+                a.lea(rbx, __[rbx + 1]);
+                a.jmp(latch);
             });
             m.EnterLong64(TestMachine.CodeBase);
         });
