@@ -29,6 +29,7 @@ internal sealed partial class X86Translator
         _known = true;
         _knownOp = op;
         _knownSize = size;
+        _cfHeld = false;
         if (!node.FlagsLive)
             return;
         _il.Emit(OpCodes.Ldc_I4, (int)op);
@@ -60,6 +61,7 @@ internal sealed partial class X86Translator
         _known = true;
         _knownOp = LazyOp.None;
         _knownSize = 8;
+        _cfHeld = false;
         if (!node.FlagsLive)
             return;
         _il.Emit(OpCodes.Ldc_I4, (int)LazyOp.None);
@@ -73,6 +75,11 @@ internal sealed partial class X86Translator
     {
         if (!_known)
         {
+            if (_cfHeld)
+            {
+                _il.Emit(OpCodes.Ldloc, _cf); // evaluated on the edges into this basic block (X86Translator.Carry.cs)
+                return;
+            }
             Ld(_fOp, _fA, _fB, _fR, _fAux, _fArith);
             _il.Emit(OpCodes.Call, CarryMethod);
             return;

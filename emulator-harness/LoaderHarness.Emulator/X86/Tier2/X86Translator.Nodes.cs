@@ -17,14 +17,20 @@ internal sealed partial class X86Translator
         {
             EmitLeaderCount(i);
             _known = false; // the flag producer of a predecessor is not known at a basic block's start
+            _cfHeld = _cfIn[i]; // every edge into it set _cf (X86Translator.Carry.cs)
+        }
+        if (GuestOpClassifier.EndsBlock(node.Op))
+        {
+            EmitCarryEdges(in node); // a control transfer leaves the flags as they are
+            EmitOperation(in node);
+            return;
         }
         EmitOperation(in node);
-        if (GuestOpClassifier.EndsBlock(node.Op))
-            return;
         // After the last instruction of a basic block the check is left out: what follows is an exit, or a basic block
         // that checks the budget (FindChecks) and leaves at the same boundary, with the same count, whenever this check would.
         if (node.MayTakeSlowPath && node.IndexInBlock < node.OwnBlockLength - 1)
             EmitLimitCheck(node.D.NextIP, node.OwnBlockLength - node.IndexInBlock - 1);
+        EmitCarryEdges(in node);
         EmitFallThrough(i, node.D.NextIP);
     }
 

@@ -170,6 +170,7 @@ internal sealed partial class X86Translator
         EmitSetArith(in node, flags);
         _il.MarkLabel(skip);
         _known = false; // which producer holds the flags now depends on the count
+        _cfHeld = false;
         Release(a);
         Release(r);
         Release(flags);

@@ -44,6 +44,7 @@ internal sealed partial class X86Translator
     protected override void EmitPrologue()
     {
         FindWrittenRegisters();
+        FindCarryLeaders();
         DeclareFrame();
     }
 
@@ -194,6 +195,7 @@ internal sealed partial class X86Translator
         _fR = _il.DeclareLocal(typeof(ulong));
         _fAux = _il.DeclareLocal(typeof(ulong));
         _fArith = _il.DeclareLocal(typeof(ulong));
+        _cf = _il.DeclareLocal(typeof(ulong));
         DeclareCounters();
     }
 
@@ -228,6 +230,7 @@ internal sealed partial class X86Translator
             LoadField(FlRField, _fR);
             LoadField(FlAuxField, _fAux);
             LoadField(FlArithField, _fArith);
+            EmitCarryEntry();
         }
         EmitCounterEntry(ExecutedGetter);
     }
