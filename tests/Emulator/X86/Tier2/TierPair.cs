@@ -44,6 +44,22 @@ internal sealed class TierPair : IDisposable
         return actual;
     }
 
+    /// <summary>
+    /// Runs both to their halt in budget slices of prime lengths (1 to 101, and 997 when <paramref name="longSlice"/>), so a
+    /// block is left at many different places; each slice must end at the budget with both in the same state.
+    /// </summary>
+    public void RunInChunksToHalt(bool longSlice = false)
+    {
+        ulong[] chunks = longSlice ? [1, 2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 101, 997] : [1, 2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 101];
+        for (var i = 0; ; i++)
+        {
+            var result = Run(chunks[i % chunks.Length], $"after chunk {i}");
+            if (result.Reason == StopReason.Halt)
+                return;
+            result.Reason.ShouldBe(StopReason.Budget);
+        }
+    }
+
     /// <summary>Checks registers, flags, RIP, CR2 and the instruction count agree.</summary>
     public void SameState(string context = "")
     {

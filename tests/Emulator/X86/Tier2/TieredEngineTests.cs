@@ -89,14 +89,7 @@ public class TieredEngineTests
     public void Stops_at_every_budget_where_the_interpreter_stops()
     {
         using var pair = LoadHotLoop();
-        ulong[] chunks = [1, 2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 101];
-        for (var i = 0; ; i++)
-        {
-            var result = pair.Run(chunks[i % chunks.Length], $"after chunk {i}");
-            if (result.Reason == StopReason.Halt)
-                break;
-            result.Reason.ShouldBe(StopReason.Budget);
-        }
+        pair.RunInChunksToHalt();
         pair.SameMemory(Data, 0x2000);
         pair.Tiered.Cpu.Tiering.Entries.ShouldBeGreaterThan(0);
     }
