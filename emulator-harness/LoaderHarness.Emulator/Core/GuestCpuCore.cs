@@ -140,10 +140,15 @@ public abstract unsafe class GuestCpuCore
 
     internal TlbEntry* CompiledTlb => _tlb;
 
+    /// <summary>
+    /// The run's limit as compiled blocks read it at every budget check. A volatile read: a host timer thread lowers it
+    /// to stop the run (<see cref="Boot.RunGuard"/>), and a plain read in a compiled loop that makes no call is hoisted
+    /// out of the loop by the JIT, which then never sees the stop.
+    /// </summary>
     internal ulong RunLimit
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => _run.Limit;
+        get => Volatile.Read(ref _run.Limit);
     }
 
     internal ulong RunExecuted
