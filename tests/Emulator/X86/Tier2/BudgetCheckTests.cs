@@ -54,18 +54,7 @@ public class BudgetCheckTests
         a.hlt();
     }
 
-    private static TierPair LoadForwardBranches()
-    {
-        var pair = new TierPair();
-        pair.Both(m =>
-        {
-            m.Load(64, TestMachine.CodeBase, ForwardBranches);
-            for (ulong i = 0; i < 0x2000; i += 8)
-                m.Memory.WriteU64(Data + i, i * 0x9E37_79B9_7F4A_7C15UL);
-            m.EnterLong64(TestMachine.CodeBase);
-        });
-        return pair;
-    }
+    private static TierPair LoadForwardBranches() => TierPair.Program64(ForwardBranches, Data, 0x2000);
 
     [Test]
     public void Stops_at_every_budget_where_the_interpreter_stops_with_unchecked_basic_blocks()

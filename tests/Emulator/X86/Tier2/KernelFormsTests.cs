@@ -48,18 +48,7 @@ public class KernelFormsTests
         a.hlt();
     }
 
-    private static TierPair Load(Action<Assembler> program)
-    {
-        var pair = new TierPair();
-        pair.Both(m =>
-        {
-            m.Load(64, TestMachine.CodeBase, program);
-            for (ulong i = 0; i < 0x1000; i += 8)
-                m.Memory.WriteU64(Data + i, i * 0x9E37_79B9_7F4A_7C15UL);
-            m.EnterLong64(TestMachine.CodeBase);
-        });
-        return pair;
-    }
+    private static TierPair Load(Action<Assembler> program) => TierPair.Program64(program, Data, 0x1000);
 
     [Test]
     public void Shifts_by_cl_are_compiled_and_a_count_of_zero_keeps_the_flags()

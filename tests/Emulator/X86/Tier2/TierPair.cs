@@ -26,6 +26,23 @@ internal sealed class TierPair : IDisposable
 
     public TestMachine Tiered { get; } = new();
 
+    /// <summary>
+    /// A pair running <paramref name="program"/> from the code base in 64-bit mode over <paramref name="dataBytes"/> of
+    /// pseudo-random data at <paramref name="data"/> (a Fibonacci-hash pattern, the same in both).
+    /// </summary>
+    public static TierPair Program64(Action<Assembler> program, ulong data, ulong dataBytes)
+    {
+        var pair = new TierPair();
+        pair.Both(m =>
+        {
+            m.Load(64, TestMachine.CodeBase, program);
+            for (ulong i = 0; i < dataBytes; i += 8)
+                m.Memory.WriteU64(data + i, i * 0x9E37_79B9_7F4A_7C15UL);
+            m.EnterLong64(TestMachine.CodeBase);
+        });
+        return pair;
+    }
+
     /// <summary>Applies <paramref name="setup"/> to both machines.</summary>
     public void Both(Action<TestMachine> setup)
     {
