@@ -47,8 +47,23 @@ public sealed unsafe partial class X86Cpu
         if (_interruptInput is { IsAsserted: true } || next > _fetchLimit)
             return 0;
         var linear = Mode64 ? next : (uint)(_csBase + next);
-        if (linear >> 12 != _fetchLinPage && !TryCachedFetch(linear))
+        if (linear >> 12 == _fetchLinPage)
+            return SlotInFetchPage(linear);
+        var far = TryFarTarget(linear);
+        if (far != 0)
+            return far;
+        if (!TryCachedFetch(linear))
             return 0;
+        var s = SlotInFetchPage(linear);
+        if (s != 0)
+            RememberFarTarget(linear, s);
+        return s;
+    }
+
+    /// <summary>The slot of the decoded instruction at <paramref name="linear"/> in the fetch page; 0 when there is none or it has a stop point.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int SlotInFetchPage(ulong linear)
+    {
         var page = _fetchPage!;
         int s = page.Slots[linear & 0xFFF];
         return s == 0 || page.Entries[s].Breakpoint ? 0 : s;

@@ -185,7 +185,9 @@ public sealed unsafe partial class X86Cpu
     private void Chain<TObservation>(CodePage<DecodedInstruction> page, int slot)
         where TObservation : struct, IObservation
     {
-        var generation = page.Generation;
+        // The generation goes to its field at once rather than into a local: the loop's registers are better spent on the
+        // current entry, which would otherwise be spilled around every handler call.
+        _lastGeneration = page.Generation;
         ref var entries = ref MemoryMarshal.GetArrayDataReference(page.Entries);
         ref var d = ref slot != 0 ? ref Unsafe.Add(ref entries, slot) : ref _scratch;
         while (true)
@@ -208,7 +210,7 @@ public sealed unsafe partial class X86Cpu
                 {
                     page = _fetchPage!;
                     entries = ref MemoryMarshal.GetArrayDataReference(page.Entries);
-                    generation = page.Generation;
+                    _lastGeneration = page.Generation;
                 }
                 else if (slot != 0)
                     Link(ref d, next, s, ref Unsafe.Add(ref entries, s));
@@ -220,7 +222,6 @@ public sealed unsafe partial class X86Cpu
         }
         _lastPage = page;
         _lastSlot = slot;
-        _lastGeneration = generation;
     }
 
     private void Observe(ref DecodedInstruction d, int slot)
@@ -335,6 +336,7 @@ public sealed unsafe partial class X86Cpu
         _fetchHost = host;
         _fetchLinPage = linear >> 12;
         _itlb.Remember(_fetchLinPage, page, host);
+        ForgetFarTargets(); // the refill may have evicted a page far targets lead to
         return true;
     }
 
