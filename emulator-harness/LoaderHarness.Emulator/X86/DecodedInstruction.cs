@@ -24,11 +24,15 @@ internal unsafe struct DecodedInstruction : ICompiledEntry
     /// <summary>Near-branch target (0 when the instruction has none).</summary>
     public ulong Target;
 
-    /// <summary>Slot (in the same code page) of the instruction at <see cref="NextIP"/>, once known; 0 = look it up.</summary>
-    public ushort Next;
+    /// <summary>
+    /// Where in its code page's entries the instruction at <see cref="NextIP"/> is, once known: in 16-byte units from the
+    /// first entry (slot × <see cref="X86Cpu.EntryUnits"/>), which the chain turns into an address with a shift instead of
+    /// a multiplication by the entry's size; 0 = look it up.
+    /// </summary>
+    public ushort NextAt;
 
-    /// <summary>Slot (in the same code page) of the instruction at <see cref="Target"/>, once known; 0 = look it up.</summary>
-    public ushort TargetSlot;
+    /// <summary>As <see cref="NextAt"/>, for the instruction at <see cref="Target"/>.</summary>
+    public ushort TargetAt;
 
     /// <summary>Execution must stop before this instruction (breakpoint or stop address).</summary>
     public bool Breakpoint;

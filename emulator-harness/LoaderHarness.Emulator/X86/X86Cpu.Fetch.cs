@@ -70,19 +70,20 @@ public sealed unsafe partial class X86Cpu
     }
 
     /// <summary>
-    /// Records in <paramref name="d"/> that its successor or target at <paramref name="next"/> is <paramref name="slot"/>
-    /// (<paramref name="successor"/>), and fuses a flag-setting ALU form with the conditional jump after it.
+    /// Records in <paramref name="d"/> that its successor or target at <paramref name="next"/> is at <paramref name="at"/>
+    /// (<paramref name="successor"/>; in the units of <see cref="DecodedInstruction.NextAt"/>), and fuses a flag-setting
+    /// ALU form with the conditional jump after it.
     /// </summary>
-    private void Link(ref DecodedInstruction d, ulong next, int slot, ref DecodedInstruction successor)
+    private void Link(ref DecodedInstruction d, ulong next, int at, ref DecodedInstruction successor)
     {
         if (next == d.NextIP)
         {
-            d.Next = (ushort)slot;
+            d.NextAt = (ushort)at;
             if (d.Fusion > OperandForms.Fused && d.Fusion != OperandForms.FusibleJump && successor.Fusion == OperandForms.FusibleJump)
                 Fuse(ref d, ref successor);
         }
         else if (next == d.Target)
-            d.TargetSlot = (ushort)slot;
+            d.TargetAt = (ushort)at;
     }
 
     /// <summary>
@@ -99,8 +100,8 @@ public sealed unsafe partial class X86Cpu
         d.Cc = jump.Cc;
         d.NextIP = jump.NextIP;
         d.Target = jump.Target;
-        d.Next = jump.Next;
-        d.TargetSlot = jump.TargetSlot;
+        d.NextAt = jump.NextAt;
+        d.TargetAt = jump.TargetAt;
         d.Handler = OperandForms.FusedHandler(d.Fusion);
         d.Fusion = OperandForms.Fused;
         _fused = true;
