@@ -26,10 +26,6 @@ internal sealed unsafe class InstructionTlb<TEntry>
     /// <summary>Fetch setups served from here, for tests and measurements.</summary>
     public ulong Hits { get; private set; }
 
-    /// <summary>Counts a fetch setup served from a cache in front of this one that holds only what this one would answer.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void CountHit() => Hits++;
-
     /// <summary>Fetch setups that had to walk and then filled an entry (a lookup that misses without a walk after it, such as a chain probing ahead, is not one), for tests and measurements.</summary>
     public ulong Misses { get; private set; }
 

@@ -38,14 +38,14 @@ internal static unsafe partial class OperandForms
             case Mnemonic.Mov:
                 return (k0, k1) switch
                 {
-                    (OperandKind.Gpr, OperandKind.Gpr) => &MovRR,
+                    (OperandKind.Gpr, OperandKind.Gpr) => d.OpSize switch { 8 => &MovRR64, 4 => &MovRR32, _ => &MovRR },
                     (OperandKind.Gpr, OperandKind.Immediate) => &MovRI,
                     (OperandKind.Gpr, OperandKind.Memory) => &MovRM,
                     (OperandKind.Memory, OperandKind.Gpr) => &MovMR,
                     (OperandKind.Memory, OperandKind.Immediate) => &MovMI,
                     _ => null,
                 };
-            case Mnemonic.Lea: return k0 == OperandKind.Gpr ? &LeaR : null;
+            case Mnemonic.Lea: return k0 != OperandKind.Gpr ? null : d.OpSize == 8 ? &LeaR64 : &LeaR;
             case Mnemonic.Inc: return k0 == OperandKind.Gpr ? &IncR : null;
             case Mnemonic.Dec: return k0 == OperandKind.Gpr ? &DecR : null;
             case Mnemonic.Movzx: return k0 == OperandKind.Gpr && k1 == OperandKind.Gpr ? &MovzxRR : null;
@@ -126,6 +126,12 @@ internal static unsafe partial class OperandForms
 
     private static void MovRR(X86Cpu c, ref DecodedInstruction d) => SetR0(c, ref d, GetR1(c, ref d));
 
+    /// <summary>MOV between 64-bit registers: no part of the destination is kept, no byte register shifted.</summary>
+    private static void MovRR64(X86Cpu c, ref DecodedInstruction d) => c.R[d.R0] = c.R[d.R1];
+
+    /// <summary>MOV between 32-bit registers, which zero-extends into the 64-bit one (SDM Vol. 1 §3.4.1.1).</summary>
+    private static void MovRR32(X86Cpu c, ref DecodedInstruction d) => c.R[d.R0] = (uint)c.R[d.R1];
+
     private static void MovRI(X86Cpu c, ref DecodedInstruction d) => SetR0(c, ref d, d.Imm);
 
     private static void MovRM(X86Cpu c, ref DecodedInstruction d) => SetR0(c, ref d, c.ReadMem(d.Seg, c.Ea(ref d), d.OpSize));
@@ -144,6 +150,9 @@ internal static unsafe partial class OperandForms
     }
 
     private static void LeaR(X86Cpu c, ref DecodedInstruction d) => SetR0(c, ref d, c.Ea(ref d) & d.M0);
+
+    /// <summary>LEA into a 64-bit register: the whole (address-size masked) effective address.</summary>
+    private static void LeaR64(X86Cpu c, ref DecodedInstruction d) => c.R[d.R0] = c.Ea(ref d);
 
     private static void IncR(X86Cpu c, ref DecodedInstruction d)
     {

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using LoaderHarness.Emulator.Core;
 
 namespace LoaderHarness.Emulator.X86;
@@ -17,7 +16,11 @@ public sealed unsafe partial class X86Cpu
     /// <summary>Entries, direct-mapped by the linear address; a power of two.</summary>
     private const int FarTargetCount = 256;
 
-    private readonly FarTarget[] _farTargets = new FarTarget[FarTargetCount];
+    /// <summary>The entries, inside the CPU object so that a probe needs no array reference loaded first.</summary>
+    private FarTargetArray _farTargets;
+
+    /// <summary>Fetch setups the far-target cache served (counted with the instruction TLB's hits).</summary>
+    private ulong _farHits;
 
     /// <summary>Changes whenever an instruction TLB entry or the fetch key may have changed; entries of another epoch are stale. Never 0 (a cleared entry's).</summary>
     private uint _farEpoch = 1;
@@ -28,14 +31,14 @@ public sealed unsafe partial class X86Cpu
     {
         if (++_farEpoch == 0)
         {
-            Array.Clear(_farTargets);
+            ((Span<FarTarget>)_farTargets).Clear();
             _farEpoch = 1;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ref FarTarget FarTargetOf(ulong linear)
-        => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_farTargets), (int)((linear ^ (linear >> 12)) & (FarTargetCount - 1)));
+        => ref Unsafe.Add(ref Unsafe.As<FarTargetArray, FarTarget>(ref _farTargets), (int)((linear ^ (linear >> 12)) & (FarTargetCount - 1)));
 
     /// <summary>Sets the fetch state to <paramref name="linear"/>'s page from the far-target cache and returns the slot there; 0 on a miss.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -47,7 +50,7 @@ public sealed unsafe partial class X86Cpu
         _fetchPage = f.Page;
         _fetchHost = f.Host;
         _fetchLinPage = linear >> 12;
-        _itlb.CountHit();
+        _farHits++;
         return f.Slot;
     }
 
@@ -61,6 +64,12 @@ public sealed unsafe partial class X86Cpu
         f.Epoch = _farEpoch;
         f.Generation = _fetchPage!.Generation;
         f.Slot = slot;
+    }
+
+    [InlineArray(FarTargetCount)]
+    private struct FarTargetArray
+    {
+        private FarTarget _first;
     }
 
     private struct FarTarget

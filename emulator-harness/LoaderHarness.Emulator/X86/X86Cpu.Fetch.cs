@@ -13,7 +13,7 @@ public sealed unsafe partial class X86Cpu
     private readonly InstructionTlb<DecodedInstruction> _itlb = new();
 
     /// <summary>Fetch setups served by the instruction TLB (<see cref="InstructionTlb{TEntry}"/>), for tests and measurements.</summary>
-    public ulong FetchCacheHits => _itlb.Hits;
+    public ulong FetchCacheHits => _itlb.Hits + _farHits;
 
     /// <summary>Whether some decoded entry runs a fused pair (<see cref="Fuse"/>).</summary>
     private bool _fused;
@@ -50,8 +50,13 @@ public sealed unsafe partial class X86Cpu
         if (linear >> 12 == _fetchLinPage)
             return SlotInFetchPage(linear);
         var far = TryFarTarget(linear);
-        if (far != 0)
-            return far;
+        return far != 0 ? far : FollowIntoPage(linear);
+    }
+
+    /// <summary><see cref="FollowUnlinked"/> into another page the far-target cache does not know: through the instruction TLB, then remembered.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int FollowIntoPage(ulong linear)
+    {
         if (!TryCachedFetch(linear))
             return 0;
         var s = SlotInFetchPage(linear);
