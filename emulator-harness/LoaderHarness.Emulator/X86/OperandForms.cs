@@ -54,7 +54,7 @@ internal static unsafe partial class OperandForms
             case Mnemonic.Je: return &Je;
             case Mnemonic.Jne: return &Jne;
             case Mnemonic.Call: return stack64 && d.I.Op0Kind == OpKind.NearBranch64 ? &CallNear64 : null;
-            case Mnemonic.Ret: return stack64 ? &RetNear64 : null;
+            case Mnemonic.Ret: return !stack64 ? null : d.I.OpCount == 0 ? &RetNear64 : &RetNear64Imm;
             case Mnemonic.Push: return stack64 && k0 == OperandKind.Gpr && d.M0 == ulong.MaxValue ? &PushR64 : null;
             case Mnemonic.Pop: return stack64 && k0 == OperandKind.Gpr && d.M0 == ulong.MaxValue ? &PopR64 : null;
             default: return null;
@@ -207,7 +207,16 @@ internal static unsafe partial class OperandForms
     {
         var sp = c.R[4];
         var target = c.ReadLinear(sp, 8);
-        c.R[4] = sp + 8 + (d.I.OpCount > 0 ? d.I.Immediate16 : 0u);
+        c.R[4] = sp + 8;
+        c.NextRip = target;
+    }
+
+    /// <summary>RET imm16: also releases imm16 bytes of parameters.</summary>
+    private static void RetNear64Imm(X86Cpu c, ref DecodedInstruction d)
+    {
+        var sp = c.R[4];
+        var target = c.ReadLinear(sp, 8);
+        c.R[4] = sp + 8 + d.I.Immediate16;
         c.NextRip = target;
     }
 
