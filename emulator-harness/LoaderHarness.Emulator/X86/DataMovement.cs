@@ -124,13 +124,15 @@ internal static unsafe class DataMovement
         });
     }
 
+    /// <remarks>The destination is a 16-, 32- or 64-bit GPR: its slot, value mask and kept bits are in the decoded entry.</remarks>
     public static void Cmovcc(X86Cpu c, ref DecodedInstruction d)
     {
         var v = c.ReadOp1(ref d);
-        if (c.Condition(d.I.ConditionCode))
-            c.WriteReg(d.I.Op0Register, v);
+        ref var r = ref c.R[d.R0];
+        if (c.Condition((ConditionCode)d.Cc))
+            r = (r & d.Keep0) | (v & d.M0);
         else if (d.OpSize == 4)
-            c.WriteReg(d.I.Op0Register, c.ReadReg(d.I.Op0Register)); // 32-bit CMOVcc zero-extends even when false
+            r = (uint)r; // 32-bit CMOVcc zero-extends even when false
     }
 
     public static void Lahf(X86Cpu c, ref DecodedInstruction d)

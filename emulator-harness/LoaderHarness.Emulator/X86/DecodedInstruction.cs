@@ -11,20 +11,12 @@ namespace LoaderHarness.Emulator.X86;
 /// </summary>
 internal unsafe struct DecodedInstruction : ICompiledEntry
 {
-    /// <summary>Iced's decoding (IP-dependent fields match the linear page it was decoded at).</summary>
-    public Instruction I;
+    // Fields are in the order the run loop and the handlers touch them, so that an entry's hot part (the chain's
+    // handler, successor addresses and slots; then the operand description) spans as few cache lines as it can;
+    // Iced's decoding, read when decoding and by the general handlers, comes last.
 
     /// <summary>The handler from <see cref="DispatchTable"/>.</summary>
     public delegate*<X86Cpu, ref DecodedInstruction, void> Handler;
-
-    /// <summary>Operand 1's immediate masked to <see cref="OpSize"/> (0 when operand 1 is not an immediate).</summary>
-    public ulong Imm;
-
-    /// <summary>Address-size mask (0xFFFF, 0xFFFFFFFF or all ones).</summary>
-    public ulong AddrMask;
-
-    /// <summary>Memory operand displacement (for RIP-relative operands, the absolute address).</summary>
-    public ulong Disp;
 
     /// <summary>Offset of the next instruction in CS (wrapped to the IP width).</summary>
     public ulong NextIP;
@@ -32,14 +24,24 @@ internal unsafe struct DecodedInstruction : ICompiledEntry
     /// <summary>Near-branch target (0 when the instruction has none).</summary>
     public ulong Target;
 
-    /// <summary>Value mask of operand 0 (register width, or <see cref="OpSize"/> for memory).</summary>
-    public ulong M0;
+    /// <summary>
+    /// Where in its code page's entries the instruction at <see cref="NextIP"/> is, once known: in 16-byte units from the
+    /// first entry (slot × <see cref="X86Cpu.EntryUnits"/>), which the chain turns into an address with a shift instead of
+    /// a multiplication by the entry's size; 0 = look it up.
+    /// </summary>
+    public ushort NextAt;
 
-    /// <summary>Bits of operand 0's register kept when it is written (0 for 32/64-bit writes, which zero-extend).</summary>
-    public ulong Keep0;
+    /// <summary>As <see cref="NextAt"/>, for the instruction at <see cref="Target"/>.</summary>
+    public ushort TargetAt;
 
-    /// <summary>Value mask of operand 1.</summary>
-    public ulong M1;
+    /// <summary>Execution must stop before this instruction (breakpoint or stop address).</summary>
+    public bool Breakpoint;
+
+    /// <summary>
+    /// Interpreter: what this instruction can be fused as (<see cref="OperandForms.FusionOf"/>): a flag-setting ALU form that
+    /// can take the conditional jump after it into its own handler, that jump, or nothing (0).
+    /// </summary>
+    public byte Fusion;
 
     /// <summary>Size in bytes of operand 0 (or the operand-size attribute when operand 0 is neither register nor memory).</summary>
     public byte OpSize;
@@ -55,9 +57,6 @@ internal unsafe struct DecodedInstruction : ICompiledEntry
 
     /// <summary>Segment of the memory operand (SegmentRegister index, overrides applied).</summary>
     public byte Seg;
-
-    /// <summary>Execution must stop before this instruction (breakpoint or stop address).</summary>
-    public bool Breakpoint;
 
     /// <summary>What operands 0 and 1 are.</summary>
     public OperandKind K0, K1;
@@ -77,11 +76,23 @@ internal unsafe struct DecodedInstruction : ICompiledEntry
     /// <summary>Condition code of Jcc/SETcc/CMOVcc/LOOPcc (Iced <see cref="ConditionCode"/>).</summary>
     public byte Cc;
 
-    /// <summary>Slot (in the same code page) of the instruction at <see cref="NextIP"/>, once known; 0 = look it up.</summary>
-    public ushort Next;
+    /// <summary>Memory operand displacement (for RIP-relative operands, the absolute address).</summary>
+    public ulong Disp;
 
-    /// <summary>Slot (in the same code page) of the instruction at <see cref="Target"/>, once known; 0 = look it up.</summary>
-    public ushort TargetSlot;
+    /// <summary>Address-size mask (0xFFFF, 0xFFFFFFFF or all ones).</summary>
+    public ulong AddrMask;
+
+    /// <summary>Operand 1's immediate masked to <see cref="OpSize"/> (0 when operand 1 is not an immediate).</summary>
+    public ulong Imm;
+
+    /// <summary>Value mask of operand 0 (register width, or <see cref="OpSize"/> for memory).</summary>
+    public ulong M0;
+
+    /// <summary>Bits of operand 0's register kept when it is written (0 for 32/64-bit writes, which zero-extend).</summary>
+    public ulong Keep0;
+
+    /// <summary>Value mask of operand 1.</summary>
+    public ulong M1;
 
     /// <summary>Tiered engine: times the run loop or a chain arrived here (the block execution counter).</summary>
     public int Heat;
@@ -89,16 +100,13 @@ internal unsafe struct DecodedInstruction : ICompiledEntry
     /// <summary>Tiered engine: handle of the compiled block starting here (0 none yet, −1 not compilable).</summary>
     public int Compiled;
 
+    /// <summary>Iced's decoding (IP-dependent fields match the linear page it was decoded at).</summary>
+    public Instruction I;
+
     /// <inheritdoc/>
     public void ForgetCompiled()
     {
         Compiled = 0;
         Heat = 0;
     }
-
-    /// <summary>
-    /// Interpreter: what this instruction can be fused as (<see cref="OperandForms.FusionOf"/>): a flag-setting ALU form that
-    /// can take the conditional jump after it into its own handler, that jump, or nothing (0).
-    /// </summary>
-    public byte Fusion;
 }

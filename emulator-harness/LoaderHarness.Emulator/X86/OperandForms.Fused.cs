@@ -65,27 +65,71 @@ internal static unsafe partial class OperandForms
 
     private static void FusedRR<TOp>(X86Cpu c, ref DecodedInstruction d) where TOp : struct, IAluOp
     {
-        var v = TOp.Apply(c, GetR0(c, ref d), GetR1(c, ref d), d.M0, d.OpSize);
+        ulong a = GetR0(c, ref d), b = GetR1(c, ref d);
+        var v = TOp.Apply(c, a, b, d.M0, d.OpSize);
         if (TOp.Writes)
             SetR0(c, ref d, v);
-        Jump(c, ref d);
+        Jump<TOp>(c, ref d, a, b);
     }
 
     private static void FusedRI<TOp>(X86Cpu c, ref DecodedInstruction d) where TOp : struct, IAluOp
     {
-        var v = TOp.Apply(c, GetR0(c, ref d), d.Imm, d.M0, d.OpSize);
+        ulong a = GetR0(c, ref d), b = d.Imm;
+        var v = TOp.Apply(c, a, b, d.M0, d.OpSize);
         if (TOp.Writes)
             SetR0(c, ref d, v);
-        Jump(c, ref d);
+        Jump<TOp>(c, ref d, a, b);
     }
 
     /// <summary>The fused Jcc: its address is kept in <see cref="DecodedInstruction.Disp"/> (a register form has no displacement), its condition in Cc.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Jump(X86Cpu c, ref DecodedInstruction d)
+    private static void Jump<TOp>(X86Cpu c, ref DecodedInstruction d, ulong a, ulong b) where TOp : struct, IAluOp
     {
         if (!c.EnterFusedJump(d.Disp))
             c.NextRip = d.Disp;
-        else if (c.Condition((ConditionCode)d.Cc))
+        else if (Taken<TOp>(c, (ConditionCode)d.Cc, a, b, d.OpSize))
             c.NextRip = d.Target;
+    }
+
+    /// <summary>
+    /// The jump's condition from the operands <paramref name="a"/> and <paramref name="b"/> the ALU form just used, as
+    /// <see cref="X86Cpu.Condition"/> would compute it from the flags they set: CMP and SUB set them from a − b (the
+    /// comparisons), TEST and AND from a AND b with CF and OF clear (SDM Vol. 2, "Jcc" and "TEST"); the rest ask it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Taken<TOp>(X86Cpu c, ConditionCode cc, ulong a, ulong b, int size) where TOp : struct, IAluOp
+    {
+        if (typeof(TOp) == typeof(CmpOp) || typeof(TOp) == typeof(SubOp))
+        {
+            var shift = 64 - (size * 8);
+            switch (cc)
+            {
+                case ConditionCode.e: return a == b;
+                case ConditionCode.ne: return a != b;
+                case ConditionCode.b: return a < b;
+                case ConditionCode.ae: return a >= b;
+                case ConditionCode.be: return a <= b;
+                case ConditionCode.a: return a > b;
+                case ConditionCode.l: return (long)(a << shift) < (long)(b << shift);
+                case ConditionCode.ge: return (long)(a << shift) >= (long)(b << shift);
+                case ConditionCode.le: return (long)(a << shift) <= (long)(b << shift);
+                case ConditionCode.g: return (long)(a << shift) > (long)(b << shift);
+            }
+        }
+        else if (typeof(TOp) == typeof(TestOp) || typeof(TOp) == typeof(AndOp))
+        {
+            var r = a & b;
+            var sf = (r & X86Cpu.SignBit(size)) != 0;
+            switch (cc)
+            {
+                case ConditionCode.e: return r == 0;
+                case ConditionCode.ne: return r != 0;
+                case ConditionCode.s or ConditionCode.l: return sf;
+                case ConditionCode.ns or ConditionCode.ge: return !sf;
+                case ConditionCode.le: return r == 0 || sf;
+                case ConditionCode.g: return r != 0 && !sf;
+            }
+        }
+        return c.Condition(cc);
     }
 }

@@ -38,14 +38,14 @@ internal static unsafe partial class OperandForms
             case Mnemonic.Mov:
                 return (k0, k1) switch
                 {
-                    (OperandKind.Gpr, OperandKind.Gpr) => &MovRR,
+                    (OperandKind.Gpr, OperandKind.Gpr) => d.OpSize switch { 8 => &MovRR64, 4 => &MovRR32, _ => &MovRR },
                     (OperandKind.Gpr, OperandKind.Immediate) => &MovRI,
                     (OperandKind.Gpr, OperandKind.Memory) => &MovRM,
                     (OperandKind.Memory, OperandKind.Gpr) => &MovMR,
                     (OperandKind.Memory, OperandKind.Immediate) => &MovMI,
                     _ => null,
                 };
-            case Mnemonic.Lea: return k0 == OperandKind.Gpr ? &LeaR : null;
+            case Mnemonic.Lea: return k0 != OperandKind.Gpr ? null : d.OpSize == 8 ? &LeaR64 : &LeaR;
             case Mnemonic.Inc: return k0 == OperandKind.Gpr ? &IncR : null;
             case Mnemonic.Dec: return k0 == OperandKind.Gpr ? &DecR : null;
             case Mnemonic.Movzx: return k0 == OperandKind.Gpr && k1 == OperandKind.Gpr ? &MovzxRR : null;
@@ -54,7 +54,7 @@ internal static unsafe partial class OperandForms
             case Mnemonic.Je: return &Je;
             case Mnemonic.Jne: return &Jne;
             case Mnemonic.Call: return stack64 && d.I.Op0Kind == OpKind.NearBranch64 ? &CallNear64 : null;
-            case Mnemonic.Ret: return stack64 ? &RetNear64 : null;
+            case Mnemonic.Ret: return !stack64 ? null : d.I.OpCount == 0 ? &RetNear64 : &RetNear64Imm;
             case Mnemonic.Push: return stack64 && k0 == OperandKind.Gpr && d.M0 == ulong.MaxValue ? &PushR64 : null;
             case Mnemonic.Pop: return stack64 && k0 == OperandKind.Gpr && d.M0 == ulong.MaxValue ? &PopR64 : null;
             default: return null;
@@ -126,6 +126,12 @@ internal static unsafe partial class OperandForms
 
     private static void MovRR(X86Cpu c, ref DecodedInstruction d) => SetR0(c, ref d, GetR1(c, ref d));
 
+    /// <summary>MOV between 64-bit registers: no part of the destination is kept, no byte register shifted.</summary>
+    private static void MovRR64(X86Cpu c, ref DecodedInstruction d) => c.R[d.R0] = c.R[d.R1];
+
+    /// <summary>MOV between 32-bit registers, which zero-extends into the 64-bit one (SDM Vol. 1 §3.4.1.1).</summary>
+    private static void MovRR32(X86Cpu c, ref DecodedInstruction d) => c.R[d.R0] = (uint)c.R[d.R1];
+
     private static void MovRI(X86Cpu c, ref DecodedInstruction d) => SetR0(c, ref d, d.Imm);
 
     private static void MovRM(X86Cpu c, ref DecodedInstruction d) => SetR0(c, ref d, c.ReadMem(d.Seg, c.Ea(ref d), d.OpSize));
@@ -144,6 +150,9 @@ internal static unsafe partial class OperandForms
     }
 
     private static void LeaR(X86Cpu c, ref DecodedInstruction d) => SetR0(c, ref d, c.Ea(ref d) & d.M0);
+
+    /// <summary>LEA into a 64-bit register: the whole (address-size masked) effective address.</summary>
+    private static void LeaR64(X86Cpu c, ref DecodedInstruction d) => c.R[d.R0] = c.Ea(ref d);
 
     private static void IncR(X86Cpu c, ref DecodedInstruction d)
     {
@@ -198,7 +207,16 @@ internal static unsafe partial class OperandForms
     {
         var sp = c.R[4];
         var target = c.ReadLinear(sp, 8);
-        c.R[4] = sp + 8 + (d.I.OpCount > 0 ? d.I.Immediate16 : 0u);
+        c.R[4] = sp + 8;
+        c.NextRip = target;
+    }
+
+    /// <summary>RET imm16: also releases imm16 bytes of parameters.</summary>
+    private static void RetNear64Imm(X86Cpu c, ref DecodedInstruction d)
+    {
+        var sp = c.R[4];
+        var target = c.ReadLinear(sp, 8);
+        c.R[4] = sp + 8 + d.I.Immediate16;
         c.NextRip = target;
     }
 

@@ -18,7 +18,20 @@ internal static unsafe class Shifts
     }
 
     /// <summary>Operand count for the shift: 1 for the D0/D1 forms (Iced gives them an immediate 1 operand).</summary>
-    private static int ShiftCount(X86Cpu c, ref DecodedInstruction d) => d.I.OpCount < 2 ? 1 : Count(c, ref d, 1);
+    /// <remarks>
+    /// An immediate count is already in <see cref="DecodedInstruction.Imm"/> (an imm8, which masking to the operand size
+    /// keeps whole), CL in the register slot of operand 1; only the D0/D1 forms' implicit 1 needs Iced's operands.
+    /// </remarks>
+    private static int ShiftCount(X86Cpu c, ref DecodedInstruction d)
+    {
+        var mask = d.OpSize == 8 ? 0x3FUL : 0x1FUL;
+        return d.K1 switch
+        {
+            OperandKind.Immediate => (int)(d.Imm & mask),
+            OperandKind.Gpr => (int)((c.R[d.R1] >> d.Sh1) & d.M1 & mask),
+            _ => d.I.OpCount < 2 ? 1 : Count(c, ref d, 1),
+        };
+    }
 
     private static void Finish(X86Cpu c, ref DecodedInstruction d, ulong r, bool cf, bool of)
     {

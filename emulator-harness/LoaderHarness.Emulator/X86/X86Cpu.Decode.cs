@@ -71,7 +71,7 @@ public sealed unsafe partial class X86Cpu
         d.Cc = (byte)instruction.ConditionCode;
         d.K0 = Describe(in instruction, 0, d.OpSize, out d.R0, out d.Sh0, out d.M0, out d.Keep0);
         d.K1 = Describe(in instruction, 1, d.OpSize, out d.R1, out d.Sh1, out d.M1, out _);
-        d.Next = d.TargetSlot = 0;
+        d.NextAt = d.TargetAt = 0;
         d.Handler = DispatchTable.Select(ref d, Bitness);
         d.Fusion = OperandForms.FusionOf(ref d, Bitness);
         d.Breakpoint = _run.IsStopPoint(linear);

@@ -13,7 +13,7 @@ public sealed unsafe partial class X86Cpu
     private readonly InstructionTlb<DecodedInstruction> _itlb = new();
 
     /// <summary>Fetch setups served by the instruction TLB (<see cref="InstructionTlb{TEntry}"/>), for tests and measurements.</summary>
-    public ulong FetchCacheHits => _itlb.Hits;
+    public ulong FetchCacheHits => _itlb.Hits + _farHits;
 
     /// <summary>Whether some decoded entry runs a fused pair (<see cref="Fuse"/>).</summary>
     private bool _fused;
@@ -47,27 +47,48 @@ public sealed unsafe partial class X86Cpu
         if (_interruptInput is { IsAsserted: true } || next > _fetchLimit)
             return 0;
         var linear = Mode64 ? next : (uint)(_csBase + next);
-        if (linear >> 12 != _fetchLinPage && !TryCachedFetch(linear))
+        if (linear >> 12 == _fetchLinPage)
+            return SlotInFetchPage(linear);
+        var far = TryFarTarget(linear);
+        return far != 0 ? far : FollowIntoPage(linear);
+    }
+
+    /// <summary><see cref="FollowUnlinked"/> into another page the far-target cache does not know: through the instruction TLB, then remembered.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int FollowIntoPage(ulong linear)
+    {
+        if (!TryCachedFetch(linear))
             return 0;
+        var s = SlotInFetchPage(linear);
+        if (s != 0)
+            RememberFarTarget(linear, s);
+        return s;
+    }
+
+    /// <summary>The slot of the decoded instruction at <paramref name="linear"/> in the fetch page; 0 when there is none or it has a stop point.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int SlotInFetchPage(ulong linear)
+    {
         var page = _fetchPage!;
         int s = page.Slots[linear & 0xFFF];
         return s == 0 || page.Entries[s].Breakpoint ? 0 : s;
     }
 
     /// <summary>
-    /// Records in <paramref name="d"/> that its successor or target at <paramref name="next"/> is <paramref name="slot"/>
-    /// (<paramref name="successor"/>), and fuses a flag-setting ALU form with the conditional jump after it.
+    /// Records in <paramref name="d"/> that its successor or target at <paramref name="next"/> is at <paramref name="at"/>
+    /// (<paramref name="successor"/>; in the units of <see cref="DecodedInstruction.NextAt"/>), and fuses a flag-setting
+    /// ALU form with the conditional jump after it.
     /// </summary>
-    private void Link(ref DecodedInstruction d, ulong next, int slot, ref DecodedInstruction successor)
+    private void Link(ref DecodedInstruction d, ulong next, int at, ref DecodedInstruction successor)
     {
         if (next == d.NextIP)
         {
-            d.Next = (ushort)slot;
+            d.NextAt = (ushort)at;
             if (d.Fusion > OperandForms.Fused && d.Fusion != OperandForms.FusibleJump && successor.Fusion == OperandForms.FusibleJump)
                 Fuse(ref d, ref successor);
         }
         else if (next == d.Target)
-            d.TargetSlot = (ushort)slot;
+            d.TargetAt = (ushort)at;
     }
 
     /// <summary>
@@ -84,8 +105,8 @@ public sealed unsafe partial class X86Cpu
         d.Cc = jump.Cc;
         d.NextIP = jump.NextIP;
         d.Target = jump.Target;
-        d.Next = jump.Next;
-        d.TargetSlot = jump.TargetSlot;
+        d.NextAt = jump.NextAt;
+        d.TargetAt = jump.TargetAt;
         d.Handler = OperandForms.FusedHandler(d.Fusion);
         d.Fusion = OperandForms.Fused;
         _fused = true;

@@ -175,8 +175,19 @@ public sealed unsafe partial class X86Cpu
     {
         if (_lastSlot == 0 || _lastGeneration != page.Generation)
             return;
-        Link(ref page.Entries[_lastSlot], Rip, slot, ref page.Entries[slot]);
+        Link(ref page.Entries[_lastSlot], Rip, slot * EntryUnits, ref page.Entries[slot]);
     }
+
+    /// <summary>
+    /// Size of a decoded entry in 16-byte units: a link (<see cref="DecodedInstruction.NextAt"/>) is slot × this, which fits
+    /// 16 bits for the at most 4096 slots of a page. The entry's size must stay a multiple of 16 (a test checks it).
+    /// </summary>
+    internal static int EntryUnits => Unsafe.SizeOf<DecodedInstruction>() >> 4;
+
+    /// <summary>The entry <paramref name="at"/> 16-byte units (<see cref="DecodedInstruction.NextAt"/>) from <paramref name="entries"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref DecodedInstruction EntryAt(ref DecodedInstruction entries, int at)
+        => ref Unsafe.AddByteOffset(ref entries, (nint)((uint)at << 4));
 
     /// <summary>
     /// Runs instructions from <paramref name="slot"/> (0: the page-straddling one in <see cref="_scratch"/>)
@@ -185,52 +196,55 @@ public sealed unsafe partial class X86Cpu
     private void Chain<TObservation>(CodePage<DecodedInstruction> page, int slot)
         where TObservation : struct, IObservation
     {
-        var generation = page.Generation;
+        // The generation goes to its field at once rather than into a local: the loop's registers are better spent on the
+        // current entry, which would otherwise be spilled around every handler call.
+        _lastGeneration = page.Generation;
         ref var entries = ref MemoryMarshal.GetArrayDataReference(page.Entries);
         ref var d = ref slot != 0 ? ref Unsafe.Add(ref entries, slot) : ref _scratch;
+        var at = slot * EntryUnits; // d's place in the units of its links; 0 for the straddling instruction
         while (true)
         {
             if (TObservation.Enabled)
-                Observe(ref d, slot);
+                Observe(ref d, at);
             NextRip = d.NextIP;
             d.Handler(this, ref d);
             var next = NextRip;
             Rip = next;
             if (++_run.Executed >= _run.Limit)
                 break;
-            int s = next == d.NextIP ? d.Next : next == d.Target ? d.TargetSlot : 0;
+            int s = next == d.NextIP ? d.NextAt : next == d.Target ? d.TargetAt : 0;
             if (s == 0)
             {
                 // Not linked (a return, an indirect branch, another page): go on here where the loop would only look it up.
                 if (TObservation.Tiered || (s = FollowUnlinked(next)) == 0)
                     break;
+                s *= EntryUnits;
                 if (_fetchPage != page)
                 {
                     page = _fetchPage!;
                     entries = ref MemoryMarshal.GetArrayDataReference(page.Entries);
-                    generation = page.Generation;
+                    _lastGeneration = page.Generation;
                 }
-                else if (slot != 0)
-                    Link(ref d, next, s, ref Unsafe.Add(ref entries, s));
+                else if (at != 0)
+                    Link(ref d, next, s, ref EntryAt(ref entries, s));
             }
-            if (TObservation.Tiered && LeaveForCompiled(ref Unsafe.Add(ref entries, s)))
+            if (TObservation.Tiered && LeaveForCompiled(ref EntryAt(ref entries, s)))
                 break;
-            slot = s;
-            d = ref Unsafe.Add(ref entries, s);
+            at = s;
+            d = ref EntryAt(ref entries, s);
         }
         _lastPage = page;
-        _lastSlot = slot;
-        _lastGeneration = generation;
+        _lastSlot = at / EntryUnits;
     }
 
-    private void Observe(ref DecodedInstruction d, int slot)
+    private void Observe(ref DecodedInstruction d, int at)
     {
         var linear = Mode64 ? Rip : (uint)(_csBase + Rip);
         if (_tracer is not null)
         {
-            // A cached instruction lies inside the fetch page; one straddling into the next page (slot 0)
+            // A cached instruction lies inside the fetch page; one straddling into the next page (slot 0, at 0)
             // was decoded just now, so the reader still holds its bytes.
-            var bytes = slot != 0
+            var bytes = at != 0
                 ? new ReadOnlySpan<byte>(_fetchHost + (linear & 0xFFF), d.I.Length)
                 : _reader.Bytes.AsSpan(0, Math.Min(_reader.Count, d.I.Length));
             _tracer.Write(linear, Convert.ToHexStringLower(bytes), _disassembler!.Format(in d.I), this);
@@ -335,6 +349,7 @@ public sealed unsafe partial class X86Cpu
         _fetchHost = host;
         _fetchLinPage = linear >> 12;
         _itlb.Remember(_fetchLinPage, page, host);
+        ForgetFarTargets(); // the refill may have evicted a page far targets lead to
         return true;
     }
 

@@ -87,4 +87,75 @@ public class FetchChainTests
         result.Reason.ShouldBe(StopReason.Halt);
         m.Cpu.TotalInstructions.ShouldBe(3UL + 100 * 5 + 1);
     }
+
+    [Test]
+    public void A_function_in_another_page_rewritten_between_calls_runs_its_new_code()
+    {
+        // The chain remembers where a call into another page and the return from it led (the far-target cache); a
+        // store into the function's page must make the next call decode the new instruction there.
+        using var m = new TestMachine();
+        var pt = new PageTableBuilder(m.Memory, PagingFormat.FourLevel, Tables);
+        pt.IdentityMap(0, 0x2_0000);
+        pt.IdentityMap(TestMachine.StackTop - 0x4000, TestMachine.StackTop);
+        m.EnterLong64(TestMachine.CodeBase);
+        m.Cpu.Cr3 = pt.Root;
+        pt.Map(Function, FrameOne, PageTableBuilder.Present | PageTableBuilder.Writable);
+        m.Memory.Write(FrameOne, [0xB8, 1, 0, 0, 0, 0xC3]); // mov eax, 1; ret
+        m.Load(64, TestMachine.CodeBase, a =>
+        {
+            a.mov(rdi, unchecked((long)Function));
+            a.call(rdi);
+            a.mov(r8, rax);
+            a.call(rdi);
+            a.mov(r9, rax);
+            a.mov(__byte_ptr[rdi + 1], 2); // mov eax, 2
+            a.call(rdi);
+            a.mov(r10, rax);
+            a.hlt();
+        });
+
+        m.Run().Reason.ShouldBe(StopReason.Halt);
+        m.Cpu[Register.R8].ShouldBe(1UL);
+        m.Cpu[Register.R9].ShouldBe(1UL);
+        m.Cpu[Register.R10].ShouldBe(2UL, "the store dropped the function page's decoded code");
+    }
+
+    [Test]
+    public void A_breakpoint_added_after_calls_into_another_page_stops_the_next_call()
+    {
+        using var m = new TestMachine();
+        var pt = new PageTableBuilder(m.Memory, PagingFormat.FourLevel, Tables);
+        pt.IdentityMap(0, 0x2_0000);
+        pt.IdentityMap(TestMachine.StackTop - 0x4000, TestMachine.StackTop);
+        m.EnterLong64(TestMachine.CodeBase);
+        m.Cpu.Cr3 = pt.Root;
+        pt.Map(Function, FrameOne, PageTableBuilder.Present | PageTableBuilder.Writable);
+        m.Memory.Write(FrameOne, [0xB8, 1, 0, 0, 0, 0xC3]); // mov eax, 1; ret
+        m.Load(64, TestMachine.CodeBase, a =>
+        {
+            var loop = a.CreateLabel();
+            a.mov(rdi, unchecked((long)Function));
+            a.mov(ecx, 100);
+            a.Label(ref loop);
+            a.call(rdi);
+            a.dec(ecx);
+            a.jnz(loop);
+            a.hlt();
+        });
+        m.Cpu.Run(2 + 10 * 5).Reason.ShouldBe(StopReason.Budget); // ten calls and returns, stopped on the next call
+
+        m.Cpu.AddBreakpoint(Function);
+        var result = m.Cpu.Run(1000);
+
+        result.Reason.ShouldBe(StopReason.Breakpoint);
+        result.Pc.ShouldBe(Function);
+        result.Instructions.ShouldBe(1UL, "the call, then the stop before the function's first instruction");
+    }
+
+    [Test]
+    public void A_decoded_entry_is_a_whole_number_of_16_byte_units()
+    {
+        // The chain's links hold an entry's place in 16-byte units (DecodedInstruction.NextAt).
+        (System.Runtime.CompilerServices.Unsafe.SizeOf<LoaderHarness.Emulator.X86.DecodedInstruction>() % 16).ShouldBe(0);
+    }
 }

@@ -181,4 +181,77 @@ public class LongModeFormsTests
         m.Memory.ReadU64(edge + 0x200).ShouldBe(0UL, "a 32-bit add wraps");
         (m.Cpu.Rflags & FlagBits.ZF).ShouldBe(FlagBits.ZF);
     }
+
+    [Test]
+    public void Register_moves_and_lea_write_the_whole_register_of_their_width()
+    {
+        using var m = Run64(a =>
+        {
+            a.mov(rax, unchecked((long)0xFFFF_FFFF_8765_4321));
+            a.mov(rbx, -1);
+            a.mov(rcx, -1);
+            a.mov(rdx, -1);
+            a.mov(rbx, rax); // 64-bit: all of it
+            a.mov(ecx, eax); // 32-bit: zero-extended (SDM Vol. 1 §3.4.1.1)
+            a.mov(dx, ax); // 16-bit: the rest of RDX kept
+            a.lea(rsi, __qword_ptr[rax + rax * 2 + 5]);
+            a.lea(edi, __dword_ptr[rax + 1]);
+            a.hlt();
+        });
+
+        m.Cpu[Register.RBX].ShouldBe(0xFFFF_FFFF_8765_4321UL);
+        m.Cpu[Register.RCX].ShouldBe(0x8765_4321UL);
+        m.Cpu[Register.RDX].ShouldBe(0xFFFF_FFFF_FFFF_4321UL);
+        m.Cpu[Register.RSI].ShouldBe(unchecked(0xFFFF_FFFF_8765_4321UL * 3 + 5));
+        m.Cpu[Register.RDI].ShouldBe(0x8765_4322UL);
+    }
+
+    [Test]
+    public void Cmov_moves_when_its_condition_holds_and_a_32_bit_one_zero_extends_even_when_it_does_not()
+    {
+        using var m = Run64(a =>
+        {
+            a.mov(rax, 0x1111_2222_3333_4444);
+            a.mov(rbx, -1);
+            a.mov(rcx, -1);
+            a.mov(rdx, -1);
+            a.mov(rsi, -1);
+            a.cmp(eax, eax); // ZF set
+            a.cmove(rbx, rax);
+            a.cmovne(ecx, eax);
+            a.cmove(dx, ax);
+            a.cmovne(rsi, rax);
+            a.hlt();
+        });
+
+        m.Cpu[Register.RBX].ShouldBe(0x1111_2222_3333_4444UL, "taken");
+        m.Cpu[Register.RCX].ShouldBe(0xFFFF_FFFFUL, "not taken, but a 32-bit destination is zero-extended");
+        m.Cpu[Register.RDX].ShouldBe(0xFFFF_FFFF_FFFF_4444UL, "taken, 16 bits");
+        m.Cpu[Register.RSI].ShouldBe(ulong.MaxValue, "not taken, 64 bits");
+    }
+
+    [Test]
+    public void Ret_with_an_immediate_releases_the_callers_parameters()
+    {
+        using var m = Run64(a =>
+        {
+            var function = a.CreateLabel();
+            var end = a.CreateLabel();
+            a.mov(rbx, rsp);
+            a.push(1);
+            a.push(2);
+            a.call(function);
+            a.mov(rcx, rbx);
+            a.sub(rcx, rsp);
+            a.jmp(end);
+            a.Label(ref function);
+            a.mov(eax, 7);
+            a.ret(16);
+            a.Label(ref end);
+            a.hlt();
+        });
+
+        m.Cpu[Register.RAX].ShouldBe(7UL);
+        m.Cpu[Register.RCX].ShouldBe(0UL, "the two pushed quadwords are gone with the return address");
+    }
 }
