@@ -15,8 +15,8 @@ public sealed unsafe partial class Arm64Cpu
     private CompiledBlockCache<A64CompiledBlock>? _blocks;
     private BackgroundCompiler<A64CompiledBlock>? _compiler;
 
-    /// <summary>The background compiler, once this CPU has used one (for tests).</summary>
-    internal BackgroundCompiler<A64CompiledBlock>? Compiler => _compiler;
+    /// <summary>The background compiler (for tests; made here when this CPU has not used one yet).</summary>
+    internal BackgroundCompiler<A64CompiledBlock> Compiler => _compiler ??= new();
 
     private protected override void EnsureCompiledBlocks()
         => _blocks ??= CompiledBlockCache<A64CompiledBlock>.ForEntries<A64Instruction>(CompiledBlockCapacity);
@@ -120,7 +120,7 @@ public sealed unsafe partial class Arm64Cpu
     private void RequestCompile(CodePage<A64Instruction> page, int slot, ulong pc)
     {
         ref var e = ref page.Entries[slot];
-        var compiler = _compiler ??= new BackgroundCompiler<A64CompiledBlock>();
+        var compiler = Compiler;
         e.Heat = CompileThreshold - BackgroundPollInterval;
         if (compiler.IsInFlight(page, slot) || !compiler.HasRoom)
             return;

@@ -16,8 +16,8 @@ public sealed unsafe partial class X86Cpu
     private CompiledBlockCache<X86CompiledBlock>? _blocks;
     private BackgroundCompiler<X86CompiledBlock>? _compiler;
 
-    /// <summary>The background compiler, once this CPU has used one (for tests).</summary>
-    internal BackgroundCompiler<X86CompiledBlock>? Compiler => _compiler;
+    /// <summary>The background compiler (for tests; made here when this CPU has not used one yet).</summary>
+    internal BackgroundCompiler<X86CompiledBlock> Compiler => _compiler ??= new();
 
     /// <summary>
     /// The execution shape compiled code may assume, from the mode: 64 in 64-bit mode; 32 in protected mode
@@ -221,7 +221,7 @@ public sealed unsafe partial class X86Cpu
     private void RequestCompile(CodePage<DecodedInstruction> page, int slot)
     {
         ref var e = ref page.Entries[slot];
-        var compiler = _compiler ??= new BackgroundCompiler<X86CompiledBlock>();
+        var compiler = Compiler;
         e.Heat = CompileThreshold - BackgroundPollInterval;
         if (compiler.IsInFlight(page, slot) || !compiler.HasRoom)
             return;

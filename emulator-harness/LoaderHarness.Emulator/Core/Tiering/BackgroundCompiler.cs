@@ -57,6 +57,9 @@ internal sealed class BackgroundCompiler<TBlock>
     /// <summary>Requests taken back and dropped by the CPU because the code or the cache changed while they were in flight.</summary>
     public long Dropped { get; set; }
 
+    /// <summary>Called on the worker before each build (tests hold a request in flight with it).</summary>
+    internal Action? BeforeBuild { get; set; }
+
     /// <summary>The worker thread while it runs (for tests); null when none does.</summary>
     internal Thread? Worker
     {
@@ -135,10 +138,11 @@ internal sealed class BackgroundCompiler<TBlock>
     /// bug) leaves the block null, which the CPU treats as a translation the translator refused, as it does inline.
     /// </summary>
     [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "a failed translation falls back to the interpreter; the worker must not die")]
-    private static void Compile(Request request)
+    private void Compile(Request request)
     {
         try
         {
+            BeforeBuild?.Invoke();
             var block = request.Build!();
             if (block is not null)
                 RuntimeHelpers.PrepareDelegate(block.Code);
