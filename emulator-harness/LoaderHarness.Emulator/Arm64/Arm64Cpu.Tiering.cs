@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using LoaderHarness.Emulator.Arm64.Tier2;
 using LoaderHarness.Emulator.Core;
@@ -117,6 +118,7 @@ public sealed unsafe partial class Arm64Cpu
     /// meanwhile and comes back every <see cref="GuestCpuCore.BackgroundPollInterval"/> executions without asking again, and
     /// the compile budget charges every request in flight at its largest.
     /// </summary>
+    [RequiresDynamicCode("tier 2 emits IL for the JIT; the caller checks RuntimeFeature.IsDynamicCodeSupported")]
     private void RequestCompile(CodePage<A64Instruction> page, int slot, ulong pc)
     {
         ref var e = ref page.Entries[slot];
@@ -129,8 +131,8 @@ public sealed unsafe partial class Arm64Cpu
             e.Heat = 0;
             return;
         }
-        var translator = RuntimeFeature.IsDynamicCodeSupported ? A64Translator.Prepare(this, page, pc) : null;
-        if (translator is null || !RuntimeFeature.IsDynamicCodeSupported)
+        var translator = A64Translator.Prepare(this, page, pc);
+        if (translator is null)
         {
             e.Compiled = -1;
             _blocks.Reject(A64Translator.MaxInstructions);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using Iced.Intel;
 using LoaderHarness.Emulator.Core;
@@ -218,6 +219,7 @@ public sealed unsafe partial class X86Cpu
     /// it is in flight. The compile budget charges every request in flight at its largest, as the inline path charges the
     /// block it is about to compile, so background compilation never does more work than inline compilation may.
     /// </summary>
+    [RequiresDynamicCode("tier 2 emits IL for the JIT; the caller checks RuntimeFeature.IsDynamicCodeSupported")]
     private void RequestCompile(CodePage<DecodedInstruction> page, int slot)
     {
         ref var e = ref page.Entries[slot];
@@ -230,16 +232,15 @@ public sealed unsafe partial class X86Cpu
             e.Heat = 0;
             return;
         }
-        var translator = RuntimeFeature.IsDynamicCodeSupported ? X86Translator.Prepare(this, Rip, e.Breakpoint, CompiledShape) : null;
-        if (translator is null || !RuntimeFeature.IsDynamicCodeSupported)
+        var translator = X86Translator.Prepare(this, Rip, e.Breakpoint, CompiledShape);
+        if (translator is null)
         {
             e.Compiled = -1;
             _blocks.Reject(X86Translator.MaxInstructions);
             return;
         }
         HoldBack(translator.FoundBlocks(), page);
-        if (RuntimeFeature.IsDynamicCodeSupported)
-            compiler.Submit(new(translator.Build, page, slot, _blocks.Clears) { Tag = Mode64 ? Rip : (uint)(_csBase + Rip), Tag2 = _csBase });
+        compiler.Submit(new(translator.Build, page, slot, _blocks.Clears) { Tag = Mode64 ? Rip : (uint)(_csBase + Rip), Tag2 = _csBase });
     }
 
     /// <summary>
