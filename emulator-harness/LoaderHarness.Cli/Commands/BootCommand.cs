@@ -96,6 +96,7 @@ internal static class BootCommand
                     Until = parse.GetValue(until)!,
                     MaxInstructions = parse.GetValue(maxInstructions),
                     Engine = parse.GetValue(engine),
+                    CompileInBackground = Environment.ProcessorCount > 1, // the JIT gets a core of its own; alone, it would only take turns
                     RandomSeed = parse.GetValue(seed),
                     Trace = traceFile,
                     TraceFormat = parse.GetValue(traceFormat),

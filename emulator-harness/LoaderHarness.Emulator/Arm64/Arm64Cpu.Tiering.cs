@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using LoaderHarness.Emulator.Arm64.Tier2;
 using LoaderHarness.Emulator.Core;
@@ -13,6 +14,10 @@ namespace LoaderHarness.Emulator.Arm64;
 public sealed unsafe partial class Arm64Cpu
 {
     private CompiledBlockCache<A64CompiledBlock>? _blocks;
+    private BackgroundCompiler<A64CompiledBlock>? _compiler;
+
+    /// <summary>The background compiler (for tests; made here when this CPU has not used one yet).</summary>
+    internal BackgroundCompiler<A64CompiledBlock> Compiler => _compiler ??= new();
 
     private protected override void EnsureCompiledBlocks()
         => _blocks ??= CompiledBlockCache<A64CompiledBlock>.ForEntries<A64Instruction>(CompiledBlockCapacity);
@@ -64,6 +69,8 @@ public sealed unsafe partial class Arm64Cpu
     /// </summary>
     private bool TryRunCompiled(CodePage<A64Instruction> page, int slot, ulong pc)
     {
+        if (_compiler is { HasCompleted: true })
+            InstallCompiled(_compiler);
         var handle = page.Entries[slot].Compiled;
         A64CompiledBlock? block = null;
         if (handle > 0)
@@ -76,6 +83,11 @@ public sealed unsafe partial class Arm64Cpu
         }
         if (block is null)
         {
+            if (CompileInBackground && RuntimeFeature.IsDynamicCodeSupported)
+            {
+                RequestCompile(page, slot, pc);
+                return false;
+            }
             if (!_blocks!.MayCompile(TotalInstructions, CompileBudget, A64Translator.MaxInstructions))
             {
                 page.Entries[slot].Heat = 0;
@@ -98,6 +110,70 @@ public sealed unsafe partial class Arm64Cpu
         GC.KeepAlive(block); // its pinned helper instructions, which the body reads even if it dropped the block
         ChainCompiled(page);
         return true;
+    }
+
+    /// <summary>
+    /// Background compilation of the hot entry <paramref name="slot"/> of <paramref name="page"/> at <paramref name="pc"/>, as the
+    /// x86 engine's: the block's instructions are found here, the IL and the JIT are the worker's, the entry is interpreted
+    /// meanwhile and comes back every <see cref="GuestCpuCore.BackgroundPollInterval"/> executions without asking again, and
+    /// the compile budget charges every request in flight at its largest.
+    /// </summary>
+    [RequiresDynamicCode("tier 2 emits IL for the JIT; the caller checks RuntimeFeature.IsDynamicCodeSupported")]
+    private void RequestCompile(CodePage<A64Instruction> page, int slot, ulong pc)
+    {
+        ref var e = ref page.Entries[slot];
+        var compiler = Compiler;
+        e.Heat = CompileThreshold - BackgroundPollInterval;
+        if (compiler.IsInFlight(page, slot) || !compiler.HasRoom)
+            return;
+        if (!_blocks!.MayCompile(TotalInstructions, CompileBudget, A64Translator.MaxInstructions * (compiler.InFlight + 1)))
+        {
+            e.Heat = 0;
+            return;
+        }
+        var translator = A64Translator.Prepare(this, page, pc);
+        if (translator is null)
+        {
+            e.Compiled = -1;
+            _blocks.Reject(A64Translator.MaxInstructions);
+            return;
+        }
+        // The block's other entries, as hot as its head, would become blocks of their own while it is compiled (see the x86
+        // engine's HoldBack): they count afresh.
+        foreach (var n in translator.Found)
+        {
+            int s = page.Slots[n.Pc & 0xFFF];
+            if (n.Pc != pc && s != 0 && page.Entries[s].Compiled == 0)
+                page.Entries[s].Heat = Math.Min(page.Entries[s].Heat, 0);
+        }
+        compiler.Submit(new(translator.Build, page, slot, _blocks.Clears));
+    }
+
+    /// <summary>
+    /// Installs the blocks the background compiler finished, at an instruction boundary of this CPU's thread, as the x86
+    /// engine's: a block whose page was written or whose code the engine dropped while it was in flight is dropped, never
+    /// run; a failed translation rejects its entry as an inline failure does.
+    /// </summary>
+    private void InstallCompiled(BackgroundCompiler<A64CompiledBlock> compiler)
+    {
+        while (compiler.TryTake(out var request))
+        {
+            var page = (CodePage<A64Instruction>)request.Page;
+            if (request.Generation != page.Generation || request.Clears != _blocks!.Clears)
+            {
+                compiler.Dropped++;
+                continue;
+            }
+            ref var e = ref page.Entries[request.Slot];
+            if (request.Block is not { } block)
+            {
+                e.Compiled = -1;
+                _blocks.Reject(A64Translator.MaxInstructions);
+                continue;
+            }
+            e.Heat = 0;
+            e.Compiled = _blocks.Add(block, page, request.Slot);
+        }
     }
 
     /// <summary>

@@ -96,6 +96,8 @@ public static class KernelBoot
         var arm64Symbols = architecture == GuestArchitecture.Arm64 ? phase.Elapsed : TimeSpan.Zero;
         phase.Restart();
         var cpu = VcpuSetup.Create(memory, setup, profile, options.Engine);
+        if (cpu is GuestCpuCore core)
+            core.CompileInBackground = options.CompileInBackground;
         var session = open(cpu);
         guard?.Watch(cpu);
         var vcpu = phase.Elapsed;

@@ -46,6 +46,12 @@ public sealed record KernelBootOptions
     public ulong? MaxInstructions { get; init; }
     /// <summary>How the CPU executes: the interpreter, or hot code compiled (x86; arm64 interprets either way).</summary>
     public EngineTier Engine { get; init; } = EngineTier.Interpreter;
+
+    /// <summary>
+    /// With the tiered engine, whether hot blocks are compiled on a worker thread while the CPU interprets them on
+    /// (<see cref="Core.GuestCpuCore.CompileInBackground"/>): the same results, sooner with a second core.
+    /// </summary>
+    public bool CompileInBackground { get; init; }
     /// <summary>
     /// x86: when set, the CPU has RDRAND and RDSEED (advertised in CPUID) drawing from a generator with this seed, so
     /// KASLR's choice depends on it reproducibly; when null they are absent and the decompressor mixes only RDTSC

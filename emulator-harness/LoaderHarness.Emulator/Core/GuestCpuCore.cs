@@ -135,6 +135,20 @@ public abstract unsafe class GuestCpuCore
     /// </summary>
     public int CompileBudget { get; set; } = TierPolicy.DefaultCompileBudget;
 
+    /// <summary>
+    /// Whether hot blocks are compiled on a worker thread while this CPU interprets them on (<see cref="BackgroundCompiler{TBlock}"/>),
+    /// rather than on this CPU's thread when they become hot. Results, instruction counts and stops are the same either
+    /// way; only when a block starts running varies, and with it the tier's statistics. Off by default, so that runs and
+    /// their statistics are deterministic (the tier's own tests); worth it with a second core for the JIT to run on.
+    /// </summary>
+    public bool CompileInBackground { get; set; }
+
+    /// <summary>
+    /// Executions of an entry in flight to the background compiler between two looks by the run loop (at which it installs
+    /// finished blocks): the entry's heat is set this far below <see cref="CompileThreshold"/>.
+    /// </summary>
+    private protected int BackgroundPollInterval => Math.Min(CompileThreshold, 256);
+
     /// <summary>The most compiled blocks held at once (set before the engine turns tiered).</summary>
     public int CompiledBlockCapacity { get; set; } = CompiledBlockCache<ICompiledBlock>.DefaultCapacity;
 

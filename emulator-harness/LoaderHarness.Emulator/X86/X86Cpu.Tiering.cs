@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using Iced.Intel;
 using LoaderHarness.Emulator.Core;
@@ -14,6 +15,10 @@ namespace LoaderHarness.Emulator.X86;
 public sealed unsafe partial class X86Cpu
 {
     private CompiledBlockCache<X86CompiledBlock>? _blocks;
+    private BackgroundCompiler<X86CompiledBlock>? _compiler;
+
+    /// <summary>The background compiler (for tests; made here when this CPU has not used one yet).</summary>
+    internal BackgroundCompiler<X86CompiledBlock> Compiler => _compiler ??= new();
 
     /// <summary>
     /// The execution shape compiled code may assume, from the mode: 64 in 64-bit mode; 32 in protected mode
@@ -61,6 +66,8 @@ public sealed unsafe partial class X86Cpu
     /// <summary>From the run loop, at an instruction boundary: runs the compiled block of entry <paramref name="slot"/>, compiling it when it became hot; false to interpret.</summary>
     private bool TryRunCompiled(CodePage<DecodedInstruction> page, int slot)
     {
+        if (_compiler is { HasCompleted: true })
+            InstallCompiled(_compiler);
         var handle = page.Entries[slot].Compiled;
         if (handle < 0 || CompiledShape == 0)
             return false;
@@ -72,6 +79,11 @@ public sealed unsafe partial class X86Cpu
             ref var e = ref page.Entries[slot];
             if (++e.Heat < CompileThreshold)
                 return false;
+            if (CompileInBackground && RuntimeFeature.IsDynamicCodeSupported)
+            {
+                RequestCompile(page, slot);
+                return false;
+            }
             if (!_blocks!.MayCompile(TotalInstructions, CompileBudget, X86Translator.MaxInstructions))
             {
                 e.Heat = 0;
@@ -85,7 +97,7 @@ public sealed unsafe partial class X86Cpu
                 return false;
             }
             page.Entries[slot].Compiled = _blocks!.Add(block, page, slot);
-            DampInnerEntries(block, page);
+            DampInnerEntries(block, page, Mode64 ? Rip : (uint)(_csBase + Rip), _csBase);
         }
         if (block.Shape != CompiledShape || _run.Executed + (ulong)(uint)block.HeadLength > _run.Limit
             || !OtherPageHolds(block, ref page.Entries[slot]))
@@ -181,19 +193,105 @@ public sealed unsafe partial class X86Cpu
     /// </summary>
     private const int InnerEntryDamping = 10;
 
-    /// <summary>Damps the heat of the entries of the head's page that <paramref name="block"/> runs inside its basic blocks (<see cref="X86CompiledBlock.InnerRips"/>).</summary>
-    private void DampInnerEntries(X86CompiledBlock block, CodePage<DecodedInstruction> page)
+    /// <summary>
+    /// Damps the heat of the entries of the head's page (at linear <paramref name="headLinear"/>) that <paramref name="block"/> runs
+    /// inside its basic blocks (<see cref="X86CompiledBlock.InnerRips"/>), with the code segment's base when it was translated.
+    /// </summary>
+    private void DampInnerEntries(X86CompiledBlock block, CodePage<DecodedInstruction> page, ulong headLinear, ulong csBase)
     {
-        var headPage = (Mode64 ? Rip : (uint)(_csBase + Rip)) >> 12;
+        var headPage = headLinear >> 12;
         var damped = -(int)Math.Min((long)CompileThreshold * InnerEntryDamping, int.MaxValue / 2);
         foreach (var rip in block.InnerRips)
         {
-            var linear = Mode64 ? rip : (uint)(_csBase + rip);
+            var linear = block.Shape == 64 ? rip : (uint)(csBase + rip);
             if (linear >> 12 != headPage)
                 continue;
             int s = page.Slots[linear & 0xFFF];
             if (s != 0 && page.Entries[s].Compiled == 0 && page.Entries[s].Heat > damped)
                 page.Entries[s].Heat = damped;
+        }
+    }
+
+    /// <summary>
+    /// Background compilation of the hot entry <paramref name="slot"/> of <paramref name="page"/> (at RIP): its instructions
+    /// are found here, on the CPU's thread, and the rest is left to the worker; meanwhile the entry is interpreted and
+    /// comes back here every <see cref="GuestCpuCore.BackgroundPollInterval"/> executions, asking nothing while a request for
+    /// it is in flight. The compile budget charges every request in flight at its largest, as the inline path charges the
+    /// block it is about to compile, so background compilation never does more work than inline compilation may.
+    /// </summary>
+    [RequiresDynamicCode("tier 2 emits IL for the JIT; the caller checks RuntimeFeature.IsDynamicCodeSupported")]
+    private void RequestCompile(CodePage<DecodedInstruction> page, int slot)
+    {
+        ref var e = ref page.Entries[slot];
+        var compiler = Compiler;
+        e.Heat = CompileThreshold - BackgroundPollInterval;
+        if (compiler.IsInFlight(page, slot) || !compiler.HasRoom)
+            return;
+        if (!_blocks!.MayCompile(TotalInstructions, CompileBudget, X86Translator.MaxInstructions * (compiler.InFlight + 1)))
+        {
+            e.Heat = 0;
+            return;
+        }
+        var translator = X86Translator.Prepare(this, Rip, e.Breakpoint, CompiledShape);
+        if (translator is null)
+        {
+            e.Compiled = -1;
+            _blocks.Reject(X86Translator.MaxInstructions);
+            return;
+        }
+        HoldBack(translator.FoundBlocks(), page);
+        compiler.Submit(new(translator.Build, page, slot, _blocks.Clears) { Tag = Mode64 ? Rip : (uint)(_csBase + Rip), Tag2 = _csBase });
+    }
+
+    /// <summary>
+    /// While a block is compiled in the background, the entries it covers in the head's page (<paramref name="nodes"/>, its
+    /// head excepted) are still interpreted, and the leaders of its loops, as hot as its head, would become hot blocks of
+    /// their own before it arrives (the PVH kernel's boot to /init compiled 1,810 blocks instead of 1,097). Inner entries
+    /// are damped as <see cref="DampInnerEntries"/> damps them; leaders count afresh, as code entering the block there
+    /// from outside still gets a block of its own, later.
+    /// </summary>
+    private void HoldBack(List<GuestNode> nodes, CodePage<DecodedInstruction> page)
+    {
+        var headLinear = Mode64 ? Rip : (uint)(_csBase + Rip);
+        var damped = -(int)Math.Min((long)CompileThreshold * InnerEntryDamping, int.MaxValue / 2);
+        foreach (var n in nodes)
+        {
+            var linear = Mode64 ? n.Rip : (uint)(_csBase + n.Rip);
+            if (linear >> 12 != headLinear >> 12 || linear == headLinear)
+                continue;
+            int s = page.Slots[linear & 0xFFF];
+            if (s != 0 && page.Entries[s].Compiled == 0)
+                page.Entries[s].Heat = Math.Min(page.Entries[s].Heat, n.Leader ? 0 : damped);
+        }
+    }
+
+    /// <summary>
+    /// Installs the blocks the background compiler finished, at an instruction boundary of this CPU's thread: a block runs
+    /// from the next time its entry is reached. A block whose head page was written, whose other page was written, or
+    /// whose code the engine dropped (the cache cleared) while it was in flight is dropped, never run; a failed translation
+    /// rejects its entry as an inline failure does.
+    /// </summary>
+    private void InstallCompiled(BackgroundCompiler<X86CompiledBlock> compiler)
+    {
+        while (compiler.TryTake(out var request))
+        {
+            var page = (CodePage<DecodedInstruction>)request.Page;
+            var block = request.Block;
+            if (request.Generation != page.Generation || request.Clears != _blocks!.Clears
+                || block?.OtherPage is { } other && other.Generation != block.OtherGeneration)
+            {
+                compiler.Dropped++;
+                continue;
+            }
+            ref var e = ref page.Entries[request.Slot];
+            if (block is null)
+            {
+                e.Compiled = -1;
+                _blocks.Reject(X86Translator.MaxInstructions);
+                continue;
+            }
+            e.Compiled = _blocks.Add(block, page, request.Slot);
+            DampInnerEntries(block, page, request.Tag, request.Tag2);
         }
     }
 }

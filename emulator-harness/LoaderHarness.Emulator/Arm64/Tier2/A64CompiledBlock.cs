@@ -35,4 +35,7 @@ internal sealed class A64CompiledBlock(A64BlockBody body, ulong headPc, int inst
 
     /// <inheritdoc/>
     public int InstructionCount { get; } = instructionCount;
+
+    /// <inheritdoc/>
+    Delegate ICompiledBlock.Code => Body;
 }

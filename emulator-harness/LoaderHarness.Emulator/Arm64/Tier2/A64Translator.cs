@@ -50,17 +50,32 @@ internal sealed partial class A64Translator : BlockFrame
 
     /// <summary>Compiles the code at <paramref name="pc"/> (in <paramref name="page"/>, the CPU's fetch page); null when its first instruction is not covered.</summary>
     public static A64CompiledBlock? Compile(Arm64Cpu cpu, CodePage<A64Instruction> page, ulong pc)
+        => Prepare(cpu, page, pc)?.Build();
+
+    /// <summary>
+    /// The first half of <see cref="Compile"/>, on the CPU's thread: finds the block's instructions in the fetch page and
+    /// copies them; null when the first instruction is not covered. <see cref="Build"/> then reads only the copies, so it
+    /// may run on another thread while the CPU runs on.
+    /// </summary>
+    public static A64Translator? Prepare(Arm64Cpu cpu, CodePage<A64Instruction> page, ulong pc)
     {
         var slot = cpu.CompiledSlotAt(page, pc);
         if (slot == 0)
             return null;
         var t = new A64Translator(cpu, page, pc, page.Entries[slot].Breakpoint);
-        if (!t.Discover())
-            return null;
-        BasicBlocks.FindLeaders(t._nodes, t._index, pc, t._headBreakpoint);
-        BasicBlocks.FindFlagLiveness(t._nodes);
-        var body = t.Emit();
-        return new A64CompiledBlock(body, pc, t._nodes.Count, t._nodes[t._index[pc]].BlockLength, t._helpers);
+        return t.Discover() ? t : null;
+    }
+
+    /// <summary>On the CPU's thread, before <see cref="Build"/> is handed to another (which then changes them): the instructions found, sorted by address.</summary>
+    public IReadOnlyList<A64Node> Found => _nodes;
+
+    /// <summary>The second half of <see cref="Compile"/>, on any thread: emits the block's IL from what <see cref="Prepare"/> found and makes its delegate.</summary>
+    public A64CompiledBlock Build()
+    {
+        BasicBlocks.FindLeaders(_nodes, _index, _headPc, _headBreakpoint);
+        BasicBlocks.FindFlagLiveness(_nodes);
+        var body = Emit();
+        return new A64CompiledBlock(body, _headPc, _nodes.Count, _nodes[_index[_headPc]].BlockLength, _helpers);
     }
 
     /// <summary>Collects the covered instructions reachable from the head inside the page; false when the head is not covered.</summary>

@@ -76,6 +76,9 @@ internal sealed class CompiledBlockCache<TBlock>
     /// </summary>
     public uint Epoch { get; private set; }
 
+    /// <summary>Bumped by <see cref="Clear"/> only: a block compiled in the background from code read before a clear is stale.</summary>
+    public uint Clears { get; private set; }
+
     /// <summary>Tells the cache an entry's block was given up by the engine (its handle cleared): links made before are void.</summary>
     public void Disown() => Epoch++;
 
@@ -152,6 +155,7 @@ internal sealed class CompiledBlockCache<TBlock>
         _count = 0;
         _hand = 0;
         Epoch++;
+        Clears++;
         GuestInstructions = 0;
     }
 

@@ -47,6 +47,9 @@ internal sealed class X86CompiledBlock(CompiledBlockBody body, int instructionCo
     /// <inheritdoc/>
     public int InstructionCount { get; } = instructionCount;
 
+    /// <inheritdoc/>
+    Delegate ICompiledBlock.Code => Body;
+
     /// <summary>
     /// The last two blocks the chain entered straight after this one (QEMU TCG's jump slots, here checked rather than
     /// patched): the chain tries them before it looks the exit's address up in its code page's slots and entries and

@@ -42,6 +42,7 @@ internal sealed partial class X86Translator : BlockFrame
     public const int InlinedBlockLimit = 24;
 
     private readonly int _maxInstructions;
+    private readonly int _shape;
 
     private readonly X86Cpu _cpu;
     private readonly ulong _headRip;
@@ -56,15 +57,46 @@ internal sealed partial class X86Translator : BlockFrame
     private CodePage<DecodedInstruction>? _otherPage;
     private ulong _otherLinearPage;
 
-    private X86Translator(X86Cpu cpu, ulong headRip, bool headBreakpoint, int maxInstructions)
+    /// <summary>The instructions <see cref="Discover()"/> found, in the order it found them (before sorting).</summary>
+    private readonly List<GuestNode> _found = [];
+
+    /// <summary>How many instructions discovery had found when it first took in <see cref="_otherPage"/> (int.MaxValue: never).</summary>
+    private int _otherPageAt = int.MaxValue;
+
+    /// <summary><see cref="_otherPage"/>'s generation when discovery ended.</summary>
+    private uint _otherGeneration;
+
+    private X86Translator(X86Cpu cpu, ulong headRip, bool headBreakpoint, int maxInstructions, int shape, bool mode64, int stackSize)
         : base(ExecutedSetter, RipSetter, LimitGetter)
     {
         _maxInstructions = maxInstructions;
+        _shape = shape;
         _cpu = cpu;
         _headRip = headRip;
-        _mode64 = cpu.Mode64;
-        _stackSize = cpu.StackSize;
+        _mode64 = mode64;
+        _stackSize = stackSize;
         _headBreakpoint = headBreakpoint;
+    }
+
+    /// <summary>A fresh translator over the first <paramref name="limit"/> instructions <paramref name="discovered"/> found: what discovery with that limit would have found, since it takes instructions in the same order and stops at the limit.</summary>
+    private X86Translator(X86Translator discovered, int limit)
+        : this(discovered._cpu, discovered._headRip, discovered._headBreakpoint, limit, discovered._shape, discovered._mode64, discovered._stackSize)
+    {
+        var count = Math.Min(limit, discovered._found.Count);
+        for (var i = 0; i < count; i++)
+        {
+            var n = discovered._found[i];
+            _nodes.Add(n);
+            if (n.Op == GuestOp.Call)
+                _returnSites.Add(n.D.NextIP);
+        }
+        if (discovered._otherPageAt < limit) // discovery with this limit would have taken the page in too
+        {
+            _otherPage = discovered._otherPage;
+            _otherLinearPage = discovered._otherLinearPage;
+            _otherGeneration = discovered._otherGeneration;
+        }
+        Order();
     }
 
     /// <summary>
@@ -72,24 +104,52 @@ internal sealed partial class X86Translator : BlockFrame
     /// breakpoint or stop when <paramref name="headBreakpoint"/>); null when its first instruction is not covered.
     /// </summary>
     public static X86CompiledBlock? Compile(X86Cpu cpu, ulong rip, bool headBreakpoint, int shape)
+        => Prepare(cpu, rip, headBreakpoint, shape)?.Build();
+
+    /// <summary>
+    /// The first half of <see cref="Compile"/>, on the CPU's thread: finds the block's instructions in the CPU's code pages
+    /// (which it may decode into) and copies them; null when the first instruction is not covered. <see cref="Build"/>
+    /// then reads only the copies, so it may run on another thread while the CPU runs on.
+    /// </summary>
+    public static X86Translator? Prepare(X86Cpu cpu, ulong rip, bool headBreakpoint, int shape)
+    {
+        var t = new X86Translator(cpu, rip, headBreakpoint, MaxInstructions, shape, cpu.Mode64, cpu.StackSize);
+        return t.Discover() ? t : null;
+    }
+
+    /// <summary>
+    /// On the CPU's thread, before <see cref="Build"/> is handed to another: the instructions found, sorted by address,
+    /// with the basic blocks' leaders marked (<see cref="IBlockNode.Leader"/>), so the engine can hold back the heat of
+    /// the entries the block will cover while it is compiled. <see cref="Build"/> works on copies, never on these.
+    /// </summary>
+    public List<GuestNode> FoundBlocks()
+    {
+        Order();
+        BasicBlocks.FindLeaders(_nodes, _index, _headRip, _headBreakpoint);
+        return _nodes;
+    }
+
+    /// <summary>
+    /// The second half of <see cref="Compile"/>, on any thread: emits the block's IL from what <see cref="Prepare"/>
+    /// found, translating fewer of its instructions while the IL is too large, and makes the block's delegate.
+    /// </summary>
+    public X86CompiledBlock Build()
     {
         for (var limit = MaxInstructions; ; limit /= 2)
         {
-            var t = new X86Translator(cpu, rip, headBreakpoint, limit);
-            if (!t.Discover())
-                return null;
-            BasicBlocks.FindLeaders(t._nodes, t._index, rip, t._headBreakpoint);
+            var t = new X86Translator(this, limit);
+            BasicBlocks.FindLeaders(t._nodes, t._index, _headRip, _headBreakpoint);
             BasicBlocks.FindFlagLiveness(t._nodes);
             t.FindChecks();
             var method = t.Emit();
             if (t._il.ILOffset > MaxIlBytes && limit > 8)
                 continue; // translated again, smaller, rather than left to the JIT's minimal optimisation
-            var body = (CompiledBlockBody)method.CreateDelegate(typeof(CompiledBlockBody), cpu);
-            return new X86CompiledBlock(body, t._nodes.Count, t._checkLength[t._index[rip]], shape)
+            var body = (CompiledBlockBody)method.CreateDelegate(typeof(CompiledBlockBody), _cpu);
+            return new X86CompiledBlock(body, t._nodes.Count, t._checkLength[t._index[_headRip]], _shape)
             {
                 OtherPage = t._otherPage,
                 OtherLinearPage = t._otherLinearPage,
-                OtherGeneration = t._otherPage?.Generation ?? 0,
+                OtherGeneration = t._otherGeneration,
                 InnerRips = t.InnerRips(),
             };
         }
@@ -107,7 +167,10 @@ internal sealed partial class X86Translator : BlockFrame
             var rip = work.Dequeue();
             if (_index.ContainsKey(rip))
                 continue;
-            if (!_cpu.BlockInstructionAt(rip, ref _otherPage, ref _otherLinearPage, out var d))
+            var found = _cpu.BlockInstructionAt(rip, ref _otherPage, ref _otherLinearPage, out var d);
+            if (_otherPage is not null && _otherPageAt == int.MaxValue)
+                _otherPageAt = _nodes.Count;
+            if (!found)
                 continue;
             // An entry that has a compiled block of its own ends this one: the chain goes on into that block rather
             // than translating (and JIT-compiling) its code once more. The generic kernel's xz decoder compiled
@@ -132,11 +195,18 @@ internal sealed partial class X86Translator : BlockFrame
         }
         if (_nodes.Count == 0 || _nodes[0].Rip != _headRip)
             return false; // the head comes first in discovery order; it is not first once sorted by address
+        _found.AddRange(_nodes);
+        _otherGeneration = _otherPage?.Generation ?? 0; // read here, on the CPU's thread: the block runs only while the page keeps it
+        return true;
+    }
+
+    /// <summary>Sorts the nodes by address and indexes them.</summary>
+    private void Order()
+    {
         _nodes.Sort((a, b) => a.Rip.CompareTo(b.Rip));
         _index.Clear();
         for (var i = 0; i < _nodes.Count; i++)
             _index[_nodes[i].Rip] = i;
-        return true;
     }
 
     /// <summary>The RIPs of instructions inside a basic block (not leaders): <see cref="X86CompiledBlock.InnerRips"/>.</summary>

@@ -38,6 +38,24 @@ public sealed class A64TieredKernelTests
         TestContext.Out.WriteLine($"{until}: {actual.Instructions:N0} instructions; interpreter {expected.WallTime.TotalSeconds:F2} s, tiered {actual.WallTime.TotalSeconds:F2} s");
     }
 
-    private static BootReport Boot(string until, EngineTier engine)
-        => KernelBoot.Run(DebianArm64Kernel.Image(), new KernelBootOptions { Until = until, CommandLine = Cmdline, Engine = engine });
+    /// <summary>Compiling on the background thread changes when blocks start running, never what the guest does.</summary>
+    [Test]
+    public void Image_boot_ends_identically_with_background_and_synchronous_compilation()
+    {
+        var expected = Boot("console", EngineTier.Tiered);
+        var actual = Boot("console", EngineTier.Tiered, compileInBackground: true);
+
+        actual.StopReason.ShouldBe(expected.StopReason, actual.StopDetail);
+        actual.Milestone.ShouldBe(expected.Milestone);
+        actual.StopPc.ShouldBe(expected.StopPc);
+        actual.Instructions.ShouldBe(expected.Instructions);
+        actual.Console.ShouldBe(expected.Console);
+        JsonSerializer.Serialize(actual.Readback).ShouldBe(JsonSerializer.Serialize(expected.Readback));
+        actual.Contracts.Select(c => $"{c.Contract.Id}: {c.Verdict} {c.Detail}")
+            .ShouldBe(expected.Contracts.Select(c => $"{c.Contract.Id}: {c.Verdict} {c.Detail}"));
+        TestContext.Out.WriteLine($"console: {actual.Instructions:N0} instructions; synchronous {expected.WallTime.TotalSeconds:F2} s, background {actual.WallTime.TotalSeconds:F2} s");
+    }
+
+    private static BootReport Boot(string until, EngineTier engine, bool compileInBackground = false)
+        => KernelBoot.Run(DebianArm64Kernel.Image(), new KernelBootOptions { Until = until, CommandLine = Cmdline, Engine = engine, CompileInBackground = compileInBackground });
 }

@@ -42,6 +42,27 @@ public sealed class TieredKernelTests
     }
 
     /// <summary>
+    /// Compiling on the background thread changes when blocks start running, never what the guest does: the boot to the
+    /// first console line ends as with synchronous compilation.
+    /// </summary>
+    [Test]
+    public void Pvh_boot_ends_identically_with_background_and_synchronous_compilation()
+    {
+        var expected = Boot("console", EngineTier.Tiered);
+        var actual = Boot("console", EngineTier.Tiered, compileInBackground: true);
+
+        actual.StopReason.ShouldBe(expected.StopReason, actual.StopDetail);
+        actual.Milestone.ShouldBe(expected.Milestone);
+        actual.StopPc.ShouldBe(expected.StopPc);
+        actual.Instructions.ShouldBe(expected.Instructions);
+        actual.Console.ShouldBe(expected.Console);
+        JsonSerializer.Serialize(actual.Readback).ShouldBe(JsonSerializer.Serialize(expected.Readback));
+        actual.Contracts.Select(c => $"{c.Contract.Id}: {c.Verdict} {c.Detail}")
+            .ShouldBe(expected.Contracts.Select(c => $"{c.Contract.Id}: {c.Verdict} {c.Detail}"));
+        TestContext.Out.WriteLine($"console: {actual.Instructions:N0} instructions; synchronous {expected.WallTime.TotalSeconds:F2} s, background {actual.WallTime.TotalSeconds:F2} s");
+    }
+
+    /// <summary>
     /// The cloud bzImage through its own (lz4) decompressor in long mode to start_kernel: the decompressor's
     /// loops run compiled and chained, the tiers must agree on the stop, the count and the readback.
     /// </summary>
@@ -66,7 +87,7 @@ public sealed class TieredKernelTests
         => DebianBoot.Boot(new GuestSetupRequest { Kernel = KernelImage.Parse(DebianBoot.BzImage), Initrd = DebianBoot.Initrd, CommandLine = Cmdline },
             engine: engine).Report;
 
-    private static BootReport Boot(string until, EngineTier engine)
+    private static BootReport Boot(string until, EngineTier engine, bool compileInBackground = false)
         => DebianBoot.Boot(new GuestSetupRequest { Kernel = KernelImage.Parse(DebianBoot.Vmlinux), Initrd = DebianBoot.Initrd, CommandLine = Cmdline },
-            until: until, engine: engine).Report;
+            until: until, engine: engine, compileInBackground: compileInBackground).Report;
 }

@@ -1,0 +1,189 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+
+namespace LoaderHarness.Emulator.Core.Tiering;
+
+/// <summary>
+/// Compiles hot blocks on a worker thread while the CPU goes on interpreting them (the background translation of
+/// Ryujinx's ARMeilleure: its Translator queues hot functions and worker threads translate them while the guest runs
+/// in the lower tier). The CPU's thread finds a block's instructions (they live in its code pages and depend on its
+/// state) and submits what it found; the worker emits the IL and has the .NET JIT compile it (a DynamicMethod is
+/// otherwise compiled at its first call, on the CPU's thread: <see cref="RuntimeHelpers.PrepareDelegate"/> compiles the
+/// method a delegate calls, in CoreCLR since .NET Core 2.1); the CPU's thread takes finished requests back
+/// (<see cref="TryTake"/>), checks they are still valid, and installs them.
+/// <para>
+/// Everything but the worker's loop runs on the CPU's thread. At most <see cref="Limit"/> requests are submitted and
+/// not yet taken back. The worker is a background thread (it never keeps the process alive) started at the first
+/// request and ending after <see cref="IdleMilliseconds"/> with nothing queued, so it does not outlive the run that
+/// fed it, and it holds nothing of the CPU between requests.
+/// </para>
+/// </summary>
+/// <typeparam name="TBlock">The engine's compiled block.</typeparam>
+internal sealed class BackgroundCompiler<TBlock>
+    where TBlock : class, ICompiledBlock
+{
+    /// <summary>
+    /// The default <see cref="Limit"/>: 64 blocks in flight. Compiling one takes a few milliseconds and a boot makes
+    /// hot entries a few per millisecond at most, so this is seldom reached; when it is, the CPU interprets the new hot
+    /// entry a little longer rather than queueing work whose result would arrive after it stopped mattering.
+    /// </summary>
+    public const int DefaultLimit = 64;
+
+    /// <summary>How long the worker waits for a request before it ends (a later request starts a new one).</summary>
+    public const int IdleMilliseconds = 100;
+
+    private readonly object _lock = new();
+    private readonly Queue<Request> _queue = new();
+    private readonly ConcurrentQueue<Request> _done = new();
+    private readonly Dictionary<(CodePage, int), Request> _inFlight = [];
+    private Thread? _worker;
+    private int _completed;
+    private int _taken;
+
+    /// <summary>Creates a compiler that has at most <paramref name="limit"/> requests in flight.</summary>
+    public BackgroundCompiler(int limit = DefaultLimit)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        Limit = limit;
+    }
+
+    /// <summary>The most requests submitted and not yet taken back.</summary>
+    public int Limit { get; }
+
+    /// <summary>Requests submitted and not yet taken back.</summary>
+    public int InFlight => _inFlight.Count;
+
+    /// <summary>Requests taken back and dropped by the CPU because the code or the cache changed while they were in flight.</summary>
+    public long Dropped { get; set; }
+
+    /// <summary>Called on the worker before each build (tests hold a request in flight with it).</summary>
+    internal Action? BeforeBuild { get; set; }
+
+    /// <summary>The worker thread while it runs (for tests); null when none does.</summary>
+    internal Thread? Worker
+    {
+        get
+        {
+            lock (_lock)
+                return _worker;
+        }
+    }
+
+    /// <summary>Whether the worker finished a request the CPU has not taken back yet: one volatile read, for the CPU's run loop.</summary>
+    public bool HasCompleted
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Volatile.Read(ref _completed) != _taken;
+    }
+
+    /// <summary>Whether a request for entry <paramref name="slot"/> of <paramref name="page"/> is in flight.</summary>
+    public bool IsInFlight(CodePage page, int slot) => _inFlight.ContainsKey((page, slot));
+
+    /// <summary>Whether another request may be submitted now.</summary>
+    public bool HasRoom => _inFlight.Count < Limit;
+
+    /// <summary>Queues <paramref name="request"/> for the worker (after <see cref="HasRoom"/> and <see cref="IsInFlight"/> said it may be).</summary>
+    public void Submit(Request request)
+    {
+        _inFlight.Add((request.Page, request.Slot), request);
+        lock (_lock)
+        {
+            _queue.Enqueue(request);
+            if (_worker is null)
+            {
+                _worker = new Thread(Work) { IsBackground = true, Name = "tier-2 compiler" };
+                _worker.Start();
+            }
+            else
+                Monitor.Pulse(_lock);
+        }
+    }
+
+    /// <summary>Takes back a request the worker finished (its <see cref="Request.Block"/> null when the translation failed).</summary>
+    public bool TryTake([NotNullWhen(true)] out Request? request)
+    {
+        if (!_done.TryDequeue(out request))
+            return false;
+        _taken++;
+        _inFlight.Remove((request.Page, request.Slot));
+        return true;
+    }
+
+    private void Work()
+    {
+        while (true)
+        {
+            Request request;
+            lock (_lock)
+            {
+                while (_queue.Count == 0)
+                {
+                    if (!Monitor.Wait(_lock, IdleMilliseconds) && _queue.Count == 0)
+                    {
+                        _worker = null;
+                        return;
+                    }
+                }
+                request = _queue.Dequeue();
+            }
+            Compile(request);
+            _done.Enqueue(request);
+            Interlocked.Increment(ref _completed);
+        }
+    }
+
+    /// <summary>
+    /// Builds the block and JIT-compiles its body. Any exception (an InvalidProgramException from the JIT, a translator
+    /// bug) leaves the block null, which the CPU treats as a translation the translator refused, as it does inline.
+    /// </summary>
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "a failed translation falls back to the interpreter; the worker must not die")]
+    private void Compile(Request request)
+    {
+        try
+        {
+            BeforeBuild?.Invoke();
+            var block = request.Build!();
+            if (block is not null)
+                RuntimeHelpers.PrepareDelegate(block.Code);
+            request.Block = block;
+        }
+        catch (Exception)
+        {
+            request.Block = null;
+        }
+        request.Build = null; // the translator's copies, no longer needed
+    }
+
+    /// <summary>One block to compile: the entry it starts at and what the CPU knew when it asked.</summary>
+    /// <param name="build">Emits and compiles the block from what the CPU's thread found (runs on the worker).</param>
+    /// <param name="page">The code page of the block's first instruction.</param>
+    /// <param name="slot">The entry of that instruction.</param>
+    /// <param name="clears">The block cache's <see cref="CompiledBlockCache{TBlock}.Clears"/> when asked.</param>
+    internal sealed class Request(Func<TBlock?> build, CodePage page, int slot, uint clears)
+    {
+        /// <summary>Emits and compiles the block; cleared once it ran.</summary>
+        public Func<TBlock?>? Build = build;
+
+        /// <summary>The code page of the block's first instruction.</summary>
+        public CodePage Page { get; } = page;
+
+        /// <summary>The entry of that instruction.</summary>
+        public int Slot { get; } = slot;
+
+        /// <summary>The page's generation when the block's instructions were read: the block is stale once it changed.</summary>
+        public uint Generation { get; } = page.Generation;
+
+        /// <summary>The block cache's clears when asked: the block is stale once the engine dropped its code.</summary>
+        public uint Clears { get; } = clears;
+
+        /// <summary>The engine's own data for installing the block (the x86 engine: the head's linear address).</summary>
+        public ulong Tag { get; init; }
+
+        /// <summary>A second word of the engine's own data (the x86 engine: the code segment's base).</summary>
+        public ulong Tag2 { get; init; }
+
+        /// <summary>The compiled block; null when the translation failed.</summary>
+        public TBlock? Block;
+    }
+}

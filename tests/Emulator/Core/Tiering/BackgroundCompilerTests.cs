@@ -1,0 +1,146 @@
+using System.Reflection.Emit;
+using System.Runtime;
+using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Core.Tiering;
+using NUnit.Framework;
+using Shouldly;
+
+namespace LoaderHarness.Tests.Emulator.Core.Tiering;
+
+/// <summary>
+/// The background compiler on its own: requests are built on its worker thread, the JIT compiles the block's dynamic
+/// method there (its first call on the caller's thread compiles nothing), a failing build gives back a null block and
+/// the worker goes on, the number in flight is bounded, and the worker ends when there is nothing to do.
+/// </summary>
+[TestFixture]
+public class BackgroundCompilerTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    [Test]
+    public void A_request_is_built_and_jit_compiled_on_the_worker_thread()
+    {
+        var compiler = new BackgroundCompiler<FakeBlock>();
+        var page = new CodePage<int>();
+        var caller = Environment.CurrentManagedThreadId;
+        var builtOn = 0;
+        compiler.Submit(new(() =>
+        {
+            builtOn = Environment.CurrentManagedThreadId;
+            return new FakeBlock(MakeBody(200));
+        }, page, 1, 0));
+
+        var request = Take(compiler);
+
+        builtOn.ShouldNotBe(caller);
+        request.Block.ShouldNotBeNull();
+        var jitted = JitInfo.GetCompiledMethodCount(currentThread: true);
+        request.Block.Body();
+        JitInfo.GetCompiledMethodCount(currentThread: true).ShouldBe(jitted, "the first call found the method compiled");
+        request.Block.Holder.Value.ShouldBe(200);
+        compiler.InFlight.ShouldBe(0);
+    }
+
+    [Test]
+    public void A_build_that_throws_gives_back_no_block_and_the_worker_goes_on()
+    {
+        var compiler = new BackgroundCompiler<FakeBlock>();
+        var page = new CodePage<int>();
+        compiler.Submit(new(() => throw new InvalidProgramException("the JIT refused it"), page, 1, 0));
+        compiler.Submit(new(() => new FakeBlock(MakeBody(3)), page, 2, 0));
+
+        var first = Take(compiler);
+        var second = Take(compiler);
+
+        first.Slot.ShouldBe(1);
+        first.Block.ShouldBeNull();
+        second.Slot.ShouldBe(2);
+        second.Block.ShouldNotBeNull();
+    }
+
+    [Test]
+    public void At_most_its_limit_of_requests_is_in_flight_and_an_entry_is_asked_for_once()
+    {
+        var compiler = new BackgroundCompiler<FakeBlock>(limit: 2);
+        using var gate = new ManualResetEventSlim(false);
+        compiler.BeforeBuild = () => gate.Wait(Patience);
+        var page = new CodePage<int>();
+        compiler.Submit(new(() => new FakeBlock(MakeBody(1)), page, 1, 0));
+        compiler.IsInFlight(page, 1).ShouldBeTrue();
+        compiler.IsInFlight(page, 2).ShouldBeFalse();
+        compiler.HasRoom.ShouldBeTrue();
+        compiler.Submit(new(() => new FakeBlock(MakeBody(1)), page, 2, 0));
+        compiler.HasRoom.ShouldBeFalse();
+
+        gate.Set();
+        Take(compiler);
+        Take(compiler);
+
+        compiler.HasRoom.ShouldBeTrue();
+        compiler.IsInFlight(page, 1).ShouldBeFalse();
+    }
+
+    [Test]
+    public void The_worker_is_a_background_thread_that_ends_when_idle()
+    {
+        var compiler = new BackgroundCompiler<FakeBlock>();
+        compiler.Worker.ShouldBeNull();
+        compiler.Submit(new(() => new FakeBlock(MakeBody(1)), new CodePage<int>(), 1, 0));
+        var worker = compiler.Worker;
+        worker.ShouldNotBeNull();
+        worker.IsBackground.ShouldBeTrue();
+
+        Take(compiler);
+
+        worker.Join(Patience).ShouldBeTrue("the worker ended after its idle wait");
+        compiler.Worker.ShouldBeNull();
+    }
+
+    private static BackgroundCompiler<FakeBlock>.Request Take(BackgroundCompiler<FakeBlock> compiler)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            if (compiler.HasCompleted && compiler.TryTake(out var request))
+                return request;
+            DateTime.UtcNow.ShouldBeLessThan(deadline, "the worker finished the request");
+            Thread.Sleep(1);
+        }
+    }
+
+    /// <summary>A dynamic method adding 1 to a holder's value <paramref name="adds"/> times, as a delegate closed over a fresh holder.</summary>
+    private static (Action Body, Holder Holder) MakeBody(int adds)
+    {
+        var method = new DynamicMethod("fake_block", typeof(void), [typeof(Holder)], typeof(Holder).Module, skipVisibility: true);
+        var il = method.GetILGenerator();
+        var value = typeof(Holder).GetField(nameof(Holder.Value))!;
+        for (var i = 0; i < adds; i++)
+        {
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Dup);
+            il.Emit(OpCodes.Ldfld, value);
+            il.Emit(OpCodes.Ldc_I4_1);
+            il.Emit(OpCodes.Add);
+            il.Emit(OpCodes.Stfld, value);
+        }
+        il.Emit(OpCodes.Ret);
+        var holder = new Holder();
+        return ((Action)method.CreateDelegate(typeof(Action), holder), holder);
+    }
+
+    internal sealed class Holder
+    {
+        public int Value = 0; // written by the dynamic method
+    }
+
+    internal sealed class FakeBlock((Action Body, Holder Holder) made) : ICompiledBlock
+    {
+        public Action Body { get; } = made.Body;
+
+        public Holder Holder { get; } = made.Holder;
+
+        public int InstructionCount => 1;
+
+        public Delegate Code => Body;
+    }
+}
