@@ -104,6 +104,15 @@ internal sealed partial class X86Translator
                 : new InState(InKind.Unknown, LazyOp.None, 0);
     }
 
+    private int KnownLeaderCount()
+    {
+        var n = 0;
+        foreach (var k in _inKnown)
+            if (k)
+                n++;
+        return n;
+    }
+
     /// <summary>At a leader: the producer known there, or none (<see cref="FindKnownProducers"/>).</summary>
     private void EnterLeaderFlags(int i)
     {

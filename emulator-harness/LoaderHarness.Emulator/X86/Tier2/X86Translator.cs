@@ -91,6 +91,8 @@ internal sealed partial class X86Translator : BlockFrame
                 OtherLinearPage = t._otherLinearPage,
                 OtherGeneration = t._otherPage?.Generation ?? 0,
                 InnerRips = t.InnerRips(),
+                KnownLeaders = t.KnownLeaderCount(),
+                ExitWriteBacks = t._exitStubs.Count,
             };
         }
     }
