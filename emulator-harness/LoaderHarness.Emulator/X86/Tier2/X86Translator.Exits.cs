@@ -33,6 +33,8 @@ internal sealed partial class X86Translator
         var key = new ExitKey(_exitNode.ChangedRegisters & WrittenMask(), FlagState(_exitNode.ChangedFlags), _knownOp, _knownSize);
         if (key.Flags != FlagWriteBack.Known)
             key = key with { Op = LazyOp.None, Size = 0 };
+        if (key.Registers == WrittenMask() && key.Flags == (_usesFlags ? FlagWriteBack.All : FlagWriteBack.None))
+            return Exit; // the shared exit writes exactly that: no copy of it
         if (!_exitStubs.TryGetValue(key, out var label))
         {
             label = _il.DefineLabel();
