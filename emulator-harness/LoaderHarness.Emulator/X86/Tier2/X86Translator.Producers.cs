@@ -121,6 +121,9 @@ internal sealed partial class X86Translator
         _knownSize = _inSize[i];
     }
 
+    /// <summary>Set when <see cref="CheckProducer"/> found the analysis and a translation disagreeing: the block is refused (interpreted), not run with a wrong producer.</summary>
+    private bool _producerMismatch;
+
     /// <summary>After node <paramref name="node"/>: the analysis must agree with what its translation recorded, or a leader's known producer could be wrong.</summary>
     private void CheckProducer(in GuestNode node, bool knownBefore, LazyOp opBefore, int sizeBefore)
     {
@@ -132,7 +135,7 @@ internal sealed partial class X86Translator
             _ => (knownBefore, opBefore, sizeBefore),
         };
         if (k != _known || (k && (o != _knownOp || s != _knownSize)))
-            throw new InvalidOperationException($"flag producer analysis disagrees with the translation of {node.Op} at {node.Rip:x}");
+            _producerMismatch = true;
     }
 
     private enum ProducerEffect : byte

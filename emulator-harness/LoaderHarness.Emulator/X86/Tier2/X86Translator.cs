@@ -82,6 +82,8 @@ internal sealed partial class X86Translator : BlockFrame
             BasicBlocks.FindFlagLiveness(t._nodes);
             t.FindChecks();
             var method = t.Emit();
+            if (t._producerMismatch)
+                return null; // the flag producer analysis missed an operation's translation: interpreted, never run wrong
             if (t._il.ILOffset > MaxIlBytes && limit > 8)
                 continue; // translated again, smaller, rather than left to the JIT's minimal optimisation
             var body = (CompiledBlockBody)method.CreateDelegate(typeof(CompiledBlockBody), cpu);
