@@ -59,6 +59,7 @@ internal abstract class BlockFrame
         _spillN = _il.DeclareLocal(typeof(ulong));
         _spillReturn = _il.DeclareLocal(typeof(int));
         Exit = _il.DefineLabel();
+        ExitTail = _il.DefineLabel();
         _spill = _il.DefineLabel();
     }
 
@@ -73,11 +74,27 @@ internal abstract class BlockFrame
         _il.Emit(OpCodes.Stloc, _n);
     }
 
-    /// <summary>The shared exit, then the spill stub if any slow path asked for it.</summary>
+    /// <summary>
+    /// Where an exit branches once its PC and count are set: by default the shared exit, which writes everything the block
+    /// may change back; an engine may send each exit to a write-back of only what may have changed on the paths to it
+    /// (<see cref="EmitExitStubs"/>), so that values no exit needs are not kept alive through the whole block.
+    /// </summary>
+    protected virtual Label ExitTarget() => Exit;
+
+    /// <summary>The engine's partial write-backs that <see cref="ExitTarget"/> handed out, each ending with a branch to <see cref="ExitTail"/>.</summary>
+    protected virtual void EmitExitStubs()
+    {
+    }
+
+    /// <summary>The end of every exit after its write-back: the counted instructions, the next PC, return.</summary>
+    protected Label ExitTail { get; private set; }
+
+    /// <summary>The shared exit, the engine's exit stubs, then the spill stub if any slow path asked for it.</summary>
     protected void EmitEpilogue()
     {
         _il.MarkLabel(Exit);
         EmitWriteBack();
+        _il.MarkLabel(ExitTail);
         _il.Emit(OpCodes.Ldarg_0);
         _il.Emit(OpCodes.Ldloc, _exitN);
         _il.Emit(OpCodes.Call, _executedSetter);
@@ -85,6 +102,7 @@ internal abstract class BlockFrame
         _il.Emit(OpCodes.Ldloc, _exitPc);
         _il.Emit(OpCodes.Call, _pcSetter);
         _il.Emit(OpCodes.Ret);
+        EmitExitStubs();
         if (_spillReturns.Count != 0)
             EmitSpillStub();
     }
@@ -96,7 +114,7 @@ internal abstract class BlockFrame
         _il.Emit(OpCodes.Stloc, _exitPc);
         EmitCount(behind);
         _il.Emit(OpCodes.Stloc, _exitN);
-        _il.Emit(OpCodes.Br, Exit);
+        _il.Emit(OpCodes.Br, ExitTarget());
     }
 
     /// <summary>Leaves the block at the PC on the IL stack after every instruction counted so far.</summary>
@@ -105,7 +123,7 @@ internal abstract class BlockFrame
         _il.Emit(OpCodes.Stloc, _exitPc);
         EmitCount(0);
         _il.Emit(OpCodes.Stloc, _exitN);
-        _il.Emit(OpCodes.Br, Exit);
+        _il.Emit(OpCodes.Br, ExitTarget());
     }
 
     /// <summary>Pushes <c>n − behind</c>: the run's count at a point <paramref name="behind"/> instructions before the end of the current basic block.</summary>

@@ -50,6 +50,12 @@ internal sealed class X86CompiledBlock(CompiledBlockBody body, int instructionCo
     /// <inheritdoc/>
     Delegate ICompiledBlock.Code => Body;
 
+    /// <summary>Basic blocks whose flag producer was known at their start, every in-edge agreeing (translation diagnostics).</summary>
+    public int KnownLeaders { get; init; }
+
+    /// <summary>Distinct write-backs its exits branch to, each writing only what may have changed on the paths to it (translation diagnostics).</summary>
+    public int ExitWriteBacks { get; init; }
+
     /// <summary>
     /// The last two blocks the chain entered straight after this one (QEMU TCG's jump slots, here checked rather than
     /// patched): the chain tries them before it looks the exit's address up in its code page's slots and entries and

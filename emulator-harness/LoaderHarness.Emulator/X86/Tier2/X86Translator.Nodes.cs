@@ -13,10 +13,11 @@ internal sealed partial class X86Translator
     {
         var node = _nodes[i];
         _il.MarkLabel(LabelOf(i));
+        _exitNode = node;
         if (node.Leader)
         {
+            EnterLeaderFlags(i); // before the budget check: its exit writes the flags back as they are at the leader
             EmitLeaderCount(i);
-            _known = false; // the flag producer of a predecessor is not known at a basic block's start
             _cfHeld = _cfIn[i]; // every edge into it set _cf (X86Translator.Carry.cs)
         }
         if (GuestOpClassifier.EndsBlock(node.Op))
@@ -25,7 +26,9 @@ internal sealed partial class X86Translator
             EmitOperation(in node);
             return;
         }
+        var (knownBefore, opBefore, sizeBefore) = (_known, _knownOp, _knownSize);
         EmitOperation(in node);
+        CheckProducer(in node, knownBefore, opBefore, sizeBefore);
         // After the last instruction of a basic block the check is left out: what follows is an exit, or a basic block
         // that checks the budget (FindChecks) and leaves at the same boundary, with the same count, whenever this check would.
         if (node.MayTakeSlowPath && node.IndexInBlock < node.OwnBlockLength - 1)

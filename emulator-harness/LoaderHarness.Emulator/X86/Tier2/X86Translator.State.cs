@@ -45,6 +45,7 @@ internal sealed partial class X86Translator
     {
         FindWrittenRegisters();
         FindCarryLeaders();
+        FindKnownProducers();
         DeclareFrame();
     }
 
@@ -148,9 +149,7 @@ internal sealed partial class X86Translator
                 continue;
             StoreRegister(i);
         }
-        if (!_usesFlags || !_spillNode.ChangedFlags)
-            return;
-        StoreFlags();
+        EmitFlagWriteBack(FlagState(_spillNode.ChangedFlags), _knownOp, _knownSize);
     }
 
     private void StoreRegister(int i)

@@ -133,7 +133,7 @@ internal sealed partial class X86Translator : BlockFrame
     /// The second half of <see cref="Compile"/>, on any thread: emits the block's IL from what <see cref="Prepare"/>
     /// found, translating fewer of its instructions while the IL is too large, and makes the block's delegate.
     /// </summary>
-    public X86CompiledBlock Build()
+    public X86CompiledBlock? Build()
     {
         for (var limit = MaxInstructions; ; limit /= 2)
         {
@@ -142,6 +142,8 @@ internal sealed partial class X86Translator : BlockFrame
             BasicBlocks.FindFlagLiveness(t._nodes);
             t.FindChecks();
             var method = t.Emit();
+            if (t._producerMismatch)
+                return null; // the flag producer analysis missed an operation's translation: interpreted, never run wrong
             if (t._il.ILOffset > MaxIlBytes && limit > 8)
                 continue; // translated again, smaller, rather than left to the JIT's minimal optimisation
             var body = (CompiledBlockBody)method.CreateDelegate(typeof(CompiledBlockBody), _cpu);
@@ -151,6 +153,8 @@ internal sealed partial class X86Translator : BlockFrame
                 OtherLinearPage = t._otherLinearPage,
                 OtherGeneration = t._otherGeneration,
                 InnerRips = t.InnerRips(),
+                KnownLeaders = t.KnownLeaderCount(),
+                ExitWriteBacks = t._exitStubs.Count,
             };
         }
     }
