@@ -115,27 +115,28 @@ public sealed unsafe partial class Arm64Cpu
     /// <summary>
     /// Background compilation of the hot entry <paramref name="slot"/> of <paramref name="page"/> at <paramref name="pc"/>, as the
     /// x86 engine's: the block's instructions are found here, the IL and the JIT are the worker's, the entry is interpreted
-    /// meanwhile and comes back every <see cref="GuestCpuCore.BackgroundPollInterval"/> executions without asking again, and
-    /// the compile budget charges every request in flight at its largest.
+    /// meanwhile and comes back every <see cref="GuestCpuCore.BackgroundPollInterval"/> executions without asking again
+    /// (<see cref="BackgroundCompiler{TBlock}.Admit"/>).
     /// </summary>
     [RequiresDynamicCode("tier 2 emits IL for the JIT; the caller checks RuntimeFeature.IsDynamicCodeSupported")]
     private void RequestCompile(CodePage<A64Instruction> page, int slot, ulong pc)
     {
         ref var e = ref page.Entries[slot];
         var compiler = Compiler;
+        var blocks = _blocks!;
         e.Heat = CompileThreshold - BackgroundPollInterval;
-        if (compiler.IsInFlight(page, slot) || !compiler.HasRoom)
-            return;
-        if (!_blocks!.MayCompile(TotalInstructions, CompileBudget, A64Translator.MaxInstructions * (compiler.InFlight + 1)))
+        var admission = compiler.Admit(page, slot, blocks, TotalInstructions, CompileBudget, A64Translator.MaxInstructions);
+        if (admission != CompileAdmission.Admitted)
         {
-            e.Heat = 0;
+            if (admission == CompileAdmission.Refused)
+                e.Heat = 0;
             return;
         }
         var translator = A64Translator.Prepare(this, page, pc);
         if (translator is null)
         {
             e.Compiled = -1;
-            _blocks.Reject(A64Translator.MaxInstructions);
+            blocks.Reject(A64Translator.MaxInstructions);
             return;
         }
         // The block's other entries, as hot as its head, would become blocks of their own while it is compiled (see the x86
@@ -146,7 +147,7 @@ public sealed unsafe partial class Arm64Cpu
             if (n.Pc != pc && s != 0 && page.Entries[s].Compiled == 0)
                 page.Entries[s].Heat = Math.Min(page.Entries[s].Heat, 0);
         }
-        compiler.Submit(new(translator.Build, page, slot, _blocks.Clears));
+        compiler.Submit(new(translator.Build, page, slot, blocks.Clears));
     }
 
     /// <summary>
@@ -156,14 +157,9 @@ public sealed unsafe partial class Arm64Cpu
     /// </summary>
     private void InstallCompiled(BackgroundCompiler<A64CompiledBlock> compiler)
     {
-        while (compiler.TryTake(out var request))
+        while (compiler.TryTake(_blocks!.Clears, out var request))
         {
             var page = (CodePage<A64Instruction>)request.Page;
-            if (request.Generation != page.Generation || request.Clears != _blocks!.Clears)
-            {
-                compiler.Dropped++;
-                continue;
-            }
             ref var e = ref page.Entries[request.Slot];
             if (request.Block is not { } block)
             {

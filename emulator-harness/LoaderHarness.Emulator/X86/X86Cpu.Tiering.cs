@@ -216,31 +216,31 @@ public sealed unsafe partial class X86Cpu
     /// Background compilation of the hot entry <paramref name="slot"/> of <paramref name="page"/> (at RIP): its instructions
     /// are found here, on the CPU's thread, and the rest is left to the worker; meanwhile the entry is interpreted and
     /// comes back here every <see cref="GuestCpuCore.BackgroundPollInterval"/> executions, asking nothing while a request for
-    /// it is in flight. The compile budget charges every request in flight at its largest, as the inline path charges the
-    /// block it is about to compile, so background compilation never does more work than inline compilation may.
+    /// it is in flight (<see cref="BackgroundCompiler{TBlock}.Admit"/>).
     /// </summary>
     [RequiresDynamicCode("tier 2 emits IL for the JIT; the caller checks RuntimeFeature.IsDynamicCodeSupported")]
     private void RequestCompile(CodePage<DecodedInstruction> page, int slot)
     {
         ref var e = ref page.Entries[slot];
         var compiler = Compiler;
+        var blocks = _blocks!;
         e.Heat = CompileThreshold - BackgroundPollInterval;
-        if (compiler.IsInFlight(page, slot) || !compiler.HasRoom)
-            return;
-        if (!_blocks!.MayCompile(TotalInstructions, CompileBudget, X86Translator.MaxInstructions * (compiler.InFlight + 1)))
+        var admission = compiler.Admit(page, slot, blocks, TotalInstructions, CompileBudget, X86Translator.MaxInstructions);
+        if (admission != CompileAdmission.Admitted)
         {
-            e.Heat = 0;
+            if (admission == CompileAdmission.Refused)
+                e.Heat = 0;
             return;
         }
         var translator = X86Translator.Prepare(this, Rip, e.Breakpoint, CompiledShape);
         if (translator is null)
         {
             e.Compiled = -1;
-            _blocks.Reject(X86Translator.MaxInstructions);
+            blocks.Reject(X86Translator.MaxInstructions);
             return;
         }
         HoldBack(translator.FoundBlocks(), page);
-        compiler.Submit(new(translator.Build, page, slot, _blocks.Clears) { Tag = Mode64 ? Rip : (uint)(_csBase + Rip), Tag2 = _csBase });
+        compiler.Submit(new(translator.Build, page, slot, blocks.Clears) { Tag = Mode64 ? Rip : (uint)(_csBase + Rip), Tag2 = _csBase });
     }
 
     /// <summary>
@@ -273,12 +273,11 @@ public sealed unsafe partial class X86Cpu
     /// </summary>
     private void InstallCompiled(BackgroundCompiler<X86CompiledBlock> compiler)
     {
-        while (compiler.TryTake(out var request))
+        while (compiler.TryTake(_blocks!.Clears, out var request))
         {
             var page = (CodePage<DecodedInstruction>)request.Page;
             var block = request.Block;
-            if (request.Generation != page.Generation || request.Clears != _blocks!.Clears
-                || block?.OtherPage is { } other && other.Generation != block.OtherGeneration)
+            if (block?.OtherPage is { } other && other.Generation != block.OtherGeneration)
             {
                 compiler.Dropped++;
                 continue;

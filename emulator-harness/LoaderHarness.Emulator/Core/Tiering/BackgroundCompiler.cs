@@ -100,14 +100,33 @@ internal sealed class BackgroundCompiler<TBlock>
         }
     }
 
-    /// <summary>Takes back a request the worker finished (its <see cref="Request.Block"/> null when the translation failed).</summary>
-    public bool TryTake([NotNullWhen(true)] out Request? request)
+    /// <summary>
+    /// Whether entry <paramref name="slot"/> of <paramref name="page"/> may be submitted now. The compile budget of
+    /// <paramref name="cache"/> charges every request in flight at its largest (<paramref name="blockLimit"/> instructions),
+    /// as the inline path charges the block it is about to compile, so background compilation never does more work than
+    /// inline compilation may.
+    /// </summary>
+    public CompileAdmission Admit(CodePage page, int slot, CompiledBlockCache<TBlock> cache, ulong retired, int budget, int blockLimit)
+        => IsInFlight(page, slot) || !HasRoom ? CompileAdmission.Later
+            : cache.MayCompile(retired, budget, blockLimit * (InFlight + 1)) ? CompileAdmission.Admitted : CompileAdmission.Refused;
+
+    /// <summary>
+    /// Takes back a request the worker finished (its <see cref="Request.Block"/> null when the translation failed), dropping
+    /// on the way (<see cref="Dropped"/>) those made stale in flight: their page was written (its generation moved) or the
+    /// engine dropped its compiled code (the cache's <see cref="CompiledBlockCache{TBlock}.Clears"/>, now
+    /// <paramref name="clears"/>, moved). A dropped block never runs.
+    /// </summary>
+    public bool TryTake(uint clears, [NotNullWhen(true)] out Request? request)
     {
-        if (!_done.TryDequeue(out request))
-            return false;
-        _taken++;
-        _inFlight.Remove((request.Page, request.Slot));
-        return true;
+        while (_done.TryDequeue(out request))
+        {
+            _taken++;
+            _inFlight.Remove((request.Page, request.Slot));
+            if (request.Generation == request.Page.Generation && request.Clears == clears)
+                return true;
+            Dropped++;
+        }
+        return false;
     }
 
     private void Work()

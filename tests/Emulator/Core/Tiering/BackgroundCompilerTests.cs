@@ -81,6 +81,54 @@ public class BackgroundCompilerTests
     }
 
     [Test]
+    public void Admission_waits_for_an_entry_in_flight_or_a_full_queue_and_charges_the_budget_for_every_request_in_flight()
+    {
+        var compiler = new BackgroundCompiler<FakeBlock>(limit: 2);
+        using var gate = new ManualResetEventSlim(false);
+        compiler.BeforeBuild = () => gate.Wait(Patience);
+        var cache = new CompiledBlockCache<FakeBlock>();
+        var page = new CodePage<int>();
+        // TierPolicy.MayCompile: (compiled + blockLimit) * budget <= retired; with nothing compiled, budget 10 and blocks
+        // of at most 100 instructions, one request needs 1,000 retired instructions and two in flight 2,000.
+        compiler.Admit(page, 1, cache, retired: 999, budget: 10, blockLimit: 100).ShouldBe(CompileAdmission.Refused);
+        compiler.Admit(page, 1, cache, retired: 1_000, budget: 10, blockLimit: 100).ShouldBe(CompileAdmission.Admitted);
+        compiler.Submit(new(() => new FakeBlock(MakeBody(1)), page, 1, 0));
+
+        compiler.Admit(page, 1, cache, retired: 1_000_000, budget: 10, blockLimit: 100).ShouldBe(CompileAdmission.Later);
+        compiler.Admit(page, 2, cache, retired: 1_999, budget: 10, blockLimit: 100).ShouldBe(CompileAdmission.Refused);
+        compiler.Admit(page, 2, cache, retired: 2_000, budget: 10, blockLimit: 100).ShouldBe(CompileAdmission.Admitted);
+        compiler.Submit(new(() => new FakeBlock(MakeBody(1)), page, 2, 0));
+        compiler.Admit(page, 3, cache, retired: 1_000_000, budget: 10, blockLimit: 100).ShouldBe(CompileAdmission.Later);
+
+        gate.Set();
+        Take(compiler);
+        Take(compiler);
+    }
+
+    [Test]
+    public void A_request_made_stale_in_flight_is_dropped_when_taken_back()
+    {
+        var compiler = new BackgroundCompiler<FakeBlock>();
+        using var gate = new ManualResetEventSlim(false);
+        compiler.BeforeBuild = () => gate.Wait(Patience);
+        var written = new CodePage<int>();
+        var cleared = new CodePage<int>();
+        compiler.Submit(new(() => new FakeBlock(MakeBody(1)), written, 1, clears: 0));
+        compiler.Submit(new(() => new FakeBlock(MakeBody(1)), cleared, 1, clears: 0));
+        written.Reset(CodeKey.None); // its code was written: the engine empties the page
+        gate.Set();
+
+        var deadline = DateTime.UtcNow + Patience;
+        while (compiler.InFlight > 0)
+        {
+            compiler.TryTake(clears: 1, out _).ShouldBeFalse("both went stale: one page written, the cache cleared since");
+            DateTime.UtcNow.ShouldBeLessThan(deadline, "the worker finished both requests");
+            Thread.Sleep(1);
+        }
+        compiler.Dropped.ShouldBe(2);
+    }
+
+    [Test]
     public void The_worker_is_a_background_thread_that_ends_when_idle()
     {
         var compiler = new BackgroundCompiler<FakeBlock>();
@@ -101,7 +149,7 @@ public class BackgroundCompilerTests
         var deadline = DateTime.UtcNow + Patience;
         while (true)
         {
-            if (compiler.HasCompleted && compiler.TryTake(out var request))
+            if (compiler.HasCompleted && compiler.TryTake(0, out var request))
                 return request;
             DateTime.UtcNow.ShouldBeLessThan(deadline, "the worker finished the request");
             Thread.Sleep(1);
