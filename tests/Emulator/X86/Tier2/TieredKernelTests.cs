@@ -1,9 +1,9 @@
-using System.Text.Json;
 using LoaderHarness.Emulator.Boot;
 using LoaderHarness.Emulator.Core.Tiering;
 using LoaderHarness.Loader.Images;
 using LoaderHarness.Loader.Setup;
 using LoaderHarness.Tests.Emulator.Boot;
+using LoaderHarness.Tests.Support;
 using NUnit.Framework;
 using Shouldly;
 
@@ -28,16 +28,7 @@ public sealed class TieredKernelTests
         var expected = Boot(until, EngineTier.Interpreter);
         var actual = Boot(until, EngineTier.Tiered);
 
-        actual.StopReason.ShouldBe(expected.StopReason, actual.StopDetail);
-        actual.Milestone.ShouldBe(expected.Milestone);
-        actual.StopPc.ShouldBe(expected.StopPc);
-        actual.StopLocation.ShouldBe(expected.StopLocation);
-        actual.Instructions.ShouldBe(expected.Instructions);
-        actual.Console.ShouldBe(expected.Console);
-        actual.LastConsoleLine.ShouldBe(expected.LastConsoleLine);
-        JsonSerializer.Serialize(actual.Readback).ShouldBe(JsonSerializer.Serialize(expected.Readback));
-        actual.Contracts.Select(c => $"{c.Contract.Id}: {c.Verdict} {c.Detail}")
-            .ShouldBe(expected.Contracts.Select(c => $"{c.Contract.Id}: {c.Verdict} {c.Detail}"));
+        actual.ShouldEndAs(expected);
         TestContext.Out.WriteLine($"{until}: {actual.Instructions:N0} instructions; interpreter {expected.WallTime.TotalSeconds:F2} s, tiered {actual.WallTime.TotalSeconds:F2} s");
     }
 
@@ -51,14 +42,7 @@ public sealed class TieredKernelTests
         var expected = Boot("console", EngineTier.Tiered);
         var actual = Boot("console", EngineTier.Tiered, compileInBackground: true);
 
-        actual.StopReason.ShouldBe(expected.StopReason, actual.StopDetail);
-        actual.Milestone.ShouldBe(expected.Milestone);
-        actual.StopPc.ShouldBe(expected.StopPc);
-        actual.Instructions.ShouldBe(expected.Instructions);
-        actual.Console.ShouldBe(expected.Console);
-        JsonSerializer.Serialize(actual.Readback).ShouldBe(JsonSerializer.Serialize(expected.Readback));
-        actual.Contracts.Select(c => $"{c.Contract.Id}: {c.Verdict} {c.Detail}")
-            .ShouldBe(expected.Contracts.Select(c => $"{c.Contract.Id}: {c.Verdict} {c.Detail}"));
+        actual.ShouldEndAs(expected);
         TestContext.Out.WriteLine($"console: {actual.Instructions:N0} instructions; synchronous {expected.WallTime.TotalSeconds:F2} s, background {actual.WallTime.TotalSeconds:F2} s");
     }
 
@@ -72,14 +56,7 @@ public sealed class TieredKernelTests
         var expected = BootBzImage(EngineTier.Interpreter);
         var actual = BootBzImage(EngineTier.Tiered);
 
-        actual.StopReason.ShouldBe(expected.StopReason, actual.StopDetail);
-        actual.Milestone.ShouldBe(expected.Milestone);
-        actual.StopPc.ShouldBe(expected.StopPc);
-        actual.Instructions.ShouldBe(expected.Instructions);
-        actual.KernelPhysical.ShouldBe(expected.KernelPhysical);
-        JsonSerializer.Serialize(actual.Readback).ShouldBe(JsonSerializer.Serialize(expected.Readback));
-        actual.Contracts.Select(c => $"{c.Contract.Id}: {c.Verdict} {c.Detail}")
-            .ShouldBe(expected.Contracts.Select(c => $"{c.Contract.Id}: {c.Verdict} {c.Detail}"));
+        actual.ShouldEndAs(expected);
         TestContext.Out.WriteLine($"bzImage to start_kernel: {actual.Instructions:N0} instructions; interpreter {expected.WallTime.TotalSeconds:F2} s, tiered {actual.WallTime.TotalSeconds:F2} s");
     }
 
