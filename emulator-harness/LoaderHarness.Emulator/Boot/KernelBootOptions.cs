@@ -44,7 +44,7 @@ public sealed record KernelBootOptions
     /// from the kernel's entry).
     /// </summary>
     public ulong? MaxInstructions { get; init; }
-    /// <summary>How the CPU executes: the interpreter, or hot code compiled (x86; arm64 interprets either way).</summary>
+    /// <summary>How the CPU executes: the interpreter, or hot code compiled (both architectures).</summary>
     public EngineTier Engine { get; init; } = EngineTier.Interpreter;
 
     /// <summary>
