@@ -9,9 +9,10 @@ namespace LoaderHarness.Benchmarks.Cli;
 /// vmlinux through PVH (QEMU <c>-M microvm,acpi=off</c>, which enters its PVH note too) and the 6.1 cloud arm64
 /// Image (QEMU <c>-M virt -cpu cortex-a57</c>). Ours is <c>loader-harness boot … --console</c>, each milestone on the
 /// build that reaches it soonest: the first console line on the native build at bin/native/loader-harness when
-/// present (NativeAOT: it starts in milliseconds but has no JIT, so it interprets), /init on the framework-dependent
-/// build (its compiling tier pays for the JIT's start-up over a billion instructions); either falls back to the
-/// other. A run counts when the line arrives on the process's output; the process is then
+/// present (NativeAOT: it starts in milliseconds but has no JIT, so it interprets), /init on the JIT build at
+/// bin/jit/loader-harness when present (ReadyToRun, hot blocks compiled on a worker thread: its compiling tier pays for
+/// the JIT's start-up over a billion instructions), else the framework-dependent build under bin/Release; either
+/// milestone falls back to the other build. A run counts when the line arrives on the process's output; the process is then
 /// ended. Both guests get 512 MiB and the same command line. Where QEMU is not installed its benchmarks return at
 /// once and say so.
 /// </summary>
@@ -44,7 +45,7 @@ public class KernelMilestoneBenchmarks
     public void Setup()
     {
         var native = KernelFiles.Find("bin/native/loader-harness");
-        var tiered = KernelFiles.Find("emulator-harness/LoaderHarness.Cli/bin/Release/net10.0/loader-harness");
+        var tiered = KernelFiles.Find("bin/jit/loader-harness") ?? KernelFiles.Find("emulator-harness/LoaderHarness.Cli/bin/Release/net10.0/loader-harness");
         _native = native ?? tiered ?? throw new InvalidOperationException("no loader-harness build: dotnet build LoaderHarness.sln -c Release (or publish the native build to bin/native)");
         _tiered = tiered ?? _native;
         Console.WriteLine($"// ours: {_native} to the first console line, {_tiered} to /init");
