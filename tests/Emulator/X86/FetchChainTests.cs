@@ -19,15 +19,8 @@ public class FetchChainTests
     [Test]
     public void A_called_code_page_remapped_by_invlpg_or_a_cr3_write_runs_from_its_new_frame()
     {
-        using var m = new TestMachine();
-        var pt = new PageTableBuilder(m.Memory, PagingFormat.FourLevel, Tables);
-        pt.IdentityMap(0, 0x2_0000);
-        pt.IdentityMap(TestMachine.StackTop - 0x4000, TestMachine.StackTop);
-        m.EnterLong64(TestMachine.CodeBase);
-        m.Cpu.Cr3 = pt.Root;
-        var leaf = pt.Map(Function, FrameOne, PageTableBuilder.Present | PageTableBuilder.Writable);
+        using var m = MachineWithFunction(out var pt, out var leaf);
         pt.IdentityMap(Tables, Tables + 0x10_000);
-        m.Memory.Write(FrameOne, [0xB8, 1, 0, 0, 0, 0xC3]); // mov eax, 1; ret
         m.Memory.Write(FrameTwo, [0xB8, 2, 0, 0, 0, 0xC3]); // mov eax, 2; ret
         m.Load(64, TestMachine.CodeBase, a =>
         {
@@ -61,14 +54,7 @@ public class FetchChainTests
     {
         // 100 indirect calls into another page and back: 3 before the loop, 5 per iteration (call, mov, ret, dec,
         // jnz), the HLT.
-        using var m = new TestMachine();
-        var pt = new PageTableBuilder(m.Memory, PagingFormat.FourLevel, Tables);
-        pt.IdentityMap(0, 0x2_0000);
-        pt.IdentityMap(TestMachine.StackTop - 0x4000, TestMachine.StackTop);
-        m.EnterLong64(TestMachine.CodeBase);
-        m.Cpu.Cr3 = pt.Root;
-        pt.Map(Function, FrameOne, PageTableBuilder.Present | PageTableBuilder.Writable);
-        m.Memory.Write(FrameOne, [0xB8, 1, 0, 0, 0, 0xC3]); // mov eax, 1; ret
+        using var m = MachineWithFunction(out _, out _);
         m.Load(64, TestMachine.CodeBase, a =>
         {
             var loop = a.CreateLabel();
@@ -93,14 +79,7 @@ public class FetchChainTests
     {
         // The chain remembers where a call into another page and the return from it led (the far-target cache); a
         // store into the function's page must make the next call decode the new instruction there.
-        using var m = new TestMachine();
-        var pt = new PageTableBuilder(m.Memory, PagingFormat.FourLevel, Tables);
-        pt.IdentityMap(0, 0x2_0000);
-        pt.IdentityMap(TestMachine.StackTop - 0x4000, TestMachine.StackTop);
-        m.EnterLong64(TestMachine.CodeBase);
-        m.Cpu.Cr3 = pt.Root;
-        pt.Map(Function, FrameOne, PageTableBuilder.Present | PageTableBuilder.Writable);
-        m.Memory.Write(FrameOne, [0xB8, 1, 0, 0, 0, 0xC3]); // mov eax, 1; ret
+        using var m = MachineWithFunction(out _, out _);
         m.Load(64, TestMachine.CodeBase, a =>
         {
             a.mov(rdi, unchecked((long)Function));
@@ -123,14 +102,7 @@ public class FetchChainTests
     [Test]
     public void A_breakpoint_added_after_calls_into_another_page_stops_the_next_call()
     {
-        using var m = new TestMachine();
-        var pt = new PageTableBuilder(m.Memory, PagingFormat.FourLevel, Tables);
-        pt.IdentityMap(0, 0x2_0000);
-        pt.IdentityMap(TestMachine.StackTop - 0x4000, TestMachine.StackTop);
-        m.EnterLong64(TestMachine.CodeBase);
-        m.Cpu.Cr3 = pt.Root;
-        pt.Map(Function, FrameOne, PageTableBuilder.Present | PageTableBuilder.Writable);
-        m.Memory.Write(FrameOne, [0xB8, 1, 0, 0, 0, 0xC3]); // mov eax, 1; ret
+        using var m = MachineWithFunction(out _, out _);
         m.Load(64, TestMachine.CodeBase, a =>
         {
             var loop = a.CreateLabel();
@@ -157,5 +129,22 @@ public class FetchChainTests
     {
         // The chain's links hold an entry's place in 16-byte units (DecodedInstruction.NextAt).
         (System.Runtime.CompilerServices.Unsafe.SizeOf<LoaderHarness.Emulator.X86.DecodedInstruction>() % 16).ShouldBe(0);
+    }
+
+    /// <summary>
+    /// A long-mode machine with its code and stack identity-mapped and <see cref="Function"/> mapped to
+    /// <see cref="FrameOne"/>, which holds <c>mov eax, 1; ret</c>; <paramref name="leaf"/> is that page's PTE address.
+    /// </summary>
+    private static TestMachine MachineWithFunction(out PageTableBuilder pt, out ulong leaf)
+    {
+        var m = new TestMachine();
+        pt = new PageTableBuilder(m.Memory, PagingFormat.FourLevel, Tables);
+        pt.IdentityMap(0, 0x2_0000);
+        pt.IdentityMap(TestMachine.StackTop - 0x4000, TestMachine.StackTop);
+        m.EnterLong64(TestMachine.CodeBase);
+        m.Cpu.Cr3 = pt.Root;
+        leaf = pt.Map(Function, FrameOne, PageTableBuilder.Present | PageTableBuilder.Writable);
+        m.Memory.Write(FrameOne, [0xB8, 1, 0, 0, 0, 0xC3]); // mov eax, 1; ret
+        return m;
     }
 }
