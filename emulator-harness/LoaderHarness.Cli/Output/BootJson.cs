@@ -1,5 +1,6 @@
 using LoaderHarness.Emulator.Boot;
 using LoaderHarness.Emulator.Contracts;
+using LoaderHarness.Emulator.Core.Tiering;
 
 namespace LoaderHarness.Cli.Output;
 
@@ -45,8 +46,21 @@ internal static class BootJson
                 .Add("id", c.Contract.Id)
                 .Add("verdict", c.Verdict == ContractVerdict.Pass ? "pass" : c.IsViolation ? "fail" : "advisory")
                 .Add("detail", c.Detail)).ToArray())
-            .Add("readback", r.Readback is { } readback ? Readback(readback) : null);
+            .Add("readback", r.Readback is { } readback ? Readback(readback) : null)
+            .Add("tiering", Tiering(r.Tiering));
     }
+
+    private static Facts Tiering(RunTiering t) => new Facts()
+        .Add("engine", t.Engine == EngineTier.Tiered ? "tiered" : "interpreter")
+        .Add("background", t.Background)
+        .Add("compiledBlocks", t.Statistics.Compiled)
+        .Add("rejected", t.Statistics.Rejected)
+        .Add("evicted", t.Statistics.Evicted)
+        .Add("residentBlocks", t.Statistics.Resident)
+        .Add("capacity", t.Statistics.Capacity)
+        .Add("entries", t.Statistics.Entries)
+        .Add("chained", t.Statistics.Chained)
+        .Add("jitMilliseconds", JsonNames.Milliseconds(t.JitTime));
 
     /// <summary>
     /// Adds <c>phases</c>: where the process's time went, each in milliseconds (startup: process start to the command;

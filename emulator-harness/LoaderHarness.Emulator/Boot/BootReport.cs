@@ -1,5 +1,6 @@
 using LoaderHarness.Emulator.Contracts;
 using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Core.Tiering;
 using LoaderHarness.Emulator.Reports;
 using LoaderHarness.Loader.Setup;
 
@@ -42,6 +43,12 @@ public sealed record BootReport
     public required TimeSpan WallTime { get; init; }
     /// <summary>Where the run's wall time went: load, symbols, run and verdicts (a front end adds its start-up and rendering).</summary>
     public BootPhases Phases { get; init; } = new();
+
+    /// <summary>
+    /// How the engine ran: the tier it used (the interpreter, or hot code compiled), whether blocks were compiled on a
+    /// worker thread, what the compiling tier did, and the JIT's time during the run (zero without a JIT).
+    /// </summary>
+    public RunTiering Tiering { get; init; } = new(EngineTier.Interpreter, false, default, TimeSpan.Zero);
     /// <summary>Where the loader placed the kernel (x86 the vmlinux's lowest segment or the bzImage's protected-mode code, arm64 the Image).</summary>
     public required ulong KernelLoad { get; init; }
     /// <summary>Where the loader placed the boot structure (zero page, start_info, DTB).</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LoaderHarness.Emulator.Contracts;
 using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Core.Tiering;
 using LoaderHarness.Emulator.Reports;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Loader.Images;
@@ -109,9 +110,13 @@ public static class KernelBoot
         var entryVerdicts = phase.Elapsed;
 
         var symbolsBeforeRun = symbols?.Elapsed ?? TimeSpan.Zero;
+        var jitBefore = System.Runtime.JitInfo.GetCompilationTime();
         var clock = Stopwatch.StartNew();
         var outcome = session.Run();
         clock.Stop();
+        var tiering = cpu is GuestCpuCore ran
+            ? new RunTiering(ran.Engine, ran.Engine == EngineTier.Tiered && ran.CompileInBackground, ran.Tiering, System.Runtime.JitInfo.GetCompilationTime() - jitBefore)
+            : new RunTiering(EngineTier.Interpreter, false, default, TimeSpan.Zero);
         cpu.Tracer = null;
         options.Trace?.Flush();
         var symbolsInRun = (symbols?.Elapsed ?? TimeSpan.Zero) - symbolsBeforeRun;
@@ -137,6 +142,7 @@ public static class KernelBoot
         return new BootReport
         {
             Phases = phases,
+            Tiering = tiering,
             Architecture = architecture,
             Protocol = setup.Protocol,
             Profile = profile.Name,

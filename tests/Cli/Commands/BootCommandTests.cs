@@ -126,6 +126,41 @@ public sealed class BootCommandTests : CliTestFixture
         json["instructions"]!.GetValue<ulong>().ShouldBe(2UL); // mov, jmp
     }
 
+    [Test]
+    public void Json_reports_how_the_engine_ran()
+    {
+        var interpreted = JsonNode.Parse(Run("boot", TinyKernel(), "--system-map", TinyMap(), "--until", "target", "--engine", "interpreter", "--json").Out)!["tiering"]!;
+        interpreted["engine"]!.GetValue<string>().ShouldBe("interpreter");
+        interpreted["background"]!.GetValue<bool>().ShouldBeFalse();
+        interpreted["compiledBlocks"]!.GetValue<long>().ShouldBe(0);
+        interpreted["entries"]!.GetValue<long>().ShouldBe(0);
+
+        // A loop of 50 M iterations (100 M instructions): its head becomes hot after 10,000 and is compiled long before the end.
+        var (code, output, error) = Run("boot", HotLoopKernel(), "--system-map", TinyMap(), "--until", "target", "--engine", "tiered", "--json");
+
+        code.ShouldBe(CliApp.Ok, error);
+        var json = JsonNode.Parse(output)!;
+        json["instructions"]!.GetValue<ulong>().ShouldBe(3 + 2 * 50_000_000UL);
+        var tiered = json["tiering"]!;
+        tiered["engine"]!.GetValue<string>().ShouldBe("tiered");
+        tiered["background"]!.GetValue<bool>().ShouldBe(Environment.ProcessorCount > 1);
+        tiered["compiledBlocks"]!.GetValue<long>().ShouldBeGreaterThanOrEqualTo(1);
+        tiered["entries"]!.GetValue<long>().ShouldBeGreaterThanOrEqualTo(1);
+        tiered["residentBlocks"]!.GetValue<int>().ShouldBeLessThanOrEqualTo(tiered["capacity"]!.GetValue<int>());
+        tiered["jitMilliseconds"]!.GetValue<double>().ShouldBeGreaterThan(0);
+        ReportSchemaFile.ShouldMatch(output);
+    }
+
+    /// <summary>
+    /// <c>mov eax, [ebx]</c>; <c>mov ecx, 50000000</c>; loop: <c>dec ecx</c>, <c>jnz loop</c> (at +0x07); then
+    /// <c>jmp target</c> (+0x10), where <c>hlt</c> waits.
+    /// </summary>
+    private string HotLoopKernel() => WriteFile("vmlinux-loop", ElfWriter.Write(new ElfSpec
+    {
+        Code = [0x8B, 0x03, 0xB9, 0x80, 0xF0, 0xFA, 0x02, 0x49, 0x75, 0xFD, 0xEB, 0x04, .. new byte[4], 0xF4, .. new byte[0x1EF]],
+        PvhEntry = 0x100_0000,
+    }));
+
     [TestCase("--until", "no_such_symbol")]
     [TestCase("--protocol", "linux16")]
     [TestCase("--profile", "vmware")]
