@@ -25,6 +25,11 @@ internal static unsafe class CompiledRuntime
     public static int Condition(int cc, int op, ulong a, ulong b, ulong r, ulong aux, ulong arith, int size)
         => LazyFlags.Condition((Iced.Intel.ConditionCode)cc, (LazyOp)op, a, b, r, aux, arith, size) ? 1 : 0;
 
+    /// <summary>The six arithmetic flags of a lazy flag state known only at run time, as RFLAGS bits.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static ulong ArithFlags(int op, ulong a, ulong b, ulong r, ulong aux, ulong arith, int size)
+        => LazyFlags.Arith((LazyOp)op, a, b, r, aux, arith, size);
+
     /// <summary>CF from a lazy flag state known only at run time.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static ulong Carry(int op, ulong a, ulong b, ulong r, ulong aux, ulong arith)

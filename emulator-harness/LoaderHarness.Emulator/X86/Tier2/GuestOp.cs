@@ -35,6 +35,12 @@ internal enum GuestOp : byte
 
     /// <summary>SAR by CL.</summary>
     SarCl,
+
+    /// <summary>ROL by an immediate count (by CL is left to the interpreter).</summary>
+    Rol,
+
+    /// <summary>ROR by an immediate count.</summary>
+    Ror,
     Imul,
     Push,
     Pop,

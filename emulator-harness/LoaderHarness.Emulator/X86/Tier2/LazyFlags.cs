@@ -37,6 +37,20 @@ internal static class LazyFlags
         _ => false,
     };
 
+    /// <summary>The six arithmetic flags of the state as RFLAGS bits (the interpreter's <c>X86Cpu.ArithFlags</c>).</summary>
+    public static ulong Arith(LazyOp op, ulong a, ulong b, ulong r, ulong aux, ulong arith, int size)
+    {
+        if (op == LazyOp.None)
+            return arith;
+        var f = op == LazyOp.Logic ? 0 : (a ^ b ^ r) & FlagBits.AF;
+        if (Cf(op, a, b, r, aux, arith)) f |= FlagBits.CF;
+        if (Pf(op, r, arith)) f |= FlagBits.PF;
+        if (Zf(op, r, arith)) f |= FlagBits.ZF;
+        if (Sf(op, r, arith, size)) f |= FlagBits.SF;
+        if (Of(op, a, b, r, arith, size)) f |= FlagBits.OF;
+        return f;
+    }
+
     /// <summary>Condition <paramref name="cc"/> on the state (SDM Vol. 2A Jcc: the conditions in terms of flags).</summary>
     public static bool Condition(ConditionCode cc, LazyOp op, ulong a, ulong b, ulong r, ulong aux, ulong arith, int size)
     {

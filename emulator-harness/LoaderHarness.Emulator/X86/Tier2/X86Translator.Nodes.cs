@@ -92,6 +92,9 @@ internal sealed partial class X86Translator
             case GuestOp.ShlCl or GuestOp.ShrCl or GuestOp.SarCl:
                 EmitShiftByCl(in node, size);
                 return;
+            case GuestOp.Rol or GuestOp.Ror:
+                EmitRotate(in node, size);
+                return;
             case GuestOp.Imul:
                 EmitImul(in node, size);
                 return;

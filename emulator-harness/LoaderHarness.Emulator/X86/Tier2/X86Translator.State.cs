@@ -72,7 +72,7 @@ internal sealed partial class X86Translator
     private static bool WritesFlags(in GuestNode n)
         => n.Op is GuestOp.Add or GuestOp.Adc or GuestOp.Sub or GuestOp.Sbb or GuestOp.Cmp or GuestOp.And or GuestOp.Or
             or GuestOp.Xor or GuestOp.Test or GuestOp.Inc or GuestOp.Dec or GuestOp.Neg or GuestOp.Shl or GuestOp.Shr
-            or GuestOp.Sar or GuestOp.ShlCl or GuestOp.ShrCl or GuestOp.SarCl or GuestOp.Imul;
+            or GuestOp.Sar or GuestOp.ShlCl or GuestOp.ShrCl or GuestOp.SarCl or GuestOp.Imul or GuestOp.Rol or GuestOp.Ror;
 
     /// <summary>The registers (bit per slot) the instruction may write.</summary>
     private static uint Writes(in GuestNode n)

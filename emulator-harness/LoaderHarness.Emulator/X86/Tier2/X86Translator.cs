@@ -184,8 +184,8 @@ internal sealed partial class X86Translator : BlockFrame
             if (rip != _headRip && (d.Breakpoint || d.Compiled > 0 && _cpu.CompiledInstructionCount(d.Compiled) > InlinedBlockLimit))
                 continue;
             var op = GuestOpClassifier.Classify(in d, rip, _mode64);
-            if (op is GuestOp.Shl or GuestOp.Shr or GuestOp.Sar && ShiftCount(in d) == 0)
-                op = GuestOp.Nop; // a masked count of 0 changes nothing, flags included (SDM Vol. 2B SAL/SAR/SHL/SHR)
+            if (op is GuestOp.Shl or GuestOp.Shr or GuestOp.Sar or GuestOp.Rol or GuestOp.Ror && ShiftCount(in d) == 0)
+                op = GuestOp.Nop; // a masked count of 0 changes nothing, flags included (SDM Vol. 2B SAL/SAR/SHL/SHR, RCL/RCR/ROL/ROR)
             if (op == GuestOp.None)
                 continue;
             _index[rip] = -1;
