@@ -291,7 +291,11 @@ public sealed unsafe partial class X86Cpu
     /// Ends the current run after the instruction executing now, with <paramref name="reason"/>: for a device or
     /// harness callback that fires inside an instruction (a console line that announces a milestone).
     /// </summary>
-    public void RequestStop(StopReason reason, string? detail = null) => Stop(reason, detail);
+    public void RequestStop(StopReason reason, string? detail = null)
+    {
+        Stop(reason, detail);
+        BreakHostCode(); // host code running on the CPU's thread sees the stop at its next budget check
+    }
 
     /// <summary>Ends the run after the current instruction.</summary>
     internal void Stop(StopReason reason, string? detail = null) => _run.Stop(reason, detail);
@@ -328,7 +332,11 @@ public sealed unsafe partial class X86Cpu
     internal void RepeatLater() => NextRip = Rip;
 
     /// <summary>Makes the running chain return to <see cref="Loop"/> after the current instruction (cached fetch state is stale).</summary>
-    internal void BreakChain() => _run.Break();
+    internal void BreakChain()
+    {
+        _run.Break();
+        BreakHostCode();
+    }
 
     private bool SetupFetch(ulong linear)
     {

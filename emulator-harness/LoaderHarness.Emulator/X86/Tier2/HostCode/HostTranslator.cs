@@ -1,0 +1,191 @@
+using Iced.Intel;
+using LoaderHarness.Emulator.Core.Tiering;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace LoaderHarness.Emulator.X86.Tier2.HostCode;
+
+/// <summary>
+/// The compiling tier's second back end: a block found by <see cref="GuestBlock"/> becomes x86-64 machine code
+/// (assembled by Iced's <see cref="Assembler"/>) that runs without a JIT, so the NativeAOT executable compiles too.
+/// The design is the simplest exact one:
+/// <list type="bullet">
+/// <item>Guest registers stay in the CPU's pinned register array; every instruction loads and stores them there
+/// (RBX holds its address). The rest the code touches is a pinned state block (R12, <see cref="HostState"/>) and the
+/// pinned TLB (R13); R14 counts the run's instructions.</item>
+/// <item>Arithmetic flags come from the host's own instruction of the same operation and size, forms whose flags the
+/// SDM defines exactly as the interpreter computes them (logic results go through ADD 0 to clear AF; shifts, whose AF
+/// and multi-bit OF are undefined, compute those two). They stay in the host's RFLAGS while nothing clobbers them and
+/// are saved (PUSHFQ) to the state block before anything that does, before every exit and at the end of each basic
+/// block; a reader with no valid host flags loads them back (SAHF, and OF through an ADD overflow).</item>
+/// <item>Memory goes through the same TLB fast path as the IL tier; a miss, a page crossing or a page that takes no
+/// direct store leaves the block before that instruction with exact state, and the interpreter executes it. No
+/// generated code calls back into managed code.</item>
+/// <item>Each basic block checks the run's limit (re-read from the state block, where another thread may lower it)
+/// before it runs, and counts its instructions; an exit inside it subtracts what it did not run.</item>
+/// </list>
+/// Only 64-bit mode is compiled; an instruction without a host form here (<see cref="Supported"/>) is an exit.
+/// </summary>
+internal sealed partial class HostTranslator
+{
+    private readonly GuestBlock _block;
+    private readonly List<GuestNode> _nodes;
+    private readonly Assembler _a = new(64);
+    private readonly Label[] _labels;
+    private readonly Dictionary<(ulong Rip, int Behind), Label> _exits = [];
+    private Label _epilogue;
+
+    private HostTranslator(GuestBlock block)
+    {
+        _block = block;
+        _nodes = block.Nodes;
+        _labels = new Label[_nodes.Count];
+        for (var i = 0; i < _labels.Length; i++)
+            _labels[i] = _a.CreateLabel();
+        _epilogue = _a.CreateLabel();
+    }
+
+    /// <summary>
+    /// Compiles the code at <paramref name="rip"/> (an entry of <paramref name="cpu"/>'s current fetch page, which carries a
+    /// breakpoint or stop when <paramref name="headBreakpoint"/>) to host code; null when the host cannot run it, the
+    /// shape is not 64-bit mode, or the first instruction has no host form here.
+    /// </summary>
+    public static X86CompiledBlock? Compile(X86Cpu cpu, ulong rip, bool headBreakpoint, int shape)
+    {
+        if (shape != 64 || !ExecutableCode.IsSupported || GuestBlock.Find(cpu, rip, headBreakpoint, shape) is not { } found)
+            return null;
+        var block = found.Take(GuestBlock.MaxInstructions);
+        BasicBlocks.FindLeaders(block.Nodes, block.Index, block.HeadRip, block.HeadBreakpoint);
+        var head = block.Index[rip];
+        if (!Supported(block.Nodes[head]))
+            return null; // a block that always left at once would only cost its call
+        var t = new HostTranslator(block);
+        var stream = new MemoryStream();
+        t.Emit(head);
+        t._a.Assemble(new StreamCodeWriter(stream), 0);
+        if (ExecutableCode.Map(stream.GetBuffer().AsSpan(0, (int)stream.Length)) is not { } code)
+            return null;
+        var usesFlags = false;
+        var inner = new List<ulong>();
+        foreach (var n in block.Nodes)
+        {
+            usesFlags |= Produces(n.Op) || GuestOpClassifier.ReadsFlags(n.Op);
+            if (!n.Leader)
+                inner.Add(n.Rip);
+        }
+        return new X86CompiledBlock(cpu.HostBody(code, usesFlags), block.Nodes.Count, block.Nodes[head].OwnBlockLength, shape)
+        {
+            OtherPage = block.OtherPage,
+            OtherLinearPage = block.OtherLinearPage,
+            OtherGeneration = block.OtherGeneration,
+            InnerRips = [.. inner],
+        };
+    }
+
+    /// <summary>Whether <paramref name="n"/> has a host form here; any other instruction is an exit to the interpreter.</summary>
+    private static bool Supported(in GuestNode n)
+    {
+        ref readonly var d = ref n.D;
+        if (n.Op is not (GuestOp.Nop or GuestOp.Lea) && (d.K0 == OperandKind.Memory || d.K1 == OperandKind.Memory)
+            && d.Seg >= (byte)SegmentRegister.Fs)
+            return false; // FS and GS add a base in 64-bit mode
+        return n.Op switch
+        {
+            GuestOp.Nop or GuestOp.Mov or GuestOp.Lea or GuestOp.Add or GuestOp.Adc or GuestOp.Sub or GuestOp.Sbb or GuestOp.And
+                or GuestOp.Or or GuestOp.Xor or GuestOp.Cmp or GuestOp.Test or GuestOp.Inc or GuestOp.Dec or GuestOp.Neg
+                or GuestOp.Not or GuestOp.Setcc or GuestOp.Jcc or GuestOp.Jmp => true,
+            GuestOp.Cmovcc => d.OpSize is 2 or 4 or 8,
+            // The SDM leaves CF undefined for a count at or past the operand's width (SAL/SAR/SHL/SHR, Flags Affected).
+            GuestOp.Shl or GuestOp.Shr or GuestOp.Sar => GuestBlock.ShiftCount(in d) < d.OpSize * 8,
+            GuestOp.Movzx or GuestOp.Movsx => ExtendSizes(in d) is var (from, to)
+                && (from is 1 or 2 && to > from || n.Op == GuestOp.Movsx && from == 4 && to == 8),
+            _ => false,
+        };
+    }
+
+    /// <summary>Whether the operation leaves its flags in the host's RFLAGS (everything that writes them but the shifts, which are saved at once).</summary>
+    private static bool Produces(GuestOp op) => op is GuestOp.Add or GuestOp.Adc or GuestOp.Sub or GuestOp.Sbb or GuestOp.Cmp
+        or GuestOp.And or GuestOp.Or or GuestOp.Xor or GuestOp.Test or GuestOp.Inc or GuestOp.Dec or GuestOp.Neg
+        or GuestOp.Shl or GuestOp.Shr or GuestOp.Sar;
+
+    /// <summary>Whether <paramref name="pc"/> is a node a branch may reach inside the block (<see cref="BasicBlocks.InBlock"/>).</summary>
+    private bool InBlock(ulong pc, out int node) => BasicBlocks.InBlock(_block.Index, pc, _block.HeadRip, _block.HeadBreakpoint, out node);
+
+    /// <summary>The whole function: prologue, the nodes in address order, the exits, the epilogue.</summary>
+    private void Emit(int head)
+    {
+        // System V AMD64: RDI = the register array, RSI = the state block; RBX and R12–R14 are callee-saved.
+        _a.push(rbx);
+        _a.push(r12);
+        _a.push(r13);
+        _a.push(r14);
+        _a.mov(rbx, rdi);
+        _a.mov(r12, rsi);
+        _a.mov(r13, __qword_ptr[r12 + HostState.Tlb * 8]);
+        _a.mov(r14, __qword_ptr[r12 + HostState.Executed * 8]);
+        _a.jmp(_labels[head]);
+        for (var i = 0; i < _nodes.Count; i++)
+            EmitNode(i);
+        foreach (var ((rip, behind), label) in _exits)
+        {
+            var l = label;
+            _a.Label(ref l);
+            _a.mov(rax, (long)rip);
+            _a.mov(__qword_ptr[r12 + HostState.Rip * 8], rax);
+            if (behind != 0)
+                _a.lea(r14, __[r14 - behind]);
+            _a.jmp(_epilogue);
+        }
+        _a.Label(ref _epilogue);
+        _a.mov(__qword_ptr[r12 + HostState.Executed * 8], r14);
+        _a.pop(r14);
+        _a.pop(r13);
+        _a.pop(r12);
+        _a.pop(rbx);
+        _a.ret();
+    }
+
+    /// <summary>The exit stub leaving at <paramref name="rip"/> with the count <paramref name="behind"/> below R14.</summary>
+    private Label ExitLabel(ulong rip, int behind)
+    {
+        if (!_exits.TryGetValue((rip, behind), out var label))
+        {
+            label = _a.CreateLabel();
+            _exits[(rip, behind)] = label;
+        }
+        return label;
+    }
+
+    /// <summary>Leaves the block at <paramref name="rip"/>, <paramref name="behind"/> instructions before the end of the current basic block.</summary>
+    private void Leave(ulong rip, int behind)
+    {
+        SaveFlags();
+        _a.jmp(ExitLabel(rip, behind));
+    }
+
+    /// <summary>Instructions of <paramref name="n"/>'s basic block not run when the block leaves before <paramref name="n"/>.</summary>
+    private static int Behind(in GuestNode n) => n.OwnBlockLength - n.IndexInBlock;
+
+    /// <summary>
+    /// At a basic block's start: leave unless the run's limit covers the whole basic block (the interpreter stops when
+    /// its count reaches the limit), then count it.
+    /// </summary>
+    private void EmitBudgetCheck(in GuestNode n)
+    {
+        _a.lea(rax, __[r14 + n.BlockLength]);
+        _a.cmp(rax, __qword_ptr[r12 + HostState.Limit * 8]);
+        _a.ja(ExitLabel(n.Rip, 0));
+        _a.lea(r14, __[r14 + n.BlockLength]);
+    }
+
+    /// <summary>After node <paramref name="i"/>, on to <paramref name="next"/>: the next node, a jump inside the block, or an exit.</summary>
+    private void EmitFallThrough(int i, ulong next)
+    {
+        if (!InBlock(next, out var k))
+            Leave(next, 0);
+        else if (k != i + 1)
+        {
+            SaveFlags();
+            _a.jmp(_labels[k]);
+        }
+    }
+}
