@@ -36,7 +36,10 @@ internal sealed partial class HostTranslator
                 {
                     var (from, to) = ExtendSizes(in d);
                     Access(in n, read: d.K1 == OperandKind.Memory, write: false);
-                    Op(SizedCodes.Extend(n.Op == GuestOp.Movsx, from, to), Sized(R9, to), Operand(in n, 1));
+                    if (Cached(in n, 1) is var source && source != Register.None)
+                        Op(SizedCodes.Extend(n.Op == GuestOp.Movsx, from, to), Sized(R9, to), Sized(source, from));
+                    else
+                        Op(SizedCodes.Extend(n.Op == GuestOp.Movsx, from, to), Sized(R9, to), Operand(in n, 1));
                     StoreOp0(in n, to, R9);
                     break;
                 }
@@ -142,7 +145,7 @@ internal sealed partial class HostTranslator
         var count = GuestBlock.ShiftCount(in d);
         Access(in n, read: d.K0 == OperandKind.Memory, write: d.K0 == OperandKind.Memory);
         Load(in n, 0, size, R8);
-        _a.mov(r10, r8);
+        _a.mov(rdi, r8); // the address is no longer needed once the pointers are in RSI and RDX
         var form = n.Op switch { GuestOp.Shl => HostForm.Shl, GuestOp.Shr => HostForm.Shr, _ => HostForm.Sar };
         Op(SizedCodes.Of(form, size), Sized(R8, size), count);
         _a.pushfq();
@@ -150,7 +153,7 @@ internal sealed partial class HostTranslator
         _a.and(eax, ~(int)(FlagBits.AF | FlagBits.OF));
         if (n.Op != GuestOp.Sar)
         {
-            _a.mov(rcx, n.Op == GuestOp.Shl ? r8 : r10);
+            _a.mov(rcx, n.Op == GuestOp.Shl ? r8 : rdi);
             _a.shr(rcx, (byte)(size * 8 - 1));
             if (n.Op == GuestOp.Shl)
                 _a.xor(ecx, eax); // CF is bit 0

@@ -84,13 +84,23 @@ internal sealed unsafe partial class HostTranslator
         _a.mov(rdi, (long)d.Disp);
         if (d.Base != 16)
         {
-            _a.mov(rax, __qword_ptr[rbx + d.Base * 8]);
-            _a.lea(rdi, __[rdi + rax]);
+            var b = _cache[d.Base];
+            if (b == Register.None)
+            {
+                _a.mov(rax, __qword_ptr[rbx + d.Base * 8]);
+                b = Register.RAX;
+            }
+            _a.lea(rdi, __[rdi + new AssemblerRegister64(b)]);
         }
         if (d.Index != 16)
         {
-            _a.mov(rax, __qword_ptr[rbx + d.Index * 8]);
-            _a.lea(rdi, __[rdi + rax * (1 << d.ScaleShift)]);
+            var x = _cache[d.Index];
+            if (x == Register.None)
+            {
+                _a.mov(rax, __qword_ptr[rbx + d.Index * 8]);
+                x = Register.RAX;
+            }
+            _a.lea(rdi, __[rdi + new AssemblerRegister64(x) * (1 << d.ScaleShift)]);
         }
         if (d.AddrMask == 0xFFFF_FFFF)
             _a.mov(edi, edi);
@@ -110,7 +120,7 @@ internal sealed unsafe partial class HostTranslator
         _a.shr(rax, 12);
         _a.and(eax, SoftMmu.TlbSize - 1);
         _a.shl(eax, (byte)System.Numerics.BitOperations.Log2((uint)sizeof(TlbEntry)));
-        _a.add(rax, r13);
+        _a.add(rax, __qword_ptr[r12 + HostState.Tlb * 8]);
         _a.lea(rcx, __[rdi + (size - 1)]);
         _a.shr(rcx, 12);
         _a.cmp(rcx, __qword_ptr[rax]); // TlbEntry.Page, the first field
@@ -135,10 +145,16 @@ internal sealed unsafe partial class HostTranslator
         return new MemoryOperand(Register.RBX, slot * 8 + shift / 8);
     }
 
+    /// <summary>The host register caching operand <paramref name="k"/>'s guest register; <see cref="Register.None"/> when it is not a cached register.</summary>
+    private Register Cached(in GuestNode n, int k)
+        => n.D.I.GetOpKind(k) == OpKind.Register ? _cache[X86Cpu.GprInfo(n.D.I.GetOpRegister(k)).Slot] : Register.None;
+
     /// <summary>Loads operand <paramref name="k"/> at <paramref name="size"/> bytes into <paramref name="to"/> (an immediate masked to the size).</summary>
     private void Load(in GuestNode n, int k, int size, Register to)
     {
-        if (n.D.I.GetOpKind(k) is OpKind.Register or OpKind.Memory)
+        if (Cached(in n, k) is var host && host != Register.None)
+            Op(SizedCodes.Of(HostForm.Load, size), Sized(to, size), Sized(host, size));
+        else if (n.D.I.GetOpKind(k) is OpKind.Register or OpKind.Memory)
             Op(SizedCodes.Of(HostForm.Load, size), Sized(to, size), Operand(in n, k));
         else
             _a.AddInstruction(Instruction.Create(Code.Mov_r64_imm64, to, n.D.I.GetImmediate(k) & X86Cpu.Mask(size)));
@@ -150,6 +166,11 @@ internal sealed unsafe partial class HostTranslator
     /// </summary>
     private void StoreOp0(in GuestNode n, int size, Register from)
     {
+        if (Cached(in n, 0) is var host && host != Register.None)
+        {
+            Op(SizedCodes.Of(HostForm.Load, size), Sized(host, size), Sized(from, size)); // a 32-bit MOV zero-extends, as the guest's write
+            return;
+        }
         var to = Operand(in n, 0);
         if (n.D.I.Op0Kind == OpKind.Memory)
             to = new MemoryOperand(Register.RDX);
@@ -158,19 +179,16 @@ internal sealed unsafe partial class HostTranslator
         Op(SizedCodes.Of(HostForm.Store, size), to, Sized(from, size));
     }
 
-    /// <summary>R8, R9 or RDI at <paramref name="size"/> bytes.</summary>
-    private static Register Sized(Register r, int size) => (r, size) switch
+    /// <summary>
+    /// A 64-bit host register other than RAX–RBX (whose byte forms with no REX prefix are AH–BH) at <paramref name="size"/>
+    /// bytes: Iced numbers the 8-, 16- and 32-bit forms of RSP–R15 in the same order, 16 apart.
+    /// </summary>
+    private static Register Sized(Register r, int size) => size switch
     {
-        (Register.R8, 1) => Register.R8L,
-        (Register.R8, 2) => Register.R8W,
-        (Register.R8, 4) => Register.R8D,
-        (Register.R9, 1) => Register.R9L,
-        (Register.R9, 2) => Register.R9W,
-        (Register.R9, 4) => Register.R9D,
-        (Register.RDI, 1) => Register.DIL,
-        (Register.RDI, 2) => Register.DI,
-        (Register.RDI, 4) => Register.EDI,
-        _ => r,
+        8 => r,
+        4 => r - 16,
+        2 => r - 32,
+        _ => r - 48,
     };
 
     private void Op(Code code, Register r, in MemoryOperand m) => _a.AddInstruction(Instruction.Create(code, r, m));

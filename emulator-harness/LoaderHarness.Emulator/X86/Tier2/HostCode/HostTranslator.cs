@@ -42,6 +42,43 @@ internal sealed partial class HostTranslator
         for (var i = 0; i < _labels.Length; i++)
             _labels[i] = _a.CreateLabel();
         _epilogue = _a.CreateLabel();
+        ChooseCachedRegisters();
+    }
+
+    /// <summary>Host registers that hold a guest register for the whole block (loaded at entry, stored at the exit): not used by the emission itself.</summary>
+    private static readonly Register[] CacheRegisters = [Register.R15, Register.R13, Register.RBP, Register.R11, Register.R10];
+
+    /// <summary>The host register caching each guest register (slot 0–15), or <see cref="Register.None"/>.</summary>
+    private readonly Register[] _cache = new Register[16];
+
+    /// <summary>
+    /// Caches the guest registers the block's compiled instructions name most often in <see cref="CacheRegisters"/>, so a
+    /// chain of dependent instructions passes through host registers rather than through stores and loads of the array
+    /// (a store-to-load forwarding each). A register named as AH–BH stays in the array, where its second byte is addressable.
+    /// </summary>
+    private void ChooseCachedRegisters()
+    {
+        var uses = new int[17];
+        foreach (var n in _nodes)
+        {
+            if (!Supported(in n))
+                continue;
+            for (var k = 0; k < n.D.I.OpCount; k++)
+            {
+                if (n.D.I.GetOpKind(k) != OpKind.Register)
+                    continue;
+                var (slot, shift, _) = X86Cpu.GprInfo(n.D.I.GetOpRegister(k));
+                uses[slot] += shift != 0 ? -100_000 : 1;
+            }
+            if (n.Op != GuestOp.Nop && (n.D.K0 == OperandKind.Memory || n.D.K1 == OperandKind.Memory))
+            {
+                uses[n.D.Base]++;
+                uses[n.D.Index]++;
+            }
+        }
+        var order = Enumerable.Range(0, 16).Where(s => uses[s] > 0).OrderByDescending(s => uses[s]).ThenBy(s => s).Take(CacheRegisters.Length).ToArray();
+        for (var i = 0; i < order.Length; i++)
+            _cache[order[i]] = CacheRegisters[i];
     }
 
     /// <summary>
@@ -113,15 +150,19 @@ internal sealed partial class HostTranslator
     /// <summary>The whole function: prologue, the nodes in address order, the exits, the epilogue.</summary>
     private void Emit(int head)
     {
-        // System V AMD64: RDI = the register array, RSI = the state block; RBX and R12–R14 are callee-saved.
+        // System V AMD64: RDI = the register array, RSI = the state block; RBX, RBP and R12–R15 are callee-saved.
         _a.push(rbx);
+        _a.push(rbp);
         _a.push(r12);
         _a.push(r13);
         _a.push(r14);
+        _a.push(r15);
         _a.mov(rbx, rdi);
         _a.mov(r12, rsi);
-        _a.mov(r13, __qword_ptr[r12 + HostState.Tlb * 8]);
         _a.mov(r14, __qword_ptr[r12 + HostState.Executed * 8]);
+        for (var slot = 0; slot < 16; slot++)
+            if (_cache[slot] != Register.None)
+                _a.mov(new AssemblerRegister64(_cache[slot]), __qword_ptr[rbx + slot * 8]);
         _a.jmp(_labels[head]);
         for (var i = 0; i < _nodes.Count; i++)
             EmitNode(i);
@@ -137,9 +178,14 @@ internal sealed partial class HostTranslator
         }
         _a.Label(ref _epilogue);
         _a.mov(__qword_ptr[r12 + HostState.Executed * 8], r14);
+        for (var slot = 0; slot < 16; slot++)
+            if (_cache[slot] != Register.None)
+                _a.mov(__qword_ptr[rbx + slot * 8], new AssemblerRegister64(_cache[slot]));
+        _a.pop(r15);
         _a.pop(r14);
         _a.pop(r13);
         _a.pop(r12);
+        _a.pop(rbp);
         _a.pop(rbx);
         _a.ret();
     }
