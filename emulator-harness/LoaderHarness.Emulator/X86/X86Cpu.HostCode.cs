@@ -21,6 +21,12 @@ public sealed unsafe partial class X86Cpu
     /// </summary>
     internal bool HostCodeTier { get; set; }
 
+    /// <summary>
+    /// Whether host code is made only for blocks holding a loop of compiled instructions (<see cref="HostTranslator"/>); on by
+    /// default, off in tests that exercise the exits of blocks without one.
+    /// </summary>
+    internal bool HostCodeLoopsOnly { get; set; } = true;
+
     private bool UsesHostCode => HostCodeTier || !RuntimeFeature.IsDynamicCodeSupported;
 
     private protected override bool CanCompile => RuntimeFeature.IsDynamicCodeSupported || ExecutableCode.IsSupported;

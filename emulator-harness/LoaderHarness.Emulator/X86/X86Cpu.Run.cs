@@ -216,7 +216,8 @@ public sealed unsafe partial class X86Cpu
             if (s == 0)
             {
                 // Not linked (a return, an indirect branch, another page): go on here where the loop would only look it up.
-                if (TObservation.Tiered || (s = FollowUnlinked(next)) == 0)
+                // A tiered chain too: the entry found is checked for a compiled block or its heat below, as a linked one is.
+                if ((s = FollowUnlinked(next)) == 0)
                     break;
                 s *= EntryUnits;
                 if (_fetchPage != page)
@@ -224,6 +225,7 @@ public sealed unsafe partial class X86Cpu
                     page = _fetchPage!;
                     entries = ref MemoryMarshal.GetArrayDataReference(page.Entries);
                     _lastGeneration = page.Generation;
+                    at = 0; // the instruction just run is in another page: nothing to link from if the chain stops here
                 }
                 else if (at != 0)
                     Link(ref d, next, s, ref EntryAt(ref entries, s));

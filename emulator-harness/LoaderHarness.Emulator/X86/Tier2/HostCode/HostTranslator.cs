@@ -93,8 +93,15 @@ internal sealed partial class HostTranslator
         var block = found.Take(GuestBlock.MaxInstructions);
         BasicBlocks.FindLeaders(block.Nodes, block.Index, block.HeadRip, block.HeadBreakpoint);
         var head = block.Index[rip];
-        if (!Supported(block.Nodes[head]))
-            return null; // a block that always left at once would only cost its call
+        for (var i = head; i < head + block.Nodes[head].OwnBlockLength; i++)
+        {
+            // A block that left inside its first basic block (a call, a push, ...) would run a few instructions per entry
+            // and cost more to enter and leave than the interpreter takes for them: the entry stays interpreted.
+            if (!Supported(block.Nodes[i]))
+                return null;
+        }
+        if (cpu.HostCodeLoopsOnly && !HasCompiledLoop(block))
+            return null;
         var t = new HostTranslator(block);
         var stream = new MemoryStream();
         t.Emit(head);
@@ -116,6 +123,53 @@ internal sealed partial class HostTranslator
             OtherGeneration = block.OtherGeneration,
             InnerRips = [.. inner],
         };
+    }
+
+    /// <summary>
+    /// Whether the block holds a loop of instructions it compiles (a cycle through branches and fall-throughs inside it).
+    /// Without one, each entry runs a basic block or a few and leaves: on the PVH kernel's way to its first console line
+    /// (sorting through callbacks, calls and returns) such blocks cost more to enter and leave than the interpreter takes
+    /// to run them, and the boot got slower, where the decompressor's loops run millions of instructions per entry.
+    /// </summary>
+    private static bool HasCompiledLoop(GuestBlock block)
+    {
+        var nodes = block.Nodes;
+        var state = new byte[nodes.Count]; // 0 unseen, 1 on the path, 2 done
+        var stack = new Stack<(int Node, int Edge)>();
+        for (var root = 0; root < nodes.Count; root++)
+        {
+            if (state[root] != 0 || !Supported(nodes[root]))
+                continue;
+            stack.Push((root, 0));
+            state[root] = 1;
+            while (stack.Count != 0)
+            {
+                var (i, edge) = stack.Pop();
+                var n = nodes[i];
+                var next = edge switch
+                {
+                    0 when n.Op is not GuestOp.Jmp => n.D.NextIP,
+                    1 when n.Op is GuestOp.Jcc or GuestOp.Jmp => n.D.Target,
+                    _ => ulong.MaxValue,
+                };
+                if (edge > 1)
+                {
+                    state[i] = 2;
+                    continue;
+                }
+                stack.Push((i, edge + 1));
+                if (next == ulong.MaxValue || !BasicBlocks.InBlock(block.Index, next, block.HeadRip, block.HeadBreakpoint, out var k) || !Supported(nodes[k]))
+                    continue;
+                if (state[k] == 1)
+                    return true;
+                if (state[k] == 0)
+                {
+                    state[k] = 1;
+                    stack.Push((k, 0));
+                }
+            }
+        }
+        return false;
     }
 
     /// <summary>Whether <paramref name="n"/> has a host form here; any other instruction is an exit to the interpreter.</summary>

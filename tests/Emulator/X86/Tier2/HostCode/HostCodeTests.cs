@@ -37,7 +37,7 @@ public class HostCodeTests
         {
             var rng = new Random(seed);
             var (body, _, listing) = RandomProgram.Generate(rng, 64, BodyStart, 24);
-            RunOne(rng, body, listing, seed, iterations: 12);
+            RunOne(rng, body, listing, seed, iterations: 12, loopsOnly: false);
         }
     }
 
@@ -48,8 +48,35 @@ public class HostCodeTests
         {
             var rng = new Random(seed);
             var (body, listing) = CompiledForms(rng, BodyStart, 32);
-            RunOne(rng, body, listing, seed, iterations: 40);
+            RunOne(rng, body, listing, seed, iterations: 40, loopsOnly: true);
         }
+    }
+
+    /// <summary>Only blocks with a loop of compiled instructions become host code: a loop around a CALL stays interpreted.</summary>
+    [TestCase(false, true)]
+    [TestCase(true, false)]
+    public void A_block_becomes_host_code_only_with_a_compiled_loop(bool callInLoop, bool compiled)
+    {
+        using var pair = new TierPair(threshold: 2);
+        pair.Tiered.Cpu.HostCodeTier = true;
+        pair.Both(m => m.Load(64, TestMachine.CodeBase, a =>
+        {
+            var top = a.CreateLabel();
+            var function = a.CreateLabel();
+            a.mov(ecx, 100);
+            a.Label(ref top);
+            a.add(eax, ecx);
+            if (callInLoop)
+                a.call(function);
+            a.dec(ecx);
+            a.jne(top);
+            a.hlt();
+            a.Label(ref function);
+            a.ret();
+        }));
+        pair.Both(m => m.EnterLong64(TestMachine.CodeBase));
+        pair.Run(100_000).Reason.ShouldBe(StopReason.Halt);
+        (pair.Tiered.Cpu.Tiering.Entries > 0).ShouldBe(compiled);
     }
 
     /// <summary>A store into the loop's own code (its immediate) takes effect on the next iteration, as in the interpreter.</summary>
@@ -79,7 +106,7 @@ public class HostCodeTests
         pair.SameMemory(TestMachine.CodeBase, 64);
     }
 
-    private static void RunOne(Random rng, byte[] body, string listing, int seed, int iterations)
+    private static void RunOne(Random rng, byte[] body, string listing, int seed, int iterations, bool loopsOnly)
     {
         var prologue = Assemble(Origin, a => a.mov(__dword_ptr[Counter], iterations));
         prologue.Length.ShouldBe((int)(BodyStart - Origin));
@@ -99,7 +126,7 @@ public class HostCodeTests
         var flags = 0x2UL | ((ulong)rng.Next() & 0x8D5);
         var budget = (ulong)rng.Next(30, 400);
         var context = $"seed {seed}:\n{listing}";
-        using (var pair = Pair(prologue, body, epilogue, data, regs, flags))
+        using (var pair = Pair(prologue, body, epilogue, data, regs, flags, loopsOnly))
         {
             if (pair.Run(budget, $"at budget {budget}; {context}").Reason != StopReason.Halt)
                 pair.Run(1_000_000, context).Reason.ShouldBe(StopReason.Halt, context);
@@ -109,17 +136,18 @@ public class HostCodeTests
         }
         if (seed % 10 != 0)
             return;
-        using (var pair = Pair(prologue, body, epilogue, data, regs, flags))
+        using (var pair = Pair(prologue, body, epilogue, data, regs, flags, loopsOnly))
         {
             pair.RunInChunksToHalt(longSlice: true);
             pair.SameMemory(DataBase, RandomProgram.DataSize, context);
         }
     }
 
-    private static TierPair Pair(byte[] prologue, byte[] body, byte[] epilogue, byte[] data, ulong[] regs, ulong flags)
+    private static TierPair Pair(byte[] prologue, byte[] body, byte[] epilogue, byte[] data, ulong[] regs, ulong flags, bool loopsOnly)
     {
         var pair = new TierPair(threshold: 2);
         pair.Tiered.Cpu.HostCodeTier = true;
+        pair.Tiered.Cpu.HostCodeLoopsOnly = loopsOnly; // blocks that leave inside their loop too: their exits are under test
         pair.Both(m =>
         {
             m.Memory.Write(Origin, [.. prologue, .. body, .. epilogue]);
