@@ -101,6 +101,11 @@ public sealed unsafe partial class X86Cpu
             page.Entries[slot].Compiled = _blocks!.Add(block, page, slot);
             DampInnerEntries(block, page, Mode64 ? Rip : (uint)(_csBase + Rip), _csBase);
         }
+        if (block.GivenUp)
+        {
+            page.Entries[slot].Compiled = -1;
+            return false;
+        }
         if (block.Shape != CompiledShape || _run.Executed + (ulong)(uint)block.HeadLength > _run.Limit
             || !OtherPageHolds(block, ref page.Entries[slot]))
             return false;
@@ -164,7 +169,7 @@ public sealed unsafe partial class X86Cpu
                 return Link(from, linear, page);
         }
         var next = _blocks.Entered(link.Handle);
-        if (next.Shape != CompiledShape || _run.Executed + (ulong)(uint)next.HeadLength > _run.Limit
+        if (next.GivenUp || next.Shape != CompiledShape || _run.Executed + (ulong)(uint)next.HeadLength > _run.Limit
             || next.OtherPage is not null && !OtherPageHolds(next, ref page.Entries[link.Slot]))
             return null;
         return next;
@@ -183,7 +188,7 @@ public sealed unsafe partial class X86Cpu
             return null;
         var handle = e.Compiled;
         var next = _blocks!.Get(handle, page, slot);
-        if (next is null || next.Shape != CompiledShape || _run.Executed + (ulong)(uint)next.HeadLength > _run.Limit
+        if (next is null || next.GivenUp || next.Shape != CompiledShape || _run.Executed + (ulong)(uint)next.HeadLength > _run.Limit
             || !OtherPageHolds(next, ref e))
             return null;
         ref var link = ref from.ReplaceB ? ref from.LinkB : ref from.LinkA;

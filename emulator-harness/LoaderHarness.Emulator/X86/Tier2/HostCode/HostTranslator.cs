@@ -116,8 +116,10 @@ internal sealed partial class HostTranslator
             if (!n.Leader)
                 inner.Add(n.Rip);
         }
-        return new X86CompiledBlock(cpu.HostBody(code, usesFlags), block.Nodes.Count, block.Nodes[head].OwnBlockLength, shape)
+        var yield = new X86Cpu.HostYield();
+        return new X86CompiledBlock(cpu.HostBody(code, usesFlags, yield), block.Nodes.Count, block.Nodes[head].OwnBlockLength, shape)
         {
+            Yield = yield,
             OtherPage = block.OtherPage,
             OtherLinearPage = block.OtherLinearPage,
             OtherGeneration = block.OtherGeneration,
