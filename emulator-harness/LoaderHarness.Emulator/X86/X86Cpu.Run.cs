@@ -116,10 +116,9 @@ public sealed unsafe partial class X86Cpu
     {
         while (_run.CanContinue)
         {
-            if (_fused && (_tiered || _tracer is not null || _hook is not null))
+            if (_fused && (_tracer is not null || _hook is not null))
             {
-                // Fused pairs run two instructions in one handler: a trace would miss the second, and the compiling
-                // tier reads the entries as single instructions. Decode afresh, unfused.
+                // Fused pairs run two instructions in one handler: a trace would miss the second. Decode afresh, unfused.
                 _fused = false;
                 InvalidateCodeCache();
             }

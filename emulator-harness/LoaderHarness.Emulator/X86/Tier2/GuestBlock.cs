@@ -126,6 +126,15 @@ internal sealed class GuestBlock
             if (Index.ContainsKey(rip))
                 continue;
             var found = _cpu.BlockInstructionAt(rip, ref otherPage, ref otherLinearPage, out var d);
+            if (d.Fusion == OperandForms.Fused)
+            {
+                // The interpreter fused this register-form ALU instruction with the jump after it (X86Cpu.Fuse): the
+                // block takes the two apart, the instruction's own successor back from where the fusion kept it.
+                d.NextIP = d.Disp;
+                d.Disp = 0;
+                d.Target = 0;
+                d.Cc = 0;
+            }
             if (otherPage is not null && _otherPageAt == int.MaxValue)
                 _otherPageAt = Nodes.Count;
             if (!found)
