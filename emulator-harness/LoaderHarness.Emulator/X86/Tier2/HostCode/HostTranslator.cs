@@ -1,4 +1,5 @@
 using Iced.Intel;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Core.Tiering;
 using static Iced.Intel.AssemblerRegisters;
 
@@ -88,7 +89,8 @@ internal sealed partial class HostTranslator
     /// </summary>
     public static X86CompiledBlock? Compile(X86Cpu cpu, ulong rip, bool headBreakpoint, int shape)
     {
-        if (shape != 64 || !ExecutableCode.IsSupported || GuestBlock.Find(cpu, rip, headBreakpoint, shape) is not { } found)
+        if (shape != 64 || !ExecutableCode.IsSupported || !HeadRunCompiles(cpu, rip)
+            || GuestBlock.Find(cpu, rip, headBreakpoint, shape) is not { } found)
             return null;
         var block = found.Take(GuestBlock.MaxInstructions);
         BasicBlocks.FindLeaders(block.Nodes, block.Index, block.HeadRip, block.HeadBreakpoint);
@@ -125,6 +127,31 @@ internal sealed partial class HostTranslator
             OtherGeneration = block.OtherGeneration,
             InnerRips = [.. inner],
         };
+    }
+
+    /// <summary>
+    /// Before the block is looked for: whether the straight run of instructions from <paramref name="rip"/> up to its first
+    /// branch has host forms (what the refusal of a first basic block that would leave checks later, only cheaper: a
+    /// function whose prologue pushes, most of the kernel's, is refused without the discovery of 128 instructions).
+    /// </summary>
+    private static bool HeadRunCompiles(X86Cpu cpu, ulong rip)
+    {
+        CodePage<DecodedInstruction>? other = null;
+        ulong otherPage = 0;
+        for (var k = 0; k < GuestBlock.MaxInstructions; k++)
+        {
+            if (!cpu.BlockInstructionAt(rip, ref other, ref otherPage, out var d))
+                return true; // the block ends here; discovery decides
+            var n = new GuestNode { Rip = rip, D = d, Op = GuestOpClassifier.Classify(in d, rip, true) };
+            if (n.Op == GuestOp.None)
+                return true; // the block ends before it
+            if (!Supported(in n) && !(n.Op is GuestOp.Shl or GuestOp.Shr or GuestOp.Sar && GuestBlock.ShiftCount(in d) == 0))
+                return false;
+            if (GuestOpClassifier.EndsBlock(n.Op) || d.Fusion == OperandForms.Fused)
+                return true; // a fused entry is an ALU instruction and the branch after it
+            rip = d.NextIP;
+        }
+        return true;
     }
 
     /// <summary>
