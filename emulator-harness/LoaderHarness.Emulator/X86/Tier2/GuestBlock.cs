@@ -35,6 +35,7 @@ internal sealed class GuestBlock
         Mode64 = mode64;
         StackSize = stackSize;
         _maxInstructions = maxInstructions;
+        Nodes = new(maxInstructions); // sized once: grown step by step, a block's copies of large entries cost more
     }
 
     /// <summary>The entry's RIP.</summary>
@@ -53,7 +54,7 @@ internal sealed class GuestBlock
     public int StackSize { get; }
 
     /// <summary>The instructions, sorted by address once <see cref="Order"/> ran.</summary>
-    public List<GuestNode> Nodes { get; } = [];
+    public List<GuestNode> Nodes { get; }
 
     /// <summary>Address to node index in <see cref="Nodes"/> (after <see cref="Order"/>).</summary>
     public Dictionary<ulong, int> Index { get; } = [];
