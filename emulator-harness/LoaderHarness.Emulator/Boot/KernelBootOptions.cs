@@ -52,6 +52,9 @@ public sealed record KernelBootOptions
     /// (<see cref="Core.GuestCpuCore.CompileInBackground"/>): the same results, sooner with a second core.
     /// </summary>
     public bool CompileInBackground { get; init; }
+
+    /// <summary>x86, tiered: compile to host code (<see cref="X86.X86Cpu.HostCodeTier"/>) even where a JIT exists (tests of that back end).</summary>
+    internal bool HostCodeTier { get; init; }
     /// <summary>
     /// x86: when set, the CPU has RDRAND and RDSEED (advertised in CPUID) drawing from a generator with this seed, so
     /// KASLR's choice depends on it reproducibly; when null they are absent and the decompressor mixes only RDTSC

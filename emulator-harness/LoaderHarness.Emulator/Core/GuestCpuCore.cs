@@ -101,20 +101,23 @@ public abstract unsafe class GuestCpuCore
 
     /// <summary>
     /// How this CPU executes: the interpreter alone, or hot code compiled (<see cref="EngineTier.Tiered"/>). Compiling
-    /// needs a JIT; where the runtime has none (the NativeAOT executable) asking for tiered leaves the interpreter,
-    /// and this reads back <see cref="EngineTier.Interpreter"/>.
+    /// needs a JIT or an engine's host-code back end (<see cref="CanCompile"/>); where neither exists asking for tiered
+    /// leaves the interpreter, and this reads back <see cref="EngineTier.Interpreter"/>.
     /// </summary>
     public EngineTier Engine
     {
         get => _tiered ? EngineTier.Tiered : EngineTier.Interpreter;
         set
         {
-            _tiered = value == EngineTier.Tiered && RuntimeFeature.IsDynamicCodeSupported;
+            _tiered = value == EngineTier.Tiered && CanCompile;
             if (_tiered)
                 EnsureCompiledBlocks();
             _run.Break(); // the run loop and any chain of compiled blocks look at the new engine at once
         }
     }
+
+    /// <summary>Whether this engine can compile here: with the JIT (IL back ends), or to host code where it has such a back end.</summary>
+    private protected virtual bool CanCompile => RuntimeFeature.IsDynamicCodeSupported;
 
     /// <summary>What the compiling tier did so far.</summary>
     public TieringStatistics Tiering => CompiledStatistics ?? new TieringStatistics(0, 0, 0, 0, CompiledBlockCapacity, 0, 0);

@@ -94,9 +94,19 @@ internal static unsafe class Strings
         var src = c.LinearAddress(d.Seg, c.R[Rsi] & d.AddrMask, size, false);
         var dst = c.LinearAddress(Es, c.R[Rdi] & d.AddrMask, size, true);
         var n = Math.Min(Math.Min(Count(c, ref d), most), Math.Min((4096 - (src & 0xFFF)) / (ulong)size, (4096 - (dst & 0xFFF)) / (ulong)size));
-        var bytes = n * (ulong)size;
-        if (n == 0 || (dst > src && dst < src + bytes) || (src > dst && src < dst + bytes))
+        if (n == 0)
             return false;
+        if (dst > src && dst < src + n * (ulong)size)
+        {
+            // The destination overlaps the source ahead of it (LZ4's match copy with an offset shorter than the match):
+            // element by element, each one read is one written gap bytes earlier. Runs of whole elements within the gap
+            // read only bytes already final when the run starts and write none they read, so they are copied at once.
+            var gap = (dst - src) / (ulong)size;
+            if (gap == 0)
+                return false;
+            n = Math.Min(n, gap);
+        }
+        var bytes = n * (ulong)size; // a source ahead of the destination reads each byte before it is overwritten: a memmove
         var s = c.HostPointer(src, write: false);
         var t = c.HostPointer(dst, write: true);
         if (s == null || t == null)

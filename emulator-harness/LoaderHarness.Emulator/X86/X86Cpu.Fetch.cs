@@ -94,12 +94,13 @@ public sealed unsafe partial class X86Cpu
     /// <summary>
     /// Makes <paramref name="d"/> run the conditional <paramref name="jump"/> after it too (<see cref="OperandForms.FusedHandler"/>):
     /// its exits become the jump's, the jump's address goes where a register form has no displacement. Not while a
-    /// trace or hook watches each instruction or the compiling tier reads the entries, nor onto a stop point.
+    /// trace or hook watches each instruction, nor onto a stop point. The compiling tier reads a fused entry as the ALU
+    /// instruction alone (<see cref="Tier2.GuestBlock"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Fuse(ref DecodedInstruction d, ref DecodedInstruction jump)
     {
-        if (_tiered || _tracer is not null || _hook is not null || jump.Breakpoint)
+        if (_tracer is not null || _hook is not null || jump.Breakpoint)
             return;
         d.Disp = d.NextIP;
         d.Cc = jump.Cc;

@@ -116,10 +116,9 @@ public sealed unsafe partial class X86Cpu
     {
         while (_run.CanContinue)
         {
-            if (_fused && (_tiered || _tracer is not null || _hook is not null))
+            if (_fused && (_tracer is not null || _hook is not null))
             {
-                // Fused pairs run two instructions in one handler: a trace would miss the second, and the compiling
-                // tier reads the entries as single instructions. Decode afresh, unfused.
+                // Fused pairs run two instructions in one handler: a trace would miss the second. Decode afresh, unfused.
                 _fused = false;
                 InvalidateCodeCache();
             }
@@ -216,7 +215,8 @@ public sealed unsafe partial class X86Cpu
             if (s == 0)
             {
                 // Not linked (a return, an indirect branch, another page): go on here where the loop would only look it up.
-                if (TObservation.Tiered || (s = FollowUnlinked(next)) == 0)
+                // A tiered chain too: the entry found is checked for a compiled block or its heat below, as a linked one is.
+                if ((s = FollowUnlinked(next)) == 0)
                     break;
                 s *= EntryUnits;
                 if (_fetchPage != page)
@@ -224,6 +224,7 @@ public sealed unsafe partial class X86Cpu
                     page = _fetchPage!;
                     entries = ref MemoryMarshal.GetArrayDataReference(page.Entries);
                     _lastGeneration = page.Generation;
+                    at = 0; // the instruction just run is in another page: nothing to link from if the chain stops here
                 }
                 else if (at != 0)
                     Link(ref d, next, s, ref EntryAt(ref entries, s));
@@ -291,7 +292,11 @@ public sealed unsafe partial class X86Cpu
     /// Ends the current run after the instruction executing now, with <paramref name="reason"/>: for a device or
     /// harness callback that fires inside an instruction (a console line that announces a milestone).
     /// </summary>
-    public void RequestStop(StopReason reason, string? detail = null) => Stop(reason, detail);
+    public void RequestStop(StopReason reason, string? detail = null)
+    {
+        Stop(reason, detail);
+        BreakHostCode(); // host code running on the CPU's thread sees the stop at its next budget check
+    }
 
     /// <summary>Ends the run after the current instruction.</summary>
     internal void Stop(StopReason reason, string? detail = null) => _run.Stop(reason, detail);
@@ -328,7 +333,11 @@ public sealed unsafe partial class X86Cpu
     internal void RepeatLater() => NextRip = Rip;
 
     /// <summary>Makes the running chain return to <see cref="Loop"/> after the current instruction (cached fetch state is stale).</summary>
-    internal void BreakChain() => _run.Break();
+    internal void BreakChain()
+    {
+        _run.Break();
+        BreakHostCode();
+    }
 
     private bool SetupFetch(ulong linear)
     {

@@ -4,6 +4,7 @@ using Iced.Intel;
 using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Core.Tiering;
 using LoaderHarness.Emulator.X86.Tier2;
+using LoaderHarness.Emulator.X86.Tier2.HostCode;
 
 namespace LoaderHarness.Emulator.X86;
 
@@ -79,32 +80,41 @@ public sealed unsafe partial class X86Cpu
             ref var e = ref page.Entries[slot];
             if (++e.Heat < CompileThreshold)
                 return false;
-            if (CompileInBackground && RuntimeFeature.IsDynamicCodeSupported)
+            if (CompileInBackground && RuntimeFeature.IsDynamicCodeSupported && !UsesHostCode)
             {
                 RequestCompile(page, slot);
                 return false;
             }
-            if (!_blocks!.MayCompile(TotalInstructions, CompileBudget, X86Translator.MaxInstructions))
+            if (!_blocks!.MayCompile(TotalInstructions, CompileBudget, GuestBlock.MaxInstructions))
             {
                 e.Heat = 0;
                 return false;
             }
-            block = RuntimeFeature.IsDynamicCodeSupported ? X86Translator.Compile(this, Rip, page.Entries[slot].Breakpoint, CompiledShape) : null;
+            block = UsesHostCode ? HostTranslator.Compile(this, Rip, page.Entries[slot].Breakpoint, CompiledShape)
+                : RuntimeFeature.IsDynamicCodeSupported ? X86Translator.Compile(this, Rip, page.Entries[slot].Breakpoint, CompiledShape) : null;
             if (block is null)
             {
                 page.Entries[slot].Compiled = -1;
-                _blocks!.Reject(X86Translator.MaxInstructions); // a refused translation cost work too
+                _blocks!.Reject(GuestBlock.MaxInstructions); // a refused translation cost work too
                 return false;
             }
             page.Entries[slot].Compiled = _blocks!.Add(block, page, slot);
             DampInnerEntries(block, page, Mode64 ? Rip : (uint)(_csBase + Rip), _csBase);
+        }
+        if (block.GivenUp)
+        {
+            page.Entries[slot].Compiled = -1;
+            return false;
         }
         if (block.Shape != CompiledShape || _run.Executed + (ulong)(uint)block.HeadLength > _run.Limit
             || !OtherPageHolds(block, ref page.Entries[slot]))
             return false;
         _blocks!.Entries++;
         _lastPage = null;
+        var before = _run.Executed;
         block.Body();
+        if (_run.Executed == before)
+            return false; // host code that left before its first instruction (a TLB miss there): the interpreter runs it
         ChainCompiled(block);
         return true;
     }
@@ -135,7 +145,10 @@ public sealed unsafe partial class X86Cpu
                 return;
             _blocks!.Entries++;
             _blocks.Chained++;
+            var before = _run.Executed;
             next.Body();
+            if (_run.Executed == before)
+                return; // left before its first instruction: the run loop interprets it
             from = next;
         }
     }
@@ -156,7 +169,7 @@ public sealed unsafe partial class X86Cpu
                 return Link(from, linear, page);
         }
         var next = _blocks.Entered(link.Handle);
-        if (next.Shape != CompiledShape || _run.Executed + (ulong)(uint)next.HeadLength > _run.Limit
+        if (next.GivenUp || next.Shape != CompiledShape || _run.Executed + (ulong)(uint)next.HeadLength > _run.Limit
             || next.OtherPage is not null && !OtherPageHolds(next, ref page.Entries[link.Slot]))
             return null;
         return next;
@@ -175,7 +188,7 @@ public sealed unsafe partial class X86Cpu
             return null;
         var handle = e.Compiled;
         var next = _blocks!.Get(handle, page, slot);
-        if (next is null || next.Shape != CompiledShape || _run.Executed + (ulong)(uint)next.HeadLength > _run.Limit
+        if (next is null || next.GivenUp || next.Shape != CompiledShape || _run.Executed + (ulong)(uint)next.HeadLength > _run.Limit
             || !OtherPageHolds(next, ref e))
             return null;
         ref var link = ref from.ReplaceB ? ref from.LinkB : ref from.LinkA;
@@ -225,7 +238,7 @@ public sealed unsafe partial class X86Cpu
         var compiler = Compiler;
         var blocks = _blocks!;
         e.Heat = CompileThreshold - BackgroundPollInterval;
-        var admission = compiler.Admit(page, slot, blocks, TotalInstructions, CompileBudget, X86Translator.MaxInstructions);
+        var admission = compiler.Admit(page, slot, blocks, TotalInstructions, CompileBudget, GuestBlock.MaxInstructions);
         if (admission != CompileAdmission.Admitted)
         {
             if (admission == CompileAdmission.Refused)
@@ -236,7 +249,7 @@ public sealed unsafe partial class X86Cpu
         if (translator is null)
         {
             e.Compiled = -1;
-            blocks.Reject(X86Translator.MaxInstructions);
+            blocks.Reject(GuestBlock.MaxInstructions);
             return;
         }
         HoldBack(translator.FoundBlocks(), page);
@@ -286,7 +299,7 @@ public sealed unsafe partial class X86Cpu
             if (block is null)
             {
                 e.Compiled = -1;
-                _blocks.Reject(X86Translator.MaxInstructions);
+                _blocks.Reject(GuestBlock.MaxInstructions);
                 continue;
             }
             e.Compiled = _blocks.Add(block, page, request.Slot);

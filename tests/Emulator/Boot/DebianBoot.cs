@@ -28,13 +28,13 @@ internal static class DebianBoot
     /// </summary>
     public static (BootReport Report, GuestSetupResult Setup) Boot(GuestSetupRequest request, VmmProfile? profile = null,
         string until = "start_kernel", Action<GuestMemory, GuestSetupResult>? tamper = null, ulong? randomSeed = null, EngineTier engine = EngineTier.Interpreter,
-        bool compileInBackground = false)
+        bool compileInBackground = false, bool hostCode = false)
     {
         profile ??= VmmProfiles.Firecracker;
         using var memory = GuestMemory.WithMmioGap(1UL << 30);
         var setup = GuestSetup.Run(memory, profile.Configure(request));
         tamper?.Invoke(memory, setup);
-        return (KernelBoot.Run(memory, setup, new KernelBootOptions { Symbols = Symbols, Until = until, Profile = profile, RandomSeed = randomSeed, Engine = engine, CompileInBackground = compileInBackground }), setup);
+        return (KernelBoot.Run(memory, setup, new KernelBootOptions { Symbols = Symbols, Until = until, Profile = profile, RandomSeed = randomSeed, Engine = engine, CompileInBackground = compileInBackground, HostCodeTier = hostCode }), setup);
     }
 
     /// <summary>The built-in profiles whose VMM supports <paramref name="mode"/>, as test cases (every milestone under every VMM that has the entry).</summary>

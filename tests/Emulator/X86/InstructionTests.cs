@@ -103,6 +103,40 @@ public class InstructionTests
         m.Memory.ReadBytes(Buffer, 101).ShouldAllBe(b => b == 0xAB);
     }
 
+    [TestCase(1, 3, 200)] // LZ4's match copy: an offset of 3, a pattern repeated
+    [TestCase(1, 7, 4000)] // across a page boundary of the destination
+    [TestCase(4, 6, 300)] // a gap that is not a whole number of elements
+    [TestCase(8, 8, 100)]
+    [TestCase(4, 2, 50)] // a gap shorter than an element
+    public void Overlapping_rep_movs_ahead_matches_element_by_element_copy(int size, int gap, int count)
+    {
+        using var m = new TestMachine();
+        var bytes = new byte[gap + size * count];
+        for (var i = 0; i < gap; i++)
+            bytes[i] = (byte)(0x31 * (i + 1));
+        m.Memory.Write(Buffer, bytes);
+        for (var e = 0; e < count; e++) // the SDM's MOVS: each element read, then written, in order
+            bytes.AsSpan(e * size, size).ToArray().CopyTo(bytes, gap + e * size);
+        m.Load(64, TestMachine.CodeBase, a =>
+        {
+            a.mov(esi, (uint)Buffer);
+            a.mov(edi, (uint)Buffer + (uint)gap);
+            a.mov(ecx, count);
+            switch (size)
+            {
+                case 1: a.rep.movsb(); break;
+                case 4: a.rep.movsd(); break;
+                default: a.rep.movsq(); break;
+            }
+            a.hlt();
+        });
+        m.EnterLong64(TestMachine.CodeBase);
+
+        m.Run().Reason.ShouldBe(StopReason.Halt);
+        m.Memory.ReadBytes(Buffer, bytes.Length).ShouldBe(bytes);
+        m.Cpu[Register.RDI].ShouldBe(Buffer + (ulong)(gap + size * count));
+    }
+
     [Test]
     public void Std_makes_string_instructions_walk_down()
     {

@@ -47,6 +47,12 @@ internal sealed class X86CompiledBlock(CompiledBlockBody body, int instructionCo
     /// <inheritdoc/>
     public int InstructionCount { get; } = instructionCount;
 
+    /// <summary>For host code (<see cref="HostCode.HostTranslator"/>): whether it pays for its entries; null for IL.</summary>
+    public X86Cpu.HostYield? Yield { get; init; }
+
+    /// <summary>Whether the block was given up (<see cref="X86Cpu.HostYield"/>): its entry is interpreted, and no chain enters it.</summary>
+    public bool GivenUp => Yield is { Unprofitable: true };
+
     /// <inheritdoc/>
     Delegate ICompiledBlock.Code => Body;
 

@@ -18,7 +18,7 @@ internal sealed partial class X86Translator
     private void EmitRotate(in GuestNode node, int size)
     {
         var bits = size * 8;
-        var n = ShiftCount(in node.D) % bits; // a count of a whole width (ROL r8, 8) rotates nothing but still sets CF and OF
+        var n = GuestBlock.ShiftCount(in node.D) % bits; // a count of a whole width (ROL r8, 8) rotates nothing but still sets CF and OF
         EmitReadOperand(in node, 0, size);
         var a = Store();
         var flags = Temp();

@@ -20,7 +20,7 @@ internal sealed partial class X86Translator
 
     private void EmitShift(in GuestNode node, int size)
     {
-        var count = ShiftCount(in node.D);
+        var count = GuestBlock.ShiftCount(in node.D);
         EmitReadOperand(in node, 0, size);
         var a = Store();
         var flags = Temp();

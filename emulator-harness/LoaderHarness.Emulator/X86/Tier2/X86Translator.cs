@@ -27,7 +27,7 @@ namespace LoaderHarness.Emulator.X86.Tier2;
 internal sealed partial class X86Translator : BlockFrame
 {
     /// <summary>Most guest instructions per block, bounding translation and JIT time.</summary>
-    public const int MaxInstructions = 128;
+    public const int MaxInstructions = GuestBlock.MaxInstructions;
 
     /// <summary>
     /// Most IL bytes of a block's method: past 20,000 IL instructions (or 2,000 basic blocks, or 8,000 local
@@ -38,65 +38,37 @@ internal sealed partial class X86Translator : BlockFrame
     /// </summary>
     private const int MaxIlBytes = 32_000;
 
-    /// <summary>Most instructions of a compiled block whose code another block's translation takes in rather than ending at its entry.</summary>
-    public const int InlinedBlockLimit = 24;
-
-    private readonly int _maxInstructions;
     private readonly int _shape;
 
     private readonly X86Cpu _cpu;
+    private readonly GuestBlock _block;
     private readonly ulong _headRip;
     private readonly bool _mode64;
     private readonly int _stackSize;
-    private readonly List<GuestNode> _nodes = [];
-    private readonly Dictionary<ulong, int> _index = [];
-    private readonly List<ulong> _returnSites = [];
+    private readonly List<GuestNode> _nodes;
+    private readonly Dictionary<ulong, int> _index;
+    private readonly List<ulong> _returnSites;
     private readonly bool _headBreakpoint;
+    private readonly CodePage<DecodedInstruction>? _otherPage;
+    private readonly ulong _otherLinearPage;
+    private readonly uint _otherGeneration;
 
-    /// <summary>The one code page other than the head's that the block may hold instructions of (<see cref="X86Cpu.BlockInstructionAt"/>).</summary>
-    private CodePage<DecodedInstruction>? _otherPage;
-    private ulong _otherLinearPage;
-
-    /// <summary>The instructions <see cref="Discover()"/> found, in the order it found them (before sorting).</summary>
-    private readonly List<GuestNode> _found = [];
-
-    /// <summary>How many instructions discovery had found when it first took in <see cref="_otherPage"/> (int.MaxValue: never).</summary>
-    private int _otherPageAt = int.MaxValue;
-
-    /// <summary><see cref="_otherPage"/>'s generation when discovery ended.</summary>
-    private uint _otherGeneration;
-
-    private X86Translator(X86Cpu cpu, ulong headRip, bool headBreakpoint, int maxInstructions, int shape, bool mode64, int stackSize)
+    private X86Translator(X86Cpu cpu, GuestBlock block)
         : base(ExecutedSetter, RipSetter, LimitGetter)
     {
-        _maxInstructions = maxInstructions;
-        _shape = shape;
         _cpu = cpu;
-        _headRip = headRip;
-        _mode64 = mode64;
-        _stackSize = stackSize;
-        _headBreakpoint = headBreakpoint;
-    }
-
-    /// <summary>A fresh translator over the first <paramref name="limit"/> instructions <paramref name="discovered"/> found: what discovery with that limit would have found, since it takes instructions in the same order and stops at the limit.</summary>
-    private X86Translator(X86Translator discovered, int limit)
-        : this(discovered._cpu, discovered._headRip, discovered._headBreakpoint, limit, discovered._shape, discovered._mode64, discovered._stackSize)
-    {
-        var count = Math.Min(limit, discovered._found.Count);
-        for (var i = 0; i < count; i++)
-        {
-            var n = discovered._found[i];
-            _nodes.Add(n);
-            if (n.Op == GuestOp.Call)
-                _returnSites.Add(n.D.NextIP);
-        }
-        if (discovered._otherPageAt < limit) // discovery with this limit would have taken the page in too
-        {
-            _otherPage = discovered._otherPage;
-            _otherLinearPage = discovered._otherLinearPage;
-            _otherGeneration = discovered._otherGeneration;
-        }
-        Order();
+        _block = block;
+        _shape = block.Shape;
+        _headRip = block.HeadRip;
+        _mode64 = block.Mode64;
+        _stackSize = block.StackSize;
+        _headBreakpoint = block.HeadBreakpoint;
+        _nodes = block.Nodes;
+        _index = block.Index;
+        _returnSites = block.ReturnSites;
+        _otherPage = block.OtherPage;
+        _otherLinearPage = block.OtherLinearPage;
+        _otherGeneration = block.OtherGeneration;
     }
 
     /// <summary>
@@ -107,27 +79,15 @@ internal sealed partial class X86Translator : BlockFrame
         => Prepare(cpu, rip, headBreakpoint, shape)?.Build();
 
     /// <summary>
-    /// The first half of <see cref="Compile"/>, on the CPU's thread: finds the block's instructions in the CPU's code pages
-    /// (which it may decode into) and copies them; null when the first instruction is not covered. <see cref="Build"/>
-    /// then reads only the copies, so it may run on another thread while the CPU runs on.
+    /// The first half of <see cref="Compile"/>, on the CPU's thread: finds the block's instructions (<see cref="GuestBlock.Find"/>);
+    /// null when the first instruction is not covered. <see cref="Build"/> then reads only the copies, so it may run on
+    /// another thread while the CPU runs on.
     /// </summary>
     public static X86Translator? Prepare(X86Cpu cpu, ulong rip, bool headBreakpoint, int shape)
-    {
-        var t = new X86Translator(cpu, rip, headBreakpoint, MaxInstructions, shape, cpu.Mode64, cpu.StackSize);
-        return t.Discover() ? t : null;
-    }
+        => GuestBlock.Find(cpu, rip, headBreakpoint, shape) is { } block ? new X86Translator(cpu, block) : null;
 
-    /// <summary>
-    /// On the CPU's thread, before <see cref="Build"/> is handed to another: the instructions found, sorted by address,
-    /// with the basic blocks' leaders marked (<see cref="IBlockNode.Leader"/>), so the engine can hold back the heat of
-    /// the entries the block will cover while it is compiled. <see cref="Build"/> works on copies, never on these.
-    /// </summary>
-    public List<GuestNode> FoundBlocks()
-    {
-        Order();
-        BasicBlocks.FindLeaders(_nodes, _index, _headRip, _headBreakpoint);
-        return _nodes;
-    }
+    /// <inheritdoc cref="GuestBlock.FoundBlocks"/>
+    public List<GuestNode> FoundBlocks() => _block.FoundBlocks();
 
     /// <summary>
     /// The second half of <see cref="Compile"/>, on any thread: emits the block's IL from what <see cref="Prepare"/>
@@ -137,7 +97,7 @@ internal sealed partial class X86Translator : BlockFrame
     {
         for (var limit = MaxInstructions; ; limit /= 2)
         {
-            var t = new X86Translator(this, limit);
+            var t = new X86Translator(_cpu, _block.Take(limit));
             BasicBlocks.FindLeaders(t._nodes, t._index, _headRip, _headBreakpoint);
             BasicBlocks.FindFlagLiveness(t._nodes);
             t.FindChecks();
@@ -159,60 +119,6 @@ internal sealed partial class X86Translator : BlockFrame
         }
     }
 
-    /// <summary>Collects the covered instructions reachable from the head in its page and one other the instruction TLB holds; false when the head is not covered.</summary>
-    private bool Discover()
-    {
-        // Breadth first: when the block fills up, what it holds is the code nearest its head (the loop it sits in),
-        // not one deep fall-through path with the loop's back edges left as exits.
-        var work = new Queue<ulong>();
-        work.Enqueue(_headRip);
-        while (work.Count != 0 && _nodes.Count < _maxInstructions)
-        {
-            var rip = work.Dequeue();
-            if (_index.ContainsKey(rip))
-                continue;
-            var found = _cpu.BlockInstructionAt(rip, ref _otherPage, ref _otherLinearPage, out var d);
-            if (_otherPage is not null && _otherPageAt == int.MaxValue)
-                _otherPageAt = _nodes.Count;
-            if (!found)
-                continue;
-            // An entry that has a compiled block of its own ends this one: the chain goes on into that block rather
-            // than translating (and JIT-compiling) its code once more. The generic kernel's xz decoder compiled
-            // 22,867 instructions for 1,372 distinct ones when every block took in all it reached. A small block's
-            // code is taken in all the same: entering it cost more than its copy (the decoder's match copy loop,
-            // 18 instructions, ran as its own block between two others 3.5 M times).
-            if (rip != _headRip && (d.Breakpoint || d.Compiled > 0 && _cpu.CompiledInstructionCount(d.Compiled) > InlinedBlockLimit))
-                continue;
-            var op = GuestOpClassifier.Classify(in d, rip, _mode64);
-            if (op is GuestOp.Shl or GuestOp.Shr or GuestOp.Sar or GuestOp.Rol or GuestOp.Ror && ShiftCount(in d) == 0)
-                op = GuestOp.Nop; // a masked count of 0 changes nothing, flags included (SDM Vol. 2B SAL/SAR/SHL/SHR, RCL/RCR/ROL/ROR)
-            if (op == GuestOp.None)
-                continue;
-            _index[rip] = -1;
-            _nodes.Add(new GuestNode { Rip = rip, D = d, Op = op });
-            if (op is GuestOp.Jcc or GuestOp.Jmp or GuestOp.Call)
-                work.Enqueue(d.Target);
-            if (op is not (GuestOp.Jmp or GuestOp.Ret))
-                work.Enqueue(d.NextIP); // for a call, its return site: a RET in the block that pops it branches there
-            if (op == GuestOp.Call)
-                _returnSites.Add(d.NextIP);
-        }
-        if (_nodes.Count == 0 || _nodes[0].Rip != _headRip)
-            return false; // the head comes first in discovery order; it is not first once sorted by address
-        _found.AddRange(_nodes);
-        _otherGeneration = _otherPage?.Generation ?? 0; // read here, on the CPU's thread: the block runs only while the page keeps it
-        return true;
-    }
-
-    /// <summary>Sorts the nodes by address and indexes them.</summary>
-    private void Order()
-    {
-        _nodes.Sort((a, b) => a.Rip.CompareTo(b.Rip));
-        _index.Clear();
-        for (var i = 0; i < _nodes.Count; i++)
-            _index[_nodes[i].Rip] = i;
-    }
-
     /// <summary>The RIPs of instructions inside a basic block (not leaders): <see cref="X86CompiledBlock.InnerRips"/>.</summary>
     private ulong[] InnerRips()
     {
@@ -222,10 +128,6 @@ internal sealed partial class X86Translator : BlockFrame
                 inner.Add(n.Rip);
         return [.. inner];
     }
-
-    /// <summary>A shift's masked immediate count (1 for the D0/D1 forms).</summary>
-    private static int ShiftCount(in DecodedInstruction d)
-        => d.I.OpCount < 2 ? 1 : (int)(d.I.GetImmediate(1) & (d.OpSize == 8 ? 0x3FUL : 0x1FUL));
 
     /// <inheritdoc/>
     protected override bool InBlock(ulong pc, out int node)

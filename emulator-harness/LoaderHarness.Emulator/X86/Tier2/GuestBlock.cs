@@ -1,0 +1,185 @@
+using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Core.Tiering;
+
+namespace LoaderHarness.Emulator.X86.Tier2;
+
+/// <summary>
+/// The compiling tier's front end, shared by its two back ends (IL for the JIT, <see cref="X86Translator"/>; x86-64
+/// machine code, <see cref="HostCode.HostTranslator"/>): the covered instructions reachable from a hot entry, found in
+/// the CPU's code pages on the CPU's thread and copied, so that a back end may read them on another thread.
+/// </summary>
+internal sealed class GuestBlock
+{
+    /// <summary>Most guest instructions per block, bounding translation time.</summary>
+    public const int MaxInstructions = 128;
+
+    /// <summary>Most instructions of a compiled block whose code another block's discovery takes in rather than ending at its entry.</summary>
+    public const int InlinedBlockLimit = 24;
+
+    private readonly X86Cpu _cpu;
+
+    /// <summary>The instructions <see cref="Discover"/> found, in the order it found them (before sorting).</summary>
+    private readonly List<GuestNode> _found = [];
+
+    /// <summary>How many instructions discovery had found when it first took in <see cref="OtherPage"/> (int.MaxValue: never).</summary>
+    private int _otherPageAt = int.MaxValue;
+
+    private readonly int _maxInstructions;
+
+    private GuestBlock(X86Cpu cpu, ulong headRip, bool headBreakpoint, int shape, bool mode64, int stackSize, int maxInstructions)
+    {
+        _cpu = cpu;
+        HeadRip = headRip;
+        HeadBreakpoint = headBreakpoint;
+        Shape = shape;
+        Mode64 = mode64;
+        StackSize = stackSize;
+        _maxInstructions = maxInstructions;
+        Nodes = new(maxInstructions); // sized once: grown step by step, a block's copies of large entries cost more
+    }
+
+    /// <summary>The entry's RIP.</summary>
+    public ulong HeadRip { get; }
+
+    /// <summary>Whether the entry carries a breakpoint or stop (a branch back to it leaves the block).</summary>
+    public bool HeadBreakpoint { get; }
+
+    /// <summary>The execution shape (<see cref="X86Cpu.CompiledShape"/>).</summary>
+    public int Shape { get; }
+
+    /// <summary>Whether the code runs in 64-bit mode.</summary>
+    public bool Mode64 { get; }
+
+    /// <summary>The stack's address size in bytes.</summary>
+    public int StackSize { get; }
+
+    /// <summary>The instructions, sorted by address once <see cref="Order"/> ran.</summary>
+    public List<GuestNode> Nodes { get; }
+
+    /// <summary>Address to node index in <see cref="Nodes"/> (after <see cref="Order"/>).</summary>
+    public Dictionary<ulong, int> Index { get; } = [];
+
+    /// <summary>The return sites of the block's calls.</summary>
+    public List<ulong> ReturnSites { get; } = [];
+
+    /// <summary>The one code page other than the head's that the block may hold instructions of (<see cref="X86Cpu.BlockInstructionAt"/>).</summary>
+    public CodePage<DecodedInstruction>? OtherPage { get; private set; }
+
+    /// <summary>The linear page number <see cref="OtherPage"/> was mapped at.</summary>
+    public ulong OtherLinearPage { get; private set; }
+
+    /// <summary><see cref="OtherPage"/>'s generation when discovery ended.</summary>
+    public uint OtherGeneration { get; private set; }
+
+    /// <summary>The covered instructions reachable from <paramref name="rip"/> (an entry of the CPU's current fetch page); null when the first is not covered.</summary>
+    public static GuestBlock? Find(X86Cpu cpu, ulong rip, bool headBreakpoint, int shape)
+    {
+        var b = new GuestBlock(cpu, rip, headBreakpoint, shape, cpu.Mode64, cpu.StackSize, MaxInstructions);
+        return b.Discover() ? b : null;
+    }
+
+    /// <summary>A fresh block of the first <paramref name="limit"/> instructions found, sorted: what discovery with that limit would have found, since it takes instructions in the same order and stops at the limit.</summary>
+    public GuestBlock Take(int limit)
+    {
+        var b = new GuestBlock(_cpu, HeadRip, HeadBreakpoint, Shape, Mode64, StackSize, limit);
+        var count = Math.Min(limit, _found.Count);
+        for (var i = 0; i < count; i++)
+        {
+            var n = _found[i];
+            b.Nodes.Add(n);
+            if (n.Op == GuestOp.Call)
+                b.ReturnSites.Add(n.D.NextIP);
+        }
+        if (_otherPageAt < limit) // discovery with this limit would have taken the page in too
+        {
+            b.OtherPage = OtherPage;
+            b.OtherLinearPage = OtherLinearPage;
+            b.OtherGeneration = OtherGeneration;
+        }
+        b.Order();
+        return b;
+    }
+
+    /// <summary>
+    /// On the CPU's thread, before a back end is handed to another: the instructions found, sorted by address, with the
+    /// basic blocks' leaders marked (<see cref="IBlockNode.Leader"/>), so the engine can hold back the heat of the entries
+    /// the block will cover while it is compiled. Back ends work on copies (<see cref="Take"/>), never on these.
+    /// </summary>
+    public List<GuestNode> FoundBlocks()
+    {
+        Order();
+        BasicBlocks.FindLeaders(Nodes, Index, HeadRip, HeadBreakpoint);
+        return Nodes;
+    }
+
+    /// <summary>Collects the covered instructions reachable from the head in its page and one other the instruction TLB holds; false when the head is not covered.</summary>
+    private bool Discover()
+    {
+        // Breadth first: when the block fills up, what it holds is the code nearest its head (the loop it sits in),
+        // not one deep fall-through path with the loop's back edges left as exits.
+        var work = new Queue<ulong>();
+        work.Enqueue(HeadRip);
+        CodePage<DecodedInstruction>? otherPage = null;
+        ulong otherLinearPage = 0;
+        while (work.Count != 0 && Nodes.Count < _maxInstructions)
+        {
+            var rip = work.Dequeue();
+            if (Index.ContainsKey(rip))
+                continue;
+            var found = _cpu.BlockInstructionAt(rip, ref otherPage, ref otherLinearPage, out var d);
+            if (d.Fusion == OperandForms.Fused)
+            {
+                // The interpreter fused this register-form ALU instruction with the jump after it (X86Cpu.Fuse): the
+                // block takes the two apart, the instruction's own successor back from where the fusion kept it.
+                d.NextIP = d.Disp;
+                d.Disp = 0;
+                d.Target = 0;
+                d.Cc = 0;
+            }
+            if (otherPage is not null && _otherPageAt == int.MaxValue)
+                _otherPageAt = Nodes.Count;
+            if (!found)
+                continue;
+            // An entry that has a compiled block of its own ends this one: the chain goes on into that block rather
+            // than translating (and JIT-compiling) its code once more. The generic kernel's xz decoder compiled
+            // 22,867 instructions for 1,372 distinct ones when every block took in all it reached. A small block's
+            // code is taken in all the same: entering it cost more than its copy (the decoder's match copy loop,
+            // 18 instructions, ran as its own block between two others 3.5 M times).
+            if (rip != HeadRip && (d.Breakpoint || d.Compiled > 0 && _cpu.CompiledInstructionCount(d.Compiled) > InlinedBlockLimit))
+                continue;
+            var op = GuestOpClassifier.Classify(in d, rip, Mode64);
+            if (op is GuestOp.Shl or GuestOp.Shr or GuestOp.Sar or GuestOp.Rol or GuestOp.Ror && ShiftCount(in d) == 0)
+                op = GuestOp.Nop; // a masked count of 0 changes nothing, flags included (SDM Vol. 2B SAL/SAR/SHL/SHR, RCL/RCR/ROL/ROR)
+            if (op == GuestOp.None)
+                continue;
+            Index[rip] = -1;
+            Nodes.Add(new GuestNode { Rip = rip, D = d, Op = op });
+            if (op is GuestOp.Jcc or GuestOp.Jmp or GuestOp.Call)
+                work.Enqueue(d.Target);
+            if (op is not (GuestOp.Jmp or GuestOp.Ret))
+                work.Enqueue(d.NextIP); // for a call, its return site: a RET in the block that pops it branches there
+            if (op == GuestOp.Call)
+                ReturnSites.Add(d.NextIP);
+        }
+        OtherPage = otherPage;
+        OtherLinearPage = otherLinearPage;
+        if (Nodes.Count == 0 || Nodes[0].Rip != HeadRip)
+            return false; // the head comes first in discovery order; it is not first once sorted by address
+        _found.AddRange(Nodes);
+        OtherGeneration = OtherPage?.Generation ?? 0; // read here, on the CPU's thread: the block runs only while the page keeps it
+        return true;
+    }
+
+    /// <summary>Sorts the nodes by address and indexes them.</summary>
+    private void Order()
+    {
+        Nodes.Sort((a, b) => a.Rip.CompareTo(b.Rip));
+        Index.Clear();
+        for (var i = 0; i < Nodes.Count; i++)
+            Index[Nodes[i].Rip] = i;
+    }
+
+    /// <summary>A shift's masked immediate count (1 for the D0/D1 forms).</summary>
+    public static int ShiftCount(in DecodedInstruction d)
+        => d.I.OpCount < 2 ? 1 : (int)(d.I.GetImmediate(1) & (d.OpSize == 8 ? 0x3FUL : 0x1FUL));
+}

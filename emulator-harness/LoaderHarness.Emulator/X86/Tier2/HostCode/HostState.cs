@@ -1,0 +1,27 @@
+namespace LoaderHarness.Emulator.X86.Tier2.HostCode;
+
+/// <summary>
+/// The slots of a CPU's pinned state block (<c>X86Cpu._hostState</c>) that generated code reads and writes, in
+/// 8-byte units. Generated code gets the block's address and the register array's (both pinned, never moved) and
+/// nothing else of the CPU; the managed side copies the rest in before a call and out after it.
+/// </summary>
+internal static class HostState
+{
+    /// <summary>Out: RIP where the block left.</summary>
+    public const int Rip = 0;
+
+    /// <summary>In and out: the run's executed-instruction count.</summary>
+    public const int Executed = 1;
+
+    /// <summary>In: the run's limit, re-read at every budget check; another thread lowers it to stop the run.</summary>
+    public const int Limit = 2;
+
+    /// <summary>In: the address of the TLB (<see cref="Core.TlbEntry"/>[<see cref="Core.SoftMmu.TlbSize"/>], pinned).</summary>
+    public const int Tlb = 3;
+
+    /// <summary>In and out: the six arithmetic flags as RFLAGS bits (out: as pushed by PUSHFQ, other bits not masked).</summary>
+    public const int Flags = 4;
+
+    /// <summary>Slots in the block.</summary>
+    public const int Count = 5;
+}

@@ -1,0 +1,173 @@
+using Iced.Intel;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace LoaderHarness.Emulator.X86.Tier2.HostCode;
+
+/// <summary>Each guest instruction's host code: its operands loaded into R8 (operand 0) and R9 (operand 1), the host operation at the guest's size, the result stored.</summary>
+internal sealed partial class HostTranslator
+{
+    private void EmitNode(int i)
+    {
+        var n = _nodes[i];
+        if (n.Leader)
+        {
+            SaveFlags(); // the path falling into this basic block; every path in arrives with the flags saved
+            _a.Label(ref _labels[i]);
+            _hostFlags = false;
+            EmitBudgetCheck(in n);
+        }
+        if (!Supported(in n))
+        {
+            Leave(n.Rip, Behind(in n));
+            return;
+        }
+        ref readonly var d = ref n.D;
+        var size = (int)d.OpSize;
+        switch (n.Op)
+        {
+            case GuestOp.Nop:
+                break;
+            case GuestOp.Mov:
+                Access(in n, read: d.K1 == OperandKind.Memory, write: d.K0 == OperandKind.Memory);
+                Load(in n, 1, size, R9);
+                StoreOp0(in n, size, R9);
+                break;
+            case GuestOp.Movzx or GuestOp.Movsx:
+                {
+                    var (from, to) = ExtendSizes(in d);
+                    Access(in n, read: d.K1 == OperandKind.Memory, write: false);
+                    if (Cached(in n, 1) is var source && source != Register.None)
+                        Op(SizedCodes.Extend(n.Op == GuestOp.Movsx, from, to), Sized(R9, to), Sized(source, from));
+                    else
+                        Op(SizedCodes.Extend(n.Op == GuestOp.Movsx, from, to), Sized(R9, to), Operand(in n, 1));
+                    StoreOp0(in n, to, R9);
+                    break;
+                }
+            case GuestOp.Lea:
+                EffectiveAddress(in d);
+                if (size == 4)
+                    _a.mov(edi, edi);
+                StoreOp0(in n, size, Register.RDI);
+                break;
+            case GuestOp.Add or GuestOp.Adc or GuestOp.Sub or GuestOp.Sbb or GuestOp.And or GuestOp.Or or GuestOp.Xor
+                or GuestOp.Cmp or GuestOp.Test:
+                EmitAlu(in n, size);
+                break;
+            case GuestOp.Inc or GuestOp.Dec or GuestOp.Neg or GuestOp.Not:
+                Access(in n, read: d.K0 == OperandKind.Memory, write: d.K0 == OperandKind.Memory);
+                Load(in n, 0, size, R8);
+                if (n.Op is GuestOp.Inc or GuestOp.Dec)
+                    NeedHostFlags(); // CF passes through
+                Op(SizedCodes.Of(n.Op switch { GuestOp.Inc => HostForm.Inc, GuestOp.Dec => HostForm.Dec, GuestOp.Neg => HostForm.Neg, _ => HostForm.Not }, size), Sized(R8, size));
+                if (n.Op != GuestOp.Not)
+                    Produced();
+                StoreOp0(in n, size, R8);
+                break;
+            case GuestOp.Shl or GuestOp.Shr or GuestOp.Sar:
+                EmitShift(in n, size);
+                break;
+            case GuestOp.Setcc:
+                Access(in n, read: false, write: d.K0 == OperandKind.Memory);
+                NeedHostFlags();
+                Op(ConditionCodes.Setcc((ConditionCode)d.Cc), Register.R8L);
+                StoreOp0(in n, 1, R8);
+                break;
+            case GuestOp.Cmovcc:
+                Access(in n, read: d.K1 == OperandKind.Memory, write: false);
+                Load(in n, 0, size, R8);
+                Load(in n, 1, size, R9);
+                NeedHostFlags();
+                Op(ConditionCodes.Cmovcc((ConditionCode)d.Cc, size), Sized(R8, size), Sized(R9, size));
+                StoreOp0(in n, size, R8); // a 32-bit CMOVcc zero-extends its destination whether or not it moves, in both
+                break;
+            case GuestOp.Jcc:
+                {
+                    NeedHostFlags();
+                    SaveFlags();
+                    var cc = (ConditionCode)d.Cc;
+                    ConditionCodes.Jcc(_a, cc, InBlock(d.Target, out var t) ? _labels[t] : ExitLabel(d.Target, 0));
+                    break;
+                }
+            case GuestOp.Jmp:
+                if (InBlock(d.Target, out var target))
+                {
+                    SaveFlags();
+                    _a.jmp(_labels[target]);
+                }
+                else
+                    Leave(d.Target, 0);
+                return;
+        }
+        EmitFallThrough(i, d.NextIP);
+    }
+
+    /// <summary>ADD, ADC, SUB, SBB, AND, OR, XOR, CMP and TEST: R8 = operand 0, R9 = operand 1, the host operation on them, R8 stored unless it only compares.</summary>
+    private void EmitAlu(in GuestNode n, int size)
+    {
+        ref readonly var d = ref n.D;
+        var writes = n.Op is not (GuestOp.Cmp or GuestOp.Test);
+        Access(in n, read: d.K0 == OperandKind.Memory || d.K1 == OperandKind.Memory, write: writes && d.K0 == OperandKind.Memory);
+        Load(in n, 0, size, R8);
+        Load(in n, 1, size, R9);
+        if (n.Op is GuestOp.Adc or GuestOp.Sbb)
+            NeedHostFlags();
+        var form = n.Op switch
+        {
+            GuestOp.Add => HostForm.Add,
+            GuestOp.Adc => HostForm.Adc,
+            GuestOp.Sub => HostForm.Sub,
+            GuestOp.Sbb => HostForm.Sbb,
+            GuestOp.Cmp => HostForm.Cmp,
+            GuestOp.Or => HostForm.Or,
+            GuestOp.Xor => HostForm.Xor,
+            _ => HostForm.And, // AND and TEST
+        };
+        Op(SizedCodes.Of(form, size), Sized(R8, size), Sized(R9, size));
+        if (n.Op is GuestOp.And or GuestOp.Or or GuestOp.Xor or GuestOp.Test)
+        {
+            // The SDM leaves AF undefined after a logic operation; the interpreter clears it (as QEMU's CC_OP_LOGIC does).
+            // Adding 0 keeps the result and sets CF = OF = AF = 0 and ZF, SF, PF from it: exactly those flags.
+            Op(SizedCodes.Of(HostForm.AddImm8, size), Sized(R8, size), 0);
+        }
+        Produced();
+        if (writes)
+            StoreOp0(in n, size, R8);
+    }
+
+    /// <summary>
+    /// SHL, SHR, SAR by an immediate count below the operand's width: the host shift gives the result, CF, ZF, SF and PF;
+    /// AF (undefined) is cleared and OF computed as the interpreter does for every count (the SDM defines it only for a
+    /// count of 1, as MSB(result) XOR CF, the operand's MSB, and 0). Saved at once, since that arithmetic clobbers RFLAGS.
+    /// </summary>
+    private void EmitShift(in GuestNode n, int size)
+    {
+        ref readonly var d = ref n.D;
+        var count = GuestBlock.ShiftCount(in d);
+        Access(in n, read: d.K0 == OperandKind.Memory, write: d.K0 == OperandKind.Memory);
+        Load(in n, 0, size, R8);
+        _a.mov(rdi, r8); // the address is no longer needed once the pointers are in RSI and RDX
+        var form = n.Op switch { GuestOp.Shl => HostForm.Shl, GuestOp.Shr => HostForm.Shr, _ => HostForm.Sar };
+        Op(SizedCodes.Of(form, size), Sized(R8, size), count);
+        _a.pushfq();
+        _a.pop(rax);
+        _a.and(eax, ~(int)(FlagBits.AF | FlagBits.OF));
+        if (n.Op != GuestOp.Sar)
+        {
+            _a.mov(rcx, n.Op == GuestOp.Shl ? r8 : rdi);
+            _a.shr(rcx, (byte)(size * 8 - 1));
+            if (n.Op == GuestOp.Shl)
+                _a.xor(ecx, eax); // CF is bit 0
+            _a.and(ecx, 1);
+            _a.shl(ecx, 11);
+            _a.or(eax, ecx);
+        }
+        _a.mov(__qword_ptr[r12 + HostState.Flags * 8], rax);
+        _pending = false;
+        _hostFlags = false;
+        StoreOp0(in n, size, R8);
+    }
+
+    /// <summary>MOVZX/MOVSX/MOVSXD: the source's and the destination's sizes in bytes.</summary>
+    private static (int From, int To) ExtendSizes(in DecodedInstruction d)
+        => (d.K1 == OperandKind.Memory ? d.MemSize : X86Cpu.GprInfo(d.I.Op1Register).Width, d.OpSize);
+}

@@ -1,0 +1,203 @@
+using Iced.Intel;
+using LoaderHarness.Emulator.Core;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace LoaderHarness.Emulator.X86.Tier2.HostCode;
+
+/// <summary>Operands (guest registers in the pinned array, memory through the TLB) and where the guest's flags are.</summary>
+internal sealed unsafe partial class HostTranslator
+{
+    private const Register R8 = Register.R8, R9 = Register.R9;
+
+    private static readonly int TlbReadOffset = FieldOffset(true);
+    private static readonly int TlbWriteOffset = FieldOffset(false);
+
+    private static int FieldOffset(bool read)
+    {
+        var e = default(TlbEntry);
+        return (int)((read ? (byte*)&e.Read : (byte*)&e.Write) - (byte*)&e);
+    }
+
+    /// <summary>Whether the host's RFLAGS hold the guest's arithmetic flags (AF aside, which no condition reads) at this point of the emission.</summary>
+    private bool _hostFlags;
+
+    /// <summary>Whether they hold flags the state block does not have yet.</summary>
+    private bool _pending;
+
+    /// <summary>A host instruction leaving the guest's flags in RFLAGS was emitted.</summary>
+    private void Produced()
+    {
+        _hostFlags = true;
+        _pending = true;
+    }
+
+    /// <summary>Saves RFLAGS to the state block when it holds newer flags; PUSHFQ and POP change no flag, so they stay valid.</summary>
+    private void SaveFlags()
+    {
+        if (!_pending)
+            return;
+        _a.pushfq();
+        _a.pop(__qword_ptr[r12 + HostState.Flags * 8]);
+        _pending = false;
+    }
+
+    /// <summary>
+    /// Loads the guest's flags from the state block into RFLAGS when it does not hold them: SF, ZF, AF, PF and CF through
+    /// SAHF (the low byte of RFLAGS has SAHF's layout, SDM Vol. 2B SAHF), OF through an 8-bit ADD of 0x7F, which
+    /// overflows exactly when the other operand is 1.
+    /// </summary>
+    private void NeedHostFlags()
+    {
+        if (_hostFlags)
+            return;
+        _a.mov(rax, __qword_ptr[r12 + HostState.Flags * 8]);
+        _a.mov(ecx, eax);
+        _a.shr(ecx, 11);
+        _a.and(ecx, 1);
+        _a.add(cl, 0x7F);
+        _a.mov(ah, al);
+        _a.sahf();
+        _hostFlags = true;
+    }
+
+    /// <summary>
+    /// For an instruction with a memory operand: its effective address in RDI, then host pointers for the access, RSI
+    /// for the read and RDX for the write; a TLB miss leaves the block before the instruction, and the interpreter runs it.
+    /// </summary>
+    private void Access(in GuestNode n, bool read, bool write)
+    {
+        if (!read && !write)
+            return;
+        SaveFlags();
+        EffectiveAddress(in n.D);
+        var miss = ExitLabel(n.Rip, Behind(in n));
+        if (read)
+            Probe(false, n.D.MemSize, rsi, miss);
+        if (write)
+            Probe(true, n.D.MemSize, rdx, miss);
+        _hostFlags = false;
+    }
+
+    /// <summary>RDI = the memory operand's offset (base + index × scale + displacement, wrapped to the address size), without touching RFLAGS.</summary>
+    private void EffectiveAddress(in DecodedInstruction d)
+    {
+        _a.mov(rdi, (long)d.Disp);
+        if (d.Base != 16)
+        {
+            var b = _cache[d.Base];
+            if (b == Register.None)
+            {
+                _a.mov(rax, __qword_ptr[rbx + d.Base * 8]);
+                b = Register.RAX;
+            }
+            _a.lea(rdi, __[rdi + new AssemblerRegister64(b)]);
+        }
+        if (d.Index != 16)
+        {
+            var x = _cache[d.Index];
+            if (x == Register.None)
+            {
+                _a.mov(rax, __qword_ptr[rbx + d.Index * 8]);
+                x = Register.RAX;
+            }
+            _a.lea(rdi, __[rdi + new AssemblerRegister64(x) * (1 << d.ScaleShift)]);
+        }
+        if (d.AddrMask == 0xFFFF_FFFF)
+            _a.mov(edi, edi);
+        else if (d.AddrMask == 0xFFFF)
+            _a.movzx(edi, di);
+    }
+
+    /// <summary>
+    /// The TLB fast path of <see cref="SoftMmu"/> (as <see cref="Core.Tiering.BlockFrame.EmitTlbProbe"/> writes it in IL):
+    /// <paramref name="host"/> = the host address of <paramref name="size"/> bytes at RDI, or a jump to <paramref name="miss"/>.
+    /// The entry is chosen by the first byte's page and must hold the last byte's, so a page-crossing access misses; a
+    /// store misses too on a page it may not write directly (code on it, or not writable).
+    /// </summary>
+    private void Probe(bool write, int size, AssemblerRegister64 host, Label miss)
+    {
+        _a.mov(rax, rdi);
+        _a.shr(rax, 12);
+        _a.and(eax, SoftMmu.TlbSize - 1);
+        _a.shl(eax, (byte)System.Numerics.BitOperations.Log2((uint)sizeof(TlbEntry)));
+        _a.add(rax, __qword_ptr[r12 + HostState.Tlb * 8]);
+        _a.lea(rcx, __[rdi + (size - 1)]);
+        _a.shr(rcx, 12);
+        _a.cmp(rcx, __qword_ptr[rax]); // TlbEntry.Page, the first field
+        _a.jne(miss);
+        _a.mov(host, __qword_ptr[rax + (write ? TlbWriteOffset : TlbReadOffset)]);
+        if (write)
+        {
+            _a.test(host, host);
+            _a.jz(miss);
+        }
+        _a.mov(ecx, edi);
+        _a.and(ecx, 0xFFF);
+        _a.add(host, rcx);
+    }
+
+    /// <summary>Operand <paramref name="k"/> as a host memory operand: a guest register's bytes in the array, or the memory operand at RSI.</summary>
+    private static MemoryOperand Operand(in GuestNode n, int k)
+    {
+        if (n.D.I.GetOpKind(k) == OpKind.Memory)
+            return new MemoryOperand(Register.RSI);
+        var (slot, shift, _) = X86Cpu.GprInfo(n.D.I.GetOpRegister(k));
+        return new MemoryOperand(Register.RBX, slot * 8 + shift / 8);
+    }
+
+    /// <summary>The host register caching operand <paramref name="k"/>'s guest register; <see cref="Register.None"/> when it is not a cached register.</summary>
+    private Register Cached(in GuestNode n, int k)
+        => n.D.I.GetOpKind(k) == OpKind.Register ? _cache[X86Cpu.GprInfo(n.D.I.GetOpRegister(k)).Slot] : Register.None;
+
+    /// <summary>Loads operand <paramref name="k"/> at <paramref name="size"/> bytes into <paramref name="to"/> (an immediate masked to the size).</summary>
+    private void Load(in GuestNode n, int k, int size, Register to)
+    {
+        if (Cached(in n, k) is var host && host != Register.None)
+            Op(SizedCodes.Of(HostForm.Load, size), Sized(to, size), Sized(host, size));
+        else if (n.D.I.GetOpKind(k) is OpKind.Register or OpKind.Memory)
+            Op(SizedCodes.Of(HostForm.Load, size), Sized(to, size), Operand(in n, k));
+        else
+            _a.AddInstruction(Instruction.Create(Code.Mov_r64_imm64, to, n.D.I.GetImmediate(k) & X86Cpu.Mask(size)));
+    }
+
+    /// <summary>
+    /// Stores <paramref name="size"/> bytes of <paramref name="from"/> to operand 0: a 32-bit register write stores all 64
+    /// bits (the host's 32-bit operation left them zero-extended, as the guest's does); narrower ones merge, as in x86.
+    /// </summary>
+    private void StoreOp0(in GuestNode n, int size, Register from)
+    {
+        if (Cached(in n, 0) is var host && host != Register.None)
+        {
+            Op(SizedCodes.Of(HostForm.Load, size), Sized(host, size), Sized(from, size)); // a 32-bit MOV zero-extends, as the guest's write
+            return;
+        }
+        var to = Operand(in n, 0);
+        if (n.D.I.Op0Kind == OpKind.Memory)
+            to = new MemoryOperand(Register.RDX);
+        else if (size == 4)
+            size = 8;
+        Op(SizedCodes.Of(HostForm.Store, size), to, Sized(from, size));
+    }
+
+    /// <summary>
+    /// A 64-bit host register other than RAX–RBX (whose byte forms with no REX prefix are AH–BH) at <paramref name="size"/>
+    /// bytes: Iced numbers the 8-, 16- and 32-bit forms of RSP–R15 in the same order, 16 apart.
+    /// </summary>
+    private static Register Sized(Register r, int size) => size switch
+    {
+        8 => r,
+        4 => r - 16,
+        2 => r - 32,
+        _ => r - 48,
+    };
+
+    private void Op(Code code, Register r, in MemoryOperand m) => _a.AddInstruction(Instruction.Create(code, r, m));
+
+    private void Op(Code code, in MemoryOperand m, Register r) => _a.AddInstruction(Instruction.Create(code, m, r));
+
+    private void Op(Code code, Register a, Register b) => _a.AddInstruction(Instruction.Create(code, a, b));
+
+    private void Op(Code code, Register r, int immediate) => _a.AddInstruction(Instruction.Create(code, r, immediate));
+
+    private void Op(Code code, Register r) => _a.AddInstruction(Instruction.Create(code, r));
+}

@@ -1,0 +1,320 @@
+using Iced.Intel;
+using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Core.Tiering;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace LoaderHarness.Emulator.X86.Tier2.HostCode;
+
+/// <summary>
+/// The compiling tier's second back end: a block found by <see cref="GuestBlock"/> becomes x86-64 machine code
+/// (assembled by Iced's <see cref="Assembler"/>) that runs without a JIT, so the NativeAOT executable compiles too.
+/// The design is the simplest exact one:
+/// <list type="bullet">
+/// <item>Guest registers stay in the CPU's pinned register array; every instruction loads and stores them there
+/// (RBX holds its address). The rest the code touches is a pinned state block (R12, <see cref="HostState"/>) and the
+/// pinned TLB (R13); R14 counts the run's instructions.</item>
+/// <item>Arithmetic flags come from the host's own instruction of the same operation and size, forms whose flags the
+/// SDM defines exactly as the interpreter computes them (logic results go through ADD 0 to clear AF; shifts, whose AF
+/// and multi-bit OF are undefined, compute those two). They stay in the host's RFLAGS while nothing clobbers them and
+/// are saved (PUSHFQ) to the state block before anything that does, before every exit and at the end of each basic
+/// block; a reader with no valid host flags loads them back (SAHF, and OF through an ADD overflow).</item>
+/// <item>Memory goes through the same TLB fast path as the IL tier; a miss, a page crossing or a page that takes no
+/// direct store leaves the block before that instruction with exact state, and the interpreter executes it. No
+/// generated code calls back into managed code.</item>
+/// <item>Each basic block checks the run's limit (re-read from the state block, where another thread may lower it)
+/// before it runs, and counts its instructions; an exit inside it subtracts what it did not run.</item>
+/// </list>
+/// Only 64-bit mode is compiled; an instruction without a host form here (<see cref="Supported"/>) is an exit.
+/// </summary>
+internal sealed partial class HostTranslator
+{
+    private readonly GuestBlock _block;
+    private readonly List<GuestNode> _nodes;
+    private readonly Assembler _a = new(64);
+    private readonly Label[] _labels;
+    private readonly Dictionary<(ulong Rip, int Behind), Label> _exits = [];
+    private Label _epilogue;
+
+    private HostTranslator(GuestBlock block)
+    {
+        _block = block;
+        _nodes = block.Nodes;
+        _labels = new Label[_nodes.Count];
+        for (var i = 0; i < _labels.Length; i++)
+            _labels[i] = _a.CreateLabel();
+        _epilogue = _a.CreateLabel();
+        ChooseCachedRegisters();
+    }
+
+    /// <summary>Host registers that hold a guest register for the whole block (loaded at entry, stored at the exit): not used by the emission itself.</summary>
+    private static readonly Register[] CacheRegisters = [Register.R15, Register.R13, Register.RBP, Register.R11, Register.R10];
+
+    /// <summary>The host register caching each guest register (slot 0–15), or <see cref="Register.None"/>.</summary>
+    private readonly Register[] _cache = new Register[16];
+
+    /// <summary>
+    /// Caches the guest registers the block's compiled instructions name most often in <see cref="CacheRegisters"/>, so a
+    /// chain of dependent instructions passes through host registers rather than through stores and loads of the array
+    /// (a store-to-load forwarding each). A register named as AH–BH stays in the array, where its second byte is addressable.
+    /// </summary>
+    private void ChooseCachedRegisters()
+    {
+        var uses = new int[17];
+        foreach (var n in _nodes)
+        {
+            if (!Supported(in n))
+                continue;
+            for (var k = 0; k < n.D.I.OpCount; k++)
+            {
+                if (n.D.I.GetOpKind(k) != OpKind.Register)
+                    continue;
+                var (slot, shift, _) = X86Cpu.GprInfo(n.D.I.GetOpRegister(k));
+                uses[slot] += shift != 0 ? -100_000 : 1;
+            }
+            if (n.Op != GuestOp.Nop && (n.D.K0 == OperandKind.Memory || n.D.K1 == OperandKind.Memory))
+            {
+                uses[n.D.Base]++;
+                uses[n.D.Index]++;
+            }
+        }
+        var order = Enumerable.Range(0, 16).Where(s => uses[s] > 0).OrderByDescending(s => uses[s]).ThenBy(s => s).Take(CacheRegisters.Length).ToArray();
+        for (var i = 0; i < order.Length; i++)
+            _cache[order[i]] = CacheRegisters[i];
+    }
+
+    /// <summary>
+    /// Compiles the code at <paramref name="rip"/> (an entry of <paramref name="cpu"/>'s current fetch page, which carries a
+    /// breakpoint or stop when <paramref name="headBreakpoint"/>) to host code; null when the host cannot run it, the
+    /// shape is not 64-bit mode, or the first instruction has no host form here.
+    /// </summary>
+    public static X86CompiledBlock? Compile(X86Cpu cpu, ulong rip, bool headBreakpoint, int shape)
+    {
+        if (shape != 64 || !ExecutableCode.IsSupported || !HeadRunCompiles(cpu, rip)
+            || GuestBlock.Find(cpu, rip, headBreakpoint, shape) is not { } found)
+            return null;
+        var block = found.Take(GuestBlock.MaxInstructions);
+        BasicBlocks.FindLeaders(block.Nodes, block.Index, block.HeadRip, block.HeadBreakpoint);
+        var head = block.Index[rip];
+        for (var i = head; i < head + block.Nodes[head].OwnBlockLength; i++)
+        {
+            // A block that left inside its first basic block (a call, a push, ...) would run a few instructions per entry
+            // and cost more to enter and leave than the interpreter takes for them: the entry stays interpreted.
+            if (!Supported(block.Nodes[i]))
+                return null;
+        }
+        if (cpu.HostCodeLoopsOnly && !HasCompiledLoop(block))
+            return null;
+        var t = new HostTranslator(block);
+        var stream = new MemoryStream();
+        t.Emit(head);
+        t._a.Assemble(new StreamCodeWriter(stream), 0);
+        if (ExecutableCode.Map(stream.GetBuffer().AsSpan(0, (int)stream.Length)) is not { } code)
+            return null;
+        var usesFlags = false;
+        var inner = new List<ulong>();
+        foreach (var n in block.Nodes)
+        {
+            usesFlags |= Produces(n.Op) || GuestOpClassifier.ReadsFlags(n.Op);
+            if (!n.Leader)
+                inner.Add(n.Rip);
+        }
+        var yield = new X86Cpu.HostYield();
+        return new X86CompiledBlock(cpu.HostBody(code, usesFlags, yield), block.Nodes.Count, block.Nodes[head].OwnBlockLength, shape)
+        {
+            Yield = yield,
+            OtherPage = block.OtherPage,
+            OtherLinearPage = block.OtherLinearPage,
+            OtherGeneration = block.OtherGeneration,
+            InnerRips = [.. inner],
+        };
+    }
+
+    /// <summary>
+    /// Before the block is looked for: whether the straight run of instructions from <paramref name="rip"/> up to its first
+    /// branch has host forms (what the refusal of a first basic block that would leave checks later, only cheaper: a
+    /// function whose prologue pushes, most of the kernel's, is refused without the discovery of 128 instructions).
+    /// </summary>
+    private static bool HeadRunCompiles(X86Cpu cpu, ulong rip)
+    {
+        CodePage<DecodedInstruction>? other = null;
+        ulong otherPage = 0;
+        for (var k = 0; k < GuestBlock.MaxInstructions; k++)
+        {
+            if (!cpu.BlockInstructionAt(rip, ref other, ref otherPage, out var d))
+                return true; // the block ends here; discovery decides
+            var n = new GuestNode { Rip = rip, D = d, Op = GuestOpClassifier.Classify(in d, rip, true) };
+            if (n.Op == GuestOp.None)
+                return true; // the block ends before it
+            if (!Supported(in n) && !(n.Op is GuestOp.Shl or GuestOp.Shr or GuestOp.Sar && GuestBlock.ShiftCount(in d) == 0))
+                return false;
+            if (GuestOpClassifier.EndsBlock(n.Op) || d.Fusion == OperandForms.Fused)
+                return true; // a fused entry is an ALU instruction and the branch after it
+            rip = d.NextIP;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Whether the block holds a loop of instructions it compiles (a cycle through branches and fall-throughs inside it).
+    /// Without one, each entry runs a basic block or a few and leaves: on the PVH kernel's way to its first console line
+    /// (sorting through callbacks, calls and returns) such blocks cost more to enter and leave than the interpreter takes
+    /// to run them, and the boot got slower, where the decompressor's loops run millions of instructions per entry.
+    /// </summary>
+    private static bool HasCompiledLoop(GuestBlock block)
+    {
+        var nodes = block.Nodes;
+        var state = new byte[nodes.Count]; // 0 unseen, 1 on the path, 2 done
+        var stack = new Stack<(int Node, int Edge)>();
+        for (var root = 0; root < nodes.Count; root++)
+        {
+            if (state[root] != 0 || !Supported(nodes[root]))
+                continue;
+            stack.Push((root, 0));
+            state[root] = 1;
+            while (stack.Count != 0)
+            {
+                var (i, edge) = stack.Pop();
+                var n = nodes[i];
+                var next = edge switch
+                {
+                    0 when n.Op is not GuestOp.Jmp => n.D.NextIP,
+                    1 when n.Op is GuestOp.Jcc or GuestOp.Jmp => n.D.Target,
+                    _ => ulong.MaxValue,
+                };
+                if (edge > 1)
+                {
+                    state[i] = 2;
+                    continue;
+                }
+                stack.Push((i, edge + 1));
+                if (next == ulong.MaxValue || !BasicBlocks.InBlock(block.Index, next, block.HeadRip, block.HeadBreakpoint, out var k) || !Supported(nodes[k]))
+                    continue;
+                if (state[k] == 1)
+                    return true;
+                if (state[k] == 0)
+                {
+                    state[k] = 1;
+                    stack.Push((k, 0));
+                }
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Whether <paramref name="n"/> has a host form here; any other instruction is an exit to the interpreter.</summary>
+    private static bool Supported(in GuestNode n)
+    {
+        ref readonly var d = ref n.D;
+        if (n.Op is not (GuestOp.Nop or GuestOp.Lea) && (d.K0 == OperandKind.Memory || d.K1 == OperandKind.Memory)
+            && d.Seg >= (byte)SegmentRegister.Fs)
+            return false; // FS and GS add a base in 64-bit mode
+        return n.Op switch
+        {
+            GuestOp.Nop or GuestOp.Mov or GuestOp.Lea or GuestOp.Add or GuestOp.Adc or GuestOp.Sub or GuestOp.Sbb or GuestOp.And
+                or GuestOp.Or or GuestOp.Xor or GuestOp.Cmp or GuestOp.Test or GuestOp.Inc or GuestOp.Dec or GuestOp.Neg
+                or GuestOp.Not or GuestOp.Setcc or GuestOp.Jcc or GuestOp.Jmp => true,
+            GuestOp.Cmovcc => d.OpSize is 2 or 4 or 8,
+            // The SDM leaves CF undefined for a count at or past the operand's width (SAL/SAR/SHL/SHR, Flags Affected).
+            GuestOp.Shl or GuestOp.Shr or GuestOp.Sar => GuestBlock.ShiftCount(in d) < d.OpSize * 8,
+            GuestOp.Movzx or GuestOp.Movsx => ExtendSizes(in d) is var (from, to)
+                && (from is 1 or 2 && to > from || n.Op == GuestOp.Movsx && from == 4 && to == 8),
+            _ => false,
+        };
+    }
+
+    /// <summary>Whether the operation leaves its flags in the host's RFLAGS (everything that writes them but the shifts, which are saved at once).</summary>
+    private static bool Produces(GuestOp op) => op is GuestOp.Add or GuestOp.Adc or GuestOp.Sub or GuestOp.Sbb or GuestOp.Cmp
+        or GuestOp.And or GuestOp.Or or GuestOp.Xor or GuestOp.Test or GuestOp.Inc or GuestOp.Dec or GuestOp.Neg
+        or GuestOp.Shl or GuestOp.Shr or GuestOp.Sar;
+
+    /// <summary>Whether <paramref name="pc"/> is a node a branch may reach inside the block (<see cref="BasicBlocks.InBlock"/>).</summary>
+    private bool InBlock(ulong pc, out int node) => BasicBlocks.InBlock(_block.Index, pc, _block.HeadRip, _block.HeadBreakpoint, out node);
+
+    /// <summary>The whole function: prologue, the nodes in address order, the exits, the epilogue.</summary>
+    private void Emit(int head)
+    {
+        // System V AMD64: RDI = the register array, RSI = the state block; RBX, RBP and R12–R15 are callee-saved.
+        _a.push(rbx);
+        _a.push(rbp);
+        _a.push(r12);
+        _a.push(r13);
+        _a.push(r14);
+        _a.push(r15);
+        _a.mov(rbx, rdi);
+        _a.mov(r12, rsi);
+        _a.mov(r14, __qword_ptr[r12 + HostState.Executed * 8]);
+        for (var slot = 0; slot < 16; slot++)
+            if (_cache[slot] != Register.None)
+                _a.mov(new AssemblerRegister64(_cache[slot]), __qword_ptr[rbx + slot * 8]);
+        _a.jmp(_labels[head]);
+        for (var i = 0; i < _nodes.Count; i++)
+            EmitNode(i);
+        foreach (var ((rip, behind), label) in _exits)
+        {
+            var l = label;
+            _a.Label(ref l);
+            _a.mov(rax, (long)rip);
+            _a.mov(__qword_ptr[r12 + HostState.Rip * 8], rax);
+            if (behind != 0)
+                _a.lea(r14, __[r14 - behind]);
+            _a.jmp(_epilogue);
+        }
+        _a.Label(ref _epilogue);
+        _a.mov(__qword_ptr[r12 + HostState.Executed * 8], r14);
+        for (var slot = 0; slot < 16; slot++)
+            if (_cache[slot] != Register.None)
+                _a.mov(__qword_ptr[rbx + slot * 8], new AssemblerRegister64(_cache[slot]));
+        _a.pop(r15);
+        _a.pop(r14);
+        _a.pop(r13);
+        _a.pop(r12);
+        _a.pop(rbp);
+        _a.pop(rbx);
+        _a.ret();
+    }
+
+    /// <summary>The exit stub leaving at <paramref name="rip"/> with the count <paramref name="behind"/> below R14.</summary>
+    private Label ExitLabel(ulong rip, int behind)
+    {
+        if (!_exits.TryGetValue((rip, behind), out var label))
+        {
+            label = _a.CreateLabel();
+            _exits[(rip, behind)] = label;
+        }
+        return label;
+    }
+
+    /// <summary>Leaves the block at <paramref name="rip"/>, <paramref name="behind"/> instructions before the end of the current basic block.</summary>
+    private void Leave(ulong rip, int behind)
+    {
+        SaveFlags();
+        _a.jmp(ExitLabel(rip, behind));
+    }
+
+    /// <summary>Instructions of <paramref name="n"/>'s basic block not run when the block leaves before <paramref name="n"/>.</summary>
+    private static int Behind(in GuestNode n) => n.OwnBlockLength - n.IndexInBlock;
+
+    /// <summary>
+    /// At a basic block's start: leave unless the run's limit covers the whole basic block (the interpreter stops when
+    /// its count reaches the limit), then count it.
+    /// </summary>
+    private void EmitBudgetCheck(in GuestNode n)
+    {
+        _a.lea(rax, __[r14 + n.BlockLength]);
+        _a.cmp(rax, __qword_ptr[r12 + HostState.Limit * 8]);
+        _a.ja(ExitLabel(n.Rip, 0));
+        _a.lea(r14, __[r14 + n.BlockLength]);
+    }
+
+    /// <summary>After node <paramref name="i"/>, on to <paramref name="next"/>: the next node, a jump inside the block, or an exit.</summary>
+    private void EmitFallThrough(int i, ulong next)
+    {
+        if (!InBlock(next, out var k))
+            Leave(next, 0);
+        else if (k != i + 1)
+        {
+            SaveFlags();
+            _a.jmp(_labels[k]);
+        }
+    }
+}

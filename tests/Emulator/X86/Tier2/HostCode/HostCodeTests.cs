@@ -1,0 +1,282 @@
+using Iced.Intel;
+using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.X86.Tier2.HostCode;
+using NUnit.Framework;
+using Shouldly;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace LoaderHarness.Tests.Emulator.X86.Tier2.HostCode;
+
+/// <summary>
+/// The host-code back end against the interpreter on seeded random loops: the same registers, RFLAGS, RIP, instruction
+/// count, stop and memory at the end, at budgets that end inside the loop, and in slices of many lengths. One generator
+/// is the IL tier's (<see cref="RandomProgram"/>, whose instructions the back end mostly leaves to the interpreter),
+/// the other draws only forms it compiles, with short branches inside the loop. A failure names the seed and the body.
+/// </summary>
+[TestFixture]
+[Category("Differential")]
+public class HostCodeTests
+{
+    private const ulong Origin = 0x1000;
+    private const ulong BodyStart = Origin + 11; // after MOV DWORD [Counter], imm32
+    private const ulong Counter = 0x5000;
+    private const ulong DataBase = 0x2000;
+    private const ulong StackTop = 0x3800;
+
+    [SetUp]
+    public void OnlyWhereHostCodeRuns()
+    {
+        if (!ExecutableCode.IsSupported)
+            Assert.Ignore("host code runs only on Linux x86-64");
+    }
+
+    [Test]
+    public void Random_programs_agree_with_the_interpreter()
+    {
+        for (var seed = 1; seed <= 300; seed++)
+        {
+            var rng = new Random(seed);
+            var (body, _, listing) = RandomProgram.Generate(rng, 64, BodyStart, 24);
+            RunOne(rng, body, listing, seed, iterations: 12, loopsOnly: false);
+        }
+    }
+
+    [Test]
+    public void Random_compiled_forms_agree_with_the_interpreter()
+    {
+        for (var seed = 1; seed <= 400; seed++)
+        {
+            var rng = new Random(seed);
+            var (body, listing) = CompiledForms(rng, BodyStart, 32);
+            RunOne(rng, body, listing, seed, iterations: 40, loopsOnly: true);
+        }
+    }
+
+    /// <summary>Only blocks with a loop of compiled instructions become host code: a loop around a CALL stays interpreted.</summary>
+    [TestCase(false, true)]
+    [TestCase(true, false)]
+    public void A_block_becomes_host_code_only_with_a_compiled_loop(bool callInLoop, bool compiled)
+    {
+        using var pair = new TierPair(threshold: 2);
+        pair.Tiered.Cpu.HostCodeTier = true;
+        pair.Both(m => m.Load(64, TestMachine.CodeBase, a =>
+        {
+            var top = a.CreateLabel();
+            var function = a.CreateLabel();
+            a.mov(ecx, 100);
+            a.Label(ref top);
+            a.add(eax, ecx);
+            if (callInLoop)
+                a.call(function);
+            a.dec(ecx);
+            a.jne(top);
+            a.hlt();
+            a.Label(ref function);
+            a.ret();
+        }));
+        pair.Both(m => m.EnterLong64(TestMachine.CodeBase));
+        pair.Run(100_000).Reason.ShouldBe(StopReason.Halt);
+        (pair.Tiered.Cpu.Tiering.Entries > 0).ShouldBe(compiled);
+    }
+
+    /// <summary>A store into the loop's own code (its immediate) takes effect on the next iteration, as in the interpreter.</summary>
+    [Test]
+    public void A_store_into_the_block_changes_its_next_iteration()
+    {
+        using var pair = new TierPair(threshold: 2);
+        pair.Tiered.Cpu.HostCodeTier = true;
+        pair.Both(m =>
+        {
+            m.Load(64, TestMachine.CodeBase, a =>
+            {
+                var top = a.CreateLabel();
+                a.mov(ecx, 50); // 5 bytes
+                a.xor(eax, eax); // 2 bytes
+                a.Label(ref top);
+                a.db(0x83, 0xC0, 0x01); // ADD EAX, 1 at +7: the immediate is at +9
+                a.inc(__byte_ptr[TestMachine.CodeBase + 9]);
+                a.dec(ecx);
+                a.jne(top);
+                a.hlt();
+            });
+            m.EnterLong64(TestMachine.CodeBase);
+        });
+        pair.Run(100_000).Reason.ShouldBe(StopReason.Halt);
+        pair.Interpreter.Cpu[Register.RAX].ShouldBe((ulong)Enumerable.Range(1, 50).Sum());
+        pair.SameMemory(TestMachine.CodeBase, 64);
+    }
+
+    private static void RunOne(Random rng, byte[] body, string listing, int seed, int iterations, bool loopsOnly)
+    {
+        var prologue = Assemble(Origin, a => a.mov(__dword_ptr[Counter], iterations));
+        prologue.Length.ShouldBe((int)(BodyStart - Origin));
+        var epilogue = Assemble(BodyStart + (ulong)body.Length, a =>
+        {
+            a.dec(__dword_ptr[Counter]);
+            a.jne(BodyStart);
+            a.hlt();
+        });
+        var data = new byte[RandomProgram.DataSize];
+        rng.NextBytes(data);
+        var regs = new ulong[16];
+        for (var i = 0; i < regs.Length; i++)
+            regs[i] = (ulong)rng.NextInt64();
+        regs[4] = StackTop;
+        regs[5] = DataBase;
+        var flags = 0x2UL | ((ulong)rng.Next() & 0x8D5);
+        var budget = (ulong)rng.Next(30, 400);
+        var context = $"seed {seed}:\n{listing}";
+        using (var pair = Pair(prologue, body, epilogue, data, regs, flags, loopsOnly))
+        {
+            if (pair.Run(budget, $"at budget {budget}; {context}").Reason != StopReason.Halt)
+                pair.Run(1_000_000, context).Reason.ShouldBe(StopReason.Halt, context);
+            pair.SameMemory(DataBase, RandomProgram.DataSize, context);
+            pair.SameMemory(StackTop - 0x800, 0x800, context);
+            pair.Tiered.Cpu.Tiering.Entries.ShouldBeGreaterThan(0, context);
+        }
+        if (seed % 10 != 0)
+            return;
+        using (var pair = Pair(prologue, body, epilogue, data, regs, flags, loopsOnly))
+        {
+            pair.RunInChunksToHalt(longSlice: true);
+            pair.SameMemory(DataBase, RandomProgram.DataSize, context);
+        }
+    }
+
+    private static TierPair Pair(byte[] prologue, byte[] body, byte[] epilogue, byte[] data, ulong[] regs, ulong flags, bool loopsOnly)
+    {
+        var pair = new TierPair(threshold: 2);
+        pair.Tiered.Cpu.HostCodeTier = true;
+        pair.Tiered.Cpu.HostCodeLoopsOnly = loopsOnly; // blocks that leave inside their loop too: their exits are under test
+        pair.Both(m =>
+        {
+            m.Memory.Write(Origin, [.. prologue, .. body, .. epilogue]);
+            m.Memory.Write(DataBase, data);
+            m.EnterLong64(Origin);
+            for (var i = 0; i < regs.Length; i++)
+                m.Cpu[Register.RAX + i] = regs[i];
+            m.Cpu.Rflags = flags;
+        });
+        return pair;
+    }
+
+    /// <summary>
+    /// Random instructions of the forms the back end compiles: every operand size, register, immediate and [RBP + disp]
+    /// memory operands, flag producers followed by their readers, and forward Jcc over one instruction.
+    /// </summary>
+    private static (byte[] Code, string Listing) CompiledForms(Random rng, ulong origin, int count)
+    {
+        Register[] pool = [Register.RAX, Register.RCX, Register.RDX, Register.RBX, Register.RSI, Register.RDI, Register.R8, Register.R9, Register.R10, Register.R11, Register.R12, Register.R13, Register.R14, Register.R15];
+        string[] alu = ["Add", "Or", "Adc", "Sbb", "And", "Sub", "Xor", "Cmp"];
+        string[] cc = ["o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p", "np", "l", "ge", "le", "g"];
+        var list = new List<Instruction>();
+        Register Reg(int size)
+        {
+            var r = pool[rng.Next(pool.Length)];
+            var i = r - Register.RAX;
+            return size switch
+            {
+                8 => r,
+                4 => Register.EAX + i,
+                2 => Register.AX + i,
+                _ => i < 4 && rng.Next(3) == 0 ? Register.AH + i : i < 4 ? Register.AL + i : Register.SPL + i - 4,
+            };
+        }
+        MemoryOperand Mem() => new(Register.RBP, rng.Next(RandomProgram.DataSize - 8));
+        int Imm(int size) => size == 1 ? rng.Next(-128, 128) : size == 2 ? rng.Next(-32768, 32768) : rng.Next(int.MinValue, int.MaxValue);
+        static Code C(string name) => Enum.Parse<Code>(name);
+        for (var k = 0; k < count; k++)
+        {
+            var size = rng.Next(4) switch { 0 => 1, 1 => 2, 2 => 4, _ => 8 };
+            var sz = (size * 8).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var ext = size == 8 ? "32" : sz;
+            Register r = Reg(size), s = Reg(size);
+            if (size == 1 && (r is >= Register.AH and <= Register.BH || s is >= Register.AH and <= Register.BH))
+            {
+                // AH..BH cannot be encoded with a REX prefix: keep both in the legacy byte registers.
+                r = Register.AL + rng.Next(8);
+                s = Register.AL + rng.Next(8);
+            }
+            var op = alu[rng.Next(alu.Length)];
+            switch (rng.Next(14))
+            {
+                case 0: list.Add(Instruction.Create(C($"{op}_rm{sz}_r{sz}"), r, s)); break;
+                case 1: list.Add(Instruction.Create(C($"{op}_rm{sz}_imm{ext}"), r, Imm(Math.Min(size, 4)))); break;
+                case 2: list.Add(Instruction.Create(C($"{op}_r{sz}_rm{sz}"), r, Mem())); break;
+                case 3: list.Add(Instruction.Create(C($"{op}_rm{sz}_r{sz}"), Mem(), r)); break;
+                case 4: list.Add(Instruction.Create(C($"Test_rm{sz}_r{sz}"), r, s)); break;
+                case 5:
+                    var unary = new[] { "Inc", "Dec", "Neg", "Not" }[rng.Next(4)];
+                    list.Add(rng.Next(3) == 0 ? Instruction.Create(C($"{unary}_rm{sz}"), Mem()) : Instruction.Create(C($"{unary}_rm{sz}"), r));
+                    break;
+                case 6:
+                    var shift = new[] { "Shl", "Shr", "Sar" }[rng.Next(3)];
+                    var n = rng.Next(1, size * 8);
+                    list.Add(rng.Next(3) == 0 ? Instruction.Create(C($"{shift}_rm{sz}_imm8"), Mem(), n) : Instruction.Create(C($"{shift}_rm{sz}_imm8"), r, n));
+                    break;
+                case 7:
+                    list.Add(rng.Next(3) switch
+                    {
+                        0 => Instruction.Create(C($"Mov_rm{sz}_r{sz}"), Mem(), r),
+                        1 => Instruction.Create(C($"Mov_r{sz}_rm{sz}"), r, Mem()),
+                        _ => Instruction.Create(C($"Mov_r{sz}_rm{sz}"), r, s),
+                    });
+                    break;
+                case 8 when size > 1:
+                    list.Add(rng.Next(3) switch
+                    {
+                        0 => Instruction.Create(C($"Movzx_r{sz}_rm8"), r, Mem()),
+                        1 => Instruction.Create(C($"Movsx_r{sz}_rm8"), r, Reg(1) is var b && b is >= Register.AH and <= Register.BH ? Register.CL : b),
+                        _ when size > 2 => Instruction.Create(C($"Movzx_r{sz}_rm16"), r, Reg(2)),
+                        _ => Instruction.Create(Code.Movsxd_r64_rm32, Reg(8), Mem()),
+                    });
+                    break;
+                case 9 when size > 1:
+                    list.Add(Instruction.Create(C($"Lea_r{sz}_m"), r, new MemoryOperand(Reg(8), Reg(8), 1 << rng.Next(4), Imm(4), 1)));
+                    break;
+                case 10:
+                    list.Add(rng.Next(2) == 0 ? Instruction.Create(C($"Set{cc[rng.Next(16)]}_rm8"), Mem()) : Instruction.Create(C($"Set{cc[rng.Next(16)]}_rm8"), Reg(1) is var t && t is >= Register.SPL ? Register.DL : t));
+                    break;
+                case 11 when size > 1:
+                    var cmov = C($"Cmov{cc[rng.Next(16)]}_r{sz}_rm{sz}");
+                    list.Add(rng.Next(2) == 0 ? Instruction.Create(cmov, r, Mem()) : Instruction.Create(cmov, r, s));
+                    break;
+                case 12:
+                    // A forward conditional branch over the next instruction (a MOV), so the loop has basic blocks.
+                    list.Add(Instruction.CreateBranch(C($"J{cc[rng.Next(16)]}_rel8_64"), 0));
+                    list.Add(Instruction.Create(Code.Mov_rm64_imm32, Mem(), Imm(4)));
+                    break;
+                default:
+                    list.Add(Instruction.Create(Code.Mov_r64_imm64, Reg(8), (ulong)rng.NextInt64()));
+                    break;
+            }
+        }
+        // Branch targets: each Jcc skips the instruction after it.
+        using var stream = new MemoryStream();
+        var writer = new StreamCodeWriter(stream);
+        var encoder = Iced.Intel.Encoder.Create(64, writer);
+        var listing = new System.Text.StringBuilder();
+        var formatter = new IntelFormatter();
+        var output = new StringOutput();
+        var ip = origin;
+        for (var i = 0; i < list.Count; i++)
+        {
+            var instr = list[i];
+            instr.IP = ip;
+            if (instr.IsJccShortOrNear)
+                instr.NearBranch64 = ip + 2 + (ulong)Iced.Intel.Encoder.Create(64, new StreamCodeWriter(new MemoryStream())).Encode(list[i + 1], ip + 2);
+            var length = encoder.Encode(instr, ip);
+            formatter.Format(instr, output);
+            listing.AppendLine(output.ToStringAndReset());
+            ip += (ulong)length;
+        }
+        return (stream.ToArray(), listing.ToString());
+    }
+
+    private static byte[] Assemble(ulong address, Action<Assembler> build)
+    {
+        var a = new Assembler(64);
+        build(a);
+        return TestMachine.Assemble(a, address);
+    }
+}
