@@ -83,7 +83,7 @@ public sealed unsafe partial class Arm64Cpu
         }
         if (block is null)
         {
-            if (CompileInBackground && RuntimeFeature.IsDynamicCodeSupported)
+            if (CompilesInBackground && RuntimeFeature.IsDynamicCodeSupported) // the second test: the analyzers' guard
             {
                 RequestCompile(page, slot, pc);
                 return false;

@@ -48,7 +48,7 @@ public sealed record BootReport
     /// How the engine ran: the tier it used (the interpreter, or hot code compiled), whether blocks were compiled on a
     /// worker thread, what the compiling tier did, and the JIT's time during the run (zero without a JIT).
     /// </summary>
-    public RunTiering Tiering { get; init; } = new(EngineTier.Interpreter, false, default, TimeSpan.Zero);
+    public RunTiering Tiering { get; init; } = RunTiering.Interpreted;
     /// <summary>Where the loader placed the kernel (x86 the vmlinux's lowest segment or the bzImage's protected-mode code, arm64 the Image).</summary>
     public required ulong KernelLoad { get; init; }
     /// <summary>Where the loader placed the boot structure (zero page, start_info, DTB).</summary>

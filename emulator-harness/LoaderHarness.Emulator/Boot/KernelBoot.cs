@@ -117,8 +117,8 @@ public static class KernelBoot
         var outcome = session.Run();
         clock.Stop();
         var tiering = cpu is GuestCpuCore ran
-            ? new RunTiering(ran.Engine, ran.Engine == EngineTier.Tiered && ran.CompileInBackground, ran.Tiering, System.Runtime.JitInfo.GetCompilationTime() - jitBefore)
-            : new RunTiering(EngineTier.Interpreter, false, default, TimeSpan.Zero);
+            ? new RunTiering(ran.Engine, ran.CompilesInBackground, ran.Tiering, System.Runtime.JitInfo.GetCompilationTime() - jitBefore)
+            : RunTiering.Interpreted;
         cpu.Tracer = null;
         options.Trace?.Flush();
         var symbolsInRun = (symbols?.Elapsed ?? TimeSpan.Zero) - symbolsBeforeRun;

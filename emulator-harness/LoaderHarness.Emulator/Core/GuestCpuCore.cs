@@ -147,6 +147,15 @@ public abstract unsafe class GuestCpuCore
     public bool CompileInBackground { get; set; }
 
     /// <summary>
+    /// Whether hot blocks do go to the worker thread: asked for (<see cref="CompileInBackground"/>), compiling, and through
+    /// the JIT, whose IL back ends split finding a block from compiling it; a host-code back end compiles on this thread.
+    /// </summary>
+    public bool CompilesInBackground => CompileInBackground && _tiered && RuntimeFeature.IsDynamicCodeSupported && !CompilesToHostCode;
+
+    /// <summary>Whether this engine compiles to host code of its own rather than IL for the JIT.</summary>
+    private protected virtual bool CompilesToHostCode => false;
+
+    /// <summary>
     /// Executions of an entry in flight to the background compiler between two looks by the run loop (at which it installs
     /// finished blocks): the entry's heat is set this far below <see cref="CompileThreshold"/>.
     /// </summary>

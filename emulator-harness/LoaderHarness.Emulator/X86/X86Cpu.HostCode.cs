@@ -29,6 +29,8 @@ public sealed unsafe partial class X86Cpu
 
     private bool UsesHostCode => HostCodeTier || !RuntimeFeature.IsDynamicCodeSupported;
 
+    private protected override bool CompilesToHostCode => UsesHostCode;
+
     private protected override bool CanCompile => RuntimeFeature.IsDynamicCodeSupported || ExecutableCode.IsSupported;
 
     /// <summary>The body of a host-code block: calls <paramref name="code"/> through <see cref="RunHostCode"/>, counting what it runs in <paramref name="yield"/>.</summary>

@@ -80,7 +80,7 @@ public sealed unsafe partial class X86Cpu
             ref var e = ref page.Entries[slot];
             if (++e.Heat < CompileThreshold)
                 return false;
-            if (CompileInBackground && RuntimeFeature.IsDynamicCodeSupported && !UsesHostCode)
+            if (CompilesInBackground && RuntimeFeature.IsDynamicCodeSupported) // the second test: the analyzers' guard
             {
                 RequestCompile(page, slot);
                 return false;
