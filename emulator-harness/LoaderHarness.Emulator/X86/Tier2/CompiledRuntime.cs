@@ -20,6 +20,18 @@ internal static unsafe class CompiledRuntime
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void WriteSlow(X86Cpu cpu, int seg, ulong offset, int size, ulong value) => cpu.WriteMem(seg, offset, size, value);
 
+    /// <summary>DIV r/m64 whose quotient fits (<paramref name="high"/> below <paramref name="divisor"/>): RDX:RAX / divisor, the remainder in <paramref name="remainder"/>.</summary>
+    public static ulong DivideWide(ulong high, ulong low, ulong divisor, out ulong remainder)
+    {
+        var dividend = (UInt128)high << 64 | low;
+        remainder = (ulong)(dividend % divisor);
+        return (ulong)(dividend / divisor);
+    }
+
+    /// <summary>Raises #DE at the instruction whose state the block just wrote back (the interpreter's own fault, SDM Vol. 2A DIV).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void DivideError(X86Cpu cpu) => cpu.Throw(ExceptionVector.DivideError);
+
     /// <summary>A Jcc/SETcc/CMOVcc condition from a lazy flag state known only at run time (the interpreter's evaluation).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static int Condition(int cc, int op, ulong a, ulong b, ulong r, ulong aux, ulong arith, int size)

@@ -27,9 +27,9 @@ internal struct GuestNode : IBlockNode
 
     readonly ulong IBlockNode.Pc => Rip;
 
-    /// <summary>Whether the instruction accesses memory (may miss the TLB, fault, or reach a device).</summary>
+    /// <summary>Whether the instruction accesses memory (may miss the TLB, fault, or reach a device) or may fault otherwise (DIV's #DE).</summary>
     public readonly bool MayTakeSlowPath
-        => Op is GuestOp.Push or GuestOp.Pop or GuestOp.Call or GuestOp.Ret
+        => Op is GuestOp.Push or GuestOp.Pop or GuestOp.Call or GuestOp.Ret or GuestOp.Div
            || (Op is not (GuestOp.Lea or GuestOp.Nop) && (D.K0 == OperandKind.Memory || D.K1 == OperandKind.Memory));
 
     /// <summary>It reads the flags or may take a slow path.</summary>

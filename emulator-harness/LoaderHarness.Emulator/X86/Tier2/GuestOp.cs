@@ -42,6 +42,9 @@ internal enum GuestOp : byte
     /// <summary>ROR by an immediate count.</summary>
     Ror,
     Imul,
+
+    /// <summary>DIV r/m32 and r/m64 (the 8- and 16-bit forms are left to the interpreter).</summary>
+    Div,
     Push,
     Pop,
     Setcc,

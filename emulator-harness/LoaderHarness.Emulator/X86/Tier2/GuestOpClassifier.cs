@@ -37,6 +37,7 @@ internal static class GuestOpClassifier
         [Mnemonic.Rol] = GuestOp.Rol,
         [Mnemonic.Ror] = GuestOp.Ror,
         [Mnemonic.Imul] = GuestOp.Imul,
+        [Mnemonic.Div] = GuestOp.Div,
         [Mnemonic.Push] = GuestOp.Push,
         [Mnemonic.Pop] = GuestOp.Pop,
         [Mnemonic.Jmp] = GuestOp.Jmp,
@@ -104,6 +105,7 @@ internal static class GuestOpClassifier
             },
             GuestOp.Rol or GuestOp.Ror when i.OpCount == 2 && i.Op1Kind == OpKind.Register => GuestOp.None,
             GuestOp.Imul when i.OpCount == 1 => GuestOp.None,
+            GuestOp.Div when d.OpSize is not (4 or 8) => GuestOp.None,
             GuestOp.Mov when i.Op0Kind == OpKind.Memory && i.OpCount == 2 && i.Op1Kind == OpKind.Memory => GuestOp.None,
             _ => op,
         };

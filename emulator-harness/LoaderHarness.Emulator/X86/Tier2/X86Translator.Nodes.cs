@@ -95,6 +95,9 @@ internal sealed partial class X86Translator
             case GuestOp.Rol or GuestOp.Ror:
                 EmitRotate(in node, size);
                 return;
+            case GuestOp.Div:
+                EmitDiv(in node, size);
+                return;
             case GuestOp.Imul:
                 EmitImul(in node, size);
                 return;

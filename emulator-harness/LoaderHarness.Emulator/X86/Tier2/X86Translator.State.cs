@@ -82,6 +82,8 @@ internal sealed partial class X86Translator
             mask |= 1u << X86Cpu.GprInfo(n.D.I.Op0Register).Slot;
         if (n.Op is GuestOp.Push or GuestOp.Pop or GuestOp.Call or GuestOp.Ret)
             mask |= 1u << 4;
+        if (n.Op == GuestOp.Div)
+            mask = 1u << 0 | 1u << 2; // RDX:RAX, not its operand
         return mask;
     }
 
