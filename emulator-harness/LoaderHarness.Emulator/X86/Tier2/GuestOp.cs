@@ -43,6 +43,12 @@ internal enum GuestOp : byte
     Ror,
     Imul,
 
+    /// <summary>CBW, CWDE, CDQE (the accumulator sign-extended in place) and CWD, CDQ, CQO (its sign into RDX).</summary>
+    ConvertAccumulator,
+
+    /// <summary>BSWAP of a 32- or 64-bit register (the 16-bit form is undefined and left to the interpreter).</summary>
+    Bswap,
+
     /// <summary>DIV r/m32 and r/m64 (the 8- and 16-bit forms are left to the interpreter).</summary>
     Div,
     Push,

@@ -12,6 +12,17 @@ internal static class GuestOpClassifier
     private static readonly Dictionary<Mnemonic, GuestOp> Simple = new()
     {
         [Mnemonic.Nop] = GuestOp.Nop,
+
+        // What the interpreter runs as a NOP too (DispatchTable): hints and fences, which never fault (SDM Vol. 2B PREFETCHh:
+        // "does not ... cause any exceptions"); a block that ended at each had left the rest of its loop to the interpreter.
+        [Mnemonic.Prefetchnta] = GuestOp.Nop, [Mnemonic.Prefetcht0] = GuestOp.Nop, [Mnemonic.Prefetcht1] = GuestOp.Nop,
+        [Mnemonic.Prefetcht2] = GuestOp.Nop, [Mnemonic.Prefetchw] = GuestOp.Nop, [Mnemonic.Lfence] = GuestOp.Nop,
+        [Mnemonic.Mfence] = GuestOp.Nop, [Mnemonic.Sfence] = GuestOp.Nop, [Mnemonic.Endbr64] = GuestOp.Nop,
+        [Mnemonic.Endbr32] = GuestOp.Nop,
+        [Mnemonic.Cbw] = GuestOp.ConvertAccumulator, [Mnemonic.Cwde] = GuestOp.ConvertAccumulator,
+        [Mnemonic.Cdqe] = GuestOp.ConvertAccumulator, [Mnemonic.Cwd] = GuestOp.ConvertAccumulator,
+        [Mnemonic.Cdq] = GuestOp.ConvertAccumulator, [Mnemonic.Cqo] = GuestOp.ConvertAccumulator,
+        [Mnemonic.Bswap] = GuestOp.Bswap,
         [Mnemonic.Mov] = GuestOp.Mov,
         [Mnemonic.Movzx] = GuestOp.Movzx,
         [Mnemonic.Movsx] = GuestOp.Movsx,
@@ -105,7 +116,7 @@ internal static class GuestOpClassifier
             },
             GuestOp.Rol or GuestOp.Ror when i.OpCount == 2 && i.Op1Kind == OpKind.Register => GuestOp.None,
             GuestOp.Imul when i.OpCount == 1 => GuestOp.None,
-            GuestOp.Div when d.OpSize is not (4 or 8) => GuestOp.None,
+            GuestOp.Div or GuestOp.Bswap when d.OpSize is not (4 or 8) => GuestOp.None,
             GuestOp.Mov when i.Op0Kind == OpKind.Memory && i.OpCount == 2 && i.Op1Kind == OpKind.Memory => GuestOp.None,
             _ => op,
         };

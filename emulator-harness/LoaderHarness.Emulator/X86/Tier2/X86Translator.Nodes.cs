@@ -98,6 +98,12 @@ internal sealed partial class X86Translator
             case GuestOp.Div:
                 EmitDiv(in node, size);
                 return;
+            case GuestOp.ConvertAccumulator:
+                EmitConvertAccumulator(d.I.Code);
+                return;
+            case GuestOp.Bswap:
+                EmitBswap(d.I.Op0Register, size);
+                return;
             case GuestOp.Imul:
                 EmitImul(in node, size);
                 return;

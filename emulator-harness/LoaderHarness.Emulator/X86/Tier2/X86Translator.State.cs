@@ -57,6 +57,8 @@ internal sealed partial class X86Translator
                 _usesFlags = true;
             MarkUsed(n.D.Base);
             MarkUsed(n.D.Index);
+            if (n.Op is GuestOp.ConvertAccumulator or GuestOp.Div)
+                MarkUsed(0); // implicit: the accumulator is read
             for (var k = 0; k < n.D.I.OpCount; k++)
                 if (n.D.I.GetOpKind(k) == Iced.Intel.OpKind.Register)
                     MarkUsed(X86Cpu.GprInfo(n.D.I.GetOpRegister(k)).Slot);
@@ -84,6 +86,8 @@ internal sealed partial class X86Translator
             mask |= 1u << 4;
         if (n.Op == GuestOp.Div)
             mask = 1u << 0 | 1u << 2; // RDX:RAX, not its operand
+        if (n.Op == GuestOp.ConvertAccumulator)
+            mask = n.D.I.Code is Iced.Intel.Code.Cbw or Iced.Intel.Code.Cwde or Iced.Intel.Code.Cdqe ? 1u << 0 : 1u << 2;
         return mask;
     }
 
