@@ -10,7 +10,7 @@ public static class ReportSchema
     /// The schema's version, <c>major.minor</c>: the minor number grows when fields are added (older readers
     /// keep working), the major when a field is renamed, retyped or removed.
     /// </summary>
-    public const string Version = "1.1";
+    public const string Version = "1.2";
 
     /// <summary>The schema's <c>$id</c>.</summary>
     public const string Id = "urn:loader-harness:schema:report";

@@ -106,7 +106,9 @@ public sealed unsafe partial class Arm64Cpu
         if (_run.Executed + (ulong)(uint)block.HeadLength > _run.Limit)
             return false;
         _blocks!.Entries++;
+        var before = _run.Executed;
         block.Body();
+        _blocks.Retired += (long)(_run.Executed - before);
         GC.KeepAlive(block); // its pinned helper instructions, which the body reads even if it dropped the block
         ChainCompiled(page);
         return true;
@@ -208,7 +210,9 @@ public sealed unsafe partial class Arm64Cpu
                 return;
             _blocks.Entries++;
             _blocks.Chained++;
+            var before = _run.Executed;
             next.Body();
+            _blocks.Retired += (long)(_run.Executed - before);
             GC.KeepAlive(next);
         }
     }

@@ -113,6 +113,7 @@ public sealed unsafe partial class X86Cpu
         _lastPage = null;
         var before = _run.Executed;
         block.Body();
+        _blocks.Retired += (long)(_run.Executed - before);
         if (_run.Executed == before)
             return false; // host code that left before its first instruction (a TLB miss there): the interpreter runs it
         ChainCompiled(block);
@@ -147,6 +148,7 @@ public sealed unsafe partial class X86Cpu
             _blocks.Chained++;
             var before = _run.Executed;
             next.Body();
+            _blocks.Retired += (long)(_run.Executed - before);
             if (_run.Executed == before)
                 return; // left before its first instruction: the run loop interprets it
             from = next;

@@ -134,6 +134,7 @@ public sealed class BootCommandTests : CliTestFixture
         interpreted["background"]!.GetValue<bool>().ShouldBeFalse();
         interpreted["compiledBlocks"]!.GetValue<long>().ShouldBe(0);
         interpreted["entries"]!.GetValue<long>().ShouldBe(0);
+        interpreted["compiledInstructions"]!.GetValue<long>().ShouldBe(0);
 
         // A loop of 50 M iterations (100 M instructions): its head becomes hot after 10,000 and is compiled long before the end.
         var (code, output, error) = Run("boot", HotLoopKernel(), "--system-map", TinyMap(), "--until", "target", "--engine", "tiered", "--json");
@@ -147,6 +148,8 @@ public sealed class BootCommandTests : CliTestFixture
         tiered["compiledBlocks"]!.GetValue<long>().ShouldBeGreaterThanOrEqualTo(1);
         tiered["entries"]!.GetValue<long>().ShouldBeGreaterThanOrEqualTo(1);
         tiered["residentBlocks"]!.GetValue<int>().ShouldBeLessThanOrEqualTo(tiered["capacity"]!.GetValue<int>());
+        // All but the loop's first iterations (and those run while its block was compiled) ran compiled.
+        tiered["compiledInstructions"]!.GetValue<long>().ShouldBeInRange(90_000_000L, 100_000_003L);
         tiered["jitMilliseconds"]!.GetValue<double>().ShouldBeGreaterThan(0);
         ReportSchemaFile.ShouldMatch(output);
     }
