@@ -50,12 +50,14 @@ public sealed unsafe partial class Arm64Cpu
             }
             catch (Arm64Abort abort) when (abort.IsStop)
             {
+                LeftCompiled();
                 Stop(abort.Reason, $"{abort.Detail} at 0x{Pc:x}");
                 break;
             }
             catch (Arm64Abort abort)
             {
                 first = false;
+                LeftCompiled();
                 // The delivery counts as an instruction (the aborted one did not): a handler that faults at
                 // once could otherwise loop forever without touching the budget.
                 CountDelivery();
@@ -64,6 +66,7 @@ public sealed unsafe partial class Arm64Cpu
             }
             catch (Exception ex)
             {
+                LeftCompiled();
                 Stop(StopReason.InternalError, ex.ToString());
                 break;
             }

@@ -106,9 +106,9 @@ public sealed unsafe partial class Arm64Cpu
         if (_run.Executed + (ulong)(uint)block.HeadLength > _run.Limit)
             return false;
         _blocks!.Entries++;
-        var before = _run.Executed;
+        EnteringCompiled();
         block.Body();
-        _blocks.Retired += (long)(_run.Executed - before);
+        LeftCompiled();
         GC.KeepAlive(block); // its pinned helper instructions, which the body reads even if it dropped the block
         ChainCompiled(page);
         return true;
@@ -210,9 +210,9 @@ public sealed unsafe partial class Arm64Cpu
                 return;
             _blocks.Entries++;
             _blocks.Chained++;
-            var before = _run.Executed;
+            EnteringCompiled();
             next.Body();
-            _blocks.Retired += (long)(_run.Executed - before);
+            LeftCompiled();
             GC.KeepAlive(next);
         }
     }

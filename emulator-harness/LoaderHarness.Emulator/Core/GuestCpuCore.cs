@@ -120,7 +120,30 @@ public abstract unsafe class GuestCpuCore
     private protected virtual bool CanCompile => RuntimeFeature.IsDynamicCodeSupported;
 
     /// <summary>What the compiling tier did so far.</summary>
-    public TieringStatistics Tiering => CompiledStatistics ?? new TieringStatistics(0, 0, 0, 0, CompiledBlockCapacity, 0, 0);
+    public TieringStatistics Tiering => (CompiledStatistics ?? new TieringStatistics(0, 0, 0, 0, CompiledBlockCapacity, 0, 0)) with { Retired = _compiledRetired };
+
+    /// <summary>What the run's count was when the compiled block running now was entered; <see cref="OutsideCompiled"/> otherwise.</summary>
+    private ulong _blockEnteredAt = OutsideCompiled;
+
+    private const ulong OutsideCompiled = ulong.MaxValue;
+
+    /// <summary>Guest instructions retired by compiled code (<see cref="TieringStatistics.Retired"/>).</summary>
+    private long _compiledRetired;
+
+    /// <summary>Before a compiled block's body runs.</summary>
+    private protected void EnteringCompiled() => _blockEnteredAt = _run.Executed;
+
+    /// <summary>
+    /// After a compiled block returned, and from the run's fault handler (a block that left by a guest fault, its count
+    /// written back at the faulting instruction): adds what the block retired.
+    /// </summary>
+    private protected void LeftCompiled()
+    {
+        if (_blockEnteredAt == OutsideCompiled)
+            return;
+        _compiledRetired += (long)(_run.Executed - _blockEnteredAt);
+        _blockEnteredAt = OutsideCompiled;
+    }
 
     /// <summary>Creates the engine's compiled-block cache, unless it has one (of <see cref="CompiledBlockCapacity"/> blocks).</summary>
     private protected abstract void EnsureCompiledBlocks();

@@ -97,6 +97,7 @@ public sealed unsafe partial class X86Cpu
             catch (GuestFault)
             {
                 first = false;
+                LeftCompiled();
                 // A delivery counts as an instruction: a fault that is its own handler's first instruction
                 // would otherwise loop forever without touching the budget.
                 _run.Executed++;
@@ -104,6 +105,7 @@ public sealed unsafe partial class X86Cpu
             }
             catch (Exception ex)
             {
+                LeftCompiled();
                 Stop(StopReason.InternalError, ex.ToString());
                 break;
             }

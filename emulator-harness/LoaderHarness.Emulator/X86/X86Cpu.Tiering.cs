@@ -112,8 +112,9 @@ public sealed unsafe partial class X86Cpu
         _blocks!.Entries++;
         _lastPage = null;
         var before = _run.Executed;
+        EnteringCompiled();
         block.Body();
-        _blocks.Retired += (long)(_run.Executed - before);
+        LeftCompiled();
         if (_run.Executed == before)
             return false; // host code that left before its first instruction (a TLB miss there): the interpreter runs it
         ChainCompiled(block);
@@ -147,8 +148,9 @@ public sealed unsafe partial class X86Cpu
             _blocks!.Entries++;
             _blocks.Chained++;
             var before = _run.Executed;
+            EnteringCompiled();
             next.Body();
-            _blocks.Retired += (long)(_run.Executed - before);
+            LeftCompiled();
             if (_run.Executed == before)
                 return; // left before its first instruction: the run loop interprets it
             from = next;

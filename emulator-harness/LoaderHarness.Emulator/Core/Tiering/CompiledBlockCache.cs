@@ -88,11 +88,8 @@ internal sealed class CompiledBlockCache<TBlock>
     /// <summary>Of <see cref="Entries"/>, those made straight from another compiled block.</summary>
     public long Chained { get; set; }
 
-    /// <summary>Guest instructions retired by compiled code (counted by the engine after each block it ran; a block left by a guest fault is not counted).</summary>
-    public long Retired { get; set; }
-
     /// <summary>What the compiling tier did so far, as the engines report it.</summary>
-    public TieringStatistics Statistics => new(Added, Rejected, Evicted, Count, Capacity, Entries, GuestInstructions, Chained, Retired);
+    public TieringStatistics Statistics => new(Added, Rejected, Evicted, Count, Capacity, Entries, GuestInstructions, Chained);
 
     /// <summary>Stores <paramref name="block"/>, translated from entry <paramref name="slot"/> of <paramref name="page"/>; returns its handle (≥ 1).</summary>
     public int Add(TBlock block, CodePage page, int slot)
