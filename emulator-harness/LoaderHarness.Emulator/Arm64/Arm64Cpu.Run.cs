@@ -161,7 +161,9 @@ public sealed unsafe partial class Arm64Cpu
         where TObservation : struct, IObservation
     {
         // The generation goes to its field at once rather than into a local, as in the x86 chain: the loop's registers
-        // are better spent on the current entry.
+        // are better spent on the current entry. Until the chain ends there is nothing to link from: an abort out of a
+        // handler leaves it without recording where it was.
+        _lastPage = null;
         _lastGeneration = page.Generation;
         ref var entries = ref MemoryMarshal.GetArrayDataReference(page.Entries);
         var at = slot * EntryUnits; // d's place in the units of its links
