@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Core.Tiering;
 
 namespace LoaderHarness.Emulator.Arm64;
@@ -39,6 +40,19 @@ internal unsafe struct A64Instruction : ICompiledEntry
 
     /// <summary>A breakpoint or stop address may be at this page offset: the run loop checks the exact PC.</summary>
     public bool Breakpoint;
+
+    /// <summary>
+    /// Where in its code page's entries the instruction at PC + 4 is, once known (slot × <see cref="EntryLinks{TEntry}.Units"/>);
+    /// 0 = look it up. A page offset, as the entry: it holds for every virtual address the page is mapped at, and never
+    /// leads out of the page (the link of a last word is never made).
+    /// </summary>
+    public ushort NextAt;
+
+    /// <summary>
+    /// As <see cref="NextAt"/>, for the instruction at PC + <see cref="Imm"/> when execution went there: a direct
+    /// branch's target (whatever else reached that address by chance is at that place too).
+    /// </summary>
+    public ushort TargetAt;
 
     /// <summary>Tiered engine: times the run loop arrived here (the block execution counter).</summary>
     public int Heat;

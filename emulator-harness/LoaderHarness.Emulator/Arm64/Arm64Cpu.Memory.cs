@@ -10,12 +10,16 @@ public sealed unsafe partial class Arm64Cpu
     private readonly CodeCache<A64Instruction> _code;
     private readonly Arm64Abort _abort = new();
 
-    /// <summary>Drops every TLB entry and the current fetch page (translation or EL changes, TLBI).</summary>
+    /// <summary>
+    /// Drops every TLB entry and the current fetch page (translation or EL changes, TLBI), and ends a running chain after
+    /// the current instruction: its links hold while the virtual page maps to the same code page with the same permissions.
+    /// </summary>
     internal override void FlushTlb()
     {
         _mmu.Flush();
         _itlb.Flush();
         _fetchVaPage = ulong.MaxValue;
+        _run.Break();
     }
 
     /// <summary>Ends the run from inside a handler; the current instruction does not complete.</summary>
@@ -57,8 +61,12 @@ public sealed unsafe partial class Arm64Cpu
     /// <summary>Reads guest-physical memory (RAM, else MMIO, else all ones).</summary>
     internal ulong ReadPhysical(ulong physical, int size) => _mmu.ReadPhysical(physical, size, Pc);
 
-    /// <summary>Writes guest-physical memory, dropping any decoded code it overlaps.</summary>
-    internal void WritePhysical(ulong physical, int size, ulong value) => _mmu.WritePhysical(physical, size, value, Pc);
+    /// <summary>Writes guest-physical memory, dropping any decoded code it overlaps (and then ending a running chain, whose links it may have voided).</summary>
+    internal void WritePhysical(ulong physical, int size, ulong value)
+    {
+        if (_mmu.WritePhysical(physical, size, value, Pc))
+            _run.Break();
+    }
 
     /// <summary>Page-table entries: raw RAM reads, not recorded, not MMIO (a walk outside RAM reads 0: a fault).</summary>
     private ulong ReadTableEntry(ulong physical) => _mmu.ReadRaw(physical, 8);
@@ -83,13 +91,9 @@ public sealed unsafe partial class Arm64Cpu
         public ulong Pc => cpu.Pc;
 
         /// <summary>
-        /// The interpreter looks every instruction up in its page, so an emptied page is simply re-decoded; a
-        /// compiled block must stop after the writing instruction, so the tiered engine makes the loop look.
+        /// A running chain's links and a compiled block hold only while the page is not emptied: both stop after the
+        /// writing instruction, and the loop looks the next instruction up afresh.
         /// </summary>
-        public void CodeInvalidated()
-        {
-            if (cpu._tiered)
-                cpu._run.Break();
-        }
+        public void CodeInvalidated() => cpu._run.Break();
     }
 }

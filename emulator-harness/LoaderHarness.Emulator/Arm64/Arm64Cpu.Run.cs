@@ -4,28 +4,43 @@ using LoaderHarness.Emulator.Core;
 
 namespace LoaderHarness.Emulator.Arm64;
 
-/// <summary>The fetch–decode–execute loop over the shared code cache and run control.</summary>
+/// <summary>
+/// The fetch–decode–execute loop over the shared code cache and run control. Instructions run in chains, as the x86
+/// engine's (<c>X86Cpu.Run.cs</c>): each cached instruction remembers the slot of the instruction after it and of its
+/// branch target in the same code page, so straight-line code and in-page loops go from handler to handler without
+/// looking anything up. One counter comparison per instruction covers the budget, a stop request, a timer deadline,
+/// an interrupt and every event that makes cached state stale (a TLB flush, code invalidation), all of which lower
+/// the run's limit (<see cref="RunControl.Limit"/>).
+/// </summary>
 public sealed unsafe partial class Arm64Cpu
 {
     private CodePage<A64Instruction>? _fetchPage;
-    private readonly InstructionTlb<A64Instruction> _itlb = new();
-
-    /// <summary>Fetch setups served by the instruction TLB (<see cref="InstructionTlb{TEntry}"/>), for tests and measurements.</summary>
-    public ulong FetchCacheHits => _itlb.Hits;
-
-    /// <summary>Fetch setups that walked the page tables (instruction TLB misses), for tests and measurements.</summary>
-    public ulong FetchCacheMisses => _itlb.Misses;
     private ulong _fetchVaPage = ulong.MaxValue;
     private byte* _fetchHost;
 
+    private CodePage<A64Instruction>? _lastPage;
+    private int _lastSlot;
+    private uint _lastGeneration;
+    private ulong _lastPc;
+    private Tracer? _tracer;
+
     /// <summary>When set, every executed instruction is written here (PC, optional symbol, word, Capstone's text).</summary>
-    public Tracer? Tracer { get; set; }
+    public Tracer? Tracer
+    {
+        get => _tracer;
+        set
+        {
+            _tracer = value;
+            _run.Break(); // a running chain is of one kind, traced or not: the loop picks the kind anew
+        }
+    }
 
     /// <summary>Drops every decoded instruction and every compiled block (needed only if guest code was changed from outside the CPU), as the x86 engine does.</summary>
     public override void InvalidateCodeCache()
     {
         _code.Clear();
         _blocks?.Clear();
+        _lastPage = null;
         _fetchPage = null;
         FlushTlb();
     }
@@ -74,7 +89,10 @@ public sealed unsafe partial class Arm64Cpu
         return _run.Result(Pc);
     }
 
-    /// <summary>Runs instructions until the run's limit drops (a stop, the budget), looking each up in its code page.</summary>
+    /// <summary>
+    /// Does the work of an instruction boundary where the run's limit was reached (timers, a pending interrupt), finds
+    /// (or decodes) the instruction at PC, checks breakpoints, links the previous chain to it and runs a chain from it.
+    /// </summary>
     private void Loop(ref bool first)
     {
         while (true)
@@ -107,23 +125,99 @@ public sealed unsafe partial class Arm64Cpu
             if (slot == 0)
                 slot = Decode(page, pc);
             ref var d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(page.Entries), slot);
-            if (d.Breakpoint && !first && _run.StopIfAt(pc))
-                return;
+            if (d.Breakpoint)
+            {
+                if (!first && _run.StopIfAt(pc))
+                    return;
+            }
+            else if (_lastPage == page)
+                LinkFromLast(page, slot, pc);
             first = false;
-            if (Tracer is not null)
+            if (_tracer is not null)
+                Chain<Observed>(page, slot);
+            else if (!_tiered)
+                Chain<Unobserved>(page, slot);
+            else if (!(IsHot(ref d) && TryRunCompiled(page, slot, pc)))
+                Chain<TieredUnobserved>(page, slot);
+        }
+    }
+
+    /// <summary>Records in the last instruction of the previous chain (at <see cref="_lastPc"/>) that the instruction at <paramref name="pc"/> is <paramref name="slot"/>.</summary>
+    private void LinkFromLast(CodePage<A64Instruction> page, int slot, ulong pc)
+    {
+        if (_lastSlot == 0 || _lastGeneration != page.Generation)
+            return;
+        Link(ref page.Entries[_lastSlot], _lastPc, pc, slot * EntryUnits);
+    }
+
+    /// <summary>Size of a decoded entry in the units of its links (<see cref="EntryLinks{TEntry}"/>).</summary>
+    private static int EntryUnits => EntryLinks<A64Instruction>.Units;
+
+    /// <summary>
+    /// Runs instructions from <paramref name="slot"/> while each one's successor is already linked (or found in a cached
+    /// page without a lookup the loop would do differently) and nothing lowered the run's limit.
+    /// </summary>
+    private void Chain<TObservation>(CodePage<A64Instruction> page, int slot)
+        where TObservation : struct, IObservation
+    {
+        // The generation goes to its field at once rather than into a local, as in the x86 chain: the loop's registers
+        // are better spent on the current entry. Until the chain ends there is nothing to link from: an abort out of a
+        // handler leaves it without recording where it was.
+        _lastPage = null;
+        _lastGeneration = page.Generation;
+        ref var entries = ref MemoryMarshal.GetArrayDataReference(page.Entries);
+        var at = slot * EntryUnits; // d's place in the units of its links
+        ref var d = ref EntryLinks<A64Instruction>.At(ref entries, at);
+        var pc = Pc;
+        while (true)
+        {
+            if (TObservation.Enabled)
                 Trace(d.Word, pc);
-            else if (_tiered && (d.Compiled > 0 || (d.Compiled == 0 && ++d.Heat >= CompileThreshold)) && TryRunCompiled(page, slot, pc))
-                continue; // the entry's counter is kept here, so an interpreted instruction of a cold entry makes no call
             NextPc = pc + 4;
             d.Handler(this, ref d);
-            Pc = NextPc;
-            _run.Executed++;
+            var next = NextPc;
+            Pc = next;
+            if (++_run.Executed >= _run.Limit)
+                break;
+            int s = next == pc + 4 ? d.NextAt : next == pc + d.Imm ? d.TargetAt : 0;
+            if (s == 0)
+            {
+                // Not linked (a return, an indirect branch, an exception, another page, the first time): go on here where
+                // the loop would only look it up. A tiered chain too: the entry found is checked for heat below.
+                if ((s = FollowUnlinked(next)) == 0)
+                    break;
+                s *= EntryUnits;
+                if (_fetchPage != page)
+                {
+                    page = _fetchPage!;
+                    entries = ref MemoryMarshal.GetArrayDataReference(page.Entries);
+                    _lastGeneration = page.Generation;
+                    at = 0; // the instruction just run is in another page: nothing to link from if the chain stops here
+                }
+                else
+                    Link(ref d, pc, next, s);
+            }
+            if (TObservation.Tiered && IsHot(ref EntryLinks<A64Instruction>.At(ref entries, s)))
+            {
+                if (TryRunCompiled(page, s / EntryUnits, next))
+                {
+                    at = 0; // compiled code ran on from next: the loop goes on from wherever it left
+                    break;
+                }
+                entries = ref MemoryMarshal.GetArrayDataReference(page.Entries); // a compilation may have decoded more entries, growing the array
+            }
+            at = s;
+            pc = next;
+            d = ref EntryLinks<A64Instruction>.At(ref entries, s);
         }
+        _lastPage = page;
+        _lastSlot = at / EntryUnits;
+        _lastPc = pc;
     }
 
     /// <summary>The trace line of the word at <paramref name="pc"/>: Capstone's text, absolute branch targets.</summary>
     private void Trace(uint word, ulong pc) =>
-        Tracer!.Write(pc, word.ToString("x8"), CapstoneA64.Describe(word, pc)?.ToString() ?? $".inst 0x{word:x8}", this);
+        _tracer!.Write(pc, word.ToString("x8"), CapstoneA64.Describe(word, pc)?.ToString() ?? $".inst 0x{word:x8}", this);
 
     /// <summary>Ends the run after the current instruction (from a device or session callback during a run).</summary>
     public void RequestStop(StopReason reason, string? detail = null) => Stop(reason, detail);
@@ -141,13 +235,8 @@ public sealed unsafe partial class Arm64Cpu
 
     private bool SetupFetch(ulong pc)
     {
-        if (_itlb.TryGet(pc >> 12, default, out var cached, out var cachedHost))
-        {
-            _fetchPage = cached;
-            _fetchHost = cachedHost;
-            _fetchVaPage = pc >> 12;
+        if (TryCachedFetch(pc))
             return true;
-        }
         var physical = Translate(pc, AccessKind.Execute, out _);
         var host = Memory.TryTranslate(physical & ~0xFFFUL, out var contiguous);
         if (host == null || contiguous < 4096)

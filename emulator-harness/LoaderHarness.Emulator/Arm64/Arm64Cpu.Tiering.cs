@@ -63,7 +63,15 @@ public sealed unsafe partial class Arm64Cpu
     }
 
     /// <summary>
-    /// From the run loop, at an instruction boundary, for an entry that has a compiled block or has just become hot
+    /// Tiered engine, at an instruction boundary (the run loop and its chains): whether entry <paramref name="e"/> has a
+    /// compiled block or has just become hot, so <see cref="TryRunCompiled"/> should run or compile it. The entry's heat is
+    /// counted here, so an interpreted instruction of a cold entry makes no call.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool IsHot(ref A64Instruction e) => e.Compiled > 0 || (e.Compiled == 0 && ++e.Heat >= CompileThreshold);
+
+    /// <summary>
+    /// From the run loop or a tiered chain, at an instruction boundary, for an entry that has a compiled block or has just become hot
     /// (the loop counts the executions of the others itself): runs the compiled block of entry <paramref name="slot"/>,
     /// compiling it when it became hot; false to interpret.
     /// </summary>
@@ -193,11 +201,9 @@ public sealed unsafe partial class Arm64Cpu
                 return;
             if (pc >> 12 != _fetchVaPage)
             {
-                if (!_itlb.TryGet(pc >> 12, default, out var cached, out var host))
+                if (!TryCachedFetch(pc))
                     return;
-                _fetchPage = page = cached;
-                _fetchHost = host;
-                _fetchVaPage = pc >> 12;
+                page = _fetchPage!;
             }
             int slot = page.Slots[pc & 0xFFF];
             if (slot == 0)

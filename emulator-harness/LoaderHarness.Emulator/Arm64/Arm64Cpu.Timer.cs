@@ -114,12 +114,16 @@ public sealed partial class Arm64Cpu
         return next;
     }
 
-    /// <summary>At a loop boundary: brings timer outputs up to date and lowers the loop's limit to the next deadline.</summary>
+    /// <summary>
+    /// At a loop boundary: brings timer outputs up to date and lowers the loop's limit to the next deadline. A limit
+    /// something dropped during this boundary's work (an interrupt taken from EL0 flushes the TLB, a line raised, a
+    /// stop) stays dropped, so the loop comes back after one instruction, never beyond the budget.
+    /// </summary>
     private void ServiceTimers()
     {
         UpdateTimers();
         var ticks = TicksToNextTimerEvent();
-        if (ticks < _run.Limit - _run.Executed)
+        if (_run.Limit > _run.Executed && ticks < _run.Limit - _run.Executed)
             _run.Limit = _run.Executed + ticks;
     }
 

@@ -26,7 +26,7 @@ internal unsafe struct DecodedInstruction : ICompiledEntry
 
     /// <summary>
     /// Where in its code page's entries the instruction at <see cref="NextIP"/> is, once known: in 16-byte units from the
-    /// first entry (slot × <see cref="X86Cpu.EntryUnits"/>), which the chain turns into an address with a shift instead of
+    /// first entry (slot × <see cref="Core.EntryLinks{TEntry}.Units"/>), which the chain turns into an address with a shift instead of
     /// a multiplication by the entry's size; 0 = look it up.
     /// </summary>
     public ushort NextAt;

@@ -179,16 +179,12 @@ public sealed unsafe partial class X86Cpu
         Link(ref page.Entries[_lastSlot], Rip, slot * EntryUnits, ref page.Entries[slot]);
     }
 
-    /// <summary>
-    /// Size of a decoded entry in 16-byte units: a link (<see cref="DecodedInstruction.NextAt"/>) is slot × this, which fits
-    /// 16 bits for the at most 4096 slots of a page. The entry's size must stay a multiple of 16 (a test checks it).
-    /// </summary>
-    internal static int EntryUnits => Unsafe.SizeOf<DecodedInstruction>() >> 4;
+    /// <summary>Size of a decoded entry in the units of its links (<see cref="EntryLinks{TEntry}"/>).</summary>
+    private static int EntryUnits => EntryLinks<DecodedInstruction>.Units;
 
     /// <summary>The entry <paramref name="at"/> 16-byte units (<see cref="DecodedInstruction.NextAt"/>) from <paramref name="entries"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ref DecodedInstruction EntryAt(ref DecodedInstruction entries, int at)
-        => ref Unsafe.AddByteOffset(ref entries, (nint)((uint)at << 4));
+    private static ref DecodedInstruction EntryAt(ref DecodedInstruction entries, int at) => ref EntryLinks<DecodedInstruction>.At(ref entries, at);
 
     /// <summary>
     /// Runs instructions from <paramref name="slot"/> (0: the page-straddling one in <see cref="_scratch"/>)
@@ -253,36 +249,6 @@ public sealed unsafe partial class X86Cpu
             _tracer.Write(linear, Convert.ToHexStringLower(bytes), _disassembler!.Format(in d.I), this);
         }
         _hook?.Invoke(linear);
-    }
-
-    /// <summary>Whether a chain reports each instruction to the tracer and hook; a type parameter so the plain chain has no test at all.</summary>
-    private interface IObservation
-    {
-        static abstract bool Enabled { get; }
-
-        /// <summary>Whether the chain returns to the loop at entries that are compiled or just became hot.</summary>
-        static abstract bool Tiered { get; }
-    }
-
-    private struct Observed : IObservation
-    {
-        public static bool Enabled => true;
-
-        public static bool Tiered => false;
-    }
-
-    private struct Unobserved : IObservation
-    {
-        public static bool Enabled => false;
-
-        public static bool Tiered => false;
-    }
-
-    private struct TieredUnobserved : IObservation
-    {
-        public static bool Enabled => false;
-
-        public static bool Tiered => true;
     }
 
     /// <summary>Tiered chains: whether the next entry has a compiled block or has just become hot, so the loop should run or compile it.</summary>
