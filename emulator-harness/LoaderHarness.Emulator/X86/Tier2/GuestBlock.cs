@@ -116,21 +116,14 @@ internal sealed class GuestBlock
     private bool Discover()
     {
         // Breadth first: when the block fills up, what it holds is the code nearest its head (the loop it sits in),
-        // not one deep fall-through path with the loop's back edges left as exits. Code the interpreter has run comes
-        // first: an instruction it never ran (no heat: an error path, the side of a test not taken yet) waits in `cold`
-        // until the warm code reachable is all in, so a block that fills up holds the paths that run (a jump fused with
-        // the compare before it has no heat of its own: it waits too, and what it leads to is warm again). Compiled
-        // synchronously (the same counts every run), entries into compiled code fell from 16.6 M to 15.5 M on the PVH
-        // boot to /init, from 41.3 M to 37.7 M on the xz bzImage and from 273,693 to 23,902 on the lz4 one.
+        // not one deep fall-through path with the loop's back edges left as exits.
         var work = new Queue<ulong>();
-        var cold = new Queue<ulong>();
         work.Enqueue(HeadRip);
         CodePage<DecodedInstruction>? otherPage = null;
         ulong otherLinearPage = 0;
-        while (Nodes.Count < _maxInstructions && (work.Count != 0 || cold.Count != 0))
+        while (work.Count != 0 && Nodes.Count < _maxInstructions)
         {
-            var takingCold = work.Count == 0;
-            var rip = takingCold ? cold.Dequeue() : work.Dequeue();
+            var rip = work.Dequeue();
             if (Index.ContainsKey(rip))
                 continue;
             var found = _cpu.BlockInstructionAt(rip, ref otherPage, ref otherLinearPage, out var d);
@@ -147,11 +140,6 @@ internal sealed class GuestBlock
                 _otherPageAt = Nodes.Count;
             if (!found)
                 continue;
-            if (!takingCold && rip != HeadRip && d.Heat == 0 && d.Compiled == 0)
-            {
-                cold.Enqueue(rip);
-                continue;
-            }
             // An entry that has a compiled block of its own ends this one: the chain goes on into that block rather
             // than translating (and JIT-compiling) its code once more. The generic kernel's xz decoder compiled
             // 22,867 instructions for 1,372 distinct ones when every block took in all it reached. A small block's

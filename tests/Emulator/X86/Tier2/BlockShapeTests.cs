@@ -57,41 +57,6 @@ public class BlockShapeTests
     }
 
     [Test]
-    public void Code_that_has_run_fills_a_block_before_code_that_has_not()
-    {
-        // The loop's body is 100 instructions; a path it has never taken branches off it to 130 more. Breadth first
-        // alike, the two would share the block's 128 instructions and the loop would leave it on every iteration.
-        using var pair = new TierPair();
-        pair.Both(m =>
-        {
-            m.Load(64, TestMachine.CodeBase, a =>
-            {
-                var top = a.CreateLabel();
-                var never = a.CreateLabel();
-                a.mov(rcx, 2000);
-                a.xor(eax, eax);
-                a.Label(ref top);
-                a.cmp(rcx, -1); // a compare fused with its jump in the interpreter: the jump has no heat of its own
-                a.je(never);
-                for (var i = 0; i < 100; i++)
-                    a.add(rax, i + 1);
-                a.dec(rcx);
-                a.jnz(top);
-                a.hlt();
-                a.Label(ref never);
-                for (var i = 0; i < 130; i++)
-                    a.add(rdx, i + 1);
-                a.jmp(top);
-            });
-            m.EnterLong64(TestMachine.CodeBase);
-        });
-
-        pair.Run(1_000_000).Reason.ShouldBe(StopReason.Halt);
-
-        pair.Tiered.Cpu.Tiering.Entries.ShouldBeLessThan(100, "the loop left its block on every iteration");
-    }
-
-    [Test]
     public void A_block_too_large_for_the_optimising_JIT_is_compiled_smaller_with_the_same_results()
     {
         // 140 memory instructions, each with a TLB probe and a slow path that writes the registers back.
