@@ -23,6 +23,26 @@ internal sealed class Arm64PageTables(GuestMemory memory, ulong area)
 
     private ulong _next = area + 0x1000;
 
+    /// <summary>
+    /// Assembly that turns the MMU on over the tables at <paramref name="root"/>, clobbering x0: MAIR_EL1 attribute 0 normal
+    /// write-back memory (0xff), TCR_EL1 <see cref="Tcr"/>, TTBR0_EL1 (and TTBR1_EL1 when <paramref name="high"/>), then
+    /// SCTLR_EL1.M (Arm ARM D8.2, D19.2.118).
+    /// </summary>
+    public static string EnableMmu(ulong root, bool high = false) => $"""
+        ldr x0, =0xff
+        msr mair_el1, x0
+        ldr x0, ={Tcr}
+        msr tcr_el1, x0
+        ldr x0, ={root}
+        msr ttbr0_el1, x0
+        {(high ? "msr ttbr1_el1, x0" : "")}
+        isb
+        mrs x0, sctlr_el1
+        orr x0, x0, #1
+        msr sctlr_el1, x0
+        isb
+        """;
+
 
     /// <summary>The level-0 table (TTBR value).</summary>
     public ulong Root { get; } = area;

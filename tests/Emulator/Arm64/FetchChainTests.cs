@@ -207,17 +207,7 @@ public class FetchChainTests
 
     /// <summary>Turns the MMU on (the test RAM identity-mapped by <see cref="Machine"/>), then runs <paramref name="body"/>.</summary>
     private static string WithMmu(string body) => $"""
-        ldr x0, =0xff
-        msr mair_el1, x0
-        ldr x0, ={Arm64PageTables.Tcr}
-        msr tcr_el1, x0
-        ldr x0, ={Tables}
-        msr ttbr0_el1, x0
-        isb
-        mrs x0, sctlr_el1
-        orr x0, x0, #1
-        msr sctlr_el1, x0
-        isb
+        {Arm64PageTables.EnableMmu(Tables)}
         {body}
         """;
 

@@ -18,17 +18,7 @@ internal static class FaultingWalk
         var source = $"""
                 adr x0, vectors
                 msr vbar_el1, x0
-                ldr x0, =0xff
-                msr mair_el1, x0
-                ldr x0, ={Arm64PageTables.Tcr}
-                msr tcr_el1, x0
-                ldr x0, ={Tables}
-                msr ttbr0_el1, x0
-                isb
-                mrs x0, sctlr_el1
-                orr x0, x0, #1
-                msr sctlr_el1, x0
-                isb
+                {Arm64PageTables.EnableMmu(Tables)}
                 ldr x1, ={LowPage + 0xF00}
                 mov x7, #100
                 mov x3, #0
