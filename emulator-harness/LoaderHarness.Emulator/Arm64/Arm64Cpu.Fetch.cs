@@ -13,8 +13,11 @@ public sealed unsafe partial class Arm64Cpu
 {
     private readonly InstructionTlb<A64Instruction> _itlb = new();
 
-    /// <summary>Fetch setups served by the instruction TLB (<see cref="InstructionTlb{TEntry}"/>), for tests and measurements.</summary>
-    public ulong FetchCacheHits => _itlb.Hits;
+    /// <summary>Where branches into another virtual page led (<see cref="FarTargets{TEntry}"/>); forgotten whenever <see cref="_itlb"/> may change.</summary>
+    private FarTargets<A64Instruction> _farTargets = new();
+
+    /// <summary>Fetch setups served by the instruction TLB (<see cref="InstructionTlb{TEntry}"/>) or the far-target cache, for tests and measurements.</summary>
+    public ulong FetchCacheHits => _itlb.Hits + _farTargets.Hits;
 
     /// <summary>Fetch setups that walked the page tables (instruction TLB misses), for tests and measurements.</summary>
     public ulong FetchCacheMisses => _itlb.Misses;
@@ -39,10 +42,37 @@ public sealed unsafe partial class Arm64Cpu
     /// </summary>
     private int FollowUnlinked(ulong next)
     {
-        if ((next & 3) != 0 || (next >> 12 != _fetchVaPage && !TryCachedFetch(next)))
+        if ((next & 3) != 0)
             return 0;
+        if (next >> 12 == _fetchVaPage)
+            return SlotInFetchPage(next);
+        var far = _farTargets.TryGet(next, out var page, out var host);
+        if (far == 0)
+            return FollowIntoPage(next);
+        _fetchPage = page;
+        _fetchHost = host;
+        _fetchVaPage = next >> 12;
+        return far;
+    }
+
+    /// <summary><see cref="FollowUnlinked"/> into another virtual page the far-target cache does not know: through the instruction TLB, then remembered.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int FollowIntoPage(ulong pc)
+    {
+        if (!TryCachedFetch(pc))
+            return 0;
+        var s = SlotInFetchPage(pc);
+        if (s != 0)
+            _farTargets.Remember(pc, _fetchPage!, _fetchHost, s);
+        return s;
+    }
+
+    /// <summary>The slot of the decoded instruction at <paramref name="pc"/> in the fetch page; 0 when there is none or it has a stop point.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int SlotInFetchPage(ulong pc)
+    {
         var page = _fetchPage!;
-        int s = page.Slots[next & 0xFFF];
+        int s = page.Slots[pc & 0xFFF];
         return s == 0 || page.Entries[s].Breakpoint ? 0 : s;
     }
 

@@ -18,6 +18,7 @@ public sealed unsafe partial class Arm64Cpu
     {
         _mmu.Flush();
         _itlb.Flush();
+        _farTargets.Forget();
         _fetchVaPage = ulong.MaxValue;
         _run.Break();
     }

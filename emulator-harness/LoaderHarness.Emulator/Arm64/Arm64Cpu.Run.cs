@@ -251,6 +251,7 @@ public sealed unsafe partial class Arm64Cpu
         _fetchHost = host;
         _fetchVaPage = pc >> 12;
         _itlb.Remember(_fetchVaPage, _fetchPage, host);
+        _farTargets.Forget(); // the refill may have evicted a page far targets lead to
         return true;
     }
 

@@ -12,8 +12,11 @@ public sealed unsafe partial class X86Cpu
 {
     private readonly InstructionTlb<DecodedInstruction> _itlb = new();
 
-    /// <summary>Fetch setups served by the instruction TLB (<see cref="InstructionTlb{TEntry}"/>), for tests and measurements.</summary>
-    public ulong FetchCacheHits => _itlb.Hits + _farHits;
+    /// <summary>Where transfers into another page led (<see cref="FarTargets{TEntry}"/>); forgotten whenever <see cref="_itlb"/> or the fetch key may change.</summary>
+    private FarTargets<DecodedInstruction> _farTargets = new();
+
+    /// <summary>Fetch setups served by the instruction TLB (<see cref="InstructionTlb{TEntry}"/>) or the far-target cache, for tests and measurements.</summary>
+    public ulong FetchCacheHits => _itlb.Hits + _farTargets.Hits;
 
     /// <summary>Whether some decoded entry runs a fused pair (<see cref="Fuse"/>).</summary>
     private bool _fused;
@@ -49,8 +52,13 @@ public sealed unsafe partial class X86Cpu
         var linear = Mode64 ? next : (uint)(_csBase + next);
         if (linear >> 12 == _fetchLinPage)
             return SlotInFetchPage(linear);
-        var far = TryFarTarget(linear);
-        return far != 0 ? far : FollowIntoPage(linear);
+        var far = _farTargets.TryGet(linear, out var page, out var host);
+        if (far == 0)
+            return FollowIntoPage(linear);
+        _fetchPage = page;
+        _fetchHost = host;
+        _fetchLinPage = linear >> 12;
+        return far;
     }
 
     /// <summary><see cref="FollowUnlinked"/> into another page the far-target cache does not know: through the instruction TLB, then remembered.</summary>
@@ -61,7 +69,7 @@ public sealed unsafe partial class X86Cpu
             return 0;
         var s = SlotInFetchPage(linear);
         if (s != 0)
-            RememberFarTarget(linear, s);
+            _farTargets.Remember(linear, _fetchPage!, _fetchHost, s);
         return s;
     }
 

@@ -15,7 +15,7 @@ public sealed unsafe partial class X86Cpu
         _mmu.Flush();
         FlushUpperCache();
         _itlb.Flush();
-        ForgetFarTargets();
+        _farTargets.Forget();
         _fetchLinPage = ulong.MaxValue;
         BreakChain();
     }
@@ -26,7 +26,7 @@ public sealed unsafe partial class X86Cpu
         _mmu.FlushPage(linear);
         FlushUpperCache(); // INVLPG drops every paging-structure cache entry (SDM Vol. 3A §4.10.4.1)
         _itlb.Flush();
-        ForgetFarTargets();
+        _farTargets.Forget();
         _fetchLinPage = ulong.MaxValue;
         BreakChain();
     }

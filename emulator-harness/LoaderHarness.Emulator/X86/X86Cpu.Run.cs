@@ -326,7 +326,7 @@ public sealed unsafe partial class X86Cpu
         _fetchHost = host;
         _fetchLinPage = linear >> 12;
         _itlb.Remember(_fetchLinPage, page, host);
-        ForgetFarTargets(); // the refill may have evicted a page far targets lead to
+        _farTargets.Forget(); // the refill may have evicted a page far targets lead to
         return true;
     }
 

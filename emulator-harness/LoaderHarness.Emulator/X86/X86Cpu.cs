@@ -183,7 +183,7 @@ public sealed unsafe partial class X86Cpu
         _csBase = SegBase[(int)SegmentRegister.Cs];
         _fetchLimit = Protected && !Mode64 ? cs.Limit : ulong.MaxValue;
         _fetchLinPage = ulong.MaxValue;
-        ForgetFarTargets(); // the fetch key (CS base and limit, bitness) may have changed
+        _farTargets.Forget(); // the fetch key (CS base and limit, bitness) may have changed
         UpdateCompiledShape();
         BreakChain();
     }
