@@ -51,7 +51,21 @@ internal sealed class Arm64PageTables(GuestMemory memory, ulong area)
     public void MapBlock(ulong va, ulong pa, ulong attributes = Normal) => memory.WriteU64(Slot(va, 2), (pa & ~0x1F_FFFFUL) | attributes | 1);
 
     /// <summary>Maps a 4 KiB page at level 3.</summary>
-    public void MapPage(ulong va, ulong pa, ulong attributes = Normal) => memory.WriteU64(Slot(va, 3), (pa & ~0xFFFUL) | attributes | 3);
+    public void MapPage(ulong va, ulong pa, ulong attributes = Normal) => memory.WriteU64(Slot(va, 3), PageDescriptor(pa, attributes));
+
+    /// <summary>The level-3 descriptor of a 4 KiB page at <paramref name="pa"/>.</summary>
+    public static ulong PageDescriptor(ulong pa, ulong attributes = Normal) => (pa & ~0xFFFUL) | attributes | 3;
+
+    /// <summary>Maps the RAM of <see cref="Arm64TestMachine"/> at its own addresses, in 2 MiB blocks; returns this.</summary>
+    public Arm64PageTables IdentityMapRam()
+    {
+        for (var offset = 0UL; offset < Arm64TestMachine.RamSize; offset += 0x20_0000)
+            MapBlock(Arm64TestMachine.RamBase + offset, Arm64TestMachine.RamBase + offset);
+        return this;
+    }
+
+    /// <summary>Address of the level-3 descriptor for <paramref name="va"/> (for a guest that remaps the page itself).</summary>
+    public ulong PageDescriptorAddress(ulong va) => Slot(va, 3);
 
     /// <summary>Writes a raw level-3 descriptor (for faults: invalid, or AF clear).</summary>
     public void SetPageDescriptor(ulong va, ulong descriptor) => memory.WriteU64(Slot(va, 3), descriptor);
