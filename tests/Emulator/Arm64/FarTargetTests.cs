@@ -128,9 +128,16 @@ public class FarTargetTests
     [Test]
     public void A_breakpoint_added_after_calls_into_another_page_stops_the_next_call()
     {
+        // A call into a third page, decoded after the function's: clearing the code cache for the breakpoint recycles
+        // that page's object first, so the function's keeps its generation and only a forgotten entry stops there.
+        const ulong helper = Arm64TestMachine.DataBase + 0x2000;
         using var m = Machine(EngineTier.Interpreter, out _);
+        m.Memory.Write(helper, A64Assembly.Assemble("ret"));
         m.Load(WithMmu($"""
             ldr x1, ={Function}
+            ldr x2, ={helper}
+            blr x1
+            blr x2
             mov x7, #100
             1: blr x1
             subs x7, x7, #1
@@ -139,7 +146,7 @@ public class FarTargetTests
             .ltorg
             """));
         m.Cpu.Pc = Arm64TestMachine.CodeBase;
-        m.Cpu.Run(MmuSetup + 2 + 10 * 5).Reason.ShouldBe(StopReason.Budget); // ten calls and returns, stopped on the next call
+        m.Cpu.Run(MmuSetup + 8 + 10 * 5).Reason.ShouldBe(StopReason.Budget); // ten calls and returns, stopped on the next call
 
         m.Cpu.AddBreakpoint(Function);
         var result = m.Cpu.Run(1000);
