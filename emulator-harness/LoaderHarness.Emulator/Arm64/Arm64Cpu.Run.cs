@@ -250,8 +250,7 @@ public sealed unsafe partial class Arm64Cpu
             _mmu.WriteProtect(ppn); // writes to this page must now take the slow path, which invalidates decoded code
         _fetchHost = host;
         _fetchVaPage = pc >> 12;
-        _itlb.Remember(_fetchVaPage, _fetchPage, host);
-        _farTargets.Forget(); // the refill may have evicted a page far targets lead to
+        _farTargets.ForgetPage(_itlb.Remember(_fetchVaPage, _fetchPage, host)); // far targets into the evicted page are stale
         return true;
     }
 

@@ -9,8 +9,9 @@ namespace LoaderHarness.Emulator.Core;
 /// page and host address the instruction TLB (<see cref="InstructionTlb{TEntry}"/>) gave and the slot the page's table
 /// gave when the chain last followed a transfer there, so the next transfer costs one compare instead of an instruction
 /// TLB lookup and a slot lookup. An entry is used only while neither answer can have changed: its epoch is current
-/// (the engine calls <see cref="Forget"/> whenever the instruction TLB or the fetch key may have changed: a TLB flush,
-/// an instruction TLB refill, a mode change) and its page's generation is the one it saw (no write or re-keying emptied
+/// (the engine calls <see cref="Forget"/> whenever the whole instruction TLB or the fetch key may have changed: a TLB
+/// flush, a mode change), the version of its virtual page is (the engine calls <see cref="ForgetPage"/> with the page
+/// an instruction TLB refill evicted), and its code page's generation is the one it saw (no write or re-keying emptied
 /// the page). A hit then gives exactly what the full lookup would.
 /// </summary>
 /// <remarks>
@@ -24,7 +25,13 @@ internal unsafe struct FarTargets<TEntry>
     /// <summary>Entries, direct-mapped by the fetch address; a power of two.</summary>
     public const int Count = 256;
 
+    /// <summary>Versions of virtual pages, by the low bits of the page number; a power of two.</summary>
+    private const int PageVersionCount = 256;
+
     private Entries _entries;
+
+    /// <summary>Bumped for a virtual page when the instruction TLB drops it (and for the others sharing its version).</summary>
+    private PageVersions _pageVersions;
 
     /// <summary>Entries of another epoch are stale; never 0 (a cleared entry's).</summary>
     private uint _epoch;
@@ -39,7 +46,7 @@ internal unsafe struct FarTargets<TEntry>
     public int TryGet(ulong address, out CodePage<TEntry> page, out byte* host)
     {
         ref var f = ref Of(address);
-        if (f.Address != address || f.Epoch != _epoch || f.Page!.Generation != f.Generation)
+        if (f.Address != address || f.Epoch != _epoch || f.PageVersion != VersionOf(address >> 12) || f.Page!.Generation != f.Generation)
         {
             page = null!;
             host = null;
@@ -59,6 +66,7 @@ internal unsafe struct FarTargets<TEntry>
         f.Page = page;
         f.Host = host;
         f.Epoch = _epoch;
+        f.PageVersion = VersionOf(address >> 12);
         f.Generation = page.Generation;
         f.Slot = slot;
     }
@@ -74,6 +82,21 @@ internal unsafe struct FarTargets<TEntry>
         }
     }
 
+    /// <summary>Makes stale every entry leading into <paramref name="virtualPage"/> (none for <see cref="ulong.MaxValue"/>, an empty instruction TLB entry's).</summary>
+    public void ForgetPage(ulong virtualPage)
+    {
+        if (virtualPage == ulong.MaxValue)
+            return;
+        ref var version = ref VersionOf(virtualPage);
+        if (++version == 0)
+            Forget(); // an entry of this epoch could have the wrapped version
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [UnscopedRef]
+    private ref uint VersionOf(ulong virtualPage)
+        => ref Unsafe.Add(ref Unsafe.As<PageVersions, uint>(ref _pageVersions), (int)(virtualPage & (PageVersionCount - 1)));
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     [UnscopedRef]
     private ref Entry Of(ulong address)
@@ -85,6 +108,12 @@ internal unsafe struct FarTargets<TEntry>
         private Entry _first;
     }
 
+    [InlineArray(PageVersionCount)]
+    private struct PageVersions
+    {
+        private uint _first;
+    }
+
     private struct Entry
     {
         public ulong Address;
@@ -92,6 +121,7 @@ internal unsafe struct FarTargets<TEntry>
         public byte* Host;
         public uint Epoch;
         public uint Generation;
+        public uint PageVersion;
         public int Slot;
     }
 }

@@ -72,14 +72,16 @@ internal sealed unsafe class InstructionTlb<TEntry>
         return true;
     }
 
-    /// <summary>Remembers the fetch page just set up.</summary>
-    public void Remember(ulong virtualPage, CodePage<TEntry> page, byte* host)
+    /// <summary>Remembers the fetch page just set up; returns the virtual page whose entry it replaced (<see cref="ulong.MaxValue"/> for none).</summary>
+    public ulong Remember(ulong virtualPage, CodePage<TEntry> page, byte* host)
     {
         Misses++;
         ref var e = ref _entries[(int)(virtualPage & (Size - 1))];
+        var evicted = e.VirtualPage;
         e.VirtualPage = virtualPage;
         e.Page = page;
         e.Host = host;
+        return evicted;
     }
 
     /// <summary>Empties it (every TLB flush does).</summary>

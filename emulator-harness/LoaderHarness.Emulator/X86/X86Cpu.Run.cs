@@ -325,8 +325,7 @@ public sealed unsafe partial class X86Cpu
         _fetchPage = page;
         _fetchHost = host;
         _fetchLinPage = linear >> 12;
-        _itlb.Remember(_fetchLinPage, page, host);
-        _farTargets.Forget(); // the refill may have evicted a page far targets lead to
+        _farTargets.ForgetPage(_itlb.Remember(_fetchLinPage, page, host)); // far targets into the evicted page are stale
         return true;
     }
 
