@@ -50,6 +50,44 @@ public class FetchChainTests
     }
 
     [Test]
+    public void A_code_page_remapped_without_invlpg_runs_from_its_new_frame_once_evicted_from_the_instruction_tlb()
+    {
+        // Without INVLPG a TLB may keep the old translation (SDM Vol. 3A §4.10.4.3); this engine's instruction TLB keeps
+        // it until the page is evicted, and the far-target cache must answer as it does. The caller runs from the page
+        // after CodeBase; a call to a RET at CodeBase, whose page shares the function's instruction TLB entry (64
+        // entries, by the low bits of the page number: 0x10 and 0x55550), evicts the function's page.
+        const ulong caller = TestMachine.CodeBase + 0x1000;
+        using var m = MachineWithFunction(out var pt, out var leaf);
+        pt.IdentityMap(Tables, Tables + 0x10_000);
+        m.Memory.Write(FrameTwo, [0xB8, 2, 0, 0, 0, 0xC3]); // mov eax, 2; ret
+        m.Memory.Write(TestMachine.CodeBase, [0xC3]); // ret
+        m.Load(64, caller, a =>
+        {
+            var loop = a.CreateLabel();
+            a.mov(rsi, (long)leaf);
+            a.mov(rdi, unchecked((long)Function));
+            a.mov(ecx, 3);
+            a.Label(ref loop);
+            a.call(rdi);
+            a.dec(ecx);
+            a.jnz(loop);
+            a.mov(__qword_ptr[rsi], (int)(FrameTwo | 3));
+            a.call(rdi);
+            a.mov(r8, rax);
+            a.mov(edx, (int)TestMachine.CodeBase);
+            a.call(rdx);
+            a.call(rdi);
+            a.mov(r9, rax);
+            a.hlt();
+        });
+        m.Cpu.Rip = caller;
+
+        m.Run().Reason.ShouldBe(StopReason.Halt);
+        m.Cpu[Register.R8].ShouldBe(1UL, "the instruction TLB still held the old translation");
+        m.Cpu[Register.R9].ShouldBe(2UL, "the eviction made the remembered frame stale");
+    }
+
+    [Test]
     public void Returns_into_another_page_count_every_instruction()
     {
         // 100 indirect calls into another page and back: 3 before the loop, 5 per iteration (call, mov, ret, dec,
