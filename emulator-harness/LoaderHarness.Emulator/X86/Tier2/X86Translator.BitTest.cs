@@ -22,6 +22,7 @@ internal sealed partial class X86Translator
         ref readonly var d = ref node.D;
         var bits = size * 8;
         var registerOffset = d.I.Op1Kind == OpKind.Register;
+        var immediate = registerOffset ? 0 : d.I.GetImmediate(1);
         LocalBuilder? offset = null;
         if (registerOffset)
         {
@@ -55,7 +56,7 @@ internal sealed partial class X86Translator
         }
         var value = Store();
         _il.Emit(OpCodes.Ldloc, value);
-        EmitBitIndex(offset, d.I.GetImmediate(1), bits);
+        EmitBitIndex(offset, immediate, bits);
         _il.Emit(OpCodes.Shr_Un);
         LdConst(1);
         _il.Emit(OpCodes.And);
@@ -64,7 +65,7 @@ internal sealed partial class X86Translator
         {
             _il.Emit(OpCodes.Ldloc, value);
             LdConst(1);
-            EmitBitIndex(offset, d.I.GetImmediate(1), bits);
+            EmitBitIndex(offset, immediate, bits);
             _il.Emit(OpCodes.Shl);
             switch (d.I.Mnemonic)
             {
