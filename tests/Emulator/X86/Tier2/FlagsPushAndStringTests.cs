@@ -19,9 +19,8 @@ public class FlagsPushAndStringTests
     public void Pushed_flags_are_those_the_interpreter_pushes_and_do_not_end_the_block()
     {
         using var pair = FlagsLoop();
-        var r = pair.Run(1_000_000);
-        r.Reason.ShouldBe(StopReason.Halt);
-        pair.Tiered.Cpu.Tiering.Entries.ShouldBeLessThan(Iterations / 2); // left to the interpreter, each ended the block
+        pair.Run(1_000_000).Reason.ShouldBe(StopReason.Halt);
+        pair.Interpreted.ShouldBeLessThan(Iterations / 2); // left to the interpreter, each ended the block
     }
 
     [Test]
@@ -34,7 +33,7 @@ public class FlagsPushAndStringTests
         using var pair = StringLoop(down);
         pair.Run(1_000_000).Reason.ShouldBe(StopReason.Halt);
         pair.SameMemory(Data, 0x4000);
-        pair.Tiered.Cpu.Tiering.Entries.ShouldBeLessThan(Iterations / 2);
+        pair.Interpreted.ShouldBeLessThan(Iterations / 2);
     }
 
     [Test]
