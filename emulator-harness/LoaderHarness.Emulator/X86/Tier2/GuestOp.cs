@@ -58,6 +58,9 @@ internal enum GuestOp : byte
     /// <summary>XADD r/m, r: flags as ADD.</summary>
     Xadd,
 
+    /// <summary>CMPXCHG8B and CMPXCHG16B: ZF whether EDX:EAX (RDX:RAX) matched, the other flags kept.</summary>
+    CmpxchgDouble,
+
     /// <summary>BT, BTS, BTR, BTC with a register or immediate bit offset: CF the bit, the other flags kept.</summary>
     BitTest,
 

@@ -51,6 +51,7 @@ internal static class GuestOpClassifier
         [Mnemonic.Div] = GuestOp.Div,
         [Mnemonic.Cmpxchg] = GuestOp.Cmpxchg,
         [Mnemonic.Xadd] = GuestOp.Xadd,
+        [Mnemonic.Cmpxchg8b] = GuestOp.CmpxchgDouble, [Mnemonic.Cmpxchg16b] = GuestOp.CmpxchgDouble,
         [Mnemonic.Bt] = GuestOp.BitTest, [Mnemonic.Bts] = GuestOp.BitTest, [Mnemonic.Btr] = GuestOp.BitTest,
         [Mnemonic.Btc] = GuestOp.BitTest,
         [Mnemonic.Pushf] = GuestOp.Pushf, [Mnemonic.Pushfd] = GuestOp.Pushf, [Mnemonic.Pushfq] = GuestOp.Pushf,
@@ -87,6 +88,8 @@ internal static class GuestOpClassifier
             return GuestOp.None;
         if (i.HasRepPrefix || i.HasRepnePrefix)
             return op == GuestOp.Ret ? GuestOp.Ret : GuestOp.None;
+        if (op == GuestOp.CmpxchgDouble) // a 16-byte memory operand, which no other covered form has
+            return i.Op0Kind == OpKind.Memory && (mode64 || d.Seg < (byte)SegmentRegister.Fs) ? op : GuestOp.None;
         if (op is GuestOp.Stos or GuestOp.Movs)
         {
             // The string forms' operands are RDI in ES (and RSI in the source segment, which the interpreter takes from

@@ -113,6 +113,9 @@ internal sealed partial class X86Translator
             case GuestOp.Xadd:
                 EmitXadd(in node, size);
                 return;
+            case GuestOp.CmpxchgDouble:
+                EmitCmpxchgDouble(in node);
+                return;
             case GuestOp.BitTest:
                 EmitBitTest(in node, size);
                 return;

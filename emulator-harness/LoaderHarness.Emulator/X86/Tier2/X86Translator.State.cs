@@ -59,6 +59,11 @@ internal sealed partial class X86Translator
             MarkUsed(n.D.Index);
             if (n.Op is GuestOp.ConvertAccumulator or GuestOp.Div or GuestOp.Cmpxchg or GuestOp.Stos)
                 MarkUsed(0); // implicit: the accumulator is read
+            if (n.Op == GuestOp.CmpxchgDouble)
+            {
+                MarkUsed(1); // implicit: RCX:RBX is the new value
+                MarkUsed(3);
+            }
             if (n.Op is GuestOp.Stos or GuestOp.Movs)
             {
                 MarkUsed(6); // implicit: RSI and RDI address the strings
@@ -80,7 +85,7 @@ internal sealed partial class X86Translator
         => n.Op is GuestOp.Add or GuestOp.Adc or GuestOp.Sub or GuestOp.Sbb or GuestOp.Cmp or GuestOp.And or GuestOp.Or
             or GuestOp.Xor or GuestOp.Test or GuestOp.Inc or GuestOp.Dec or GuestOp.Neg or GuestOp.Shl or GuestOp.Shr
             or GuestOp.Sar or GuestOp.ShlCl or GuestOp.ShrCl or GuestOp.SarCl or GuestOp.Imul or GuestOp.Rol or GuestOp.Ror
-            or GuestOp.Cmpxchg or GuestOp.Xadd or GuestOp.BitTest;
+            or GuestOp.Cmpxchg or GuestOp.Xadd or GuestOp.BitTest or GuestOp.CmpxchgDouble;
 
     /// <summary>The registers (bit per slot) the instruction may write.</summary>
     private static uint Writes(in GuestNode n)
@@ -93,6 +98,8 @@ internal sealed partial class X86Translator
             mask |= 1u << 4;
         if (n.Op == GuestOp.Cmpxchg)
             mask |= 1u << 0; // the accumulator, when the comparison fails
+        if (n.Op == GuestOp.CmpxchgDouble)
+            mask = 1u << 0 | 1u << 2; // RDX:RAX, when the comparison fails
         if (n.Op == GuestOp.Xadd)
             mask |= 1u << X86Cpu.GprInfo(n.D.I.Op1Register).Slot; // the source gets the destination's old value
         if (n.Op == GuestOp.Stos)

@@ -8,8 +8,9 @@ using static Iced.Intel.AssemblerRegisters;
 namespace LoaderHarness.Tests.Emulator.X86.Tier2;
 
 /// <summary>
-/// CMPXCHG and XADD, which a compiled block runs itself: every size, register and memory destinations, comparisons that
-/// hold and fail, against the interpreter, and faults on the destination delivered as the interpreter delivers them.
+/// CMPXCHG, CMPXCHG8B/16B and XADD, which a compiled block runs itself: every size, register and memory destinations,
+/// comparisons that hold and fail, against the interpreter, and faults (a page not present or read-only, a misaligned
+/// CMPXCHG16B) delivered as the interpreter delivers them.
 /// </summary>
 [TestFixture]
 public class ExchangeTests
@@ -40,6 +41,64 @@ public class ExchangeTests
 
     [Test]
     public void Exchange_adds_agree_when_a_budget_stops_anywhere() => ExchangeAddLoop().RunInChunksToHalt();
+
+    [Test]
+    public void Double_compare_exchanges_leave_what_the_interpreter_leaves_and_do_not_end_the_block()
+    {
+        using var pair = DoubleLoop();
+        pair.Run(1_000_000).Reason.ShouldBe(StopReason.Halt);
+        pair.SameMemory(Data, Iterations * 16 + 64);
+        pair.Interpreted.ShouldBeLessThan(Iterations / 2);
+    }
+
+    [Test]
+    public void Double_compare_exchanges_agree_when_a_budget_stops_anywhere() => DoubleLoop().RunInChunksToHalt();
+
+    [Test]
+    public void A_misaligned_cmpxchg16b_raises_general_protection_as_in_the_interpreter()
+    {
+        // RSI steps by 16 inside the compiled loop, then by 24 once: #GP(0) at the CMPXCHG16B, before any access.
+        using var pair = TierPair.Program64(a =>
+        {
+            var top = a.CreateLabel();
+            var go = a.CreateLabel();
+            a.mov(rsi, Data);
+            a.Label(ref top);
+            a.inc(rcx);
+            a.add(rsi, 16);
+            a.cmp(rcx, 200);
+            a.jne(go);
+            a.add(rsi, 8);
+            a.Label(ref go);
+            a.cmp(cl, 0x7F);
+            a.@lock.cmpxchg16b(__xmmword_ptr[rsi]);
+            a.adc(r12, rax);
+            a.jmp(top);
+        }, Data, 0x1000);
+        pair.Both(m =>
+        {
+            m.Load(64, FaultProgram.Handler, a => a.hlt());
+            m.SetGate64(ExceptionVector.GeneralProtection, FaultProgram.Handler);
+        });
+        pair.Run(100_000).Reason.ShouldBe(StopReason.Halt);
+        pair.Tiered.Cpu.Rip.ShouldBe(FaultProgram.Handler + 1);
+        pair.SameMemory(TestMachine.StackTop - 0x80, 0x80);
+        pair.Tiered.Cpu.Tiering.Retired.ShouldBeGreaterThan(100); // the loop ran compiled up to the fault
+    }
+
+    [Test]
+    public void A_cmpxchg16b_on_a_page_not_present_faults_as_in_the_interpreter()
+        => FaultProgram.PageFaultsLikeTheInterpreter(a =>
+        {
+            var top = a.CreateLabel();
+            a.mov(rbx, 0xF000_0000UL);
+            a.Label(ref top);
+            a.add(rbx, 0x10_0000);
+            a.inc(rax);
+            a.cmpxchg16b(__xmmword_ptr[rbx]);
+            a.adc(r12, rdx);
+            a.jmp(top);
+        });
 
     [TestCase(false, TestName = "CMPXCHG on a page not present faults as in the interpreter")]
     [TestCase(true, TestName = "XADD on a page not present faults as in the interpreter")]
@@ -136,6 +195,44 @@ public class ExchangeTests
         a.jnz(top);
         a.hlt();
     }, Data, Iterations * 8 + 64);
+
+    /// <summary>
+    /// CMPXCHG16B and CMPXCHG8B on the data, RDX:RAX equal to what is there about every other iteration; the flags a byte
+    /// compare leaves before each (OF often set) must survive all but ZF.
+    /// </summary>
+    private static TierPair DoubleLoop() => TierPair.Program64(a =>
+    {
+        var top = a.CreateLabel();
+        var go = a.CreateLabel();
+        a.mov(rcx, Iterations);
+        a.mov(rsi, Data);
+        a.Label(ref top);
+        a.mov(rax, __qword_ptr[rsi]);
+        a.mov(rdx, __qword_ptr[rsi + 8]);
+        a.test(cl, 2);
+        a.jz(go);
+        a.not(rdx);                         // differs: RDX:RAX gets what memory holds
+        a.Label(ref go);
+        a.lea(rbx, __[rcx + 5]);
+        a.mov(r8, rcx);
+        a.imul(r8, r8, 0x3779);
+        a.cmp(r8b, al);
+        a.@lock.cmpxchg16b(__xmmword_ptr[rsi]);
+        Flags.Fold(a);
+        a.add(rbp, rax);
+        a.xor(rbp, rdx);
+        a.lea(rbx, __[rcx + 9]);            // Fold used RBX as scratch
+        a.mov(rdx, __qword_ptr[rsi + 16]);
+        a.add(r8b, dl);
+        a.cmpxchg8b(__qword_ptr[rsi + 12]);
+        Flags.Fold(a);
+        a.add(rbp, rax);
+        a.add(rbp, rdx);
+        a.add(rsi, 16);
+        a.dec(rcx);
+        a.jnz(top);
+        a.hlt();
+    }, Data, Iterations * 16 + 64);
 
     /// <summary>XADD in each size on memory and registers; flags folded, the exchanged registers summed into RBP.</summary>
     private static TierPair ExchangeAddLoop() => TierPair.Program64(a =>
