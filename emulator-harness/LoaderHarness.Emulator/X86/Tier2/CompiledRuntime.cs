@@ -32,6 +32,10 @@ internal static unsafe class CompiledRuntime
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void DivideError(X86Cpu cpu) => cpu.Throw(ExceptionVector.DivideError);
 
+    /// <summary>Raises #GP(0) at the instruction whose state the block just wrote back (CMPXCHG16B's misaligned operand).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void GeneralProtection(X86Cpu cpu) => cpu.Throw(ExceptionVector.GeneralProtection);
+
     /// <summary>A Jcc/SETcc/CMOVcc condition from a lazy flag state known only at run time (the interpreter's evaluation).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static int Condition(int cc, int op, ulong a, ulong b, ulong r, ulong aux, ulong arith, int size)

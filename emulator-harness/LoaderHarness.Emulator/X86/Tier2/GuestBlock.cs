@@ -156,7 +156,7 @@ internal sealed class GuestBlock
             Nodes.Add(new GuestNode { Rip = rip, D = d, Op = op });
             if (op is GuestOp.Jcc or GuestOp.Jmp or GuestOp.Call)
                 work.Enqueue(d.Target);
-            if (op is not (GuestOp.Jmp or GuestOp.Ret))
+            if (op is not (GuestOp.Jmp or GuestOp.CallIndirect or GuestOp.Ret))
                 work.Enqueue(d.NextIP); // for a call, its return site: a RET in the block that pops it branches there
             if (op == GuestOp.Call)
                 ReturnSites.Add(d.NextIP);

@@ -14,11 +14,15 @@ internal struct GuestNode : IBlockNode
     /// <summary>What it does.</summary>
     public GuestOp Op;
 
-    /// <summary>Where it goes next: direct branches and calls to their target, a call returns to the instruction after it.</summary>
+    /// <summary>
+    /// Where it goes next: direct branches and calls to their target, a call returns to the instruction after it. An indirect
+    /// call leaves the block for a target known only at run time, and its return site is not taken in: the callee's return
+    /// arrives there through the run loop, not from a return in this block.
+    /// </summary>
     public readonly BlockFlow Flow => new()
     {
         Next = D.NextIP,
-        FallsThrough = Op is not (GuestOp.Jmp or GuestOp.Call or GuestOp.Ret),
+        FallsThrough = Op is not (GuestOp.Jmp or GuestOp.Call or GuestOp.CallIndirect or GuestOp.Ret),
         Branches = Op is GuestOp.Jcc or GuestOp.Jmp or GuestOp.Call,
         Target = D.Target,
         Calls = Op == GuestOp.Call,
@@ -29,7 +33,8 @@ internal struct GuestNode : IBlockNode
 
     /// <summary>Whether the instruction accesses memory (may miss the TLB, fault, or reach a device) or may fault otherwise (DIV's #DE).</summary>
     public readonly bool MayTakeSlowPath
-        => Op is GuestOp.Push or GuestOp.Pop or GuestOp.Call or GuestOp.Ret or GuestOp.Div
+        => Op is GuestOp.Push or GuestOp.Pop or GuestOp.Call or GuestOp.CallIndirect or GuestOp.Ret or GuestOp.Div or GuestOp.Pushf
+               or GuestOp.Stos or GuestOp.Movs
            || (Op is not (GuestOp.Lea or GuestOp.Nop) && (D.K0 == OperandKind.Memory || D.K1 == OperandKind.Memory));
 
     /// <summary>It reads the flags or may take a slow path.</summary>

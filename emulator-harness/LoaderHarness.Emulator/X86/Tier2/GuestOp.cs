@@ -51,6 +51,27 @@ internal enum GuestOp : byte
 
     /// <summary>DIV r/m32 and r/m64 (the 8- and 16-bit forms are left to the interpreter).</summary>
     Div,
+
+    /// <summary>CMPXCHG r/m, r (any size; a LOCK prefix changes nothing on one vCPU): flags as CMP of the accumulator with the destination.</summary>
+    Cmpxchg,
+
+    /// <summary>XADD r/m, r: flags as ADD.</summary>
+    Xadd,
+
+    /// <summary>CMPXCHG8B and CMPXCHG16B: ZF whether EDX:EAX (RDX:RAX) matched, the other flags kept.</summary>
+    CmpxchgDouble,
+
+    /// <summary>BT, BTS, BTR, BTC with a register or immediate bit offset: CF the bit, the other flags kept.</summary>
+    BitTest,
+
+    /// <summary>PUSHF, PUSHFD, PUSHFQ: RFLAGS with its arithmetic flags evaluated.</summary>
+    Pushf,
+
+    /// <summary>STOSB/W/D/Q without a REP prefix.</summary>
+    Stos,
+
+    /// <summary>MOVSB/W/D/Q without a REP prefix.</summary>
+    Movs,
     Push,
     Pop,
     Setcc,
@@ -58,5 +79,8 @@ internal enum GuestOp : byte
     Jcc,
     Jmp,
     Call,
+
+    /// <summary>CALL r/m (near, indirect): pushes the return address and leaves the block for the target read at run time.</summary>
+    CallIndirect,
     Ret,
 }

@@ -4,8 +4,8 @@ namespace LoaderHarness.Emulator.X86.Tier2;
 
 /// <summary>
 /// Which decoded instructions the translator covers, in which operand forms: general registers, plain
-/// memory operands (no string forms) and immediates, near direct branches. In flat 32-bit code FS and GS
-/// accesses are left to the interpreter (their bases and limits are not flat).
+/// memory operands (string forms only without REP) and immediates, near direct branches and near indirect calls.
+/// In flat 32-bit code FS and GS accesses are left to the interpreter (their bases and limits are not flat).
 /// </summary>
 internal static class GuestOpClassifier
 {
@@ -49,6 +49,16 @@ internal static class GuestOpClassifier
         [Mnemonic.Ror] = GuestOp.Ror,
         [Mnemonic.Imul] = GuestOp.Imul,
         [Mnemonic.Div] = GuestOp.Div,
+        [Mnemonic.Cmpxchg] = GuestOp.Cmpxchg,
+        [Mnemonic.Xadd] = GuestOp.Xadd,
+        [Mnemonic.Cmpxchg8b] = GuestOp.CmpxchgDouble, [Mnemonic.Cmpxchg16b] = GuestOp.CmpxchgDouble,
+        [Mnemonic.Bt] = GuestOp.BitTest, [Mnemonic.Bts] = GuestOp.BitTest, [Mnemonic.Btr] = GuestOp.BitTest,
+        [Mnemonic.Btc] = GuestOp.BitTest,
+        [Mnemonic.Pushf] = GuestOp.Pushf, [Mnemonic.Pushfd] = GuestOp.Pushf, [Mnemonic.Pushfq] = GuestOp.Pushf,
+        [Mnemonic.Stosb] = GuestOp.Stos, [Mnemonic.Stosw] = GuestOp.Stos, [Mnemonic.Stosd] = GuestOp.Stos,
+        [Mnemonic.Stosq] = GuestOp.Stos,
+        [Mnemonic.Movsb] = GuestOp.Movs, [Mnemonic.Movsw] = GuestOp.Movs, [Mnemonic.Movsd] = GuestOp.Movs,
+        [Mnemonic.Movsq] = GuestOp.Movs,
         [Mnemonic.Push] = GuestOp.Push,
         [Mnemonic.Pop] = GuestOp.Pop,
         [Mnemonic.Jmp] = GuestOp.Jmp,
@@ -78,6 +88,17 @@ internal static class GuestOpClassifier
             return GuestOp.None;
         if (i.HasRepPrefix || i.HasRepnePrefix)
             return op == GuestOp.Ret ? GuestOp.Ret : GuestOp.None;
+        if (op == GuestOp.CmpxchgDouble) // a 16-byte memory operand, which no other covered form has
+            return i.Op0Kind == OpKind.Memory && (mode64 || d.Seg < (byte)SegmentRegister.Fs) ? op : GuestOp.None;
+        if (op is GuestOp.Stos or GuestOp.Movs)
+        {
+            // The string forms' operands are RDI in ES (and RSI in the source segment, which the interpreter takes from
+            // DS); SSE's MOVSD shares the mnemonic. A 16-bit address merges into SI and DI: left to the interpreter.
+            return i.Op0Kind is OpKind.MemoryESDI or OpKind.MemoryESEDI or OpKind.MemoryESRDI && d.AddrSize != 2
+                   && d.MemSize is 1 or 2 or 4 or 8 && (mode64 || d.Seg < (byte)SegmentRegister.Fs)
+                ? op
+                : GuestOp.None;
+        }
         for (var n = 0; n < i.OpCount; n++)
         {
             switch (i.GetOpKind(n))
@@ -104,6 +125,7 @@ internal static class GuestOpClassifier
         }
         return op switch
         {
+            GuestOp.Call when i.Op0Kind is OpKind.Register or OpKind.Memory && !i.IsCallFarIndirect => GuestOp.CallIndirect,
             GuestOp.Jmp or GuestOp.Call when i.Op0Kind is not (OpKind.NearBranch16 or OpKind.NearBranch32 or OpKind.NearBranch64) => GuestOp.None,
             GuestOp.Jmp when i.NearBranchTarget == rip => GuestOp.None, // jmp . ends the run (SelfLoop): the interpreter reports it
             GuestOp.Ret when i.Code is not (Code.Retnq or Code.Retnd or Code.Retnw or Code.Retnq_imm16 or Code.Retnd_imm16 or Code.Retnw_imm16) => GuestOp.None,
@@ -123,13 +145,14 @@ internal static class GuestOpClassifier
     }
 
     /// <summary>Whether the operation ends a basic block (control leaves or may leave the fall-through path).</summary>
-    public static bool EndsBlock(GuestOp op) => op is GuestOp.Jcc or GuestOp.Jmp or GuestOp.Call or GuestOp.Ret;
+    public static bool EndsBlock(GuestOp op) => op is GuestOp.Jcc or GuestOp.Jmp or GuestOp.Call or GuestOp.CallIndirect or GuestOp.Ret;
 
     /// <summary>Whether the operation reads the arithmetic flags (a shift by CL keeps them when its count is 0).</summary>
     public static bool ReadsFlags(GuestOp op) => op is GuestOp.Adc or GuestOp.Sbb or GuestOp.Inc or GuestOp.Dec
-        or GuestOp.Jcc or GuestOp.Setcc or GuestOp.Cmovcc or GuestOp.ShlCl or GuestOp.ShrCl or GuestOp.SarCl;
+        or GuestOp.Jcc or GuestOp.Setcc or GuestOp.Cmovcc or GuestOp.ShlCl or GuestOp.ShrCl or GuestOp.SarCl or GuestOp.Pushf;
 
     /// <summary>Whether the operation replaces all six arithmetic flags without reading them.</summary>
     public static bool WritesAllFlags(GuestOp op) => op is GuestOp.Add or GuestOp.Sub or GuestOp.Cmp or GuestOp.And
-        or GuestOp.Or or GuestOp.Xor or GuestOp.Test or GuestOp.Neg or GuestOp.Imul or GuestOp.Shl or GuestOp.Shr or GuestOp.Sar;
+        or GuestOp.Or or GuestOp.Xor or GuestOp.Test or GuestOp.Neg or GuestOp.Imul or GuestOp.Shl or GuestOp.Shr or GuestOp.Sar
+        or GuestOp.Cmpxchg or GuestOp.Xadd;
 }

@@ -99,6 +99,8 @@ internal sealed partial class X86Translator
             case GuestOp.Jmp or GuestOp.Call:
                 needed = CarryIn(node.D.Target);
                 break;
+            case GuestOp.CallIndirect:
+                break;
             case GuestOp.Ret:
                 foreach (var site in _returnSites)
                     needed |= CarryIn(site);

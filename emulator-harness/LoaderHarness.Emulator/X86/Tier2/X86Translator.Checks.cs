@@ -53,7 +53,7 @@ internal sealed partial class X86Translator
 
     /// <summary>
     /// The in-block successors of the basic block ending at node <paramref name="last"/>, -1 for one that leaves the
-    /// block: a branch's target and fall-through, a call's target, a return's predicted call sites.
+    /// block: a branch's target and fall-through, a call's target, a return's predicted call sites (an indirect call has none).
     /// </summary>
     private List<int> Successors(int last)
     {
@@ -67,6 +67,9 @@ internal sealed partial class X86Translator
                 break;
             case GuestOp.Jmp or GuestOp.Call:
                 Add(n.D.Target);
+                break;
+            case GuestOp.CallIndirect:
+                list.Add(-1);
                 break;
             case GuestOp.Ret:
                 list.Add(-1); // an unpredicted return leaves

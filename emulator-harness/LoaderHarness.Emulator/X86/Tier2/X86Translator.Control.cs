@@ -6,6 +6,8 @@ namespace LoaderHarness.Emulator.X86.Tier2;
 /// <summary>Branches, calls, returns, pushes, pops and the flag-reading moves (SETcc, CMOVcc).</summary>
 internal sealed partial class X86Translator
 {
+    private static readonly System.Reflection.FieldInfo FlagsRestField = Field(nameof(X86Cpu.FlagsRest));
+
     /// <summary>Push/pop width: 64-bit mode pushes 8 bytes unless 0x66 asks for 2 (SDM Vol. 1 §6.2.5).</summary>
     private int StackOpSize(in DecodedInstruction d) => _mode64 ? (d.OpAttr == 2 ? 2 : 8) : d.OpAttr;
 
@@ -32,6 +34,19 @@ internal sealed partial class X86Translator
                 EmitPush(in node, StackOpSize(in d));
                 EmitGoto(d.Target);
                 return;
+            case GuestOp.CallIndirect:
+                {
+                    // The target is read before the push (SDM Vol. 2A CALL; ControlFlow.Call): CALL [RSP] reads the old top.
+                    var size = StackOpSize(in d);
+                    EmitReadOperand(in node, 0, size);
+                    var target = Store();
+                    LdConst(d.NextIP);
+                    EmitPush(in node, size);
+                    _il.Emit(OpCodes.Ldloc, target);
+                    EmitDynamicExit();
+                    Release(target);
+                    return;
+                }
             case GuestOp.Ret:
                 {
                     var size = StackOpSize(in d);
@@ -55,6 +70,17 @@ internal sealed partial class X86Translator
                     EmitReadGpr(d.I.Op0Register);
                 else
                     LdConst(d.I.GetImmediate(0));
+                EmitPush(in node, StackOpSize(in d));
+                return;
+            case GuestOp.Pushf:
+                // RFLAGS with VM and RF read as 0 in the image pushed (SDM Vol. 2B PUSHF; DataMovement.Pushf). The bits
+                // besides the arithmetic flags change only in instructions left to the interpreter, so the CPU's are current.
+                EmitArithFlags();
+                _il.Emit(OpCodes.Ldarg_0);
+                _il.Emit(OpCodes.Ldfld, FlagsRestField);
+                _il.Emit(OpCodes.Or);
+                LdConst(~(FlagBits.VM | FlagBits.RF));
+                _il.Emit(OpCodes.And);
                 EmitPush(in node, StackOpSize(in d));
                 return;
             case GuestOp.Pop:

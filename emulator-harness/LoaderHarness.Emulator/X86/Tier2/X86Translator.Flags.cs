@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Reflection;
 using System.Reflection.Emit;
 using Iced.Intel;
@@ -68,6 +69,24 @@ internal sealed partial class X86Translator
         _il.Emit(OpCodes.Stloc, _fOp);
         _il.Emit(OpCodes.Ldloc, bits);
         _il.Emit(OpCodes.Stloc, _fArith);
+    }
+
+    /// <summary>
+    /// Pushes all six arithmetic flags of the current producer as RFLAGS bits, as the interpreter's ArithFlags evaluates
+    /// them: <see cref="EmitFlagsBefore"/> with CF and OF of a known operation added.
+    /// </summary>
+    private void EmitArithFlags()
+    {
+        EmitFlagsBefore();
+        if (!_known || _knownOp == LazyOp.None)
+            return;
+        EmitCarry(); // CF is bit 0
+        _il.Emit(OpCodes.Or);
+        EmitOf();
+        _il.Emit(OpCodes.Conv_U8);
+        _il.Emit(OpCodes.Ldc_I4, BitOperations.Log2(FlagBits.OF));
+        _il.Emit(OpCodes.Shl);
+        _il.Emit(OpCodes.Or);
     }
 
     /// <summary>Pushes CF as a ulong 0 or 1.</summary>

@@ -107,6 +107,21 @@ internal sealed partial class X86Translator
             case GuestOp.Imul:
                 EmitImul(in node, size);
                 return;
+            case GuestOp.Cmpxchg:
+                EmitCmpxchg(in node, size);
+                return;
+            case GuestOp.Xadd:
+                EmitXadd(in node, size);
+                return;
+            case GuestOp.CmpxchgDouble:
+                EmitCmpxchgDouble(in node);
+                return;
+            case GuestOp.BitTest:
+                EmitBitTest(in node, size);
+                return;
+            case GuestOp.Stos or GuestOp.Movs:
+                EmitString(in node);
+                return;
             default:
                 EmitControlOrStack(in node);
                 return;

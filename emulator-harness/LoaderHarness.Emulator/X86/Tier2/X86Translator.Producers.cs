@@ -20,10 +20,10 @@ internal sealed partial class X86Translator
         size = n.D.OpSize;
         op = n.Op switch
         {
-            GuestOp.Add => LazyOp.Add,
+            GuestOp.Add or GuestOp.Xadd => LazyOp.Add,
             GuestOp.Adc => LazyOp.Adc,
             GuestOp.Sbb => LazyOp.Sbb,
-            GuestOp.Sub or GuestOp.Cmp or GuestOp.Neg => LazyOp.Sub,
+            GuestOp.Sub or GuestOp.Cmp or GuestOp.Neg or GuestOp.Cmpxchg => LazyOp.Sub,
             GuestOp.And or GuestOp.Or or GuestOp.Xor or GuestOp.Test => LazyOp.Logic,
             GuestOp.Inc => LazyOp.Inc,
             GuestOp.Dec => LazyOp.Dec,
@@ -32,9 +32,10 @@ internal sealed partial class X86Translator
         switch (n.Op)
         {
             case GuestOp.Add or GuestOp.Adc or GuestOp.Sbb or GuestOp.Sub or GuestOp.Cmp or GuestOp.Neg or GuestOp.And
-                or GuestOp.Or or GuestOp.Xor or GuestOp.Test or GuestOp.Inc or GuestOp.Dec:
+                or GuestOp.Or or GuestOp.Xor or GuestOp.Test or GuestOp.Inc or GuestOp.Dec or GuestOp.Cmpxchg or GuestOp.Xadd:
                 return ProducerEffect.Known;
-            case GuestOp.Shl or GuestOp.Shr or GuestOp.Sar or GuestOp.Imul or GuestOp.Rol or GuestOp.Ror:
+            case GuestOp.Shl or GuestOp.Shr or GuestOp.Sar or GuestOp.Imul or GuestOp.Rol or GuestOp.Ror or GuestOp.BitTest
+                or GuestOp.CmpxchgDouble:
                 size = 8; // explicit bits (LazyOp.None), recorded at the size EmitSetArith records
                 return ProducerEffect.Known;
             case GuestOp.ShlCl or GuestOp.ShrCl or GuestOp.SarCl:

@@ -57,8 +57,18 @@ internal sealed partial class X86Translator
                 _usesFlags = true;
             MarkUsed(n.D.Base);
             MarkUsed(n.D.Index);
-            if (n.Op is GuestOp.ConvertAccumulator or GuestOp.Div)
+            if (n.Op is GuestOp.ConvertAccumulator or GuestOp.Div or GuestOp.Cmpxchg or GuestOp.Stos)
                 MarkUsed(0); // implicit: the accumulator is read
+            if (n.Op == GuestOp.CmpxchgDouble)
+            {
+                MarkUsed(1); // implicit: RCX:RBX is the new value
+                MarkUsed(3);
+            }
+            if (n.Op is GuestOp.Stos or GuestOp.Movs)
+            {
+                MarkUsed(6); // implicit: RSI and RDI address the strings
+                MarkUsed(7);
+            }
             for (var k = 0; k < n.D.I.OpCount; k++)
                 if (n.D.I.GetOpKind(k) == Iced.Intel.OpKind.Register)
                     MarkUsed(X86Cpu.GprInfo(n.D.I.GetOpRegister(k)).Slot);
@@ -74,16 +84,28 @@ internal sealed partial class X86Translator
     private static bool WritesFlags(in GuestNode n)
         => n.Op is GuestOp.Add or GuestOp.Adc or GuestOp.Sub or GuestOp.Sbb or GuestOp.Cmp or GuestOp.And or GuestOp.Or
             or GuestOp.Xor or GuestOp.Test or GuestOp.Inc or GuestOp.Dec or GuestOp.Neg or GuestOp.Shl or GuestOp.Shr
-            or GuestOp.Sar or GuestOp.ShlCl or GuestOp.ShrCl or GuestOp.SarCl or GuestOp.Imul or GuestOp.Rol or GuestOp.Ror;
+            or GuestOp.Sar or GuestOp.ShlCl or GuestOp.ShrCl or GuestOp.SarCl or GuestOp.Imul or GuestOp.Rol or GuestOp.Ror
+            or GuestOp.Cmpxchg or GuestOp.Xadd or GuestOp.BitTest or GuestOp.CmpxchgDouble;
 
     /// <summary>The registers (bit per slot) the instruction may write.</summary>
     private static uint Writes(in GuestNode n)
     {
         var mask = 0u;
-        if (n.D.I.OpCount > 0 && n.D.I.Op0Kind == Iced.Intel.OpKind.Register && n.Op is not (GuestOp.Cmp or GuestOp.Test or GuestOp.Push))
+        if (n.D.I.OpCount > 0 && n.D.I.Op0Kind == Iced.Intel.OpKind.Register && n.Op is not (GuestOp.Cmp or GuestOp.Test or GuestOp.Push or GuestOp.CallIndirect)
+            && !(n.Op == GuestOp.BitTest && n.D.I.Mnemonic == Iced.Intel.Mnemonic.Bt))
             mask |= 1u << X86Cpu.GprInfo(n.D.I.Op0Register).Slot;
-        if (n.Op is GuestOp.Push or GuestOp.Pop or GuestOp.Call or GuestOp.Ret)
+        if (n.Op is GuestOp.Push or GuestOp.Pop or GuestOp.Call or GuestOp.CallIndirect or GuestOp.Ret or GuestOp.Pushf)
             mask |= 1u << 4;
+        if (n.Op == GuestOp.Cmpxchg)
+            mask |= 1u << 0; // the accumulator, when the comparison fails
+        if (n.Op == GuestOp.CmpxchgDouble)
+            mask = 1u << 0 | 1u << 2; // RDX:RAX, when the comparison fails
+        if (n.Op == GuestOp.Xadd)
+            mask |= 1u << X86Cpu.GprInfo(n.D.I.Op1Register).Slot; // the source gets the destination's old value
+        if (n.Op == GuestOp.Stos)
+            mask |= 1u << 7;
+        if (n.Op == GuestOp.Movs)
+            mask |= 1u << 6 | 1u << 7;
         if (n.Op == GuestOp.Div)
             mask = 1u << 0 | 1u << 2; // RDX:RAX, not its operand
         if (n.Op == GuestOp.ConvertAccumulator)
@@ -114,7 +136,7 @@ internal sealed partial class X86Translator
             var outFlags = flags[i] || WritesFlags(in n);
             if (n.Op is GuestOp.Jcc or GuestOp.Jmp or GuestOp.Call)
                 Flow(n.D.Target);
-            if (n.Op is not (GuestOp.Jmp or GuestOp.Ret))
+            if (n.Op is not (GuestOp.Jmp or GuestOp.CallIndirect or GuestOp.Ret))
                 Flow(n.D.NextIP);
             if (n.Op == GuestOp.Ret)
                 foreach (var site in _returnSites)

@@ -88,6 +88,12 @@ internal sealed class TierPair : IDisposable
         Tiered.Cpu.TotalInstructions.ShouldBe(Interpreter.Cpu.TotalInstructions, $"instructions {context}");
     }
 
+    /// <summary>
+    /// Instructions the tiered machine's interpreter ran: all it retired but those compiled blocks retired. A translation the
+    /// translator refuses leaves its block to the interpreter, and shows here where a count of block entries would not.
+    /// </summary>
+    public long Interpreted => (long)Tiered.Cpu.TotalInstructions - Tiered.Cpu.Tiering.Retired;
+
     /// <summary>Checks guest memory <c>[address, address + length)</c> agrees.</summary>
     public void SameMemory(ulong address, int length, string context = "")
         => Tiered.Memory.ReadBytes(address, length).ShouldBe(Interpreter.Memory.ReadBytes(address, length), $"memory at 0x{address:x} {context}");
