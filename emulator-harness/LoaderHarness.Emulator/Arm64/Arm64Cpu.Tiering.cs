@@ -32,13 +32,43 @@ public sealed unsafe partial class Arm64Cpu
     /// </summary>
     public const int DefaultCompileThreshold = 2 * TierPolicy.DefaultThreshold;
 
-    /// <summary>A compiled load that missed the TLB: the interpreter's path (walk, MMIO, watches, aborts).</summary>
+    /// <summary>
+    /// A compiled load that missed the TLB: the interpreter's path (walk, MMIO, watches) with PC and the run's count the
+    /// instruction's; false on an abort, which the block leaves to the interpreter to raise again at the instruction
+    /// (<see cref="Core.Tiering.BlockFrame.EmitSlowCall"/>). The value is in <see cref="GuestCpuCore.SlowValue"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    internal ulong ReadMiss(ulong va, int size) => Read(va, size);
+    internal bool TryRead(ulong va, int size, ulong pc, ulong executed)
+    {
+        Pc = pc;
+        RunExecuted = executed;
+        try
+        {
+            SlowValue = Read(va, size);
+            return true;
+        }
+        catch (Arm64Abort)
+        {
+            return false;
+        }
+    }
 
-    /// <summary>A compiled store that missed the TLB: the interpreter's path (also drops decoded and compiled code it overlaps).</summary>
+    /// <summary>The store of <see cref="TryRead"/> (it also drops decoded and compiled code it overlaps).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    internal void WriteMiss(ulong va, int size, ulong value) => Write(va, size, value);
+    internal bool TryWrite(ulong va, int size, ulong value, ulong pc, ulong executed)
+    {
+        Pc = pc;
+        RunExecuted = executed;
+        try
+        {
+            Write(va, size, value);
+            return true;
+        }
+        catch (Arm64Abort)
+        {
+            return false;
+        }
+    }
 
     /// <summary>The slot of the instruction at <paramref name="pc"/> in the fetch page, decoding it when needed; 0 when it is outside that page.</summary>
     internal int CompiledSlotAt(CodePage<A64Instruction> page, ulong pc)

@@ -200,6 +200,9 @@ public abstract unsafe class GuestCpuCore
         get => Volatile.Read(ref _run.Limit);
     }
 
+    /// <summary>The value a compiled block's load read on its slow path (the engines' TryRead), which returns only whether it completed.</summary>
+    internal ulong SlowValue;
+
     internal ulong RunExecuted
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

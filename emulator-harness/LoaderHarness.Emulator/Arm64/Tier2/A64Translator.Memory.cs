@@ -7,12 +7,12 @@ namespace LoaderHarness.Emulator.Arm64.Tier2;
 /// <summary>
 /// Loads and stores in the interpreter's order of effects (<see cref="LoadStore"/>): the address, the access
 /// (or both accesses of a pair), then base write-back, then the loaded registers. Every access is the shared
-/// TLB fast path inlined; a miss spills and calls the interpreter's own access path.
+/// TLB fast path inlined; a miss calls the interpreter's own access path (<see cref="Core.Tiering.BlockFrame.EmitSlowCall"/>).
 /// </summary>
 internal sealed unsafe partial class A64Translator
 {
-    private static readonly MethodInfo ReadMissMethod = typeof(Arm64Cpu).GetMethod(nameof(Arm64Cpu.ReadMiss), BindingFlags.Instance | BindingFlags.NonPublic)!;
-    private static readonly MethodInfo WriteMissMethod = typeof(Arm64Cpu).GetMethod(nameof(Arm64Cpu.WriteMiss), BindingFlags.Instance | BindingFlags.NonPublic)!;
+    private static readonly MethodInfo TryReadMethod = typeof(Arm64Cpu).GetMethod(nameof(Arm64Cpu.TryRead), BindingFlags.Instance | BindingFlags.NonPublic)!;
+    private static readonly MethodInfo TryWriteMethod = typeof(Arm64Cpu).GetMethod(nameof(Arm64Cpu.TryWrite), BindingFlags.Instance | BindingFlags.NonPublic)!;
 
     private void EmitMemory(in A64Node node)
     {
@@ -135,11 +135,11 @@ internal sealed unsafe partial class A64Translator
         _il.Emit(OpCodes.Stloc, value);
         _il.Emit(OpCodes.Br, done);
         _il.MarkLabel(miss);
-        EmitSpillInline(node.Pc, node.OwnBlockLength - node.IndexInBlock);
         _il.Emit(OpCodes.Ldarg_0);
         _il.Emit(OpCodes.Ldloc, at);
         _il.Emit(OpCodes.Ldc_I4, size);
-        _il.Emit(OpCodes.Call, ReadMissMethod);
+        EmitSlowCall(node.Pc, node.OwnBlockLength - node.IndexInBlock, TryReadMethod);
+        EmitSlowValue();
         _il.Emit(OpCodes.Stloc, value);
         _il.MarkLabel(done);
         if ((d.Op & A64Decoder.LoadSigned) != 0)
@@ -170,12 +170,11 @@ internal sealed unsafe partial class A64Translator
         _il.Emit(size switch { 1 => OpCodes.Stind_I1, 2 => OpCodes.Stind_I2, 4 => OpCodes.Stind_I4, _ => OpCodes.Stind_I8 });
         _il.Emit(OpCodes.Br, done);
         _il.MarkLabel(miss);
-        EmitSpillInline(node.Pc, node.OwnBlockLength - node.IndexInBlock);
         _il.Emit(OpCodes.Ldarg_0);
         _il.Emit(OpCodes.Ldloc, at);
         _il.Emit(OpCodes.Ldc_I4, size);
         _il.Emit(OpCodes.Ldloc, value);
-        _il.Emit(OpCodes.Call, WriteMissMethod);
+        EmitSlowCall(node.Pc, node.OwnBlockLength - node.IndexInBlock, TryWriteMethod);
         _il.MarkLabel(done);
         if (at != address)
             Release(at);

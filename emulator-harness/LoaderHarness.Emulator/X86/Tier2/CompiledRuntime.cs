@@ -12,13 +12,45 @@ namespace LoaderHarness.Emulator.X86.Tier2;
 /// </summary>
 internal static unsafe class CompiledRuntime
 {
-    /// <summary>The interpreter's read through a segment (limit checks, walk, MMIO, watches, faults).</summary>
+    /// <summary>
+    /// The interpreter's read through a segment (limit checks, walk, MMIO, watches), for a block that has not written its
+    /// state back: RIP and the run's count become the instruction's first, so a device, a watch or a timer sees them as
+    /// the interpreter shows them. A guest fault is not raised from here: false, and the block leaves at the instruction
+    /// with its state exact, where the interpreter runs it again and raises the fault (the walk's accessed bits, the only
+    /// thing a faulting access may have changed, are set again the same). The value is in <see cref="GuestCpuCore.SlowValue"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static ulong ReadSlow(X86Cpu cpu, int seg, ulong offset, int size) => cpu.ReadMem(seg, offset, size);
+    public static bool TryRead(X86Cpu cpu, int seg, ulong offset, int size, ulong rip, ulong executed)
+    {
+        cpu.Rip = rip;
+        cpu.RunExecuted = executed;
+        try
+        {
+            cpu.SlowValue = cpu.ReadMem(seg, offset, size);
+            return true;
+        }
+        catch (GuestFault)
+        {
+            return false;
+        }
+    }
 
-    /// <summary>The interpreter's write through a segment (also invalidates decoded and compiled code it overlaps).</summary>
+    /// <summary>The write of <see cref="TryRead"/>: also invalidates decoded and compiled code it overlaps; both pages of a straddling write translate before either is written.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void WriteSlow(X86Cpu cpu, int seg, ulong offset, int size, ulong value) => cpu.WriteMem(seg, offset, size, value);
+    public static bool TryWrite(X86Cpu cpu, int seg, ulong offset, int size, ulong value, ulong rip, ulong executed)
+    {
+        cpu.Rip = rip;
+        cpu.RunExecuted = executed;
+        try
+        {
+            cpu.WriteMem(seg, offset, size, value);
+            return true;
+        }
+        catch (GuestFault)
+        {
+            return false;
+        }
+    }
 
     /// <summary>DIV r/m64 whose quotient fits (<paramref name="high"/> below <paramref name="divisor"/>): RDX:RAX / divisor, the remainder in <paramref name="remainder"/>.</summary>
     public static ulong DivideWide(ulong high, ulong low, ulong divisor, out ulong remainder)
@@ -27,14 +59,6 @@ internal static unsafe class CompiledRuntime
         remainder = (ulong)(dividend % divisor);
         return (ulong)(dividend / divisor);
     }
-
-    /// <summary>Raises #DE at the instruction whose state the block just wrote back (the interpreter's own fault, SDM Vol. 2A DIV).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void DivideError(X86Cpu cpu) => cpu.Throw(ExceptionVector.DivideError);
-
-    /// <summary>Raises #GP(0) at the instruction whose state the block just wrote back (CMPXCHG16B's misaligned operand).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void GeneralProtection(X86Cpu cpu) => cpu.Throw(ExceptionVector.GeneralProtection);
 
     /// <summary>A Jcc/SETcc/CMOVcc condition from a lazy flag state known only at run time (the interpreter's evaluation).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -11,7 +11,6 @@ namespace LoaderHarness.Emulator.X86.Tier2;
 internal sealed partial class X86Translator
 {
     private static readonly MethodInfo DivideWideMethod = Runtime(nameof(CompiledRuntime.DivideWide));
-    private static readonly MethodInfo DivideErrorMethod = Runtime(nameof(CompiledRuntime.DivideError));
 
     /// <summary>
     /// RDX:RAX (EDX:EAX) divided by the operand: quotient to RAX, remainder to RDX. The quotient fits exactly when the
@@ -31,12 +30,7 @@ internal sealed partial class X86Translator
         _il.Emit(OpCodes.Ldloc, high);
         _il.Emit(OpCodes.Ldloc, divisor);
         _il.Emit(OpCodes.Blt_Un, fits);
-        _spillNode = node;
-        EmitSpillInline(node.Rip, node.OwnBlockLength - node.IndexInBlock);
-        _il.Emit(OpCodes.Ldarg_0);
-        _il.Emit(OpCodes.Call, DivideErrorMethod);
-        _il.Emit(OpCodes.Ldnull); // not reached: DivideError throws the guest fault
-        _il.Emit(OpCodes.Throw);
+        EmitExit(node.Rip, node.OwnBlockLength - node.IndexInBlock); // the interpreter runs it again and raises #DE
         _il.MarkLabel(fits);
         var remainder = Temp();
         if (wide)

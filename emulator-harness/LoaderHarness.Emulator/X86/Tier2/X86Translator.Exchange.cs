@@ -12,8 +12,6 @@ namespace LoaderHarness.Emulator.X86.Tier2;
 /// </summary>
 internal sealed partial class X86Translator
 {
-    private static readonly System.Reflection.MethodInfo GeneralProtectionMethod = Runtime(nameof(CompiledRuntime.GeneralProtection));
-
     /// <summary>
     /// CMPXCHG r/m, r: the accumulator compared with the destination; equal, the source is written to the destination,
     /// else the destination is written back to itself (SDM Vol. 2A CMPXCHG: "the destination operand is written back if the
@@ -72,12 +70,7 @@ internal sealed partial class X86Translator
             _il.Emit(OpCodes.And);
             LdConst(0);
             _il.Emit(OpCodes.Beq, aligned);
-            _spillNode = node;
-            EmitSpillInline(node.Rip, node.OwnBlockLength - node.IndexInBlock);
-            _il.Emit(OpCodes.Ldarg_0);
-            _il.Emit(OpCodes.Call, GeneralProtectionMethod);
-            _il.Emit(OpCodes.Ldnull); // not reached: GeneralProtection throws the guest fault
-            _il.Emit(OpCodes.Throw);
+            EmitExit(node.Rip, node.OwnBlockLength - node.IndexInBlock); // the interpreter runs it again and raises #GP
             _il.MarkLabel(aligned);
         }
         _il.Emit(OpCodes.Ldloc, low);

@@ -169,7 +169,7 @@ internal sealed partial class X86Translator
     private void EmitLogic(in GuestNode node, int size)
     {
         EmitReadOperand(in node, 0, size);
-        var a = Store(); // the IL stack is empty whenever a slow path may branch to the shared spill
+        var a = Store(); // the IL stack is empty whenever a slow path may branch to a shared exit
         EmitReadOperand(in node, 1, size);
         _il.Emit(OpCodes.Ldloc, a);
         _il.Emit(node.Op switch { GuestOp.Or => OpCodes.Or, GuestOp.Xor => OpCodes.Xor, _ => OpCodes.And });

@@ -9,8 +9,8 @@ namespace LoaderHarness.Emulator.X86.Tier2;
 internal sealed partial class X86Translator
 {
     private readonly Stack<LocalBuilder> _freeHost = new();
-    private static readonly MethodInfo ReadSlowMethod = Runtime(nameof(CompiledRuntime.ReadSlow));
-    private static readonly MethodInfo WriteSlowMethod = Runtime(nameof(CompiledRuntime.WriteSlow));
+    private static readonly MethodInfo TryReadMethod = Runtime(nameof(CompiledRuntime.TryRead));
+    private static readonly MethodInfo TryWriteMethod = Runtime(nameof(CompiledRuntime.TryWrite));
 
     private static MethodInfo Runtime(string name) => typeof(CompiledRuntime).GetMethod(name, BindingFlags.Static | BindingFlags.Public)!;
 
@@ -133,13 +133,12 @@ internal sealed partial class X86Translator
         _il.Emit(OpCodes.Stloc, value);
         _il.Emit(OpCodes.Br, done);
         _il.MarkLabel(slow);
-        _spillNode = node;
-        EmitSpillInline(node.Rip, node.OwnBlockLength - node.IndexInBlock);
         _il.Emit(OpCodes.Ldarg_0);
         _il.Emit(OpCodes.Ldc_I4, seg);
         _il.Emit(OpCodes.Ldloc, offset);
         _il.Emit(OpCodes.Ldc_I4, size);
-        _il.Emit(OpCodes.Call, ReadSlowMethod);
+        EmitSlowCall(node.Rip, node.OwnBlockLength - node.IndexInBlock, TryReadMethod);
+        EmitSlowValue();
         _il.Emit(OpCodes.Stloc, value);
         _il.MarkLabel(done);
         _il.Emit(OpCodes.Ldloc, value);
@@ -172,14 +171,12 @@ internal sealed partial class X86Translator
         _il.Emit(size switch { 1 => OpCodes.Stind_I1, 2 => OpCodes.Stind_I2, 4 => OpCodes.Stind_I4, _ => OpCodes.Stind_I8 });
         _il.Emit(OpCodes.Br, done);
         _il.MarkLabel(slow);
-        _spillNode = node;
-        EmitSpillInline(node.Rip, node.OwnBlockLength - node.IndexInBlock);
         _il.Emit(OpCodes.Ldarg_0);
         _il.Emit(OpCodes.Ldc_I4, seg);
         _il.Emit(OpCodes.Ldloc, offset);
         _il.Emit(OpCodes.Ldc_I4, size);
         _il.Emit(OpCodes.Ldloc, value);
-        _il.Emit(OpCodes.Call, WriteSlowMethod);
+        EmitSlowCall(node.Rip, node.OwnBlockLength - node.IndexInBlock, TryWriteMethod);
         _il.MarkLabel(done);
         _freeHost.Push(host);
         if (linear != offset)

@@ -165,21 +165,6 @@ internal sealed partial class X86Translator
         }
     }
 
-    /// <summary>The node whose slow path the next spill serves.</summary>
-    private GuestNode _spillNode;
-
-    /// <summary>A spill writes back only what may have changed by its instruction (<see cref="FindChanges"/>).</summary>
-    protected override void EmitSpillWriteBack()
-    {
-        for (var i = 0; i < 16; i++)
-        {
-            if (!_written[i] || (_spillNode.ChangedRegisters & (1u << i)) == 0)
-                continue;
-            StoreRegister(i);
-        }
-        EmitFlagWriteBack(FlagState(_spillNode.ChangedFlags), _knownOp, _knownSize);
-    }
-
     private void StoreRegister(int i)
     {
         _il.Emit(OpCodes.Ldloc, _regs);

@@ -11,12 +11,12 @@ namespace LoaderHarness.Emulator.X86.Tier2;
 /// fall-through and direct branches, so loops become IL loops; calls, returns, branches leaving the block
 /// and uncovered instructions are exits back to the run loop.
 /// <list type="bullet">
-/// <item>General registers live in IL locals inside the block, written back at exits and before slow paths.</item>
+/// <item>General registers live in IL locals inside the block, written back at exits.</item>
 /// <item>Flags are lazy as in the interpreter (operation, operands, result), kept in locals, materialised only
 /// where they are read; a flag write that is overwritten before any read, exit or possible fault is not emitted.</item>
-/// <item>Memory goes through the shared TLB fast path inlined; a miss spills the exact state of the current
-/// instruction (RIP, registers, flags, instruction count) and calls the interpreter's own access path, so a
-/// fault is delivered exactly where the interpreter would deliver it.</item>
+/// <item>Memory goes through the shared TLB fast path inlined; a miss calls the interpreter's own access path with the
+/// instruction's RIP and count, and when that meets a guest fault the block leaves before the instruction with its
+/// state exact, so the interpreter runs it again and delivers the fault where it would have.</item>
 /// <item>The head, loop heads and basic blocks after a possible slow path check that the run's budget covers the
 /// longest path to the next check (<see cref="FindChecks"/>); a slow path that stopped or broke the run (device
 /// stop, interrupt line, code invalidation) ends the block after the instruction, as the interpreter's chain does.</item>
