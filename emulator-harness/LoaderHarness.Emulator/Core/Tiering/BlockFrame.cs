@@ -10,10 +10,11 @@ namespace LoaderHarness.Emulator.Core.Tiering;
 /// <summary>
 /// The IL frame both translators (x86 and A64) emit a compiled block into, and what it does at its edges: the
 /// run's instruction count in a local, the run's limit checked at each basic block's start and after every
-/// slow path, one shared exit that writes the state back and sets the counted instructions and the next PC, and
-/// one shared spill stub that makes the CPU's state exact before a slow path and returns through an IL switch
-/// (which keeps the block's IL, and its JIT time, small). What the registers and flags are, and how they are
-/// loaded and written back, is the engine's (<see cref="EmitWriteBack"/>).
+/// slow path, one shared exit that writes the state back and sets the counted instructions and the next PC, slow
+/// calls that need no write-back (a fault makes the block leave before the instruction, <see cref="EmitSlowCall"/>),
+/// and one shared spill stub, returning through an IL switch, for the helpers that read or change the whole state.
+/// What the registers and flags are, and how they are loaded and written back, is the engine's
+/// (<see cref="EmitWriteBack"/>).
 /// </summary>
 [RequiresDynamicCode("tier 2 emits IL for the JIT; callers check RuntimeFeature.IsDynamicCodeSupported")]
 internal abstract class BlockFrame
