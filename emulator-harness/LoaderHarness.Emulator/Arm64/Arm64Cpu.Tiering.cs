@@ -25,14 +25,6 @@ public sealed unsafe partial class Arm64Cpu
     private protected override TieringStatistics? CompiledStatistics => _blocks?.Statistics;
 
     /// <summary>
-    /// Executions of an entry before it is compiled by default: twice <see cref="TierPolicy.DefaultThreshold"/>.
-    /// A compiled A64 block costs about a millisecond of JIT time whatever its size, and warm kernel code (the
-    /// broad code of a boot, run some ten thousand times) does not earn it back: booting Debian's 6.1 arm64 Image
-    /// to /init took about 8 % less process CPU time at 20,000 than at 10,000, and no less at 50,000.
-    /// </summary>
-    public const int DefaultCompileThreshold = 2 * TierPolicy.DefaultThreshold;
-
-    /// <summary>
     /// A compiled load that missed the TLB: the interpreter's path (walk, MMIO, watches) with PC and the run's count the
     /// instruction's; false on an abort, which the block leaves to the interpreter to raise again at the instruction
     /// (<see cref="Core.Tiering.BlockFrame.EmitSlowCall"/>). The value is in <see cref="GuestCpuCore.SlowValue"/>.

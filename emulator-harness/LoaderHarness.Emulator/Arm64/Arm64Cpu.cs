@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Core.Tiering;
 using LoaderHarness.Emulator.Devices;
 using LoaderHarness.Loader.Memory;
 
@@ -40,7 +41,7 @@ public sealed unsafe partial class Arm64Cpu
     }
 
     private Arm64Cpu(GuestMemory memory, IoBus bus, CodeCache<A64Instruction> code, Arm64Identity? identity)
-        : base(memory, bus, code, DefaultCompileThreshold)
+        : base(memory, bus, code, TierPolicy.DefaultThreshold)
     {
         _code = code;
         Identity = identity ?? Arm64Identity.Default;
