@@ -136,12 +136,11 @@ public sealed unsafe partial class Arm64Cpu
         if (_run.Executed + (ulong)(uint)block.HeadLength > _run.Limit)
             return false;
         _blocks!.Entries++;
-        var before = _run.Executed;
         EnteringCompiled();
         block.Body();
-        LeftCompiled();
+        var retired = LeftCompiled();
         GC.KeepAlive(block); // its pinned helper instructions, which the body reads even if it dropped the block
-        if (_run.Executed == before)
+        if (!retired)
             return false; // left before its first instruction (an abort there): the interpreter runs it and raises it
         ChainCompiled(page);
         return true;
@@ -241,12 +240,11 @@ public sealed unsafe partial class Arm64Cpu
                 return;
             _blocks.Entries++;
             _blocks.Chained++;
-            var before = _run.Executed;
             EnteringCompiled();
             next.Body();
-            LeftCompiled();
+            var retired = LeftCompiled();
             GC.KeepAlive(next);
-            if (_run.Executed == before)
+            if (!retired)
                 return; // left before its first instruction: the run loop interprets it
         }
     }

@@ -135,14 +135,18 @@ public abstract unsafe class GuestCpuCore
 
     /// <summary>
     /// After a compiled block returned, and from the run's fault handler (a block that left by a guest fault, its count
-    /// written back at the faulting instruction): adds what the block retired.
+    /// written back at the faulting instruction): adds what the block retired. False when it retired nothing: it left
+    /// before its first instruction (a slow path met a guest fault there), which the interpreter must run next, or the
+    /// loop would enter the block again forever.
     /// </summary>
-    private protected void LeftCompiled()
+    private protected bool LeftCompiled()
     {
         if (_blockEnteredAt == OutsideCompiled)
-            return;
-        _compiledRetired += (long)(_run.Executed - _blockEnteredAt);
+            return false;
+        var retired = _run.Executed - _blockEnteredAt;
+        _compiledRetired += (long)retired;
         _blockEnteredAt = OutsideCompiled;
+        return retired != 0;
     }
 
     /// <summary>Creates the engine's compiled-block cache, unless it has one (of <see cref="CompiledBlockCapacity"/> blocks).</summary>

@@ -111,12 +111,10 @@ public sealed unsafe partial class X86Cpu
             return false;
         _blocks!.Entries++;
         _lastPage = null;
-        var before = _run.Executed;
         EnteringCompiled();
         block.Body();
-        LeftCompiled();
-        if (_run.Executed == before)
-            return false; // host code that left before its first instruction (a TLB miss there): the interpreter runs it
+        if (!LeftCompiled())
+            return false; // left before its first instruction (a TLB miss of host code, a fault): the interpreter runs it
         ChainCompiled(block);
         return true;
     }
@@ -147,11 +145,9 @@ public sealed unsafe partial class X86Cpu
                 return;
             _blocks!.Entries++;
             _blocks.Chained++;
-            var before = _run.Executed;
             EnteringCompiled();
             next.Body();
-            LeftCompiled();
-            if (_run.Executed == before)
+            if (!LeftCompiled())
                 return; // left before its first instruction: the run loop interprets it
             from = next;
         }
