@@ -13,6 +13,12 @@ namespace LoaderHarness.Emulator.Core.Tiering;
 /// method a delegate calls, in CoreCLR since .NET Core 2.1); the CPU's thread takes finished requests back
 /// (<see cref="TryTake"/>), checks they are still valid, and installs them.
 /// <para>
+/// The worker builds the newest waiting request first, as ARMeilleure's <c>TranslateStackedSubs</c> pops its background
+/// stack (Ryujinx, src/ARMeilleure/Translation/Translator.cs): the entry that became hot last is the code the guest
+/// runs now, while an older request may belong to a phase the guest has left (first in, first out, a queue that grew
+/// made every block late).
+/// </para>
+/// <para>
 /// Everything but the worker's loop runs on the CPU's thread. At most <see cref="Limit"/> requests are submitted and
 /// not yet taken back. The worker is a background thread (it never keeps the process alive) started at the first
 /// request and ending after <see cref="IdleMilliseconds"/> with nothing queued, so it does not outlive the run that
@@ -34,7 +40,7 @@ internal sealed class BackgroundCompiler<TBlock>
     public const int IdleMilliseconds = 100;
 
     private readonly object _lock = new();
-    private readonly Queue<Request> _queue = new();
+    private readonly Stack<Request> _waiting = new();
     private readonly ConcurrentQueue<Request> _done = new();
     private readonly Dictionary<(CodePage, int), Request> _inFlight = [];
     private Thread? _worker;
@@ -83,13 +89,13 @@ internal sealed class BackgroundCompiler<TBlock>
     /// <summary>Whether another request may be submitted now.</summary>
     public bool HasRoom => _inFlight.Count < Limit;
 
-    /// <summary>Queues <paramref name="request"/> for the worker (after <see cref="HasRoom"/> and <see cref="IsInFlight"/> said it may be).</summary>
+    /// <summary>Hands <paramref name="request"/> to the worker (after <see cref="HasRoom"/> and <see cref="IsInFlight"/> said it may be).</summary>
     public void Submit(Request request)
     {
         _inFlight.Add((request.Page, request.Slot), request);
         lock (_lock)
         {
-            _queue.Enqueue(request);
+            _waiting.Push(request);
             if (_worker is null)
             {
                 _worker = new Thread(Work) { IsBackground = true, Name = "tier-2 compiler" };
@@ -136,15 +142,15 @@ internal sealed class BackgroundCompiler<TBlock>
             Request request;
             lock (_lock)
             {
-                while (_queue.Count == 0)
+                while (_waiting.Count == 0)
                 {
-                    if (!Monitor.Wait(_lock, IdleMilliseconds) && _queue.Count == 0)
+                    if (!Monitor.Wait(_lock, IdleMilliseconds) && _waiting.Count == 0)
                     {
                         _worker = null;
                         return;
                     }
                 }
-                request = _queue.Dequeue();
+                request = _waiting.Pop();
             }
             Compile(request);
             _done.Enqueue(request);

@@ -47,15 +47,45 @@ public class BackgroundCompilerTests
         var compiler = new BackgroundCompiler<FakeBlock>();
         var page = new CodePage<int>();
         compiler.Submit(new(() => throw new InvalidProgramException("the JIT refused it"), page, 1, 0));
+        Take(compiler).Block.ShouldBeNull();
+
         compiler.Submit(new(() => new FakeBlock(MakeBody(3)), page, 2, 0));
+        var next = Take(compiler);
 
-        var first = Take(compiler);
-        var second = Take(compiler);
+        next.Slot.ShouldBe(2);
+        next.Block.ShouldNotBeNull();
+    }
 
-        first.Slot.ShouldBe(1);
-        first.Block.ShouldBeNull();
-        second.Slot.ShouldBe(2);
-        second.Block.ShouldNotBeNull();
+    [Test]
+    public void The_newest_waiting_request_is_built_first()
+    {
+        var compiler = new BackgroundCompiler<FakeBlock>();
+        using var gate = new ManualResetEventSlim(false);
+        using var atGate = new ManualResetEventSlim(false);
+        compiler.BeforeBuild = () =>
+        {
+            atGate.Set();
+            gate.Wait(Patience);
+        };
+        var page = new CodePage<int>();
+        var built = new List<int>();
+        compiler.Submit(new(() => Built(1), page, 1, 0));
+        atGate.Wait(Patience).ShouldBeTrue("the worker took slot 1 and waits at the gate");
+        compiler.Submit(new(() => Built(2), page, 2, 0));
+        compiler.Submit(new(() => Built(3), page, 3, 0));
+
+        gate.Set();
+        for (var i = 0; i < 3; i++)
+            Take(compiler);
+
+        built.ShouldBe([1, 3, 2], "slot 1 was being built; of the two waiting, the later one went first");
+
+        FakeBlock Built(int slot)
+        {
+            lock (built)
+                built.Add(slot);
+            return new FakeBlock(MakeBody(1));
+        }
     }
 
     [Test]
