@@ -84,6 +84,9 @@ public sealed unsafe partial class Arm64Cpu
         return page.Slots[pc & 0xFFF];
     }
 
+    /// <summary>Guest instructions of the compiled block behind <paramref name="handle"/> (an entry's <see cref="A64Instruction.Compiled"/>); int.MaxValue when there is none.</summary>
+    internal int CompiledInstructionCount(int handle) => _blocks?.InstructionCountOf(handle) ?? int.MaxValue;
+
     /// <summary>
     /// Tiered engine, at an instruction boundary (the run loop and its chains): whether entry <paramref name="e"/> has a
     /// compiled block or has just become hot, so <see cref="TryRunCompiled"/> should run or compile it. The entry's heat is

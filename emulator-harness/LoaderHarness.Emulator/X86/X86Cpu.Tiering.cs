@@ -43,8 +43,7 @@ public sealed unsafe partial class X86Cpu
     }
 
     /// <summary>Guest instructions of the compiled block behind <paramref name="handle"/> (an entry's <see cref="DecodedInstruction.Compiled"/>); int.MaxValue when there is none.</summary>
-    internal int CompiledInstructionCount(int handle)
-        => _blocks is { } cache && handle > 0 && handle <= cache.Count && cache.Entered(handle) is { } block ? block.InstructionCount : int.MaxValue;
+    internal int CompiledInstructionCount(int handle) => _blocks?.InstructionCountOf(handle) ?? int.MaxValue;
 
     /// <summary>Recomputes <see cref="CompiledShape"/> (from <see cref="UpdateMode"/>).</summary>
     private void UpdateCompiledShape()

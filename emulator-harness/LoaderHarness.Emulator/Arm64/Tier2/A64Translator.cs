@@ -92,9 +92,8 @@ internal sealed partial class A64Translator : BlockFrame
             if (slot == 0)
                 continue;
             var d = _page.Entries[slot];
-            // Another block's head is left to that block (chaining enters it): compiling it again here would
-            // double the JIT time of code that is compiled already.
-            if (pc != _headPc && (d.Breakpoint || d.Compiled > 0))
+            // Another block's head is left to that block (chaining enters it), unless that block is small (TierPolicy.InlinedBlockLimit).
+            if (pc != _headPc && (d.Breakpoint || d.Compiled > 0 && _cpu.CompiledInstructionCount(d.Compiled) > TierPolicy.InlinedBlockLimit))
                 continue;
             var op = A64OpClassifier.Classify(in d);
             if (op == A64Op.None)

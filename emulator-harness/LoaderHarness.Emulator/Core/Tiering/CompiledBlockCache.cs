@@ -148,6 +148,10 @@ internal sealed class CompiledBlockCache<TBlock>
         return s.Block!;
     }
 
+    /// <summary>Guest instructions of the block behind <paramref name="handle"/> (an entry's compiled handle), without marking it entered; int.MaxValue when there is none.</summary>
+    public int InstructionCountOf(int handle)
+        => handle > 0 && handle <= _count && _slots[handle - 1].Block is { } block ? block.InstructionCount : int.MaxValue;
+
     /// <summary>Drops every block (the engine dropped its decoded code).</summary>
     public void Clear()
     {

@@ -13,9 +13,6 @@ internal sealed class GuestBlock
     /// <summary>Most guest instructions per block, bounding translation time.</summary>
     public const int MaxInstructions = 128;
 
-    /// <summary>Most instructions of a compiled block whose code another block's discovery takes in rather than ending at its entry.</summary>
-    public const int InlinedBlockLimit = 24;
-
     private readonly X86Cpu _cpu;
 
     /// <summary>The instructions <see cref="Discover"/> found, in the order it found them (before sorting).</summary>
@@ -140,12 +137,8 @@ internal sealed class GuestBlock
                 _otherPageAt = Nodes.Count;
             if (!found)
                 continue;
-            // An entry that has a compiled block of its own ends this one: the chain goes on into that block rather
-            // than translating (and JIT-compiling) its code once more. The generic kernel's xz decoder compiled
-            // 22,867 instructions for 1,372 distinct ones when every block took in all it reached. A small block's
-            // code is taken in all the same: entering it cost more than its copy (the decoder's match copy loop,
-            // 18 instructions, ran as its own block between two others 3.5 M times).
-            if (rip != HeadRip && (d.Breakpoint || d.Compiled > 0 && _cpu.CompiledInstructionCount(d.Compiled) > InlinedBlockLimit))
+            // An entry that has a compiled block of its own ends this one, unless that block is small (TierPolicy.InlinedBlockLimit).
+            if (rip != HeadRip && (d.Breakpoint || d.Compiled > 0 && _cpu.CompiledInstructionCount(d.Compiled) > TierPolicy.InlinedBlockLimit))
                 continue;
             var op = GuestOpClassifier.Classify(in d, rip, Mode64);
             if (op is GuestOp.Shl or GuestOp.Shr or GuestOp.Sar or GuestOp.Rol or GuestOp.Ror && ShiftCount(in d) == 0)

@@ -43,32 +43,46 @@ public class A64BlockShapeTests
     }
 
     [Test]
-    public void A_block_leaves_the_head_of_another_compiled_block_to_that_block()
+    public void A_block_leaves_the_head_of_a_larger_compiled_block_to_that_block()
     {
-        // The inner loop is compiled first (three instructions). The outer loop's block then stops at the inner
-        // loop's head (one instruction, mov x2), and the outer loop's tail becomes a block of its own (two):
-        // six compiled instructions, where an outer block taking the inner loop in again would make nine.
-        const string source = """
-                mov x0, #0
-                mov x1, #10
-            outer:
-                mov x2, #10
-            inner:
-                add x0, x0, #1
-                subs x2, x2, #1
-                b.ne inner
-                subs x1, x1, #1
-                b.ne outer
-            """;
+        // The inner loop (26 instructions, more than TierPolicy.InlinedBlockLimit) is compiled first. The outer loop's
+        // block then stops at its head, so the inner loop's code is compiled once.
         using var pair = new A64TierPair(threshold: 2);
-        pair.Both(m => m.Run(source));
-        pair.ShouldAgree("nested loops");
-        pair.Tiered.Cpu[0].ShouldBe(100UL);
+        pair.Both(m => m.Run(NestedLoops(innerAdds: 24)));
+        pair.ShouldAgree("nested loops, a large inner one");
+        pair.Tiered.Cpu[0].ShouldBe(2400UL);
         var stats = pair.Tiered.Cpu.Tiering;
-        stats.Compiled.ShouldBe(3);
-        stats.GuestInstructions.ShouldBe(6);
+        stats.GuestInstructions.ShouldBeLessThan(26 * 2, "the inner loop's 26 instructions were not compiled again");
         stats.Chained.ShouldBeGreaterThan(0);
     }
+
+    [Test]
+    public void A_block_takes_in_a_small_compiled_block_it_reaches()
+    {
+        // The inner loop (three instructions) is compiled first; the outer loop's block takes its code in rather than
+        // chaining into it twice per outer pass.
+        using var pair = new A64TierPair(threshold: 2);
+        pair.Both(m => m.Run(NestedLoops(innerAdds: 1)));
+        pair.ShouldAgree("nested loops, a small inner one");
+        pair.Tiered.Cpu[0].ShouldBe(100UL);
+        var stats = pair.Tiered.Cpu.Tiering;
+        stats.GuestInstructions.ShouldBeGreaterThanOrEqualTo(3 + 6, "the outer block holds the inner loop's three instructions too");
+        stats.Chained.ShouldBeLessThan(6, "chaining between the two loops on every pass would make about 20");
+    }
+
+    /// <summary>Ten passes of an outer loop around an inner loop of ten passes, each adding 1 to x0 <paramref name="innerAdds"/> times.</summary>
+    private static string NestedLoops(int innerAdds) => $"""
+            mov x0, #0
+            mov x1, #10
+        outer:
+            mov x2, #10
+        inner:
+        {string.Concat(Enumerable.Repeat("    add x0, x0, #1\n", innerAdds))}
+            subs x2, x2, #1
+            b.ne inner
+            subs x1, x1, #1
+            b.ne outer
+        """;
 
     /// <summary>
     /// A loop reading NZCV (just written by SUBS), the virtual counter (the instruction count, Arm ARM D12.1) and
@@ -140,9 +154,9 @@ public class A64BlockShapeTests
         pair.Both(m => m.Run(CrossPageCallLoop));
         pair.ShouldAgree("cross-page call loop");
         var stats = pair.Tiered.Cpu.Tiering;
-        // Three blocks per iteration (the call, the function, the return site); once all are compiled only the
-        // first entry and the final exit go through the run loop.
-        stats.Chained.ShouldBeGreaterThan(3 * 290);
+        // Two blocks per iteration (the function, and the return site's, which takes in the call's one-instruction
+        // block); once both are compiled only the first entry and the final exit go through the run loop.
+        stats.Chained.ShouldBeGreaterThan(2 * 290);
         (stats.Entries - stats.Chained).ShouldBeLessThan(10);
     }
 
