@@ -77,6 +77,16 @@ internal sealed class TierPair : IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs both to their halt and checks the tiered machine interpreted fewer than <paramref name="mostInterpreted"/>
+    /// instructions: a form the tier leaves to the interpreter ends its block on every pass, and shows here.
+    /// </summary>
+    public void RunToHaltCompiled(long mostInterpreted)
+    {
+        Run(1_000_000).Reason.ShouldBe(StopReason.Halt);
+        Interpreted.ShouldBeLessThan(mostInterpreted, "left to the interpreter, each ended the block");
+    }
+
     /// <summary>Checks registers, flags, RIP, CR2 and the instruction count agree.</summary>
     public void SameState(string context = "")
     {
