@@ -10,7 +10,7 @@ namespace LoaderHarness.Emulator.Arm64;
 /// discard slot 32, SP is slot 33). PC-relative targets are offsets: the entry is shared by every
 /// virtual address the physical page is mapped at.
 /// </summary>
-internal unsafe struct A64Instruction : ICompiledEntry
+internal unsafe struct A64Instruction : ICompiledEntry, IFetchedEntry
 {
     /// <summary>The handler; null marks an entry that is not decoded (or was invalidated by a write).</summary>
     public delegate*<Arm64Cpu, ref A64Instruction, void> Handler;
@@ -59,6 +59,9 @@ internal unsafe struct A64Instruction : ICompiledEntry
 
     /// <summary>Tiered engine: handle of the compiled block starting here (0 none yet, −1 not compilable).</summary>
     public int Compiled;
+
+    /// <inheritdoc/>
+    public readonly bool IsStopPoint => Breakpoint;
 
     /// <inheritdoc/>
     public void ForgetCompiled()

@@ -1,38 +1,21 @@
-using System.Runtime.CompilerServices;
 using LoaderHarness.Emulator.Core;
 
 namespace LoaderHarness.Emulator.Arm64;
 
 /// <summary>
-/// Fetch beyond the current page without the run loop, as the x86 engine's (<c>X86Cpu.Fetch.cs</c>): the instruction TLB
-/// (<see cref="InstructionTlb{TEntry}"/>) sets up a page execution returns to, the interpreter's chain follows returns,
-/// indirect branches and branches into another cached page where the loop would only have looked the instruction up,
-/// and links each instruction to its successor in the same page.
+/// Fetch beyond the current page without the run loop through the shared <see cref="FetchCursor{TEntry}"/> (what arm64
+/// adds: alignment), and the links from each instruction to its successor in the same page.
 /// </summary>
 public sealed unsafe partial class Arm64Cpu
 {
-    private readonly InstructionTlb<A64Instruction> _itlb = new();
-
-    /// <summary>Where branches into another virtual page led (<see cref="FarTargets{TEntry}"/>); forgotten whenever <see cref="_itlb"/> may change.</summary>
-    private FarTargets<A64Instruction> _farTargets = new();
+    /// <summary>The code page fetched from, the instruction TLB and the far-target cache (<see cref="FetchCursor{TEntry}"/>).</summary>
+    private FetchCursor<A64Instruction> _fetch = new();
 
     /// <summary>Fetch setups served by the instruction TLB (<see cref="InstructionTlb{TEntry}"/>) or the far-target cache, for tests and measurements.</summary>
-    public ulong FetchCacheHits => _itlb.Hits + _farTargets.Hits;
+    public ulong FetchCacheHits => _fetch.Hits;
 
     /// <summary>Fetch setups that walked the page tables (instruction TLB misses), for tests and measurements.</summary>
-    public ulong FetchCacheMisses => _itlb.Misses;
-
-    /// <summary>Sets the fetch state for <paramref name="pc"/>'s page from the instruction TLB; false on a miss.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool TryCachedFetch(ulong pc)
-    {
-        if (!_itlb.TryGet(pc >> 12, default, out var page, out var host))
-            return false;
-        _fetchPage = page;
-        _fetchHost = host;
-        _fetchVaPage = pc >> 12;
-        return true;
-    }
+    public ulong FetchCacheMisses => _fetch.Tlb.Misses;
 
     /// <summary>
     /// The slot of the instruction at <paramref name="next"/> when the run loop, given it, would do nothing but find it:
@@ -44,36 +27,7 @@ public sealed unsafe partial class Arm64Cpu
     {
         if ((next & 3) != 0)
             return 0;
-        if (next >> 12 == _fetchVaPage)
-            return SlotInFetchPage(next);
-        var far = _farTargets.TryGet(next, out var page, out var host);
-        if (far == 0)
-            return FollowIntoPage(next);
-        _fetchPage = page;
-        _fetchHost = host;
-        _fetchVaPage = next >> 12;
-        return far;
-    }
-
-    /// <summary><see cref="FollowUnlinked"/> into another virtual page the far-target cache does not know: through the instruction TLB, then remembered.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private int FollowIntoPage(ulong pc)
-    {
-        if (!TryCachedFetch(pc))
-            return 0;
-        var s = SlotInFetchPage(pc);
-        if (s != 0)
-            _farTargets.Remember(pc, _fetchPage!, _fetchHost, s);
-        return s;
-    }
-
-    /// <summary>The slot of the decoded instruction at <paramref name="pc"/> in the fetch page; 0 when there is none or it has a stop point.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int SlotInFetchPage(ulong pc)
-    {
-        var page = _fetchPage!;
-        int s = page.Slots[pc & 0xFFF];
-        return s == 0 || page.Entries[s].Breakpoint ? 0 : s;
+        return _fetch.TryFollow(next, out var s) ? s : _fetch.FollowIntoPage(next, default);
     }
 
     /// <summary>

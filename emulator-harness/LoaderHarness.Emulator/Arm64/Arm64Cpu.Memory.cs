@@ -17,9 +17,7 @@ public sealed unsafe partial class Arm64Cpu
     internal override void FlushTlb()
     {
         _mmu.Flush();
-        _itlb.Flush();
-        _farTargets.Forget();
-        _fetchVaPage = ulong.MaxValue;
+        _fetch.Flush();
         _run.Break();
     }
 

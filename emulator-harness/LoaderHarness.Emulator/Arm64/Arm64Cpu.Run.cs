@@ -14,9 +14,6 @@ namespace LoaderHarness.Emulator.Arm64;
 /// </summary>
 public sealed unsafe partial class Arm64Cpu
 {
-    private CodePage<A64Instruction>? _fetchPage;
-    private ulong _fetchVaPage = ulong.MaxValue;
-    private byte* _fetchHost;
 
     private CodePage<A64Instruction>? _lastPage;
     private int _lastSlot;
@@ -41,7 +38,7 @@ public sealed unsafe partial class Arm64Cpu
         _code.Clear();
         _blocks?.Clear();
         _lastPage = null;
-        _fetchPage = null;
+        _fetch.Page = null;
         FlushTlb();
     }
 
@@ -117,9 +114,9 @@ public sealed unsafe partial class Arm64Cpu
                 CountDelivery(); // the delivery counts, as a taken abort's does
                 continue;
             }
-            if (pc >> 12 != _fetchVaPage && !SetupFetch(pc))
+            if (pc >> 12 != _fetch.VirtualPage && !SetupFetch(pc))
                 return;
-            var page = _fetchPage!;
+            var page = _fetch.Page!;
             // Unchecked indexing: the offset is below 4096 = Slots.Length, and a slot is below Count <= Entries.Length.
             int slot = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(page.Slots), (int)(pc & 0xFFF));
             if (slot == 0)
@@ -187,9 +184,9 @@ public sealed unsafe partial class Arm64Cpu
                 if ((s = FollowUnlinked(next)) == 0)
                     break;
                 s *= EntryUnits;
-                if (_fetchPage != page)
+                if (_fetch.Page != page)
                 {
-                    page = _fetchPage!;
+                    page = _fetch.Page!;
                     entries = ref MemoryMarshal.GetArrayDataReference(page.Entries);
                     _lastGeneration = page.Generation;
                     at = 0; // the instruction just run is in another page: nothing to link from if the chain stops here
@@ -235,7 +232,7 @@ public sealed unsafe partial class Arm64Cpu
 
     private bool SetupFetch(ulong pc)
     {
-        if (TryCachedFetch(pc))
+        if (_fetch.TryCached(pc, default))
             return true;
         var physical = Translate(pc, AccessKind.Execute, out _);
         var host = Memory.TryTranslate(physical & ~0xFFFUL, out var contiguous);
@@ -245,12 +242,10 @@ public sealed unsafe partial class Arm64Cpu
             return false;
         }
         var ppn = physical >> 12;
-        _fetchPage = _code.Fetch(ppn, default, out var added);
+        var page = _code.Fetch(ppn, default, out var added);
         if (added)
             _mmu.WriteProtect(ppn); // writes to this page must now take the slow path, which invalidates decoded code
-        _fetchHost = host;
-        _fetchVaPage = pc >> 12;
-        _farTargets.ForgetPage(_itlb.Remember(_fetchVaPage, _fetchPage, host)); // far targets into the evicted page are stale
+        _fetch.SetUp(pc, page, host);
         return true;
     }
 
@@ -261,7 +256,7 @@ public sealed unsafe partial class Arm64Cpu
         var offset = (int)(pc & 0xFFF);
         var slot = page.Add(offset, 4);
         ref var d = ref page.Entries[slot];
-        A64Decoder.Decode(*(uint*)(_fetchHost + offset), ref d); // total: every word gets a handler (an Unimplemented one at worst)
+        A64Decoder.Decode(*(uint*)(_fetch.Host + offset), ref d); // total: every word gets a handler (an Unimplemented one at worst)
         d.Breakpoint = _run.MayStopAtOffset(offset);
         DecodedInstructions++;
         return slot;

@@ -65,7 +65,7 @@ public sealed unsafe partial class Arm64Cpu
     /// <summary>The slot of the instruction at <paramref name="pc"/> in the fetch page, decoding it when needed; 0 when it is outside that page.</summary>
     internal int CompiledSlotAt(CodePage<A64Instruction> page, ulong pc)
     {
-        if (pc >> 12 != _fetchVaPage || !ReferenceEquals(page, _fetchPage) || (pc & 3) != 0)
+        if (pc >> 12 != _fetch.VirtualPage || !ReferenceEquals(page, _fetch.Page) || (pc & 3) != 0)
             return 0;
         int slot = page.Slots[pc & 0xFFF];
         return slot != 0 ? slot : Decode(page, pc);
@@ -79,7 +79,7 @@ public sealed unsafe partial class Arm64Cpu
     /// </summary>
     internal int DecodedSlotAt(CodePage<A64Instruction> page, ulong pc)
     {
-        if (pc >> 12 != _fetchVaPage || !ReferenceEquals(page, _fetchPage) || (pc & 3) != 0)
+        if (pc >> 12 != _fetch.VirtualPage || !ReferenceEquals(page, _fetch.Page) || (pc & 3) != 0)
             return 0;
         return page.Slots[pc & 0xFFF];
     }
@@ -224,13 +224,13 @@ public sealed unsafe partial class Arm64Cpu
         while (true)
         {
             var pc = Pc;
-            if (!ReferenceEquals(_fetchPage, page) || (pc & 3) != 0 || _interruptInput is { IsAsserted: true })
+            if (!ReferenceEquals(_fetch.Page, page) || (pc & 3) != 0 || _interruptInput is { IsAsserted: true })
                 return;
-            if (pc >> 12 != _fetchVaPage)
+            if (pc >> 12 != _fetch.VirtualPage)
             {
-                if (!TryCachedFetch(pc))
+                if (!_fetch.TryCached(pc, default))
                     return;
-                page = _fetchPage!;
+                page = _fetch.Page!;
             }
             int slot = page.Slots[pc & 0xFFF];
             if (slot == 0)

@@ -1,4 +1,5 @@
 using Iced.Intel;
+using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Core.Tiering;
 
 namespace LoaderHarness.Emulator.X86;
@@ -9,7 +10,7 @@ namespace LoaderHarness.Emulator.X86;
 /// to the instructions that follow it), so executing it allocates nothing and never re-inspects
 /// <see cref="Instruction"/> on the common paths.
 /// </summary>
-internal unsafe struct DecodedInstruction : ICompiledEntry
+internal unsafe struct DecodedInstruction : ICompiledEntry, IFetchedEntry
 {
     // Fields are in the order the run loop and the handlers touch them, so that an entry's hot part (the chain's
     // handler, successor addresses and slots; then the operand description) spans as few cache lines as it can;
@@ -102,6 +103,9 @@ internal unsafe struct DecodedInstruction : ICompiledEntry
 
     /// <summary>Iced's decoding (IP-dependent fields match the linear page it was decoded at).</summary>
     public Instruction I;
+
+    /// <inheritdoc/>
+    public readonly bool IsStopPoint => Breakpoint;
 
     /// <inheritdoc/>
     public void ForgetCompiled()

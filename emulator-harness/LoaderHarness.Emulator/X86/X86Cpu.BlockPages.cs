@@ -77,13 +77,13 @@ public sealed unsafe partial class X86Cpu
     private bool BlockPage(ulong linearPage, ref CodePage<DecodedInstruction>? other, ref ulong otherPage,
         out CodePage<DecodedInstruction> page, out byte* host)
     {
-        if (linearPage == _fetchLinPage && _fetchPage is not null)
+        if (linearPage == _fetch.VirtualPage && _fetch.Page is not null)
         {
-            page = _fetchPage;
-            host = _fetchHost;
+            page = _fetch.Page;
+            host = _fetch.Host;
             return true;
         }
-        if ((other is not null && linearPage != otherPage) || !_itlb.TryPeek(linearPage, FetchKey(linearPage << 12), out page, out host))
+        if ((other is not null && linearPage != otherPage) || !_fetch.Tlb.TryPeek(linearPage, FetchKey(linearPage << 12), out page, out host))
         {
             page = null!;
             host = null;
@@ -108,9 +108,9 @@ public sealed unsafe partial class X86Cpu
         if (block.OtherPage is not { } other)
             return true;
         var key = FetchKey(block.OtherLinearPage << 12);
-        if (other.Generation == block.OtherGeneration && _itlb.Holds(block.OtherLinearPage, key, other))
+        if (other.Generation == block.OtherGeneration && _fetch.Tlb.Holds(block.OtherLinearPage, key, other))
             return true;
-        if (other.Generation != block.OtherGeneration || _itlb.TryPeek(block.OtherLinearPage, key, out _, out _))
+        if (other.Generation != block.OtherGeneration || _fetch.Tlb.TryPeek(block.OtherLinearPage, key, out _, out _))
         {
             head.Compiled = 0;
             head.Heat = 0;

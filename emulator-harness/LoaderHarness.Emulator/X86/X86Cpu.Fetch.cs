@@ -4,25 +4,23 @@ using LoaderHarness.Emulator.Core;
 namespace LoaderHarness.Emulator.X86;
 
 /// <summary>
-/// Fetch beyond the current page without the run loop: the instruction TLB (<see cref="InstructionTlb{TEntry}"/>)
-/// sets up a page execution returns to, and the interpreter's chain follows returns, indirect branches and jumps
-/// into another cached page where the loop would only have looked the instruction up.
+/// Fetch beyond the current page without the run loop through the shared <see cref="FetchCursor{TEntry}"/> (what x86
+/// adds: the fetch key of CS base, limit and bitness, the CS limit, a pending interrupt), the links and fused pairs
+/// between decoded entries, and the fetch of bytes in the next page for an instruction that straddles into it.
 /// </summary>
 public sealed unsafe partial class X86Cpu
 {
-    private readonly InstructionTlb<DecodedInstruction> _itlb = new();
-
-    /// <summary>Where transfers into another page led (<see cref="FarTargets{TEntry}"/>); forgotten whenever <see cref="_itlb"/> or the fetch key may change.</summary>
-    private FarTargets<DecodedInstruction> _farTargets = new();
+    /// <summary>The code page fetched from, the instruction TLB and the far-target cache; <see cref="FetchCursor{TEntry}.Rekey"/> whenever the fetch key may change.</summary>
+    private FetchCursor<DecodedInstruction> _fetch = new();
 
     /// <summary>Fetch setups served by the instruction TLB (<see cref="InstructionTlb{TEntry}"/>) or the far-target cache, for tests and measurements.</summary>
-    public ulong FetchCacheHits => _itlb.Hits + _farTargets.Hits;
+    public ulong FetchCacheHits => _fetch.Hits;
 
     /// <summary>Whether some decoded entry runs a fused pair (<see cref="Fuse"/>).</summary>
     private bool _fused;
 
     /// <summary>Fetch setups that walked the page tables (instruction TLB misses), for tests and measurements.</summary>
-    public ulong FetchCacheMisses => _itlb.Misses;
+    public ulong FetchCacheMisses => _fetch.Tlb.Misses;
 
     /// <summary>What decoded code at <paramref name="linear"/> depends on: its linear page, the CS base and limit, and the bitness.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -30,15 +28,7 @@ public sealed unsafe partial class X86Cpu
 
     /// <summary>Sets the fetch state for <paramref name="linear"/>'s page from the instruction TLB; false on a miss.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool TryCachedFetch(ulong linear)
-    {
-        if (!_itlb.TryGet(linear >> 12, FetchKey(linear), out var page, out var host))
-            return false;
-        _fetchPage = page;
-        _fetchHost = host;
-        _fetchLinPage = linear >> 12;
-        return true;
-    }
+    private bool TryCachedFetch(ulong linear) => _fetch.TryCached(linear, FetchKey(linear));
 
     /// <summary>
     /// The slot of the instruction at <paramref name="next"/> when the run loop, given it, would do nothing but find
@@ -50,36 +40,7 @@ public sealed unsafe partial class X86Cpu
         if (_interruptInput is { IsAsserted: true } || next > _fetchLimit)
             return 0;
         var linear = Mode64 ? next : (uint)(_csBase + next);
-        if (linear >> 12 == _fetchLinPage)
-            return SlotInFetchPage(linear);
-        var far = _farTargets.TryGet(linear, out var page, out var host);
-        if (far == 0)
-            return FollowIntoPage(linear);
-        _fetchPage = page;
-        _fetchHost = host;
-        _fetchLinPage = linear >> 12;
-        return far;
-    }
-
-    /// <summary><see cref="FollowUnlinked"/> into another page the far-target cache does not know: through the instruction TLB, then remembered.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private int FollowIntoPage(ulong linear)
-    {
-        if (!TryCachedFetch(linear))
-            return 0;
-        var s = SlotInFetchPage(linear);
-        if (s != 0)
-            _farTargets.Remember(linear, _fetchPage!, _fetchHost, s);
-        return s;
-    }
-
-    /// <summary>The slot of the decoded instruction at <paramref name="linear"/> in the fetch page; 0 when there is none or it has a stop point.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int SlotInFetchPage(ulong linear)
-    {
-        var page = _fetchPage!;
-        int s = page.Slots[linear & 0xFFF];
-        return s == 0 || page.Entries[s].Breakpoint ? 0 : s;
+        return _fetch.TryFollow(linear, out var s) ? s : _fetch.FollowIntoPage(linear, FetchKey(linear));
     }
 
     /// <summary>
@@ -143,7 +104,7 @@ public sealed unsafe partial class X86Cpu
     private int FetchByteSlow(ulong linear)
     {
         linear = WrapLinear(linear);
-        if (_itlb.TryPeek(linear >> 12, FetchKey(linear), out _, out var cached))
+        if (_fetch.Tlb.TryPeek(linear >> 12, FetchKey(linear), out _, out var cached))
             return cached[linear & 0xFFF];
         var physical = Translate(linear, AccessKind.Execute, out _);
         var host = Memory.TryTranslate(physical, out _);

@@ -14,9 +14,7 @@ public sealed unsafe partial class X86Cpu
     {
         _mmu.Flush();
         FlushUpperCache();
-        _itlb.Flush();
-        _farTargets.Forget();
-        _fetchLinPage = ulong.MaxValue;
+        _fetch.Flush();
         BreakChain();
     }
 
@@ -25,9 +23,7 @@ public sealed unsafe partial class X86Cpu
     {
         _mmu.FlushPage(linear);
         FlushUpperCache(); // INVLPG drops every paging-structure cache entry (SDM Vol. 3A §4.10.4.1)
-        _itlb.Flush();
-        _farTargets.Forget();
-        _fetchLinPage = ulong.MaxValue;
+        _fetch.Flush();
         BreakChain();
     }
 

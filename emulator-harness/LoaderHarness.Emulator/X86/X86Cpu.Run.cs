@@ -17,9 +17,6 @@ public sealed unsafe partial class X86Cpu
 {
     private readonly GuestCodeReader _reader;
     private readonly Decoder[] _decoders;
-    private CodePage<DecodedInstruction>? _fetchPage;
-    private ulong _fetchLinPage = ulong.MaxValue;
-    private byte* _fetchHost;
     private DecodedInstruction _scratch;
     private Func<ulong, int>? _slowFetch;
 
@@ -74,7 +71,7 @@ public sealed unsafe partial class X86Cpu
         _code.Clear();
         _blocks?.Clear();
         _lastPage = null;
-        _fetchPage = null;
+        _fetch.Page = null;
         FlushTlb();
     }
 
@@ -129,9 +126,9 @@ public sealed unsafe partial class X86Cpu
             if (Rip > _fetchLimit)
                 Throw(ExceptionVector.GeneralProtection); // segment limit before paging (SDM Vol. 3A §5.3)
             var linear = Mode64 ? Rip : (uint)(_csBase + Rip);
-            if (linear >> 12 != _fetchLinPage && !SetupFetch(linear))
+            if (linear >> 12 != _fetch.VirtualPage && !SetupFetch(linear))
                 return;
-            var page = _fetchPage!;
+            var page = _fetch.Page!;
             int slot = page.Slots[linear & 0xFFF];
             if (slot == 0)
                 slot = DecodeAt(linear, page);
@@ -217,9 +214,9 @@ public sealed unsafe partial class X86Cpu
                 if ((s = FollowUnlinked(next)) == 0)
                     break;
                 s *= EntryUnits;
-                if (_fetchPage != page)
+                if (_fetch.Page != page)
                 {
-                    page = _fetchPage!;
+                    page = _fetch.Page!;
                     entries = ref MemoryMarshal.GetArrayDataReference(page.Entries);
                     _lastGeneration = page.Generation;
                     at = 0; // the instruction just run is in another page: nothing to link from if the chain stops here
@@ -244,7 +241,7 @@ public sealed unsafe partial class X86Cpu
             // A cached instruction lies inside the fetch page; one straddling into the next page (slot 0, at 0)
             // was decoded just now, so the reader still holds its bytes.
             var bytes = at != 0
-                ? new ReadOnlySpan<byte>(_fetchHost + (linear & 0xFFF), d.I.Length)
+                ? new ReadOnlySpan<byte>(_fetch.Host + (linear & 0xFFF), d.I.Length)
                 : _reader.Bytes.AsSpan(0, Math.Min(_reader.Count, d.I.Length));
             _tracer.Write(linear, Convert.ToHexStringLower(bytes), _disassembler!.Format(in d.I), this);
         }
@@ -322,10 +319,7 @@ public sealed unsafe partial class X86Cpu
         var page = _code.Fetch(ppn, FetchKey(linear), out var added);
         if (added)
             _mmu.WriteProtect(ppn); // writes to this page must now take the slow path, which invalidates decoded code
-        _fetchPage = page;
-        _fetchHost = host;
-        _fetchLinPage = linear >> 12;
-        _farTargets.ForgetPage(_itlb.Remember(_fetchLinPage, page, host)); // far targets into the evicted page are stale
+        _fetch.SetUp(linear, page, host);
         return true;
     }
 
@@ -336,7 +330,7 @@ public sealed unsafe partial class X86Cpu
         var offset = (int)(linear & 0xFFF);
         if (offset > 4096 - 15 && TryReuseStraddler(linear, offset))
             return 0;
-        _reader.Start(_fetchHost, offset, linear, _slowFetch ??= FetchByteSlow);
+        _reader.Start(_fetch.Host, offset, linear, _slowFetch ??= FetchByteSlow);
         var decoder = _decoders[Bitness == 16 ? 0 : Bitness == 32 ? 1 : 2];
         decoder.IP = Rip;
         decoder.Decode(out var instruction);

@@ -27,7 +27,7 @@ public sealed unsafe partial class X86Cpu
         var inPage = 4096 - offset;
         for (var k = 0; k < count; k++)
         {
-            var b = k < inPage ? _fetchHost[offset + k] : FetchByteSlow(linear + (ulong)k);
+            var b = k < inPage ? _fetch.Host[offset + k] : FetchByteSlow(linear + (ulong)k);
             if (b != _straddleBytes[k])
                 return false;
         }

@@ -135,9 +135,9 @@ public sealed unsafe partial class X86Cpu
             if (Rip > _fetchLimit || _interruptInput is { IsAsserted: true })
                 return;
             var linear = Mode64 ? Rip : (uint)(_csBase + Rip);
-            if (linear >> 12 != _fetchLinPage && !TryCachedFetch(linear))
+            if (linear >> 12 != _fetch.VirtualPage && !TryCachedFetch(linear))
                 return;
-            if (_fetchPage is not { } page)
+            if (_fetch.Page is not { } page)
                 return;
             var next = Linked(from, linear, page);
             if (next is null)

@@ -182,8 +182,7 @@ public sealed unsafe partial class X86Cpu
         _ipMask = Bitness == 64 ? ulong.MaxValue : Bitness == 32 ? 0xFFFF_FFFFUL : 0xFFFFUL;
         _csBase = SegBase[(int)SegmentRegister.Cs];
         _fetchLimit = Protected && !Mode64 ? cs.Limit : ulong.MaxValue;
-        _fetchLinPage = ulong.MaxValue;
-        _farTargets.Forget(); // the fetch key (CS base and limit, bitness) may have changed
+        _fetch.Rekey(); // the fetch key (CS base and limit, bitness) may have changed
         UpdateCompiledShape();
         BreakChain();
     }
