@@ -161,14 +161,8 @@ public sealed unsafe partial class Arm64Cpu
         ref var e = ref page.Entries[slot];
         var compiler = Compiler;
         var blocks = _blocks!;
-        e.Heat = CompileThreshold - BackgroundPollInterval;
-        var admission = compiler.Admit(page, slot, blocks, TotalInstructions, CompileBudget, A64Translator.MaxInstructions);
-        if (admission != CompileAdmission.Admitted)
-        {
-            if (admission == CompileAdmission.Refused)
-                e.Heat = 0;
+        if (!AdmitToCompiler(compiler, blocks, page, slot, ref e.Heat, A64Translator.MaxInstructions))
             return;
-        }
         var translator = A64Translator.Prepare(this, page, pc);
         if (translator is null)
         {

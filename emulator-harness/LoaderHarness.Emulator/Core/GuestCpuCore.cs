@@ -188,6 +188,22 @@ public abstract unsafe class GuestCpuCore
     /// </summary>
     private protected int BackgroundPollInterval => Math.Min(CompileThreshold, 256);
 
+    /// <summary>
+    /// A hot entry's turn at the background compiler (<see cref="BackgroundCompiler{TBlock}.Admit"/>): its heat, the entry's
+    /// <paramref name="heat"/>, is set to come back after <see cref="BackgroundPollInterval"/> more executions, or to count
+    /// afresh when the compile budget refuses it now. True when the caller should find the block and submit it.
+    /// </summary>
+    private protected bool AdmitToCompiler<TBlock>(BackgroundCompiler<TBlock> compiler, CompiledBlockCache<TBlock> blocks,
+        CodePage page, int slot, ref int heat, int blockLimit)
+        where TBlock : class, ICompiledBlock
+    {
+        heat = CompileThreshold - BackgroundPollInterval;
+        var admission = compiler.Admit(page, slot, blocks, TotalInstructions, CompileBudget, blockLimit);
+        if (admission == CompileAdmission.Refused)
+            heat = 0;
+        return admission == CompileAdmission.Admitted;
+    }
+
     /// <summary>The most compiled blocks held at once (set before the engine turns tiered).</summary>
     public int CompiledBlockCapacity { get; set; } = CompiledBlockCache<ICompiledBlock>.DefaultCapacity;
 

@@ -236,14 +236,8 @@ public sealed unsafe partial class X86Cpu
         ref var e = ref page.Entries[slot];
         var compiler = Compiler;
         var blocks = _blocks!;
-        e.Heat = CompileThreshold - BackgroundPollInterval;
-        var admission = compiler.Admit(page, slot, blocks, TotalInstructions, CompileBudget, GuestBlock.MaxInstructions);
-        if (admission != CompileAdmission.Admitted)
-        {
-            if (admission == CompileAdmission.Refused)
-                e.Heat = 0;
+        if (!AdmitToCompiler(compiler, blocks, page, slot, ref e.Heat, GuestBlock.MaxInstructions))
             return;
-        }
         var translator = X86Translator.Prepare(this, Rip, e.Breakpoint, CompiledShape);
         if (translator is null)
         {
