@@ -129,6 +129,46 @@ internal static unsafe class CompiledRuntime
     private static ulong Zsp(ulong r, int size)
         => ((r == 0 ? 1UL : 0) << 6) | (((r >> (size * 8 - 1)) & 1) << 7) | ((ulong)Parity(r) << 2);
 
+    /// <summary>
+    /// One-operand MUL and IMUL of 32 or 64 bits: the low half of the accumulator × <paramref name="y"/>, the high half in
+    /// <paramref name="high"/>; CF = OF = the high half is not the zero (MUL) or sign (IMUL) extension of the low half (SDM
+    /// Vol. 2A MUL, IMUL), SF, ZF and PF from the low half and AF clear, as the interpreter records them (Arithmetic.Mul).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong MulWide(ulong x, ulong y, int size, bool signed, out ulong high, out ulong flags)
+    {
+        ulong low;
+        bool overflow;
+        if (size == 8 && signed)
+        {
+            var hi = Math.BigMul((long)x, (long)y, out var lo);
+            low = (ulong)lo;
+            high = (ulong)hi;
+            overflow = hi != (lo >> 63);
+        }
+        else if (size == 8)
+        {
+            high = Math.BigMul(x, y, out low);
+            overflow = high != 0;
+        }
+        else if (signed)
+        {
+            var p = (long)(int)x * (int)y;
+            low = (uint)p;
+            high = (uint)(p >> 32);
+            overflow = p != (int)p;
+        }
+        else
+        {
+            var p = (ulong)(uint)x * (uint)y;
+            low = (uint)p;
+            high = p >> 32;
+            overflow = high != 0;
+        }
+        flags = (overflow ? FlagBits.CF | FlagBits.OF : 0) | Zsp(low, size);
+        return low;
+    }
+
     /// <summary>Two- and three-operand IMUL: the truncated product, CF = OF = the signed result did not fit (SDM Vol. 2A IMUL).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Imul(ulong x, ulong y, int size, out ulong flags)

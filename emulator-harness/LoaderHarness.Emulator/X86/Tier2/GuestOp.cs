@@ -52,6 +52,9 @@ internal enum GuestOp : byte
     /// <summary>DIV r/m32 and r/m64 (the 8- and 16-bit forms are left to the interpreter).</summary>
     Div,
 
+    /// <summary>One-operand MUL and IMUL r/m32 and r/m64: RDX:RAX (EDX:EAX) = the accumulator × the operand (the 8- and 16-bit forms are left to the interpreter).</summary>
+    MulWide,
+
     /// <summary>CMPXCHG r/m, r (any size; a LOCK prefix changes nothing on one vCPU): flags as CMP of the accumulator with the destination.</summary>
     Cmpxchg,
 

@@ -49,6 +49,7 @@ internal static class GuestOpClassifier
         [Mnemonic.Ror] = GuestOp.Ror,
         [Mnemonic.Imul] = GuestOp.Imul,
         [Mnemonic.Div] = GuestOp.Div,
+        [Mnemonic.Mul] = GuestOp.MulWide,
         [Mnemonic.Cmpxchg] = GuestOp.Cmpxchg,
         [Mnemonic.Xadd] = GuestOp.Xadd,
         [Mnemonic.Cmpxchg8b] = GuestOp.CmpxchgDouble, [Mnemonic.Cmpxchg16b] = GuestOp.CmpxchgDouble,
@@ -137,8 +138,8 @@ internal static class GuestOpClassifier
                 _ => GuestOp.SarCl,
             },
             GuestOp.Rol or GuestOp.Ror when i.OpCount == 2 && i.Op1Kind == OpKind.Register => GuestOp.None,
-            GuestOp.Imul when i.OpCount == 1 => GuestOp.None,
-            GuestOp.Div or GuestOp.Bswap when d.OpSize is not (4 or 8) => GuestOp.None,
+            GuestOp.Imul when i.OpCount == 1 => d.OpSize is 4 or 8 ? GuestOp.MulWide : GuestOp.None,
+            GuestOp.Div or GuestOp.MulWide or GuestOp.Bswap when d.OpSize is not (4 or 8) => GuestOp.None,
             GuestOp.Mov when i.Op0Kind == OpKind.Memory && i.OpCount == 2 && i.Op1Kind == OpKind.Memory => GuestOp.None,
             _ => op,
         };
@@ -153,6 +154,6 @@ internal static class GuestOpClassifier
 
     /// <summary>Whether the operation replaces all six arithmetic flags without reading them.</summary>
     public static bool WritesAllFlags(GuestOp op) => op is GuestOp.Add or GuestOp.Sub or GuestOp.Cmp or GuestOp.And
-        or GuestOp.Or or GuestOp.Xor or GuestOp.Test or GuestOp.Neg or GuestOp.Imul or GuestOp.Shl or GuestOp.Shr or GuestOp.Sar
-        or GuestOp.Cmpxchg or GuestOp.Xadd;
+        or GuestOp.Or or GuestOp.Xor or GuestOp.Test or GuestOp.Neg or GuestOp.Imul or GuestOp.MulWide or GuestOp.Shl or GuestOp.Shr
+        or GuestOp.Sar or GuestOp.Cmpxchg or GuestOp.Xadd;
 }

@@ -98,6 +98,9 @@ internal sealed partial class X86Translator
             case GuestOp.Div:
                 EmitDiv(in node, size);
                 return;
+            case GuestOp.MulWide:
+                EmitMulWide(in node, size);
+                return;
             case GuestOp.ConvertAccumulator:
                 EmitConvertAccumulator(d.I.Code);
                 return;

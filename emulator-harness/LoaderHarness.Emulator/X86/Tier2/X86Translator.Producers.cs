@@ -34,8 +34,8 @@ internal sealed partial class X86Translator
             case GuestOp.Add or GuestOp.Adc or GuestOp.Sbb or GuestOp.Sub or GuestOp.Cmp or GuestOp.Neg or GuestOp.And
                 or GuestOp.Or or GuestOp.Xor or GuestOp.Test or GuestOp.Inc or GuestOp.Dec or GuestOp.Cmpxchg or GuestOp.Xadd:
                 return ProducerEffect.Known;
-            case GuestOp.Shl or GuestOp.Shr or GuestOp.Sar or GuestOp.Imul or GuestOp.Rol or GuestOp.Ror or GuestOp.BitTest
-                or GuestOp.CmpxchgDouble:
+            case GuestOp.Shl or GuestOp.Shr or GuestOp.Sar or GuestOp.Imul or GuestOp.MulWide or GuestOp.Rol or GuestOp.Ror
+                or GuestOp.BitTest or GuestOp.CmpxchgDouble:
                 size = 8; // explicit bits (LazyOp.None), recorded at the size EmitSetArith records
                 return ProducerEffect.Known;
             case GuestOp.ShlCl or GuestOp.ShrCl or GuestOp.SarCl:

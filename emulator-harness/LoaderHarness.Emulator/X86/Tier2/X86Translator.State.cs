@@ -57,7 +57,7 @@ internal sealed partial class X86Translator
                 _usesFlags = true;
             MarkUsed(n.D.Base);
             MarkUsed(n.D.Index);
-            if (n.Op is GuestOp.ConvertAccumulator or GuestOp.Div or GuestOp.Cmpxchg or GuestOp.Stos)
+            if (n.Op is GuestOp.ConvertAccumulator or GuestOp.Div or GuestOp.MulWide or GuestOp.Cmpxchg or GuestOp.Stos)
                 MarkUsed(0); // implicit: the accumulator is read
             if (n.Op == GuestOp.CmpxchgDouble)
             {
@@ -84,8 +84,8 @@ internal sealed partial class X86Translator
     private static bool WritesFlags(in GuestNode n)
         => n.Op is GuestOp.Add or GuestOp.Adc or GuestOp.Sub or GuestOp.Sbb or GuestOp.Cmp or GuestOp.And or GuestOp.Or
             or GuestOp.Xor or GuestOp.Test or GuestOp.Inc or GuestOp.Dec or GuestOp.Neg or GuestOp.Shl or GuestOp.Shr
-            or GuestOp.Sar or GuestOp.ShlCl or GuestOp.ShrCl or GuestOp.SarCl or GuestOp.Imul or GuestOp.Rol or GuestOp.Ror
-            or GuestOp.Cmpxchg or GuestOp.Xadd or GuestOp.BitTest or GuestOp.CmpxchgDouble;
+            or GuestOp.Sar or GuestOp.ShlCl or GuestOp.ShrCl or GuestOp.SarCl or GuestOp.Imul or GuestOp.MulWide or GuestOp.Rol
+            or GuestOp.Ror or GuestOp.Cmpxchg or GuestOp.Xadd or GuestOp.BitTest or GuestOp.CmpxchgDouble;
 
     /// <summary>The registers (bit per slot) the instruction may write.</summary>
     private static uint Writes(in GuestNode n)
@@ -106,7 +106,7 @@ internal sealed partial class X86Translator
             mask |= 1u << 7;
         if (n.Op == GuestOp.Movs)
             mask |= 1u << 6 | 1u << 7;
-        if (n.Op == GuestOp.Div)
+        if (n.Op is GuestOp.Div or GuestOp.MulWide)
             mask = 1u << 0 | 1u << 2; // RDX:RAX, not its operand
         if (n.Op == GuestOp.ConvertAccumulator)
             mask = n.D.I.Code is Iced.Intel.Code.Cbw or Iced.Intel.Code.Cwde or Iced.Intel.Code.Cdqe ? 1u << 0 : 1u << 2;
