@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Iced.Intel;
 using static LoaderHarness.Emulator.X86.X86Cpu;
 
@@ -112,43 +113,58 @@ internal static unsafe class Arithmetic
     {
         var size = d.OpSize;
         var src = c.ReadOp0(ref d);
-        var a = c.ReadReg(Accumulator(size));
-        ulong low, high;
-        if (size == 8)
-            high = Math.BigMul(a, src, out low);
-        else
-        {
-            var p = a * src;
-            low = p & Mask(size);
-            high = p >> (size * 8);
-        }
+        var low = WideProduct(c.ReadReg(Accumulator(size)), src, size, signed: false, out var high, out var overflow);
         WritePair(c, size, low, high);
-        SetMulFlags(c, high != 0, low, size);
+        SetMulFlags(c, overflow, low, size);
+    }
+
+    /// <summary>
+    /// One-operand MUL and IMUL (the interpreter's handlers and compiled blocks): the double-width product of
+    /// <paramref name="x"/> and <paramref name="y"/> at <paramref name="size"/> bytes, its low half returned and its high
+    /// half in <paramref name="high"/>, each masked to the size; <paramref name="overflow"/> (CF = OF) when the high half
+    /// is more than the low half's zero (MUL) or sign (IMUL) extension (SDM Vol. 2A MUL, IMUL).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ulong WideProduct(ulong x, ulong y, int size, bool signed, out ulong high, out bool overflow)
+    {
+        ulong low;
+        if (size == 8 && signed)
+        {
+            var hi = Math.BigMul((long)x, (long)y, out var lo);
+            high = (ulong)hi;
+            overflow = hi != (lo >> 63);
+            return (ulong)lo;
+        }
+        if (size == 8)
+        {
+            high = Math.BigMul(x, y, out low);
+            overflow = high != 0;
+            return low;
+        }
+        if (signed)
+        {
+            var p = SignExtend(x, size) * SignExtend(y, size);
+            low = (ulong)p & Mask(size);
+            high = (ulong)(p >> (size * 8)) & Mask(size);
+            overflow = p != SignExtend(low, size);
+            return low;
+        }
+        var u = (x & Mask(size)) * (y & Mask(size));
+        high = u >> (size * 8);
+        overflow = high != 0;
+        return u & Mask(size);
     }
 
     /// <summary>IMUL in its one-, two- and three-operand forms.</summary>
     public static void Imul(X86Cpu c, ref DecodedInstruction d)
     {
         var size = d.OpSize;
-        var bits = size * 8;
         if (d.I.OpCount == 1)
         {
-            var a = SignExtend(c.ReadReg(Accumulator(size)), size);
-            var b = SignExtend(c.ReadOp0(ref d), size);
-            ulong low, high;
-            if (size == 8)
-            {
-                high = (ulong)Math.BigMul(a, b, out var lo);
-                low = (ulong)lo;
-            }
-            else
-            {
-                var p = a * b;
-                low = (ulong)p & Mask(size);
-                high = (ulong)(p >> bits) & Mask(size);
-            }
+            var src = c.ReadOp0(ref d);
+            var low = WideProduct(c.ReadReg(Accumulator(size)), src, size, signed: true, out var high, out var carries);
             WritePair(c, size, low, high);
-            SetMulFlags(c, high != ((low & SignBit(size)) != 0 ? Mask(size) : 0), low, size);
+            SetMulFlags(c, carries, low, size);
             return;
         }
         long x, y;

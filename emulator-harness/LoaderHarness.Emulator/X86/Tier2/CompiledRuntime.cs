@@ -137,34 +137,7 @@ internal static unsafe class CompiledRuntime
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong MulWide(ulong x, ulong y, int size, bool signed, out ulong high, out ulong flags)
     {
-        ulong low;
-        bool overflow;
-        if (size == 8 && signed)
-        {
-            var hi = Math.BigMul((long)x, (long)y, out var lo);
-            low = (ulong)lo;
-            high = (ulong)hi;
-            overflow = hi != (lo >> 63);
-        }
-        else if (size == 8)
-        {
-            high = Math.BigMul(x, y, out low);
-            overflow = high != 0;
-        }
-        else if (signed)
-        {
-            var p = (long)(int)x * (int)y;
-            low = (uint)p;
-            high = (uint)(p >> 32);
-            overflow = p != (int)p;
-        }
-        else
-        {
-            var p = (ulong)(uint)x * (uint)y;
-            low = (uint)p;
-            high = p >> 32;
-            overflow = high != 0;
-        }
+        var low = Arithmetic.WideProduct(x, y, size, signed, out high, out var overflow);
         flags = (overflow ? FlagBits.CF | FlagBits.OF : 0) | Zsp(low, size);
         return low;
     }
