@@ -63,8 +63,11 @@ internal sealed partial class HostTranslator
                     Produced();
                 StoreOp0(in n, size, R8);
                 break;
-            case GuestOp.Shl or GuestOp.Shr or GuestOp.Sar:
+            case GuestOp.Shl or GuestOp.Shr or GuestOp.Sar or GuestOp.ShlCl or GuestOp.ShrCl or GuestOp.SarCl:
                 EmitShift(in n, size);
+                break;
+            case GuestOp.Imul:
+                EmitImul(in n, size);
                 break;
             case GuestOp.Setcc:
                 Access(in n, read: false, write: d.K0 == OperandKind.Memory);
@@ -135,33 +138,83 @@ internal sealed partial class HostTranslator
     }
 
     /// <summary>
-    /// SHL, SHR, SAR by an immediate count below the operand's width: the host shift gives the result, CF, ZF, SF and PF;
-    /// AF (undefined) is cleared and OF computed as the interpreter does for every count (the SDM defines it only for a
-    /// count of 1, as MSB(result) XOR CF, the operand's MSB, and 0). Saved at once, since that arithmetic clobbers RFLAGS.
+    /// SHL, SHR, SAR by an immediate count below the operand's width, or by CL at 32 and 64 bits (whose masked count is
+    /// below the width too): the host shift gives the result, CF, ZF, SF and PF; AF (undefined) is cleared and OF computed
+    /// as the interpreter does for every count (the SDM defines it only for a count of 1, as MSB(result) XOR CF, the
+    /// operand's MSB, and 0). Saved at once, since that arithmetic clobbers RFLAGS. A masked CL of 0 changes nothing,
+    /// flags included (SDM Vol. 2B SAL/SAR/SHL/SHR, Flags Affected): that path skips the shift and the store.
     /// </summary>
     private void EmitShift(in GuestNode n, int size)
     {
         ref readonly var d = ref n.D;
-        var count = GuestBlock.ShiftCount(in d);
+        var byCl = n.Op is GuestOp.ShlCl or GuestOp.ShrCl or GuestOp.SarCl;
         Access(in n, read: d.K0 == OperandKind.Memory, write: d.K0 == OperandKind.Memory);
+        var unchanged = _a.CreateLabel();
+        if (byCl)
+        {
+            SaveFlags(); // the path that changes nothing finds them in the state block
+            Load(in n, 1, 4, Register.RCX);
+            _a.and(ecx, size == 8 ? 0x3F : 0x1F);
+            _a.jz(unchanged);
+        }
         Load(in n, 0, size, R8);
         _a.mov(rdi, r8); // the address is no longer needed once the pointers are in RSI and RDX
-        var form = n.Op switch { GuestOp.Shl => HostForm.Shl, GuestOp.Shr => HostForm.Shr, _ => HostForm.Sar };
-        Op(SizedCodes.Of(form, size), Sized(R8, size), count);
+        var form = n.Op switch
+        {
+            GuestOp.Shl => HostForm.Shl,
+            GuestOp.Shr => HostForm.Shr,
+            GuestOp.Sar => HostForm.Sar,
+            GuestOp.ShlCl => HostForm.ShlCl,
+            GuestOp.ShrCl => HostForm.ShrCl,
+            _ => HostForm.SarCl,
+        };
+        if (byCl)
+            Op(SizedCodes.Of(form, size), Sized(R8, size), Register.CL);
+        else
+            Op(SizedCodes.Of(form, size), Sized(R8, size), GuestBlock.ShiftCount(in d));
         _a.pushfq();
         _a.pop(rax);
         _a.and(eax, ~(int)(FlagBits.AF | FlagBits.OF));
-        if (n.Op != GuestOp.Sar)
+        if (form is not (HostForm.Sar or HostForm.SarCl))
         {
-            _a.mov(rcx, n.Op == GuestOp.Shl ? r8 : rdi);
+            var left = form is HostForm.Shl or HostForm.ShlCl;
+            _a.mov(rcx, left ? r8 : rdi);
             _a.shr(rcx, (byte)(size * 8 - 1));
-            if (n.Op == GuestOp.Shl)
+            if (left)
                 _a.xor(ecx, eax); // CF is bit 0
             _a.and(ecx, 1);
             _a.shl(ecx, 11);
             _a.or(eax, ecx);
         }
         _a.mov(__qword_ptr[r12 + HostState.Flags * 8], rax);
+        _pending = false;
+        StoreOp0(in n, size, R8);
+        _a.Label(ref unchanged);
+        _hostFlags = false;
+    }
+
+    /// <summary>
+    /// IMUL r, r/m and IMUL r, r/m, imm (16, 32 and 64 bits): the host's two-operand IMUL of the same size gives the
+    /// truncated product and CF = OF, set when the signed product does not fit (SDM Vol. 2A IMUL). SF, ZF, PF and AF are
+    /// undefined there; the interpreter takes SF, ZF and PF from the result and clears AF (<see cref="Arithmetic.Imul"/>),
+    /// which ADD 0 gives, CF and OF then ORed back in.
+    /// </summary>
+    private void EmitImul(in GuestNode n, int size)
+    {
+        ref readonly var d = ref n.D;
+        Access(in n, read: d.K1 == OperandKind.Memory, write: false);
+        var three = d.I.OpCount == 3;
+        Load(in n, three ? 1 : 0, size, R8);
+        Load(in n, three ? 2 : 1, size, R9);
+        Op(SizedCodes.Of(HostForm.Imul, size), Sized(R8, size), Sized(R9, size));
+        _a.setb(al);
+        Op(SizedCodes.Of(HostForm.AddImm8, size), Sized(R8, size), 0);
+        _a.pushfq();
+        _a.pop(rcx);
+        _a.movzx(eax, al);
+        _a.imul(eax, eax, (int)(FlagBits.CF | FlagBits.OF));
+        _a.or(rcx, rax);
+        _a.mov(__qword_ptr[r12 + HostState.Flags * 8], rcx);
         _pending = false;
         _hostFlags = false;
         StoreOp0(in n, size, R8);

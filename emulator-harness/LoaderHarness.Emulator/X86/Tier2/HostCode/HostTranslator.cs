@@ -216,16 +216,18 @@ internal sealed partial class HostTranslator
             GuestOp.Cmovcc => d.OpSize is 2 or 4 or 8,
             // The SDM leaves CF undefined for a count at or past the operand's width (SAL/SAR/SHL/SHR, Flags Affected).
             GuestOp.Shl or GuestOp.Shr or GuestOp.Sar => GuestBlock.ShiftCount(in d) < d.OpSize * 8,
+            GuestOp.ShlCl or GuestOp.ShrCl or GuestOp.SarCl => d.OpSize is 4 or 8, // CL masked to 5 or 6 bits stays below the width
+            GuestOp.Imul => d.OpSize is 2 or 4 or 8, // the one-operand forms are MulWide
             GuestOp.Movzx or GuestOp.Movsx => ExtendSizes(in d) is var (from, to)
                 && (from is 1 or 2 && to > from || n.Op == GuestOp.Movsx && from == 4 && to == 8),
             _ => false,
         };
     }
 
-    /// <summary>Whether the operation leaves its flags in the host's RFLAGS (everything that writes them but the shifts, which are saved at once).</summary>
+    /// <summary>Whether the operation writes the guest's flags (left in the host's RFLAGS, or saved at once by the shifts and IMUL).</summary>
     private static bool Produces(GuestOp op) => op is GuestOp.Add or GuestOp.Adc or GuestOp.Sub or GuestOp.Sbb or GuestOp.Cmp
         or GuestOp.And or GuestOp.Or or GuestOp.Xor or GuestOp.Test or GuestOp.Inc or GuestOp.Dec or GuestOp.Neg
-        or GuestOp.Shl or GuestOp.Shr or GuestOp.Sar;
+        or GuestOp.Shl or GuestOp.Shr or GuestOp.Sar or GuestOp.Imul;
 
     /// <summary>Whether <paramref name="pc"/> is a node a branch may reach inside the block (<see cref="BasicBlocks.InBlock"/>).</summary>
     private bool InBlock(ulong pc, out int node) => BasicBlocks.InBlock(_block.Index, pc, _block.HeadRip, _block.HeadBreakpoint, out node);

@@ -1,4 +1,3 @@
-// Generated from Iced's Code names per operand size; do not edit by hand.
 using Iced.Intel;
 
 namespace LoaderHarness.Emulator.X86.Tier2.HostCode;
@@ -24,6 +23,12 @@ internal enum HostForm : byte
     Shl,
     Shr,
     Sar,
+    ShlCl,
+    ShrCl,
+    SarCl,
+
+    /// <summary>IMUL r, r/m (no 8-bit form).</summary>
+    Imul,
 }
 
 /// <summary>Iced <see cref="Code"/>s of the <see cref="HostForm"/>s per operand size (1, 2, 4, 8 bytes).</summary>
@@ -104,6 +109,21 @@ internal static class SizedCodes
         (HostForm.Sar, 2) => Code.Sar_rm16_imm8,
         (HostForm.Sar, 4) => Code.Sar_rm32_imm8,
         (HostForm.Sar, 8) => Code.Sar_rm64_imm8,
+        (HostForm.ShlCl, 1) => Code.Shl_rm8_CL,
+        (HostForm.ShlCl, 2) => Code.Shl_rm16_CL,
+        (HostForm.ShlCl, 4) => Code.Shl_rm32_CL,
+        (HostForm.ShlCl, 8) => Code.Shl_rm64_CL,
+        (HostForm.ShrCl, 1) => Code.Shr_rm8_CL,
+        (HostForm.ShrCl, 2) => Code.Shr_rm16_CL,
+        (HostForm.ShrCl, 4) => Code.Shr_rm32_CL,
+        (HostForm.ShrCl, 8) => Code.Shr_rm64_CL,
+        (HostForm.SarCl, 1) => Code.Sar_rm8_CL,
+        (HostForm.SarCl, 2) => Code.Sar_rm16_CL,
+        (HostForm.SarCl, 4) => Code.Sar_rm32_CL,
+        (HostForm.SarCl, 8) => Code.Sar_rm64_CL,
+        (HostForm.Imul, 2) => Code.Imul_r16_rm16,
+        (HostForm.Imul, 4) => Code.Imul_r32_rm32,
+        (HostForm.Imul, 8) => Code.Imul_r64_rm64,
         _ => throw new ArgumentOutOfRangeException(nameof(size)),
     };
 

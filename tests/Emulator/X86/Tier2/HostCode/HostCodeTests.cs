@@ -162,7 +162,7 @@ public class HostCodeTests
 
     /// <summary>
     /// Random instructions of the forms the back end compiles: every operand size, register, immediate and [RBP + disp]
-    /// memory operands, flag producers followed by their readers, and forward Jcc over one instruction.
+    /// memory operands, flag producers followed by their readers, IMUL, shifts by CL, and forward Jcc over one instruction.
     /// </summary>
     private static (byte[] Code, string Listing) CompiledForms(Random rng, ulong origin, int count)
     {
@@ -198,7 +198,7 @@ public class HostCodeTests
                 s = Register.AL + rng.Next(8);
             }
             var op = alu[rng.Next(alu.Length)];
-            switch (rng.Next(14))
+            switch (rng.Next(16))
             {
                 case 0: list.Add(Instruction.Create(C($"{op}_rm{sz}_r{sz}"), r, s)); break;
                 case 1: list.Add(Instruction.Create(C($"{op}_rm{sz}_imm{ext}"), r, Imm(Math.Min(size, 4)))); break;
@@ -240,6 +240,23 @@ public class HostCodeTests
                 case 11 when size > 1:
                     var cmov = C($"Cmov{cc[rng.Next(16)]}_r{sz}_rm{sz}");
                     list.Add(rng.Next(2) == 0 ? Instruction.Create(cmov, r, Mem()) : Instruction.Create(cmov, r, s));
+                    break;
+                case 13 when size > 1:
+                    // IMUL r, r/m and IMUL r, r/m, imm: CF = OF from the signed product, SF/ZF/PF from the result.
+                    var imm = size == 2 ? "16" : "32";
+                    list.Add(rng.Next(4) switch
+                    {
+                        0 => Instruction.Create(C($"Imul_r{sz}_rm{sz}"), r, Mem()),
+                        1 => Instruction.Create(C($"Imul_r{sz}_rm{sz}_imm{imm}"), r, Mem(), Imm(Math.Min(size, 4))),
+                        2 => Instruction.Create(C($"Imul_r{sz}_rm{sz}_imm8"), r, s, rng.Next(-128, 128)),
+                        _ => Instruction.Create(C($"Imul_r{sz}_rm{sz}"), r, s),
+                    });
+                    break;
+                case 14 when size > 2:
+                    // SHL/SHR/SAR by CL: CL is drawn small and often 0 or a multiple of the width (masked to 0), when nothing changes.
+                    var byCl = new[] { "Shl", "Shr", "Sar" }[rng.Next(3)];
+                    list.Add(Instruction.Create(Code.Mov_r32_imm32, Register.ECX, rng.Next(3) == 0 ? rng.Next(2) * size * 8 : rng.Next(1, 70)));
+                    list.Add(rng.Next(3) == 0 ? Instruction.Create(C($"{byCl}_rm{sz}_CL"), Mem(), Register.CL) : Instruction.Create(C($"{byCl}_rm{sz}_CL"), r, Register.CL));
                     break;
                 case 12:
                     // A forward conditional branch over the next instruction (a MOV), so the loop has basic blocks.
