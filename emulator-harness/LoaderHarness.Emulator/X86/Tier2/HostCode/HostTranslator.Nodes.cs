@@ -91,6 +91,18 @@ internal sealed partial class HostTranslator
                     ConditionCodes.Jcc(_a, cc, InBlock(d.Target, out var t) ? _labels[t] : ExitLabel(d.Target, 0));
                     break;
                 }
+            case GuestOp.Push:
+                EmitPush(in n);
+                break;
+            case GuestOp.Pop:
+                EmitPop(in n);
+                break;
+            case GuestOp.Call:
+                EmitCall(in n);
+                return;
+            case GuestOp.Ret:
+                EmitRet(in n);
+                return;
             case GuestOp.Jmp:
                 if (InBlock(d.Target, out var target))
                 {

@@ -71,6 +71,8 @@ internal sealed partial class HostTranslator
                 var (slot, shift, _) = X86Cpu.GprInfo(n.D.I.GetOpRegister(k));
                 uses[slot] += shift != 0 ? -100_000 : 1;
             }
+            if (n.Op is GuestOp.Push or GuestOp.Pop or GuestOp.Call or GuestOp.Ret)
+                uses[Rsp]++;
             if (n.Op != GuestOp.Nop && (n.D.K0 == OperandKind.Memory || n.D.K1 == OperandKind.Memory))
             {
                 uses[n.D.Base]++;
@@ -97,8 +99,8 @@ internal sealed partial class HostTranslator
         var head = block.Index[rip];
         for (var i = head; i < head + block.Nodes[head].OwnBlockLength; i++)
         {
-            // A block that left inside its first basic block (a call, a push, ...) would run a few instructions per entry
-            // and cost more to enter and leave than the interpreter takes for them: the entry stays interpreted.
+            // A block that left inside its first basic block (at an instruction without a host form) would run a few
+            // instructions per entry and cost more to enter and leave than the interpreter takes for them: the entry stays interpreted.
             if (!Supported(block.Nodes[i]))
                 return null;
         }
@@ -131,8 +133,8 @@ internal sealed partial class HostTranslator
 
     /// <summary>
     /// Before the block is looked for: whether the straight run of instructions from <paramref name="rip"/> up to its first
-    /// branch has host forms (what the refusal of a first basic block that would leave checks later, only cheaper: a
-    /// function whose prologue pushes, most of the kernel's, is refused without the discovery of 128 instructions).
+    /// branch has host forms (what the refusal of a first basic block that would leave checks later, only cheaper: an
+    /// entry whose first instructions have none is refused without the discovery of 128 instructions).
     /// </summary>
     private static bool HeadRunCompiles(X86Cpu cpu, ulong rip)
     {
@@ -218,6 +220,7 @@ internal sealed partial class HostTranslator
             GuestOp.Shl or GuestOp.Shr or GuestOp.Sar => GuestBlock.ShiftCount(in d) < d.OpSize * 8,
             GuestOp.ShlCl or GuestOp.ShrCl or GuestOp.SarCl => d.OpSize is 4 or 8, // CL masked to 5 or 6 bits stays below the width
             GuestOp.Imul => d.OpSize is 2 or 4 or 8, // the one-operand forms are MulWide
+            GuestOp.Push or GuestOp.Pop or GuestOp.Call or GuestOp.Ret => EightByteStack(in d),
             GuestOp.Movzx or GuestOp.Movsx => ExtendSizes(in d) is var (from, to)
                 && (from is 1 or 2 && to > from || n.Op == GuestOp.Movsx && from == 4 && to == 8),
             _ => false,

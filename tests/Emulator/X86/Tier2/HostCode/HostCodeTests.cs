@@ -23,6 +23,9 @@ public class HostCodeTests
     private const ulong DataBase = 0x2000;
     private const ulong StackTop = 0x3800;
 
+    /// <summary>A function the compiled forms call: it reads and writes the stack and returns.</summary>
+    private const ulong Function = 0x1800;
+
     [SetUp]
     public void OnlyWhereHostCodeRuns()
     {
@@ -52,10 +55,14 @@ public class HostCodeTests
         }
     }
 
-    /// <summary>Only blocks with a loop of compiled instructions become host code: a loop around a CALL stays interpreted.</summary>
-    [TestCase(false, true)]
-    [TestCase(true, false)]
-    public void A_block_becomes_host_code_only_with_a_compiled_loop(bool callInLoop, bool compiled)
+    /// <summary>
+    /// Only blocks with a loop of compiled instructions become host code: a loop around ROL by CL (no host form) stays
+    /// interpreted; a loop around a CALL compiles, the callee and its RET (predicted back into the block) with it.
+    /// </summary>
+    [TestCase(false, false, true)]
+    [TestCase(true, false, false)]
+    [TestCase(false, true, true)]
+    public void A_block_becomes_host_code_only_with_a_compiled_loop(bool uncompiledInLoop, bool callInLoop, bool compiled)
     {
         using var pair = new TierPair(threshold: 2);
         pair.Tiered.Cpu.HostCodeTier = true;
@@ -66,17 +73,23 @@ public class HostCodeTests
             a.mov(ecx, 100);
             a.Label(ref top);
             a.add(eax, ecx);
+            if (uncompiledInLoop)
+                a.rol(edx, cl);
             if (callInLoop)
                 a.call(function);
             a.dec(ecx);
             a.jne(top);
             a.hlt();
             a.Label(ref function);
+            a.push(rcx);
+            a.pop(rdx);
             a.ret();
         }));
         pair.Both(m => m.EnterLong64(TestMachine.CodeBase));
         pair.Run(100_000).Reason.ShouldBe(StopReason.Halt);
         (pair.Tiered.Cpu.Tiering.Entries > 0).ShouldBe(compiled);
+        if (compiled)
+            pair.Interpreted.ShouldBeLessThan(50); // 100 passes of 4 or 9 instructions, all but the first few compiled
     }
 
     /// <summary>A store into the loop's own code (its immediate) takes effect on the next iteration, as in the interpreter.</summary>
@@ -151,6 +164,13 @@ public class HostCodeTests
         pair.Both(m =>
         {
             m.Memory.Write(Origin, [.. prologue, .. body, .. epilogue]);
+            m.Memory.Write(Function, Assemble(Function, a =>
+            {
+                a.push(rsi);
+                a.add(__qword_ptr[rsp], 3);
+                a.pop(rsi);
+                a.ret();
+            }));
             m.Memory.Write(DataBase, data);
             m.EnterLong64(Origin);
             for (var i = 0; i < regs.Length; i++)
@@ -162,7 +182,8 @@ public class HostCodeTests
 
     /// <summary>
     /// Random instructions of the forms the back end compiles: every operand size, register, immediate and [RBP + disp]
-    /// memory operands, flag producers followed by their readers, IMUL, shifts by CL, and forward Jcc over one instruction.
+    /// memory operands, flag producers followed by their readers, IMUL, shifts by CL, PUSH and POP, CALL of a function
+    /// that returns, and forward Jcc over one instruction.
     /// </summary>
     private static (byte[] Code, string Listing) CompiledForms(Random rng, ulong origin, int count)
     {
@@ -198,7 +219,7 @@ public class HostCodeTests
                 s = Register.AL + rng.Next(8);
             }
             var op = alu[rng.Next(alu.Length)];
-            switch (rng.Next(16))
+            switch (rng.Next(17))
             {
                 case 0: list.Add(Instruction.Create(C($"{op}_rm{sz}_r{sz}"), r, s)); break;
                 case 1: list.Add(Instruction.Create(C($"{op}_rm{sz}_imm{ext}"), r, Imm(Math.Min(size, 4)))); break;
@@ -258,6 +279,32 @@ public class HostCodeTests
                     list.Add(Instruction.Create(Code.Mov_r32_imm32, Register.ECX, rng.Next(3) == 0 ? rng.Next(2) * size * 8 : rng.Next(1, 70)));
                     list.Add(rng.Next(3) == 0 ? Instruction.Create(C($"{byCl}_rm{sz}_CL"), Mem(), Register.CL) : Instruction.Create(C($"{byCl}_rm{sz}_CL"), r, Register.CL));
                     break;
+                case 15:
+                    // PUSH and POP in pairs, so each pass leaves RSP where it found it; a CALL of the function at Function
+                    // (its RET returns into the block), a PUSH of RSP itself, or a POP into RSP.
+                    switch (rng.Next(5))
+                    {
+                        case 0:
+                            list.Add(Instruction.CreateBranch(Code.Call_rel32_64, Function));
+                            break;
+                        case 1:
+                            list.Add(Instruction.Create(Code.Push_r64, Register.RSP));
+                            list.Add(Instruction.Create(Code.Pop_r64, Reg(8)));
+                            break;
+                        case 2:
+                            // POP RSP keeps the popped value, not the incremented RSP.
+                            list.Add(Instruction.Create(Code.Push_r64, Register.RSP));
+                            list.Add(Instruction.Create(Code.Sub_rm64_imm8, new MemoryOperand(Register.RSP), 16));
+                            list.Add(Instruction.Create(Code.Pop_r64, Register.RSP));
+                            list.Add(Instruction.Create(Code.Add_rm64_imm8, Register.RSP, 16));
+                            break;
+                        default:
+                            list.Add(rng.Next(2) == 0 ? Instruction.Create(Code.Push_r64, Reg(8)) : Instruction.Create(Code.Pushq_imm32, Imm(4)));
+                            list.Add(Instruction.Create(Code.Mov_r64_rm64, Reg(8), new MemoryOperand(Register.RSP)));
+                            list.Add(Instruction.Create(Code.Pop_r64, Reg(8)));
+                            break;
+                    }
+                    break;
                 case 12:
                     // A forward conditional branch over the next instruction (a MOV), so the loop has basic blocks.
                     list.Add(Instruction.CreateBranch(C($"J{cc[rng.Next(16)]}_rel8_64"), 0));
@@ -280,6 +327,8 @@ public class HostCodeTests
         {
             var instr = list[i];
             instr.IP = ip;
+            if (instr.Code == Code.Call_rel32_64)
+                instr.NearBranch64 = Function;
             if (instr.IsJccShortOrNear)
                 instr.NearBranch64 = ip + 2 + (ulong)Iced.Intel.Encoder.Create(64, new StreamCodeWriter(new MemoryStream())).Encode(list[i + 1], ip + 2);
             var length = encoder.Encode(instr, ip);
