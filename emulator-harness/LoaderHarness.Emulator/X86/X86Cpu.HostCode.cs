@@ -22,10 +22,11 @@ public sealed unsafe partial class X86Cpu
     internal bool HostCodeTier { get; set; }
 
     /// <summary>
-    /// Whether host code is made only for blocks holding a loop of compiled instructions (<see cref="HostTranslator"/>); on by
-    /// default, off in tests that exercise the exits of blocks without one.
+    /// Whether host code is made only for blocks that can run long per entry: a loop of compiled instructions, or a path of
+    /// at least <see cref="HostYield.MinimumPerEntry"/> of them (<see cref="HostTranslator"/>); on by default, off in tests
+    /// that exercise the exits of short blocks.
     /// </summary>
-    internal bool HostCodeLoopsOnly { get; set; } = true;
+    internal bool HostCodeLongRunsOnly { get; set; } = true;
 
     private bool UsesHostCode => HostCodeTier || !RuntimeFeature.IsDynamicCodeSupported;
 
@@ -45,7 +46,7 @@ public sealed unsafe partial class X86Cpu
     internal sealed class HostYield
     {
         private const int Sample = 256;
-        private const int MinimumPerEntry = 32;
+        public const int MinimumPerEntry = 32;
         private int _entries;
         private ulong _instructions;
 

@@ -104,7 +104,7 @@ internal sealed partial class HostTranslator
             if (!Supported(block.Nodes[i]))
                 return null;
         }
-        if (cpu.HostCodeLoopsOnly && !HasCompiledLoop(block))
+        if (cpu.HostCodeLongRunsOnly && !HasCompiledLoop(block) && LongestCompiledPath(block, head) < X86Cpu.HostYield.MinimumPerEntry)
             return null;
         var t = new HostTranslator(block);
         var stream = new MemoryStream();
@@ -158,7 +158,7 @@ internal sealed partial class HostTranslator
 
     /// <summary>
     /// Whether the block holds a loop of instructions it compiles (a cycle through branches and fall-throughs inside it).
-    /// Without one, each entry runs a basic block or a few and leaves: on the PVH kernel's way to its first console line
+    /// Without one or a long path (<see cref="LongestCompiledPath"/>), each entry runs a basic block or a few and leaves: on the PVH kernel's way to its first console line
     /// (sorting through callbacks, calls and returns) such blocks cost more to enter and leave than the interpreter takes
     /// to run them, and the boot got slower, where the decompressor's loops run millions of instructions per entry.
     /// </summary>
@@ -201,6 +201,30 @@ internal sealed partial class HostTranslator
             }
         }
         return false;
+    }
+
+    /// <summary>
+    /// The most compiled instructions one entry at <paramref name="head"/> can run before it leaves, in a block without a
+    /// loop (so its branches, calls and fall-throughs make a DAG). Straight-line code runs long per entry too: the xz
+    /// decompressor's decoder inlines its range coder many times between loops that no 128-instruction block closes.
+    /// </summary>
+    private static int LongestCompiledPath(GuestBlock block, int head)
+    {
+        var nodes = block.Nodes;
+        var memo = new int[nodes.Count];
+        int Longest(int i)
+        {
+            if (memo[i] != 0)
+                return memo[i];
+            var n = nodes[i];
+            var best = 0;
+            if (n.Op is not (GuestOp.Jmp or GuestOp.Ret) && BasicBlocks.InBlock(block.Index, n.D.NextIP, block.HeadRip, block.HeadBreakpoint, out var f) && Supported(nodes[f]))
+                best = Longest(f);
+            if (n.Op is GuestOp.Jcc or GuestOp.Jmp or GuestOp.Call && BasicBlocks.InBlock(block.Index, n.D.Target, block.HeadRip, block.HeadBreakpoint, out var t) && Supported(nodes[t]))
+                best = Math.Max(best, Longest(t));
+            return memo[i] = best + 1;
+        }
+        return Longest(head);
     }
 
     /// <summary>Whether <paramref name="n"/> has a host form here; any other instruction is an exit to the interpreter.</summary>

@@ -92,6 +92,30 @@ public class HostCodeTests
             pair.Interpreted.ShouldBeLessThan(50); // 100 passes of 4 or 9 instructions, all but the first few compiled
     }
 
+    /// <summary>A block without a loop becomes host code when one entry can run at least 32 compiled instructions.</summary>
+    [TestCase(40, true)]
+    [TestCase(20, false)]
+    public void A_long_straight_run_becomes_host_code(int adds, bool compiled)
+    {
+        using var pair = new TierPair(threshold: 2);
+        pair.Tiered.Cpu.HostCodeTier = true;
+        pair.Both(m => m.Load(64, TestMachine.CodeBase, a =>
+        {
+            var top = a.CreateLabel();
+            a.mov(ecx, 100);
+            a.Label(ref top);
+            for (var i = 0; i < adds; i++)
+                a.add(eax, ecx);
+            a.rol(edx, cl); // no host form, and no block closes the loop around it
+            a.dec(ecx);
+            a.jne(top);
+            a.hlt();
+        }));
+        pair.Both(m => m.EnterLong64(TestMachine.CodeBase));
+        pair.Run(100_000).Reason.ShouldBe(StopReason.Halt);
+        (pair.Tiered.Cpu.Tiering.Entries > 0).ShouldBe(compiled);
+    }
+
     /// <summary>A store into the loop's own code (its immediate) takes effect on the next iteration, as in the interpreter.</summary>
     [Test]
     public void A_store_into_the_block_changes_its_next_iteration()
@@ -160,7 +184,7 @@ public class HostCodeTests
     {
         var pair = new TierPair(threshold: 2);
         pair.Tiered.Cpu.HostCodeTier = true;
-        pair.Tiered.Cpu.HostCodeLoopsOnly = loopsOnly; // blocks that leave inside their loop too: their exits are under test
+        pair.Tiered.Cpu.HostCodeLongRunsOnly = loopsOnly; // short blocks too: their exits are under test
         pair.Both(m =>
         {
             m.Memory.Write(Origin, [.. prologue, .. body, .. epilogue]);
