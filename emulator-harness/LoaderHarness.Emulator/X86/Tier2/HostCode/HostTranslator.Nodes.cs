@@ -202,6 +202,7 @@ internal sealed partial class HostTranslator
         _pending = false;
         StoreOp0(in n, size, R8);
         _a.Label(ref unchanged);
+        _a.zero_bytes(); // Iced takes one label per instruction: the next node may start a basic block with its own
         _hostFlags = false;
     }
 

@@ -211,19 +211,21 @@ internal sealed partial class HostTranslator
     private static int LongestCompiledPath(GuestBlock block, int head)
     {
         var nodes = block.Nodes;
-        var memo = new int[nodes.Count];
+        var memo = new int[nodes.Count]; // 0 not seen, -1 on the path, else the longest path from the node
         int Longest(int i)
         {
             if (memo[i] != 0)
-                return memo[i];
-            var n = nodes[i];
+                return memo[i] > 0 ? memo[i] : GuestBlock.MaxInstructions; // back on the path: a cycle through a call, a loop
+            memo[i] = -1;
+            var (op, next, target) = (nodes[i].Op, nodes[i].D.NextIP, nodes[i].D.Target);
             var best = 0;
-            if (n.Op is not (GuestOp.Jmp or GuestOp.Ret) && BasicBlocks.InBlock(block.Index, n.D.NextIP, block.HeadRip, block.HeadBreakpoint, out var f) && Supported(nodes[f]))
+            if (op is not (GuestOp.Jmp or GuestOp.Ret) && Edge(next, out var f))
                 best = Longest(f);
-            if (n.Op is GuestOp.Jcc or GuestOp.Jmp or GuestOp.Call && BasicBlocks.InBlock(block.Index, n.D.Target, block.HeadRip, block.HeadBreakpoint, out var t) && Supported(nodes[t]))
+            if (op is GuestOp.Jcc or GuestOp.Jmp or GuestOp.Call && Edge(target, out var t))
                 best = Math.Max(best, Longest(t));
-            return memo[i] = best + 1;
+            return memo[i] = Math.Min(best + 1, GuestBlock.MaxInstructions);
         }
+        bool Edge(ulong pc, out int k) => BasicBlocks.InBlock(block.Index, pc, block.HeadRip, block.HeadBreakpoint, out k) && Supported(nodes[k]);
         return Longest(head);
     }
 

@@ -116,6 +116,64 @@ public class HostCodeTests
         (pair.Tiered.Cpu.Tiering.Entries > 0).ShouldBe(compiled);
     }
 
+    /// <summary>
+    /// A function that calls itself until ECX runs out, then returns up the chain: the cycle runs through a CALL, which
+    /// the search for a loop does not follow and the longest-path search must not follow forever.
+    /// </summary>
+    [Test]
+    public void A_recursive_call_compiles_and_agrees()
+    {
+        using var pair = new TierPair(threshold: 2);
+        pair.Tiered.Cpu.HostCodeTier = true;
+        pair.Both(m => m.Load(64, TestMachine.CodeBase, a =>
+        {
+            var function = a.CreateLabel();
+            var back = a.CreateLabel();
+            a.mov(ecx, 200);
+            a.call(function);
+            a.hlt();
+            a.Label(ref function);
+            a.add(eax, ecx);
+            a.dec(ecx);
+            a.jz(back);
+            a.call(function);
+            a.Label(ref back);
+            a.ret();
+        }));
+        pair.Both(m => m.EnterLong64(TestMachine.CodeBase));
+        pair.RunToHaltCompiled(mostInterpreted: 100);
+        pair.SameState();
+        pair.SameMemory(TestMachine.StackTop - 0x800, 0x800); // 200 return addresses
+    }
+
+    /// <summary>A shift by CL right before a branch target: its count-0 path joins where that basic block starts.</summary>
+    [Test]
+    public void A_shift_by_cl_before_a_branch_target_agrees()
+    {
+        using var pair = new TierPair(threshold: 2);
+        pair.Tiered.Cpu.HostCodeTier = true;
+        pair.Both(m => m.Load(64, TestMachine.CodeBase, a =>
+        {
+            var top = a.CreateLabel();
+            var join = a.CreateLabel();
+            a.mov(edx, 100);
+            a.mov(eax, 1);
+            a.Label(ref top);
+            a.mov(ecx, edx);
+            a.shl(eax, cl);
+            a.Label(ref join);
+            a.add(eax, 1);
+            a.test(eax, 1);
+            a.jz(join);
+            a.dec(edx);
+            a.jne(top);
+            a.hlt();
+        }));
+        pair.Both(m => m.EnterLong64(TestMachine.CodeBase));
+        pair.RunToHaltCompiled(mostInterpreted: 50);
+        pair.SameState();
+    }
+
     /// <summary>A store into the loop's own code (its immediate) takes effect on the next iteration, as in the interpreter.</summary>
     [Test]
     public void A_store_into_the_block_changes_its_next_iteration()
