@@ -64,9 +64,7 @@ public class HostCodeTests
     [TestCase(false, true, true)]
     public void A_block_becomes_host_code_only_with_a_compiled_loop(bool uncompiledInLoop, bool callInLoop, bool compiled)
     {
-        using var pair = new TierPair(threshold: 2);
-        pair.Tiered.Cpu.HostCodeTier = true;
-        pair.Both(m => m.Load(64, TestMachine.CodeBase, a =>
+        using var pair = HostCodePair(a =>
         {
             var top = a.CreateLabel();
             var function = a.CreateLabel();
@@ -84,8 +82,7 @@ public class HostCodeTests
             a.push(rcx);
             a.pop(rdx);
             a.ret();
-        }));
-        pair.Both(m => m.EnterLong64(TestMachine.CodeBase));
+        });
         pair.Run(100_000).Reason.ShouldBe(StopReason.Halt);
         (pair.Tiered.Cpu.Tiering.Entries > 0).ShouldBe(compiled);
         if (compiled)
@@ -97,9 +94,7 @@ public class HostCodeTests
     [TestCase(20, false)]
     public void A_long_straight_run_becomes_host_code(int adds, bool compiled)
     {
-        using var pair = new TierPair(threshold: 2);
-        pair.Tiered.Cpu.HostCodeTier = true;
-        pair.Both(m => m.Load(64, TestMachine.CodeBase, a =>
+        using var pair = HostCodePair(a =>
         {
             var top = a.CreateLabel();
             a.mov(ecx, 100);
@@ -110,8 +105,7 @@ public class HostCodeTests
             a.dec(ecx);
             a.jne(top);
             a.hlt();
-        }));
-        pair.Both(m => m.EnterLong64(TestMachine.CodeBase));
+        });
         pair.Run(100_000).Reason.ShouldBe(StopReason.Halt);
         (pair.Tiered.Cpu.Tiering.Entries > 0).ShouldBe(compiled);
     }
@@ -123,9 +117,7 @@ public class HostCodeTests
     [Test]
     public void A_recursive_call_compiles_and_agrees()
     {
-        using var pair = new TierPair(threshold: 2);
-        pair.Tiered.Cpu.HostCodeTier = true;
-        pair.Both(m => m.Load(64, TestMachine.CodeBase, a =>
+        using var pair = HostCodePair(a =>
         {
             var function = a.CreateLabel();
             var back = a.CreateLabel();
@@ -139,8 +131,7 @@ public class HostCodeTests
             a.call(function);
             a.Label(ref back);
             a.ret();
-        }));
-        pair.Both(m => m.EnterLong64(TestMachine.CodeBase));
+        });
         pair.RunToHaltCompiled(mostInterpreted: 100);
         pair.SameState();
         pair.SameMemory(TestMachine.StackTop - 0x800, 0x800); // 200 return addresses
@@ -150,9 +141,7 @@ public class HostCodeTests
     [Test]
     public void A_shift_by_cl_before_a_branch_target_agrees()
     {
-        using var pair = new TierPair(threshold: 2);
-        pair.Tiered.Cpu.HostCodeTier = true;
-        pair.Both(m => m.Load(64, TestMachine.CodeBase, a =>
+        using var pair = HostCodePair(a =>
         {
             var top = a.CreateLabel();
             var join = a.CreateLabel();
@@ -168,8 +157,7 @@ public class HostCodeTests
             a.dec(edx);
             a.jne(top);
             a.hlt();
-        }));
-        pair.Both(m => m.EnterLong64(TestMachine.CodeBase));
+        });
         pair.RunToHaltCompiled(mostInterpreted: 50);
         pair.SameState();
     }
@@ -178,27 +166,34 @@ public class HostCodeTests
     [Test]
     public void A_store_into_the_block_changes_its_next_iteration()
     {
-        using var pair = new TierPair(threshold: 2);
-        pair.Tiered.Cpu.HostCodeTier = true;
-        pair.Both(m =>
+        using var pair = HostCodePair(a =>
         {
-            m.Load(64, TestMachine.CodeBase, a =>
-            {
-                var top = a.CreateLabel();
-                a.mov(ecx, 50); // 5 bytes
-                a.xor(eax, eax); // 2 bytes
-                a.Label(ref top);
-                a.db(0x83, 0xC0, 0x01); // ADD EAX, 1 at +7: the immediate is at +9
-                a.inc(__byte_ptr[TestMachine.CodeBase + 9]);
-                a.dec(ecx);
-                a.jne(top);
-                a.hlt();
-            });
-            m.EnterLong64(TestMachine.CodeBase);
+            var top = a.CreateLabel();
+            a.mov(ecx, 50); // 5 bytes
+            a.xor(eax, eax); // 2 bytes
+            a.Label(ref top);
+            a.db(0x83, 0xC0, 0x01); // ADD EAX, 1 at +7: the immediate is at +9
+            a.inc(__byte_ptr[TestMachine.CodeBase + 9]);
+            a.dec(ecx);
+            a.jne(top);
+            a.hlt();
         });
         pair.Run(100_000).Reason.ShouldBe(StopReason.Halt);
         pair.Interpreter.Cpu[Register.RAX].ShouldBe((ulong)Enumerable.Range(1, 50).Sum());
         pair.SameMemory(TestMachine.CodeBase, 64);
+    }
+
+    /// <summary>Both machines in 64-bit mode at <paramref name="program"/> (at <see cref="TestMachine.CodeBase"/>); the tiered one makes host code of an entry at its second run.</summary>
+    private static TierPair HostCodePair(Action<Assembler> program)
+    {
+        var pair = new TierPair(threshold: 2);
+        pair.Tiered.Cpu.HostCodeTier = true;
+        pair.Both(m =>
+        {
+            m.Load(64, TestMachine.CodeBase, program);
+            m.EnterLong64(TestMachine.CodeBase);
+        });
+        return pair;
     }
 
     private static void RunOne(Random rng, byte[] body, string listing, int seed, int iterations, bool loopsOnly)
