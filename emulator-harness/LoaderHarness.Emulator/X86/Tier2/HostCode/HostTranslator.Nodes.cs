@@ -69,6 +69,9 @@ internal sealed partial class HostTranslator
             case GuestOp.Imul:
                 EmitImul(in n, size);
                 break;
+            case GuestOp.Rol or GuestOp.Ror:
+                EmitRotate(in n, size);
+                break;
             case GuestOp.Setcc:
                 Access(in n, read: false, write: d.K0 == OperandKind.Memory);
                 NeedHostFlags();
@@ -204,6 +207,47 @@ internal sealed partial class HostTranslator
         _a.Label(ref unchanged);
         _a.zero_bytes(); // Iced takes one label per instruction: the next node may start a basic block with its own
         _hostFlags = false;
+    }
+
+    /// <summary>
+    /// ROL and ROR by an immediate count at 32 and 64 bits (masked to 5 or 6 bits, so below the width; 0 is a NOP the
+    /// front end drops): the host rotate gives the result and CF (the bit rotated into it); SF, ZF, AF and PF are kept
+    /// (SDM Vol. 2B RCL/RCR/ROL/ROR, Flags Affected). OF is defined there for a count of 1 only; the interpreter gives
+    /// every count that formula (<c>Shifts.Rol</c>, <c>Shifts.Ror</c>): MSB(result) XOR CF for ROL, the result's two
+    /// top bits XORed for ROR.
+    /// </summary>
+    private void EmitRotate(in GuestNode n, int size)
+    {
+        ref readonly var d = ref n.D;
+        Access(in n, read: d.K0 == OperandKind.Memory, write: d.K0 == OperandKind.Memory);
+        SaveFlags();
+        Load(in n, 0, size, R8);
+        var left = n.Op == GuestOp.Rol;
+        Op(SizedCodes.Of(left ? HostForm.Rol : HostForm.Ror, size), Sized(R8, size), GuestBlock.ShiftCount(in d));
+        _a.setb(cl);
+        _a.movzx(ecx, cl);
+        _a.mov(rax, __qword_ptr[r12 + HostState.Flags * 8]);
+        _a.and(rax, ~(int)(FlagBits.CF | FlagBits.OF));
+        _a.or(rax, rcx);
+        _a.mov(rdi, r8);
+        if (left)
+        {
+            _a.shr(rdi, (byte)(size * 8 - 1));
+            _a.xor(edi, ecx);
+        }
+        else
+        {
+            _a.shr(rdi, (byte)(size * 8 - 2));
+            _a.mov(ecx, edi);
+            _a.shr(ecx, 1);
+            _a.xor(edi, ecx);
+        }
+        _a.and(edi, 1);
+        _a.shl(edi, 11);
+        _a.or(rax, rdi);
+        _a.mov(__qword_ptr[r12 + HostState.Flags * 8], rax);
+        _hostFlags = false;
+        StoreOp0(in n, size, R8);
     }
 
     /// <summary>

@@ -147,7 +147,7 @@ internal sealed partial class HostTranslator
             var n = new GuestNode { Rip = rip, D = d, Op = GuestOpClassifier.Classify(in d, rip, true) };
             if (n.Op == GuestOp.None)
                 return true; // the block ends before it
-            if (!Supported(in n) && !(n.Op is GuestOp.Shl or GuestOp.Shr or GuestOp.Sar && GuestBlock.ShiftCount(in d) == 0))
+            if (!Supported(in n) && !(n.Op is GuestOp.Shl or GuestOp.Shr or GuestOp.Sar or GuestOp.Rol or GuestOp.Ror && GuestBlock.ShiftCount(in d) == 0))
                 return false;
             if (GuestOpClassifier.EndsBlock(n.Op) || d.Fusion == OperandForms.Fused)
                 return true; // a fused entry is an ALU instruction and the branch after it
@@ -246,6 +246,7 @@ internal sealed partial class HostTranslator
             GuestOp.Shl or GuestOp.Shr or GuestOp.Sar => GuestBlock.ShiftCount(in d) < d.OpSize * 8,
             GuestOp.ShlCl or GuestOp.ShrCl or GuestOp.SarCl => d.OpSize is 4 or 8, // CL masked to 5 or 6 bits stays below the width
             GuestOp.Imul => d.OpSize is 2 or 4 or 8, // the one-operand forms are MulWide
+            GuestOp.Rol or GuestOp.Ror => d.OpSize is 4 or 8, // by an immediate (by CL is left to the interpreter)
             GuestOp.Push or GuestOp.Pop or GuestOp.Call or GuestOp.Ret => EightByteStack(in d),
             GuestOp.Movzx or GuestOp.Movsx => ExtendSizes(in d) is var (from, to)
                 && (from is 1 or 2 && to > from || n.Op == GuestOp.Movsx && from == 4 && to == 8),
@@ -256,7 +257,7 @@ internal sealed partial class HostTranslator
     /// <summary>Whether the operation writes the guest's flags (left in the host's RFLAGS, or saved at once by the shifts and IMUL).</summary>
     private static bool Produces(GuestOp op) => op is GuestOp.Add or GuestOp.Adc or GuestOp.Sub or GuestOp.Sbb or GuestOp.Cmp
         or GuestOp.And or GuestOp.Or or GuestOp.Xor or GuestOp.Test or GuestOp.Inc or GuestOp.Dec or GuestOp.Neg
-        or GuestOp.Shl or GuestOp.Shr or GuestOp.Sar or GuestOp.Imul;
+        or GuestOp.Shl or GuestOp.Shr or GuestOp.Sar or GuestOp.Imul or GuestOp.Rol or GuestOp.Ror;
 
     /// <summary>Whether <paramref name="pc"/> is a node a branch may reach inside the block (<see cref="BasicBlocks.InBlock"/>).</summary>
     private bool InBlock(ulong pc, out int node) => BasicBlocks.InBlock(_block.Index, pc, _block.HeadRip, _block.HeadBreakpoint, out node);

@@ -29,6 +29,8 @@ internal enum HostForm : byte
 
     /// <summary>IMUL r, r/m (no 8-bit form).</summary>
     Imul,
+    Rol,
+    Ror,
 }
 
 /// <summary>Iced <see cref="Code"/>s of the <see cref="HostForm"/>s per operand size (1, 2, 4, 8 bytes).</summary>
@@ -124,6 +126,14 @@ internal static class SizedCodes
         (HostForm.Imul, 2) => Code.Imul_r16_rm16,
         (HostForm.Imul, 4) => Code.Imul_r32_rm32,
         (HostForm.Imul, 8) => Code.Imul_r64_rm64,
+        (HostForm.Rol, 1) => Code.Rol_rm8_imm8,
+        (HostForm.Rol, 2) => Code.Rol_rm16_imm8,
+        (HostForm.Rol, 4) => Code.Rol_rm32_imm8,
+        (HostForm.Rol, 8) => Code.Rol_rm64_imm8,
+        (HostForm.Ror, 1) => Code.Ror_rm8_imm8,
+        (HostForm.Ror, 2) => Code.Ror_rm16_imm8,
+        (HostForm.Ror, 4) => Code.Ror_rm32_imm8,
+        (HostForm.Ror, 8) => Code.Ror_rm64_imm8,
         _ => throw new ArgumentOutOfRangeException(nameof(size)),
     };
 

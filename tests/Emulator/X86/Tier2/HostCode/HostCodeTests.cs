@@ -259,7 +259,7 @@ public class HostCodeTests
 
     /// <summary>
     /// Random instructions of the forms the back end compiles: every operand size, register, immediate and [RBP + disp]
-    /// memory operands, flag producers followed by their readers, IMUL, shifts by CL, PUSH and POP, CALL of a function
+    /// memory operands, flag producers followed by their readers, IMUL, rotates, shifts by CL, PUSH and POP, CALL of a function
     /// that returns, and forward Jcc over one instruction.
     /// </summary>
     private static (byte[] Code, string Listing) CompiledForms(Random rng, ulong origin, int count)
@@ -308,7 +308,7 @@ public class HostCodeTests
                     list.Add(rng.Next(3) == 0 ? Instruction.Create(C($"{unary}_rm{sz}"), Mem()) : Instruction.Create(C($"{unary}_rm{sz}"), r));
                     break;
                 case 6:
-                    var shift = new[] { "Shl", "Shr", "Sar" }[rng.Next(3)];
+                    var shift = new[] { "Shl", "Shr", "Sar", "Rol", "Ror" }[rng.Next(size > 2 ? 5 : 3)];
                     var n = rng.Next(1, size * 8);
                     list.Add(rng.Next(3) == 0 ? Instruction.Create(C($"{shift}_rm{sz}_imm8"), Mem(), n) : Instruction.Create(C($"{shift}_rm{sz}_imm8"), r, n));
                     break;
