@@ -158,9 +158,10 @@ internal sealed partial class HostTranslator
 
     /// <summary>
     /// Whether the block holds a loop of instructions it compiles (a cycle through branches and fall-throughs inside it).
-    /// Without one or a long path (<see cref="LongestCompiledPath"/>), each entry runs a basic block or a few and leaves: on the PVH kernel's way to its first console line
-    /// (sorting through callbacks, calls and returns) such blocks cost more to enter and leave than the interpreter takes
-    /// to run them, and the boot got slower, where the decompressor's loops run millions of instructions per entry.
+    /// Without one or a long path (<see cref="LongestCompiledPath"/>), each entry runs a basic block or a few and leaves:
+    /// on the PVH kernel's way to its first console line (sorting through callbacks, calls and returns) such blocks cost
+    /// more to enter and leave than the interpreter takes to run them, and the boot got slower, where the decompressor's
+    /// loops run millions of instructions per entry.
     /// </summary>
     private static bool HasCompiledLoop(GuestBlock block)
     {
@@ -254,7 +255,7 @@ internal sealed partial class HostTranslator
         };
     }
 
-    /// <summary>Whether the operation writes the guest's flags (left in the host's RFLAGS, or saved at once by the shifts and IMUL).</summary>
+    /// <summary>Whether the operation writes the guest's flags (left in the host's RFLAGS, or saved at once by the shifts, rotates and IMUL).</summary>
     private static bool Produces(GuestOp op) => op is GuestOp.Add or GuestOp.Adc or GuestOp.Sub or GuestOp.Sbb or GuestOp.Cmp
         or GuestOp.And or GuestOp.Or or GuestOp.Xor or GuestOp.Test or GuestOp.Inc or GuestOp.Dec or GuestOp.Neg
         or GuestOp.Shl or GuestOp.Shr or GuestOp.Sar or GuestOp.Imul or GuestOp.Rol or GuestOp.Ror;
