@@ -140,9 +140,7 @@ internal sealed class GuestBlock
             // An entry that has a compiled block of its own ends this one, unless that block is small (TierPolicy.InlinedBlockLimit).
             if (rip != HeadRip && (d.Breakpoint || d.Compiled > 0 && _cpu.CompiledInstructionCount(d.Compiled) > TierPolicy.InlinedBlockLimit))
                 continue;
-            var op = GuestOpClassifier.Classify(in d, rip, Mode64);
-            if (op is GuestOp.Shl or GuestOp.Shr or GuestOp.Sar or GuestOp.Rol or GuestOp.Ror && ShiftCount(in d) == 0)
-                op = GuestOp.Nop; // a masked count of 0 changes nothing, flags included (SDM Vol. 2B SAL/SAR/SHL/SHR, RCL/RCR/ROL/ROR)
+            var op = Operation(in d, rip, Mode64);
             if (op == GuestOp.None)
                 continue;
             Index[rip] = -1;
@@ -170,6 +168,16 @@ internal sealed class GuestBlock
         Index.Clear();
         for (var i = 0; i < Nodes.Count; i++)
             Index[Nodes[i].Rip] = i;
+    }
+
+    /// <summary>
+    /// The operation a block gives <paramref name="d"/>: the classifier's, except that a shift or rotate by a masked count
+    /// of 0 is a NOP, since it changes nothing, flags included (SDM Vol. 2B SAL/SAR/SHL/SHR, RCL/RCR/ROL/ROR).
+    /// </summary>
+    public static GuestOp Operation(in DecodedInstruction d, ulong rip, bool mode64)
+    {
+        var op = GuestOpClassifier.Classify(in d, rip, mode64);
+        return op is GuestOp.Shl or GuestOp.Shr or GuestOp.Sar or GuestOp.Rol or GuestOp.Ror && ShiftCount(in d) == 0 ? GuestOp.Nop : op;
     }
 
     /// <summary>A shift's masked immediate count (1 for the D0/D1 forms).</summary>

@@ -144,10 +144,10 @@ internal sealed partial class HostTranslator
         {
             if (!cpu.BlockInstructionAt(rip, ref other, ref otherPage, out var d))
                 return true; // the block ends here; discovery decides
-            var n = new GuestNode { Rip = rip, D = d, Op = GuestOpClassifier.Classify(in d, rip, true) };
+            var n = new GuestNode { Rip = rip, D = d, Op = GuestBlock.Operation(in d, rip, true) };
             if (n.Op == GuestOp.None)
                 return true; // the block ends before it
-            if (!Supported(in n) && !(n.Op is GuestOp.Shl or GuestOp.Shr or GuestOp.Sar or GuestOp.Rol or GuestOp.Ror && GuestBlock.ShiftCount(in d) == 0))
+            if (!Supported(in n))
                 return false;
             if (GuestOpClassifier.EndsBlock(n.Op) || d.Fusion == OperandForms.Fused)
                 return true; // a fused entry is an ALU instruction and the branch after it
