@@ -28,9 +28,9 @@ internal sealed class TierPair : IDisposable
 
     /// <summary>
     /// A pair running <paramref name="program"/> from the code base in 64-bit mode over <paramref name="dataBytes"/> of
-    /// pseudo-random data at <paramref name="data"/> (a Fibonacci-hash pattern, the same in both).
+    /// pseudo-random data at <paramref name="data"/> (a Fibonacci-hash pattern, the same in both; none by default).
     /// </summary>
-    public static TierPair Program64(Action<Assembler> program, ulong data, ulong dataBytes)
+    public static TierPair Program64(Action<Assembler> program, ulong data = 0, ulong dataBytes = 0)
     {
         var pair = new TierPair();
         pair.Both(m =>

@@ -197,16 +197,12 @@ internal sealed partial class HostTranslator
             _a.shr(rcx, (byte)(size * 8 - 1));
             if (left)
                 _a.xor(ecx, eax); // CF is bit 0
-            _a.and(ecx, 1);
-            _a.shl(ecx, 11);
-            _a.or(eax, ecx);
+            OrOverflow(rax, rcx);
         }
-        _a.mov(__qword_ptr[r12 + HostState.Flags * 8], rax);
-        _pending = false;
+        SaveComputedFlags(rax);
         StoreOp0(in n, size, R8);
         _a.Label(ref unchanged);
         _a.zero_bytes(); // Iced takes one label per instruction: the next node may start a basic block with its own
-        _hostFlags = false;
     }
 
     /// <summary>
@@ -242,11 +238,8 @@ internal sealed partial class HostTranslator
             _a.shr(ecx, 1);
             _a.xor(edi, ecx);
         }
-        _a.and(edi, 1);
-        _a.shl(edi, 11);
-        _a.or(rax, rdi);
-        _a.mov(__qword_ptr[r12 + HostState.Flags * 8], rax);
-        _hostFlags = false;
+        OrOverflow(rax, rdi);
+        SaveComputedFlags(rax);
         StoreOp0(in n, size, R8);
     }
 
@@ -271,10 +264,24 @@ internal sealed partial class HostTranslator
         _a.movzx(eax, al);
         _a.imul(eax, eax, (int)(FlagBits.CF | FlagBits.OF));
         _a.or(rcx, rax);
-        _a.mov(__qword_ptr[r12 + HostState.Flags * 8], rcx);
+        SaveComputedFlags(rcx);
+        StoreOp0(in n, size, R8);
+    }
+
+    /// <summary>ORs bit 0 of <paramref name="bit"/> into <paramref name="flags"/> as OF (RFLAGS bit 11); the rest of <paramref name="bit"/> is scratch.</summary>
+    private void OrOverflow(AssemblerRegister64 flags, AssemblerRegister64 bit)
+    {
+        _a.and(bit, 1);
+        _a.shl(bit, 11);
+        _a.or(flags, bit);
+    }
+
+    /// <summary>Stores <paramref name="flags"/>, computed in a register, as the guest's flags: the state block holds them now, RFLAGS does not.</summary>
+    private void SaveComputedFlags(AssemblerRegister64 flags)
+    {
+        _a.mov(__qword_ptr[r12 + HostState.Flags * 8], flags);
         _pending = false;
         _hostFlags = false;
-        StoreOp0(in n, size, R8);
     }
 
     /// <summary>MOVZX/MOVSX/MOVSXD: the source's and the destination's sizes in bytes.</summary>

@@ -183,16 +183,11 @@ public class HostCodeTests
         pair.SameMemory(TestMachine.CodeBase, 64);
     }
 
-    /// <summary>Both machines in 64-bit mode at <paramref name="program"/> (at <see cref="TestMachine.CodeBase"/>); the tiered one makes host code of an entry at its second run.</summary>
+    /// <summary><see cref="TierPair.Program64"/> with the tiered machine making host code of an entry at its second run.</summary>
     private static TierPair HostCodePair(Action<Assembler> program)
     {
-        var pair = new TierPair(threshold: 2);
+        var pair = TierPair.Program64(program);
         pair.Tiered.Cpu.HostCodeTier = true;
-        pair.Both(m =>
-        {
-            m.Load(64, TestMachine.CodeBase, program);
-            m.EnterLong64(TestMachine.CodeBase);
-        });
         return pair;
     }
 
