@@ -35,7 +35,55 @@ public sealed unsafe partial class X86Cpu
     private protected override bool CanCompile => RuntimeFeature.IsDynamicCodeSupported || ExecutableCode.IsSupported;
 
     /// <summary>The body of a host-code block: calls <paramref name="code"/> through <see cref="RunHostCode"/>, counting what it runs in <paramref name="yield"/>.</summary>
-    internal CompiledBlockBody HostBody(ExecutableCode code, bool usesFlags, HostYield yield) => () => RunHostCode(code, usesFlags, yield);
+    internal CompiledBlockBody HostBody(ExecutableCode code, HostYield yield) => () => RunHostCode(code, yield);
+
+    /// <summary>The epoch host code's links are made in (<see cref="HostChain"/>); see <see cref="HostChainEpoch"/>.</summary>
+    private ulong _hostChainEpoch = HostChain.First;
+
+    /// <summary>The block cache's <see cref="Core.Tiering.CompiledBlockCache{TBlock}.Epoch"/> when <see cref="_hostChainEpoch"/> was last moved for it.</summary>
+    private uint _hostChainCacheEpoch;
+
+    /// <summary>
+    /// Every block a cell of the current epoch leads to: host code jumps there without the cache's lookup, so the block
+    /// must not be collected (and its code unmapped) before the epoch ends, even once the cache has let it go.
+    /// </summary>
+    private readonly List<X86CompiledBlock> _hostChainTargets = [];
+
+    /// <summary>The epoch <see cref="_hostChainTargets"/> holds the targets of.</summary>
+    private ulong _hostChainTargetsEpoch;
+
+    /// <summary>
+    /// The current epoch of host code's links. A link is one the chain made after checking the successor's entry, page
+    /// generation, instruction-TLB mapping, shape and breakpoint mark; each of those changes only where <see cref="BreakChain"/>
+    /// runs (a write to decoded code, a TLB flush, a mode change) or where the block cache's own epoch moves (an eviction,
+    /// a block disowned, the cache cleared), and either moves this epoch, voiding every cell.
+    /// </summary>
+    private ulong HostChainEpoch()
+    {
+        if (_blocks!.Epoch != _hostChainCacheEpoch)
+        {
+            _hostChainCacheEpoch = _blocks.Epoch;
+            _hostChainEpoch++;
+        }
+        return _hostChainEpoch;
+    }
+
+    /// <summary>Links the exit whose cell host code named (<see cref="HostState.ExitCell"/>) to <paramref name="next"/>, the block the chain found at the exit's address.</summary>
+    private void LinkHostExit(ulong cell, X86CompiledBlock next)
+    {
+        if (next.HostCode is not { } code)
+            return;
+        var epoch = HostChainEpoch();
+        if (_hostChainTargetsEpoch != epoch)
+        {
+            _hostChainTargets.Clear();
+            _hostChainTargetsEpoch = epoch;
+        }
+        _hostChainTargets.Add(next);
+        var words = (ulong*)cell;
+        words[0] = (ulong)code.ChainEntry;
+        words[1] = epoch;
+    }
 
     /// <summary>
     /// What a host-code block ran over its first <see cref="Sample"/> entries. Entering and leaving costs about what the
@@ -64,11 +112,12 @@ public sealed unsafe partial class X86Cpu
     }
 
     /// <summary>
-    /// Runs host code: the count, the limit and the TLB's address go to the state block, and the arithmetic flags as RFLAGS
-    /// bits when the block reads or writes them; RIP, the count and the flags come back (the flags as explicit bits, as
-    /// the interpreter's own <see cref="SetArith"/> records them).
+    /// Runs host code: the count, the limit, the TLB's address, the arithmetic flags (as RFLAGS bits) and the epoch its
+    /// exits may chain in go to the state block; RIP, the count and the flags come back (the flags as explicit bits, as
+    /// the interpreter's own <see cref="SetArith"/> records them). An asserted interrupt line turns chaining off, as it
+    /// stops the CPU's own chain: the run loop must look at it at the next block boundary.
     /// </summary>
-    private void RunHostCode(ExecutableCode code, bool usesFlags, HostYield yield)
+    private void RunHostCode(ExecutableCode code, HostYield yield)
     {
         var before = _run.Executed;
         var s = HostStateBlock;
@@ -81,16 +130,22 @@ public sealed unsafe partial class X86Cpu
         var limit = Volatile.Read(ref _run.Limit);
         if (limit < s[HostState.Limit])
             s[HostState.Limit] = limit;
-        if (usesFlags)
-            s[HostState.Flags] = ArithFlags();
+        s[HostState.Flags] = ArithFlags();
+        s[HostState.ChainEpoch] = _interruptInput is { IsAsserted: true } ? HostChain.Off : HostChainEpoch();
+        s[HostState.ExitCell] = 0;
+        s[HostState.Chained] = 0;
         ((delegate* unmanaged<ulong*, ulong*, void>)code.Entry)(R, s);
         GC.KeepAlive(code); // its finalizer unmaps the code: not before the call returned
         _run.Executed = s[HostState.Executed];
         Rip = s[HostState.Rip];
-        if (usesFlags)
-            SetArith(s[HostState.Flags]);
+        SetArith(s[HostState.Flags]);
+        _blocks!.Entries += (long)s[HostState.Chained];
+        _blocks.Chained += (long)s[HostState.Chained];
         yield.Count(_run.Executed - before);
     }
+
+    /// <summary>The link cell host code last left through unlinked (<see cref="HostState.ExitCell"/>); 0 when it left another way.</summary>
+    private ulong HostExitCell => HostStateBlock[HostState.ExitCell];
 
     /// <summary>Lowers the limit host code reads at its budget checks to 0, as <see cref="Core.RunControl.Break"/> lowers the run's.</summary>
     private void BreakHostCode() => Volatile.Write(ref HostStateBlock[HostState.Limit], 0);

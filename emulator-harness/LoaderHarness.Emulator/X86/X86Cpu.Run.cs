@@ -297,11 +297,12 @@ public sealed unsafe partial class X86Cpu
     /// </summary>
     internal void RepeatLater() => NextRip = Rip;
 
-    /// <summary>Makes the running chain return to <see cref="Loop"/> after the current instruction (cached fetch state is stale).</summary>
+    /// <summary>Makes the running chain return to <see cref="Loop"/> after the current instruction (cached fetch state is stale), and voids host code's links.</summary>
     internal void BreakChain()
     {
         _run.Break();
         BreakHostCode();
+        _hostChainEpoch++;
     }
 
     private bool SetupFetch(ulong linear)

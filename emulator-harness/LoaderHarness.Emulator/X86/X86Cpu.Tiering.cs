@@ -126,12 +126,14 @@ public sealed unsafe partial class X86Cpu
     /// and leaves it to the loop: a pending interrupt line, a breakpoint or stop address (marked in the entry),
     /// a page the instruction TLB does not hold, an entry not compiled (the loop counts its heat), a stop, a
     /// break or a budget that the next block's first basic block would overrun. A successor found is linked to
-    /// the block it follows (<see cref="X86CompiledBlock.LinkA"/>), and next time found through the link.
+    /// the block it follows (<see cref="X86CompiledBlock.LinkA"/>), and next time found through the link; when host
+    /// code left to it through an unlinked exit, that exit's cell is filled too, and next time it jumps straight in.
     /// </summary>
     private void ChainCompiled(X86CompiledBlock from)
     {
         while (true)
         {
+            var cell = UsesHostCode ? HostExitCell : 0;
             if (Rip > _fetchLimit || _interruptInput is { IsAsserted: true })
                 return;
             var linear = Mode64 ? Rip : (uint)(_csBase + Rip);
@@ -142,6 +144,8 @@ public sealed unsafe partial class X86Cpu
             var next = Linked(from, linear, page);
             if (next is null)
                 return;
+            if (cell != 0)
+                LinkHostExit(cell, next); // the host code's exit to here jumps straight in from now on
             _blocks!.Entries++;
             _blocks.Chained++;
             EnteringCompiled();

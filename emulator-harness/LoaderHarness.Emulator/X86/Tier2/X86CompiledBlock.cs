@@ -47,6 +47,9 @@ internal sealed class X86CompiledBlock(CompiledBlockBody body, int instructionCo
     /// <inheritdoc/>
     public int InstructionCount { get; } = instructionCount;
 
+    /// <summary>For host code (<see cref="HostCode.HostTranslator"/>): the code, which other blocks' exits may jump into; null for IL.</summary>
+    public HostCode.ExecutableCode? HostCode { get; init; }
+
     /// <summary>For host code (<see cref="HostCode.HostTranslator"/>): whether it pays for its entries; null for IL.</summary>
     public X86Cpu.HostYield? Yield { get; init; }
 

@@ -4,7 +4,8 @@ namespace LoaderHarness.Emulator.X86.Tier2.HostCode;
 
 /// <summary>
 /// Machine code of one compiled block in its own anonymous mapping: written while the pages are read-write, then
-/// switched to read-execute (never writable and executable at once), and unmapped when the block is collected. Only on
+/// switched to read-execute (never writable and executable at once), and unmapped when the block is collected, with
+/// the link cells its exits read (<see cref="HostChain"/>), pinned beside it. Only on
 /// Linux x86-64, where the generated code can run at all (<see cref="IsSupported"/>); elsewhere nothing is compiled.
 /// </summary>
 internal sealed unsafe partial class ExecutableCode
@@ -17,10 +18,12 @@ internal sealed unsafe partial class ExecutableCode
     private readonly nint _address;
     private readonly nuint _length;
 
-    private ExecutableCode(nint address, nuint length)
+    private ExecutableCode(nint address, nuint length, int chainEntry, ulong[] cells)
     {
         _address = address;
         _length = length;
+        ChainEntry = address + chainEntry;
+        Cells = cells;
     }
 
     /// <summary>Whether this process can map and run x86-64 code: Linux on an x86-64 host.</summary>
@@ -29,8 +32,17 @@ internal sealed unsafe partial class ExecutableCode
     /// <summary>The code's first byte.</summary>
     public nint Entry => _address;
 
-    /// <summary>Maps <paramref name="code"/> read-execute; null when the host cannot (not supported, or mmap/mprotect failed).</summary>
-    public static ExecutableCode? Map(ReadOnlySpan<byte> code)
+    /// <summary>Where another block's exit jumps in: the block's guest registers are in the register array, its flags in the state block.</summary>
+    public nint ChainEntry { get; }
+
+    /// <summary>The link cells the code's exits read (pinned: their addresses are in the code).</summary>
+    public ulong[] Cells { get; }
+
+    /// <summary>
+    /// Maps <paramref name="code"/> read-execute, with its chained entry at offset <paramref name="chainEntry"/> and its
+    /// exits reading <paramref name="cells"/>; null when the host cannot (not supported, or mmap/mprotect failed).
+    /// </summary>
+    public static ExecutableCode? Map(ReadOnlySpan<byte> code, int chainEntry, ulong[] cells)
     {
         if (!IsSupported || code.IsEmpty)
             return null;
@@ -44,11 +56,11 @@ internal sealed unsafe partial class ExecutableCode
             _ = Munmap(address, length);
             return null;
         }
-        return new ExecutableCode(address, length);
+        return new ExecutableCode(address, length, chainEntry, cells);
     }
 
     // The block that owns this code is unreachable, so no call into it is running or can start (the caller keeps the
-    // block alive across its call).
+    // block alive across its call, and the CPU keeps every block a cell of the current epoch leads to).
     ~ExecutableCode() => Munmap(_address, _length);
 
     [LibraryImport("libc", EntryPoint = "mmap")]

@@ -22,6 +22,18 @@ internal static class HostState
     /// <summary>In and out: the six arithmetic flags as RFLAGS bits (out: as pushed by PUSHFQ, other bits not masked).</summary>
     public const int Flags = 4;
 
+    /// <summary>
+    /// In: the epoch a link cell must hold for an exit to jump straight into its successor's host code
+    /// (<see cref="HostChain"/>); <see cref="HostChain.Off"/> when this entry must not chain.
+    /// </summary>
+    public const int ChainEpoch = 5;
+
+    /// <summary>Out: the link cell of the exit the code left through when that cell did not hold; 0 when it left any other way.</summary>
+    public const int ExitCell = 6;
+
+    /// <summary>In and out: jumps made from one block's host code straight into another's.</summary>
+    public const int Chained = 7;
+
     /// <summary>Slots in the block.</summary>
-    public const int Count = 5;
+    public const int Count = 8;
 }

@@ -91,7 +91,7 @@ internal sealed partial class HostTranslator
                     NeedHostFlags();
                     SaveFlags();
                     var cc = (ConditionCode)d.Cc;
-                    ConditionCodes.Jcc(_a, cc, InBlock(d.Target, out var t) ? _labels[t] : ExitLabel(d.Target, 0));
+                    ConditionCodes.Jcc(_a, cc, InBlock(d.Target, out var t) ? _labels[t] : ChainExit(d.Target));
                     break;
                 }
             case GuestOp.Push:

@@ -52,7 +52,7 @@ internal sealed partial class HostTranslator
         _a.mov(rax, (long)n.D.NextIP);
         _a.mov(__qword_ptr[rdx], rax);
         StoreGpr(Rsp, rdi);
-        _a.jmp(InBlock(n.D.Target, out var k) ? _labels[k] : ExitLabel(n.D.Target, 0));
+        _a.jmp(InBlock(n.D.Target, out var k) ? _labels[k] : ChainExit(n.D.Target));
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Iced.Intel;
 using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Core.Tiering;
@@ -33,7 +34,10 @@ internal sealed partial class HostTranslator
     private readonly Assembler _a = new(64);
     private readonly Label[] _labels;
     private readonly Dictionary<(ulong Rip, int Behind), Label> _exits = [];
+    private readonly Dictionary<ulong, Label> _chainExits = [];
+    private ulong[] _cells = [];
     private Label _epilogue;
+    private Label _chainEntry;
 
     private HostTranslator(GuestBlock block)
     {
@@ -43,6 +47,7 @@ internal sealed partial class HostTranslator
         for (var i = 0; i < _labels.Length; i++)
             _labels[i] = _a.CreateLabel();
         _epilogue = _a.CreateLabel();
+        _chainEntry = _a.CreateLabel();
         ChooseCachedRegisters();
     }
 
@@ -109,21 +114,21 @@ internal sealed partial class HostTranslator
         var t = new HostTranslator(block);
         var stream = new MemoryStream();
         t.Emit(head);
-        t._a.Assemble(new StreamCodeWriter(stream), 0);
-        if (ExecutableCode.Map(stream.GetBuffer().AsSpan(0, (int)stream.Length)) is not { } code)
+        var assembled = t._a.Assemble(new StreamCodeWriter(stream), 0, BlockEncoderOptions.ReturnNewInstructionOffsets);
+        var chainEntry = (int)assembled.GetLabelRIP(t._chainEntry);
+        if (ExecutableCode.Map(stream.GetBuffer().AsSpan(0, (int)stream.Length), chainEntry, t._cells) is not { } code)
             return null;
-        var usesFlags = false;
         var inner = new List<ulong>();
         foreach (var n in block.Nodes)
         {
-            usesFlags |= Produces(n.Op) || GuestOpClassifier.ReadsFlags(n.Op);
             if (!n.Leader)
                 inner.Add(n.Rip);
         }
         var yield = new X86Cpu.HostYield();
-        return new X86CompiledBlock(cpu.HostBody(code, usesFlags, yield), block.Nodes.Count, block.Nodes[head].OwnBlockLength, shape)
+        return new X86CompiledBlock(cpu.HostBody(code, yield), block.Nodes.Count, block.Nodes[head].OwnBlockLength, shape)
         {
             Yield = yield,
+            HostCode = code,
             OtherPage = block.OtherPage,
             OtherLinearPage = block.OtherLinearPage,
             OtherGeneration = block.OtherGeneration,
@@ -255,11 +260,6 @@ internal sealed partial class HostTranslator
         };
     }
 
-    /// <summary>Whether the operation writes the guest's flags (left in the host's RFLAGS, or saved at once by the shifts, rotates and IMUL).</summary>
-    private static bool Produces(GuestOp op) => op is GuestOp.Add or GuestOp.Adc or GuestOp.Sub or GuestOp.Sbb or GuestOp.Cmp
-        or GuestOp.And or GuestOp.Or or GuestOp.Xor or GuestOp.Test or GuestOp.Inc or GuestOp.Dec or GuestOp.Neg
-        or GuestOp.Shl or GuestOp.Shr or GuestOp.Sar or GuestOp.Imul or GuestOp.Rol or GuestOp.Ror;
-
     /// <summary>Whether <paramref name="pc"/> is a node a branch may reach inside the block (<see cref="BasicBlocks.InBlock"/>).</summary>
     private bool InBlock(ulong pc, out int node) => BasicBlocks.InBlock(_block.Index, pc, _block.HeadRip, _block.HeadBreakpoint, out node);
 
@@ -276,6 +276,7 @@ internal sealed partial class HostTranslator
         _a.mov(rbx, rdi);
         _a.mov(r12, rsi);
         _a.mov(r14, __qword_ptr[r12 + HostState.Executed * 8]);
+        _a.Label(ref _chainEntry); // another block's exit arrives here, its own frame in place (every block pushes the same)
         for (var slot = 0; slot < 16; slot++)
             if (_cache[slot] != Register.None)
                 _a.mov(new AssemblerRegister64(_cache[slot]), __qword_ptr[rbx + slot * 8]);
@@ -292,11 +293,10 @@ internal sealed partial class HostTranslator
                 _a.lea(r14, __[r14 - behind]);
             _a.jmp(_epilogue);
         }
+        EmitChainExits();
         _a.Label(ref _epilogue);
         _a.mov(__qword_ptr[r12 + HostState.Executed * 8], r14);
-        for (var slot = 0; slot < 16; slot++)
-            if (_cache[slot] != Register.None)
-                _a.mov(__qword_ptr[rbx + slot * 8], new AssemblerRegister64(_cache[slot]));
+        StoreCachedRegisters();
         _a.pop(r15);
         _a.pop(r14);
         _a.pop(r13);
@@ -304,6 +304,56 @@ internal sealed partial class HostTranslator
         _a.pop(rbp);
         _a.pop(rbx);
         _a.ret();
+    }
+
+    /// <summary>
+    /// The exits to constant addresses at basic blocks' ends (<see cref="HostChain"/>): each reads its link cell, and when
+    /// the cell holds the current epoch stores the cached registers and jumps into the successor; otherwise it leaves with
+    /// RIP = its address and its cell named in the state block.
+    /// </summary>
+    private void EmitChainExits()
+    {
+        _cells = GC.AllocateArray<ulong>(_chainExits.Count * HostChain.CellWords, pinned: true);
+        var linked = _a.CreateLabel();
+        var cell = 0;
+        foreach (var (rip, label) in _chainExits)
+        {
+            var l = label;
+            _a.Label(ref l);
+            _a.mov(rax, (long)Marshal.UnsafeAddrOfPinnedArrayElement(_cells, cell));
+            _a.mov(rcx, __qword_ptr[r12 + HostState.ChainEpoch * 8]);
+            _a.cmp(rcx, __qword_ptr[rax + 8]);
+            _a.je(linked);
+            _a.mov(__qword_ptr[r12 + HostState.ExitCell * 8], rax);
+            _a.mov(rax, (long)rip);
+            _a.mov(__qword_ptr[r12 + HostState.Rip * 8], rax);
+            _a.jmp(_epilogue);
+            cell += HostChain.CellWords;
+        }
+        if (_chainExits.Count == 0)
+            return;
+        _a.Label(ref linked);
+        _a.inc(__qword_ptr[r12 + HostState.Chained * 8]);
+        StoreCachedRegisters();
+        _a.jmp(__qword_ptr[rax]);
+    }
+
+    private void StoreCachedRegisters()
+    {
+        for (var slot = 0; slot < 16; slot++)
+            if (_cache[slot] != Register.None)
+                _a.mov(__qword_ptr[rbx + slot * 8], new AssemblerRegister64(_cache[slot]));
+    }
+
+    /// <summary>The exit to <paramref name="rip"/> at a basic block's end, which may chain (<see cref="EmitChainExits"/>).</summary>
+    private Label ChainExit(ulong rip)
+    {
+        if (!_chainExits.TryGetValue(rip, out var label))
+        {
+            label = _a.CreateLabel();
+            _chainExits[rip] = label;
+        }
+        return label;
     }
 
     /// <summary>The exit stub leaving at <paramref name="rip"/> with the count <paramref name="behind"/> below R14.</summary>
@@ -317,11 +367,14 @@ internal sealed partial class HostTranslator
         return label;
     }
 
-    /// <summary>Leaves the block at <paramref name="rip"/>, <paramref name="behind"/> instructions before the end of the current basic block.</summary>
+    /// <summary>
+    /// Leaves the block at <paramref name="rip"/>, <paramref name="behind"/> instructions before the end of the current
+    /// basic block; at its end (0 behind) through an exit that may chain.
+    /// </summary>
     private void Leave(ulong rip, int behind)
     {
         SaveFlags();
-        _a.jmp(ExitLabel(rip, behind));
+        _a.jmp(behind == 0 ? ChainExit(rip) : ExitLabel(rip, behind));
     }
 
     /// <summary>Instructions of <paramref name="n"/>'s basic block not run when the block leaves before <paramref name="n"/>.</summary>
