@@ -68,8 +68,8 @@ public sealed unsafe partial class X86Cpu
         return _hostChainEpoch;
     }
 
-    /// <summary>Links the exit whose cell host code named (<see cref="HostState.ExitCell"/>) to <paramref name="next"/>, the block the chain found at the exit's address.</summary>
-    private void LinkHostExit(ulong cell, X86CompiledBlock next)
+    /// <summary>Links the exit whose cell host code named (<see cref="HostState.ExitCell"/>) to <paramref name="next"/>, the block the chain found at the exit's address <paramref name="linear"/>.</summary>
+    private void LinkHostExit(ulong cell, X86CompiledBlock next, ulong linear)
     {
         if (next.HostCode is not { } code)
             return;
@@ -81,8 +81,9 @@ public sealed unsafe partial class X86Cpu
         }
         _hostChainTargets.Add(next);
         var words = (ulong*)cell;
-        words[0] = (ulong)code.ChainEntry;
-        words[1] = epoch;
+        words[HostChain.Entry] = (ulong)code.ChainEntry;
+        words[HostChain.Epoch] = epoch;
+        words[HostChain.Target] = linear;
     }
 
     /// <summary>

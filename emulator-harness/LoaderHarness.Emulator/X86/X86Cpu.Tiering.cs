@@ -101,10 +101,7 @@ public sealed unsafe partial class X86Cpu
             DampInnerEntries(block, page, Mode64 ? Rip : (uint)(_csBase + Rip), _csBase);
         }
         if (block.GivenUp)
-        {
-            page.Entries[slot].Compiled = -1;
-            return false;
-        }
+            return false; // kept for host code's exits, which jump into it cheaply (ChainCompiled)
         if (block.Shape != CompiledShape || _run.Executed + (ulong)(uint)block.HeadLength > _run.Limit
             || !OtherPageHolds(block, ref page.Entries[slot]))
             return false;
@@ -143,9 +140,15 @@ public sealed unsafe partial class X86Cpu
                 return;
             var next = Linked(from, linear, page);
             if (next is null)
+            {
+                if (cell != 0)
+                    Undamp(page, linear);
                 return;
+            }
             if (cell != 0)
-                LinkHostExit(cell, next); // the host code's exit to here jumps straight in from now on
+                LinkHostExit(cell, next, linear); // the host code's exit to here jumps straight in from now on
+            if (next.GivenUp)
+                return; // not worth entering from here, only from host code
             _blocks!.Entries++;
             _blocks.Chained++;
             EnteringCompiled();
@@ -172,7 +175,7 @@ public sealed unsafe partial class X86Cpu
                 return Link(from, linear, page);
         }
         var next = _blocks.Entered(link.Handle);
-        if (next.GivenUp || next.Shape != CompiledShape || _run.Executed + (ulong)(uint)next.HeadLength > _run.Limit
+        if (next.Shape != CompiledShape || _run.Executed + (ulong)(uint)next.HeadLength > _run.Limit
             || next.OtherPage is not null && !OtherPageHolds(next, ref page.Entries[link.Slot]))
             return null;
         return next;
@@ -191,7 +194,7 @@ public sealed unsafe partial class X86Cpu
             return null;
         var handle = e.Compiled;
         var next = _blocks!.Get(handle, page, slot);
-        if (next is null || next.GivenUp || next.Shape != CompiledShape || _run.Executed + (ulong)(uint)next.HeadLength > _run.Limit
+        if (next is null || next.Shape != CompiledShape || _run.Executed + (ulong)(uint)next.HeadLength > _run.Limit
             || !OtherPageHolds(next, ref e))
             return null;
         ref var link = ref from.ReplaceB ? ref from.LinkB : ref from.LinkA;
@@ -226,6 +229,18 @@ public sealed unsafe partial class X86Cpu
             if (s != 0 && page.Entries[s].Compiled == 0 && page.Entries[s].Heat > damped)
                 page.Entries[s].Heat = damped;
         }
+    }
+
+    /// <summary>
+    /// Lifts the damping (<see cref="DampInnerEntries"/>) of the entry at <paramref name="linear"/> in <paramref name="page"/>,
+    /// where host code just left through an exit that may chain: a block cut at its size limit, or a branch out of one,
+    /// lands inside another block's basic block, and that entry is a real jump target, hot as its exit is.
+    /// </summary>
+    private static void Undamp(CodePage<DecodedInstruction> page, ulong linear)
+    {
+        int slot = page.Slots[linear & 0xFFF];
+        if (slot != 0 && page.Entries[slot].Heat < 0)
+            page.Entries[slot].Heat = 0;
     }
 
     /// <summary>

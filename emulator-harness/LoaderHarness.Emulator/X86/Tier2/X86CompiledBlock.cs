@@ -53,7 +53,7 @@ internal sealed class X86CompiledBlock(CompiledBlockBody body, int instructionCo
     /// <summary>For host code (<see cref="HostCode.HostTranslator"/>): whether it pays for its entries; null for IL.</summary>
     public X86Cpu.HostYield? Yield { get; init; }
 
-    /// <summary>Whether the block was given up (<see cref="X86Cpu.HostYield"/>): its entry is interpreted, and no chain enters it.</summary>
+    /// <summary>Whether the block was given up (<see cref="X86Cpu.HostYield"/>): its entry is interpreted, and only host code's exits jump into it.</summary>
     public bool GivenUp => Yield is { Unprofitable: true };
 
     /// <inheritdoc/>

@@ -57,7 +57,7 @@ internal sealed partial class HostTranslator
 
     /// <summary>
     /// RET and RET imm16: the target popped; a return to one of the block's own call sites stays in the block (QEMU and
-    /// the IL tier predict returns the same way), any other leaves with RIP = the target.
+    /// the IL tier predict returns the same way), any other leaves with RIP = the target, through an exit that may chain.
     /// </summary>
     private void EmitRet(in GuestNode n)
     {
@@ -73,8 +73,9 @@ internal sealed partial class HostTranslator
             _a.cmp(rax, rcx);
             _a.je(_labels[k]);
         }
-        _a.mov(__qword_ptr[r12 + HostState.Rip * 8], rax);
-        _a.jmp(_epilogue);
+        var exit = _a.CreateLabel();
+        _returnExits.Add(exit);
+        _a.jmp(exit);
     }
 
     /// <summary>Guest register <paramref name="slot"/>'s 64 bits into <paramref name="to"/>, from its host register or the array.</summary>

@@ -35,6 +35,7 @@ internal sealed partial class HostTranslator
     private readonly Label[] _labels;
     private readonly Dictionary<(ulong Rip, int Behind), Label> _exits = [];
     private readonly Dictionary<ulong, Label> _chainExits = [];
+    private readonly List<Label> _returnExits = [];
     private ulong[] _cells = [];
     private Label _epilogue;
     private Label _chainEntry;
@@ -307,36 +308,54 @@ internal sealed partial class HostTranslator
     }
 
     /// <summary>
-    /// The exits to constant addresses at basic blocks' ends (<see cref="HostChain"/>): each reads its link cell, and when
-    /// the cell holds the current epoch stores the cached registers and jumps into the successor; otherwise it leaves with
-    /// RIP = its address and its cell named in the state block.
+    /// The exits that may chain (<see cref="HostChain"/>), each reading its own link cell: those to constant addresses at
+    /// basic blocks' ends, and the returns that leave the block (RAX = the popped target, which the cell must name too).
+    /// When the cell holds the current epoch the exit stores the cached registers and jumps into the successor; otherwise
+    /// it leaves with RIP = its target and its cell named in the state block.
     /// </summary>
     private void EmitChainExits()
     {
-        _cells = GC.AllocateArray<ulong>(_chainExits.Count * HostChain.CellWords, pinned: true);
+        _cells = GC.AllocateArray<ulong>((_chainExits.Count + _returnExits.Count) * HostChain.CellWords, pinned: true);
+        if (_cells.Length == 0)
+            return;
         var linked = _a.CreateLabel();
+        var unlinked = _a.CreateLabel();
         var cell = 0;
         foreach (var (rip, label) in _chainExits)
         {
             var l = label;
             _a.Label(ref l);
-            _a.mov(rax, (long)Marshal.UnsafeAddrOfPinnedArrayElement(_cells, cell));
-            _a.mov(rcx, __qword_ptr[r12 + HostState.ChainEpoch * 8]);
-            _a.cmp(rcx, __qword_ptr[rax + 8]);
-            _a.je(linked);
-            _a.mov(__qword_ptr[r12 + HostState.ExitCell * 8], rax);
             _a.mov(rax, (long)rip);
             _a.mov(__qword_ptr[r12 + HostState.Rip * 8], rax);
-            _a.jmp(_epilogue);
-            cell += HostChain.CellWords;
+            _a.mov(rcx, CellAddress(cell++));
+            _a.mov(rax, __qword_ptr[r12 + HostState.ChainEpoch * 8]);
+            _a.cmp(rax, __qword_ptr[rcx + HostChain.Epoch * 8]);
+            _a.je(linked);
+            _a.jmp(unlinked);
         }
-        if (_chainExits.Count == 0)
-            return;
+        foreach (var label in _returnExits)
+        {
+            var l = label;
+            _a.Label(ref l);
+            _a.mov(__qword_ptr[r12 + HostState.Rip * 8], rax);
+            _a.mov(rcx, CellAddress(cell++));
+            _a.cmp(rax, __qword_ptr[rcx + HostChain.Target * 8]);
+            _a.jne(unlinked);
+            _a.mov(rax, __qword_ptr[r12 + HostState.ChainEpoch * 8]);
+            _a.cmp(rax, __qword_ptr[rcx + HostChain.Epoch * 8]);
+            _a.je(linked);
+            _a.jmp(unlinked);
+        }
+        _a.Label(ref unlinked);
+        _a.mov(__qword_ptr[r12 + HostState.ExitCell * 8], rcx);
+        _a.jmp(_epilogue);
         _a.Label(ref linked);
         _a.inc(__qword_ptr[r12 + HostState.Chained * 8]);
         StoreCachedRegisters();
-        _a.jmp(__qword_ptr[rax]);
+        _a.jmp(__qword_ptr[rcx + HostChain.Entry * 8]);
     }
+
+    private long CellAddress(int cell) => (long)Marshal.UnsafeAddrOfPinnedArrayElement(_cells, cell * HostChain.CellWords);
 
     private void StoreCachedRegisters()
     {
