@@ -68,6 +68,8 @@ public sealed unsafe partial class X86Cpu
     {
         if (_compiler is { HasCompleted: true })
             InstallCompiled(_compiler);
+        var viaHostExit = _hostExitTarget == Rip;
+        _hostExitTarget = NoHostExit;
         var handle = page.Entries[slot].Compiled;
         if (handle < 0 || CompiledShape == 0)
             return false;
@@ -89,8 +91,15 @@ public sealed unsafe partial class X86Cpu
                 e.Heat = 0;
                 return false;
             }
-            block = UsesHostCode ? HostTranslator.Compile(this, Rip, page.Entries[slot].Breakpoint, CompiledShape)
-                : RuntimeFeature.IsDynamicCodeSupported ? X86Translator.Compile(this, Rip, page.Entries[slot].Breakpoint, CompiledShape) : null;
+            var tooShort = false;
+            block = UsesHostCode ? HostTranslator.Compile(this, Rip, e.Breakpoint, CompiledShape, HostCodeLongRunsOnly && !viaHostExit, out tooShort)
+                : RuntimeFeature.IsDynamicCodeSupported ? X86Translator.Compile(this, Rip, e.Breakpoint, CompiledShape) : null;
+            if (tooShort)
+            {
+                e.Heat = 0; // compiled once host code's exits bring it here hot
+                _blocks!.Reject(GuestBlock.MaxInstructions);
+                return false;
+            }
             if (block is null)
             {
                 page.Entries[slot].Compiled = -1;
@@ -142,7 +151,7 @@ public sealed unsafe partial class X86Cpu
             if (next is null)
             {
                 if (cell != 0)
-                    Undamp(page, linear);
+                    ArrivedByHostExit(page, linear);
                 return;
             }
             if (cell != 0)
@@ -231,13 +240,20 @@ public sealed unsafe partial class X86Cpu
         }
     }
 
+    /// <summary>Where host code last left through an exit that may chain to an entry with no block yet (<see cref="ArrivedByHostExit"/>).</summary>
+    private ulong _hostExitTarget = NoHostExit;
+
+    private const ulong NoHostExit = ulong.MaxValue;
+
     /// <summary>
-    /// Lifts the damping (<see cref="DampInnerEntries"/>) of the entry at <paramref name="linear"/> in <paramref name="page"/>,
-    /// where host code just left through an exit that may chain: a block cut at its size limit, or a branch out of one,
-    /// lands inside another block's basic block, and that entry is a real jump target, hot as its exit is.
+    /// Host code just left to the entry at <paramref name="linear"/> in <paramref name="page"/>, which has no block, through
+    /// an exit that may chain. The entry is a real jump target, hot as its exit is: its damping (<see cref="DampInnerEntries"/>)
+    /// is lifted (a block cut at its size limit, or a branch out of one, lands inside another block's basic block), and
+    /// when it becomes hot on such an arrival it is compiled even if short, since host code will jump into it.
     /// </summary>
-    private static void Undamp(CodePage<DecodedInstruction> page, ulong linear)
+    private void ArrivedByHostExit(CodePage<DecodedInstruction> page, ulong linear)
     {
+        _hostExitTarget = linear;
         int slot = page.Slots[linear & 0xFFF];
         if (slot != 0 && page.Entries[slot].Heat < 0)
             page.Entries[slot].Heat = 0;

@@ -93,10 +93,13 @@ internal sealed partial class HostTranslator
     /// <summary>
     /// Compiles the code at <paramref name="rip"/> (an entry of <paramref name="cpu"/>'s current fetch page, which carries a
     /// breakpoint or stop when <paramref name="headBreakpoint"/>) to host code; null when the host cannot run it, the
-    /// shape is not 64-bit mode, or the first instruction has no host form here.
+    /// shape is not 64-bit mode, or the first instruction has no host form here; null and <paramref name="tooShort"/> when
+    /// only <paramref name="longRunsOnly"/> refused it (no loop, and no path of <see cref="X86Cpu.HostYield.MinimumPerEntry"/>
+    /// compiled instructions).
     /// </summary>
-    public static X86CompiledBlock? Compile(X86Cpu cpu, ulong rip, bool headBreakpoint, int shape)
+    public static X86CompiledBlock? Compile(X86Cpu cpu, ulong rip, bool headBreakpoint, int shape, bool longRunsOnly, out bool tooShort)
     {
+        tooShort = false;
         if (shape != 64 || !ExecutableCode.IsSupported || !HeadRunCompiles(cpu, rip)
             || GuestBlock.Find(cpu, rip, headBreakpoint, shape) is not { } found)
             return null;
@@ -110,8 +113,11 @@ internal sealed partial class HostTranslator
             if (!Supported(block.Nodes[i]))
                 return null;
         }
-        if (cpu.HostCodeLongRunsOnly && !HasCompiledLoop(block) && LongestCompiledPath(block, head) < X86Cpu.HostYield.MinimumPerEntry)
+        if (longRunsOnly && !HasCompiledLoop(block) && LongestCompiledPath(block, head) < X86Cpu.HostYield.MinimumPerEntry)
+        {
+            tooShort = true;
             return null;
+        }
         var t = new HostTranslator(block);
         var stream = new MemoryStream();
         t.Emit(head);
