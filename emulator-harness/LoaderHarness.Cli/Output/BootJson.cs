@@ -60,6 +60,7 @@ internal static class BootJson
         .Add("capacity", t.Statistics.Capacity)
         .Add("entries", t.Statistics.Entries)
         .Add("chained", t.Statistics.Chained)
+        .Add("linked", t.Statistics.Linked)
         .Add("compiledInstructions", t.Statistics.Retired)
         .Add("jitMilliseconds", JsonNames.Milliseconds(t.JitTime));
 

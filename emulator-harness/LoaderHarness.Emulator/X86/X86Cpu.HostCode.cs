@@ -37,6 +37,9 @@ public sealed unsafe partial class X86Cpu
     /// <summary>The body of a host-code block: calls <paramref name="code"/> through <see cref="RunHostCode"/>, counting what it runs in <paramref name="yield"/>.</summary>
     internal CompiledBlockBody HostBody(ExecutableCode code, HostYield yield) => () => RunHostCode(code, yield);
 
+    /// <summary>The link cells host code's returns look their targets up in (<see cref="HostChain.JumpCacheEntries"/>, pinned).</summary>
+    private readonly ulong[] _jumpCache = GC.AllocateArray<ulong>(HostChain.JumpCacheEntries * HostChain.CellWords, pinned: true);
+
     /// <summary>The epoch host code's links are made in (<see cref="HostChain"/>); see <see cref="HostChainEpoch"/>.</summary>
     private ulong _hostChainEpoch = HostChain.First;
 
@@ -124,6 +127,7 @@ public sealed unsafe partial class X86Cpu
         var s = HostStateBlock;
         s[HostState.Executed] = _run.Executed;
         s[HostState.Tlb] = (ulong)_tlb;
+        s[HostState.JumpCache] = (ulong)Unsafe.AsPointer(ref _jumpCache[0]);
         // Another thread stops a run by lowering the run's limit and then this slot (RequestStop): whichever order the
         // two threads' writes land in, the lower value ends up here (the fence keeps the re-read after the write).
         Volatile.Write(ref s[HostState.Limit], _run.Limit);
@@ -134,14 +138,16 @@ public sealed unsafe partial class X86Cpu
         s[HostState.Flags] = ArithFlags();
         s[HostState.ChainEpoch] = _interruptInput is { IsAsserted: true } ? HostChain.Off : HostChainEpoch();
         s[HostState.ExitCell] = 0;
-        s[HostState.Chained] = 0;
+        s[HostState.Linked] = 0;
         ((delegate* unmanaged<ulong*, ulong*, void>)code.Entry)(R, s);
         GC.KeepAlive(code); // its finalizer unmaps the code: not before the call returned
         _run.Executed = s[HostState.Executed];
         Rip = s[HostState.Rip];
         SetArith(s[HostState.Flags]);
-        _blocks!.Entries += (long)s[HostState.Chained];
-        _blocks.Chained += (long)s[HostState.Chained];
+        var linked = (long)s[HostState.Linked];
+        _blocks!.Entries += linked;
+        _blocks.Chained += linked;
+        _blocks.Linked += linked;
         yield.Count(_run.Executed - before);
     }
 

@@ -88,8 +88,11 @@ internal sealed class CompiledBlockCache<TBlock>
     /// <summary>Of <see cref="Entries"/>, those made straight from another compiled block.</summary>
     public long Chained { get; set; }
 
+    /// <summary>Of <see cref="Chained"/>, those made by compiled code itself jumping into the next block.</summary>
+    public long Linked { get; set; }
+
     /// <summary>What the compiling tier did so far, as the engines report it.</summary>
-    public TieringStatistics Statistics => new(Added, Rejected, Evicted, Count, Capacity, Entries, GuestInstructions, Chained);
+    public TieringStatistics Statistics => new(Added, Rejected, Evicted, Count, Capacity, Entries, GuestInstructions, Chained, Linked);
 
     /// <summary>Stores <paramref name="block"/>, translated from entry <paramref name="slot"/> of <paramref name="page"/>; returns its handle (≥ 1).</summary>
     public int Add(TBlock block, CodePage page, int slot)

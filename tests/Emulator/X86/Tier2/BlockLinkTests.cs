@@ -1,5 +1,6 @@
 using Iced.Intel;
 using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.X86.Tier2.HostCode;
 using NUnit.Framework;
 using Shouldly;
 using static Iced.Intel.AssemblerRegisters;
@@ -9,22 +10,33 @@ namespace LoaderHarness.Tests.Emulator.X86.Tier2;
 /// <summary>
 /// The chain's links from a compiled block to the blocks that followed it: entered again through the link, and
 /// never once the successor's code was patched, a breakpoint was set on it or it was evicted; each against the
-/// interpreter.
+/// interpreter. Once for the IL tier's links, which the CPU's chain follows, and once for host code's link cells,
+/// through which host code jumps on its own (<see cref="LoaderHarness.Emulator.X86.Tier2.HostCode.HostChain"/>).
 /// </summary>
-[TestFixture]
-public class BlockLinkTests
+[TestFixture(false)]
+[TestFixture(true)]
+public class BlockLinkTests(bool hostCode)
 {
     private const ulong F = TestMachine.CodeBase + 0x1000;
     private const ulong G = TestMachine.CodeBase + 0x2000;
 
+    [SetUp]
+    public void OnlyWhereHostCodeRuns()
+    {
+        if (hostCode && !ExecutableCode.IsSupported)
+            Assert.Ignore("host code runs only on Linux x86-64");
+    }
+
     /// <summary>
-    /// A loop calling F and G through registers, so that the loop, F, G and the two return sites are blocks of their own
-    /// that only the chain joins; at RCX = 300 the loop patches the immediate of G's first instruction (G is on a page
-    /// of its own, so the loop's and F's code stay valid).
+    /// A loop calling F and G, so that the loop, F, G and the two return sites are blocks of their own that only the
+    /// chain joins; at RCX = 300 the loop patches the immediate of G's first instruction (G is on a page of its own, so
+    /// the loop's and F's code stay valid). The IL tier's loop calls through registers; host code's calls directly
+    /// (the loop's block takes F's code in, and leaves to G and back through link cells).
     /// </summary>
-    private static TierPair Load(int capacity = 8192)
+    private TierPair Load(int capacity = 8192)
     {
         var pair = new TierPair(capacity: capacity);
+        pair.Tiered.Cpu.HostCodeTier = hostCode;
         pair.Both(m =>
         {
             m.Load(64, TestMachine.CodeBase, a =>
@@ -35,8 +47,16 @@ public class BlockLinkTests
                 a.mov(r11, F);
                 a.mov(r12, G);
                 a.Label(ref top);
-                a.call(r11);
-                a.call(r12);
+                if (hostCode)
+                {
+                    a.call(F);
+                    a.call(G);
+                }
+                else
+                {
+                    a.call(r11);
+                    a.call(r12);
+                }
                 a.cmp(ecx, 300);
                 a.jne(skip);
                 a.mov(__byte_ptr[r12 + 3], 7); // ADD RDX, imm8 is 48 83 C2 ib: the immediate is byte 3
@@ -68,6 +88,8 @@ public class BlockLinkTests
         using var pair = Load();
         pair.RunInChunksToHalt(longSlice: true);
         pair.Tiered.Cpu.Tiering.Chained.ShouldBeGreaterThan(300);
+        if (hostCode)
+            pair.Tiered.Cpu.Tiering.Linked.ShouldBeGreaterThan(300);
     }
 
     [Test]
@@ -85,6 +107,8 @@ public class BlockLinkTests
         }
         pair.Tiered.Cpu[Register.RDX].ShouldBe(expected);
         pair.Tiered.Cpu.Tiering.Chained.ShouldBeGreaterThan(500);
+        if (hostCode)
+            pair.Tiered.Cpu.Tiering.Linked.ShouldBeGreaterThan(500);
     }
 
     [Test]
@@ -93,13 +117,15 @@ public class BlockLinkTests
         using var pair = Load();
         pair.Run(3_000).Reason.ShouldBe(StopReason.Budget);
         pair.Tiered.Cpu.Tiering.Chained.ShouldBeGreaterThan(100);
-        pair.Both(m => m.Cpu.AddBreakpoint(F));
+        if (hostCode)
+            pair.Tiered.Cpu.Tiering.Linked.ShouldBeGreaterThan(100);
+        pair.Both(m => m.Cpu.AddBreakpoint(hostCode ? G : F));
         for (var i = 0; i < 3; i++)
         {
             pair.Run(1_000_000, $"stop {i}").Reason.ShouldBe(StopReason.Breakpoint);
-            pair.Tiered.Cpu.Rip.ShouldBe(F);
+            pair.Tiered.Cpu.Rip.ShouldBe(hostCode ? G : F);
         }
-        pair.Both(m => m.Cpu.RemoveBreakpoint(F));
+        pair.Both(m => m.Cpu.RemoveBreakpoint(hostCode ? G : F));
         pair.Run(1_000_000).Reason.ShouldBe(StopReason.Halt);
     }
 

@@ -32,8 +32,11 @@ internal static class HostState
     public const int ExitCell = 6;
 
     /// <summary>In and out: jumps made from one block's host code straight into another's.</summary>
-    public const int Chained = 7;
+    public const int Linked = 7;
+
+    /// <summary>In: the address of the CPU's jump cache (<see cref="HostChain.JumpCacheEntries"/> link cells, pinned).</summary>
+    public const int JumpCache = 8;
 
     /// <summary>Slots in the block.</summary>
-    public const int Count = 8;
+    public const int Count = 9;
 }

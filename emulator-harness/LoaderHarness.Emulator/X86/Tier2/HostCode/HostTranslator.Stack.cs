@@ -73,9 +73,8 @@ internal sealed partial class HostTranslator
             _a.cmp(rax, rcx);
             _a.je(_labels[k]);
         }
-        var exit = _a.CreateLabel();
-        _returnExits.Add(exit);
-        _a.jmp(exit);
+        _returns = true;
+        _a.jmp(_returnExit);
     }
 
     /// <summary>Guest register <paramref name="slot"/>'s 64 bits into <paramref name="to"/>, from its host register or the array.</summary>

@@ -35,7 +35,8 @@ internal sealed partial class HostTranslator
     private readonly Label[] _labels;
     private readonly Dictionary<(ulong Rip, int Behind), Label> _exits = [];
     private readonly Dictionary<ulong, Label> _chainExits = [];
-    private readonly List<Label> _returnExits = [];
+    private Label _returnExit;
+    private bool _returns;
     private ulong[] _cells = [];
     private Label _epilogue;
     private Label _chainEntry;
@@ -49,6 +50,7 @@ internal sealed partial class HostTranslator
             _labels[i] = _a.CreateLabel();
         _epilogue = _a.CreateLabel();
         _chainEntry = _a.CreateLabel();
+        _returnExit = _a.CreateLabel();
         ChooseCachedRegisters();
     }
 
@@ -314,15 +316,15 @@ internal sealed partial class HostTranslator
     }
 
     /// <summary>
-    /// The exits that may chain (<see cref="HostChain"/>), each reading its own link cell: those to constant addresses at
-    /// basic blocks' ends, and the returns that leave the block (RAX = the popped target, which the cell must name too).
-    /// When the cell holds the current epoch the exit stores the cached registers and jumps into the successor; otherwise
-    /// it leaves with RIP = its target and its cell named in the state block.
+    /// The exits that may chain (<see cref="HostChain"/>): those to constant addresses at basic blocks' ends, each with a
+    /// cell of its own, and the returns that leave the block (RAX = the popped target), through the jump cache's cell for
+    /// that target. When the cell holds the current epoch (and the target) the exit stores the cached registers and jumps
+    /// into the successor; otherwise it leaves with RIP = the target and the cell named in the state block.
     /// </summary>
     private void EmitChainExits()
     {
-        _cells = GC.AllocateArray<ulong>((_chainExits.Count + _returnExits.Count) * HostChain.CellWords, pinned: true);
-        if (_cells.Length == 0)
+        _cells = GC.AllocateArray<ulong>(_chainExits.Count * HostChain.CellWords, pinned: true);
+        if (_cells.Length == 0 && !_returns)
             return;
         var linked = _a.CreateLabel();
         var unlinked = _a.CreateLabel();
@@ -339,24 +341,28 @@ internal sealed partial class HostTranslator
             _a.je(linked);
             _a.jmp(unlinked);
         }
-        foreach (var label in _returnExits)
+        if (_returns)
         {
-            var l = label;
-            _a.Label(ref l);
+            _a.Label(ref _returnExit);
             _a.mov(__qword_ptr[r12 + HostState.Rip * 8], rax);
-            _a.mov(rcx, CellAddress(cell++));
+            _a.mov(rcx, rax); // the cell: jump cache + ((target ^ target >> 12) mod entries) * 24
+            _a.shr(rcx, 12);
+            _a.xor(rcx, rax);
+            _a.and(ecx, HostChain.JumpCacheEntries - 1);
+            _a.lea(rcx, __[rcx + rcx * 2]);
+            _a.shl(rcx, 3);
+            _a.add(rcx, __qword_ptr[r12 + HostState.JumpCache * 8]);
             _a.cmp(rax, __qword_ptr[rcx + HostChain.Target * 8]);
             _a.jne(unlinked);
             _a.mov(rax, __qword_ptr[r12 + HostState.ChainEpoch * 8]);
             _a.cmp(rax, __qword_ptr[rcx + HostChain.Epoch * 8]);
             _a.je(linked);
-            _a.jmp(unlinked);
         }
         _a.Label(ref unlinked);
         _a.mov(__qword_ptr[r12 + HostState.ExitCell * 8], rcx);
         _a.jmp(_epilogue);
         _a.Label(ref linked);
-        _a.inc(__qword_ptr[r12 + HostState.Chained * 8]);
+        _a.inc(__qword_ptr[r12 + HostState.Linked * 8]);
         StoreCachedRegisters();
         _a.jmp(__qword_ptr[rcx + HostChain.Entry * 8]);
     }

@@ -162,6 +162,93 @@ public class HostCodeTests
         pair.SameState();
     }
 
+    /// <summary>
+    /// Calls and returns between blocks link: a loop calling a function on a page of its own, which its block cannot take
+    /// in (it holds a first function's page already), leaves to it through a call's cell and comes back through the jump cache.
+    /// </summary>
+    [Test]
+    public void Calls_and_returns_between_blocks_link()
+    {
+        const ulong first = TestMachine.CodeBase + 0x1000, function = TestMachine.CodeBase + 0x2000;
+        using var pair = HostCodePair(a =>
+        {
+            var top = a.CreateLabel();
+            a.mov(ecx, 300);
+            a.xor(eax, eax);
+            a.Label(ref top);
+            a.call(first);
+            a.call(function);
+            a.imul(eax, eax, 5);
+            a.dec(ecx);
+            a.jne(top);
+            a.hlt();
+        });
+        pair.Both(m =>
+        {
+            m.Load(64, first, a =>
+            {
+                a.sub(eax, 1);
+                a.ret();
+            });
+            m.Load(64, function, a =>
+            {
+                a.add(eax, ecx);
+                a.ret();
+            });
+        });
+        pair.RunToHaltCompiled(mostInterpreted: 100);
+        pair.Tiered.Cpu.Tiering.Linked.ShouldBeGreaterThan(500); // a call and a return an iteration, all but the first few linked
+    }
+
+    /// <summary>
+    /// One function returning to two sites whose addresses share a jump-cache cell ((address ^ address >> 12) mod 4096 is
+    /// 0x30 for both 0x10020 and 0x11021): each return must find the cell naming the other site and leave, never jump there.
+    /// </summary>
+    [Test]
+    public void Returns_whose_targets_share_a_jump_cache_cell_go_where_they_popped()
+    {
+        const ulong siteA = TestMachine.CodeBase + 0x20, siteB = TestMachine.CodeBase + 0x1021, function = TestMachine.CodeBase + 0x2000;
+        ((siteA ^ (siteA >> 12)) % HostChain.JumpCacheEntries).ShouldBe((siteB ^ (siteB >> 12)) % HostChain.JumpCacheEntries);
+        static void Prologue(Assembler a)
+        {
+            a.mov(ecx, 300);
+            a.xor(eax, eax);
+            a.mov(r11, function);
+        }
+        var padding = (int)(siteA - 3 - TestMachine.CodeBase) - Assemble(TestMachine.CodeBase, Prologue).Length;
+        using var pair = HostCodePair(a =>
+        {
+            Prologue(a);
+            for (var i = 0; i < padding; i++)
+                a.nop();
+            a.call(r11); // through a register: left to the interpreter, so the function's block is entered on its own
+            a.jmp(siteB - 0x21);
+        });
+        pair.Both(m =>
+        {
+            m.Load(64, siteB - 0x21, a =>
+            {
+                for (var i = 0; i < 0x1E; i++)
+                    a.nop();
+                a.call(r11);
+                a.imul(eax, eax, 5);
+                a.dec(ecx);
+                a.jne(siteA - 3);
+                a.hlt();
+            });
+            m.Load(64, function, a =>
+            {
+                for (var i = 0; i < 40; i++)
+                    a.add(eax, ecx); // long enough to be host code when the run loop enters it
+                a.ret();
+            });
+        });
+        pair.Interpreter.Memory.ReadBytes(siteA - 3, 3).ShouldBe(new byte[] { 0x41, 0xFF, 0xD3 }); // CALL R11
+        pair.Interpreter.Memory.ReadBytes(siteB - 3, 3).ShouldBe(new byte[] { 0x41, 0xFF, 0xD3 });
+        pair.Run(1_000_000).Reason.ShouldBe(StopReason.Halt);
+        pair.Tiered.Cpu.Tiering.Retired.ShouldBeGreaterThan(1000);
+    }
+
     /// <summary>A store into the loop's own code (its immediate) takes effect on the next iteration, as in the interpreter.</summary>
     [Test]
     public void A_store_into_the_block_changes_its_next_iteration()
