@@ -29,8 +29,13 @@ internal sealed partial class HostTranslator
                 break;
             case GuestOp.Mov:
                 Access(in n, read: d.K1 == OperandKind.Memory, write: d.K0 == OperandKind.Memory);
-                Load(in n, 1, size, R9);
-                StoreOp0(in n, size, R9);
+                if (Cached(in n, 0) is var into && into != Register.None && (size >= 4 || d.I.Op1Kind is OpKind.Register or OpKind.Memory))
+                    Load(in n, 1, size, into); // straight into the host register (an immediate load writes all of it)
+                else
+                {
+                    Load(in n, 1, size, R9);
+                    StoreOp0(in n, size, R9);
+                }
                 break;
             case GuestOp.Movzx or GuestOp.Movsx:
                 {
@@ -119,14 +124,26 @@ internal sealed partial class HostTranslator
         EmitFallThrough(i, d.NextIP);
     }
 
-    /// <summary>ADD, ADC, SUB, SBB, AND, OR, XOR, CMP and TEST: R8 = operand 0, R9 = operand 1, the host operation on them, R8 stored unless it only compares.</summary>
+    /// <summary>
+    /// ADD, ADC, SUB, SBB, AND, OR, XOR, CMP and TEST: the host operation at the guest's size on operand 0 (its cached host
+    /// register, else R8, stored after unless it only compares) and operand 1 (its cached host register, else R9); the
+    /// host's operation at the same size merges or zero-extends exactly as the guest's.
+    /// </summary>
     private void EmitAlu(in GuestNode n, int size)
     {
         ref readonly var d = ref n.D;
         var writes = n.Op is not (GuestOp.Cmp or GuestOp.Test);
         Access(in n, read: d.K0 == OperandKind.Memory || d.K1 == OperandKind.Memory, write: writes && d.K0 == OperandKind.Memory);
-        Load(in n, 0, size, R8);
-        Load(in n, 1, size, R9);
+        // A cached destination is operated on in place (TEST's result is only for its flags, so it goes through R8).
+        var target = n.Op != GuestOp.Test && Cached(in n, 0) is var c && c != Register.None ? c : R8;
+        if (target == R8)
+            Load(in n, 0, size, R8);
+        var source = Cached(in n, 1);
+        if (source == Register.None)
+        {
+            Load(in n, 1, size, R9);
+            source = R9;
+        }
         if (n.Op is GuestOp.Adc or GuestOp.Sbb)
             NeedHostFlags();
         var form = n.Op switch
@@ -140,15 +157,15 @@ internal sealed partial class HostTranslator
             GuestOp.Xor => HostForm.Xor,
             _ => HostForm.And, // AND and TEST
         };
-        Op(SizedCodes.Of(form, size), Sized(R8, size), Sized(R9, size));
+        Op(SizedCodes.Of(form, size), Sized(target, size), Sized(source, size));
         if (n.Op is GuestOp.And or GuestOp.Or or GuestOp.Xor or GuestOp.Test)
         {
             // The SDM leaves AF undefined after a logic operation; the interpreter clears it (as QEMU's CC_OP_LOGIC does).
             // Adding 0 keeps the result and sets CF = OF = AF = 0 and ZF, SF, PF from it: exactly those flags.
-            Op(SizedCodes.Of(HostForm.AddImm8, size), Sized(R8, size), 0);
+            Op(SizedCodes.Of(HostForm.AddImm8, size), Sized(target, size), 0);
         }
         Produced();
-        if (writes)
+        if (writes && target == R8)
             StoreOp0(in n, size, R8);
     }
 

@@ -11,6 +11,7 @@ internal sealed unsafe partial class HostTranslator
 
     private static readonly int TlbReadOffset = FieldOffset(true);
     private static readonly int TlbWriteOffset = FieldOffset(false);
+    private static readonly int TlbEntryShift = System.Numerics.BitOperations.Log2((uint)sizeof(TlbEntry));
 
     private static int FieldOffset(bool read)
     {
@@ -81,31 +82,34 @@ internal sealed unsafe partial class HostTranslator
     /// <summary>RDI = the memory operand's offset (base + index × scale + displacement, wrapped to the address size), without touching RFLAGS.</summary>
     private void EffectiveAddress(in DecodedInstruction d)
     {
-        _a.mov(rdi, (long)d.Disp);
-        if (d.Base != 16)
+        var disp = (long)d.Disp;
+        if (disp != (int)disp || d.Base == 16 && d.Index == 16)
         {
-            var b = _cache[d.Base];
-            if (b == Register.None)
-            {
-                _a.mov(rax, __qword_ptr[rbx + d.Base * 8]);
-                b = Register.RAX;
-            }
-            _a.lea(rdi, __[rdi + new AssemblerRegister64(b)]);
+            _a.mov(rdi, disp);
+            if (d.Base != 16)
+                _a.lea(rdi, __[rdi + GprIn(d.Base, rax)]);
+            if (d.Index != 16)
+                _a.lea(rdi, __[rdi + GprIn(d.Index, rax) * (1 << d.ScaleShift)]);
         }
-        if (d.Index != 16)
-        {
-            var x = _cache[d.Index];
-            if (x == Register.None)
-            {
-                _a.mov(rax, __qword_ptr[rbx + d.Index * 8]);
-                x = Register.RAX;
-            }
-            _a.lea(rdi, __[rdi + new AssemblerRegister64(x) * (1 << d.ScaleShift)]);
-        }
+        else if (d.Index == 16)
+            _a.lea(rdi, __[GprIn(d.Base, rax) + disp]);
+        else if (d.Base == 16)
+            _a.lea(rdi, __[GprIn(d.Index, rax) * (1 << d.ScaleShift) + disp]);
+        else
+            _a.lea(rdi, __[GprIn(d.Base, rax) + GprIn(d.Index, rcx) * (1 << d.ScaleShift) + disp]);
         if (d.AddrMask == 0xFFFF_FFFF)
             _a.mov(edi, edi);
         else if (d.AddrMask == 0xFFFF)
             _a.movzx(edi, di);
+    }
+
+    /// <summary>Guest register <paramref name="slot"/>: its host register, or <paramref name="scratch"/> loaded from the array.</summary>
+    private AssemblerRegister64 GprIn(int slot, AssemblerRegister64 scratch)
+    {
+        if (_cache[slot] != Register.None)
+            return new AssemblerRegister64(_cache[slot]);
+        _a.mov(scratch, __qword_ptr[rbx + slot * 8]);
+        return scratch;
     }
 
     /// <summary>
@@ -116,10 +120,9 @@ internal sealed unsafe partial class HostTranslator
     /// </summary>
     private void Probe(bool write, int size, AssemblerRegister64 host, Label miss)
     {
-        _a.mov(rax, rdi);
-        _a.shr(rax, 12);
-        _a.and(eax, SoftMmu.TlbSize - 1);
-        _a.shl(eax, (byte)System.Numerics.BitOperations.Log2((uint)sizeof(TlbEntry)));
+        _a.mov(eax, edi); // the entry's offset: (page mod TlbSize) × sizeof(TlbEntry), from bits 12 and up
+        _a.shr(eax, (byte)(12 - TlbEntryShift));
+        _a.and(eax, (SoftMmu.TlbSize - 1) << TlbEntryShift);
         _a.add(rax, __qword_ptr[r12 + HostState.Tlb * 8]);
         _a.lea(rcx, __[rdi + (size - 1)]);
         _a.shr(rcx, 12);
@@ -156,8 +159,10 @@ internal sealed unsafe partial class HostTranslator
             Op(SizedCodes.Of(HostForm.Load, size), Sized(to, size), Sized(host, size));
         else if (n.D.I.GetOpKind(k) is OpKind.Register or OpKind.Memory)
             Op(SizedCodes.Of(HostForm.Load, size), Sized(to, size), Operand(in n, k));
+        else if ((n.D.I.GetImmediate(k) & X86Cpu.Mask(size)) is var value && value <= uint.MaxValue)
+            _a.AddInstruction(Instruction.Create(Code.Mov_r32_imm32, Sized(to, 4), (uint)value)); // zero-extends, as the 64-bit form would
         else
-            _a.AddInstruction(Instruction.Create(Code.Mov_r64_imm64, to, n.D.I.GetImmediate(k) & X86Cpu.Mask(size)));
+            _a.AddInstruction(Instruction.Create(Code.Mov_r64_imm64, to, value));
     }
 
     /// <summary>
