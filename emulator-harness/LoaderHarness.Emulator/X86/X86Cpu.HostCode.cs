@@ -21,13 +21,6 @@ public sealed unsafe partial class X86Cpu
     /// </summary>
     internal bool HostCodeTier { get; set; }
 
-    /// <summary>
-    /// Whether host code is made only for blocks that can run long per entry: a loop of compiled instructions, or a path of
-    /// at least <see cref="HostYield.MinimumPerEntry"/> of them (<see cref="HostTranslator"/>); on by default, off in tests
-    /// that exercise the exits of short blocks.
-    /// </summary>
-    internal bool HostCodeLongRunsOnly { get; set; } = true;
-
     private bool UsesHostCode => HostCodeTier || !RuntimeFeature.IsDynamicCodeSupported;
 
     private protected override bool CompilesToHostCode => UsesHostCode;

@@ -68,8 +68,6 @@ public sealed unsafe partial class X86Cpu
     {
         if (_compiler is { HasCompleted: true })
             InstallCompiled(_compiler);
-        var viaHostExit = _hostExitTarget == Rip;
-        _hostExitTarget = NoHostExit;
         var handle = page.Entries[slot].Compiled;
         if (handle < 0 || CompiledShape == 0)
             return false;
@@ -91,15 +89,8 @@ public sealed unsafe partial class X86Cpu
                 e.Heat = 0;
                 return false;
             }
-            var tooShort = false;
-            block = UsesHostCode ? HostTranslator.Compile(this, Rip, e.Breakpoint, CompiledShape, HostCodeLongRunsOnly && !viaHostExit, out tooShort)
+            block = UsesHostCode ? HostTranslator.Compile(this, Rip, e.Breakpoint, CompiledShape)
                 : RuntimeFeature.IsDynamicCodeSupported ? X86Translator.Compile(this, Rip, e.Breakpoint, CompiledShape) : null;
-            if (tooShort)
-            {
-                e.Heat = 0; // compiled once host code's exits bring it here hot
-                _blocks!.Reject(GuestBlock.MaxInstructions);
-                return false;
-            }
             if (block is null)
             {
                 page.Entries[slot].Compiled = -1;
@@ -240,20 +231,13 @@ public sealed unsafe partial class X86Cpu
         }
     }
 
-    /// <summary>Where host code last left through an exit that may chain to an entry with no block yet (<see cref="ArrivedByHostExit"/>).</summary>
-    private ulong _hostExitTarget = NoHostExit;
-
-    private const ulong NoHostExit = ulong.MaxValue;
-
     /// <summary>
     /// Host code just left to the entry at <paramref name="linear"/> in <paramref name="page"/>, which has no block, through
-    /// an exit that may chain. The entry is a real jump target, hot as its exit is: its damping (<see cref="DampInnerEntries"/>)
-    /// is lifted (a block cut at its size limit, or a branch out of one, lands inside another block's basic block), and
-    /// when it becomes hot on such an arrival it is compiled even if short, since host code will jump into it.
+    /// an exit that may chain: the entry is a real jump target, hot as its exit is, so its damping (<see cref="DampInnerEntries"/>)
+    /// is lifted (a block cut at its size limit, or a branch out of one, lands inside another block's basic block).
     /// </summary>
-    private void ArrivedByHostExit(CodePage<DecodedInstruction> page, ulong linear)
+    private static void ArrivedByHostExit(CodePage<DecodedInstruction> page, ulong linear)
     {
-        _hostExitTarget = linear;
         int slot = page.Slots[linear & 0xFFF];
         if (slot != 0 && page.Entries[slot].Heat < 0)
             page.Entries[slot].Heat = 0;

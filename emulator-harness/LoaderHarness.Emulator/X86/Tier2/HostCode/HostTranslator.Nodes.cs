@@ -108,6 +108,9 @@ internal sealed partial class HostTranslator
             case GuestOp.Call:
                 EmitCall(in n);
                 return;
+            case GuestOp.CallIndirect:
+                EmitCallIndirect(in n);
+                return;
             case GuestOp.Ret:
                 EmitRet(in n);
                 return;

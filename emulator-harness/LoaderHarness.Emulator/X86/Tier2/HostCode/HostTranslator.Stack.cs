@@ -4,7 +4,7 @@ using static Iced.Intel.AssemblerRegisters;
 namespace LoaderHarness.Emulator.X86.Tier2.HostCode;
 
 /// <summary>
-/// The 64-bit stack forms (PUSH r64/imm, POP r64, CALL rel, RET [imm16]) as the interpreter's handlers run them
+/// The 64-bit stack forms (PUSH r64/imm, POP r64, CALL rel and r/m64, RET [imm16]) as the interpreter's handlers run them
 /// (<c>OperandForms.PushR64</c>, <c>PopR64</c>, <c>CallNear64</c>, <c>RetNear64</c>): the slot's address from RSP, the
 /// TLB probe (a miss leaves before the instruction, RSP untouched), the access, then RSP. SS adds no base in 64-bit mode.
 /// </summary>
@@ -53,6 +53,23 @@ internal sealed partial class HostTranslator
         _a.mov(__qword_ptr[rdx], rax);
         StoreGpr(Rsp, rdi);
         _a.jmp(InBlock(n.D.Target, out var k) ? _labels[k] : ChainExit(n.D.Target));
+    }
+
+    /// <summary>
+    /// CALL r/m64: the target read first (CALL [RSP] reads the old top, SDM Vol. 2A CALL), the return address pushed,
+    /// then on to the target through the jump cache, as a return leaves.
+    /// </summary>
+    private void EmitCallIndirect(in GuestNode n)
+    {
+        Access(in n, read: n.D.K0 == OperandKind.Memory, write: false);
+        Load(in n, 0, 8, R9);
+        StackSlot(in n, -8, write: true);
+        _a.mov(rax, (long)n.D.NextIP);
+        _a.mov(__qword_ptr[rdx], rax);
+        StoreGpr(Rsp, rdi);
+        _a.mov(rax, r9);
+        _returns = true;
+        _a.jmp(_returnExit);
     }
 
     /// <summary>

@@ -79,7 +79,7 @@ internal sealed partial class HostTranslator
                 var (slot, shift, _) = X86Cpu.GprInfo(n.D.I.GetOpRegister(k));
                 uses[slot] += shift != 0 ? -100_000 : 1;
             }
-            if (n.Op is GuestOp.Push or GuestOp.Pop or GuestOp.Call or GuestOp.Ret)
+            if (n.Op is GuestOp.Push or GuestOp.Pop or GuestOp.Call or GuestOp.CallIndirect or GuestOp.Ret)
                 uses[Rsp]++;
             if (n.Op != GuestOp.Nop && (n.D.K0 == OperandKind.Memory || n.D.K1 == OperandKind.Memory))
             {
@@ -95,13 +95,10 @@ internal sealed partial class HostTranslator
     /// <summary>
     /// Compiles the code at <paramref name="rip"/> (an entry of <paramref name="cpu"/>'s current fetch page, which carries a
     /// breakpoint or stop when <paramref name="headBreakpoint"/>) to host code; null when the host cannot run it, the
-    /// shape is not 64-bit mode, or the first instruction has no host form here; null and <paramref name="tooShort"/> when
-    /// only <paramref name="longRunsOnly"/> refused it (no loop, and no path of <see cref="X86Cpu.HostYield.MinimumPerEntry"/>
-    /// compiled instructions).
+    /// shape is not 64-bit mode, or the first instruction has no host form here.
     /// </summary>
-    public static X86CompiledBlock? Compile(X86Cpu cpu, ulong rip, bool headBreakpoint, int shape, bool longRunsOnly, out bool tooShort)
+    public static X86CompiledBlock? Compile(X86Cpu cpu, ulong rip, bool headBreakpoint, int shape)
     {
-        tooShort = false;
         if (shape != 64 || !ExecutableCode.IsSupported || !HeadRunCompiles(cpu, rip)
             || GuestBlock.Find(cpu, rip, headBreakpoint, shape) is not { } found)
             return null;
@@ -114,11 +111,6 @@ internal sealed partial class HostTranslator
             // instructions per entry and cost more to enter and leave than the interpreter takes for them: the entry stays interpreted.
             if (!Supported(block.Nodes[i]))
                 return null;
-        }
-        if (longRunsOnly && !HasCompiledLoop(block) && LongestCompiledPath(block, head) < X86Cpu.HostYield.MinimumPerEntry)
-        {
-            tooShort = true;
-            return null;
         }
         var t = new HostTranslator(block);
         var stream = new MemoryStream();
@@ -170,80 +162,6 @@ internal sealed partial class HostTranslator
         return true;
     }
 
-    /// <summary>
-    /// Whether the block holds a loop of instructions it compiles (a cycle through branches and fall-throughs inside it).
-    /// Without one or a long path (<see cref="LongestCompiledPath"/>), each entry runs a basic block or a few and leaves:
-    /// on the PVH kernel's way to its first console line (sorting through callbacks, calls and returns) such blocks cost
-    /// more to enter and leave than the interpreter takes to run them, and the boot got slower, where the decompressor's
-    /// loops run millions of instructions per entry.
-    /// </summary>
-    private static bool HasCompiledLoop(GuestBlock block)
-    {
-        var nodes = block.Nodes;
-        var state = new byte[nodes.Count]; // 0 unseen, 1 on the path, 2 done
-        var stack = new Stack<(int Node, int Edge)>();
-        for (var root = 0; root < nodes.Count; root++)
-        {
-            if (state[root] != 0 || !Supported(nodes[root]))
-                continue;
-            stack.Push((root, 0));
-            state[root] = 1;
-            while (stack.Count != 0)
-            {
-                var (i, edge) = stack.Pop();
-                var n = nodes[i];
-                var next = edge switch
-                {
-                    0 when n.Op is not GuestOp.Jmp => n.D.NextIP,
-                    1 when n.Op is GuestOp.Jcc or GuestOp.Jmp => n.D.Target,
-                    _ => ulong.MaxValue,
-                };
-                if (edge > 1)
-                {
-                    state[i] = 2;
-                    continue;
-                }
-                stack.Push((i, edge + 1));
-                if (next == ulong.MaxValue || !BasicBlocks.InBlock(block.Index, next, block.HeadRip, block.HeadBreakpoint, out var k) || !Supported(nodes[k]))
-                    continue;
-                if (state[k] == 1)
-                    return true;
-                if (state[k] == 0)
-                {
-                    state[k] = 1;
-                    stack.Push((k, 0));
-                }
-            }
-        }
-        return false;
-    }
-
-    /// <summary>
-    /// The most compiled instructions one entry at <paramref name="head"/> can run before it leaves, in a block without a
-    /// loop (so its branches, calls and fall-throughs make a DAG). Straight-line code runs long per entry too: the xz
-    /// decompressor's decoder inlines its range coder many times between loops that no 128-instruction block closes.
-    /// </summary>
-    private static int LongestCompiledPath(GuestBlock block, int head)
-    {
-        var nodes = block.Nodes;
-        var memo = new int[nodes.Count]; // 0 not seen, -1 on the path, else the longest path from the node
-        int Longest(int i)
-        {
-            if (memo[i] != 0)
-                return memo[i] > 0 ? memo[i] : GuestBlock.MaxInstructions; // back on the path: a cycle through a call, a loop
-            memo[i] = -1;
-            var (op, next, target) = (nodes[i].Op, nodes[i].D.NextIP, nodes[i].D.Target);
-            var best = 0;
-            if (op is not (GuestOp.Jmp or GuestOp.Ret) && Edge(next, out var f))
-                best = Longest(f);
-            if (op is GuestOp.Jcc or GuestOp.Jmp or GuestOp.Call && Edge(target, out var t))
-                best = Math.Max(best, Longest(t));
-            return memo[i] = Math.Min(best + 1, GuestBlock.MaxInstructions);
-        }
-        bool Edge(ulong pc, out int k) => BasicBlocks.InBlock(block.Index, pc, block.HeadRip, block.HeadBreakpoint, out k) && Supported(nodes[k]);
-        return Longest(head);
-    }
-
     /// <summary>Whether <paramref name="n"/> has a host form here; any other instruction is an exit to the interpreter.</summary>
     private static bool Supported(in GuestNode n)
     {
@@ -263,6 +181,7 @@ internal sealed partial class HostTranslator
             GuestOp.Imul => d.OpSize is 2 or 4 or 8, // the one-operand forms are MulWide
             GuestOp.Rol or GuestOp.Ror => d.OpSize is 4 or 8, // by an immediate (by CL is left to the interpreter)
             GuestOp.Push or GuestOp.Pop or GuestOp.Call or GuestOp.Ret => EightByteStack(in d),
+            GuestOp.CallIndirect => d.I.Code == Code.Call_rm64,
             GuestOp.Movzx or GuestOp.Movsx => ExtendSizes(in d) is var (from, to)
                 && (from is 1 or 2 && to > from || n.Op == GuestOp.Movsx && from == 4 && to == 8),
             _ => false,
