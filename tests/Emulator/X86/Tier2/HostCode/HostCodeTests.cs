@@ -379,8 +379,8 @@ public class HostCodeTests
 
     /// <summary>
     /// Random instructions of the forms the back end compiles: every operand size, register, immediate and [RBP + disp]
-    /// memory operands, flag producers followed by their readers, IMUL, rotates, shifts by CL, PUSH and POP, CALL of a function
-    /// that returns, and forward Jcc over one instruction.
+    /// memory operands, flag producers followed by their readers, IMUL, rotates, shifts by CL, PUSH and POP, CALL (direct,
+    /// through a register and through memory) of a function that returns, and forward Jcc over one instruction.
     /// </summary>
     private static (byte[] Code, string Listing) CompiledForms(Random rng, ulong origin, int count)
     {
@@ -478,11 +478,22 @@ public class HostCodeTests
                     break;
                 case 15:
                     // PUSH and POP in pairs, so each pass leaves RSP where it found it; a CALL of the function at Function
-                    // (its RET returns into the block), a PUSH of RSP itself, or a POP into RSP.
-                    switch (rng.Next(5))
+                    // (its RET returns into the block), through a register or through the slot a PUSH wrote (the block
+                    // left through the jump cache and come back to), a PUSH of RSP itself, or a POP into RSP.
+                    switch (rng.Next(7))
                     {
                         case 0:
                             list.Add(Instruction.CreateBranch(Code.Call_rel32_64, Function));
+                            break;
+                        case 3:
+                            var through = Reg(8) is var t8 && t8 != Register.RSP ? t8 : Register.R11;
+                            list.Add(Instruction.Create(Code.Mov_r64_imm64, through, Function));
+                            list.Add(Instruction.Create(Code.Call_rm64, through));
+                            break;
+                        case 4:
+                            list.Add(Instruction.Create(Code.Pushq_imm32, (int)Function));
+                            list.Add(Instruction.Create(Code.Call_rm64, new MemoryOperand(Register.RSP)));
+                            list.Add(Instruction.Create(Code.Pop_r64, Reg(8)));
                             break;
                         case 1:
                             list.Add(Instruction.Create(Code.Push_r64, Register.RSP));
