@@ -142,7 +142,7 @@ public sealed unsafe partial class X86Cpu
             if (next is null)
             {
                 if (cell != 0)
-                    ArrivedByHostExit(page, linear);
+                    UndampJumpTarget(page, linear);
                 return;
             }
             if (cell != 0)
@@ -236,7 +236,7 @@ public sealed unsafe partial class X86Cpu
     /// an exit that may chain: the entry is a real jump target, hot as its exit is, so its damping (<see cref="DampInnerEntries"/>)
     /// is lifted (a block cut at its size limit, or a branch out of one, lands inside another block's basic block).
     /// </summary>
-    private static void ArrivedByHostExit(CodePage<DecodedInstruction> page, ulong linear)
+    private static void UndampJumpTarget(CodePage<DecodedInstruction> page, ulong linear)
     {
         int slot = page.Slots[linear & 0xFFF];
         if (slot != 0 && page.Entries[slot].Heat < 0)
