@@ -109,7 +109,7 @@ public sealed unsafe partial class X86Cpu
     }
 
     /// <summary>
-    /// Runs host code: the count, the limit, the TLB's address, the arithmetic flags (as RFLAGS bits) and the epoch its
+    /// Runs host code: the count, the limit, the TLB's address, the arithmetic flags (<see cref="HostState.Flags"/>) and the epoch its
     /// exits may chain in go to the state block; RIP, the count and the flags come back (the flags as explicit bits, as
     /// the interpreter's own <see cref="SetArith"/> records them). An asserted interrupt line turns chaining off, as it
     /// stops the CPU's own chain: the run loop must look at it at the next block boundary.
@@ -128,7 +128,7 @@ public sealed unsafe partial class X86Cpu
         var limit = Volatile.Read(ref _run.Limit);
         if (limit < s[HostState.Limit])
             s[HostState.Limit] = limit;
-        s[HostState.Flags] = ArithFlags();
+        s[HostState.Flags] = HostState.PackFlags(ArithFlags());
         s[HostState.ChainEpoch] = _interruptInput is { IsAsserted: true } ? HostChain.Off : HostChainEpoch();
         s[HostState.ExitCell] = 0;
         s[HostState.Linked] = 0;
@@ -136,7 +136,7 @@ public sealed unsafe partial class X86Cpu
         GC.KeepAlive(code); // its finalizer unmaps the code: not before the call returned
         _run.Executed = s[HostState.Executed];
         Rip = s[HostState.Rip];
-        SetArith(s[HostState.Flags]);
+        SetArith(HostState.UnpackFlags(s[HostState.Flags]));
         var linked = (long)s[HostState.Linked];
         _blocks!.Entries += linked;
         _blocks.Chained += linked;

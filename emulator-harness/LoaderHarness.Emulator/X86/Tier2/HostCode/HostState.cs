@@ -19,7 +19,11 @@ internal static class HostState
     /// <summary>In: the address of the TLB (<see cref="Core.TlbEntry"/>[<see cref="Core.SoftMmu.TlbSize"/>], pinned).</summary>
     public const int Tlb = 3;
 
-    /// <summary>In and out: the six arithmetic flags as RFLAGS bits (out: as pushed by PUSHFQ, other bits not masked).</summary>
+    /// <summary>
+    /// In and out: the six arithmetic flags as LAHF and SETO leave them in AX (<see cref="PackFlags"/>): bits 8–15 RFLAGS'
+    /// low byte (SF, ZF, AF, PF, CF), bit 0 OF. Generated code stores the word; two cheap instructions make it, where
+    /// PUSHFQ is microcoded, and it goes back into RFLAGS with an ADD for OF and SAHF.
+    /// </summary>
     public const int Flags = 4;
 
     /// <summary>
@@ -36,6 +40,12 @@ internal static class HostState
 
     /// <summary>In: the address of the CPU's jump cache (<see cref="HostChain.JumpCacheEntries"/> link cells, pinned).</summary>
     public const int JumpCache = 8;
+
+    /// <summary>RFLAGS' arithmetic flags as <see cref="Flags"/> holds them.</summary>
+    public static ulong PackFlags(ulong rflags) => (rflags & 0xFF) << 8 | (rflags >> 11 & 1);
+
+    /// <summary><see cref="Flags"/>' word as RFLAGS bits (the arithmetic flags only).</summary>
+    public static ulong UnpackFlags(ulong packed) => (packed >> 8 & (FlagBits.CF | FlagBits.PF | FlagBits.AF | FlagBits.ZF | FlagBits.SF)) | (packed & 1) << 11;
 
     /// <summary>Slots in the block.</summary>
     public const int Count = 9;

@@ -207,19 +207,21 @@ internal sealed partial class HostTranslator
             Op(SizedCodes.Of(form, size), Sized(R8, size), Register.CL);
         else
             Op(SizedCodes.Of(form, size), Sized(R8, size), GuestBlock.ShiftCount(in d));
-        _a.pushfq();
-        _a.pop(rax);
-        _a.and(eax, ~(int)(FlagBits.AF | FlagBits.OF));
+        _a.lahf();
+        _a.and(eax, 0xFF00 & ~((int)FlagBits.AF << 8)); // AF cleared, OF (AL) 0 until computed
         if (form is not (HostForm.Sar or HostForm.SarCl))
         {
             var left = form is HostForm.Shl or HostForm.ShlCl;
             _a.mov(rcx, left ? r8 : rdi);
             _a.shr(rcx, (byte)(size * 8 - 1));
             if (left)
-                _a.xor(ecx, eax); // CF is bit 0
+            {
+                _a.movzx(edi, ah); // CF is its bit 0; RDI (the operand) is not needed for a left shift
+                _a.xor(ecx, edi);
+            }
             OrOverflow(rax, rcx);
         }
-        SaveComputedFlags(rax);
+        SaveComputedFlags();
         StoreOp0(in n, size, R8);
         _a.Label(ref unchanged);
         _a.zero_bytes(); // Iced takes one label per instruction: the next node may start a basic block with its own
@@ -242,9 +244,11 @@ internal sealed partial class HostTranslator
         Op(SizedCodes.Of(left ? HostForm.Rol : HostForm.Ror, size), Sized(R8, size), GuestBlock.ShiftCount(in d));
         _a.setb(cl);
         _a.movzx(ecx, cl);
-        _a.mov(rax, __qword_ptr[r12 + HostState.Flags * 8]);
-        _a.and(rax, ~(int)(FlagBits.CF | FlagBits.OF));
-        _a.or(rax, rcx);
+        _a.movzx(eax, __word_ptr[r12 + HostState.Flags * 8]);
+        _a.and(eax, 0xFFFF & ~((int)FlagBits.CF << 8 | 1)); // CF and OF out, the rest kept
+        _a.shl(ecx, 8);
+        _a.or(eax, ecx);
+        _a.shr(ecx, 8);
         _a.mov(rdi, r8);
         if (left)
         {
@@ -259,7 +263,7 @@ internal sealed partial class HostTranslator
             _a.xor(edi, ecx);
         }
         OrOverflow(rax, rdi);
-        SaveComputedFlags(rax);
+        SaveComputedFlags();
         StoreOp0(in n, size, R8);
     }
 
@@ -277,29 +281,25 @@ internal sealed partial class HostTranslator
         Load(in n, three ? 1 : 0, size, R8);
         Load(in n, three ? 2 : 1, size, R9);
         Op(SizedCodes.Of(HostForm.Imul, size), Sized(R8, size), Sized(R9, size));
-        _a.setb(al);
+        _a.setb(al); // CF = OF, AL as the packed flags hold OF
         Op(SizedCodes.Of(HostForm.AddImm8, size), Sized(R8, size), 0);
-        _a.pushfq();
-        _a.pop(rcx);
-        _a.movzx(eax, al);
-        _a.imul(eax, eax, (int)(FlagBits.CF | FlagBits.OF));
-        _a.or(rcx, rax);
-        SaveComputedFlags(rcx);
+        _a.lahf();
+        _a.or(ah, al); // CF
+        SaveComputedFlags();
         StoreOp0(in n, size, R8);
     }
 
-    /// <summary>ORs bit 0 of <paramref name="bit"/> into <paramref name="flags"/> as OF (RFLAGS bit 11); the rest of <paramref name="bit"/> is scratch.</summary>
+    /// <summary>ORs bit 0 of <paramref name="bit"/> into <paramref name="flags"/> as OF (bit 0 of <see cref="HostState.Flags"/>); the rest of <paramref name="bit"/> is scratch.</summary>
     private void OrOverflow(AssemblerRegister64 flags, AssemblerRegister64 bit)
     {
         _a.and(bit, 1);
-        _a.shl(bit, 11);
         _a.or(flags, bit);
     }
 
-    /// <summary>Stores <paramref name="flags"/>, computed in a register, as the guest's flags: the state block holds them now, RFLAGS does not.</summary>
-    private void SaveComputedFlags(AssemblerRegister64 flags)
+    /// <summary>Stores AX, the guest's flags computed as <see cref="HostState.Flags"/> holds them: the state block holds them now, RFLAGS does not.</summary>
+    private void SaveComputedFlags()
     {
-        _a.mov(__qword_ptr[r12 + HostState.Flags * 8], flags);
+        _a.mov(__word_ptr[r12 + HostState.Flags * 8], ax);
         _pending = false;
         _hostFlags = false;
     }

@@ -32,31 +32,32 @@ internal sealed unsafe partial class HostTranslator
         _pending = true;
     }
 
-    /// <summary>Saves RFLAGS to the state block when it holds newer flags; PUSHFQ and POP change no flag, so they stay valid.</summary>
+    /// <summary>
+    /// Saves RFLAGS to the state block (<see cref="HostState.Flags"/>: LAHF's byte in AH, SETO's in AL) when it holds newer
+    /// flags; LAHF, SETO and the store change no flag, so they stay valid. RAX is scratch here, as everywhere between
+    /// instructions.
+    /// </summary>
     private void SaveFlags()
     {
         if (!_pending)
             return;
-        _a.pushfq();
-        _a.pop(__qword_ptr[r12 + HostState.Flags * 8]);
+        _a.lahf();
+        _a.seto(al);
+        _a.mov(__word_ptr[r12 + HostState.Flags * 8], ax);
         _pending = false;
     }
 
     /// <summary>
-    /// Loads the guest's flags from the state block into RFLAGS when it does not hold them: SF, ZF, AF, PF and CF through
-    /// SAHF (the low byte of RFLAGS has SAHF's layout, SDM Vol. 2B SAHF), OF through an 8-bit ADD of 0x7F, which
-    /// overflows exactly when the other operand is 1.
+    /// Loads the guest's flags from the state block into RFLAGS when it does not hold them: OF through an 8-bit ADD of
+    /// 0x7F to its byte, which overflows exactly when that byte is 1, then SF, ZF, AF, PF and CF through SAHF (which leaves
+    /// OF alone, SDM Vol. 2B SAHF).
     /// </summary>
     private void NeedHostFlags()
     {
         if (_hostFlags)
             return;
-        _a.mov(rax, __qword_ptr[r12 + HostState.Flags * 8]);
-        _a.mov(ecx, eax);
-        _a.shr(ecx, 11);
-        _a.and(ecx, 1);
-        _a.add(cl, 0x7F);
-        _a.mov(ah, al);
+        _a.movzx(eax, __word_ptr[r12 + HostState.Flags * 8]);
+        _a.add(al, 0x7F);
         _a.sahf();
         _hostFlags = true;
     }

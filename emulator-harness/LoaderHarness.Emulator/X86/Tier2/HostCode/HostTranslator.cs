@@ -17,7 +17,7 @@ namespace LoaderHarness.Emulator.X86.Tier2.HostCode;
 /// <item>Arithmetic flags come from the host's own instruction of the same operation and size, forms whose flags the
 /// SDM defines exactly as the interpreter computes them (logic results go through ADD 0 to clear AF; shifts, whose AF
 /// and multi-bit OF are undefined, compute those two). They stay in the host's RFLAGS while nothing clobbers them and
-/// are saved (PUSHFQ) to the state block before anything that does, before every exit and at the end of each basic
+/// are saved (LAHF and SETO) to the state block before anything that does, before every exit and at the end of each basic
 /// block; a reader with no valid host flags loads them back (SAHF, and OF through an ADD overflow).</item>
 /// <item>Memory goes through the same TLB fast path as the IL tier; a miss, a page crossing or a page that takes no
 /// direct store leaves the block before that instruction with exact state, and the interpreter executes it. No
