@@ -86,7 +86,8 @@ public sealed unsafe partial class X86Cpu
     /// What a host-code block ran over its first <see cref="Sample"/> entries. Entering and leaving costs about what the
     /// interpreter takes for a dozen instructions and host code saves two or three nanoseconds on each: a block that
     /// averaged fewer than <see cref="MinimumPerEntry"/> instructions per entry (a loop left at once, every time, through an
-    /// exit in it) is given up, and its entry interpreted from then on.
+    /// exit in it) is given up: the run loop interprets its entry from then on, while other blocks' host code still jumps
+    /// into it, which costs a few instructions.
     /// </summary>
     internal sealed class HostYield
     {
