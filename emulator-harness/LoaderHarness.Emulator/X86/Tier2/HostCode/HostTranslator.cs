@@ -205,9 +205,7 @@ internal sealed partial class HostTranslator
         _a.mov(r12, rsi);
         _a.mov(r14, __qword_ptr[r12 + HostState.Executed * 8]);
         _a.Label(ref _chainEntry); // another block's exit arrives here, its own frame in place (every block pushes the same)
-        for (var slot = 0; slot < 16; slot++)
-            if (_cache[slot] != Register.None)
-                _a.mov(new AssemblerRegister64(_cache[slot]), __qword_ptr[rbx + slot * 8]);
+        MoveCachedRegisters(load: true);
         _a.jmp(_labels[head]);
         for (var i = 0; i < _nodes.Count; i++)
             EmitNode(i);
@@ -224,7 +222,7 @@ internal sealed partial class HostTranslator
         EmitChainExits();
         _a.Label(ref _epilogue);
         _a.mov(__qword_ptr[r12 + HostState.Executed * 8], r14);
-        StoreCachedRegisters();
+        MoveCachedRegisters(load: false);
         _a.pop(r15);
         _a.pop(r14);
         _a.pop(r13);
@@ -264,12 +262,11 @@ internal sealed partial class HostTranslator
         {
             _a.Label(ref _returnExit);
             _a.mov(__qword_ptr[r12 + HostState.Rip * 8], rax);
-            _a.mov(rcx, rax); // the cell: jump cache + ((target ^ target >> 12) mod entries) * 24
+            _a.mov(rcx, rax); // the cell: jump cache + ((target ^ target >> 12) mod entries) × the cell's bytes
             _a.shr(rcx, 12);
             _a.xor(rcx, rax);
             _a.and(ecx, HostChain.JumpCacheEntries - 1);
-            _a.lea(rcx, __[rcx + rcx * 2]);
-            _a.shl(rcx, 3);
+            _a.imul(ecx, ecx, HostChain.CellWords * 8);
             _a.add(rcx, __qword_ptr[r12 + HostState.JumpCache * 8]);
             _a.cmp(rax, __qword_ptr[rcx + HostChain.Target * 8]);
             _a.jne(unlinked);
@@ -282,37 +279,40 @@ internal sealed partial class HostTranslator
         _a.jmp(_epilogue);
         _a.Label(ref linked);
         _a.inc(__qword_ptr[r12 + HostState.Linked * 8]);
-        StoreCachedRegisters();
+        MoveCachedRegisters(load: false);
         _a.jmp(__qword_ptr[rcx + HostChain.Entry * 8]);
     }
 
     private long CellAddress(int cell) => (long)Marshal.UnsafeAddrOfPinnedArrayElement(_cells, cell * HostChain.CellWords);
 
-    private void StoreCachedRegisters()
+    /// <summary>Loads the cached guest registers from the register array, or stores them back to it.</summary>
+    private void MoveCachedRegisters(bool load)
     {
         for (var slot = 0; slot < 16; slot++)
-            if (_cache[slot] != Register.None)
+        {
+            if (_cache[slot] == Register.None)
+                continue;
+            if (load)
+                _a.mov(new AssemblerRegister64(_cache[slot]), __qword_ptr[rbx + slot * 8]);
+            else
                 _a.mov(__qword_ptr[rbx + slot * 8], new AssemblerRegister64(_cache[slot]));
+        }
     }
 
     /// <summary>The exit to <paramref name="rip"/> at a basic block's end, which may chain (<see cref="EmitChainExits"/>).</summary>
-    private Label ChainExit(ulong rip)
-    {
-        if (!_chainExits.TryGetValue(rip, out var label))
-        {
-            label = _a.CreateLabel();
-            _chainExits[rip] = label;
-        }
-        return label;
-    }
+    private Label ChainExit(ulong rip) => StubLabel(_chainExits, rip);
 
     /// <summary>The exit stub leaving at <paramref name="rip"/> with the count <paramref name="behind"/> below R14.</summary>
-    private Label ExitLabel(ulong rip, int behind)
+    private Label ExitLabel(ulong rip, int behind) => StubLabel(_exits, (rip, behind));
+
+    /// <summary>The label of the stub <paramref name="stubs"/> holds for <paramref name="key"/>, made on first use (emitted after the nodes).</summary>
+    private Label StubLabel<TKey>(Dictionary<TKey, Label> stubs, TKey key)
+        where TKey : notnull
     {
-        if (!_exits.TryGetValue((rip, behind), out var label))
+        if (!stubs.TryGetValue(key, out var label))
         {
             label = _a.CreateLabel();
-            _exits[(rip, behind)] = label;
+            stubs[key] = label;
         }
         return label;
     }
