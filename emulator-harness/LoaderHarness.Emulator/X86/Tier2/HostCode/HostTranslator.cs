@@ -8,7 +8,7 @@ namespace LoaderHarness.Emulator.X86.Tier2.HostCode;
 
 /// <summary>
 /// The compiling tier's second back end: a block found by <see cref="GuestBlock"/> becomes x86-64 machine code
-/// (assembled by Iced's <see cref="Assembler"/>) that runs without a JIT, so the NativeAOT executable compiles too.
+/// (built with Iced's <see cref="Assembler"/>, encoded by <see cref="CodeLayout"/>) that runs without a JIT, so the NativeAOT executable compiles too.
 /// The design is the simplest exact one:
 /// <list type="bullet">
 /// <item>Guest registers stay in the CPU's pinned register array; every instruction loads and stores them there
@@ -113,11 +113,9 @@ internal sealed partial class HostTranslator
                 return null;
         }
         var t = new HostTranslator(block);
-        var stream = new MemoryStream();
         t.Emit(head);
-        var assembled = t._a.Assemble(new StreamCodeWriter(stream), 0, BlockEncoderOptions.ReturnNewInstructionOffsets);
-        var chainEntry = (int)assembled.GetLabelRIP(t._chainEntry);
-        if (ExecutableCode.Map(stream.GetBuffer().AsSpan(0, (int)stream.Length), chainEntry, t._cells) is not { } code)
+        var layout = CodeLayout.Encode(t._a.Instructions);
+        if (ExecutableCode.Map(layout.Code, layout.OffsetOf(t._chainEntry), t._cells) is not { } code)
             return null;
         var inner = new List<ulong>();
         foreach (var n in block.Nodes)
