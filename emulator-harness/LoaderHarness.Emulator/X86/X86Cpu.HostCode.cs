@@ -27,8 +27,8 @@ public sealed unsafe partial class X86Cpu
 
     private protected override bool CanCompile => RuntimeFeature.IsDynamicCodeSupported || ExecutableCode.IsSupported;
 
-    /// <summary>The body of a host-code block: calls <paramref name="code"/> through <see cref="RunHostCode"/>, counting what it runs in <paramref name="yield"/>.</summary>
-    internal CompiledBlockBody HostBody(ExecutableCode code, HostYield yield) => () => RunHostCode(code, yield);
+    /// <summary>The body of a host-code block: calls <paramref name="code"/> through <see cref="RunHostCode"/>.</summary>
+    internal CompiledBlockBody HostBody(ExecutableCode code) => () => RunHostCode(code);
 
     /// <summary>The link cells host code's returns look their targets up in (<see cref="HostChain.JumpCacheEntries"/>, pinned).</summary>
     private readonly ulong[] _jumpCache = GC.AllocateArray<ulong>(HostChain.JumpCacheEntries * HostChain.CellWords, pinned: true);
@@ -83,45 +83,19 @@ public sealed unsafe partial class X86Cpu
     }
 
     /// <summary>
-    /// What a host-code block ran over its first <see cref="Sample"/> entries. Entering and leaving costs about what the
-    /// interpreter takes for a dozen instructions and host code saves two or three nanoseconds on each: a block that
-    /// averaged fewer than <see cref="MinimumPerEntry"/> instructions per entry (a loop left at once, every time, through an
-    /// exit in it) is given up: the run loop interprets its entry from then on, while other blocks' host code still jumps
-    /// into it, which costs a few instructions.
-    /// </summary>
-    internal sealed class HostYield
-    {
-        private const int Sample = 256;
-        public const int MinimumPerEntry = 32;
-        private int _entries;
-        private ulong _instructions;
-
-        /// <summary>Whether the block turned out not to pay for its entries.</summary>
-        public bool Unprofitable { get; private set; }
-
-        public void Count(ulong ran)
-        {
-            if (_entries > Sample)
-                return;
-            _instructions += ran;
-            if (++_entries == Sample)
-                Unprofitable = _instructions < Sample * MinimumPerEntry;
-        }
-    }
-
-    /// <summary>
     /// Runs host code: the count, the limit, the TLB's address, the arithmetic flags (<see cref="HostState.Flags"/>) and the epoch its
     /// exits may chain in go to the state block; RIP, the count and the flags come back (the flags as explicit bits, as
     /// the interpreter's own <see cref="SetArith"/> records them). An asserted interrupt line turns chaining off, as it
     /// stops the CPU's own chain: the run loop must look at it at the next block boundary.
     /// </summary>
-    private void RunHostCode(ExecutableCode code, HostYield yield)
+    private void RunHostCode(ExecutableCode code)
     {
-        var before = _run.Executed;
         var s = HostStateBlock;
         s[HostState.Executed] = _run.Executed;
         s[HostState.Tlb] = (ulong)_tlb;
         s[HostState.JumpCache] = (ulong)Unsafe.AsPointer(ref _jumpCache[0]);
+        s[HostState.FsBase] = SegBase[(int)SegmentRegister.Fs]; // only the interpreter's WRMSR, SWAPGS and segment loads change them
+        s[HostState.GsBase] = SegBase[(int)SegmentRegister.Gs];
         // Another thread stops a run by lowering the run's limit and then this slot (RequestStop): whichever order the
         // two threads' writes land in, the lower value ends up here (the fence keeps the re-read after the write).
         Volatile.Write(ref s[HostState.Limit], _run.Limit);
@@ -142,7 +116,6 @@ public sealed unsafe partial class X86Cpu
         _blocks!.Entries += linked;
         _blocks.Chained += linked;
         _blocks.Linked += linked;
-        yield.Count(_run.Executed - before);
     }
 
     /// <summary>The link cell host code last left through unlinked (<see cref="HostState.ExitCell"/>); 0 when it left another way.</summary>

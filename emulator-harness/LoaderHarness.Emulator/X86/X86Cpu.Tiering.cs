@@ -100,8 +100,6 @@ public sealed unsafe partial class X86Cpu
             page.Entries[slot].Compiled = _blocks!.Add(block, page, slot);
             DampInnerEntries(block, page, Mode64 ? Rip : (uint)(_csBase + Rip), _csBase);
         }
-        if (block.GivenUp)
-            return false; // kept for host code's exits, which jump into it cheaply (ChainCompiled)
         if (block.Shape != CompiledShape || _run.Executed + (ulong)(uint)block.HeadLength > _run.Limit
             || !OtherPageHolds(block, ref page.Entries[slot]))
             return false;
@@ -147,8 +145,6 @@ public sealed unsafe partial class X86Cpu
             }
             if (cell != 0)
                 LinkHostExit(cell, next, linear); // the host code's exit to here jumps straight in from now on
-            if (next.GivenUp)
-                return; // not worth entering from here, only from host code
             _blocks!.Entries++;
             _blocks.Chained++;
             EnteringCompiled();

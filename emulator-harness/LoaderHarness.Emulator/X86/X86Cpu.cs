@@ -34,7 +34,7 @@ public sealed unsafe partial class X86Cpu
     }
 
     private X86Cpu(GuestMemory memory, IoBus bus, CodeCache<DecodedInstruction> code, CpuIdTable? cpuId, MsrTable? msrs)
-        : base(memory, bus, code, TierPolicy.DefaultThreshold)
+        : base(memory, bus, code, RuntimeFeature.IsDynamicCodeSupported ? TierPolicy.DefaultThreshold : TierPolicy.HostCodeThreshold)
     {
         _code = code;
         CpuId = cpuId ?? CpuIdTable.Default();

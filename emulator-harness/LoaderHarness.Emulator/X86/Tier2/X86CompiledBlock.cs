@@ -50,12 +50,6 @@ internal sealed class X86CompiledBlock(CompiledBlockBody body, int instructionCo
     /// <summary>For host code (<see cref="HostCode.HostTranslator"/>): the code, which other blocks' exits may jump into; null for IL.</summary>
     public HostCode.ExecutableCode? HostCode { get; init; }
 
-    /// <summary>For host code (<see cref="HostCode.HostTranslator"/>): whether it pays for its entries; null for IL.</summary>
-    public X86Cpu.HostYield? Yield { get; init; }
-
-    /// <summary>Whether the block was given up (<see cref="X86Cpu.HostYield"/>): its entry is interpreted, and only host code's exits jump into it.</summary>
-    public bool GivenUp => Yield is { Unprofitable: true };
-
     /// <inheritdoc/>
     Delegate ICompiledBlock.Code => Body;
 

@@ -1,4 +1,5 @@
 using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.X86.Tier2.HostCode;
 using NUnit.Framework;
 using Shouldly;
 using static Iced.Intel.AssemblerRegisters;
@@ -8,13 +9,21 @@ namespace LoaderHarness.Tests.Emulator.X86.Tier2;
 /// <summary>
 /// CBW, CWDE, CDQE, CWD, CDQ, CQO, BSWAP and the hints and fences the interpreter runs as NOPs (PREFETCHh, LFENCE,
 /// MFENCE, SFENCE, ENDBR64), which a compiled block now runs itself: the same registers as the interpreter for
-/// accumulators of either sign, and no block ends at them.
+/// accumulators of either sign, and no block ends at them; in IL and in host code.
 /// </summary>
-[TestFixture]
-public class AccumulatorAndHintTests
+[TestFixture(false)]
+[TestFixture(true)]
+public class AccumulatorAndHintTests(bool hostCode)
 {
     private const ulong Data = 0x200000;
     private const int Iterations = 600;
+
+    [SetUp]
+    public void OnlyWhereHostCodeRuns()
+    {
+        if (hostCode && !ExecutableCode.IsSupported)
+            Assert.Ignore("host code runs only on Linux x86-64");
+    }
 
     [Test]
     public void Sign_extensions_and_byte_swaps_leave_what_the_interpreter_leaves()
@@ -31,41 +40,46 @@ public class AccumulatorAndHintTests
     /// RAX walks values of both signs in each width (a multiplicative hash of the counter); every form's result is
     /// folded into R12–R15 so a wrong one shows at the end.
     /// </summary>
-    private static TierPair Loop() => TierPair.Program64(a =>
+    private TierPair Loop()
     {
-        var top = a.CreateLabel();
-        a.mov(rcx, Iterations);
-        a.mov(r8, 0x9E37_79B9_7F4A_7C15);
-        a.Label(ref top);
-        a.prefetcht0(__byte_ptr[Data + 64]);
-        a.endbr64();
-        a.mov(rax, rcx);
-        a.imul(rax, r8);
-        a.cbw();
-        a.add(r12, rax);
-        a.cwde();
-        a.xor(r13, rax);
-        a.cdqe();
-        a.add(r14, rax);
-        a.cwd();
-        a.add(r15, rdx);
-        a.lfence();
-        a.cdq();
-        a.add(r12, rdx);
-        a.ror(rax, 29);
-        a.cqo();
-        a.xor(r13, rdx);
-        a.prefetchnta(__byte_ptr[rsi + 8]);
-        a.mov(r9, rax);
-        a.bswap(r9);
-        a.add(r14, r9);
-        a.mfence();
-        a.mov(r10d, eax);
-        a.bswap(r10d);
-        a.add(r15, r10);
-        a.sfence();
-        a.dec(rcx);
-        a.jnz(top);
-        a.hlt();
-    }, Data, 128);
+        var pair = TierPair.Program64(a =>
+        {
+            var top = a.CreateLabel();
+            a.mov(rcx, Iterations);
+            a.mov(r8, 0x9E37_79B9_7F4A_7C15);
+            a.Label(ref top);
+            a.prefetcht0(__byte_ptr[Data + 64]);
+            a.endbr64();
+            a.mov(rax, rcx);
+            a.imul(rax, r8);
+            a.cbw();
+            a.add(r12, rax);
+            a.cwde();
+            a.xor(r13, rax);
+            a.cdqe();
+            a.add(r14, rax);
+            a.cwd();
+            a.add(r15, rdx);
+            a.lfence();
+            a.cdq();
+            a.add(r12, rdx);
+            a.ror(rax, 29);
+            a.cqo();
+            a.xor(r13, rdx);
+            a.prefetchnta(__byte_ptr[rsi + 8]);
+            a.mov(r9, rax);
+            a.bswap(r9);
+            a.add(r14, r9);
+            a.mfence();
+            a.mov(r10d, eax);
+            a.bswap(r10d);
+            a.add(r15, r10);
+            a.sfence();
+            a.dec(rcx);
+            a.jnz(top);
+            a.hlt();
+        }, Data, 128);
+        pair.Tiered.Cpu.HostCodeTier = hostCode;
+        return pair;
+    }
 }

@@ -1,5 +1,6 @@
 using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.X86;
+using LoaderHarness.Emulator.X86.Tier2.HostCode;
 using NUnit.Framework;
 using Shouldly;
 using static Iced.Intel.AssemblerRegisters;
@@ -9,19 +10,27 @@ namespace LoaderHarness.Tests.Emulator.X86.Tier2;
 /// <summary>
 /// DIV r/m32 and r/m64, which a compiled block computes in IL: quotients and remainders of register and memory
 /// divisors against the interpreter, and #DE (a divisor of 0, a quotient too wide for its register; SDM Vol. 2A DIV)
-/// raised at the DIV with the state exact.
+/// raised at the DIV with the state exact; in IL and in host code.
 /// </summary>
-[TestFixture]
-public class DivideTests
+[TestFixture(false)]
+[TestFixture(true)]
+public class DivideTests(bool hostCode)
 {
     private const ulong Data = 0x200000;
     private const ulong Handler = 0x18000;
+
+    [SetUp]
+    public void OnlyWhereHostCodeRuns()
+    {
+        if (hostCode && !ExecutableCode.IsSupported)
+            Assert.Ignore("host code runs only on Linux x86-64");
+    }
 
     [Test]
     public void Divisions_leave_what_the_interpreter_leaves_and_do_not_end_the_block()
     {
         const int iterations = 1000;
-        using var pair = TierPair.Program64(a =>
+        using var pair = InTier(TierPair.Program64(a =>
         {
             var top = a.CreateLabel();
             a.mov(rcx, iterations);
@@ -51,7 +60,7 @@ public class DivideTests
             a.dec(rcx);
             a.jnz(top);
             a.hlt();
-        }, Data, iterations * 40 + 64);
+        }, Data, iterations * 40 + 64));
 
         pair.Run(100_000).Reason.ShouldBe(StopReason.Halt);
         pair.SameMemory(Data, iterations * 40);
@@ -112,7 +121,7 @@ public class DivideTests
     }
 
     /// <summary>A pair running <paramref name="body"/> 1,000 times with RCX counting down from 1,000.</summary>
-    private static TierPair Loop(Action<Iced.Intel.Assembler> body) => TierPair.Program64(a =>
+    private TierPair Loop(Action<Iced.Intel.Assembler> body) => InTier(TierPair.Program64(a =>
     {
         var top = a.CreateLabel();
         a.mov(rcx, 1000);
@@ -121,5 +130,11 @@ public class DivideTests
         a.dec(rcx);
         a.jnz(top);
         a.hlt();
-    }, Data, 64);
+    }, Data, 64));
+
+    private TierPair InTier(TierPair pair)
+    {
+        pair.Tiered.Cpu.HostCodeTier = hostCode;
+        return pair;
+    }
 }

@@ -41,6 +41,12 @@ internal static class HostState
     /// <summary>In: the address of the CPU's jump cache (<see cref="HostChain.JumpCacheEntries"/> link cells, pinned).</summary>
     public const int JumpCache = 8;
 
+    /// <summary>In: FS's base, which a memory operand with an FS override adds (GS's follows at <see cref="GsBase"/>).</summary>
+    public const int FsBase = 9;
+
+    /// <summary>In: GS's base.</summary>
+    public const int GsBase = 10;
+
     /// <summary>RFLAGS' arithmetic flags as <see cref="Flags"/> holds them.</summary>
     public static ulong PackFlags(ulong rflags) => (rflags & 0xFF) << 8 | (rflags >> 11 & 1);
 
@@ -48,5 +54,5 @@ internal static class HostState
     public static ulong UnpackFlags(ulong packed) => (packed >> 8 & (FlagBits.CF | FlagBits.PF | FlagBits.AF | FlagBits.ZF | FlagBits.SF)) | (packed & 1) << 11;
 
     /// <summary>Slots in the block.</summary>
-    public const int Count = 9;
+    public const int Count = 11;
 }

@@ -77,6 +77,15 @@ internal sealed partial class HostTranslator
             case GuestOp.Rol or GuestOp.Ror:
                 EmitRotate(in n, size);
                 break;
+            case GuestOp.Div:
+                EmitDiv(in n, size);
+                break;
+            case GuestOp.ConvertAccumulator:
+                EmitConvertAccumulator(in n);
+                break;
+            case GuestOp.Bswap:
+                EmitBswap(in n, size);
+                break;
             case GuestOp.Setcc:
                 Access(in n, read: false, write: d.K0 == OperandKind.Memory);
                 NeedHostFlags();

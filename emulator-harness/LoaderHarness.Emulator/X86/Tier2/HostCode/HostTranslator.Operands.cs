@@ -63,8 +63,10 @@ internal sealed unsafe partial class HostTranslator
     }
 
     /// <summary>
-    /// For an instruction with a memory operand: its effective address in RDI, then host pointers for the access, RSI
-    /// for the read and RDX for the write; a TLB miss leaves the block before the instruction, and the interpreter runs it.
+    /// For an instruction with a memory operand: its linear address in RDI (the effective address, plus FS's or GS's base
+    /// where the operand names one: in 64-bit mode the others' bases are 0, SDM Vol. 3A §3.4.4), then host pointers for the
+    /// access, RSI for the read and RDX for the write; a TLB miss leaves the block before the instruction, and the
+    /// interpreter runs it.
     /// </summary>
     private void Access(in GuestNode n, bool read, bool write)
     {
@@ -72,6 +74,11 @@ internal sealed unsafe partial class HostTranslator
             return;
         SaveFlags();
         EffectiveAddress(in n.D);
+        if (n.D.Seg >= (byte)SegmentRegister.Fs)
+        {
+            _a.mov(rax, __qword_ptr[r12 + (HostState.FsBase + n.D.Seg - (int)SegmentRegister.Fs) * 8]);
+            _a.lea(rdi, __[rdi + rax]);
+        }
         var miss = ExitLabel(n.Rip, Behind(in n));
         if (read)
             Probe(false, n.D.MemSize, rsi, miss);

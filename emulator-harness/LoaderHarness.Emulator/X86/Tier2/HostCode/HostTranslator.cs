@@ -123,10 +123,8 @@ internal sealed partial class HostTranslator
             if (!n.Leader)
                 inner.Add(n.Rip);
         }
-        var yield = new X86Cpu.HostYield();
-        return new X86CompiledBlock(cpu.HostBody(code, yield), block.Nodes.Count, block.Nodes[head].OwnBlockLength, shape)
+        return new X86CompiledBlock(cpu.HostBody(code), block.Nodes.Count, block.Nodes[head].OwnBlockLength, shape)
         {
-            Yield = yield,
             HostCode = code,
             OtherPage = block.OtherPage,
             OtherLinearPage = block.OtherLinearPage,
@@ -164,14 +162,12 @@ internal sealed partial class HostTranslator
     private static bool Supported(in GuestNode n)
     {
         ref readonly var d = ref n.D;
-        if (n.Op is not (GuestOp.Nop or GuestOp.Lea) && (d.K0 == OperandKind.Memory || d.K1 == OperandKind.Memory)
-            && d.Seg >= (byte)SegmentRegister.Fs)
-            return false; // FS and GS add a base in 64-bit mode
         return n.Op switch
         {
             GuestOp.Nop or GuestOp.Mov or GuestOp.Lea or GuestOp.Add or GuestOp.Adc or GuestOp.Sub or GuestOp.Sbb or GuestOp.And
                 or GuestOp.Or or GuestOp.Xor or GuestOp.Cmp or GuestOp.Test or GuestOp.Inc or GuestOp.Dec or GuestOp.Neg
                 or GuestOp.Not or GuestOp.Setcc or GuestOp.Jcc or GuestOp.Jmp => true,
+            GuestOp.Div or GuestOp.ConvertAccumulator or GuestOp.Bswap => true, // the classifier leaves DIV and BSWAP at 32 and 64 bits
             GuestOp.Cmovcc => d.OpSize is 2 or 4 or 8,
             // The SDM leaves CF undefined for a count at or past the operand's width (SAL/SAR/SHL/SHR, Flags Affected).
             GuestOp.Shl or GuestOp.Shr or GuestOp.Sar => GuestBlock.ShiftCount(in d) < d.OpSize * 8,

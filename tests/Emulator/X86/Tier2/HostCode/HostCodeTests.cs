@@ -1,5 +1,6 @@
 using Iced.Intel;
 using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.X86;
 using LoaderHarness.Emulator.X86.Tier2.HostCode;
 using NUnit.Framework;
 using Shouldly;
@@ -25,6 +26,9 @@ public class HostCodeTests
 
     /// <summary>A function the compiled forms call: it reads and writes the stack and returns.</summary>
     private const ulong Function = 0x1800;
+
+    /// <summary>FS's base, and GS's its negation: an FS or GS operand at [RBP + disp] lands this far above or below DataBase + disp.</summary>
+    private const ulong SegmentShift = 0x40;
 
     [SetUp]
     public void OnlyWhereHostCodeRuns()
@@ -344,6 +348,8 @@ public class HostCodeTests
             }));
             m.Memory.Write(DataBase, data);
             m.EnterLong64(Origin);
+            m.Cpu.SetSegment(SegmentRegister.Fs, m.Cpu.GetSegment(SegmentRegister.Fs) with { Base = SegmentShift });
+            m.Cpu.SetSegment(SegmentRegister.Gs, m.Cpu.GetSegment(SegmentRegister.Gs) with { Base = unchecked(0UL - SegmentShift) });
             for (var i = 0; i < regs.Length; i++)
                 m.Cpu[Register.RAX + i] = regs[i];
             m.Cpu.Rflags = flags;
@@ -354,7 +360,8 @@ public class HostCodeTests
     /// <summary>
     /// Random instructions of the forms the back end compiles: every operand size, register, immediate and [RBP + disp]
     /// memory operands, flag producers followed by their readers, IMUL, rotates, shifts by CL, PUSH and POP, CALL (direct,
-    /// through a register and through memory) of a function that returns, and forward Jcc over one instruction.
+    /// through a register and through memory) of a function that returns, forward Jcc over one instruction, DIV, CBW–CQO,
+    /// BSWAP, and FS- and GS-relative operands.
     /// </summary>
     private static (byte[] Code, string Listing) CompiledForms(Random rng, ulong origin, int count)
     {
@@ -375,6 +382,7 @@ public class HostCodeTests
             };
         }
         MemoryOperand Mem() => new(Register.RBP, rng.Next(RandomProgram.DataSize - 8));
+        MemoryOperand SegmentMem() => new(Register.RBP, Register.None, 1, rng.Next((int)SegmentShift, RandomProgram.DataSize - 8 - (int)SegmentShift), 1, false, rng.Next(2) == 0 ? Register.FS : Register.GS);
         int Imm(int size) => size == 1 ? rng.Next(-128, 128) : size == 2 ? rng.Next(-32768, 32768) : rng.Next(int.MinValue, int.MaxValue);
         static Code C(string name) => Enum.Parse<Code>(name);
         for (var k = 0; k < count; k++)
@@ -390,7 +398,7 @@ public class HostCodeTests
                 s = Register.AL + rng.Next(8);
             }
             var op = alu[rng.Next(alu.Length)];
-            switch (rng.Next(17))
+            switch (rng.Next(19))
             {
                 case 0: list.Add(Instruction.Create(C($"{op}_rm{sz}_r{sz}"), r, s)); break;
                 case 1: list.Add(Instruction.Create(C($"{op}_rm{sz}_imm{ext}"), r, Imm(Math.Min(size, 4)))); break;
@@ -486,6 +494,29 @@ public class HostCodeTests
                             list.Add(Instruction.Create(Code.Pop_r64, Reg(8)));
                             break;
                     }
+                    break;
+                case 16 when size > 2:
+                    {
+                        // DIV with EDX below 2^20 and the divisor ORed with 2^20, so the quotient always fits (#DE: DivideTests).
+                        var divisor = r is Register.EDX or Register.RDX ? Reg(size) is var d && d is not (Register.EDX or Register.RDX) ? d : s : r;
+                        var memory = rng.Next(2) == 0;
+                        var at = Mem();
+                        list.Add(Instruction.Create(Code.Mov_r32_imm32, Register.EDX, rng.Next(1 << 20)));
+                        list.Add(memory ? Instruction.Create(C($"Or_rm{sz}_imm32"), at, 1 << 20) : Instruction.Create(C($"Or_rm{sz}_imm32"), divisor, 1 << 20));
+                        list.Add(memory ? Instruction.Create(C($"Div_rm{sz}"), at) : Instruction.Create(C($"Div_rm{sz}"), divisor));
+                        break;
+                    }
+                case 17:
+                    // CBW–CQO, BSWAP, and FS- and GS-relative loads, stores and read-modify-writes (bases set in Pair).
+                    list.Add(rng.Next(6) switch
+                    {
+                        0 => Instruction.Create(new[] { Code.Cbw, Code.Cwde, Code.Cdqe, Code.Cwd, Code.Cdq, Code.Cqo }[rng.Next(6)]),
+                        1 => rng.Next(2) == 0 ? Instruction.Create(Code.Bswap_r32, Reg(4)) : Instruction.Create(Code.Bswap_r64, Reg(8)),
+                        2 => Instruction.Create(C($"{op}_r{sz}_rm{sz}"), r, SegmentMem()),
+                        3 => Instruction.Create(C($"Mov_rm{sz}_r{sz}"), SegmentMem(), r),
+                        4 => Instruction.Create(C($"Inc_rm{sz}"), SegmentMem()),
+                        _ => Instruction.Create(C($"Mov_r{sz}_rm{sz}"), r, SegmentMem()),
+                    });
                     break;
                 case 12:
                     // A forward conditional branch over the next instruction (a MOV), so the loop has basic blocks.

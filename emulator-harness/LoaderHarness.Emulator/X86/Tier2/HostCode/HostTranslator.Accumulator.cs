@@ -1,0 +1,61 @@
+using Iced.Intel;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace LoaderHarness.Emulator.X86.Tier2.HostCode;
+
+/// <summary>The instructions that work on RAX and RDX implicitly (DIV, CBW–CQO) and BSWAP, none of which sets a defined flag.</summary>
+internal sealed partial class HostTranslator
+{
+    private const int Rax = 0, Rdx = 2;
+
+    /// <summary>
+    /// DIV r/m32 and r/m64: RDX:RAX (EDX:EAX) divided by the operand, the quotient to RAX and the remainder to RDX. The
+    /// quotient fits exactly when the high half is below the divisor, which also rules out a divisor of 0; otherwise the
+    /// block leaves before the instruction and the interpreter raises #DE there (SDM Vol. 2A DIV: "#DE if the source
+    /// operand is 0, or if the quotient is too large for the designated register"). The flags are undefined after DIV and
+    /// the interpreter keeps them, so they are saved before the host's compare and DIV clobber RFLAGS.
+    /// </summary>
+    private void EmitDiv(in GuestNode n, int size)
+    {
+        SaveFlags();
+        Access(in n, read: n.D.K0 == OperandKind.Memory, write: false);
+        Load(in n, 0, size, Register.RCX);
+        LoadGpr(Rdx, r8);
+        Op(SizedCodes.Of(HostForm.Cmp, size), Sized(R8, size), Sized(Register.RCX, size));
+        _a.jae(ExitLabel(n.Rip, Behind(in n)));
+        LoadGpr(Rax, rax);
+        _a.mov(rdx, r8);
+        if (size == 8)
+            _a.div(rcx);
+        else
+            _a.div(ecx); // EAX and EDX written zero-extended, as the guest's 32-bit DIV leaves them
+        StoreGpr(Rax, rax);
+        StoreGpr(Rdx, rdx);
+        _hostFlags = false;
+    }
+
+    /// <summary>
+    /// CBW, CWDE, CDQE (the accumulator sign-extended in place) and CWD, CDQ, CQO (its sign into RDX): the host's own
+    /// instruction on the guest's RAX and RDX, which merges or zero-extends as the guest's does and changes no flag.
+    /// </summary>
+    private void EmitConvertAccumulator(in GuestNode n)
+    {
+        var intoRdx = n.D.I.Mnemonic is Mnemonic.Cwd or Mnemonic.Cdq or Mnemonic.Cqo;
+        LoadGpr(Rax, rax);
+        if (intoRdx)
+            LoadGpr(Rdx, rdx);
+        _a.AddInstruction(Instruction.Create(n.D.I.Code));
+        if (intoRdx)
+            StoreGpr(Rdx, rdx);
+        else
+            StoreGpr(Rax, rax);
+    }
+
+    /// <summary>BSWAP r32 and r64: the host's BSWAP, which changes no flag (a 32-bit one zero-extends, as the guest's).</summary>
+    private void EmitBswap(in GuestNode n, int size)
+    {
+        Load(in n, 0, size, R8);
+        Op(size == 8 ? Code.Bswap_r64 : Code.Bswap_r32, Sized(R8, size));
+        StoreOp0(in n, size, R8);
+    }
+}
