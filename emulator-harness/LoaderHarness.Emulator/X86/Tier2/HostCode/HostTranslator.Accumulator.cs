@@ -3,7 +3,7 @@ using static Iced.Intel.AssemblerRegisters;
 
 namespace LoaderHarness.Emulator.X86.Tier2.HostCode;
 
-/// <summary>The instructions that work on RAX and RDX implicitly (DIV, CBW–CQO) and BSWAP, none of which sets a defined flag.</summary>
+/// <summary>The instructions that work on RAX and RDX implicitly (DIV, CBW–CQO, CMPXCHG) and BSWAP.</summary>
 internal sealed partial class HostTranslator
 {
     private const int Rax = 0, Rdx = 2;
@@ -49,6 +49,24 @@ internal sealed partial class HostTranslator
             StoreGpr(Rdx, rdx);
         else
             StoreGpr(Rax, rax);
+    }
+
+    /// <summary>
+    /// CMPXCHG m, r (a LOCK prefix changes nothing on one vCPU): the host's CMPXCHG on the guest's memory, through both
+    /// probes since the destination is written whether or not it matched (SDM Vol. 2A CMPXCHG), with the guest's
+    /// accumulator in RAX; the host leaves the flags of CMP of the accumulator with the destination, and on a mismatch the
+    /// destination in the accumulator (EAX zero-extended, as the guest's), as the interpreter does. The register-destination
+    /// forms are left to the interpreter.
+    /// </summary>
+    private void EmitCmpxchg(in GuestNode n, int size)
+    {
+        Access(in n, read: true, write: true);
+        Load(in n, 1, size, R9);
+        LoadGpr(Rax, rax);
+        var code = size switch { 1 => Code.Cmpxchg_rm8_r8, 2 => Code.Cmpxchg_rm16_r16, 4 => Code.Cmpxchg_rm32_r32, _ => Code.Cmpxchg_rm64_r64 };
+        Op(code, new MemoryOperand(Register.RDX), Sized(R9, size));
+        StoreGpr(Rax, rax); // a MOV: the flags stay in RFLAGS
+        Produced();
     }
 
     /// <summary>BSWAP r32 and r64: the host's BSWAP, which changes no flag (a 32-bit one zero-extends, as the guest's).</summary>

@@ -86,6 +86,9 @@ internal sealed partial class HostTranslator
             case GuestOp.Bswap:
                 EmitBswap(in n, size);
                 break;
+            case GuestOp.Cmpxchg:
+                EmitCmpxchg(in n, size);
+                break;
             case GuestOp.Setcc:
                 Access(in n, read: false, write: d.K0 == OperandKind.Memory);
                 NeedHostFlags();

@@ -31,7 +31,18 @@ internal sealed partial class HostTranslator
 {
     private readonly GuestBlock _block;
     private readonly List<GuestNode> _nodes;
-    private readonly Assembler _a = new(64);
+    private readonly Assembler _a = ReusedAssembler();
+
+    /// <summary>One assembler per thread, reset for each block: its instruction list keeps the capacity the blocks grew it to (growing it anew took 3 % of the PVH boot to /init).</summary>
+    [ThreadStatic]
+    private static Assembler? _threadAssembler;
+
+    private static Assembler ReusedAssembler()
+    {
+        var a = _threadAssembler ??= new Assembler(64);
+        a.Reset();
+        return a;
+    }
     private readonly Label[] _labels;
     private readonly Dictionary<(ulong Rip, int Behind), Label> _exits = [];
     private readonly Dictionary<ulong, Label> _chainExits = [];
@@ -168,6 +179,7 @@ internal sealed partial class HostTranslator
                 or GuestOp.Or or GuestOp.Xor or GuestOp.Cmp or GuestOp.Test or GuestOp.Inc or GuestOp.Dec or GuestOp.Neg
                 or GuestOp.Not or GuestOp.Setcc or GuestOp.Jcc or GuestOp.Jmp => true,
             GuestOp.Div or GuestOp.ConvertAccumulator or GuestOp.Bswap => true, // the classifier leaves DIV and BSWAP at 32 and 64 bits
+            GuestOp.Cmpxchg => d.K0 == OperandKind.Memory,
             GuestOp.Cmovcc => d.OpSize is 2 or 4 or 8,
             // The SDM leaves CF undefined for a count at or past the operand's width (SAL/SAR/SHL/SHR, Flags Affected).
             GuestOp.Shl or GuestOp.Shr or GuestOp.Sar => GuestBlock.ShiftCount(in d) < d.OpSize * 8,

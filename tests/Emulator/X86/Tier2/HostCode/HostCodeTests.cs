@@ -361,7 +361,7 @@ public class HostCodeTests
     /// Random instructions of the forms the back end compiles: every operand size, register, immediate and [RBP + disp]
     /// memory operands, flag producers followed by their readers, IMUL, rotates, shifts by CL, PUSH and POP, CALL (direct,
     /// through a register and through memory) of a function that returns, forward Jcc over one instruction, DIV, CBW–CQO,
-    /// BSWAP, and FS- and GS-relative operands.
+    /// BSWAP, FS- and GS-relative operands, and CMPXCHG to memory.
     /// </summary>
     private static (byte[] Code, string Listing) CompiledForms(Random rng, ulong origin, int count)
     {
@@ -498,7 +498,7 @@ public class HostCodeTests
                 case 16 when size > 2:
                     {
                         // DIV with EDX below 2^20 and the divisor ORed with 2^20, so the quotient always fits (#DE: DivideTests).
-                        var divisor = r is Register.EDX or Register.RDX ? Reg(size) is var d && d is not (Register.EDX or Register.RDX) ? d : s : r;
+                        var divisor = r is Register.EDX or Register.RDX ? (size == 8 ? Register.RSI : Register.ESI) : r;
                         var memory = rng.Next(2) == 0;
                         var at = Mem();
                         list.Add(Instruction.Create(Code.Mov_r32_imm32, Register.EDX, rng.Next(1 << 20)));
@@ -507,7 +507,17 @@ public class HostCodeTests
                         break;
                     }
                 case 17:
-                    // CBW–CQO, BSWAP, and FS- and GS-relative loads, stores and read-modify-writes (bases set in Pair).
+                    // CBW–CQO, BSWAP, FS- and GS-relative loads, stores and read-modify-writes (bases set in Pair), and
+                    // CMPXCHG to memory, half of them after the accumulator was loaded from there (so they match).
+                    if (rng.Next(4) == 0)
+                    {
+                        var at = Mem();
+                        var accumulator = size switch { 1 => Register.AL, 2 => Register.AX, 4 => Register.EAX, _ => Register.RAX };
+                        if (rng.Next(2) == 0)
+                            list.Add(Instruction.Create(C($"Mov_r{sz}_rm{sz}"), accumulator, at));
+                        list.Add(Instruction.Create(C($"Cmpxchg_rm{sz}_r{sz}"), at, r));
+                        break;
+                    }
                     list.Add(rng.Next(6) switch
                     {
                         0 => Instruction.Create(new[] { Code.Cbw, Code.Cwde, Code.Cdqe, Code.Cwd, Code.Cdq, Code.Cqo }[rng.Next(6)]),
