@@ -50,7 +50,7 @@ public sealed unsafe partial class X86Cpu
 
     /// <summary>
     /// The current epoch of host code's links. A link is one the chain made after checking the successor's entry, page
-    /// generation, instruction-TLB mapping, shape and breakpoint mark; each of those changes only where <see cref="BreakChain"/>
+    /// generation, instruction-TLB mapping, shape and breakpoint mark; each of those changes only where <see cref="BreakLinks"/>
     /// runs (a write to decoded code, a TLB flush, a mode change) or where the block cache's own epoch moves (an eviction,
     /// a block disowned, the cache cleared), and either moves this epoch, voiding every cell.
     /// </summary>

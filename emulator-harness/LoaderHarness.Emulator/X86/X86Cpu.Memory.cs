@@ -15,7 +15,7 @@ public sealed unsafe partial class X86Cpu
         _mmu.Flush();
         FlushUpperCache();
         _fetch.Flush();
-        BreakChain();
+        BreakLinks();
     }
 
     /// <summary>Drops the TLB entry of one linear page (INVLPG).</summary>
@@ -24,7 +24,7 @@ public sealed unsafe partial class X86Cpu
         _mmu.FlushPage(linear);
         FlushUpperCache(); // INVLPG drops every paging-structure cache entry (SDM Vol. 3A §4.10.4.1)
         _fetch.Flush();
-        BreakChain();
+        BreakLinks();
     }
 
     /// <summary>Raises a guest exception: unwinds the current instruction to the run loop.</summary>
@@ -137,7 +137,7 @@ public sealed unsafe partial class X86Cpu
     internal void WritePhysical(ulong physical, int size, ulong value)
     {
         if (_mmu.WritePhysical(physical, size, value, Rip))
-            BreakChain();
+            BreakLinks();
     }
 
     /// <summary>Page-table entries: raw RAM access, not recorded, not MMIO.</summary>
@@ -146,7 +146,7 @@ public sealed unsafe partial class X86Cpu
     private void WriteTableEntry(ulong physical, int size, ulong value)
     {
         if (_mmu.WriteRaw(physical, size, value))
-            BreakChain();
+            BreakLinks();
     }
 
     /// <summary>
@@ -167,6 +167,6 @@ public sealed unsafe partial class X86Cpu
 
         public ulong Pc => cpu.Rip;
 
-        public void CodeInvalidated() => cpu.BreakChain();
+        public void CodeInvalidated() => cpu.BreakLinks();
     }
 }

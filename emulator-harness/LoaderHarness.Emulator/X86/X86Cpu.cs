@@ -162,10 +162,13 @@ public sealed unsafe partial class X86Cpu
 
     /// <summary>
     /// Derives CPL, code bitness, stack width and effective segment bases from CR0, EFER and the segment
-    /// caches (SDM Vol. 3A §2.2, §5.2.1). Called whenever one of them changes.
+    /// caches (SDM Vol. 3A §2.2, §5.2.1). Called whenever one of them changes. Host code's links are voided only when
+    /// what its code assumes changed (the compiled shape, CS's base or limit; a CPL change flushes the TLB): a kernel's
+    /// IRET to itself (sync_core) and its segment loads had voided them some 200,000 times on the PVH boot to /init.
     /// </summary>
     internal void UpdateMode()
     {
+        var (shape, csBase, fetchLimit) = (CompiledShape, _csBase, _fetchLimit);
         ref var cs = ref Seg[(int)SegmentRegister.Cs];
         var lma = (_efer & ControlBits.EferLma) != 0;
         Mode64 = lma && cs.Long;
@@ -184,7 +187,10 @@ public sealed unsafe partial class X86Cpu
         _fetchLimit = Protected && !Mode64 ? cs.Limit : ulong.MaxValue;
         _fetch.Rekey(); // the fetch key (CS base and limit, bitness) may have changed
         UpdateCompiledShape();
-        BreakChain();
+        if (shape != CompiledShape || csBase != _csBase || fetchLimit != _fetchLimit)
+            BreakLinks();
+        else
+            BreakChain();
     }
 
     /// <summary>XMM0–XMM15 as low/high quadword pairs.</summary>
