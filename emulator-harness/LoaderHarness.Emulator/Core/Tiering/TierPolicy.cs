@@ -21,10 +21,11 @@ public static class TierPolicy
     /// <see cref="DefaultThreshold"/> for the x86 engine where it compiles to host code (the NativeAOT executable, which has
     /// no JIT): a block costs about a quarter of a millisecond to make there, several times less than RyuJIT takes, so warm
     /// code pays sooner. Debian's 6.1 cloud vmlinux through PVH to /init: 2.95–3.16 s of engine time at 2,000 against
-    /// 3.44–3.56 s at 10,000, 3.14 s at 1,000 and 3.18 s at 3,000 (2,036 blocks instead of 992); its first console line,
-    /// the xz and the lz4 bzImage within their spread.
+    /// 3.44–3.56 s at 10,000 (2,036 blocks instead of 992); once host code's links survived interrupts, 2.22–2.25 s at 1,000
+    /// against 2.29–2.33 s at 2,000 and 2.22–2.27 s at 500 (2,622, 2,050 and 3,179 blocks); its first console line, the xz
+    /// and the lz4 bzImage within their spread at each.
     /// </summary>
-    public const int HostCodeThreshold = 2000;
+    public const int HostCodeThreshold = 1000;
 
     /// <summary>
     /// Instructions a CPU must have retired for each guest instruction it compiles. Translating a block and

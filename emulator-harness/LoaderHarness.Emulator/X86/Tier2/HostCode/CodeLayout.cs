@@ -13,7 +13,11 @@ namespace LoaderHarness.Emulator.X86.Tier2.HostCode;
 internal sealed class CodeLayout : CodeWriter
 {
     private const int Rel32 = 4;
-    private byte[] _code = new byte[8192];
+    private byte[] _code = _threadBuffer ?? new byte[8192];
+
+    /// <summary>The buffer the thread's last layout grew, reused by its next one (the code is copied out before that).</summary>
+    [ThreadStatic]
+    private static byte[]? _threadBuffer;
     private int _length;
     private readonly int[] _labels;
     private readonly List<(int At, int Label)> _fixups = [];
@@ -24,7 +28,7 @@ internal sealed class CodeLayout : CodeWriter
         Array.Fill(_labels, -1);
     }
 
-    /// <summary>The encoded code.</summary>
+    /// <summary>The encoded code, valid until the thread's next <see cref="Encode"/>.</summary>
     public ReadOnlySpan<byte> Code => _code.AsSpan(0, _length);
 
     /// <summary>The offset in <see cref="Code"/> of the instruction <paramref name="label"/> was placed at.</summary>
@@ -52,6 +56,7 @@ internal sealed class CodeLayout : CodeWriter
                 layout._labels[instruction.IP] = layout._length;
             layout.Add(encoder, ref instruction);
         }
+        _threadBuffer = layout._code;
         foreach (var (at, label) in layout._fixups)
         {
             var target = layout._labels[label];
@@ -67,7 +72,7 @@ internal sealed class CodeLayout : CodeWriter
         var at = (ulong)_length;
         if (instruction.Op0Kind != OpKind.NearBranch64)
         {
-            Encode(encoder, in instruction, at);
+            Write(encoder, in instruction, at);
             return;
         }
         var label = (int)instruction.NearBranch64;
@@ -77,16 +82,16 @@ internal sealed class CodeLayout : CodeWriter
         {
             instruction.Code = instruction.Code.ToShortBranch();
             instruction.NearBranch64 = (ulong)target;
-            Encode(encoder, in instruction, at);
+            Write(encoder, in instruction, at);
             return;
         }
         instruction.Code = instruction.Code.ToNearBranch();
         instruction.NearBranch64 = at; // any target in range: the displacement is patched
-        Encode(encoder, in instruction, at);
+        Write(encoder, in instruction, at);
         _fixups.Add((_length - Rel32, label));
     }
 
-    private static void Encode(Encoder encoder, in Instruction instruction, ulong at)
+    private static void Write(Encoder encoder, in Instruction instruction, ulong at)
     {
         if (!encoder.TryEncode(in instruction, at, out _, out var error))
             throw new InvalidOperationException(error);
