@@ -100,7 +100,8 @@ internal sealed class GuestBlock
     /// <summary>
     /// On the CPU's thread, before a back end is handed to another: the instructions found, sorted by address, with the
     /// basic blocks' leaders marked (<see cref="IBlockNode.Leader"/>), so the engine can hold back the heat of the entries
-    /// the block will cover while it is compiled. Back ends work on copies (<see cref="Take"/>), never on these.
+    /// the block will cover while it is compiled. A back end on another thread works on a copy (<see cref="Take"/>), never on
+    /// these; host code, made on the CPU's thread, uses them.
     /// </summary>
     public List<GuestNode> FoundBlocks()
     {

@@ -113,8 +113,8 @@ internal sealed partial class HostTranslator
         if (shape != 64 || !ExecutableCode.IsSupported || !HeadRunCompiles(cpu, rip)
             || GuestBlock.Find(cpu, rip, headBreakpoint, shape) is not { } found)
             return null;
-        var block = found.Take(GuestBlock.MaxInstructions);
-        BasicBlocks.FindLeaders(block.Nodes, block.Index, block.HeadRip, block.HeadBreakpoint);
+        var block = found;
+        block.FoundBlocks(); // made here, on the CPU's thread, from the found nodes themselves rather than a copy
         var head = block.Index[rip];
         for (var i = head; i < head + block.Nodes[head].OwnBlockLength; i++)
         {
