@@ -89,6 +89,9 @@ internal sealed partial class HostTranslator
             case GuestOp.Cmpxchg:
                 EmitCmpxchg(in n, size);
                 break;
+            case GuestOp.BitTest:
+                EmitBitTest(in n, size);
+                break;
             case GuestOp.Setcc:
                 Access(in n, read: false, write: d.K0 == OperandKind.Memory);
                 NeedHostFlags();

@@ -180,6 +180,7 @@ internal sealed partial class HostTranslator
                 or GuestOp.Not or GuestOp.Setcc or GuestOp.Jcc or GuestOp.Jmp => true,
             GuestOp.Div or GuestOp.ConvertAccumulator or GuestOp.Bswap => true, // the classifier leaves DIV and BSWAP at 32 and 64 bits
             GuestOp.Cmpxchg => d.K0 == OperandKind.Memory,
+            GuestOp.BitTest => d.K0 != OperandKind.Memory || d.I.Op1Kind != OpKind.Register,
             GuestOp.Cmovcc => d.OpSize is 2 or 4 or 8,
             // The SDM leaves CF undefined for a count at or past the operand's width (SAL/SAR/SHL/SHR, Flags Affected).
             GuestOp.Shl or GuestOp.Shr or GuestOp.Sar => GuestBlock.ShiftCount(in d) < d.OpSize * 8,

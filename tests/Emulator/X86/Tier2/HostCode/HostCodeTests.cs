@@ -361,7 +361,7 @@ public class HostCodeTests
     /// Random instructions of the forms the back end compiles: every operand size, register, immediate and [RBP + disp]
     /// memory operands, flag producers followed by their readers, IMUL, rotates, shifts by CL, PUSH and POP, CALL (direct,
     /// through a register and through memory) of a function that returns, forward Jcc over one instruction, DIV, CBW–CQO,
-    /// BSWAP, FS- and GS-relative operands, and CMPXCHG to memory.
+    /// BSWAP, FS- and GS-relative operands, CMPXCHG to memory, and BT, BTS, BTR and BTC.
     /// </summary>
     private static (byte[] Code, string Listing) CompiledForms(Random rng, ulong origin, int count)
     {
@@ -509,6 +509,19 @@ public class HostCodeTests
                 case 17:
                     // CBW–CQO, BSWAP, FS- and GS-relative loads, stores and read-modify-writes (bases set in Pair), and
                     // CMPXCHG to memory, half of them after the accumulator was loaded from there (so they match).
+                    if (size > 1 && rng.Next(4) == 0)
+                    {
+                        // BT, BTS, BTR, BTC: an immediate offset (any byte: masked to the width) into a register or memory,
+                        // or a register offset into a register.
+                        var bt = new[] { "Bt", "Bts", "Btr", "Btc" }[rng.Next(4)];
+                        list.Add(rng.Next(3) switch
+                        {
+                            0 => Instruction.Create(C($"{bt}_rm{sz}_imm8"), r, rng.Next(256)),
+                            1 => Instruction.Create(C($"{bt}_rm{sz}_imm8"), Mem(), rng.Next(256)),
+                            _ => Instruction.Create(C($"{bt}_rm{sz}_r{sz}"), r, s),
+                        });
+                        break;
+                    }
                     if (rng.Next(4) == 0)
                     {
                         var at = Mem();
