@@ -13,11 +13,12 @@ namespace LoaderHarness.Emulator.X86.Tier2.HostCode;
 internal sealed class CodeLayout : CodeWriter
 {
     private const int Rel32 = 4;
-    private byte[] _code = _threadBuffer ?? new byte[8192];
 
     /// <summary>The buffer the thread's last layout grew, reused by its next one (the code is copied out before that).</summary>
     [ThreadStatic]
     private static byte[]? _threadBuffer;
+
+    private byte[] _code = _threadBuffer ?? new byte[8192];
     private int _length;
     private readonly int[] _labels;
     private readonly List<(int At, int Label)> _fixups = [];

@@ -1,5 +1,4 @@
 using Iced.Intel;
-using static Iced.Intel.AssemblerRegisters;
 
 namespace LoaderHarness.Emulator.X86.Tier2.HostCode;
 
@@ -27,12 +26,7 @@ internal sealed partial class HostTranslator
         }
         else
             Op(d.I.Code, Sized(R8, size), (int)(d.I.GetImmediate(1) & (ulong)(size * 8 - 1)));
-        _a.setb(cl);
-        _a.movzx(ecx, cl);
-        _a.movzx(eax, __word_ptr[r12 + HostState.Flags * 8]);
-        _a.and(eax, 0xFFFF & ~((int)FlagBits.CF << 8)); // CF out, the rest kept
-        _a.shl(ecx, 8);
-        _a.or(eax, ecx);
+        SavedFlagsWithCarry(overflowToo: false);
         SaveComputedFlags();
         if (writes)
             StoreOp0(in n, size, R8);

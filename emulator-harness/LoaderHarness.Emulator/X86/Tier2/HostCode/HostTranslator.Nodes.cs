@@ -257,13 +257,7 @@ internal sealed partial class HostTranslator
         Load(in n, 0, size, R8);
         var left = n.Op == GuestOp.Rol;
         Op(SizedCodes.Of(left ? HostForm.Rol : HostForm.Ror, size), Sized(R8, size), GuestBlock.ShiftCount(in d));
-        _a.setb(cl);
-        _a.movzx(ecx, cl);
-        _a.movzx(eax, __word_ptr[r12 + HostState.Flags * 8]);
-        _a.and(eax, 0xFFFF & ~((int)FlagBits.CF << 8 | 1)); // CF and OF out, the rest kept
-        _a.shl(ecx, 8);
-        _a.or(eax, ecx);
-        _a.shr(ecx, 8);
+        SavedFlagsWithCarry(overflowToo: true);
         _a.mov(rdi, r8);
         if (left)
         {
@@ -302,6 +296,21 @@ internal sealed partial class HostTranslator
         _a.or(ah, al); // CF
         SaveComputedFlags();
         StoreOp0(in n, size, R8);
+    }
+
+    /// <summary>
+    /// AX = the saved flags (<see cref="HostState.Flags"/>) with CF replaced by the host's CF, and OF cleared when
+    /// <paramref name="overflowToo"/> (for the caller to compute); ECX = that CF (0 or 1).
+    /// </summary>
+    private void SavedFlagsWithCarry(bool overflowToo)
+    {
+        _a.setb(cl);
+        _a.movzx(ecx, cl);
+        _a.movzx(eax, __word_ptr[r12 + HostState.Flags * 8]);
+        _a.and(eax, 0xFFFF & ~((int)FlagBits.CF << 8 | (overflowToo ? 1 : 0))); // the rest kept
+        _a.shl(ecx, 8);
+        _a.or(eax, ecx);
+        _a.shr(ecx, 8);
     }
 
     /// <summary>ORs bit 0 of <paramref name="bit"/> into <paramref name="flags"/> as OF (bit 0 of <see cref="HostState.Flags"/>); the rest of <paramref name="bit"/> is scratch.</summary>
