@@ -6,7 +6,8 @@ namespace LoaderHarness.Loader.Memory;
 
 /// <summary>
 /// Reserves zero-filled host memory that the OS backs only when a page is first touched, so a
-/// 64 GiB guest costs nothing until the guest writes to it. Linux: anonymous private
+/// 64 GiB guest costs nothing until the guest writes to it (and the emulator's decoded-code pages
+/// only the entries decoded). Linux: anonymous private
 /// <c>mmap</c> with <c>MAP_NORESERVE</c> (overcommit heuristics would refuse a plain malloc of
 /// more than RAM). Elsewhere: a zeroed native allocation.
 /// </summary>
@@ -16,14 +17,15 @@ internal static unsafe partial class HostPages
     // Linux include/uapi/asm-generic/mman-common.h, mman.h (x86-64 and arm64 share these values).
     private const int MapPrivate = 0x02, MapFixed = 0x10, MapAnonymous = 0x20, MapNoReserve = 0x4000;
 
-    public static byte* Reserve(ulong size)
+    /// <summary>Reserves <paramref name="size"/> zero bytes; <paramref name="what"/> names them in the error when the host refuses.</summary>
+    public static byte* Reserve(ulong size, string what = "guest RAM")
     {
         if (OperatingSystem.IsLinux())
         {
             var p = Mmap(null, (nuint)size, ProtRead | ProtWrite, MapPrivate | MapAnonymous | MapNoReserve, -1, 0);
             if (p == (void*)-1)
                 throw new LoaderException(LoaderError.HostAllocationFailed,
-                    $"mmap of 0x{size:x} bytes for guest RAM failed (errno {Marshal.GetLastPInvokeError()})");
+                    $"mmap of 0x{size:x} bytes for {what} failed (errno {Marshal.GetLastPInvokeError()})");
             return (byte*)p;
         }
         try
@@ -32,7 +34,7 @@ internal static unsafe partial class HostPages
         }
         catch (OutOfMemoryException e)
         {
-            throw new LoaderException(LoaderError.HostAllocationFailed, $"allocating 0x{size:x} bytes for guest RAM failed", e);
+            throw new LoaderException(LoaderError.HostAllocationFailed, $"allocating 0x{size:x} bytes for {what} failed", e);
         }
     }
 

@@ -117,11 +117,11 @@ public sealed unsafe partial class Arm64Cpu
             if (pc >> 12 != _fetch.VirtualPage && !SetupFetch(pc))
                 return;
             var page = _fetch.Page!;
-            // Unchecked indexing: the offset is below 4096 = Slots.Length, and a slot is below Count <= Entries.Length.
-            int slot = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(page.Slots), (int)(pc & 0xFFF));
+            // Unchecked indexing: a slot is below Count, within the page's entries.
+            int slot = page.SlotAt(pc);
             if (slot == 0)
                 slot = Decode(page, pc);
-            ref var d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(page.Entries), slot);
+            ref var d = ref Unsafe.Add(ref MemoryMarshal.GetReference(page.Entries), slot);
             if (d.Breakpoint)
             {
                 if (!first && _run.StopIfAt(pc))
@@ -162,7 +162,7 @@ public sealed unsafe partial class Arm64Cpu
         // handler leaves it without recording where it was.
         _lastPage = null;
         _lastGeneration = page.Generation;
-        ref var entries = ref MemoryMarshal.GetArrayDataReference(page.Entries);
+        ref var entries = ref MemoryMarshal.GetReference(page.Entries);
         var at = slot * EntryUnits; // d's place in the units of its links
         ref var d = ref EntryLinks<A64Instruction>.At(ref entries, at);
         var pc = Pc;
@@ -187,21 +187,17 @@ public sealed unsafe partial class Arm64Cpu
                 if (_fetch.Page != page)
                 {
                     page = _fetch.Page!;
-                    entries = ref MemoryMarshal.GetArrayDataReference(page.Entries);
+                    entries = ref MemoryMarshal.GetReference(page.Entries);
                     _lastGeneration = page.Generation;
                     at = 0; // the instruction just run is in another page: nothing to link from if the chain stops here
                 }
                 else
                     Link(ref d, pc, next, s);
             }
-            if (TObservation.Tiered && IsHot(ref EntryLinks<A64Instruction>.At(ref entries, s)))
+            if (TObservation.Tiered && IsHot(ref EntryLinks<A64Instruction>.At(ref entries, s)) && TryRunCompiled(page, s / EntryUnits, next))
             {
-                if (TryRunCompiled(page, s / EntryUnits, next))
-                {
-                    at = 0; // compiled code ran on from next: the loop goes on from wherever it left
-                    break;
-                }
-                entries = ref MemoryMarshal.GetArrayDataReference(page.Entries); // a compilation may have decoded more entries, growing the array
+                at = 0; // compiled code ran on from next: the loop goes on from wherever it left
+                break;
             }
             at = s;
             pc = next;

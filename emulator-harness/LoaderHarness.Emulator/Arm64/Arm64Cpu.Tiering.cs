@@ -67,7 +67,7 @@ public sealed unsafe partial class Arm64Cpu
     {
         if (pc >> 12 != _fetch.VirtualPage || !ReferenceEquals(page, _fetch.Page) || (pc & 3) != 0)
             return 0;
-        int slot = page.Slots[pc & 0xFFF];
+        int slot = page.SlotAt(pc);
         return slot != 0 ? slot : Decode(page, pc);
     }
 
@@ -81,7 +81,7 @@ public sealed unsafe partial class Arm64Cpu
     {
         if (pc >> 12 != _fetch.VirtualPage || !ReferenceEquals(page, _fetch.Page) || (pc & 3) != 0)
             return 0;
-        return page.Slots[pc & 0xFFF];
+        return page.SlotAt(pc);
     }
 
     /// <summary>Guest instructions of the compiled block behind <paramref name="handle"/> (an entry's <see cref="A64Instruction.Compiled"/>); int.MaxValue when there is none.</summary>
@@ -174,7 +174,7 @@ public sealed unsafe partial class Arm64Cpu
         // engine's HoldBack): they count afresh.
         foreach (var n in translator.Found)
         {
-            int s = page.Slots[n.Pc & 0xFFF];
+            int s = page.SlotAt(n.Pc);
             if (n.Pc != pc && s != 0 && page.Entries[s].Compiled == 0)
                 page.Entries[s].Heat = Math.Min(page.Entries[s].Heat, 0);
         }
@@ -226,7 +226,7 @@ public sealed unsafe partial class Arm64Cpu
                     return;
                 page = _fetch.Page!;
             }
-            int slot = page.Slots[pc & 0xFFF];
+            int slot = page.SlotAt(pc);
             if (slot == 0)
                 return;
             ref var e = ref page.Entries[slot];

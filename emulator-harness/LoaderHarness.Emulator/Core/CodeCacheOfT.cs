@@ -3,7 +3,7 @@ namespace LoaderHarness.Emulator.Core;
 /// <summary>The decoded-code cache of one engine, generic over what it caches per instruction.</summary>
 /// <typeparam name="TEntry">The decoded form an engine executes (x86 <c>DecodedInstruction</c>, arm64 <c>A64Instruction</c>).</typeparam>
 internal sealed class CodeCache<TEntry> : CodeCache
-    where TEntry : struct
+    where TEntry : unmanaged
 {
     /// <summary>
     /// The page of physical page number <paramref name="ppn"/> for code fetched under <paramref name="key"/>:

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using LoaderHarness.Loader.Memory;
+
 namespace LoaderHarness.Emulator.Core;
 
 /// <summary>
@@ -5,10 +8,42 @@ namespace LoaderHarness.Emulator.Core;
 /// offset starts which entry, which bytes decoded entries came from, and a generation that changes whenever
 /// the page is emptied. A write to any byte an entry came from empties the page.
 /// </summary>
-internal abstract class CodePage
+/// <remarks>
+/// The slots and the entries live in one host reservation sized for the most entries a page can hold (one per byte),
+/// which the OS backs only where entries were written (<see cref="HostPages"/>). Entries never move: no array grows
+/// by copying as a page fills, a reference to an entry stays valid however many are added after it, and the GC neither
+/// zeroes nor copies them (on the PVH boot to the first console line, growing and compacting the entry arrays caused
+/// a third of the process's page faults).
+/// </remarks>
+internal abstract unsafe class CodePage
 {
+    /// <summary>Byte offsets in a page, each of which may start an entry.</summary>
+    private const int Offsets = 4096;
+
+    /// <summary>The most entries a page can hold: one per byte offset, and the unused slot 0.</summary>
+    protected const int Capacity = Offsets + 1;
+
+    private readonly byte* _memory;
+    private readonly ulong _size;
+
+    /// <summary>Reserves the slots and room for <see cref="Capacity"/> entries of <paramref name="entrySize"/> bytes after them.</summary>
+    protected CodePage(int entrySize)
+    {
+        _size = (ulong)(Offsets * sizeof(ushort) + Capacity * entrySize);
+        _memory = HostPages.Reserve(_size, "decoded code");
+    }
+
+    ~CodePage() => HostPages.Release(_memory, _size);
+
     /// <summary>Slot of the entry starting at each page offset; 0 = not decoded.</summary>
-    public readonly ushort[] Slots = new ushort[4096];
+    public Span<ushort> Slots => new(_memory, Offsets);
+
+    /// <summary>Slot of the entry starting at <paramref name="address"/>'s page offset (its low 12 bits); 0 = not decoded.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int SlotAt(ulong address) => ((ushort*)_memory)[address & (Offsets - 1)];
+
+    /// <summary>The first entry's byte (slot 0), after the slots.</summary>
+    protected byte* EntryMemory => _memory + Offsets * sizeof(ushort);
 
     /// <summary>One bit per byte of the page that belongs to a decoded entry.</summary>
     private readonly ulong[] _covered = new ulong[64];
@@ -27,7 +62,7 @@ internal abstract class CodePage
     {
         if (Count > 1)
         {
-            Array.Clear(Slots);
+            Slots.Clear();
             Array.Clear(_covered);
         }
         Count = 1;
@@ -38,7 +73,7 @@ internal abstract class CodePage
     /// <summary>Whether any byte of <c>[offset, offset + length)</c> belongs to a decoded entry.</summary>
     public bool Overlaps(int offset, int length)
     {
-        var end = Math.Min(offset + length, 4096);
+        var end = Math.Min(offset + length, Offsets);
         for (var b = offset; b < end;)
         {
             var n = Math.Min(64 - (b & 63), end - b);
@@ -67,7 +102,7 @@ internal abstract class CodePage
     /// </summary>
     public void Cover(int offset, int length)
     {
-        var end = Math.Min(offset + length, 4096);
+        var end = Math.Min(offset + length, Offsets);
         for (var b = offset; b < end;)
         {
             var n = Math.Min(64 - (b & 63), end - b);

@@ -20,7 +20,7 @@ namespace LoaderHarness.Emulator.Core;
 /// </remarks>
 /// <typeparam name="TEntry">The engine's decoded instruction.</typeparam>
 internal unsafe struct FarTargets<TEntry>
-    where TEntry : struct
+    where TEntry : unmanaged
 {
     /// <summary>Entries, direct-mapped by the fetch address; a power of two.</summary>
     public const int Count = 256;

@@ -12,7 +12,7 @@ namespace LoaderHarness.Emulator.Core;
 /// <remarks>A struct held in a field of the CPU, so its state lives inside the CPU object. Create it with <c>new()</c>.</remarks>
 /// <typeparam name="TEntry">The engine's decoded instruction.</typeparam>
 internal unsafe struct FetchCursor<TEntry>
-    where TEntry : struct, IFetchedEntry
+    where TEntry : unmanaged, IFetchedEntry
 {
     /// <summary>The code page of <see cref="VirtualPage"/>; null before the first fetch and after the code cache was emptied.</summary>
     public CodePage<TEntry>? Page;
@@ -98,7 +98,7 @@ internal unsafe struct FetchCursor<TEntry>
     public readonly int SlotIn(ulong address)
     {
         var page = Page!;
-        int s = page.Slots[address & 0xFFF];
+        int s = page.SlotAt(address);
         return s == 0 || page.Entries[s].IsStopPoint ? 0 : s;
     }
 

@@ -14,7 +14,7 @@ namespace LoaderHarness.Emulator.Core;
 /// </summary>
 /// <typeparam name="TEntry">The engine's decoded instruction.</typeparam>
 internal sealed unsafe class InstructionTlb<TEntry>
-    where TEntry : struct
+    where TEntry : unmanaged
 {
     /// <summary>Entries, direct-mapped by the low bits of the virtual page number; a power of two.</summary>
     public const int Size = 64;

@@ -129,7 +129,7 @@ public sealed unsafe partial class X86Cpu
             if (linear >> 12 != _fetch.VirtualPage && !SetupFetch(linear))
                 return;
             var page = _fetch.Page!;
-            int slot = page.Slots[linear & 0xFFF];
+            int slot = page.SlotAt(linear);
             if (slot == 0)
                 slot = DecodeAt(linear, page);
             ref var d = ref slot != 0 ? ref page.Entries[slot] : ref _scratch;
@@ -193,7 +193,7 @@ public sealed unsafe partial class X86Cpu
         // The generation goes to its field at once rather than into a local: the loop's registers are better spent on the
         // current entry, which would otherwise be spilled around every handler call.
         _lastGeneration = page.Generation;
-        ref var entries = ref MemoryMarshal.GetArrayDataReference(page.Entries);
+        ref var entries = ref MemoryMarshal.GetReference(page.Entries);
         ref var d = ref slot != 0 ? ref Unsafe.Add(ref entries, slot) : ref _scratch;
         var at = slot * EntryUnits; // d's place in the units of its links; 0 for the straddling instruction
         while (true)
@@ -217,7 +217,7 @@ public sealed unsafe partial class X86Cpu
                 if (_fetch.Page != page)
                 {
                     page = _fetch.Page!;
-                    entries = ref MemoryMarshal.GetArrayDataReference(page.Entries);
+                    entries = ref MemoryMarshal.GetReference(page.Entries);
                     _lastGeneration = page.Generation;
                     at = 0; // the instruction just run is in another page: nothing to link from if the chain stops here
                 }

@@ -182,7 +182,7 @@ public sealed unsafe partial class X86Cpu
     /// <summary>The chain's lookup of the block at <paramref name="linear"/> through the page's slots, its entry and the block cache; a block found is linked to <paramref name="from"/>.</summary>
     private X86CompiledBlock? Link(X86CompiledBlock from, ulong linear, CodePage<DecodedInstruction> page)
     {
-        int slot = page.Slots[linear & 0xFFF];
+        int slot = page.SlotAt(linear);
         if (slot == 0)
             return null;
         ref var e = ref page.Entries[slot];
@@ -221,7 +221,7 @@ public sealed unsafe partial class X86Cpu
             var linear = block.Shape == 64 ? rip : (uint)(csBase + rip);
             if (linear >> 12 != headPage)
                 continue;
-            int s = page.Slots[linear & 0xFFF];
+            int s = page.SlotAt(linear);
             if (s != 0 && page.Entries[s].Compiled == 0 && page.Entries[s].Heat > damped)
                 page.Entries[s].Heat = damped;
         }
@@ -234,7 +234,7 @@ public sealed unsafe partial class X86Cpu
     /// </summary>
     private static void UndampJumpTarget(CodePage<DecodedInstruction> page, ulong linear)
     {
-        int slot = page.Slots[linear & 0xFFF];
+        int slot = page.SlotAt(linear);
         if (slot != 0 && page.Entries[slot].Heat < 0)
             page.Entries[slot].Heat = 0;
     }
@@ -280,7 +280,7 @@ public sealed unsafe partial class X86Cpu
             var linear = Mode64 ? n.Rip : (uint)(_csBase + n.Rip);
             if (linear >> 12 != headLinear >> 12 || linear == headLinear)
                 continue;
-            int s = page.Slots[linear & 0xFFF];
+            int s = page.SlotAt(linear);
             if (s != 0 && page.Entries[s].Compiled == 0)
                 page.Entries[s].Heat = Math.Min(page.Entries[s].Heat, n.Leader ? 0 : damped);
         }

@@ -31,11 +31,11 @@ internal sealed class CompiledBlockCache<TBlock>
     /// block's handle in the entry it started at (<typeparamref name="TEntry"/>), when the page still holds that entry.
     /// </summary>
     public static CompiledBlockCache<TBlock> ForEntries<TEntry>(int capacity)
-        where TEntry : struct, ICompiledEntry
+        where TEntry : unmanaged, ICompiledEntry
         => new(capacity) { OnEvict = Forget<TEntry> };
 
     private static void Forget<TEntry>(CodePage page, int slot, uint generation)
-        where TEntry : struct, ICompiledEntry
+        where TEntry : unmanaged, ICompiledEntry
     {
         if (page.Generation == generation && page is CodePage<TEntry> p && slot < p.Entries.Length)
             p.Entries[slot].ForgetCompiled();

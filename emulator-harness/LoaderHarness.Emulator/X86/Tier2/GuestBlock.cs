@@ -13,17 +13,24 @@ internal sealed class GuestBlock
     /// <summary>Most guest instructions per block, bounding translation time.</summary>
     public const int MaxInstructions = 128;
 
-    private readonly X86Cpu _cpu;
-
-    /// <summary>The instructions <see cref="Discover"/> found, in the order it found them (before sorting).</summary>
-    private readonly List<GuestNode> _found = [];
+    private X86Cpu _cpu = null!;
 
     /// <summary>How many instructions discovery had found when it first took in <see cref="OtherPage"/> (int.MaxValue: never).</summary>
-    private int _otherPageAt = int.MaxValue;
+    private int _otherPageAt;
 
     private readonly int _maxInstructions;
 
-    private GuestBlock(X86Cpu cpu, ulong headRip, bool headBreakpoint, int shape, bool mode64, int stackSize, int maxInstructions)
+    /// <summary>Discovery's work list, kept with the block so that a reused block allocates nothing.</summary>
+    private readonly Queue<ulong> _work = new();
+
+    private GuestBlock(int maxInstructions)
+    {
+        _maxInstructions = maxInstructions;
+        Nodes = new(maxInstructions); // sized once: grown step by step, a block's copies of large entries cost more
+    }
+
+    /// <summary>Empties the block and gives it a new head.</summary>
+    private void Begin(X86Cpu cpu, ulong headRip, bool headBreakpoint, int shape, bool mode64, int stackSize)
     {
         _cpu = cpu;
         HeadRip = headRip;
@@ -31,24 +38,29 @@ internal sealed class GuestBlock
         Shape = shape;
         Mode64 = mode64;
         StackSize = stackSize;
-        _maxInstructions = maxInstructions;
-        Nodes = new(maxInstructions); // sized once: grown step by step, a block's copies of large entries cost more
+        Nodes.Clear();
+        Index.Clear();
+        ReturnSites.Clear();
+        OtherPage = null;
+        OtherLinearPage = 0;
+        OtherGeneration = 0;
+        _otherPageAt = int.MaxValue;
     }
 
     /// <summary>The entry's RIP.</summary>
-    public ulong HeadRip { get; }
+    public ulong HeadRip { get; private set; }
 
     /// <summary>Whether the entry carries a breakpoint or stop (a branch back to it leaves the block).</summary>
-    public bool HeadBreakpoint { get; }
+    public bool HeadBreakpoint { get; private set; }
 
     /// <summary>The execution shape (<see cref="X86Cpu.CompiledShape"/>).</summary>
-    public int Shape { get; }
+    public int Shape { get; private set; }
 
     /// <summary>Whether the code runs in 64-bit mode.</summary>
-    public bool Mode64 { get; }
+    public bool Mode64 { get; private set; }
 
     /// <summary>The stack's address size in bytes.</summary>
-    public int StackSize { get; }
+    public int StackSize { get; private set; }
 
     /// <summary>The instructions, sorted by address once <see cref="Order"/> ran.</summary>
     public List<GuestNode> Nodes { get; }
@@ -68,22 +80,35 @@ internal sealed class GuestBlock
     /// <summary><see cref="OtherPage"/>'s generation when discovery ended.</summary>
     public uint OtherGeneration { get; private set; }
 
-    /// <summary>The covered instructions reachable from <paramref name="rip"/> (an entry of the CPU's current fetch page); null when the first is not covered.</summary>
-    public static GuestBlock? Find(X86Cpu cpu, ulong rip, bool headBreakpoint, int shape)
+    /// <summary>
+    /// The covered instructions reachable from <paramref name="rip"/> (an entry of the CPU's current fetch page); null when
+    /// the first is not covered. Found into <paramref name="into"/> when given (what it held is dropped): a caller done with
+    /// each block before it finds the next keeps one (<see cref="Reusable"/>), and finding allocates nothing.
+    /// </summary>
+    public static GuestBlock? Find(X86Cpu cpu, ulong rip, bool headBreakpoint, int shape, GuestBlock? into = null)
     {
-        var b = new GuestBlock(cpu, rip, headBreakpoint, shape, cpu.Mode64, cpu.StackSize, MaxInstructions);
+        var b = into ?? Reusable();
+        b.Begin(cpu, rip, headBreakpoint, shape, cpu.Mode64, cpu.StackSize);
         return b.Discover() ? b : null;
     }
 
-    /// <summary>A fresh block of the first <paramref name="limit"/> instructions found, sorted: what discovery with that limit would have found, since it takes instructions in the same order and stops at the limit.</summary>
+    /// <summary>An empty block for <see cref="Find"/> to fill, again and again.</summary>
+    public static GuestBlock Reusable() => new(MaxInstructions);
+
+    /// <summary>
+    /// A fresh block of the first <paramref name="limit"/> instructions found, sorted: what discovery with that limit would
+    /// have found, since it takes instructions in the same order and stops at the limit. The copies carry nothing of this
+    /// block's analysis (leaders, flag liveness).
+    /// </summary>
     public GuestBlock Take(int limit)
     {
-        var b = new GuestBlock(_cpu, HeadRip, HeadBreakpoint, Shape, Mode64, StackSize, limit);
-        var count = Math.Min(limit, _found.Count);
-        for (var i = 0; i < count; i++)
+        var b = new GuestBlock(limit);
+        b.Begin(_cpu, HeadRip, HeadBreakpoint, Shape, Mode64, StackSize);
+        foreach (var n in Nodes)
         {
-            var n = _found[i];
-            b.Nodes.Add(n);
+            if (n.Found >= limit)
+                continue;
+            b.Nodes.Add(new GuestNode { Rip = n.Rip, D = n.D, Op = n.Op, Found = n.Found });
             if (n.Op == GuestOp.Call)
                 b.ReturnSites.Add(n.D.NextIP);
         }
@@ -115,7 +140,8 @@ internal sealed class GuestBlock
     {
         // Breadth first: when the block fills up, what it holds is the code nearest its head (the loop it sits in),
         // not one deep fall-through path with the loop's back edges left as exits.
-        var work = new Queue<ulong>();
+        var work = _work;
+        work.Clear();
         work.Enqueue(HeadRip);
         CodePage<DecodedInstruction>? otherPage = null;
         ulong otherLinearPage = 0;
@@ -145,7 +171,7 @@ internal sealed class GuestBlock
             if (op == GuestOp.None)
                 continue;
             Index[rip] = -1;
-            Nodes.Add(new GuestNode { Rip = rip, D = d, Op = op });
+            Nodes.Add(new GuestNode { Rip = rip, D = d, Op = op, Found = Nodes.Count });
             if (op is GuestOp.Jcc or GuestOp.Jmp or GuestOp.Call)
                 work.Enqueue(d.Target);
             if (op is not (GuestOp.Jmp or GuestOp.CallIndirect or GuestOp.Ret))
@@ -157,7 +183,6 @@ internal sealed class GuestBlock
         OtherLinearPage = otherLinearPage;
         if (Nodes.Count == 0 || Nodes[0].Rip != HeadRip)
             return false; // the head comes first in discovery order; it is not first once sorted by address
-        _found.AddRange(Nodes);
         OtherGeneration = OtherPage?.Generation ?? 0; // read here, on the CPU's thread: the block runs only while the page keeps it
         return true;
     }

@@ -14,6 +14,9 @@ internal struct GuestNode : IBlockNode
     /// <summary>What it does.</summary>
     public GuestOp Op;
 
+    /// <summary>Its place in discovery order: the block with a limit of N holds exactly the nodes found before N (<see cref="GuestBlock.Take"/>).</summary>
+    public int Found;
+
     /// <summary>
     /// Where it goes next: direct branches and calls to their target, a call returns to the instruction after it. An indirect
     /// call leaves the block for a target known only at run time, and its return site is not taken in: the callee's return
