@@ -3,26 +3,21 @@ using System.Runtime.InteropServices;
 namespace LoaderHarness.Emulator.X86.Tier2.HostCode;
 
 /// <summary>
-/// Machine code of one compiled block in its own anonymous mapping: written while the pages are read-write, then
-/// switched to read-execute (never writable and executable at once), and unmapped when the block is collected, with
-/// the link cells its exits read (<see cref="HostChain"/>), pinned beside it. Only on
-/// Linux x86-64, where the generated code can run at all (<see cref="IsSupported"/>); elsewhere nothing is compiled.
+/// Machine code of one compiled block, placed in the <see cref="CodeArena"/> (never writable where it runs) and given
+/// back when the block is collected, with the link cells its exits read (<see cref="HostChain"/>), pinned beside it. Only
+/// on Linux x86-64, where the generated code can run at all (<see cref="IsSupported"/>); elsewhere nothing is compiled.
 /// </summary>
-internal sealed unsafe partial class ExecutableCode
+internal sealed class ExecutableCode
 {
-    // mmap(2) and mprotect(2) constants from the Linux UAPI (include/uapi/asm-generic/mman-common.h, mman.h).
-    private const int ProtRead = 0x1, ProtWrite = 0x2, ProtExec = 0x4;
-    private const int MapPrivate = 0x02, MapAnonymous = 0x20;
-    private static readonly nint MapFailed = -1;
+    private readonly CodeArena _arena;
+    private readonly CodeArena.Chunk _chunk;
 
-    private readonly nint _address;
-    private readonly nuint _length;
-
-    private ExecutableCode(nint address, nuint length, int chainEntry, ulong[] cells)
+    private ExecutableCode(CodeArena arena, CodeArena.Chunk chunk, nint entry, int chainEntry, ulong[] cells)
     {
-        _address = address;
-        _length = length;
-        ChainEntry = address + chainEntry;
+        _arena = arena;
+        _chunk = chunk;
+        Entry = entry;
+        ChainEntry = entry + chainEntry;
         Cells = cells;
     }
 
@@ -30,7 +25,7 @@ internal sealed unsafe partial class ExecutableCode
     public static bool IsSupported { get; } = OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64;
 
     /// <summary>The code's first byte.</summary>
-    public nint Entry => _address;
+    public nint Entry { get; }
 
     /// <summary>Where another block's exit jumps in: the block's guest registers are in the register array, its flags in the state block.</summary>
     public nint ChainEntry { get; }
@@ -39,36 +34,19 @@ internal sealed unsafe partial class ExecutableCode
     public ulong[] Cells { get; }
 
     /// <summary>
-    /// Maps <paramref name="code"/> read-execute, with its chained entry at offset <paramref name="chainEntry"/> and its
-    /// exits reading <paramref name="cells"/>; null when the host cannot (not supported, or mmap/mprotect failed).
+    /// Places <paramref name="code"/> where it can run, with its chained entry at offset <paramref name="chainEntry"/> and
+    /// its exits reading <paramref name="cells"/>, in <paramref name="arena"/> (by default the shared one); null when the
+    /// host cannot (not supported, or the arena got no memory).
     /// </summary>
-    public static ExecutableCode? Map(ReadOnlySpan<byte> code, int chainEntry, ulong[] cells)
+    public static ExecutableCode? Map(ReadOnlySpan<byte> code, int chainEntry, ulong[] cells, CodeArena? arena = null)
     {
-        if (!IsSupported || code.IsEmpty)
+        arena ??= CodeArena.Shared;
+        if (!IsSupported || code.IsEmpty || arena.Place(code) is not { } placed)
             return null;
-        var length = (nuint)((code.Length + 4095) & ~4095);
-        var address = Mmap(0, length, ProtRead | ProtWrite, MapPrivate | MapAnonymous, -1, 0);
-        if (address == MapFailed)
-            return null;
-        code.CopyTo(new Span<byte>((void*)address, code.Length));
-        if (Mprotect(address, length, ProtRead | ProtExec) != 0)
-        {
-            _ = Munmap(address, length);
-            return null;
-        }
-        return new ExecutableCode(address, length, chainEntry, cells);
+        return new ExecutableCode(arena, placed.Chunk, placed.Entry, chainEntry, cells);
     }
 
     // The block that owns this code is unreachable, so no call into it is running or can start (the caller keeps the
     // block alive across its call, and the CPU keeps every block a cell of the current epoch leads to).
-    ~ExecutableCode() => Munmap(_address, _length);
-
-    [LibraryImport("libc", EntryPoint = "mmap")]
-    private static partial nint Mmap(nint address, nuint length, int prot, int flags, int fd, nint offset);
-
-    [LibraryImport("libc", EntryPoint = "mprotect")]
-    private static partial int Mprotect(nint address, nuint length, int prot);
-
-    [LibraryImport("libc", EntryPoint = "munmap")]
-    private static partial int Munmap(nint address, nuint length);
+    ~ExecutableCode() => _arena.Release(_chunk);
 }
