@@ -54,6 +54,8 @@ public static class KernelBoot
     {
         var load = Stopwatch.StartNew();
         var architecture = ArchitectureOf(image.Span);
+        if (architecture == GuestArchitecture.X86_64)
+            X86.X86Cpu.WarmUp(); // while the image is loaded and its symbols recovered
         var profile = options.Profile ?? DefaultProfile(architecture, options.Protocol);
         if (profile.Architecture != architecture)
             throw new ArgumentException($"profile {profile.Name} starts {profile.Architecture} guests, the image is {architecture}", nameof(options));
