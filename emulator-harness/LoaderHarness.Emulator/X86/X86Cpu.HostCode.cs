@@ -96,6 +96,7 @@ public sealed unsafe partial class X86Cpu
         s[HostState.JumpCache] = (ulong)Unsafe.AsPointer(ref _jumpCache[0]);
         s[HostState.FsBase] = SegBase[(int)SegmentRegister.Fs]; // only the interpreter's WRMSR, SWAPGS and segment loads change them
         s[HostState.GsBase] = SegBase[(int)SegmentRegister.Gs];
+        s[HostState.FlagsRest] = FlagsRest;
         // Another thread stops a run by lowering the run's limit and then this slot (RequestStop): whichever order the
         // two threads' writes land in, the lower value ends up here (the fence keeps the re-read after the write).
         Volatile.Write(ref s[HostState.Limit], _run.Limit);

@@ -47,6 +47,9 @@ internal static class HostState
     /// <summary>In: GS's base.</summary>
     public const int GsBase = 10;
 
+    /// <summary>In: RFLAGS without its arithmetic flags (IF, DF, IOPL...), which PUSHF pushes and no host form changes.</summary>
+    public const int FlagsRest = 11;
+
     /// <summary>RFLAGS' arithmetic flags as <see cref="Flags"/> holds them.</summary>
     public static ulong PackFlags(ulong rflags) => (rflags & 0xFF) << 8 | (rflags >> 11 & 1);
 
@@ -54,5 +57,5 @@ internal static class HostState
     public static ulong UnpackFlags(ulong packed) => (packed >> 8 & (FlagBits.CF | FlagBits.PF | FlagBits.AF | FlagBits.ZF | FlagBits.SF)) | (packed & 1) << 11;
 
     /// <summary>Slots in the block.</summary>
-    public const int Count = 11;
+    public const int Count = 12;
 }

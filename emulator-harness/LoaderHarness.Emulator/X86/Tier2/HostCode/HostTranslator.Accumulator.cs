@@ -69,6 +69,30 @@ internal sealed partial class HostTranslator
         Produced();
     }
 
+    /// <summary>
+    /// XADD r/m, r at 32 and 64 bits: the host's XADD, on the memory operand through both probes or on R8, flags as ADD's.
+    /// The register gets the old destination before the destination is written, so XADD r, r with one register leaves the
+    /// sum (SDM Vol. 2B XADD: SRC ← DEST, then DEST ← TEMP); a 32-bit write zero-extends, as the guest's.
+    /// </summary>
+    private void EmitXadd(in GuestNode n, int size)
+    {
+        var memory = n.D.K0 == OperandKind.Memory;
+        Access(in n, read: memory, write: memory);
+        Load(in n, 1, size, R9);
+        var code = size == 8 ? Code.Xadd_rm64_r64 : Code.Xadd_rm32_r32;
+        if (memory)
+            Op(code, new MemoryOperand(Register.RDX), Sized(R9, size));
+        else
+        {
+            Load(in n, 0, size, R8);
+            Op(code, Sized(R8, size), Sized(R9, size));
+        }
+        Produced();
+        StoreGpr(X86Cpu.GprInfo(n.D.I.Op1Register).Slot, r9);
+        if (!memory)
+            StoreOp0(in n, size, R8);
+    }
+
     /// <summary>BSWAP r32 and r64: the host's BSWAP, which changes no flag (a 32-bit one zero-extends, as the guest's).</summary>
     private void EmitBswap(in GuestNode n, int size)
     {

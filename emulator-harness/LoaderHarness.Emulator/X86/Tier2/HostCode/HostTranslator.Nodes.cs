@@ -89,6 +89,9 @@ internal sealed partial class HostTranslator
             case GuestOp.Cmpxchg:
                 EmitCmpxchg(in n, size);
                 break;
+            case GuestOp.Xadd:
+                EmitXadd(in n, size);
+                break;
             case GuestOp.BitTest:
                 EmitBitTest(in n, size);
                 break;
@@ -119,6 +122,9 @@ internal sealed partial class HostTranslator
                 break;
             case GuestOp.Pop:
                 EmitPop(in n);
+                break;
+            case GuestOp.Pushf:
+                EmitPushf(in n);
                 break;
             case GuestOp.Call:
                 EmitCall(in n);

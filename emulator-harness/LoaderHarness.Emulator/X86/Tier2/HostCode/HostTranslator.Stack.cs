@@ -4,7 +4,7 @@ using static Iced.Intel.AssemblerRegisters;
 namespace LoaderHarness.Emulator.X86.Tier2.HostCode;
 
 /// <summary>
-/// The 64-bit stack forms (PUSH r64/imm, POP r64, CALL rel and r/m64, RET [imm16]) as the interpreter's handlers run them
+/// The 64-bit stack forms (PUSH r64/imm, PUSHFQ, POP r64, CALL rel and r/m64, RET [imm16]) as the interpreter's handlers run them
 /// (<c>OperandForms.PushR64</c>, <c>PopR64</c>, <c>CallNear64</c>, <c>RetNear64</c>): the slot's address from RSP, the
 /// TLB probe (a miss leaves before the instruction, RSP untouched), the access, then RSP. SS adds no base in 64-bit mode.
 /// </summary>
@@ -30,6 +30,24 @@ internal sealed partial class HostTranslator
     private void EmitPush(in GuestNode n)
     {
         Load(in n, 0, 8, R9);
+        StackSlot(in n, -8, write: true);
+        _a.mov(__qword_ptr[rdx], r9);
+        StoreGpr(Rsp, rdi);
+    }
+
+    /// <summary>
+    /// PUSHFQ: the guest's arithmetic flags (the host's own, through PUSHFQ once RFLAGS holds them) merged with the rest of
+    /// RFLAGS from the state block, VM and RF read as 0 in the image pushed (SDM Vol. 2B PUSHF; <c>DataMovement.Pushf</c>).
+    /// </summary>
+    private void EmitPushf(in GuestNode n)
+    {
+        NeedHostFlags();
+        SaveFlags(); // before the AND below clobbers them
+        _a.pushfq();
+        _a.pop(r9);
+        _a.and(r9d, (int)FlagBits.Arithmetic);
+        _a.or(r9, __qword_ptr[r12 + HostState.FlagsRest * 8]);
+        _a.and(r9, ~(int)(FlagBits.VM | FlagBits.RF)); // sign-extended: every bit above them kept
         StackSlot(in n, -8, write: true);
         _a.mov(__qword_ptr[rdx], r9);
         StoreGpr(Rsp, rdi);

@@ -183,6 +183,7 @@ internal sealed partial class HostTranslator
                 or GuestOp.Not or GuestOp.Setcc or GuestOp.Jcc or GuestOp.Jmp => true,
             GuestOp.Div or GuestOp.ConvertAccumulator or GuestOp.Bswap => true, // the classifier leaves DIV and BSWAP at 32 and 64 bits
             GuestOp.Cmpxchg => d.K0 == OperandKind.Memory,
+            GuestOp.Xadd => d.OpSize is 4 or 8,
             GuestOp.BitTest => d.K0 != OperandKind.Memory || d.I.Op1Kind != OpKind.Register,
             GuestOp.Cmovcc => d.OpSize is 2 or 4 or 8,
             // The SDM leaves CF undefined for a count at or past the operand's width (SAL/SAR/SHL/SHR, Flags Affected).
@@ -190,7 +191,7 @@ internal sealed partial class HostTranslator
             GuestOp.ShlCl or GuestOp.ShrCl or GuestOp.SarCl => d.OpSize is 4 or 8, // CL masked to 5 or 6 bits stays below the width
             GuestOp.Imul => d.OpSize is 2 or 4 or 8, // the one-operand forms are MulWide
             GuestOp.Rol or GuestOp.Ror => d.OpSize is 4 or 8, // by an immediate (by CL is left to the interpreter)
-            GuestOp.Push or GuestOp.Pop or GuestOp.Call or GuestOp.Ret => EightByteStack(in d),
+            GuestOp.Push or GuestOp.Pop or GuestOp.Call or GuestOp.Ret or GuestOp.Pushf => EightByteStack(in d),
             GuestOp.CallIndirect => d.I.Code == Code.Call_rm64,
             GuestOp.Movzx or GuestOp.Movsx => ExtendSizes(in d) is var (from, to)
                 && (from is 1 or 2 && to > from || n.Op == GuestOp.Movsx && from == 4 && to == 8),

@@ -361,7 +361,7 @@ public class HostCodeTests
     /// Random instructions of the forms the back end compiles: every operand size, register, immediate and [RBP + disp]
     /// memory operands, flag producers followed by their readers, IMUL, rotates, shifts by CL, PUSH and POP, CALL (direct,
     /// through a register and through memory) of a function that returns, forward Jcc over one instruction, DIV, CBW–CQO,
-    /// BSWAP, FS- and GS-relative operands, CMPXCHG to memory, and BT, BTS, BTR and BTC.
+    /// BSWAP, FS- and GS-relative operands, CMPXCHG to memory, XADD, PUSHFQ, and BT, BTS, BTR and BTC.
     /// </summary>
     private static (byte[] Code, string Listing) CompiledForms(Random rng, ulong origin, int count)
     {
@@ -520,6 +520,24 @@ public class HostCodeTests
                             1 => Instruction.Create(C($"{bt}_rm{sz}_imm8"), Mem(), rng.Next(256)),
                             _ => Instruction.Create(C($"{bt}_rm{sz}_r{sz}"), r, s),
                         });
+                        break;
+                    }
+                    if (size >= 4 && rng.Next(4) == 0)
+                    {
+                        // XADD into a register (often itself) or memory, or PUSHFQ and a POP of the image it pushed.
+                        switch (rng.Next(3))
+                        {
+                            case 0:
+                                list.Add(Instruction.Create(C($"Xadd_rm{sz}_r{sz}"), r, rng.Next(3) == 0 ? r : s));
+                                break;
+                            case 1:
+                                list.Add(Instruction.Create(C($"Xadd_rm{sz}_r{sz}"), Mem(), r));
+                                break;
+                            default:
+                                list.Add(Instruction.Create(Code.Pushfq));
+                                list.Add(Instruction.Create(Code.Pop_r64, Reg(8)));
+                                break;
+                        }
                         break;
                     }
                     if (rng.Next(4) == 0)

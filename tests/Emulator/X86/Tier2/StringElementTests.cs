@@ -6,24 +6,14 @@ using static Iced.Intel.AssemblerRegisters;
 namespace LoaderHarness.Tests.Emulator.X86.Tier2;
 
 /// <summary>
-/// PUSHFQ and STOS/MOVS without REP, which a compiled block runs itself: RFLAGS pushed with its arithmetic flags evaluated
-/// from every kind of producer, and string elements stored and copied in both directions of DF, against the interpreter.
+/// STOS/MOVS without REP, which a block compiled to IL runs itself: string elements stored and copied in both directions
+/// of DF, against the interpreter (host code leaves them to the interpreter).
 /// </summary>
 [TestFixture]
-public class FlagsPushAndStringTests
+public class StringElementTests
 {
     private const ulong Data = 0x200000;
     private const int Iterations = 300;
-
-    [Test]
-    public void Pushed_flags_are_those_the_interpreter_pushes_and_do_not_end_the_block()
-    {
-        using var pair = FlagsLoop();
-        pair.RunToHaltCompiled(Iterations / 2);
-    }
-
-    [Test]
-    public void Pushed_flags_agree_when_a_budget_stops_anywhere() => FlagsLoop().RunInChunksToHalt();
 
     [TestCase(false, TestName = "STOS and MOVS upwards leave what the interpreter leaves")]
     [TestCase(true, TestName = "STOS and MOVS downwards (DF set) leave what the interpreter leaves")]
@@ -61,50 +51,6 @@ public class FlagsPushAndStringTests
             a.add(r12, rsi);
             a.jmp(top);
         });
-
-    /// <summary>PUSHFQ after producers of every kind (ADD, SUB, logic, INC, DEC, a shift's and BT's explicit bits, one from another path), each image folded into RBP.</summary>
-    private static TierPair FlagsLoop() => TierPair.Program64(a =>
-    {
-        var top = a.CreateLabel();
-        var skip = a.CreateLabel();
-        a.mov(rcx, Iterations);
-        a.mov(rsi, Data);
-        a.std();                             // DF is pushed too
-        a.Label(ref top);
-        a.pushfq();                          // the flags of the DEC before the back edge, or those before the loop
-        a.pop(rax);
-        a.add(rbp, rax);
-        a.mov(rdx, __qword_ptr[rsi + rcx * 8]);
-        a.add(rdx, rcx);
-        a.pushfq();
-        a.pop(rax);
-        a.add(rbp, rax);
-        a.sub(rdx, __qword_ptr[rsi + 8]);
-        a.pushfq();
-        a.xor(rdx, rcx);
-        a.pushfq();
-        a.inc(rdx);
-        a.pushfq();
-        a.shl(rdx, 7);
-        a.pushfq();
-        a.bt(rdx, rcx);
-        a.pushfq();
-        a.test(cl, 1);
-        a.jz(skip);
-        a.neg(rdx);
-        a.Label(ref skip);
-        a.pushfq();                          // after a join: the producer is not known here
-        for (var i = 0; i < 6; i++)
-        {
-            a.pop(rax);
-            a.ror(rax, 9);
-            a.add(rbp, rax);
-        }
-        a.dec(rcx);
-        a.jnz(top);
-        a.cld();
-        a.hlt();
-    }, Data, Iterations * 8 + 64);
 
     /// <summary>STOSB/W/D/Q and MOVSB/W/D/Q of one element each, RSI and RDI moving up (or down with DF set) through the data.</summary>
     private static TierPair StringLoop(bool down) => TierPair.Program64(a =>
