@@ -134,7 +134,8 @@ internal static unsafe class DispatchTable
         mnemonics[(int)Mnemonic.Movbe] = &DataMovement.Movbe;
         foreach (var m in new[] { Mnemonic.Nop, Mnemonic.Pause, Mnemonic.Lfence, Mnemonic.Mfence, Mnemonic.Sfence,
                      Mnemonic.Prefetchnta, Mnemonic.Prefetcht0, Mnemonic.Prefetcht1, Mnemonic.Prefetcht2, Mnemonic.Prefetchw,
-                     Mnemonic.Clflush, Mnemonic.Clflushopt, Mnemonic.Clwb, Mnemonic.Endbr32, Mnemonic.Endbr64, Mnemonic.Wait })
+                     Mnemonic.Clflush, Mnemonic.Clflushopt, Mnemonic.Clwb, Mnemonic.Endbr32, Mnemonic.Endbr64, Mnemonic.Wait,
+                     Mnemonic.Serialize })
             mnemonics[(int)m] = &DataMovement.Nop;
 
         mnemonics[(int)Mnemonic.Jmp] = &ControlFlow.Jmp;

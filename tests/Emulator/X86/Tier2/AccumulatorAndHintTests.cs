@@ -1,4 +1,5 @@
 using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.X86;
 using LoaderHarness.Emulator.X86.Tier2.HostCode;
 using NUnit.Framework;
 using Shouldly;
@@ -8,7 +9,7 @@ namespace LoaderHarness.Tests.Emulator.X86.Tier2;
 
 /// <summary>
 /// CBW, CWDE, CDQE, CWD, CDQ, CQO, BSWAP and the hints and fences the interpreter runs as NOPs (PREFETCHh, LFENCE,
-/// MFENCE, SFENCE, ENDBR64), which a compiled block now runs itself: the same registers as the interpreter for
+/// MFENCE, SFENCE, SERIALIZE, ENDBR64), which a compiled block now runs itself: the same registers as the interpreter for
 /// accumulators of either sign, and no block ends at them; in IL and in host code.
 /// </summary>
 [TestFixture(false)]
@@ -36,6 +37,10 @@ public class AccumulatorAndHintTests(bool hostCode)
     [Test]
     public void They_agree_when_a_budget_stops_anywhere() => Loop().RunInChunksToHalt();
 
+    [Test]
+    public void Serialize_is_announced() // SDM Vol. 2A CPUID leaf 7 EDX[14]; Linux's sync_core() takes it when it is there
+        => (CpuIdTable.Default().Query(7, 0).Edx & (1u << 14)).ShouldNotBe(0u);
+
     /// <summary>
     /// RAX walks values of both signs in each width (a multiplicative hash of the counter); every form's result is
     /// folded into R12–R15 so a wrong one shows at the end.
@@ -61,6 +66,7 @@ public class AccumulatorAndHintTests(bool hostCode)
             a.cwd();
             a.add(r15, rdx);
             a.lfence();
+            a.serialize();
             a.cdq();
             a.add(r12, rdx);
             a.ror(rax, 29);
