@@ -1,6 +1,5 @@
 using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.X86;
-using LoaderHarness.Emulator.X86.Tier2.HostCode;
 using NUnit.Framework;
 using Shouldly;
 using static Iced.Intel.AssemblerRegisters;
@@ -12,19 +11,10 @@ namespace LoaderHarness.Tests.Emulator.X86.Tier2;
 /// MFENCE, SFENCE, SERIALIZE, ENDBR64), which a compiled block now runs itself: the same registers as the interpreter for
 /// accumulators of either sign, and no block ends at them; in IL and in host code.
 /// </summary>
-[TestFixture(false)]
-[TestFixture(true)]
-public class AccumulatorAndHintTests(bool hostCode)
+public class AccumulatorAndHintTests(bool hostCode) : BothBackEnds(hostCode)
 {
     private const ulong Data = 0x200000;
     private const int Iterations = 600;
-
-    [SetUp]
-    public void OnlyWhereHostCodeRuns()
-    {
-        if (hostCode && !ExecutableCode.IsSupported)
-            Assert.Ignore("host code runs only on Linux x86-64");
-    }
 
     [Test]
     public void Sign_extensions_and_byte_swaps_leave_what_the_interpreter_leaves()
@@ -85,7 +75,6 @@ public class AccumulatorAndHintTests(bool hostCode)
             a.jnz(top);
             a.hlt();
         }, Data, 128);
-        pair.Tiered.Cpu.HostCodeTier = hostCode;
-        return pair;
+        return InTier(pair);
     }
 }

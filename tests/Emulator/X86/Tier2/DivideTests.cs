@@ -1,6 +1,5 @@
 using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.X86;
-using LoaderHarness.Emulator.X86.Tier2.HostCode;
 using NUnit.Framework;
 using Shouldly;
 using static Iced.Intel.AssemblerRegisters;
@@ -12,19 +11,10 @@ namespace LoaderHarness.Tests.Emulator.X86.Tier2;
 /// divisors against the interpreter, and #DE (a divisor of 0, a quotient too wide for its register; SDM Vol. 2A DIV)
 /// raised at the DIV with the state exact; in IL and in host code.
 /// </summary>
-[TestFixture(false)]
-[TestFixture(true)]
-public class DivideTests(bool hostCode)
+public class DivideTests(bool hostCode) : BothBackEnds(hostCode)
 {
     private const ulong Data = 0x200000;
     private const ulong Handler = 0x18000;
-
-    [SetUp]
-    public void OnlyWhereHostCodeRuns()
-    {
-        if (hostCode && !ExecutableCode.IsSupported)
-            Assert.Ignore("host code runs only on Linux x86-64");
-    }
 
     [Test]
     public void Divisions_leave_what_the_interpreter_leaves_and_do_not_end_the_block()
@@ -132,9 +122,4 @@ public class DivideTests(bool hostCode)
         a.hlt();
     }, Data, 64));
 
-    private TierPair InTier(TierPair pair)
-    {
-        pair.Tiered.Cpu.HostCodeTier = hostCode;
-        return pair;
-    }
 }

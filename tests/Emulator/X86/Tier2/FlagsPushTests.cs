@@ -1,6 +1,5 @@
 using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.X86;
-using LoaderHarness.Emulator.X86.Tier2.HostCode;
 using NUnit.Framework;
 using Shouldly;
 using static Iced.Intel.AssemblerRegisters;
@@ -11,19 +10,10 @@ namespace LoaderHarness.Tests.Emulator.X86.Tier2;
 /// PUSHFQ, which a compiled block runs itself, in the IL tier and in host code: RFLAGS pushed with its arithmetic flags
 /// evaluated from every kind of producer and its system flags as they are, against the interpreter.
 /// </summary>
-[TestFixture(false)]
-[TestFixture(true)]
-public class FlagsPushTests(bool hostCode)
+public class FlagsPushTests(bool hostCode) : BothBackEnds(hostCode)
 {
     private const ulong Data = 0x200000;
     private const int Iterations = 300;
-
-    [SetUp]
-    public void OnlyWhereHostCodeRuns()
-    {
-        if (hostCode && !ExecutableCode.IsSupported)
-            Assert.Ignore("host code runs only on Linux x86-64");
-    }
 
     [Test]
     public void Pushed_flags_are_those_the_interpreter_pushes_and_do_not_end_the_block()
@@ -88,9 +78,4 @@ public class FlagsPushTests(bool hostCode)
         a.hlt();
     }, Data, Iterations * 8 + 64));
 
-    private TierPair InTier(TierPair pair)
-    {
-        pair.Tiered.Cpu.HostCodeTier = hostCode;
-        return pair;
-    }
 }
