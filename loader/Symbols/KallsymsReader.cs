@@ -25,6 +25,29 @@ public static class KallsymsReader
             "no kallsyms_token_table/kallsyms_token_index pair with a consistent kallsyms_num_syms/names/markers and address table " +
             (ElfHeader.HasMagic(kernel) ? "in any PT_LOAD" : "in the image") + " (CONFIG_KALLSYMS off?)");
 
+    /// <summary>
+    /// <paramref name="symbols"/>, recovered from <paramref name="kernel"/> earlier (a cached table), as <see cref="TryRead"/>
+    /// gives them but without its scan, and without the layout. An arm64 Image's <see cref="KallsymsTable.ImageBase"/> is its
+    /// entry symbol's address less the offset the header's branch gives that symbol: what every placement the scan accepts
+    /// makes it (linked in place, relocated with or without the link address, place-relative).
+    /// </summary>
+    public static KallsymsTable ForImage(SymbolTable symbols, ReadOnlySpan<byte> kernel)
+    {
+        ulong? imageBase = null;
+        if (!ElfHeader.HasMagic(kernel) && Arm64ImagePlacement.IsArm64Image(kernel) && Arm64ImagePlacement.EntryOffset(kernel) is { } entry)
+        {
+            foreach (var name in Arm64ImagePlacement.EntryNames)
+            {
+                if (symbols.TryGet(name, out var symbol) && char.ToUpperInvariant(symbol.Type) == 'T')
+                {
+                    imageBase = symbol.Address - (ulong)entry;
+                    break;
+                }
+            }
+        }
+        return new KallsymsTable(symbols, null, imageBase);
+    }
+
     /// <summary>The symbols and kallsyms layout of <paramref name="kernel"/>, or null when it has no usable table.</summary>
     public static KallsymsTable? TryRead(ReadOnlySpan<byte> kernel)
     {

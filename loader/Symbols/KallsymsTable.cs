@@ -3,7 +3,7 @@ namespace LoaderHarness.Loader.Symbols;
 /// <summary>A kernel's symbols as its own kallsyms tables hold them, and the layout they were found in.</summary>
 public sealed class KallsymsTable
 {
-    internal KallsymsTable(SymbolTable symbols, KallsymsLayout layout, ulong? imageBase)
+    internal KallsymsTable(SymbolTable symbols, KallsymsLayout? layout, ulong? imageBase)
     {
         Symbols = symbols;
         Layout = layout;
@@ -13,8 +13,8 @@ public sealed class KallsymsTable
     /// <summary>The symbols with their link-time addresses, as /proc/kallsyms lists them with KASLR off.</summary>
     public SymbolTable Symbols { get; }
 
-    /// <summary>The layout the tables were written in.</summary>
-    public KallsymsLayout Layout { get; }
+    /// <summary>The layout the tables were written in; null for a table recovered earlier (<see cref="KallsymsReader.ForImage"/>).</summary>
+    public KallsymsLayout? Layout { get; }
 
     /// <summary>
     /// For a raw image (an arm64 Image), the address the symbols give the image's first byte (<c>_text</c>,

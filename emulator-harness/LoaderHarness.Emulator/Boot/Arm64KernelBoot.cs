@@ -33,13 +33,20 @@ internal static class Arm64KernelBoot
     /// <summary>Instructions recorded after <c>preserve_boot_args</c> and <c>__primary_switched</c> start (their stores come first).</summary>
     private const ulong RecordingWindow = 48;
 
-    /// <summary>Reads the symbols of the Image the loader placed and checks the stop symbol; returns how to start the session on the set-up vCPU.</summary>
+    /// <summary>The symbols of the Image the loader placed, recovered from guest memory when first asked for.</summary>
+    public static SymbolSource SymbolsOf(GuestMemory memory, GuestSetupResult guest) => new(() => KallsymsReader.Recover(ImageIn(memory, guest)));
+
+    private static ReadOnlySpan<byte> ImageIn(GuestMemory memory, GuestSetupResult guest)
+        => memory.GetSpan(guest.Kernel.KernelLoad, (int)(guest.Kernel.KernelEnd - guest.Kernel.KernelLoad));
+
+    /// <summary>
+    /// Takes the symbols of the Image the loader placed from <paramref name="source"/> (which counts their time) and checks
+    /// the stop symbol; returns how to start the session on the set-up vCPU.
+    /// </summary>
     /// <exception cref="LoaderException">The Image has no kallsyms table (KallsymsNotFound), or no such symbol (UnknownSymbol).</exception>
-    public static Func<IGuestCpu, IBootSession> Open(GuestMemory memory, GuestSetupResult guest, KernelBootOptions options)
+    public static Func<IGuestCpu, IBootSession> Open(GuestMemory memory, GuestSetupResult guest, KernelBootOptions options, SymbolSource source)
     {
-        var image = memory.GetSpan(guest.Kernel.KernelLoad, (int)(guest.Kernel.KernelEnd - guest.Kernel.KernelLoad));
-        var symbols = KallsymsReader.TryRead(image)
-            ?? throw new LoaderException(LoaderError.KallsymsNotFound, "the Image has no kallsyms table (CONFIG_KALLSYMS off?): no symbols to report progress with");
+        var symbols = source.Measure(table => KallsymsReader.ForImage(table, ImageIn(memory, guest)));
         if (!ConsoleMilestones.IsMilestoneName(options.Until) && symbols.ImageOffsetOf(options.Until) is null)
             throw new LoaderException(LoaderError.UnknownSymbol, $"the kernel has no code symbol '{options.Until}'");
         return cpu =>

@@ -60,9 +60,10 @@ public static class KernelBoot
         if (profile.Architecture != architecture)
             throw new ArgumentException($"profile {profile.Name} starts {profile.Architecture} guests, the image is {architecture}", nameof(options));
         var kernel = KernelImage.Parse(image);
-        // x86 symbols come from the kernel's own kallsyms (a UKI's .linux, not the UKI), recovered when first needed and timed.
-        var symbols = architecture != GuestArchitecture.X86_64 ? null
-            : options.Symbols is { } given ? new SymbolSource(given) : new SymbolSource(() => options.SymbolCache is { } cache ? cache.GetOrRecover(kernel.Bytes, RecoverSymbols) : RecoverSymbols(kernel.Bytes));
+        // Symbols come from the kernel's own kallsyms (a UKI's .linux, not the UKI; an Image.gz's inflated Image), through
+        // the cache when there is one, recovered when first needed and timed.
+        var symbols = options.Symbols is { } given ? new SymbolSource(given)
+            : new SymbolSource(() => options.SymbolCache is { } cache ? cache.GetOrRecover(kernel.Bytes, RecoverSymbols) : RecoverSymbols(kernel.Bytes));
         using var memory = profile.CreateMemory(options.MemorySize);
         var setup = GuestSetup.Run(memory, profile.Configure(new GuestSetupRequest
         {
@@ -93,11 +94,9 @@ public static class KernelBoot
         options = options with { Guard = guard };
         var phase = Stopwatch.StartNew();
         var open = architecture == GuestArchitecture.Arm64
-            ? Arm64KernelBoot.Open(memory, setup, options)
+            ? Arm64KernelBoot.Open(memory, setup, options, symbols ??= Arm64KernelBoot.SymbolsOf(memory, setup))
             : X86BootSession.Open(setup, options, symbols, sized ? KernelBudget.KernelAllowance : null);
-        // arm64 reads the Image's own kallsyms in Open; x86 counts its recovery and lookups in the symbol source.
-        var arm64Symbols = architecture == GuestArchitecture.Arm64 ? phase.Elapsed : TimeSpan.Zero;
-        phase.Restart();
+        phase.Restart(); // the symbols' recovery and lookups are counted in their source
         var cpu = VcpuSetup.Create(memory, setup, profile, options.Engine);
         if (cpu is GuestCpuCore core)
             core.CompileInBackground = options.CompileInBackground;
@@ -139,7 +138,7 @@ public static class KernelBoot
         var phases = new BootPhases
         {
             Load = loaded + vcpu,
-            Symbols = arm64Symbols + (symbols?.Elapsed ?? TimeSpan.Zero),
+            Symbols = symbols?.Elapsed ?? TimeSpan.Zero,
             Run = clock.Elapsed - symbolsInRun,
             Report = entryVerdicts + phase.Elapsed,
         };

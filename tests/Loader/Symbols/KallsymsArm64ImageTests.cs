@@ -40,6 +40,18 @@ public class KallsymsArm64ImageTests
     }
 
     [Test]
+    public void A_table_kept_on_disk_gives_the_image_base_the_scan_gave()
+    {
+        // What a second run reads from the kallsyms cache: the table's bytes, without its layout.
+        var kept = SymbolTableFile.TryRead(SymbolTableFile.Write(Table.Symbols)).ShouldNotBeNull();
+        var again = KallsymsReader.ForImage(kept, DebianArm64Kernel.Image());
+
+        again.ImageBase.ShouldBe(Table.ImageBase);
+        again.Layout.ShouldBeNull();
+        again.ImageOffsetOf("__primary_switched").ShouldBe(Table.ImageOffsetOf("__primary_switched"));
+    }
+
+    [Test]
     public void Returns_null_without_kallsyms()
     {
         var image = File.ReadAllBytes(Path.Combine(DebianKernel.RepositoryRoot(), "fixtures", "generated", "arm64", "arm64-stub.Image"));

@@ -104,8 +104,8 @@ public sealed class KallsymsLayoutTests
 
         var table = KallsymsReader.Read(Arm64Image(blob, relocation: false));
 
-        table.Layout.Order.ShouldBe(KallsymsOrder.AddressesFirst);
-        table.Layout.Addressing.ShouldBe(absoluteAddresses ? KallsymsAddressing.Absolute : KallsymsAddressing.Relative);
+        table.Layout!.Value.Order.ShouldBe(KallsymsOrder.AddressesFirst);
+        table.Layout!.Value.Addressing.ShouldBe(absoluteAddresses ? KallsymsAddressing.Absolute : KallsymsAddressing.Relative);
         table.ImageBase.ShouldBe(Arm64Link);
         table.Symbols.Symbols.ShouldBe(blob.Symbols);
     }
@@ -118,7 +118,7 @@ public sealed class KallsymsLayoutTests
 
         var table = KallsymsReader.Read(Arm64Image(blob, relocation: false));
 
-        table.Layout.Addressing.ShouldBe(KallsymsAddressing.PlaceRelative);
+        table.Layout!.Value.Addressing.ShouldBe(KallsymsAddressing.PlaceRelative);
         table.ImageBase.ShouldBe(0UL);
         table.ImageOffsetOf("primary_entry").ShouldBe((ulong)Arm64Entry);
         table.Symbols.AddressOf("sym_299").ShouldBe((ulong)Arm64Entry + 0x1000 + 299 * 0x10);

@@ -60,7 +60,7 @@ public sealed class KallsymsSystemMapTests
     [TestCaseSource(nameof(Kernels))]
     public void The_layout_is_the_one_that_release_writes(DebianKernelSet kernel)
     {
-        var layout = Read(kernel).Layout;
+        var layout = Read(kernel).Layout!.Value;
 
         // 6.4 moved the address table after kallsyms_token_index ("scripts/kallsyms: change the output order").
         layout.Order.ShouldBe(kernel.Series == "6.1" ? KallsymsOrder.AddressesFirst : KallsymsOrder.AddressesLast);
