@@ -93,8 +93,10 @@ public static class KernelBoot
         using var guard = options.Timeout is null && options.MaxHostMemory is null ? null : new RunGuard(options.Timeout, options.MaxHostMemory);
         options = options with { Guard = guard };
         var phase = Stopwatch.StartNew();
+        if (architecture == GuestArchitecture.Arm64)
+            symbols ??= Arm64KernelBoot.SymbolsOf(memory, setup); // a caller that loaded the guest itself: the Image in guest memory
         var open = architecture == GuestArchitecture.Arm64
-            ? Arm64KernelBoot.Open(memory, setup, options, symbols ??= Arm64KernelBoot.SymbolsOf(memory, setup))
+            ? Arm64KernelBoot.Open(memory, setup, options, symbols!)
             : X86BootSession.Open(setup, options, symbols, sized ? KernelBudget.KernelAllowance : null);
         phase.Restart(); // the symbols' recovery and lookups are counted in their source
         var cpu = VcpuSetup.Create(memory, setup, profile, options.Engine);
