@@ -175,9 +175,9 @@ public abstract unsafe class GuestCpuCore
 
     /// <summary>
     /// Whether hot blocks do go to the worker thread: asked for (<see cref="CompileInBackground"/>), compiling, and through
-    /// the JIT, whose IL back ends split finding a block from compiling it; a host-code back end compiles on this thread.
+    /// a back end that splits finding a block (on this thread) from making it: the JIT's IL, or host code of the engine's own.
     /// </summary>
-    public bool CompilesInBackground => CompileInBackground && _tiered && RuntimeFeature.IsDynamicCodeSupported && !CompilesToHostCode;
+    public bool CompilesInBackground => CompileInBackground && _tiered && (RuntimeFeature.IsDynamicCodeSupported || CompilesToHostCode);
 
     /// <summary>Whether this engine compiles to host code of its own rather than IL for the JIT.</summary>
     private protected virtual bool CompilesToHostCode => false;

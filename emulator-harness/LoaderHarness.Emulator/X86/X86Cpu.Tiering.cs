@@ -79,7 +79,7 @@ public sealed unsafe partial class X86Cpu
             ref var e = ref page.Entries[slot];
             if (++e.Heat < CompileThreshold)
                 return false;
-            if (CompilesInBackground && RuntimeFeature.IsDynamicCodeSupported) // the second test: the analyzers' guard
+            if (CompilesInBackground)
             {
                 RequestCompile(page, slot);
                 return false;
@@ -245,7 +245,6 @@ public sealed unsafe partial class X86Cpu
     /// comes back here every <see cref="GuestCpuCore.BackgroundPollInterval"/> executions, asking nothing while a request for
     /// it is in flight (<see cref="BackgroundCompiler{TBlock}.Admit"/>).
     /// </summary>
-    [RequiresDynamicCode("tier 2 emits IL for the JIT; the caller checks RuntimeFeature.IsDynamicCodeSupported")]
     private void RequestCompile(CodePage<DecodedInstruction> page, int slot)
     {
         ref var e = ref page.Entries[slot];
@@ -253,15 +252,32 @@ public sealed unsafe partial class X86Cpu
         var blocks = _blocks!;
         if (!AdmitToCompiler(compiler, blocks, page, slot, ref e.Heat, GuestBlock.MaxInstructions))
             return;
-        var translator = X86Translator.Prepare(this, Rip, e.Breakpoint, CompiledShape);
-        if (translator is null)
+        if (PrepareBuild(e.Breakpoint) is not var (found, build))
         {
             e.Compiled = -1;
             blocks.Reject(GuestBlock.MaxInstructions);
             return;
         }
-        HoldBack(translator.FoundBlocks(), page);
-        compiler.Submit(new(translator.Build, page, slot, blocks.Clears) { Tag = Mode64 ? Rip : (uint)(_csBase + Rip), Tag2 = _csBase });
+        HoldBack(found, page);
+        compiler.Submit(new(build, page, slot, blocks.Clears) { Tag = Mode64 ? Rip : (uint)(_csBase + Rip), Tag2 = _csBase });
+    }
+
+    /// <summary>
+    /// On the CPU's thread, the back end's first half for the block at RIP: the instructions it found, with their basic
+    /// blocks' leaders, and what makes the block from them on the worker; null when the back end refuses it.
+    /// </summary>
+    private (List<GuestNode> Found, Func<X86CompiledBlock?> Build)? PrepareBuild(bool headBreakpoint)
+    {
+        if (UsesHostCode)
+        {
+            if (HostTranslator.Prepare(this, Rip, headBreakpoint, CompiledShape) is not { } block)
+                return null;
+            return (block.Nodes, () => HostTranslator.Build(this, block));
+        }
+        if (!RuntimeFeature.IsDynamicCodeSupported) // the analyzers' guard: without a JIT, only host code is compiled
+            return null;
+        var translator = X86Translator.Prepare(this, Rip, headBreakpoint, CompiledShape);
+        return translator is null ? null : (translator.FoundBlocks(), translator.Build);
     }
 
     /// <summary>

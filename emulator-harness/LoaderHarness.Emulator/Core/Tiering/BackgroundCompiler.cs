@@ -10,7 +10,8 @@ namespace LoaderHarness.Emulator.Core.Tiering;
 /// in the lower tier). The CPU's thread finds a block's instructions (they live in its code pages and depend on its
 /// state) and submits what it found; the worker emits the IL and has the .NET JIT compile it (a DynamicMethod is
 /// otherwise compiled at its first call, on the CPU's thread: <see cref="RuntimeHelpers.PrepareDelegate"/> compiles the
-/// method a delegate calls, in CoreCLR since .NET Core 2.1); the CPU's thread takes finished requests back
+/// method a delegate calls, in CoreCLR since .NET Core 2.1), or writes the block's host code where the engine makes its
+/// own (the x86 engine without a JIT); the CPU's thread takes finished requests back
 /// (<see cref="TryTake"/>), checks they are still valid, and installs them.
 /// <para>
 /// The worker builds the newest waiting request first, as ARMeilleure's <c>TranslateStackedSubs</c> pops its background
@@ -159,7 +160,7 @@ internal sealed class BackgroundCompiler<TBlock>
     }
 
     /// <summary>
-    /// Builds the block and JIT-compiles its body. Any exception (an InvalidProgramException from the JIT, a translator
+    /// Builds the block and JIT-compiles its body (a no-op for host code). Any exception (an InvalidProgramException from the JIT, a translator
     /// bug) leaves the block null, which the CPU treats as a translation the translator refused, as it does inline.
     /// </summary>
     [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "a failed translation falls back to the interpreter; the worker must not die")]

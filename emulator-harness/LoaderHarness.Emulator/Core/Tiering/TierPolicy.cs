@@ -23,9 +23,11 @@ public static class TierPolicy
     /// code pays sooner. Debian's 6.1 cloud vmlinux through PVH to /init: 2.95–3.16 s of engine time at 2,000 against
     /// 3.44–3.56 s at 10,000 (2,036 blocks instead of 992); once host code's links survived interrupts, 2.22–2.25 s at 1,000
     /// against 2.29–2.33 s at 2,000 and 2.22–2.27 s at 500 (2,622, 2,050 and 3,179 blocks); its first console line, the xz
-    /// and the lz4 bzImage within their spread at each.
+    /// and the lz4 bzImage within their spread at each. Once a second core made host code in the background, the same
+    /// boot's engine time was 1.72–1.74 s at 250 against 1.74–1.76 s at 500, 1.75–1.78 s at 100 and 1.83–1.84 s at 50
+    /// (about 2,880, 2,210, 3,780 and 4,380 blocks), and 1.86–1.88 s at 1,000 made on the CPU's thread.
     /// </summary>
-    public const int HostCodeThreshold = 1000;
+    public const int HostCodeThreshold = 250;
 
     /// <summary>
     /// Instructions a CPU must have retired for each guest instruction it compiles. Translating a block and

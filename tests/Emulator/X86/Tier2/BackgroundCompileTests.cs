@@ -10,17 +10,18 @@ namespace LoaderHarness.Tests.Emulator.X86.Tier2;
 /// Compiling on the background thread (<see cref="LoaderHarness.Emulator.Core.GuestCpuCore.CompileInBackground"/>): the
 /// same state, count and stop as the interpreter and as synchronous compilation, only later compiled blocks; a block
 /// whose code was written, or whose cache was cleared, while it was in flight is dropped and never runs; the worker
-/// ends when it has nothing to do.
+/// ends when it has nothing to do. For both back ends: the JIT's IL, and host code.
 /// </summary>
-[TestFixture]
-public class BackgroundCompileTests
+[TestFixture(false)]
+[TestFixture(true)]
+public class BackgroundCompileTests(bool hostCode) : BothBackEnds(hostCode)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     [Test]
     public void A_hot_loop_compiled_in_the_background_ends_in_the_interpreters_state()
     {
-        using var pair = TieredEngineTests.LoadHotLoop();
+        using var pair = InTier(TieredEngineTests.LoadHotLoop());
         pair.Tiered.Cpu.CompileInBackground = true;
         pair.Run(3_000, "while the loop's blocks are in flight").Reason.ShouldBe(StopReason.Budget);
         pair.Tiered.Cpu.Compiler.Dropped.ShouldBe(0);
@@ -36,9 +37,9 @@ public class BackgroundCompileTests
     [Test]
     public void Background_and_synchronous_compilation_end_identically_in_budget_slices()
     {
-        using var background = TieredEngineTests.LoadHotLoop();
+        using var background = InTier(TieredEngineTests.LoadHotLoop());
         background.Tiered.Cpu.CompileInBackground = true;
-        using var synchronous = TieredEngineTests.LoadHotLoop();
+        using var synchronous = InTier(TieredEngineTests.LoadHotLoop());
         background.RunInChunksToHalt(longSlice: true);
         synchronous.RunInChunksToHalt(longSlice: true);
 
@@ -54,7 +55,7 @@ public class BackgroundCompileTests
     {
         // The loop rewrites its own "add edx, imm8" every iteration (as TieredEngineTests' self-modifying loop): every block
         // asked for is stale before the worker, held here, may finish it.
-        using var pair = new TierPair(threshold: 1);
+        using var pair = InTier(new TierPair(threshold: 1));
         pair.Tiered.Cpu.CompileInBackground = true;
         var gate = new ManualResetEventSlim(false); // not disposed: the worker may still wait on it if an assertion fails
         pair.Tiered.Cpu.Compiler.BeforeBuild = () => gate.Wait(Patience);
@@ -88,7 +89,7 @@ public class BackgroundCompileTests
     [Test]
     public void A_block_in_flight_when_the_code_cache_is_invalidated_is_dropped()
     {
-        using var pair = TieredEngineTests.LoadHotLoop();
+        using var pair = InTier(TieredEngineTests.LoadHotLoop());
         pair.Tiered.Cpu.CompileInBackground = true;
         var gate = new ManualResetEventSlim(false); // not disposed: the worker may still wait on it if an assertion fails
         pair.Tiered.Cpu.Compiler.BeforeBuild = () => gate.Wait(Patience);
@@ -108,7 +109,7 @@ public class BackgroundCompileTests
     [Test]
     public void The_worker_does_not_outlive_the_run_that_fed_it()
     {
-        using var pair = TieredEngineTests.LoadHotLoop();
+        using var pair = InTier(TieredEngineTests.LoadHotLoop());
         pair.Tiered.Cpu.CompileInBackground = true;
         pair.Run(3_000, "until blocks are asked for");
         var worker = pair.Tiered.Cpu.Compiler.Worker;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Iced.Intel;
 using LoaderHarness.Emulator.Core;
@@ -37,9 +38,12 @@ internal sealed partial class HostTranslator
     [ThreadStatic]
     private static Assembler? _threadAssembler;
 
-    /// <summary>One block per thread for <see cref="GuestBlock.Find"/> to fill: a compilation is done with it before it returns (finding into a new one took 6 % of the PVH boot to /init's samples, most of them allocating).</summary>
-    [ThreadStatic]
-    private static GuestBlock? _threadBlock;
+    /// <summary>
+    /// Blocks for <see cref="GuestBlock.Find"/> to fill, each back here once its host code is made: finding into a new one
+    /// took 6 % of the PVH boot to /init's samples, most of them allocating. More than one, since a block found on the CPU's
+    /// thread may still be built on the background compiler's while the CPU finds the next.
+    /// </summary>
+    private static readonly ConcurrentBag<GuestBlock> FreeBlocks = [];
 
     private static Assembler ReusedAssembler()
     {
@@ -113,38 +117,71 @@ internal sealed partial class HostTranslator
     /// shape is not 64-bit mode, or the first instruction has no host form here.
     /// </summary>
     public static X86CompiledBlock? Compile(X86Cpu cpu, ulong rip, bool headBreakpoint, int shape)
+        => Prepare(cpu, rip, headBreakpoint, shape) is { } found ? Build(cpu, found) : null;
+
+    /// <summary>
+    /// The first half of <see cref="Compile"/>, on the CPU's thread: finds the block's instructions (copies of their entries,
+    /// <see cref="GuestBlock.Find"/>) and its basic blocks; null when <see cref="Compile"/> would give null for what it read
+    /// here. <see cref="Build"/> then reads only the block, so it may run on another thread while the CPU runs on.
+    /// </summary>
+    public static GuestBlock? Prepare(X86Cpu cpu, ulong rip, bool headBreakpoint, int shape)
     {
-        if (shape != 64 || !ExecutableCode.IsSupported || !HeadRunCompiles(cpu, rip)
-            || GuestBlock.Find(cpu, rip, headBreakpoint, shape, _threadBlock ??= GuestBlock.Reusable()) is not { } block)
+        if (shape != 64 || !ExecutableCode.IsSupported || !HeadRunCompiles(cpu, rip))
             return null;
-        block.FoundBlocks(); // made here, on the CPU's thread, from the found nodes themselves rather than a copy
+        var into = FreeBlocks.TryTake(out var free) ? free : GuestBlock.Reusable();
+        if (GuestBlock.Find(cpu, rip, headBreakpoint, shape, into) is not { } block)
+        {
+            FreeBlocks.Add(into);
+            return null;
+        }
+        block.FoundBlocks();
         var head = block.Index[rip];
         for (var i = head; i < head + block.Nodes[head].OwnBlockLength; i++)
         {
             // A block that left inside its first basic block (at an instruction without a host form) would run a few
             // instructions per entry and cost more to enter and leave than the interpreter takes for them: the entry stays interpreted.
             if (!Supported(block.Nodes[i]))
+            {
+                FreeBlocks.Add(block);
                 return null;
+            }
         }
-        var t = new HostTranslator(block);
-        t.Emit(head);
-        var layout = CodeLayout.Encode(t._a.Instructions);
-        if (ExecutableCode.Map(layout.Code, layout.OffsetOf(t._chainEntry), t._cells) is not { } code)
-            return null;
-        var inner = new List<ulong>();
-        foreach (var n in block.Nodes)
+        return block;
+    }
+
+    /// <summary>
+    /// The second half of <see cref="Compile"/>, on any thread: the host code of what <see cref="Prepare"/> found, whose
+    /// block goes back to be found into again. Null when the code cannot be mapped.
+    /// </summary>
+    public static X86CompiledBlock? Build(X86Cpu cpu, GuestBlock block)
+    {
+        try
         {
-            if (!n.Leader)
-                inner.Add(n.Rip);
+            var head = block.Index[block.HeadRip];
+            var t = new HostTranslator(block);
+            t.Emit(head);
+            var layout = CodeLayout.Encode(t._a.Instructions);
+            if (ExecutableCode.Map(layout.Code, layout.OffsetOf(t._chainEntry), t._cells) is not { } code)
+                return null;
+            var inner = new List<ulong>();
+            foreach (var n in block.Nodes)
+            {
+                if (!n.Leader)
+                    inner.Add(n.Rip);
+            }
+            return new X86CompiledBlock(cpu.HostBody(code), block.Nodes.Count, block.Nodes[head].OwnBlockLength, block.Shape)
+            {
+                HostCode = code,
+                OtherPage = block.OtherPage,
+                OtherLinearPage = block.OtherLinearPage,
+                OtherGeneration = block.OtherGeneration,
+                InnerRips = [.. inner],
+            };
         }
-        return new X86CompiledBlock(cpu.HostBody(code), block.Nodes.Count, block.Nodes[head].OwnBlockLength, shape)
+        finally
         {
-            HostCode = code,
-            OtherPage = block.OtherPage,
-            OtherLinearPage = block.OtherLinearPage,
-            OtherGeneration = block.OtherGeneration,
-            InnerRips = [.. inner],
-        };
+            FreeBlocks.Add(block);
+        }
     }
 
     /// <summary>
