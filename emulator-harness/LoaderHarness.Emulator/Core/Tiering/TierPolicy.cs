@@ -19,7 +19,7 @@ public static class TierPolicy
 
     /// <summary>
     /// <see cref="DefaultThreshold"/> for the x86 engine where it compiles to host code (the NativeAOT executable, which has
-    /// no JIT): a block costs about a quarter of a millisecond to make there, several times less than RyuJIT takes, so warm
+    /// no JIT): a block costs about a tenth of a millisecond to make there, many times less than RyuJIT takes, so warm
     /// code pays sooner. Debian's 6.1 cloud vmlinux through PVH to /init: 2.95–3.16 s of engine time at 2,000 against
     /// 3.44–3.56 s at 10,000 (2,036 blocks instead of 992); once host code's links survived interrupts, 2.22–2.25 s at 1,000
     /// against 2.29–2.33 s at 2,000 and 2.22–2.27 s at 500 (2,622, 2,050 and 3,179 blocks); its first console line, the xz
