@@ -81,6 +81,16 @@ internal sealed unsafe class SoftMmu
             Tlb[i].Page = ulong.MaxValue;
     }
 
+    /// <summary>Drops every TLB entry but those whose page <paramref name="kept"/> names at the entry's index.</summary>
+    public void FlushExcept(ReadOnlySpan<ulong> kept)
+    {
+        for (var i = 0; i < TlbSize; i++)
+        {
+            if (Tlb[i].Page != kept[i])
+                Tlb[i].Page = ulong.MaxValue;
+        }
+    }
+
     /// <summary>Drops the entry of one virtual page.</summary>
     public void FlushPage(ulong address)
     {

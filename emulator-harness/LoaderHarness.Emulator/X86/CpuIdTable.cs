@@ -30,7 +30,7 @@ public sealed class CpuIdTable
     /// A 64-bit Intel-compatible CPU as a VMM would expose it: vendor GenuineIntel, family 6; PSE, PAE, PGE,
     /// PAT, CX8, CMOV, FXSR, SSE, SSE2, TSC, MSR; a local APIC with x2APIC and the TSC-deadline timer, ARAT; CPUID.1:ECX[31] hypervisor (Linux then skips microcode
     /// loading, arch/x86/kernel/cpu/microcode/core.c); CX16 and POPCNT; LM, NX, SYSCALL, RDTSCP, 1 GiB pages, LAHF in
-    /// 64-bit mode and LZCNT (CPUID 0x80000001); SERIALIZE (leaf 7); XSAVE off; 40 physical / 48 linear address bits;
+    /// 64-bit mode and LZCNT (CPUID 0x80000001); SERIALIZE and ARCH_CAPABILITIES (leaf 7, the MSR in <see cref="MsrTable.NotAffected"/>); XSAVE off; 40 physical / 48 linear address bits;
     /// hypervisor leaves 0x40000000–0x40000001 with signature "LdrHarnessVM" (not "XenVMMXenVMM", so
     /// Linux's xen_cpuid_base() finds no Xen, §6.1).
     /// </summary>
@@ -70,8 +70,9 @@ public sealed class CpuIdTable
         t.Set(6, new CpuIdLeaf(1u << 2, 0, 0, 0));
         // Leaf 7 EDX[14] SERIALIZE, which the engine runs as the no-op it is for it (decoded code is dropped at the write that
         // changes it): Linux's sync_core() (arch/x86/include/asm/sync_core.h) then takes it instead of an IRET to itself,
-        // once for each of the some 100,000 patches text_poke_early makes on the way to /init.
-        t.Set(7, 0, new CpuIdLeaf(0, (1u << 0) | (1u << 9), 0, 1u << 14));
+        // once for each of the some 100,000 patches text_poke_early makes on the way to /init. EDX[29]: IA32_ARCH_CAPABILITIES,
+        // which KVM announces to every guest, emulating it where the host has none (arch/x86/kvm/cpuid.c, kvm_set_cpu_caps).
+        t.Set(7, 0, new CpuIdLeaf(0, (1u << 0) | (1u << 9), 0, (1u << 14) | (1u << 29)));
         var (hb, hc, hd) = Signature("LdrHarnessVM");
         t.Set(0x4000_0000, new CpuIdLeaf(0x4000_0001, hb, hc, hd));
         t.Set(0x4000_0001, new CpuIdLeaf(0, 0, 0, 0));

@@ -14,14 +14,14 @@ public sealed partial class X86Cpu
         set => ApplyCr0(value);
     }
 
-    /// <summary>CR3 (page-table base). Setting it flushes the TLB.</summary>
+    /// <summary>CR3 (page-table base). Setting it flushes the TLB, global pages' entries aside (<see cref="FlushTlbKeepingGlobal"/>).</summary>
     public ulong Cr3
     {
         get => _cr3;
         set
         {
             _cr3 = value;
-            FlushTlb();
+            FlushTlbKeepingGlobal();
         }
     }
 

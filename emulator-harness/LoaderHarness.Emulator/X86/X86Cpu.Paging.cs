@@ -140,7 +140,27 @@ public sealed partial class X86Cpu
             upper = new UpperPagingEntry(linear >> 30, directory, directoryWritable, directoryUser, directoryNoExec);
         var dirty = access == AccessKind.Write || (entry & DirtyBit) != 0;
         fastWrite = dirty && (writable || (!isUser && !wp));
+        // The G flag of the entry that maps the page (bit 8 of a PTE or of a large page's PDE or PDPTE), honoured with
+        // CR4.PGE set (SDM Vol. 3A §4.10.2.4): the TLB entry this walk fills outlives a MOV to CR3.
+        _globalPages[(int)((linear >> 12) & (SoftMmu.TlbSize - 1))] =
+            (entry & GlobalBit) != 0 && (_cr4 & ControlBits.Cr4Pge) != 0 ? linear >> 12 : ulong.MaxValue;
         return physical;
+    }
+
+    private const ulong GlobalBit = 1UL << 8;
+
+    /// <summary>
+    /// For each TLB entry, the linear page the walk that last chose it found global, or ulong.MaxValue: an entry whose page
+    /// is named here was filled from a global translation (a walk that did not fill its entry leaves a page the entry
+    /// does not hold, so it keeps no entry).
+    /// </summary>
+    private readonly ulong[] _globalPages = NewGlobalPages();
+
+    private static ulong[] NewGlobalPages()
+    {
+        var pages = new ulong[SoftMmu.TlbSize];
+        Array.Fill(pages, ulong.MaxValue);
+        return pages;
     }
 
     /// <summary>Sets CR2 and raises #PF with P/W/U/I bits added to <paramref name="bits"/> (SDM Vol. 3A §4.7).</summary>

@@ -208,6 +208,50 @@ public class PagingTests
         m.Cpu[Register.R10].ShouldBe(3UL);
     }
 
+    [TestCase(true)]
+    [TestCase(false)]
+    public void A_cr3_write_keeps_a_global_pages_entry_only_with_cr4_pge(bool pge)
+    {
+        // SDM Vol. 3A §4.10.4.1: MOV to CR3 invalidates every TLB entry except those for global pages (G, bit 8 of the
+        // entry that maps the page, honoured with CR4.PGE set, §4.10.2.4); INVLPG drops a global page's entry too.
+        using var m = new TestMachine();
+        var pt = Setup(m, PagingFormat.FourLevel);
+        if (pge)
+            m.Cpu.Cr4 |= ControlBits.Cr4Pge;
+        const ulong global = 0x5555_1000, local = 0x5555_3000, g = 0x100;
+        var globalLeaf = pt.Map(global, 0x70_0000, PageTableBuilder.Present | PageTableBuilder.Writable | g);
+        var localLeaf = pt.Map(local, 0x74_0000, PageTableBuilder.Present | PageTableBuilder.Writable);
+        pt.IdentityMap(Tables, Tables + 0x10_000);
+        m.Memory.WriteU64(0x70_0000, 1);
+        m.Memory.WriteU64(0x71_0000, 2);
+        m.Memory.WriteU64(0x74_0000, 11);
+        m.Memory.WriteU64(0x75_0000, 12);
+        m.Load(64, TestMachine.CodeBase, a =>
+        {
+            a.mov(rdx, global);
+            a.mov(rcx, local);
+            a.mov(r8, __qword_ptr[rdx]);
+            a.mov(r9, __qword_ptr[rcx]);
+            a.mov(rsi, (long)globalLeaf);
+            a.mov(__qword_ptr[rsi], (int)(0x71_0000 | PageTableBuilder.Present | PageTableBuilder.Writable | g));
+            a.mov(rsi, (long)localLeaf);
+            a.mov(__qword_ptr[rsi], (int)(0x75_0000 | PageTableBuilder.Present | PageTableBuilder.Writable));
+            a.mov(rax, cr3);
+            a.mov(cr3, rax);
+            a.mov(r10, __qword_ptr[rdx]);
+            a.mov(r11, __qword_ptr[rcx]);
+            a.invlpg(__byte_ptr[rdx]);
+            a.mov(r12, __qword_ptr[rdx]);
+            a.hlt();
+        });
+
+        m.Run().Reason.ShouldBe(StopReason.Halt);
+        (m.Cpu[Register.R8], m.Cpu[Register.R9]).ShouldBe((1UL, 11UL));
+        m.Cpu[Register.R10].ShouldBe(pge ? 1UL : 2UL, "the global page's stale entry outlives the CR3 write only with PGE");
+        m.Cpu[Register.R11].ShouldBe(12UL, "a page without G is walked afresh");
+        m.Cpu[Register.R12].ShouldBe(2UL, "INVLPG drops a global entry");
+    }
+
     [Test]
     public void Invlpg_drops_the_cached_page_directory_of_a_changed_pdpte()
     {
