@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Iced.Intel;
 using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Core.Tiering;
 
@@ -31,9 +32,13 @@ internal sealed class GuestBlock
 
     private GuestNode[] _orderNodes = [];
 
-    private GuestBlock(int maxInstructions)
+    /// <summary>Whether the block is found for host code, which has forms of its own (<see cref="Operation"/>).</summary>
+    private readonly bool _hostForms;
+
+    private GuestBlock(int maxInstructions, bool hostForms = false)
     {
         _maxInstructions = maxInstructions;
+        _hostForms = hostForms;
         Nodes = new(maxInstructions); // sized once: grown step by step, a block's copies of large entries cost more
     }
 
@@ -100,8 +105,8 @@ internal sealed class GuestBlock
         return b.Discover() ? b : null;
     }
 
-    /// <summary>An empty block for <see cref="Find"/> to fill, again and again.</summary>
-    public static GuestBlock Reusable() => new(MaxInstructions);
+    /// <summary>An empty block for <see cref="Find"/> to fill, again and again; for host code when <paramref name="hostForms"/>.</summary>
+    public static GuestBlock Reusable(bool hostForms = false) => new(MaxInstructions, hostForms);
 
     /// <summary>
     /// A fresh block of the first <paramref name="limit"/> instructions found, sorted: what discovery with that limit would
@@ -175,7 +180,7 @@ internal sealed class GuestBlock
             // An entry that has a compiled block of its own ends this one, unless that block is small (TierPolicy.InlinedBlockLimit).
             if (rip != HeadRip && (d.Breakpoint || d.Compiled > 0 && _cpu.CompiledInstructionCount(d.Compiled) > TierPolicy.InlinedBlockLimit))
                 continue;
-            var op = Operation(in d, rip, Mode64);
+            var op = Operation(in d, rip, Mode64, _hostForms);
             if (op == GuestOp.None)
                 continue;
             Index[rip] = -1;
@@ -231,10 +236,29 @@ internal sealed class GuestBlock
     /// The operation a block gives <paramref name="d"/>: the classifier's, except that a shift or rotate by a masked count
     /// of 0 is a NOP, since it changes nothing, flags included (SDM Vol. 2B SAL/SAR/SHL/SHR, RCL/RCR/ROL/ROR).
     /// </summary>
-    public static GuestOp Operation(in DecodedInstruction d, ulong rip, bool mode64)
+    public static GuestOp Operation(in DecodedInstruction d, ulong rip, bool mode64, bool hostForms = false)
     {
         var op = GuestOpClassifier.Classify(in d, rip, mode64);
+        if (op == GuestOp.None && hostForms && mode64)
+            return RepString(in d);
         return op is GuestOp.Shl or GuestOp.Shr or GuestOp.Sar or GuestOp.Rol or GuestOp.Ror && ShiftCount(in d) == 0 ? GuestOp.Nop : op;
+    }
+
+    /// <summary>
+    /// REP STOS or REP MOVS of 1, 2, 4 or 8 bytes with 64-bit addresses, RDI in ES and RSI in DS or ES (whose bases are 0 in
+    /// 64-bit mode, SDM Vol. 3A §3.4.4), which host code runs with the host's own string instruction; None for the rest.
+    /// </summary>
+    private static GuestOp RepString(in DecodedInstruction d)
+    {
+        ref readonly var i = ref d.I;
+        if (!i.HasRepPrefix || d.AddrSize != 8 || i.Op0Kind != OpKind.MemoryESRDI || d.MemSize is not (1 or 2 or 4 or 8))
+            return GuestOp.None;
+        return i.Mnemonic switch
+        {
+            Mnemonic.Stosb or Mnemonic.Stosw or Mnemonic.Stosd or Mnemonic.Stosq => GuestOp.RepStos,
+            Mnemonic.Movsb or Mnemonic.Movsw or Mnemonic.Movsd or Mnemonic.Movsq when d.Seg < (byte)SegmentRegister.Fs => GuestOp.RepMovs,
+            _ => GuestOp.None,
+        };
     }
 
     /// <summary>A shift's masked immediate count (1 for the D0/D1 forms).</summary>

@@ -75,6 +75,12 @@ internal enum GuestOp : byte
 
     /// <summary>MOVSB/W/D/Q without a REP prefix.</summary>
     Movs,
+
+    /// <summary>REP STOSB/W/D/Q with 64-bit addresses: found for host code only (<see cref="GuestBlock.Operation"/>).</summary>
+    RepStos,
+
+    /// <summary>REP MOVSB/W/D/Q with 64-bit addresses: found for host code only (<see cref="GuestBlock.Operation"/>).</summary>
+    RepMovs,
     Push,
     Pop,
     Setcc,

@@ -77,6 +77,9 @@ internal sealed partial class HostTranslator
             case GuestOp.Rol or GuestOp.Ror:
                 EmitRotate(in n, size);
                 break;
+            case GuestOp.RepStos or GuestOp.RepMovs:
+                EmitRepString(in n);
+                break;
             case GuestOp.Div:
                 EmitDiv(in n, size);
                 break;

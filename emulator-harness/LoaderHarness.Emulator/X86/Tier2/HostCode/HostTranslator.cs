@@ -128,7 +128,7 @@ internal sealed partial class HostTranslator
     {
         if (shape != 64 || !ExecutableCode.IsSupported || !HeadRunCompiles(cpu, rip))
             return null;
-        var into = FreeBlocks.TryTake(out var free) ? free : GuestBlock.Reusable();
+        var into = FreeBlocks.TryTake(out var free) ? free : GuestBlock.Reusable(hostForms: true);
         if (GuestBlock.Find(cpu, rip, headBreakpoint, shape, into) is not { } block)
         {
             FreeBlocks.Add(into);
@@ -197,7 +197,7 @@ internal sealed partial class HostTranslator
         {
             if (!cpu.BlockInstructionAt(rip, ref other, ref otherPage, out var d))
                 return true; // the block ends here; discovery decides
-            var n = new GuestNode { Rip = rip, D = d, Op = GuestBlock.Operation(in d, rip, true) };
+            var n = new GuestNode { Rip = rip, D = d, Op = GuestBlock.Operation(in d, rip, true, hostForms: true) };
             if (n.Op == GuestOp.None)
                 return true; // the block ends before it
             if (!Supported(in n))
@@ -219,6 +219,7 @@ internal sealed partial class HostTranslator
                 or GuestOp.Or or GuestOp.Xor or GuestOp.Cmp or GuestOp.Test or GuestOp.Inc or GuestOp.Dec or GuestOp.Neg
                 or GuestOp.Not or GuestOp.Setcc or GuestOp.Jcc or GuestOp.Jmp => true,
             GuestOp.Div or GuestOp.ConvertAccumulator or GuestOp.Bswap => true, // the classifier leaves DIV and BSWAP at 32 and 64 bits
+            GuestOp.RepStos or GuestOp.RepMovs => true,
             GuestOp.Cmpxchg => d.K0 == OperandKind.Memory,
             GuestOp.Xadd => d.OpSize is 4 or 8,
             GuestOp.BitTest => d.K0 != OperandKind.Memory || d.I.Op1Kind != OpKind.Register,

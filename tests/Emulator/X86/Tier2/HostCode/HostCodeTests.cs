@@ -287,6 +287,68 @@ public class HostCodeTests
         pair.SameMemory(TestMachine.CodeBase, 64);
     }
 
+    /// <summary>
+    /// REP STOS and REP MOVS in a loop: the host's own string instruction where every element lies in one page of each
+    /// operand (the REP's elements then retire in host code), and the interpreter's where they cross a page, DF is set, or
+    /// a STOS of zeros covers a whole page (left for it to skip a page nothing wrote); the same state and memory either
+    /// way, and in budget slices that end inside the REP's elements.
+    /// </summary>
+    [TestCase("stosq", 0x40000UL, 16, false, true)]
+    [TestCase("movsb", 0x40010UL, 200, false, true)]
+    [TestCase("stosd", 0x40FF0UL, 8, false, false)] // crosses into the next page
+    [TestCase("movsw", 0x41000UL, 64, true, false)] // DF set: stepping down
+    [TestCase("zeros", 0x40000UL, 4096, false, false)]
+    public void Rep_strings_run_in_host_code_where_one_page_holds_them(string form, ulong destination, int count, bool down, bool inHostCode)
+    {
+        const int passes = 50;
+        var size = form switch { "stosq" => 8, "stosd" => 4, "movsw" => 2, _ => 1 };
+        Action<Assembler> program = a =>
+        {
+            var top = a.CreateLabel();
+            a.mov(ebx, passes);
+            a.Label(ref top);
+            a.mov(rdi, (long)(down ? destination + (ulong)((count - 1) * size) : destination));
+            a.mov(rsi, (long)(down ? 0x42000UL + (ulong)((count - 1) * size) : 0x42000UL));
+            a.mov(ecx, count);
+            a.mov(eax, form == "zeros" ? 0 : 0x5A5A_0000);
+            if (form != "zeros")
+                a.add(eax, ebx);
+            if (down)
+                a.std();
+            switch (form)
+            {
+                case "stosq": a.rep.stosq(); break;
+                case "stosd": a.rep.stosd(); break;
+                case "movsb": a.rep.movsb(); break;
+                case "movsw": a.rep.movsw(); break;
+                default: a.rep.stosb(); break;
+            }
+            a.cld();
+            a.dec(ebx);
+            a.jne(top);
+            a.hlt();
+        };
+        using (var pair = HostCodePair(program))
+        {
+            pair.Both(m =>
+            {
+                for (ulong i = 0; i < 0x1000; i += 8)
+                    m.Memory.WriteU64(0x42000 + i, i * 0x9E37_79B9_7F4A_7C15UL);
+            });
+            pair.Run(1_000_000).Reason.ShouldBe(StopReason.Halt);
+            pair.SameMemory(0x40000, 0x3000);
+            if (inHostCode)
+                pair.Interpreted.ShouldBeLessThan(count * 5, "the REP's elements retired in host code");
+            else
+                pair.Interpreted.ShouldBeGreaterThan(count * (passes - 5), "the interpreter ran the REP");
+        }
+        using (var sliced = HostCodePair(program))
+        {
+            sliced.RunInChunksToHalt(longSlice: true);
+            sliced.SameMemory(0x40000, 0x3000);
+        }
+    }
+
     /// <summary><see cref="TierPair.Program64"/> with the tiered machine making host code of an entry at its second run.</summary>
     private static TierPair HostCodePair(Action<Assembler> program)
     {
@@ -361,7 +423,7 @@ public class HostCodeTests
     /// Random instructions of the forms the back end compiles: every operand size, register, immediate and [RBP + disp]
     /// memory operands, flag producers followed by their readers, IMUL, rotates, shifts by CL, PUSH and POP, CALL (direct,
     /// through a register and through memory) of a function that returns, forward Jcc over one instruction, DIV, CBW–CQO,
-    /// BSWAP, FS- and GS-relative operands, CMPXCHG to memory, XADD, PUSHFQ, and BT, BTS, BTR and BTC.
+    /// BSWAP, FS- and GS-relative operands, CMPXCHG to memory, XADD, PUSHFQ, BT, BTS, BTR and BTC, and REP STOS and MOVS.
     /// </summary>
     private static (byte[] Code, string Listing) CompiledForms(Random rng, ulong origin, int count)
     {
@@ -509,6 +571,30 @@ public class HostCodeTests
                 case 17:
                     // CBW–CQO, BSWAP, FS- and GS-relative loads, stores and read-modify-writes (bases set in Pair), and
                     // CMPXCHG to memory, half of them after the accumulator was loaded from there (so they match).
+                    if (rng.Next(5) == 0)
+                    {
+                        // REP STOS or REP MOVS of 0 to 31 elements within the data (the ranges may overlap), RDI, RSI and
+                        // RCX set just before.
+                        var elements = rng.Next(Math.Min(32, RandomProgram.DataSize / size));
+                        int Offset() => rng.Next(RandomProgram.DataSize - elements * size + 1);
+                        list.Add(Instruction.Create(Code.Lea_r64_m, Register.RDI, new MemoryOperand(Register.RBP, Offset())));
+                        list.Add(Instruction.Create(Code.Mov_r32_imm32, Register.ECX, elements));
+                        var movs = rng.Next(2) == 0;
+                        if (movs)
+                            list.Add(Instruction.Create(Code.Lea_r64_m, Register.RSI, new MemoryOperand(Register.RBP, Offset())));
+                        list.Add((movs, size) switch
+                        {
+                            (true, 1) => Instruction.CreateMovsb(64, repPrefix: RepPrefixKind.Repe),
+                            (true, 2) => Instruction.CreateMovsw(64, repPrefix: RepPrefixKind.Repe),
+                            (true, 4) => Instruction.CreateMovsd(64, repPrefix: RepPrefixKind.Repe),
+                            (true, _) => Instruction.CreateMovsq(64, repPrefix: RepPrefixKind.Repe),
+                            (false, 1) => Instruction.CreateStosb(64, repPrefix: RepPrefixKind.Repe),
+                            (false, 2) => Instruction.CreateStosw(64, repPrefix: RepPrefixKind.Repe),
+                            (false, 4) => Instruction.CreateStosd(64, repPrefix: RepPrefixKind.Repe),
+                            _ => Instruction.CreateStosq(64, repPrefix: RepPrefixKind.Repe),
+                        });
+                        break;
+                    }
                     if (size > 1 && rng.Next(4) == 0)
                     {
                         // BT, BTS, BTR, BTC: an immediate offset (any byte: masked to the width) into a register or memory,
