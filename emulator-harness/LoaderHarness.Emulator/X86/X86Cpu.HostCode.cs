@@ -83,9 +83,9 @@ public sealed unsafe partial class X86Cpu
     }
 
     /// <summary>
-    /// Runs host code: the count, the limit, the TLB's address, the arithmetic flags (<see cref="HostState.Flags"/>) and the epoch its
-    /// exits may chain in go to the state block; RIP, the count and the flags come back (the flags as explicit bits, as
-    /// the interpreter's own <see cref="SetArith"/> records them). An asserted interrupt line turns chaining off, as it
+    /// Runs host code: the count, the limit, the TLB's address, the arithmetic flags (<see cref="HostState.Flags"/>), the rest
+    /// of RFLAGS, the CPL and the epoch its exits may chain in go to the state block; RIP, the count and the flags come back
+    /// (the arithmetic flags as explicit bits, as the interpreter's own <see cref="SetArith"/> records them). An asserted interrupt line turns chaining off, as it
     /// stops the CPU's own chain: the run loop must look at it at the next block boundary.
     /// </summary>
     private void RunHostCode(ExecutableCode code)
@@ -97,6 +97,7 @@ public sealed unsafe partial class X86Cpu
         s[HostState.FsBase] = SegBase[(int)SegmentRegister.Fs]; // only the interpreter's WRMSR, SWAPGS and segment loads change them
         s[HostState.GsBase] = SegBase[(int)SegmentRegister.Gs];
         s[HostState.FlagsRest] = FlagsRest;
+        s[HostState.Cpl] = (ulong)Cpl;
         // Another thread stops a run by lowering the run's limit and then this slot (RequestStop): whichever order the
         // two threads' writes land in, the lower value ends up here (the fence keeps the re-read after the write).
         Volatile.Write(ref s[HostState.Limit], _run.Limit);
@@ -112,6 +113,7 @@ public sealed unsafe partial class X86Cpu
         GC.KeepAlive(code); // its finalizer unmaps the code: not before the call returned
         _run.Executed = s[HostState.Executed];
         Rip = s[HostState.Rip];
+        FlagsRest = s[HostState.FlagsRest]; // CLI clears IF there; nothing in host code sets it, so no interrupt opens up
         SetArith(HostState.UnpackFlags(s[HostState.Flags]));
         var linked = (long)s[HostState.Linked];
         _blocks!.Entries += linked;

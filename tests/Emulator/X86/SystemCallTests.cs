@@ -11,16 +11,23 @@ namespace LoaderHarness.Tests.Emulator.X86;
 [TestFixture]
 public class SystemCallTests
 {
-    private const ulong Entry = 0x18000, User = 0x1A000, Fault = 0x1C000, Stack0 = 0x70000;
+    internal const ulong Entry = 0x18000, User = 0x1A000, Fault = 0x1C000, Stack0 = 0x70000;
 
     // Linux's values (arch/x86/kernel/cpu/common.c syscall_init, asm/segment.h): STAR = __USER32_CS << 48 |
     // __KERNEL_CS << 32 with __KERNEL_CS 0x10, __KERNEL_DS 0x18, __USER32_CS 0x23, __USER_DS 0x2B, __USER_CS 0x33.
-    private const ulong Star = (0x23UL << 48) | (0x10UL << 32);
+    internal const ulong Star = (0x23UL << 48) | (0x10UL << 32);
 
     /// <summary>Long mode with user-accessible identity paging, a TSS with RSP0, STAR/LSTAR/FMASK set and EFER.SCE as given.</summary>
     private static TestMachine Machine(bool sce = true)
     {
         var m = new TestMachine();
+        MakeUserCapable(m, sce);
+        return m;
+    }
+
+    /// <summary><see cref="Machine"/>'s set-up applied to <paramref name="m"/>: #GP and #UD end in a handler at <see cref="Fault"/> that halts.</summary>
+    internal static void MakeUserCapable(TestMachine m, bool sce = true)
+    {
         m.EnterLong64(TestMachine.CodeBase);
         // U/S on every level so ring-3 code and stack are reachable (SDM Vol. 3A §4.6).
         m.Memory.WriteU64(TestMachine.PageTables, m.Memory.ReadU64(TestMachine.PageTables) | 4);
@@ -48,7 +55,6 @@ public class SystemCallTests
             a.mov(esi, 0xFA);
             a.hlt();
         });
-        return m;
     }
 
     [Test]

@@ -240,13 +240,14 @@ internal sealed class GuestBlock
     {
         var op = GuestOpClassifier.Classify(in d, rip, mode64);
         if (op == GuestOp.None && hostForms && mode64)
-            return RepString(in d);
+            return d.I.Mnemonic == Mnemonic.Cli ? GuestOp.Cli : RepString(in d);
         return op is GuestOp.Shl or GuestOp.Shr or GuestOp.Sar or GuestOp.Rol or GuestOp.Ror && ShiftCount(in d) == 0 ? GuestOp.Nop : op;
     }
 
     /// <summary>
     /// REP STOS or REP MOVS of 1, 2, 4 or 8 bytes with 64-bit addresses, RDI in ES and RSI in DS or ES (whose bases are 0 in
     /// 64-bit mode, SDM Vol. 3A §3.4.4), which host code runs with the host's own string instruction; None for the rest.
+    /// (Host code's other form of its own is CLI.)
     /// </summary>
     private static GuestOp RepString(in DecodedInstruction d)
     {

@@ -81,6 +81,9 @@ internal enum GuestOp : byte
 
     /// <summary>REP MOVSB/W/D/Q with 64-bit addresses: found for host code only (<see cref="GuestBlock.Operation"/>).</summary>
     RepMovs,
+
+    /// <summary>CLI: found for host code only (<see cref="GuestBlock.Operation"/>).</summary>
+    Cli,
     Push,
     Pop,
     Setcc,

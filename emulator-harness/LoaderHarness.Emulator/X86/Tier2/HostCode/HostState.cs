@@ -47,8 +47,11 @@ internal static class HostState
     /// <summary>In: GS's base.</summary>
     public const int GsBase = 10;
 
-    /// <summary>In: RFLAGS without its arithmetic flags (IF, DF, IOPL...), which PUSHF pushes and no host form changes.</summary>
+    /// <summary>In and out: RFLAGS without its arithmetic flags (IF, DF, IOPL...), which PUSHF pushes and CLI clears IF in.</summary>
     public const int FlagsRest = 11;
+
+    /// <summary>In: the CPL, which CLI compares with IOPL.</summary>
+    public const int Cpl = 12;
 
     /// <summary>RFLAGS' arithmetic flags as <see cref="Flags"/> holds them.</summary>
     public static ulong PackFlags(ulong rflags) => (rflags & 0xFF) << 8 | (rflags >> 11 & 1);
@@ -57,5 +60,5 @@ internal static class HostState
     public static ulong UnpackFlags(ulong packed) => (packed >> 8 & (FlagBits.CF | FlagBits.PF | FlagBits.AF | FlagBits.ZF | FlagBits.SF)) | (packed & 1) << 11;
 
     /// <summary>Slots in the block.</summary>
-    public const int Count = 12;
+    public const int Count = 13;
 }

@@ -80,6 +80,9 @@ internal sealed partial class HostTranslator
             case GuestOp.RepStos or GuestOp.RepMovs:
                 EmitRepString(in n);
                 break;
+            case GuestOp.Cli:
+                EmitCli(in n);
+                break;
             case GuestOp.Div:
                 EmitDiv(in n, size);
                 break;

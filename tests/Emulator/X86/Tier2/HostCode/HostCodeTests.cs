@@ -349,6 +349,53 @@ public class HostCodeTests
         }
     }
 
+    /// <summary>
+    /// CLI at CPL 3 in the last pass of a loop made host code: with IOPL 3 it clears IF there; with IOPL 0 the block leaves
+    /// before it and the interpreter raises #GP (SDM Vol. 2A CLI), whose handler halts. The state agrees with the
+    /// interpreter's either way.
+    /// </summary>
+    [TestCase(3)]
+    [TestCase(0)]
+    public void Cli_at_cpl_3_clears_if_only_where_iopl_allows(int iopl)
+    {
+        using var pair = HostCodePair(a =>
+        {
+            a.mov(ecx, (uint)SystemCallTests.User);
+            a.mov(r11d, 0x202 | (iopl << 12));
+            a.sysretq();
+        });
+        pair.Both(m =>
+        {
+            SystemCallTests.MakeUserCapable(m);
+            m.Load(64, SystemCallTests.User, a =>
+            {
+                var top = a.CreateLabel();
+                var skip = a.CreateLabel();
+                a.mov(ebx, 300);
+                a.Label(ref top);
+                a.add(eax, ebx);
+                a.cmp(ebx, 1);
+                a.jne(skip);
+                a.cli(); // in the last pass, long after the loop became host code
+                a.Label(ref skip);
+                a.dec(ebx);
+                a.jne(top);
+                a.hlt(); // privileged at CPL 3: #GP, and the handler halts
+            });
+        });
+
+        pair.Run(100_000).Reason.ShouldBe(StopReason.Halt);
+        pair.Tiered.Cpu[Register.ESI].ShouldBe(0xFAUL, "ended in the #GP handler");
+        if (iopl == 3)
+        {
+            (pair.Tiered.Cpu.Rflags & FlagBits.IF).ShouldBe(0UL);
+            pair.Tiered.Cpu[Register.EBX].ShouldBe(0UL, "every pass ran");
+            pair.Interpreted.ShouldBeLessThan(300, "the loop's CLI ran in host code");
+        }
+        else
+            pair.Tiered.Cpu[Register.EBX].ShouldBe(1UL, "the CLI faulted");
+    }
+
     /// <summary><see cref="TierPair.Program64"/> with the tiered machine making host code of an entry at its second run.</summary>
     private static TierPair HostCodePair(Action<Assembler> program)
     {
@@ -423,7 +470,8 @@ public class HostCodeTests
     /// Random instructions of the forms the back end compiles: every operand size, register, immediate and [RBP + disp]
     /// memory operands, flag producers followed by their readers, IMUL, rotates, shifts by CL, PUSH and POP, CALL (direct,
     /// through a register and through memory) of a function that returns, forward Jcc over one instruction, DIV, CBW–CQO,
-    /// BSWAP, FS- and GS-relative operands, CMPXCHG to memory, XADD, PUSHFQ, BT, BTS, BTR and BTC, and REP STOS and MOVS.
+    /// BSWAP, FS- and GS-relative operands, CMPXCHG to memory, XADD, PUSHFQ, BT, BTS, BTR and BTC, REP STOS and MOVS, and CLI
+    /// (with STI, which leaves).
     /// </summary>
     private static (byte[] Code, string Listing) CompiledForms(Random rng, ulong origin, int count)
     {
@@ -635,9 +683,10 @@ public class HostCodeTests
                         list.Add(Instruction.Create(C($"Cmpxchg_rm{sz}_r{sz}"), at, r));
                         break;
                     }
-                    list.Add(rng.Next(6) switch
+                    list.Add(rng.Next(7) switch
                     {
                         0 => Instruction.Create(new[] { Code.Cbw, Code.Cwde, Code.Cdqe, Code.Cwd, Code.Cdq, Code.Cqo }[rng.Next(6)]),
+                        6 => Instruction.Create(rng.Next(3) == 0 ? Code.Sti : Code.Cli), // STI leaves: IF set again now and then
                         1 => rng.Next(2) == 0 ? Instruction.Create(Code.Bswap_r32, Reg(4)) : Instruction.Create(Code.Bswap_r64, Reg(8)),
                         2 => Instruction.Create(C($"{op}_r{sz}_rm{sz}"), r, SegmentMem()),
                         3 => Instruction.Create(C($"Mov_rm{sz}_r{sz}"), SegmentMem(), r),
