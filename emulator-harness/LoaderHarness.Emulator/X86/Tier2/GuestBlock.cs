@@ -234,7 +234,9 @@ internal sealed class GuestBlock
 
     /// <summary>
     /// The operation a block gives <paramref name="d"/>: the classifier's, except that a shift or rotate by a masked count
-    /// of 0 is a NOP, since it changes nothing, flags included (SDM Vol. 2B SAL/SAR/SHL/SHR, RCL/RCR/ROL/ROR).
+    /// of 0 is a NOP, since it changes nothing, flags included (SDM Vol. 2B SAL/SAR/SHL/SHR, RCL/RCR/ROL/ROR). A block for
+    /// host code (<paramref name="hostForms"/>) also takes in CLI and the REP strings of <see cref="RepString"/>, which
+    /// only that back end has forms for.
     /// </summary>
     public static GuestOp Operation(in DecodedInstruction d, ulong rip, bool mode64, bool hostForms = false)
     {
@@ -247,7 +249,6 @@ internal sealed class GuestBlock
     /// <summary>
     /// REP STOS or REP MOVS of 1, 2, 4 or 8 bytes with 64-bit addresses, RDI in ES and RSI in DS or ES (whose bases are 0 in
     /// 64-bit mode, SDM Vol. 3A §3.4.4), which host code runs with the host's own string instruction; None for the rest.
-    /// (Host code's other form of its own is CLI.)
     /// </summary>
     private static GuestOp RepString(in DecodedInstruction d)
     {
