@@ -113,7 +113,7 @@ public sealed unsafe partial class X86Cpu
         GC.KeepAlive(code); // its finalizer unmaps the code: not before the call returned
         _run.Executed = s[HostState.Executed];
         Rip = s[HostState.Rip];
-        FlagsRest = s[HostState.FlagsRest]; // CLI clears IF there; nothing in host code sets it, so no interrupt opens up
+        FlagsRest = s[HostState.FlagsRest]; // IF as CLI and STI left it: STI sets it only with INTR low, so no interrupt waits
         SetArith(HostState.UnpackFlags(s[HostState.Flags]));
         var linked = (long)s[HostState.Linked];
         _blocks!.Entries += linked;

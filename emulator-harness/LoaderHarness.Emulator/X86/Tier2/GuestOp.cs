@@ -84,6 +84,9 @@ internal enum GuestOp : byte
 
     /// <summary>CLI: found for host code only (<see cref="GuestBlock.Operation"/>).</summary>
     Cli,
+
+    /// <summary>STI: found for host code only (<see cref="GuestBlock.Operation"/>).</summary>
+    Sti,
     Push,
     Pop,
     Setcc,

@@ -47,10 +47,10 @@ internal static class HostState
     /// <summary>In: GS's base.</summary>
     public const int GsBase = 10;
 
-    /// <summary>In and out: RFLAGS without its arithmetic flags (IF, DF, IOPL...), which PUSHF pushes and CLI clears IF in.</summary>
+    /// <summary>In and out: RFLAGS without its arithmetic flags (IF, DF, IOPL...), which PUSHF pushes and CLI and STI change IF in.</summary>
     public const int FlagsRest = 11;
 
-    /// <summary>In: the CPL, which CLI compares with IOPL.</summary>
+    /// <summary>In: the CPL, which CLI and STI compare with IOPL.</summary>
     public const int Cpl = 12;
 
     /// <summary>RFLAGS' arithmetic flags as <see cref="Flags"/> holds them.</summary>

@@ -80,8 +80,8 @@ internal sealed partial class HostTranslator
             case GuestOp.RepStos or GuestOp.RepMovs:
                 EmitRepString(in n);
                 break;
-            case GuestOp.Cli:
-                EmitCli(in n);
+            case GuestOp.Cli or GuestOp.Sti:
+                EmitInterruptFlag(in n);
                 break;
             case GuestOp.Div:
                 EmitDiv(in n, size);

@@ -218,7 +218,7 @@ internal sealed partial class HostTranslator
                 or GuestOp.Or or GuestOp.Xor or GuestOp.Cmp or GuestOp.Test or GuestOp.Inc or GuestOp.Dec or GuestOp.Neg
                 or GuestOp.Not or GuestOp.Setcc or GuestOp.Jcc or GuestOp.Jmp => true,
             GuestOp.Div or GuestOp.ConvertAccumulator or GuestOp.Bswap => true, // the classifier leaves DIV and BSWAP at 32 and 64 bits
-            GuestOp.RepStos or GuestOp.RepMovs or GuestOp.Cli => true,
+            GuestOp.RepStos or GuestOp.RepMovs or GuestOp.Cli or GuestOp.Sti => true,
             GuestOp.Cmpxchg => d.K0 == OperandKind.Memory,
             GuestOp.Xadd => d.OpSize is 4 or 8,
             GuestOp.BitTest => d.K0 != OperandKind.Memory || d.I.Op1Kind != OpKind.Register,

@@ -1,7 +1,9 @@
 using Iced.Intel;
 using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Devices;
 using LoaderHarness.Emulator.X86;
 using LoaderHarness.Emulator.X86.Tier2.HostCode;
+using LoaderHarness.Tests.Emulator.Devices;
 using NUnit.Framework;
 using Shouldly;
 using static Iced.Intel.AssemblerRegisters;
@@ -396,6 +398,68 @@ public class HostCodeTests
             pair.Tiered.Cpu[Register.EBX].ShouldBe(1UL, "the CLI faulted");
     }
 
+    /// <summary>
+    /// STI in a function made host code: while INTR is low it sets IF there, pass after pass (CLI clearing it again); once a
+    /// device raised its line with IF clear, the next STI leaves, and the interpreter takes the interrupt after the one
+    /// instruction its shadow lets run (SDM Vol. 2B STI), as the interpreter alone does.
+    /// </summary>
+    [Test]
+    public void Sti_in_host_code_takes_a_pending_interrupt_after_its_shadow()
+    {
+        const ulong handler = 0x18000;
+        const int vector = 0x30;
+        using var pair = HostCodePair(a =>
+        {
+            var function = a.CreateLabel();
+            var top = a.CreateLabel();
+            a.mov(ebx, 20);
+            a.call(function); // 20 passes: the function becomes host code with INTR low
+            a.cli();
+            a.@out(0x80, al); // the line goes up with IF clear: pending
+            a.mov(ebx, 3);
+            a.call(function);
+            a.hlt();
+            a.Label(ref function);
+            a.nop();
+            a.Label(ref top);
+            a.cli();
+            a.add(eax, ebx);
+            a.sti();
+            a.inc(r11d); // 41 FF C3: the one instruction the shadow lets run
+            a.dec(ebx); // FF CB: where the interrupted code resumes
+            a.jne(top);
+            a.ret();
+        });
+        pair.Both(m =>
+        {
+            m.SetGate64(vector, handler);
+            m.Cpu.Idtr = new DescriptorTableRegister(TestMachine.IdtBase, 256 * 16 - 1);
+            var controller = new LatchingController(vector) { Output = new InterruptLine(m.Cpu.InterruptInput, 0) };
+            m.Cpu.InterruptController = controller;
+            m.Cpu.Bus.Register(0x80, 1, new RaiseOnWrite(new InterruptLine(controller, 4, InterruptTrigger.Edge)));
+            m.Load(64, handler, a =>
+            {
+                a.mov(r9, __qword_ptr[rsp]); // where the interrupted code resumes
+                a.movzx(r10d, __byte_ptr[r9]);
+                a.hlt();
+            });
+        });
+
+        pair.Run(100_000).Reason.ShouldBe(StopReason.Halt);
+        pair.Tiered.Cpu[Register.R11D].ShouldBe(21UL, "20 passes, then the shadowed INC of the first pass after the OUT");
+        pair.Tiered.Cpu[Register.EBX].ShouldBe(3UL);
+        pair.Tiered.Cpu[Register.R10D].ShouldBe(0xFFUL, "it resumes at the DEC, right after the shadowed INC");
+        pair.Interpreted.ShouldBeLessThan(20 * 6, "the first call's passes ran in host code, STI included");
+    }
+
+    /// <summary>A port that raises its line when written.</summary>
+    private sealed class RaiseOnWrite(IInterruptLine line) : IPortDevice
+    {
+        public uint Read(ushort port, int size) => 0;
+
+        public void Write(ushort port, int size, uint value) => line.Raise();
+    }
+
     /// <summary><see cref="TierPair.Program64"/> with the tiered machine making host code of an entry at its second run.</summary>
     private static TierPair HostCodePair(Action<Assembler> program)
     {
@@ -470,8 +534,8 @@ public class HostCodeTests
     /// Random instructions of the forms the back end compiles: every operand size, register, immediate and [RBP + disp]
     /// memory operands, flag producers followed by their readers, IMUL, rotates, shifts by CL, PUSH and POP, CALL (direct,
     /// through a register and through memory) of a function that returns, forward Jcc over one instruction, DIV, CBW–CQO,
-    /// BSWAP, FS- and GS-relative operands, CMPXCHG to memory, XADD, PUSHFQ, BT, BTS, BTR and BTC, REP STOS and MOVS, and CLI
-    /// (with STI, which leaves).
+    /// BSWAP, FS- and GS-relative operands, CMPXCHG to memory, XADD, PUSHFQ, BT, BTS, BTR and BTC, REP STOS and MOVS, CLI and
+    /// STI.
     /// </summary>
     private static (byte[] Code, string Listing) CompiledForms(Random rng, ulong origin, int count)
     {
@@ -686,7 +750,7 @@ public class HostCodeTests
                     list.Add(rng.Next(7) switch
                     {
                         0 => Instruction.Create(new[] { Code.Cbw, Code.Cwde, Code.Cdqe, Code.Cwd, Code.Cdq, Code.Cqo }[rng.Next(6)]),
-                        6 => Instruction.Create(rng.Next(3) == 0 ? Code.Sti : Code.Cli), // STI leaves: IF set again now and then
+                        6 => Instruction.Create(rng.Next(3) == 0 ? Code.Sti : Code.Cli), // IF set again now and then
                         1 => rng.Next(2) == 0 ? Instruction.Create(Code.Bswap_r32, Reg(4)) : Instruction.Create(Code.Bswap_r64, Reg(8)),
                         2 => Instruction.Create(C($"{op}_r{sz}_rm{sz}"), r, SegmentMem()),
                         3 => Instruction.Create(C($"Mov_rm{sz}_r{sz}"), SegmentMem(), r),
