@@ -12,7 +12,8 @@ namespace LoaderHarness.Tests.Emulator.X86;
 [TestFixture]
 public class ExternalInterruptTests
 {
-    private const ulong Handler = 0x18000;
+    /// <summary>Where the vector's interrupt gate leads (a test loads its handler there).</summary>
+    internal const ulong Handler = 0x18000;
     private const int Vector = 0x30;
 
     /// <summary>A port that raises its line when written (a device finishing a request).</summary>
@@ -23,15 +24,26 @@ public class ExternalInterruptTests
         public void Write(ushort port, int size, uint value) => line.Raise();
     }
 
-    private static (TestMachine Machine, LatchingController Controller, ulong AfterOut) Machine()
+    /// <summary>
+    /// <paramref name="m"/>, in long mode, with an interrupt gate for the vector to <see cref="Handler"/> and a latching
+    /// controller on INTR; with <paramref name="doorbell"/>, a write to port 0x80 raises the controller's line 4.
+    /// </summary>
+    internal static LatchingController Wire(TestMachine m, bool doorbell)
     {
-        var m = new TestMachine();
-        m.EnterLong64(TestMachine.CodeBase);
         m.SetGate64(Vector, Handler);
         m.Cpu.Idtr = new DescriptorTableRegister(TestMachine.IdtBase, 256 * 16 - 1);
         var controller = new LatchingController(Vector) { Output = new InterruptLine(m.Cpu.InterruptInput, 0) };
         m.Cpu.InterruptController = controller;
-        m.Cpu.Bus.Register(0x80, 1, new DoorbellPort(new InterruptLine(controller, 4, InterruptTrigger.Edge)));
+        if (doorbell)
+            m.Cpu.Bus.Register(0x80, 1, new DoorbellPort(new InterruptLine(controller, 4, InterruptTrigger.Edge)));
+        return controller;
+    }
+
+    private static (TestMachine Machine, LatchingController Controller, ulong AfterOut) Machine()
+    {
+        var m = new TestMachine();
+        m.EnterLong64(TestMachine.CodeBase);
+        var controller = Wire(m, doorbell: true);
         m.Load(64, Handler, a =>
         {
             a.mov(r8d, 1);
@@ -77,14 +89,12 @@ public class ExternalInterruptTests
         m.Cpu[Register.R10D].ShouldBe(1UL);
         m.Cpu.InterruptInput.IsAsserted.ShouldBeTrue("the request stays pending");
     }
+
     private static (TestMachine Machine, LatchingController Controller, InterruptLine Line) Shadowed(Action<Assembler> code)
     {
         var m = new TestMachine();
         m.EnterLong64(TestMachine.CodeBase);
-        m.SetGate64(Vector, Handler);
-        m.Cpu.Idtr = new DescriptorTableRegister(TestMachine.IdtBase, 256 * 16 - 1);
-        var controller = new LatchingController(Vector) { Output = new InterruptLine(m.Cpu.InterruptInput, 0) };
-        m.Cpu.InterruptController = controller;
+        var controller = Wire(m, doorbell: false);
         m.Load(64, Handler, a =>
         {
             a.mov(r9, __qword_ptr[rsp]);

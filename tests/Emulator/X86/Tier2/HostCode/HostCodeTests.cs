@@ -1,9 +1,7 @@
 using Iced.Intel;
 using LoaderHarness.Emulator.Core;
-using LoaderHarness.Emulator.Devices;
 using LoaderHarness.Emulator.X86;
 using LoaderHarness.Emulator.X86.Tier2.HostCode;
-using LoaderHarness.Tests.Emulator.Devices;
 using NUnit.Framework;
 using Shouldly;
 using static Iced.Intel.AssemblerRegisters;
@@ -406,8 +404,6 @@ public class HostCodeTests
     [Test]
     public void Sti_in_host_code_takes_a_pending_interrupt_after_its_shadow()
     {
-        const ulong handler = 0x18000;
-        const int vector = 0x30;
         using var pair = HostCodePair(a =>
         {
             var function = a.CreateLabel();
@@ -432,12 +428,8 @@ public class HostCodeTests
         });
         pair.Both(m =>
         {
-            m.SetGate64(vector, handler);
-            m.Cpu.Idtr = new DescriptorTableRegister(TestMachine.IdtBase, 256 * 16 - 1);
-            var controller = new LatchingController(vector) { Output = new InterruptLine(m.Cpu.InterruptInput, 0) };
-            m.Cpu.InterruptController = controller;
-            m.Cpu.Bus.Register(0x80, 1, new RaiseOnWrite(new InterruptLine(controller, 4, InterruptTrigger.Edge)));
-            m.Load(64, handler, a =>
+            ExternalInterruptTests.Wire(m, doorbell: true);
+            m.Load(64, ExternalInterruptTests.Handler, a =>
             {
                 a.mov(r9, __qword_ptr[rsp]); // where the interrupted code resumes
                 a.movzx(r10d, __byte_ptr[r9]);
@@ -450,14 +442,6 @@ public class HostCodeTests
         pair.Tiered.Cpu[Register.EBX].ShouldBe(3UL);
         pair.Tiered.Cpu[Register.R10D].ShouldBe(0xFFUL, "it resumes at the DEC, right after the shadowed INC");
         pair.Interpreted.ShouldBeLessThan(20 * 6, "the first call's passes ran in host code, STI included");
-    }
-
-    /// <summary>A port that raises its line when written.</summary>
-    private sealed class RaiseOnWrite(IInterruptLine line) : IPortDevice
-    {
-        public uint Read(ushort port, int size) => 0;
-
-        public void Write(ushort port, int size, uint value) => line.Raise();
     }
 
     /// <summary><see cref="TierPair.Program64"/> with the tiered machine making host code of an entry at its second run.</summary>
