@@ -44,7 +44,7 @@ public sealed unsafe partial class GuestMemory : IDisposable
         try
         {
             for (var i = 0; i < _regions.Length; i++)
-                _hosts[i] = HostPages.Reserve(_regions[i].Size);
+                _hosts[i] = HostPages.Reserve(_regions[i].Size, hugePages: true);
         }
         catch
         {

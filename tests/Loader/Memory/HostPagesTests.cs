@@ -1,0 +1,71 @@
+using LoaderHarness.Loader.Memory;
+using Shouldly;
+
+namespace LoaderHarness.Tests.Loader.Memory;
+
+/// <summary>Guest RAM is reserved so that the host can back it with transparent huge pages; other reservations are left as they were.</summary>
+[TestFixture]
+public sealed unsafe class HostPagesTests
+{
+    private const ulong Size = 8 * HostPages.HugePageSize + 0x5000;
+
+    [Test]
+    public void Guest_ram_starts_on_a_huge_page_and_is_eligible_for_huge_pages()
+    {
+        if (!OperatingSystem.IsLinux())
+            Assert.Ignore("transparent huge pages are Linux's");
+        using var memory = GuestMemory.Flat(Size);
+        var host = memory.TryTranslate(0, out var contiguous);
+
+        ((ulong)host % HostPages.HugePageSize).ShouldBe(0UL);
+        contiguous.ShouldBe(Size);
+        host[Size - 1] = 1; // the whole reservation is there, however it was trimmed
+        // smaps' THPeligible (Documentation/filesystems/proc.rst): 1 where a fault may map a huge page, which
+        // with THP "madvise" only MADV_HUGEPAGE makes so; "never" allows none.
+        SmapsField(host, "THPeligible").ShouldBe(ThpMode() == "never" ? "0" : "1");
+    }
+
+    [Test]
+    public void A_reservation_without_huge_pages_is_not_advised()
+    {
+        if (!OperatingSystem.IsLinux() || ThpMode() != "madvise")
+            Assert.Ignore("only THP \"madvise\" tells an advised range from another");
+        var p = HostPages.Reserve(Size, "test");
+        try
+        {
+            SmapsField(p, "THPeligible").ShouldBe("0");
+        }
+        finally
+        {
+            HostPages.Release(p, Size);
+        }
+    }
+
+    /// <summary>The bracketed word of /sys/kernel/mm/transparent_hugepage/enabled ("always", "madvise" or "never").</summary>
+    private static string ThpMode()
+    {
+        const string path = "/sys/kernel/mm/transparent_hugepage/enabled";
+        if (!File.Exists(path))
+            return "never";
+        var text = File.ReadAllText(path);
+        var start = text.IndexOf('[', StringComparison.Ordinal) + 1;
+        return text[start..text.IndexOf(']', start)];
+    }
+
+    /// <summary>A field of the /proc/self/smaps entry of the mapping that holds <paramref name="at"/>.</summary>
+    private static string SmapsField(byte* at, string field)
+    {
+        var inside = false;
+        foreach (var line in File.ReadLines("/proc/self/smaps"))
+        {
+            var dash = line.IndexOf('-', StringComparison.Ordinal);
+            var space = line.IndexOf(' ', StringComparison.Ordinal);
+            if (dash > 0 && space > dash && ulong.TryParse(line.AsSpan(0, dash), System.Globalization.NumberStyles.HexNumber, null, out var start)
+                && ulong.TryParse(line.AsSpan(dash + 1, space - dash - 1), System.Globalization.NumberStyles.HexNumber, null, out var end))
+                inside = start <= (ulong)at && (ulong)at < end;
+            else if (inside && line.StartsWith(field + ":", StringComparison.Ordinal))
+                return line[(field.Length + 1)..].Trim();
+        }
+        throw new InvalidOperationException($"no {field} for 0x{(ulong)at:x} in /proc/self/smaps");
+    }
+}
