@@ -9,9 +9,6 @@ namespace LoaderHarness.Loader.Memory;
 /// </summary>
 public sealed unsafe partial class GuestMemory
 {
-    /// <summary>Guest ranges <see cref="Load"/> mapped from a file: pages there the host never backed read as the file, not zero.</summary>
-    private List<(ulong Start, ulong End)>? _mapped;
-
     /// <summary>
     /// A bit per guest page of the up to 64 pages from page-aligned <paramref name="address"/> (within its region), set
     /// for each page known to read as zero because nothing ever wrote it: RAM of this memory's own zero-filled
@@ -83,7 +80,4 @@ public sealed unsafe partial class GuestMemory
         }
         return (ulong)zero * 4096;
     }
-
-    /// <summary>Notes that <see cref="Load"/> mapped <c>[address, address + length)</c> from a file.</summary>
-    private void Mapped(ulong address, ulong length) => (_mapped ??= []).Add((address, address + length));
 }

@@ -73,6 +73,7 @@ public static class KernelBoot
             CommandLine = options.CommandLine ?? kernel.EmbeddedCommandLine ?? DefaultCommandLine(architecture),
             Protocol = options.Protocol,
         }));
+        memory.CopyMappedPages();
         load.Stop();
         return Run(memory, setup, options with { Profile = profile }, symbols, load.Elapsed);
     }

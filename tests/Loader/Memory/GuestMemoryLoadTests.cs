@@ -59,6 +59,39 @@ public sealed class GuestMemoryLoadTests
     }
 
     [Test]
+    public unsafe void Copying_the_mapped_pages_makes_them_private_with_the_files_bytes()
+    {
+        if (!OperatingSystem.IsLinux())
+            Assert.Ignore("needs Linux's mappings and /proc/self/pagemap");
+        using var file = MappedImageFile.Open(_path, _bytes.Length);
+        using var memory = GuestMemory.Flat(1 << 20);
+        memory.Load(0x2_0000, file.Memory).ShouldBe((ulong)(64 * Page));
+        memory.ReadU8(0x2_0000 + 3 * Page); // a read maps the page cache's page
+        PageFlags(memory, 0x2_0000 + 3 * Page).ShouldBe(Present | FileOrShared);
+
+        memory.CopyMappedPages();
+
+        for (var page = 0; page < 64; page++)
+            PageFlags(memory, 0x2_0000 + (ulong)page * Page).ShouldBe(Present, $"page {page}");
+        memory.ReadBytes(0x2_0000, _bytes.Length).ShouldBe(_bytes);
+        memory.Fill(0x2_0000, Page, 0xAA);
+        File.ReadAllBytes(_path).ShouldBe(_bytes);
+    }
+
+    // /proc/self/pagemap, one 64-bit entry per virtual page (Linux Documentation/admin-guide/mm/pagemap.rst):
+    // bit 63 page present, bit 61 page is a file page or shared anonymous.
+    private const ulong Present = 1UL << 63, FileOrShared = 1UL << 61;
+
+    private static unsafe ulong PageFlags(GuestMemory memory, ulong address)
+    {
+        var host = (ulong)memory.TryTranslate(address, out _);
+        using var pagemap = File.OpenHandle("/proc/self/pagemap");
+        var entry = new byte[8];
+        RandomAccess.Read(pagemap, entry, (long)(host / Page * 8)).ShouldBe(8);
+        return BitConverter.ToUInt64(entry) & (Present | FileOrShared);
+    }
+
+    [Test]
     public void Offsets_that_do_not_line_up_are_copied()
     {
         using var file = MappedImageFile.Open(_path, _bytes.Length);
