@@ -25,4 +25,21 @@ public sealed record KernelLoadResult
     public ImageHeader? ImageHeader { get; init; }
     /// <summary>ELF only: whether and where the PVH entry may be used.</summary>
     public PvhBootCapability Pvh { get; init; } = PvhBootCapability.NotPresent;
+
+    /// <summary>The guest ranges <c>[Start, End)</c> the image's file ranges (offset, length) were placed at, as far as segments hold them.</summary>
+    public List<(ulong Start, ulong End)> GuestRangesOf(IEnumerable<(ulong Offset, ulong Length)> fileRanges)
+    {
+        var ranges = new List<(ulong, ulong)>();
+        foreach (var (offset, length) in fileRanges)
+        {
+            foreach (var s in Segments)
+            {
+                var from = Math.Max(offset, s.FileOffset);
+                var to = Math.Min(offset + Math.Min(length, ulong.MaxValue - offset), s.FileOffset + s.FileSize);
+                if (from < to)
+                    ranges.Add((s.GuestAddress + (from - s.FileOffset), s.GuestAddress + (to - s.FileOffset)));
+            }
+        }
+        return ranges;
+    }
 }

@@ -6,6 +6,7 @@ using LoaderHarness.Emulator.Reports;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Loader.Images;
 using LoaderHarness.Loader.Images.BzImage;
+using LoaderHarness.Loader.Images.Elf;
 using LoaderHarness.Loader.Images.Image;
 using LoaderHarness.Loader.Memory;
 using LoaderHarness.Loader.Setup;
@@ -73,7 +74,10 @@ public static class KernelBoot
             CommandLine = options.CommandLine ?? kernel.EmbeddedCommandLine ?? DefaultCommandLine(architecture),
             Protocol = options.Protocol,
         }));
-        memory.CopyMappedPages();
+        // A vmlinux's section headers say which of its bytes the kernel may write: only those are copied ahead.
+        memory.CopyMappedPages(kernel.Elf is not null && ElfSections.WrittenOrExecuted(kernel.Bytes.Span) is { } sections
+            ? setup.Kernel.GuestRangesOf(sections)
+            : null);
         load.Stop();
         return Run(memory, setup, options with { Profile = profile }, symbols, load.Elapsed);
     }

@@ -78,6 +78,24 @@ public sealed class GuestMemoryLoadTests
         File.ReadAllBytes(_path).ShouldBe(_bytes);
     }
 
+    [Test]
+    public void Copying_only_the_written_ranges_leaves_the_other_mapped_pages_to_the_file()
+    {
+        if (!OperatingSystem.IsLinux())
+            Assert.Ignore("needs Linux's mappings and /proc/self/pagemap");
+        using var file = MappedImageFile.Open(_path, _bytes.Length);
+        using var memory = GuestMemory.Flat(1 << 20);
+        memory.Load(0x2_0000, file.Memory).ShouldBe((ulong)(64 * Page));
+
+        memory.CopyMappedPages([(0x2_0000 + 4 * Page + 100, 0x2_0000 + 6 * Page - 1)]);
+
+        PageFlags(memory, 0x2_0000 + 3 * Page).ShouldNotBe(Present);
+        PageFlags(memory, 0x2_0000 + 4 * Page).ShouldBe(Present);
+        PageFlags(memory, 0x2_0000 + 5 * Page).ShouldBe(Present);
+        PageFlags(memory, 0x2_0000 + 6 * Page).ShouldNotBe(Present);
+        memory.ReadBytes(0x2_0000, _bytes.Length).ShouldBe(_bytes);
+    }
+
     // /proc/self/pagemap, one 64-bit entry per virtual page (Linux Documentation/admin-guide/mm/pagemap.rst):
     // bit 63 page present, bit 61 page is a file page or shared anonymous.
     private const ulong Present = 1UL << 63, FileOrShared = 1UL << 61;
