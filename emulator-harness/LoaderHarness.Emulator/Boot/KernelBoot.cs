@@ -62,9 +62,10 @@ public static class KernelBoot
             throw new ArgumentException($"profile {profile.Name} starts {profile.Architecture} guests, the image is {architecture}", nameof(options));
         var kernel = KernelImage.Parse(image);
         // Symbols come from the kernel's own kallsyms (a UKI's .linux, not the UKI; an Image.gz's inflated Image), through
-        // the cache when there is one, recovered when first needed and timed.
-        var symbols = options.Symbols is { } given ? new SymbolSource(given)
+        // the cache when there is one, recovered in the background while the guest is loaded and timed where waited for.
+        using var symbols = options.Symbols is { } given ? new SymbolSource(given)
             : new SymbolSource(() => options.SymbolCache is { } cache ? cache.GetOrRecover(kernel.Bytes, RecoverSymbols) : RecoverSymbols(kernel.Bytes));
+        symbols.RecoverInBackground("start_kernel"); // while the guest is loaded
         using var memory = profile.CreateMemory(options.MemorySize);
         var setup = GuestSetup.Run(memory, profile.Configure(new GuestSetupRequest
         {
