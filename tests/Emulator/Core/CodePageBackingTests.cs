@@ -1,4 +1,5 @@
 using LoaderHarness.Emulator.Core;
+using LoaderHarness.Tests.Support;
 using Shouldly;
 
 namespace LoaderHarness.Tests.Emulator.Core;
@@ -42,12 +43,5 @@ public sealed unsafe class CodePageBackingTests
         }
     }
 
-    /// <summary>Whether the host page holding <paramref name="at"/> is backed (/proc/self/pagemap bit 63, Documentation/admin-guide/mm/pagemap.rst).</summary>
-    private static bool Present(byte* at)
-    {
-        using var pagemap = File.OpenHandle("/proc/self/pagemap");
-        var entry = new byte[8];
-        RandomAccess.Read(pagemap, entry, (long)((ulong)at / 4096 * 8)).ShouldBe(8);
-        return (BitConverter.ToUInt64(entry) & (1UL << 63)) != 0;
-    }
+    private static bool Present(byte* at) => (Pagemap.Entry(at) & Pagemap.Present) != 0;
 }

@@ -1,5 +1,6 @@
 using LoaderHarness.Loader.Errors;
 using LoaderHarness.Loader.Memory;
+using LoaderHarness.Tests.Support;
 using Shouldly;
 
 namespace LoaderHarness.Tests.Loader.Memory;
@@ -96,18 +97,10 @@ public sealed class GuestMemoryLoadTests
         memory.ReadBytes(0x2_0000, _bytes.Length).ShouldBe(_bytes);
     }
 
-    // /proc/self/pagemap, one 64-bit entry per virtual page (Linux Documentation/admin-guide/mm/pagemap.rst):
-    // bit 63 page present, bit 61 page is a file page or shared anonymous.
-    private const ulong Present = 1UL << 63, FileOrShared = 1UL << 61;
+    private const ulong Present = Pagemap.Present, FileOrShared = Pagemap.FileOrShared;
 
     private static unsafe ulong PageFlags(GuestMemory memory, ulong address)
-    {
-        var host = (ulong)memory.TryTranslate(address, out _);
-        using var pagemap = File.OpenHandle("/proc/self/pagemap");
-        var entry = new byte[8];
-        RandomAccess.Read(pagemap, entry, (long)(host / Page * 8)).ShouldBe(8);
-        return BitConverter.ToUInt64(entry) & (Present | FileOrShared);
-    }
+        => Pagemap.Entry(memory.TryTranslate(address, out _)) & (Present | FileOrShared);
 
     [Test]
     public void Offsets_that_do_not_line_up_are_copied()
