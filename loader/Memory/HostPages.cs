@@ -33,7 +33,7 @@ internal static unsafe partial class HostPages
     {
         if (OperatingSystem.IsLinux())
         {
-            var slack = hugePages && size >= HugePageSize ? HugePageSize : 0;
+            var slack = hugePages && size >= HugePageSize && size <= ulong.MaxValue - HugePageSize ? HugePageSize : 0;
             var p = (byte*)Mmap(null, (nuint)(size + slack), ProtRead | ProtWrite, MapPrivate | MapAnonymous | MapNoReserve, -1, 0);
             if (p == (byte*)-1)
                 throw new LoaderException(LoaderError.HostAllocationFailed,

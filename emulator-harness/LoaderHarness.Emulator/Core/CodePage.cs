@@ -10,10 +10,11 @@ namespace LoaderHarness.Emulator.Core;
 /// </summary>
 /// <remarks>
 /// The slots and the entries live in one host reservation sized for the most entries a page can hold (one per byte),
-/// which the OS backs only as far as entries were written, in batches a little ahead of them (<see cref="Back"/>). Entries never move: no array grows
-/// by copying as a page fills, a reference to an entry stays valid however many are added after it, and the GC neither
-/// zeroes nor copies them (the PVH boot to the first console line made 4,875 page faults instead of 5,450 when entry
-/// arrays grew by doubling and were compacted, and a fresh page's first touch costs microseconds).
+/// which the OS backs only as far as entries were written, in batches a little ahead of them (<see cref="Back"/>).
+/// Entries never move: no array grows by copying as a page fills, a reference to an entry stays valid however many are
+/// added after it, and the GC neither zeroes nor copies them (the PVH boot to the first console line made 4,875 page
+/// faults instead of 5,450 when entry arrays grew by doubling and were compacted, and a fresh page's first touch costs
+/// microseconds).
 /// </remarks>
 internal abstract unsafe class CodePage
 {

@@ -1,3 +1,4 @@
+using LoaderHarness.Loader.Errors;
 using LoaderHarness.Loader.Memory;
 using Shouldly;
 
@@ -39,6 +40,16 @@ public sealed unsafe class HostPagesTests
         {
             HostPages.Release(p, Size);
         }
+    }
+
+    [Test]
+    public void A_reservation_no_host_can_give_is_a_typed_error_even_with_huge_pages()
+    {
+        if (!OperatingSystem.IsLinux())
+            Assert.Ignore("mmap(2) is Linux's");
+        // Sizes where adding the alignment's slack would wrap around 2^64 and ask for a few bytes instead.
+        foreach (var size in new[] { ulong.MaxValue, ulong.MaxValue - HostPages.HugePageSize + 1 })
+            Should.Throw<LoaderException>(() => HostPages.Reserve(size, "test", hugePages: true)).Code.ShouldBe(LoaderError.HostAllocationFailed);
     }
 
     /// <summary>The bracketed word of /sys/kernel/mm/transparent_hugepage/enabled ("always", "madvise" or "never").</summary>
