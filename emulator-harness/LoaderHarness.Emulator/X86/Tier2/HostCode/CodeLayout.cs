@@ -14,19 +14,30 @@ internal sealed class CodeLayout : CodeWriter
 {
     private const int Rel32 = 4;
 
-    /// <summary>The buffer the thread's last layout grew, reused by its next one (the code is copied out before that).</summary>
+    /// <summary>
+    /// The thread's layout, which its next <see cref="Encode"/> empties and fills again with its buffers and encoder (the
+    /// code is copied out before that): a layout, its label table and Iced's encoder made for every block were a quarter
+    /// of what a block's translation allocated.
+    /// </summary>
     [ThreadStatic]
-    private static byte[]? _threadBuffer;
+    private static CodeLayout? _thread;
 
-    private byte[] _code = _threadBuffer ?? new byte[8192];
+    private byte[] _code = new byte[8192];
     private int _length;
-    private readonly int[] _labels;
+    private int[] _labels = [];
     private readonly List<(int At, int Label)> _fixups = [];
+    private readonly Encoder _encoder;
 
-    private CodeLayout(int labels)
+    private CodeLayout() => _encoder = Encoder.Create(64, this);
+
+    /// <summary>Empties the layout for a block whose labels are numbered below <paramref name="labels"/>.</summary>
+    private void Begin(int labels)
     {
-        _labels = new int[labels];
-        Array.Fill(_labels, -1);
+        if (_labels.Length < labels)
+            _labels = new int[Math.Max(labels, _labels.Length * 2)];
+        Array.Fill(_labels, -1, 0, labels);
+        _length = 0;
+        _fixups.Clear();
     }
 
     /// <summary>The encoded code, valid until the thread's next <see cref="Encode"/>.</summary>
@@ -48,16 +59,15 @@ internal sealed class CodeLayout : CodeWriter
             var instruction = instructions[i];
             labels = Math.Max(labels, Math.Max(instruction.IP, instruction.Op0Kind == OpKind.NearBranch64 ? instruction.NearBranch64 : 0));
         }
-        var layout = new CodeLayout(checked((int)labels + 1));
-        var encoder = Encoder.Create(64, layout);
+        var layout = _thread ??= new CodeLayout();
+        layout.Begin(checked((int)labels + 1));
         for (var i = 0; i < instructions.Count; i++)
         {
             var instruction = instructions[i];
             if (instruction.IP != 0)
                 layout._labels[instruction.IP] = layout._length;
-            layout.Add(encoder, ref instruction);
+            layout.Add(ref instruction);
         }
-        _threadBuffer = layout._code;
         foreach (var (at, label) in layout._fixups)
         {
             var target = layout._labels[label];
@@ -68,12 +78,12 @@ internal sealed class CodeLayout : CodeWriter
         return layout;
     }
 
-    private void Add(Encoder encoder, ref Instruction instruction)
+    private void Add(ref Instruction instruction)
     {
         var at = (ulong)_length;
         if (instruction.Op0Kind != OpKind.NearBranch64)
         {
-            Write(encoder, in instruction, at);
+            Write(in instruction, at);
             return;
         }
         var label = (int)instruction.NearBranch64;
@@ -83,18 +93,18 @@ internal sealed class CodeLayout : CodeWriter
         {
             instruction.Code = instruction.Code.ToShortBranch();
             instruction.NearBranch64 = (ulong)target;
-            Write(encoder, in instruction, at);
+            Write(in instruction, at);
             return;
         }
         instruction.Code = instruction.Code.ToNearBranch();
         instruction.NearBranch64 = at; // any target in range: the displacement is patched
-        Write(encoder, in instruction, at);
+        Write(in instruction, at);
         _fixups.Add((_length - Rel32, label));
     }
 
-    private static void Write(Encoder encoder, in Instruction instruction, ulong at)
+    private void Write(in Instruction instruction, ulong at)
     {
-        if (!encoder.TryEncode(in instruction, at, out _, out var error))
+        if (!_encoder.TryEncode(in instruction, at, out _, out var error))
             throw new InvalidOperationException(error);
     }
 

@@ -50,9 +50,32 @@ internal sealed partial class HostTranslator
         a.Reset();
         return a;
     }
+    /// <summary>
+    /// The translator's tables, one set per thread and emptied for each block, as the assembler is: made anew and grown
+    /// for every block they were most of the 13 KB a block's translation allocated, and of the PVH boot to /init's three
+    /// collections (45 ms of pauses that stop the CPU's thread too).
+    /// </summary>
+    [ThreadStatic]
+    private static Label[]? _threadLabels;
+
+    [ThreadStatic]
+    private static Dictionary<(ulong Rip, int Behind), Label>? _threadExits;
+
+    [ThreadStatic]
+    private static Dictionary<ulong, Label>? _threadChainExits;
+
+    private static Dictionary<TKey, Label> Emptied<TKey>(ref Dictionary<TKey, Label>? table)
+        where TKey : notnull
+    {
+        table ??= [];
+        table.Clear();
+        return table;
+    }
+
+    /// <summary>The label of each node, by index (the first <see cref="_nodes"/>.Count of the thread's array).</summary>
     private readonly Label[] _labels;
-    private readonly Dictionary<(ulong Rip, int Behind), Label> _exits = [];
-    private readonly Dictionary<ulong, Label> _chainExits = [];
+    private readonly Dictionary<(ulong Rip, int Behind), Label> _exits = Emptied(ref _threadExits);
+    private readonly Dictionary<ulong, Label> _chainExits = Emptied(ref _threadChainExits);
     private Label _returnExit;
     private bool _returns;
     private ulong[] _cells = [];
@@ -63,8 +86,10 @@ internal sealed partial class HostTranslator
     {
         _block = block;
         _nodes = block.Nodes;
-        _labels = new Label[_nodes.Count];
-        for (var i = 0; i < _labels.Length; i++)
+        if (_threadLabels is null || _threadLabels.Length < _nodes.Count)
+            _threadLabels = new Label[Math.Max(_nodes.Count, GuestBlock.MaxInstructions)];
+        _labels = _threadLabels;
+        for (var i = 0; i < _nodes.Count; i++)
             _labels[i] = _a.CreateLabel();
         _epilogue = _a.CreateLabel();
         _chainEntry = _a.CreateLabel();
@@ -85,7 +110,7 @@ internal sealed partial class HostTranslator
     /// </summary>
     private void ChooseCachedRegisters()
     {
-        var uses = new int[17];
+        Span<int> uses = stackalloc int[17];
         foreach (var n in _nodes)
         {
             if (!Supported(in n))
@@ -105,9 +130,19 @@ internal sealed partial class HostTranslator
                 uses[n.D.Index]++;
             }
         }
-        var order = Enumerable.Range(0, 16).Where(s => uses[s] > 0).OrderByDescending(s => uses[s]).ThenBy(s => s).Take(CacheRegisters.Length).ToArray();
-        for (var i = 0; i < order.Length; i++)
-            _cache[order[i]] = CacheRegisters[i];
+        // The most used first, the lower slot first among equals.
+        for (var i = 0; i < CacheRegisters.Length; i++)
+        {
+            var best = -1;
+            for (var slot = 0; slot < 16; slot++)
+            {
+                if (uses[slot] > 0 && _cache[slot] == Register.None && (best < 0 || uses[slot] > uses[best]))
+                    best = slot;
+            }
+            if (best < 0)
+                break;
+            _cache[best] = CacheRegisters[i];
+        }
     }
 
     /// <summary>
