@@ -306,18 +306,6 @@ public sealed unsafe partial class GuestMemory : IDisposable
         }
     }
 
-    /// <summary>
-    /// A read-only view of <paramref name="length"/> guest bytes, without a copy, where they lie inside one region: for
-    /// checks that read a large structure (a 1 MiB device tree) again and again. The view is valid while the memory is.
-    /// </summary>
-    public bool TryView(ulong address, int length, out ReadOnlySpan<byte> view)
-    {
-        var p = Translate(address, out var run);
-        var inside = p != null && length >= 0 && (ulong)length <= run;
-        view = inside ? new ReadOnlySpan<byte>(p, length) : default;
-        return inside;
-    }
-
     /// <summary>A copy of guest bytes (for checks and tests; not for hot paths).</summary>
     public byte[] ReadBytes(ulong address, int length)
     {
