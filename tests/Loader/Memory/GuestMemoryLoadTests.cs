@@ -70,7 +70,7 @@ public sealed class GuestMemoryLoadTests
         memory.ReadU8(0x2_0000 + 3 * Page); // a read maps the page cache's page
         PageFlags(memory, 0x2_0000 + 3 * Page).ShouldBe(Present | FileOrShared);
 
-        memory.CopyMappedPages();
+        memory.CopyMappedPages([(0, 1 << 20)]);
 
         for (var page = 0; page < 64; page++)
             PageFlags(memory, 0x2_0000 + (ulong)page * Page).ShouldBe(Present, $"page {page}");
