@@ -25,7 +25,7 @@ public sealed unsafe partial class GuestMemory
         if (mask == 0 || _mapped is not { } mapped)
             return mask;
         var end = address + ((ulong)count << 12);
-        foreach (var (start, stop) in mapped)
+        foreach (var (start, stop, _, _) in mapped)
         {
             for (var i = 0; start < end && address < stop && i < count; i++)
             {

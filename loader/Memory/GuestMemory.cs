@@ -263,7 +263,7 @@ public sealed unsafe partial class GuestMemory : IDisposable
             return 0;
         }
         if (mapped != 0)
-            Mapped(address + head, mapped);
+            Mapped(address + head, mapped, file.File, fileOffset + head);
         source.Span[..(int)head].CopyTo(new Span<byte>(host, (int)head));
         var tail = (int)(head + aligned);
         source.Span[tail..].CopyTo(new Span<byte>(host + tail, source.Length - tail));

@@ -17,6 +17,7 @@ internal static unsafe partial class HostPages
     // Linux include/uapi/asm-generic/mman-common.h, mman.h (x86-64 and arm64 share these values).
     private const int MapPrivate = 0x02, MapFixed = 0x10, MapAnonymous = 0x20, MapNoReserve = 0x4000;
     private const int MadvHugepage = 14, MadvPopulateWrite = 23;
+    private const int MremapMaymove = 1, MremapFixed = 2;
 
     /// <summary>The x86-64 and arm64 (4 KiB granule) PMD size: one transparent huge page (/sys/kernel/mm/transparent_hugepage/hpage_pmd_size).</summary>
     public const ulong HugePageSize = 2 << 20;
@@ -96,6 +97,44 @@ internal static unsafe partial class HostPages
             _ = Madvise(at, (nuint)length, MadvPopulateWrite);
     }
 
+    /// <summary>
+    /// Puts <paramref name="length"/> bytes of <paramref name="file"/> from <paramref name="offset"/> at
+    /// <paramref name="at"/> (both on <see cref="HugePageSize"/> boundaries) as private memory on transparent huge pages:
+    /// read into a reservation of their own (<see cref="Reserve"/>), then moved over whatever <paramref name="at"/>
+    /// held in one <c>mremap</c> (<c>MREMAP_MAYMOVE | MREMAP_FIXED</c>, Linux mm/mremap.c, which moves whole huge pages).
+    /// False, with <paramref name="at"/> untouched, where a step fails: not Linux, no memory, a short read, a closed file.
+    /// </summary>
+    public static bool TryReadOver(byte* at, ulong length, SafeFileHandle file, ulong offset)
+    {
+        if (!OperatingSystem.IsLinux() || length > int.MaxValue)
+            return false;
+        byte* staging;
+        try
+        {
+            staging = Reserve(length, "a staging copy", hugePages: true);
+        }
+        catch (LoaderException)
+        {
+            return false;
+        }
+        var moved = false;
+        try
+        {
+            moved = RandomAccess.Read(file, new Span<byte>(staging, (int)length), (long)offset) == (int)length
+                    && Mremap(staging, (nuint)length, (nuint)length, MremapMaymove | MremapFixed, at) == at;
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or UnauthorizedAccessException)
+        {
+            // Unreadable now: the caller keeps what is there.
+        }
+        finally
+        {
+            if (!moved)
+                Release(staging, length);
+        }
+        return moved;
+    }
+
     private static void Trim(byte* p, ulong length)
     {
         if (length != 0)
@@ -168,6 +207,9 @@ internal static unsafe partial class HostPages
 
     [LibraryImport("libc", EntryPoint = "madvise")]
     private static partial int Madvise(void* addr, nuint length, int advice);
+
+    [LibraryImport("libc", EntryPoint = "mremap")]
+    private static partial void* Mremap(void* oldAddress, nuint oldSize, nuint newSize, int flags, void* newAddress);
 
     [LibraryImport("libc", EntryPoint = "munmap")]
     private static partial int Munmap(void* addr, nuint length);

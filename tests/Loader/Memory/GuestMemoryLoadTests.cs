@@ -97,6 +97,77 @@ public sealed class GuestMemoryLoadTests
         memory.ReadBytes(0x2_0000, _bytes.Length).ShouldBe(_bytes);
     }
 
+    [Test]
+    public unsafe void A_mostly_written_huge_page_is_read_onto_a_huge_page_and_the_rest_copied_where_written()
+    {
+        if (!OperatingSystem.IsLinux())
+            Assert.Ignore("needs Linux's mappings and /proc/self/pagemap");
+        const ulong huge = HostPages.HugePageSize, at = 2 * huge;
+        var path = HugeFile(out var bytes);
+        try
+        {
+            using var file = MappedImageFile.Open(path, bytes.Length);
+            using var memory = GuestMemory.Flat(8 * huge);
+            memory.Load(at, file.Memory).ShouldBe(2 * huge + 64 * Page);
+
+            // Three quarters of the first huge page, one page of the second.
+            memory.CopyMappedPages([(at + 100, at + huge * 3 / 4), (at + huge + 4 * Page, at + huge + 5 * Page - 1)]);
+
+            for (var page = 0UL; page < huge / Page; page++)
+                PageFlags(memory, at + page * Page).ShouldBe(Present, $"page {page}");
+            var first = memory.TryTranslate(at, out _);
+            Smaps.VmFlags(first).ShouldContain("hg");
+            if (Smaps.HugePagesOn)
+                Smaps.AnonHugePagesKb(first).ShouldBeGreaterThanOrEqualTo(huge / 1024);
+            PageFlags(memory, at + huge + 3 * Page).ShouldNotBe(Present);
+            PageFlags(memory, at + huge + 4 * Page).ShouldBe(Present);
+            PageFlags(memory, at + huge + 5 * Page).ShouldNotBe(Present);
+            memory.ReadBytes(at, bytes.Length).ShouldBe(bytes);
+            memory.Fill(at, huge, 0xAA);
+        }
+        finally
+        {
+            File.ReadAllBytes(path).ShouldBe(bytes);
+            File.Delete(path);
+        }
+    }
+
+    [Test]
+    public unsafe void A_huge_page_whose_file_is_gone_is_copied_page_by_page()
+    {
+        if (!OperatingSystem.IsLinux())
+            Assert.Ignore("needs Linux's mappings and /proc/self/pagemap");
+        const ulong huge = HostPages.HugePageSize, at = 2 * huge;
+        var path = HugeFile(out var bytes);
+        try
+        {
+            using var memory = GuestMemory.Flat(8 * huge);
+            using (var file = MappedImageFile.Open(path, bytes.Length))
+                memory.Load(at, file.Memory).ShouldBe(2 * huge + 64 * Page);
+
+            memory.CopyMappedPages([(at, at + huge)]); // the file's handle is closed: nothing to read from
+
+            for (var page = 0UL; page < huge / Page; page++)
+                PageFlags(memory, at + page * Page).ShouldBe(Present, $"page {page}");
+            Smaps.VmFlags(memory.TryTranslate(at, out _)).ShouldNotContain("hg");
+            memory.ReadBytes(at, bytes.Length).ShouldBe(bytes);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>A file of two huge pages and a bit of random bytes.</summary>
+    private static string HugeFile(out byte[] bytes)
+    {
+        bytes = new byte[2 * (int)HostPages.HugePageSize + 64 * Page + 123];
+        new Random(11).NextBytes(bytes);
+        var path = Path.Combine(Path.GetTempPath(), $"guest-load-huge-{Guid.NewGuid():n}.bin");
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
     private const ulong Present = Pagemap.Present, FileOrShared = Pagemap.FileOrShared;
 
     private static unsafe ulong PageFlags(GuestMemory memory, ulong address)

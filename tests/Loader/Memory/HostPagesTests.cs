@@ -1,5 +1,6 @@
 using LoaderHarness.Loader.Errors;
 using LoaderHarness.Loader.Memory;
+using LoaderHarness.Tests.Support;
 using Shouldly;
 
 namespace LoaderHarness.Tests.Loader.Memory;
@@ -52,26 +53,5 @@ public sealed unsafe class HostPagesTests
 
     private const string ThpSettings = "/sys/kernel/mm/transparent_hugepage";
 
-    /// <summary>
-    /// The flags of the mapping that holds <paramref name="at"/>, from /proc/self/smaps' VmFlags
-    /// (Documentation/filesystems/proc.rst: "hg", advised with MADV_HUGEPAGE), whatever the host's THP mode.
-    /// </summary>
-    private static string[] VmFlags(byte* at) => SmapsField(at, "VmFlags").Split(' ', StringSplitOptions.RemoveEmptyEntries);
-
-    /// <summary>A field of the /proc/self/smaps entry of the mapping that holds <paramref name="at"/>.</summary>
-    private static string SmapsField(byte* at, string field)
-    {
-        var inside = false;
-        foreach (var line in File.ReadLines("/proc/self/smaps"))
-        {
-            var dash = line.IndexOf('-', StringComparison.Ordinal);
-            var space = line.IndexOf(' ', StringComparison.Ordinal);
-            if (dash > 0 && space > dash && ulong.TryParse(line.AsSpan(0, dash), System.Globalization.NumberStyles.HexNumber, null, out var start)
-                && ulong.TryParse(line.AsSpan(dash + 1, space - dash - 1), System.Globalization.NumberStyles.HexNumber, null, out var end))
-                inside = start <= (ulong)at && (ulong)at < end;
-            else if (inside && line.StartsWith(field + ":", StringComparison.Ordinal))
-                return line[(field.Length + 1)..].Trim();
-        }
-        throw new InvalidOperationException($"no {field} for 0x{(ulong)at:x} in /proc/self/smaps");
-    }
+    private static string[] VmFlags(byte* at) => Smaps.VmFlags(at);
 }
