@@ -25,12 +25,18 @@ internal sealed class GuestBlock
     /// <summary>Discovery's work list, kept with the block so that a reused block allocates nothing.</summary>
     private readonly Queue<ulong> _work = new();
 
-    /// <summary><see cref="Order"/>'s scratch, kept with the block as <see cref="_work"/> is.</summary>
-    private ulong[] _orderRips = [];
+    /// <summary>
+    /// <see cref="Order"/>'s scratch, one set per thread (blocks are ordered on the CPU's): kept with each block, as
+    /// <see cref="_work"/> is, it was a second copy of every node for each of the up to 64 blocks in flight.
+    /// </summary>
+    [ThreadStatic]
+    private static ulong[]? _orderRips;
 
-    private int[] _orderPlaces = [];
+    [ThreadStatic]
+    private static int[]? _orderPlaces;
 
-    private GuestNode[] _orderNodes = [];
+    [ThreadStatic]
+    private static GuestNode[]? _orderNodes;
 
     /// <summary>Whether the block is found for host code, which has forms of its own (<see cref="Operation"/>).</summary>
     private readonly bool _hostForms;
@@ -208,22 +214,22 @@ internal sealed class GuestBlock
     private void Order()
     {
         var count = Nodes.Count;
-        if (_orderRips.Length < count)
+        if (_orderRips is null || _orderRips.Length < count)
         {
-            _orderRips = new ulong[count];
-            _orderPlaces = new int[count];
-            _orderNodes = new GuestNode[count];
+            _orderRips = new ulong[Math.Max(count, MaxInstructions)];
+            _orderPlaces = new int[_orderRips.Length];
+            _orderNodes = new GuestNode[_orderRips.Length];
         }
         var nodes = CollectionsMarshal.AsSpan(Nodes);
         var rips = _orderRips.AsSpan(0, count);
-        var places = _orderPlaces.AsSpan(0, count);
+        var places = _orderPlaces!.AsSpan(0, count);
         for (var i = 0; i < count; i++)
         {
             rips[i] = nodes[i].Rip;
             places[i] = i;
         }
         rips.Sort(places);
-        var sorted = _orderNodes.AsSpan(0, count);
+        var sorted = _orderNodes!.AsSpan(0, count);
         for (var i = 0; i < count; i++)
             sorted[i] = nodes[places[i]];
         sorted.CopyTo(nodes);
