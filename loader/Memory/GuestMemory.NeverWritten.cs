@@ -43,9 +43,13 @@ public sealed unsafe partial class GuestMemory
     /// never written: those need neither mapping nor copying. The file is read with pread into a small buffer, backwards
     /// from the end, up to the first page that is not such: reading through the mapping would fault its pages in.
     /// </summary>
+    /// <remarks>
+    /// 64 pages a read, as many as one read of the pagemap answers for: Debian's 6.1 vmlinux ends in 11.5 MB of zeros
+    /// (its .bss and .brk, then .init.scratch), which took 3.6-3.8 ms to check 16 pages at a time and 2.6-3.2 ms so.
+    /// </remarks>
     private ulong ZeroTail(ulong address, SafeFileHandle file, long offset, int length)
     {
-        const int batchPages = 16;
+        const int batchPages = 64;
         var pages = length / 4096;
         var zero = 0;
         byte[]? buffer = null;
