@@ -61,11 +61,13 @@ internal sealed partial class HostTranslator
             case GuestOp.Inc or GuestOp.Dec or GuestOp.Neg or GuestOp.Not:
                 Access(in n, read: d.K0 == OperandKind.Memory, write: d.K0 == OperandKind.Memory);
                 Load(in n, 0, size, R8);
-                if (n.Op is GuestOp.Inc or GuestOp.Dec)
+                if (n.Op is GuestOp.Inc or GuestOp.Dec && n.FlagsLive)
                     NeedHostFlags(); // CF passes through
                 Op(SizedCodes.Of(n.Op switch { GuestOp.Inc => HostForm.Inc, GuestOp.Dec => HostForm.Dec, GuestOp.Neg => HostForm.Neg, _ => HostForm.Not }, size), Sized(R8, size));
-                if (n.Op != GuestOp.Not)
+                if (n.Op != GuestOp.Not && n.FlagsLive)
                     Produced();
+                else if (n.Op != GuestOp.Not)
+                    FlagsDead();
                 StoreOp0(in n, size, R8);
                 break;
             case GuestOp.Shl or GuestOp.Shr or GuestOp.Sar or GuestOp.ShlCl or GuestOp.ShrCl or GuestOp.SarCl:
@@ -188,13 +190,16 @@ internal sealed partial class HostTranslator
             _ => HostForm.And, // AND and TEST
         };
         Op(SizedCodes.Of(form, size), Sized(target, size), Sized(source, size));
-        if (n.Op is GuestOp.And or GuestOp.Or or GuestOp.Xor or GuestOp.Test)
+        if (!n.FlagsLive)
+            FlagsDead();
+        else if (n.Op is GuestOp.And or GuestOp.Or or GuestOp.Xor or GuestOp.Test)
         {
             // The SDM leaves AF undefined after a logic operation; the interpreter clears it (as QEMU's CC_OP_LOGIC does).
             // Adding 0 keeps the result and sets CF = OF = AF = 0 and ZF, SF, PF from it: exactly those flags.
             Op(SizedCodes.Of(HostForm.AddImm8, size), Sized(target, size), 0);
         }
-        Produced();
+        if (n.FlagsLive)
+            Produced();
         if (writes && target == R8)
             StoreOp0(in n, size, R8);
     }
@@ -220,7 +225,6 @@ internal sealed partial class HostTranslator
             _a.jz(unchanged);
         }
         Load(in n, 0, size, R8);
-        _a.mov(rdi, r8); // the address is no longer needed once the pointers are in RSI and RDX
         var form = n.Op switch
         {
             GuestOp.Shl => HostForm.Shl,
@@ -230,10 +234,20 @@ internal sealed partial class HostTranslator
             GuestOp.ShrCl => HostForm.ShrCl,
             _ => HostForm.SarCl,
         };
+        if (n.FlagsLive)
+            _a.mov(rdi, r8); // the operand, for OF; the address is no longer needed once the pointers are in RSI and RDX
         if (byCl)
             Op(SizedCodes.Of(form, size), Sized(R8, size), Register.CL);
         else
             Op(SizedCodes.Of(form, size), Sized(R8, size), GuestBlock.ShiftCount(in d));
+        if (!n.FlagsLive)
+        {
+            FlagsDead();
+            StoreOp0(in n, size, R8);
+            _a.Label(ref unchanged);
+            _a.zero_bytes();
+            return;
+        }
         _a.lahf();
         _a.and(eax, 0xFF00 & ~((int)FlagBits.AF << 8)); // AF cleared, OF (AL) 0 until computed
         if (form is not (HostForm.Sar or HostForm.SarCl))
@@ -265,9 +279,17 @@ internal sealed partial class HostTranslator
     {
         ref readonly var d = ref n.D;
         Access(in n, read: d.K0 == OperandKind.Memory, write: d.K0 == OperandKind.Memory);
+        var left = n.Op == GuestOp.Rol;
+        if (!n.FlagsLive)
+        {
+            Load(in n, 0, size, R8);
+            Op(SizedCodes.Of(left ? HostForm.Rol : HostForm.Ror, size), Sized(R8, size), GuestBlock.ShiftCount(in d));
+            FlagsDead();
+            StoreOp0(in n, size, R8);
+            return;
+        }
         SaveFlags();
         Load(in n, 0, size, R8);
-        var left = n.Op == GuestOp.Rol;
         Op(SizedCodes.Of(left ? HostForm.Rol : HostForm.Ror, size), Sized(R8, size), GuestBlock.ShiftCount(in d));
         SavedFlagsWithCarry(overflowToo: true);
         _a.mov(rdi, r8);
@@ -302,6 +324,12 @@ internal sealed partial class HostTranslator
         Load(in n, three ? 1 : 0, size, R8);
         Load(in n, three ? 2 : 1, size, R9);
         Op(SizedCodes.Of(HostForm.Imul, size), Sized(R8, size), Sized(R9, size));
+        if (!n.FlagsLive)
+        {
+            FlagsDead();
+            StoreOp0(in n, size, R8);
+            return;
+        }
         _a.setb(al); // CF = OF, AL as the packed flags hold OF
         Op(SizedCodes.Of(HostForm.AddImm8, size), Sized(R8, size), 0);
         _a.lahf();

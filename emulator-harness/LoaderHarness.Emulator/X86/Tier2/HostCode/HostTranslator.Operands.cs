@@ -33,6 +33,16 @@ internal sealed unsafe partial class HostTranslator
     }
 
     /// <summary>
+    /// An instruction whose flags nothing reads (<see cref="GuestNode.FlagsLive"/>) changed RFLAGS: neither they nor the
+    /// ones before them (which it replaced or merged into flags nothing reads) need saving, and RFLAGS holds no guest flags.
+    /// </summary>
+    private void FlagsDead()
+    {
+        _hostFlags = false;
+        _pending = false;
+    }
+
+    /// <summary>
     /// Saves RFLAGS to the state block (<see cref="HostState.Flags"/>: LAHF's byte in AH, SETO's in AL) when it holds newer
     /// flags; LAHF, SETO and the store change no flag, so they stay valid. RAX is scratch here, as everywhere between
     /// instructions.

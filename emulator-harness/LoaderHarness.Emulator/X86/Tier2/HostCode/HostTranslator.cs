@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using Iced.Intel;
 using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Core.Tiering;
@@ -95,6 +96,28 @@ internal sealed partial class HostTranslator
         _chainEntry = _a.CreateLabel();
         _returnExit = _a.CreateLabel();
         ChooseCachedRegisters();
+        FindDeadFlags(_nodes);
+    }
+
+    /// <summary>
+    /// Marks whose flags something may read (<see cref="GuestNode.FlagsLive"/>), backward through each basic block: a
+    /// write is dead when a later instruction of its basic block replaces all six flags before anything reads them or
+    /// anything could leave the block with them (a memory access's TLB miss or fault, an instruction without a host form,
+    /// CLI and STI, the basic block's end). Dead flags are neither computed nor saved: IMUL's and a shift's took five to
+    /// nine host instructions and a store each, most of the host code of the RSA self-tests' multiplications.
+    /// </summary>
+    internal static void FindDeadFlags(List<GuestNode> nodes)
+    {
+        var span = CollectionsMarshal.AsSpan(nodes);
+        var live = true;
+        for (var i = span.Length - 1; i >= 0; i--)
+        {
+            ref var n = ref span[i];
+            if (i + 1 == span.Length || span[i + 1].Leader || span[i + 1].Rip != n.D.NextIP || GuestOpClassifier.EndsBlock(n.Op))
+                live = true;
+            n.FlagsLive = live;
+            live = n.NeedsFlags || !Supported(in n) || n.Op is GuestOp.Cli or GuestOp.Sti || (!n.ReplacesFlags && live);
+        }
     }
 
     /// <summary>Host registers that hold a guest register for the whole block (loaded at entry, stored at the exit): not used by the emission itself.</summary>
