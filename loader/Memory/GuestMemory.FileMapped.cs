@@ -24,9 +24,10 @@ public sealed unsafe partial class GuestMemory
     /// <para>
     /// Each whole 2 MiB of a mapped range that is at least half written is read from the file onto a transparent huge
     /// page (<see cref="HostPages.TryReadOver"/>): on a host whose every first touch of a 4 KiB page costs a few
-    /// microseconds even after the page was populated (a paravirtualised guest's shadow page tables), the same boot's
-    /// run went from 52 to 35 ms (median of 12), its copy from 9 to 15 ms. The rest is copied page by page where it is
-    /// written (<see cref="HostPages.PopulateWritable"/>), as is a huge page the file can no longer be read for.
+    /// microseconds even after the page was populated (this machine, a paravirtualised guest: 5.8 µs a page against
+    /// 0.03 µs on huge pages), the same boot's run went from 52 to 35 ms (median of 12), its copy from 9 to 15 ms. The
+    /// rest is copied page by page where it is written (<see cref="HostPages.PopulateWritable"/>), as is a huge page the
+    /// file can no longer be read for.
     /// </para>
     /// </summary>
     public void CopyMappedPages(IReadOnlyList<(ulong Start, ulong End)> written)
