@@ -50,27 +50,29 @@ public sealed unsafe partial class GuestMemory
     /// <summary>Copies the pages of <c>[first, last)</c> that <paramref name="written"/> covers, one system call per range.</summary>
     private void PopulateWritten(IReadOnlyList<(ulong Start, ulong End)> written, ulong first, ulong last)
     {
-        foreach (var (from, to) in written)
-        {
-            var a = Math.Max(first, from & ~0xFFFUL);
-            var b = Math.Min(last, PageEnd(to));
-            if (a < b)
-                HostPages.PopulateWritable(Translate(a, out _), b - a);
-        }
+        foreach (var (a, b) in WrittenPages(written, first, last))
+            HostPages.PopulateWritable(Translate(a, out _), b - a);
     }
 
     /// <summary>How many bytes of the pages of <c>[first, last)</c> <paramref name="written"/> covers (its ranges are sections, which do not overlap).</summary>
     private static ulong WrittenBytes(IReadOnlyList<(ulong Start, ulong End)> written, ulong first, ulong last)
     {
         ulong bytes = 0;
+        foreach (var (a, b) in WrittenPages(written, first, last))
+            bytes += b - a;
+        return bytes;
+    }
+
+    /// <summary>Each range of <paramref name="written"/>, widened to whole pages and cut to <c>[first, last)</c>, where not empty.</summary>
+    private static IEnumerable<(ulong First, ulong Last)> WrittenPages(IReadOnlyList<(ulong Start, ulong End)> written, ulong first, ulong last)
+    {
         foreach (var (from, to) in written)
         {
             var a = Math.Max(first, from & ~0xFFFUL);
             var b = Math.Min(last, PageEnd(to));
             if (a < b)
-                bytes += b - a;
+                yield return (a, b);
         }
-        return bytes;
     }
 
     /// <summary>The end of the page <paramref name="end"/> falls in (itself when on a boundary), saturating at the top.</summary>

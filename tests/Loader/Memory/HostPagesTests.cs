@@ -22,7 +22,7 @@ public sealed unsafe class HostPagesTests
         ((ulong)host % HostPages.HugePageSize).ShouldBe(0UL);
         contiguous.ShouldBe(Size);
         host[Size - 1] = 1; // the whole reservation is there, however it was trimmed
-        VmFlags(host).ShouldContain("hg");
+        Smaps.VmFlags(host).ShouldContain("hg");
     }
 
     [Test]
@@ -33,7 +33,7 @@ public sealed unsafe class HostPagesTests
         var p = HostPages.Reserve(Size, "test");
         try
         {
-            VmFlags(p).ShouldNotContain("hg");
+            Smaps.VmFlags(p).ShouldNotContain("hg");
         }
         finally
         {
@@ -52,6 +52,4 @@ public sealed unsafe class HostPagesTests
     }
 
     private const string ThpSettings = "/sys/kernel/mm/transparent_hugepage";
-
-    private static string[] VmFlags(byte* at) => Smaps.VmFlags(at);
 }

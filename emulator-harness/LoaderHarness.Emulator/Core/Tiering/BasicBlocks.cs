@@ -60,9 +60,10 @@ internal static class BasicBlocks
 
     /// <summary>
     /// Flag liveness inside each basic block of <paramref name="nodes"/> (leaders marked): a flag write is dead when a
-    /// later instruction of the same basic block replaces all flags before anything needs them or the block leaves.
+    /// later instruction of the same basic block replaces all flags before anything needs them or the block leaves,
+    /// at its end or at an instruction <paramref name="leaves"/> names (one the back end leaves to the interpreter).
     /// </summary>
-    public static void FindFlagLiveness<TNode>(List<TNode> nodes)
+    public static void FindFlagLiveness<TNode>(List<TNode> nodes, Func<TNode, bool>? leaves = null)
         where TNode : struct, IBlockNode
     {
         var span = CollectionsMarshal.AsSpan(nodes);
@@ -71,7 +72,7 @@ internal static class BasicBlocks
             var live = true;
             for (var j = i + 1; j < span.Length && !span[j].Leader; j++)
             {
-                if (span[j].NeedsFlags)
+                if (span[j].NeedsFlags || leaves?.Invoke(span[j]) == true)
                     break;
                 if (span[j].ReplacesFlags)
                 {

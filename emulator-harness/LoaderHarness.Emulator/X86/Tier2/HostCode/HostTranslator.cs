@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Runtime.InteropServices;
 using Iced.Intel;
 using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Core.Tiering;
@@ -100,73 +99,13 @@ internal sealed partial class HostTranslator
     }
 
     /// <summary>
-    /// Marks whose flags something may read (<see cref="GuestNode.FlagsLive"/>), backward through each basic block: a
-    /// write is dead when a later instruction of its basic block replaces all six flags before anything reads them or
-    /// anything could leave the block with them (a memory access's TLB miss or fault, an instruction without a host form,
-    /// CLI and STI, the basic block's end). Dead flags are neither computed nor saved: IMUL's and a shift's took five to
-    /// nine host instructions and a store each, most of the host code of the RSA self-tests' multiplications.
+    /// Marks whose flags something may read (<see cref="GuestNode.FlagsLive"/>): the shared per-basic-block pass, with the
+    /// instructions host code leaves the block at (no host form, CLI and STI) as reads, since the flags must be saved
+    /// there. Dead flags are neither computed nor saved: IMUL's took four host instructions and a store, SHR's seven and
+    /// a store, most of the host code of the RSA self-tests' multiplications.
     /// </summary>
     internal static void FindDeadFlags(List<GuestNode> nodes)
-    {
-        var span = CollectionsMarshal.AsSpan(nodes);
-        var live = true;
-        for (var i = span.Length - 1; i >= 0; i--)
-        {
-            ref var n = ref span[i];
-            if (i + 1 == span.Length || span[i + 1].Leader || span[i + 1].Rip != n.D.NextIP || GuestOpClassifier.EndsBlock(n.Op))
-                live = true;
-            n.FlagsLive = live;
-            live = n.NeedsFlags || !Supported(in n) || n.Op is GuestOp.Cli or GuestOp.Sti || (!n.ReplacesFlags && live);
-        }
-    }
-
-    /// <summary>Host registers that hold a guest register for the whole block (loaded at entry, stored at the exit): not used by the emission itself.</summary>
-    private static readonly Register[] CacheRegisters = [Register.R15, Register.R13, Register.RBP, Register.R11, Register.R10];
-
-    /// <summary>The host register caching each guest register (slot 0–15), or <see cref="Register.None"/>.</summary>
-    private readonly Register[] _cache = new Register[16];
-
-    /// <summary>
-    /// Caches the guest registers the block's compiled instructions name most often in <see cref="CacheRegisters"/>, so a
-    /// chain of dependent instructions passes through host registers rather than through stores and loads of the array
-    /// (a store-to-load forwarding each). A register named as AH–BH stays in the array, where its second byte is addressable.
-    /// </summary>
-    private void ChooseCachedRegisters()
-    {
-        Span<int> uses = stackalloc int[17];
-        foreach (var n in _nodes)
-        {
-            if (!Supported(in n))
-                continue;
-            for (var k = 0; k < n.D.I.OpCount; k++)
-            {
-                if (n.D.I.GetOpKind(k) != OpKind.Register)
-                    continue;
-                var (slot, shift, _) = X86Cpu.GprInfo(n.D.I.GetOpRegister(k));
-                uses[slot] += shift != 0 ? -100_000 : 1;
-            }
-            if (n.Op is GuestOp.Push or GuestOp.Pop or GuestOp.Call or GuestOp.CallIndirect or GuestOp.Ret)
-                uses[Rsp]++;
-            if (n.Op != GuestOp.Nop && (n.D.K0 == OperandKind.Memory || n.D.K1 == OperandKind.Memory))
-            {
-                uses[n.D.Base]++;
-                uses[n.D.Index]++;
-            }
-        }
-        // The most used first, the lower slot first among equals.
-        for (var i = 0; i < CacheRegisters.Length; i++)
-        {
-            var best = -1;
-            for (var slot = 0; slot < 16; slot++)
-            {
-                if (uses[slot] > 0 && _cache[slot] == Register.None && (best < 0 || uses[slot] > uses[best]))
-                    best = slot;
-            }
-            if (best < 0)
-                break;
-            _cache[best] = CacheRegisters[i];
-        }
-    }
+        => BasicBlocks.FindFlagLiveness(nodes, static n => !Supported(in n) || n.Op is GuestOp.Cli or GuestOp.Sti);
 
     /// <summary>
     /// Compiles the code at <paramref name="rip"/> (an entry of <paramref name="cpu"/>'s current fetch page, which carries a
@@ -336,20 +275,6 @@ internal sealed partial class HostTranslator
         _a.pop(rbp);
         _a.pop(rbx);
         _a.ret();
-    }
-
-    /// <summary>Loads the cached guest registers from the register array, or stores them back to it.</summary>
-    private void MoveCachedRegisters(bool load)
-    {
-        for (var slot = 0; slot < 16; slot++)
-        {
-            if (_cache[slot] == Register.None)
-                continue;
-            if (load)
-                _a.mov(new AssemblerRegister64(_cache[slot]), __qword_ptr[rbx + slot * 8]);
-            else
-                _a.mov(__qword_ptr[rbx + slot * 8], new AssemblerRegister64(_cache[slot]));
-        }
     }
 
     /// <summary>The exit to <paramref name="rip"/> at a basic block's end, which may chain (<see cref="EmitChainExits"/>).</summary>
