@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Core.HostCode;
 using System.Runtime.CompilerServices;
 using LoaderHarness.Emulator.X86.Tier2;
 using LoaderHarness.Emulator.X86.Tier2.HostCode;
@@ -29,6 +30,12 @@ public sealed unsafe partial class X86Cpu
 
     /// <summary>The body of a host-code block: calls <paramref name="code"/> through <see cref="RunHostCode"/>.</summary>
     internal CompiledBlockBody HostBody(ExecutableCode code) => () => RunHostCode(code);
+
+    /// <summary>RFLAGS' arithmetic flags as <see cref="HostState.Flags"/> holds them.</summary>
+    private static ulong PackFlags(ulong rflags) => (rflags & 0xFF) << 8 | (rflags >> 11 & 1);
+
+    /// <summary><see cref="HostState.Flags"/>' word as RFLAGS bits (the arithmetic flags only).</summary>
+    private static ulong UnpackFlags(ulong packed) => (packed >> 8 & (FlagBits.CF | FlagBits.PF | FlagBits.AF | FlagBits.ZF | FlagBits.SF)) | (packed & 1) << 11;
 
     /// <summary>The link cells host code's returns look their targets up in (<see cref="HostChain.JumpCacheEntries"/>, pinned).</summary>
     private readonly ulong[] _jumpCache = GC.AllocateArray<ulong>(HostChain.JumpCacheEntries * HostChain.CellWords, pinned: true);
@@ -105,7 +112,7 @@ public sealed unsafe partial class X86Cpu
         var limit = Volatile.Read(ref _run.Limit);
         if (limit < s[HostState.Limit])
             s[HostState.Limit] = limit;
-        s[HostState.Flags] = HostState.PackFlags(ArithFlags());
+        s[HostState.Flags] = PackFlags(ArithFlags());
         s[HostState.ChainEpoch] = _interruptInput is { IsAsserted: true } ? HostChain.Off : HostChainEpoch();
         s[HostState.ExitCell] = 0;
         s[HostState.Linked] = 0;
@@ -114,7 +121,7 @@ public sealed unsafe partial class X86Cpu
         _run.Executed = s[HostState.Executed];
         Rip = s[HostState.Rip];
         FlagsRest = s[HostState.FlagsRest]; // IF as CLI and STI left it: STI sets it only with INTR low, so no interrupt waits
-        SetArith(HostState.UnpackFlags(s[HostState.Flags]));
+        SetArith(UnpackFlags(s[HostState.Flags]));
         var linked = (long)s[HostState.Linked];
         _blocks!.Entries += linked;
         _blocks.Chained += linked;

@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Core.HostCode;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using Iced.Intel;

@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Core.HostCode;
 using System.Runtime.CompilerServices;
 using Iced.Intel;
 using LoaderHarness.Emulator.X86.Tier2.HostCode;

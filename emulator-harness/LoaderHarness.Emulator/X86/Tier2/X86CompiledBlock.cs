@@ -48,7 +48,7 @@ internal sealed class X86CompiledBlock(CompiledBlockBody body, int instructionCo
     public int InstructionCount { get; } = instructionCount;
 
     /// <summary>For host code (<see cref="HostCode.HostTranslator"/>): the code, which other blocks' exits may jump into; null for IL.</summary>
-    public HostCode.ExecutableCode? HostCode { get; init; }
+    public Core.HostCode.ExecutableCode? HostCode { get; init; }
 
     /// <inheritdoc/>
     Delegate ICompiledBlock.Code => Body;

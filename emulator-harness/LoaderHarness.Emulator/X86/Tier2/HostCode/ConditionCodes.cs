@@ -1,4 +1,5 @@
 // Generated from the sixteen condition codes (Iced ConditionCode o..g); do not edit by hand.
+using LoaderHarness.Emulator.Core.HostCode;
 using Iced.Intel;
 
 namespace LoaderHarness.Emulator.X86.Tier2.HostCode;

@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Core.HostCode;
 using System.Runtime.InteropServices;
 using static Iced.Intel.AssemblerRegisters;
 

@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Core.HostCode;
 using static Iced.Intel.AssemblerRegisters;
 
 namespace LoaderHarness.Emulator.X86.Tier2.HostCode;

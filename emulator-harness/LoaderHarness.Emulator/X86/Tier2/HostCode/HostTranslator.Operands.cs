@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Core.HostCode;
 using Iced.Intel;
 using LoaderHarness.Emulator.Core;
 using static Iced.Intel.AssemblerRegisters;

@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Core.HostCode;
 using Iced.Intel;
 using static Iced.Intel.AssemblerRegisters;
 

@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Core.HostCode;
 using System.Collections.Concurrent;
 using Iced.Intel;
 using LoaderHarness.Emulator.Core;

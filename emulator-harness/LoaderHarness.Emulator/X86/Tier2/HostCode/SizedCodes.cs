@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Core.HostCode;
 using Iced.Intel;
 
 namespace LoaderHarness.Emulator.X86.Tier2.HostCode;

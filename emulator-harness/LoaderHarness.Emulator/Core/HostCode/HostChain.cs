@@ -1,4 +1,4 @@
-namespace LoaderHarness.Emulator.X86.Tier2.HostCode;
+namespace LoaderHarness.Emulator.Core.HostCode;
 
 /// <summary>
 /// Host code jumping straight into the next block's host code (QEMU TCG's <c>goto_tb</c>, with the jump checked rather

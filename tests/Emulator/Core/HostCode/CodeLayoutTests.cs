@@ -1,10 +1,10 @@
 using Iced.Intel;
-using LoaderHarness.Emulator.X86.Tier2.HostCode;
+using LoaderHarness.Emulator.Core.HostCode;
 using NUnit.Framework;
 using Shouldly;
 using static Iced.Intel.AssemblerRegisters;
 
-namespace LoaderHarness.Tests.Emulator.X86.Tier2.HostCode;
+namespace LoaderHarness.Tests.Emulator.Core.HostCode;
 
 /// <summary>
 /// The one-pass encoding of host code: every branch reaches its label, a backward one in two bytes when it fits, and the

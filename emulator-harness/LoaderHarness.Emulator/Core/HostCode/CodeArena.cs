@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace LoaderHarness.Emulator.X86.Tier2.HostCode;
+namespace LoaderHarness.Emulator.Core.HostCode;
 
 /// <summary>
 /// Where host code lives: chunks of one shared-memory file each, mapped twice, read-write where code is written and

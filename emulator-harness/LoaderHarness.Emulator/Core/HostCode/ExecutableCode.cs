@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace LoaderHarness.Emulator.X86.Tier2.HostCode;
+namespace LoaderHarness.Emulator.Core.HostCode;
 
 /// <summary>
 /// Machine code of one compiled block, placed in the <see cref="CodeArena"/> (never writable where it runs) and given

@@ -1,8 +1,8 @@
-using LoaderHarness.Emulator.X86.Tier2.HostCode;
+using LoaderHarness.Emulator.Core.HostCode;
 using NUnit.Framework;
 using Shouldly;
 
-namespace LoaderHarness.Tests.Emulator.X86.Tier2.HostCode;
+namespace LoaderHarness.Tests.Emulator.Core.HostCode;
 
 /// <summary>
 /// Where host code lives: pieces of shared chunks, written through one mapping and run through the other, and a chunk

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using Iced.Intel;
 
-namespace LoaderHarness.Emulator.X86.Tier2.HostCode;
+namespace LoaderHarness.Emulator.Core.HostCode;
 
 /// <summary>
 /// Encodes an <see cref="Assembler"/>'s instructions in one pass, in place of <see cref="Assembler.Assemble"/>: a JMP or
