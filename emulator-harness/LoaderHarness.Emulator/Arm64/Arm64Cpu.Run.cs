@@ -213,7 +213,11 @@ public sealed unsafe partial class Arm64Cpu
         _tracer!.Write(pc, word.ToString("x8"), CapstoneA64.Describe(word, pc)?.ToString() ?? $".inst 0x{word:x8}", this);
 
     /// <summary>Ends the run after the current instruction (from a device or session callback during a run).</summary>
-    public void RequestStop(StopReason reason, string? detail = null) => Stop(reason, detail);
+    public void RequestStop(StopReason reason, string? detail = null)
+    {
+        Stop(reason, detail);
+        BreakHostCode(); // host code running on the CPU's thread sees the stop at its next budget check
+    }
 
     /// <summary>Ends the run after the current instruction.</summary>
     internal void Stop(StopReason reason, string? detail = null) => _run.Stop(reason, detail);

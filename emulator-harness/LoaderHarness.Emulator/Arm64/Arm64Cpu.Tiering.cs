@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using LoaderHarness.Emulator.Arm64.Tier2;
+using LoaderHarness.Emulator.Arm64.Tier2.HostCode;
 using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Core.Tiering;
 
@@ -116,21 +117,25 @@ public sealed unsafe partial class Arm64Cpu
         }
         if (block is null)
         {
-            if (CompilesInBackground && RuntimeFeature.IsDynamicCodeSupported) // the second test: the analyzers' guard
+            if (CompilesInBackground)
             {
-                RequestCompile(page, slot, pc);
+                if (UsesHostCode)
+                    RequestHostCompile(page, slot, pc);
+                else if (RuntimeFeature.IsDynamicCodeSupported) // the analyzers' guard
+                    RequestCompile(page, slot, pc);
                 return false;
             }
-            if (!_blocks!.MayCompile(TotalInstructions, CompileBudget, A64Translator.MaxInstructions))
+            if (!_blocks!.MayCompile(TotalInstructions, CompileBudget, A64Block.MaxInstructions))
             {
                 page.Entries[slot].Heat = 0;
                 return false;
             }
-            block = RuntimeFeature.IsDynamicCodeSupported ? A64Translator.Compile(this, page, pc) : null;
+            block = UsesHostCode ? A64HostTranslator.Compile(this, page, pc)
+                : RuntimeFeature.IsDynamicCodeSupported ? A64Translator.Compile(this, page, pc) : null;
             if (block is null)
             {
                 page.Entries[slot].Compiled = -1;
-                _blocks!.Reject(A64Translator.MaxInstructions); // a refused translation cost work too
+                _blocks!.Reject(A64Block.MaxInstructions); // a refused translation cost work too
                 return false;
             }
             page.Entries[slot].Heat = 0;
@@ -159,26 +164,51 @@ public sealed unsafe partial class Arm64Cpu
     private void RequestCompile(CodePage<A64Instruction> page, int slot, ulong pc)
     {
         ref var e = ref page.Entries[slot];
-        var compiler = Compiler;
-        var blocks = _blocks!;
-        if (!AdmitToCompiler(compiler, blocks, page, slot, ref e.Heat, A64Translator.MaxInstructions))
+        if (AdmitToCompiler(page, slot, ref e) is not { } compiler)
             return;
         var translator = A64Translator.Prepare(this, page, pc);
-        if (translator is null)
-        {
-            e.Compiled = -1;
-            blocks.Reject(A64Translator.MaxInstructions);
+        if (Found(page, slot, pc, translator?.Found))
+            compiler.Submit(new(translator!.Build, page, slot, _blocks!.Clears));
+    }
+
+    /// <summary><see cref="RequestCompile"/> for host code (<see cref="A64HostTranslator"/>).</summary>
+    private void RequestHostCompile(CodePage<A64Instruction> page, int slot, ulong pc)
+    {
+        ref var e = ref page.Entries[slot];
+        if (AdmitToCompiler(page, slot, ref e) is not { } compiler)
             return;
+        var block = A64HostTranslator.Prepare(this, page, pc);
+        if (Found(page, slot, pc, block?.Nodes))
+            compiler.Submit(new(() => A64HostTranslator.Build(this, block!), page, slot, _blocks!.Clears));
+    }
+
+    /// <summary>The background compiler when it takes entry <paramref name="slot"/> now (<see cref="GuestCpuCore.AdmitToCompiler"/>); null otherwise.</summary>
+    private BackgroundCompiler<A64CompiledBlock>? AdmitToCompiler(CodePage<A64Instruction> page, int slot, ref A64Instruction e)
+    {
+        var compiler = Compiler;
+        return AdmitToCompiler(compiler, _blocks!, page, slot, ref e.Heat, A64Block.MaxInstructions) ? compiler : null;
+    }
+
+    /// <summary>
+    /// After a block was looked for at <paramref name="pc"/>: false, with the entry rejected, when none was found. The
+    /// block's other entries, as hot as its head, would become blocks of their own while it is compiled (see the x86
+    /// engine's HoldBack): they count afresh.
+    /// </summary>
+    private bool Found(CodePage<A64Instruction> page, int slot, ulong pc, IReadOnlyList<A64Node>? nodes)
+    {
+        if (nodes is null)
+        {
+            page.Entries[slot].Compiled = -1;
+            _blocks!.Reject(A64Block.MaxInstructions);
+            return false;
         }
-        // The block's other entries, as hot as its head, would become blocks of their own while it is compiled (see the x86
-        // engine's HoldBack): they count afresh.
-        foreach (var n in translator.Found)
+        foreach (var n in nodes)
         {
             int s = page.SlotAt(n.Pc);
             if (n.Pc != pc && s != 0 && page.Entries[s].Compiled == 0)
                 page.Entries[s].Heat = Math.Min(page.Entries[s].Heat, 0);
         }
-        compiler.Submit(new(translator.Build, page, slot, blocks.Clears));
+        return true;
     }
 
     /// <summary>
@@ -195,7 +225,7 @@ public sealed unsafe partial class Arm64Cpu
             if (request.Block is not { } block)
             {
                 e.Compiled = -1;
-                _blocks.Reject(A64Translator.MaxInstructions);
+                _blocks.Reject(A64Block.MaxInstructions);
                 continue;
             }
             e.Heat = 0;

@@ -108,9 +108,10 @@ public static class KernelBoot
         phase.Restart(); // the symbols' recovery and lookups are counted in their source
         var cpu = VcpuSetup.Create(memory, setup, profile, options.Engine);
         if (cpu is GuestCpuCore core)
+        {
             core.CompileInBackground = options.CompileInBackground;
-        if (cpu is X86.X86Cpu x86)
-            x86.HostCodeTier = options.HostCodeTier;
+            core.HostCodeTier = options.HostCodeTier;
+        }
         var session = open(cpu);
         guard?.Watch(cpu);
         var vcpu = phase.Elapsed;

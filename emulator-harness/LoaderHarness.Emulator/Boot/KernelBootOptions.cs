@@ -53,7 +53,7 @@ public sealed record KernelBootOptions
     /// </summary>
     public bool CompileInBackground { get; init; }
 
-    /// <summary>x86, tiered: compile to host code (<see cref="X86.X86Cpu.HostCodeTier"/>) even where a JIT exists (tests of that back end).</summary>
+    /// <summary>Tiered: compile to host code (<see cref="Core.GuestCpuCore.HostCodeTier"/>) even where a JIT exists (tests of that back end).</summary>
     internal bool HostCodeTier { get; init; }
     /// <summary>
     /// x86: when set, the CPU has RDRAND and RDSEED (advertised in CPUID) drawing from a generator with this seed, so

@@ -12,7 +12,7 @@ namespace LoaderHarness.Emulator.Core;
 /// (<c>X86Cpu</c>, <c>Arm64Cpu</c>). Both are sealed, so their own calls of <see cref="FlushTlb"/> and
 /// <see cref="InvalidateCodeCache"/> bind directly: nothing here is a virtual call per instruction.
 /// </summary>
-public abstract unsafe class GuestCpuCore
+public abstract unsafe partial class GuestCpuCore
 {
     private protected readonly SoftMmu _mmu;
 
@@ -116,8 +116,8 @@ public abstract unsafe class GuestCpuCore
         }
     }
 
-    /// <summary>Whether this engine can compile here: with the JIT (IL back ends), or to host code where it has such a back end.</summary>
-    private protected virtual bool CanCompile => RuntimeFeature.IsDynamicCodeSupported;
+    /// <summary>Whether this engine can compile here: with the JIT (IL back ends), or to host code where the host runs it.</summary>
+    private bool CanCompile => RuntimeFeature.IsDynamicCodeSupported || HostCode.ExecutableCode.IsSupported;
 
     /// <summary>What the compiling tier did so far.</summary>
     public TieringStatistics Tiering => (CompiledStatistics ?? new TieringStatistics(0, 0, 0, 0, CompiledBlockCapacity, 0, 0)) with { Retired = _compiledRetired };
@@ -174,13 +174,10 @@ public abstract unsafe class GuestCpuCore
     public bool CompileInBackground { get; set; }
 
     /// <summary>
-    /// Whether hot blocks do go to the worker thread: asked for (<see cref="CompileInBackground"/>), compiling, and through
-    /// a back end that splits finding a block (on this thread) from making it: the JIT's IL, or host code of the engine's own.
+    /// Whether hot blocks do go to the worker thread: asked for (<see cref="CompileInBackground"/>) and compiling (both back
+    /// ends, IL and host code, find a block on this thread and make it on the worker).
     /// </summary>
-    public bool CompilesInBackground => CompileInBackground && _tiered && (RuntimeFeature.IsDynamicCodeSupported || CompilesToHostCode);
-
-    /// <summary>Whether this engine compiles to host code of its own rather than IL for the JIT.</summary>
-    private protected virtual bool CompilesToHostCode => false;
+    public bool CompilesInBackground => CompileInBackground && _tiered;
 
     /// <summary>
     /// Executions of an entry in flight to the background compiler between two looks by the run loop (at which it installs

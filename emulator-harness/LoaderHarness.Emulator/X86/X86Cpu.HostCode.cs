@@ -11,23 +11,6 @@ namespace LoaderHarness.Emulator.X86;
 /// </summary>
 public sealed unsafe partial class X86Cpu
 {
-    private readonly ulong[] _hostStore = GC.AllocateArray<ulong>(HostState.Count, pinned: true);
-
-    /// <summary>The pinned state block (<see cref="HostState"/>), never moved while the CPU lives.</summary>
-    private ulong* HostStateBlock => (ulong*)Unsafe.AsPointer(ref _hostStore[0]);
-
-    /// <summary>
-    /// Whether hot blocks compile to host code (<see cref="HostTranslator"/>) rather than IL for the JIT: always where the
-    /// runtime has no JIT (the NativeAOT executable), and where it has one when set (tests compare both back ends).
-    /// </summary>
-    internal bool HostCodeTier { get; set; }
-
-    private bool UsesHostCode => HostCodeTier || !RuntimeFeature.IsDynamicCodeSupported;
-
-    private protected override bool CompilesToHostCode => UsesHostCode;
-
-    private protected override bool CanCompile => RuntimeFeature.IsDynamicCodeSupported || ExecutableCode.IsSupported;
-
     /// <summary>The body of a host-code block: calls <paramref name="code"/> through <see cref="RunHostCode"/>.</summary>
     internal CompiledBlockBody HostBody(ExecutableCode code) => () => RunHostCode(code);
 
@@ -98,27 +81,16 @@ public sealed unsafe partial class X86Cpu
     private void RunHostCode(ExecutableCode code)
     {
         var s = HostStateBlock;
-        s[HostState.Executed] = _run.Executed;
-        s[HostState.Tlb] = (ulong)_tlb;
         s[HostState.JumpCache] = (ulong)Unsafe.AsPointer(ref _jumpCache[0]);
         s[HostState.FsBase] = SegBase[(int)SegmentRegister.Fs]; // only the interpreter's WRMSR, SWAPGS and segment loads change them
         s[HostState.GsBase] = SegBase[(int)SegmentRegister.Gs];
         s[HostState.FlagsRest] = FlagsRest;
         s[HostState.Cpl] = (ulong)Cpl;
-        // Another thread stops a run by lowering the run's limit and then this slot (RequestStop): whichever order the
-        // two threads' writes land in, the lower value ends up here (the fence keeps the re-read after the write).
-        Volatile.Write(ref s[HostState.Limit], _run.Limit);
-        Interlocked.MemoryBarrier();
-        var limit = Volatile.Read(ref _run.Limit);
-        if (limit < s[HostState.Limit])
-            s[HostState.Limit] = limit;
         s[HostState.Flags] = PackFlags(ArithFlags());
         s[HostState.ChainEpoch] = _interruptInput is { IsAsserted: true } ? HostChain.Off : HostChainEpoch();
         s[HostState.ExitCell] = 0;
         s[HostState.Linked] = 0;
-        ((delegate* unmanaged<ulong*, ulong*, void>)code.Entry)(R, s);
-        GC.KeepAlive(code); // its finalizer unmaps the code: not before the call returned
-        _run.Executed = s[HostState.Executed];
+        CallHostCode(code, R);
         Rip = s[HostState.Rip];
         FlagsRest = s[HostState.FlagsRest]; // IF as CLI and STI left it: STI sets it only with INTR low, so no interrupt waits
         SetArith(UnpackFlags(s[HostState.Flags]));
@@ -130,7 +102,4 @@ public sealed unsafe partial class X86Cpu
 
     /// <summary>The link cell host code last left through unlinked (<see cref="HostState.ExitCell"/>); 0 when it left another way.</summary>
     private ulong HostExitCell => HostStateBlock[HostState.ExitCell];
-
-    /// <summary>Lowers the limit host code reads at its budget checks to 0, as <see cref="Core.RunControl.Break"/> lowers the run's.</summary>
-    private void BreakHostCode() => Volatile.Write(ref HostStateBlock[HostState.Limit], 0);
 }

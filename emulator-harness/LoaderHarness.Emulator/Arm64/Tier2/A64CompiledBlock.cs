@@ -24,6 +24,9 @@ internal sealed class A64CompiledBlock(A64BlockBody body, ulong headPc, int inst
     /// </summary>
     public readonly A64Instruction[]? Helpers = helpers;
 
+    /// <summary>For host code (<see cref="HostCode.A64HostTranslator"/>): the code; null for IL.</summary>
+    public Core.HostCode.ExecutableCode? HostCode { get; init; }
+
     /// <summary>Runs the block.</summary>
     public readonly A64BlockBody Body = body;
 

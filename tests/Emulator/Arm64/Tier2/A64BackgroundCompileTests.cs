@@ -7,8 +7,9 @@ namespace LoaderHarness.Tests.Emulator.Arm64.Tier2;
 /// The A64 engine compiling on the background thread, as the x86 engine's (X86 BackgroundCompileTests): the
 /// interpreter's state and count, later compiled blocks, a block whose code was rewritten while in flight never runs.
 /// </summary>
-[TestFixture]
-public class A64BackgroundCompileTests
+[TestFixture(false)]
+[TestFixture(true)]
+public class A64BackgroundCompileTests(bool hostCode) : A64BothBackEnds(hostCode)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
@@ -29,7 +30,7 @@ public class A64BackgroundCompileTests
     [Test]
     public void A_hot_loop_compiled_in_the_background_ends_as_in_the_interpreter()
     {
-        using var pair = new A64TierPair(threshold: 2);
+        using var pair = Pair(threshold: 2);
         pair.Tiered.Cpu.CompileInBackground = true;
         pair.LoadBoth(SumLoop);
         pair.Run(500, "while the loop's block is in flight");
@@ -63,7 +64,7 @@ public class A64BackgroundCompileTests
                 subs x7, x7, #1
                 b.ne patch
             """;
-        using var pair = new A64TierPair(threshold: 2);
+        using var pair = Pair(threshold: 2);
         pair.Tiered.Cpu.CompileInBackground = true;
         var gate = new ManualResetEventSlim(false); // not disposed: the worker may still wait on it if an assertion fails
         pair.Tiered.Cpu.Compiler.BeforeBuild = () => gate.Wait(Patience);

@@ -8,8 +8,9 @@ namespace LoaderHarness.Tests.Emulator.Arm64.Tier2;
 /// differ (equal, unsigned and signed order, signed overflow, zero and sign of 32- and 64-bit results) and compare
 /// the whole state, NZCV included, at many budgets: an exit in the middle of the loop must leave the exact flags.
 /// </summary>
-[TestFixture]
-public class A64LazyFlagsTests
+[TestFixture(false)]
+[TestFixture(true)]
+public class A64LazyFlagsTests(bool hostCode) : A64BothBackEnds(hostCode)
 {
     private static readonly string[] Conditions = ["eq", "ne", "cs", "cc", "mi", "pl", "vs", "vc", "hi", "ls", "ge", "lt", "gt", "le", "al"];
 
@@ -61,7 +62,7 @@ public class A64LazyFlagsTests
             {string.Join("\n", Values.Select(v => $"    .quad 0x{v:x}"))}
             {string.Join("\n", Enumerable.Repeat("    .quad 0", 16 - Values.Length))}
             """;
-        using var pair = new A64TierPair(threshold: 2);
+        using var pair = Pair(threshold: 2);
         pair.Both(m =>
         {
             m.Load(source);

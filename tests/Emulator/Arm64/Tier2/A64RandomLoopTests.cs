@@ -9,8 +9,9 @@ namespace LoaderHarness.Tests.Emulator.Arm64.Tier2;
 /// registers, NZCV, PC, instruction count, data and stack at a random budget that stops inside the loop and
 /// at the end. A failure names the seed and lists the body.
 /// </summary>
-[TestFixture]
-public class A64RandomLoopTests
+[TestFixture(false)]
+[TestFixture(true)]
+public class A64RandomLoopTests(bool hostCode) : A64BothBackEnds(hostCode)
 {
     private const ulong DataArea = Arm64TestMachine.DataBase;
     private const int DataSize = 0x10000;
@@ -29,7 +30,7 @@ public class A64RandomLoopTests
     [TestCase(1)]
     public void Replay(int seed) => RunOne(seed);
 
-    private static void RunOne(int seed)
+    private void RunOne(int seed)
     {
         var rng = new Random(seed);
         var words = RandomA64Program.Generate(rng, 24);
@@ -64,7 +65,7 @@ public class A64RandomLoopTests
         var nzcv = (uint)rng.Next(16) << 28;
         var budget = (ulong)rng.Next(40, 300);
 
-        using var pair = new A64TierPair(threshold: 2);
+        using var pair = Pair(threshold: 2);
         pair.Both(m =>
         {
             m.Load(source);

@@ -8,8 +8,9 @@ namespace LoaderHarness.Tests.Emulator.Arm64.Tier2;
 /// The A64 compiling tier on purpose-built loops: it compiles hot code, and stops, faults, breakpoints and
 /// self-modifying code come out exactly as in the interpreter.
 /// </summary>
-[TestFixture]
-public class A64TieredEngineTests
+[TestFixture(false)]
+[TestFixture(true)]
+public class A64TieredEngineTests(bool hostCode) : A64BothBackEnds(hostCode)
 {
 
     private const string SumLoop = """
@@ -29,7 +30,7 @@ public class A64TieredEngineTests
     [Test]
     public void A_hot_loop_is_compiled_and_ends_as_in_the_interpreter()
     {
-        using var pair = new A64TierPair(threshold: 2);
+        using var pair = Pair(threshold: 2);
         pair.Both(m => m.Run(SumLoop));
         pair.ShouldAgree("sum loop", (Arm64TestMachine.DataBase, 0x2000 * 8));
         pair.Tiered.Cpu[0].ShouldBe(500_500UL);
@@ -44,7 +45,7 @@ public class A64TieredEngineTests
     [TestCase(3_333UL)]
     public void A_budget_ending_inside_compiled_code_stops_on_the_same_instruction(ulong budget)
     {
-        using var pair = new A64TierPair(threshold: 2);
+        using var pair = Pair(threshold: 2);
         pair.LoadBoth(SumLoop);
         var result = pair.Run(budget, $"budget {budget}");
         result.Reason.ShouldBe(StopReason.Budget);
@@ -56,7 +57,7 @@ public class A64TieredEngineTests
     [Test]
     public void A_breakpoint_set_in_a_compiled_loop_stops_there()
     {
-        using var pair = new A64TierPair(threshold: 2);
+        using var pair = Pair(threshold: 2);
         pair.LoadBoth(SumLoop);
         pair.Run(500, "warm");
         pair.Tiered.Cpu.Tiering.Compiled.ShouldBeGreaterThan(0);
@@ -89,7 +90,7 @@ public class A64TieredEngineTests
     [Test]
     public void Blocks_left_through_an_indirect_branch_chain_to_the_compiled_target_with_the_interpreters_results()
     {
-        using var pair = new A64TierPair(threshold: 2);
+        using var pair = Pair(threshold: 2);
         pair.Both(m => m.Run(CallLoop));
         pair.ShouldAgree("call loop");
         var stats = pair.Tiered.Cpu.Tiering;
@@ -100,7 +101,7 @@ public class A64TieredEngineTests
     [Test]
     public void Chained_blocks_stop_at_every_budget_and_breakpoint_where_the_interpreter_stops()
     {
-        using var pair = new A64TierPair(threshold: 2);
+        using var pair = Pair(threshold: 2);
         pair.LoadBoth(CallLoop);
         pair.RunInChunks(40).ShouldAllBe(r => r.Reason == StopReason.Budget);
         pair.Tiered.Cpu.Tiering.Chained.ShouldBeGreaterThan(0);
@@ -135,7 +136,7 @@ public class A64TieredEngineTests
                 subs x7, x7, #1
                 b.ne patch
             """;
-        using var pair = new A64TierPair(threshold: 2);
+        using var pair = Pair(threshold: 2);
         pair.Both(m => m.Run(source));
         pair.ShouldAgree("self-modifying loop");
         pair.Interpreter.Cpu[3].ShouldBe(626UL);
@@ -146,7 +147,7 @@ public class A64TieredEngineTests
     [Test]
     public void Invalidating_the_code_cache_drops_compiled_blocks_and_the_run_goes_on_as_in_the_interpreter()
     {
-        using var pair = new A64TierPair(threshold: 2);
+        using var pair = Pair(threshold: 2);
         pair.LoadBoth(SumLoop);
         pair.Run(2_000, "warm");
         var before = pair.Tiered.Cpu.Tiering;
@@ -166,7 +167,7 @@ public class A64TieredEngineTests
     {
         // A compiled loop walks a mapped page into an unmapped one: every load there takes a translation
         // fault (Arm ARM D19.2.37 ESR_EL1: EC 0x25, DFSC level 3) whose handler skips the load.
-        using var pair = new A64TierPair(threshold: 2);
+        using var pair = Pair(threshold: 2);
         FaultingWalk.Load(pair, "ldr x2, [x1], #8");
         var result = pair.Run(1_000_000, "walk into the unmapped page");
         result.Reason.ShouldBe(StopReason.Halt);

@@ -1,4 +1,5 @@
 using LoaderHarness.Emulator.Boot;
+using LoaderHarness.Emulator.Core.HostCode;
 using LoaderHarness.Emulator.Core.Tiering;
 using LoaderHarness.Tests.Support;
 using Shouldly;
@@ -28,6 +29,20 @@ public sealed class A64TieredKernelTests
         TestContext.Out.WriteLine($"{until}: {actual.Instructions:N0} instructions; interpreter {expected.WallTime.TotalSeconds:F2} s, tiered {actual.WallTime.TotalSeconds:F2} s");
     }
 
+    /// <summary>The host-code back end (the native executable's) stops where the interpreter does, after the same count.</summary>
+    [TestCase("console")]
+    public void Image_boot_with_host_code_ends_as_interpreted(string until)
+    {
+        if (!ExecutableCode.IsSupported)
+            Assert.Ignore("host code runs only on Linux x86-64");
+        var expected = Boot(until, EngineTier.Interpreter);
+        var actual = Boot(until, EngineTier.Tiered, hostCode: true);
+
+        actual.ShouldEndAs(expected);
+        actual.Tiering.Statistics.Retired.ShouldBeGreaterThan(0);
+        TestContext.Out.WriteLine($"{until}: {actual.Instructions:N0} instructions; interpreter {expected.WallTime.TotalSeconds:F2} s, host code {actual.WallTime.TotalSeconds:F2} s");
+    }
+
     /// <summary>Compiling on the background thread changes when blocks start running, never what the guest does.</summary>
     [Test]
     public void Image_boot_ends_identically_with_background_and_synchronous_compilation()
@@ -39,6 +54,9 @@ public sealed class A64TieredKernelTests
         TestContext.Out.WriteLine($"console: {actual.Instructions:N0} instructions; synchronous {expected.WallTime.TotalSeconds:F2} s, background {actual.WallTime.TotalSeconds:F2} s");
     }
 
-    private static BootReport Boot(string until, EngineTier engine, bool compileInBackground = false)
-        => KernelBoot.Run(DebianArm64Kernel.Image(), new KernelBootOptions { Until = until, CommandLine = Cmdline, Engine = engine, CompileInBackground = compileInBackground });
+    private static BootReport Boot(string until, EngineTier engine, bool compileInBackground = false, bool hostCode = false)
+        => KernelBoot.Run(DebianArm64Kernel.Image(), new KernelBootOptions
+        {
+            Until = until, CommandLine = Cmdline, Engine = engine, CompileInBackground = compileInBackground, HostCodeTier = hostCode,
+        });
 }

@@ -10,16 +10,6 @@ internal sealed unsafe partial class HostTranslator
 {
     private const Register R8 = Register.R8, R9 = Register.R9;
 
-    private static readonly int TlbReadOffset = FieldOffset(true);
-    private static readonly int TlbWriteOffset = FieldOffset(false);
-    private static readonly int TlbEntryShift = System.Numerics.BitOperations.Log2((uint)sizeof(TlbEntry));
-
-    private static int FieldOffset(bool read)
-    {
-        var e = default(TlbEntry);
-        return (int)((read ? (byte*)&e.Read : (byte*)&e.Write) - (byte*)&e);
-    }
-
     /// <summary>Whether the host's RFLAGS hold the guest's arithmetic flags (AF aside, which no condition reads) at this point of the emission.</summary>
     private bool _hostFlags;
 
@@ -131,32 +121,8 @@ internal sealed unsafe partial class HostTranslator
         return scratch;
     }
 
-    /// <summary>
-    /// The TLB fast path of <see cref="SoftMmu"/> (as <see cref="Core.Tiering.BlockFrame.EmitTlbProbe"/> writes it in IL):
-    /// <paramref name="host"/> = the host address of <paramref name="size"/> bytes at RDI, or a jump to <paramref name="miss"/>.
-    /// The entry is chosen by the first byte's page and must hold the last byte's, so a page-crossing access misses; a
-    /// store misses too on a page it may not write directly (code on it, or not writable).
-    /// </summary>
-    private void Probe(bool write, int size, AssemblerRegister64 host, Label miss)
-    {
-        _a.mov(eax, edi); // the entry's offset: (page mod TlbSize) × sizeof(TlbEntry), from bits 12 and up
-        _a.shr(eax, (byte)(12 - TlbEntryShift));
-        _a.and(eax, (SoftMmu.TlbSize - 1) << TlbEntryShift);
-        _a.add(rax, __qword_ptr[r12 + HostState.Tlb * 8]);
-        _a.lea(rcx, __[rdi + (size - 1)]);
-        _a.shr(rcx, 12);
-        _a.cmp(rcx, __qword_ptr[rax]); // TlbEntry.Page, the first field
-        _a.jne(miss);
-        _a.mov(host, __qword_ptr[rax + (write ? TlbWriteOffset : TlbReadOffset)]);
-        if (write)
-        {
-            _a.test(host, host);
-            _a.jz(miss);
-        }
-        _a.mov(ecx, edi);
-        _a.and(ecx, 0xFFF);
-        _a.add(host, rcx);
-    }
+    /// <summary>The TLB fast path (<see cref="HostTlb.Probe"/>) for <paramref name="size"/> bytes at RDI.</summary>
+    private void Probe(bool write, int size, AssemblerRegister64 host, Label miss) => HostTlb.Probe(_a, write, size, host, miss);
 
     /// <summary>Operand <paramref name="k"/> as a host memory operand: a guest register's bytes in the array, or the memory operand at RSI.</summary>
     private static MemoryOperand Operand(in GuestNode n, int k)

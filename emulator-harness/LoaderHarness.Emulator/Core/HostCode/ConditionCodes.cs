@@ -1,8 +1,7 @@
 // Generated from the sixteen condition codes (Iced ConditionCode o..g); do not edit by hand.
-using LoaderHarness.Emulator.Core.HostCode;
 using Iced.Intel;
 
-namespace LoaderHarness.Emulator.X86.Tier2.HostCode;
+namespace LoaderHarness.Emulator.Core.HostCode;
 
 /// <summary>Host instructions per condition code (Iced <see cref="ConditionCode"/>, o = 1 .. g = 16): SETcc, CMOVcc, Jcc.</summary>
 internal static class ConditionCodes

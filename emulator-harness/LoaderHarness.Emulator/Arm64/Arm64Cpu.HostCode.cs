@@ -1,0 +1,36 @@
+using LoaderHarness.Emulator.Arm64.Tier2;
+using System.Runtime.CompilerServices;
+using LoaderHarness.Emulator.Arm64.Tier2.HostCode;
+using LoaderHarness.Emulator.Core.HostCode;
+
+namespace LoaderHarness.Emulator.Arm64;
+
+/// <summary>
+/// The CPU's side of the host-code back end (<see cref="A64HostTranslator"/>), as x86's (<c>X86Cpu.HostCode.cs</c>): the
+/// pinned state block its code reads and writes, and the call into a block, which copies what the code needs in and
+/// its results out.
+/// </summary>
+public sealed unsafe partial class Arm64Cpu
+{
+    /// <summary>The body of a host-code block: calls <paramref name="code"/> through <see cref="RunHostCode"/>.</summary>
+    internal A64BlockBody HostBody(ExecutableCode code) => () => RunHostCode(code);
+
+    /// <summary>
+    /// NZCV as the state block holds the host's flags (<see cref="HostState.Flags"/>): N as SF (bit 15), Z as ZF (14),
+    /// C as CF (8), V as the OF byte (bit 0).
+    /// </summary>
+    internal static uint PackNzcv(uint nzcv) => (nzcv >> 31 & 1) << 15 | (nzcv >> 30 & 1) << 14 | (nzcv >> 29 & 1) << 8 | (nzcv >> 28 & 1);
+
+    /// <summary>The state block's flags word as NZCV.</summary>
+    private static uint UnpackNzcv(ulong packed) => (uint)((packed >> 15 & 1) << 31 | (packed >> 14 & 1) << 30 | (packed >> 8 & 1) << 29 | (packed & 1) << 28);
+
+    /// <summary>Runs host code (<see cref="Core.GuestCpuCore.CallHostCode"/>) with NZCV in the state block, and PC and NZCV from it.</summary>
+    private void RunHostCode(ExecutableCode code)
+    {
+        var s = HostStateBlock;
+        s[HostState.Flags] = PackNzcv(Nzcv);
+        CallHostCode(code, R);
+        Pc = s[HostState.Rip];
+        Nzcv = UnpackNzcv(s[HostState.Flags]);
+    }
+}

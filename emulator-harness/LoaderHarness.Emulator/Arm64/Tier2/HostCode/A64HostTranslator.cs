@@ -1,0 +1,182 @@
+using Iced.Intel;
+using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Core.HostCode;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace LoaderHarness.Emulator.Arm64.Tier2.HostCode;
+
+/// <summary>
+/// The A64 compiling tier's second back end, as x86's (<c>X86.Tier2.HostCode.HostTranslator</c>): a block found by
+/// <see cref="A64Block"/> becomes x86-64 machine code (Iced's <see cref="Assembler"/>, encoded by <see cref="CodeLayout"/>)
+/// that runs without a JIT, so the NativeAOT executable compiles A64 too.
+/// <list type="bullet">
+/// <item>Guest registers stay in the CPU's pinned register array (RBX; XZR reads slot 31, writes to XZR go to slot 32,
+/// SP is slot 33, as the decoder resolved them), the most used in host registers for the whole block
+/// (<see cref="ChooseCachedRegisters"/>). The state block (<see cref="HostState"/>) is in R12, the run's count in R14.</item>
+/// <item>NZCV comes from the host's own ADD, SUB, ADC and AND of the same width, whose SF, ZF, CF and OF are N, Z, C
+/// and V once a subtraction's CF is complemented (A64's C is NOT borrow, Arm ARM J1.1.3 AddWithCarry), and stays in the
+/// host's RFLAGS while nothing clobbers it: so a condition is one host condition code, and flags are saved to the
+/// state block (LAHF and SETO) only before anything that clobbers them, at exits and at basic blocks' ends.</item>
+/// <item>Memory goes through the TLB fast path (<see cref="HostTlb"/>); a miss, a page crossing or a page that takes no
+/// direct store leaves the block before that instruction with exact state, and the interpreter executes it (with its
+/// aborts, device accesses and code invalidation). Generated code never calls managed code.</item>
+/// <item>Each basic block checks the run's limit (re-read from the state block, where another thread may lower it)
+/// before it runs, and counts its instructions; an exit inside it subtracts what it did not run.</item>
+/// </list>
+/// Ops without a host form here (<see cref="Covers"/>) are left out of the block, which ends before them.
+/// </summary>
+internal sealed partial class A64HostTranslator
+{
+    private readonly A64Block _block;
+    private readonly List<A64Node> _nodes;
+    private readonly Assembler _a = ReusedAssembler();
+
+    /// <summary>One assembler per thread, reset for each block, as x86's back end keeps it.</summary>
+    [ThreadStatic]
+    private static Assembler? _threadAssembler;
+
+    private static Assembler ReusedAssembler()
+    {
+        var a = _threadAssembler ??= new Assembler(64);
+        a.Reset();
+        return a;
+    }
+
+    private readonly Label[] _labels;
+    private readonly Dictionary<(ulong Pc, int Behind), Label> _exits = [];
+    private readonly Dictionary<ulong, Label> _chainExits = [];
+    private Label _epilogue;
+    private Label _chainEntry;
+    private Label _dynamicExit;
+    private bool _dynamic;
+    private ulong[] _cells = [];
+
+    private A64HostTranslator(A64Block block)
+    {
+        _block = block;
+        _nodes = block.Nodes;
+        _labels = new Label[_nodes.Count];
+        for (var i = 0; i < _nodes.Count; i++)
+            _labels[i] = _a.CreateLabel();
+        _epilogue = _a.CreateLabel();
+        _chainEntry = _a.CreateLabel();
+        _dynamicExit = _a.CreateLabel();
+        ChooseCachedRegisters();
+    }
+
+    /// <summary>Compiles the code at <paramref name="pc"/> (in <paramref name="page"/>, the CPU's fetch page) to host code; null when the host cannot run it or its first instruction has no host form.</summary>
+    public static A64CompiledBlock? Compile(Arm64Cpu cpu, CodePage<A64Instruction> page, ulong pc)
+        => Prepare(cpu, page, pc) is { } block ? Build(cpu, block) : null;
+
+    /// <summary>The first half of <see cref="Compile"/>, on the CPU's thread: the block's instructions; null when <see cref="Compile"/> would give null.</summary>
+    public static A64Block? Prepare(Arm64Cpu cpu, CodePage<A64Instruction> page, ulong pc)
+        => ExecutableCode.IsSupported ? A64Block.Find(cpu, page, pc, Covers) : null;
+
+    /// <summary>The second half of <see cref="Compile"/>, on any thread: the host code of <paramref name="block"/>; null when it cannot be mapped.</summary>
+    public static A64CompiledBlock? Build(Arm64Cpu cpu, A64Block block)
+    {
+        var t = new A64HostTranslator(block);
+        t.Emit(block.Index[block.HeadPc]);
+        var layout = CodeLayout.Encode(t._a.Instructions);
+        if (ExecutableCode.Map(layout.Code, layout.OffsetOf(t._chainEntry), t._cells) is not { } code)
+            return null;
+        var head = block.Nodes[block.Index[block.HeadPc]];
+        return new A64CompiledBlock(cpu.HostBody(code), block.HeadPc, block.Nodes.Count, head.BlockLength) { HostCode = code };
+    }
+
+    /// <summary>
+    /// Whether <paramref name="op"/> has a host form here. MRS and the helper-called instructions read or change state
+    /// outside the register array, and CLS and RBIT are rare enough in the kernel to leave to the interpreter.
+    /// </summary>
+    private static bool Covers(A64Op op, A64Instruction d) => op is not (A64Op.Mrs or A64Op.Helper or A64Op.Cls or A64Op.Rbit);
+
+    /// <summary>The whole function: prologue, the nodes in address order, the exits, the epilogue.</summary>
+    private void Emit(int head)
+    {
+        // System V AMD64: RDI = the register array, RSI = the state block; RBX, RBP and R12–R15 are callee-saved.
+        _a.push(rbx);
+        _a.push(rbp);
+        _a.push(r12);
+        _a.push(r13);
+        _a.push(r14);
+        _a.push(r15);
+        _a.mov(rbx, rdi);
+        _a.mov(r12, rsi);
+        _a.mov(r14, __qword_ptr[r12 + HostState.Executed * 8]);
+        _a.Label(ref _chainEntry); // another block's exit arrives here, its own frame in place (every block pushes the same)
+        MoveCachedRegisters(load: true);
+        _a.jmp(_labels[head]);
+        for (var i = 0; i < _nodes.Count; i++)
+            EmitNode(i);
+        foreach (var ((pc, behind), label) in _exits)
+        {
+            var l = label;
+            _a.Label(ref l);
+            _a.mov(rax, (long)pc);
+            _a.mov(__qword_ptr[r12 + HostState.Rip * 8], rax);
+            if (behind != 0)
+                _a.lea(r14, __[r14 - behind]);
+            _a.jmp(_epilogue);
+        }
+        EmitChainExits();
+        _a.Label(ref _epilogue);
+        _a.mov(__qword_ptr[r12 + HostState.Executed * 8], r14);
+        MoveCachedRegisters(load: false);
+        _a.pop(r15);
+        _a.pop(r14);
+        _a.pop(r13);
+        _a.pop(r12);
+        _a.pop(rbp);
+        _a.pop(rbx);
+        _a.ret();
+    }
+
+    /// <summary>The exit to <paramref name="pc"/> at a basic block's end, which may chain (<see cref="EmitChainExits"/>).</summary>
+    private Label ChainExit(ulong pc) => StubLabel(_chainExits, pc);
+
+    /// <summary>The exit stub leaving at <paramref name="pc"/> with the count <paramref name="behind"/> below R14.</summary>
+    private Label ExitLabel(ulong pc, int behind) => StubLabel(_exits, (pc, behind));
+
+    private Label StubLabel<TKey>(Dictionary<TKey, Label> stubs, TKey key)
+        where TKey : notnull
+    {
+        if (!stubs.TryGetValue(key, out var label))
+        {
+            label = _a.CreateLabel();
+            stubs[key] = label;
+        }
+        return label;
+    }
+
+    /// <summary>Instructions of <paramref name="n"/>'s basic block not run when the block leaves before <paramref name="n"/>.</summary>
+    private static int Behind(in A64Node n) => n.OwnBlockLength - n.IndexInBlock;
+
+    /// <summary>Where a branch to <paramref name="pc"/> at a basic block's end goes: the node inside the block, or the exit that may chain.</summary>
+    private Label Target(ulong pc) => _block.InBlock(pc, out var k) ? _labels[k] : ChainExit(pc);
+
+    /// <summary>Goes on at <paramref name="pc"/> at a basic block's end, with the flags saved (every path into a basic block arrives so).</summary>
+    private void Goto(ulong pc)
+    {
+        SaveFlags();
+        _a.jmp(Target(pc));
+    }
+
+    /// <summary>
+    /// At a basic block's start: leave unless the run's limit covers the whole basic block (the interpreter stops when
+    /// its count reaches the limit), then count it.
+    /// </summary>
+    private void EmitBudgetCheck(in A64Node n)
+    {
+        _a.lea(rax, __[r14 + n.BlockLength]);
+        _a.cmp(rax, __qword_ptr[r12 + HostState.Limit * 8]);
+        _a.ja(ExitLabel(n.Pc, 0));
+        _a.lea(r14, __[r14 + n.BlockLength]);
+    }
+
+    /// <summary>After node <paramref name="i"/>, on to PC + 4: the next node, a jump inside the block, or an exit.</summary>
+    private void EmitFallThrough(int i, ulong next)
+    {
+        if (!_block.InBlock(next, out var k) || k != i + 1)
+            Goto(next);
+    }
+}
