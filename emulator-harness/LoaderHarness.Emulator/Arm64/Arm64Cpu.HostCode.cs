@@ -24,6 +24,27 @@ public sealed unsafe partial class Arm64Cpu
     /// <summary>The state block's flags word as NZCV.</summary>
     private static uint UnpackNzcv(ulong packed) => (uint)((packed >> 15 & 1) << 31 | (packed >> 14 & 1) << 30 | (packed >> 8 & 1) << 29 | (packed & 1) << 28);
 
+    private protected override uint CompiledCacheEpoch => _blocks!.Epoch;
+
+    private protected override bool InterruptAsserted => _interruptInput is { IsAsserted: true };
+
+    private protected override void CountLinked(long linked)
+    {
+        _blocks!.Entries += linked;
+        _blocks.Chained += linked;
+        _blocks.Linked += linked;
+    }
+
+    /// <summary>
+    /// Ends a running chain after the current instruction where what a link was checked against may have changed (a write
+    /// to decoded code, a TLB flush, an exception-level or translation change): also voids every link host code holds.
+    /// </summary>
+    private void BreakLinks()
+    {
+        _run.Break();
+        VoidHostLinks();
+    }
+
     /// <summary>Runs host code (<see cref="Core.GuestCpuCore.CallHostCode"/>) with NZCV in the state block, and PC and NZCV from it.</summary>
     private void RunHostCode(ExecutableCode code)
     {

@@ -18,7 +18,7 @@ public sealed unsafe partial class Arm64Cpu
     {
         _mmu.Flush();
         _fetch.Flush();
-        _run.Break();
+        BreakLinks();
     }
 
     /// <summary>Ends the run from inside a handler; the current instruction does not complete.</summary>
@@ -64,7 +64,7 @@ public sealed unsafe partial class Arm64Cpu
     internal void WritePhysical(ulong physical, int size, ulong value)
     {
         if (_mmu.WritePhysical(physical, size, value, Pc))
-            _run.Break();
+            BreakLinks();
     }
 
     /// <summary>Page-table entries: raw RAM reads, not recorded, not MMIO (a walk outside RAM reads 0: a fault).</summary>
@@ -93,6 +93,6 @@ public sealed unsafe partial class Arm64Cpu
         /// A running chain's links and a compiled block hold only while the page is not emptied: both stop after the
         /// writing instruction, and the loop looks the next instruction up afresh.
         /// </summary>
-        public void CodeInvalidated() => cpu._run.Break();
+        public void CodeInvalidated() => cpu.BreakLinks();
     }
 }

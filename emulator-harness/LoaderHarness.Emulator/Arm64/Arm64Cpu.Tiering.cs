@@ -248,6 +248,7 @@ public sealed unsafe partial class Arm64Cpu
         while (true)
         {
             var pc = Pc;
+            var cell = UsesHostCode ? HostExitCell : 0;
             if (!ReferenceEquals(_fetch.Page, page) || (pc & 3) != 0 || _interruptInput is { IsAsserted: true })
                 return;
             if (pc >> 12 != _fetch.VirtualPage)
@@ -265,6 +266,8 @@ public sealed unsafe partial class Arm64Cpu
             var next = _blocks!.Get(e.Compiled, page, slot);
             if (next is null || next.HeadPc != pc || _run.Executed + (ulong)(uint)next.HeadLength > _run.Limit)
                 return;
+            if (cell != 0)
+                LinkHostExit(cell, next, next.HostCode, pc); // the host code's exit to here jumps straight in from now on
             _blocks.Entries++;
             _blocks.Chained++;
             EnteringCompiled();

@@ -1,11 +1,13 @@
 using System.Runtime.CompilerServices;
+using LoaderHarness.Emulator.Core.Tiering;
 using LoaderHarness.Emulator.Core.HostCode;
 
 namespace LoaderHarness.Emulator.Core;
 
 /// <summary>
 /// What both engines' host-code back ends share on the CPU's side: the pinned state block their code reads and writes
-/// (<see cref="HostState"/>), the choice of back end, and the call, with the count, the limit and the TLB in and the count out.
+/// (<see cref="HostState"/>), the choice of back end, the call, and the links of host code's exits straight into the next
+/// block's code (<see cref="HostChain"/>).
 /// </summary>
 public abstract unsafe partial class GuestCpuCore
 {
@@ -22,9 +24,77 @@ public abstract unsafe partial class GuestCpuCore
 
     private protected bool UsesHostCode => HostCodeTier || !RuntimeFeature.IsDynamicCodeSupported;
 
+    /// <summary>The link cells host code's dynamic exits look their targets up in (<see cref="HostChain.JumpCacheEntries"/>, pinned).</summary>
+    private readonly ulong[] _jumpCache = GC.AllocateArray<ulong>(HostChain.JumpCacheEntries * HostChain.CellWords, pinned: true);
+
+    /// <summary>The epoch host code's links are made in (<see cref="HostChain"/>); see <see cref="HostChainEpoch"/>.</summary>
+    private ulong _hostChainEpoch = HostChain.First;
+
+    /// <summary>The block cache's epoch (<see cref="CompiledCacheEpoch"/>) when <see cref="_hostChainEpoch"/> was last moved for it.</summary>
+    private uint _hostChainCacheEpoch;
+
+    /// <summary>
+    /// Every block a cell of the current epoch leads to: host code jumps there without the cache's lookup, so the block
+    /// must not be collected (and its code unmapped) before the epoch ends, even once the cache has let it go.
+    /// </summary>
+    private readonly List<ICompiledBlock> _hostChainTargets = [];
+
+    /// <summary>The epoch <see cref="_hostChainTargets"/> holds the targets of.</summary>
+    private ulong _hostChainTargetsEpoch;
+
+    /// <summary>The engine's block cache's epoch, which moves when a block is evicted, disowned or the cache cleared.</summary>
+    private protected abstract uint CompiledCacheEpoch { get; }
+
+    /// <summary>Whether the engine's interrupt line is asserted: host code entered then must not chain, so the run loop looks at it at the next block boundary.</summary>
+    private protected abstract bool InterruptAsserted { get; }
+
+    /// <summary>Counts <paramref name="linked"/> jumps host code made straight into another block as entries of the engine's cache.</summary>
+    private protected abstract void CountLinked(long linked);
+
+    /// <summary>
+    /// The current epoch of host code's links. A link is one the engine's chain made after checking the successor's entry,
+    /// page, instruction-TLB mapping and breakpoint mark; each of those changes only where <see cref="VoidHostLinks"/> runs
+    /// (a write to decoded code, a TLB flush, a mode or exception-level change) or where the block cache's own epoch moves,
+    /// and either moves this epoch, voiding every cell.
+    /// </summary>
+    private ulong HostChainEpoch()
+    {
+        if (CompiledCacheEpoch != _hostChainCacheEpoch)
+        {
+            _hostChainCacheEpoch = CompiledCacheEpoch;
+            _hostChainEpoch++;
+        }
+        return _hostChainEpoch;
+    }
+
+    /// <summary>Voids every link host code holds (<see cref="HostChainEpoch"/>).</summary>
+    private protected void VoidHostLinks() => _hostChainEpoch++;
+
+    /// <summary>The link cell host code last left through unlinked (<see cref="HostState.ExitCell"/>); 0 when it left another way.</summary>
+    private protected ulong HostExitCell => HostStateBlock[HostState.ExitCell];
+
+    /// <summary>Links the exit whose cell host code named (<see cref="HostExitCell"/>) to <paramref name="next"/>, the block the chain found at the exit's guest address <paramref name="target"/>, when it is host code.</summary>
+    private protected void LinkHostExit(ulong cell, ICompiledBlock next, ExecutableCode? code, ulong target)
+    {
+        if (code is null)
+            return;
+        var epoch = HostChainEpoch();
+        if (_hostChainTargetsEpoch != epoch)
+        {
+            _hostChainTargets.Clear();
+            _hostChainTargetsEpoch = epoch;
+        }
+        _hostChainTargets.Add(next);
+        var words = (ulong*)cell;
+        words[HostChain.Entry] = (ulong)code.ChainEntry;
+        words[HostChain.Epoch] = epoch;
+        words[HostChain.Target] = target;
+    }
+
     /// <summary>
     /// Calls host code <paramref name="code"/> on the register array <paramref name="registers"/>, after the engine put its
-    /// own slots in the state block: the count, the limit and the TLB's address go in here, the count comes back.
+    /// own slots in the state block: the count, the limit, the TLB's and the jump cache's addresses and the epoch its exits may
+    /// chain in go in here, the count and the jumps it made into other blocks come back.
     /// </summary>
     private protected void CallHostCode(ExecutableCode code, ulong* registers)
     {
@@ -38,9 +108,14 @@ public abstract unsafe partial class GuestCpuCore
         var limit = Volatile.Read(ref _run.Limit);
         if (limit < s[HostState.Limit])
             s[HostState.Limit] = limit;
+        s[HostState.JumpCache] = (ulong)Unsafe.AsPointer(ref _jumpCache[0]);
+        s[HostState.ChainEpoch] = InterruptAsserted ? HostChain.Off : HostChainEpoch();
+        s[HostState.ExitCell] = 0;
+        s[HostState.Linked] = 0;
         ((delegate* unmanaged<ulong*, ulong*, void>)code.Entry)(registers, s);
         GC.KeepAlive(code); // its finalizer unmaps the code: not before the call returned
         _run.Executed = s[HostState.Executed];
+        CountLinked((long)s[HostState.Linked]);
     }
 
     /// <summary>Lowers the limit host code reads at its budget checks to 0, as <see cref="RunControl.Break"/> lowers the run's.</summary>

@@ -312,7 +312,7 @@ public sealed unsafe partial class X86Cpu
     internal void BreakLinks()
     {
         BreakChain();
-        _hostChainEpoch++;
+        VoidHostLinks();
     }
 
     private bool SetupFetch(ulong linear)

@@ -145,7 +145,7 @@ public sealed unsafe partial class X86Cpu
                 return;
             }
             if (cell != 0)
-                LinkHostExit(cell, next, linear); // the host code's exit to here jumps straight in from now on
+                LinkHostExit(cell, next, next.HostCode, linear); // the host code's exit to here jumps straight in from now on
             _blocks!.Entries++;
             _blocks.Chained++;
             EnteringCompiled();

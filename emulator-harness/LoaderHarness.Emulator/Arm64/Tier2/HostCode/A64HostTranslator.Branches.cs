@@ -58,32 +58,9 @@ internal sealed partial class A64HostTranslator
                     MovConstant(rcx, n.Pc + 4);
                     Store(30, rcx);
                 }
-                _dynamic = true;
-                _a.jmp(_dynamicExit);
+                _a.jmp(_exits.Dynamic);
                 return;
         }
         EmitFallThrough(i, n.Pc + 4);
-    }
-
-    /// <summary>
-    /// The exits at basic blocks' ends (to constant addresses) and the dynamic one (RAX = the target of BR, BLR or
-    /// RET): each leaves with PC = its target.
-    /// </summary>
-    private void EmitChainExits()
-    {
-        foreach (var (pc, label) in _chainExits)
-        {
-            var l = label;
-            _a.Label(ref l);
-            _a.mov(rax, (long)pc);
-            _a.mov(__qword_ptr[r12 + HostState.Rip * 8], rax);
-            _a.jmp(_epilogue);
-        }
-        if (_dynamic)
-        {
-            _a.Label(ref _dynamicExit);
-            _a.mov(__qword_ptr[r12 + HostState.Rip * 8], rax);
-            _a.jmp(_epilogue);
-        }
     }
 }

@@ -43,13 +43,8 @@ internal sealed partial class A64HostTranslator
     }
 
     private readonly Label[] _labels;
-    private readonly Dictionary<(ulong Pc, int Behind), Label> _exits = [];
-    private readonly Dictionary<ulong, Label> _chainExits = [];
-    private Label _epilogue;
+    private readonly HostExits _exits;
     private Label _chainEntry;
-    private Label _dynamicExit;
-    private bool _dynamic;
-    private ulong[] _cells = [];
 
     private A64HostTranslator(A64Block block)
     {
@@ -58,9 +53,8 @@ internal sealed partial class A64HostTranslator
         _labels = new Label[_nodes.Count];
         for (var i = 0; i < _nodes.Count; i++)
             _labels[i] = _a.CreateLabel();
-        _epilogue = _a.CreateLabel();
+        _exits = new HostExits(_a);
         _chainEntry = _a.CreateLabel();
-        _dynamicExit = _a.CreateLabel();
         ChooseCachedRegisters();
     }
 
@@ -78,7 +72,7 @@ internal sealed partial class A64HostTranslator
         var t = new A64HostTranslator(block);
         t.Emit(block.Index[block.HeadPc]);
         var layout = CodeLayout.Encode(t._a.Instructions);
-        if (ExecutableCode.Map(layout.Code, layout.OffsetOf(t._chainEntry), t._cells) is not { } code)
+        if (ExecutableCode.Map(layout.Code, layout.OffsetOf(t._chainEntry), t._exits.Cells) is not { } code)
             return null;
         var head = block.Nodes[block.Index[block.HeadPc]];
         return new A64CompiledBlock(cpu.HostBody(code), block.HeadPc, block.Nodes.Count, head.BlockLength) { HostCode = code };
@@ -108,18 +102,8 @@ internal sealed partial class A64HostTranslator
         _a.jmp(_labels[head]);
         for (var i = 0; i < _nodes.Count; i++)
             EmitNode(i);
-        foreach (var ((pc, behind), label) in _exits)
-        {
-            var l = label;
-            _a.Label(ref l);
-            _a.mov(rax, (long)pc);
-            _a.mov(__qword_ptr[r12 + HostState.Rip * 8], rax);
-            if (behind != 0)
-                _a.lea(r14, __[r14 - behind]);
-            _a.jmp(_epilogue);
-        }
-        EmitChainExits();
-        _a.Label(ref _epilogue);
+        _exits.Emit(() => MoveCachedRegisters(load: false));
+        _a.Label(ref _exits.Epilogue);
         _a.mov(__qword_ptr[r12 + HostState.Executed * 8], r14);
         MoveCachedRegisters(load: false);
         _a.pop(r15);
@@ -131,28 +115,14 @@ internal sealed partial class A64HostTranslator
         _a.ret();
     }
 
-    /// <summary>The exit to <paramref name="pc"/> at a basic block's end, which may chain (<see cref="EmitChainExits"/>).</summary>
-    private Label ChainExit(ulong pc) => StubLabel(_chainExits, pc);
-
     /// <summary>The exit stub leaving at <paramref name="pc"/> with the count <paramref name="behind"/> below R14.</summary>
-    private Label ExitLabel(ulong pc, int behind) => StubLabel(_exits, (pc, behind));
-
-    private Label StubLabel<TKey>(Dictionary<TKey, Label> stubs, TKey key)
-        where TKey : notnull
-    {
-        if (!stubs.TryGetValue(key, out var label))
-        {
-            label = _a.CreateLabel();
-            stubs[key] = label;
-        }
-        return label;
-    }
+    private Label ExitLabel(ulong pc, int behind) => _exits.Exit(pc, behind);
 
     /// <summary>Instructions of <paramref name="n"/>'s basic block not run when the block leaves before <paramref name="n"/>.</summary>
     private static int Behind(in A64Node n) => n.OwnBlockLength - n.IndexInBlock;
 
     /// <summary>Where a branch to <paramref name="pc"/> at a basic block's end goes: the node inside the block, or the exit that may chain.</summary>
-    private Label Target(ulong pc) => _block.InBlock(pc, out var k) ? _labels[k] : ChainExit(pc);
+    private Label Target(ulong pc) => _block.InBlock(pc, out var k) ? _labels[k] : _exits.ChainExit(pc);
 
     /// <summary>Goes on at <paramref name="pc"/> at a basic block's end, with the flags saved (every path into a basic block arrives so).</summary>
     private void Goto(ulong pc)

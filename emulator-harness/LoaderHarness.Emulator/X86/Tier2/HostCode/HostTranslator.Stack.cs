@@ -87,8 +87,7 @@ internal sealed partial class HostTranslator
         _a.mov(__qword_ptr[rdx], rax);
         StoreGpr(Rsp, rdi);
         _a.mov(rax, r9);
-        _returns = true;
-        _a.jmp(_returnExit);
+        _a.jmp(_exits.Dynamic);
     }
 
     /// <summary>
@@ -109,8 +108,7 @@ internal sealed partial class HostTranslator
             _a.cmp(rax, rcx);
             _a.je(_labels[k]);
         }
-        _returns = true;
-        _a.jmp(_returnExit);
+        _a.jmp(_exits.Dynamic);
     }
 
     /// <summary>Guest register <paramref name="slot"/>'s 64 bits into <paramref name="to"/>, from its host register or the array.</summary>

@@ -59,28 +59,9 @@ internal sealed partial class HostTranslator
     [ThreadStatic]
     private static Label[]? _threadLabels;
 
-    [ThreadStatic]
-    private static Dictionary<(ulong Rip, int Behind), Label>? _threadExits;
-
-    [ThreadStatic]
-    private static Dictionary<ulong, Label>? _threadChainExits;
-
-    private static Dictionary<TKey, Label> Emptied<TKey>(ref Dictionary<TKey, Label>? table)
-        where TKey : notnull
-    {
-        table ??= [];
-        table.Clear();
-        return table;
-    }
-
     /// <summary>The label of each node, by index (the first <see cref="_nodes"/>.Count of the thread's array).</summary>
     private readonly Label[] _labels;
-    private readonly Dictionary<(ulong Rip, int Behind), Label> _exits = Emptied(ref _threadExits);
-    private readonly Dictionary<ulong, Label> _chainExits = Emptied(ref _threadChainExits);
-    private Label _returnExit;
-    private bool _returns;
-    private ulong[] _cells = [];
-    private Label _epilogue;
+    private readonly HostExits _exits;
     private Label _chainEntry;
 
     private HostTranslator(GuestBlock block)
@@ -92,9 +73,8 @@ internal sealed partial class HostTranslator
         _labels = _threadLabels;
         for (var i = 0; i < _nodes.Count; i++)
             _labels[i] = _a.CreateLabel();
-        _epilogue = _a.CreateLabel();
+        _exits = new HostExits(_a);
         _chainEntry = _a.CreateLabel();
-        _returnExit = _a.CreateLabel();
         ChooseCachedRegisters();
         FindDeadFlags(_nodes);
     }
@@ -158,7 +138,7 @@ internal sealed partial class HostTranslator
             var t = new HostTranslator(block);
             t.Emit(head);
             var layout = CodeLayout.Encode(t._a.Instructions);
-            if (ExecutableCode.Map(layout.Code, layout.OffsetOf(t._chainEntry), t._cells) is not { } code)
+            if (ExecutableCode.Map(layout.Code, layout.OffsetOf(t._chainEntry), t._exits.Cells) is not { } code)
                 return null;
             var inner = new List<ulong>();
             foreach (var n in block.Nodes)
@@ -255,18 +235,8 @@ internal sealed partial class HostTranslator
         _a.jmp(_labels[head]);
         for (var i = 0; i < _nodes.Count; i++)
             EmitNode(i);
-        foreach (var ((rip, behind), label) in _exits)
-        {
-            var l = label;
-            _a.Label(ref l);
-            _a.mov(rax, (long)rip);
-            _a.mov(__qword_ptr[r12 + HostState.Rip * 8], rax);
-            if (behind != 0)
-                _a.lea(r14, __[r14 - behind]);
-            _a.jmp(_epilogue);
-        }
-        EmitChainExits();
-        _a.Label(ref _epilogue);
+        _exits.Emit(() => MoveCachedRegisters(load: false));
+        _a.Label(ref _exits.Epilogue);
         _a.mov(__qword_ptr[r12 + HostState.Executed * 8], r14);
         MoveCachedRegisters(load: false);
         _a.pop(r15);
@@ -278,23 +248,11 @@ internal sealed partial class HostTranslator
         _a.ret();
     }
 
-    /// <summary>The exit to <paramref name="rip"/> at a basic block's end, which may chain (<see cref="EmitChainExits"/>).</summary>
-    private Label ChainExit(ulong rip) => StubLabel(_chainExits, rip);
+    /// <summary>The exit to <paramref name="rip"/> at a basic block's end, which may chain (<see cref="HostExits"/>).</summary>
+    private Label ChainExit(ulong rip) => _exits.ChainExit(rip);
 
     /// <summary>The exit stub leaving at <paramref name="rip"/> with the count <paramref name="behind"/> below R14.</summary>
-    private Label ExitLabel(ulong rip, int behind) => StubLabel(_exits, (rip, behind));
-
-    /// <summary>The label of the stub <paramref name="stubs"/> holds for <paramref name="key"/>, made on first use (emitted after the nodes).</summary>
-    private Label StubLabel<TKey>(Dictionary<TKey, Label> stubs, TKey key)
-        where TKey : notnull
-    {
-        if (!stubs.TryGetValue(key, out var label))
-        {
-            label = _a.CreateLabel();
-            stubs[key] = label;
-        }
-        return label;
-    }
+    private Label ExitLabel(ulong rip, int behind) => _exits.Exit(rip, behind);
 
     /// <summary>
     /// Leaves the block at <paramref name="rip"/>, <paramref name="behind"/> instructions before the end of the current
