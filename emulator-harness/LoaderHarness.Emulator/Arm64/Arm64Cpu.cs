@@ -41,7 +41,7 @@ public sealed unsafe partial class Arm64Cpu
     }
 
     private Arm64Cpu(GuestMemory memory, IoBus bus, CodeCache<A64Instruction> code, Arm64Identity? identity)
-        : base(memory, bus, code, TierPolicy.DefaultThreshold)
+        : base(memory, bus, code, RuntimeFeature.IsDynamicCodeSupported ? TierPolicy.DefaultThreshold : TierPolicy.HostCodeThreshold)
     {
         _code = code;
         Identity = identity ?? Arm64Identity.Default;
