@@ -2,6 +2,8 @@ using System.Diagnostics;
 using LoaderHarness.Emulator.Boot;
 using LoaderHarness.Emulator.Contracts;
 using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Core.HostCode;
+using LoaderHarness.Emulator.Core.Tiering;
 using LoaderHarness.Emulator.Vcpu;
 using LoaderHarness.Fixtures.Initramfs;
 using LoaderHarness.Tests.Support;
@@ -36,6 +38,27 @@ public class Arm64InitramfsRealKernelTests
         TestContext.Out.WriteLine($"{kernel.Folder}: {report.StopReason} at {report.StopLocation} after {report.Instructions:N0} instructions, {clock.Elapsed.TotalSeconds:F1} s");
         Boots[kernel.Folder] = report;
         return report;
+    }
+
+    /// <summary>
+    /// The native executable's back end, host code for the A64 tier (linked blocks, exits at TLB misses), boots the same
+    /// kernel to the same power-off as the interpreter: the same count, console, milestones, readback and verdicts.
+    /// </summary>
+    [TestCaseSource(nameof(Kernels))]
+    public void Host_code_boots_to_the_interpreters_power_off(DebianKernelSet kernel)
+    {
+        if (!ExecutableCode.IsSupported)
+            Assert.Ignore("host code runs only on Linux x86-64");
+        var expected = Boot(kernel);
+        var initramfs = File.ReadAllBytes(Path.Combine(DebianKernel.RepositoryRoot(), "fixtures", "generated", FixtureInitramfs.Folder, FixtureInitramfs.Arm64));
+        var actual = KernelBoot.Run(kernel.Kernel(), new KernelBootOptions
+        {
+            Until = "panic", Initrd = initramfs, MaxInstructions = 2_000_000_000, Engine = EngineTier.Tiered, HostCodeTier = true,
+        });
+
+        actual.ShouldEndAs(expected);
+        actual.Tiering.Statistics.Linked.ShouldBeGreaterThan(0);
+        TestContext.Out.WriteLine($"{kernel.Folder}: {actual.Tiering.Statistics.Retired:N0} of {actual.Instructions:N0} instructions in host code, {actual.WallTime.TotalSeconds:F2} s");
     }
 
     [TestCaseSource(nameof(Kernels))]
