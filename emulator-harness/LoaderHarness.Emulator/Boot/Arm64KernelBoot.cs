@@ -231,15 +231,25 @@ internal static class Arm64KernelBoot
             return (writes, result.Reason == StopReason.Budget ? null : result);
         }
 
-        /// <summary>boot_command_line: the NUL-terminated command line inside the Image's image_size, once setup_arch copied it.</summary>
+        /// <summary>
+        /// boot_command_line: the NUL-terminated command line inside the Image's image_size, once setup_arch copied it. Where
+        /// kallsyms names it, only that place is read (its offset from the link address is its offset in the loaded Image);
+        /// else the whole Image is searched.
+        /// </summary>
         private void ReadCommandLine()
         {
             if (_commandLine is not null || _guest.CommandLine.Length == 0)
                 return;
             var needle = Encoding.Latin1.GetBytes(_guest.CommandLine + "\0");
             var image = _cpu.Memory.GetSpan(_guest.Kernel.KernelLoad, (int)_imageSize);
-            var at = image.IndexOf(needle);
-            if (at < 0)
+            int at;
+            if (_symbols.Symbols.AddressOf("boot_command_line") is { } symbol && LinkAddressOf(_symbols) is { } link && symbol - link < _imageSize)
+            {
+                at = (int)(symbol - link);
+                if (!image[at..].StartsWith(needle))
+                    return;
+            }
+            else if ((at = image.IndexOf(needle)) < 0)
                 return;
             (_commandLine, _commandLineAddress) = (_guest.CommandLine, _guest.Kernel.KernelLoad + (ulong)at);
         }

@@ -91,6 +91,9 @@ public abstract unsafe partial class GuestCpuCore
         words[HostChain.Target] = target;
     }
 
+    /// <summary>The run's limit as <see cref="CallHostCode"/> last wrote it to the state block.</summary>
+    private ulong _hostLimit;
+
     /// <summary>
     /// Calls host code <paramref name="code"/> on the register array <paramref name="registers"/>, after the engine put its
     /// own slots in the state block: the count, the limit, the TLB's and the jump cache's addresses and the epoch its exits may
@@ -102,12 +105,19 @@ public abstract unsafe partial class GuestCpuCore
         s[HostState.Executed] = _run.Executed;
         s[HostState.Tlb] = (ulong)_tlb;
         // Another thread stops a run by lowering the run's limit and then this slot (RequestStop): whichever order the
-        // two threads' writes land in, the lower value ends up here (the fence keeps the re-read after the write).
-        Volatile.Write(ref s[HostState.Limit], _run.Limit);
-        Interlocked.MemoryBarrier();
+        // two threads' writes land in, the lower value ends up here (the fence keeps the re-read after the write). The
+        // slot is written only when the run's limit moved since it last was: a stop lowers both, so a lowered slot is
+        // never overwritten by a limit read before the stop, and the fence (a fifth of the cost of an entry from the run
+        // loop) is paid only when the limit moved (a new run, a timer deadline, a break).
         var limit = Volatile.Read(ref _run.Limit);
-        if (limit < s[HostState.Limit])
-            s[HostState.Limit] = limit;
+        if (limit != _hostLimit)
+        {
+            Volatile.Write(ref s[HostState.Limit], limit);
+            Interlocked.MemoryBarrier();
+            _hostLimit = Volatile.Read(ref _run.Limit);
+            if (_hostLimit < limit)
+                s[HostState.Limit] = _hostLimit;
+        }
         s[HostState.JumpCache] = (ulong)Unsafe.AsPointer(ref _jumpCache[0]);
         s[HostState.ChainEpoch] = InterruptAsserted ? HostChain.Off : HostChainEpoch();
         s[HostState.ExitCell] = 0;
@@ -119,5 +129,9 @@ public abstract unsafe partial class GuestCpuCore
     }
 
     /// <summary>Lowers the limit host code reads at its budget checks to 0, as <see cref="RunControl.Break"/> lowers the run's.</summary>
-    private protected void BreakHostCode() => Volatile.Write(ref HostStateBlock[HostState.Limit], 0);
+    private protected void BreakHostCode()
+    {
+        Volatile.Write(ref HostStateBlock[HostState.Limit], 0);
+        _hostLimit = 0; // the slot no longer holds the limit last written: the next entry writes it again unless the run's is 0 too
+    }
 }
