@@ -55,7 +55,7 @@ public sealed unsafe partial class Arm64Cpu
             faultAddress = 0;
         var vector = (_sys[el2 ? VbarEl2 : VbarEl1] & ~0x7FFUL) + offset;
         SetPstate(((ulong)Nzcv) | Arm64Pstate.DaifMask | (uint)(targetEl << 2) | 1);
-        _exclusiveValid = false;
+        ClearExclusiveMonitor();
         NextPc = vector;
         _lastVector = vector;
         _instructionsAtLastException = TotalInstructions - _deliveries;
@@ -73,6 +73,6 @@ public sealed unsafe partial class Arm64Cpu
             ThrowStop(StopReason.Unimplemented, $"eret with SPSR_EL{ExceptionLevel} = 0x{spsr:x} (illegal return or AArch32)");
         NextPc = _sys[el2 ? ElrEl2 : ElrEl1];
         SetPstate(spsr);
-        _exclusiveValid = false;
+        ClearExclusiveMonitor();
     }
 }

@@ -75,7 +75,7 @@ public sealed partial class Arm64Cpu
         _sys[el2 ? SpsrEl2 : SpsrEl1] = GetPstate();
         _sys[el2 ? ElrEl2 : ElrEl1] = Pc;
         SetPstate(((ulong)Nzcv) | Arm64Pstate.DaifMask | (uint)(targetEl << 2) | 1);
-        _exclusiveValid = false;
+        ClearExclusiveMonitor();
         Pc = (_sys[el2 ? VbarEl2 : VbarEl1] & ~0x7FFUL) + offset;
         ExceptionsTaken++;
     }

@@ -1,28 +1,27 @@
+using LoaderHarness.Emulator.Core.HostCode;
+
 namespace LoaderHarness.Emulator.Arm64;
 
 /// <summary>The exclusive monitor (LDXR/STXR), the WFE event register and PSTATE bits kept verbatim.</summary>
 public sealed unsafe partial class Arm64Cpu
 {
-    private bool _exclusiveValid;
-    private ulong _exclusiveAddress;
-    private int _exclusiveSize;
+    // The exclusive monitor lives in the host-code state block, where compiled LDXR and STXR use it too.
 
     internal void SetExclusiveMonitor(ulong address, int size)
     {
-        _exclusiveValid = true;
-        _exclusiveAddress = address;
-        _exclusiveSize = size;
+        HostStateBlock[HostState.MonitorAddress] = address;
+        HostStateBlock[HostState.MonitorSize] = (ulong)size;
     }
 
     /// <summary>Whether a store-exclusive to <paramref name="address"/> succeeds; the monitor is cleared either way.</summary>
     internal bool CheckExclusiveMonitor(ulong address, int size)
     {
-        var ok = _exclusiveValid && _exclusiveAddress == address && _exclusiveSize == size;
-        _exclusiveValid = false;
+        var ok = HostStateBlock[HostState.MonitorSize] == (ulong)size && HostStateBlock[HostState.MonitorAddress] == address;
+        ClearExclusiveMonitor();
         return ok;
     }
 
-    internal void ClearExclusiveMonitor() => _exclusiveValid = false;
+    internal void ClearExclusiveMonitor() => HostStateBlock[HostState.MonitorSize] = 0;
 
     internal void SignalEvent() => _eventRegister = true;
 

@@ -1,9 +1,13 @@
+using System.Runtime.CompilerServices;
 namespace LoaderHarness.Emulator.Arm64;
 
 /// <summary>System register storage and the MRS/MSR behaviours of <see cref="SystemRegisterKind"/>.</summary>
 public sealed unsafe partial class Arm64Cpu
 {
-    private readonly ulong[] _sys = new ulong[SystemRegisterTable.All.Length];
+    private readonly ulong[] _sys = GC.AllocateArray<ulong>(SystemRegisterTable.All.Length, pinned: true);
+
+    /// <summary>Where system register <paramref name="slot"/> is kept (pinned, for host code's MRS of the registers read as stored).</summary>
+    internal ulong* SystemRegisterAddress(int slot) => (ulong*)Unsafe.AsPointer(ref _sys[slot]);
 
     internal static readonly int SctlrEl1 = SystemRegisterTable.Slot("SCTLR_EL1");
     internal static readonly int SctlrEl2 = SystemRegisterTable.Slot("SCTLR_EL2");

@@ -28,7 +28,10 @@ public sealed unsafe partial class Arm64Cpu
     internal readonly ulong* R;
 
     /// <summary>SP_EL0..SP_EL2; the one PSTATE selects lives in <see cref="R"/>[<see cref="Sp"/>].</summary>
-    private readonly ulong[] _spBank = new ulong[3];
+    private readonly ulong[] _spBank = GC.AllocateArray<ulong>(3, pinned: true);
+
+    /// <summary>Where SP_EL0 is kept while another stack pointer is SP (pinned, for host code's MRS).</summary>
+    internal ulong* BankedSpEl0 => (ulong*)Unsafe.AsPointer(ref _spBank[0]);
     private int _liveSp;
 
     /// <summary>Creates a CPU at EL1h with DAIF masked and the MMU off, over <paramref name="memory"/>.</summary>
@@ -105,7 +108,7 @@ public sealed unsafe partial class Arm64Cpu
         ResetSystemRegisters();
         UpdateTimers();
         SetPstate(Arm64Pstate.El1hMasked);
-        _exclusiveValid = false;
+        ClearExclusiveMonitor();
         _eventRegister = false;
         InvalidateCodeCache();
     }

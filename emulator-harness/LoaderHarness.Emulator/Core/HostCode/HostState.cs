@@ -5,7 +5,7 @@ namespace LoaderHarness.Emulator.Core.HostCode;
 /// guest architectures (x86's host code, <c>X86.Tier2.HostCode.HostTranslator</c>, and A64's,
 /// <c>Arm64.Tier2.HostCode.A64HostTranslator</c>; the last four slots are x86's alone). Generated code gets the block's
 /// address and the register array's (both pinned, never moved) and nothing else of the CPU; the managed side copies the
-/// rest in before a call and out after it.
+/// rest in before a call and out after it, except the A64 exclusive monitor, which lives here.
 /// </summary>
 internal static class HostState
 {
@@ -56,6 +56,15 @@ internal static class HostState
     /// <summary>In (x86): the CPL, which CLI and STI compare with IOPL.</summary>
     public const int Cpl = 12;
 
+    /// <summary>In (A64): which exception level's stack pointer SP is now (0 when SP_EL0 is in the register array's SP slot).</summary>
+    public const int LiveSp = 13;
+
+    /// <summary>In and out (A64): the exclusive monitor's address (LDXR sets it, STXR compares it).</summary>
+    public const int MonitorAddress = 14;
+
+    /// <summary>In and out (A64): the exclusive monitor's size in bytes; 0 when the monitor is open (no exclusive access pending).</summary>
+    public const int MonitorSize = 15;
+
     /// <summary>Slots in the block.</summary>
-    public const int Count = 13;
+    public const int Count = 16;
 }

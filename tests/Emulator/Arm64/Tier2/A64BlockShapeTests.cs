@@ -125,6 +125,39 @@ public class A64BlockShapeTests(bool hostCode) : A64BothBackEnds(hostCode)
         stats.GuestInstructions.ShouldBe(8);
     }
 
+    /// <summary>
+    /// MRS of SP_EL0 (banked while SPSel selects SP_EL1, SP itself under SPSel 0) and of TPIDR_EL1, which host code reads
+    /// inside its block: the same sums as the interpreter's at every budget.
+    /// </summary>
+    [TestCase(1)]
+    [TestCase(0)]
+    public void Stack_pointer_and_thread_register_reads_match_at_every_budget(int spSel)
+    {
+        using var pair = Pair(threshold: 2);
+        pair.LoadBoth($"""
+                ldr x5, =0x1234567800
+                msr tpidr_el1, x5
+                ldr x6, =0x40180000
+                msr sp_el0, x6
+                msr spsel, #{spSel}
+                mov sp, x6
+                mov x1, #500
+            loop:
+                mrs x2, sp_el0
+                add x3, x3, x2
+                mrs x4, tpidr_el1
+                add x3, x3, x4, lsr #4
+                sub sp, sp, #16
+                subs x1, x1, #1
+                b.ne loop
+            """);
+        pair.RunInChunks(40);
+        pair.Run(1_000_000, "the rest").Reason.ShouldBe(StopReason.Halt);
+        pair.Tiered.Cpu.Tiering.Entries.ShouldBeGreaterThan(0);
+        if (HostCode)
+            pair.Tiered.Cpu.Tiering.Retired.ShouldBeGreaterThan(1_000);
+    }
+
     [Test]
     public void System_register_reads_in_compiled_code_match_at_every_budget()
     {

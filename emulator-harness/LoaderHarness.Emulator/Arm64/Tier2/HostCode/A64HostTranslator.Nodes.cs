@@ -77,6 +77,12 @@ internal sealed partial class A64HostTranslator
             case A64Op.Adrp:
                 StoreConstant(d.Rd, (n.Pc & ~0xFFFUL) + d.Imm);
                 return;
+            case A64Op.Mrs:
+                EmitMrs(in n);
+                return;
+            case A64Op.Helper:
+                EmitHelper(in n);
+                return;
             default:
                 Clobber();
                 EmitBits(in n);

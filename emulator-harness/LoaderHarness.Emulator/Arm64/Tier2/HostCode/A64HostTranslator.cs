@@ -25,8 +25,9 @@ namespace LoaderHarness.Emulator.Arm64.Tier2.HostCode;
 /// </list>
 /// Ops without a host form here (<see cref="Covers"/>) are left out of the block, which ends before them.
 /// </summary>
-internal sealed partial class A64HostTranslator
+internal sealed unsafe partial class A64HostTranslator
 {
+    private readonly Arm64Cpu _cpu;
     private readonly A64Block _block;
     private readonly List<A64Node> _nodes;
     private readonly Assembler _a = ReusedAssembler();
@@ -46,8 +47,9 @@ internal sealed partial class A64HostTranslator
     private readonly HostExits _exits;
     private Label _chainEntry;
 
-    private A64HostTranslator(A64Block block)
+    private A64HostTranslator(Arm64Cpu cpu, A64Block block)
     {
+        _cpu = cpu;
         _block = block;
         _nodes = block.Nodes;
         _labels = new Label[_nodes.Count];
@@ -69,7 +71,7 @@ internal sealed partial class A64HostTranslator
     /// <summary>The second half of <see cref="Compile"/>, on any thread: the host code of <paramref name="block"/>; null when it cannot be mapped.</summary>
     public static A64CompiledBlock? Build(Arm64Cpu cpu, A64Block block)
     {
-        var t = new A64HostTranslator(block);
+        var t = new A64HostTranslator(cpu, block);
         t.Emit(block.Index[block.HeadPc]);
         var layout = CodeLayout.Encode(t._a.Instructions);
         if (ExecutableCode.Map(layout.Code, layout.OffsetOf(t._chainEntry), t._exits.Cells) is not { } code)
@@ -79,10 +81,10 @@ internal sealed partial class A64HostTranslator
     }
 
     /// <summary>
-    /// Whether <paramref name="op"/> has a host form here. MRS and the helper-called instructions read or change state
-    /// outside the register array, and CLS and RBIT are rare enough in the kernel to leave to the interpreter.
+    /// Whether <paramref name="op"/> has a host form here: CLS and RBIT are rare enough in the kernel to leave to the
+    /// interpreter, and of MRS and the helper-called instructions only those <see cref="SystemCovered"/> names.
     /// </summary>
-    private static bool Covers(A64Op op, A64Instruction d) => op is not (A64Op.Mrs or A64Op.Helper or A64Op.Cls or A64Op.Rbit);
+    private static bool Covers(A64Op op, A64Instruction d) => op is not (A64Op.Cls or A64Op.Rbit) && SystemCovered(op, in d);
 
     /// <summary>The whole function: prologue, the nodes in address order, the exits, the epilogue.</summary>
     private void Emit(int head)
