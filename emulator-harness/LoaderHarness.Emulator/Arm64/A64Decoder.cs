@@ -72,10 +72,29 @@ internal static unsafe partial class A64Decoder
     private static bool IsUnprivilegedLoadWithRtIsRn(uint word) =>
         (word & 0x3F20_0C00) == 0x3800_0800 && (word & 0x1F) == ((word >> 5) & 0x1F);
 
+    /// <summary>
+    /// Capstone's verdict on whether a word is an allocated encoding, by word: a lock-free direct-mapped cache (the word in
+    /// the high half, bit 1 filled, bit 0 the verdict; 64-bit reads and writes are atomic, so a racing thread sees an entry
+    /// whole or not at all) in front of <see cref="CapstoneA64"/>'s locked dictionary, whose lookups were 2.9 % of the
+    /// native arm64 boot to /init (330 K decodes).
+    /// </summary>
+    private static readonly ulong[] Allocated = new ulong[1 << 16];
+
+    private static bool IsAllocated(uint word)
+    {
+        ref var entry = ref Allocated[(int)((word * 0x9E37_79B1u) >> 16)];
+        var known = Volatile.Read(ref entry);
+        if ((uint)(known >> 32) == word && (known & 2) != 0)
+            return (known & 1) != 0;
+        var allocated = CapstoneA64.Describe(word) is not null;
+        Volatile.Write(ref entry, (ulong)word << 32 | 2 | (allocated ? 1UL : 0));
+        return allocated;
+    }
+
     /// <summary>Decodes <paramref name="word"/> into <paramref name="d"/> (which is reset first).</summary>
     public static void Decode(uint word, ref A64Instruction d)
     {
-        if (CapstoneA64.Describe(word) is null && !(IsUnprivilegedLoadWithRtIsRn(word) && TryDecode(word, ref d)))
+        if (!IsAllocated(word) && !(IsUnprivilegedLoadWithRtIsRn(word) && TryDecode(word, ref d)))
         {
             d = default;
             d.Word = word;

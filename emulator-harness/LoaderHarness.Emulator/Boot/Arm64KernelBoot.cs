@@ -176,7 +176,7 @@ internal static class Arm64KernelBoot
                         pending = FindFdtPointer(entryX0);
                         break;
                 }
-                ReadCommandLine();
+                ReadCommandLine(name);
                 if (name == _options.Until || name == "panic")
                     return result with { Instructions = _cpu.TotalInstructions };
             }
@@ -234,12 +234,13 @@ internal static class Arm64KernelBoot
         /// <summary>
         /// boot_command_line: the NUL-terminated command line inside the Image's image_size, once setup_arch copied it
         /// (from the device tree's /chosen) and before free_initmem poisons it (it is __initdata). The Image is searched
-        /// only at stops after setup_arch's entry, where it may be there: each search of the 27 MB Image took a few
-        /// milliseconds, about 2 % of the boot to /init when it was made at every milestone.
+        /// only where it may be there: at the end of a run past setup_arch's entry and at the milestone <paramref name="stop"/>s
+        /// after that one. Each search of the 27 MB Image took a few milliseconds, about 2 % of the boot to /init when it was
+        /// made at every milestone.
         /// </summary>
-        private void ReadCommandLine()
+        private void ReadCommandLine(string? stop = null)
         {
-            if (_commandLine is not null || _guest.CommandLine.Length == 0 || !_milestones.Any(m => m.Name == "setup_arch") && _stops.ContainsValue("setup_arch"))
+            if (_commandLine is not null || _guest.CommandLine.Length == 0 || _stops.ContainsValue("setup_arch") || stop == "setup_arch")
                 return;
             var needle = Encoding.Latin1.GetBytes(_guest.CommandLine + "\0");
             var at = _cpu.Memory.GetSpan(_guest.Kernel.KernelLoad, (int)_imageSize).IndexOf(needle);
