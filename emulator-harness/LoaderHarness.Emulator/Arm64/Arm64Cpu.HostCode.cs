@@ -24,7 +24,7 @@ public sealed unsafe partial class Arm64Cpu
     /// <summary>The state block's flags word as NZCV.</summary>
     private static uint UnpackNzcv(ulong packed) => (uint)((packed >> 15 & 1) << 31 | (packed >> 14 & 1) << 30 | (packed >> 8 & 1) << 29 | (packed & 1) << 28);
 
-    private protected override uint CompiledCacheEpoch => _blocks!.Epoch;
+    private protected override uint CompiledCacheEpoch => _blocks?.Epoch ?? 0;
 
     private protected override bool InterruptAsserted => _interruptInput is { IsAsserted: true };
 
@@ -34,6 +34,41 @@ public sealed unsafe partial class Arm64Cpu
         _blocks.Chained += linked;
         _blocks.Linked += linked;
     }
+
+    /// <summary>
+    /// The largest block (as a shift: 12 for 4 KiB pages, 21 for 2 MiB blocks, 30 for 1 GiB) any instruction fetch walked
+    /// to since the instruction TLB was last emptied: a TLB entry of code may serve that much around the address fetched.
+    /// </summary>
+    private int _codeBlockShift = 12;
+
+    /// <summary>The regions (addresses shifted by <see cref="_codeBlockShift"/>) host code's links of <see cref="_linkedRegionsEpoch"/> lead into.</summary>
+    private readonly HashSet<ulong> _linkedRegions = [];
+
+    private ulong _linkedRegionsEpoch;
+
+    /// <summary>An instruction fetch walked to a leaf mapping 1 &lt;&lt; <paramref name="shift"/> bytes: links recorded at a smaller granularity are voided.</summary>
+    private void NoteCodeMapping(int shift)
+    {
+        if (shift <= _codeBlockShift)
+            return;
+        _codeBlockShift = shift;
+        VoidHostLinks();
+    }
+
+    /// <summary>Records that a link of the current epoch leads to <paramref name="target"/>.</summary>
+    private void NoteLinkTarget(ulong target)
+    {
+        var epoch = HostChainEpoch();
+        if (_linkedRegionsEpoch != epoch)
+        {
+            _linkedRegions.Clear();
+            _linkedRegionsEpoch = epoch;
+        }
+        _linkedRegions.Add(target >> _codeBlockShift);
+    }
+
+    /// <summary>Whether a TLB entry holding <paramref name="va"/> may also translate a link's target.</summary>
+    private bool LinksMayReach(ulong va) => _linkedRegionsEpoch == HostChainEpoch() && _linkedRegions.Contains(va >> _codeBlockShift);
 
     /// <summary>
     /// Ends a running chain after the current instruction where what a link was checked against may have changed (a write

@@ -18,7 +18,27 @@ public sealed unsafe partial class Arm64Cpu
     {
         _mmu.Flush();
         _fetch.Flush();
+        _codeBlockShift = 12; // the instruction TLB is empty: every code page is walked afresh
         BreakLinks();
+    }
+
+    /// <summary>
+    /// A TLBI by address (Xt = <paramref name="operand"/>: VA[55:12] in bits 43:0, D8.13 "TLB maintenance instructions"):
+    /// the TLB entries filled from a mapping holding that address go (<see cref="SoftMmu.FlushHolding"/>), the fetch cache
+    /// whole, and host code's links only when one of them leads into the block that address may share with code
+    /// (<see cref="LinksMayReach"/>). Linux's kernel-range flushes are of this kind: 47 K of
+    /// them on the way to /init, each of which had voided every link.
+    /// </summary>
+    internal void FlushTlbAt(ulong operand)
+    {
+        var va = (operand & 0xFFF_FFFF_FFFF) << 12;
+        if ((va >> 55 & 1) != 0)
+            va |= 0xFF00_0000_0000_0000;
+        _mmu.FlushHolding(va);
+        _fetch.Flush();
+        _run.Break();
+        if (LinksMayReach(va))
+            VoidHostLinks();
     }
 
     /// <summary>Ends the run from inside a handler; the current instruction does not complete.</summary>
@@ -83,6 +103,8 @@ public sealed unsafe partial class Arm64Cpu
     private readonly struct Walker(Arm64Cpu cpu) : IAddressTranslator
     {
         public ulong Translate(ulong address, AccessKind kind, out bool writable) => cpu.Translate(address, kind, out writable);
+
+        public int BlockShift => cpu._leafShift;
 
         /// <summary>No wrap: AArch64 addresses are 64 bits (the walk rejects what does not fit the regime).</summary>
         public ulong Wrap(ulong address) => address;

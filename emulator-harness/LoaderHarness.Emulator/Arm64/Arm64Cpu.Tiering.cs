@@ -266,8 +266,11 @@ public sealed unsafe partial class Arm64Cpu
             var next = _blocks!.Get(e.Compiled, page, slot);
             if (next is null || next.HeadPc != pc || _run.Executed + (ulong)(uint)next.HeadLength > _run.Limit)
                 return;
-            if (cell != 0)
-                LinkHostExit(cell, next, next.HostCode, pc); // the host code's exit to here jumps straight in from now on
+            if (cell != 0 && next.HostCode is { } code)
+            {
+                LinkHostExit(cell, next, code, pc); // the host code's exit to here jumps straight in from now on
+                NoteLinkTarget(pc);
+            }
             _blocks.Entries++;
             _blocks.Chained++;
             EnteringCompiled();

@@ -38,6 +38,9 @@ public sealed unsafe partial class Arm64Cpu
         }
     }
 
+    /// <summary>The size of the mapping the last translation walked to, as a shift (12, 21 or 30; <see cref="Core.IAddressTranslator.BlockShift"/>).</summary>
+    private int _leafShift = 12;
+
     private ulong TranslateAt(ulong va, AccessKind access, int el, out bool writable)
     {
         var el2 = el == 2;
@@ -45,6 +48,7 @@ public sealed unsafe partial class Arm64Cpu
         if ((sctlr & 1) == 0)
         {
             writable = true;
+            _leafShift = 12; // no tables: nothing for a TLBI to change
             if (va >> 48 != 0)
                 RaiseTranslationFault(va, access, el, ExceptionClass.AddressSizeFault, 0);
             return va;
@@ -122,6 +126,9 @@ public sealed unsafe partial class Arm64Cpu
             if (((descriptor >> 10) & 1) == 0)
                 RaiseTranslationFault(va, access, el, ExceptionClass.AccessFlagFault, level);
 
+            _leafShift = shift;
+            if (access == AccessKind.Execute)
+                NoteCodeMapping(shift);
             var readOnly = ((descriptor >> 7) & 1) != 0 || tableReadOnly;
             var el0Access = !el2 && ((descriptor >> 6) & 1) != 0 && !tableNoEl0;
             bool executable;

@@ -24,6 +24,9 @@ internal static class MaintenanceRegistry
         }
     }
 
+    /// <summary>Whether operation <paramref name="id"/> is a TLBI by virtual address (VAE1, VAAE1, VALE1, VAALE1 and their EL2 and shareable forms), whose Xt names one page.</summary>
+    public static bool IsTlbiByAddress(int id) => Name(id).StartsWith("tlbi va", StringComparison.Ordinal);
+
     public static string Name(int id)
     {
         lock (Gate)

@@ -85,10 +85,13 @@ internal static unsafe class SystemInstructions
     /// <summary>DC and IC operations: no effect on this cache-less model, but counted (<c>Imm</c> = operation id).</summary>
     public static void CacheMaintenance(Arm64Cpu c, ref A64Instruction d) => c.RecordMaintenance((int)d.Imm);
 
-    /// <summary>TLBI: the software TLB is dropped whole, and the operation counted.</summary>
+    /// <summary>TLBI: the software TLB is dropped whole (by address, without voiding host code's links elsewhere), and the operation counted.</summary>
     public static void Tlbi(Arm64Cpu c, ref A64Instruction d)
     {
-        c.FlushTlb();
+        if (MaintenanceRegistry.IsTlbiByAddress((int)d.Imm))
+            c.FlushTlbAt(c.R[d.Rn]);
+        else
+            c.FlushTlb();
         c.RecordMaintenance((int)d.Imm);
     }
 

@@ -57,7 +57,7 @@ public abstract unsafe partial class GuestCpuCore
     /// (a write to decoded code, a TLB flush, a mode or exception-level change) or where the block cache's own epoch moves,
     /// and either moves this epoch, voiding every cell.
     /// </summary>
-    private ulong HostChainEpoch()
+    private protected ulong HostChainEpoch()
     {
         if (CompiledCacheEpoch != _hostChainCacheEpoch)
         {

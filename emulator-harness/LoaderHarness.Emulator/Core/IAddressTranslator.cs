@@ -13,6 +13,13 @@ internal interface IAddressTranslator
     /// <param name="writable">Whether later writes to the page may skip the walk (x86: writable and dirty already set).</param>
     ulong Translate(ulong address, AccessKind kind, out bool writable);
 
+    /// <summary>
+    /// The size of the mapping the last <see cref="Translate"/> found, as a shift (12 for a 4 KiB page, 21 for a 2 MiB
+    /// block ...): the TLB entry filled from it holds only its own page, but a TLB maintenance operation naming any address
+    /// of that mapping drops it (<see cref="SoftMmu.FlushHolding"/>).
+    /// </summary>
+    int BlockShift { get; }
+
     /// <summary>The address after <paramref name="address"/> wraps to the current address width (x86 outside long mode: 32 bits).</summary>
     ulong Wrap(ulong address);
 

@@ -91,6 +91,23 @@ internal sealed unsafe class SoftMmu
         }
     }
 
+    /// <summary>The size of the mapping each entry was filled from (<see cref="IAddressTranslator.BlockShift"/>).</summary>
+    private readonly byte[] _blockShift = new byte[TlbSize];
+
+    /// <summary>
+    /// Drops every entry filled from a mapping that holds <paramref name="address"/>: its own page's, and those of the other
+    /// pages of the block it lies in (a TLB maintenance operation by address drops the whole block's entry).
+    /// </summary>
+    public void FlushHolding(ulong address)
+    {
+        for (var i = 0; i < TlbSize; i++)
+        {
+            var page = Tlb[i].Page;
+            if (page != ulong.MaxValue && (page << 12 ^ address) >> _blockShift[i] == 0)
+                Tlb[i].Page = ulong.MaxValue;
+        }
+    }
+
     /// <summary>Drops the entry of one virtual page.</summary>
     public void FlushPage(ulong address)
     {
@@ -127,7 +144,7 @@ internal sealed unsafe class SoftMmu
             return v;
         }
         var pa = cpu.Translate(address, AccessKind.Read, out var writable);
-        var host = Fill(address, pa, writable);
+        var host = Fill(address, pa, writable, cpu.BlockShift);
         return host != null ? Load(host + (address & 0xFFF), size) : ReadPhysical(pa, size, cpu.Pc);
     }
 
@@ -149,7 +166,7 @@ internal sealed unsafe class SoftMmu
             return;
         }
         var pa = cpu.Translate(address, AccessKind.Write, out var writable);
-        Fill(address, pa, writable);
+        Fill(address, pa, writable, cpu.BlockShift);
         if (WritePhysical(pa, size, value, cpu.Pc))
             cpu.CodeInvalidated();
     }
@@ -165,7 +182,7 @@ internal sealed unsafe class SoftMmu
         if (e->Page != address >> 12 || (write && e->Write == null))
         {
             var pa = cpu.Translate(address, write ? AccessKind.Write : AccessKind.Read, out var writable);
-            Fill(address, pa, writable);
+            Fill(address, pa, writable, cpu.BlockShift);
             if (e->Page != address >> 12)
                 return null;
         }
@@ -174,7 +191,7 @@ internal sealed unsafe class SoftMmu
     }
 
     /// <summary>Installs a TLB entry when the page is plain RAM and not watched; returns its host address or null.</summary>
-    public byte* Fill(ulong address, ulong physical, bool writable)
+    public byte* Fill(ulong address, ulong physical, bool writable, int blockShift)
     {
         var ppage = physical & ~0xFFFUL;
         var host = Memory.TryTranslate(ppage, out var contiguous);
@@ -185,6 +202,7 @@ internal sealed unsafe class SoftMmu
         e.Read = host;
         e.Write = writable && !Code.Contains(ppage >> 12) ? host : null;
         e.Physical = ppage;
+        _blockShift[(address >> 12) & (TlbSize - 1)] = (byte)blockShift;
         return host;
     }
 

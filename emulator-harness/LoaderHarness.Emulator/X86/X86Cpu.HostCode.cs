@@ -20,7 +20,7 @@ public sealed unsafe partial class X86Cpu
     /// <summary><see cref="HostState.Flags"/>' word as RFLAGS bits (the arithmetic flags only).</summary>
     private static ulong UnpackFlags(ulong packed) => (packed >> 8 & (FlagBits.CF | FlagBits.PF | FlagBits.AF | FlagBits.ZF | FlagBits.SF)) | (packed & 1) << 11;
 
-    private protected override uint CompiledCacheEpoch => _blocks!.Epoch;
+    private protected override uint CompiledCacheEpoch => _blocks?.Epoch ?? 0;
 
     private protected override bool InterruptAsserted => _interruptInput is { IsAsserted: true };
 

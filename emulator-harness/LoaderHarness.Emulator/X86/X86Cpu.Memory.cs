@@ -176,6 +176,9 @@ public sealed unsafe partial class X86Cpu
     {
         public ulong Translate(ulong address, AccessKind kind, out bool writable) => cpu.Translate(address, kind, out writable);
 
+        /// <summary>Not read on x86, whose INVLPG drops its page's entry alone (<see cref="SoftMmu.FlushPage"/>).</summary>
+        public int BlockShift => 12;
+
         public ulong Wrap(ulong address) => cpu.WrapLinear(address);
 
         public ulong Pc => cpu.Rip;

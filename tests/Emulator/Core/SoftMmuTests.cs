@@ -19,6 +19,9 @@ public unsafe class SoftMmuTests
     {
         public int Walks;
         public int Invalidations;
+
+        /// <summary>The mapping size the translation reports (<see cref="IAddressTranslator.BlockShift"/>).</summary>
+        public int BlockShift = 12;
     }
 
     private readonly struct Identity(Counters counters) : IAddressTranslator
@@ -29,6 +32,8 @@ public unsafe class SoftMmuTests
             writable = true;
             return address;
         }
+
+        public int BlockShift => counters.BlockShift;
 
         public ulong Wrap(ulong address) => address;
 
@@ -111,5 +116,34 @@ public unsafe class SoftMmuTests
             new MemoryAccess(true, Ram + 0x44, 4, 7, 0x1234),
             new MemoryAccess(false, Ram + 0x40, 8, 7UL << 32, 0x1234),
         ]);
+    }
+
+    /// <summary>
+    /// A TLBI by address drops the entry of every page the mapping holding that address translated (a 2 MiB block's
+    /// pages, filled one by one), and nothing filled from other mappings (Arm ARM D8.13: a TLB entry covers its whole block).
+    /// </summary>
+    [Test]
+    public void A_flush_by_address_drops_the_pages_of_the_block_holding_it_and_keeps_the_rest()
+    {
+        const ulong block = 0x20_0000;
+        using var memory = new GuestMemory([new GuestRegion(block, 0x40_0000)]);
+        var mmu = new SoftMmu(memory, new IoBus(), new CodeCache<Entry>());
+        var counters = new Counters { BlockShift = 21 };
+        mmu.ReadSlow(new Identity(counters), block + 0x1000, 8); // two pages of one 2 MiB block
+        mmu.ReadSlow(new Identity(counters), block + 0x1F_F000, 8);
+        counters.BlockShift = 12;
+        mmu.ReadSlow(new Identity(counters), block + 0x20_3000, 8); // a 4 KiB page of the next 2 MiB
+        mmu.ReadSlow(new Identity(counters), block + 0x20_5000, 8);
+
+        mmu.FlushHolding(block + 0x8_0000); // a page of the block no entry was filled for
+        mmu.FlushHolding(block + 0x20_4000); // the 4 KiB page beside one filled
+
+        SoftMmu.TryLoad(mmu.Tlb, block + 0x1000, 8, out _).ShouldBeFalse("the block's entries go");
+        SoftMmu.TryLoad(mmu.Tlb, block + 0x1F_F000, 8, out _).ShouldBeFalse();
+        SoftMmu.TryLoad(mmu.Tlb, block + 0x20_3000, 8, out _).ShouldBeTrue("a page of another mapping stays");
+        SoftMmu.TryLoad(mmu.Tlb, block + 0x20_5000, 8, out _).ShouldBeTrue();
+        mmu.FlushHolding(block + 0x20_5000);
+        SoftMmu.TryLoad(mmu.Tlb, block + 0x20_5000, 8, out _).ShouldBeFalse("its own page goes");
+        SoftMmu.TryLoad(mmu.Tlb, block + 0x20_3000, 8, out _).ShouldBeTrue();
     }
 }
