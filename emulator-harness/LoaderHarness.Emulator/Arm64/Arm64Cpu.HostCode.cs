@@ -1,5 +1,5 @@
-using LoaderHarness.Emulator.Arm64.Tier2;
 using System.Runtime.CompilerServices;
+using LoaderHarness.Emulator.Arm64.Tier2;
 using LoaderHarness.Emulator.Arm64.Tier2.HostCode;
 using LoaderHarness.Emulator.Core.HostCode;
 

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
-using LoaderHarness.Emulator.Core.Tiering;
 using LoaderHarness.Emulator.Core.HostCode;
+using LoaderHarness.Emulator.Core.Tiering;
 
 namespace LoaderHarness.Emulator.Core;
 

@@ -1,5 +1,5 @@
-using LoaderHarness.Emulator.Core.HostCode;
 using System.Runtime.CompilerServices;
+using LoaderHarness.Emulator.Core.HostCode;
 using LoaderHarness.Emulator.X86.Tier2;
 using LoaderHarness.Emulator.X86.Tier2.HostCode;
 

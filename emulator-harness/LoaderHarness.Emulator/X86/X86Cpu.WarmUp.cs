@@ -1,6 +1,6 @@
-using LoaderHarness.Emulator.Core.HostCode;
 using System.Runtime.CompilerServices;
 using Iced.Intel;
+using LoaderHarness.Emulator.Core.HostCode;
 using LoaderHarness.Emulator.X86.Tier2.HostCode;
 
 namespace LoaderHarness.Emulator.X86;

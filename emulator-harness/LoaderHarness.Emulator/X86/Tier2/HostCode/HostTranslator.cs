@@ -1,7 +1,7 @@
-using LoaderHarness.Emulator.Core.HostCode;
 using System.Collections.Concurrent;
 using Iced.Intel;
 using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Core.HostCode;
 using LoaderHarness.Emulator.Core.Tiering;
 using static Iced.Intel.AssemblerRegisters;
 

@@ -1,5 +1,5 @@
-using LoaderHarness.Emulator.Core.HostCode;
 using LoaderHarness.Emulator.Boot;
+using LoaderHarness.Emulator.Core.HostCode;
 using LoaderHarness.Emulator.Core.Tiering;
 using LoaderHarness.Emulator.X86.Tier2.HostCode;
 using LoaderHarness.Loader.Images;

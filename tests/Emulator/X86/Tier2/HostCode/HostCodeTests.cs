@@ -1,6 +1,6 @@
-using LoaderHarness.Emulator.Core.HostCode;
 using Iced.Intel;
 using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.Core.HostCode;
 using LoaderHarness.Emulator.X86;
 using LoaderHarness.Emulator.X86.Tier2.HostCode;
 using NUnit.Framework;
