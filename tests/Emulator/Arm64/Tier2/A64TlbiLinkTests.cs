@@ -34,14 +34,7 @@ public class A64TlbiLinkTests(bool hostCode) : A64BothBackEnds(hostCode)
     public void A_tlbi_elsewhere_keeps_the_links_and_one_of_the_remapped_page_runs_the_new_frame()
     {
         using var pair = Pair(threshold: 2);
-        Arm64PageTables? tables = null;
-        pair.Both(m =>
-        {
-            tables = new Arm64PageTables(m.Memory, Tables).IdentityMapRam();
-            tables.MapPage(Function, FrameOne);
-            m.Memory.Write(FrameOne, A64Assembly.Assemble("mov x3, #1\n ret"));
-            m.Memory.Write(FrameTwo, A64Assembly.Assemble("mov x3, #2\n ret"));
-        });
+        var tables = MapFunction(pair);
         pair.LoadBoth($"""
             {Arm64PageTables.EnableMmu(Tables)}
             ldr x1, ={Function}
@@ -52,7 +45,7 @@ public class A64TlbiLinkTests(bool hostCode) : A64BothBackEnds(hostCode)
             isb
             mov x12, x10
             {CallLoop}
-            ldr x8, ={tables!.PageDescriptorAddress(Function)}
+            ldr x8, ={tables.PageDescriptorAddress(Function)}
             ldr x9, ={Arm64PageTables.PageDescriptor(FrameTwo)}
             str x9, [x8]
             dsb ishst
@@ -74,19 +67,12 @@ public class A64TlbiLinkTests(bool hostCode) : A64BothBackEnds(hostCode)
     public void The_same_program_stops_where_the_interpreter_does_at_every_budget()
     {
         using var pair = Pair(threshold: 2);
-        Arm64PageTables? tables = null;
-        pair.Both(m =>
-        {
-            tables = new Arm64PageTables(m.Memory, Tables).IdentityMapRam();
-            tables.MapPage(Function, FrameOne);
-            m.Memory.Write(FrameOne, A64Assembly.Assemble("mov x3, #1\n ret"));
-            m.Memory.Write(FrameTwo, A64Assembly.Assemble("mov x3, #2\n ret"));
-        });
+        var tables = MapFunction(pair);
         pair.LoadBoth($"""
             {Arm64PageTables.EnableMmu(Tables)}
             ldr x1, ={Function}
             {CallLoop}
-            ldr x8, ={tables!.PageDescriptorAddress(Function)}
+            ldr x8, ={tables.PageDescriptorAddress(Function)}
             ldr x9, ={Arm64PageTables.PageDescriptor(FrameTwo)}
             str x9, [x8]
             ldr x9, ={Function >> 12}
@@ -97,5 +83,22 @@ public class A64TlbiLinkTests(bool hostCode) : A64BothBackEnds(hostCode)
         pair.RunInChunks(80);
         pair.Run(1_000_000, "the rest").Reason.ShouldBe(StopReason.Halt);
         pair.Tiered.Cpu[10].ShouldBe(200UL + 400);
+    }
+
+    /// <summary>
+    /// Both machines' RAM identity-mapped under <see cref="Tables"/>, <see cref="Function"/> mapped to <see cref="FrameOne"/>
+    /// (<c>mov x3, #1; ret</c>), <see cref="FrameTwo"/> holding <c>mov x3, #2; ret</c>; the tables of the last.
+    /// </summary>
+    private static Arm64PageTables MapFunction(A64TierPair pair)
+    {
+        Arm64PageTables? tables = null;
+        pair.Both(m =>
+        {
+            tables = new Arm64PageTables(m.Memory, Tables).IdentityMapRam();
+            tables.MapPage(Function, FrameOne);
+            m.Memory.Write(FrameOne, A64Assembly.Assemble("mov x3, #1\n ret"));
+            m.Memory.Write(FrameTwo, A64Assembly.Assemble("mov x3, #2\n ret"));
+        });
+        return tables!;
     }
 }

@@ -14,7 +14,7 @@ internal sealed partial class A64HostTranslator
         {
             SaveFlags(); // the path falling into this basic block; every path in arrives with the flags saved
             _a.Label(ref _labels[i]);
-            _hostFlags = false;
+            _flags.InHost = false;
             EmitBudgetCheck(in n);
         }
         if (A64OpClassifier.IsBranch(n.Op))
@@ -181,7 +181,7 @@ internal sealed partial class A64HostTranslator
         if (setFlags)
             Produced();
         else
-            _hostFlags = false;
+            _flags.InHost = false;
         Store(d.Rd, rax);
     }
 

@@ -41,18 +41,7 @@ internal sealed partial class A64HostTranslator
     }
 
     /// <summary>Loads the cached guest registers from the register array, or stores them back to it.</summary>
-    private void MoveCachedRegisters(bool load)
-    {
-        for (var slot = 0; slot < _cache.Length; slot++)
-        {
-            if (_cache[slot] == Register.None)
-                continue;
-            if (load)
-                _a.mov(new AssemblerRegister64(_cache[slot]), __qword_ptr[rbx + slot * 8]);
-            else
-                _a.mov(__qword_ptr[rbx + slot * 8], new AssemblerRegister64(_cache[slot]));
-        }
-    }
+    private void MoveCachedRegisters(bool load) => HostFrame.MoveCached(_a, _cache, load);
 
     /// <summary><paramref name="to"/> = register-array slot <paramref name="slot"/> (no flag changes).</summary>
     private void Load(AssemblerRegister64 to, int slot)
@@ -95,63 +84,22 @@ internal sealed partial class A64HostTranslator
     private static AssemblerRegister8 Low8(AssemblerRegister64 r)
         => new(r.Value <= Register.RBX ? Register.AL + (r.Value - Register.RAX) : r.Value - 48);
 
-    /// <summary>Whether the host's RFLAGS hold the guest's NZCV (SF, ZF, CF, OF) at this point of the emission.</summary>
-    private bool _hostFlags;
+    /// <summary>Where the guest's NZCV is (as SF, ZF, CF and OF).</summary>
+    private readonly HostFlags _flags;
 
-    /// <summary>Whether they hold flags the state block does not have yet.</summary>
-    private bool _pending;
+    private void Produced() => _flags.Produced();
 
-    /// <summary>A host instruction leaving the guest's NZCV in RFLAGS was emitted.</summary>
-    private void Produced()
-    {
-        _hostFlags = true;
-        _pending = true;
-    }
+    private void FlagsDead() => _flags.Dead();
 
-    /// <summary>
-    /// An instruction replacing all of NZCV with flags nothing reads (<see cref="A64Node.FlagsLive"/>) is next: neither
-    /// they nor the ones before them (which nothing read in between) need saving, and RFLAGS will hold no guest flags.
-    /// </summary>
-    private void FlagsDead()
-    {
-        _hostFlags = false;
-        _pending = false;
-    }
+    private void SaveFlags() => _flags.Save();
+
+    private void NeedHostFlags() => _flags.Load();
 
     /// <summary>Host code that changes RFLAGS but not the guest's NZCV is next: newer flags are saved first.</summary>
     private void Clobber()
     {
         SaveFlags();
-        _hostFlags = false;
-    }
-
-    /// <summary>
-    /// Saves RFLAGS to the state block (LAHF's byte in AH, SETO's in AL) when it holds newer flags; LAHF, SETO and the
-    /// store change no flag, so they stay valid. Uses RAX.
-    /// </summary>
-    private void SaveFlags()
-    {
-        if (!_pending)
-            return;
-        _a.lahf();
-        _a.seto(al);
-        _a.mov(__word_ptr[r12 + HostState.Flags * 8], ax);
-        _pending = false;
-    }
-
-    /// <summary>
-    /// Loads the guest's flags from the state block into RFLAGS when it does not hold them: OF through an 8-bit ADD of
-    /// 0x7F to its byte, which overflows exactly when that byte is 1, then SF, ZF and CF through SAHF (which leaves OF
-    /// alone, SDM Vol. 2B SAHF). Uses RAX.
-    /// </summary>
-    private void NeedHostFlags()
-    {
-        if (_hostFlags)
-            return;
-        _a.movzx(eax, __word_ptr[r12 + HostState.Flags * 8]);
-        _a.add(al, 0x7F);
-        _a.sahf();
-        _hostFlags = true;
+        _flags.InHost = false;
     }
 
     /// <summary>
@@ -169,7 +117,7 @@ internal sealed partial class A64HostTranslator
         {
             SaveFlags();
             _a.cmc();
-            _hostFlags = false;
+            _flags.InHost = false;
             return cond == 8 ? ConditionCode.a : ConditionCode.be;
         }
         return cond switch

@@ -56,6 +56,7 @@ internal sealed unsafe partial class A64HostTranslator
         for (var i = 0; i < _nodes.Count; i++)
             _labels[i] = _a.CreateLabel();
         _exits = new HostExits(_a);
+        _flags = new HostFlags(_a);
         _chainEntry = _a.CreateLabel();
         ChooseCachedRegisters();
     }
@@ -89,16 +90,7 @@ internal sealed unsafe partial class A64HostTranslator
     /// <summary>The whole function: prologue, the nodes in address order, the exits, the epilogue.</summary>
     private void Emit(int head)
     {
-        // System V AMD64: RDI = the register array, RSI = the state block; RBX, RBP and R12–R15 are callee-saved.
-        _a.push(rbx);
-        _a.push(rbp);
-        _a.push(r12);
-        _a.push(r13);
-        _a.push(r14);
-        _a.push(r15);
-        _a.mov(rbx, rdi);
-        _a.mov(r12, rsi);
-        _a.mov(r14, __qword_ptr[r12 + HostState.Executed * 8]);
+        HostFrame.Enter(_a);
         _a.Label(ref _chainEntry); // another block's exit arrives here, its own frame in place (every block pushes the same)
         MoveCachedRegisters(load: true);
         _a.jmp(_labels[head]);
@@ -106,15 +98,8 @@ internal sealed unsafe partial class A64HostTranslator
             EmitNode(i);
         _exits.Emit(() => MoveCachedRegisters(load: false));
         _a.Label(ref _exits.Epilogue);
-        _a.mov(__qword_ptr[r12 + HostState.Executed * 8], r14);
         MoveCachedRegisters(load: false);
-        _a.pop(r15);
-        _a.pop(r14);
-        _a.pop(r13);
-        _a.pop(r12);
-        _a.pop(rbp);
-        _a.pop(rbx);
-        _a.ret();
+        HostFrame.Return(_a);
     }
 
     /// <summary>The exit stub leaving at <paramref name="pc"/> with the count <paramref name="behind"/> below R14.</summary>
@@ -137,13 +122,7 @@ internal sealed unsafe partial class A64HostTranslator
     /// At a basic block's start: leave unless the run's limit covers the whole basic block (the interpreter stops when
     /// its count reaches the limit), then count it.
     /// </summary>
-    private void EmitBudgetCheck(in A64Node n)
-    {
-        _a.lea(rax, __[r14 + n.BlockLength]);
-        _a.cmp(rax, __qword_ptr[r12 + HostState.Limit * 8]);
-        _a.ja(ExitLabel(n.Pc, 0));
-        _a.lea(r14, __[r14 + n.BlockLength]);
-    }
+    private void EmitBudgetCheck(in A64Node n) => HostFrame.BudgetCheck(_a, n.BlockLength, ExitLabel(n.Pc, 0));
 
     /// <summary>After node <paramref name="i"/>, on to PC + 4: the next node, a jump inside the block, or an exit.</summary>
     private void EmitFallThrough(int i, ulong next)

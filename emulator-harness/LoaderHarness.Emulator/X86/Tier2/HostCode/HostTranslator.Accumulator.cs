@@ -32,7 +32,7 @@ internal sealed partial class HostTranslator
             _a.div(ecx); // EAX and EDX written zero-extended, as the guest's 32-bit DIV leaves them
         StoreGpr(Rax, rax);
         StoreGpr(Rdx, rdx);
-        _hostFlags = false;
+        _flags.InHost = false;
     }
 
     /// <summary>

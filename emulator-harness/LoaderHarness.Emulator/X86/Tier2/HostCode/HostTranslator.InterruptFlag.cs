@@ -22,7 +22,7 @@ internal sealed partial class HostTranslator
     {
         var leave = ExitLabel(n.Rip, Behind(in n));
         SaveFlags();
-        _hostFlags = false;
+        _flags.InHost = false;
         _a.mov(rax, __qword_ptr[r12 + HostState.FlagsRest * 8]);
         _a.mov(ecx, eax);
         _a.shr(ecx, 12);

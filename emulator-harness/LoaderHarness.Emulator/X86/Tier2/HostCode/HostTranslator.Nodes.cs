@@ -14,7 +14,7 @@ internal sealed partial class HostTranslator
         {
             SaveFlags(); // the path falling into this basic block; every path in arrives with the flags saved
             _a.Label(ref _labels[i]);
-            _hostFlags = false;
+            _flags.InHost = false;
             EmitBudgetCheck(in n);
         }
         if (!Supported(in n))
@@ -365,8 +365,8 @@ internal sealed partial class HostTranslator
     private void SaveComputedFlags()
     {
         _a.mov(__word_ptr[r12 + HostState.Flags * 8], ax);
-        _pending = false;
-        _hostFlags = false;
+        _flags.Pending = false;
+        _flags.InHost = false;
     }
 
     /// <summary>MOVZX/MOVSX/MOVSXD: the source's and the destination's sizes in bytes.</summary>

@@ -10,58 +10,16 @@ internal sealed unsafe partial class HostTranslator
 {
     private const Register R8 = Register.R8, R9 = Register.R9;
 
-    /// <summary>Whether the host's RFLAGS hold the guest's arithmetic flags (AF aside, which no condition reads) at this point of the emission.</summary>
-    private bool _hostFlags;
+    /// <summary>Where the guest's arithmetic flags are (AF aside, which no condition reads).</summary>
+    private readonly HostFlags _flags;
 
-    /// <summary>Whether they hold flags the state block does not have yet.</summary>
-    private bool _pending;
+    private void Produced() => _flags.Produced();
 
-    /// <summary>A host instruction leaving the guest's flags in RFLAGS was emitted.</summary>
-    private void Produced()
-    {
-        _hostFlags = true;
-        _pending = true;
-    }
+    private void FlagsDead() => _flags.Dead();
 
-    /// <summary>
-    /// An instruction whose flags nothing reads (<see cref="GuestNode.FlagsLive"/>) changed RFLAGS: neither they nor the
-    /// ones before them (which it replaced or merged into flags nothing reads) need saving, and RFLAGS holds no guest flags.
-    /// </summary>
-    private void FlagsDead()
-    {
-        _hostFlags = false;
-        _pending = false;
-    }
+    private void SaveFlags() => _flags.Save();
 
-    /// <summary>
-    /// Saves RFLAGS to the state block (<see cref="HostState.Flags"/>: LAHF's byte in AH, SETO's in AL) when it holds newer
-    /// flags; LAHF, SETO and the store change no flag, so they stay valid. RAX is scratch here, as everywhere between
-    /// instructions.
-    /// </summary>
-    private void SaveFlags()
-    {
-        if (!_pending)
-            return;
-        _a.lahf();
-        _a.seto(al);
-        _a.mov(__word_ptr[r12 + HostState.Flags * 8], ax);
-        _pending = false;
-    }
-
-    /// <summary>
-    /// Loads the guest's flags from the state block into RFLAGS when it does not hold them: OF through an 8-bit ADD of
-    /// 0x7F to its byte, which overflows exactly when that byte is 1, then SF, ZF, AF, PF and CF through SAHF (which leaves
-    /// OF alone, SDM Vol. 2B SAHF).
-    /// </summary>
-    private void NeedHostFlags()
-    {
-        if (_hostFlags)
-            return;
-        _a.movzx(eax, __word_ptr[r12 + HostState.Flags * 8]);
-        _a.add(al, 0x7F);
-        _a.sahf();
-        _hostFlags = true;
-    }
+    private void NeedHostFlags() => _flags.Load();
 
     /// <summary>
     /// For an instruction with a memory operand: its linear address in RDI (the effective address, plus FS's or GS's base
@@ -85,7 +43,7 @@ internal sealed unsafe partial class HostTranslator
             Probe(false, n.D.MemSize, rsi, miss);
         if (write)
             Probe(true, n.D.MemSize, rdx, miss);
-        _hostFlags = false;
+        _flags.InHost = false;
     }
 
     /// <summary>RDI = the memory operand's offset (base + index × scale + displacement, wrapped to the address size), without touching RFLAGS.</summary>

@@ -56,16 +56,5 @@ internal sealed partial class HostTranslator
     }
 
     /// <summary>Loads the cached guest registers from the register array, or stores them back to it.</summary>
-    private void MoveCachedRegisters(bool load)
-    {
-        for (var slot = 0; slot < 16; slot++)
-        {
-            if (_cache[slot] == Register.None)
-                continue;
-            if (load)
-                _a.mov(new AssemblerRegister64(_cache[slot]), __qword_ptr[rbx + slot * 8]);
-            else
-                _a.mov(__qword_ptr[rbx + slot * 8], new AssemblerRegister64(_cache[slot]));
-        }
-    }
+    private void MoveCachedRegisters(bool load) => HostFrame.MoveCached(_a, _cache, load);
 }

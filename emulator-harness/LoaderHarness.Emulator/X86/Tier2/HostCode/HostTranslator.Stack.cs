@@ -24,7 +24,7 @@ internal sealed partial class HostTranslator
         if (delta != 0)
             _a.lea(rdi, __[rdi + delta]);
         Probe(write, 8, write ? rdx : rsi, ExitLabel(n.Rip, Behind(in n)));
-        _hostFlags = false;
+        _flags.InHost = false;
     }
 
     /// <summary>PUSH r64 or imm: the value is read before RSP moves, so PUSH RSP stores the old RSP (SDM Vol. 2B PUSH).</summary>

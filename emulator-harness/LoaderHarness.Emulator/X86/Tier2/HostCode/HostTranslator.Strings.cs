@@ -29,7 +29,7 @@ internal sealed partial class HostTranslator
         var leave = ExitLabel(n.Rip, Behind(in n));
         var done = _a.CreateLabel();
         SaveFlags();
-        _hostFlags = false;
+        _flags.InHost = false;
         LoadGpr(Rcx, r8);
         _a.test(r8, r8);
         _a.jz(done);

@@ -1,0 +1,67 @@
+using Iced.Intel;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace LoaderHarness.Emulator.Core.HostCode;
+
+/// <summary>
+/// The frame every block's host code shares, for both guest architectures. System V AMD64: RDI = the register array,
+/// RSI = the state block (<see cref="HostState"/>); RBX, RBP and R12–R15 are callee-saved. Inside the block RBX holds the
+/// register array, R12 the state block and R14 the run's count; every block pushes the same, so an exit may jump straight
+/// into another block's chained entry with its own frame in place (<see cref="HostExits"/>).
+/// </summary>
+internal static class HostFrame
+{
+    /// <summary>The prologue: the callee-saved registers pushed, RBX, R12 and R14 loaded.</summary>
+    public static void Enter(Assembler a)
+    {
+        a.push(rbx);
+        a.push(rbp);
+        a.push(r12);
+        a.push(r13);
+        a.push(r14);
+        a.push(r15);
+        a.mov(rbx, rdi);
+        a.mov(r12, rsi);
+        a.mov(r14, __qword_ptr[r12 + HostState.Executed * 8]);
+    }
+
+    /// <summary>The epilogue: the count stored, the callee-saved registers popped, the return.</summary>
+    public static void Return(Assembler a)
+    {
+        a.mov(__qword_ptr[r12 + HostState.Executed * 8], r14);
+        a.pop(r15);
+        a.pop(r14);
+        a.pop(r13);
+        a.pop(r12);
+        a.pop(rbp);
+        a.pop(rbx);
+        a.ret();
+    }
+
+    /// <summary>Loads the guest registers <paramref name="cache"/> keeps in host registers (by register-array slot) from the array, or stores them back.</summary>
+    public static void MoveCached(Assembler a, Register[] cache, bool load)
+    {
+        for (var slot = 0; slot < cache.Length; slot++)
+        {
+            if (cache[slot] == Register.None)
+                continue;
+            if (load)
+                a.mov(new AssemblerRegister64(cache[slot]), __qword_ptr[rbx + slot * 8]);
+            else
+                a.mov(__qword_ptr[rbx + slot * 8], new AssemblerRegister64(cache[slot]));
+        }
+    }
+
+    /// <summary>
+    /// At a basic block's start: leave through <paramref name="exit"/> unless the run's limit covers the whole basic
+    /// block of <paramref name="length"/> instructions (the interpreter stops when its count reaches the limit; the slot
+    /// is re-read, since another thread may lower it), then count it.
+    /// </summary>
+    public static void BudgetCheck(Assembler a, int length, Label exit)
+    {
+        a.lea(rax, __[r14 + length]);
+        a.cmp(rax, __qword_ptr[r12 + HostState.Limit * 8]);
+        a.ja(exit);
+        a.lea(r14, __[r14 + length]);
+    }
+}
