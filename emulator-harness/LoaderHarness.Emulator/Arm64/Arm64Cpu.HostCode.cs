@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using LoaderHarness.Emulator.Arm64.Tier2;
 using LoaderHarness.Emulator.Arm64.Tier2.HostCode;
 using LoaderHarness.Emulator.Core.HostCode;
+using LoaderHarness.Emulator.Core.Tiering;
 
 namespace LoaderHarness.Emulator.Arm64;
 
@@ -24,16 +25,7 @@ public sealed unsafe partial class Arm64Cpu
     /// <summary>The state block's flags word as NZCV.</summary>
     private static uint UnpackNzcv(ulong packed) => (uint)((packed >> 15 & 1) << 31 | (packed >> 14 & 1) << 30 | (packed >> 8 & 1) << 29 | (packed & 1) << 28);
 
-    private protected override uint CompiledCacheEpoch => _blocks?.Epoch ?? 0;
-
-    private protected override bool InterruptAsserted => _interruptInput is { IsAsserted: true };
-
-    private protected override void CountLinked(long linked)
-    {
-        _blocks!.Entries += linked;
-        _blocks.Chained += linked;
-        _blocks.Linked += linked;
-    }
+    private protected override IBlockLinkCounts? LinkCounts => _blocks;
 
     /// <summary>
     /// The largest block (as a shift: 12 for 4 KiB pages, 21 for 2 MiB blocks, 30 for 1 GiB) any instruction fetch walked

@@ -7,8 +7,6 @@ namespace LoaderHarness.Emulator.Arm64;
 /// <summary>The IRQ input, the controller hook and IRQ exception entry.</summary>
 public sealed partial class Arm64Cpu
 {
-    private InterruptInput? _interruptInput;
-
     /// <summary>IRQ: an interrupt controller's output line goes here.</summary>
     public InterruptInput InterruptInput => _interruptInput ??= new InterruptInput(() => _run.Break());
 

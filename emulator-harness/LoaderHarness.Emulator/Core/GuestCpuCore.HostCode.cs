@@ -42,14 +42,13 @@ public abstract unsafe partial class GuestCpuCore
     /// <summary>The epoch <see cref="_hostChainTargets"/> holds the targets of.</summary>
     private ulong _hostChainTargetsEpoch;
 
-    /// <summary>The engine's block cache's epoch, which moves when a block is evicted, disowned or the cache cleared.</summary>
-    private protected abstract uint CompiledCacheEpoch { get; }
+    /// <summary>The engine's block cache, whose epoch voids the links and whose counts they feed; null before it has one.</summary>
+    private protected abstract IBlockLinkCounts? LinkCounts { get; }
 
-    /// <summary>Whether the engine's interrupt line is asserted: host code entered then must not chain, so the run loop looks at it at the next block boundary.</summary>
-    private protected abstract bool InterruptAsserted { get; }
+    /// <summary>The engine's interrupt line (x86 INTR, arm64 IRQ), once a controller was wired to it.</summary>
+    private protected InterruptInput? _interruptInput;
 
-    /// <summary>Counts <paramref name="linked"/> jumps host code made straight into another block as entries of the engine's cache.</summary>
-    private protected abstract void CountLinked(long linked);
+    private uint CompiledCacheEpoch => LinkCounts?.Epoch ?? 0;
 
     /// <summary>
     /// The current epoch of host code's links. A link is one the engine's chain made after checking the successor's entry,
@@ -119,13 +118,19 @@ public abstract unsafe partial class GuestCpuCore
                 s[HostState.Limit] = _hostLimit;
         }
         s[HostState.JumpCache] = (ulong)Unsafe.AsPointer(ref _jumpCache[0]);
-        s[HostState.ChainEpoch] = InterruptAsserted ? HostChain.Off : HostChainEpoch();
+        // An asserted line turns linking off: the run loop must look at it at the next block boundary.
+        s[HostState.ChainEpoch] = _interruptInput is { IsAsserted: true } ? HostChain.Off : HostChainEpoch();
         s[HostState.ExitCell] = 0;
         s[HostState.Linked] = 0;
         ((delegate* unmanaged<ulong*, ulong*, void>)code.Entry)(registers, s);
         GC.KeepAlive(code); // its finalizer unmaps the code: not before the call returned
         _run.Executed = s[HostState.Executed];
-        CountLinked((long)s[HostState.Linked]);
+        if (LinkCounts is { } counts && s[HostState.Linked] is var linked and not 0)
+        {
+            counts.Entries += (long)linked;
+            counts.Chained += (long)linked;
+            counts.Linked += (long)linked;
+        }
     }
 
     /// <summary>Lowers the limit host code reads at its budget checks to 0, as <see cref="RunControl.Break"/> lowers the run's.</summary>

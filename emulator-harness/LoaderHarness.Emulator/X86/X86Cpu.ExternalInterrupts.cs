@@ -7,8 +7,6 @@ namespace LoaderHarness.Emulator.X86;
 /// <summary>Maskable external interrupts: the INTR input, the controller hook and the one-instruction shadows.</summary>
 public sealed partial class X86Cpu
 {
-    private InterruptInput? _interruptInput;
-
     /// <summary>
     /// The instruction count (<see cref="RunControl.Total"/>) of the boundary right after an STI that set IF or a
     /// MOV SS / POP SS: no interrupt is recognised there (SDM Vol. 3A §6.8.3, Vol. 2B STI).

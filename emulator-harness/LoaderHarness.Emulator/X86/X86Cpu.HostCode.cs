@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using LoaderHarness.Emulator.Core.HostCode;
+using LoaderHarness.Emulator.Core.Tiering;
 using LoaderHarness.Emulator.X86.Tier2;
 using LoaderHarness.Emulator.X86.Tier2.HostCode;
 
@@ -20,16 +21,7 @@ public sealed unsafe partial class X86Cpu
     /// <summary><see cref="HostState.Flags"/>' word as RFLAGS bits (the arithmetic flags only).</summary>
     private static ulong UnpackFlags(ulong packed) => (packed >> 8 & (FlagBits.CF | FlagBits.PF | FlagBits.AF | FlagBits.ZF | FlagBits.SF)) | (packed & 1) << 11;
 
-    private protected override uint CompiledCacheEpoch => _blocks?.Epoch ?? 0;
-
-    private protected override bool InterruptAsserted => _interruptInput is { IsAsserted: true };
-
-    private protected override void CountLinked(long linked)
-    {
-        _blocks!.Entries += linked;
-        _blocks.Chained += linked;
-        _blocks.Linked += linked;
-    }
+    private protected override IBlockLinkCounts? LinkCounts => _blocks;
 
     /// <summary>
     /// Runs host code (<see cref="Core.GuestCpuCore.CallHostCode"/>): the arithmetic flags (<see cref="HostState.Flags"/>),

@@ -9,7 +9,7 @@ namespace LoaderHarness.Emulator.Core.HostCode;
 /// The exit jumps when its cell holds the state block's <see cref="HostState.ChainEpoch"/>; otherwise it leaves and names
 /// its cell in <see cref="HostState.ExitCell"/>, and the CPU's chain, having found and checked the successor as it
 /// does for every transition, fills the cell. The CPU moves to a new epoch whenever a link may no longer be one it would
-/// make (<c>X86Cpu.HostChainEpoch</c>), which voids every cell at once.
+/// make (<c>GuestCpuCore.HostChainEpoch</c>), which voids every cell at once.
 /// </summary>
 internal static class HostChain
 {

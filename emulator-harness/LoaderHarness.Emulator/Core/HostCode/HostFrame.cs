@@ -11,8 +11,27 @@ namespace LoaderHarness.Emulator.Core.HostCode;
 /// </summary>
 internal static class HostFrame
 {
+    /// <summary>
+    /// A block's whole function: the prologue, the chained entry (where another block's exit jumps in) loading the
+    /// <paramref name="cache"/>d guest registers, a jump to the <paramref name="head"/> node, the <paramref name="nodes"/>
+    /// in address order (<paramref name="emitNode"/>), the exit stubs and the epilogue, each storing the cached registers.
+    /// </summary>
+    public static void Function(Assembler a, HostExits exits, Register[] cache, ref Label chainEntry, Label head, int nodes, Action<int> emitNode)
+    {
+        Enter(a);
+        a.Label(ref chainEntry);
+        MoveCached(a, cache, load: true);
+        a.jmp(head);
+        for (var i = 0; i < nodes; i++)
+            emitNode(i);
+        exits.Emit(() => MoveCached(a, cache, load: false));
+        a.Label(ref exits.Epilogue);
+        MoveCached(a, cache, load: false);
+        Return(a);
+    }
+
     /// <summary>The prologue: the callee-saved registers pushed, RBX, R12 and R14 loaded.</summary>
-    public static void Enter(Assembler a)
+    private static void Enter(Assembler a)
     {
         a.push(rbx);
         a.push(rbp);
@@ -26,7 +45,7 @@ internal static class HostFrame
     }
 
     /// <summary>The epilogue: the count stored, the callee-saved registers popped, the return.</summary>
-    public static void Return(Assembler a)
+    private static void Return(Assembler a)
     {
         a.mov(__qword_ptr[r12 + HostState.Executed * 8], r14);
         a.pop(r15);

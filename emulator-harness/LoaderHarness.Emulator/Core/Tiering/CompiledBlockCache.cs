@@ -9,7 +9,7 @@ namespace LoaderHarness.Emulator.Core.Tiering;
 /// not entered since the hand last passed, so compiled code, and the dynamic methods behind it, stay bounded.
 /// </summary>
 /// <typeparam name="TBlock">The engine's compiled block.</typeparam>
-internal sealed class CompiledBlockCache<TBlock>
+internal sealed class CompiledBlockCache<TBlock> : IBlockLinkCounts
     where TBlock : class, ICompiledBlock
 {
     /// <summary>The default limit: 8192 blocks. A block is at most a few hundred guest instructions, so this holds the hot code of a kernel boot.</summary>

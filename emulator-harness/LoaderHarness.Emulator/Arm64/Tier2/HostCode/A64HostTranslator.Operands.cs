@@ -40,9 +40,6 @@ internal sealed partial class A64HostTranslator
         }
     }
 
-    /// <summary>Loads the cached guest registers from the register array, or stores them back to it.</summary>
-    private void MoveCachedRegisters(bool load) => HostFrame.MoveCached(_a, _cache, load);
-
     /// <summary><paramref name="to"/> = register-array slot <paramref name="slot"/> (no flag changes).</summary>
     private void Load(AssemblerRegister64 to, int slot)
     {

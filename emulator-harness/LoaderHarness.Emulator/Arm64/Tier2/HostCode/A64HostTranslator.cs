@@ -90,16 +90,7 @@ internal sealed unsafe partial class A64HostTranslator
     /// <summary>The whole function: prologue, the nodes in address order, the exits, the epilogue.</summary>
     private void Emit(int head)
     {
-        HostFrame.Enter(_a);
-        _a.Label(ref _chainEntry); // another block's exit arrives here, its own frame in place (every block pushes the same)
-        MoveCachedRegisters(load: true);
-        _a.jmp(_labels[head]);
-        for (var i = 0; i < _nodes.Count; i++)
-            EmitNode(i);
-        _exits.Emit(() => MoveCachedRegisters(load: false));
-        _a.Label(ref _exits.Epilogue);
-        MoveCachedRegisters(load: false);
-        HostFrame.Return(_a);
+        HostFrame.Function(_a, _exits, _cache, ref _chainEntry, _labels[head], _nodes.Count, EmitNode);
     }
 
     /// <summary>The exit stub leaving at <paramref name="pc"/> with the count <paramref name="behind"/> below R14.</summary>

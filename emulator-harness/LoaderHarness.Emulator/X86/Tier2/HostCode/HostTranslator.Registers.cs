@@ -55,6 +55,4 @@ internal sealed partial class HostTranslator
         }
     }
 
-    /// <summary>Loads the cached guest registers from the register array, or stores them back to it.</summary>
-    private void MoveCachedRegisters(bool load) => HostFrame.MoveCached(_a, _cache, load);
 }
