@@ -108,15 +108,6 @@ internal sealed unsafe class SoftMmu
         }
     }
 
-    /// <summary>Drops the entry of one virtual page.</summary>
-    public void FlushPage(ulong address)
-    {
-        var page = address >> 12;
-        ref var e = ref Tlb[page & (TlbSize - 1)];
-        if (e.Page == page)
-            e.Page = ulong.MaxValue;
-    }
-
     /// <summary>Makes writes to physical page <paramref name="ppn"/> take the slow path (code was decoded from it), keeping its read entries.</summary>
     public void WriteProtect(ulong ppn)
     {

@@ -31,10 +31,14 @@ public sealed unsafe partial class X86Cpu
         BreakLinks();
     }
 
-    /// <summary>Drops the TLB entry of one linear page (INVLPG).</summary>
+    /// <summary>
+    /// INVLPG: drops the TLB entries of the page holding <paramref name="linear"/>, all of a large page's (the soft TLB
+    /// holds it as 4 KiB entries, filled one by one; SDM Vol. 3A §4.10.4.1: INVLPG invalidates every TLB entry for the
+    /// page, whatever its size).
+    /// </summary>
     internal void FlushTlbPage(ulong linear)
     {
-        _mmu.FlushPage(linear);
+        _mmu.FlushHolding(linear);
         FlushUpperCache(); // INVLPG drops every paging-structure cache entry (SDM Vol. 3A §4.10.4.1)
         _fetch.Flush();
         BreakLinks();
@@ -176,8 +180,7 @@ public sealed unsafe partial class X86Cpu
     {
         public ulong Translate(ulong address, AccessKind kind, out bool writable) => cpu.Translate(address, kind, out writable);
 
-        /// <summary>Not read on x86, whose INVLPG drops its page's entry alone (<see cref="SoftMmu.FlushPage"/>).</summary>
-        public int BlockShift => 12;
+        public int BlockShift => cpu._leafShift;
 
         public ulong Wrap(ulong address) => cpu.WrapLinear(address);
 

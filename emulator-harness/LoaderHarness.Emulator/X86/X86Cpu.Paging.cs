@@ -38,6 +38,7 @@ public sealed partial class X86Cpu
         if ((_cr0 & ControlBits.Cr0Pg) == 0)
         {
             fastWrite = true;
+            _leafShift = 12;
             return linear;
         }
         if ((_efer & ControlBits.EferLma) != 0)
@@ -109,11 +110,13 @@ public sealed partial class X86Cpu
                     ? (entry & 0xFFC0_0000) | (((entry >> 13) & 0xFF) << 32)
                     : entry & FrameMask & ~pageMask;
                 physical = frame | (linear & pageMask);
+                _leafShift = shift;
                 break;
             }
             if (level == 1)
             {
                 physical = (entry & (entrySize == 4 ? 0xFFFF_F000 : FrameMask)) | (linear & 0xFFF);
+                _leafShift = 12;
                 break;
             }
             table = entry & (entrySize == 4 ? 0xFFFF_F000 : FrameMask);
@@ -148,6 +151,9 @@ public sealed partial class X86Cpu
     }
 
     private const ulong GlobalBit = 1UL << 8;
+
+    /// <summary>The size of the page the last translation walked to, as a shift (12; 21 or 22 for a large page; 30), <see cref="Core.IAddressTranslator.BlockShift"/>.</summary>
+    private int _leafShift = 12;
 
     /// <summary>
     /// For each TLB entry, the linear page the walk that last chose it found global, or ulong.MaxValue: an entry whose page

@@ -253,6 +253,46 @@ public class PagingTests
     }
 
     [Test]
+    public void Invlpg_of_one_address_of_a_large_page_drops_the_entries_of_its_other_pages()
+    {
+        // SDM Vol. 3A §4.10.4.1: INVLPG invalidates every TLB entry for the page holding the address, whatever its size;
+        // the soft TLB holds a 2 MiB page as the 4 KiB entries it filled one by one, so all of them must go.
+        using var m = new TestMachine();
+        var pt = Setup(m, PagingFormat.FourLevel);
+        pt.IdentityMap(Tables, Tables + 0x10_000);
+        const ulong large = 0x4000_0000, first = 0x40_0000, second = 0x60_0000, other = 0x80_0000;
+        var pde = pt.Map(large, first, PageTableBuilder.Present | PageTableBuilder.Writable, leafShift: 21);
+        pt.Map(other, other, PageTableBuilder.Present | PageTableBuilder.Writable);
+        m.Memory.WriteU64(first + 0x1000, 1);
+        m.Memory.WriteU64(first + 0x5000, 2);
+        m.Memory.WriteU64(second + 0x1000, 11);
+        m.Memory.WriteU64(second + 0x5000, 12);
+        m.Memory.WriteU64(other, 21);
+        m.Load(64, TestMachine.CodeBase, a =>
+        {
+            a.mov(rdx, large + 0x1000);
+            a.mov(rcx, large + 0x5000);
+            a.mov(rbx, other);
+            a.mov(r8, __qword_ptr[rdx]);
+            a.mov(r9, __qword_ptr[rcx]);
+            a.mov(r13, __qword_ptr[rbx]);
+            a.mov(rsi, (long)pde);
+            a.mov(__qword_ptr[rsi], (int)(second | PageTableBuilder.Present | PageTableBuilder.Writable | PageTableBuilder.Large));
+            a.mov(__qword_ptr[rbx], 22);
+            a.invlpg(__byte_ptr[rdx]);
+            a.mov(r10, __qword_ptr[rcx]);
+            a.mov(r11, __qword_ptr[rdx]);
+            a.hlt();
+        });
+
+        m.Run().Reason.ShouldBe(StopReason.Halt);
+        (m.Cpu[Register.R8], m.Cpu[Register.R9], m.Cpu[Register.R13]).ShouldBe((1UL, 2UL, 21UL));
+        m.Cpu[Register.R10].ShouldBe(12UL, "the other 4 KiB entry of the large page went with the INVLPG");
+        m.Cpu[Register.R11].ShouldBe(11UL);
+        m.Memory.ReadU64(other).ShouldBe(22UL, "a page of another mapping kept its entry and took the store");
+    }
+
+    [Test]
     public void Invlpg_drops_the_cached_page_directory_of_a_changed_pdpte()
     {
         // SDM Vol. 3A §4.10.4.1: INVLPG invalidates all paging-structure-cache entries, so a PDPTE rewritten
