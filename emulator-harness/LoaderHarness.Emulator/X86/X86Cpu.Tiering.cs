@@ -2,7 +2,6 @@ using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using Iced.Intel;
 using LoaderHarness.Emulator.Core;
-using LoaderHarness.Emulator.Core.HostCode;
 using LoaderHarness.Emulator.Core.Tiering;
 using LoaderHarness.Emulator.X86.Tier2;
 using LoaderHarness.Emulator.X86.Tier2.HostCode;

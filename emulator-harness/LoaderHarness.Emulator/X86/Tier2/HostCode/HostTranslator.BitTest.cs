@@ -1,5 +1,4 @@
 using Iced.Intel;
-using LoaderHarness.Emulator.Core.HostCode;
 
 namespace LoaderHarness.Emulator.X86.Tier2.HostCode;
 

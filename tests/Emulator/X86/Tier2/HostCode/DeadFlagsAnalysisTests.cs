@@ -1,4 +1,3 @@
-using LoaderHarness.Emulator.Core.HostCode;
 using LoaderHarness.Emulator.X86;
 using LoaderHarness.Emulator.X86.Tier2;
 using LoaderHarness.Emulator.X86.Tier2.HostCode;
