@@ -245,7 +245,7 @@ public sealed unsafe partial class Arm64Cpu
         var page = _code.Fetch(ppn, default, out var added);
         if (added)
             _mmu.WriteProtect(ppn); // writes to this page must now take the slow path, which invalidates decoded code
-        _fetch.SetUp(pc, page, host);
+        _fetch.SetUp(pc, page, host, global: false);
         return true;
     }
 

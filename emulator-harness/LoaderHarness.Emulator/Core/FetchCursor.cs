@@ -50,13 +50,16 @@ internal unsafe struct FetchCursor<TEntry>
         return true;
     }
 
-    /// <summary>Sets the cursor to a page a full fetch setup (walk, RAM lookup, code-cache lookup) found, and remembers it in the instruction TLB.</summary>
-    public void SetUp(ulong address, CodePage<TEntry> page, byte* host)
+    /// <summary>
+    /// Sets the cursor to a page a full fetch setup (walk, RAM lookup, code-cache lookup) found, and remembers it in the
+    /// instruction TLB, <paramref name="global"/> when a global translation maps it.
+    /// </summary>
+    public void SetUp(ulong address, CodePage<TEntry> page, byte* host, bool global)
     {
         Page = page;
         Host = host;
         VirtualPage = address >> 12;
-        _farTargets.ForgetPage(Tlb.Remember(VirtualPage, page, host)); // far targets into the evicted page are stale
+        _farTargets.ForgetPage(Tlb.Remember(VirtualPage, page, host, global)); // far targets into the evicted page are stale
     }
 
     /// <summary>
@@ -116,6 +119,13 @@ internal unsafe struct FetchCursor<TEntry>
     public void Flush()
     {
         Tlb.Flush();
+        Rekey();
+    }
+
+    /// <summary>A TLB flush that keeps global translations (<see cref="InstructionTlb{TEntry}.FlushKeepingGlobal"/>).</summary>
+    public void FlushKeepingGlobal()
+    {
+        Tlb.FlushKeepingGlobal();
         Rekey();
     }
 }

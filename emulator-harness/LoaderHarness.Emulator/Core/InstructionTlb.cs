@@ -12,16 +12,33 @@ namespace LoaderHarness.Emulator.Core;
 /// D8.13), and an entry is used only while its code page is still keyed as the fetch wants it (<see cref="CodeKey"/>),
 /// so a page another alias re-keyed goes the slow way again.
 /// </summary>
+/// <remarks>
+/// A flush empties it at once, whatever its size: each entry carries the epoch it was filled in, and a flush moves the
+/// epoch. An x86 MOV to CR3 keeps global translations (SDM Vol. 3A §4.10.4.1), so an entry filled from one carries the
+/// global epoch instead, which only a flush of global translations moves. Linux's <c>text_poke</c> switches CR3 twice
+/// for every patch (about 17,500 times on the PVH boot to /init), and the kernel's text is global.
+/// </remarks>
 /// <typeparam name="TEntry">The engine's decoded instruction.</typeparam>
 internal sealed unsafe class InstructionTlb<TEntry>
     where TEntry : unmanaged
 {
-    /// <summary>Entries, direct-mapped by the low bits of the virtual page number; a power of two.</summary>
-    public const int Size = 64;
+    /// <summary>
+    /// Entries, direct-mapped by the low bits of the virtual page number; a power of two, as many as the data TLB has
+    /// (<see cref="SoftMmu.TlbSize"/>). With 64 the PVH boot to /init stopped chaining compiled blocks about 440,000 times
+    /// at a page the instruction TLB had lost to another one (the kernel's text is thousands of pages).
+    /// </summary>
+    public const int Size = 1024;
+
+    /// <summary>The bit that marks an entry's <see cref="Entry.Epoch"/> as the global epoch.</summary>
+    private const ulong Global = 1UL << 63;
 
     private readonly Entry[] _entries = new Entry[Size];
 
-    public InstructionTlb() => Flush();
+    /// <summary>The epoch of entries filled from translations that are not global; every flush moves it.</summary>
+    private ulong _epoch = 1;
+
+    /// <summary>The epoch of entries filled from global translations (with <see cref="Global"/>); a flush that keeps them does not move it.</summary>
+    private ulong _globalEpoch = Global | 1;
 
     /// <summary>Fetch setups served from here, for tests and measurements.</summary>
     public ulong Hits { get; private set; }
@@ -34,7 +51,7 @@ internal sealed unsafe class InstructionTlb<TEntry>
     public bool TryGet(ulong virtualPage, in CodeKey key, out CodePage<TEntry> page, out byte* host)
     {
         ref var e = ref _entries[(int)(virtualPage & (Size - 1))];
-        if (e.VirtualPage != virtualPage || e.Page!.Key != key)
+        if (e.VirtualPage != virtualPage || !Current(in e) || e.Page!.Key != key)
         {
             page = null!;
             host = null;
@@ -54,14 +71,14 @@ internal sealed unsafe class InstructionTlb<TEntry>
     public bool Holds(ulong virtualPage, in CodeKey key, CodePage<TEntry> page)
     {
         ref var e = ref _entries[(int)(virtualPage & (Size - 1))];
-        return e.VirtualPage == virtualPage && ReferenceEquals(e.Page, page) && page.Key == key;
+        return e.VirtualPage == virtualPage && Current(in e) && ReferenceEquals(e.Page, page) && page.Key == key;
     }
 
     /// <summary>As <see cref="TryGet"/>, not counted as a hit or miss (a translator looking ahead, not a fetch).</summary>
     public bool TryPeek(ulong virtualPage, in CodeKey key, out CodePage<TEntry> page, out byte* host)
     {
         ref var e = ref _entries[(int)(virtualPage & (Size - 1))];
-        if (e.VirtualPage != virtualPage || e.Page!.Key != key)
+        if (e.VirtualPage != virtualPage || !Current(in e) || e.Page!.Key != key)
         {
             page = null!;
             host = null;
@@ -72,13 +89,17 @@ internal sealed unsafe class InstructionTlb<TEntry>
         return true;
     }
 
-    /// <summary>Remembers the fetch page just set up; returns the virtual page whose entry it replaced (<see cref="ulong.MaxValue"/> for none).</summary>
-    public ulong Remember(ulong virtualPage, CodePage<TEntry> page, byte* host)
+    /// <summary>
+    /// Remembers the fetch page just set up, <paramref name="global"/> when a global translation maps it; returns the virtual
+    /// page whose entry it replaced (<see cref="ulong.MaxValue"/> for none).
+    /// </summary>
+    public ulong Remember(ulong virtualPage, CodePage<TEntry> page, byte* host, bool global)
     {
         Misses++;
         ref var e = ref _entries[(int)(virtualPage & (Size - 1))];
-        var evicted = e.VirtualPage;
+        var evicted = Current(in e) ? e.VirtualPage : ulong.MaxValue;
         e.VirtualPage = virtualPage;
+        e.Epoch = global ? _globalEpoch : _epoch;
         e.Page = page;
         e.Host = host;
         return evicted;
@@ -87,13 +108,20 @@ internal sealed unsafe class InstructionTlb<TEntry>
     /// <summary>Empties it (every TLB flush does).</summary>
     public void Flush()
     {
-        for (var i = 0; i < _entries.Length; i++)
-            _entries[i].VirtualPage = ulong.MaxValue;
+        _epoch++;
+        _globalEpoch++;
     }
+
+    /// <summary>Empties it but for the entries of global translations (an x86 MOV to CR3).</summary>
+    public void FlushKeepingGlobal() => _epoch++;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Current(in Entry e) => e.Epoch == _epoch || e.Epoch == _globalEpoch;
 
     private struct Entry
     {
         public ulong VirtualPage;
+        public ulong Epoch;
         public CodePage<TEntry>? Page;
         public byte* Host;
     }

@@ -20,14 +20,14 @@ public sealed unsafe partial class X86Cpu
 
     /// <summary>
     /// A MOV to CR3: every TLB entry but those of global pages goes (with CR4.PGE clear, none is global), and every
-    /// paging-structure cache entry (SDM Vol. 3A §4.10.4.1, without PCIDs). The decoded-code fetch cache and host code's
-    /// links go as for any flush.
+    /// paging-structure cache entry (SDM Vol. 3A §4.10.4.1, without PCIDs); the instruction TLB keeps its global entries
+    /// too. Host code's links go as for any flush.
     /// </summary>
     private void FlushTlbKeepingGlobal()
     {
         _mmu.FlushExcept(_globalPages);
         FlushUpperCache();
-        _fetch.Flush();
+        _fetch.FlushKeepingGlobal();
         BreakLinks();
     }
 

@@ -152,6 +152,10 @@ public sealed partial class X86Cpu
 
     private const ulong GlobalBit = 1UL << 8;
 
+    /// <summary>Whether the walk that just translated <paramref name="linear"/> found it global (<see cref="_globalPages"/>); false without paging.</summary>
+    private bool WalkedGlobal(ulong linear)
+        => (_cr0 & ControlBits.Cr0Pg) != 0 && _globalPages[(int)((linear >> 12) & (SoftMmu.TlbSize - 1))] == linear >> 12;
+
     /// <summary>The size of the page the last translation walked to, as a shift (12; 21 or 22 for a large page; 30), <see cref="Core.IAddressTranslator.BlockShift"/>.</summary>
     private int _leafShift = 12;
 

@@ -320,6 +320,7 @@ public sealed unsafe partial class X86Cpu
         if (TryCachedFetch(linear))
             return true;
         var physical = Translate(linear, AccessKind.Execute, out _);
+        var global = WalkedGlobal(linear);
         var host = Memory.TryTranslate(physical & ~0xFFFUL, out var contiguous);
         if (host == null || contiguous < 4096)
         {
@@ -330,7 +331,7 @@ public sealed unsafe partial class X86Cpu
         var page = _code.Fetch(ppn, FetchKey(linear), out var added);
         if (added)
             _mmu.WriteProtect(ppn); // writes to this page must now take the slow path, which invalidates decoded code
-        _fetch.SetUp(linear, page, host);
+        _fetch.SetUp(linear, page, host, global);
         return true;
     }
 

@@ -1,3 +1,4 @@
+using LoaderHarness.Emulator.Arm64;
 using LoaderHarness.Emulator.Core;
 using LoaderHarness.Emulator.Core.Tiering;
 using Shouldly;
@@ -79,8 +80,9 @@ public class FarTargetTests
     {
         // The descriptor changes without a TLBI, so a TLB may still hold the old translation (Arm ARM D8.13); this
         // engine's instruction TLB does until the page is evicted, and the far-target cache must answer as it does.
-        // A call to a page of the same instruction TLB index evicts the function's page.
-        const ulong evictor = Arm64TestMachine.CodeBase + ((Function >> 12) & (InstructionTlbSize - 1)) * 0x1000;
+        // A call to a page of the same instruction TLB index evicts the function's page (RAM starts at a multiple of the
+        // instruction TLB's reach, so the page numbers' low bits agree).
+        const ulong evictor = Arm64TestMachine.RamBase + ((Function >> 12) & (InstructionTlbSize - 1)) * 0x1000;
         using var m = Machine(engine, out var tables);
         m.Memory.Write(evictor, A64Assembly.Assemble("ret"));
         var result = m.Run(WithMmu($"""
@@ -159,8 +161,8 @@ public class FarTargetTests
     /// <summary>Instructions of <see cref="Arm64PageTables.EnableMmu"/>.</summary>
     private const ulong MmuSetup = 11;
 
-    /// <summary>Entries of the engine's instruction TLB (<c>InstructionTlb.Size</c>): pages this many apart share one.</summary>
-    private const ulong InstructionTlbSize = 64;
+    /// <summary>Entries of the engine's instruction TLB: pages this many apart share one.</summary>
+    private const ulong InstructionTlbSize = InstructionTlb<A64Instruction>.Size;
 
     /// <summary>
     /// A machine with the test RAM identity-mapped under <see cref="Tables"/> and <see cref="Function"/> mapped to

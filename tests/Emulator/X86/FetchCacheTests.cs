@@ -1,5 +1,6 @@
 using Iced.Intel;
 using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.X86;
 using NUnit.Framework;
 using Shouldly;
 using static Iced.Intel.AssemblerRegisters;
@@ -93,6 +94,53 @@ public class FetchCacheTests
         m.Cpu[Register.R8].ShouldBe(1UL);
         m.Cpu[Register.R9].ShouldBe(2UL, "INVLPG dropped the cached translation of the helper's page");
         m.Cpu[Register.R10].ShouldBe(1UL, "MOV to CR3 dropped it too");
+    }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public void A_cr3_write_keeps_a_global_code_pages_translation_only_with_cr4_pge(bool pge)
+    {
+        // SDM Vol. 3A §4.10.4.1: MOV to CR3 invalidates every TLB entry but those of global pages (G, bit 8 of the entry
+        // that maps the page, honoured with CR4.PGE set, §4.10.2.4), the instruction TLB's as the data TLB's; INVLPG
+        // drops a global page's entry too. The helper's page is remapped without INVLPG, so which code the second call
+        // runs tells whether the old translation was kept.
+        using var m = new TestMachine();
+        var pt = FourLevel(m);
+        if (pge)
+            m.Cpu.Cr4 |= ControlBits.Cr4Pge;
+        const ulong g = 0x100;
+        var leaf = pt.Map(Helper, 0x70_0000, PageTableBuilder.Present | g);
+        m.Load(64, 0x70_0000, a =>
+        {
+            a.mov(eax, 1);
+            a.ret();
+        });
+        m.Load(64, 0x71_0000, a =>
+        {
+            a.mov(eax, 2);
+            a.ret();
+        });
+        m.Load(64, TestMachine.CodeBase, a =>
+        {
+            a.mov(rdx, Helper);
+            a.call(rdx);
+            a.mov(r8, rax);
+            a.mov(rsi, (long)leaf);
+            a.mov(__qword_ptr[rsi], (int)(0x71_0000 | PageTableBuilder.Present | g));
+            a.mov(rax, cr3);
+            a.mov(cr3, rax);
+            a.call(rdx);
+            a.mov(r9, rax);
+            a.invlpg(__byte_ptr[rdx]);
+            a.call(rdx);
+            a.mov(r10, rax);
+            a.hlt();
+        });
+
+        m.Run().Reason.ShouldBe(StopReason.Halt);
+        m.Cpu[Register.R8].ShouldBe(1UL);
+        m.Cpu[Register.R9].ShouldBe(pge ? 1UL : 2UL, "the global code page's translation outlives the CR3 write only with PGE");
+        m.Cpu[Register.R10].ShouldBe(2UL, "INVLPG drops it");
     }
 
     [Test]

@@ -1,5 +1,6 @@
 using Iced.Intel;
 using LoaderHarness.Emulator.Core;
+using LoaderHarness.Emulator.X86;
 using NUnit.Framework;
 using Shouldly;
 using static Iced.Intel.AssemblerRegisters;
@@ -53,14 +54,15 @@ public class FetchChainTests
     public void A_code_page_remapped_without_invlpg_runs_from_its_new_frame_once_evicted_from_the_instruction_tlb()
     {
         // Without INVLPG a TLB may keep the old translation (SDM Vol. 3A §4.10.4.3); this engine's instruction TLB keeps
-        // it until the page is evicted, and the far-target cache must answer as it does. The caller runs from the page
-        // after CodeBase; a call to a RET at CodeBase, whose page shares the function's instruction TLB entry (64
-        // entries, by the low bits of the page number: 0x10 and 0x55550), evicts the function's page.
+        // it until the page is evicted, and the far-target cache must answer as it does. A call to a RET in a page that
+        // shares the function's instruction TLB entry (by the low bits of the page number) evicts the function's page.
         const ulong caller = TestMachine.CodeBase + 0x1000;
+        const ulong evictor = ((Function >> 12) & (InstructionTlb<DecodedInstruction>.Size - 1)) << 12;
         using var m = MachineWithFunction(out var pt, out var leaf);
         pt.IdentityMap(Tables, Tables + 0x10_000);
+        pt.IdentityMap(evictor, evictor + 0x1000);
         m.Memory.Write(FrameTwo, [0xB8, 2, 0, 0, 0, 0xC3]); // mov eax, 2; ret
-        m.Memory.Write(TestMachine.CodeBase, [0xC3]); // ret
+        m.Memory.Write(evictor, [0xC3]); // ret
         m.Load(64, caller, a =>
         {
             var loop = a.CreateLabel();
@@ -74,7 +76,7 @@ public class FetchChainTests
             a.mov(__qword_ptr[rsi], (int)(FrameTwo | 3));
             a.call(rdi);
             a.mov(r8, rax);
-            a.mov(edx, (int)TestMachine.CodeBase);
+            a.mov(edx, (int)evictor);
             a.call(rdx);
             a.call(rdi);
             a.mov(r9, rax);
