@@ -6,12 +6,11 @@ using static Iced.Intel.AssemblerRegisters;
 namespace LoaderHarness.Tests.Emulator.X86.Tier2;
 
 /// <summary>
-/// BT, BTS, BTR and BTC, which a compiled block runs itself: register and immediate offsets on registers and memory, a
-/// register offset reaching before and beyond a memory operand (SDM Vol. 2A BT, "Bit(BitBase, BitOffset)"), CF the bit
-/// and the other flags kept as the interpreter keeps them.
+/// BT, BTS, BTR and BTC, which a compiled block runs itself, in IL and in host code: register and immediate offsets on
+/// registers and memory, a register offset reaching before and beyond a memory operand (SDM Vol. 2A BT, "Bit(BitBase,
+/// BitOffset)"), CF the bit and the other flags kept as the interpreter keeps them.
 /// </summary>
-[TestFixture]
-public class BitTestTests
+public class BitTestTests(bool hostCode) : BothBackEnds(hostCode)
 {
     private const ulong Data = 0x200000;
     private const int Iterations = 500;
@@ -36,19 +35,19 @@ public class BitTestTests
             a.mov(rbx, 0xFFFF_0000UL);
             a.mov(rdx, 0);
             a.Label(ref top);
-            a.add(rdx, 0x800 * 8);
+            a.add(rdx, 0x100 * 8);
             a.cmp(rcx, rdx);                 // flags of a known producer that BTS keeps (all but CF)
             a.bts(__qword_ptr[rbx], rdx);
             a.adc(r12, rcx);
             a.inc(rcx);
             a.jmp(top);
-        });
+        }, tier: InTier);
 
     /// <summary>
     /// Every form with offsets from the data (signed: register offsets into memory go below the operand too), each one's
     /// flags folded (<see cref="Flags.Fold"/>) after producers of every kind (CMP, ADD, logic, INC, a shift's explicit bits).
     /// </summary>
-    private static TierPair Loop() => TierPair.Program64(a =>
+    private TierPair Loop() => InTier(TierPair.Program64(a =>
     {
         var top = a.CreateLabel();
         a.mov(rcx, Iterations);
@@ -82,6 +81,7 @@ public class BitTestTests
         Flags.Fold(a);
         a.btc(__word_ptr[rsi + 2], dx);
         Flags.Fold(a);
+        a.cdqe();                           // a signed offset near the operand: RAM, which host code reaches through its TLB
         a.sub(rax, rcx);
         a.bt(__qword_ptr[rsi + 8], rax);
         Flags.Fold(a);
@@ -90,5 +90,5 @@ public class BitTestTests
         a.dec(rcx);
         a.jnz(top);
         a.hlt();
-    }, Data, 0x1000);
+    }, Data, 0x1000));
 }

@@ -283,11 +283,13 @@ internal static class FaultProgram
     /// Runs <paramref name="code"/> in long mode on both tiers until it page-faults into a handler that halts (CR2 at
     /// <paramref name="expectedCr2"/>, by default the 4 GiB the page tables end at), and compares the state there and
     /// the top of the stack, where the exception frame lies. The fault must come from compiled code. <paramref name="readOnlyPage"/>
-    /// (when not 0) is mapped read-only; <paramref name="unmap"/> leaves <see cref="NotPresent2M"/> not present.
+    /// (when not 0) is mapped read-only; <paramref name="unmap"/> leaves <see cref="NotPresent2M"/> not present; <paramref name="tier"/>
+    /// (a <see cref="BothBackEnds"/> fixture's) chooses the tiered machine's back end.
     /// </summary>
-    public static void PageFaultsLikeTheInterpreter(Action<Assembler> code, ulong readOnlyPage = 0, ulong expectedCr2 = 0x1_0000_0000UL, bool unmap = false)
+    public static void PageFaultsLikeTheInterpreter(Action<Assembler> code, ulong readOnlyPage = 0, ulong expectedCr2 = 0x1_0000_0000UL, bool unmap = false,
+        Func<TierPair, TierPair>? tier = null)
     {
-        using var pair = new TierPair();
+        using var pair = tier is null ? new TierPair() : tier(new TierPair());
         pair.Both(m =>
         {
             m.Load(64, TestMachine.CodeBase, code);

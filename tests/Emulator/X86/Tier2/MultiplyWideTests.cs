@@ -6,12 +6,11 @@ using static Iced.Intel.AssemblerRegisters;
 namespace LoaderHarness.Tests.Emulator.X86.Tier2;
 
 /// <summary>
-/// One-operand MUL and IMUL of 32 and 64 bits, which a compiled block computes in IL: RDX:RAX and the flags (CF = OF when
-/// the high half is more than the low half's extension, SDM Vol. 2A MUL and IMUL) against the interpreter, for register
-/// and memory operands, with and without a use of the flags after them.
+/// One-operand MUL and IMUL of 32 and 64 bits, which a compiled block computes itself, in IL and in host code: RDX:RAX and
+/// the flags (CF = OF when the high half is more than the low half's extension, SDM Vol. 2A MUL and IMUL) against the
+/// interpreter, for register and memory operands, with and without a use of the flags after them.
 /// </summary>
-[TestFixture]
-public class MultiplyWideTests
+public class MultiplyWideTests(bool hostCode) : BothBackEnds(hostCode)
 {
     private const ulong Data = 0x200000;
     private const int Iterations = 1000;
@@ -19,7 +18,7 @@ public class MultiplyWideTests
     [Test]
     public void Products_and_flags_are_the_interpreters_and_the_multiplications_do_not_end_the_block()
     {
-        using var pair = TierPair.Program64(a =>
+        using var pair = InTier(TierPair.Program64(a =>
         {
             var top = a.CreateLabel();
             a.mov(rcx, Iterations);
@@ -51,14 +50,14 @@ public class MultiplyWideTests
             a.dec(rcx);
             a.jnz(top);
             a.hlt();
-        }, Data, Iterations * 24 + 64);
+        }, Data, Iterations * 24 + 64));
 
         pair.RunToHaltCompiled(Iterations / 2); // left to the interpreter, each multiplication ended the block
     }
 
     [Test]
     public void Products_agree_when_a_budget_stops_anywhere() =>
-        TierPair.Program64(a =>
+        InTier(TierPair.Program64(a =>
         {
             var top = a.CreateLabel();
             a.mov(rcx, Iterations);
@@ -72,5 +71,5 @@ public class MultiplyWideTests
             a.dec(rcx);
             a.jnz(top);
             a.hlt();
-        }, Data, 64).RunInChunksToHalt();
+        }, Data, 64)).RunInChunksToHalt();
 }

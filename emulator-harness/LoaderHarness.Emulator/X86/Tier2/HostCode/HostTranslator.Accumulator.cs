@@ -3,10 +3,39 @@ using static Iced.Intel.AssemblerRegisters;
 
 namespace LoaderHarness.Emulator.X86.Tier2.HostCode;
 
-/// <summary>The instructions that work on RAX and RDX implicitly (DIV, CBW–CQO, CMPXCHG) and BSWAP.</summary>
+/// <summary>The instructions that work on RAX and RDX implicitly (one-operand MUL and IMUL, DIV, CBW–CQO, CMPXCHG) and BSWAP.</summary>
 internal sealed partial class HostTranslator
 {
     private const int Rax = 0, Rdx = 2;
+
+    /// <summary>
+    /// One-operand MUL and IMUL r/m32 and r/m64: RDX:RAX (EDX:EAX, both zero-extended, as the host's 32-bit forms leave
+    /// them) = the accumulator × the operand, by the host's own instruction, which sets CF = OF as the guest's does (SDM
+    /// Vol. 2A MUL, IMUL). SF, ZF and PF are the low half's and AF is clear, as the interpreter records them
+    /// (<c>Arithmetic.Mul</c>): adding 0 to the low half sets those and clears CF and OF, and CF = OF is ORed back in.
+    /// </summary>
+    private void EmitMulWide(in GuestNode n, int size)
+    {
+        Access(in n, read: n.D.K0 == OperandKind.Memory, write: false);
+        Load(in n, 0, size, R9); // the operand first: MUL RAX reads the accumulator twice, still before any write
+        LoadGpr(Rax, rax);
+        var signed = n.D.I.Mnemonic == Mnemonic.Imul;
+        Op(size == 8 ? signed ? Code.Imul_rm64 : Code.Mul_rm64 : signed ? Code.Imul_rm32 : Code.Mul_rm32, Sized(R9, size));
+        _a.mov(r8, rax);
+        _a.mov(r9, rdx);
+        if (n.FlagsLive)
+        {
+            _a.setb(al); // CF = OF, AL as the packed flags hold OF
+            Op(SizedCodes.Of(HostForm.AddImm8, size), Sized(R8, size), 0);
+            _a.lahf();
+            _a.or(ah, al); // CF
+            SaveComputedFlags();
+        }
+        else
+            FlagsDead();
+        StoreGpr(Rax, r8);
+        StoreGpr(Rdx, r9);
+    }
 
     /// <summary>
     /// DIV r/m32 and r/m64: RDX:RAX (EDX:EAX) divided by the operand, the quotient to RAX and the remainder to RDX. The

@@ -89,6 +89,9 @@ internal sealed partial class HostTranslator
             case GuestOp.Div:
                 EmitDiv(in n, size);
                 break;
+            case GuestOp.MulWide:
+                EmitMulWide(in n, size);
+                break;
             case GuestOp.ConvertAccumulator:
                 EmitConvertAccumulator(in n);
                 break;

@@ -196,11 +196,11 @@ internal sealed partial class HostTranslator
             GuestOp.Nop or GuestOp.Mov or GuestOp.Lea or GuestOp.Add or GuestOp.Adc or GuestOp.Sub or GuestOp.Sbb or GuestOp.And
                 or GuestOp.Or or GuestOp.Xor or GuestOp.Cmp or GuestOp.Test or GuestOp.Inc or GuestOp.Dec or GuestOp.Neg
                 or GuestOp.Not or GuestOp.Setcc or GuestOp.Jcc or GuestOp.Jmp => true,
-            GuestOp.Div or GuestOp.ConvertAccumulator or GuestOp.Bswap => true, // the classifier leaves DIV and BSWAP at 32 and 64 bits
+            GuestOp.Div or GuestOp.MulWide or GuestOp.ConvertAccumulator or GuestOp.Bswap => true, // the classifier leaves DIV, MUL and BSWAP at 32 and 64 bits
             GuestOp.RepStos or GuestOp.RepMovs or GuestOp.Cli or GuestOp.Sti => true,
             GuestOp.Cmpxchg => d.K0 == OperandKind.Memory,
             GuestOp.Xadd => d.OpSize is 4 or 8,
-            GuestOp.BitTest => d.K0 != OperandKind.Memory || d.I.Op1Kind != OpKind.Register,
+            GuestOp.BitTest => true,
             GuestOp.Cmovcc => d.OpSize is 2 or 4 or 8,
             // The SDM leaves CF undefined for a count at or past the operand's width (SAL/SAR/SHL/SHR, Flags Affected).
             GuestOp.Shl or GuestOp.Shr or GuestOp.Sar => GuestBlock.ShiftCount(in d) < d.OpSize * 8,
