@@ -28,6 +28,21 @@ public class FetchCacheTests
         return pt;
     }
 
+    /// <summary>The helper's two versions: <c>mov eax, 1; ret</c> at 0x70_0000 and <c>mov eax, 2; ret</c> at 0x71_0000.</summary>
+    private static void LoadTwoHelpers(TestMachine m)
+    {
+        m.Load(64, 0x70_0000, a =>
+        {
+            a.mov(eax, 1);
+            a.ret();
+        });
+        m.Load(64, 0x71_0000, a =>
+        {
+            a.mov(eax, 2);
+            a.ret();
+        });
+    }
+
     [Test]
     public void A_loop_calling_a_helper_in_another_page_walks_each_page_once()
     {
@@ -62,16 +77,7 @@ public class FetchCacheTests
         using var m = new TestMachine();
         var pt = FourLevel(m);
         var leaf = pt.Map(Helper, 0x70_0000, PageTableBuilder.Present);
-        m.Load(64, 0x70_0000, a =>
-        {
-            a.mov(eax, 1);
-            a.ret();
-        });
-        m.Load(64, 0x71_0000, a =>
-        {
-            a.mov(eax, 2);
-            a.ret();
-        });
+        LoadTwoHelpers(m);
         m.Load(64, TestMachine.CodeBase, a =>
         {
             a.mov(rdx, Helper);
@@ -110,16 +116,7 @@ public class FetchCacheTests
             m.Cpu.Cr4 |= ControlBits.Cr4Pge;
         const ulong g = 0x100;
         var leaf = pt.Map(Helper, 0x70_0000, PageTableBuilder.Present | g);
-        m.Load(64, 0x70_0000, a =>
-        {
-            a.mov(eax, 1);
-            a.ret();
-        });
-        m.Load(64, 0x71_0000, a =>
-        {
-            a.mov(eax, 2);
-            a.ret();
-        });
+        LoadTwoHelpers(m);
         m.Load(64, TestMachine.CodeBase, a =>
         {
             a.mov(rdx, Helper);
