@@ -11,8 +11,7 @@ internal sealed partial class HostTranslator
     /// <summary>
     /// One-operand MUL and IMUL r/m32 and r/m64: RDX:RAX (EDX:EAX, both zero-extended, as the host's 32-bit forms leave
     /// them) = the accumulator × the operand, by the host's own instruction, which sets CF = OF as the guest's does (SDM
-    /// Vol. 2A MUL, IMUL). SF, ZF and PF are the low half's and AF is clear, as the interpreter records them
-    /// (<c>Arithmetic.Mul</c>): adding 0 to the low half sets those and clears CF and OF, and CF = OF is ORed back in.
+    /// Vol. 2A MUL, IMUL); the rest of the flags as the interpreter records them (<c>Arithmetic.Mul</c>, <see cref="SaveMultiplyFlags"/>).
     /// </summary>
     private void EmitMulWide(in GuestNode n, int size)
     {
@@ -24,13 +23,7 @@ internal sealed partial class HostTranslator
         _a.mov(r8, rax);
         _a.mov(r9, rdx);
         if (n.FlagsLive)
-        {
-            _a.setb(al); // CF = OF, AL as the packed flags hold OF
-            Op(SizedCodes.Of(HostForm.AddImm8, size), Sized(R8, size), 0);
-            _a.lahf();
-            _a.or(ah, al); // CF
-            SaveComputedFlags();
-        }
+            SaveMultiplyFlags(size);
         else
             FlagsDead();
         StoreGpr(Rax, r8);

@@ -1,6 +1,4 @@
 using Iced.Intel;
-using LoaderHarness.Emulator.Core;
-using LoaderHarness.Emulator.Core.HostCode;
 using static Iced.Intel.AssemblerRegisters;
 
 namespace LoaderHarness.Emulator.X86.Tier2.HostCode;
@@ -55,19 +53,7 @@ internal sealed partial class HostTranslator
         }
         _a.sar(rax, (byte)System.Numerics.BitOperations.Log2((uint)size * 8));
         _a.lea(rdi, __[rdi + rax * size]);
-        if (n.D.AddrMask == 0xFFFF_FFFF)
-            _a.mov(edi, edi);
-        else if (n.D.AddrMask == 0xFFFF)
-            _a.movzx(edi, di);
-        if (n.D.Seg >= (byte)SegmentRegister.Fs)
-        {
-            _a.mov(rax, __qword_ptr[r12 + (HostState.FsBase + n.D.Seg - (int)SegmentRegister.Fs) * 8]);
-            _a.lea(rdi, __[rdi + rax]);
-        }
-        var miss = ExitLabel(n.Rip, Behind(in n));
-        Probe(false, size, rsi, miss);
-        if (write)
-            Probe(true, size, rdx, miss);
-        _flags.InHost = false;
+        WrapAddress(in n.D);
+        AccessAt(in n, read: true, write);
     }
 }

@@ -334,12 +334,22 @@ internal sealed partial class HostTranslator
             StoreOp0(in n, size, R8);
             return;
         }
+        SaveMultiplyFlags(size);
+        StoreOp0(in n, size, R8);
+    }
+
+    /// <summary>
+    /// After the host's multiplication, with its product (the low half) in R8: the flags as the interpreter records a
+    /// multiplication's, CF = OF from the host's, SF, ZF and PF from the product and AF clear. Adding 0 sets those and clears
+    /// CF and OF, and CF = OF is ORed back in.
+    /// </summary>
+    private void SaveMultiplyFlags(int size)
+    {
         _a.setb(al); // CF = OF, AL as the packed flags hold OF
         Op(SizedCodes.Of(HostForm.AddImm8, size), Sized(R8, size), 0);
         _a.lahf();
         _a.or(ah, al); // CF
         SaveComputedFlags();
-        StoreOp0(in n, size, R8);
     }
 
     /// <summary>

@@ -33,6 +33,12 @@ internal sealed unsafe partial class HostTranslator
             return;
         SaveFlags();
         EffectiveAddress(in n.D);
+        AccessAt(in n, read, write);
+    }
+
+    /// <summary>The rest of <see cref="Access"/> once RDI holds the operand's offset: the segment's base, then the probes.</summary>
+    private void AccessAt(in GuestNode n, bool read, bool write)
+    {
         if (n.D.Seg >= (byte)SegmentRegister.Fs)
         {
             _a.mov(rax, __qword_ptr[r12 + (HostState.FsBase + n.D.Seg - (int)SegmentRegister.Fs) * 8]);
@@ -64,6 +70,12 @@ internal sealed unsafe partial class HostTranslator
             _a.lea(rdi, __[GprIn(d.Index, rax) * (1 << d.ScaleShift) + disp]);
         else
             _a.lea(rdi, __[GprIn(d.Base, rax) + GprIn(d.Index, rcx) * (1 << d.ScaleShift) + disp]);
+        WrapAddress(in d);
+    }
+
+    /// <summary>Wraps RDI to the instruction's address size.</summary>
+    private void WrapAddress(in DecodedInstruction d)
+    {
         if (d.AddrMask == 0xFFFF_FFFF)
             _a.mov(edi, edi);
         else if (d.AddrMask == 0xFFFF)
