@@ -99,6 +99,8 @@ public sealed unsafe partial class Arm64Cpu
             Write(start + off, 8, 0);
     }
 
+    private protected override bool RefillTlb(ulong address, int size, bool write) => _mmu.Refill(new Walker(this), address, size, write);
+
     /// <summary>The page walk and facts <see cref="SoftMmu"/> needs on a TLB miss, as a struct so its slow path is compiled for this CPU.</summary>
     private readonly struct Walker(Arm64Cpu cpu) : IAddressTranslator
     {

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using LoaderHarness.Emulator.Core.HostCode;
 using LoaderHarness.Emulator.Core.Tiering;
 
@@ -122,7 +123,10 @@ public abstract unsafe partial class GuestCpuCore
         s[HostState.ChainEpoch] = _interruptInput is { IsAsserted: true } ? HostChain.Off : HostChainEpoch();
         s[HostState.ExitCell] = 0;
         s[HostState.Linked] = 0;
+        s[HostState.TlbRefill] = (ulong)(delegate* unmanaged<ulong, int, int>)&RefillFromHostCode;
+        _hostCaller = this;
         ((delegate* unmanaged<ulong*, ulong*, void>)code.Entry)(registers, s);
+        _hostCaller = null;
         GC.KeepAlive(code); // its finalizer unmaps the code: not before the call returned
         _run.Executed = s[HostState.Executed];
         if (LinkCounts is { } counts && s[HostState.Linked] is var linked and not 0)
@@ -132,6 +136,37 @@ public abstract unsafe partial class GuestCpuCore
             counts.Linked += (long)linked;
         }
     }
+
+    /// <summary>The CPU whose host code runs on this thread now (<see cref="RefillFromHostCode"/>).</summary>
+    [ThreadStatic]
+    private static GuestCpuCore? _hostCaller;
+
+    /// <summary>
+    /// Host code's TLB miss (<see cref="HostTlb.Probe"/>): the engine's walk fills the entry for <paramref name="access"/>
+    /// (<see cref="HostTlb.RefillAccess"/>) at <paramref name="address"/>, as its interpreter's access would, and 1 comes back
+    /// when the TLB now maps it, so the block goes on instead of leaving to the interpreter at every page it had not touched.
+    /// 0 leaves, as it must when the walk voided host code's links (its accessed bits dropped decoded code). Nothing may
+    /// unwind through host code: a guest fault (raised again, at the instruction, when the interpreter runs it) or any other
+    /// exception is caught here.
+    /// </summary>
+    [UnmanagedCallersOnly]
+    private static int RefillFromHostCode(ulong address, int access)
+    {
+        try
+        {
+            var cpu = _hostCaller!;
+            var epoch = cpu._hostChainEpoch;
+            var mapped = cpu.RefillTlb(address, HostTlb.RefillSize(access), HostTlb.RefillWrites(access));
+            return mapped && cpu._hostChainEpoch == epoch ? 1 : 0;
+        }
+        catch (Exception)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>The engine's <see cref="SoftMmu.Refill{T}"/> with its own walk.</summary>
+    private protected abstract bool RefillTlb(ulong address, int size, bool write);
 
     /// <summary>Lowers the limit host code reads at its budget checks to 0, as <see cref="RunControl.Break"/> lowers the run's.</summary>
     private protected void BreakHostCode()

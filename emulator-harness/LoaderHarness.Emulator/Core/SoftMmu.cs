@@ -181,6 +181,23 @@ internal sealed unsafe class SoftMmu
         return p == null ? null : p + (address & 0xFFF);
     }
 
+    /// <summary>
+    /// Host code's TLB miss (<c>HostTlb.Probe</c>): translates <paramref name="address"/> for the access and fills its entry
+    /// as <see cref="ReadSlow{T}"/> and <see cref="WriteSlow{T}"/> do, without the access; true when the entry now serves
+    /// <paramref name="size"/> bytes there (for a write, directly). A page-crossing access, MMIO, a watched page or a
+    /// page holding decoded code is left to the interpreter. Translation faults are raised.
+    /// </summary>
+    public bool Refill<T>(T cpu, ulong address, int size, bool write)
+        where T : struct, IAddressTranslator
+    {
+        if ((address & 0xFFF) + (ulong)size > 4096)
+            return false;
+        var pa = cpu.Translate(address, write ? AccessKind.Write : AccessKind.Read, out var writable);
+        Fill(address, pa, writable, cpu.BlockShift);
+        var e = Tlb + ((address >> 12) & (TlbSize - 1));
+        return e->Page == address >> 12 && (write ? e->Write : e->Read) != null;
+    }
+
     /// <summary>Installs a TLB entry when the page is plain RAM and not watched; returns its host address or null.</summary>
     public byte* Fill(ulong address, ulong physical, bool writable, int blockShift)
     {

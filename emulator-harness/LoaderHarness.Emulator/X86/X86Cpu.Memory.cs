@@ -175,6 +175,8 @@ public sealed unsafe partial class X86Cpu
     /// <summary>The guest-physical address of <paramref name="linear"/> right after <see cref="HostPointer"/> gave a pointer for it (from its TLB entry).</summary>
     internal ulong PhysicalOfHostPointer(ulong linear) => _mmu.Tlb[(linear >> 12) & (SoftMmu.TlbSize - 1)].Physical | (linear & 0xFFF);
 
+    private protected override bool RefillTlb(ulong address, int size, bool write) => _mmu.Refill(new Walker(this), address, size, write);
+
     /// <summary>The page walk and facts <see cref="SoftMmu"/> needs on a TLB miss, as a struct so its slow path is compiled for this CPU.</summary>
     private readonly struct Walker(X86Cpu cpu) : IAddressTranslator
     {

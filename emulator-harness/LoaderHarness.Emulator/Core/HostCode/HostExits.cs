@@ -18,6 +18,7 @@ internal sealed class HostExits
     private readonly Assembler _a;
     private readonly Dictionary<(ulong Target, int Behind), Label> _exits = Emptied(ref _threadExits);
     private readonly Dictionary<ulong, Label> _chainExits = Emptied(ref _threadChainExits);
+    private readonly List<(Label Site, Label Retry, Label Miss, int Access)> _refills = EmptiedList(ref _threadRefills);
     private Label _dynamic;
     private bool _dynamicUsed;
     private ulong[] _cells = [];
@@ -29,6 +30,16 @@ internal sealed class HostExits
     [ThreadStatic]
     private static Dictionary<ulong, Label>? _threadChainExits;
 
+    [ThreadStatic]
+    private static List<(Label, Label, Label, int)>? _threadRefills;
+
+    private static List<(Label, Label, Label, int)> EmptiedList(ref List<(Label, Label, Label, int)>? list)
+    {
+        list ??= [];
+        list.Clear();
+        return list;
+    }
+
     private static Dictionary<TKey, Label> Emptied<TKey>(ref Dictionary<TKey, Label>? table)
         where TKey : notnull
     {
@@ -36,6 +47,9 @@ internal sealed class HostExits
         table.Clear();
         return table;
     }
+
+    /// <summary>The assembler the block is written with.</summary>
+    public Assembler Assembler => _a;
 
     public HostExits(Assembler a)
     {
@@ -52,6 +66,19 @@ internal sealed class HostExits
 
     /// <summary>The exit to <paramref name="target"/> at a basic block's end, which may chain.</summary>
     public Label ChainExit(ulong target) => Stub(_chainExits, target);
+
+    /// <summary>
+    /// A TLB probe's miss path (<see cref="HostTlb.Probe"/>): the CPU's refill (<see cref="HostState.TlbRefill"/>) is called
+    /// for <paramref name="access"/> (<see cref="HostTlb.RefillAccess"/>) at RDI, every register the block may hold a value
+    /// in kept; when the TLB now maps it the probe runs again from <paramref name="retry"/>, its second instruction, else
+    /// the block leaves through <paramref name="miss"/>.
+    /// </summary>
+    public Label Refill(Label retry, Label miss, int access)
+    {
+        var site = _a.CreateLabel();
+        _refills.Add((site, retry, miss, access));
+        return site;
+    }
 
     /// <summary>The dynamic exit: RAX holds the guest address it leaves to.</summary>
     public Label Dynamic
@@ -80,6 +107,7 @@ internal sealed class HostExits
     /// <summary>Emits every stub asked for; <paramref name="storeCached"/> emits the stores of the block's cached guest registers (before a jump into the successor).</summary>
     public void Emit(Action storeCached)
     {
+        EmitRefills();
         foreach (var ((target, behind), label) in _exits)
         {
             var l = label;
@@ -131,5 +159,40 @@ internal sealed class HostExits
         _a.inc(__qword_ptr[r12 + HostState.Linked * 8]);
         storeCached();
         _a.jmp(__qword_ptr[rcx + HostChain.Entry * 8]);
+    }
+
+    /// <summary>
+    /// Each refill site, then the call they share. The call keeps what the System V ABI lets a callee change and a block
+    /// may hold: RDX, RSI, RDI and R8–R11 (RAX and RCX are free at a probe, the flags were saved before it). Inside a block
+    /// RSP is 8 below a 16-byte boundary (the caller's CALL and the prologue's six pushes), so after the site's CALL, the seven
+    /// pushes and 8 more bytes the refill is called on an aligned stack.
+    /// </summary>
+    private void EmitRefills()
+    {
+        if (_refills.Count == 0)
+            return;
+        var call = _a.CreateLabel();
+        foreach (var (site, retry, miss, access) in _refills)
+        {
+            var l = site;
+            _a.Label(ref l);
+            _a.mov(eax, access);
+            _a.call(call);
+            _a.test(eax, eax);
+            _a.jz(miss);
+            _a.mov(eax, edi); // the probe's first instruction, which the retry label follows
+            _a.jmp(retry);
+        }
+        _a.Label(ref call);
+        AssemblerRegister64[] kept = [rdx, rsi, rdi, r8, r9, r10, r11];
+        foreach (var r in kept)
+            _a.push(r);
+        _a.sub(rsp, 8);
+        _a.mov(esi, eax); // RDI, the guest address, is the first argument already
+        _a.call(__qword_ptr[r12 + HostState.TlbRefill * 8]);
+        _a.add(rsp, 8);
+        for (var i = kept.Length - 1; i >= 0; i--)
+            _a.pop(kept[i]);
+        _a.ret();
     }
 }

@@ -3,7 +3,7 @@ namespace LoaderHarness.Emulator.Core.HostCode;
 /// <summary>
 /// The slots of a CPU's pinned state block that generated code reads and writes, in 8-byte units, the same for both
 /// guest architectures (x86's host code, <c>X86.Tier2.HostCode.HostTranslator</c>, and A64's,
-/// <c>Arm64.Tier2.HostCode.A64HostTranslator</c>; the last four slots are x86's alone). Generated code gets the block's
+/// <c>Arm64.Tier2.HostCode.A64HostTranslator</c>; slots 9–12 are x86's alone, 13–15 A64's). Generated code gets the block's
 /// address and the register array's (both pinned, never moved) and nothing else of the CPU; the managed side copies the
 /// rest in before a call and out after it, except the A64 exclusive monitor, which lives here.
 /// </summary>
@@ -65,6 +65,12 @@ internal static class HostState
     /// <summary>In and out (A64): the exclusive monitor's size in bytes; 0 when the monitor is open (no exclusive access pending).</summary>
     public const int MonitorSize = 15;
 
+    /// <summary>
+    /// In: the address of the TLB refill host code calls on a miss (<see cref="HostTlb.Probe"/>), an unmanaged function of
+    /// the guest address and the access (<see cref="HostTlb.RefillAccess"/>) that returns nonzero when the TLB now maps it.
+    /// </summary>
+    public const int TlbRefill = 16;
+
     /// <summary>Slots in the block.</summary>
-    public const int Count = 16;
+    public const int Count = 17;
 }

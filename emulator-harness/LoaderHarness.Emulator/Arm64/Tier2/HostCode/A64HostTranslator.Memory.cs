@@ -38,7 +38,7 @@ internal sealed partial class A64HostTranslator
         var pair = n.Op is >= A64Op.LoadPair and <= A64Op.StorePairPost;
         var store = n.Op is A64Op.StoreOffset or A64Op.StorePre or A64Op.StorePost or A64Op.StoreRegister
             or A64Op.StorePair or A64Op.StorePairPre or A64Op.StorePairPost;
-        HostTlb.Probe(_a, store, pair ? 2 * size : size, rsi, ExitLabel(n.Pc, Behind(in n)));
+        HostTlb.Probe(_exits, store, pair ? 2 * size : size, rsi, ExitLabel(n.Pc, Behind(in n)));
         if (store)
         {
             Load(r8, d.Rd);

@@ -71,7 +71,7 @@ internal sealed unsafe partial class A64HostTranslator
         if ((nint)d.Handler == LoadExclusiveHandler)
         {
             // LoadExclusive: the value, then the monitor on its address and size, then Rt.
-            HostTlb.Probe(_a, false, size, rsi, miss);
+            HostTlb.Probe(_exits, false, size, rsi, miss);
             var zeroExtended = d;
             zeroExtended.Op = 0; // LoadExclusive reads Size bytes as they are
             LoadValue(in zeroExtended, 0, r8);
@@ -89,7 +89,7 @@ internal sealed unsafe partial class A64HostTranslator
             _a.jne(fail);
             _a.cmp(__qword_ptr[r12 + HostState.MonitorAddress * 8], rdi);
             _a.jne(fail);
-            HostTlb.Probe(_a, true, size, rsi, miss); // a miss leaves before the instruction, the monitor as it was
+            HostTlb.Probe(_exits, true, size, rsi, miss); // a miss leaves before the instruction, the monitor as it was
             Load(r8, d.Rd);
             StoreValue(size, 0, r8);
             _a.xor(eax, eax);
@@ -104,7 +104,7 @@ internal sealed unsafe partial class A64HostTranslator
         // DC ZVA: the naturally aligned block of DCZID_EL0.BS words holding the address, zeroed (ZeroBlock).
         var bytes = 4 << (int)(_cpu.Identity.Dczid & 0xF);
         _a.and(rdi, -bytes);
-        HostTlb.Probe(_a, true, bytes, rsi, miss);
+        HostTlb.Probe(_exits, true, bytes, rsi, miss);
         _a.xor(eax, eax);
         for (var offset = 0; offset < bytes; offset += 8)
             _a.mov(__qword_ptr[rsi + offset], rax);

@@ -92,7 +92,7 @@ internal sealed unsafe partial class HostTranslator
     }
 
     /// <summary>The TLB fast path (<see cref="HostTlb.Probe"/>) for <paramref name="size"/> bytes at RDI.</summary>
-    private void Probe(bool write, int size, AssemblerRegister64 host, Label miss) => HostTlb.Probe(_a, write, size, host, miss);
+    private void Probe(bool write, int size, AssemblerRegister64 host, Label miss) => HostTlb.Probe(_exits, write, size, host, miss);
 
     /// <summary>Operand <paramref name="k"/> as a host memory operand: a guest register's bytes in the array, or the memory operand at RSI.</summary>
     private static MemoryOperand Operand(in GuestNode n, int k)

@@ -445,6 +445,38 @@ public class HostCodeTests
         pair.Interpreted.ShouldBeLessThan(20 * 6, "the first call's passes ran in host code, STI included");
     }
 
+    /// <summary>
+    /// A loop whose store and load meet a page the TLB has not mapped at every pass: each miss is refilled from host code
+    /// (<c>HostTlb.Probe</c>), which goes on instead of leaving to the interpreter, and the guest registers the block holds
+    /// in host registers the refill's call may change (R10, R11) or that hold the probe's results (RSI) come through it.
+    /// </summary>
+    [Test]
+    public void A_tlb_miss_is_refilled_in_host_code()
+    {
+        const int Pages = 300;
+        using var pair = HostCodePair(a =>
+        {
+            var top = a.CreateLabel();
+            a.mov(ecx, Pages);
+            a.mov(edi, 0x40_0000); // 2 MiB pages, but the TLB maps 4 KiB: every pass a page it has not seen
+            a.mov(r8, 0x1234_5678_9ABC_DEF0);
+            a.mov(r9, 3);
+            a.Label(ref top);
+            a.mov(__qword_ptr[rdi + 8], r8);
+            a.add(rax, __qword_ptr[rdi + 0x1000 + 16]); // the next page's, read before it is written
+            a.lea(r8, __[r8 + r9 * 2]);
+            a.xor(r9, r8);
+            a.add(rdx, r9);
+            a.add(rdi, 0x1000);
+            a.dec(ecx);
+            a.jne(top);
+            a.hlt();
+        });
+        pair.Run(100_000).Reason.ShouldBe(StopReason.Halt);
+        pair.Interpreted.ShouldBeLessThan(30, "after the first passes, not one instruction left to the interpreter per page");
+        pair.Tiered.Memory.ReadU64(0x40_0000 + (Pages - 1) * 0x1000 + 8).ShouldBe(pair.Interpreter.Memory.ReadU64(0x40_0000 + (Pages - 1) * 0x1000 + 8));
+    }
+
     /// <summary><see cref="TierPair.Program64"/> with the tiered machine making host code of an entry at its second run.</summary>
     private static TierPair HostCodePair(Action<Assembler> program)
     {
