@@ -59,8 +59,12 @@ internal unsafe struct FetchCursor<TEntry>
         Page = page;
         Host = host;
         VirtualPage = address >> 12;
-        _farTargets.ForgetPage(Tlb.Remember(VirtualPage, page, host, global)); // far targets into the evicted page are stale
+        Remember(address, page, host, global);
     }
+
+    /// <summary>Remembers in the instruction TLB a page a walk found at <paramref name="address"/>, without moving the cursor there.</summary>
+    public void Remember(ulong address, CodePage<TEntry> page, byte* host, bool global)
+        => _farTargets.ForgetPage(Tlb.Remember(address >> 12, page, host, global)); // far targets into the evicted page are stale
 
     /// <summary>
     /// The chain's transfer to <paramref name="address"/> when the answer needs no instruction TLB: in the current page,

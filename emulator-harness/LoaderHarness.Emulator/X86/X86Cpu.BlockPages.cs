@@ -98,9 +98,10 @@ public sealed unsafe partial class X86Cpu
 
     /// <summary>
     /// Whether the other page <paramref name="block"/> holds code of (if any) is still what it was translated from:
-    /// mapped by the instruction TLB at its linear page, at the same generation. When it can never be again (the page
-    /// changed, or the linear page now maps elsewhere) the entry <paramref name="head"/> forgets the block, so it is
-    /// compiled anew when hot.
+    /// mapped by the instruction TLB at its linear page, at the same generation, or found so again by a walk when the TLB
+    /// lost the page (to another page at its entry, or a flush). When it can never be again (the page changed, or the
+    /// linear page now maps elsewhere or not at all) the entry <paramref name="head"/> forgets the block, so it is compiled
+    /// anew when hot.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool OtherPageHolds(X86CompiledBlock block, ref DecodedInstruction head)
@@ -110,12 +111,36 @@ public sealed unsafe partial class X86Cpu
         var key = FetchKey(block.OtherLinearPage << 12);
         if (other.Generation == block.OtherGeneration && _fetch.Tlb.Holds(block.OtherLinearPage, key, other))
             return true;
-        if (other.Generation != block.OtherGeneration || _fetch.Tlb.TryPeek(block.OtherLinearPage, key, out _, out _))
-        {
-            head.Compiled = 0;
-            head.Heat = 0;
-            _blocks!.Disown(); // chained links to the block are void too
-        }
+        if (other.Generation == block.OtherGeneration && !_fetch.Tlb.TryPeek(block.OtherLinearPage, key, out _, out _)
+            && WalksTo(block.OtherLinearPage << 12, other))
+            return true;
+        head.Compiled = 0;
+        head.Heat = 0;
+        _blocks!.Disown(); // chained links to the block are void too
         return false;
+    }
+
+    /// <summary>
+    /// Whether a walk maps <paramref name="linear"/> to <paramref name="other"/>'s code page, which the instruction TLB then
+    /// holds again. The walk is the block's look ahead, not an access of the guest's: a fault leaves CR2 as it was.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool WalksTo(ulong linear, CodePage<DecodedInstruction> other)
+    {
+        var cr2 = Cr2;
+        try
+        {
+            var physical = Translate(linear, AccessKind.Execute, out _);
+            var host = Memory.TryTranslate(physical & ~0xFFFUL, out var contiguous);
+            if (host == null || contiguous < 4096 || !ReferenceEquals(FetchPage(physical >> 12, linear), other))
+                return false;
+            _fetch.Remember(linear, other, host, WalkedGlobal(linear));
+            return true;
+        }
+        catch (GuestFault)
+        {
+            Cr2 = cr2;
+            return false;
+        }
     }
 }

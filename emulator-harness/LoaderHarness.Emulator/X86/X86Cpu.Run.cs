@@ -327,12 +327,17 @@ public sealed unsafe partial class X86Cpu
             Stop(StopReason.FetchOutsideRam, $"fetch at linear 0x{linear:x} (physical 0x{physical:x}) is not RAM");
             return false;
         }
-        var ppn = physical >> 12;
+        _fetch.SetUp(linear, FetchPage(physical >> 12, linear), host, global);
+        return true;
+    }
+
+    /// <summary>The code page of physical page <paramref name="ppn"/> for a fetch at <paramref name="linear"/>, made when there is none.</summary>
+    private CodePage<DecodedInstruction> FetchPage(ulong ppn, ulong linear)
+    {
         var page = _code.Fetch(ppn, FetchKey(linear), out var added);
         if (added)
             _mmu.WriteProtect(ppn); // writes to this page must now take the slow path, which invalidates decoded code
-        _fetch.SetUp(linear, page, host, global);
-        return true;
+        return page;
     }
 
     /// <summary>Decodes the instruction at <paramref name="linear"/> into <paramref name="page"/>; returns its slot, or 0 when it straddles into the next page (decoded into <see cref="_scratch"/>, not cached).</summary>

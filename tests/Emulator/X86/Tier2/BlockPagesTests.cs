@@ -97,6 +97,59 @@ public class BlockPagesTests
         pair.SameMemory(Data, 0x2000);
     }
 
+    /// <summary>
+    /// A loop across the page boundary that reads CR3 on its first page before the block over both pages, and writes it
+    /// back every eighth pass, flushing the instruction TLB (SDM Vol. 3A §4.10.4.1; the test's pages are not global). The
+    /// MOVs of CR3 have no host form, so the loop enters the block from the interpreter each pass; after a flush a walk
+    /// finds the block's second page again, and the block runs instead of the interpreter.
+    /// </summary>
+    [Test]
+    public void A_block_whose_second_page_a_tlb_flush_dropped_still_runs_compiled()
+    {
+        const ulong Head = Straddler - 0x40;
+        const ulong Body = Straddler - 8;
+        using var pair = new TierPair();
+        pair.Both(m =>
+        {
+            m.Load(64, TestMachine.CodeBase, a =>
+            {
+                a.mov(ecx, Iterations);
+                a.xor(eax, eax);
+                a.mov(rbx, cr3);
+                a.jmp(Head);
+            });
+            m.Load(64, Head, a =>
+            {
+                var read = a.CreateLabel();
+                a.test(ecx, 7);
+                a.jnz(read);
+                a.mov(cr3, rbx);
+                a.Label(ref read);
+                a.mov(rbx, cr3);
+                a.jmp(Body);
+            });
+            m.Load(64, Body, a =>
+            {
+                a.lea(edx, __[rax + rcx * 2]); // 8D 14 48
+                a.xor(esi, edx); // 31 D6
+                a.add(eax, ecx); // 01 C8
+                a.nop(); // the straddler follows at 0xFFE
+            });
+            m.Load(64, Straddler, a =>
+            {
+                a.db(0x05, 0x03, 0x00, 0x00, 0x00); // add eax, 3
+                a.sub(esi, eax);
+                a.dec(ecx);
+                a.jnz(Head);
+                a.hlt();
+            });
+            m.EnterLong64(TestMachine.CodeBase);
+        });
+        pair.Run(1_000_000).Reason.ShouldBe(StopReason.Halt);
+        const int Flushes = Iterations / 8;
+        pair.Interpreted.ShouldBeLessThan(Iterations + 2L * Flushes, "the MOV from CR3 each pass and the MOV to CR3 each flush, no more");
+    }
+
     [Test]
     public void A_breakpoint_on_the_second_page_stops_the_compiled_loop_there()
     {
