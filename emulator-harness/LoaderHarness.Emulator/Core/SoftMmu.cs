@@ -190,11 +190,11 @@ internal sealed unsafe class SoftMmu
     public bool Refill<T>(T cpu, ulong address, int size, bool write)
         where T : struct, IAddressTranslator
     {
-        if ((address & 0xFFF) + (ulong)size > 4096)
-            return false;
+        var e = Tlb + ((address >> 12) & (TlbSize - 1));
+        if ((address & 0xFFF) + (ulong)size > 4096 || (write && e->Page == address >> 12 && Code.Contains(e->Physical >> 12)))
+            return false; // a store to decoded code (the kernel patching its text) is the interpreter's, which invalidates it: no walk first
         var pa = cpu.Translate(address, write ? AccessKind.Write : AccessKind.Read, out var writable);
         Fill(address, pa, writable, cpu.BlockShift);
-        var e = Tlb + ((address >> 12) & (TlbSize - 1));
         return e->Page == address >> 12 && (write ? e->Write : e->Read) != null;
     }
 
