@@ -162,6 +162,44 @@ public class A64TieredEngineTests(bool hostCode) : A64BothBackEnds(hostCode)
         pair.Tiered.Cpu.Tiering.Compiled.ShouldBeGreaterThan(before.Compiled, "the loop is compiled again");
     }
 
+    /// <summary>
+    /// A loop, with the MMU on, that stores to and loads from a page it has not touched every pass: the TLB misses are
+    /// filled from compiled code (host code calls the CPU's refill, IL its slow path), so the block entered once runs all
+    /// the passes; the registers it holds come through each miss.
+    /// </summary>
+    [Test]
+    public void A_loop_meeting_a_new_page_every_pass_stays_compiled()
+    {
+        const int Pages = 300;
+        const ulong Tables = Arm64TestMachine.RamBase + 0x80_0000;
+        using var pair = Pair(threshold: 2);
+        pair.Both(m =>
+        {
+            var tables = new Arm64PageTables(m.Memory, Tables);
+            for (var offset = 0UL; offset < Arm64TestMachine.RamSize; offset += 0x20_0000)
+                tables.MapBlock(Arm64TestMachine.RamBase + offset, Arm64TestMachine.RamBase + offset);
+            m.Run($"""
+                    {Arm64PageTables.EnableMmu(Tables)}
+                    mov x0, #0
+                    mov x1, #{Pages}
+                    ldr x2, ={Arm64TestMachine.DataBase}
+                    ldr x5, =0x123456789abcdef
+                    mov x6, #3
+                loop:
+                    str x5, [x2, #8]
+                    ldr x3, [x2, #0x1010]
+                    add x0, x0, x3
+                    add x5, x5, x6, lsl #1
+                    eor x6, x6, x5
+                    add x2, x2, #0x1000
+                    subs x1, x1, #1
+                    b.ne loop
+                """);
+        });
+        pair.ShouldAgree("a page a pass", (Arm64TestMachine.DataBase, (Pages + 1) * 0x1000));
+        pair.Tiered.Cpu.Tiering.Entries.ShouldBeLessThan(10L, "each page's miss filled inside the block, which runs on, not left at");
+    }
+
     [Test]
     public void A_data_abort_inside_compiled_code_is_taken_with_the_interpreters_elr_esr_and_far()
     {
