@@ -25,8 +25,8 @@ internal static unsafe class HostTlb
     /// byte's page and must hold the last byte's, so a page-crossing access misses; a store misses too on a page it may not
     /// write directly (code on it, or not writable). A miss calls the CPU's refill (<see cref="HostExits.Refill"/>), which
     /// walks the guest's tables and fills the entry as the interpreter's access would, and probes again; where the refill
-    /// cannot map it (a fault, MMIO, a crossing) the block leaves through <paramref name="miss"/>, before the instruction,
-    /// and the interpreter runs it. Changes RFLAGS.
+    /// cannot map it (a fault, MMIO, a crossing, a store to decoded code) the block leaves through <paramref name="miss"/>,
+    /// before the instruction, and the interpreter runs it. Changes RFLAGS.
     /// </summary>
     public static void Probe(HostExits exits, bool write, int size, AssemblerRegister64 host, Label miss)
     {
