@@ -9,8 +9,8 @@ namespace LoaderHarness.Tests.Emulator.X86.Tier2;
 
 /// <summary>
 /// CMPXCHG, CMPXCHG8B/16B and XADD, which a compiled block runs itself: every size, register and memory destinations,
-/// comparisons that hold and fail, against the interpreter, and faults (a page not present or read-only, a misaligned
-/// CMPXCHG16B) delivered as the interpreter delivers them.
+/// comparisons that hold and fail, against the interpreter, and faults (a page not present or read-only) delivered as the
+/// interpreter delivers them. CMPXCHG16B on both back ends: <see cref="CompareExchange16Tests"/>.
 /// </summary>
 [TestFixture]
 public class ExchangeTests
@@ -50,52 +50,6 @@ public class ExchangeTests
 
     [Test]
     public void Double_compare_exchanges_agree_when_a_budget_stops_anywhere() => DoubleLoop().RunInChunksToHalt();
-
-    [Test]
-    public void A_misaligned_cmpxchg16b_raises_general_protection_as_in_the_interpreter()
-    {
-        // RSI steps by 16 inside the compiled loop, then by 24 once: #GP(0) at the CMPXCHG16B, before any access.
-        using var pair = TierPair.Program64(a =>
-        {
-            var top = a.CreateLabel();
-            var go = a.CreateLabel();
-            a.mov(rsi, Data);
-            a.Label(ref top);
-            a.inc(rcx);
-            a.add(rsi, 16);
-            a.cmp(rcx, 200);
-            a.jne(go);
-            a.add(rsi, 8);
-            a.Label(ref go);
-            a.cmp(cl, 0x7F);
-            a.@lock.cmpxchg16b(__xmmword_ptr[rsi]);
-            a.adc(r12, rax);
-            a.jmp(top);
-        }, Data, 0x1000);
-        pair.Both(m =>
-        {
-            m.Load(64, FaultProgram.Handler, a => a.hlt());
-            m.SetGate64(ExceptionVector.GeneralProtection, FaultProgram.Handler);
-        });
-        pair.Run(100_000).Reason.ShouldBe(StopReason.Halt);
-        pair.Tiered.Cpu.Rip.ShouldBe(FaultProgram.Handler + 1);
-        pair.SameMemory(TestMachine.StackTop - 0x80, 0x80);
-        pair.Tiered.Cpu.Tiering.Retired.ShouldBeGreaterThan(100); // the loop ran compiled up to the fault
-    }
-
-    [Test]
-    public void A_cmpxchg16b_on_a_page_not_present_faults_as_in_the_interpreter()
-        => FaultProgram.PageFaultsLikeTheInterpreter(a =>
-        {
-            var top = a.CreateLabel();
-            a.mov(rbx, 0xF000_0000UL);
-            a.Label(ref top);
-            a.add(rbx, 0x10_0000);
-            a.inc(rax);
-            a.cmpxchg16b(__xmmword_ptr[rbx]);
-            a.adc(r12, rdx);
-            a.jmp(top);
-        });
 
     [TestCase(false, TestName = "CMPXCHG on a page not present faults as in the interpreter")]
     [TestCase(true, TestName = "XADD on a page not present faults as in the interpreter")]

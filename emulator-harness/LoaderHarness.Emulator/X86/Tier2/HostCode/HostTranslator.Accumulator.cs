@@ -1,9 +1,10 @@
 using Iced.Intel;
+using LoaderHarness.Emulator.Core.HostCode;
 using static Iced.Intel.AssemblerRegisters;
 
 namespace LoaderHarness.Emulator.X86.Tier2.HostCode;
 
-/// <summary>The instructions that work on RAX and RDX implicitly (one-operand MUL and IMUL, DIV, CBW–CQO, CMPXCHG) and BSWAP.</summary>
+/// <summary>The instructions that work on RAX and RDX implicitly (one-operand MUL and IMUL, DIV, CBW–CQO, CMPXCHG, CMPXCHG16B) and BSWAP.</summary>
 internal sealed partial class HostTranslator
 {
     private const int Rax = 0, Rdx = 2;
@@ -89,6 +90,42 @@ internal sealed partial class HostTranslator
         Op(code, new MemoryOperand(Register.RDX), Sized(R9, size));
         StoreGpr(Rax, rax); // a MOV: the flags stay in RFLAGS
         Produced();
+    }
+
+    /// <summary>
+    /// CMPXCHG16B m128 (the slab allocator's lockless freelist, <c>this_cpu_cmpxchg16b</c>): the host's own on the guest's
+    /// memory, through both probes since the destination is written whether or not it matched (SDM Vol. 2A
+    /// CMPXCHG8B/CMPXCHG16B), with the guest's RDX:RAX and RCX:RBX in the host's. A misaligned operand leaves before any
+    /// access, for the interpreter's #GP(0); an aligned one lies in one page. RBX, the register array's, is pushed around
+    /// it. RDX:RAX come back as the host leaves them (what memory held on a mismatch, themselves otherwise). Only ZF
+    /// changes, merged into the saved flags as <see cref="Arithmetic.Cmpxchg8b"/> keeps the rest.
+    /// </summary>
+    private void EmitCmpxchg16b(in GuestNode n)
+    {
+        const int Rbx = 3;
+        SaveFlags();
+        EffectiveAddress(in n.D);
+        _a.test(edi, 15);
+        _a.jnz(ExitLabel(n.Rip, Behind(in n)));
+        AccessAt(in n, read: true, write: true);
+        _a.mov(r8, rdx);
+        LoadGpr(Rax, rax);
+        LoadGpr(Rdx, rdx);
+        LoadGpr(Rcx, rcx);
+        LoadGpr(Rbx, r9);
+        _a.push(rbx);
+        _a.mov(rbx, r9);
+        _a.cmpxchg16b(__xmmword_ptr[r8]);
+        _a.pop(rbx);
+        StoreGpr(Rax, rax); // MOVs: ZF stays in RFLAGS
+        StoreGpr(Rdx, rdx);
+        _a.setz(cl);
+        _a.movzx(ecx, cl);
+        _a.movzx(eax, __word_ptr[r12 + HostState.Flags * 8]);
+        _a.and(eax, 0xFFFF & ~((int)FlagBits.ZF << 8));
+        _a.shl(ecx, 8 + 6); // ZF is RFLAGS bit 6, in the packed flags' second byte
+        _a.or(eax, ecx);
+        SaveComputedFlags();
     }
 
     /// <summary>

@@ -101,6 +101,9 @@ internal sealed partial class HostTranslator
             case GuestOp.Cmpxchg:
                 EmitCmpxchg(in n, size);
                 break;
+            case GuestOp.CmpxchgDouble:
+                EmitCmpxchg16b(in n);
+                break;
             case GuestOp.Xadd:
                 EmitXadd(in n, size);
                 break;

@@ -199,6 +199,7 @@ internal sealed partial class HostTranslator
             GuestOp.Div or GuestOp.MulWide or GuestOp.ConvertAccumulator or GuestOp.Bswap => true, // the classifier leaves DIV, MUL and BSWAP at 32 and 64 bits
             GuestOp.RepStos or GuestOp.RepMovs or GuestOp.Cli or GuestOp.Sti => true,
             GuestOp.Cmpxchg => d.K0 == OperandKind.Memory,
+            GuestOp.CmpxchgDouble => d.I.Code == Code.Cmpxchg16b_m128, // CMPXCHG8B is left to the interpreter
             GuestOp.Xadd => d.OpSize is 4 or 8,
             GuestOp.BitTest => true,
             GuestOp.Cmovcc => d.OpSize is 2 or 4 or 8,
