@@ -25,7 +25,7 @@ public sealed unsafe partial class X86Cpu
 
     /// <summary>
     /// Runs host code (<see cref="Core.GuestCpuCore.CallHostCode"/>): the arithmetic flags (<see cref="HostState.Flags"/>),
-    /// FS's and GS's bases, the rest of RFLAGS and the CPL go to the state block; RIP, the flags and the rest of RFLAGS come
+    /// FS's and GS's bases, the rest of RFLAGS, the CPL and the TSC's offset go to the state block; RIP, the flags and the rest of RFLAGS come
     /// back (the arithmetic flags as explicit bits, as the interpreter's own <see cref="SetArith"/> records them).
     /// </summary>
     private void RunHostCode(ExecutableCode code)
@@ -35,6 +35,7 @@ public sealed unsafe partial class X86Cpu
         s[HostState.GsBase] = SegBase[(int)SegmentRegister.Gs];
         s[HostState.FlagsRest] = FlagsRest;
         s[HostState.Cpl] = (ulong)Cpl;
+        s[HostState.TscOffset] = Tsc - _run.Executed;
         s[HostState.Flags] = PackFlags(ArithFlags());
         CallHostCode(code, R);
         Rip = s[HostState.Rip];

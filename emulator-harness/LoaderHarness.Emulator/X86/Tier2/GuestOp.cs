@@ -87,6 +87,9 @@ internal enum GuestOp : byte
 
     /// <summary>STI: found for host code only (<see cref="GuestBlock.Operation"/>).</summary>
     Sti,
+
+    /// <summary>RDTSC: found for host code only (<see cref="GuestBlock.Operation"/>).</summary>
+    Rdtsc,
     Push,
     Pop,
     Setcc,

@@ -4,7 +4,7 @@ using static Iced.Intel.AssemblerRegisters;
 
 namespace LoaderHarness.Emulator.X86.Tier2.HostCode;
 
-/// <summary>The instructions that work on RAX and RDX implicitly (one-operand MUL and IMUL, DIV, CBW–CQO, CMPXCHG, CMPXCHG16B) and BSWAP.</summary>
+/// <summary>The instructions that work on RAX and RDX implicitly (one-operand MUL and IMUL, DIV, CBW–CQO, CMPXCHG, CMPXCHG16B, RDTSC) and BSWAP.</summary>
 internal sealed partial class HostTranslator
 {
     private const int Rax = 0, Rdx = 2;
@@ -90,6 +90,25 @@ internal sealed partial class HostTranslator
         Op(code, new MemoryOperand(Register.RDX), Sized(R9, size));
         StoreGpr(Rax, rax); // a MOV: the flags stay in RFLAGS
         Produced();
+    }
+
+    /// <summary>
+    /// RDTSC: EDX:EAX = the time-stamp counter as the interpreter's <see cref="X86Cpu.Tsc"/> reads it, the count of
+    /// instructions retired before this one plus what the state block's <see cref="HostState.TscOffset"/> adds to it (the
+    /// TSC's base and the idle cycles, written at each entry). The kernel's <c>read_tsc</c> and <c>native_sched_clock</c>
+    /// run it about 35,000 times on the PVH boot to /init, each a stop at a refused block while it had no host form.
+    /// </summary>
+    private void EmitRdtsc(in GuestNode n)
+    {
+        SaveFlags();
+        _flags.InHost = false;
+        _a.mov(rax, __qword_ptr[r12 + HostState.TscOffset * 8]);
+        _a.lea(rax, __[rax + r14 - Behind(in n)]);
+        _a.mov(rdx, rax);
+        _a.shr(rdx, 32);
+        _a.mov(eax, eax);
+        StoreGpr(Rax, rax);
+        StoreGpr(Rdx, rdx);
     }
 
     /// <summary>

@@ -86,6 +86,9 @@ internal sealed partial class HostTranslator
             case GuestOp.Cli or GuestOp.Sti:
                 EmitInterruptFlag(in n);
                 break;
+            case GuestOp.Rdtsc:
+                EmitRdtsc(in n);
+                break;
             case GuestOp.Div:
                 EmitDiv(in n, size);
                 break;

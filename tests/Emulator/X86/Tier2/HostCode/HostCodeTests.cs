@@ -477,6 +477,46 @@ public class HostCodeTests
         pair.SameMemory(0x40_0000, (Pages + 1) * 0x1000);
     }
 
+    /// <summary>
+    /// RDTSC at the start, the middle and the end of a basic block reads the interpreter's counter (the instructions
+    /// retired before it, <c>X86Cpu.Tsc</c>), in a run to the end and in slices that stop the block anywhere, and stays
+    /// in host code.
+    /// </summary>
+    [TestCase(false)]
+    [TestCase(true)]
+    public void Rdtsc_reads_the_count_the_interpreter_reads(bool inSlices)
+    {
+        using var pair = HostCodePair(a =>
+        {
+            var top = a.CreateLabel();
+            var skip = a.CreateLabel();
+            a.mov(ecx, 200);
+            a.Label(ref top);
+            a.rdtsc();
+            a.add(r8, rax);
+            a.add(r9, rdx);
+            a.test(cl, 3);
+            a.jnz(skip);
+            a.add(r10, rcx);
+            a.rdtsc();
+            a.xor(r10, rax);
+            a.Label(ref skip);
+            a.lea(r11, __[r11 + rcx * 2]);
+            a.rdtsc();
+            a.sub(r8, rax);
+            a.dec(ecx);
+            a.jne(top);
+            a.hlt();
+        });
+        if (inSlices)
+            pair.RunInChunksToHalt();
+        else
+        {
+            pair.Run(100_000).Reason.ShouldBe(StopReason.Halt);
+            pair.Interpreted.ShouldBeLessThan(30, "the RDTSCs run in host code");
+        }
+    }
+
     /// <summary><see cref="TierPair.Program64"/> with the tiered machine making host code of an entry at its second run.</summary>
     private static TierPair HostCodePair(Action<Assembler> program)
     {
