@@ -241,14 +241,15 @@ internal sealed class GuestBlock
     /// <summary>
     /// The operation a block gives <paramref name="d"/>: the classifier's, except that a shift or rotate by a masked count
     /// of 0 is a NOP, since it changes nothing, flags included (SDM Vol. 2B SAL/SAR/SHL/SHR, RCL/RCR/ROL/ROR). A block for
-    /// host code (<paramref name="hostForms"/>) also takes in CLI, STI, RDTSC and the REP strings of <see cref="RepString"/>,
-    /// which only that back end has forms for.
+    /// host code (<paramref name="hostForms"/>) also takes in CLI, STI, RDTSC, LEAVE and the REP strings of
+    /// <see cref="RepString"/>, which only that back end has forms for.
     /// </summary>
     public static GuestOp Operation(in DecodedInstruction d, ulong rip, bool mode64, bool hostForms = false)
     {
         var op = GuestOpClassifier.Classify(in d, rip, mode64);
         if (op == GuestOp.None && hostForms && mode64)
-            return d.I.Mnemonic switch { Mnemonic.Cli => GuestOp.Cli, Mnemonic.Sti => GuestOp.Sti, Mnemonic.Rdtsc => GuestOp.Rdtsc, _ => RepString(in d) };
+            return d.I.Mnemonic switch { Mnemonic.Cli => GuestOp.Cli, Mnemonic.Sti => GuestOp.Sti, Mnemonic.Rdtsc => GuestOp.Rdtsc, Mnemonic.Leave => GuestOp.Leave,
+                _ => RepString(in d) };
         return op is GuestOp.Shl or GuestOp.Shr or GuestOp.Sar or GuestOp.Rol or GuestOp.Ror && ShiftCount(in d) == 0 ? GuestOp.Nop : op;
     }
 

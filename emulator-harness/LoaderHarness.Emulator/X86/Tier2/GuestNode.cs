@@ -36,7 +36,7 @@ internal struct GuestNode : IBlockNode
 
     /// <summary>Whether the instruction accesses memory (may miss the TLB, fault, or reach a device) or may fault otherwise (DIV's #DE).</summary>
     public readonly bool MayTakeSlowPath
-        => Op is GuestOp.Push or GuestOp.Pop or GuestOp.Call or GuestOp.CallIndirect or GuestOp.Ret or GuestOp.Div or GuestOp.Pushf
+        => Op is GuestOp.Push or GuestOp.Pop or GuestOp.Call or GuestOp.CallIndirect or GuestOp.Ret or GuestOp.Div or GuestOp.Pushf or GuestOp.Leave
                or GuestOp.Stos or GuestOp.Movs or GuestOp.RepStos or GuestOp.RepMovs
            || (Op is not (GuestOp.Lea or GuestOp.Nop) && (D.K0 == OperandKind.Memory || D.K1 == OperandKind.Memory));
 

@@ -90,6 +90,9 @@ internal enum GuestOp : byte
 
     /// <summary>RDTSC: found for host code only (<see cref="GuestBlock.Operation"/>).</summary>
     Rdtsc,
+
+    /// <summary>LEAVE: found for host code only (<see cref="GuestBlock.Operation"/>).</summary>
+    Leave,
     Push,
     Pop,
     Setcc,

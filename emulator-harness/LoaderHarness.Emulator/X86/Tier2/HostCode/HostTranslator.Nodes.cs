@@ -138,6 +138,9 @@ internal sealed partial class HostTranslator
             case GuestOp.Push:
                 EmitPush(in n);
                 break;
+            case GuestOp.Leave:
+                EmitLeave(in n);
+                break;
             case GuestOp.Pop:
                 EmitPop(in n);
                 break;

@@ -31,7 +31,7 @@ internal sealed partial class HostTranslator
                 var (slot, shift, _) = X86Cpu.GprInfo(n.D.I.GetOpRegister(k));
                 uses[slot] += shift != 0 ? -100_000 : 1;
             }
-            if (n.Op is GuestOp.Push or GuestOp.Pop or GuestOp.Call or GuestOp.CallIndirect or GuestOp.Ret)
+            if (n.Op is GuestOp.Push or GuestOp.Pop or GuestOp.Call or GuestOp.CallIndirect or GuestOp.Ret or GuestOp.Leave)
                 uses[Rsp]++;
             if (n.Op != GuestOp.Nop && (n.D.K0 == OperandKind.Memory || n.D.K1 == OperandKind.Memory))
             {

@@ -5,7 +5,7 @@ using static Iced.Intel.AssemblerRegisters;
 namespace LoaderHarness.Emulator.X86.Tier2.HostCode;
 
 /// <summary>
-/// The 64-bit stack forms (PUSH r64/imm, PUSHFQ, POP r64, CALL rel and r/m64, RET [imm16]) as the interpreter's handlers run them
+/// The 64-bit stack forms (PUSH r64/imm, PUSHFQ, POP r64, LEAVE, CALL rel and r/m64, RET [imm16]) as the interpreter's handlers run them
 /// (<c>OperandForms.PushR64</c>, <c>PopR64</c>, <c>CallNear64</c>, <c>RetNear64</c>): the slot's address from RSP, the
 /// TLB probe (a miss leaves before the instruction, RSP untouched), the access, then RSP. SS adds no base in 64-bit mode.
 /// </summary>
@@ -16,11 +16,11 @@ internal sealed partial class HostTranslator
     /// <summary>Whether a stack form moves 8 bytes (a 0x66 prefix makes it 2, left to the interpreter).</summary>
     private static bool EightByteStack(in DecodedInstruction d) => d.OpAttr != 2; // DataMovement.StackOpSize in 64-bit mode
 
-    /// <summary>RDI = RSP + <paramref name="delta"/>, RSI or RDX the host address of the 8-byte slot there.</summary>
-    private void StackSlot(in GuestNode n, int delta, bool write)
+    /// <summary>RDI = RSP (or the register of slot <paramref name="from"/>) + <paramref name="delta"/>, RSI or RDX the host address of the 8-byte slot there.</summary>
+    private void StackSlot(in GuestNode n, int delta, bool write, int from = Rsp)
     {
         SaveFlags();
-        LoadGpr(Rsp, rdi);
+        LoadGpr(from, rdi);
         if (delta != 0)
             _a.lea(rdi, __[rdi + delta]);
         Probe(write, 8, write ? rdx : rsi, ExitLabel(n.Rip, Behind(in n)));
@@ -62,6 +62,20 @@ internal sealed partial class HostTranslator
         _a.lea(rdi, __[rdi + 8]);
         StoreGpr(Rsp, rdi);
         StoreOp0(in n, 8, R9);
+    }
+
+    /// <summary>
+    /// LEAVE: RSP = RBP, then POP RBP (SDM Vol. 2A LEAVE; <c>ControlFlow.Leave</c>), the slot at RBP read before either
+    /// register changes, so a miss leaves both as they were.
+    /// </summary>
+    private void EmitLeave(in GuestNode n)
+    {
+        const int Rbp = 5;
+        StackSlot(in n, 0, write: false, from: Rbp);
+        _a.mov(r9, __qword_ptr[rsi]);
+        _a.lea(rdi, __[rdi + 8]);
+        StoreGpr(Rsp, rdi);
+        StoreGpr(Rbp, r9);
     }
 
     /// <summary>CALL rel: the return address pushed, then on to the target (inside the block, or an exit there).</summary>

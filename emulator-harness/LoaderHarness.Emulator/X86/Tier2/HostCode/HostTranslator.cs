@@ -208,7 +208,7 @@ internal sealed partial class HostTranslator
             GuestOp.ShlCl or GuestOp.ShrCl or GuestOp.SarCl => d.OpSize is 4 or 8, // CL masked to 5 or 6 bits stays below the width
             GuestOp.Imul => d.OpSize is 2 or 4 or 8, // the one-operand forms are MulWide
             GuestOp.Rol or GuestOp.Ror => d.OpSize is 4 or 8, // by an immediate (by CL is left to the interpreter)
-            GuestOp.Push or GuestOp.Pop or GuestOp.Call or GuestOp.Ret or GuestOp.Pushf => EightByteStack(in d),
+            GuestOp.Push or GuestOp.Pop or GuestOp.Call or GuestOp.Ret or GuestOp.Pushf or GuestOp.Leave => EightByteStack(in d),
             GuestOp.CallIndirect => d.I.Code == Code.Call_rm64,
             GuestOp.Movzx or GuestOp.Movsx => ExtendSizes(in d) is var (from, to)
                 && (from is 1 or 2 && to > from || n.Op == GuestOp.Movsx && from == 4 && to == 8),

@@ -517,6 +517,63 @@ public class HostCodeTests
         }
     }
 
+    /// <summary>
+    /// A function with a frame (PUSH RBP, MOV RBP, RSP, locals, LEAVE, RET) called in a loop: LEAVE runs in host code,
+    /// RSP from RBP and RBP popped as the interpreter leaves them, in a run to the end and in slices.
+    /// </summary>
+    [TestCase(false)]
+    [TestCase(true)]
+    public void Leave_unwinds_a_frame_as_the_interpreter_does(bool inSlices)
+    {
+        using var pair = HostCodePair(a =>
+        {
+            var top = a.CreateLabel();
+            var function = a.CreateLabel();
+            a.mov(ecx, 200);
+            a.mov(rbp, 0x1234);
+            a.Label(ref top);
+            a.call(function);
+            a.add(r8, rax);
+            a.dec(ecx);
+            a.jne(top);
+            a.hlt();
+            a.Label(ref function);
+            a.push(rbp);
+            a.mov(rbp, rsp);
+            a.sub(rsp, 0x20);
+            a.mov(__qword_ptr[rbp - 8], rcx);
+            a.lea(rax, __[rcx + rbp]);
+            a.add(rax, __qword_ptr[rbp - 8]);
+            a.leave();
+            a.ret();
+        });
+        if (inSlices)
+            pair.RunInChunksToHalt();
+        else
+        {
+            pair.Run(100_000).Reason.ShouldBe(StopReason.Halt);
+            pair.Tiered.Cpu[Register.RBP].ShouldBe(0x1234UL);
+            pair.Interpreted.ShouldBeLessThan(40, "the LEAVEs run in host code");
+        }
+    }
+
+    /// <summary>A LEAVE whose RBP points into a page not present faults with RSP and RBP as they were, as in the interpreter.</summary>
+    [Test]
+    public void A_leave_from_a_page_not_present_faults_as_in_the_interpreter()
+        => FaultProgram.PageFaultsLikeTheInterpreter(a =>
+        {
+            var top = a.CreateLabel();
+            a.mov(rbx, 0xF000_0000UL);
+            a.Label(ref top);
+            a.add(rbx, 0x10_0000);
+            a.mov(rbp, rbx);
+            a.inc(rax);
+            a.leave();
+            a.adc(r12, rbp);
+            a.mov(rsp, TestMachine.StackTop);
+            a.jmp(top);
+        }, tier: pair => { pair.Tiered.Cpu.HostCodeTier = true; return pair; });
+
     /// <summary><see cref="TierPair.Program64"/> with the tiered machine making host code of an entry at its second run.</summary>
     private static TierPair HostCodePair(Action<Assembler> program)
     {
