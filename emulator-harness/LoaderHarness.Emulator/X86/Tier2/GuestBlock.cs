@@ -248,8 +248,16 @@ internal sealed class GuestBlock
     {
         var op = GuestOpClassifier.Classify(in d, rip, mode64);
         if (op == GuestOp.None && hostForms && mode64)
-            return d.I.Mnemonic switch { Mnemonic.Cli => GuestOp.Cli, Mnemonic.Sti => GuestOp.Sti, Mnemonic.Rdtsc => GuestOp.Rdtsc, Mnemonic.Leave => GuestOp.Leave,
-                _ => RepString(in d) };
+        {
+            return d.I.Mnemonic switch
+            {
+                Mnemonic.Cli => GuestOp.Cli,
+                Mnemonic.Sti => GuestOp.Sti,
+                Mnemonic.Rdtsc => GuestOp.Rdtsc,
+                Mnemonic.Leave => GuestOp.Leave,
+                _ => RepString(in d),
+            };
+        }
         return op is GuestOp.Shl or GuestOp.Shr or GuestOp.Sar or GuestOp.Rol or GuestOp.Ror && ShiftCount(in d) == 0 ? GuestOp.Nop : op;
     }
 
