@@ -138,12 +138,7 @@ internal sealed partial class HostTranslator
         _a.pop(rbx);
         StoreGpr(Rax, rax); // MOVs: ZF stays in RFLAGS
         StoreGpr(Rdx, rdx);
-        _a.setz(cl);
-        _a.movzx(ecx, cl);
-        _a.movzx(eax, __word_ptr[r12 + HostState.Flags * 8]);
-        _a.and(eax, 0xFFFF & ~((int)FlagBits.ZF << 8));
-        _a.shl(ecx, 8 + 6); // ZF is RFLAGS bit 6, in the packed flags' second byte
-        _a.or(eax, ecx);
+        SavedFlagsWith(FlagBits.ZF, overflowToo: false);
         SaveComputedFlags();
     }
 

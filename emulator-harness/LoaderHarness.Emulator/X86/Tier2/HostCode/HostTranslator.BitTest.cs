@@ -29,7 +29,7 @@ internal sealed partial class HostTranslator
         }
         else
             Op(d.I.Code, Sized(R8, size), (int)(d.I.GetImmediate(1) & (ulong)(size * 8 - 1)));
-        SavedFlagsWithCarry(overflowToo: false);
+        SavedFlagsWith(FlagBits.CF, overflowToo: false);
         SaveComputedFlags();
         if (writes)
             StoreOp0(in n, size, R8);

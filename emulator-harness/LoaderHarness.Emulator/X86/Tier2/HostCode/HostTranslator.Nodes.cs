@@ -304,7 +304,7 @@ internal sealed partial class HostTranslator
         SaveFlags();
         Load(in n, 0, size, R8);
         Op(SizedCodes.Of(left ? HostForm.Rol : HostForm.Ror, size), Sized(R8, size), GuestBlock.ShiftCount(in d));
-        SavedFlagsWithCarry(overflowToo: true);
+        SavedFlagsWith(FlagBits.CF, overflowToo: true);
         _a.mov(rdi, r8);
         if (left)
         {
@@ -362,18 +362,22 @@ internal sealed partial class HostTranslator
     }
 
     /// <summary>
-    /// AX = the saved flags (<see cref="HostState.Flags"/>) with CF replaced by the host's CF, and OF cleared when
-    /// <paramref name="overflowToo"/> (for the caller to compute); ECX = that CF (0 or 1).
+    /// AX = the saved flags (<see cref="HostState.Flags"/>) with <paramref name="flag"/> (CF or ZF) replaced by the host's,
+    /// and OF cleared when <paramref name="overflowToo"/> (for the caller to compute); ECX = that flag (0 or 1).
     /// </summary>
-    private void SavedFlagsWithCarry(bool overflowToo)
+    private void SavedFlagsWith(ulong flag, bool overflowToo)
     {
-        _a.setb(cl);
+        if (flag == FlagBits.CF)
+            _a.setb(cl);
+        else
+            _a.sete(cl);
         _a.movzx(ecx, cl);
         _a.movzx(eax, __word_ptr[r12 + HostState.Flags * 8]);
-        _a.and(eax, 0xFFFF & ~((int)FlagBits.CF << 8 | (overflowToo ? 1 : 0))); // the rest kept
-        _a.shl(ecx, 8);
+        _a.and(eax, 0xFFFF & ~((int)flag << 8 | (overflowToo ? 1 : 0))); // the rest kept
+        var shift = (byte)(8 + System.Numerics.BitOperations.Log2(flag)); // RFLAGS' low byte is the packed flags' second
+        _a.shl(ecx, shift);
         _a.or(eax, ecx);
-        _a.shr(ecx, 8);
+        _a.shr(ecx, shift);
     }
 
     /// <summary>ORs bit 0 of <paramref name="bit"/> into <paramref name="flags"/> as OF (bit 0 of <see cref="HostState.Flags"/>); the rest of <paramref name="bit"/> is scratch.</summary>
