@@ -1,0 +1,114 @@
+using Iced.Intel;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace LoaderHarness.Emulator.X86.Tier2.HostCode;
+
+/// <summary>SHL, SHR and SAR by an immediate or CL, ROL and ROR by an immediate: the host's shift or rotate, OF as the interpreter computes it.</summary>
+internal sealed partial class HostTranslator
+{
+    /// <summary>
+    /// SHL, SHR, SAR by an immediate count below the operand's width, or by CL at 32 and 64 bits (whose masked count is
+    /// below the width too): the host shift gives the result, CF, ZF, SF and PF; AF (undefined) is cleared and OF computed
+    /// as the interpreter does for every count (the SDM defines it only for a count of 1, as MSB(result) XOR CF, the
+    /// operand's MSB, and 0). Saved at once, since that arithmetic clobbers RFLAGS. A masked CL of 0 changes nothing,
+    /// flags included (SDM Vol. 2B SAL/SAR/SHL/SHR, Flags Affected): that path skips the shift and the store.
+    /// </summary>
+    private void EmitShift(in GuestNode n, int size)
+    {
+        ref readonly var d = ref n.D;
+        var byCl = n.Op is GuestOp.ShlCl or GuestOp.ShrCl or GuestOp.SarCl;
+        Access(in n, read: d.K0 == OperandKind.Memory, write: d.K0 == OperandKind.Memory);
+        var unchanged = _a.CreateLabel();
+        if (byCl)
+        {
+            SaveFlags(); // the path that changes nothing finds them in the state block
+            Load(in n, 1, 4, Register.RCX);
+            _a.and(ecx, size == 8 ? 0x3F : 0x1F);
+            _a.jz(unchanged);
+        }
+        Load(in n, 0, size, R8);
+        var form = n.Op switch
+        {
+            GuestOp.Shl => HostForm.Shl,
+            GuestOp.Shr => HostForm.Shr,
+            GuestOp.Sar => HostForm.Sar,
+            GuestOp.ShlCl => HostForm.ShlCl,
+            GuestOp.ShrCl => HostForm.ShrCl,
+            _ => HostForm.SarCl,
+        };
+        if (n.FlagsLive)
+            _a.mov(rdi, r8); // the operand, for OF; the address is no longer needed once the pointers are in RSI and RDX
+        if (byCl)
+            Op(SizedCodes.Of(form, size), Sized(R8, size), Register.CL);
+        else
+            Op(SizedCodes.Of(form, size), Sized(R8, size), GuestBlock.ShiftCount(in d));
+        if (!n.FlagsLive)
+        {
+            FlagsDead();
+            StoreOp0(in n, size, R8);
+            _a.Label(ref unchanged);
+            _a.zero_bytes();
+            return;
+        }
+        _a.lahf();
+        _a.and(eax, 0xFF00 & ~((int)FlagBits.AF << 8)); // AF cleared, OF (AL) 0 until computed
+        if (form is not (HostForm.Sar or HostForm.SarCl))
+        {
+            var left = form is HostForm.Shl or HostForm.ShlCl;
+            _a.mov(rcx, left ? r8 : rdi);
+            _a.shr(rcx, (byte)(size * 8 - 1));
+            if (left)
+            {
+                _a.movzx(edi, ah); // CF is its bit 0; RDI (the operand) is not needed for a left shift
+                _a.xor(ecx, edi);
+            }
+            OrOverflow(rax, rcx);
+        }
+        SaveComputedFlags();
+        StoreOp0(in n, size, R8);
+        _a.Label(ref unchanged);
+        _a.zero_bytes(); // Iced takes one label per instruction: the next node may start a basic block with its own
+    }
+
+    /// <summary>
+    /// ROL and ROR by an immediate count at 32 and 64 bits (masked to 5 or 6 bits, so below the width; 0 is a NOP the
+    /// front end drops): the host rotate gives the result and CF (the bit rotated into it); SF, ZF, AF and PF are kept
+    /// (SDM Vol. 2B RCL/RCR/ROL/ROR, Flags Affected). OF is defined there for a count of 1 only; the interpreter gives
+    /// every count that formula (<c>Shifts.Rol</c>, <c>Shifts.Ror</c>): MSB(result) XOR CF for ROL, the result's two
+    /// top bits XORed for ROR.
+    /// </summary>
+    private void EmitRotate(in GuestNode n, int size)
+    {
+        ref readonly var d = ref n.D;
+        Access(in n, read: d.K0 == OperandKind.Memory, write: d.K0 == OperandKind.Memory);
+        var left = n.Op == GuestOp.Rol;
+        if (!n.FlagsLive)
+        {
+            Load(in n, 0, size, R8);
+            Op(SizedCodes.Of(left ? HostForm.Rol : HostForm.Ror, size), Sized(R8, size), GuestBlock.ShiftCount(in d));
+            FlagsDead();
+            StoreOp0(in n, size, R8);
+            return;
+        }
+        SaveFlags();
+        Load(in n, 0, size, R8);
+        Op(SizedCodes.Of(left ? HostForm.Rol : HostForm.Ror, size), Sized(R8, size), GuestBlock.ShiftCount(in d));
+        SavedFlagsWith(FlagBits.CF, overflowToo: true);
+        _a.mov(rdi, r8);
+        if (left)
+        {
+            _a.shr(rdi, (byte)(size * 8 - 1));
+            _a.xor(edi, ecx);
+        }
+        else
+        {
+            _a.shr(rdi, (byte)(size * 8 - 2));
+            _a.mov(ecx, edi);
+            _a.shr(ecx, 1);
+            _a.xor(edi, ecx);
+        }
+        OrOverflow(rax, rdi);
+        SaveComputedFlags();
+        StoreOp0(in n, size, R8);
+    }
+}
