@@ -72,12 +72,13 @@ public sealed unsafe partial class Arm64Cpu
         VoidHostLinks();
     }
 
-    /// <summary>Runs host code (<see cref="Core.GuestCpuCore.CallHostCode"/>) with NZCV and the live stack pointer in the state block, and PC and NZCV from it.</summary>
+    /// <summary>Runs host code (<see cref="Core.GuestCpuCore.CallHostCode"/>) with NZCV, the live stack pointer and the counter's offset in the state block, and PC and NZCV from it.</summary>
     private void RunHostCode(ExecutableCode code)
     {
         var s = HostStateBlock;
         s[HostState.Flags] = PackNzcv(Nzcv);
         s[HostState.LiveSp] = (ulong)_liveSp;
+        s[HostState.CounterOffset] = Counter - _run.Executed;
         CallHostCode(code, R);
         Pc = s[HostState.Rip];
         Nzcv = UnpackNzcv(s[HostState.Flags]);

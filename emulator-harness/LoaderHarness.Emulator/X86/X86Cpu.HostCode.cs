@@ -35,7 +35,7 @@ public sealed unsafe partial class X86Cpu
         s[HostState.GsBase] = SegBase[(int)SegmentRegister.Gs];
         s[HostState.FlagsRest] = FlagsRest;
         s[HostState.Cpl] = (ulong)Cpl;
-        s[HostState.TscOffset] = Tsc - _run.Executed;
+        s[HostState.CounterOffset] = Tsc - _run.Executed;
         s[HostState.Flags] = PackFlags(ArithFlags());
         CallHostCode(code, R);
         Rip = s[HostState.Rip];

@@ -3,7 +3,7 @@ namespace LoaderHarness.Emulator.Core.HostCode;
 /// <summary>
 /// The slots of a CPU's pinned state block that generated code reads and writes, in 8-byte units, the same for both
 /// guest architectures (x86's host code, <c>X86.Tier2.HostCode.HostTranslator</c>, and A64's,
-/// <c>Arm64.Tier2.HostCode.A64HostTranslator</c>; slots 9–12 and 17 are x86's alone, 13–15 A64's). Generated code gets the block's
+/// <c>Arm64.Tier2.HostCode.A64HostTranslator</c>; slots 9–12 are x86's alone, 13–15 A64's). Generated code gets the block's
 /// address and the register array's (both pinned, never moved) and nothing else of the CPU; the managed side copies the
 /// rest in before a call and out after it, except the A64 exclusive monitor, which lives here.
 /// </summary>
@@ -71,8 +71,11 @@ internal static class HostState
     /// </summary>
     public const int TlbRefill = 16;
 
-    /// <summary>In (x86): what RDTSC adds to the run's count of instructions retired (<c>X86Cpu.Tsc</c> less that count).</summary>
-    public const int TscOffset = 17;
+    /// <summary>
+    /// In: what a read of the guest's time counter adds to the run's count of instructions retired, the counter less that
+    /// count (x86 RDTSC, <c>X86Cpu.Tsc</c>; A64 CNTPCT_EL0 and CNTVCT_EL0, <c>Arm64Cpu.Counter</c>).
+    /// </summary>
+    public const int CounterOffset = 17;
 
     /// <summary>Slots in the block.</summary>
     public const int Count = 18;

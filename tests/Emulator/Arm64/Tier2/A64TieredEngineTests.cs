@@ -200,6 +200,33 @@ public class A64TieredEngineTests(bool hostCode) : A64BothBackEnds(hostCode)
         pair.Tiered.Cpu.Tiering.Entries.ShouldBeLessThan(10L, "each page's miss filled inside the block, which runs on, not left at");
     }
 
+    /// <summary>
+    /// CNTVCT_EL0 (the count less CNTVOFF_EL2) and CNTPCT_EL0 read in a compiled loop at two places of a basic block give
+    /// the interpreter's values (<c>Arm64Cpu.Counter</c>), run to the end and in slices; host code reads them itself.
+    /// </summary>
+    [TestCase(false)]
+    [TestCase(true)]
+    public void Counter_reads_are_the_interpreters(bool inSlices)
+    {
+        using var pair = Pair(threshold: 2);
+        pair.Both(m => m.Cpu.WriteSystemRegister("CNTVOFF_EL2", 0x1234));
+        pair.LoadBoth("""
+                mov x1, #200
+            loop:
+                mrs x2, cntvct_el0
+                add x3, x3, x2
+                mrs x4, cntpct_el0
+                eor x5, x5, x4
+                subs x1, x1, #1
+                b.ne loop
+            """);
+        if (inSlices)
+            pair.RunInChunks(20);
+        pair.Run(1_000_000, "to the end").Reason.ShouldBe(StopReason.Halt);
+        if (HostCode && !inSlices)
+            ((long)pair.Tiered.Cpu.TotalInstructions - pair.Tiered.Cpu.Tiering.Retired).ShouldBeLessThan(20L, "the MRSs run in host code");
+    }
+
     [Test]
     public void A_data_abort_inside_compiled_code_is_taken_with_the_interpreters_elr_esr_and_far()
     {

@@ -21,7 +21,8 @@ internal sealed unsafe partial class A64HostTranslator
     {
         // ReadSystemRegister's default (the stored value), read-as-zero, and SP_EL0.
         A64Op.Mrs => SystemRegisterTable.All[(int)d.Imm].Kind is SystemRegisterKind.Plain or SystemRegisterKind.Translation
-            or SystemRegisterKind.ReadOnly or SystemRegisterKind.TimerCompare or SystemRegisterKind.ReadAsZero or SystemRegisterKind.SpEl0,
+            or SystemRegisterKind.ReadOnly or SystemRegisterKind.TimerCompare or SystemRegisterKind.ReadAsZero or SystemRegisterKind.SpEl0
+            or SystemRegisterKind.Counter or SystemRegisterKind.VirtualCounter,
         A64Op.Helper => (nint)d.Handler == LoadExclusiveHandler || (nint)d.Handler == StoreExclusiveHandler || (nint)d.Handler == DcZvaHandler,
         _ => true,
     };
@@ -35,6 +36,19 @@ internal sealed unsafe partial class A64HostTranslator
         {
             case SystemRegisterKind.ReadAsZero:
                 StoreConstant(d.Rd, 0);
+                return;
+            case SystemRegisterKind.Counter or SystemRegisterKind.VirtualCounter:
+                // The count retired before this instruction plus the state block's offset (Arm64Cpu.Counter), less
+                // CNTVOFF_EL2 for the virtual count, as x86's RDTSC reads its TSC.
+                Clobber();
+                _a.mov(rax, __qword_ptr[r12 + HostState.CounterOffset * 8]);
+                _a.lea(rax, __[rax + r14 - Behind(in n)]);
+                if (SystemRegisterTable.All[slot].Kind == SystemRegisterKind.VirtualCounter)
+                {
+                    _a.mov(rcx, (long)_cpu.SystemRegisterAddress(SystemRegisterTable.Slot("CNTVOFF_EL2")));
+                    _a.sub(rax, __qword_ptr[rcx]);
+                }
+                Store(d.Rd, rax);
                 return;
             case SystemRegisterKind.SpEl0:
                 {

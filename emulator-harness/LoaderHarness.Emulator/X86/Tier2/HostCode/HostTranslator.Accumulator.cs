@@ -94,7 +94,7 @@ internal sealed partial class HostTranslator
 
     /// <summary>
     /// RDTSC: EDX:EAX = the time-stamp counter as the interpreter's <see cref="X86Cpu.Tsc"/> reads it, the count of
-    /// instructions retired before this one plus what the state block's <see cref="HostState.TscOffset"/> adds to it (the
+    /// instructions retired before this one plus what the state block's <see cref="HostState.CounterOffset"/> adds to it (the
     /// TSC's base and the idle cycles, written at each entry). The kernel's <c>read_tsc</c> and <c>native_sched_clock</c>
     /// run it about 35,000 times on the PVH boot to /init, each a stop at a refused block while it had no host form.
     /// </summary>
@@ -102,7 +102,7 @@ internal sealed partial class HostTranslator
     {
         SaveFlags();
         _flags.InHost = false;
-        _a.mov(rax, __qword_ptr[r12 + HostState.TscOffset * 8]);
+        _a.mov(rax, __qword_ptr[r12 + HostState.CounterOffset * 8]);
         _a.lea(rax, __[rax + r14 - Behind(in n)]);
         _a.mov(rdx, rax);
         _a.shr(rdx, 32);
