@@ -4,27 +4,25 @@ namespace LoaderHarness.Emulator.Core.HostCode;
 
 /// <summary>
 /// Machine code of one compiled block, placed in the <see cref="CodeArena"/> (never writable where it runs) and given
-/// back when the block is collected, with the link cells its exits read (<see cref="HostChain"/>), pinned beside it. Only
+/// back when no entry into it is reachable, with the link cells its exits read (<see cref="HostChain"/>), pinned beside it. Only
 /// on Linux x86-64, where the generated code can run at all (<see cref="IsSupported"/>); elsewhere nothing is compiled.
 /// </summary>
 internal sealed class ExecutableCode
 {
-    private readonly CodeArena _arena;
-    private readonly CodeArena.Chunk _chunk;
+    private readonly Placement _placement;
 
-    private ExecutableCode(CodeArena arena, CodeArena.Chunk chunk, nint entry, int chainEntry, ulong[] cells)
+    private ExecutableCode(Placement placement, nint entry, nint chainEntry, ulong[] cells)
     {
-        _arena = arena;
-        _chunk = chunk;
+        _placement = placement;
         Entry = entry;
-        ChainEntry = entry + chainEntry;
+        ChainEntry = chainEntry;
         Cells = cells;
     }
 
     /// <summary>Whether this process can map and run x86-64 code: Linux on an x86-64 host.</summary>
     public static bool IsSupported { get; } = OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64;
 
-    /// <summary>The code's first byte.</summary>
+    /// <summary>Where the run loop calls in: the block's prologue.</summary>
     public nint Entry { get; }
 
     /// <summary>Where another block's exit jumps in: the block's guest registers are in the register array, its flags in the state block.</summary>
@@ -43,10 +41,25 @@ internal sealed class ExecutableCode
         arena ??= CodeArena.Shared;
         if (!IsSupported || code.IsEmpty || arena.Place(code) is not { } placed)
             return null;
-        return new ExecutableCode(arena, placed.Chunk, placed.Entry, chainEntry, cells);
+        return new ExecutableCode(new Placement(arena, placed.Chunk, placed.Entry), placed.Entry, placed.Entry + chainEntry, cells);
     }
 
-    // The block that owns this code is unreachable, so no call into it is running or can start (the caller keeps the
-    // block alive across its call, and the CPU keeps every block a cell of the current epoch leads to).
-    ~ExecutableCode() => _arena.Release(_chunk);
+    /// <summary>
+    /// Another way into the same code, with its own prologue at offset <paramref name="entry"/> and its own chained entry at
+    /// <paramref name="chainEntry"/> (a return site inside the block, <see cref="HostFrame.SecondEntry"/>); the code stays
+    /// mapped while any of its entries is reachable.
+    /// </summary>
+    public ExecutableCode At(int entry, int chainEntry)
+        => new(_placement, _placement.Start + entry, _placement.Start + chainEntry, Cells);
+
+    /// <summary>The code's place in the arena, given back once no entry into it is reachable.</summary>
+    private sealed class Placement(CodeArena arena, CodeArena.Chunk chunk, nint start)
+    {
+        /// <summary>The code's first byte.</summary>
+        public readonly nint Start = start;
+
+        // Every entry into the code is unreachable, so no call into it is running or can start (the caller keeps the
+        // entry alive across its call, and the CPU keeps every block a cell of the current epoch leads to).
+        ~Placement() => arena.Release(chunk);
+    }
 }

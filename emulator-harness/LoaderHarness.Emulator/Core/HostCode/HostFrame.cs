@@ -14,9 +14,11 @@ internal static class HostFrame
     /// <summary>
     /// A block's whole function: the prologue, the chained entry (where another block's exit jumps in) loading the
     /// <paramref name="cache"/>d guest registers, a jump to the <paramref name="head"/> node, the <paramref name="nodes"/>
-    /// in address order (<paramref name="emitNode"/>), the exit stubs and the epilogue, each storing the cached registers.
+    /// in address order (<paramref name="emitNode"/>), the block's <paramref name="secondEntries"/> (<see cref="SecondEntry"/>),
+    /// the exit stubs and the epilogue, each storing the cached registers.
     /// </summary>
-    public static void Function(Assembler a, HostExits exits, Register[] cache, ref Label chainEntry, Label head, int nodes, Action<int> emitNode)
+    public static void Function(Assembler a, HostExits exits, Register[] cache, ref Label chainEntry, Label head, int nodes, Action<int> emitNode,
+        Action? secondEntries = null)
     {
         Enter(a);
         a.Label(ref chainEntry);
@@ -24,10 +26,25 @@ internal static class HostFrame
         a.jmp(head);
         for (var i = 0; i < nodes; i++)
             emitNode(i);
+        secondEntries?.Invoke();
         exits.Emit(() => MoveCached(a, cache, load: false));
         a.Label(ref exits.Epilogue);
         MoveCached(a, cache, load: false);
         Return(a);
+    }
+
+    /// <summary>
+    /// Another way into the block, at <paramref name="target"/> (a basic block's leader, which checks the budget itself):
+    /// a prologue at <paramref name="entry"/> for the run loop falling into a chained entry at <paramref name="chainEntry"/>
+    /// for other blocks' exits, which loads the cached guest registers as the head's does.
+    /// </summary>
+    public static void SecondEntry(Assembler a, Register[] cache, ref Label entry, ref Label chainEntry, Label target)
+    {
+        a.Label(ref entry);
+        Enter(a);
+        a.Label(ref chainEntry);
+        MoveCached(a, cache, load: true);
+        a.jmp(target);
     }
 
     /// <summary>The prologue: the callee-saved registers pushed, RBX, R12 and R14 loaded.</summary>

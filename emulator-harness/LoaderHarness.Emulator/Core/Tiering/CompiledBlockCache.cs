@@ -103,6 +103,29 @@ internal sealed class CompiledBlockCache<TBlock> : IBlockLinkCounts
     /// <summary>Stores <paramref name="block"/>, translated from entry <paramref name="slot"/> of <paramref name="page"/>; returns its handle (≥ 1).</summary>
     public int Add(TBlock block, CodePage page, int slot)
     {
+        var handle = Store(block, page, slot);
+        GuestInstructions += block.InstructionCount;
+        CompileWork += (ulong)block.InstructionCount;
+        Added++;
+        return handle;
+    }
+
+    /// <summary>
+    /// Stores <paramref name="entry"/>, a second way into the code of a block already added (whose instructions were counted
+    /// with it), for entry <paramref name="slot"/> of <paramref name="page"/>; returns its handle (≥ 1). It takes a place
+    /// of its own, evicted as blocks are.
+    /// </summary>
+    public int AddEntry(TBlock entry, CodePage page, int slot)
+    {
+        EntriesAdded++;
+        return Store(entry, page, slot);
+    }
+
+    /// <summary>Second entries stored over the cache's lifetime (<see cref="AddEntry"/>).</summary>
+    public long EntriesAdded { get; private set; }
+
+    private int Store(TBlock block, CodePage page, int slot)
+    {
         int index;
         if (_count < _capacity)
         {
@@ -120,9 +143,6 @@ internal sealed class CompiledBlockCache<TBlock> : IBlockLinkCounts
             OnEvict?.Invoke(old.Page!, old.EntrySlot, old.Generation);
         }
         _slots[index] = new Slot { Block = block, Page = page, EntrySlot = slot, Generation = page.Generation, Referenced = true };
-        GuestInstructions += block.InstructionCount;
-        CompileWork += (ulong)block.InstructionCount;
-        Added++;
         return index + 1;
     }
 

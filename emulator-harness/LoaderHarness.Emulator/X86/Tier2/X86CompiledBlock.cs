@@ -44,6 +44,12 @@ internal sealed class X86CompiledBlock(CompiledBlockBody body, int instructionCo
     /// </summary>
     public ulong[] InnerRips { get; init; } = [];
 
+    /// <summary>
+    /// Host code's entries at the block's return sites (<see cref="HostCode.HostTranslator"/>), each a block of its own for
+    /// the return site's decoded entry, with no instructions counted: a callee's RET comes back into this code there.
+    /// </summary>
+    public (ulong Rip, X86CompiledBlock Entry)[] ReturnEntries { get; init; } = [];
+
     /// <inheritdoc/>
     public int InstructionCount { get; } = instructionCount;
 
