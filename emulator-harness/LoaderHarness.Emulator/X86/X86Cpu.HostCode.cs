@@ -36,6 +36,7 @@ public sealed unsafe partial class X86Cpu
         s[HostState.FlagsRest] = FlagsRest;
         s[HostState.Cpl] = (ulong)Cpl;
         s[HostState.CounterOffset] = Tsc - _run.Executed;
+        s[HostState.TscAux] = TscAux;
         s[HostState.Flags] = PackFlags(ArithFlags());
         CallHostCode(code, R);
         Rip = s[HostState.Rip];

@@ -77,6 +77,9 @@ internal static class HostState
     /// </summary>
     public const int CounterOffset = 17;
 
+    /// <summary>In (x86): IA32_TSC_AUX, which RDTSCP reads into ECX (only WRMSR changes it).</summary>
+    public const int TscAux = 18;
+
     /// <summary>Slots in the block.</summary>
-    public const int Count = 18;
+    public const int Count = 19;
 }

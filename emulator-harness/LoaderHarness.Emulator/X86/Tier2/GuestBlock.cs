@@ -241,7 +241,7 @@ internal sealed class GuestBlock
     /// <summary>
     /// The operation a block gives <paramref name="d"/>: the classifier's, except that a shift or rotate by a masked count
     /// of 0 is a NOP, since it changes nothing, flags included (SDM Vol. 2B SAL/SAR/SHL/SHR, RCL/RCR/ROL/ROR). A block for
-    /// host code (<paramref name="hostForms"/>) also takes in CLI, STI, RDTSC, LEAVE and the REP strings of
+    /// host code (<paramref name="hostForms"/>) also takes in CLI, STI, RDTSC, RDTSCP, LEAVE and the REP strings of
     /// <see cref="RepString"/>, which only that back end has forms for.
     /// </summary>
     public static GuestOp Operation(in DecodedInstruction d, ulong rip, bool mode64, bool hostForms = false)
@@ -253,7 +253,7 @@ internal sealed class GuestBlock
             {
                 Mnemonic.Cli => GuestOp.Cli,
                 Mnemonic.Sti => GuestOp.Sti,
-                Mnemonic.Rdtsc => GuestOp.Rdtsc,
+                Mnemonic.Rdtsc or Mnemonic.Rdtscp => GuestOp.Rdtsc,
                 Mnemonic.Leave => GuestOp.Leave,
                 _ => RepString(in d),
             };

@@ -88,7 +88,7 @@ internal enum GuestOp : byte
     /// <summary>STI: found for host code only (<see cref="GuestBlock.Operation"/>).</summary>
     Sti,
 
-    /// <summary>RDTSC: found for host code only (<see cref="GuestBlock.Operation"/>).</summary>
+    /// <summary>RDTSC and RDTSCP: found for host code only (<see cref="GuestBlock.Operation"/>).</summary>
     Rdtsc,
 
     /// <summary>LEAVE: found for host code only (<see cref="GuestBlock.Operation"/>).</summary>

@@ -529,11 +529,13 @@ public class HostCodeTests
     /// <summary>
     /// RDTSC at the start, the middle and the end of a basic block reads the interpreter's counter (the instructions
     /// retired before it, <c>X86Cpu.Tsc</c>), in a run to the end and in slices that stop the block anywhere, and stays
-    /// in host code.
+    /// in host code; so does RDTSCP in the middle, ECX then IA32_TSC_AUX zero-extended (SDM Vol. 2B RDTSCP).
     /// </summary>
-    [TestCase(false)]
-    [TestCase(true)]
-    public void Rdtsc_reads_the_count_the_interpreter_reads(bool inSlices)
+    [TestCase(false, false)]
+    [TestCase(true, false)]
+    [TestCase(false, true)]
+    [TestCase(true, true)]
+    public void Rdtsc_reads_the_count_the_interpreter_reads(bool inSlices, bool rdtscp)
     {
         using var pair = HostCodePair(a =>
         {
@@ -547,7 +549,15 @@ public class HostCodeTests
             a.test(cl, 3);
             a.jnz(skip);
             a.add(r10, rcx);
-            a.rdtsc();
+            if (rdtscp)
+            {
+                a.mov(r12, rcx);
+                a.rdtscp();
+                a.add(r13, rcx);
+                a.mov(rcx, r12);
+            }
+            else
+                a.rdtsc();
             a.xor(r10, rax);
             a.Label(ref skip);
             a.lea(r11, __[r11 + rcx * 2]);
@@ -557,12 +567,15 @@ public class HostCodeTests
             a.jne(top);
             a.hlt();
         });
+        pair.Both(m => m.Cpu.TscAux = 0x8765_4321);
         if (inSlices)
             pair.RunInChunksToHalt();
         else
         {
             pair.Run(100_000).Reason.ShouldBe(StopReason.Halt);
             pair.Interpreted.ShouldBeLessThan(30, "the RDTSCs run in host code");
+            if (rdtscp)
+                pair.Tiered.Cpu[Register.R13].ShouldBe(50UL * 0x8765_4321, "ECX, every fourth pass");
         }
     }
 
