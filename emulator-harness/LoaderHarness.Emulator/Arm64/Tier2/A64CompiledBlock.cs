@@ -36,6 +36,12 @@ internal sealed class A64CompiledBlock(A64BlockBody body, ulong headPc, int inst
     /// <summary>Instructions in the first basic block: entering needs that much budget left.</summary>
     public readonly int HeadLength = headLength;
 
+    /// <summary>
+    /// Host code's entries at the block's return sites (<see cref="HostCode.A64HostTranslator"/>), each a block of its own
+    /// for the return site's decoded entry, with no instructions counted: a callee's RET comes back into this code there.
+    /// </summary>
+    public (ulong Pc, A64CompiledBlock Entry)[] ReturnEntries { get; init; } = [];
+
     /// <inheritdoc/>
     public int InstructionCount { get; } = instructionCount;
 

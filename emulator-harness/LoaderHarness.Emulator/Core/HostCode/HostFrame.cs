@@ -14,7 +14,7 @@ internal static class HostFrame
     /// <summary>
     /// A block's whole function: the prologue, the chained entry (where another block's exit jumps in) loading the
     /// <paramref name="cache"/>d guest registers, a jump to the <paramref name="head"/> node, the <paramref name="nodes"/>
-    /// in address order (<paramref name="emitNode"/>), the block's <paramref name="secondEntries"/> (<see cref="SecondEntry"/>),
+    /// in address order (<paramref name="emitNode"/>), its return entries (<paramref name="secondEntries"/>, <see cref="ReturnEntries"/>),
     /// the exit stubs and the epilogue, each storing the cached registers.
     /// </summary>
     public static void Function(Assembler a, HostExits exits, Register[] cache, ref Label chainEntry, Label head, int nodes, Action<int> emitNode,
@@ -38,13 +38,36 @@ internal static class HostFrame
     /// a prologue at <paramref name="entry"/> for the run loop falling into a chained entry at <paramref name="chainEntry"/>
     /// for other blocks' exits, which loads the cached guest registers as the head's does.
     /// </summary>
-    public static void SecondEntry(Assembler a, Register[] cache, ref Label entry, ref Label chainEntry, Label target)
+    private static void SecondEntry(Assembler a, Register[] cache, ref Label entry, ref Label chainEntry, Label target)
     {
         a.Label(ref entry);
         Enter(a);
         a.Label(ref chainEntry);
         MoveCached(a, cache, load: true);
         a.jmp(target);
+    }
+
+    /// <summary>
+    /// The block's return entries: a <see cref="SecondEntry"/> at each of its return <paramref name="sites"/> that
+    /// <paramref name="enterable"/> names a node for (a leader of the block with a host form; -1 for none), once per node.
+    /// A callee compiled as a block of its own then returns there, through the jump cache, instead of leaving to the run
+    /// loop and the interpreter. Returns the node, the prologue and the chained entry of each.
+    /// </summary>
+    public static List<(int Node, Label Entry, Label ChainEntry)> ReturnEntries(Assembler a, Register[] cache, Label[] labels,
+        List<ulong> sites, Func<ulong, int> enterable)
+    {
+        var entries = new List<(int Node, Label Entry, Label ChainEntry)>();
+        foreach (var site in sites)
+        {
+            var k = enterable(site);
+            if (k < 0 || entries.Exists(e => e.Node == k))
+                continue;
+            var entry = a.CreateLabel();
+            var chainEntry = a.CreateLabel();
+            SecondEntry(a, cache, ref entry, ref chainEntry, labels[k]);
+            entries.Add((k, entry, chainEntry));
+        }
+        return entries;
     }
 
     /// <summary>The prologue: the callee-saved registers pushed, RBX, R12 and R14 loaded.</summary>

@@ -47,6 +47,9 @@ internal sealed unsafe partial class A64HostTranslator
     private readonly HostExits _exits;
     private Label _chainEntry;
 
+    /// <summary>The block's return entries (<see cref="HostFrame.ReturnEntries"/>): the node each enters at, its prologue and its chained entry.</summary>
+    private List<(int Node, Label Entry, Label ChainEntry)> _returnEntries = [];
+
     private A64HostTranslator(Arm64Cpu cpu, A64Block block)
     {
         _cpu = cpu;
@@ -78,7 +81,15 @@ internal sealed unsafe partial class A64HostTranslator
         if (ExecutableCode.Map(layout.Code, layout.OffsetOf(t._chainEntry), t._exits.Cells) is not { } code)
             return null;
         var head = block.Nodes[block.Index[block.HeadPc]];
-        return new A64CompiledBlock(cpu.HostBody(code), block.HeadPc, block.Nodes.Count, head.BlockLength) { HostCode = code };
+        var returns = new (ulong, A64CompiledBlock)[t._returnEntries.Count];
+        for (var j = 0; j < returns.Length; j++)
+        {
+            var (k, entry, chainEntry) = t._returnEntries[j];
+            var at = code.At(layout.OffsetOf(entry), layout.OffsetOf(chainEntry));
+            var site = block.Nodes[k];
+            returns[j] = (site.Pc, new A64CompiledBlock(cpu.HostBody(at), site.Pc, 0, site.BlockLength) { HostCode = at }); // its instructions counted with the block
+        }
+        return new A64CompiledBlock(cpu.HostBody(code), block.HeadPc, block.Nodes.Count, head.BlockLength) { HostCode = code, ReturnEntries = returns };
     }
 
     /// <summary>
@@ -90,7 +101,9 @@ internal sealed unsafe partial class A64HostTranslator
     /// <summary>The whole function: prologue, the nodes in address order, the exits, the epilogue.</summary>
     private void Emit(int head)
     {
-        HostFrame.Function(_a, _exits, _cache, ref _chainEntry, _labels[head], _nodes.Count, EmitNode);
+        HostFrame.Function(_a, _exits, _cache, ref _chainEntry, _labels[head], _nodes.Count, EmitNode,
+            () => _returnEntries = HostFrame.ReturnEntries(_a, _cache, _labels, _block.ReturnSites,
+                site => site != _block.HeadPc && _block.InBlock(site, out var k) ? k : -1)); // a block lies in one page, every node with a host form
     }
 
     /// <summary>The exit stub leaving at <paramref name="pc"/> with the count <paramref name="behind"/> below R14.</summary>
