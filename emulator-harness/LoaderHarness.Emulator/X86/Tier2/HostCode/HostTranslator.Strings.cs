@@ -91,6 +91,7 @@ internal sealed partial class HostTranslator
         StoreGpr(Rcx, rcx);
         _a.lea(r14, __[r14 + r8 - 1]);
         _a.Label(ref done);
+        _a.zero_bytes(); // Iced takes one label per instruction: the next node may start a basic block with its own
 
         void Advance(int slot)
         {

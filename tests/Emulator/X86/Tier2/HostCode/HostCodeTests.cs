@@ -400,6 +400,37 @@ public class HostCodeTests
     }
 
     /// <summary>
+    /// A REP STOS whose next instruction starts a basic block (a branch skips the REP on odd passes): the block is made
+    /// and runs both. Iced takes one label per instruction, and the REP's last label once shared the next leader's, which
+    /// failed the block's translation (15 refused blocks on the PVH boot to /init).
+    /// </summary>
+    [Test]
+    public void A_rep_string_before_a_branch_target_compiles()
+    {
+        using var pair = HostCodePair(a =>
+        {
+            var top = a.CreateLabel();
+            var after = a.CreateLabel();
+            a.mov(ebx, 50);
+            a.Label(ref top);
+            a.test(bl, 1);
+            a.jnz(after);
+            a.mov(edi, 0x40000);
+            a.mov(ecx, 16);
+            a.mov(eax, ebx);
+            a.rep.stosb();
+            a.Label(ref after);
+            a.add(r8, rbx);
+            a.dec(ebx);
+            a.jne(top);
+            a.hlt();
+        });
+        pair.Run(100_000).Reason.ShouldBe(StopReason.Halt);
+        pair.SameMemory(0x40000, 16);
+        pair.Interpreted.ShouldBeLessThan(40, "the loop ran in host code");
+    }
+
+    /// <summary>
     /// CLI at CPL 3 in the last pass of a loop made host code: with IOPL 3 it clears IF there; with IOPL 0 the block leaves
     /// before it and the interpreter raises #GP (SDM Vol. 2A CLI), whose handler halts. The state agrees with the
     /// interpreter's either way.
