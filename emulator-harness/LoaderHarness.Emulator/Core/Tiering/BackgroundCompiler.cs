@@ -17,7 +17,8 @@ namespace LoaderHarness.Emulator.Core.Tiering;
 /// The worker builds the newest waiting request first, as ARMeilleure's <c>TranslateStackedSubs</c> pops its background
 /// stack (Ryujinx, src/ARMeilleure/Translation/Translator.cs): the entry that became hot last is the code the guest
 /// runs now, while an older request may belong to a phase the guest has left (first in, first out, a queue that grew
-/// made every block late).
+/// made every block late). An entry the CPU asks for again while its request waits is still the code it runs, and
+/// its request goes back to the top (<see cref="Admit"/>).
 /// </para>
 /// <para>
 /// Everything but the worker's loop runs on the CPU's thread. At most <see cref="Limit"/> requests are submitted and
@@ -41,7 +42,8 @@ internal sealed class BackgroundCompiler<TBlock>
     public const int IdleMilliseconds = 100;
 
     private readonly object _lock = new();
-    private readonly Stack<Request> _waiting = new();
+    /// <summary>Requests not yet taken by the worker, the next to build last.</summary>
+    private readonly List<Request> _waiting = [];
     private readonly ConcurrentQueue<Request> _done = new();
     private readonly Dictionary<(CodePage, int), Request> _inFlight = [];
     private Thread? _worker;
@@ -96,7 +98,7 @@ internal sealed class BackgroundCompiler<TBlock>
         _inFlight.Add((request.Page, request.Slot), request);
         lock (_lock)
         {
-            _waiting.Push(request);
+            _waiting.Add(request);
             if (_worker is null)
             {
                 _worker = new Thread(Work) { IsBackground = true, Name = "tier-2 compiler" };
@@ -114,8 +116,33 @@ internal sealed class BackgroundCompiler<TBlock>
     /// inline compilation may.
     /// </summary>
     public CompileAdmission Admit(CodePage page, int slot, CompiledBlockCache<TBlock> cache, ulong retired, int budget, int blockLimit)
-        => IsInFlight(page, slot) || !HasRoom ? CompileAdmission.Later
+    {
+        if (_inFlight.TryGetValue((page, slot), out var waiting))
+        {
+            BuildNext(waiting);
+            return CompileAdmission.Later;
+        }
+        return !HasRoom ? CompileAdmission.Later
             : cache.MayCompile(retired, budget, blockLimit * (InFlight + 1)) ? CompileAdmission.Admitted : CompileAdmission.Refused;
+    }
+
+    /// <summary>
+    /// Moves <paramref name="request"/>, asked for again while it waits (its entry ran another poll interval interpreted), to
+    /// the top of the stack, unless the worker took it already: the newest request is built first, and a hot entry stays
+    /// as new as its last execution, where it had sunk under the requests of every entry that became hot after it (on the
+    /// PVH boot to /init, 736 entries each stopped a chain about 940 times before their blocks arrived).
+    /// </summary>
+    private void BuildNext(Request request)
+    {
+        lock (_lock)
+        {
+            var at = _waiting.LastIndexOf(request);
+            if (at < 0 || at == _waiting.Count - 1)
+                return;
+            _waiting.RemoveAt(at);
+            _waiting.Add(request);
+        }
+    }
 
     /// <summary>
     /// Takes back a request the worker finished (its <see cref="Request.Block"/> null when the translation failed), dropping
@@ -151,7 +178,8 @@ internal sealed class BackgroundCompiler<TBlock>
                         return;
                     }
                 }
-                request = _waiting.Pop();
+                request = _waiting[^1];
+                _waiting.RemoveAt(_waiting.Count - 1);
             }
             Compile(request);
             _done.Enqueue(request);

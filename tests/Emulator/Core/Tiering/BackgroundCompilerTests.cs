@@ -89,6 +89,42 @@ public class BackgroundCompilerTests
     }
 
     [Test]
+    public void A_waiting_request_asked_for_again_is_built_next()
+    {
+        var compiler = new BackgroundCompiler<FakeBlock>();
+        using var gate = new ManualResetEventSlim(false);
+        using var atGate = new ManualResetEventSlim(false);
+        compiler.BeforeBuild = () =>
+        {
+            atGate.Set();
+            gate.Wait(Patience);
+        };
+        var cache = new CompiledBlockCache<FakeBlock>();
+        var page = new CodePage<int>();
+        var built = new List<int>();
+        compiler.Submit(new(() => Built(1), page, 1, 0));
+        atGate.Wait(Patience).ShouldBeTrue("the worker took slot 1 and waits at the gate");
+        compiler.Submit(new(() => Built(2), page, 2, 0));
+        compiler.Submit(new(() => Built(3), page, 3, 0));
+        compiler.Submit(new(() => Built(4), page, 4, 0));
+
+        compiler.Admit(page, 2, cache, retired: 1_000_000, budget: 0, blockLimit: 100).ShouldBe(CompileAdmission.Later);
+        compiler.Admit(page, 1, cache, retired: 1_000_000, budget: 0, blockLimit: 100).ShouldBe(CompileAdmission.Later);
+        gate.Set();
+        for (var i = 0; i < 4; i++)
+            Take(compiler);
+
+        built.ShouldBe([1, 2, 4, 3], "slot 2, asked for again while it waited, went before the newer 4 and 3; slot 1 was being built");
+
+        FakeBlock Built(int slot)
+        {
+            lock (built)
+                built.Add(slot);
+            return new FakeBlock(MakeBody(1));
+        }
+    }
+
+    [Test]
     public void At_most_its_limit_of_requests_is_in_flight_and_an_entry_is_asked_for_once()
     {
         var compiler = new BackgroundCompiler<FakeBlock>(limit: 2);
