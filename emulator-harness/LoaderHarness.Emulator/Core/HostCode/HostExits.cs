@@ -112,8 +112,7 @@ internal sealed class HostExits
         {
             var l = label;
             _a.Label(ref l);
-            _a.mov(rax, (long)target);
-            _a.mov(__qword_ptr[r12 + HostState.Rip * 8], rax);
+            StoreQword(_a, __qword_ptr[r12 + HostState.Rip * 8], target);
             if (behind != 0)
                 _a.lea(r14, __[r14 - behind]);
             _a.jmp(Epilogue);
@@ -128,12 +127,11 @@ internal sealed class HostExits
         {
             var l = label;
             _a.Label(ref l);
-            _a.mov(rax, (long)target);
-            _a.mov(__qword_ptr[r12 + HostState.Rip * 8], rax);
             _a.mov(rcx, (long)Marshal.UnsafeAddrOfPinnedArrayElement(_cells, cell++ * HostChain.CellWords));
             _a.mov(rax, __qword_ptr[r12 + HostState.ChainEpoch * 8]);
             _a.cmp(rax, __qword_ptr[rcx + HostChain.Epoch * 8]);
-            _a.je(linked);
+            _a.je(linked); // the successor's own exits say where it leaves: the guest address is stored only when this one does
+            StoreQword(_a, __qword_ptr[r12 + HostState.Rip * 8], target);
             _a.jmp(unlinked);
         }
         if (_dynamicUsed)
@@ -159,6 +157,21 @@ internal sealed class HostExits
         _a.inc(__qword_ptr[r12 + HostState.Linked * 8]);
         storeCached();
         _a.jmp(__qword_ptr[rcx + HostChain.Entry * 8]);
+    }
+
+    /// <summary>
+    /// Stores the constant <paramref name="value"/> to <paramref name="to"/>: one MOV of a sign-extended 32-bit immediate
+    /// where it fits (a kernel's addresses in its top 2 GiB, x86-64's kernel code model, do), else through RAX.
+    /// </summary>
+    public static void StoreQword(Assembler a, AssemblerMemoryOperand to, ulong value)
+    {
+        if ((long)value == (int)value)
+            a.mov(to, (int)value);
+        else
+        {
+            a.mov(rax, (long)value);
+            a.mov(to, rax);
+        }
     }
 
     /// <summary>

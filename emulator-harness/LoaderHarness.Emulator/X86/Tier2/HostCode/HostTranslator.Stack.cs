@@ -82,8 +82,7 @@ internal sealed partial class HostTranslator
     private void EmitCall(in GuestNode n)
     {
         StackSlot(in n, -8, write: true);
-        _a.mov(rax, (long)n.D.NextIP);
-        _a.mov(__qword_ptr[rdx], rax);
+        HostExits.StoreQword(_a, __qword_ptr[rdx], n.D.NextIP);
         StoreGpr(Rsp, rdi);
         _a.jmp(InBlock(n.D.Target, out var k) ? _labels[k] : ChainExit(n.D.Target));
     }
@@ -97,8 +96,7 @@ internal sealed partial class HostTranslator
         Access(in n, read: n.D.K0 == OperandKind.Memory, write: false);
         Load(in n, 0, 8, R9);
         StackSlot(in n, -8, write: true);
-        _a.mov(rax, (long)n.D.NextIP);
-        _a.mov(__qword_ptr[rdx], rax);
+        HostExits.StoreQword(_a, __qword_ptr[rdx], n.D.NextIP);
         StoreGpr(Rsp, rdi);
         _a.mov(rax, r9);
         _a.jmp(_exits.Dynamic);
@@ -118,8 +116,13 @@ internal sealed partial class HostTranslator
         {
             if (!InBlock(site, out var k))
                 continue;
-            _a.mov(rcx, (long)site);
-            _a.cmp(rax, rcx);
+            if ((long)site == (int)site)
+                _a.cmp(rax, (int)site); // sign-extended: a kernel's return addresses fit
+            else
+            {
+                _a.mov(rcx, (long)site);
+                _a.cmp(rax, rcx);
+            }
             _a.je(_labels[k]);
         }
         _a.jmp(_exits.Dynamic);
