@@ -8,14 +8,14 @@ namespace LoaderHarness.Emulator.X86.Tier2.HostCode;
 internal sealed partial class HostTranslator
 {
     /// <summary>
-    /// After the host's multiplication, with its product (the low half) in R8: the flags as the interpreter records a
+    /// After the host's multiplication, with its product (the low half) in <paramref name="product"/>: the flags as the interpreter records a
     /// multiplication's, CF = OF from the host's, SF, ZF and PF from the product and AF clear. Adding 0 sets those and clears
     /// CF and OF, and CF = OF is ORed back in.
     /// </summary>
-    private void SaveMultiplyFlags(int size)
+    private void SaveMultiplyFlags(int size, Register product = R8)
     {
         _a.setb(al); // CF = OF, AL as the packed flags hold OF
-        Op(SizedCodes.Of(HostForm.AddImm8, size), Sized(R8, size), 0);
+        Op(SizedCodes.Of(HostForm.AddImm8, size), Sized(product, size), 0);
         _a.lahf();
         _a.or(ah, al); // CF
         SaveComputedFlags();

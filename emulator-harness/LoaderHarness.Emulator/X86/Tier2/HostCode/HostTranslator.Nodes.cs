@@ -42,11 +42,13 @@ internal sealed partial class HostTranslator
                 {
                     var (from, to) = ExtendSizes(in d);
                     Access(in n, read: d.K1 == OperandKind.Memory, write: false);
+                    var extended = Cached(in n, 0) is var cached && cached != Register.None ? cached : R9; // in place, merging or zero-extending as the guest's
                     if (Cached(in n, 1) is var source && source != Register.None)
-                        Op(SizedCodes.Extend(n.Op == GuestOp.Movsx, from, to), Sized(R9, to), Sized(source, from));
+                        Op(SizedCodes.Extend(n.Op == GuestOp.Movsx, from, to), Sized(extended, to), Sized(source, from));
                     else
-                        Op(SizedCodes.Extend(n.Op == GuestOp.Movsx, from, to), Sized(R9, to), Operand(in n, 1));
-                    StoreOp0(in n, to, R9);
+                        Op(SizedCodes.Extend(n.Op == GuestOp.Movsx, from, to), Sized(extended, to), Operand(in n, 1));
+                    if (extended == R9)
+                        StoreOp0(in n, to, R9);
                     break;
                 }
             case GuestOp.Lea:
@@ -228,6 +230,22 @@ internal sealed partial class HostTranslator
         ref readonly var d = ref n.D;
         Access(in n, read: d.K1 == OperandKind.Memory, write: false);
         var three = d.I.OpCount == 3;
+        if (!three && Cached(in n, 0) is var product && product != Register.None)
+        {
+            // A cached destination multiplies in place (its 16-bit form merges and its 32-bit form zero-extends, as the guest's).
+            var factor = Cached(in n, 1);
+            if (factor == Register.None)
+            {
+                Load(in n, 1, size, R9);
+                factor = R9;
+            }
+            Op(SizedCodes.Of(HostForm.Imul, size), Sized(product, size), Sized(factor, size));
+            if (n.FlagsLive)
+                SaveMultiplyFlags(size, product);
+            else
+                FlagsDead();
+            return;
+        }
         Load(in n, three ? 1 : 0, size, R8);
         Load(in n, three ? 2 : 1, size, R9);
         Op(SizedCodes.Of(HostForm.Imul, size), Sized(R8, size), Sized(R9, size));

@@ -7,6 +7,12 @@ namespace LoaderHarness.Emulator.X86.Tier2.HostCode;
 internal sealed partial class HostTranslator
 {
     /// <summary>
+    /// Where a shift or rotate whose flags nothing reads works: operand 0's cached host register, in place (the host's
+    /// 8- and 16-bit forms merge and its 32-bit forms zero-extend, as the guest's), else R8, loaded and stored around it.
+    /// </summary>
+    private Register InPlace(in GuestNode n) => Cached(in n, 0) is var c && c != Register.None ? c : R8;
+
+    /// <summary>
     /// SHL, SHR, SAR by an immediate count below the operand's width, or by CL at 32 and 64 bits (whose masked count is
     /// below the width too): the host shift gives the result, CF, ZF, SF and PF; AF (undefined) is cleared and OF computed
     /// as the interpreter does for every count (the SDM defines it only for a count of 1, as MSB(result) XOR CF, the
@@ -26,7 +32,6 @@ internal sealed partial class HostTranslator
             _a.and(ecx, size == 8 ? 0x3F : 0x1F);
             _a.jz(unchanged);
         }
-        Load(in n, 0, size, R8);
         var form = n.Op switch
         {
             GuestOp.Shl => HostForm.Shl,
@@ -36,6 +41,13 @@ internal sealed partial class HostTranslator
             GuestOp.ShrCl => HostForm.ShrCl,
             _ => HostForm.SarCl,
         };
+        if (!byCl && !n.FlagsLive && InPlace(in n) is var shifted && shifted != R8)
+        {
+            Op(SizedCodes.Of(form, size), Sized(shifted, size), GuestBlock.ShiftCount(in d));
+            FlagsDead();
+            return;
+        }
+        Load(in n, 0, size, R8);
         if (n.FlagsLive)
             _a.mov(rdi, r8); // the operand, for OF; the address is no longer needed once the pointers are in RSI and RDX
         if (byCl)
@@ -84,10 +96,13 @@ internal sealed partial class HostTranslator
         var left = n.Op == GuestOp.Rol;
         if (!n.FlagsLive)
         {
-            Load(in n, 0, size, R8);
-            Op(SizedCodes.Of(left ? HostForm.Rol : HostForm.Ror, size), Sized(R8, size), GuestBlock.ShiftCount(in d));
+            var rotated = InPlace(in n);
+            if (rotated == R8)
+                Load(in n, 0, size, R8);
+            Op(SizedCodes.Of(left ? HostForm.Rol : HostForm.Ror, size), Sized(rotated, size), GuestBlock.ShiftCount(in d));
             FlagsDead();
-            StoreOp0(in n, size, R8);
+            if (rotated == R8)
+                StoreOp0(in n, size, R8);
             return;
         }
         SaveFlags();
