@@ -173,7 +173,8 @@ internal sealed partial class HostTranslator
 
     /// <summary>
     /// ADD, ADC, SUB, SBB, AND, OR, XOR, CMP and TEST: the host operation at the guest's size on operand 0 (its cached host
-    /// register, else R8, stored after unless it only compares) and operand 1 (its cached host register, else R9); the
+    /// register, else R8, stored after unless it only compares) and operand 1 (its cached host register, else where it lies:
+    /// the register array or the memory operand; an immediate in R9); the
     /// host's operation at the same size merges or zero-extends exactly as the guest's.
     /// </summary>
     private void EmitAlu(in GuestNode n, int size)
@@ -186,7 +187,8 @@ internal sealed partial class HostTranslator
         if (target == R8)
             Load(in n, 0, size, R8);
         var source = Cached(in n, 1);
-        if (source == Register.None)
+        var fromMemory = source == Register.None && d.I.Op1Kind is OpKind.Register or OpKind.Memory; // read where it lies
+        if (source == Register.None && !fromMemory)
         {
             Load(in n, 1, size, R9);
             source = R9;
@@ -204,7 +206,10 @@ internal sealed partial class HostTranslator
             GuestOp.Xor => HostForm.Xor,
             _ => HostForm.And, // AND and TEST
         };
-        Op(SizedCodes.Of(form, size), Sized(target, size), Sized(source, size));
+        if (fromMemory)
+            Op(SizedCodes.FromMemory(form, size), Sized(target, size), Operand(in n, 1));
+        else
+            Op(SizedCodes.Of(form, size), Sized(target, size), Sized(source, size));
         if (!n.FlagsLive)
             FlagsDead();
         else if (n.Op is GuestOp.And or GuestOp.Or or GuestOp.Xor or GuestOp.Test)
@@ -233,13 +238,10 @@ internal sealed partial class HostTranslator
         if (!three && Cached(in n, 0) is var product && product != Register.None)
         {
             // A cached destination multiplies in place (its 16-bit form merges and its 32-bit form zero-extends, as the guest's).
-            var factor = Cached(in n, 1);
-            if (factor == Register.None)
-            {
-                Load(in n, 1, size, R9);
-                factor = R9;
-            }
-            Op(SizedCodes.Of(HostForm.Imul, size), Sized(product, size), Sized(factor, size));
+            if (Cached(in n, 1) is var factor && factor != Register.None)
+                Op(SizedCodes.Of(HostForm.Imul, size), Sized(product, size), Sized(factor, size));
+            else
+                Op(SizedCodes.Of(HostForm.Imul, size), Sized(product, size), Operand(in n, 1)); // read where it lies
             if (n.FlagsLive)
                 SaveMultiplyFlags(size, product);
             else

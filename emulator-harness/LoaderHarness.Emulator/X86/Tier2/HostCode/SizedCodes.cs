@@ -137,6 +137,47 @@ internal static class SizedCodes
         _ => throw new ArgumentOutOfRangeException(nameof(size)),
     };
 
+    /// <summary>
+    /// The register-destination form (r, r/m) of the two-operand ALU <paramref name="form"/> at <paramref name="size"/> bytes,
+    /// for a source in memory (a guest register's bytes in the register array, or the guest's memory operand).
+    /// </summary>
+    public static Code FromMemory(HostForm form, int size) => (form, size) switch
+    {
+        (HostForm.Add, 1) => Code.Add_r8_rm8,
+        (HostForm.Add, 2) => Code.Add_r16_rm16,
+        (HostForm.Add, 4) => Code.Add_r32_rm32,
+        (HostForm.Add, 8) => Code.Add_r64_rm64,
+        (HostForm.Or, 1) => Code.Or_r8_rm8,
+        (HostForm.Or, 2) => Code.Or_r16_rm16,
+        (HostForm.Or, 4) => Code.Or_r32_rm32,
+        (HostForm.Or, 8) => Code.Or_r64_rm64,
+        (HostForm.Adc, 1) => Code.Adc_r8_rm8,
+        (HostForm.Adc, 2) => Code.Adc_r16_rm16,
+        (HostForm.Adc, 4) => Code.Adc_r32_rm32,
+        (HostForm.Adc, 8) => Code.Adc_r64_rm64,
+        (HostForm.Sbb, 1) => Code.Sbb_r8_rm8,
+        (HostForm.Sbb, 2) => Code.Sbb_r16_rm16,
+        (HostForm.Sbb, 4) => Code.Sbb_r32_rm32,
+        (HostForm.Sbb, 8) => Code.Sbb_r64_rm64,
+        (HostForm.And, 1) => Code.And_r8_rm8,
+        (HostForm.And, 2) => Code.And_r16_rm16,
+        (HostForm.And, 4) => Code.And_r32_rm32,
+        (HostForm.And, 8) => Code.And_r64_rm64,
+        (HostForm.Sub, 1) => Code.Sub_r8_rm8,
+        (HostForm.Sub, 2) => Code.Sub_r16_rm16,
+        (HostForm.Sub, 4) => Code.Sub_r32_rm32,
+        (HostForm.Sub, 8) => Code.Sub_r64_rm64,
+        (HostForm.Xor, 1) => Code.Xor_r8_rm8,
+        (HostForm.Xor, 2) => Code.Xor_r16_rm16,
+        (HostForm.Xor, 4) => Code.Xor_r32_rm32,
+        (HostForm.Xor, 8) => Code.Xor_r64_rm64,
+        (HostForm.Cmp, 1) => Code.Cmp_r8_rm8,
+        (HostForm.Cmp, 2) => Code.Cmp_r16_rm16,
+        (HostForm.Cmp, 4) => Code.Cmp_r32_rm32,
+        (HostForm.Cmp, 8) => Code.Cmp_r64_rm64,
+        _ => throw new ArgumentOutOfRangeException(nameof(form)),
+    };
+
     /// <summary>MOVZX (<paramref name="signed"/> false) or MOVSX/MOVSXD of a <paramref name="from"/>-byte source into a <paramref name="to"/>-byte register.</summary>
     public static Code Extend(bool signed, int from, int to) => (signed, from, to) switch
     {
