@@ -32,6 +32,8 @@ internal sealed partial class HostTranslator
                 Access(in n, read: d.K1 == OperandKind.Memory, write: d.K0 == OperandKind.Memory);
                 if (Cached(in n, 0) is var into && into != Register.None && (size >= 4 || d.I.Op1Kind is OpKind.Register or OpKind.Memory))
                     Load(in n, 1, size, into); // straight into the host register (an immediate load writes all of it)
+                else if (Cached(in n, 1) is var from && from != Register.None && (size != 4 || d.K0 == OperandKind.Memory))
+                    StoreOp0(in n, size, from); // straight from the host register (a 32-bit write to the array must zero-extend: not that)
                 else
                 {
                     Load(in n, 1, size, R9);
@@ -122,13 +124,20 @@ internal sealed partial class HostTranslator
                 StoreOp0(in n, 1, R8);
                 break;
             case GuestOp.Cmovcc:
-                Access(in n, read: d.K1 == OperandKind.Memory, write: false);
-                Load(in n, 0, size, R8);
-                Load(in n, 1, size, R9);
-                NeedHostFlags();
-                Op(ConditionCodes.Cmovcc((ConditionCode)d.Cc, size), Sized(R8, size), Sized(R9, size));
-                StoreOp0(in n, size, R8); // a 32-bit CMOVcc zero-extends its destination whether or not it moves, in both
-                break;
+                {
+                    Access(in n, read: d.K1 == OperandKind.Memory, write: false);
+                    var moved = InPlace(in n); // a 32-bit CMOVcc zero-extends its destination whether or not it moves, in both
+                    if (moved == R8)
+                        Load(in n, 0, size, R8);
+                    NeedHostFlags();
+                    if (Cached(in n, 1) is var source && source != Register.None)
+                        Op(ConditionCodes.Cmovcc((ConditionCode)d.Cc, size), Sized(moved, size), Sized(source, size));
+                    else
+                        Op(ConditionCodes.Cmovcc((ConditionCode)d.Cc, size), Sized(moved, size), Operand(in n, 1)); // read where it lies, as the guest's always is
+                    if (moved == R8)
+                        StoreOp0(in n, size, R8);
+                    break;
+                }
             case GuestOp.Jcc:
                 {
                     NeedHostFlags();

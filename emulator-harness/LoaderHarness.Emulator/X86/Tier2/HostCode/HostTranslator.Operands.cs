@@ -107,6 +107,12 @@ internal sealed unsafe partial class HostTranslator
     private Register Cached(in GuestNode n, int k)
         => n.D.I.GetOpKind(k) == OpKind.Register ? _cache[X86Cpu.GprInfo(n.D.I.GetOpRegister(k)).Slot] : Register.None;
 
+    /// <summary>
+    /// Where an instruction that writes operand 0 works on it: its cached host register, in place (the host's 8- and 16-bit
+    /// forms merge and its 32-bit forms zero-extend, as the guest's), else R8, for the caller to load and store around it.
+    /// </summary>
+    private Register InPlace(in GuestNode n) => Cached(in n, 0) is var c && c != Register.None ? c : R8;
+
     /// <summary>Loads operand <paramref name="k"/> at <paramref name="size"/> bytes into <paramref name="to"/> (an immediate masked to the size).</summary>
     private void Load(in GuestNode n, int k, int size, Register to)
     {

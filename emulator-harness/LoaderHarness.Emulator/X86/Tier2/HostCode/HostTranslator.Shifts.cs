@@ -7,12 +7,6 @@ namespace LoaderHarness.Emulator.X86.Tier2.HostCode;
 internal sealed partial class HostTranslator
 {
     /// <summary>
-    /// Where a shift or rotate whose flags nothing reads works: operand 0's cached host register, in place (the host's
-    /// 8- and 16-bit forms merge and its 32-bit forms zero-extend, as the guest's), else R8, loaded and stored around it.
-    /// </summary>
-    private Register InPlace(in GuestNode n) => Cached(in n, 0) is var c && c != Register.None ? c : R8;
-
-    /// <summary>
     /// SHL, SHR, SAR by an immediate count below the operand's width, or by CL at 32 and 64 bits (whose masked count is
     /// below the width too): the host shift gives the result, CF, ZF, SF and PF; AF (undefined) is cleared and OF computed
     /// as the interpreter does for every count (the SDM defines it only for a count of 1, as MSB(result) XOR CF, the
