@@ -183,7 +183,7 @@ internal sealed partial class HostTranslator
     /// <summary>
     /// ADD, ADC, SUB, SBB, AND, OR, XOR, CMP and TEST: the host operation at the guest's size on operand 0 (its cached host
     /// register, else R8, stored after unless it only compares) and operand 1 (its cached host register, else where it lies:
-    /// the register array or the memory operand; an immediate in R9); the
+    /// the register array or the memory operand; an immediate in the host instruction, or in R9 where it does not fit); the
     /// host's operation at the same size merges or zero-extends exactly as the guest's.
     /// </summary>
     private void EmitAlu(in GuestNode n, int size)
@@ -197,7 +197,8 @@ internal sealed partial class HostTranslator
             Load(in n, 0, size, R8);
         var source = Cached(in n, 1);
         var fromMemory = source == Register.None && d.I.Op1Kind is OpKind.Register or OpKind.Memory; // read where it lies
-        if (source == Register.None && !fromMemory)
+        var immediate = ImmediateOf(in n, 1, size);
+        if (source == Register.None && !fromMemory && immediate is null)
         {
             Load(in n, 1, size, R9);
             source = R9;
@@ -217,6 +218,8 @@ internal sealed partial class HostTranslator
         };
         if (fromMemory)
             Op(SizedCodes.FromMemory(form, size), Sized(target, size), Operand(in n, 1));
+        else if (immediate is { } value)
+            Op(SizedCodes.WithImmediate(form, size), Sized(target, size), value);
         else
             Op(SizedCodes.Of(form, size), Sized(target, size), Sized(source, size));
         if (!n.FlagsLive)

@@ -64,6 +64,8 @@ internal sealed unsafe partial class HostTranslator
             if (d.Index != 16)
                 _a.lea(rdi, __[rdi + GprIn(d.Index, rax) * (1 << d.ScaleShift)]);
         }
+        else if (d.Index == 16 && disp == 0 && _cache[d.Base] == Register.None)
+            _a.mov(rdi, __qword_ptr[rbx + d.Base * 8]); // the base itself, straight from the array
         else if (d.Index == 16)
             _a.lea(rdi, __[GprIn(d.Base, rax) + disp]);
         else if (d.Base == 16)
@@ -106,6 +108,25 @@ internal sealed unsafe partial class HostTranslator
     /// <summary>The host register caching operand <paramref name="k"/>'s guest register; <see cref="Register.None"/> when it is not a cached register.</summary>
     private Register Cached(in GuestNode n, int k)
         => n.D.I.GetOpKind(k) == OpKind.Register ? _cache[X86Cpu.GprInfo(n.D.I.GetOpRegister(k)).Slot] : Register.None;
+
+    /// <summary>
+    /// Operand <paramref name="k"/> as a host instruction's immediate at <paramref name="size"/> bytes (the value its
+    /// immediate forms take: the low bytes, or at 8 bytes a sign-extended 32-bit value); null when it is not an immediate
+    /// or, at 8 bytes, does not fit.
+    /// </summary>
+    private static int? ImmediateOf(in GuestNode n, int k, int size)
+    {
+        if (n.D.I.GetOpKind(k) is not (>= OpKind.Immediate8 and <= OpKind.Immediate32to64))
+            return null;
+        var value = n.D.I.GetImmediate(k);
+        return size switch
+        {
+            1 => (byte)value,
+            2 => (ushort)value,
+            4 => (int)(uint)value,
+            _ => (long)value == (int)value ? (int)value : null,
+        };
+    }
 
     /// <summary>
     /// Where an instruction that writes operand 0 works on it: its cached host register, in place (the host's 8- and 16-bit
@@ -164,6 +185,8 @@ internal sealed unsafe partial class HostTranslator
     private void Op(Code code, Register a, Register b) => _a.AddInstruction(Instruction.Create(code, a, b));
 
     private void Op(Code code, Register r, int immediate) => _a.AddInstruction(Instruction.Create(code, r, immediate));
+
+    private void Op(Code code, in MemoryOperand m, int immediate) => _a.AddInstruction(Instruction.Create(code, m, immediate));
 
     private void Op(Code code, Register r) => _a.AddInstruction(Instruction.Create(code, r));
 }

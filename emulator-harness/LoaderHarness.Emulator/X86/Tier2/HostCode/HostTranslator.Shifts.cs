@@ -41,6 +41,13 @@ internal sealed partial class HostTranslator
             FlagsDead();
             return;
         }
+        if (!byCl && !n.FlagsLive && d.K0 == OperandKind.Gpr && size != 4)
+        {
+            // An uncached register shifted where it lies in the array (a 32-bit result would have to zero-extend there: not that).
+            Op(SizedCodes.Of(form, size), Operand(in n, 0), GuestBlock.ShiftCount(in d));
+            FlagsDead();
+            return;
+        }
         Load(in n, 0, size, R8);
         if (n.FlagsLive)
             _a.mov(rdi, r8); // the operand, for OF; the address is no longer needed once the pointers are in RSI and RDX

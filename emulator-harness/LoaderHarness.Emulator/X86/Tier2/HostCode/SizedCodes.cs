@@ -178,6 +178,47 @@ internal static class SizedCodes
         _ => throw new ArgumentOutOfRangeException(nameof(form)),
     };
 
+    /// <summary>
+    /// The immediate form of the two-operand ALU <paramref name="form"/> at <paramref name="size"/> bytes: an immediate of the
+    /// operand's size, sign-extended from 32 bits at 8 bytes (as the guest's own encodings take it).
+    /// </summary>
+    public static Code WithImmediate(HostForm form, int size) => (form, size) switch
+    {
+        (HostForm.Add, 1) => Code.Add_rm8_imm8,
+        (HostForm.Add, 2) => Code.Add_rm16_imm16,
+        (HostForm.Add, 4) => Code.Add_rm32_imm32,
+        (HostForm.Add, 8) => Code.Add_rm64_imm32,
+        (HostForm.Or, 1) => Code.Or_rm8_imm8,
+        (HostForm.Or, 2) => Code.Or_rm16_imm16,
+        (HostForm.Or, 4) => Code.Or_rm32_imm32,
+        (HostForm.Or, 8) => Code.Or_rm64_imm32,
+        (HostForm.Adc, 1) => Code.Adc_rm8_imm8,
+        (HostForm.Adc, 2) => Code.Adc_rm16_imm16,
+        (HostForm.Adc, 4) => Code.Adc_rm32_imm32,
+        (HostForm.Adc, 8) => Code.Adc_rm64_imm32,
+        (HostForm.Sbb, 1) => Code.Sbb_rm8_imm8,
+        (HostForm.Sbb, 2) => Code.Sbb_rm16_imm16,
+        (HostForm.Sbb, 4) => Code.Sbb_rm32_imm32,
+        (HostForm.Sbb, 8) => Code.Sbb_rm64_imm32,
+        (HostForm.And, 1) => Code.And_rm8_imm8,
+        (HostForm.And, 2) => Code.And_rm16_imm16,
+        (HostForm.And, 4) => Code.And_rm32_imm32,
+        (HostForm.And, 8) => Code.And_rm64_imm32,
+        (HostForm.Sub, 1) => Code.Sub_rm8_imm8,
+        (HostForm.Sub, 2) => Code.Sub_rm16_imm16,
+        (HostForm.Sub, 4) => Code.Sub_rm32_imm32,
+        (HostForm.Sub, 8) => Code.Sub_rm64_imm32,
+        (HostForm.Xor, 1) => Code.Xor_rm8_imm8,
+        (HostForm.Xor, 2) => Code.Xor_rm16_imm16,
+        (HostForm.Xor, 4) => Code.Xor_rm32_imm32,
+        (HostForm.Xor, 8) => Code.Xor_rm64_imm32,
+        (HostForm.Cmp, 1) => Code.Cmp_rm8_imm8,
+        (HostForm.Cmp, 2) => Code.Cmp_rm16_imm16,
+        (HostForm.Cmp, 4) => Code.Cmp_rm32_imm32,
+        (HostForm.Cmp, 8) => Code.Cmp_rm64_imm32,
+        _ => throw new ArgumentOutOfRangeException(nameof(form)),
+    };
+
     /// <summary>MOVZX (<paramref name="signed"/> false) or MOVSX/MOVSXD of a <paramref name="from"/>-byte source into a <paramref name="to"/>-byte register.</summary>
     public static Code Extend(bool signed, int from, int to) => (signed, from, to) switch
     {
