@@ -18,6 +18,7 @@ internal static class GuestOpClassifier
         [Mnemonic.Prefetchnta] = GuestOp.Nop, [Mnemonic.Prefetcht0] = GuestOp.Nop, [Mnemonic.Prefetcht1] = GuestOp.Nop,
         [Mnemonic.Prefetcht2] = GuestOp.Nop, [Mnemonic.Prefetchw] = GuestOp.Nop, [Mnemonic.Lfence] = GuestOp.Nop,
         [Mnemonic.Mfence] = GuestOp.Nop, [Mnemonic.Sfence] = GuestOp.Nop, [Mnemonic.Endbr64] = GuestOp.Nop,
+        [Mnemonic.Pause] = GuestOp.Nop, // the spin-wait hint: delay_tsc's loop, a stop at a refused block on each of 4,200 calls
         [Mnemonic.Endbr32] = GuestOp.Nop, [Mnemonic.Serialize] = GuestOp.Nop,
         [Mnemonic.Cbw] = GuestOp.ConvertAccumulator, [Mnemonic.Cwde] = GuestOp.ConvertAccumulator,
         [Mnemonic.Cdqe] = GuestOp.ConvertAccumulator, [Mnemonic.Cwd] = GuestOp.ConvertAccumulator,

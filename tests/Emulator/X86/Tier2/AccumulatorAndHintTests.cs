@@ -71,6 +71,7 @@ public class AccumulatorAndHintTests(bool hostCode) : BothBackEnds(hostCode)
             a.bswap(r10d);
             a.add(r15, r10);
             a.sfence();
+            a.pause();
             a.dec(rcx);
             a.jnz(top);
             a.hlt();
