@@ -241,7 +241,7 @@ internal sealed class GuestBlock
     /// <summary>
     /// The operation a block gives <paramref name="d"/>: the classifier's, except that a shift or rotate by a masked count
     /// of 0 is a NOP, since it changes nothing, flags included (SDM Vol. 2B SAL/SAR/SHL/SHR, RCL/RCR/ROL/ROR). A block for
-    /// host code (<paramref name="hostForms"/>) also takes in CLI, STI, RDTSC, RDTSCP, LEAVE and the REP strings of
+    /// host code (<paramref name="hostForms"/>) also takes in CLI, STI, RDTSC, RDTSCP, LEAVE, SHLD and SHRD by an immediate and the REP strings of
     /// <see cref="RepString"/>, which only that back end has forms for.
     /// </summary>
     public static GuestOp Operation(in DecodedInstruction d, ulong rip, bool mode64, bool hostForms = false)
@@ -255,6 +255,7 @@ internal sealed class GuestBlock
                 Mnemonic.Sti => GuestOp.Sti,
                 Mnemonic.Rdtsc or Mnemonic.Rdtscp => GuestOp.Rdtsc,
                 Mnemonic.Leave => GuestOp.Leave,
+                Mnemonic.Shld or Mnemonic.Shrd => DoubleShift(in d),
                 _ => RepString(in d),
             };
         }
@@ -279,6 +280,19 @@ internal sealed class GuestBlock
     }
 
     /// <summary>A shift's masked immediate count (1 for the D0/D1 forms).</summary>
+    /// <summary>
+    /// SHLD or SHRD r/m, r, imm8 at 32 or 64 bits: <see cref="GuestOp.DoubleShift"/>, or a NOP when the masked count is 0,
+    /// which changes nothing, flags included (SDM Vol. 2B SHLD, SHRD; <c>Shifts.Shld</c>); by CL, or at 16 bits (whose
+    /// counts above 16 the interpreter handles its own way), left to the interpreter.
+    /// </summary>
+    private static GuestOp DoubleShift(in DecodedInstruction d)
+    {
+        if (d.I.Op2Kind != OpKind.Immediate8 || d.OpSize is not (4 or 8) || d.I.Op1Kind != OpKind.Register
+            || d.I.Op0Kind is not (OpKind.Register or OpKind.Memory))
+            return GuestOp.None;
+        return (d.I.Immediate8 & (d.OpSize == 8 ? 0x3F : 0x1F)) == 0 ? GuestOp.Nop : GuestOp.DoubleShift;
+    }
+
     public static int ShiftCount(in DecodedInstruction d)
         => d.I.OpCount < 2 ? 1 : (int)(d.I.GetImmediate(1) & (d.OpSize == 8 ? 0x3FUL : 0x1FUL));
 }

@@ -93,6 +93,9 @@ internal enum GuestOp : byte
 
     /// <summary>LEAVE: found for host code only (<see cref="GuestBlock.Operation"/>).</summary>
     Leave,
+
+    /// <summary>SHLD and SHRD r/m32 or r/m64, r, imm8 with a nonzero count: found for host code only (<see cref="GuestBlock.Operation"/>).</summary>
+    DoubleShift,
     Push,
     Pop,
     Setcc,

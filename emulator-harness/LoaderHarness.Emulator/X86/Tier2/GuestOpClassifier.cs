@@ -156,5 +156,5 @@ internal static class GuestOpClassifier
     /// <summary>Whether the operation replaces all six arithmetic flags without reading them.</summary>
     public static bool WritesAllFlags(GuestOp op) => op is GuestOp.Add or GuestOp.Sub or GuestOp.Cmp or GuestOp.And
         or GuestOp.Or or GuestOp.Xor or GuestOp.Test or GuestOp.Neg or GuestOp.Imul or GuestOp.MulWide or GuestOp.Shl or GuestOp.Shr
-        or GuestOp.Sar or GuestOp.Cmpxchg or GuestOp.Xadd;
+        or GuestOp.Sar or GuestOp.Cmpxchg or GuestOp.Xadd or GuestOp.DoubleShift;
 }

@@ -84,6 +84,9 @@ internal sealed partial class HostTranslator
             case GuestOp.Rol or GuestOp.Ror:
                 EmitRotate(in n, size);
                 break;
+            case GuestOp.DoubleShift:
+                EmitDoubleShift(in n, size);
+                break;
             case GuestOp.RepStos or GuestOp.RepMovs:
                 EmitRepString(in n);
                 break;

@@ -221,7 +221,7 @@ internal sealed partial class HostTranslator
                 or GuestOp.Or or GuestOp.Xor or GuestOp.Cmp or GuestOp.Test or GuestOp.Inc or GuestOp.Dec or GuestOp.Neg
                 or GuestOp.Not or GuestOp.Setcc or GuestOp.Jcc or GuestOp.Jmp => true,
             GuestOp.Div or GuestOp.MulWide or GuestOp.ConvertAccumulator or GuestOp.Bswap => true, // the classifier leaves DIV, MUL and BSWAP at 32 and 64 bits
-            GuestOp.RepStos or GuestOp.RepMovs or GuestOp.Cli or GuestOp.Sti or GuestOp.Rdtsc => true,
+            GuestOp.RepStos or GuestOp.RepMovs or GuestOp.Cli or GuestOp.Sti or GuestOp.Rdtsc or GuestOp.DoubleShift => true,
             GuestOp.Cmpxchg => d.K0 == OperandKind.Memory,
             GuestOp.CmpxchgDouble => d.I.Code == Code.Cmpxchg16b_m128, // CMPXCHG8B is left to the interpreter
             GuestOp.Xadd => d.OpSize is 4 or 8,

@@ -400,6 +400,52 @@ public class HostCodeTests
     }
 
     /// <summary>
+    /// SHLD and SHRD by an immediate at 32 and 64 bits, on registers and on memory, their flags read (ADC takes CF, SETO and
+    /// SETS the rest) and not: the state, memory and count agree with the interpreter's (<c>Shifts.Shld</c>, <c>Shifts.Shrd</c>),
+    /// in one run and in slices, and the loop stays in host code.
+    /// </summary>
+    [TestCase(false)]
+    [TestCase(true)]
+    public void Double_shifts_agree_with_the_interpreter(bool inSlices)
+    {
+        using var pair = HostCodePair(a =>
+        {
+            var top = a.CreateLabel();
+            a.mov(ecx, 100);
+            a.mov(rax, 0x8123_4567_89AB_CDEF);
+            a.mov(rdx, 0x0FED_CBA9_8765_4321);
+            a.mov(edi, 0x40000);
+            a.Label(ref top);
+            a.shrd(rax, rdx, 13);
+            a.adc(r8, 0);
+            a.seto(r9b);
+            a.shld(edx, eax, 1);
+            a.sets(r10b);
+            a.add(r11, r10);
+            a.shrd(__qword_ptr[rdi], rax, 63);
+            a.setp(r12b);
+            a.add(r13, r12);
+            a.shld(__dword_ptr[rdi + 8], edx, 31);
+            a.adc(r14, r9);
+            a.shrd(r15, rcx, 7); // flags dead: the ADD below replaces them
+            a.add(rdx, rcx);
+            a.lea(rax, __[rax + rcx * 8 + 0x55]);
+            a.dec(ecx);
+            a.jne(top);
+            a.hlt();
+        });
+        if (inSlices)
+        {
+            pair.RunInChunksToHalt();
+            pair.SameMemory(0x40000, 16);
+            return;
+        }
+        pair.Run(100_000).Reason.ShouldBe(StopReason.Halt);
+        pair.SameMemory(0x40000, 16);
+        pair.Interpreted.ShouldBeLessThan(50, "the double shifts ran in host code");
+    }
+
+    /// <summary>
     /// A REP STOS whose next instruction starts a basic block (a branch skips the REP on odd passes): the block is made
     /// and runs both. Iced takes one label per instruction, and the REP's last label once shared the next leader's, which
     /// failed the block's translation (15 refused blocks on the PVH boot to /init).
