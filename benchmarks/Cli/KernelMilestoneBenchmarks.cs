@@ -7,13 +7,10 @@ namespace LoaderHarness.Benchmarks.Cli;
 /// Whole processes to a real kernel's milestones, ours beside QEMU TCG in the same run: process start → the first
 /// console line, and process start → our /init's report line (the fixture initramfs), for Debian's 6.1 cloud
 /// vmlinux through PVH (QEMU <c>-M microvm,acpi=off</c>, which enters its PVH note too) and the 6.1 cloud arm64
-/// Image (QEMU <c>-M virt -cpu cortex-a57</c>). Ours is <c>loader-harness boot … --console</c>, each milestone on the
-/// build that reaches it soonest: the first console line on the native build at bin/native/loader-harness when
-/// present (NativeAOT: it starts in milliseconds but has no JIT, so it interprets), /init on the JIT build at
-/// bin/jit/loader-harness when present (ReadyToRun, hot blocks compiled on a worker thread: its compiling tier pays for
-/// the JIT's start-up over a billion instructions), else the framework-dependent build under bin/Release; either
-/// milestone falls back to the other build. A run counts when the line arrives on the process's output; the process is then
-/// ended. Both guests get 512 MiB and the same command line. Where QEMU is not installed its benchmarks return at
+/// Image (QEMU <c>-M virt -cpu cortex-a57</c>). Ours is <c>loader-harness boot … --console</c> on the native build at
+/// bin/native/loader-harness when present (NativeAOT: it starts in milliseconds, and compiles hot 64-bit x86 and A64
+/// code to x86-64 machine code of its own), else the JIT build at bin/jit/loader-harness, else the framework-dependent
+/// build under bin/Release. A run counts when the line arrives on the process's output; the process is then ended. Both guests get 512 MiB and the same command line. Where QEMU is not installed its benchmarks return at
 /// once and say so.
 /// </summary>
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 0, iterationCount: 3)]
@@ -32,8 +29,7 @@ public class KernelMilestoneBenchmarks
     private const string Arm64CommandLine = "console=ttyAMA0 earlycon=pl011,0x09000000 panic=-1";
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
 
-    private string _native = null!;
-    private string _tiered = null!;
+    private string _ours = null!;
     private string _vmlinux = null!;
     private string _image = null!;
     private string _x86Initramfs = null!;
@@ -44,11 +40,10 @@ public class KernelMilestoneBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var native = KernelFiles.Find("bin/native/loader-harness");
-        var tiered = KernelFiles.Find("bin/jit/loader-harness") ?? KernelFiles.Find("emulator-harness/LoaderHarness.Cli/bin/Release/net10.0/loader-harness");
-        _native = native ?? tiered ?? throw new InvalidOperationException("no loader-harness build: dotnet build LoaderHarness.sln -c Release (or publish the native build to bin/native)");
-        _tiered = tiered ?? _native;
-        Console.WriteLine($"// ours: {_native} to the first console line, {_tiered} to /init");
+        _ours = KernelFiles.Find("bin/native/loader-harness") ?? KernelFiles.Find("bin/jit/loader-harness")
+                ?? KernelFiles.Find("emulator-harness/LoaderHarness.Cli/bin/Release/net10.0/loader-harness")
+                ?? throw new InvalidOperationException("no loader-harness build: dotnet build LoaderHarness.sln -c Release (or publish the native build to bin/native)");
+        Console.WriteLine($"// ours: {_ours}");
         _vmlinux = KernelFiles.Require("fixtures/kernels/amd64/vmlinux");
         _image = KernelFiles.Require("fixtures/kernels/arm64/Image");
         _x86Initramfs = KernelFiles.Require("fixtures/generated/initramfs/initramfs-x86_64.cpio");
@@ -59,7 +54,7 @@ public class KernelMilestoneBenchmarks
 
     /// <summary>Ours: process start → PVH setup → engine → the vmlinux's first COM1 line.</summary>
     [Benchmark]
-    public void PvhToFirstConsoleLine() => Ours(_native, ["boot", _vmlinux, "--protocol", "pvh", "--cmdline", X86CommandLine, "--mem", "512M", "--until", "console"], X86FirstLine);
+    public void PvhToFirstConsoleLine() => Ours(_ours, ["boot", _vmlinux, "--protocol", "pvh", "--cmdline", X86CommandLine, "--mem", "512M", "--until", "console"], X86FirstLine);
 
     /// <summary>QEMU microvm: process start → PVH entry of the same vmlinux → its first serial line.</summary>
     [Benchmark]
@@ -68,7 +63,7 @@ public class KernelMilestoneBenchmarks
     /// <summary>Ours: process start → PVH → the kernel runs our /init → its report line.</summary>
     [Benchmark]
     public void PvhToInitLine() =>
-        Ours(_tiered, ["boot", _vmlinux, "--protocol", "pvh", "--cmdline", X86CommandLine, "--mem", "512M", "--initrd", _x86Initramfs, "--until", "shutdown"], InitLine);
+        Ours(_ours, ["boot", _vmlinux, "--protocol", "pvh", "--cmdline", X86CommandLine, "--mem", "512M", "--initrd", _x86Initramfs, "--until", "shutdown"], InitLine);
 
     /// <summary>QEMU microvm: process start → the same kernel runs the same /init → its report line.</summary>
     [Benchmark]
@@ -76,7 +71,7 @@ public class KernelMilestoneBenchmarks
 
     /// <summary>Ours: process start → the arm64 Image's first PL011 line.</summary>
     [Benchmark]
-    public void Arm64ToFirstConsoleLine() => Ours(_native, ["boot", _image, "--cmdline", Arm64CommandLine, "--mem", "512M", "--until", "console"], Arm64FirstLine);
+    public void Arm64ToFirstConsoleLine() => Ours(_ours, ["boot", _image, "--cmdline", Arm64CommandLine, "--mem", "512M", "--until", "console"], Arm64FirstLine);
 
     /// <summary>QEMU virt: process start → the same Image's first PL011 line.</summary>
     [Benchmark]
@@ -85,7 +80,7 @@ public class KernelMilestoneBenchmarks
     /// <summary>Ours: process start → the arm64 Image runs our /init → its report line.</summary>
     [Benchmark]
     public void Arm64ToInitLine() =>
-        Ours(_tiered, ["boot", _image, "--cmdline", Arm64CommandLine, "--mem", "512M", "--initrd", _arm64Initramfs, "--until", "shutdown"], InitLine);
+        Ours(_ours, ["boot", _image, "--cmdline", Arm64CommandLine, "--mem", "512M", "--initrd", _arm64Initramfs, "--until", "shutdown"], InitLine);
 
     /// <summary>QEMU virt: process start → the same Image runs the same /init → its report line.</summary>
     [Benchmark]
