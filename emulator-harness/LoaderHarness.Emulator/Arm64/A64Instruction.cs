@@ -64,6 +64,12 @@ internal unsafe struct A64Instruction : ICompiledEntry, IFetchedEntry
     public readonly bool IsStopPoint => Breakpoint;
 
     /// <inheritdoc/>
+    int ICompiledEntry.CompiledHandle
+    {
+        readonly get => Compiled;
+        set => Compiled = value;
+    }
+
     public void ForgetCompiled()
     {
         Compiled = 0;

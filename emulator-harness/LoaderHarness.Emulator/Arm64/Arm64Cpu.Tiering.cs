@@ -140,7 +140,7 @@ public sealed unsafe partial class Arm64Cpu
             }
             page.Entries[slot].Heat = 0;
             page.Entries[slot].Compiled = _blocks!.Add(block, page, slot);
-            AddReturnEntries(block, page);
+            _blocks.AddEntries(block.ReturnEntries, page, _compiler);
         }
         if (_run.Executed + (ulong)(uint)block.HeadLength > _run.Limit)
             return false;
@@ -231,23 +231,10 @@ public sealed unsafe partial class Arm64Cpu
             }
             e.Heat = 0;
             e.Compiled = _blocks.Add(block, page, request.Slot);
-            AddReturnEntries(block, page);
+            _blocks.AddEntries(block.ReturnEntries, page, _compiler);
         }
     }
 
-    /// <summary>
-    /// Gives each of <paramref name="block"/>'s return entries (<see cref="A64CompiledBlock.ReturnEntries"/>, in
-    /// <paramref name="page"/>) to its decoded entry, unless that entry has a block or one is in flight for it.
-    /// </summary>
-    private void AddReturnEntries(A64CompiledBlock block, CodePage<A64Instruction> page)
-    {
-        foreach (var (pc, entry) in block.ReturnEntries)
-        {
-            int slot = page.SlotAt(pc);
-            if (slot != 0 && page.Entries[slot].Compiled == 0 && _compiler?.IsInFlight(page, slot) != true)
-                page.Entries[slot].Compiled = _blocks!.AddEntry(entry, page, slot);
-        }
-    }
 
     /// <summary>
     /// Block chaining, as the x86 engine's: while the block just run left to an entry whose compiled block is valid at

@@ -108,6 +108,12 @@ internal unsafe struct DecodedInstruction : ICompiledEntry, IFetchedEntry
     public readonly bool IsStopPoint => Breakpoint;
 
     /// <inheritdoc/>
+    int ICompiledEntry.CompiledHandle
+    {
+        readonly get => Compiled;
+        set => Compiled = value;
+    }
+
     public void ForgetCompiled()
     {
         Compiled = 0;

@@ -99,7 +99,7 @@ public sealed unsafe partial class X86Cpu
             }
             page.Entries[slot].Compiled = _blocks!.Add(block, page, slot);
             DampInnerEntries(block, page, Mode64 ? Rip : (uint)(_csBase + Rip), _csBase);
-            AddReturnEntries(block, page);
+            _blocks.AddEntries(block.ReturnEntries, page, _compiler);
         }
         if (block.Shape != CompiledShape || _run.Executed + (ulong)(uint)block.HeadLength > _run.Limit
             || !OtherPageHolds(block, ref page.Entries[slot]))
@@ -329,21 +329,8 @@ public sealed unsafe partial class X86Cpu
             }
             e.Compiled = _blocks.Add(block, page, request.Slot);
             DampInnerEntries(block, page, request.Tag, request.Tag2);
-            AddReturnEntries(block, page);
+            _blocks.AddEntries(block.ReturnEntries, page, _compiler);
         }
     }
 
-    /// <summary>
-    /// Gives each of <paramref name="block"/>'s return entries (<see cref="X86CompiledBlock.ReturnEntries"/>, in
-    /// <paramref name="page"/>, its head's) to its decoded entry, unless that entry has a block or one is in flight for it.
-    /// </summary>
-    private void AddReturnEntries(X86CompiledBlock block, CodePage<DecodedInstruction> page)
-    {
-        foreach (var (rip, entry) in block.ReturnEntries)
-        {
-            int slot = page.SlotAt(rip);
-            if (slot != 0 && page.Entries[slot].Compiled == 0 && _compiler?.IsInFlight(page, slot) != true)
-                page.Entries[slot].Compiled = _blocks!.AddEntry(entry, page, slot);
-        }
-    }
 }

@@ -121,6 +121,21 @@ internal sealed class CompiledBlockCache<TBlock> : IBlockLinkCounts
         return Store(entry, page, slot);
     }
 
+    /// <summary>
+    /// Gives each of a block's second <paramref name="entries"/> (by the address it enters at, in <paramref name="page"/>)
+    /// to its decoded entry, unless that entry has a block, was refused one, or has one in flight on <paramref name="compiler"/>.
+    /// </summary>
+    public void AddEntries<TEntry>(IEnumerable<(ulong Address, TBlock Entry)> entries, CodePage<TEntry> page, BackgroundCompiler<TBlock>? compiler)
+        where TEntry : unmanaged, ICompiledEntry
+    {
+        foreach (var (address, entry) in entries)
+        {
+            int slot = page.SlotAt(address);
+            if (slot != 0 && page.Entries[slot].CompiledHandle == 0 && compiler?.IsInFlight(page, slot) != true)
+                page.Entries[slot].CompiledHandle = AddEntry(entry, page, slot);
+        }
+    }
+
     /// <summary>Second entries stored over the cache's lifetime (<see cref="AddEntry"/>).</summary>
     public long EntriesAdded { get; private set; }
 

@@ -237,7 +237,8 @@ public class A64TieredEngineTests(bool hostCode) : A64BothBackEnds(hostCode)
     public void A_callee_returns_into_its_callers_compiled_code(bool inSlices)
     {
         using var pair = Pair(threshold: 50);
-        pair.LoadBoth("""
+        var callee = string.Join("\n", Enumerable.Range(0, 30).Select(i => $"    add x0, x0, x1, lsl #{i % 4}"));
+        pair.LoadBoth($"""
                 adr x7, callee
                 mov x1, #60
             warm:
@@ -256,36 +257,7 @@ public class A64TieredEngineTests(bool hostCode) : A64BothBackEnds(hostCode)
                 b.ne top
                 b done
             callee:
-                add x0, x0, x1, lsl #0
-                add x0, x0, x1, lsl #1
-                add x0, x0, x1, lsl #2
-                add x0, x0, x1, lsl #3
-                add x0, x0, x1, lsl #0
-                add x0, x0, x1, lsl #1
-                add x0, x0, x1, lsl #2
-                add x0, x0, x1, lsl #3
-                add x0, x0, x1, lsl #0
-                add x0, x0, x1, lsl #1
-                add x0, x0, x1, lsl #2
-                add x0, x0, x1, lsl #3
-                add x0, x0, x1, lsl #0
-                add x0, x0, x1, lsl #1
-                add x0, x0, x1, lsl #2
-                add x0, x0, x1, lsl #3
-                add x0, x0, x1, lsl #0
-                add x0, x0, x1, lsl #1
-                add x0, x0, x1, lsl #2
-                add x0, x0, x1, lsl #3
-                add x0, x0, x1, lsl #0
-                add x0, x0, x1, lsl #1
-                add x0, x0, x1, lsl #2
-                add x0, x0, x1, lsl #3
-                add x0, x0, x1, lsl #0
-                add x0, x0, x1, lsl #1
-                add x0, x0, x1, lsl #2
-                add x0, x0, x1, lsl #3
-                add x0, x0, x1, lsl #0
-                add x0, x0, x1, lsl #1
+            {callee}
                 ret
             done:
             """);

@@ -59,54 +59,31 @@ public class BackgroundCompilerTests
     [Test]
     public void The_newest_waiting_request_is_built_first()
     {
-        var compiler = new BackgroundCompiler<FakeBlock>();
         using var gate = new ManualResetEventSlim(false);
-        using var atGate = new ManualResetEventSlim(false);
-        compiler.BeforeBuild = () =>
-        {
-            atGate.Set();
-            gate.Wait(Patience);
-        };
         var page = new CodePage<int>();
         var built = new List<int>();
-        compiler.Submit(new(() => Built(1), page, 1, 0));
-        atGate.Wait(Patience).ShouldBeTrue("the worker took slot 1 and waits at the gate");
-        compiler.Submit(new(() => Built(2), page, 2, 0));
-        compiler.Submit(new(() => Built(3), page, 3, 0));
+        var compiler = HoldingSlot1(page, gate, built);
+        compiler.Submit(Recorded(page, 2, built));
+        compiler.Submit(Recorded(page, 3, built));
 
         gate.Set();
         for (var i = 0; i < 3; i++)
             Take(compiler);
 
         built.ShouldBe([1, 3, 2], "slot 1 was being built; of the two waiting, the later one went first");
-
-        FakeBlock Built(int slot)
-        {
-            lock (built)
-                built.Add(slot);
-            return new FakeBlock(MakeBody(1));
-        }
     }
 
     [Test]
     public void A_waiting_request_asked_for_again_is_built_next()
     {
-        var compiler = new BackgroundCompiler<FakeBlock>();
         using var gate = new ManualResetEventSlim(false);
-        using var atGate = new ManualResetEventSlim(false);
-        compiler.BeforeBuild = () =>
-        {
-            atGate.Set();
-            gate.Wait(Patience);
-        };
-        var cache = new CompiledBlockCache<FakeBlock>();
         var page = new CodePage<int>();
         var built = new List<int>();
-        compiler.Submit(new(() => Built(1), page, 1, 0));
-        atGate.Wait(Patience).ShouldBeTrue("the worker took slot 1 and waits at the gate");
-        compiler.Submit(new(() => Built(2), page, 2, 0));
-        compiler.Submit(new(() => Built(3), page, 3, 0));
-        compiler.Submit(new(() => Built(4), page, 4, 0));
+        var compiler = HoldingSlot1(page, gate, built);
+        var cache = new CompiledBlockCache<FakeBlock>();
+        compiler.Submit(Recorded(page, 2, built));
+        compiler.Submit(Recorded(page, 3, built));
+        compiler.Submit(Recorded(page, 4, built));
 
         compiler.Admit(page, 2, cache, retired: 1_000_000, budget: 0, blockLimit: 100).ShouldBe(CompileAdmission.Later);
         compiler.Admit(page, 1, cache, retired: 1_000_000, budget: 0, blockLimit: 100).ShouldBe(CompileAdmission.Later);
@@ -115,14 +92,32 @@ public class BackgroundCompilerTests
             Take(compiler);
 
         built.ShouldBe([1, 2, 4, 3], "slot 2, asked for again while it waited, went before the newer 4 and 3; slot 1 was being built");
-
-        FakeBlock Built(int slot)
-        {
-            lock (built)
-                built.Add(slot);
-            return new FakeBlock(MakeBody(1));
-        }
     }
+
+    /// <summary>A compiler whose worker has taken slot 1's request (recorded in <paramref name="built"/>) and waits at <paramref name="gate"/> before building it.</summary>
+    private static BackgroundCompiler<FakeBlock> HoldingSlot1(CodePage<int> page, ManualResetEventSlim gate, List<int> built)
+    {
+        var compiler = new BackgroundCompiler<FakeBlock>();
+        using var atGate = new ManualResetEventSlim(false);
+        var builds = 0;
+        compiler.BeforeBuild = () =>
+        {
+            if (Interlocked.Increment(ref builds) == 1)
+                atGate.Set(); // slot 1 only: atGate is disposed once HoldingSlot1 returns
+            gate.Wait(Patience);
+        };
+        compiler.Submit(Recorded(page, 1, built));
+        atGate.Wait(Patience).ShouldBeTrue("the worker took slot 1 and waits at the gate");
+        return compiler;
+    }
+
+    /// <summary>A request for <paramref name="slot"/> whose build records the slot in <paramref name="built"/>.</summary>
+    private static BackgroundCompiler<FakeBlock>.Request Recorded(CodePage<int> page, int slot, List<int> built) => new(() =>
+    {
+        lock (built)
+            built.Add(slot);
+        return new FakeBlock(MakeBody(1));
+    }, page, slot, 0);
 
     [Test]
     public void At_most_its_limit_of_requests_is_in_flight_and_an_entry_is_asked_for_once()
