@@ -155,11 +155,11 @@ internal sealed partial class HostTranslator
             {
                 var (k, entry, chainEntry) = t._returnEntries[j];
                 var at = code.At(layout.OffsetOf(entry), layout.OffsetOf(chainEntry));
-                returns[j] = (block.Nodes[k].Rip, Compiled(at, 0, block.Nodes[k].OwnBlockLength, [], []));
+                returns[j] = (block.Nodes[k].Rip, Compiled(at, 0, block.Nodes[k].OwnBlockLength, [], [])); // its instructions counted with the block
             }
             return Compiled(code, block.Nodes.Count, block.Nodes[head].OwnBlockLength, [.. inner], returns);
 
-            // A return entry counts no instructions of its own: its block's are counted once, with the block.
+            // The block, or one of its return entries, entered at `at`: both run only while the block's pages hold.
             X86CompiledBlock Compiled(ExecutableCode at, int count, int headLength, ulong[] innerRips, (ulong, X86CompiledBlock)[] returnEntries)
                 => new(cpu.HostBody(at), count, headLength, block.Shape)
                 {
