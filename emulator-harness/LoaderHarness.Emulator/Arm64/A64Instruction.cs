@@ -70,6 +70,7 @@ internal unsafe struct A64Instruction : ICompiledEntry, IFetchedEntry
         set => Compiled = value;
     }
 
+    /// <inheritdoc/>
     public void ForgetCompiled()
     {
         Compiled = 0;

@@ -235,7 +235,6 @@ public sealed unsafe partial class Arm64Cpu
         }
     }
 
-
     /// <summary>
     /// Block chaining, as the x86 engine's: while the block just run left to an entry whose compiled block is valid at
     /// that PC, that block runs next without going back through the run loop. A call or return to another code page

@@ -114,6 +114,7 @@ internal unsafe struct DecodedInstruction : ICompiledEntry, IFetchedEntry
         set => Compiled = value;
     }
 
+    /// <inheritdoc/>
     public void ForgetCompiled()
     {
         Compiled = 0;

@@ -46,7 +46,7 @@ internal sealed class ExecutableCode
 
     /// <summary>
     /// Another way into the same code, with its own prologue at offset <paramref name="entry"/> and its own chained entry at
-    /// <paramref name="chainEntry"/> (a return site inside the block, <see cref="HostFrame.SecondEntry"/>); the code stays
+    /// <paramref name="chainEntry"/> (a return site inside the block, <see cref="HostFrame.ReturnEntries"/>); the code stays
     /// mapped while any of its entries is reachable.
     /// </summary>
     public ExecutableCode At(int entry, int chainEntry)

@@ -115,11 +115,7 @@ internal sealed class CompiledBlockCache<TBlock> : IBlockLinkCounts
     /// with it), for entry <paramref name="slot"/> of <paramref name="page"/>; returns its handle (≥ 1). It takes a place
     /// of its own, evicted as blocks are.
     /// </summary>
-    public int AddEntry(TBlock entry, CodePage page, int slot)
-    {
-        EntriesAdded++;
-        return Store(entry, page, slot);
-    }
+    public int AddEntry(TBlock entry, CodePage page, int slot) => Store(entry, page, slot);
 
     /// <summary>
     /// Gives each of a block's second <paramref name="entries"/> (by the address it enters at, in <paramref name="page"/>)
@@ -135,9 +131,6 @@ internal sealed class CompiledBlockCache<TBlock> : IBlockLinkCounts
                 page.Entries[slot].CompiledHandle = AddEntry(entry, page, slot);
         }
     }
-
-    /// <summary>Second entries stored over the cache's lifetime (<see cref="AddEntry"/>).</summary>
-    public long EntriesAdded { get; private set; }
 
     private int Store(TBlock block, CodePage page, int slot)
     {
